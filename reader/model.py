@@ -1,0 +1,112 @@
+"""Plain data shared by the domain and the UI. No I/O here."""
+from __future__ import annotations
+
+import getpass
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+STATUS_ACCEPTED = "accepted"
+STATUS_SUGGESTED = "suggested"
+STATUS_REJECTED = "rejected"
+STATUSES = (STATUS_ACCEPTED, STATUS_SUGGESTED, STATUS_REJECTED)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def default_annotator() -> str:
+    try:
+        return getpass.getuser() or "unknown"
+    except Exception:  # no user database entry (containers)
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    start: int
+    end: int
+    lang: str
+    confidence: float
+
+
+@dataclass
+class Document:
+    """One document of the corpus, on its canonical text.
+
+    ``text`` is the file decoded as UTF-8 (BOM removed) with line endings
+    normalised to ``\\n``. Offsets everywhere index this string.
+    """
+
+    id: str
+    text: str
+    sha256: str
+    path: Path | None = None
+    title: str = ""
+    date: str | None = None
+    size: int = 0  # bytes on disk (or of the UTF-8 text for imported docs)
+    lang: str = "unknown"
+    lang_confidence: float = 0.0
+    lang_source: str = "pending"  # pending | detected | cache | override | import
+    paragraphs: list[Paragraph] | None = None
+    imported: bool = False  # True for documents that live in the store only
+    encoding: str = "utf-8"
+
+    @property
+    def chars(self) -> int:
+        return len(self.text)
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    def paragraph_at(self, offset: int) -> Paragraph | None:
+        for p in self.paragraphs or ():
+            if p.start <= offset < p.end or (p.start == p.end == offset):
+                return p
+        return None
+
+
+@dataclass
+class Annotation:
+    id: str
+    doc_id: str
+    start: int
+    end: int
+    label: str
+    text: str
+    note: str = ""
+    annotator: str = field(default_factory=default_annotator)
+    created: str = field(default_factory=now_iso)
+    updated: str = ""
+    doc_sha256: str = ""
+    status: str = STATUS_ACCEPTED
+    source: str = ""  # "" for hand-made, e.g. "suggest:salary", "import:doccano"
+    orphaned: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.updated:
+            self.updated = self.created
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Annotation":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    @property
+    def key(self) -> tuple[str, int, int, str]:
+        """Identity for duplicate detection."""
+        return (self.doc_id, self.start, self.end, self.label)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end

@@ -1,0 +1,296 @@
+"""Canonical text: decoding, line endings, grapheme/word/sentence bounds, inert display.
+
+Offsets are Python ``str`` indices (code points), end-exclusive, on the
+canonical text returned by :func:`decode`.
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import unicodedata
+
+import regex
+
+UTF8_BOM = codecs.BOM_UTF8
+
+_GRAPHEME = regex.compile(r"\X")
+_WORD_CHAR = regex.compile(r"[\p{L}\p{M}\p{N}_'’\-]")
+_SENTENCE_END = regex.compile(r"[.!?。！？؟…]+[\"'”’»)\]]*(?=\s|$)")
+
+
+def sha256_bytes(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF and lone CR become LF. Other separators (U+2028...) stay as characters."""
+    if "\r" not in text:
+        return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    col = offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def decode(raw: bytes, path: object = "<bytes>") -> tuple[str, str]:
+    """Decode file bytes into canonical text. Returns ``(text, encoding)``.
+
+    Accepts UTF-8 (with or without BOM) and UTF-16 with a BOM. Anything else
+    raises :class:`~reader.errors.NotTextError` with a specific reason; text is
+    never guessed into mojibake.
+    """
+    from reader.errors import NotTextError
+
+    if raw.startswith(UTF8_BOM):
+        raw_body, encoding = raw[len(UTF8_BOM):], "utf-8-sig"
+    elif raw.startswith(codecs.BOM_UTF16_LE) or raw.startswith(codecs.BOM_UTF16_BE):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise NotTextError(path, f"not valid UTF-16 despite its byte-order mark ({exc.reason} at byte {exc.start})") from None
+        if "\x00" in text:
+            raise NotTextError(path, "binary file: UTF-16 text contains NUL characters")
+        return normalise_newlines(text), "utf-16"
+    else:
+        raw_body, encoding = raw, "utf-8"
+    nul = raw_body.find(b"\x00")
+    if nul >= 0:
+        raise NotTextError(path, f"binary file: NUL byte at offset {nul}; only UTF-8 or UTF-16 (with BOM) text is read")
+    try:
+        text = raw_body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(raw_body, exc.start)
+        bad = raw_body[exc.start:exc.start + 1].hex()
+        hint = ""
+        if _looks_single_byte(raw_body):
+            hint = " It looks like Latin-1/Windows-1252 text: convert it with `iconv -f cp1252 -t utf-8`."
+        raise NotTextError(
+            path,
+            f"not valid UTF-8: byte 0x{bad} at offset {exc.start} (line {line}, column {col}).{hint}",
+        ) from None
+    return normalise_newlines(text), encoding
+
+
+def _looks_single_byte(raw: bytes) -> bool:
+    """True when the invalid bytes look like an 8-bit Latin encoding, not damage."""
+    high = sum(1 for b in raw if b >= 0x80)
+    if not high:
+        return False
+    try:
+        raw.decode("utf-8", errors="strict")
+        return False
+    except UnicodeDecodeError:
+        pass
+    bad = len(raw.decode("utf-8", errors="replace").split("\ufffd")) - 1
+    return bad >= 2 or bad == high
+
+
+# --- grapheme boundaries --------------------------------------------------
+
+def _safe_start(text: str, index: int, limit: int = 256) -> int:
+    """A position <= index that is certainly a grapheme boundary."""
+    lo = max(0, index - limit)
+    i = index
+    while i > lo:
+        a, b = text[i - 1], text[i] if i < len(text) else "\n"
+        if a == "\n" or (a < "\x7f" and b < "\x7f" and a != "\r"):
+            return i
+        i -= 1
+    return lo
+
+
+def grapheme_bounds(text: str, index: int) -> tuple[int, int]:
+    """The ``(start, end)`` of the grapheme cluster containing ``index``.
+
+    At ``len(text)`` returns ``(len, len)``. Scans only a small window, so it
+    is cheap on book-length text.
+    """
+    n = len(text)
+    if index >= n:
+        return n, n
+    if index <= 0:
+        index = 0
+    s = _safe_start(text, index)
+    window_end = min(n, index + 256)
+    for m in _GRAPHEME.finditer(text, s, window_end):
+        if m.start() <= index < m.end():
+            return m.start(), m.end()
+    return index, index + 1
+
+
+def snap_left(text: str, index: int) -> int:
+    """Largest grapheme boundary <= index."""
+    if index <= 0:
+        return 0
+    if index >= len(text):
+        return len(text)
+    return grapheme_bounds(text, index)[0]
+
+
+def snap_right(text: str, index: int) -> int:
+    """Smallest grapheme boundary >= index."""
+    if index <= 0:
+        return 0
+    if index >= len(text):
+        return len(text)
+    start, end = grapheme_bounds(text, index)
+    return index if start == index else end
+
+
+def snap_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen ``[start, end)`` so both edges fall on grapheme boundaries."""
+    if start > end:
+        start, end = end, start
+    return snap_left(text, start), snap_right(text, end)
+
+
+def next_grapheme(text: str, index: int) -> int:
+    if index >= len(text):
+        return len(text)
+    return grapheme_bounds(text, index)[1]
+
+
+def prev_grapheme(text: str, index: int) -> int:
+    if index <= 0:
+        return 0
+    return grapheme_bounds(text, index - 1)[0]
+
+
+# --- words, sentences, paragraphs -----------------------------------------
+
+def is_word_char(ch: str) -> bool:
+    return bool(_WORD_CHAR.match(ch))
+
+
+def word_bounds(text: str, index: int) -> tuple[int, int]:
+    """The word around ``index`` (letters, marks, digits, inner apostrophes)."""
+    n = len(text)
+    if n == 0:
+        return 0, 0
+    i = min(max(index, 0), n - 1)
+    if not is_word_char(text[i]) and i > 0 and is_word_char(text[i - 1]):
+        i -= 1
+    if not is_word_char(text[i]):
+        return snap_span(text, i, i + 1)
+    s = i
+    while s > 0 and is_word_char(text[s - 1]):
+        s -= 1
+    e = i + 1
+    while e < n and is_word_char(text[e]):
+        e += 1
+    return snap_span(text, s, e)
+
+
+def next_word(text: str, index: int) -> int:
+    """Start of the next word after ``index`` (ctrl+right)."""
+    n = len(text)
+    i = index
+    while i < n and is_word_char(text[i]):
+        i += 1
+    while i < n and not is_word_char(text[i]):
+        i += 1
+    return snap_right(text, i)
+
+
+def prev_word(text: str, index: int) -> int:
+    """Start of the word before ``index`` (ctrl+left)."""
+    i = index
+    while i > 0 and not is_word_char(text[i - 1]):
+        i -= 1
+    while i > 0 and is_word_char(text[i - 1]):
+        i -= 1
+    return snap_left(text, i)
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow a selection so both edges fall on whole-word boundaries."""
+    if start > end:
+        start, end = end, start
+    if start < len(text) and is_word_char(text[start]):
+        start = word_bounds(text, start)[0]
+    if end > 0 and end <= len(text) and is_word_char(text[end - 1]):
+        end = word_bounds(text, end - 1)[1]
+    return snap_span(text, start, end)
+
+
+def paragraph_bounds(text: str, index: int) -> tuple[int, int]:
+    """The paragraph around ``index``: text between blank lines, without edge whitespace."""
+    n = len(text)
+    index = min(max(index, 0), n)
+    s = text.rfind("\n\n", 0, index)
+    s = 0 if s < 0 else s + 2
+    e = text.find("\n\n", index)
+    e = n if e < 0 else e
+    if s > e:  # index sits inside the blank-line run
+        s = e
+    return _trim(text, s, e)
+
+
+def sentence_bounds(text: str, index: int) -> tuple[int, int]:
+    """The sentence around ``index``, within its paragraph, without edge whitespace."""
+    ps, pe = paragraph_bounds(text, index)
+    if ps >= pe:
+        return ps, pe
+    s = ps
+    for m in _SENTENCE_END.finditer(text, ps, pe):
+        end = m.end()
+        if end <= index or (end == index + 1 and index == pe):
+            s = end
+            continue
+        if m.start() >= index or end > index:
+            return _trim(text, s, end)
+    return _trim(text, s, pe)
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+# --- display safety --------------------------------------------------------
+
+def _inert_char(ch: str) -> str:
+    o = ord(ch)
+    if o < 0x20:
+        return chr(0x2400 + o)  # control pictures: ␀ ␁ ... ␛ ...
+    if o == 0x7F:
+        return "\u2421"  # ␡
+    if 0x80 <= o <= 0x9F:
+        return "\ufffd" if o != 0x85 else "\u2424"  # C1 controls; NEL as ␤
+    if o in (0x2028, 0x2029):
+        return "\u2424" if o == 0x2028 else "\u00b6"
+    return ch
+
+
+_INERT_TABLE = {o: _inert_char(chr(o)) for o in list(range(0x20)) + [0x7F] + list(range(0x80, 0xA0)) + [0x2028, 0x2029]}
+_INERT_KEEP_TAB = dict(_INERT_TABLE)
+del _INERT_KEEP_TAB[0x09]
+_INERT_TABLE[0x0A] = "\u2424"
+
+
+def inert(text: str, keep_tabs: bool = False) -> str:
+    """Replace every control character with a visible, inert symbol, 1:1.
+
+    The result has the same length as ``text``, so offsets still match.
+    Newlines become ``␤``: apply per line. ESC becomes ``␛``, so no terminal
+    sequence in a document can reach the terminal.
+    """
+    return text.translate(_INERT_KEEP_TAB if keep_tabs else _INERT_TABLE)
+
+
+def one_line(text: str, limit: int = 0) -> str:
+    """Inert, single-line rendering of a snippet (for tables and lists)."""
+    out = inert(text.replace("\n", " ").replace("\t", " "))
+    if limit and len(out) > limit:
+        out = out[: max(0, limit - 1)] + "…"
+    return out
+
+
+def is_rtl_char(ch: str) -> bool:
+    return unicodedata.bidirectional(ch) in ("R", "AL")
