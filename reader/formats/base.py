@@ -1,0 +1,124 @@
+"""Format registry and the shared data that format modules produce and consume.
+
+A format module only converts between ``(Document, [Annotation])`` pairs and
+its own file layout. Matching documents, validating spans, saving in batches
+and reporting problems live in :mod:`reader.formats.pipeline`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator
+
+from reader.errors import FormatError
+from reader.model import Annotation, Document
+
+# An import line longer than this is rejected with its line number (memory stays bounded).
+MAX_LINE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class SpanRecord:
+    start: int
+    end: int
+    label: str
+    text: str | None = None
+    note: str = ""
+    annotator: str | None = None
+    status: str = "accepted"
+    id: str | None = None
+    created: str | None = None
+    updated: str | None = None
+
+
+@dataclass
+class ImportItem:
+    line: int  # 1-based line (or record number for non-line formats)
+    text: str
+    doc_id: str | None = None
+    sha256: str | None = None
+    title: str = ""
+    lang: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    spans: list[SpanRecord] = field(default_factory=list)
+    source: str = ""  # file name the item came from, for messages
+
+
+@dataclass
+class ImportProblem:
+    line: int
+    reason: str
+    source: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.source}, " if self.source else ""
+        return f"{where}line {self.line}: {self.reason}"
+
+
+class Format:
+    """Base class. Subclasses set the class attributes and implement write/read."""
+
+    name: str = ""
+    description: str = ""
+    extension: str = ".jsonl"
+    kind: str = "jsonl"  # jsonl | json | dir | binary
+    can_import: bool = True
+
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
+        """Write every document with its spans; return the number of spans written.
+
+        Text formats receive an open text stream; ``dir`` and ``binary``
+        formats receive a path (a temporary one that the pipeline moves into place).
+        """
+        raise NotImplementedError
+
+    def read(self, path: Path) -> Iterator[ImportItem | ImportProblem]:
+        raise FormatError(f"{self.name}: import is not supported for this format")
+
+
+FORMATS: dict[str, Format] = {}
+
+
+def register(fmt_cls: type[Format]) -> type[Format]:
+    FORMATS[fmt_cls.name] = fmt_cls()
+    return fmt_cls
+
+
+def get_format(name: str) -> Format:
+    from reader import formats as _  # noqa: F401  (imports every format module)
+
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise FormatError(f"unknown format {name!r}; choose one of: {', '.join(sorted(FORMATS))}") from None
+
+
+def iter_lines(path: Path, limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int, str | None, str | None]]:
+    """Stream ``(line_no, text, problem)`` from a UTF-8 file without loading it whole.
+
+    Over-long or undecodable lines yield a problem instead of text; blank lines are skipped.
+    """
+    with open(path, "rb") as fh:
+        line_no = 0
+        while True:
+            raw = fh.readline(limit + 1)
+            if not raw:
+                return
+            line_no += 1
+            if len(raw) > limit and not raw.endswith(b"\n"):
+                # skip the rest of this line without holding it in memory
+                while True:
+                    chunk = fh.readline(limit)
+                    if not chunk or chunk.endswith(b"\n"):
+                        break
+                yield line_no, None, f"line longer than the {limit // (1024 * 1024)} MiB limit; skipped"
+                continue
+            if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield line_no, None, f"not valid UTF-8 (byte {exc.start})"
+                continue
+            if text.strip():
+                yield line_no, text, None
