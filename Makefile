@@ -26,7 +26,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --write-readme
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
