@@ -31,7 +31,7 @@ def test_seed_confidence_is_high_and_deterministic():
         assert detect_language(text) == first
 
 
-@pytest.mark.parametrize("text", ["", "   \n\t ", "12345 678", "!!! ??? ...", "https://example.com/1/2", "\x00\x01\x1b[2;3H", "😀👍🏽🇮🇹"])
+@pytest.mark.parametrize("text", ["", "   \n\t ", "12345 678", "!!! ??? ...", "https://example.com/1/2", "\x00\x01\x07\x1b[2;3", "😀👍🏽🇮🇹"])
 def test_no_letters_is_unknown(text):
     assert detect_language(text) == ("unknown", 0.0)
 
