@@ -1,0 +1,98 @@
+"""Copy to the clipboard without ever crashing or hanging.
+
+OSC 52 first (``App.copy_to_clipboard``: works over SSH and without a
+display, but the terminal never acknowledges it), then pyperclip in a thread
+with a timeout (xclip / wl-copy can hang; with no display pyperclip raises).
+One notification says what was attempted and what happened.
+"""
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from reader.text import one_line
+
+if TYPE_CHECKING:  # pragma: no cover
+    from textual.app import App
+
+#: Seconds to wait for pyperclip (xclip, xsel, wl-copy...) before giving up.
+PYPERCLIP_TIMEOUT = 2.0
+
+WORKER_GROUP = "clipboard"
+
+
+def _system_copy(text: str, timeout: float) -> str:
+    """Run ``pyperclip.copy`` in a daemon thread; return a short status, never raise."""
+    try:
+        import pyperclip
+    except Exception as exc:  # pragma: no cover - pyperclip is a dependency
+        return f"unavailable (pyperclip cannot be imported: {exc})"
+
+    outcome: dict[str, str] = {}
+
+    def target() -> None:
+        try:
+            pyperclip.copy(text)
+            outcome["status"] = "ok"
+        except BaseException as exc:  # PyperclipException, OSError, anything
+            reason = one_line(str(exc) or type(exc).__name__, 120)
+            outcome["status"] = f"unavailable ({reason})"
+
+    thread = threading.Thread(target=target, name="reader-pyperclip", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        return f"timed out after {timeout:g} s"
+    return outcome.get("status", "unavailable (no result)")
+
+
+def _message(n: int, what: str, osc52: str, system: str) -> tuple[str, str]:
+    what = one_line(what, 40) or "text"
+    chars = "char" if n == 1 else "chars"
+    if osc52 == "ok" or system == "ok":
+        msg = f"Copied {n} {chars} of {what} (terminal clipboard via OSC 52: {'sent' if osc52 == 'ok' else osc52}; system clipboard: {system})"
+        severity = "information" if system == "ok" else "warning"
+        if system != "ok" and osc52 == "ok":
+            msg += ". If nothing was copied, your terminal does not accept OSC 52 (under tmux: set -g set-clipboard on)."
+        return msg, severity
+    return (
+        f"Could not copy {what}: terminal clipboard (OSC 52) {osc52}; system clipboard {system}",
+        "error",
+    )
+
+
+def copy_text(app: "App", text: str, what: str = "selection", *, timeout: float | None = None) -> None:
+    """Copy ``text`` (OSC 52, then pyperclip in a thread worker); notify the result.
+
+    Never raises and never blocks the event loop for longer than it takes to
+    write the OSC 52 sequence.
+    """
+    if timeout is None:
+        timeout = PYPERCLIP_TIMEOUT
+    if not text:
+        app.notify(f"Nothing to copy: the {one_line(what, 40) or 'selection'} is empty", severity="warning", markup=False)
+        return
+    try:
+        app.copy_to_clipboard(text)
+        osc52 = "ok"
+    except Exception as exc:
+        osc52 = f"failed ({one_line(str(exc) or type(exc).__name__, 80)})"
+
+    n = len(text)
+
+    def work() -> str:
+        try:
+            system = _system_copy(text, timeout)
+        except BaseException as exc:  # pragma: no cover - defensive
+            system = f"unavailable ({one_line(str(exc), 80)})"
+        msg, severity = _message(n, what, osc52, system)
+        try:
+            app.notify(msg, severity=severity, markup=False, timeout=6)
+        except Exception:  # app shutting down
+            pass
+        return system
+
+    try:
+        app.run_worker(work, name="copy", group=WORKER_GROUP, thread=True, exit_on_error=False)
+    except Exception:  # no running app (e.g. during shutdown): copy inline with the timeout
+        work()

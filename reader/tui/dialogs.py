@@ -1,0 +1,490 @@
+"""Modal dialogs shared by every screen (the UI contract in docs/ARCHITECTURE.md).
+
+* ``ConfirmDialog(title, message) -> bool``
+* ``NoteDialog(initial, span_text) -> str | None``
+* ``LanguageDialog(current) -> str | None`` ("" clears the override)
+* ``ExportDialog() -> ExportResult | None`` (runs the export itself, in a worker)
+* ``HelpScreen(screen)`` (defined in :mod:`reader.tui.help`, re-exported here)
+
+Every string that comes from a document, a note, a label or a file name is
+shown as ``rich.text.Text`` after :func:`reader.text.inert`, never as markup.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, ProgressBar, Select, Static, TextArea
+from textual.widgets.option_list import Option
+
+from reader.errors import ReaderError
+from reader.text import inert, one_line
+
+__all__ = [
+    "ConfirmDialog",
+    "NoteDialog",
+    "LanguageDialog",
+    "ExportDialog",
+    "HelpScreen",
+    "COMMON_LANGUAGES",
+    "describe_export",
+    "plain",
+]
+
+
+def plain(text: str, style: str = "", *, limit: int = 0, multiline: bool = False) -> Text:
+    """Untrusted text as an inert ``Text`` (no markup, no control sequences)."""
+    if multiline:
+        lines = [inert(line, keep_tabs=False) for line in str(text).split("\n")]
+        s = "\n".join(lines)
+        if limit and len(s) > limit:
+            s = s[: limit - 1] + "…"
+        return Text(s, style=style)
+    return Text(one_line(str(text), limit), style=style)
+
+
+class _Dialog(ModalScreen):
+    CSS_PATH = "dialogs.tcss"
+
+
+# --- confirm ----------------------------------------------------------------
+
+
+class ConfirmDialog(_Dialog):
+    """Ask a yes/no question. Dismisses with ``True`` (yes) or ``False``."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n", "answer(False)", "No", id="confirm.no"),
+        Binding("escape", "answer(False)", "Cancel", id="confirm.cancel"),
+    ]
+
+    def __init__(self, title: str, message: str, *, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__(classes="dialog-screen")
+        self._title = title
+        self._message = message
+        self._yes = yes
+        self._no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="confirm-dialog"):
+            yield Label(plain(self._title, "bold"), classes="dialog-title")
+            yield Static(plain(self._message, multiline=True, limit=2000), id="confirm-message", classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self._yes, variant="primary", id="yes")
+                yield Button(self._no, id="no")
+            yield Label("y / enter: yes   n / escape: no", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(bool(value))
+
+    @on(Button.Pressed, "#yes")
+    def _yes_pressed(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def _no_pressed(self) -> None:
+        self.dismiss(False)
+
+
+# --- note -------------------------------------------------------------------
+
+
+class NoteDialog(_Dialog):
+    """Edit the note of an annotation. Dismisses with the text, or ``None`` (cancel)."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save note", priority=True, id="note.save"),
+        Binding("enter", "save", "Save note", priority=True, show=False, id="note.save_enter"),
+        Binding("ctrl+j,shift+enter", "newline", "New line", priority=True, id="note.newline"),
+        Binding("escape", "cancel", "Cancel", id="note.cancel"),
+    ]
+
+    def __init__(self, initial: str = "", span_text: str = "") -> None:
+        super().__init__(classes="dialog-screen")
+        self._initial = initial or ""
+        self._span_text = span_text or ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="note-dialog"):
+            yield Label("Note", classes="dialog-title")
+            yield Static(plain(f"“{one_line(self._span_text, 300)}”", "italic"), id="note-span", classes="dialog-body")
+            yield TextArea(self._initial, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+            yield Label("enter / ctrl+s: save   ctrl+j: new line   escape: cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        area = self.query_one("#note-text", TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one("#note-text", TextArea).text.rstrip("\n"))
+
+    def action_newline(self) -> None:
+        area = self.query_one("#note-text", TextArea)
+        if area.has_focus:
+            area.insert("\n")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.dismiss(None)
+
+
+# --- language ---------------------------------------------------------------
+
+COMMON_LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "it": "Italian",
+    "fr": "French",
+    "ar": "Arabic",
+    "de": "German",
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+    "ru": "Russian",
+    "zh-cn": "Chinese (simplified)",
+    "ja": "Japanese",
+    "he": "Hebrew",
+    "fa": "Persian",
+    "tr": "Turkish",
+    "pl": "Polish",
+    "hi": "Hindi",
+}
+
+_LANG_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+_CLEAR = "\x00clear"
+
+
+class LanguageDialog(_Dialog):
+    """Pick a language tag. Dismisses with a code, ``""`` (clear the override) or ``None``."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="language.cancel"),
+        Binding("down", "list_focus", "Choose from the list", show=False, id="language.list"),
+    ]
+
+    def __init__(self, current: str | None = None, detected: list[str] | tuple[str, ...] = ()) -> None:
+        super().__init__(classes="dialog-screen")
+        self._current = (current or "").strip().lower()
+        self._detected = [c for c in detected if c and c != "unknown"]
+
+    def _codes(self) -> list[str]:
+        codes: list[str] = []
+        extra = list(self._detected)
+        try:
+            corpus = getattr(self.app, "corpus", None)
+            if corpus is not None:
+                extra += sorted({d.lang for d in corpus.documents if d.lang and d.lang not in ("unknown", "pending")})
+        except Exception:
+            pass
+        for code in [self._current, *extra, *COMMON_LANGUAGES]:
+            if code and code not in codes and code != "unknown":
+                codes.append(code)
+        return codes
+
+    def _options(self, query: str = "") -> list[Option]:
+        q = query.strip().lower()
+        out: list[Option] = []
+        for code in self._codes():
+            name = COMMON_LANGUAGES.get(code, "")
+            if q and q not in code and q not in name.lower():
+                continue
+            mark = "  (current)" if code == self._current else ""
+            out.append(Option(Text(f"{code.upper():<6} {name}{mark}"), id=code))
+        if not q:
+            out.append(Option(Text("Clear the override (use the detected language)", style="italic"), id=_CLEAR))
+        return out
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="language-dialog"):
+            yield Label("Document language", classes="dialog-title")
+            yield Input(placeholder="type a code (e.g. en, it, zh-cn) or filter the list; empty + enter clears", id="language-input")
+            yield OptionList(*self._options(), id="language-list")
+            yield Static("", id="language-error", classes="dialog-error")
+            yield Label("enter: choose   down: list   escape: cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#language-input", Input).focus()
+
+    @on(Input.Changed, "#language-input")
+    def _filter(self, event: Input.Changed) -> None:
+        options = self.query_one("#language-list", OptionList)
+        options.clear_options()
+        options.add_options(self._options(event.value))
+        self.query_one("#language-error", Static).update("")
+
+    @on(Input.Submitted, "#language-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        code = event.value.strip().lower()
+        if not code:
+            self.dismiss("")
+            return
+        if _LANG_CODE.match(code):
+            self.dismiss(code)
+            return
+        options = self.query_one("#language-list", OptionList)
+        if options.option_count == 1 and options.get_option_at_index(0).id not in (None, _CLEAR):
+            self.dismiss(options.get_option_at_index(0).id)
+            return
+        self.query_one("#language-error", Static).update(
+            plain(f"Not a language code: {code!r}. Use 2-3 letters, optionally with a region (zh-cn).")
+        )
+
+    @on(OptionList.OptionSelected, "#language-list")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        choice = event.option.id
+        self.dismiss("" if choice == _CLEAR else choice)
+
+    def action_list_focus(self) -> None:
+        options = self.query_one("#language-list", OptionList)
+        options.focus()
+        if options.highlighted is None and options.option_count:
+            options.highlighted = 0
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+# --- export -----------------------------------------------------------------
+
+
+def _formats() -> dict[str, Any]:
+    from reader import formats  # importing the package registers every format
+
+    return dict(formats.FORMATS)
+
+
+def _export_function():
+    try:
+        from reader.formats.pipeline import export_corpus
+    except ImportError:
+        from reader.formats import base
+
+        export_corpus = getattr(base, "export_corpus", None)
+        if export_corpus is None:
+            raise ReaderError("export is not available: reader.formats.pipeline is not installed") from None
+    return export_corpus
+
+
+def _extension(fmt: Any) -> str:
+    ext = str(getattr(fmt, "extension", "") or "")
+    if getattr(fmt, "kind", "") == "dir" or ext in ("/", ""):
+        return ""
+    return ext if ext.startswith(".") else f".{ext}"
+
+
+def default_export_path(corpus_name: str, fmt: Any, today: date | None = None) -> str:
+    today = today or date.today()
+    safe = re.sub(r"[^\w.-]+", "_", corpus_name or "corpus").strip("._") or "corpus"
+    return str(Path("exports") / f"{safe}-{today.isoformat()}{_extension(fmt)}")
+
+
+def describe_export(result: Any, fallback_path: str = "", fmt_name: str = "") -> str:
+    """A one-line summary of an ``ExportResult`` naming the file and the counts."""
+    path = getattr(result, "path", None) or getattr(result, "out", None) or fallback_path
+    spans = None
+    for attr in ("spans", "span_count", "annotations", "count"):
+        value = getattr(result, attr, None)
+        if isinstance(value, int):
+            spans = value
+            break
+    docs = None
+    for attr in ("documents", "document_count", "docs"):
+        value = getattr(result, attr, None)
+        if isinstance(value, int):
+            docs = value
+            break
+    parts = []
+    if spans is not None:
+        parts.append(f"{spans} span{'s' if spans != 1 else ''}")
+    if docs is not None:
+        parts.append(f"from {docs} document{'s' if docs != 1 else ''}")
+    what = " ".join(parts) or "annotations"
+    as_fmt = f" as {fmt_name}" if fmt_name else ""
+    return one_line(f"Exported {what}{as_fmt} to {path}", 400)
+
+
+class ExportDialog(_Dialog):
+    """Choose a format and a path, then export (in a worker). Dismisses with the result or ``None``."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "export", "Export", priority=True, id="export.run"),
+        Binding("escape", "cancel", "Cancel", id="export.cancel"),
+    ]
+
+    def __init__(self, default_format: str = "jsonl") -> None:
+        super().__init__(classes="dialog-screen")
+        self._default_format = default_format
+        self._formats = _formats()
+        self._last_default = ""
+        self._exporting = False
+
+    def _corpus_name(self) -> str:
+        corpus = getattr(self.app, "corpus", None)
+        root = getattr(corpus, "root", None)
+        return Path(root).resolve().name if root else "corpus"
+
+    def compose(self) -> ComposeResult:
+        names = list(self._formats)
+        options = [
+            (Text(f"{name}  {one_line(getattr(self._formats[name], 'description', ''), 60)}"), name)
+            for name in names
+        ]
+        initial = self._default_format if self._default_format in self._formats else (names[0] if names else Select.BLANK)
+        with Vertical(classes="dialog", id="export-dialog"):
+            yield Label("Export annotations", classes="dialog-title")
+            if not names:
+                yield Static("No export format is registered.", classes="dialog-error")
+            yield Label("Format", classes="field-label")
+            yield Select(options, value=initial, allow_blank=not names, id="export-format")
+            yield Label("Output path", classes="field-label")
+            yield Input(id="export-path")
+            yield Checkbox("Include suggested (not yet accepted) annotations", value=False, id="export-suggested")
+            yield ProgressBar(total=None, show_eta=False, id="export-progress")
+            yield Static("", id="export-status", classes="dialog-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Export", variant="primary", id="export")
+                yield Button("Cancel", id="cancel")
+            yield Label("ctrl+s / enter: export   escape: cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-progress", ProgressBar).display = False
+        self._sync_path(force=True)
+        self.query_one("#export-format", Select).focus()
+
+    def _selected_format(self) -> str | None:
+        value = self.query_one("#export-format", Select).value
+        return value if isinstance(value, str) and value in self._formats else None
+
+    def _sync_path(self, force: bool = False) -> None:
+        name = self._selected_format()
+        if name is None:
+            return
+        path_input = self.query_one("#export-path", Input)
+        new_default = default_export_path(self._corpus_name(), self._formats[name])
+        if force or not path_input.value or path_input.value == self._last_default:
+            path_input.value = new_default
+        elif self._last_default:
+            # the user edited the path: only swap a known extension for the new one
+            current = Path(path_input.value)
+            old_ext = Path(self._last_default).suffix
+            if old_ext and current.suffix == old_ext:
+                path_input.value = str(current.with_suffix(_extension(self._formats[name])))
+        self._last_default = new_default
+
+    @on(Select.Changed, "#export-format")
+    def _format_changed(self) -> None:
+        self._sync_path()
+
+    @on(Input.Submitted, "#export-path")
+    def _path_submitted(self) -> None:
+        self.action_export()
+
+    @on(Button.Pressed, "#export")
+    def _export_pressed(self) -> None:
+        self.action_export()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def _status(self, message: str) -> None:
+        self.query_one("#export-status", Static).update(plain(message, limit=500))
+
+    def action_cancel(self) -> None:
+        if not self._exporting:
+            self.dismiss(None)
+
+    def action_export(self) -> None:
+        if self._exporting:
+            return
+        name = self._selected_format()
+        if name is None:
+            self._status("Choose a format first.")
+            return
+        raw = self.query_one("#export-path", Input).value.strip()
+        if not raw:
+            self._status("Enter an output path.")
+            return
+        out = Path(raw).expanduser()
+        include = self.query_one("#export-suggested", Checkbox).value
+        if out.exists():
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._start(name, out, include, force=True)
+                else:
+                    self._status(f"Not exported: {out} exists. Choose another path.")
+
+            self.app.push_screen(
+                ConfirmDialog("Overwrite?", f"{out} already exists. Replace it with this export?", yes="Overwrite", no="Keep it"),
+                answered,
+            )
+            return
+        self._start(name, out, include, force=False)
+
+    def _start(self, name: str, out: Path, include: bool, force: bool) -> None:
+        self._exporting = True
+        self.query_one("#export-progress", ProgressBar).display = True
+        self.query_one("#export", Button).disabled = True
+        self._status(f"Exporting to {out}…")
+        self._run_export(name, out, include, force)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _run_export(self, name: str, out: Path, include: bool, force: bool) -> None:
+        app = self.app
+        try:
+            export_corpus = _export_function()
+            if out.parent and not out.parent.exists():
+                out.parent.mkdir(parents=True, exist_ok=True)
+            result = export_corpus(name, app.corpus, app.store, out, force=force, include_suggested=include)
+        except ReaderError as exc:
+            app.call_from_thread(self._failed, str(exc))
+            return
+        except OSError as exc:
+            app.call_from_thread(self._failed, f"{out}: {exc.strerror or exc}")
+            return
+        except Exception as exc:  # a bug in a format module must not end the app
+            app.call_from_thread(self._failed, f"export failed: {type(exc).__name__}: {exc}")
+            return
+        app.call_from_thread(self._done, result, str(out), name)
+
+    def _failed(self, message: str) -> None:
+        self._exporting = False
+        self.query_one("#export-progress", ProgressBar).display = False
+        self.query_one("#export", Button).disabled = False
+        self._status(message)
+        self.app.notify(one_line(message, 500), title="Export failed", severity="error", markup=False)
+
+    def _done(self, result: Any, out: str, name: str) -> None:
+        self._exporting = False
+        self.app.notify(describe_export(result, out, name), title="Export", markup=False, timeout=8)
+        self.dismiss(result)
+
+
+def __getattr__(name: str):  # HelpScreen lives in reader.tui.help (lazy, avoids a cycle)
+    if name == "HelpScreen":
+        from reader.tui.help import HelpScreen
+
+        return HelpScreen
+    raise AttributeError(name)

@@ -1,0 +1,118 @@
+"""app.copy_text / reader.tui.clipboard: OSC 52 first, pyperclip in a thread, never crash or hang."""
+from __future__ import annotations
+
+import threading
+
+import pyperclip
+import pytest
+from textual.app import App
+
+from reader.tui import clipboard
+
+
+class Host(App):
+    def copy_text(self, text: str, what: str = "selection") -> None:
+        clipboard.copy_text(self, text, what, timeout=0.3)
+
+
+def _messages(app: App) -> list[tuple[str, str]]:
+    return [(n.message, n.severity) for n in app._notifications]
+
+
+async def _settle(app: App, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_copy_when_no_system_clipboard(monkeypatch):
+    def broken(text):
+        raise pyperclip.PyperclipException("Pyperclip could not find a copy/paste mechanism for your system.")
+
+    monkeypatch.setattr(pyperclip, "copy", broken)
+    app = Host()
+    async with app.run_test() as pilot:
+        app.copy_text("héllo wörld", "selection")
+        await _settle(app, pilot)
+        assert app.is_running
+        assert app.clipboard == "héllo wörld"  # OSC 52 was sent
+        (msg, severity), = _messages(app)
+        assert "Copied 11 chars" in msg
+        assert "OSC 52" in msg
+        assert "could not find a copy/paste mechanism" in msg
+        assert severity == "warning"
+
+
+async def test_copy_when_pyperclip_hangs(monkeypatch):
+    release = threading.Event()
+
+    def hang(text):
+        release.wait(30)
+
+    monkeypatch.setattr(pyperclip, "copy", hang)
+    app = Host()
+    try:
+        async with app.run_test() as pilot:
+            app.copy_text("abc", "annotation")
+            await _settle(app, pilot)
+            (msg, severity), = _messages(app)
+            assert "timed out" in msg
+            assert "Copied 3 chars of annotation" in msg
+            # the app is still responsive
+            await pilot.press("a")
+            assert app.is_running
+    finally:
+        release.set()
+
+
+async def test_copy_success(monkeypatch):
+    got = []
+    monkeypatch.setattr(pyperclip, "copy", got.append)
+    app = Host()
+    async with app.run_test() as pilot:
+        app.copy_text("x" * 5, "span")
+        await _settle(app, pilot)
+        assert got == ["xxxxx"]
+        (msg, severity), = _messages(app)
+        assert "system clipboard: ok" in msg and severity == "information"
+
+
+async def test_copy_when_everything_fails(monkeypatch):
+    def broken(text):
+        raise RuntimeError("no display")
+
+    monkeypatch.setattr(pyperclip, "copy", broken)
+    app = Host()
+
+    def osc_fails(text):
+        raise OSError("terminal gone")
+
+    async with app.run_test() as pilot:
+        monkeypatch.setattr(app, "copy_to_clipboard", osc_fails)
+        app.copy_text("abc")
+        await _settle(app, pilot)
+        (msg, severity), = _messages(app)
+        assert msg.startswith("Could not copy") and severity == "error"
+        assert app.is_running
+
+
+async def test_copy_empty_text_is_a_warning():
+    app = Host()
+    async with app.run_test() as pilot:
+        app.copy_text("")
+        await pilot.pause()
+        (msg, severity), = _messages(app)
+        assert "Nothing to copy" in msg
+
+
+async def test_message_text_is_inert(monkeypatch):
+    def broken(text):
+        raise pyperclip.PyperclipException("[bold red]x[/] \x1b[2J")
+
+    monkeypatch.setattr(pyperclip, "copy", broken)
+    app = Host()
+    async with app.run_test() as pilot:
+        app.copy_text("abc", "[@click=app.quit]q[/]")
+        await _settle(app, pilot)
+        (msg, _), = _messages(app)
+        assert "\x1b" not in msg
+        assert app.is_running
