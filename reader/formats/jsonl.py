@@ -1,0 +1,337 @@
+"""Our own JSONL format: one line per document, lossless.
+
+Each line is::
+
+    {"id", "path", "lang", "title", "date", "text",
+     "spans": [{"id", "start", "end", "label", "text", "note", "annotator",
+                "status", "created", "updated"}],
+     "sha256", "lang_confidence", "imported"}
+
+The first keys are the documented shape; the others (span ``status``,
+``created``/``updated``, the document's ``sha256``) make the round trip
+export -> import -> export lossless. Offsets are code points into ``text``.
+
+This module also holds small helpers shared by the JSON-based formats:
+:func:`parse_json_line`, :func:`json_records` and the ``field`` checkers,
+which turn every malformed value into a message instead of an exception.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator
+
+from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, iter_lines, register
+from reader.model import STATUSES, Annotation, Document
+
+
+class BadRecord(ValueError):
+    """A record (or one of its fields) has the wrong shape; the message says how."""
+
+
+# --- helpers shared by the JSON formats -----------------------------------
+
+def dumps(obj: Any) -> str:
+    """One JSON line: UTF-8 friendly, no NaN, compact."""
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _reject_constant(name: str) -> Any:
+    raise BadRecord(f"{name} is not valid JSON")
+
+
+def parse_json_line(text: str) -> Any:
+    """``json.loads`` that raises only :class:`BadRecord` (deep nesting, huge numbers, NaN...)."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except BadRecord:
+        raise
+    except json.JSONDecodeError as exc:
+        raise BadRecord(f"malformed JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:
+        raise BadRecord("malformed JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. integers with too many digits
+        raise BadRecord(f"malformed JSON: {exc}") from None
+
+
+def json_records(path: Path, fmt_name: str) -> Iterator[tuple[int, Any] | ImportProblem]:
+    """Stream ``(line_no, object)`` from a JSONL file, or an :class:`ImportProblem` per bad line.
+
+    A file whose first non-blank character is ``[`` is read as one JSON array
+    (some tools export a list instead of lines); records are then numbered 1, 2...
+    """
+    source = path.name
+    first = _first_char(path)
+    if first == "[":
+        yield from _json_array_records(path, source)
+        return
+    for line_no, text, problem in iter_lines(path):
+        if problem is not None:
+            yield ImportProblem(line_no, problem, source)
+            continue
+        try:
+            obj = parse_json_line(text)
+        except BadRecord as exc:
+            yield ImportProblem(line_no, str(exc), source)
+            continue
+        if not isinstance(obj, dict):
+            yield ImportProblem(line_no, f"expected a JSON object for a {fmt_name} record, got {type_name(obj)}", source)
+            continue
+        yield line_no, obj
+
+
+# A whole-file JSON array is read at once; refuse files too big to hold safely.
+MAX_JSON_ARRAY_BYTES = 512 * 1024 * 1024
+
+
+def _first_char(path: Path) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    stripped = head.lstrip()
+    return chr(stripped[0]) if stripped and stripped[0] < 0x80 else ""
+
+
+def _json_array_records(path: Path, source: str) -> Iterator[tuple[int, Any] | ImportProblem]:
+    size = path.stat().st_size
+    if size > MAX_JSON_ARRAY_BYTES:
+        yield ImportProblem(0, f"a JSON array of {size // (1024 * 1024)} MiB is too large; convert it to one record per line (JSONL)", source)
+        return
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        yield ImportProblem(0, f"not valid UTF-8 (byte {exc.start})", source)
+        return
+    try:
+        data = parse_json_line(text)
+    except BadRecord as exc:
+        yield ImportProblem(0, str(exc), source)
+        return
+    if not isinstance(data, list):
+        yield ImportProblem(0, f"expected a JSON array, got {type_name(data)}", source)
+        return
+    for i, obj in enumerate(data, 1):
+        if not isinstance(obj, dict):
+            yield ImportProblem(i, f"record {i}: expected a JSON object, got {type_name(obj)}", source)
+            continue
+        yield i, obj
+
+
+def type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def get_str(obj: dict, key: str, *, required: bool = False, default: str | None = None, where: str = "") -> str | None:
+    value = obj.get(key)
+    if value is None:
+        if required:
+            raise BadRecord(f"{where}missing {key!r}")
+        return default
+    if not isinstance(value, str):
+        raise BadRecord(f"{where}{key!r} must be a string, got {type_name(value)}")
+    return value
+
+
+def get_id(obj: dict, key: str = "id", where: str = "") -> str | None:
+    """Ids may be strings or integers (doccano numbers its examples)."""
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise BadRecord(f"{where}{key!r} must be a string or an integer, got {type_name(value)}")
+    value = str(value)
+    if not value.strip():
+        return None
+    if len(value) > 1000:
+        raise BadRecord(f"{where}{key!r} is longer than 1000 characters")
+    return value
+
+
+def get_int(obj: Any, key: str | int, where: str = "") -> int:
+    try:
+        value = obj[key]
+    except (KeyError, IndexError):
+        raise BadRecord(f"{where}missing {key!r}") from None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadRecord(f"{where}{key!r} must be an integer, got {type_name(value)}")
+    return value
+
+
+def get_status(obj: dict, where: str = "") -> str:
+    status = get_str(obj, "status", default="accepted", where=where)
+    if status not in STATUSES:
+        raise BadRecord(f"{where}unknown status {status!r} (expected one of {', '.join(STATUSES)})")
+    return status
+
+
+def check_label(value: Any, where: str = "") -> str:
+    if not isinstance(value, str):
+        raise BadRecord(f"{where}label must be a string, got {type_name(value)}")
+    if not value.strip():
+        raise BadRecord(f"{where}label is empty")
+    return value
+
+
+def doc_fields(doc: Document) -> dict[str, Any]:
+    """The document metadata every JSON format writes."""
+    return {
+        "id": doc.id,
+        "path": doc.path.as_posix() if isinstance(doc.path, Path) else (str(doc.path) if doc.path else None),
+        "lang": doc.lang,
+        "title": doc.title,
+        "date": doc.date,
+    }
+
+
+def span_extras(ann: Annotation) -> dict[str, Any]:
+    return {
+        "id": ann.id,
+        "note": ann.note,
+        "annotator": ann.annotator,
+        "status": ann.status,
+        "created": ann.created,
+        "updated": ann.updated,
+    }
+
+
+def span_from_obj(obj: Any, where: str, start: int, end: int, label: str, text: str | None = None) -> SpanRecord:
+    """A SpanRecord with the optional lossless fields (id, note, annotator, status, times) of ``obj``."""
+    if not isinstance(obj, dict):
+        obj = {}
+    note = get_str(obj, "note", default="", where=where) or ""
+    return SpanRecord(
+        start=start,
+        end=end,
+        label=label,
+        text=text,
+        note=note,
+        annotator=get_str(obj, "annotator", where=where),
+        status=get_status(obj, where),
+        id=get_id(obj, "id", where),
+        created=get_str(obj, "created", where=where),
+        updated=get_str(obj, "updated", where=where),
+    )
+
+
+def item_meta(obj: dict, where: str = "", *, strict: bool = True) -> dict[str, Any]:
+    """Title, language, date, path and sha256 of a record (top level or under ``meta``).
+
+    ``strict=False`` (other tools' files) ignores values of the wrong type
+    instead of rejecting the record: they are metadata, not annotations.
+    """
+    out: dict[str, Any] = {}
+    for key in ("title", "lang", "date", "sha256", "path"):
+        value = obj.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            if strict:
+                raise BadRecord(f"{where}{key!r} must be a string, got {type_name(value)}")
+            continue
+        out[key] = value
+    return out
+
+
+# --- the format ---------------------------------------------------------------
+
+@register
+class JsonlFormat(Format):
+    name = "jsonl"
+    description = "our JSONL: one document per line with its spans (lossless)"
+    extension = ".jsonl"
+    kind = "jsonl"
+
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str]) -> int:
+        n = 0
+        for doc, anns in items:
+            record = doc_fields(doc)
+            record["text"] = doc.text
+            record["spans"] = [
+                {
+                    "id": a.id,
+                    "start": a.start,
+                    "end": a.end,
+                    "label": a.label,
+                    "text": a.text,
+                    "note": a.note,
+                    "annotator": a.annotator,
+                    "status": a.status,
+                    "created": a.created,
+                    "updated": a.updated,
+                }
+                for a in anns
+            ]
+            record["sha256"] = doc.sha256
+            record["lang_confidence"] = doc.lang_confidence
+            record["imported"] = doc.imported
+            out.write(dumps(record))
+            out.write("\n")
+            n += len(anns)
+        return n
+
+    def read(self, path: Path) -> Iterator[ImportItem | ImportProblem]:
+        source = path.name
+        for rec in json_records(path, self.name):
+            if isinstance(rec, ImportProblem):
+                yield rec
+                continue
+            line, obj = rec
+            try:
+                text = get_str(obj, "text", required=True)
+                meta = item_meta(obj)
+                doc_id = get_id(obj, "id")
+                spans_raw = obj.get("spans", [])
+                if spans_raw is None:
+                    spans_raw = []
+                if not isinstance(spans_raw, list):
+                    raise BadRecord(f"'spans' must be an array, got {type_name(spans_raw)}")
+            except BadRecord as exc:
+                yield ImportProblem(line, str(exc), source)
+                continue
+            spans: list[SpanRecord] = []
+            for i, s in enumerate(spans_raw, 1):
+                where = f"span {i}: "
+                try:
+                    if not isinstance(s, dict):
+                        raise BadRecord(f"{where}expected an object, got {type_name(s)}")
+                    span = span_from_obj(
+                        s,
+                        where,
+                        get_int(s, "start", where),
+                        get_int(s, "end", where),
+                        check_label(s.get("label"), where),
+                        get_str(s, "text", where=where),
+                    )
+                except BadRecord as exc:
+                    yield ImportProblem(line, str(exc), source)
+                    continue
+                spans.append(span)
+            yield ImportItem(
+                line=line,
+                text=text,
+                doc_id=doc_id,
+                sha256=meta.get("sha256"),
+                title=meta.get("title", ""),
+                lang=meta.get("lang"),
+                meta={k: v for k, v in meta.items() if k in ("date", "path")},
+                spans=spans,
+                source=source,
+            )

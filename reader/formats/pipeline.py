@@ -1,0 +1,668 @@
+"""The export and import pipeline shared by every format.
+
+A format module (see :mod:`reader.formats.base`) only converts. This module:
+
+* **export** (:func:`export_corpus`): chooses the documents and annotations
+  (accepted only, unless ``include_suggested``; orphaned annotations are left
+  out and counted), checks ``text[start:end] == span text`` for every span it
+  hands to the format, and writes atomically: a temporary file (or folder) in
+  the destination's folder, ``fsync``, then ``os.replace``. An existing
+  destination is never overwritten without ``force``. ``out=None`` writes a
+  text format to standard output.
+* **import** (:func:`import_file`): streams the format's records, matches each
+  to a document (by id when the text is the same, then by content hash),
+  keeps unknown documents as imported documents in the store, validates every
+  span (types, range, start < end, span text, known label), skips duplicates
+  (same document, offsets and label, or same annotation id) and saves in
+  batches with ``store.add_many``. Every bad record or span becomes an
+  :class:`~reader.formats.base.ImportProblem` with its line number; the valid
+  ones are still imported.
+
+Unknown labels are **reported and not imported**: the store only holds labels
+of its label set, so the user adds the label to ``<store>/labels.toml`` and
+imports again (re-importing never duplicates).
+"""
+from __future__ import annotations
+
+import bisect
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Callable, Iterable, Iterator
+
+from reader.errors import FormatError, ReaderError, StoreReadOnlyError
+from reader.formats.base import FORMATS, Format, ImportItem, ImportProblem, SpanRecord, get_format
+from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, new_id, now_iso
+from reader.text import normalise_newlines
+
+#: annotations saved per ``store.add_many`` call during an import
+BATCH_SIZE = 20_000
+#: problems kept in an ImportReport (the count goes on)
+MAX_PROBLEMS = 1000
+
+
+# --- results ------------------------------------------------------------------
+
+@dataclass
+class ExportResult:
+    path: Path | None  # None for standard output
+    documents: int
+    spans: int
+    format: str
+    orphaned: int = 0  # orphaned annotations left out
+    missing: int = 0  # annotations of documents neither in the corpus nor imported
+
+    def summary(self) -> str:
+        where = str(self.path) if self.path else "standard output"
+        msg = f"exported {self.spans} span(s) from {self.documents} document(s) as {self.format} to {where}"
+        extra = []
+        if self.orphaned:
+            extra.append(f"{self.orphaned} orphaned annotation(s) left out")
+        if self.missing:
+            extra.append(f"{self.missing} annotation(s) of missing documents left out")
+        return msg + (f" ({'; '.join(extra)})" if extra else "")
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0  # annotations added
+    skipped: int = 0  # spans (and records) not imported because of a problem
+    duplicates: int = 0  # spans already in the store (or twice in the file)
+    new_documents: int = 0  # documents added to the store as imported documents
+    problems: list[ImportProblem] = field(default_factory=list)
+    path: Path | None = None
+    format: str = ""
+    records: int = 0  # records read (documents)
+    matched_documents: int = 0  # records matched to an existing document
+    problem_count: int = 0  # all problems, also those beyond MAX_PROBLEMS
+    unknown_labels: Counter = field(default_factory=Counter)
+    labels: Counter = field(default_factory=Counter)  # imported spans per label
+
+    def add_problem(self, problem: ImportProblem) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+    def summary(self) -> str:
+        name = self.path.name if self.path else "input"
+        parts = [f"{name}: imported {self.imported} annotation(s) from {self.records} record(s)"]
+        if self.new_documents:
+            parts.append(f"{self.new_documents} new document(s)")
+        if self.duplicates:
+            parts.append(f"{self.duplicates} already present")
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped")
+        if self.problem_count:
+            parts.append(f"{self.problem_count} problem(s)")
+        return ", ".join(parts)
+
+
+# --- export -------------------------------------------------------------------
+
+def _resolve_format(fmt: str | Format) -> Format:
+    return fmt if isinstance(fmt, Format) else get_format(fmt)
+
+
+def export_documents(corpus: Any, store: Any, doc_ids: Iterable[str] | None = None) -> list[Document]:
+    """Corpus documents, then the store's imported documents not already in it."""
+    docs: list[Document] = list(corpus) if corpus is not None else []
+    seen = {d.id for d in docs}
+    try:
+        imported = store.imported_documents()
+    except AttributeError:  # a store without imported documents
+        imported = []
+    for d in imported:
+        if d.id not in seen:
+            docs.append(d)
+            seen.add(d.id)
+    if doc_ids is not None:
+        wanted = list(dict.fromkeys(doc_ids))
+        by_id = {d.id: d for d in docs}
+        unknown = [i for i in wanted if i not in by_id]
+        if unknown:
+            raise FormatError(f"export: unknown document id(s): {', '.join(unknown[:5])}")
+        docs = [by_id[i] for i in wanted]
+    return docs
+
+
+def export_corpus(
+    fmt: str | Format,
+    corpus: Any,
+    store: Any,
+    out: str | Path | IO[str] | None = None,
+    *,
+    force: bool = False,
+    include_suggested: bool = False,
+    doc_ids: Iterable[str] | None = None,
+) -> ExportResult:
+    """Export the corpus's annotations with format ``fmt`` to ``out``.
+
+    ``out`` is a path, an open text stream, or None for standard output.
+    Raises :class:`FormatError` when the destination exists (without
+    ``force``), its folder is missing, or the format needs a path.
+    """
+    fmt = _resolve_format(fmt)
+    statuses = (STATUS_ACCEPTED, STATUS_SUGGESTED) if include_suggested else (STATUS_ACCEPTED,)
+    docs = export_documents(corpus, store, doc_ids)
+    counts = {"orphaned": 0, "documents": 0, "checked": 0}
+
+    def items() -> Iterator[tuple[Document, list[Annotation]]]:
+        for doc in docs:
+            anns = []
+            for a in store.for_document(doc.id, statuses=statuses):
+                if a.status not in statuses:
+                    continue
+                if a.orphaned:
+                    counts["orphaned"] += 1
+                    continue
+                if not (0 <= a.start < a.end <= len(doc.text)) or doc.text[a.start:a.end] != a.text:
+                    # The store guarantees this; a mismatch is a bug, never exported silently.
+                    raise FormatError(
+                        f"export stopped: annotation {a.id} in {doc.id} does not match the document text "
+                        f"at {a.start}-{a.end} (stored {a.text[:40]!r}); run `reader store check`"
+                    )
+                anns.append(a)
+            counts["documents"] += 1
+            counts["checked"] += len(anns)
+            yield doc, anns
+
+    missing = _missing_annotations(store, docs if doc_ids is None else None, statuses)
+
+    if out is None or hasattr(out, "write"):
+        if fmt.kind in ("dir", "binary"):
+            raise FormatError(f"{fmt.name}: this format writes a {'folder' if fmt.kind == 'dir' else 'binary file'}; give an output path with --out")
+        stream = out if out is not None else sys.stdout
+        spans = fmt.write(items(), stream)
+        stream.flush()
+        return ExportResult(None, counts["documents"], spans, fmt.name, counts["orphaned"], missing)
+
+    path = Path(out).expanduser()
+    _check_destination(path, fmt, force)
+    if fmt.kind == "dir":
+        spans = _write_dir_atomic(path, fmt, items())
+    elif fmt.kind == "binary":
+        spans = _write_binary_atomic(path, fmt, items())
+    else:
+        spans = _write_text_atomic(path, fmt, items())
+    return ExportResult(path, counts["documents"], spans, fmt.name, counts["orphaned"], missing)
+
+
+def _missing_annotations(store: Any, docs: list[Document] | None, statuses: tuple[str, ...]) -> int:
+    """Annotations whose document is neither in the corpus nor imported (left out, counted)."""
+    if docs is None:
+        return 0
+    try:
+        by_doc = store.count_by_document()
+    except AttributeError:
+        return 0
+    known = {d.id for d in docs}
+    return sum(sum(c.values()) for doc_id, c in by_doc.items() if doc_id not in known)
+
+
+def _check_destination(path: Path, fmt: Format, force: bool) -> None:
+    parent = path.parent
+    if not parent.exists():
+        raise FormatError(f"{path}: cannot export: the folder {parent} does not exist")
+    if not parent.is_dir():
+        raise FormatError(f"{path}: cannot export: {parent} is not a folder")
+    if path.exists() or path.is_symlink():
+        if fmt.kind != "dir" and path.is_dir():
+            raise FormatError(f"{path}: cannot export: it is a folder; give a file name")
+        if fmt.kind == "dir" and not path.is_dir():
+            raise FormatError(f"{path}: cannot export: it exists and is not a folder")
+        if not force:
+            raise FormatError(f"{path}: already exists; use --force to overwrite it")
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(str(path), os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _os_error(path: Path, exc: OSError) -> FormatError:
+    return FormatError(f"{path}: cannot write the export: {exc.strerror or exc}")
+
+
+def _fsync_tree(root: Path) -> None:
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(folder))
+
+
+def _write_text_atomic(path: Path, fmt: Format, items: Iterable) -> int:
+    tmp_name = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            spans = fmt.write(items, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, path)
+        tmp_name = None
+        _fsync_dir(path.parent)
+        return spans
+    except OSError as exc:
+        raise _os_error(path, exc) from None
+    finally:
+        if tmp_name is not None:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
+
+
+def _write_binary_atomic(path: Path, fmt: Format, items: Iterable) -> int:
+    tmp_dir = None
+    try:
+        tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+        tmp = tmp_dir / path.name
+        spans = fmt.write(items, tmp)
+        if not tmp.is_file():
+            raise FormatError(f"{fmt.name}: the exporter wrote no file")
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+        return spans
+    except OSError as exc:
+        raise _os_error(path, exc) from None
+    finally:
+        if tmp_dir is not None:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def _write_dir_atomic(path: Path, fmt: Format, items: Iterable) -> int:
+    """Write into a new temporary folder beside ``path``, then swap it into place."""
+    tmp_dir = old = None
+    try:
+        tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+        spans = fmt.write(items, tmp_dir)
+        _fsync_tree(tmp_dir)
+        if path.exists():
+            old = path.parent / f".{path.name}.{os.getpid()}.old"
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(path, old)
+        os.replace(tmp_dir, path)
+        tmp_dir = None
+        _fsync_dir(path.parent)
+        return spans
+    except OSError as exc:
+        if old is not None and not path.exists():  # put the previous export back
+            try:
+                os.replace(old, path)
+                old = None
+            except OSError:
+                pass
+        raise _os_error(path, exc) from None
+    finally:
+        if tmp_dir is not None:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+# --- import -------------------------------------------------------------------
+
+def content_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class _NewlineMap:
+    """Map offsets of a text with CR/CRLF onto its normalised (LF) form."""
+
+    def __init__(self, text: str):
+        self.pairs: list[int] = []
+        i = text.find("\r\n")
+        while i >= 0:
+            self.pairs.append(i)
+            i = text.find("\r\n", i + 2)
+
+    def __call__(self, offset: int) -> int:
+        return offset - bisect.bisect_left(self.pairs, offset)
+
+
+def _nearest(text: str, needle: str, pos: int) -> int | None:
+    best = None
+    i = text.find(needle)
+    while i >= 0:
+        if best is None or abs(i - pos) < abs(best - pos):
+            best = i
+        if i >= pos:
+            break
+        i = text.find(needle, i + 1)
+    return best
+
+
+def _title_of(text: str, limit: int = 80) -> str:
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        if len(line) >= 2:
+            return line if len(line) <= limit else line[: limit - 1] + "…"
+    return ""
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+class _Importer:
+    def __init__(self, fmt: Format, path: Path, corpus: Any, store: Any, batch_size: int):
+        self.fmt = fmt
+        self.path = path
+        self.corpus = corpus
+        self.store = store
+        self.batch_size = batch_size
+        self.report = ImportReport(path=path, format=fmt.name)
+        self.labels = store.labels
+        self.source = f"import:{fmt.name}"
+        # documents known so far, by id and by content hash
+        self.by_id: dict[str, Document] = {}
+        self.by_content: dict[str, Document] = {}
+        for doc in list(corpus or ()) + list(_imported(store)):
+            if doc.id not in self.by_id:
+                self.by_id[doc.id] = doc
+        self._hashed = False
+        self.keys: dict[str, set[tuple[int, int, str]]] = {}
+        self.pending_docs: list[Document] = []
+        self.pending: list[Annotation] = []
+        self.new_ids: set[str] = set()  # documents created by this import
+        self.ids: set[str] = set()  # annotation ids queued by this import
+
+    # documents
+
+    def _content_index(self) -> dict[str, Document]:
+        if not self._hashed:
+            for doc in self.by_id.values():
+                self.by_content.setdefault(content_sha256(doc.text), doc)
+            self._hashed = True
+        return self.by_content
+
+    def match(self, item: ImportItem, text: str, sha: str) -> tuple[Document | None, Document | None]:
+        """``(document, stale)``: the matching document, or the same-id document whose text differs."""
+        stale = None
+        if item.doc_id is not None:
+            doc = self.by_id.get(item.doc_id)
+            if doc is not None:
+                if doc.text == text:
+                    return doc, None
+                stale = doc
+        if item.sha256 and self.corpus is not None and hasattr(self.corpus, "by_sha256"):
+            doc = self.corpus.by_sha256(item.sha256)
+            if doc is not None and doc.text == text:
+                return doc, None
+        doc = self._content_index().get(sha)
+        if doc is not None and doc.text == text:
+            return doc, None
+        return None, stale
+
+    def new_document(self, item: ImportItem, text: str, sha: str) -> Document:
+        doc_id = item.doc_id or f"import-{sha[:12]}"
+        if doc_id in self.by_id:
+            doc_id = f"{doc_id}~{sha[:8]}"
+        lang = item.lang if item.lang and 1 < len(item.lang) <= 12 else None
+        doc = Document(
+            id=doc_id,
+            text=text,
+            sha256=sha,
+            path=None,
+            title=" ".join(item.title.split())[:200] if item.title else _title_of(text),
+            date=item.meta.get("date") if isinstance(item.meta.get("date"), str) else None,
+            size=len(text.encode("utf-8", "surrogatepass")),
+            lang=lang or "unknown",
+            lang_confidence=1.0 if lang else 0.0,
+            lang_source="import" if lang else "pending",
+            imported=True,
+        )
+        self.by_id[doc.id] = doc
+        self._content_index()[sha] = doc
+        self.pending_docs.append(doc)
+        self.new_ids.add(doc.id)
+        self.report.new_documents += 1
+        return doc
+
+    def existing_keys(self, doc_id: str) -> set[tuple[int, int, str]]:
+        keys = self.keys.get(doc_id)
+        if keys is None and doc_id in self.new_ids:
+            keys = self.keys[doc_id] = set()
+        if keys is None:
+            keys = {(a.start, a.end, a.label) for a in self.store.for_document(doc_id, statuses=STATUSES)}
+            self.keys[doc_id] = keys
+        return keys
+
+    # spans
+
+    def problem(self, item: ImportItem | ImportProblem, reason: str | None = None) -> None:
+        if isinstance(item, ImportProblem):
+            self.report.add_problem(item)
+        else:
+            self.report.add_problem(ImportProblem(item.line, reason or "", item.source or self.path.name))
+
+    def add_item(self, item: ImportItem) -> None:
+        r = self.report
+        r.records += 1
+        if not isinstance(item.text, str):
+            self.problem(item, "the document text is not a string")
+            r.skipped += 1
+            return
+        raw = item.text
+        text = normalise_newlines(raw)
+        nmap = _NewlineMap(raw) if "\r\n" in raw else None
+        sha = content_sha256(text)
+        doc, stale = self.match(item, text, sha)
+        if doc is not None:
+            r.matched_documents += 1
+        elif stale is None:
+            doc = self.new_document(item, text, sha)
+        for span in item.spans:
+            self.add_span(item, span, raw, text, nmap, doc, stale)
+        if len(self.pending) >= self.batch_size or len(self.pending_docs) >= 1000:
+            self.flush()
+
+    def add_span(self, item, span: SpanRecord, raw: str, text: str, nmap, doc, stale) -> None:
+        r = self.report
+
+        def bad(reason: str) -> None:
+            self.problem(item, f"span {span.start}-{span.end} {span.label!r}: {reason}")
+            r.skipped += 1
+
+        start, end = span.start, span.end
+        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+            return bad("offsets must be integers")
+        if not isinstance(span.label, str) or not span.label.strip():
+            return bad("the label is empty")
+        if start < 0 or end < 0:
+            return bad("negative offset")
+        if start > end:
+            return bad(f"start {start} is after end {end}")
+        if start == end:
+            return bad("empty span (start equals end)")
+        if end > len(raw):
+            return bad(f"end {end} is beyond the end of the text ({len(raw)} characters)")
+        if span.status not in STATUSES:
+            return bad(f"unknown status {span.status!r}")
+        if nmap is not None:
+            start, end = nmap(start), nmap(end)
+            if start == end:
+                return bad("the span holds only a line break")
+        span_text = text[start:end]
+        if span.text is not None and normalise_newlines(span.text) != span_text:
+            return bad(f"span text {_short(span.text)} does not match the document text {_short(span_text)}")
+        if span.label not in self.labels:
+            r.unknown_labels[span.label] += 1
+            return bad(
+                f"unknown label {span.label!r}; labels are {', '.join(self.labels.names)} "
+                f"(add it to {Path(str(getattr(self.store, 'path', 'annotations'))) / 'labels.toml'} and import again)"
+            )
+        target = doc
+        if doc is None and stale is not None:
+            # same id, different text: find the span's text in the current document
+            found = _nearest(stale.text, span_text, start)
+            if found is None:
+                return bad(f"document {stale.id!r} has changed and the span text {_short(span_text)} is no longer in it")
+            start, end, target = found, found + len(span_text), stale
+        ann = Annotation(
+            id=span.id or new_id(),
+            doc_id=target.id,
+            start=start,
+            end=end,
+            label=span.label,
+            text=span_text,
+            note=span.note if isinstance(span.note, str) else "",
+            created=span.created or now_iso(),
+            doc_sha256=target.sha256,
+            status=span.status,
+            source=self.source,
+        )
+        if span.annotator:
+            ann.annotator = span.annotator
+        ann.updated = span.updated or ann.created
+        self._queue(target, ann)
+
+    def _queue(self, doc: Document, ann: Annotation) -> None:
+        keys = self.existing_keys(doc.id)
+        key = (ann.start, ann.end, ann.label)
+        if key in keys or ann.id in self.ids or self.store.get(ann.id) is not None:
+            self.report.duplicates += 1
+            return
+        keys.add(key)
+        self.ids.add(ann.id)
+        self.pending.append(ann)
+
+    def flush(self) -> None:
+        if self.pending_docs:
+            docs, self.pending_docs = self.pending_docs, []
+            self.store.add_documents(docs)
+            if self.corpus is not None and hasattr(self.corpus, "add_documents"):
+                self.corpus.add_documents([d for d in docs if d.id not in self.corpus])
+        if self.pending:
+            batch, self.pending = self.pending, []
+            self.store.add_many(batch, source=self.source)
+            self.report.imported += len(batch)
+            self.report.labels.update(a.label for a in batch)
+
+
+def _imported(store: Any) -> list[Document]:
+    try:
+        return list(store.imported_documents())
+    except AttributeError:
+        return []
+
+
+def import_file(
+    fmt: str | Format,
+    path: str | Path,
+    corpus: Any,
+    store: Any,
+    *,
+    batch_size: int = BATCH_SIZE,
+) -> ImportReport:
+    """Import ``path`` (format ``fmt``) into ``store``; see the module docstring."""
+    fmt = _resolve_format(fmt)
+    path = Path(path).expanduser()
+    if not getattr(fmt, "can_import", True):
+        raise FormatError(f"{fmt.name}: this format is export only; import jsonl, doccano or prodigy instead")
+    if not path.exists():
+        raise FormatError(f"{path}: no such file")
+    if fmt.kind == "dir":
+        if not path.is_dir():
+            raise FormatError(f"{path}: the {fmt.name} format imports a folder, and this is not one")
+    elif path.is_dir():
+        raise FormatError(f"{path}: is a folder, not a {fmt.name} file")
+    if getattr(store, "readonly", False):
+        raise StoreReadOnlyError(getattr(store, "path", "store"), getattr(store, "readonly_reason", None) or "the store is open read-only")
+    imp = _Importer(fmt, path, corpus, store, batch_size)
+    started = False
+    try:
+        for rec in fmt.read(path):
+            started = True
+            if isinstance(rec, ImportProblem):
+                if not rec.source:
+                    rec.source = path.name
+                imp.problem(rec)
+                if rec.line:
+                    imp.report.skipped += 1
+                continue
+            imp.add_item(rec)
+    except ReaderError as exc:
+        if not started:
+            raise
+        imp.problem(ImportProblem(0, f"reading stopped: {exc}", path.name))
+    except (OSError, UnicodeDecodeError) as exc:
+        imp.flush()
+        reason = getattr(exc, "strerror", None) or str(exc)
+        if not started:
+            raise FormatError(f"{path}: cannot read: {reason}") from None
+        imp.problem(ImportProblem(0, f"reading stopped: {reason}", path.name))
+    imp.flush()
+    return imp.report
+
+
+# --- format guessing ------------------------------------------------------------
+
+def guess_format(path: str | Path) -> str:
+    """Guess the format of an import file from its extension and first record."""
+    import json
+
+    path = Path(path)
+    if path.is_dir():
+        dir_formats = [name for name, f in FORMATS.items() if f.kind == "dir" and f.can_import]
+        if len(dir_formats) == 1:
+            return dir_formats[0]
+        raise FormatError(f"{path}: is a folder; say which format with --format")
+    if not path.is_file():
+        raise FormatError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    by_ext = [name for name, f in FORMATS.items() if f.can_import and f.extension.lower() == suffix and f.kind in ("binary", "json")]
+    if len(by_ext) == 1:
+        return by_ext[0]
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1024 * 1024)
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    first = head.lstrip()[:1]
+    obj = None
+    if first == b"{":
+        line = head.lstrip().split(b"\n", 1)[0]
+        try:
+            obj = json.loads(line.decode("utf-8"))
+        except (ValueError, RecursionError):
+            obj = None
+    elif first == b"[" and "labelstudio" in FORMATS:
+        return "labelstudio"
+    if isinstance(obj, dict):
+        if "answer" in obj or "_input_hash" in obj or "_task_hash" in obj:
+            return "prodigy"
+        if "label" in obj or "labels" in obj or "entities" in obj or "span_info" in obj:
+            return "doccano"
+        if "spans" in obj and isinstance(obj.get("spans"), list):
+            if "meta" in obj and "id" not in obj:
+                return "prodigy"
+            return "jsonl"
+        if "data" in obj and "labelstudio" in FORMATS:
+            return "labelstudio"
+    raise FormatError(f"{path}: cannot tell its format; say which with --format ({', '.join(sorted(n for n, f in FORMATS.items() if f.can_import))})")

@@ -1,0 +1,146 @@
+"""Prodigy JSONL (the shape of ``prodigy db-out`` for span tasks).
+
+One line per document::
+
+    {"text": "...",
+     "spans": [{"start", "end", "label", "text",
+                "id", "note", "annotator", "status", "created", "updated"}],
+     "meta": {"id", "title", "lang", "date", "path", "sha256"},
+     "answer": "accept", "_input_hash": int, "_task_hash": int}
+
+Offsets are code points, as in spaCy and Prodigy. Prodigy ignores span keys it
+does not know, so notes, annotators and ids travel inside each span and come
+back on import. ``_input_hash`` and ``_task_hash`` are deterministic signed
+32-bit integers (of the text, and of the text with its spans), so that a
+re-export is byte-identical. No ``tokens`` are written: Prodigy's ``db-in``
+and ``spans.manual`` recipes tokenize on load.
+
+On import, records whose ``answer`` is ``reject`` or ``ignore`` are reported
+and skipped (a rejected task says nothing reliable about its spans); a record
+without ``answer`` (raw pre-annotated input) counts as accepted.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import IO, Iterable, Iterator
+
+from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, register
+from reader.formats.jsonl import (
+    BadRecord,
+    check_label,
+    doc_fields,
+    dumps,
+    get_id,
+    get_int,
+    get_str,
+    item_meta,
+    json_records,
+    span_from_obj,
+    type_name,
+)
+from reader.model import Annotation, Document
+
+
+def hash32(*parts: str) -> int:
+    """A stable signed 32-bit integer, like Prodigy's (mmh3-based) hashes."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[:4], "little", signed=True)
+
+
+@register
+class ProdigyFormat(Format):
+    name = "prodigy"
+    description = "Prodigy JSONL ({'text', 'spans': [{start, end, label}], 'answer': 'accept'})"
+    extension = ".jsonl"
+    kind = "jsonl"
+
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str]) -> int:
+        n = 0
+        for doc, anns in items:
+            spans = [
+                {
+                    "start": a.start,
+                    "end": a.end,
+                    "label": a.label,
+                    "text": a.text,
+                    "id": a.id,
+                    "note": a.note,
+                    "annotator": a.annotator,
+                    "status": a.status,
+                    "created": a.created,
+                    "updated": a.updated,
+                }
+                for a in anns
+            ]
+            meta = doc_fields(doc)
+            meta["sha256"] = doc.sha256
+            input_hash = hash32(doc.text)
+            task_hash = hash32(str(input_hash), *(f"{a.start}:{a.end}:{a.label}" for a in anns))
+            record = {
+                "text": doc.text,
+                "spans": spans,
+                "meta": meta,
+                "answer": "accept",
+                "_input_hash": input_hash,
+                "_task_hash": task_hash,
+            }
+            out.write(dumps(record))
+            out.write("\n")
+            n += len(anns)
+        return n
+
+    def read(self, path: Path) -> Iterator[ImportItem | ImportProblem]:
+        source = path.name
+        for rec in json_records(path, self.name):
+            if isinstance(rec, ImportProblem):
+                yield rec
+                continue
+            line, obj = rec
+            try:
+                text = get_str(obj, "text", required=True)
+                answer = obj.get("answer", "accept")
+                if answer != "accept":
+                    if answer in ("reject", "ignore"):
+                        raise BadRecord(f"answer is {answer!r}; only accepted tasks are imported")
+                    raise BadRecord(f"unknown answer {answer!r} (expected accept, reject or ignore)")
+                meta_obj = obj.get("meta") or {}
+                if not isinstance(meta_obj, dict):
+                    raise BadRecord(f"'meta' must be an object, got {type_name(meta_obj)}")
+                meta = item_meta(meta_obj, strict=False)
+                doc_id = get_id(meta_obj, "id", "meta: ")
+                spans_raw = obj.get("spans") or []
+                if not isinstance(spans_raw, list):
+                    raise BadRecord(f"'spans' must be an array, got {type_name(spans_raw)}")
+            except BadRecord as exc:
+                yield ImportProblem(line, str(exc), source)
+                continue
+            spans: list[SpanRecord] = []
+            for i, s in enumerate(spans_raw, 1):
+                where = f"span {i}: "
+                try:
+                    if not isinstance(s, dict):
+                        raise BadRecord(f"{where}expected an object, got {type_name(s)}")
+                    span = span_from_obj(
+                        s,
+                        where,
+                        get_int(s, "start", where),
+                        get_int(s, "end", where),
+                        check_label(s.get("label"), where),
+                        get_str(s, "text", where=where),
+                    )
+                except BadRecord as exc:
+                    yield ImportProblem(line, str(exc), source)
+                    continue
+                spans.append(span)
+            yield ImportItem(
+                line=line,
+                text=text,
+                doc_id=doc_id,
+                sha256=meta.get("sha256"),
+                title=meta.get("title", ""),
+                lang=meta.get("lang"),
+                meta={k: v for k, v in meta.items() if k in ("date", "path")},
+                spans=spans,
+                source=source,
+            )
