@@ -91,7 +91,8 @@ def languages() -> list[str]:
 
 
 def has_letters(text: str) -> bool:
-    return _LETTER.search(text) is not None
+    """True when ``text`` has a letter (``\\p{L}`` that Python also calls alphabetic)."""
+    return any(m.group().isalpha() for m in _LETTER.finditer(text))
 
 
 def sample_text(text: str, size: int = SAMPLE_CHARS, chunks: int = SAMPLE_CHUNKS) -> str:
