@@ -1,0 +1,125 @@
+"""Stream the items of a top-level JSON array without loading the whole file.
+
+Tools such as Label Studio export one big JSON array. ``json.load`` would hold
+the whole file (and every parsed task) in memory; this reader decodes one
+item at a time with :meth:`json.JSONDecoder.raw_decode` over a growing buffer
+of chunks, so memory is bounded by the largest single item (itself capped).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+from reader.formats.base import MAX_LINE_BYTES
+
+_WS = re.compile(r"[ \t\n\r]*")
+CHUNK_CHARS = 1 << 20
+
+
+class _Buffer:
+    def __init__(self, fh, chunk: int):
+        self.fh = fh
+        self.chunk = chunk
+        self.buf = ""
+        self.pos = 0
+        self.consumed = 0  # characters dropped from the front of buf
+        self.eof = False
+
+    def fill(self, at_least: int = 0) -> bool:
+        """Read more text; keep only the unconsumed tail. False at end of file."""
+        if self.eof:
+            return False
+        size = max(self.chunk, at_least)
+        data = self.fh.read(size)  # may raise UnicodeDecodeError
+        if not data:
+            self.eof = True
+            return False
+        self.consumed += self.pos
+        self.buf = self.buf[self.pos:] + data
+        self.pos = 0
+        return True
+
+    def skip_ws(self) -> None:
+        while True:
+            self.pos = _WS.match(self.buf, self.pos).end()
+            if self.pos < len(self.buf) or not self.fill():
+                return
+
+    def peek(self) -> str:
+        self.skip_ws()
+        return self.buf[self.pos] if self.pos < len(self.buf) else ""
+
+    @property
+    def where(self) -> int:
+        return self.consumed + self.pos
+
+
+def iter_json_array(
+    path: Path, *, what: str = "item", max_item_chars: int = MAX_LINE_BYTES, chunk_chars: int = CHUNK_CHARS
+) -> Iterator[tuple[int, Any, str | None]]:
+    """Yield ``(number, value, problem)`` for each item of the array in ``path``.
+
+    ``number`` is 1-based. A top-level object is treated as a one-item array.
+    On a problem ``value`` is None; a syntax error ends the stream (the rest of
+    the file cannot be trusted), an over-large item is reported and ends it too.
+    """
+    decoder = json.JSONDecoder()
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        b = _Buffer(fh, chunk_chars)
+        try:
+            first = b.peek()
+            if not first:
+                yield 0, None, "the file is empty; expected a JSON array"
+                return
+            if first == "{":
+                single = True
+            elif first == "[":
+                single = False
+                b.pos += 1
+            else:
+                yield 0, None, f"expected a JSON array of {what}s, found {first!r} at character {b.where}"
+                return
+            number = 0
+            while True:
+                c = b.peek()
+                if not single:
+                    if c == "]":
+                        b.pos += 1
+                        break
+                    if number:
+                        if c != ",":
+                            if not c:
+                                yield number + 1, None, "the file ends before the JSON array is closed (truncated?)"
+                            else:
+                                yield number + 1, None, f"invalid JSON at character {b.where}: expected ',' or ']' after {what} {number}, found {c!r}"
+                            return
+                        b.pos += 1
+                        c = b.peek()
+                    if not c:
+                        yield number + 1, None, "the file ends before the JSON array is closed (truncated?)"
+                        return
+                number += 1
+                while True:
+                    try:
+                        value, end = decoder.raw_decode(b.buf, b.pos)
+                    except json.JSONDecodeError as exc:
+                        if len(b.buf) - b.pos > max_item_chars:
+                            yield number, None, f"{what} {number} is larger than the {max_item_chars // (1024 * 1024)} MiB limit; import stopped"
+                            return
+                        if b.fill(len(b.buf) - b.pos):
+                            continue
+                        yield number, None, f"invalid JSON in {what} {number} at character {b.consumed + exc.pos}: {exc.msg}"
+                        return
+                    if end == len(b.buf) and not b.eof and b.fill():
+                        continue  # a bare number may continue in the next chunk
+                    break
+                b.pos = end
+                yield number, value, None
+                if single:
+                    break
+            if b.peek():
+                yield number + 1, None, f"unexpected data after the end of the JSON value at character {b.where}"
+        except UnicodeDecodeError as exc:
+            yield 0, None, f"not valid UTF-8 ({exc.reason}); import stopped"

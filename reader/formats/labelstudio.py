@@ -1,0 +1,316 @@
+"""Label Studio task JSON, export and import.
+
+Export: one JSON array of tasks, one task per document::
+
+    {"id": 1,
+     "data": {"text": "...", "doc_id": "...", "title": "...", "lang": "it", "sha256": "..."},
+     "annotations": [{"id": 1, "completed_by": {"email": "alice"}, "result": [REGION, ...], ...}],
+     "predictions": [{"model_version": "suggest:salary", "result": [REGION, ...]}]}
+
+    REGION = {"id": "<annotation id>", "from_name": "label", "to_name": "text", "type": "labels",
+              "value": {"start": 3, "end": 9, "text": "...", "labels": ["salary"]},
+              "meta": {"text": ["the note"]}}
+
+Label Studio counts ``start``/``end`` in UTF-16 code units (JavaScript
+strings), so offsets are converted both ways with :mod:`reader.formats.offsets`.
+Accepted annotations go under ``annotations``, one entry per annotator
+(``completed_by``); suggestions go under ``predictions``. A region's note is
+Label Studio's per-region ``meta.text``; per-region ``TextArea`` results that
+share the region's id are read as notes too.
+
+Import streams the array task by task (:mod:`reader.formats.jsonstream`), so a
+huge export never sits in memory whole. It also reads Label Studio's
+``JSON_MIN`` export (``{"text": ..., "label": [{"start", "end", "text", "labels"}]}``).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator
+
+from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, register
+from reader.formats.jsonstream import iter_json_array
+from reader.formats.offsets import OffsetConversionError, Utf16Map
+from reader.model import STATUS_SUGGESTED, Annotation, Document
+
+FROM_NAME = "label"
+TO_NAME = "text"
+_DATA_KEYS = {"text", "doc_id", "title", "lang", "sha256", "date"}
+
+
+def _completed_by(annotator: str | None) -> dict[str, str] | None:
+    return {"email": annotator} if annotator else None
+
+
+def _annotator_from(value: Any) -> str | None:
+    """Label Studio writes ``completed_by`` as a user id, or a user object in exports."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict):
+        for key in ("email", "username"):
+            if value.get(key):
+                return str(value[key])
+        name = " ".join(str(value[k]) for k in ("first_name", "last_name") if value.get(k))
+        if name:
+            return name
+        if value.get("id") is not None:
+            return f"labelstudio-user-{value['id']}"
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return f"labelstudio-user-{value}"
+    return str(value)
+
+
+def _region(ann: Annotation, umap: Utf16Map, origin: str) -> dict[str, Any]:
+    region: dict[str, Any] = {
+        "id": ann.id,
+        "from_name": FROM_NAME,
+        "to_name": TO_NAME,
+        "type": "labels",
+        "origin": origin,
+        "value": {
+            "start": umap.to_utf16(ann.start),
+            "end": umap.to_utf16(ann.end),
+            "text": ann.text,
+            "labels": [ann.label],
+        },
+    }
+    if ann.note:
+        region["meta"] = {"text": [ann.note]}
+    return region
+
+
+def task_for(doc: Document, anns: list[Annotation], task_id: int) -> dict[str, Any]:
+    """The Label Studio task of one document."""
+    umap = Utf16Map(doc.text)
+    data: dict[str, Any] = {"text": doc.text, "doc_id": doc.id, "title": doc.title, "lang": doc.lang, "sha256": doc.sha256}
+    if doc.date:
+        data["date"] = doc.date
+    accepted: dict[str, list[Annotation]] = {}
+    suggested: dict[tuple[str, str], list[Annotation]] = {}
+    for ann in anns:
+        if ann.status == STATUS_SUGGESTED:
+            suggested.setdefault((ann.source or "reader", ann.annotator or ""), []).append(ann)
+        else:
+            accepted.setdefault(ann.annotator or "", []).append(ann)
+    annotations = []
+    for number, (annotator, group) in enumerate(accepted.items(), 1):
+        entry: dict[str, Any] = {
+            "id": number,
+            "result": [_region(a, umap, "manual") for a in group],
+            "was_cancelled": False,
+            "ground_truth": False,
+            "created_at": min(a.created for a in group),
+            "updated_at": max(a.updated for a in group),
+            "task": task_id,
+        }
+        who = _completed_by(annotator)
+        if who:
+            entry["completed_by"] = who
+        annotations.append(entry)
+    predictions = []
+    for (source, annotator), group in suggested.items():
+        entry = {"model_version": source, "result": [_region(a, umap, "prediction") for a in group], "task": task_id}
+        who = _completed_by(annotator)
+        if who:
+            entry["completed_by"] = who
+        predictions.append(entry)
+    return {"id": task_id, "data": data, "annotations": annotations, "predictions": predictions}
+
+
+def _task_text(data: dict[str, Any]) -> tuple[str | None, str]:
+    """Find the text of a task: ``data.text``, else the only string field."""
+    text = data.get("text")
+    if isinstance(text, str):
+        return text, "text"
+    strings = [(k, v) for k, v in data.items() if isinstance(v, str) and k not in _DATA_KEYS]
+    if len(strings) == 1:
+        return strings[0][1], strings[0][0]
+    return None, ""
+
+
+def _note_from_meta(meta: Any) -> str:
+    if not isinstance(meta, dict):
+        return ""
+    text = meta.get("text")
+    if isinstance(text, list):
+        return "\n".join(str(t) for t in text if t is not None)
+    if isinstance(text, str):
+        return text
+    return ""
+
+
+def parse_task(task: Any, number: int, source: str = "") -> Iterator[ImportItem | ImportProblem]:
+    """Turn one Label Studio task (a parsed JSON value) into an ImportItem and problems."""
+
+    def problem(reason: str) -> ImportProblem:
+        return ImportProblem(number, f"task {number}{tid}: {reason}", source)
+
+    tid = ""
+    if not isinstance(task, dict):
+        yield ImportProblem(number, f"task {number}: expected a JSON object, found {type(task).__name__}", source)
+        return
+    if task.get("id") is not None:
+        tid = f" (id {task['id']!r})"
+    minimal = "annotations" not in task and "predictions" not in task and "completions" not in task and "data" not in task
+    data = task.get("data", task) if not minimal else task
+    if not isinstance(data, dict):
+        yield problem("'data' is not an object")
+        return
+    text, text_key = _task_text(data)
+    if text is None:
+        yield problem("no text: expected data.text (or a single text field in data)")
+        return
+    umap = Utf16Map(text)
+    meta: dict[str, Any] = {}
+    if task.get("id") is not None:
+        meta["labelstudio_id"] = task["id"]
+    for key, value in data.items():
+        if key not in _DATA_KEYS and key != text_key:
+            meta[key] = value
+    item = ImportItem(
+        line=number,
+        text=text,
+        doc_id=data.get("doc_id") if isinstance(data.get("doc_id"), str) and data.get("doc_id") else None,
+        sha256=data.get("sha256") if isinstance(data.get("sha256"), str) else None,
+        title=data.get("title") if isinstance(data.get("title"), str) else "",
+        lang=data.get("lang") if isinstance(data.get("lang"), str) else None,
+        meta=meta,
+        source=source,
+    )
+
+    groups: list[tuple[list[Any], str, str | None]] = []  # (results, status, annotator)
+    if minimal:
+        results = []
+        for key in ("label", "labels"):
+            if isinstance(task.get(key), list):
+                for r in task[key]:
+                    if isinstance(r, dict):
+                        results.append({"type": "labels", "value": r, "id": r.get("id")})
+        groups.append((results, "accepted", _annotator_from(task.get("annotator"))))
+    else:
+        for key, status in (("annotations", "accepted"), ("completions", "accepted"), ("predictions", STATUS_SUGGESTED)):
+            entries = task.get(key) or []
+            if not isinstance(entries, list):
+                yield problem(f"'{key}' is not a list")
+                continue
+            for entry in entries:
+                if not isinstance(entry, dict):
+                    yield problem(f"an entry of '{key}' is not an object")
+                    continue
+                if entry.get("was_cancelled"):
+                    continue
+                results = entry.get("result") or []
+                if not isinstance(results, list):
+                    yield problem(f"'result' of an entry of '{key}' is not a list")
+                    continue
+                groups.append((results, status, _annotator_from(entry.get("completed_by"))))
+
+    seen_ids: set[str] = set()
+    ignored_types: set[str] = set()
+    for results, status, annotator in groups:
+        # per-region TextArea results carry the region's notes under the same id
+        notes: dict[str, list[str]] = {}
+        for r in results:
+            if isinstance(r, dict) and r.get("type") == "textarea" and r.get("id") is not None:
+                value = r.get("value") or {}
+                if isinstance(value, dict) and "start" in value:
+                    texts = value.get("text")
+                    if isinstance(texts, str):
+                        texts = [texts]
+                    notes.setdefault(str(r["id"]), []).extend(str(t) for t in texts or [])
+        for index, r in enumerate(results, 1):
+            if not isinstance(r, dict):
+                yield problem(f"result {index} is not an object")
+                continue
+            value = r.get("value")
+            rtype = r.get("type") or ""
+            if rtype == "textarea":
+                continue
+            if not isinstance(value, dict) or "labels" not in value:
+                if rtype:
+                    ignored_types.add(rtype)
+                else:
+                    yield problem(f"result {index} has no value.labels")
+                continue
+            rid = str(r["id"]) if r.get("id") is not None else None
+            where = f"region {rid}" if rid else f"result {index}"
+            start, end, labels = value.get("start"), value.get("end"), value.get("labels")
+            if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
+                yield problem(f"{where}: start/end must be integers (got {start!r}, {end!r})")
+                continue
+            if isinstance(labels, str):
+                labels = [labels]
+            if not isinstance(labels, list) or not labels or not all(isinstance(x, str) and x for x in labels):
+                yield problem(f"{where}: value.labels must be a non-empty list of label names")
+                continue
+            if end < start:
+                yield problem(f"{where}: end {end} is before start {start}")
+                continue
+            expected = value.get("text")
+            # some tools write code points instead of UTF-16 units: accept them when value.text proves it
+            as_code_points = (
+                isinstance(expected, str) and not umap.is_bmp and 0 <= start <= end <= len(text) and text[start:end] == expected
+            )
+            try:
+                cs, ce = umap.to_cp(start), umap.to_cp(end)
+            except OffsetConversionError as exc:
+                if not as_code_points:
+                    yield problem(f"{where}: {exc}")
+                    continue
+                cs, ce = start, end
+            if isinstance(expected, str) and text[cs:ce] != expected:
+                if as_code_points:
+                    cs, ce = start, end
+                else:
+                    yield problem(
+                        f"{where}: value.text {expected[:60]!r} does not match the task text at "
+                        f"UTF-16 {start}-{end}, which holds {text[cs:ce][:60]!r}"
+                    )
+                    continue
+            note = _note_from_meta(r.get("meta"))
+            extra = notes.get(rid or "", [])
+            if extra:
+                note = "\n".join([n for n in [note] if n] + extra)
+            for k, label in enumerate(labels):
+                span_id = rid if len(labels) == 1 else (f"{rid}-{k + 1}" if rid else None)
+                if span_id is not None:
+                    if span_id in seen_ids:
+                        span_id = None  # Label Studio repeats region ids between predictions and annotations
+                    else:
+                        seen_ids.add(span_id)
+                item.spans.append(
+                    SpanRecord(start=cs, end=ce, label=label, text=text[cs:ce], note=note, annotator=annotator, status=status, id=span_id)
+                )
+    for rtype in sorted(ignored_types):
+        yield problem(f"results of type {rtype!r} were skipped (only span labels are imported)")
+    yield item
+
+
+@register
+class LabelStudioFormat(Format):
+    name = "labelstudio"
+    description = "Label Studio task JSON (offsets in UTF-16 code units, notes as region meta)"
+    extension = ".json"
+    kind = "json"
+
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
+        written = 0
+        out.write("[")
+        for task_id, (doc, anns) in enumerate(items, 1):
+            task = task_for(doc, anns, task_id)
+            out.write("\n" if task_id == 1 else ",\n")
+            out.write(json.dumps(task, ensure_ascii=False))
+            written += len(anns)
+        out.write("\n]\n")
+        return written
+
+    def read(self, path: Path) -> Iterator[ImportItem | ImportProblem]:
+        source = Path(path).name
+        for number, value, problem in iter_json_array(Path(path), what="task"):
+            if problem:
+                yield ImportProblem(number, problem, source)
+                continue
+            yield from parse_task(value, number, source)

@@ -1,0 +1,361 @@
+"""Label Studio task JSON: UTF-16 offsets both ways, notes, annotators, predictions, streaming import."""
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reader.formats import ImportItem, ImportProblem, get_format
+from reader.formats.jsonstream import iter_json_array
+from reader.formats.offsets import OffsetConversionError, Utf16Map, utf16_len, utf16_slice
+from reader.model import Annotation, Document
+from reader.text import sha256_bytes
+
+LS = get_format("labelstudio")
+
+PIECES = [
+    "👨‍👩‍👧‍👦", "🇮🇹", "🇫🇷", "👍🏽", "e\u0301", "مَرْحَبًا", "السَّلَامُ", "漢字", "𠮷野家", "\n", "\n\n",
+    " ", "\u00a0", "salary", "$300,000", "«quote»", "l’uso", "🙂", "a", "Z", "\u200d", "\t",
+]
+
+
+def doc_of(text: str, doc_id: str = "doc/1", **kw) -> Document:
+    return Document(id=doc_id, text=text, sha256=sha256_bytes(text.encode()), title=kw.pop("title", "A title"), lang=kw.pop("lang", "en"), **kw)
+
+
+def ann(doc: Document, start: int, end: int, label: str = "salary", note: str = "", annotator: str = "alice", status: str = "accepted", aid: str | None = None, source: str = "") -> Annotation:
+    return Annotation(
+        id=aid or f"{doc.id}:{start}:{end}:{label}", doc_id=doc.id, start=start, end=end, label=label,
+        text=doc.text[start:end], note=note, annotator=annotator, status=status, source=source,
+    )
+
+
+def export(pairs) -> str:
+    buf = io.StringIO()
+    LS.write(pairs, buf)
+    return buf.getvalue()
+
+
+def read_back(tmp_path: Path, payload: str, name: str = "tasks.json"):
+    path = tmp_path / name
+    path.write_text(payload, encoding="utf-8")
+    out = list(LS.read(path))
+    items = [x for x in out if isinstance(x, ImportItem)]
+    problems = [x for x in out if isinstance(x, ImportProblem)]
+    return items, problems
+
+
+def span_keys(spans):
+    return sorted((s.start, s.end, s.label, s.note, s.annotator, s.status) for s in spans)
+
+
+# --- offsets helpers ---------------------------------------------------------------
+
+def test_utf16_map_counts_astral_characters_twice():
+    text = "a🙂b👨‍👩‍👧c"
+    m = Utf16Map(text)
+    assert m.length_u16 == utf16_len(text) == len(text.encode("utf-16-le")) // 2
+    assert m.to_utf16(1) == 1 and m.to_utf16(2) == 3  # after the smiley
+    assert m.to_cp(3) == 2
+    for i in range(len(text) + 1):
+        assert m.to_cp(m.to_utf16(i)) == i
+    with pytest.raises(OffsetConversionError, match="surrogate pair"):
+        m.to_cp(2)  # between the smiley's two halves
+    with pytest.raises(OffsetConversionError, match="outside"):
+        m.to_cp(m.length_u16 + 1)
+    assert utf16_slice(text, 1, 3) == "🙂"
+    with pytest.raises(OffsetConversionError):
+        utf16_slice(text, 1, 2)
+
+
+@given(st.lists(st.sampled_from(PIECES) | st.text(max_size=3), max_size=30))
+def test_utf16_map_agrees_with_the_utf16_codec(parts):
+    text = "".join(parts)
+    m = Utf16Map(text)
+    for i in range(len(text) + 1):
+        u = m.to_utf16(i)
+        assert u == len(text[:i].encode("utf-16-le", "surrogatepass")) // 2
+        assert m.to_cp(u) == i
+
+
+# --- export shape --------------------------------------------------------------------
+
+def test_export_shape_and_utf16_offsets_after_emoji():
+    text = "Family 👨‍👩‍👧 and flag 🇮🇹: salary $300,000 per year.\nNext line 🙂 «quote»."
+    doc = doc_of(text, date="2023-07")
+    s = text.index("$300,000")
+    q = text.index("«quote»")
+    anns = [ann(doc, s, s + 8, note="gross, not net"), ann(doc, q, q + 7, "quote", annotator="bob")]
+    tasks = json.loads(export([(doc, anns)]))
+    assert isinstance(tasks, list) and len(tasks) == 1
+    task = tasks[0]
+    assert task["data"] == {"text": text, "doc_id": "doc/1", "title": "A title", "lang": "en", "sha256": doc.sha256, "date": "2023-07"}
+    by_annotator = {a["completed_by"]["email"]: a for a in task["annotations"]}
+    assert set(by_annotator) == {"alice", "bob"}
+    region = by_annotator["alice"]["result"][0]
+    assert region["from_name"] == "label" and region["to_name"] == "text" and region["type"] == "labels"
+    assert region["value"]["labels"] == ["salary"]
+    assert region["value"]["text"] == "$300,000"
+    assert region["meta"] == {"text": ["gross, not net"]}
+    # Label Studio (JavaScript) slicing of the exported text gives the span back
+    for a in task["annotations"]:
+        for r in a["result"]:
+            v = r["value"]
+            assert text.encode("utf-16-le")[2 * v["start"]:2 * v["end"]].decode("utf-16-le") == v["text"]
+    assert region["value"]["start"] > s  # emoji before the span take two units each
+    assert task["predictions"] == []
+
+
+def test_suggestions_become_predictions_and_come_back_suggested(tmp_path):
+    doc = doc_of("pay 🙂 $5 per day, paid 🙂 $6")
+    a = ann(doc, doc.text.index("$5"), doc.text.index("$5") + 2)
+    b = ann(doc, doc.text.index("$6"), doc.text.index("$6") + 2, status="suggested", source="suggest:salary", annotator="reader")
+    task = json.loads(export([(doc, [a, b])]))[0]
+    assert len(task["annotations"]) == 1 and len(task["predictions"]) == 1
+    assert task["predictions"][0]["model_version"] == "suggest:salary"
+    assert task["predictions"][0]["result"][0]["value"]["text"] == "$6"
+    items, problems = read_back(tmp_path, json.dumps([task]))
+    assert not problems
+    assert span_keys(items[0].spans) == span_keys_of([a, b])
+
+
+def span_keys_of(anns):
+    return sorted((a.start, a.end, a.label, a.note, a.annotator, a.status) for a in anns)
+
+
+# --- round trip ----------------------------------------------------------------------
+
+def test_round_trip_keeps_labels_notes_annotators_ids_and_overlaps(tmp_path):
+    text = "🇫🇷 Il a dit «300 000 € 👍🏽 par an».\nمَرْحَبًا 𠮷 $5"
+    doc = doc_of(text, lang="fr")
+    anns = [
+        ann(doc, 3, len(text), "quote", note="multi\nline note", annotator="alice"),
+        ann(doc, text.index("300"), text.index("par"), "salary", annotator="bob"),
+        ann(doc, text.index("300"), text.index("par"), "claim", annotator="bob", note="same span, other label"),
+        ann(doc, text.index("$5"), len(text), "salary", annotator="alice"),
+    ]
+    items, problems = read_back(tmp_path, export([(doc, anns)]))
+    assert problems == []
+    (item,) = items
+    assert item.text == text and item.doc_id == "doc/1" and item.sha256 == doc.sha256
+    assert item.title == "A title" and item.lang == "fr"
+    assert span_keys(item.spans) == span_keys_of(anns)
+    assert sorted(s.id for s in item.spans) == sorted(a.id for a in anns)
+    for s in item.spans:
+        assert text[s.start:s.end] == s.text
+
+
+@st.composite
+def documents_with_spans(draw):
+    text = "".join(draw(st.lists(st.sampled_from(PIECES) | st.text(min_size=1, max_size=4), min_size=1, max_size=25)))
+    doc = doc_of(text, doc_id=draw(st.sampled_from(["d1", "a/b/c", "ümlaut doc"])))
+    anns = []
+    for _ in range(draw(st.integers(0, 6))):
+        start = draw(st.integers(0, len(text) - 1)) if text else 0
+        end = draw(st.integers(start + 1, len(text))) if text else 0
+        if not text:
+            break
+        anns.append(
+            ann(
+                doc, start, end,
+                label=draw(st.sampled_from(["salary", "quote", "claim", "pay range", "ラベル"])),
+                note=draw(st.text(max_size=12)),
+                annotator=draw(st.sampled_from(["alice", "bob", "ゆき"])),
+                status=draw(st.sampled_from(["accepted", "suggested"])),
+                aid=f"id{len(anns)}",
+            )
+        )
+    return doc, anns
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(documents_with_spans())
+def test_hypothesis_round_trip_random_unicode(tmp_path, case):
+    doc, anns = case
+    payload = export([(doc, anns)])
+    task = json.loads(payload)[0]
+    for group in task["annotations"] + task["predictions"]:
+        for r in group["result"]:
+            v = r["value"]
+            assert utf16_slice(doc.text, v["start"], v["end"]) == v["text"]
+    items, problems = read_back(tmp_path, payload)
+    assert problems == []
+    (item,) = items
+    assert item.text == doc.text
+    assert span_keys(item.spans) == span_keys_of(anns)
+    for s in item.spans:
+        assert doc.text[s.start:s.end] == s.text
+
+
+# --- a real JavaScript consumer -------------------------------------------------------
+
+NODE_CHECK = r"""
+const fs = require('fs');
+const tasks = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const out = [];
+for (const task of tasks) {
+  for (const group of [...task.annotations, ...task.predictions]) {
+    for (const r of group.result) {
+      const v = r.value;
+      out.push({start: v.start, end: v.end, sliced: task.data.text.slice(v.start, v.end), text: v.text});
+    }
+  }
+}
+process.stdout.write(JSON.stringify(out));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_javascript_slicing_of_the_export_gives_the_span_text(tmp_path):
+    text = "👨‍👩‍👧‍👦🇮🇹👍🏽 𠮷 e\u0301 «Il guadagna dai 300mila ai 900mila dollari» 🙂\nمَرْحَبًا $5"
+    doc = doc_of(text)
+    q0 = text.index("«")
+    q1 = text.index("»") + 1
+    s0 = text.index("dai")
+    anns = [ann(doc, q0, q1, "quote"), ann(doc, s0, text.index(" dollari") + 8, "salary"), ann(doc, text.index("$5"), len(text), "salary", status="suggested")]
+    path = tmp_path / "ls.json"
+    path.write_text(export([(doc, anns)]), encoding="utf-8")
+    script = tmp_path / "check.js"
+    script.write_text(NODE_CHECK, encoding="utf-8")
+    result = subprocess.run(["node", str(script), str(path)], capture_output=True, text=True, encoding="utf-8", check=True)
+    rows = json.loads(result.stdout)
+    assert len(rows) == 3
+    for row in rows:
+        assert row["sliced"] == row["text"]
+    assert {row["text"] for row in rows} == {a.text for a in anns}
+
+
+# --- importing Label Studio's own exports ---------------------------------------------
+
+def test_import_label_studio_export_with_user_ids_textarea_notes_and_other_results(tmp_path):
+    text = "🙂 Salary: $5. Quote: «hi»."
+    u = Utf16Map(text)
+    s, e = text.index("$5"), text.index("$5") + 2
+    task = {
+        "id": 17,
+        "data": {"text": text, "source_url": "http://x"},
+        "annotations": [
+            {
+                "id": 9, "completed_by": 3, "was_cancelled": False,
+                "result": [
+                    {"id": "r1", "from_name": "label", "to_name": "text", "type": "labels",
+                     "value": {"start": u.to_utf16(s), "end": u.to_utf16(e), "text": "$5", "labels": ["salary", "claim"]}},
+                    {"id": "r1", "from_name": "notes", "to_name": "text", "type": "textarea",
+                     "value": {"start": u.to_utf16(s), "end": u.to_utf16(e), "text": ["per day"]}},
+                    {"id": "c1", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}},
+                ],
+            },
+            {"id": 10, "completed_by": 4, "was_cancelled": True, "result": []},
+        ],
+        "predictions": [
+            {"model_version": "m1", "result": [
+                {"id": "r1", "from_name": "label", "to_name": "text", "type": "labels",
+                 "value": {"start": u.to_utf16(s), "end": u.to_utf16(e), "labels": ["salary"]}}]},
+        ],
+    }
+    items, problems = read_back(tmp_path, json.dumps([task]))
+    (item,) = items
+    assert item.doc_id is None and item.meta == {"labelstudio_id": 17, "source_url": "http://x"}
+    got = sorted((sp.start, sp.end, sp.label, sp.note, sp.annotator, sp.status, sp.id) for sp in item.spans)
+    assert got == [
+        (s, e, "claim", "per day", "labelstudio-user-3", "accepted", "r1-2"),
+        (s, e, "salary", "", None, "suggested", "r1"),
+        (s, e, "salary", "per day", "labelstudio-user-3", "accepted", "r1-1"),
+    ] or got == [
+        (s, e, "claim", "per day", "labelstudio-user-3", "accepted", "r1-2"),
+        (s, e, "salary", "", None, "suggested", None),
+        (s, e, "salary", "per day", "labelstudio-user-3", "accepted", "r1-1"),
+    ]
+    assert [p.reason for p in problems] == ["task 1 (id 17): results of type 'choices' were skipped (only span labels are imported)"]
+
+
+def test_import_json_min_and_single_task_object(tmp_path):
+    text = "x 🙂 pay"
+    items, problems = read_back(tmp_path, json.dumps({"text": text, "id": 1, "annotator": 2, "label": [{"start": 5, "end": 8, "text": "pay", "labels": ["salary"]}]}))
+    assert not problems
+    assert [(s.start, s.end, s.label, s.annotator) for s in items[0].spans] == [(4, 7, "salary", "labelstudio-user-2")]
+
+
+def test_bad_regions_are_reported_and_good_ones_kept(tmp_path):
+    text = "a🙂b cd"
+    tasks = [
+        {"data": {"text": text}, "annotations": [{"result": [
+            {"id": "ok", "type": "labels", "value": {"start": 5, "end": 7, "text": "cd", "labels": ["quote"]}},
+            {"id": "mid", "type": "labels", "value": {"start": 2, "end": 3, "labels": ["quote"]}},
+            {"id": "far", "type": "labels", "value": {"start": 2, "end": 99, "labels": ["quote"]}},
+            {"id": "txt", "type": "labels", "value": {"start": 4, "end": 6, "text": "zz", "labels": ["quote"]}},
+            {"id": "str", "type": "labels", "value": {"start": "4", "end": 6, "labels": ["quote"]}},
+            {"id": "nol", "type": "labels", "value": {"start": 4, "end": 6, "labels": []}},
+        ]}]},
+        {"data": {"a": 1, "b": 2}},
+        "not a task",
+    ]
+    items, problems = read_back(tmp_path, json.dumps(tasks))
+    assert [(s.id, s.start, s.end) for s in items[0].spans] == [("ok", 4, 6)]
+    reasons = "\n".join(p.reason for p in problems)
+    assert "region mid: UTF-16 offset 2 falls inside a surrogate pair" in reasons
+    assert "region far: UTF-16 offset 99 is outside the text" in reasons
+    assert "region txt: value.text 'zz' does not match" in reasons
+    assert "region str: start/end must be integers" in reasons
+    assert "region nol: value.labels must be a non-empty list" in reasons
+    assert "task 2: no text" in reasons
+    assert "task 3: expected a JSON object, found str" in reasons
+    assert [p.line for p in problems if "task 2" in p.reason] == [2]
+
+
+def test_code_point_offsets_from_other_tools_are_accepted_when_text_proves_them(tmp_path):
+    text = "🙂🙂 pay"
+    task = {"data": {"text": text}, "annotations": [{"result": [{"type": "labels", "value": {"start": 3, "end": 6, "text": "pay", "labels": ["salary"]}}]}]}
+    items, problems = read_back(tmp_path, json.dumps([task]))
+    assert not problems
+    assert [(s.start, s.end) for s in items[0].spans] == [(3, 6)]
+
+
+# --- streaming -----------------------------------------------------------------------
+
+def test_streaming_reader_handles_items_larger_than_a_chunk(tmp_path):
+    values = [{"data": {"text": "x" * n}} for n in (0, 10, 5000, 3)]
+    path = tmp_path / "big.json"
+    path.write_text("\ufeff [ " + " ,\n".join(json.dumps(v) for v in values) + " ]\n", encoding="utf-8")
+    got = list(iter_json_array(path, chunk_chars=64))
+    assert [g[2] for g in got] == [None] * 4
+    assert [g[1] for g in got] == values
+
+
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        ("", "the file is empty"),
+        ('[{"a": 1}, {"b": ', "invalid JSON in task 2"),
+        ('[{"a": 1} {"b": 2}]', "expected ',' or ']' after task 1"),
+        ('[{"a": 1},', "ends before the JSON array is closed"),
+        ('"text"', "expected a JSON array of tasks"),
+        ('[{"a": 1}] trailing', "unexpected data after the end"),
+    ],
+)
+def test_streaming_reader_reports_broken_json(tmp_path, payload, message):
+    path = tmp_path / "bad.json"
+    path.write_text(payload, encoding="utf-8")
+    got = list(iter_json_array(path, what="task", chunk_chars=4))
+    problems = [p for _, _, p in got if p]
+    assert len(problems) == 1 and message in problems[0]
+
+
+def test_streaming_reader_caps_item_size(tmp_path):
+    path = tmp_path / "huge.json"
+    path.write_text('[{"data": {"text": "' + "x" * 5000 + '"}}]', encoding="utf-8")
+    got = list(iter_json_array(path, what="task", max_item_chars=1000, chunk_chars=100))
+    assert got[-1][1] is None and "larger than" in got[-1][2]
+
+
+def test_non_utf8_file_is_a_problem_not_a_crash(tmp_path):
+    path = tmp_path / "latin1.json"
+    path.write_bytes('[{"data": {"text": "caf\xe9"}}]'.encode("latin-1"))
+    out = list(LS.read(path))
+    assert len(out) == 1 and isinstance(out[0], ImportProblem) and "not valid UTF-8" in out[0].reason
