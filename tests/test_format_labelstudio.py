@@ -288,7 +288,7 @@ def test_bad_regions_are_reported_and_good_ones_kept(tmp_path):
         {"data": {"text": text}, "annotations": [{"result": [
             {"id": "ok", "type": "labels", "value": {"start": 5, "end": 7, "text": "cd", "labels": ["quote"]}},
             {"id": "mid", "type": "labels", "value": {"start": 2, "end": 3, "labels": ["quote"]}},
-            {"id": "far", "type": "labels", "value": {"start": 2, "end": 99, "labels": ["quote"]}},
+            {"id": "far", "type": "labels", "value": {"start": 0, "end": 99, "labels": ["quote"]}},
             {"id": "txt", "type": "labels", "value": {"start": 4, "end": 6, "text": "zz", "labels": ["quote"]}},
             {"id": "str", "type": "labels", "value": {"start": "4", "end": 6, "labels": ["quote"]}},
             {"id": "nol", "type": "labels", "value": {"start": 4, "end": 6, "labels": []}},
