@@ -1,0 +1,188 @@
+"""Rule-based recognisers that pre-annotate documents with *suggested* spans.
+
+Every recogniser module exposes ``LABEL`` and
+``find(text, lang=None) -> list[Suggestion]`` working on canonical text:
+offsets are code-point indices, end-exclusive, and
+``text[s.start:s.end] == s.text`` for every suggestion.
+
+:func:`suggest_corpus` runs the recognisers over a corpus and stores their
+output with status ``"suggested"`` and source ``"suggest:<label>"``. Running it
+again adds nothing new, and a suggestion the user rejected never comes back.
+
+This package never imports textual.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from reader.suggest.base import Suggestion
+
+__all__ = [
+    "Suggestion",
+    "SuggestReport",
+    "RECOGNISERS",
+    "available_labels",
+    "find_all",
+    "suggest_corpus",
+    "suggest_document",
+]
+
+
+def _recognisers() -> dict[str, Callable[..., list[Suggestion]]]:
+    from reader.suggest import quote, salary
+
+    return {salary.LABEL: salary.find, quote.LABEL: quote.find}
+
+
+RECOGNISERS: dict[str, Callable[..., list[Suggestion]]] = _recognisers()
+
+SOURCE_PREFIX = "suggest:"
+
+
+def available_labels() -> list[str]:
+    return list(RECOGNISERS)
+
+
+def _check_labels(labels: Iterable[str] | None) -> list[str]:
+    from reader.errors import ReaderError
+
+    if labels is None:
+        return available_labels()
+    if isinstance(labels, str):
+        labels = [p for p in labels.split(",")]
+    wanted = [lab.strip() for lab in labels if lab and lab.strip()]
+    unknown = [lab for lab in wanted if lab not in RECOGNISERS]
+    if unknown:
+        raise ReaderError(
+            f"no recogniser for label(s) {', '.join(sorted(set(unknown)))}; "
+            f"available: {', '.join(available_labels())}"
+        )
+    if not wanted:
+        raise ReaderError(f"no labels given; available: {', '.join(available_labels())}")
+    return list(dict.fromkeys(wanted))
+
+
+def find_all(text: str, lang: str | None = None, labels: Iterable[str] | None = None) -> list[Suggestion]:
+    """Run the recognisers for ``labels`` (default: all) over ``text``, sorted by position."""
+    out: list[Suggestion] = []
+    for label in _check_labels(labels):
+        out.extend(RECOGNISERS[label](text, lang=lang))
+    out.sort(key=lambda s: (s.start, s.end, s.label))
+    return out
+
+
+@dataclass
+class SuggestReport:
+    """What one :func:`suggest_corpus` run did."""
+
+    added: int = 0
+    skipped_existing: int = 0
+    skipped_rejected: int = 0
+    by_label: Counter = field(default_factory=Counter)  # label -> added
+    documents: int = 0
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{label} {n}" for label, n in sorted(self.by_label.items())) or "none"
+        return (
+            f"{self.added} suggestion(s) added ({parts}) in {self.documents} document(s); "
+            f"{self.skipped_existing} already present, {self.skipped_rejected} previously rejected"
+        )
+
+
+def _existing_keys(store, doc_id: str) -> set[tuple]:
+    anns = store.for_document(doc_id, statuses=("accepted", "suggested"))
+    return {(a.start, a.end, a.label) for a in anns}
+
+
+def _rejected_keys(store, doc_id: str) -> set[tuple]:
+    keys: set[tuple] = set()
+    getter = getattr(store, "rejected_keys", None)
+    if getter is not None:
+        for key in getter(doc_id):
+            keys.add(_norm_key(key))
+    try:
+        rejected = store.for_document(doc_id, statuses=("rejected",))
+    except TypeError:  # a store without a statuses filter
+        rejected = []
+    for a in rejected:
+        keys.add((a.start, a.end, a.label))
+    return keys
+
+
+def _norm_key(key) -> tuple:
+    """Accept (doc_id, start, end, label) or (start, end, label)."""
+    key = tuple(key)
+    if len(key) == 4:
+        return (key[1], key[2], key[3])
+    return key
+
+
+def suggest_document(doc, store, labels: Iterable[str] | None = None, report: SuggestReport | None = None) -> SuggestReport:
+    """Suggest spans for one document; see :func:`suggest_corpus`."""
+    report = report if report is not None else SuggestReport()
+    wanted = _check_labels(labels)
+    lang = doc.lang if getattr(doc, "lang", None) not in (None, "", "unknown") else None
+    existing = _existing_keys(store, doc.id)
+    rejected = _rejected_keys(store, doc.id)
+    items = []
+    pending: Counter = Counter()
+    for s in find_all(doc.text, lang=lang, labels=wanted):
+        key = (s.start, s.end, s.label)
+        if key in rejected:
+            report.skipped_rejected += 1
+            continue
+        if key in existing:
+            report.skipped_existing += 1
+            continue
+        existing.add(key)
+        items.append(
+            {
+                "doc_id": doc.id,
+                "start": s.start,
+                "end": s.end,
+                "label": s.label,
+                "text": s.text,
+                "status": "suggested",
+                "source": SOURCE_PREFIX + s.label,
+                "note": "",
+            }
+        )
+        pending[s.label] += 1
+    if items:
+        store.add_many(items, source="suggest")
+        report.added += len(items)
+        report.by_label.update(pending)
+    report.documents += 1
+    return report
+
+
+def suggest_corpus(corpus, store, labels: Iterable[str] | None = None, doc_ids: Iterable[str] | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> SuggestReport:
+    """Run the recognisers over ``corpus`` and store their output as suggestions.
+
+    ``labels`` selects recognisers (default: all, i.e. salary and quote);
+    ``doc_ids`` limits the run to some documents. Each document is searched
+    with its detected language (``doc.lang``; unknown -> every language table).
+    A span already present as accepted or suggested (same doc, start, end,
+    label) is skipped, and so is one the user rejected. One batched
+    ``store.add_many`` call per document.
+    """
+    from reader.errors import ReaderError
+
+    wanted = _check_labels(labels)
+    docs = list(corpus)
+    if doc_ids is not None:
+        ids = list(dict.fromkeys(doc_ids))
+        by_id = {d.id: d for d in docs}
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            raise ReaderError(f"unknown document(s): {', '.join(missing)}")
+        docs = [by_id[i] for i in ids]
+    report = SuggestReport()
+    for n, doc in enumerate(docs, 1):
+        suggest_document(doc, store, wanted, report)
+        if progress is not None:
+            progress(n, len(docs))
+    return report

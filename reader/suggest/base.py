@@ -1,0 +1,27 @@
+"""The value every recogniser returns."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested span on canonical text: ``text == doc_text[start:end]``."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+    rule: str = ""
+
+    @property
+    def key(self) -> tuple[int, int, str]:
+        return (self.start, self.end, self.label)
+
+
+def _base_lang(lang: str | None) -> str | None:
+    """'it-IT' / 'pt_BR' / 'IT' -> 'it'; None, '' and 'unknown' -> None."""
+    if not lang:
+        return None
+    lang = lang.strip().lower().replace("_", "-").split("-")[0]
+    return None if lang in ("", "unknown", "und") else lang

@@ -1,0 +1,173 @@
+"""Quote recogniser: quoted speech and quoted writing.
+
+Recognised pairs: “…” (and “…“ as typed by some Italian and English
+sources), „…“ / „…” (German, Polish...), «…» and »…« (with or without inner
+spaces), ‹…› / ›…‹, "…", and single quotes ‘…’, ‚…‘ and '…' when they are
+clearly quote-shaped.
+
+Conventions (shared with ``tests/data/gold.jsonl``):
+
+* **Marks included.** A span runs from the opening mark to the closing mark,
+  both included: ``“créer de bons contenus”``. Punctuation inside the marks
+  stays inside; punctuation after the closing mark stays outside.
+* **Within a paragraph.** A quote may cross single line breaks but never a
+  blank line. An opening mark still open at the end of its paragraph is
+  dropped, so an unbalanced quote never runs to the end of the document.
+* **Apostrophes are not quotes.** ``’`` and ``'`` between two letters or
+  digits (l’uso, we’ll, l'IA, s’engage, dell’intelligenza) is an apostrophe.
+  A single quote only opens where it is opening-shaped (after a space or an
+  opening bracket, before a letter) and only closes an open single quote where
+  it is closing-shaped (after a non-space, before a space, punctuation or the
+  end). Straight double quotes pair by the same shape rules, so 5'10" and
+  stray marks are left alone.
+* **Nesting.** Marks are matched with a stack, so “he said ‘no’ twice” is one
+  span. By default only the outermost complete quotes are reported (the inner
+  quote is part of the outer quoted speech); ``find(..., nested=True)`` also
+  reports the inner ones. If an outer mark is never closed, the complete
+  quotes inside it are reported as outermost.
+* **Scare quotes.** A quote with fewer than ``min_words`` words (default 2) is
+  not reported: single quoted words are usually names, titles or terms
+  (“Netflix”), not speech. Pass ``min_words=1`` to keep them.
+"""
+from __future__ import annotations
+
+import regex
+
+from reader.suggest.base import Suggestion
+
+LABEL = "quote"
+
+# opening mark -> the marks that can close it
+PAIRS: dict[str, str] = {
+    "“": "”“",  # English/Italian; “…“ is a common typo of ”
+    "„": "“”",  # German, Polish, Czech...
+    "«": "»",
+    "»": "«",  # Danish/German »…«
+    "‹": "›",
+    "›": "‹",
+    '"': '"',
+    "‘": "’",
+    "‚": "‘’",
+    "'": "'’",
+}
+SINGLE = {"‘", "‚", "'"}
+MARKS = set(PAIRS) | {"”", "’"}
+_MARK_RE = regex.compile("[" + regex.escape("".join(sorted(MARKS))) + "]")
+_BLANK_LINE = regex.compile(r"\n[ \t\u00A0\u3000]*\n")
+_WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:['’\-][\p{L}\p{M}\p{N}]+)*")
+MAX_SINGLE_CHARS = 400  # a single-quoted stretch longer than this is not a quote
+
+
+def _alnum(ch: str | None) -> bool:
+    return ch is not None and (ch.isalnum() or regex.match(r"\p{M}", ch) is not None)
+
+
+def _space(ch: str | None) -> bool:
+    return ch is None or ch.isspace()
+
+
+def _paragraphs(text: str):
+    start = 0
+    for m in _BLANK_LINE.finditer(text):
+        if m.start() > start:
+            yield start, m.start()
+        start = m.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+def _quotes_in(text: str, ps: int, pe: int) -> list[tuple[int, int]]:
+    """Complete quotes (start, end) in text[ps:pe], any depth."""
+    stack: list[tuple[str, int]] = []  # (opening mark, position)
+    found: list[tuple[int, int]] = []
+    for m in _MARK_RE.finditer(text, ps, pe):
+        i = m.start()
+        ch = text[i]
+        prev = text[i - 1] if i > ps else None
+        nxt = text[i + 1] if i + 1 < pe else None
+        # shapes: an opening mark sits before a non-space and after a non-letter;
+        # a closing mark sits after a non-space and before a non-letter
+        opening = not _space(nxt) and not _alnum(prev)
+        closing = not _space(prev) and not _alnum(nxt)
+        if ch in "’'" and _alnum(prev) and _alnum(nxt):
+            continue  # apostrophe inside a word: l’uso, we’ll, l'IA
+        if ch in "«‹»›":
+            # guillemets carry their direction in the glyph; spaces inside are normal (« texte »)
+            closed = _close(stack, ch, i, found, text)
+            if not closed and ch in PAIRS and not (ch in "»›" and closing and not opening):
+                stack.append((ch, i))
+            continue
+        if ch in "”’":
+            if closing or not opening:
+                _close(stack, ch, i, found, text)
+            continue
+        if ch == "„":
+            stack.append((ch, i))  # always opens
+            continue
+        # “ " ‚ ' ‘ : direction from the shape, then from what is open
+        if closing and not opening:
+            _close(stack, ch, i, found, text)
+        elif opening and not closing:
+            if ch in SINGLE and not _single_plausible(text, i, pe):
+                continue
+            stack.append((ch, i))
+        elif opening and closing:  # e.g. a mark between two punctuation signs
+            if not _close(stack, ch, i, found, text):
+                stack.append((ch, i))
+        else:  # between two letters ("word"word): close if something is open
+            _close(stack, ch, i, found, text)
+    return found
+
+
+def _single_plausible(text: str, i: int, pe: int) -> bool:
+    """A single opening quote needs a closing-shaped single quote not too far away."""
+    limit = min(pe, i + MAX_SINGLE_CHARS)
+    for j in range(i + 2, limit):
+        ch = text[j]
+        if ch in "’'‘" and not _space(text[j - 1]) and (j + 1 >= pe or not _alnum(text[j + 1])):
+            return True
+    return False
+
+
+def _close(stack, ch: str, i: int, found, text: str) -> bool:
+    """Close the nearest open mark that ``ch`` can close; True if one was closed."""
+    for depth in range(len(stack) - 1, -1, -1):
+        opener, pos = stack[depth]
+        if ch in PAIRS.get(opener, ""):
+            if opener in SINGLE and i - pos > MAX_SINGLE_CHARS:
+                return False
+            del stack[depth:]  # marks opened inside and never closed are dropped
+            found.append((pos, i + 1))
+            return True
+    return False
+
+
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans, key=lambda x: (x[0], -x[1])):
+        if out and s >= out[-1][0] and e <= out[-1][1]:
+            continue
+        out.append((s, e))
+    return out
+
+
+def find(text: str, lang: str | None = None, *, nested: bool = False, min_words: int = 2) -> list[Suggestion]:
+    """Quoted spans in ``text``, marks included; see the module docstring.
+
+    ``lang`` is accepted for the common recogniser interface: the quote marks
+    of every supported language are recognised in every document, because
+    articles quote sources with foreign typography.
+    """
+    spans: list[tuple[int, int]] = []
+    for ps, pe in _paragraphs(text):
+        spans.extend(_quotes_in(text, ps, pe))
+    spans = sorted(set(spans)) if nested else _outermost(spans)
+    out = []
+    for s, e in spans:
+        inner = text[s + 1:e - 1]
+        if len(_WORD.findall(inner)) < max(1, min_words):
+            continue
+        mark = text[s] + text[e - 1]
+        out.append(Suggestion(s, e, LABEL, text[s:e], f"quote:{mark}"))
+    out.sort(key=lambda x: (x.start, x.end))
+    return out
