@@ -1,0 +1,620 @@
+"""The ``reader`` command line (also ``python -m reader``).
+
+Every command takes the corpus folder as an optional first argument (default
+``seeds``) and ``--store PATH`` (default ``annotations``). Commands that only
+read open the store read-only, so they work while the UI holds the lock.
+Errors print one line on stderr and exit non-zero; never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable
+
+from reader.errors import ReaderError
+from reader.text import one_line
+
+DEFAULT_CORPUS = "seeds"
+DEFAULT_STORE = "annotations"
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_PIPE = 141
+
+USAGE = """\
+reader [CORPUS] [--store PATH] [--readonly]     open the terminal UI
+reader docs [CORPUS] [--json]                   list documents (id, language, date, title, size, annotations)
+reader export [CORPUS] --format F [--out FILE] [--force] [--include-suggested] [--offsets codepoint|utf16]
+reader import [CORPUS] FILE [--format F] [--offsets codepoint|utf16]
+reader stats [CORPUS] [--json]                  annotations per label, document and language
+reader labels [CORPUS] [--json]                 the label set (<store>/labels.toml or the defaults)
+reader formats                                  the export and import formats
+reader lang [CORPUS] DOC_ID LANG | --clear DOC_ID   override a document's language
+reader suggest [CORPUS] [--labels salary,quote] pre-annotate with suggested spans
+reader store check | recover [--store PATH]     verify a store, or rebuild it from backup + journal
+
+CORPUS defaults to "seeds", --store to "annotations".
+"""
+
+EPILOG = """\
+exit status: 0 success; 1 error (one line on stderr), or an import with
+problems (the valid records are still imported); 2 bad usage; 130 interrupted.
+"""
+
+COMMANDS = ("docs", "export", "import", "stats", "labels", "formats", "lang", "suggest", "store")
+_LANG_CODE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so main() returns a code."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+    def exit(self, status: int = 0, message: str | None = None) -> None:  # type: ignore[override]
+        if message:
+            sys.stderr.write(message)
+        raise _Exit(status)
+
+
+class _Exit(Exception):
+    def __init__(self, code: int):
+        self.code = code
+
+
+# --- output helpers -------------------------------------------------------------
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(file=sys.stderr if stderr else sys.stdout, highlight=False, markup=False, emoji=False, soft_wrap=False)
+
+
+def _text(value: Any, limit: int = 0):
+    """A rich Text that shows ``value`` literally: no markup, control characters inert."""
+    from rich.text import Text
+
+    return Text(one_line("" if value is None else str(value), limit))
+
+
+def _write_json(data: Any) -> None:
+    _write_raw(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _utf8_stdout() -> tuple[Any, Callable[[], None]]:
+    """A UTF-8 text stream on stdout (whatever the locale) and a function that releases it."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        return sys.stdout, sys.stdout.flush
+    sys.stdout.flush()
+    wrapper = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n")
+
+    def release() -> None:
+        wrapper.flush()
+        wrapper.detach()
+
+    return wrapper, release
+
+
+def _write_raw(text: str) -> None:
+    out, release = _utf8_stdout()
+    try:
+        out.write(text)
+    finally:
+        release()
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"reader: {one_line(message)}\n")
+    sys.stderr.flush()
+
+
+def _info(message: str) -> None:
+    """A status line on stderr (stdout may be carrying exported data)."""
+    sys.stderr.write(one_line(message) + "\n")
+    sys.stderr.flush()
+
+
+# --- workspace ---------------------------------------------------------------------
+
+def _open(args: argparse.Namespace, *, readonly: bool, detect: bool = True):
+    from reader.workspace import Workspace
+
+    return Workspace.open(args.corpus, args.store, readonly=readonly, detect=detect)
+
+
+def _counts(store: Any) -> tuple[dict[str, Counter], dict[str, Counter]]:
+    accepted = store.count_by_document()
+    try:
+        suggested = store.count_by_document(statuses=("suggested",))
+    except TypeError:
+        suggested = {}
+    return accepted, suggested
+
+
+# --- commands -------------------------------------------------------------------------
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    with _open(args, readonly=True) as ws:
+        accepted, suggested = _counts(ws.store)
+        rows = []
+        for doc in ws.corpus:
+            rows.append(
+                {
+                    "id": doc.id,
+                    "path": doc.path.as_posix() if doc.path else None,
+                    "lang": doc.lang,
+                    "lang_confidence": round(float(doc.lang_confidence or 0.0), 4),
+                    "lang_source": doc.lang_source,
+                    "date": doc.date,
+                    "title": doc.title,
+                    "chars": doc.chars,
+                    "words": doc.words,
+                    "size": doc.size,
+                    "annotations": sum(accepted.get(doc.id, Counter()).values()),
+                    "suggested": sum(suggested.get(doc.id, Counter()).values()),
+                    "imported": doc.imported,
+                    "sha256": doc.sha256,
+                }
+            )
+        problems = [{"path": str(p.path), "reason": str(p.reason)} for p in ws.corpus.problems]
+    if args.json:
+        _write_json({"documents": rows, "problems": problems})
+        return EXIT_OK
+    _print_docs(rows, problems, args.corpus)
+    return EXIT_OK
+
+
+def _print_docs(rows: list[dict], problems: list[dict], corpus: str) -> None:
+    from rich.table import Table
+
+    console = _console()
+    table = Table(title=_text(f"{corpus}: {len(rows)} document(s)"), title_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("lang", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("title", ratio=1, no_wrap=True, overflow="ellipsis")
+    table.add_column("chars", justify="right", no_wrap=True)
+    table.add_column("ann.", justify="right", no_wrap=True)
+    for r in rows:
+        lang = f"{r['lang']} {r['lang_confidence']:.2f}"
+        if r["lang_source"] == "override":
+            lang = f"{r['lang']} (set)"
+        elif r["lang_source"] == "pending":
+            lang = f"{r['lang']} ?"
+        ann = str(r["annotations"]) + (f" +{r['suggested']}s" if r["suggested"] else "")
+        doc_id = r["id"] + (" (imported)" if r["imported"] else "")
+        table.add_row(_text(doc_id), _text(lang), _text(r["date"] or ""), _text(r["title"], 120), f"{r['chars']:,}", ann)
+    console.print(table)
+    if problems:
+        console.print(_text(f"{len(problems)} file(s) not loaded:"))
+        for p in problems:
+            console.print(_text(f"  {p['path']}: {p['reason']}"))
+
+
+def _resolve_export_format(args: argparse.Namespace):
+    from reader.formats import get_format
+
+    fmt = get_format(args.format)
+    if args.offsets:
+        with_options = getattr(fmt, "with_options", None)
+        if with_options is None:
+            raise ReaderError(f"--offsets: the {fmt.name} format has no offset option (it always uses its own unit)")
+        fmt = with_options(offsets=args.offsets)
+    return fmt
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from reader.formats.pipeline import export_corpus
+
+    fmt = _resolve_export_format(args)
+    if args.out is None and fmt.kind in ("dir", "binary"):
+        raise ReaderError(f"{fmt.name}: this format writes a {'folder' if fmt.kind == 'dir' else 'file'}; give --out PATH")
+    if args.out is not None and not args.force and Path(args.out).exists():
+        raise ReaderError(f"{args.out}: already exists; use --force to overwrite it")
+    with _open(args, readonly=True) as ws:
+        if args.out is None:
+            out, release = _utf8_stdout()
+            try:
+                result = export_corpus(fmt, ws.corpus, ws.store, out, include_suggested=args.include_suggested, doc_ids=args.doc or None)
+            finally:
+                release()
+        else:
+            result = export_corpus(
+                fmt, ws.corpus, ws.store, args.out,
+                force=args.force, include_suggested=args.include_suggested, doc_ids=args.doc or None,
+            )
+    _info(result.summary())
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from reader.formats import get_format
+    from reader.formats.pipeline import guess_format, import_file
+
+    path = Path(args.file)
+    name = args.format or guess_format(path)
+    fmt = get_format(name)
+    if args.offsets:
+        with_options = getattr(fmt, "with_options", None)
+        if with_options is None:
+            raise ReaderError(f"--offsets: the {fmt.name} format has no offset option")
+        fmt = with_options(offsets=args.offsets)
+    with _open(args, readonly=False, detect=False) as ws:
+        report = import_file(fmt, path, ws.corpus, ws.store)
+    if not args.format:
+        _info(f"{path.name}: read as {name}")
+    console = _console()
+    console.print(_text(report.summary()))
+    shown = report.problems[: args.max_problems]
+    for p in shown:
+        console.print(_text(f"  {p}"))
+    hidden = report.problem_count - len(shown)
+    if hidden > 0:
+        console.print(_text(f"  ... and {hidden} more problem(s)"))
+    if report.unknown_labels:
+        labels = ", ".join(f"{k} ({v})" for k, v in report.unknown_labels.most_common(10))
+        console.print(_text(f"unknown labels: {labels}; add them to {Path(args.store) / 'labels.toml'} and import again"))
+    return EXIT_ERROR if report.problem_count else EXIT_OK
+
+
+def _stats(ws: Any) -> dict[str, Any]:
+    accepted, suggested = _counts(ws.store)
+    docs = {d.id: d for d in ws.corpus}
+    per_label: Counter = Counter()
+    per_label_suggested: Counter = Counter()
+    per_doc: dict[str, dict[str, Any]] = {}
+    per_lang: dict[str, dict[str, int]] = {}
+    for doc in ws.corpus:
+        c = accepted.get(doc.id, Counter())
+        s = suggested.get(doc.id, Counter())
+        per_label.update(c)
+        per_label_suggested.update(s)
+        lang = per_lang.setdefault(doc.lang, {"documents": 0, "annotations": 0, "suggested": 0})
+        lang["documents"] += 1
+        lang["annotations"] += sum(c.values())
+        lang["suggested"] += sum(s.values())
+        per_doc[doc.id] = {"lang": doc.lang, "total": sum(c.values()), "labels": dict(sorted(c.items())), "suggested": sum(s.values())}
+    missing = {k: sum(v.values()) for k, v in accepted.items() if k not in docs}
+    labels = {name: per_label.get(name, 0) for name in ws.labels.names}
+    for name, n in sorted(per_label.items()):
+        labels.setdefault(name, n)
+    return {
+        "documents": len(docs),
+        "annotations": sum(per_label.values()),
+        "suggested": sum(per_label_suggested.values()),
+        "labels": labels,
+        "suggested_labels": dict(sorted(per_label_suggested.items())),
+        "per_document": per_doc,
+        "per_language": dict(sorted(per_lang.items())),
+        "missing_documents": missing,
+    }
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    with _open(args, readonly=True) as ws:
+        stats = _stats(ws)
+    if args.json:
+        _write_json(stats)
+        return EXIT_OK
+    console = _console()
+    console.print(_text(f"{stats['annotations']} annotation(s) in {stats['documents']} document(s)"
+                        + (f", {stats['suggested']} suggested" if stats["suggested"] else "")))
+    t = Table(title=_text("per label"), title_justify="left")
+    t.add_column("label")
+    t.add_column("accepted", justify="right")
+    t.add_column("suggested", justify="right")
+    for name, n in stats["labels"].items():
+        t.add_row(_text(name), str(n), str(stats["suggested_labels"].get(name, 0)))
+    console.print(t)
+    t = Table(title=_text("per language"), title_justify="left")
+    t.add_column("lang")
+    t.add_column("documents", justify="right")
+    t.add_column("annotations", justify="right")
+    t.add_column("suggested", justify="right")
+    for lang, row in stats["per_language"].items():
+        t.add_row(_text(lang), str(row["documents"]), str(row["annotations"]), str(row["suggested"]))
+    console.print(t)
+    t = Table(title=_text("per document"), title_justify="left")
+    t.add_column("id", no_wrap=True)
+    t.add_column("lang")
+    t.add_column("total", justify="right")
+    t.add_column("by label")
+    for doc_id, row in stats["per_document"].items():
+        by = ", ".join(f"{k} {v}" for k, v in row["labels"].items())
+        t.add_row(_text(doc_id), _text(row["lang"]), str(row["total"]), _text(by))
+    console.print(t)
+    if stats["missing_documents"]:
+        console.print(_text(f"{sum(stats['missing_documents'].values())} annotation(s) belong to documents not in the corpus: "
+                            + ", ".join(list(stats["missing_documents"])[:10])))
+    return EXIT_OK
+
+
+def cmd_labels(args: argparse.Namespace) -> int:
+    from rich.table import Table
+    from rich.text import Text
+
+    from reader.labels import LabelSet
+
+    labels = LabelSet.load(args.store) if Path(args.store).is_dir() else LabelSet()
+    if args.json:
+        _write_json({"source": labels.source, "labels": [
+            {"name": lab.name, "key": lab.key, "color": lab.color, "description": lab.description} for lab in labels
+        ]})
+        return EXIT_OK
+    console = _console()
+    t = Table(title=_text(f"labels ({labels.source})"), title_justify="left")
+    t.add_column("key")
+    t.add_column("label")
+    t.add_column("colour")
+    t.add_column("description")
+    for lab in labels:
+        swatch = Text("██ ", style=lab.color)
+        swatch.append(lab.color)
+        t.add_row(_text(lab.key), _text(lab.name), swatch, _text(lab.description))
+    console.print(t)
+    return EXIT_OK
+
+
+def cmd_formats(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from reader.formats import FORMATS
+
+    console = _console()
+    t = Table(title=_text("formats"), title_justify="left")
+    t.add_column("name")
+    t.add_column("import")
+    t.add_column("writes")
+    t.add_column("description")
+    for name in sorted(FORMATS):
+        f = FORMATS[name]
+        writes = {"dir": "folder", "binary": f"file ({f.extension})"}.get(f.kind, f"{f.kind} ({f.extension})")
+        t.add_row(_text(name), "yes" if f.can_import else "no", _text(writes), _text(f.description))
+    console.print(t)
+    return EXIT_OK
+
+
+def cmd_lang(args: argparse.Namespace) -> int:
+    pos = list(args.args)
+    want = 1 if args.clear else 2
+    if len(pos) == want + 1:
+        args.corpus = pos.pop(0)
+    if len(pos) != want:
+        raise UsageError("reader lang: usage: reader lang [CORPUS] DOC_ID LANG, or reader lang [CORPUS] --clear DOC_ID")
+    doc_id = pos[0]
+    lang = None if args.clear else pos[1].strip()
+    if lang is not None and not _LANG_CODE.match(lang):
+        raise ReaderError(f"{lang!r} is not a language code (use an ISO 639 code such as en, fr, ar, zh-cn)")
+    with _open(args, readonly=False, detect=False) as ws:
+        doc = ws.corpus.get(doc_id)
+        if doc is None:
+            raise ReaderError(f"{doc_id}: no such document in {args.corpus}")
+        before = doc.lang
+        if hasattr(ws.corpus, "set_language_override"):
+            ws.corpus.set_language_override(doc_id, lang, store=ws.store)
+        else:
+            ws.store.set_language_override(doc_id, lang)
+    if lang:
+        _console().print(_text(f"{doc_id}: language set to {lang} (was {before})"))
+    else:
+        _console().print(_text(f"{doc_id}: language override cleared"))
+    return EXIT_OK
+
+
+def cmd_suggest(args: argparse.Namespace) -> int:
+    try:
+        from reader.suggest import suggest_corpus
+    except ImportError as exc:
+        raise ReaderError(f"suggestions are not available in this build ({exc})") from None
+    labels = [p.strip() for p in args.labels.split(",") if p.strip()] if args.labels else None
+    with _open(args, readonly=False) as ws:
+        report = suggest_corpus(ws.corpus, ws.store, labels=labels)
+    summary = report.summary() if hasattr(report, "summary") else str(report)
+    _console().print(_text(summary))
+    return EXIT_OK
+
+
+def cmd_store(args: argparse.Namespace) -> int:
+    from reader.store import check_store, recover_store
+
+    console = _console()
+    if args.action == "check":
+        problems = check_store(args.store)
+        if not problems:
+            console.print(_text(f"{args.store}: ok"))
+            return EXIT_OK
+        for p in problems:
+            console.print(_text(p))
+        _err(f"{args.store}: {len(problems)} problem(s); run `reader store recover --store {args.store}` to rebuild it")
+        return EXIT_ERROR
+    summary = recover_store(args.store)
+    console.print(_text(summary))
+    return EXIT_OK
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    try:
+        from reader.tui import ReaderApp
+    except ImportError as exc:
+        _info(f"the terminal UI is not available ({exc}); listing the documents instead")
+        args.json = False
+        return cmd_docs(args)
+    if not Path(args.corpus).is_dir():
+        raise ReaderError(f"{args.corpus}: no such corpus folder")
+    app = ReaderApp(args.corpus, args.store, readonly=args.readonly)
+    result = app.run()
+    return result if isinstance(result, int) else EXIT_OK
+
+
+# --- parsing ----------------------------------------------------------------------------
+
+def _common(p: argparse.ArgumentParser, corpus: bool = True) -> None:
+    if corpus:
+        p.add_argument("corpus", nargs="?", default=None, metavar="CORPUS", help=f"corpus folder (default {DEFAULT_CORPUS})")
+    p.add_argument("--store", default=None, metavar="PATH", help=f"annotation store folder (default {DEFAULT_STORE})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from reader import __version__
+
+    parser = _Parser(
+        prog="reader",
+        usage=USAGE,
+        description="A terminal reader and span annotator for multilingual text.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    parser.add_argument("--store", dest="top_store", default=None, metavar="PATH", help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("docs", help="list the documents", description="List the corpus documents, then the files that could not be loaded.")
+    _common(p)
+    p.add_argument("--json", action="store_true", help='print {"documents": [...], "problems": [...]}')
+    p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("export", help="export annotations", description="Export the annotations (accepted only, unless --include-suggested).")
+    _common(p)
+    p.add_argument("--format", "-f", required=True, help="jsonl, spans, doccano, prodigy, ... (see `reader formats`)")
+    p.add_argument("--out", "-o", default=None, metavar="FILE", help="output file (default: standard output), written atomically")
+    p.add_argument("--force", action="store_true", help="overwrite FILE when it exists")
+    p.add_argument("--include-suggested", action="store_true", help="also export suggested annotations")
+    p.add_argument("--offsets", choices=("codepoint", "utf16"), default=None, help="offset unit for formats that offer one (doccano)")
+    p.add_argument("--doc", action="append", metavar="DOC_ID", help="export only this document (repeatable)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import", help="import annotations", description="Import a file of annotations into the store.")
+    p.add_argument("paths", nargs="+", metavar="[CORPUS] FILE")
+    p.add_argument("--store", default=None, metavar="PATH", help=f"annotation store folder (default {DEFAULT_STORE})")
+    p.add_argument("--format", "-f", default=None, help="the file's format (guessed from its content when omitted)")
+    p.add_argument("--offsets", choices=("codepoint", "utf16"), default=None, help="offset unit of a doccano file")
+    p.add_argument("--max-problems", type=int, default=20, help="problems to print (default 20)")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("stats", help="annotation counts", description="Annotation counts per label, per document and per language.")
+    _common(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("labels", help="show the label set")
+    _common(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_labels)
+
+    p = sub.add_parser("formats", help="list export/import formats")
+    p.set_defaults(func=cmd_formats, corpus=None, store=None)
+
+    p = sub.add_parser("lang", help="override a document's language", description="reader lang [CORPUS] DOC_ID LANG, or --clear DOC_ID")
+    p.add_argument("args", nargs="+", metavar="[CORPUS] DOC_ID [LANG]")
+    p.add_argument("--store", default=None, metavar="PATH")
+    p.add_argument("--clear", action="store_true", help="remove the override (back to the detected language)")
+    p.set_defaults(func=cmd_lang, corpus=None)
+
+    p = sub.add_parser("suggest", help="pre-annotate with suggestions", description="Run the recognisers; results are stored as suggested annotations.")
+    _common(p)
+    p.add_argument("--labels", default=None, help="comma-separated recognisers to run (default: all)")
+    p.set_defaults(func=cmd_suggest)
+
+    p = sub.add_parser("store", help="check or recover a store")
+    p.add_argument("action", choices=("check", "recover"))
+    p.add_argument("--store", default=None, metavar="PATH")
+    p.set_defaults(func=cmd_store, corpus=None)
+    return parser
+
+
+def build_ui_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="reader", usage=USAGE, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", nargs="?", default=None, metavar="CORPUS")
+    parser.add_argument("--store", default=None, metavar="PATH")
+    parser.add_argument("--readonly", action="store_true", help="open the store read-only (nothing is saved)")
+    parser.set_defaults(func=cmd_ui, command=None)
+    return parser
+
+
+def _first_positional(argv: list[str]) -> str | None:
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        if tok == "--":
+            return argv[i + 1] if i + 1 < len(argv) else None
+        if tok.startswith("-") and tok != "-":
+            if tok == "--store":
+                i += 1  # its value
+            i += 1
+            continue
+        return tok
+    return None
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    first = _first_positional(argv)
+    if first in COMMANDS or any(a in ("-h", "--help", "--version") for a in argv[:1]):
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            args = build_ui_parser().parse_args([a for a in argv if a not in ("--help", "-h")])
+    else:
+        args = build_ui_parser().parse_args(argv)
+    if args.command == "import":
+        paths = list(args.paths)
+        if len(paths) > 2:
+            raise UsageError("reader import: usage: reader import [CORPUS] FILE [--format F]")
+        args.file = paths.pop()
+        args.corpus = paths[0] if paths else None
+    top = getattr(args, "top_store", None)
+    args.store = str(Path(args.store or top or DEFAULT_STORE))
+    args.corpus = args.corpus or DEFAULT_CORPUS
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parse_args(argv)
+        return int(args.func(args) or 0)
+    except _Exit as exc:
+        return exc.code
+    except UsageError as exc:
+        sys.stderr.write(f"{one_line(str(exc))}\n(try `reader --help`)\n")
+        return EXIT_USAGE
+    except ReaderError as exc:
+        _err(f"error: {exc}")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader of our output went away (e.g. `| head`): stop quietly
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return EXIT_PIPE
+    except OSError as exc:
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        _err(f"error: {where}{exc.strerror or exc}")
+        return EXIT_ERROR
+    except Exception as exc:  # a bug: still one line, but say so
+        if os.environ.get("READER_DEBUG"):
+            raise
+        _err(f"internal error: {type(exc).__name__}: {exc} (set READER_DEBUG=1 for the traceback, and please report it)")
+        return 70
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
