@@ -432,3 +432,51 @@ def test_unknown_for_empty_docs(tmp_path):
     for doc in c:
         assert (doc.lang, doc.lang_confidence, doc.paragraphs) == (language.UNKNOWN, 0.0, [])
         assert doc.title == ""
+
+
+# --- with the real AnnotationStore ---------------------------------------------------
+
+def test_real_store_second_load_runs_no_detection(tmp_path, monkeypatch):
+    from reader.store import AnnotationStore
+
+    root = copy_seeds(tmp_path)
+    store_path = tmp_path / "annotations"
+    with AnnotationStore(store_path) as store:
+        first = load_corpus(root, store=store)
+        assert [d.lang for d in first] == ["it", "en", "fr", "ar", "it"]
+        store.set_language_override(SEED_IDS[4], "es")
+        text = "Ein importiertes Dokument, das auf Deutsch geschrieben ist und lang genug ist."
+        store.add_documents([Document(id="imported/de", text=text,
+                                      sha256=hashlib.sha256(text.encode()).hexdigest())])
+
+    def boom(*a, **k):
+        raise AssertionError("langdetect ran although the store has every result")
+
+    monkeypatch.setattr(language, "_probabilities", boom)
+    with AnnotationStore(store_path) as store:
+        # the imported document has never been detected: give it a cached result too
+        monkeypatch.undo()
+        warm = load_corpus(root, store=store)
+        monkeypatch.setattr(language, "_probabilities", boom)
+        assert warm.get("imported/de").lang == "de"
+    with AnnotationStore(store_path) as store:
+        second = load_corpus(root, store=store)
+        assert second.detect_languages(store=store) == 0
+    assert [d.id for d in second] == SEED_IDS + ["imported/de"]
+    assert [d.lang for d in second] == ["it", "en", "fr", "ar", "es", "de"]
+    assert [d.lang_source for d in second] == ["cache"] * 4 + ["override", "cache"]
+    assert second.get("imported/de").imported
+    assert [d.paragraphs for d in second][:4] == [d.paragraphs for d in first][:4]
+    assert {p.lang for p in second.get(SEED_IDS[4]).paragraphs} == {"es"}
+
+
+def test_real_store_readonly_skips_cache_quietly(tmp_path):
+    from reader.store import AnnotationStore
+
+    root = copy_seeds(tmp_path)
+    store_path = tmp_path / "annotations"
+    AnnotationStore(store_path).close()
+    with AnnotationStore(store_path, readonly=True) as store:
+        c = load_corpus(root, store=store)
+        assert [d.lang for d in c] == ["it", "en", "fr", "ar", "it"]
+        assert c.cache_error is None
