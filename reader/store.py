@@ -927,7 +927,7 @@ class AnnotationStore:
     def _make(
         self, doc_id: str, start: int, end: int, label: str, note: str, annotator: str | None,
         status: str, source: str, text: str | None, *, ann_id: str | None = None,
-        created: str | None = None, updated: str | None = None,
+        created: str | None = None, updated: str | None = None, doc_sha256: str | None = None,
     ) -> Annotation:
         if not isinstance(doc_id, str) or not doc_id:
             raise UnknownDocumentError(f"document id must be a non-empty string, got {doc_id!r}")
@@ -945,7 +945,7 @@ class AnnotationStore:
             annotator=annotator or self.annotator,
             created=created or stamp,
             updated=updated or created or stamp,
-            doc_sha256=sha,
+            doc_sha256=sha or (doc_sha256 if isinstance(doc_sha256, str) else ""),
             status=status,
             source=source or "",
         )
@@ -1006,6 +1006,7 @@ class AnnotationStore:
                     fields_.get("note") or "", fields_.get("annotator"), fields_.get("status") or STATUS_ACCEPTED,
                     fields_.get("source") or source, fields_.get("text"), ann_id=ann_id,
                     created=fields_.get("created"), updated=fields_.get("updated"),
+                    doc_sha256=fields_.get("doc_sha256"),
                 )
             except AnnotationError as exc:
                 raise type(exc)(f"item {n}: {exc}") from None
