@@ -1,0 +1,116 @@
+"""Precision and recall of the suggestion recognisers on the hand-made gold set.
+
+``tests/data/gold.jsonl`` holds the five seed articles annotated by hand for
+``salary`` and ``quote`` (conventions in ``tests/data/README.md``). For each
+recogniser this reports, over all documents:
+
+* **exact** match: a suggestion counts only if start, end and label equal a
+  gold span's; precision = tp / (tp + fp), recall = tp / (tp + fn);
+* **overlap** match: a suggestion is correct if it overlaps a gold span of the
+  same label (precision), a gold span is found if a suggestion of its label
+  overlaps it (recall).
+
+Run standalone: ``python -m bench.bench_suggest`` (add ``-v`` to list the
+misses and false alarms).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT / "tests" / "data" / "gold.jsonl"
+GOALS = {"exact": 0.85, "overlap": 0.95}
+
+
+def load_gold(path: Path = GOLD) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _lang_of(doc: dict) -> str | None:
+    if doc.get("lang"):
+        return doc["lang"]
+    try:
+        from reader.language import detect_language
+
+        lang, _ = detect_language(doc["text"])
+        return None if lang == "unknown" else lang
+    except Exception:  # noqa: BLE001 - language detection is a nicety here
+        return None
+
+
+def score(gold_docs: list[dict], label: str, find) -> dict:
+    """Counts and ratios for one recogniser; also the lists of misses and false alarms."""
+    tp = fp = fn = 0
+    o_tp_pred = o_pred = o_tp_gold = o_gold = 0
+    misses: list[tuple[str, str]] = []
+    false_alarms: list[tuple[str, str]] = []
+    for doc in gold_docs:
+        text = doc["text"]
+        gold = {(s["start"], s["end"]) for s in doc["spans"] if s["label"] == label}
+        pred = {(s.start, s.end) for s in find(text, lang=_lang_of(doc))}
+        tp += len(gold & pred)
+        fp += len(pred - gold)
+        fn += len(gold - pred)
+        misses += [(doc["id"], text[s:e]) for s, e in sorted(gold - pred)]
+        false_alarms += [(doc["id"], text[s:e]) for s, e in sorted(pred - gold)]
+        o_pred += len(pred)
+        o_tp_pred += sum(1 for p in pred if any(p[0] < g[1] and g[0] < p[1] for g in gold))
+        o_gold += len(gold)
+        o_tp_gold += sum(1 for g in gold if any(p[0] < g[1] and g[0] < p[1] for p in pred))
+
+    def ratio(a: int, b: int) -> float:
+        return a / b if b else 1.0
+
+    return {
+        "tp": tp, "fp": fp, "fn": fn,
+        "exact_precision": ratio(tp, tp + fp), "exact_recall": ratio(tp, tp + fn),
+        "overlap_precision": ratio(o_tp_pred, o_pred), "overlap_recall": ratio(o_tp_gold, o_gold),
+        "misses": misses, "false_alarms": false_alarms,
+    }
+
+
+def run(quick: bool = False) -> list[dict]:
+    """Rows for ``make bench``. The gold set is small, so ``quick`` changes nothing."""
+    from reader.suggest import RECOGNISERS
+
+    gold_docs = load_gold()
+    rows: list[dict] = []
+    for label, find in RECOGNISERS.items():
+        s = score(gold_docs, label, find)
+        section = f"suggest {label}"
+        for kind in ("exact", "overlap"):
+            for what in ("precision", "recall"):
+                rows.append({
+                    "section": section, "metric": f"{kind} {what}",
+                    "value": f"{s[f'{kind}_{what}']:.2f}", "goal": f">= {GOALS[kind]:.2f}",
+                })
+        rows.append({
+            "section": section, "metric": "exact tp / fp / fn",
+            "value": f"{s['tp']} / {s['fp']} / {s['fn']}", "goal": "fp, fn -> 0",
+        })
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    from reader.suggest import RECOGNISERS
+
+    rows = run(quick="--quick" in argv)
+    width = max(len(r["section"]) + len(r["metric"]) for r in rows) + 3
+    for r in rows:
+        print(f"{r['section']} | {r['metric']}".ljust(width), r["value"].rjust(10), "  goal", r["goal"])
+    if "-v" in argv or "--verbose" in argv:
+        gold_docs = load_gold()
+        for label, find in RECOGNISERS.items():
+            s = score(gold_docs, label, find)
+            for kind, items in (("missed", s["misses"]), ("false alarm", s["false_alarms"])):
+                for doc_id, span in items:
+                    print(f"{label} {kind}: {doc_id}: {span!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
