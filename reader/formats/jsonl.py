@@ -21,6 +21,7 @@ import json
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
+from reader.formats import base as _base
 from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, iter_lines, register
 from reader.model import STATUSES, Annotation, Document
 
@@ -65,7 +66,7 @@ def json_records(path: Path, fmt_name: str) -> Iterator[tuple[int, Any] | Import
     if first == "[":
         yield from _json_array_records(path, source)
         return
-    for line_no, text, problem in iter_lines(path):
+    for line_no, text, problem in iter_lines(path, LINE_LIMIT or _base.MAX_LINE_BYTES):
         if problem is not None:
             yield ImportProblem(line_no, problem, source)
             continue
@@ -79,6 +80,9 @@ def json_records(path: Path, fmt_name: str) -> Iterator[tuple[int, Any] | Import
             continue
         yield line_no, obj
 
+
+# Longest accepted line; None means base.MAX_LINE_BYTES (tests lower it).
+LINE_LIMIT: int | None = None
 
 # A whole-file JSON array is read at once; refuse files too big to hold safely.
 MAX_JSON_ARRAY_BYTES = 512 * 1024 * 1024
