@@ -586,7 +586,8 @@ def import_file(
     if not path.exists():
         raise FormatError(f"{path}: no such file")
     if fmt.kind == "dir":
-        if not path.is_dir():
+        # a folder format may also take one file of it (brat: a single .ann beside its .txt)
+        if not path.is_dir() and not getattr(fmt, "accepts_file", False):
             raise FormatError(f"{path}: the {fmt.name} format imports a folder, and this is not one")
     elif path.is_dir():
         raise FormatError(f"{path}: is a folder, not a {fmt.name} file")
