@@ -1,0 +1,104 @@
+"""ReadingScreen: one document, annotated, with the annotation list (see reader.tui.pane)."""
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from reader.errors import ReaderError
+from reader.tui.pane import DocumentPane
+from reader.tui.textview import AnnotatedTextView
+
+
+class ReadingScreen(Screen):
+    """Read and tag one document."""
+
+    CSS_PATH = "reading.tcss"
+    BINDINGS = [
+        Binding("q", "back", "Back", tooltip="Back to the library"),
+        Binding("escape", "back", "Back", show=False),
+    ]
+
+    def __init__(self, doc_id: str, *, offset: int | None = None) -> None:
+        super().__init__()
+        self.doc_id = doc_id
+        self._start_offset = offset
+
+    @property
+    def pane(self) -> DocumentPane:
+        return self.query_one(DocumentPane)
+
+    @property
+    def view(self) -> AnnotatedTextView:
+        return self.pane.view
+
+    def compose(self) -> ComposeResult:
+        yield DocumentPane(self.doc_id, show_panel=True, id="pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        doc = self.app.corpus.get(self.doc_id)
+        self.title = doc.title if doc is not None else self.doc_id
+        offset = self._start_offset
+        if offset is None:
+            offset = self._remembered_offset()
+        view = self.view
+        view.focus()
+        if offset:
+            self.call_after_refresh(self._restore, offset)
+
+    def _restore(self, offset: int) -> None:
+        view = self.view
+        view.move_to(min(max(0, offset), len(view.text)))
+        view.scroll_to_offset(view.cursor, top=True)
+
+    def _remembered_offset(self) -> int | None:
+        last = getattr(self.app, "last_position", None)
+        if last is None:
+            return None
+        try:
+            pos = last()
+        except ReaderError:
+            return None
+        except Exception:
+            return None
+        if isinstance(pos, (tuple, list)) and len(pos) >= 2 and pos[0] == self.doc_id:
+            try:
+                return int(pos[1])
+            except (TypeError, ValueError):
+                return None
+        if isinstance(pos, dict) and pos.get("doc_id") == self.doc_id:
+            try:
+                return int(pos.get("offset", 0))
+            except (TypeError, ValueError):
+                return None
+        return None
+
+    def remember(self) -> None:
+        remember = getattr(self.app, "remember_position", None)
+        if remember is None:
+            return
+        try:
+            remember(self.doc_id, self.view.cursor)
+        except ReaderError as exc:
+            self.app.notify(str(exc), severity="warning", markup=False)
+        except Exception:
+            pass
+
+    def on_screen_resume(self) -> None:
+        try:
+            self.pane.check_file()
+            self.pane.reload_annotations()
+        except Exception:
+            pass
+
+    def on_screen_suspend(self) -> None:
+        self.remember()
+
+    def action_back(self) -> None:
+        self.remember()
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        else:
+            self.app.exit()

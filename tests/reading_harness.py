@@ -1,0 +1,66 @@
+"""A small host App for the reading/compare screens (used until and besides ReaderApp).
+
+It provides the UI-contract attributes the screens use: ``workspace``,
+``corpus``, ``store``, ``labels``, ``copy_text``, ``report_error``,
+``remember_position`` / ``last_position``.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+from textual.app import App
+
+from reader.workspace import Workspace
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def copy_seeds(tmp_path: Path) -> Path:
+    dest = tmp_path / "seeds"
+    shutil.copytree(SEEDS, dest)
+    return dest
+
+
+class HostApp(App):
+    def __init__(self, corpus_path: Path, store_path: Path, make_screen: Callable[[], Any] | None = None) -> None:
+        super().__init__()
+        self.workspace = Workspace.open(corpus_path, store_path, detect=False)
+        self.make_screen = make_screen
+        self.copied: list[tuple[str, str]] = []
+        self.errors: list[str] = []
+        self.position: tuple[str, int] | None = None
+
+    @property
+    def corpus(self):
+        return self.workspace.corpus
+
+    @property
+    def store(self):
+        return self.workspace.store
+
+    @property
+    def labels(self):
+        return self.workspace.store.labels
+
+    def on_mount(self) -> None:
+        if self.make_screen is not None:
+            self.push_screen(self.make_screen())
+
+    def copy_text(self, text: str, what: str = "selection") -> None:
+        self.copied.append((text, what))
+        self.notify(f"copied {what}", markup=False)
+
+    def report_error(self, exc: Any) -> None:
+        self.errors.append(str(exc))
+        self.notify(str(exc), severity="error", markup=False)
+
+    def remember_position(self, doc_id: str, offset: int) -> None:
+        self.position = (doc_id, offset)
+
+    def last_position(self):
+        return self.position
+
+    def on_unmount(self) -> None:
+        self.workspace.close()
