@@ -1,0 +1,263 @@
+"""Salary recogniser: sentences written for these tests (not the seeds), per language."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reader.suggest import salary
+from reader.suggest.salary import find, parse_number
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"  # narrow no-break space (French thousands separator)
+THIN = "\u2009"
+
+
+def spans(text: str, lang: str | None = None) -> list[str]:
+    out = find(text, lang=lang)
+    for s in out:
+        assert text[s.start:s.end] == s.text
+        assert s.label == "salary"
+    return [s.text for s in out]
+
+
+# --- the cases the issue names ------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, lang, expected",
+    [
+        ("The job pays $300,000 to $900,000 depending on experience.", "en", ["$300,000 to $900,000"]),
+        ("Offrono dai 300mila ai 900mila dollari per il ruolo.", "it", ["300mila ai 900mila dollari"]),
+        ("Le salaire varie entre 300 000 et 900 000 $ selon le profil.", "fr", ["300 000 et 900 000 $"]),
+        (f"Le salaire varie entre 300{NBSP}000 et 900{NBSP}000{NBSP}$ selon le profil.", "fr",
+         [f"300{NBSP}000 et 900{NBSP}000{NBSP}$"]),
+        (f"Le salaire varie entre 300{NNBSP}000 et 900{NNBSP}000{NNBSP}$ selon le profil.", "fr",
+         [f"300{NNBSP}000 et 900{NNBSP}000{NNBSP}$"]),
+        (f"Entre 300{THIN}000 et 900{THIN}000 $.", "fr", [f"300{THIN}000 et 900{THIN}000 $"]),
+        ("يتراوح الراتب بين 300 و900 ألف دولار للمنصب.", "ar", ["300 و900 ألف دولار"]),
+        ("Il compenso sarà di $ 450.000-650.000 lordi.", "it", ["$ 450.000-650.000 lordi"]),
+        ("Posizioni aperte per $ 100.000- $ 700.000 in tutto.", "it", ["$ 100.000- $ 700.000"]),
+        ("Les figurants touchent 200 $ par jour.", "fr", ["200 $ par jour"]),
+    ],
+)
+def test_issue_cases(text, lang, expected):
+    assert spans(text, lang) == expected
+
+
+@pytest.mark.parametrize("lang", [None, "it", "en", "fr", "ar", "es", "de", "pt"])
+def test_range_is_one_span_in_every_table(lang):
+    text = "Budget: $300,000 to $900,000."
+    if lang in ("it", "fr", "ar", "es", "de", "pt"):
+        text = "Budget: $300,000-$900,000."
+    out = find(text, lang=lang)
+    assert len(out) == 1
+    assert out[0].rule.startswith("salary:range")
+
+
+# --- English ------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("She earns $85,000 a year as a nurse.", ["$85,000 a year"]),
+        ("The contract is worth £2.5 million.", ["£2.5 million"]),
+        ("Interns are paid $20 per hour.", ["$20 per hour"]),
+        ("Base salary: USD 120,000 plus equity.", ["USD 120,000"]),
+        ("He was offered a $150k package.", ["$150k"]),
+        ("Pay ranges from $40,000 to $55,000 annually.", ["$40,000 to $55,000 annually"]),
+        ("A budget between $2 and $3 million was approved.", ["$2 and $3 million"]),
+        ("It cost 40 dollars.", ["40 dollars"]),
+        ("The fund raised €50m last week.", ["€50m"]),
+        ("Rent is $1,200/month.", ["$1,200/month"]),
+        ("Tickets went for US$15 each.", ["US$15"]),
+        ("The studio lost half a million dollars.", ["half a million dollars"]),
+        ("Writers receive 300 a week in residuals.", ["300 a week"]),
+        ("A gift of 5 million euros was announced.", ["5 million euros"]),
+    ],
+)
+def test_english(text, expected):
+    assert spans(text, "en") == expected
+
+
+# --- Italian ------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Lo stipendio è di 2.500 euro al mese.", ["2.500 euro al mese"]),
+        ("Guadagna 45mila euro all'anno.", ["45mila euro all'anno"]),
+        ("Guadagna 45mila euro all’anno.", ["45mila euro all’anno"]),
+        ("Un contratto da 3 milioni di euro annui.", ["3 milioni di euro annui"]),
+        ("La paga va da 12 a 15 euro l'ora.", ["12 a 15 euro l'ora"]),
+        ("Il premio è di € 10.000.", ["€ 10.000"]),
+        ("Costa 1,5 miliardi di dollari.", ["1,5 miliardi di dollari"]),
+        ("Offrono tra i 40 e i 50 mila euro lordi.", ["40 e i 50 mila euro lordi"]),
+        ("Un bonus di 500 dollari.", ["500 dollari"]),
+        ("La società paga mezzo milione ai suoi dirigenti.", ["mezzo milione"]),
+        ("Ha vinto 20 sterline.", ["20 sterline"]),
+    ],
+)
+def test_italian(text, expected):
+    assert spans(text, "it") == expected
+
+
+# --- French -------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Il gagne 3 500 € par mois.", ["3 500 € par mois"]),
+        ("Un salaire de 45 000 euros bruts annuels.", ["45 000 euros bruts annuels"]),
+        ("Le poste est payé 60 k€.", ["60 k€"]),
+        ("Le poste est payé 60k€.", ["60k€"]),
+        ("Le club a versé 2 millions d'euros.", ["2 millions d'euros"]),
+        ("Le club a versé 2 millions d’euros.", ["2 millions d’euros"]),
+        ("Une prime de 1 200 $ annuel.", ["1 200 $ annuel"]),
+        ("Entre 30 et 40 euros de l'heure.", ["30 et 40 euros de l'heure"]),
+        ("Un budget de 10 à 12 millions de dollars.", ["10 à 12 millions de dollars"]),
+    ],
+)
+def test_french(text, expected):
+    assert spans(text, "fr") == expected
+
+
+# --- Arabic -------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("يبلغ الراتب 5000 دولار شهرياً.", ["5000 دولار شهرياً"]),
+        ("حصل على ٣٠٠ ألف دولار سنويًا.", ["٣٠٠ ألف دولار سنويًا"]),
+        ("بلغت الصفقة 2 مليون يورو.", ["2 مليون يورو"]),
+        ("يتقاضى العامل 150 جنيه يومياً.", ["150 جنيه يومياً"]),
+        ("سعر التذكرة 50 ريال.", ["50 ريال"]),
+        ("بميزانية من 10 إلى 20 مليون دولار.", ["10 إلى 20 مليون دولار"]),
+        ("قيمتها ١٢٬٥٠٠ دولار.", ["١٢٬٥٠٠ دولار"]),
+        ("براتب 900 ألف دولار سنويا في العام الأول.", ["900 ألف دولار سنويا"]),
+    ],
+)
+def test_arabic(text, expected):
+    assert spans(text, "ar") == expected
+
+
+# --- Spanish, German, Portuguese ----------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, lang, expected",
+    [
+        ("Cobra 2.000 euros al mes.", "es", ["2.000 euros al mes"]),
+        ("Un sueldo de entre 30.000 y 40.000 dólares anuales.", "es", ["30.000 y 40.000 dólares anuales"]),
+        ("Er verdient 4.000 Euro im Monat.", "de", ["4.000 Euro im Monat"]),
+        ("Das Gehalt liegt zwischen 50.000 und 60.000 Euro pro Jahr.", "de", ["50.000 und 60.000 Euro pro Jahr"]),
+        ("Der Vertrag bringt 3 Millionen Dollar.", "de", ["3 Millionen Dollar"]),
+        ("Ela ganha 5 mil reais por mês.", "pt", ["5 mil reais por mês"]),
+        ("O prêmio é de R$ 1.500.", "pt", ["R$ 1.500"]),
+    ],
+)
+def test_other_latin_languages(text, lang, expected):
+    assert spans(text, lang) == expected
+
+
+# --- negatives ------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text, lang",
+    [
+        ("The strike began in 2023 and ended in 2024.", "en"),
+        ("Lo sciopero del 2023 ha coinvolto 300 attori.", "it"),
+        ("Unemployment rose to 7.5% in May; 70 to 75% of actors agree.", "en"),
+        ("Il 5% degli attori guadagna bene.", "it"),
+        ("Call +39 06 1234 5678 or 555-123-4567.", "en"),
+        ("Appelez le 01 23 45 67 89 avant le 14 juillet 2023.", "fr"),
+        ("The meeting is on 12.07.2023 at 10:30.", "en"),
+        ("Dal 2020 al 2023 sono stati girati 300 film.", "it"),
+        ("The A24 film was shot in 4K with 3 cameras.", "en"),
+        ("منذ عام 1960 في 27 يوليو 2023 شارك 300 ممثل.", "ar"),
+        ("Scored 25 points a game over 82 games.", "en"),
+        ("Il a couru 10 km par jour pendant 3 mois.", "fr"),
+        ("Page 12 of 300, chapter 4-5.", "en"),
+        ("He gets 3 meals a day.", "en"),
+        ("Ha dormito 8 ore al giorno.", "it"),
+        ("L'europeo 2024 si gioca in 10 città.", "it"),
+    ],
+)
+def test_negatives(text, lang):
+    assert spans(text, lang) == []
+    assert spans(text, None) == []
+
+
+def test_lang_none_uses_every_table():
+    text = "Salari: 45mila euro, 45 000 € par an, 900 ألف دولار, $300,000 a year."
+    assert spans(text, None) == ["45mila euro", "45 000 € par an", "900 ألف دولار", "$300,000 a year"]
+
+
+def test_unknown_or_regional_lang_codes():
+    assert spans("Guadagna 45mila euro all'anno.", "it-IT") == ["45mila euro all'anno"]
+    assert spans("Guadagna 45mila euro all'anno.", "unknown") == ["45mila euro all'anno"]
+    assert spans("Guadagna 45mila euro all'anno.", "xx") == ["45mila euro all'anno"]
+
+
+def test_period_must_be_adjacent():
+    assert spans("He makes less than $30,000 from acting each year.", "en") == ["$30,000"]
+    assert spans("guadagna meno di $ 30.000 dalla recitazione all'anno", "it") == ["$ 30.000"]
+
+
+def test_between_word_is_outside_the_span():
+    text = "between $1,000 and $2,000"
+    (s,) = find(text, "en")
+    assert text[s.start:s.end] == "$1,000 and $2,000"
+
+
+def test_and_joins_only_after_between():
+    # "and" without a preceding "between" is a list, not a range
+    assert spans("It costs $5 and 10 people came.", "en") == ["$5"]
+    assert spans("Prices: $5 and $10.", "en") == ["$5", "$10"]
+
+
+def test_descending_pair_is_not_a_range():
+    assert spans("Nel 2023 a 900 dollari.", "it") == ["900 dollari"]
+
+
+def test_two_separate_amounts_in_one_sentence():
+    assert spans("A star earns $2,000,000 while an extra earns $200.", "en") == ["$2,000,000", "$200"]
+
+
+def test_amount_at_end_of_text_and_start_of_text():
+    assert spans("$5", "en") == ["$5"]
+    assert spans("Cost: 10 €", "fr") == ["10 €"]
+
+
+def test_rules_name_the_shape():
+    (s,) = find("She earns $85,000 a year.", "en")
+    assert s.rule == "salary:amount+period"
+    (s,) = find("paid 200 a day", "en")
+    assert s.rule == "salary:pay-context+period"
+
+
+@pytest.mark.parametrize(
+    "raw, value",
+    [("300,000", 300000), ("450.000", 450000), ("300 000", 300000), (f"300{NNBSP}000", 300000), ("1,5", 1.5),
+     ("2.5", 2.5), ("1,200.50", 1200.5), ("1.200,50", 1200.5), ("٣٠٠", 300), ("١٢٬٥٠٠", 12500), ("12", 12)],
+)
+def test_parse_number(raw, value):
+    assert parse_number(raw) == pytest.approx(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(list("0123456789 ,.$€£%-–kmKM\n'’ a toe") + ["mila", " dollari", " ألف", " دولار",
+                                                                          "٣", NBSP, NNBSP, " par an", " a year",
+                                                                          " between ", " entre ", " et "]),
+                max_size=40).map("".join))
+def test_offsets_always_index_the_text(text):
+    for lang in (None, "it", "en", "fr", "ar"):
+        prev_end = -1
+        for s in find(text, lang=lang):
+            assert 0 <= s.start < s.end <= len(text)
+            assert text[s.start:s.end] == s.text
+            assert s.start >= prev_end  # sorted, no overlaps
+            prev_end = s.end
+
+
+def test_every_table_compiles():
+    for lang in list(salary.TABLES) + [None]:
+        assert salary._compiled(lang) is not None
