@@ -97,6 +97,8 @@ def _quotes_in(text: str, ps: int, pe: int) -> list[tuple[int, int]]:
             if not closed and ch in PAIRS and not (ch in "»›" and closing and not opening):
                 stack.append((ch, i))
             continue
+        if ch == "’" and prev in ("s", "S") and _space(nxt) and _later_single_closer(text, i, pe):
+            continue  # a plural possessive (the actors’ union) inside a single quote
         if ch in "”’":
             if closing or not opening:
                 _close(stack, ch, i, found, text)
@@ -117,6 +119,17 @@ def _quotes_in(text: str, ps: int, pe: int) -> list[tuple[int, int]]:
         else:  # between two letters ("word"word): close if something is open
             _close(stack, ch, i, found, text)
     return found
+
+
+def _later_single_closer(text: str, i: int, pe: int, window: int = 120) -> bool:
+    """Is there another closing-shaped ’ soon after ``i``, before any new opening mark?"""
+    for j in range(i + 1, min(pe, i + window)):
+        ch = text[j]
+        if ch in "‘“«„\n":
+            return False
+        if ch == "’" and not _space(text[j - 1]) and (j + 1 >= pe or not _alnum(text[j + 1])):
+            return True
+    return False
 
 
 def _single_plausible(text: str, i: int, pe: int) -> bool:
