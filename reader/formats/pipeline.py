@@ -56,6 +56,9 @@ class ExportResult:
     format: str
     orphaned: int = 0  # orphaned annotations left out
     missing: int = 0  # annotations of documents neither in the corpus nor imported
+    # what the format reports about this export (e.g. spaCy: spans not on token boundaries);
+    # a format sets ``last_export_notes`` during write()
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         where = str(self.path) if self.path else "standard output"
@@ -65,7 +68,8 @@ class ExportResult:
             extra.append(f"{self.orphaned} orphaned annotation(s) left out")
         if self.missing:
             extra.append(f"{self.missing} annotation(s) of missing documents left out")
-        return msg + (f" ({'; '.join(extra)})" if extra else "")
+        msg += f" ({'; '.join(extra)})" if extra else ""
+        return "\n".join([msg, *self.notes])
 
 
 @dataclass
@@ -179,7 +183,7 @@ def export_corpus(
         stream = out if out is not None else sys.stdout
         spans = fmt.write(items(), stream)
         stream.flush()
-        return ExportResult(None, counts["documents"], spans, fmt.name, counts["orphaned"], missing)
+        return ExportResult(None, counts["documents"], spans, fmt.name, counts["orphaned"], missing, _format_notes(fmt))
 
     path = Path(out).expanduser()
     _check_destination(path, fmt, force)
@@ -189,7 +193,12 @@ def export_corpus(
         spans = _write_binary_atomic(path, fmt, items())
     else:
         spans = _write_text_atomic(path, fmt, items())
-    return ExportResult(path, counts["documents"], spans, fmt.name, counts["orphaned"], missing)
+    return ExportResult(path, counts["documents"], spans, fmt.name, counts["orphaned"], missing, _format_notes(fmt))
+
+
+def _format_notes(fmt: Format) -> list[str]:
+    notes = getattr(fmt, "last_export_notes", None)
+    return [str(n) for n in notes] if isinstance(notes, list) else []
 
 
 def _missing_annotations(store: Any, docs: list[Document] | None, statuses: tuple[str, ...]) -> int:
