@@ -80,6 +80,7 @@ class SuggestReport:
     added: int = 0
     skipped_existing: int = 0
     skipped_rejected: int = 0
+    skipped_overlap: int = 0  # overlaps an accepted annotation of the same label
     by_label: Counter = field(default_factory=Counter)  # label -> added
     documents: int = 0
 
@@ -88,12 +89,18 @@ class SuggestReport:
         return (
             f"{self.added} suggestion(s) added ({parts}) in {self.documents} document(s); "
             f"{self.skipped_existing} already present, {self.skipped_rejected} previously rejected"
+            + (f", {self.skipped_overlap} overlapping an accepted annotation" if self.skipped_overlap else "")
         )
 
 
-def _existing_keys(store, doc_id: str) -> set[tuple]:
+def _existing(store, doc_id: str) -> tuple[set[tuple], dict[str, list[tuple[int, int]]]]:
+    """Keys of accepted and suggested annotations, and accepted ranges by label."""
     anns = store.for_document(doc_id, statuses=("accepted", "suggested"))
-    return {(a.start, a.end, a.label) for a in anns}
+    accepted: dict[str, list[tuple[int, int]]] = {}
+    for a in anns:
+        if a.status == "accepted":
+            accepted.setdefault(a.label, []).append((a.start, a.end))
+    return {(a.start, a.end, a.label) for a in anns}, accepted
 
 
 def _rejected_keys(store, doc_id: str) -> set[tuple]:
@@ -124,7 +131,7 @@ def suggest_document(doc, store, labels: Iterable[str] | None = None, report: Su
     report = report if report is not None else SuggestReport()
     wanted = _check_labels(labels)
     lang = doc.lang if getattr(doc, "lang", None) not in (None, "", "unknown") else None
-    existing = _existing_keys(store, doc.id)
+    existing, accepted = _existing(store, doc.id)
     rejected = _rejected_keys(store, doc.id)
     items = []
     pending: Counter = Counter()
@@ -135,6 +142,10 @@ def suggest_document(doc, store, labels: Iterable[str] | None = None, report: Su
             continue
         if key in existing:
             report.skipped_existing += 1
+            continue
+        if any(a < s.end and s.start < b for a, b in accepted.get(s.label, ())):
+            # the user already labelled this stretch (perhaps with other bounds)
+            report.skipped_overlap += 1
             continue
         existing.add(key)
         items.append(
@@ -166,8 +177,11 @@ def suggest_corpus(corpus, store, labels: Iterable[str] | None = None, doc_ids: 
     ``doc_ids`` limits the run to some documents. Each document is searched
     with its detected language (``doc.lang``; unknown -> every language table).
     A span already present as accepted or suggested (same doc, start, end,
-    label) is skipped, and so is one the user rejected. One batched
-    ``store.add_many`` call per document.
+    label) is skipped, and so is one the user rejected (``store.rejected_keys``
+    and annotations with status ``"rejected"``) and one that overlaps an
+    accepted annotation of the same label (the user already labelled it, maybe
+    with other bounds). One batched ``store.add_many`` call per document;
+    ``progress(done, total)`` is called after each document.
     """
     from reader.errors import ReaderError
 
