@@ -261,3 +261,30 @@ def test_offsets_always_index_the_text(text):
 def test_every_table_compiles():
     for lang in list(salary.TABLES) + [None]:
         assert salary._compiled(lang) is not None
+
+
+@pytest.mark.parametrize(
+    "text, lang, expected",
+    [
+        ("Lo stipendio medio è di 1.500 € netti al mese.", "it", ["1.500 € netti al mese"]),
+        ("Il gagne entre 2 000 et 2 500 euros nets par mois.", "fr", ["2 000 et 2 500 euros nets par mois"]),
+        ("Sie verdient 3.500 € brutto im Monat.", "de", ["3.500 € brutto im Monat"]),
+        ("An offer of $50,000 gross a year.", "en", ["$50,000 gross a year"]),
+        ("It pays $5 a year a year.", "en", ["$5 a year"]),  # one period, not two
+    ],
+)
+def test_gross_net_qualifier_with_a_period(text, lang, expected):
+    assert spans(text, lang) == expected
+
+
+@pytest.mark.parametrize(
+    "text, lang, expected",
+    [
+        ("براتب شهري قدره 10,000 ريال سعودي.", "ar", ["10,000 ريال سعودي"]),
+        ("It costs 5 US dollars a day.", "en", ["5 US dollars a day"]),
+        ("Costa 300 dollari americani.", "it", ["300 dollari americani"]),
+        ("Un prix de 40 dollars canadiens.", "fr", ["40 dollars canadiens"]),
+    ],
+)
+def test_currency_with_a_country(text, lang, expected):
+    assert spans(text, lang) == expected

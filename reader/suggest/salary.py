@@ -27,7 +27,9 @@ How it works
    attori``), phone numbers, dates and percentages therefore never match.
 4. **Period.** A per-period expression right after the amount (``a year``,
    ``per year``, ``annually``, ``l'anno``, ``all'anno``, ``annui``, ``par an``,
-   ``par jour``, ``annuel``, ``سنوياً`` …) is included in the span.
+   ``par jour``, ``annuel``, ``سنوياً`` …) is included in the span, with a
+   gross/net word before or after it (``netti al mese``, ``bruts annuels``,
+   ``brutto im Monat``).
 
 Span convention (shared with ``tests/data/gold.jsonl``): the span starts at
 the first currency sign or digit, so a leading *between/from* word (``dai``,
@@ -79,12 +81,14 @@ class LangTable:
     and_words: tuple[str, ...] = ()  # "and" connectors, only after a between word
     range_articles: tuple[str, ...] = ()  # "tra i 300 e i 900": article after the connector
     periods: tuple[str, ...] = ()
+    qualifiers: tuple[str, ...] = ()  # gross/net: "netti al mese", "bruts annuels", "brutto im Monat"
     pay_verbs: tuple[str, ...] = ()
 
 
 TABLES: dict[str, LangTable] = {
     "en": LangTable(
-        currency_words=("dollars", "dollar", "bucks", "euros", "euro", "pounds sterling", "pounds", "pound",
+        currency_words=("US dollars", "U.S. dollars", "American dollars", "Canadian dollars", "Australian dollars",
+                        "Hong Kong dollars", "dollars", "dollar", "bucks", "euros", "euro", "pounds sterling", "pounds", "pound",
                         "yen", "rupees", "francs", "dirhams", "riyals"),
         currency_links=("of",),
         multipliers={"thousand": 1e3, "million": 1e6, "millions": 1e6, "billion": 1e9, "billions": 1e9,
@@ -97,12 +101,14 @@ TABLES: dict[str, LangTable] = {
         periods=("a year", "per year", "per annum", "a month", "per month", "a week", "per week", "a day",
                  "per day", "an hour", "per hour", "annually", "yearly", "monthly", "weekly", "daily",
                  "hourly", "/year", "/yr", "/month", "/mo", "/week", "/day", "/hour", "/hr", "/h"),
+        qualifiers=("gross", "net", "before tax", "pre-tax", "after tax"),
         pay_verbs=("paid", "pays", "pay", "paying", "earn", "earns", "earned", "earning", "receive", "receives",
                    "received", "receiving", "make", "makes", "making", "made", "salary of",
                    "wage of", "wages of", "salaries of", "offers", "offered", "offering"),
     ),
     "it": LangTable(
-        currency_words=("dollari", "dollaro", "euro", "sterline", "sterlina", "franchi", "franco svizzero",
+        currency_words=("dollari americani", "dollari statunitensi", "dollari USA", "dollari canadesi",
+                        "dollari australiani", "dollari", "dollaro", "euro", "sterline", "sterlina", "franchi", "franco svizzero",
                         "yen", "rupie", "dirham"),
         currency_links=("di",),
         multipliers={"mila": 1e3, "mille": 1e3, "milione": 1e6, "milioni": 1e6, "miliardo": 1e9,
@@ -115,14 +121,16 @@ TABLES: dict[str, LangTable] = {
         range_articles=("i", "gli"),
         periods=("l'anno", "l’anno", "all'anno", "all’anno", "annui", "annuo", "annuali", "annuale",
                  "al mese", "mensili", "mensile", "al giorno", "giornalieri", "all'ora", "all’ora",
-                 "l'ora", "l’ora", "lordi", "netti", "a settimana", "alla settimana", "l'anno lordi"),
+                 "l'ora", "l’ora", "a settimana", "alla settimana"),
+        qualifiers=("lordi", "netti", "lordo", "netto"),
         pay_verbs=("paga", "pagare", "pagato", "pagati", "pagata", "pagate", "pagano", "pagando",
                    "guadagna", "guadagnano", "guadagnare", "guadagnerebbe", "guadagnerebbero",
                    "riceve", "ricevono", "ricevere", "percepisce", "percepiscono", "stipendio di",
                    "retribuzione di", "compenso di", "offre", "offrono"),
     ),
     "fr": LangTable(
-        currency_words=("dollars", "dollar", "euros", "euro", "livres sterling", "livres", "francs suisses",
+        currency_words=("dollars américains", "dollars US", "dollars canadiens", "dollars australiens", "dollars",
+                        "dollar", "euros", "euro", "livres sterling", "livres", "francs suisses",
                         "francs", "dirhams", "dinars", "yens"),
         currency_links=("de", "d'", "d’"),
         multipliers={"mille": 1e3, "million": 1e6, "millions": 1e6, "milliard": 1e9, "milliards": 1e9,
@@ -133,7 +141,8 @@ TABLES: dict[str, LangTable] = {
         and_words=("et",),
         periods=("par an", "par année", "par mois", "par semaine", "par jour", "par heure", "de l'heure",
                  "de l’heure", "annuel", "annuels", "annuelle", "annuelles", "mensuel", "mensuels",
-                 "bruts annuels", "brut annuel", "bruts", "brut", "nets", "net", "/an", "/mois", "/jour", "/h"),
+                 "/an", "/mois", "/jour", "/h"),
+        qualifiers=("bruts", "brut", "nets", "net"),
         pay_verbs=("payé", "payés", "payée", "payées", "paie", "paye", "payer", "gagne", "gagnent", "gagner",
                    "touche", "touchent", "toucher", "reçoit", "reçoivent", "recevoir", "rémunéré",
                    "rémunérés", "rémunérée", "salaire de", "offre", "offrait", "offrent"),
@@ -147,7 +156,8 @@ TABLES: dict[str, LangTable] = {
         between_words=("entre", "de", "desde"),
         and_words=("y",),
         periods=("al año", "por año", "anuales", "anual", "al mes", "por mes", "mensuales", "al día", "por día",
-                 "por hora", "la hora", "brutos anuales", "brutos"),
+                 "por hora", "la hora"),
+        qualifiers=("brutos", "netos", "brutas", "netas"),
         pay_verbs=("paga", "pagan", "pagar", "pagado", "pagados", "gana", "ganan", "ganar", "cobra", "cobran",
                    "cobrar", "recibe", "reciben", "salario de", "sueldo de", "ofrece"),
     ),
@@ -161,7 +171,8 @@ TABLES: dict[str, LangTable] = {
         between_words=("zwischen", "von"),
         and_words=("und",),
         periods=("pro Jahr", "im Jahr", "jährlich", "pro Monat", "im Monat", "monatlich", "pro Tag",
-                 "am Tag", "pro Stunde", "die Stunde", "brutto", "netto"),
+                 "am Tag", "pro Stunde", "die Stunde"),
+        qualifiers=("brutto", "netto"),
         pay_verbs=("verdient", "verdienen", "bezahlt", "zahlt", "zahlen", "erhält", "erhalten",
                    "Gehalt von", "bietet"),
     ),
@@ -174,12 +185,15 @@ TABLES: dict[str, LangTable] = {
         between_words=("entre", "de"),
         and_words=("e",),
         periods=("por ano", "ao ano", "anuais", "anual", "por mês", "ao mês", "mensais", "por dia", "ao dia",
-                 "por hora", "brutos"),
+                 "por hora"),
+        qualifiers=("brutos", "líquidos"),
         pay_verbs=("paga", "pagam", "pagar", "pago", "pagos", "ganha", "ganham", "ganhar", "recebe", "recebem",
                    "salário de", "oferece"),
     ),
     "ar": LangTable(
-        currency_words=("دولار أمريكي", "دولار أميركي", "دولارات", "دولاراً", "دولارًا", "دولار", "يورو",
+        currency_words=("دولار أمريكي", "دولار أميركي", "ريال سعودي", "ريال قطري", "ريال عماني", "جنيه مصري",
+                        "درهم إماراتي", "درهم مغربي", "دينار كويتي", "دينار أردني", "دينار جزائري", "دينار تونسي",
+                        "ليرة تركية", "ليرة لبنانية", "ليرة سورية", "دولارات أمريكية", "دولارات", "دولاراً", "دولارًا", "دولار", "يورو",
                         "جنيه إسترليني", "جنيهات", "جنيهاً", "جنيهًا", "جنيه", "ريالات", "ريالاً", "ريال",
                         "دراهم", "درهماً", "درهم", "دنانير", "ديناراً", "دينار", "ليرة", "ليرات"),
         currency_links=(),
@@ -236,7 +250,7 @@ def _merge(tables: list[LangTable]) -> LangTable:
         currency_words=cat("currency_words"), currency_links=cat("currency_links"),
         multipliers=dcat("multipliers"), number_words=dcat("number_words"), connectors=cat("connectors"),
         between_words=cat("between_words"), and_words=cat("and_words"), range_articles=cat("range_articles"),
-        periods=cat("periods"), pay_verbs=cat("pay_verbs"),
+        periods=cat("periods"), qualifiers=cat("qualifiers"), pay_verbs=cat("pay_verbs"),
     )
 
 
@@ -291,6 +305,7 @@ class _Compiled:
             rf"|{SP}+(?:{_alt([p for p in table.periods if not p.startswith('/')])})){END_WORD}",
             regex.IGNORECASE,
         )
+        self.qualifier = regex.compile(rf"{SP}+{_alt(table.qualifiers)}{END_WORD}", regex.IGNORECASE)
         self.pay = regex.compile(
             rf"(?<![\p{{L}}\p{{M}}]){_alt(table.pay_verbs)}"
             rf"(?:{SP}+[\p{{L}}'’]+){{0,2}}?{SP}+\Z",
@@ -383,6 +398,21 @@ def _range_ok(left: _Atom, right: _Atom) -> bool:
     return lv <= right.value and lv > 0
 
 
+def _period_end(text: str, pos: int, c: _Compiled) -> int | None:
+    """End of the per-period expression right after ``pos`` (with an optional
+    gross/net qualifier before or after it), or None when there is none."""
+    end = pos
+    seen_period = seen_qualifier = False
+    while True:
+        if not seen_period and (m := c.period.match(text, end)):
+            end, seen_period = m.end(), True
+        elif not seen_qualifier and (m := c.qualifier.match(text, end)):
+            end, seen_qualifier = m.end(), True
+        else:
+            break
+    return end if seen_period or seen_qualifier else None
+
+
 def find(text: str, lang: str | None = None) -> list[Suggestion]:
     """Salary spans in ``text`` (canonical text); see the module docstring."""
     c = _compiled(_base_lang(lang) if _base_lang(lang) in TABLES else None)
@@ -412,16 +442,16 @@ def find(text: str, lang: str | None = None) -> list[Suggestion]:
         start, end = group[0].start, group[-1].end
         has_currency = any(a.has_currency for a in group)
         rule = "range" if len(group) > 1 else "amount"
-        pm = c.period.match(text, end)
+        period_end = _period_end(text, end, c)
         if not has_currency:
             # bare amount: only in a pay context, with a period or a multiplier
             pay = c.pay.search(text[max(0, start - 60):start])
-            if not (pay and (pm or any(a.has_mult for a in group))):
+            if not (pay and (period_end is not None or any(a.has_mult for a in group))):
                 i = j + 1
                 continue
             rule = "pay-context"
-        if pm:
-            end = pm.end()
+        if period_end is not None:
+            end = period_end
             rule += "+period"
         results.append(Suggestion(start, end, LABEL, text[start:end], f"salary:{rule}"))
         i = j + 1
