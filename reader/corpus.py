@@ -80,7 +80,6 @@ _DATE_MARKER = regex.compile(
 )
 _URL_LINE = regex.compile(r"\A(?:https?://|www\.)\S*\Z", regex.IGNORECASE)
 _LETTER = regex.compile(r"\p{L}")
-_SPACES = regex.compile(r"\s+")
 _SENTENCE_END = regex.compile(r"[.!?。！？؟…]+[\"'”’»)\]]*(?=\s|\Z)")
 _CLAUSE_BREAK = regex.compile(r"[,;:–—](?=\s)|\s[-–—](?=\s)")
 
@@ -132,7 +131,7 @@ def derive_metadata(text: str) -> tuple[str, str | None]:
         head = head[m.end():]
     lines = []
     for raw in head.splitlines():
-        line = _SPACES.sub(" ", raw).strip()
+        line = " ".join(raw[: TITLE_MAX * 4].split())  # a title never needs more
         if line:
             lines.append(line)
         if len(lines) >= MAX_TITLE_LINES:
