@@ -368,6 +368,7 @@ class Corpus:
         self._by_sha: dict[str, Document] = {}
         self._overrides: dict[str, str] = {}
         self._detected: dict[str, tuple[str, float]] = {}  # doc id -> detector's (lang, confidence)
+        self._store: Any = None  # the store given to load_corpus / detect_languages, for reload
         for doc in documents:
             self._append(doc)
 
@@ -472,7 +473,12 @@ class Corpus:
         number of documents actually run through the detector (cache hits and
         duplicates by content do not count). Never raises on document content;
         a failure to write the cache is kept in ``self.cache_error``.
+        Without ``store``, the store the corpus was loaded with is used.
         """
+        if store is None:
+            store = self._store
+        else:
+            self._store = store
         if store is not None:
             self._read_overrides(store)
         todo = self.pending
@@ -549,7 +555,10 @@ class Corpus:
         document had been (``detect=None``), via ``store``'s cache when given.
         Raises :class:`ReaderError` naming the file when it is gone or no
         longer text. Imported documents have no file and are returned as they are.
+        Without ``store``, the store the corpus was loaded with is used.
         """
+        if store is None:
+            store = self._store
         old = self.get(doc_id)
         if old is None:
             raise ReaderError(f"{doc_id}: no such document in {self.root}")
@@ -694,6 +703,7 @@ def load_corpus(path: Path | str, *, store: Any = None, detect: bool = True,
 
 
 def _attach_store(corpus: Corpus, store: Any) -> None:
+    corpus._store = store
     corpus._read_overrides(store)
     try:
         imported = list(store.imported_documents() or [])

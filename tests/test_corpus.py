@@ -480,3 +480,14 @@ def test_real_store_readonly_skips_cache_quietly(tmp_path):
         c = load_corpus(root, store=store)
         assert [d.lang for d in c] == ["it", "en", "fr", "ar", "it"]
         assert c.cache_error is None
+
+
+def test_reload_and_detect_default_to_the_load_store(tmp_path):
+    root = tmp_path / "c"
+    f = write(root / "a.txt", "Bonjour tout le monde, ceci est un texte en français assez long.")
+    store = FakeStore()
+    c = load_corpus(root, store=store, detect=False)
+    assert c.detect_languages() == 1 and len(store.cache_calls) == 1
+    write(f, "Hola a todos, este es un texto en español bastante largo para detectar.")
+    new = c.reload("a")
+    assert new.lang == "es" and new.sha256 in store.cache
