@@ -53,27 +53,35 @@ def fsync_dir(path: Path | str) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, *, backup: bool = True) -> None:
-    """Replace ``path`` with ``data`` atomically and durably.
-
-    With ``backup`` the current file (if any) becomes ``<path>.bak`` first, by
-    hard link (copy when links are unsupported), so there is always a live file.
-    """
+def write_temp(path: Path, data: bytes) -> Path:
+    """Write ``data`` durably to a temp file beside ``path``; returns the temp path."""
     path = Path(path)
-    folder = path.parent
-    tmp = folder / f"{TMP_PREFIX}{path.name}.{os.getpid()}"
+    tmp = path.parent / f"{TMP_PREFIX}{path.name}.{os.getpid()}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         try:
             _write_and_sync(fd, data)
         finally:
             os.close(fd)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    return tmp
+
+
+def commit_temp(tmp: Path, path: Path, *, backup: bool = True) -> None:
+    """Move a temp file from :func:`write_temp` over ``path`` (the caller fsyncs the folder).
+
+    With ``backup`` the current file (if any) becomes ``<path>.bak`` first, by
+    hard link (copy when links are unsupported), so there is always a live file.
+    """
+    path = Path(path)
+    try:
         if backup and path.exists():
             bak = path.with_name(path.name + ".bak")
-            btmp = folder / f"{TMP_PREFIX}{bak.name}.{os.getpid()}"
+            btmp = path.parent / f"{TMP_PREFIX}{bak.name}.{os.getpid()}"
+            _unlink_quietly(btmp)
             try:
-                if btmp.exists():
-                    btmp.unlink()
                 os.link(path, btmp)
             except OSError:
                 import shutil
@@ -82,12 +90,24 @@ def atomic_write(path: Path, data: bytes, *, backup: bool = True) -> None:
             os.replace(btmp, bak)
         os.replace(tmp, path)
     except BaseException:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
+        _unlink_quietly(tmp)
         raise
-    fsync_dir(folder)
+
+
+def atomic_write(path: Path, data: bytes, *, backup: bool = True) -> None:
+    """Replace ``path`` with ``data`` atomically and durably (temp file, fsync,
+    ``os.replace``, fsync of the folder), keeping the old file as ``.bak``."""
+    path = Path(path)
+    tmp = write_temp(path, data)
+    commit_temp(tmp, path, backup=backup)
+    fsync_dir(path.parent)
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def dumps(data: Any) -> bytes:

@@ -187,14 +187,37 @@ def _corrupt_name(path: Path) -> Path:
     return candidate
 
 
+_ANN_DEFAULTS: dict[str, Any] = {
+    "note": "", "annotator": "unknown", "created": "", "updated": "", "doc_sha256": "",
+    "status": STATUS_ACCEPTED, "source": "", "orphaned": False,
+}
+_REQUIRED = (("id", str), ("doc_id", str), ("start", int), ("end", int), ("label", str), ("text", str))
+
+
 def _ann_from_record(rec: Any) -> Annotation:
+    """A stored record -> Annotation (validated; fast path, no dataclass machinery)."""
     if not isinstance(rec, dict):
         raise ValueError(f"annotation record is a {type(rec).__name__}, not an object")
-    for name, kind in (("id", str), ("doc_id", str), ("start", int), ("end", int), ("label", str), ("text", str)):
+    for name, kind in _REQUIRED:
         value = rec.get(name)
-        if not isinstance(value, kind) or isinstance(value, bool):
+        if value.__class__ is not kind and (not isinstance(value, kind) or isinstance(value, bool)):
             raise ValueError(f"annotation {rec.get('id')!r}: field {name!r} is missing or not a {kind.__name__}")
-    return Annotation.from_dict({k: v for k, v in rec.items() if k in _ANN_FIELDS})
+    if rec.keys() == _ANN_FIELDS:  # the usual case: a record we wrote
+        data = rec
+    else:
+        data = {**_ANN_DEFAULTS, **rec}
+        if len(data) != len(_ANN_FIELDS):
+            data = {k: v for k, v in data.items() if k in _ANN_FIELDS}
+        if not data["updated"]:
+            data["updated"] = data["created"]
+    ann = object.__new__(Annotation)
+    ann.__dict__.update(data)
+    return ann
+
+
+def _ann_dict(ann: Annotation) -> dict[str, Any]:
+    """Annotation -> plain dict (every field is a JSON scalar; much faster than asdict)."""
+    return dict(ann.__dict__)
 
 
 def _copy(ann: Annotation) -> Annotation:
@@ -420,14 +443,20 @@ def _load_shards(docs_dir: Path, state: _State) -> None:
             continue
         path = Path(entry.path)
         try:
-            _doc_id, anns = _read_shard(path)
+            doc_id, anns = _read_shard(path)
         except StoreVersionError:
             raise
         except (ValueError, OSError) as exc:
             reason = _oserror_reason(exc) if isinstance(exc, OSError) else str(exc)
             raise StoreCorruptError(path, reason, _backup_of(path)) from None
+        bucket = state.by_doc.setdefault(doc_id, {})
+        all_anns = state.anns
         for ann in anns:
-            state.put(ann)
+            if ann.id in all_anns:  # should not happen (check_store reports it): last one wins
+                state.put(ann)
+            else:
+                all_anns[ann.id] = ann
+                bucket[ann.id] = ann
 
 
 def _apply_records(records: list[dict[str, Any]], state: _State, journal_path: Path) -> tuple[set[str], bool]:
@@ -449,7 +478,7 @@ def _shard_data(doc_id: str, anns: Iterable[Annotation]) -> dict[str, Any]:
     ordered = sorted(anns, key=lambda a: (a.start, a.end, a.label, a.id))
     return {
         "_shard": {"1": {"doc_id": doc_id, "schema_version": SCHEMA_VERSION}},
-        "annotations": {str(i): a.to_dict() for i, a in enumerate(ordered, 1)},
+        "annotations": {str(i): _ann_dict(a) for i, a in enumerate(ordered, 1)},
     }
 
 
@@ -752,14 +781,34 @@ class AnnotationStore:
             return
         if not self._dirty_docs and not self._dirty_meta and self._journal.size == 0:
             return
-        for doc_id in sorted(self._dirty_docs):
-            anns = self._state.by_doc.get(doc_id, {})
-            path = self.docs_dir / shard_name(doc_id)
-            if not anns and not path.exists():
-                continue
-            _storage.AtomicJSONStorage(path).write(_shard_data(doc_id, anns.values()))
-        if self._dirty_meta:
-            _storage.AtomicJSONStorage(self.meta_path).write(_meta_data(self._state))
+        # 1) every changed file to a fsynced temp file, 2) all renamed into place
+        # (old ones kept as .bak), 3) one fsync per folder, 4) the journal reset.
+        # A crash anywhere before 4 replays the journal over whatever is in place.
+        staged: list[tuple[Path, Path]] = []
+        try:
+            for doc_id in sorted(self._dirty_docs):
+                anns = self._state.by_doc.get(doc_id, {})
+                path = self.docs_dir / shard_name(doc_id)
+                if not anns and not path.exists():
+                    continue
+                data = _storage.dumps(_shard_data(doc_id, anns.values()))
+                staged.append((_storage.write_temp(path, data), path))
+            if self._dirty_meta:
+                staged.append((_storage.write_temp(self.meta_path, _storage.dumps(_meta_data(self._state))), self.meta_path))
+        except BaseException:
+            for tmp, _path in staged:
+                _storage._unlink_quietly(tmp)
+            raise
+        for i, (tmp, path) in enumerate(staged):
+            try:
+                _storage.commit_temp(tmp, path, backup=True)
+            except BaseException:
+                for later, _path in staged[i + 1:]:
+                    _storage._unlink_quietly(later)
+                raise
+        if staged:
+            _storage.fsync_dir(self.docs_dir)
+            _storage.fsync_dir(self.path)
         self._dirty_docs = set()
         self._dirty_meta = False
         self._journal.reset(keep_previous=self.path / JOURNAL_PREV_FILE)
@@ -806,7 +855,7 @@ class AnnotationStore:
                 new = self._reanchor(ann, doc, report)
                 if new is not None:
                     self._replace(ann, new)
-                    ops.append(["put", new.to_dict()])
+                    ops.append(["put", _ann_dict(new)])
         if ops and not self.readonly:
             try:
                 self._commit(ops)
@@ -928,12 +977,13 @@ class AnnotationStore:
         self, doc_id: str, start: int, end: int, label: str, note: str, annotator: str | None,
         status: str, source: str, text: str | None, *, ann_id: str | None = None,
         created: str | None = None, updated: str | None = None, doc_sha256: str | None = None,
+        stamp: str | None = None,
     ) -> Annotation:
         if not isinstance(doc_id, str) or not doc_id:
             raise UnknownDocumentError(f"document id must be a non-empty string, got {doc_id!r}")
         self._check_label(label, status)
         span, sha = self._span_text(doc_id, start, end, text)
-        stamp = now_iso()
+        stamp = stamp or now_iso()
         return Annotation(
             id=ann_id or new_id(),
             doc_id=doc_id,
@@ -968,7 +1018,7 @@ class AnnotationStore:
             self._check_duplicate(ann.key)
         self._replace(None, ann)
         self._record(Change("add", None, ann))
-        self._commit([["put", ann.to_dict()]])
+        self._commit([["put", _ann_dict(ann)]])
         return _copy(ann)
 
     @_locked
@@ -986,11 +1036,12 @@ class AnnotationStore:
         """
         self._check_writable()
         new: list[Annotation] = []
+        stamp = now_iso()
         keys: set[tuple[str, int, int, str]] = set()
         ids: set[str] = set()
         for n, item in enumerate(items, 1):
             if isinstance(item, Annotation):
-                item = item.to_dict()
+                item = _ann_dict(item)
             if isinstance(item, (tuple, list)):
                 fields_ = dict(zip(("doc_id", "start", "end", "label", "note"), item))
             elif isinstance(item, dict):
@@ -1006,7 +1057,7 @@ class AnnotationStore:
                     fields_.get("note") or "", fields_.get("annotator"), fields_.get("status") or STATUS_ACCEPTED,
                     fields_.get("source") or source, fields_.get("text"), ann_id=ann_id,
                     created=fields_.get("created"), updated=fields_.get("updated"),
-                    doc_sha256=fields_.get("doc_sha256"),
+                    doc_sha256=fields_.get("doc_sha256"), stamp=stamp,
                 )
             except AnnotationError as exc:
                 raise type(exc)(f"item {n}: {exc}") from None
@@ -1025,7 +1076,7 @@ class AnnotationStore:
         for ann in new:
             self._replace(None, ann)
         self._record(Change("batch", None, None, tuple(Change("add", None, a) for a in new)))
-        self._commit([["put", a.to_dict()] for a in new])
+        self._commit([["put", _ann_dict(a)] for a in new])
         return [_copy(a) for a in new]
 
     @_locked
@@ -1060,7 +1111,7 @@ class AnnotationStore:
             self._check_duplicate(new.key, own_id=old.id)
         self._replace(old, new)
         self._record(Change("update", old, new))
-        self._commit([["put", new.to_dict()]])
+        self._commit([["put", _ann_dict(new)]])
         return _copy(new)
 
     @_locked
@@ -1148,7 +1199,7 @@ class AnnotationStore:
                     ops.append(["del", current.doc_id, current.id])
             else:
                 self._replace(current, c.after)
-                ops.append(["put", c.after.to_dict()])
+                ops.append(["put", _ann_dict(c.after)])
         if ops:
             self._commit(ops)
 
