@@ -1,0 +1,267 @@
+"""spaCy DocBin (``.spacy``), the training-data format of spaCy v3.
+
+Export tokenises every document with a blank multilingual pipeline
+(``spacy.blank("xx")``) and makes each annotation a span with
+``doc.char_span(start, end, label, alignment_mode="strict")``. Strict mode
+returns None when the offsets do not fall on token boundaries; such a span is
+retried with ``alignment_mode="expand"`` (the smallest token span that covers
+it) and reported. A span that cannot be placed at all (only whitespace, for
+instance) is reported and left out of the spans, but kept in ``user_data``.
+
+* every placed span goes into ``doc.spans["sc"]`` (the span categorizer's key);
+* spans that overlap no other span also go into ``doc.ents``;
+* ``doc.user_data["reader"]`` keeps the document id, sha256, title, language,
+  and every annotation with its exact character offsets, label, note,
+  annotator, status and id, so that an import restores them losslessly, even
+  the spans that had to be expanded.
+
+Import reads a DocBin back: from ``user_data`` when it was written by us, else
+from every ``doc.spans`` group and ``doc.ents`` of a DocBin made elsewhere.
+
+spaCy is an optional extra (``pip install .[spacy]``); it is imported only
+when this format is used.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator
+
+from reader.errors import FormatError
+from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, register
+from reader.model import STATUSES, Annotation, Document
+
+SPANS_KEY = "sc"
+USER_DATA_KEY = "reader"
+USER_DATA_VERSION = 1
+#: largest DocBin read on import (spaCy loads it whole)
+MAX_DOCBIN_BYTES = 1024 * 1024 * 1024
+INSTALL_HINT = "install the spacy extra: pip install .[spacy]"
+
+
+def load_spacy() -> Any:
+    """Import spaCy, or raise a FormatError that says how to install it."""
+    try:
+        import spacy  # noqa: PLC0415  (optional dependency, imported lazily)
+        from spacy.tokens import DocBin  # noqa: F401
+    except ImportError as exc:
+        raise FormatError(f"spacy: the spaCy format needs spaCy, which is not installed ({exc.name or exc}); {INSTALL_HINT}") from None
+    return spacy
+
+
+_BLANK: dict[str, Any] = {}
+
+
+def blank_nlp() -> Any:
+    """The blank multilingual pipeline, made once per process (spacy.blank is slow)."""
+    spacy = load_spacy()
+    nlp = _BLANK.get("xx")
+    if nlp is None:
+        nlp = _BLANK["xx"] = spacy.blank("xx")
+    return nlp
+
+
+@dataclass
+class Misaligned:
+    doc_id: str
+    start: int
+    end: int
+    label: str
+    text: str
+    expanded: tuple[int, int] | None  # the character range "expand" chose, or None when it could not place the span
+
+    def __str__(self) -> str:
+        where = f"{self.doc_id} {self.start}-{self.end} {self.label!r} {self.text[:40]!r}"
+        if self.expanded:
+            s, e = self.expanded
+            return f"{where}: not on token boundaries; expanded to {s}-{e}"
+        return f"{where}: not on token boundaries and could not be placed on tokens; kept in user_data only"
+
+
+@dataclass
+class AlignmentReport:
+    spans: int = 0  # spans seen
+    strict: int = 0  # placed as given
+    misaligned: list[Misaligned] = field(default_factory=list)
+    ents_skipped_docs: int = 0  # documents whose non-overlapping spans spaCy still refused as entities
+
+    @property
+    def expanded(self) -> list[Misaligned]:
+        return [m for m in self.misaligned if m.expanded]
+
+    @property
+    def unplaced(self) -> list[Misaligned]:
+        return [m for m in self.misaligned if not m.expanded]
+
+    def lines(self, limit: int = 50) -> list[str]:
+        if not self.misaligned:
+            return []
+        head = (
+            f"spacy: {len(self.misaligned)} of {self.spans} span(s) are not on token boundaries in strict mode: "
+            f"{len(self.expanded)} fixed by alignment_mode='expand', {len(self.unplaced)} could not be placed"
+        )
+        out = [head] + [f"  {m}" for m in self.misaligned[:limit]]
+        if len(self.misaligned) > limit:
+            out.append(f"  ... and {len(self.misaligned) - limit} more")
+        return out
+
+
+def _non_overlapping(spans: list[Any]) -> list[Any]:
+    """The spans that overlap no other span (token ranges)."""
+    order = sorted(spans, key=lambda s: (s.start, s.end))
+    keep = []
+    max_end = -1
+    for i, sp in enumerate(order):
+        overlaps_before = sp.start < max_end
+        overlaps_after = i + 1 < len(order) and order[i + 1].start < sp.end
+        if not overlaps_before and not overlaps_after:
+            keep.append(sp)
+        max_end = max(max_end, sp.end)
+    return keep
+
+
+def _record(a: Annotation, alignment: str, token_range: tuple[int, int] | None) -> dict[str, Any]:
+    rec = {
+        "id": a.id, "start": a.start, "end": a.end, "label": a.label, "text": a.text, "note": a.note,
+        "annotator": a.annotator, "status": a.status, "created": a.created, "updated": a.updated,
+        "source": a.source, "alignment": alignment,
+    }
+    if token_range is not None:
+        rec["token_start"], rec["token_end"] = token_range
+    return rec
+
+
+def make_doc(nlp: Any, document: Document, anns: list[Annotation], report: AlignmentReport) -> Any:
+    """A spaCy Doc of ``document`` with its spans, entities and our user_data."""
+    d = nlp.tokenizer(document.text)  # not nlp(): no length limit, no pipeline components
+    spans = []
+    records = []
+    for a in anns:
+        report.spans += 1
+        sp = d.char_span(a.start, a.end, label=a.label, alignment_mode="strict")
+        alignment = "strict"
+        if sp is None:
+            sp = d.char_span(a.start, a.end, label=a.label, alignment_mode="expand")
+            if sp is not None and len(sp) == 0:
+                sp = None
+            alignment = "expand" if sp is not None else "none"
+            report.misaligned.append(Misaligned(document.id, a.start, a.end, a.label, a.text, (sp.start_char, sp.end_char) if sp is not None else None))
+        else:
+            report.strict += 1
+        if sp is not None:
+            spans.append(sp)
+        records.append(_record(a, alignment, (sp.start, sp.end) if sp is not None else None))
+    d.spans[SPANS_KEY] = spans
+    try:
+        d.ents = _non_overlapping(spans)
+    except ValueError:  # spaCy refuses some entity (it should not happen for non-overlapping spans)
+        report.ents_skipped_docs += 1
+        d.ents = []
+    d.user_data[USER_DATA_KEY] = {
+        "version": USER_DATA_VERSION, "doc_id": document.id, "sha256": document.sha256, "title": document.title,
+        "lang": document.lang, "date": document.date, "spans": records,
+    }
+    return d
+
+
+def _str_or(value: Any, default: Any = None) -> Any:
+    return value if isinstance(value, str) else default
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def item_from_doc(d: Any, number: int, source: str) -> Iterator[ImportItem | ImportProblem]:
+    text = d.text
+    info = d.user_data.get(USER_DATA_KEY) if isinstance(d.user_data, dict) else None
+    item = ImportItem(line=number, text=text, source=source)
+    if isinstance(info, dict):
+        item.doc_id = _str_or(info.get("doc_id")) or None
+        item.sha256 = _str_or(info.get("sha256"))
+        item.title = _str_or(info.get("title"), "")
+        item.lang = _str_or(info.get("lang"))
+        if _str_or(info.get("date")):
+            item.meta["date"] = info["date"]
+        records = info.get("spans") if isinstance(info.get("spans"), (list, tuple)) else []  # msgpack may give tuples
+        for k, rec in enumerate(records, 1):
+            if not isinstance(rec, dict) or not _int(rec.get("start")) or not _int(rec.get("end")) or not _str_or(rec.get("label")):
+                yield ImportProblem(number, f"doc {number}: user_data span {k} is malformed; skipped", source)
+                continue
+            status = rec.get("status") if rec.get("status") in STATUSES else "accepted"
+            item.spans.append(SpanRecord(
+                start=rec["start"], end=rec["end"], label=rec["label"], text=_str_or(rec.get("text")),
+                note=_str_or(rec.get("note"), ""), annotator=_str_or(rec.get("annotator")), status=status,
+                id=_str_or(rec.get("id")), created=_str_or(rec.get("created")), updated=_str_or(rec.get("updated")),
+            ))
+    else:
+        seen = set()
+        groups = [list(group) for group in d.spans.values()] + [list(d.ents)]
+        for group in groups:
+            for sp in group:
+                key = (sp.start_char, sp.end_char, sp.label_)
+                if not sp.label_ or key in seen:
+                    continue
+                seen.add(key)
+                item.spans.append(SpanRecord(start=sp.start_char, end=sp.end_char, label=sp.label_, text=sp.text))
+    yield item
+
+
+@register
+class SpacyFormat(Format):
+    name = "spacy"
+    description = "spaCy DocBin (.spacy): spans in doc.spans['sc'], non-overlapping ones in doc.ents (needs the spacy extra)"
+    extension = ".spacy"
+    kind = "binary"
+
+    def __init__(self) -> None:
+        self.last_report: AlignmentReport | None = None
+        self.last_export_notes: list[str] = []
+
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
+        if not isinstance(out, (str, os.PathLike)):
+            raise FormatError("spacy: this format writes a binary .spacy file; give an output path")
+        nlp = blank_nlp()
+        from spacy.tokens import DocBin
+
+        report = AlignmentReport()
+        self.last_report = report
+        self.last_export_notes = []
+        db = DocBin(store_user_data=True)
+        for document, anns in items:
+            db.add(make_doc(nlp, document, anns, report))
+        db.to_disk(out)
+        self.last_export_notes = report.lines()
+        if report.ents_skipped_docs:
+            self.last_export_notes.append(f"spacy: {report.ents_skipped_docs} document(s) have no doc.ents (spaCy refused them); their spans are in doc.spans['sc']")
+        return report.spans - len(report.unplaced)
+
+    def read(self, path: Path) -> Iterator[ImportItem | ImportProblem]:
+        nlp = blank_nlp()
+        from spacy.tokens import DocBin
+
+        path = Path(path)
+        source = path.name
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise FormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        if size > MAX_DOCBIN_BYTES:
+            raise FormatError(f"{path}: the DocBin is larger than {MAX_DOCBIN_BYTES // (1024 * 1024)} MiB; spaCy loads it whole, so it is refused")
+        try:
+            db = DocBin(store_user_data=True).from_disk(path)
+        except Exception as exc:  # zlib/msgpack/KeyError: anything that is not a DocBin
+            raise FormatError(f"{path}: not a spaCy DocBin ({type(exc).__name__}: {exc})") from None
+        docs = db.get_docs(nlp.vocab)
+        number = 0
+        while True:
+            try:
+                d = next(docs)
+            except StopIteration:
+                return
+            except Exception as exc:  # a damaged document inside the DocBin
+                yield ImportProblem(number + 1, f"doc {number + 1}: cannot be read from the DocBin ({type(exc).__name__}: {exc}); reading stopped", source)
+                return
+            number += 1
+            yield from item_from_doc(d, number, source)
