@@ -302,6 +302,13 @@ def default_export_path(corpus_name: str, fmt: Any, today: date | None = None) -
 
 def describe_export(result: Any, fallback_path: str = "", fmt_name: str = "") -> str:
     """A one-line summary of an ``ExportResult`` naming the file and the counts."""
+    summary = getattr(result, "summary", None)
+    if callable(summary):
+        try:
+            text = str(summary())
+            return one_line(text[:1].upper() + text[1:], 400)
+        except Exception:
+            pass
     path = getattr(result, "path", None) or getattr(result, "out", None) or fallback_path
     spans = None
     for attr in ("spans", "span_count", "annotations", "count"):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
@@ -22,6 +22,7 @@ class HelpEntry:
     description: str
     action: str
     enabled: bool = True
+    node: object = None
 
 
 def _section(node: object, screen: Screen) -> str:
@@ -39,6 +40,34 @@ def _screen_name(screen: Screen) -> str:
     return name[:-6] if name.endswith("Screen") and len(name) > 6 else name
 
 
+def _all_bindings(screen: Screen) -> list[tuple[str, ActiveBinding]]:
+    """Every binding of the screen's chain (focused widget, its parents, screen, app).
+
+    Unlike ``screen.active_bindings`` a key bound at two levels is listed at
+    both (the screen's ``enter`` and the table's ``enter``), so that every
+    action shows up in the help and the command palette.
+    """
+    app = screen.app
+    out: list[tuple[str, ActiveBinding]] = []
+    try:
+        chain = screen._modal_binding_chain
+    except Exception:
+        try:
+            return list(screen.active_bindings.items())
+        except Exception:  # the screen is being dismantled
+            return []
+    for node, bindings in chain:
+        for key, binding in bindings:
+            try:
+                state = app._check_action_state(binding.action, node)
+            except Exception:
+                state = True
+            if state is False:
+                continue
+            out.append((key, ActiveBinding(node, binding, bool(state), binding.tooltip)))
+    return out
+
+
 def binding_entries(screen: Screen) -> list[HelpEntry]:
     """The bindings active on ``screen`` (screen, focused widget, app), grouped by action.
 
@@ -46,13 +75,9 @@ def binding_entries(screen: Screen) -> list[HelpEntry]:
     System bindings without a description (ctrl+c) are left out.
     """
     app = screen.app
-    try:
-        active = screen.active_bindings
-    except Exception:  # the screen is being dismantled
-        active = {}
     entries: dict[tuple[str, str, str], HelpEntry] = {}
     order: dict[str, int] = {}
-    for key, item in active.items():
+    for key, item in _all_bindings(screen):
         binding: Binding = item.binding
         if binding.system and not binding.description:
             continue
@@ -64,7 +89,7 @@ def binding_entries(screen: Screen) -> list[HelpEntry]:
             display = key
         ident = (section, binding.action, description)
         if ident not in entries:
-            entries[ident] = HelpEntry(section, [], description, binding.action, item.enabled)
+            entries[ident] = HelpEntry(section, [], description, binding.action, item.enabled, item.node)
         if display not in entries[ident].keys:
             entries[ident].keys.append(display)
         order.setdefault(section, len(order))

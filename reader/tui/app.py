@@ -1,0 +1,507 @@
+"""ReaderApp: the Textual application shell (see "UI contract" in docs/ARCHITECTURE.md).
+
+Startup is an empty Textual app plus the corpus load: the store is opened,
+the corpus is read without language detection, the library is shown at once,
+and detection runs in a thread worker that posts progress to a ProgressBar.
+
+A locked store is opened read-only (and the sub-title says so); a corrupt
+store, a newer schema or a bad labels file leaves the app running read-only
+with no annotations and a message naming the file and the fix.
+"""
+from __future__ import annotations
+
+import inspect
+import signal
+import time
+from pathlib import Path
+from typing import Any, Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+
+from reader.errors import LabelsError, ReaderError, StoreError, StoreLockedError, StoreReadOnlyError
+from reader.labels import LabelSet
+from reader.text import one_line
+from reader.tui import clipboard
+from reader.tui.commands import ReaderCommands
+
+DEFAULT_STORE = "annotations"
+STATE_LAST = "ui.last_position"
+
+
+class UnavailableStore:
+    """Stands in for an :class:`AnnotationStore` that could not be opened.
+
+    Read-only and empty: the user can still browse and read the corpus, and
+    every attempt to save says why nothing can be saved.
+    """
+
+    readonly = True
+    schema_version = 0
+    unsaved = 0
+    can_undo = False
+    can_redo = False
+    reanchor_report = None
+    last_error = None
+
+    def __init__(self, path: Path | str, reason: str, labels: LabelSet | None = None):
+        self.path = Path(path)
+        self.readonly_reason = reason
+        self.labels = labels or LabelSet()
+        self._state: dict[str, Any] = {}
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise StoreReadOnlyError(self.path, f"the store could not be opened ({self.readonly_reason})")
+
+    add = add_many = update = delete = set_done = set_language_override = add_documents = _refuse
+
+    def get(self, ann_id: str) -> None:
+        return None
+
+    def for_document(self, doc_id: str, **kwargs: Any) -> list:
+        return []
+
+    def all(self, **kwargs: Any) -> list:
+        return []
+
+    def count_by_document(self, **kwargs: Any) -> dict:
+        return {}
+
+    def doc_status(self, doc_id: str) -> str:
+        return "new"
+
+    def undo(self) -> None:
+        return None
+
+    redo = undo
+
+    def retry_unsaved(self) -> int:
+        return 0
+
+    def cached_language(self, sha256: str) -> None:
+        return None
+
+    def cache_languages(self, entries: dict) -> None:
+        return None
+
+    def language_overrides(self) -> dict:
+        return {}
+
+    def imported_documents(self) -> list:
+        return []
+
+    def rejected_keys(self, doc_id: str) -> set:
+        return set()
+
+    def get_state(self, key: str, default: Any = None) -> Any:
+        return self._state.get(key, default)
+
+    def set_state(self, key: str, value: Any) -> None:
+        self._state[key] = value  # kept for this session only
+
+    def close(self) -> None:
+        return None
+
+    def __len__(self) -> int:
+        return 0
+
+
+class DetectionProgress(Message):
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+
+
+class DetectionFinished(Message):
+    def __init__(self, detected: int, error: str | None = None) -> None:
+        super().__init__()
+        self.detected = detected
+        self.error = error
+
+
+class ReaderApp(App):
+    """Read and annotate a folder of plain-text documents."""
+
+    TITLE = "reader"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ReaderCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Help (keys of this screen)", id="app.help"),
+        Binding("ctrl+e", "export", "Export annotations…", id="app.export"),
+        Binding("ctrl+o", "resume", "Reopen the last document", id="app.resume"),
+        Binding("f2", "toggle_dark", "Toggle dark mode", show=False, id="app.dark"),
+    ]
+
+    def __init__(
+        self,
+        corpus_path: str | Path,
+        store_path: str | Path | None = None,
+        *,
+        readonly: bool = False,
+        detect: bool = True,
+        signals: bool = True,
+    ) -> None:
+        super().__init__()
+        self.corpus_path = Path(corpus_path).expanduser()
+        self.store_path = Path(store_path if store_path is not None else DEFAULT_STORE).expanduser()
+        self.readonly_requested = readonly
+        self.detect = detect
+        self.install_signals = signals
+        self.workspace: Any = None
+        self.store_problem: str | None = None
+        self.corpus_problem: str | None = None
+        self.detection_done = False
+        self.exit_message: str | None = None
+        self.first_screen_at: float | None = None
+        self._installed_signals: list[int] = []
+        self._closed = False
+
+    # --- contract attributes -------------------------------------------------
+
+    @property
+    def corpus(self) -> Any:
+        return self.workspace.corpus if self.workspace is not None else None
+
+    @property
+    def store(self) -> Any:
+        return self.workspace.store if self.workspace is not None else None
+
+    @property
+    def labels(self) -> LabelSet:
+        store = self.store
+        return getattr(store, "labels", None) or LabelSet()
+
+    @property
+    def readonly(self) -> bool:
+        return bool(getattr(self.store, "readonly", True))
+
+    # --- startup -------------------------------------------------------------
+
+    def _open_workspace(self) -> None:
+        from reader.corpus import Corpus, Problem, load_corpus
+        from reader.workspace import Workspace
+
+        notes: list[tuple[str, str]] = []
+        try:
+            self.workspace = Workspace.open(self.corpus_path, self.store_path, readonly=self.readonly_requested, detect=False)
+        except StoreLockedError as exc:
+            notes.append((f"{exc} Opened read-only: nothing you do will be saved.", "warning"))
+            try:
+                self.workspace = Workspace.open(self.corpus_path, self.store_path, readonly=True, detect=False)
+            except ReaderError as exc2:
+                self.workspace = None
+                self.store_problem = str(exc2)
+        except (StoreError, LabelsError) as exc:
+            self.store_problem = str(exc)
+        except ReaderError as exc:  # the corpus folder itself
+            self.corpus_problem = str(exc)
+        except OSError as exc:
+            self.store_problem = f"{self.store_path}: {exc.strerror or exc}"
+
+        if self.workspace is None:
+            # keep running: read-only, no annotations, the reason on screen
+            labels = LabelSet()
+            if self.store_problem is None and self.corpus_problem is not None:
+                reason = "the corpus could not be opened"
+            else:
+                reason = one_line(self.store_problem or "unknown problem", 300)
+                try:
+                    labels = LabelSet.load(self.store_path)
+                except (ReaderError, OSError):
+                    pass
+            store = UnavailableStore(self.store_path, reason, labels)
+            if self.corpus_problem is None:
+                try:
+                    corpus = load_corpus(self.corpus_path, detect=False)
+                except ReaderError as exc:
+                    self.corpus_problem = str(exc)
+            if self.corpus_problem is not None:
+                corpus = Corpus(self.corpus_path, problems=[Problem(str(self.corpus_path), self.corpus_problem)])
+            self.workspace = Workspace(corpus, store, self.corpus_path, self.store_path)
+            if self.store_problem:
+                notes.append((f"{self.store_problem} The app runs read-only with no annotations.", "error"))
+            if self.corpus_problem:
+                notes.append((self.corpus_problem, "error"))
+        else:
+            report = getattr(self.workspace, "reanchor_report", None)
+            if report is not None and getattr(report, "changed", False):
+                try:
+                    notes.append((report.summary(), "warning"))
+                except Exception:
+                    pass
+        self._startup_notes = notes
+
+    def _update_titles(self) -> None:
+        corpus_name = self.corpus_path.name or str(self.corpus_path)
+        self.title = one_line(f"reader — {corpus_name}", 80)
+        store = self.store
+        if self.store_problem:
+            sub = f"READ-ONLY (store unavailable) · {self.store_path}"
+        elif store is not None and getattr(store, "readonly", False):
+            reason = getattr(store, "readonly_reason", None) or "read-only"
+            sub = f"READ-ONLY ({reason}) · {self.store_path}"
+        else:
+            sub = f"store: {self.store_path}"
+        self.sub_title = one_line(sub, 160)
+
+    def on_mount(self) -> None:
+        self._open_workspace()
+        self._update_titles()
+        self._install_signal_handlers()
+        from reader.tui.screens.library import LibraryScreen
+
+        self.push_screen(LibraryScreen())
+        for message, severity in self._startup_notes:
+            self.notify(one_line(message, 600), severity=severity, markup=False, timeout=20)
+        self._offer_resume()
+        if self.detect and self.corpus is not None and self.corpus.pending:
+            self.detect_languages()
+        else:
+            self.detection_done = True
+
+    def _offer_resume(self) -> None:
+        last = self.last_position()
+        if not last:
+            return
+        doc = self.corpus.get(last[0]) if self.corpus is not None else None
+        if doc is None:
+            return
+        self.notify(
+            one_line(f"Last time you were reading “{doc.title or doc.id}”. Press ctrl+o (or r) to reopen it there.", 300),
+            title="Resume",
+            markup=False,
+            timeout=8,
+        )
+
+    # --- language detection (thread worker) ----------------------------------
+
+    @work(thread=True, exclusive=True, group="detect", name="detect-languages", exit_on_error=False)
+    def detect_languages(self) -> int:
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
+        corpus, store = self.corpus, self.store
+        if isinstance(store, UnavailableStore):
+            store = None
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if done == total or now - last[0] > 0.05:
+                last[0] = now
+                self.post_message(DetectionProgress(done, total))
+
+        try:
+            detected = corpus.detect_languages(store=store, progress=progress, should_stop=lambda: worker.is_cancelled)
+        except ReaderError as exc:
+            self.post_message(DetectionFinished(0, str(exc)))
+            return 0
+        except Exception as exc:  # never a traceback on screen
+            self.post_message(DetectionFinished(0, f"language detection failed: {type(exc).__name__}: {exc}"))
+            return 0
+        error = getattr(corpus, "cache_error", None)
+        self.post_message(DetectionFinished(detected, error))
+        return detected
+
+    def on_detection_progress(self, message: DetectionProgress) -> None:
+        for screen in self._library_screens():
+            screen.show_progress(message.done, message.total)
+
+    def on_detection_finished(self, message: DetectionFinished) -> None:
+        self.detection_done = True
+        if message.error:
+            self.notify(one_line(message.error, 500), title="Languages", severity="warning", markup=False)
+        for screen in self._library_screens():
+            screen.detection_finished()
+
+    def _library_screens(self) -> Iterable[Any]:
+        from reader.tui.screens.library import LibraryScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, LibraryScreen):
+                yield screen
+
+    # --- contract helpers ----------------------------------------------------
+
+    def copy_text(self, text: str, what: str = "selection") -> None:
+        """OSC 52, then pyperclip in a thread with a timeout. Never raises or hangs."""
+        clipboard.copy_text(self, text, what)
+
+    def report_error(self, error: BaseException | str, title: str = "") -> None:
+        message = str(error) if not isinstance(error, str) else error
+        self.notify(one_line(message, 600) or "error", title=title or "Error", severity="error", markup=False, timeout=10)
+
+    def _screen_class(self, module: str, name: str) -> Any:
+        import importlib
+
+        try:
+            mod = importlib.import_module(f"reader.tui.screens.{module}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"reader.tui.screens.{module}":
+                self.report_error(f"the {module} screen is not available in this build")
+                return None
+            raise
+        return getattr(mod, name, None)
+
+    def open_document(self, doc_id: str, offset: int | None = None) -> None:
+        doc = self.corpus.get(doc_id) if self.corpus is not None else None
+        if doc is None:
+            self.report_error(f"{doc_id}: no such document in {self.corpus_path}")
+            return
+        cls = self._screen_class("reading", "ReadingScreen")
+        if cls is None:
+            return
+        try:
+            self.store.set_state(STATE_LAST, {"doc_id": doc_id, "offset": self._saved_offset(doc_id, offset)})
+        except (ReaderError, OSError):
+            pass
+        try:
+            if offset is not None and "offset" in inspect.signature(cls).parameters:
+                screen = cls(doc_id, offset=offset)
+            else:
+                screen = cls(doc_id)
+        except ReaderError as exc:
+            self.report_error(exc)
+            return
+        self.push_screen(screen)
+
+    def _saved_offset(self, doc_id: str, offset: int | None) -> int:
+        if offset is not None:
+            return int(offset)
+        last = self.last_position()
+        return last[1] if last and last[0] == doc_id else 0
+
+    def open_compare(self, doc_ids: list[str]) -> None:
+        doc_ids = list(doc_ids)
+        if not 2 <= len(doc_ids) <= 4:
+            self.notify(f"Compare shows 2 to 4 documents side by side; {len(doc_ids)} marked. Mark them with space.", severity="warning", markup=False)
+            return
+        missing = [d for d in doc_ids if self.corpus.get(d) is None]
+        if missing:
+            self.report_error(f"no such document: {', '.join(missing)}")
+            return
+        cls = self._screen_class("compare", "CompareScreen")
+        if cls is None:
+            return
+        try:
+            screen = cls(doc_ids)
+        except ReaderError as exc:
+            self.report_error(exc)
+            return
+        self.push_screen(screen)
+
+    def remember_position(self, doc_id: str, offset: int) -> None:
+        try:
+            self.store.set_state(STATE_LAST, {"doc_id": doc_id, "offset": int(offset)})
+        except (ReaderError, OSError):
+            pass  # read-only or failing disk: the position is a convenience
+
+    def last_position(self) -> tuple[str, int] | None:
+        try:
+            value = self.store.get_state(STATE_LAST) if self.store is not None else None
+        except (ReaderError, OSError):
+            return None
+        if isinstance(value, dict) and isinstance(value.get("doc_id"), str):
+            try:
+                return value["doc_id"], max(0, int(value.get("offset") or 0))
+            except (TypeError, ValueError):
+                return value["doc_id"], 0
+        return None
+
+    # --- actions -------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from reader.tui.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_export(self) -> None:
+        from reader.tui.dialogs import ExportDialog
+
+        if isinstance(self.screen, ExportDialog):
+            return
+        self.push_screen(ExportDialog())
+
+    def action_resume(self) -> None:
+        last = self.last_position()
+        if not last:
+            self.notify("No document to reopen yet: open one with enter.", markup=False)
+            return
+        doc_id, offset = last
+        if self.corpus is None or self.corpus.get(doc_id) is None:
+            self.report_error(f"{doc_id}: the last opened document is no longer in {self.corpus_path}")
+            return
+        self.open_document(doc_id, offset)
+
+    def action_toggle_dark(self) -> None:
+        dark = getattr(self.current_theme, "dark", True)
+        self.theme = "textual-light" if dark else "textual-dark"
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+
+    # --- shutdown --------------------------------------------------------------
+
+    def _install_signal_handlers(self) -> None:
+        if not self.install_signals:
+            return
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
+            if sig is None:
+                continue
+            try:
+                loop.add_signal_handler(sig, self._on_terminate_signal, sig)
+                self._installed_signals.append(sig)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+
+    def _remove_signal_handlers(self) -> None:
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        for sig in self._installed_signals:
+            try:
+                loop.remove_signal_handler(sig)
+            except Exception:
+                pass
+        self._installed_signals = []
+
+    def _on_terminate_signal(self, sig: int) -> None:
+        """SIGTERM / SIGHUP: flush and close the store first, then leave."""
+        self.close_workspace()
+        self.exit(return_code=128 + int(sig))
+
+    def close_workspace(self) -> None:
+        """Flush and close the store (idempotent). Never raises."""
+        if self._closed:
+            return
+        store = self.store
+        for worker in list(self.workers):
+            if worker.group == "detect":
+                worker.cancel()
+        try:
+            if store is not None:
+                store.close()
+            self._closed = True
+        except ReaderError as exc:
+            self.exit_message = str(exc)
+        except OSError as exc:
+            self.exit_message = f"{self.store_path}: could not close the store: {exc.strerror or exc}"
+
+    def on_unmount(self) -> None:
+        self.close_workspace()
+        self._remove_signal_handlers()
