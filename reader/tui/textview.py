@@ -423,12 +423,19 @@ class AnnotatedTextView(ScrollView, can_focus=True):
     def set_spans(self, spans: Iterable[Any]) -> None:
         """Show annotations (objects with start, end, label, status, id; orphaned ones are skipped)."""
         n = len(self._text)
-        new = [
-            _as_span(a)
-            for a in spans
-            if not getattr(a, "orphaned", False) and getattr(a, "status", "") != STATUS_REJECTED
-        ]
-        new = [s for s in new if 0 <= s.start < s.end <= n]
+        spans = list(spans)
+        try:  # fast path: Annotation objects
+            new = [
+                Span(a.start, a.end, a.label, a.status, a.id)
+                for a in spans
+                if not a.orphaned and a.status != STATUS_REJECTED and 0 <= a.start < a.end <= n
+            ]
+        except AttributeError:
+            new = [
+                sp
+                for sp in (_as_span(a) for a in spans if not getattr(a, "orphaned", False))
+                if sp.status != STATUS_REJECTED and 0 <= sp.start < sp.end <= n
+            ]
         new.sort()
         new_keys = set(new)
         changed = self._span_keys ^ new_keys
