@@ -212,10 +212,10 @@ def _read_bytes(path: Path, limit: int) -> bytes:
         return fh.read(limit)
 
 
-def _os_reason(exc: OSError) -> str:
+def _os_reason(exc: OSError, what: str = "file") -> str:
     code = exc.errno
     if code in (errno.EACCES, errno.EPERM):
-        return "permission denied: the file cannot be read"
+        return f"permission denied: the {what} cannot be read"
     if code == errno.ELOOP:
         return "symlink loop: the link points (through other links) back to itself"
     if code == errno.ENOENT:
@@ -225,7 +225,7 @@ def _os_reason(exc: OSError) -> str:
     if code == errno.ENAMETOOLONG:
         return "file name too long"
     detail = exc.strerror or exc.__class__.__name__
-    return f"cannot read the file: {detail}"
+    return f"cannot read the {what}: {detail}"
 
 
 def _size_text(n: int) -> str:
@@ -315,7 +315,7 @@ def _walk(root: Path) -> tuple[list[tuple[tuple[str, ...], Path]], list[Problem]
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            problems.append(Problem(str(folder), f"cannot open the folder: {_os_reason(exc)}"))
+            problems.append(Problem(str(folder), _os_reason(exc, "folder")))
             continue
         for entry in entries:
             name = entry.name
@@ -669,7 +669,7 @@ def load_corpus(path: Path | str, *, store: Any = None, detect: bool = True,
     except OSError as exc:
         if exc.errno == errno.ENOENT:
             raise ReaderError(f"{root}: corpus folder not found") from None
-        raise ReaderError(f"{root}: cannot open the corpus folder: {_os_reason(exc)}") from None
+        raise ReaderError(f"{root}: cannot open the corpus folder: {_os_reason(exc, 'folder')}") from None
     if not stat.S_ISDIR(st.st_mode):
         raise ReaderError(f"{root}: not a folder; give the folder that holds the .txt/.md documents")
     files, problems = _walk(root)

@@ -251,7 +251,7 @@ def test_unreadable_folder_via_injected_error(tmp_path, monkeypatch):
     monkeypatch.setattr(corpus_mod.os, "scandir", scandir)
     c = load_corpus(tmp_path, detect=False)
     assert [d.id for d in c] == ["b"]
-    assert "cannot open the folder: permission denied" in problems_by_name(c)["locked"]
+    assert problems_by_name(c)["locked"] == "permission denied: the folder cannot be read"
 
 
 def test_symlink_loops_and_broken_links(tmp_path):
