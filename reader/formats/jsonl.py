@@ -32,9 +32,16 @@ class BadRecord(ValueError):
 
 # --- helpers shared by the JSON formats -----------------------------------
 
+_LINE_BREAKERS = {0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\u0085"}
+
+
 def dumps(obj: Any) -> str:
-    """One JSON line: UTF-8 friendly, no NaN, compact."""
-    return json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    """One JSON line: UTF-8, no NaN, compact.
+
+    U+2028, U+2029 and U+0085 are escaped: they are legal inside JSON strings,
+    but ``str.splitlines()`` (and some JSONL readers) break lines on them.
+    """
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":")).translate(_LINE_BREAKERS)
 
 
 def _reject_constant(name: str) -> Any:

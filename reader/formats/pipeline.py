@@ -423,6 +423,10 @@ class _Importer:
                 return doc, None
         doc = self._content_index().get(sha)
         if doc is not None and doc.text == text:
+            if item.doc_id and doc.id != item.doc_id and doc.id in self.new_ids and stale is None:
+                # two records of this file with the same text but their own ids:
+                # two documents, not one (their annotations must not merge)
+                return None, None
             return doc, None
         return None, stale
 
