@@ -359,3 +359,69 @@ def test_non_utf8_file_is_a_problem_not_a_crash(tmp_path):
     path.write_bytes('[{"data": {"text": "caf\xe9"}}]'.encode("latin-1"))
     out = list(LS.read(path))
     assert len(out) == 1 and isinstance(out[0], ImportProblem) and "not valid UTF-8" in out[0].reason
+
+
+# --- end to end: store -> export_corpus -> import_file into an empty store -------------------
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def store_keys(store):
+    return sorted((a.doc_id, a.start, a.end, a.label, a.text, a.note, a.annotator, a.status, a.id) for a in store.all(statuses=("accepted", "suggested")))
+
+
+def test_seeds_round_trip_through_the_pipeline(tmp_path):
+    from reader.formats.pipeline import export_corpus, import_file
+    from reader.text import snap_span
+    from reader.workspace import Workspace
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    # a document with emoji before its spans
+    (seeds / "emoji.txt").write_text("👨‍👩‍👧‍👦🇮🇹 Lo stipendio: dai 300mila ai 900mila dollari 👍🏽.\n«Bene»\n", encoding="utf-8")
+    with Workspace.open(seeds, tmp_path / "s1", detect=False) as ws:
+        for doc in ws.corpus:
+            text = doc.text
+            for k, label in enumerate(["salary", "quote", "claim", "opinion"]):
+                s, e = snap_span(text, (len(text) // 5) * (k + 1), (len(text) // 5) * (k + 1) + 17 + k)
+                ws.store.add(doc.id, s, e, label, note=f"note {k}\nsecond line" if k % 2 else "", annotator=["maria", "luca"][k % 2])
+            s, e = snap_span(text, 10, 40)
+            ws.store.add(doc.id, s, e, "quote", status="suggested")
+        out = tmp_path / "ls.json"
+        result = export_corpus("labelstudio", ws.corpus, ws.store, out, include_suggested=True)
+        want = store_keys(ws.store)
+    assert result.spans == len(want)
+    tasks = json.loads(out.read_text(encoding="utf-8"))
+    for task in tasks:
+        for group in task["annotations"] + task["predictions"]:
+            for r in group["result"]:
+                v = r["value"]
+                assert task["data"]["text"].encode("utf-16-le")[2 * v["start"]:2 * v["end"]].decode("utf-16-le") == v["text"]
+    with Workspace.open(seeds, tmp_path / "s2", detect=False) as ws:
+        report = import_file("labelstudio", out, ws.corpus, ws.store)
+        assert report.problems == [] and report.new_documents == 0 and report.imported == len(want)
+        assert store_keys(ws.store) == want
+        again = import_file("labelstudio", out, ws.corpus, ws.store)
+        assert again.imported == 0 and again.duplicates == len(want)
+
+
+def test_import_without_the_corpus_keeps_documents_and_spans(tmp_path):
+    from reader.formats.pipeline import export_corpus, import_file
+    from reader.workspace import Workspace
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "🙂 «Ciao», disse. Paga: $5.\n"
+    (corpus / "a.txt").write_text(text, encoding="utf-8")
+    with Workspace.open(corpus, tmp_path / "s1", detect=False) as ws:
+        ws.store.add("a", text.index("«"), text.index("»") + 1, "quote", note="n", annotator="maria")
+        export_corpus("labelstudio", ws.corpus, ws.store, tmp_path / "ls.json")
+        want = store_keys(ws.store)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with Workspace.open(empty, tmp_path / "s2", detect=False) as ws:
+        report = import_file("labelstudio", tmp_path / "ls.json", ws.corpus, ws.store)
+        assert report.problems == [] and report.new_documents == 1 and report.imported == 1
+        (doc,) = ws.store.imported_documents()
+        assert doc.id == "a" and doc.text == text
+        assert store_keys(ws.store) == want
