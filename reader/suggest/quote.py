@@ -31,6 +31,9 @@ Conventions (shared with ``tests/data/gold.jsonl``):
 """
 from __future__ import annotations
 
+import bisect
+import unicodedata
+
 import regex
 
 from reader.suggest.base import Suggestion
@@ -52,14 +55,17 @@ PAIRS: dict[str, str] = {
 }
 SINGLE = {"‘", "‚", "'"}
 MARKS = set(PAIRS) | {"”", "’"}
+_SINGLE_RE = regex.compile("[’'‘]")
+_STOP_RE = regex.compile("[‘“«„\n]")
 _MARK_RE = regex.compile("[" + regex.escape("".join(sorted(MARKS))) + "]")
 _BLANK_LINE = regex.compile(r"\n[ \t\u00A0\u3000]*\n")
 _WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:['’\-][\p{L}\p{M}\p{N}]+)*")
+MAX_DEPTH = 16  # open marks kept per paragraph; older ones count as unclosed
 MAX_SINGLE_CHARS = 400  # a single-quoted stretch longer than this is not a quote
 
 
 def _alnum(ch: str | None) -> bool:
-    return ch is not None and (ch.isalnum() or regex.match(r"\p{M}", ch) is not None)
+    return ch is not None and (ch.isalnum() or unicodedata.category(ch)[0] == "M")
 
 
 def _space(ch: str | None) -> bool:
@@ -79,6 +85,7 @@ def _paragraphs(text: str):
 def _quotes_in(text: str, ps: int, pe: int) -> list[tuple[int, int]]:
     """Complete quotes (start, end) in text[ps:pe], any depth."""
     stack: list[tuple[str, int]] = []  # (opening mark, position)
+    closers: list[int] | None = None  # closing-shaped single marks, computed when needed
     found: list[tuple[int, int]] = []
     for m in _MARK_RE.finditer(text, ps, pe):
         i = m.start()
@@ -95,51 +102,66 @@ def _quotes_in(text: str, ps: int, pe: int) -> list[tuple[int, int]]:
             # guillemets carry their direction in the glyph; spaces inside are normal (« texte »)
             closed = _close(stack, ch, i, found, text)
             if not closed and ch in PAIRS and not (ch in "»›" and closing and not opening):
-                stack.append((ch, i))
+                _push(stack, ch, i)
             continue
-        if ch == "’" and prev in ("s", "S") and _space(nxt) and _later_single_closer(text, i, pe):
-            continue  # a plural possessive (the actors’ union) inside a single quote
+        if ch == "’" and prev in ("s", "S") and _space(nxt):
+            if closers is None:
+                closers = _single_closers(text, ps, pe)
+            if _later_single_closer(text, i, pe, closers):
+                continue  # a plural possessive (the actors’ union) inside a single quote
         if ch in "”’":
             if closing or not opening:
                 _close(stack, ch, i, found, text)
             continue
         if ch == "„":
-            stack.append((ch, i))  # always opens
+            _push(stack, ch, i)  # always opens
             continue
         # “ " ‚ ' ‘ : direction from the shape, then from what is open
         if closing and not opening:
             _close(stack, ch, i, found, text)
         elif opening and not closing:
-            if ch in SINGLE and not _single_plausible(text, i, pe):
-                continue
-            stack.append((ch, i))
+            if ch in SINGLE:
+                if closers is None:
+                    closers = _single_closers(text, ps, pe)
+                if not _single_plausible(text, i, pe, closers):
+                    continue
+            _push(stack, ch, i)
         elif opening and closing:  # e.g. a mark between two punctuation signs
             if not _close(stack, ch, i, found, text):
-                stack.append((ch, i))
+                _push(stack, ch, i)
         else:  # between two letters ("word"word): close if something is open
             _close(stack, ch, i, found, text)
     return found
 
 
-def _later_single_closer(text: str, i: int, pe: int, window: int = 120) -> bool:
+def _push(stack: list[tuple[str, int]], ch: str, i: int) -> None:
+    stack.append((ch, i))
+    if len(stack) > MAX_DEPTH:
+        del stack[0]  # real quotes do not nest this deep: the oldest mark was never closed
+
+
+def _later_single_closer(text: str, i: int, pe: int, closers: list[int], window: int = 120) -> bool:
     """Is there another closing-shaped ’ soon after ``i``, before any new opening mark?"""
-    for j in range(i + 1, min(pe, i + window)):
-        ch = text[j]
-        if ch in "‘“«„\n":
-            return False
-        if ch == "’" and not _space(text[j - 1]) and (j + 1 >= pe or not _alnum(text[j + 1])):
-            return True
-    return False
+    k = bisect.bisect_right(closers, i)
+    if k >= len(closers) or closers[k] >= min(pe, i + window):
+        return False
+    return _STOP_RE.search(text, i + 1, closers[k]) is None
 
 
-def _single_plausible(text: str, i: int, pe: int) -> bool:
+def _single_plausible(text: str, i: int, pe: int, closers: list[int]) -> bool:
     """A single opening quote needs a closing-shaped single quote not too far away."""
-    limit = min(pe, i + MAX_SINGLE_CHARS)
-    for j in range(i + 2, limit):
-        ch = text[j]
-        if ch in "’'‘" and not _space(text[j - 1]) and (j + 1 >= pe or not _alnum(text[j + 1])):
-            return True
-    return False
+    k = bisect.bisect_left(closers, i + 2)
+    return k < len(closers) and closers[k] < min(pe, i + MAX_SINGLE_CHARS)
+
+
+def _single_closers(text: str, ps: int, pe: int) -> list[int]:
+    """Positions of closing-shaped single marks in text[ps:pe], sorted."""
+    out = []
+    for m in _SINGLE_RE.finditer(text, ps, pe):
+        j = m.start()
+        if j > ps and not text[j - 1].isspace() and (j + 1 >= pe or not _alnum(text[j + 1])):
+            out.append(j)
+    return out
 
 
 def _close(stack, ch: str, i: int, found, text: str) -> bool:

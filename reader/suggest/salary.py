@@ -305,6 +305,12 @@ class _Compiled:
             rf"|{SP}+(?:{_alt([p for p in table.periods if not p.startswith('/')])})){END_WORD}",
             regex.IGNORECASE,
         )
+        # anchors: a digit, or the first letters of the last word of a number word
+        # ("mezzo milione" -> "mil"), so that the atom pattern only runs near them
+        heads = sorted({w.split()[-1][:3] for w in (table.number_words or {})})
+        self.anchor = regex.compile(
+            rf"{D}+" + (rf"|(?i:{'|'.join(regex.escape(h) for h in heads)})" if heads else "")
+        )
         self.qualifier = regex.compile(rf"{SP}+{_alt(table.qualifiers)}{END_WORD}", regex.IGNORECASE)
         self.pay = regex.compile(
             rf"(?<![\p{{L}}\p{{M}}]){_alt(table.pay_verbs)}"
@@ -333,10 +339,14 @@ def _symbols_only() -> LangTable:
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
+_GROUP_CHARS = regex.compile(r"[ \u00A0\u202F\u2009'’\u066C]")
+_SPACES = regex.compile(r"\s+")
+
+
 def parse_number(raw: str) -> float | None:
     """The value of a number as written: '300,000', '450.000', '300 000', '1,5', '٣٠٠'."""
     s = raw.translate(_DIGITS)
-    s = regex.sub(r"[ \u00A0\u202F\u2009'’\u066C]", "", s).replace("\u066B", ".")
+    s = _GROUP_CHARS.sub("", s).replace("\u066B", ".")
     seps = [c for c in s if c in ",."]
     if not seps:
         return float(s) if s else None
@@ -361,26 +371,56 @@ class _Atom:
     has_mult: bool
 
 
+ANCHOR_BEFORE = 40  # room for a prefix currency or "half a" before a digit or a multiplier word
+ANCHOR_AFTER = 100  # room for a multiplier, "di"/"de" and a currency word after it
+
+
+def _chunks(text: str, c: _Compiled):
+    """Stretches of ``text`` around digits and number words, merged: the full
+    atom pattern only runs there (it is much slower than the anchor scan)."""
+    n = len(text)
+    cs = ce = -1
+    for m in c.anchor.finditer(text):
+        s, e = max(0, m.start() - ANCHOR_BEFORE), min(n, m.end() + ANCHOR_AFTER)
+        if s <= ce:
+            ce = max(ce, e)
+            continue
+        if ce >= 0:
+            yield cs, ce
+        cs, ce = s, e
+    if ce >= 0:
+        yield cs, ce
+
+
 def _atoms(text: str, c: _Compiled) -> list[_Atom]:
     out = []
-    for m in c.atom.finditer(text):
-        if m.group("num") is None and m.group("word") is None:
-            continue
-        if m.group("word") is not None:
-            value = c.word_values.get(regex.sub(r"\s+", " ", m.group("word")).lower())
-            has_mult = True
-        else:
-            value = parse_number(m.group("num"))
-            has_mult = bool(m.group("att") or m.group("mult"))
-            if value is not None and m.group("att"):
-                value *= ATTACHED_MULT.get(m.group("att"), ATTACHED_MULT.get(m.group("att").lower(), 1))
-            elif value is not None and m.group("mult"):
-                word = regex.sub(r"\s+", " ", m.group("mult")).lower()
-                mult = c.mult_values.get(word) or c.mult_values.get(word[1:], 1)
-                value *= mult
-        has_currency = bool(m.group("pre") or m.group("post"))
-        out.append(_Atom(m.start(), m.end(), value, has_currency, has_mult))
+    last_end = 0
+    for cs, ce in _chunks(text, c):
+        for m in c.atom.finditer(text, max(cs, last_end), ce):
+            last_end = m.end()
+            atom = _atom(m, c)
+            if atom is not None:
+                out.append(atom)
     return out
+
+
+def _atom(m, c: _Compiled) -> _Atom | None:
+    if m.group("num") is None and m.group("word") is None:
+        return None
+    if m.group("word") is not None:
+        value = c.word_values.get(_SPACES.sub(" ", m.group("word")).lower())
+        has_mult = True
+    else:
+        value = parse_number(m.group("num"))
+        has_mult = bool(m.group("att") or m.group("mult"))
+        if value is not None and m.group("att"):
+            value *= ATTACHED_MULT.get(m.group("att"), ATTACHED_MULT.get(m.group("att").lower(), 1))
+        elif value is not None and m.group("mult"):
+            word = _SPACES.sub(" ", m.group("mult")).lower()
+            mult = c.mult_values.get(word) or c.mult_values.get(word[1:], 1)
+            value *= mult
+    has_currency = bool(m.group("pre") or m.group("post"))
+    return _Atom(m.start(), m.end(), value, has_currency, has_mult)
 
 
 def _range_ok(left: _Atom, right: _Atom) -> bool:
@@ -426,8 +466,10 @@ def find(text: str, lang: str | None = None) -> list[Suggestion]:
         j = i
         while j + 1 < n:
             a, b = atoms[j], atoms[j + 1]
+            if not (a.has_currency or b.has_currency) or b.start - a.end > 20:
+                break
             between_text = text[a.end:b.start]
-            if "\n" in between_text or len(between_text) > 20:
+            if "\n" in between_text:
                 break
             joined = bool(c.connector.match(between_text))
             if not joined and c.and_connector.match(between_text) and j == i:
@@ -445,8 +487,9 @@ def find(text: str, lang: str | None = None) -> list[Suggestion]:
         period_end = _period_end(text, end, c)
         if not has_currency:
             # bare amount: only in a pay context, with a period or a multiplier
-            pay = c.pay.search(text[max(0, start - 60):start])
-            if not (pay and (period_end is not None or any(a.has_mult for a in group))):
+            if not (period_end is not None or any(a.has_mult for a in group)) or not c.pay.search(
+                text[max(0, start - 60):start]
+            ):
                 i = j + 1
                 continue
             rule = "pay-context"
