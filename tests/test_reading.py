@@ -5,9 +5,9 @@ import os
 
 import pytest
 import regex
-from textual.widgets import DataTable
 
 from reader.errors import StoreWriteError
+from reader.tui.annlist import AnnotationList
 from reader.tui.pane import DocumentPane
 from reader.tui.screens.reading import ReadingScreen
 from reader.tui.textview import GUTTER, AnnotatedTextView
@@ -62,7 +62,7 @@ async def test_select_with_shift_arrows_and_tag(tmp_path):
         assert a.label == "salary"
         check_span(app, a)
         assert status_text(app).startswith(f"saved salary {a.start}–{a.end}")
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(AnnotationList)
         assert table.row_count == 1
 
 
@@ -141,9 +141,10 @@ async def test_note_then_delete_asks_first(tmp_path):
         [b] = anns(app)
         assert b.note == note
         # the note is shown literally in the list, never as markup or raw escapes
-        table = app.screen.query_one(DataTable)
-        cell = table.get_row_at(0)[2]
-        assert "[bold red]loud[/]" in cell.plain and "\x1b" not in cell.plain
+        table = app.screen.query_one(AnnotationList)
+        row = table.row_text(0)
+        assert "[bold red]loud[/]" in row and "\x1b" not in row
+        assert "".join(seg.text for seg in table.render_line(0)).find("[bold red]") >= 0
         await pilot.press("delete")
         await pilot.pause()
         assert type(app.screen).__name__ == "ConfirmDialog"
@@ -271,7 +272,7 @@ async def test_side_panel_row_moves_to_span_and_hides(tmp_path):
         app.store.add(EN, s, s + 8, "salary")
         pane = app.screen.query_one(DocumentPane)
         pane.reload_annotations()
-        table = pane.query_one(DataTable)
+        table = pane.query_one(AnnotationList)
         table.focus()
         await pilot.press("enter")
         await pilot.pause()
@@ -312,8 +313,8 @@ async def test_markup_and_escapes_in_a_document_are_inert(tmp_path):
         assert "\x1b" not in rendered and "\x07" not in rendered
         assert "[@click=app.quit]click[/]" in rendered
         assert app.is_running
-        table = app.screen.query_one(DataTable)
-        assert "[bold red]" in table.get_row_at(0)[1].plain
+        table = app.screen.query_one(AnnotationList)
+        assert "[bold red]" in table.row_text(0)
 
 
 async def test_document_edited_while_open_reanchors_and_orphans(tmp_path):
@@ -336,8 +337,8 @@ async def test_document_edited_while_open_reanchors_and_orphans(tmp_path):
         by_label = {a.label: a for a in anns(app)}
         assert edited[by_label["salary"].start : by_label["salary"].end] == "$300,000 to $900,000"
         assert by_label["claim"].orphaned
-        table = pane.query_one(DataTable)
-        assert any("orphaned" in table.get_row_at(i)[0].plain for i in range(table.row_count))
+        table = pane.query_one(AnnotationList)
+        assert any("orphaned" in table.row_text(i) for i in range(table.row_count))
         assert "orphaned" in str(pane.query_one(".pane-header").render())
 
 

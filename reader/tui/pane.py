@@ -20,11 +20,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from reader.errors import DuplicateAnnotationError, ReaderError, StoreWriteError
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation
 from reader.text import inert, one_line
+from reader.tui.annlist import AnnotationList
 from reader.tui.textview import AnnotatedTextView
 
 RTL_LANGS = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ku", "ckb", "iw"}
@@ -138,18 +139,13 @@ class DocumentPane(Vertical):
         yield Static(classes="pane-header")
         with Horizontal(classes="pane-body"):
             yield AnnotatedTextView(doc.text, labels=self._labels, rtl=is_rtl_lang(doc.lang))
-            table: DataTable = DataTable(cursor_type="row", zebra_stripes=True, classes="pane-list")
-            yield table
+            yield AnnotationList(self._labels, classes="pane-list")
         yield Input(placeholder="Search (enter: select the first match from the cursor; escape: cancel)", classes="pane-search")
         yield Static(classes="pane-status")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("label", key="label")
-        table.add_column("text", key="text")
-        table.add_column("note", key="note")
         self.show_panel = self._show_panel_initial
-        self.query_one(DataTable).display = self.show_panel
+        self.query_one(AnnotationList).display = self.show_panel
         self.query_one(Input).display = False
         self.reload_annotations()
         self._file_sig = self._signature()
@@ -170,20 +166,7 @@ class DocumentPane(Vertical):
         self.update_header()
 
     def _fill_table(self) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
-        colours = self._labels
-        rows = []
-        for ann in self._anns:
-            label = Text(inert(ann.label), style=colours.color(ann.label))
-            if ann.status == STATUS_SUGGESTED:
-                label.append(" ?", style="italic")
-                label.stylize("italic")
-            if ann.orphaned:
-                label = Text("⚠ orphaned ", style="bold red") + label
-            rows.append((label, Text(one_line(ann.text, 60)), Text(one_line(ann.note, 40), style="italic")))
-        for ann, row in zip(self._anns, rows):
-            table.add_row(*row, key=ann.id)
+        self.query_one(AnnotationList).set_items(self._anns)
 
     def update_header(self) -> None:
         doc = self._doc
@@ -393,12 +376,7 @@ class DocumentPane(Vertical):
         self._status(f"{target.label} {span_label(target.start, target.end)}" + (" (suggested)" if target.status == STATUS_SUGGESTED else ""))
 
     def _highlight_row(self, ann_id: str) -> None:
-        table = self.query_one(DataTable)
-        try:
-            row = table.get_row_index(ann_id)
-        except Exception:
-            return
-        table.move_cursor(row=row, animate=False)
+        self.query_one(AnnotationList).highlight(ann_id)
 
     def action_toggle_suggestion_jumps(self) -> None:
         self.suggestions_only = not self.suggestions_only
@@ -569,13 +547,13 @@ class DocumentPane(Vertical):
         self.show_panel = not self.show_panel
 
     def watch_show_panel(self, show: bool) -> None:
-        self.query_one(DataTable).display = show
+        self.query_one(AnnotationList).display = show
 
     # ------------------------------------------------------------ events
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(AnnotationList.Selected)
+    def _row_selected(self, event: AnnotationList.Selected) -> None:
         event.stop()
-        ann = self._by_id.get(str(event.row_key.value))
+        ann = self._by_id.get(event.ann_id)
         if ann is None:
             return
         if ann.orphaned:

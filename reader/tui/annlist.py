@@ -1,0 +1,154 @@
+"""AnnotationList: the reading screen's side panel, a Line API list that scales to 10k+ rows.
+
+Each row shows label, span text and note as inert text (never markup).
+Up/down/page/home/end move the highlight; enter or a click selects the row
+(posts ``AnnotationList.Selected``).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from reader.labels import LabelSet
+from reader.model import STATUS_SUGGESTED
+from reader.text import one_line
+
+LABEL_CELLS = 10
+
+
+class AnnotationList(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    AnnotationList {
+        overflow-y: auto;
+        overflow-x: hidden;
+        background: $surface;
+    }
+    """
+
+    BINDINGS = [
+        Binding("up", "move(-1)", "Previous row", show=False),
+        Binding("down", "move(1)", "Next row", show=False),
+        Binding("pageup", "move(-10)", "Page up", show=False),
+        Binding("pagedown", "move(10)", "Page down", show=False),
+        Binding("home", "move(-1000000000)", "First row", show=False),
+        Binding("end", "move(1000000000)", "Last row", show=False),
+        Binding("enter", "choose", "Go to annotation", tooltip="Move the text cursor to this annotation"),
+    ]
+
+    highlighted: reactive[int] = reactive(0, init=False)
+
+    class Selected(Message):
+        def __init__(self, ann_list: "AnnotationList", ann_id: str) -> None:
+            super().__init__()
+            self.ann_list = ann_list
+            self.ann_id = ann_id
+
+        @property
+        def control(self) -> "AnnotationList":
+            return self.ann_list
+
+    def __init__(self, labels: LabelSet | None = None, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.labels = labels or LabelSet()
+        self._items: list[Any] = []
+        self._index: dict[str, int] = {}
+
+    def set_items(self, anns: list[Any]) -> None:
+        current = self.highlighted_id
+        self._items = list(anns)
+        self._index = {a.id: i for i, a in enumerate(self._items)}
+        self.virtual_size = Size(self.size.width, len(self._items))
+        if current in self._index:
+            self.highlighted = self._index[current]
+        else:
+            self.highlighted = min(self.highlighted, max(0, len(self._items) - 1))
+        self.refresh()
+
+    @property
+    def row_count(self) -> int:
+        return len(self._items)
+
+    @property
+    def highlighted_id(self) -> str | None:
+        if 0 <= self.highlighted < len(self._items):
+            return self._items[self.highlighted].id
+        return None
+
+    def row_text(self, i: int) -> str:
+        """The plain text of row ``i`` (as shown, untruncated)."""
+        return "".join(part for part, _ in self._row_parts(self._items[i]))
+
+    def index_of(self, ann_id: str) -> int | None:
+        return self._index.get(ann_id)
+
+    def highlight(self, ann_id: str) -> None:
+        i = self._index.get(ann_id)
+        if i is not None:
+            self.highlighted = i
+
+    def watch_highlighted(self, value: int) -> None:
+        height = self.scrollable_content_region.height or 1
+        y = int(self.scroll_offset.y)
+        if value < y:
+            self.scroll_to(y=value, animate=False, immediate=True)
+        elif value >= y + height:
+            self.scroll_to(y=value - height + 1, animate=False, immediate=True)
+        self.refresh()
+
+    def action_move(self, step: int) -> None:
+        if self._items:
+            self.highlighted = max(0, min(len(self._items) - 1, self.highlighted + step))
+
+    def action_choose(self) -> None:
+        ann_id = self.highlighted_id
+        if ann_id is not None:
+            self.post_message(self.Selected(self, ann_id))
+
+    def on_click(self, event: events.Click) -> None:
+        row = int(self.scroll_offset.y) + event.y
+        if 0 <= row < len(self._items):
+            self.highlighted = row
+            self.action_choose()
+
+    def _row_parts(self, ann: Any) -> list[tuple[str, Style]]:
+        colour = self.labels.color(ann.label)
+        suggested = ann.status == STATUS_SUGGESTED
+        parts: list[tuple[str, Style]] = []
+        if getattr(ann, "orphaned", False):
+            parts.append(("⚠ orphaned ", Style(bold=True, color="red")))
+        label = one_line(ann.label, LABEL_CELLS - 1) + ("?" if suggested else "")
+        parts.append((label.ljust(LABEL_CELLS), Style(color=colour, bold=not suggested, italic=suggested)))
+        parts.append((one_line(ann.text, 200), Style()))
+        if ann.note:
+            parts.append(("  ✎ " + one_line(ann.note, 200), Style(italic=True, dim=True)))
+        return parts
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        row = int(self.scroll_offset.y) + y
+        if row >= len(self._items):
+            return Strip.blank(width, base)
+        segments = [Segment(text, style) for text, style in self._row_parts(self._items[row])]
+        strip = Strip(segments).crop(0, width).adjust_cell_length(width).apply_style(base)
+        if row == self.highlighted:
+            strip = strip.apply_style(Style(reverse=self.has_focus, underline=not self.has_focus))
+        return strip
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self.refresh()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self.size.width, len(self._items))
