@@ -20,7 +20,7 @@ from reader.errors import LabelsError
 
 LABELS_FILE = "labels.toml"
 _NAME = re.compile(r"^[\w][\w\- ]{0,39}$", re.UNICODE)
-_RESERVED_KEYS = set("qxyvnNaArLce/?[]") | {"space", "enter", "escape", "tab", "delete"}
+_RESERVED_KEYS = set("qxyvnNaArLce/?[]") | set("swphtS") | {"space", "enter", "escape", "tab", "delete"}  # s w p h t S: reading-screen keys
 
 
 @dataclass(frozen=True)
