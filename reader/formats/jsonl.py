@@ -32,7 +32,7 @@ class BadRecord(ValueError):
 
 # --- helpers shared by the JSON formats -----------------------------------
 
-_LINE_BREAKERS = {0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\u0085"}
+_LINE_BREAKERS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
 
 
 def dumps(obj: Any) -> str:
@@ -41,7 +41,11 @@ def dumps(obj: Any) -> str:
     U+2028, U+2029 and U+0085 are escaped: they are legal inside JSON strings,
     but ``str.splitlines()`` (and some JSONL readers) break lines on them.
     """
-    return json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":")).translate(_LINE_BREAKERS)
+    out = json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    for ch, esc in _LINE_BREAKERS.items():
+        if ch in out:
+            out = out.replace(ch, esc)
+    return out
 
 
 def _reject_constant(name: str) -> Any:

@@ -37,7 +37,7 @@ from typing import IO, Any, Callable, Iterable, Iterator
 
 from reader.errors import FormatError, ReaderError, StoreReadOnlyError
 from reader.formats.base import FORMATS, Format, ImportItem, ImportProblem, SpanRecord, get_format
-from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, new_id, now_iso
+from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, default_annotator, new_id, now_iso
 from reader.text import normalise_newlines
 
 #: annotations saved per ``store.add_many`` call during an import
@@ -398,6 +398,8 @@ class _Importer:
         self.pending: list[Annotation] = []
         self.new_ids: set[str] = set()  # documents created by this import
         self.ids: set[str] = set()  # annotation ids queued by this import
+        self._stored_ids: set[str] | None = None
+        self.annotator = getattr(store, "annotator", None) or default_annotator()
 
     # documents
 
@@ -543,25 +545,30 @@ class _Importer:
             label=span.label,
             text=span_text,
             note=span.note if isinstance(span.note, str) else "",
+            annotator=span.annotator if isinstance(span.annotator, str) and span.annotator else self.annotator,
             created=span.created or now_iso(),
             doc_sha256=target.sha256,
             status=span.status,
             source=self.source,
         )
-        if span.annotator:
-            ann.annotator = span.annotator
         ann.updated = span.updated or ann.created
         self._queue(target, ann)
 
     def _queue(self, doc: Document, ann: Annotation) -> None:
         keys = self.existing_keys(doc.id)
         key = (ann.start, ann.end, ann.label)
-        if key in keys or ann.id in self.ids or self.store.get(ann.id) is not None:
+        if key in keys or ann.id in self.ids or ann.id in self.stored_ids():
             self.report.duplicates += 1
             return
         keys.add(key)
         self.ids.add(ann.id)
         self.pending.append(ann)
+
+    def stored_ids(self) -> set[str]:
+        """Ids of every annotation in the store when the import began (one read, not one per span)."""
+        if self._stored_ids is None:
+            self._stored_ids = {a.id for a in self.store.all(statuses=STATUSES)}
+        return self._stored_ids
 
     def flush(self) -> None:
         if self.pending_docs:
@@ -571,9 +578,11 @@ class _Importer:
                 self.corpus.add_documents([d for d in docs if d.id not in self.corpus])
         if self.pending:
             batch, self.pending = self.pending, []
-            self.store.add_many(batch, source=self.source)
-            self.report.imported += len(batch)
-            self.report.labels.update(a.label for a in batch)
+            added = self.store.add_many(batch, source=self.source)
+            added = batch if added is None else added
+            self.report.imported += len(added)
+            self.report.duplicates += len(batch) - len(added)
+            self.report.labels.update(a.label for a in added)
 
 
 def _imported(store: Any) -> list[Document]:
