@@ -111,7 +111,7 @@ def _unlink_quietly(path: Path) -> None:
 
 
 def dumps(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False).encode("utf-8")
 
 
 class AtomicJSONStorage(Storage):

@@ -88,7 +88,6 @@ from reader.model import (
     Document,
     Paragraph,
     default_annotator,
-    new_id,
     now_iso,
 )
 
@@ -985,7 +984,7 @@ class AnnotationStore:
         span, sha = self._span_text(doc_id, start, end, text)
         stamp = stamp or now_iso()
         return Annotation(
-            id=ann_id or new_id(),
+            id=ann_id or os.urandom(8).hex(),  # same form as model.new_id(), ~15x faster
             doc_id=doc_id,
             start=start,
             end=end,
