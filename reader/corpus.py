@@ -78,6 +78,10 @@ _DATE_MARKER = regex.compile(
     r"\A\s*date\s*[:=]?\s*(\d{4}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)(?=\s|\Z)",
     regex.IGNORECASE,
 )
+_ISO_DATE = regex.compile(r"\d{4}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?(?!\d)")
+_FRONT_MATTER = regex.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", regex.DOTALL)
+_FM_FIELD = regex.compile(r"^([A-Za-z_]+)[ \t]*:[ \t]*(.*)$", regex.MULTILINE)
+_MD_HEADING = regex.compile(r"\A#{1,6} +(.*?)(?: +#+)?\Z")
 _URL_LINE = regex.compile(r"\A(?:https?://|www\.)\S*\Z", regex.IGNORECASE)
 _LETTER = regex.compile(r"\p{L}")
 _SENTENCE_END = regex.compile(r"[.!?。！？؟…]+[\"'”’»)\]]*(?=\s|\Z)")
@@ -100,7 +104,9 @@ def derive_metadata(text: str) -> tuple[str, str | None]:
     Date
         Several sources begin with a marker such as `` date 2023-07`` or
         ``date: 2023-08-01``. Its ISO date (month precision allowed) becomes
-        ``date`` and the title is looked for after it. No marker: ``None``.
+        ``date`` and the title is looked for after it. Markdown front matter
+        (``---`` ... ``---`` at the very start) gives ``title:`` and ``date:``
+        the same way. No marker: ``None``.
 
     Title
         The first *meaningful* line among the first ``MAX_TITLE_LINES``
@@ -113,6 +119,8 @@ def derive_metadata(text: str) -> tuple[str, str | None]:
           section names, kickers or bylines (``Intelligenza Artificiale``
           above the real headline of seed 004): they are skipped when a strong
           line follows, and used only when none does;
+        * a Markdown heading (``# Title``) is never weak: its ``#`` marks are
+          dropped and it wins over longer lines below it;
         * a line up to ``TITLE_MAX`` characters is the title as it is;
         * a longer line (a headline run into its first paragraph, as in the
           seeds that start with a date marker) is cut to its first sentence
@@ -125,20 +133,40 @@ def derive_metadata(text: str) -> tuple[str, str | None]:
     """
     head = text[:HEAD_CHARS]
     date = None
+    fm_title = ""
+    fm = _FRONT_MATTER.match(head)
+    if fm:
+        head = head[fm.end():]
+        for key, value in _FM_FIELD.findall(fm.group(1)):
+            value = value.strip().strip("'\"").strip()
+            if key.lower() == "title" and not fm_title:
+                fm_title = " ".join(value.split())
+            elif key.lower() == "date" and date is None:
+                dm = _ISO_DATE.match(value)
+                date = dm.group(0) if dm else None
     m = _DATE_MARKER.match(head)
     if m:
-        date = m.group(1)
+        date = date or m.group(1)
         head = head[m.end():]
-    lines = []
+    if fm_title:
+        return one_line(_shorten(fm_title)), date
+    lines: list[tuple[str, bool]] = []
     for raw in head.splitlines():
         line = " ".join(raw[: TITLE_MAX * 4].split())  # a title never needs more
+        heading = False
+        hm = _MD_HEADING.match(line)
+        if hm:
+            line, heading = hm.group(1).strip(), True
         if line:
-            lines.append(line)
+            lines.append((line, heading))
         if len(lines) >= MAX_TITLE_LINES:
             break
     weak: str | None = None
     title = ""
-    for line in lines:
+    for line, heading in lines:
+        if heading and _LETTER.search(line) and not _URL_LINE.match(line):
+            title = line
+            break
         if _is_junk(line):
             continue
         if len(line.split()) < 4 and len(line) < 30:

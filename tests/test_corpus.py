@@ -491,3 +491,18 @@ def test_reload_and_detect_default_to_the_load_store(tmp_path):
     write(f, "Hola a todos, este es un texto en español bastante largo para detectar.")
     new = c.reload("a")
     assert new.lang == "es" and new.sha256 in store.cache
+
+
+@pytest.mark.parametrize(
+    "text,title,date",
+    [
+        ("---\ntitle: \"My Post\"\ndate: 2024-05-06T10:00\ntags: [a]\n---\n# Other\nbody", "My Post", "2024-05-06"),
+        ("---\nauthor: me\n---\n\n# Short\n\nA much longer first paragraph line here", "Short", None),
+        ("# Heading with hashes ##\ntext", "Heading with hashes", None),
+        ("#hashtag line without space is text\nmore", "#hashtag line without space is text", None),
+        # unclosed front matter is ordinary text: the first strong line wins
+        ("---\nnot closed\n\nLine with enough words here", "Line with enough words here", None),
+    ],
+)
+def test_markdown_titles(text, title, date):
+    assert derive_metadata(text) == (title, date)
