@@ -144,6 +144,13 @@ def detect_language(text: str) -> tuple[str, float]:
         if not text or not has_letters(text):
             return UNKNOWN, 0.0
         probs = _probabilities(sample_text(text), SAMPLE_CHARS + SAMPLE_CHUNKS)
+        if not probs and len(text) > SAMPLE_CHARS:
+            # the sample missed the letters (a long run of numbers, say): read
+            # a window from the first letter instead
+            first = _LETTER.search(text)
+            if first is not None:
+                window = text[first.start(): first.start() + SAMPLE_CHARS]
+                probs = _probabilities(window, SAMPLE_CHARS)
     except Exception:
         return UNKNOWN, 0.0
     if not probs:

@@ -506,3 +506,16 @@ def test_reload_and_detect_default_to_the_load_store(tmp_path):
 )
 def test_markdown_titles(text, title, date):
     assert derive_metadata(text) == (title, date)
+
+
+def test_store_imported_documents_error_becomes_problem(tmp_path):
+    class Broken(FakeStore):
+        path = "annotations"
+
+        def imported_documents(self):
+            raise ReaderError("annotations/meta.json: cannot read the store: bad JSON")
+
+    write(tmp_path / "a.txt", "some text here")
+    c = load_corpus(tmp_path, store=Broken(), detect=False)
+    assert [d.id for d in c] == ["a"]
+    assert any("bad JSON" in p.reason and p.path == "annotations" for p in c.problems)

@@ -146,3 +146,8 @@ def test_never_raises_on_any_text(text):
     for p in paras:
         assert 0 <= p.start < p.end <= len(text)
         assert not text[p.start].isspace() and not text[p.end - 1].isspace()
+
+
+def test_letters_outside_the_sample_are_still_found():
+    text = "1234567890 " * 20_000 + "Questo è un paragrafo scritto in italiano per la prova. " * 3 + "0 " * 50_000
+    assert detect_language(text)[0] == "it"
