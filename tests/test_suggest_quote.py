@@ -159,3 +159,32 @@ def test_offsets_always_index_the_text_and_never_cross_blank_lines(text):
         prev_end = s.end
     for s in find(text, nested=True, min_words=1):
         assert text[s.start:s.end] == s.text
+
+
+def test_quote_glued_to_an_arabic_prefix():
+    text = "ووصفها بـ“غير واقعية” أمس"
+    assert spans(text) == ["“غير واقعية”"]
+
+
+def test_quote_glued_to_punctuation_and_letters():
+    text = "She said,“we are done,”and left."
+    assert spans(text) == ["“we are done,”"]
+
+
+def test_paragraph_that_reopens_a_quote_without_closing_it():
+    # multi-paragraph quotes open each paragraph and close only the last: the
+    # unclosed paragraphs are dropped, the last one is reported
+    text = "“Para one is open.\n\n“Para two is here.”"
+    assert spans(text) == ["“Para two is here.”"]
+
+
+def test_guillemets_across_a_line_break_and_nested_chevrons():
+    assert spans("«Texte sur\nplusieurs lignes»") == ["«Texte sur\nplusieurs lignes»"]
+    text = "Il a dit : « Je l’ai vu ‹ partir vite › hier »"
+    assert spans(text) == ["« Je l’ai vu ‹ partir vite › hier »"]
+    assert spans(text, nested=True) == ["« Je l’ai vu ‹ partir vite › hier »", "‹ partir vite ›"]
+
+
+def test_deep_nesting_is_bounded_but_complete_quotes_survive():
+    text = "“a " * 40 + "“the real quote here”"
+    assert spans(text) == ["“the real quote here”"]

@@ -109,7 +109,10 @@ def _quotes_in(text: str, ps: int, pe: int) -> list[tuple[int, int]]:
                 closers = _single_closers(text, ps, pe)
             if _later_single_closer(text, i, pe, closers):
                 continue  # a plural possessive (the actors’ union) inside a single quote
-        if ch in "”’":
+        if ch == "”":
+            _close(stack, ch, i, found, text)  # a closing glyph, whatever its spacing: said,“we are done,”and
+            continue
+        if ch == "’":
             if closing or not opening:
                 _close(stack, ch, i, found, text)
             continue
@@ -129,6 +132,9 @@ def _quotes_in(text: str, ps: int, pe: int) -> list[tuple[int, int]]:
         elif opening and closing:  # e.g. a mark between two punctuation signs
             if not _close(stack, ch, i, found, text):
                 _push(stack, ch, i)
+        elif ch == "“" and not any(o == "„" for o, _ in stack):
+            # between two letters: “ is an opening glyph (Arabic بـ“غير واقعية”)
+            _push(stack, ch, i)
         else:  # between two letters ("word"word): close if something is open
             _close(stack, ch, i, found, text)
     return found
