@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import gc
 import hashlib
 import json
 import os
@@ -195,6 +196,14 @@ _REQUIRED = (("id", str), ("doc_id", str), ("start", int), ("end", int), ("label
 
 def _ann_from_record(rec: Any) -> Annotation:
     """A stored record -> Annotation (validated; fast path, no dataclass machinery)."""
+    if (
+        rec.__class__ is dict and rec.keys() == _ANN_FIELDS and rec["start"].__class__ is int
+        and rec["end"].__class__ is int and rec["id"].__class__ is str and rec["doc_id"].__class__ is str
+        and rec["label"].__class__ is str and rec["text"].__class__ is str
+    ):  # the usual case: a complete record we wrote
+        ann = object.__new__(Annotation)
+        ann.__dict__.update(rec)
+        return ann
     if not isinstance(rec, dict):
         raise ValueError(f"annotation record is a {type(rec).__name__}, not an object")
     for name, kind in _REQUIRED:
@@ -494,6 +503,19 @@ def _meta_data(state: _State) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the store
 
 
+class _no_gc:
+    """Pause the cyclic GC while creating many objects (loading, batches): it would
+    rescan them all repeatedly. Nothing created there is cyclic."""
+
+    def __enter__(self):
+        self.was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc):
+        if self.was:
+            gc.enable()
+
+
 def _locked(method):
     def wrapper(self, *args, **kwargs):
         with self._lock:
@@ -618,6 +640,10 @@ class AnnotationStore:
             return ""
 
     def _load(self) -> None:
+        with _no_gc():
+            self._load_files()
+
+    def _load_files(self) -> None:
         state = _State()
         has_meta = _read_meta(self.meta_path, state)
         _load_shards(self.docs_dir, state)
@@ -1034,6 +1060,10 @@ class AnnotationStore:
         them all at once.
         """
         self._check_writable()
+        with _no_gc():
+            return self._add_many(items, source, skip_duplicates)
+
+    def _add_many(self, items: Iterable[Any], source: str, skip_duplicates: bool) -> list[Annotation]:
         new: list[Annotation] = []
         stamp = now_iso()
         keys: set[tuple[str, int, int, str]] = set()
