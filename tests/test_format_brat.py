@@ -319,3 +319,34 @@ def test_export_and_import_through_the_pipeline_with_a_real_store(tmp_path):
         assert after == before
         again = import_file("brat", out / "news__it.ann", corpus, store)  # a single .ann file
         assert again.imported == 0 and again.duplicates == 2
+
+
+def test_foreign_brat_with_crlf_text_matches_the_corpus_document(tmp_path):
+    """brat counts the CR of CRLF; the pipeline maps its offsets onto our canonical (LF) text."""
+    from reader.corpus import load_corpus
+    from reader.store import AnnotationStore
+
+    raw = "Titolo\r\nIl salario è di 300mila dollari.\r\n«Una\r\ncitazione»\r\n"
+    corpus_dir = tmp_path / "corpus"
+    corpus_dir.mkdir()
+    (corpus_dir / "it.txt").write_bytes(raw.encode("utf-8"))
+    brat_dir = tmp_path / "brat"
+    s = raw.index("300mila dollari")
+    q0, q1 = raw.index("«"), raw.index("»") + 1
+    nl = raw.index("\r\n", q0)
+    write_pair(brat_dir, "renamed", raw, [
+        f"T1\tsalary {s} {s + 15}\t300mila dollari",
+        f"T2\tquote {q0} {nl};{nl + 2} {q1}\t«Una citazione»",
+        "#1\tAnnotatorNotes T2\tacross a CRLF",
+    ])
+    corpus = load_corpus(corpus_dir, detect=False)
+    canon = corpus.get("it").text
+    with AnnotationStore(tmp_path / "store", corpus=corpus) as store:
+        report = import_file("brat", brat_dir, corpus, store)
+        assert report.problems == [] and report.imported == 2
+        assert report.matched_documents == 1 and report.new_documents == 0  # matched by content hash
+        got = sorted((a.doc_id, a.start, a.end, a.label, a.text, a.note) for a in store.all())
+    assert got == sorted([
+        ("it", canon.index("300mila"), canon.index("300mila") + 15, "salary", "300mila dollari", ""),
+        ("it", canon.index("«"), canon.index("»") + 1, "quote", "«Una\ncitazione»", "across a CRLF"),
+    ])
