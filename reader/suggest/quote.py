@@ -25,6 +25,11 @@ Conventions (shared with ``tests/data/gold.jsonl``):
   quote is part of the outer quoted speech); ``find(..., nested=True)`` also
   reports the inner ones. If an outer mark is never closed, the complete
   quotes inside it are reported as outermost.
+* **Glyph direction.** ” always closes and “ glued between letters opens
+  (Arabic ``بـ“غير واقعية”``); straight quotes and ’/' rely on shape only.
+* **Known limits.** Straight single quotes are ambiguous with elisions:
+  ``'em all, said the boys' mother`` is taken for a quote. A quote with no
+  closing mark in its paragraph is never reported, even if it is real.
 * **Scare quotes.** A quote with fewer than ``min_words`` words (default 2) is
   not reported: single quoted words are usually names, titles or terms
   (“Netflix”), not speech. Pass ``min_words=1`` to keep them.
