@@ -425,3 +425,12 @@ def test_import_without_the_corpus_keeps_documents_and_spans(tmp_path):
         (doc,) = ws.store.imported_documents()
         assert doc.id == "a" and doc.text == text
         assert store_keys(ws.store) == want
+
+
+def test_json_lines_of_tasks_are_read_too(tmp_path):
+    lines = [json.dumps({"data": {"text": f"🙂 pay {n}"}, "annotations": [{"result": [
+        {"type": "labels", "value": {"start": 3, "end": 6, "text": "pay", "labels": ["salary"]}}]}]}) for n in range(3)]
+    items, problems = read_back(tmp_path, "\n".join(lines) + "\n", "tasks.jsonl")
+    assert not problems
+    assert [i.line for i in items] == [1, 2, 3]
+    assert all([(s.start, s.end) for s in i.spans] == [(2, 5)] for i in items)

@@ -61,7 +61,8 @@ def iter_json_array(
 ) -> Iterator[tuple[int, Any, str | None]]:
     """Yield ``(number, value, problem)`` for each item of the array in ``path``.
 
-    ``number`` is 1-based. A top-level object is treated as a one-item array.
+    ``number`` is 1-based. A top-level object is treated as a one-item array,
+    and objects that follow one another (JSON Lines) as the items of an array.
     On a problem ``value`` is None; a syntax error ends the stream (the rest of
     the file cannot be trusted), an over-large item is reported and ends it too.
     """
@@ -117,8 +118,8 @@ def iter_json_array(
                     break
                 b.pos = end
                 yield number, value, None
-                if single:
-                    break
+                if single and b.peek() != "{":
+                    break  # objects one after another (JSON Lines) go on
             if b.peek():
                 yield number + 1, None, f"unexpected data after the end of the JSON value at character {b.where}"
         except UnicodeDecodeError as exc:
