@@ -367,3 +367,80 @@ async def test_back_remembers_position(tmp_path):
         await pilot.press("q")
         await pilot.pause()
         assert app.position == (EN, cursor)
+
+
+# --- the same flows through the real app shell -------------------------------------
+
+async def test_reader_app_library_enter_tag_undo_and_compare(tmp_path):
+    from reader.tui import ReaderApp
+    from reader.tui.screens.compare import CompareScreen
+
+    seeds = copy_seeds(tmp_path)
+    app = ReaderApp(seeds, tmp_path / "annotations", detect=False, signals=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        ids = [d.id for d in app.corpus.documents]
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReadingScreen) and app.screen.doc_id == ids[1]
+        await pilot.press("slash", *"$300,000 to $900,000", "enter", "1")
+        await pilot.pause()
+        assert [(a.label, a.text) for a in app.store.for_document(ids[1])] == [("salary", "$300,000 to $900,000")]
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert app.store.for_document(ids[1]) == []
+        await pilot.press("ctrl+y", "escape", "q")  # escape ends the search, q goes back
+        await pilot.pause()
+        assert type(app.screen).__name__ == "LibraryScreen"
+        app.open_compare([ids[1], ids[3]])
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+        await pilot.press("tab", "ctrl+shift+right", "ctrl+shift+right", "2")
+        await pilot.pause()
+        [a] = app.store.for_document(ids[3])
+        assert a.label == "quote" and app.corpus.get(ids[3]).text[a.start:a.end] == a.text
+        await pilot.press("q")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "LibraryScreen"
+
+
+async def test_reader_app_copy_without_clipboard_does_not_crash(tmp_path, monkeypatch):
+    import pyperclip
+
+    from reader.tui import ReaderApp
+
+    def no_clipboard(text):
+        raise pyperclip.PyperclipException("no clipboard mechanism")
+
+    monkeypatch.setattr(pyperclip, "copy", no_clipboard)
+    seeds = copy_seeds(tmp_path)
+    app = ReaderApp(seeds, tmp_path / "annotations", detect=False, signals=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        app.open_document(EN)
+        await pilot.pause()
+        await pilot.press("ctrl+right", "ctrl+shift+right", "y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.is_running
+        assert any("cop" in n.message.lower() for n in app._notifications)
+
+
+async def test_reader_app_remembers_position(tmp_path):
+    from reader.tui import ReaderApp
+
+    seeds = copy_seeds(tmp_path)
+    app = ReaderApp(seeds, tmp_path / "annotations", detect=False, signals=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        app.open_document(EN)
+        await pilot.pause()
+        await pilot.press("pagedown", "down")
+        cursor = app.screen.query_one(AnnotatedTextView).cursor
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.last_position() == (EN, cursor)
+        app.open_document(EN)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one(AnnotatedTextView).cursor == cursor
