@@ -641,7 +641,23 @@ class AnnotationStore:
 
     def _load(self) -> None:
         with _no_gc():
-            self._load_files()
+            if not self.readonly:
+                self._load_files()
+                return
+            # Read-only beside a live writer: if the writer compacted while we read
+            # (the journal was replaced after we read the old shards), read again.
+            for _attempt in range(5):
+                before = self._journal_identity()
+                self._load_files()
+                if self._journal_identity() == before:
+                    return
+
+    def _journal_identity(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.journal_path)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_dev)
 
     def _load_files(self) -> None:
         state = _State()

@@ -423,3 +423,21 @@ def test_reanchor_missing_document_keeps_annotations(tmp_path):
     with AnnotationStore(path, corpus=FakeCorpus()) as s:
         assert s.reanchor_report.missing_documents == ["d"]
         assert s.get(a.id) == a
+
+
+def test_readonly_open_during_a_writers_compaction_sees_everything(tmp_path, monkeypatch):
+    path = tmp_path / "s"
+    writer = AnnotationStore(path)
+    ids = {writer.add("d", i, i + 1, "quote", text="x").id for i in range(5)}  # only in the journal
+    real = store_mod._load_shards
+    calls = []
+
+    def load_then_writer_compacts(docs_dir, state):
+        real(docs_dir, state)  # the reader has the old (empty) shards...
+        if not calls:
+            calls.append(1)
+            writer.compact()  # ...and the writer moves the journal into the shards now
+    monkeypatch.setattr(store_mod, "_load_shards", load_then_writer_compacts)
+    with AnnotationStore(path, readonly=True) as ro:
+        assert {a.id for a in ro.all()} == ids
+    writer.close()
