@@ -217,9 +217,6 @@ def read_ann(ann_path: Path, txt_path: Path, rel_stem: str, manifest: _Manifest)
     except UnicodeDecodeError as exc:
         yield problem(0, f"{txt_path.name} is not valid UTF-8 (byte {exc.start}); document skipped")
         return
-    if "\x00" in text:
-        yield problem(0, f"{txt_path.name} contains NUL bytes (binary?); document skipped")
-        return
     # offsets in the .ann count the BOM when there is one; validate against that text
     btext = "\ufeff" + text if bom else text
     info = manifest.docs.get(rel_stem, {})
