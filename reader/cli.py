@@ -79,7 +79,14 @@ class _Exit(Exception):
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(file=sys.stderr if stderr else sys.stdout, highlight=False, markup=False, emoji=False, soft_wrap=False)
+    file = sys.stderr if stderr else sys.stdout
+    width = None
+    try:
+        if not file.isatty() and not os.environ.get("COLUMNS"):
+            width = 120  # piped or captured: no terminal to measure, do not squeeze titles to 80 columns
+    except (AttributeError, ValueError):
+        width = 120
+    return Console(file=file, width=width, highlight=False, markup=False, emoji=False, soft_wrap=False)
 
 
 def _text(value: Any, limit: int = 0):
@@ -182,12 +189,15 @@ def _print_docs(rows: list[dict], problems: list[dict], corpus: str) -> None:
 
     console = _console()
     table = Table(title=_text(f"{corpus}: {len(rows)} document(s)"), title_justify="left")
-    table.add_column("id", no_wrap=True)
-    table.add_column("lang", no_wrap=True)
-    table.add_column("date", no_wrap=True)
-    table.add_column("title", ratio=1, no_wrap=True, overflow="ellipsis")
-    table.add_column("chars", justify="right", no_wrap=True)
-    table.add_column("ann.", justify="right", no_wrap=True)
+    id_width = min(40, max([len(r["id"]) + (11 if r["imported"] else 0) for r in rows] + [2]))
+    table.add_column("id", no_wrap=True, min_width=id_width, overflow="ellipsis")
+    table.add_column("lang", no_wrap=True, min_width=7)
+    table.add_column("date", no_wrap=True, min_width=10)
+    # the title takes what the other columns leave (7 borders + 2 spaces of padding per column)
+    title_width = max(10, console.width - (id_width + 7 + 10 + 7 + 6) - 19)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=title_width)
+    table.add_column("chars", justify="right", no_wrap=True, min_width=7)
+    table.add_column("ann.", justify="right", no_wrap=True, min_width=6)
     for r in rows:
         lang = f"{r['lang']} {r['lang_confidence']:.2f}"
         if r["lang_source"] == "override":
@@ -196,7 +206,7 @@ def _print_docs(rows: list[dict], problems: list[dict], corpus: str) -> None:
             lang = f"{r['lang']} ?"
         ann = str(r["annotations"]) + (f" +{r['suggested']}s" if r["suggested"] else "")
         doc_id = r["id"] + (" (imported)" if r["imported"] else "")
-        table.add_row(_text(doc_id), _text(lang), _text(r["date"] or ""), _text(r["title"], 120), f"{r['chars']:,}", ann)
+        table.add_row(_text(doc_id), _text(lang), _text(r["date"] or ""), _text(r["title"], title_width), f"{r['chars']:,}", ann)
     console.print(table)
     if problems:
         console.print(_text(f"{len(problems)} file(s) not loaded:"))
@@ -564,7 +574,14 @@ def _first_positional(argv: list[str]) -> str | None:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     first = _first_positional(argv)
     if first in COMMANDS or any(a in ("-h", "--help", "--version") for a in argv[:1]):
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            # positionals split by an option (`lang CORPUS --clear DOC`) belong together
+            if args.command == "lang" and not any(x.startswith("-") for x in extra):
+                args.args = list(args.args) + extra
+            else:
+                parser.error(f"unrecognized arguments: {' '.join(extra)}")
         if args.command is None:
             args = build_ui_parser().parse_args([a for a in argv if a not in ("--help", "-h")])
     else:
