@@ -444,3 +444,45 @@ async def test_reader_app_remembers_position(tmp_path):
         await pilot.pause()
         await pilot.pause()
         assert app.screen.query_one(AnnotatedTextView).cursor == cursor
+
+
+async def test_export_from_the_reading_screen(tmp_path):
+    from textual.widgets import Input
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("slash", *"$300,000 to $900,000", "enter", "1", "escape", "e")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ExportDialog"
+        out = tmp_path / "out.jsonl"
+        app.screen.query_one("#export-path", Input).value = str(out)
+        await pilot.press("ctrl+s")
+        for _ in range(50):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if type(app.screen).__name__ == "ReadingScreen":
+                break
+        assert out.exists()
+        assert "$300,000 to $900,000" in out.read_text(encoding="utf-8")
+        assert "out.jsonl" in status_text(app)
+
+
+async def test_language_override_with_L(tmp_path):
+    app = make_app(tmp_path, AR)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("L")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "LanguageDialog"
+        app.screen.dismiss("he")
+        await pilot.pause()
+        assert app.store.language_overrides().get(AR) == "he"
+        header = str(app.screen.query_one(".pane-header").render())
+        assert " HE " in header and "RTL" in header
+
+
+async def test_search_field_escape_cancels(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("slash", "x", "escape")
+        assert isinstance(app.focused, AnnotatedTextView)
+        assert isinstance(app.screen, ReadingScreen)

@@ -187,10 +187,10 @@ class AnnotatedTextView(ScrollView, can_focus=True):
         Binding("ctrl+shift+end,shift+ctrl+end", "move('bottom', True)", "Extend to document end", show=False),
         Binding("ctrl+shift+left,shift+ctrl+left", "move('wordleft', True)", "Extend by word left", show=False),
         Binding("ctrl+shift+right,shift+ctrl+right", "move('wordright', True)", "Extend by word right", show=False),
-        Binding("v", "toggle_mark", "Mark mode", tooltip="Start/stop a selection that plain movement extends"),
-        Binding("w", "toggle_word_snap", "Word snap", tooltip="Snap selections to whole words"),
-        Binding("s", "select_sentence", "Sentence", tooltip="Select the sentence around the cursor"),
-        Binding("p", "select_paragraph", "Paragraph", tooltip="Select the paragraph around the cursor"),
+        Binding("v", "toggle_mark", "Mark mode", show=False, tooltip="Start/stop a selection that plain movement extends"),
+        Binding("w", "toggle_word_snap", "Word snap", show=False, tooltip="Snap selections to whole words"),
+        Binding("s", "select_sentence", "Sentence", show=False, tooltip="Select the sentence around the cursor"),
+        Binding("p", "select_paragraph", "Paragraph", show=False, tooltip="Select the paragraph around the cursor"),
         Binding("escape", "clear_selection", "Clear selection", show=False),
     ]
 
