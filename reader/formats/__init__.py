@@ -13,4 +13,16 @@ for _name in _MODULES:
         if _exc.name != f"reader.formats.{_name}":
             raise
 
-__all__ = ["FORMATS", "Format", "ImportItem", "ImportProblem", "SpanRecord", "get_format", "register"]
+__all__ = ["FORMATS", "Format", "ImportItem", "ImportProblem", "SpanRecord", "get_format", "register",
+           "export_corpus", "import_file", "ExportResult", "ImportReport"]
+
+_PIPELINE = ("export_corpus", "import_file", "ExportResult", "ImportReport", "guess_format")
+
+
+def __getattr__(name: str):
+    # the pipeline lives in reader.formats.pipeline; imported lazily (it imports this package)
+    if name in _PIPELINE:
+        from reader.formats import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'reader.formats' has no attribute {name!r}")

@@ -25,6 +25,7 @@ imports again (re-importing never duplicates).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -155,8 +156,11 @@ def export_corpus(
     docs = export_documents(corpus, store, doc_ids)
     counts = {"orphaned": 0, "documents": 0, "checked": 0}
 
+    root = getattr(corpus, "root", None)
+
     def items() -> Iterator[tuple[Document, list[Annotation]]]:
         for doc in docs:
+            rel = _relative(doc.path, root)
             anns = []
             for a in store.for_document(doc.id, statuses=statuses):
                 if a.status not in statuses:
@@ -173,7 +177,7 @@ def export_corpus(
                 anns.append(a)
             counts["documents"] += 1
             counts["checked"] += len(anns)
-            yield doc, anns
+            yield (doc if rel is None else dataclasses.replace(doc, path=rel)), anns
 
     missing = _missing_annotations(store, docs if doc_ids is None else None, statuses)
 
@@ -199,6 +203,16 @@ def export_corpus(
 def _format_notes(fmt: Format) -> list[str]:
     notes = getattr(fmt, "last_export_notes", None)
     return [str(n) for n in notes] if isinstance(notes, list) else []
+
+
+def _relative(path: Path | None, root: Path | None) -> Path | None:
+    """A document's path relative to the corpus folder (exports carry no absolute paths)."""
+    if path is None or root is None:
+        return None
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), Path(root).resolve()))
+    except (OSError, ValueError):
+        return None
 
 
 def _missing_annotations(store: Any, docs: list[Document] | None, statuses: tuple[str, ...]) -> int:
