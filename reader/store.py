@@ -677,8 +677,9 @@ class AnnotationStore:
             except _storage.JournalCorrupt as exc:
                 raise StoreCorruptError(
                     self.journal_path,
-                    f"{exc}; the changes before it are intact",
-                    self.meta_path if has_meta else None,
+                    f"{exc} (the changes before it are intact; `reader store recover` keeps every "
+                    "readable change and moves the damaged journal aside)",
+                    None,
                 ) from None
         dirty_docs, dirty_meta = _apply_records(records, state, self.journal_path)
         self._state = state

@@ -373,3 +373,42 @@ def test_store_path_is_a_file(tmp_path):
     (tmp_path / "f").write_text("x")
     with pytest.raises(StoreError, match="not a folder"):
         AnnotationStore(tmp_path / "f")
+
+
+def test_second_writer_in_same_process_is_refused(tmp_path):
+    from reader.errors import StoreLockedError
+
+    with AnnotationStore(tmp_path / "s") as first:
+        with pytest.raises(StoreLockedError) as info:
+            AnnotationStore(tmp_path / "s")
+        assert str(tmp_path / "s" / ".lock") in str(info.value)
+        assert f"pid {os.getpid()}" in str(info.value)
+        first.add("x", 0, 1, "quote", text="a")
+    with AnnotationStore(tmp_path / "s") as again:
+        assert len(again.all()) == 1
+
+
+def test_threads_share_a_store(tmp_path):
+    import threading
+
+    store = AnnotationStore(tmp_path / "s")
+    errors = []
+
+    def work(t):
+        try:
+            for i in range(50):
+                a = store.add(f"doc{t}", i, i + 1, "quote", text="x")
+                store.update(a.id, note=str(i))
+                store.for_document(f"doc{t}")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    store.close()  # close from another thread than the workers
+    assert not errors
+    with AnnotationStore(tmp_path / "s") as s:
+        assert len(s.all()) == 200 and all(a.note for a in s.all())
