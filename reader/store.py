@@ -52,7 +52,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import socket
 import threading
 import time
@@ -63,7 +62,6 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from filelock import FileLock, Timeout
-from tinydb import TinyDB
 
 from reader import storage as _storage
 from reader.errors import (

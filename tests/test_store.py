@@ -412,3 +412,21 @@ def test_threads_share_a_store(tmp_path):
     assert not errors
     with AnnotationStore(tmp_path / "s") as s:
         assert len(s.all()) == 200 and all(a.note for a in s.all())
+
+
+def test_files_are_plain_tinydb_databases(tmp_path):
+    from tinydb import Query, TinyDB
+
+    from reader.storage import AtomicJSONStorage
+
+    with AnnotationStore(tmp_path / "s") as s:
+        s.add("doc", 0, 3, "quote", text="abc")
+        s.add("doc", 3, 5, "claim", text="de")
+        s.set_state("last", "doc")
+    shard = tmp_path / "s" / "docs" / shard_name("doc")
+    with TinyDB(shard, storage=AtomicJSONStorage) as db:
+        assert sorted(r["label"] for r in db.table("annotations").all()) == ["claim", "quote"]
+        assert db.table("annotations").search(Query().label == "quote")[0]["text"] == "abc"
+    with TinyDB(tmp_path / "s" / "meta.json", storage=AtomicJSONStorage) as db:
+        assert db.table("_meta").all()[0]["schema_version"] == SCHEMA_VERSION
+        assert db.table("state").search(Query().k == "last")[0]["v"] == "doc"
