@@ -54,7 +54,6 @@ import os
 import re
 import socket
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
