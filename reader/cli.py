@@ -128,9 +128,13 @@ def _err(message: str) -> None:
     sys.stderr.flush()
 
 
-def _info(message: str) -> None:
-    """A status line on stderr (stdout may be carrying exported data)."""
-    sys.stderr.write(one_line(message) + "\n")
+def _info(message: str, max_lines: int = 0) -> None:
+    """Status lines on stderr (stdout may be carrying exported data); each line inert."""
+    lines = message.splitlines() or [""]
+    if max_lines and len(lines) > max_lines + 1:
+        hidden = len(lines) - max_lines
+        lines = lines[:max_lines] + [f"  ... and {hidden} more line(s)"]
+    sys.stderr.write("".join(one_line(line) + "\n" for line in lines))
     sys.stderr.flush()
 
 
@@ -246,7 +250,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 fmt, ws.corpus, ws.store, args.out,
                 force=args.force, include_suggested=args.include_suggested, doc_ids=args.doc or None,
             )
-    _info(result.summary())
+    _info(result.summary(), max_lines=20)
     return EXIT_OK
 
 

@@ -401,3 +401,87 @@ def test_fuzz_random_json_lines(ws, tmp_path):
             assert d is not None and d.text[a.start:a.end] == a.text
 
     inner()
+
+
+# --- "dir" and "binary" formats get a temporary path, moved into place atomically ----------
+
+class _DirFormat:
+    name = "fakedir"
+    description = "test"
+    extension = ""
+    kind = "dir"
+    can_import = False
+
+    def __init__(self, fail=False):
+        self.fail = fail
+        self.seen = None
+
+    def write(self, items, out):
+        self.seen = Path(out)
+        assert self.seen.is_dir() and not any(self.seen.iterdir())
+        n = 0
+        for doc, anns in items:
+            (self.seen / f"{doc.id.replace('/', '_')}.txt").write_text(doc.text, encoding="utf-8")
+            n += len(anns)
+            if self.fail:
+                raise OSError(5, "Input/output error")
+        return n
+
+
+class _BinFormat(_DirFormat):
+    name = "fakebin"
+    extension = ".bin"
+    kind = "binary"
+
+    def write(self, items, out):
+        self.seen = Path(out)
+        assert not self.seen.exists()
+        n = sum(len(a) for _d, a in items)
+        self.seen.write_bytes(b"\x00" * n)
+        return n
+
+
+def _as_format(obj):
+    from reader.formats.base import Format
+
+    class F(Format):
+        name, description, extension, kind, can_import = obj.name, obj.description, obj.extension, obj.kind, False
+
+        def write(self, items, out):
+            return obj.write(items, out)
+
+    return F()
+
+
+def test_dir_format_export_is_swapped_into_place(ws, tmp_path):
+    add(ws, "a", "$900,000", "salary")
+    out = tmp_path / "export_dir"
+    fake = _DirFormat()
+    res = export_corpus(_as_format(fake), ws.corpus, ws.store, out)
+    assert res.spans == 1 and sorted(p.name for p in out.iterdir()) == ["a.txt", "c.txt", "sub_b.txt"]
+    assert fake.seen.parent == tmp_path and fake.seen != out  # a temporary folder beside the target
+    with pytest.raises(FormatError, match="already exists"):
+        export_corpus(_as_format(_DirFormat()), ws.corpus, ws.store, out)
+    (out / "stale.txt").write_text("old")
+    export_corpus(_as_format(_DirFormat()), ws.corpus, ws.store, out, force=True)
+    assert not (out / "stale.txt").exists()
+    # a failing write leaves the previous export whole and no temporary folders
+    (out / "keep.txt").write_text("previous")
+    with pytest.raises(FormatError, match="Input/output error"):
+        export_corpus(_as_format(_DirFormat(fail=True)), ws.corpus, ws.store, out, force=True)
+    assert (out / "keep.txt").read_text() == "previous"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    # a folder format cannot go to standard output
+    with pytest.raises(FormatError, match="--out"):
+        export_corpus(_as_format(_DirFormat()), ws.corpus, ws.store, io.StringIO())
+
+
+def test_binary_format_export(ws, tmp_path):
+    add(ws, "a", "$900,000", "salary")
+    add(ws, "a", "Netflix", "claim")
+    out = tmp_path / "x.bin"
+    fake = _BinFormat()
+    res = export_corpus(_as_format(fake), ws.corpus, ws.store, out)
+    assert res.spans == 2 and out.read_bytes() == b"\x00\x00"
+    assert fake.seen != out and not fake.seen.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
