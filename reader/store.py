@@ -754,6 +754,9 @@ class AnnotationStore:
 
         If unsaved changes still cannot be written, raises :class:`StoreWriteError`
         and stays open (so that ``retry_unsaved`` or ``close`` can be tried again).
+        Safe to call from a SIGTERM/SIGHUP handler: the lock is re-entrant, and every
+        save that returned is already in the fsynced journal, so even an interrupted
+        compaction loses nothing.
         """
         with self._lock:
             if self._closed:
