@@ -254,3 +254,12 @@ def test_invalid_utf8_line(tmp_path):
     out = list(get_format("jsonl").read(path))
     assert isinstance(out[0], ImportProblem) and out[0].line == 1 and "UTF-8" in out[0].reason
     assert isinstance(out[1], ImportItem) and out[1].text == "ok"
+
+
+def test_json_array_problems_are_reported(tmp_path):
+    # deep nesting, a truncated array and a huge number never escape as exceptions
+    for content in ("[" + "[" * 50_000, '[{"text": "a"}, {"text": ', '[{"text": "a", "id": ' + "9" * 6000 + "}]"):
+        items, problems = read("doccano", content, tmp_path)
+        assert problems, content[:20]
+    items, problems = read("doccano", '[{"text": "a"}, {"text": ', tmp_path)
+    assert [i.text for i in items] == ["a"] and problems[0].line == 2

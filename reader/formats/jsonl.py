@@ -70,7 +70,7 @@ def json_records(path: Path, fmt_name: str) -> Iterator[tuple[int, Any] | Import
     """Stream ``(line_no, object)`` from a JSONL file, or an :class:`ImportProblem` per bad line.
 
     A file whose first non-blank character is ``[`` is read as one JSON array
-    (some tools export a list instead of lines); records are then numbered 1, 2...
+    (some tools export a list instead of lines), streamed; records are then numbered 1, 2...
     """
     source = path.name
     first = _first_char(path)
@@ -95,13 +95,18 @@ def json_records(path: Path, fmt_name: str) -> Iterator[tuple[int, Any] | Import
 # Longest accepted line; None means base.MAX_LINE_BYTES (tests lower it).
 LINE_LIMIT: int | None = None
 
-# A whole-file JSON array is read at once; refuse files too big to hold safely.
-MAX_JSON_ARRAY_BYTES = 512 * 1024 * 1024
+# Longest accepted line (or array record); None means base.MAX_LINE_BYTES (tests lower it).
+LINE_LIMIT: int | None = None
 
 
 def _first_char(path: Path) -> str:
     with open(path, "rb") as fh:
         head = fh.read(4096)
+        while head.isspace() and len(head) < 1 << 20:
+            more = fh.read(4096)
+            if not more:
+                break
+            head += more
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     stripped = head.lstrip()
@@ -109,31 +114,22 @@ def _first_char(path: Path) -> str:
 
 
 def _json_array_records(path: Path, source: str) -> Iterator[tuple[int, Any] | ImportProblem]:
-    size = path.stat().st_size
-    if size > MAX_JSON_ARRAY_BYTES:
-        yield ImportProblem(0, f"a JSON array of {size // (1024 * 1024)} MiB is too large; convert it to one record per line (JSONL)", source)
-        return
-    raw = path.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    """The records of a JSON array file, streamed (memory bounded by the largest record)."""
+    from reader.formats.jsonstream import iter_json_array
+
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        yield ImportProblem(0, f"not valid UTF-8 (byte {exc.start})", source)
-        return
-    try:
-        data = parse_json_line(text)
-    except BadRecord as exc:
-        yield ImportProblem(0, str(exc), source)
-        return
-    if not isinstance(data, list):
-        yield ImportProblem(0, f"expected a JSON array, got {type_name(data)}", source)
-        return
-    for i, obj in enumerate(data, 1):
-        if not isinstance(obj, dict):
-            yield ImportProblem(i, f"record {i}: expected a JSON object, got {type_name(obj)}", source)
-            continue
-        yield i, obj
+        for number, value, problem in iter_json_array(path, what="record", max_item_chars=LINE_LIMIT or _base.MAX_LINE_BYTES):
+            if problem is not None:
+                yield ImportProblem(number, problem, source)
+                continue
+            if not isinstance(value, dict):
+                yield ImportProblem(number, f"record {number}: expected a JSON object, got {type_name(value)}", source)
+                continue
+            yield number, value
+    except RecursionError:
+        yield ImportProblem(0, "malformed JSON: nested too deeply; import stopped", source)
+    except ValueError as exc:  # e.g. integers with too many digits
+        yield ImportProblem(0, f"malformed JSON: {exc}; import stopped", source)
 
 
 def type_name(value: Any) -> str:
