@@ -268,3 +268,27 @@ async def test_big_document_pages_and_jumps_to_end():
         assert view.selection is not None
         view.scroll_fraction = 0.5
         assert abs(view.scroll_fraction - 0.5) < 0.01
+
+
+async def test_one_megabyte_line_without_newline():
+    text = ("perché la città è così bella, 中文 " * 30_000)[:1_000_000]
+    app = ViewApp(text)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.query_one(AnnotatedTextView)
+        await pilot.press("pagedown", "ctrl+end", "shift+left", "shift+left")
+        assert view.cursor == len(text) - 2
+        assert view.selected_text == text[-2:]
+        view.scroll_fraction = 0.5
+        await pilot.pause()
+        assert 0.4 < view.scroll_fraction < 0.6
+
+
+def test_simple_scripts_take_the_fast_path_and_agree_with_the_slow_one():
+    from reader.tui import textview
+
+    line = "نشرت منصة خدمات البث “نتفليكس” إعلانا perché città " * 5
+    fast = wrap_display_line(line, 17)
+    slow_line = line + "\u0301"  # one combining mark forces the grapheme path
+    slow = wrap_display_line(slow_line, 17)
+    assert textview._simple(line) and not textview._simple(slow_line)
+    assert fast == slow[: len(fast)]

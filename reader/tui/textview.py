@@ -67,6 +67,26 @@ _MAX_MATCHES = 100_000
 _BIG_INVALIDATION = 400  # lines; beyond this, drop the whole strip cache
 
 
+def _single_cell_chars() -> frozenset[str]:
+    """Characters that are one cell wide and always a grapheme of their own."""
+    ranges = [
+        (0x20, 0x7E), (0xA0, 0xAC), (0xAE, 0x2FF),  # Latin
+        (0x370, 0x482), (0x48A, 0x52F),  # Greek, Cyrillic (no combining marks)
+        (0x5D0, 0x5EA),  # Hebrew letters
+        (0x60C, 0x60C), (0x61B, 0x61B), (0x61F, 0x64A), (0x660, 0x66D), (0x671, 0x6D3),  # Arabic letters, digits
+        (0x1E00, 0x1FFF),  # Latin extended additional, Greek extended
+        (0x2010, 0x2027), (0x2030, 0x205E),  # punctuation (no zero-width or bidi controls)
+        (0x20A0, 0x20C0),  # currency
+        (0x2400, 0x2426),  # control pictures (what inert() shows)
+        (0xFFFD, 0xFFFD),
+    ]
+    chars = {chr(c) for a, b in ranges for c in range(a, b + 1)}
+    return frozenset(ch for ch in chars if cell_len(ch) == 1)
+
+
+_simple = _single_cell_chars().issuperset  # C-speed "every char is one cell and one grapheme"
+
+
 class Span(NamedTuple):
     """The view's own copy of an annotation's geometry."""
 
@@ -83,7 +103,7 @@ def _as_span(obj: Any) -> Span:
 
 def _clusters(d: str) -> list[tuple[int, int, str]]:
     """(start, end, grapheme) for each grapheme of a display string."""
-    if d.isascii():
+    if d.isascii() or _simple(d):
         return [(i, i + 1, ch) for i, ch in enumerate(d)]
     return [(m.start(), m.end(), m.group()) for m in _GRAPHEME.finditer(d)]
 
@@ -103,9 +123,10 @@ def wrap_display_line(d: str, width: int) -> list[int]:
     width = max(1, width)
     n = len(d)
     rows = [0]
-    if n <= width and d.isascii() and "\t" not in d:
+    simple = (d.isascii() and "\t" not in d) or _simple(d)
+    if n <= width and simple:
         return rows
-    if d.isascii() and "\t" not in d:
+    if simple:
         pos = 0
         while n - pos > width:
             j = pos + width  # the first character that does not fit
@@ -796,7 +817,7 @@ class AnnotatedTextView(ScrollView, can_focus=True):
         segments: list[Segment] = [self._gutter(spans, start, end)]
         d = inert(text[start:end], keep_tabs=True)
         col = 0
-        if d.isascii() and "\t" not in d:
+        if (d.isascii() and "\t" not in d) or _simple(d):
             for a, b in zip(cuts, cuts[1:]):
                 if b > a:
                     segments.append(Segment(d[a - start : b - start], style_at(a)))
