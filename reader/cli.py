@@ -143,7 +143,12 @@ def _info(message: str, max_lines: int = 0) -> None:
 def _open(args: argparse.Namespace, *, readonly: bool, detect: bool = True):
     from reader.workspace import Workspace
 
-    return Workspace.open(args.corpus, args.store, readonly=readonly, detect=detect)
+    ws = Workspace.open(args.corpus, args.store, readonly=readonly, detect=detect)
+    report = ws.reanchor_report
+    if report is not None and (getattr(report, "changed", False) or getattr(report, "missing_documents", None)):
+        # documents edited since they were annotated: say what happened to their annotations
+        _info(report.summary())
+    return ws
 
 
 def _counts(store: Any) -> tuple[dict[str, Counter], dict[str, Counter]]:
@@ -302,6 +307,7 @@ def _stats(ws: Any) -> dict[str, Any]:
         lang["suggested"] += sum(s.values())
         per_doc[doc.id] = {"lang": doc.lang, "total": sum(c.values()), "labels": dict(sorted(c.items())), "suggested": sum(s.values())}
     missing = {k: sum(v.values()) for k, v in accepted.items() if k not in docs}
+    orphaned = sum(1 for a in ws.store.all(statuses=("accepted", "suggested")) if a.orphaned)
     labels = {name: per_label.get(name, 0) for name in ws.labels.names}
     for name, n in sorted(per_label.items()):
         labels.setdefault(name, n)
@@ -314,6 +320,7 @@ def _stats(ws: Any) -> dict[str, Any]:
         "per_document": per_doc,
         "per_language": dict(sorted(per_lang.items())),
         "missing_documents": missing,
+        "orphaned": orphaned,
     }
 
 
@@ -352,6 +359,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
         by = ", ".join(f"{k} {v}" for k, v in row["labels"].items())
         t.add_row(_text(doc_id), _text(row["lang"]), str(row["total"]), _text(by))
     console.print(t)
+    if stats["orphaned"]:
+        console.print(_text(f"{stats['orphaned']} orphaned annotation(s): their text is no longer in the document (kept, not exported)"))
     if stats["missing_documents"]:
         console.print(_text(f"{sum(stats['missing_documents'].values())} annotation(s) belong to documents not in the corpus: "
                             + ", ".join(list(stats["missing_documents"])[:10])))

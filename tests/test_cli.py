@@ -337,3 +337,17 @@ def test_exported_paths_are_relative_to_the_corpus(seeds, store, capsys):
     code, out, _ = run(capsys, "export", seeds, "--store", store, "--format", "jsonl")
     paths = [json.loads(x)["path"] for x in out.splitlines()]
     assert paths == sorted(p.name for p in seeds.glob("*.txt"))
+
+
+def test_edited_document_reports_reanchoring(tmp_path, store, capsys):
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "d.txt").write_text("Alpha beta gamma.", encoding="utf-8")
+    annotate(corpus, store, "d", "gamma", "claim")
+    annotate(corpus, store, "d", "Alpha", "claim")
+    (corpus / "d.txt").write_text("New start. beta gamma.", encoding="utf-8")
+    code, out, err = run(capsys, "stats", corpus, "--store", store, "--json")
+    assert code == 0
+    assert "1 moved" in err and "1 orphaned" in err
+    s = json.loads(out)
+    assert s["orphaned"] == 1
