@@ -158,7 +158,7 @@ class ReaderApp(App):
         self.exit_message: str | None = None
         self.first_screen_at: float | None = None
         self._installed_signals: list[int] = []
-        self._closed = False
+        self._workspace_closed = False
 
     # --- contract attributes -------------------------------------------------
 
@@ -487,16 +487,16 @@ class ReaderApp(App):
 
     def close_workspace(self) -> None:
         """Flush and close the store (idempotent). Never raises."""
-        if self._closed:
+        if self._workspace_closed:
             return
         store = self.store
         for worker in list(self.workers):
-            if worker.group == "detect":
+            if worker.group == "detect" and not worker.is_finished:
                 worker.cancel()
         try:
             if store is not None:
                 store.close()
-            self._closed = True
+            self._workspace_closed = True
         except ReaderError as exc:
             self.exit_message = str(exc)
         except OSError as exc:

