@@ -486,3 +486,39 @@ async def test_search_field_escape_cancels(tmp_path):
         await pilot.press("slash", "x", "escape")
         assert isinstance(app.focused, AnnotatedTextView)
         assert isinstance(app.screen, ReadingScreen)
+
+
+async def test_disk_full_shows_unsaved_then_retry_saves(tmp_path, monkeypatch):
+    import errno
+
+    from reader import storage
+
+    state = {"fail": True}
+    real = storage._write_and_sync
+
+    def faulty(fd, data):
+        if state["fail"]:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(fd, data)
+
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        monkeypatch.setattr(storage, "_write_and_sync", faulty)
+        await pilot.press("ctrl+right", "ctrl+shift+right", "1")
+        await pilot.pause()
+        assert "UNSAVED" in status_text(app)
+        assert app.store.unsaved >= 1
+        [a] = anns(app)  # kept in memory, still shown
+        assert app.screen.query_one(AnnotationList).row_count == 1
+        pane = app.screen.query_one(DocumentPane)
+        pane._retry()  # the timer's callback; still failing
+        assert "UNSAVED" in status_text(app)
+        state["fail"] = False
+        pane._retry()
+        assert app.store.unsaved == 0
+        assert "saved" in status_text(app) and "UNSAVED" not in status_text(app)
+    # durable: a fresh store sees it
+    from reader.store import AnnotationStore
+
+    with AnnotationStore(tmp_path / "annotations") as store:
+        assert [x.id for x in store.for_document(EN)] == [a.id]

@@ -80,7 +80,11 @@ class ReadingScreen(Screen):
         if remember is None:
             return
         try:
-            remember(self.doc_id, self.view.cursor)
+            cursor = self.view.cursor
+        except Exception:  # already torn down
+            return
+        try:
+            remember(self.doc_id, cursor)
         except ReaderError as exc:
             self.app.notify(str(exc), severity="warning", markup=False)
         except Exception:
@@ -95,6 +99,13 @@ class ReadingScreen(Screen):
 
     def on_screen_suspend(self) -> None:
         self.remember()
+
+    def on_unmount(self) -> None:
+        # quitting the app from this screen (ctrl+q, a signal) keeps the position too
+        try:
+            self.remember()
+        except Exception:
+            pass
 
     def action_back(self) -> None:
         self.remember()
