@@ -258,7 +258,8 @@ async def test_big_document_pages_and_jumps_to_end():
     app = ViewApp(text)
     async with app.run_test(size=(80, 24)) as pilot:
         view = app.query_one(AnnotatedTextView)
-        assert len(view._wraps) < 200  # nothing wrapped eagerly
+        view.load(text)
+        assert len(view._wraps) == 0  # load wraps nothing: only visible lines, then a background pass
         await pilot.press("pagedown", "pagedown")
         assert view.cursor > 0
         await pilot.press("ctrl+end")
@@ -292,3 +293,24 @@ def test_simple_scripts_take_the_fast_path_and_agree_with_the_slow_one():
     slow = wrap_display_line(slow_line, 17)
     assert textview._simple(line) and not textview._simple(slow_line)
     assert fast == slow[: len(fast)]
+
+
+async def test_background_wrapping_makes_the_height_exact_without_moving_the_text():
+    line = "lorem ipsum dolor sit amet " * 5 + "\n"
+    text = line * 3000
+    app = ViewApp(text)
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(AnnotatedTextView)
+        view.move_to(len(text) // 2)
+        view.scroll_to_offset(view.cursor, top=True)
+        top = view.top_offset
+        for _ in range(400):
+            if view.height_is_exact:
+                break
+            await pilot.pause(0.05)
+        assert view.height_is_exact
+        from reader.tui.textview import wrap_display_line
+
+        rows_per_line = len(wrap_display_line(line[:-1], view._wrap_width))
+        assert view.virtual_size.height == rows_per_line * 3000 + 1
+        assert view.top_offset == top

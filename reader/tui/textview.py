@@ -22,6 +22,7 @@ map columns to offsets correctly. Text stays in logical order (no bidi).
 from __future__ import annotations
 
 import re
+import time
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
 from typing import Any, Iterable, NamedTuple
@@ -58,6 +59,8 @@ from reader.text import (
 )
 
 TAB_SIZE = 4
+BACKGROUND_TICK = 0.05  # seconds between background wrapping steps
+BACKGROUND_BUDGET = 0.006  # seconds of wrapping per step (keeps keys responsive)
 GUTTER = 2
 _BLOCK = 64
 _BUCKET = 2048
@@ -276,6 +279,8 @@ class AnnotatedTextView(ScrollView, can_focus=True):
         self._wrap_width = 0
         self._styles_key: tuple | None = None
         self._palette: dict[str, Style] = {}
+        self._bg_next = 0
+        self._bg_timer: Any = None
         self.load(text)
 
     # ------------------------------------------------------------------ data
@@ -334,6 +339,9 @@ class AnnotatedTextView(ScrollView, can_focus=True):
         self._prefix: list[int] | None = None
         self._cache.clear()
         self._update_virtual_size()
+        self._bg_next = 0
+        if self.is_mounted and self._bg_timer is None and len(starts) > 1:
+            self._bg_timer = self.set_interval(BACKGROUND_TICK, self._background_wrap)
 
     def _update_virtual_size(self) -> None:
         size = Size(self._wrap_width + GUTTER + 1, self._total)
@@ -359,6 +367,41 @@ class AnnotatedTextView(ScrollView, can_focus=True):
             self._total += delta
             self._prefix = None
         return rows
+
+    def _background_wrap(self) -> None:
+        """Wrap a few more lines, so the virtual height (and the scrollbar) becomes exact.
+
+        Runs in small time slices on a timer. Lines above the top of the view
+        may change their row count; the view is moved by the difference so
+        the text on screen does not jump.
+        """
+        n = len(self._starts)
+        if not self.is_mounted or self._bg_next >= n:
+            if self._bg_timer is not None:
+                self._bg_timer.stop()
+                self._bg_timer = None
+            return
+        top_line, top_sub = self._locate(int(self.scroll_offset.y))
+        before = self._line_row(top_line)
+        deadline = time.perf_counter() + BACKGROUND_BUDGET
+        i = self._bg_next
+        wraps = self._wraps
+        while i < n:
+            if i not in wraps:
+                self._wrap(i)
+            i += 1
+            if not i & 63 and time.perf_counter() > deadline:
+                break
+        self._bg_next = i
+        self._update_virtual_size()
+        after = self._line_row(top_line)
+        if after != before:
+            self.scroll_to(y=after + top_sub, animate=False, immediate=True)
+
+    @property
+    def height_is_exact(self) -> bool:
+        """True once every line has been wrapped for the current width."""
+        return self._bg_next >= len(self._starts) or len(self._wraps) == len(self._starts)
 
     def _line_row(self, i: int) -> int:
         """First visual row of line ``i`` (exact for wrapped lines before it, estimated otherwise)."""
