@@ -485,3 +485,11 @@ def test_binary_format_export(ws, tmp_path):
     assert res.spans == 2 and out.read_bytes() == b"\x00\x00"
     assert fake.seen != out and not fake.seen.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_import_progress(ws, tmp_path):
+    lines = [{"id": f"p{k}", "text": f"text {k}"} for k in range(2500)]
+    p = write(tmp_path, "many.jsonl", jl(*lines))
+    seen = []
+    rep = import_file("jsonl", p, ws.corpus, ws.store, progress=lambda r: seen.append(r.records))
+    assert seen == [1000, 2000, 2500] and rep.new_documents == 2500

@@ -613,8 +613,13 @@ def import_file(
     store: Any,
     *,
     batch_size: int = BATCH_SIZE,
+    progress: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
-    """Import ``path`` (format ``fmt``) into ``store``; see the module docstring."""
+    """Import ``path`` (format ``fmt``) into ``store``; see the module docstring.
+
+    ``progress(report)`` is called every 1,000 records and once at the end
+    (from the importing thread; a UI worker posts it on as a message).
+    """
     fmt = _resolve_format(fmt)
     path = Path(path).expanduser()
     if not getattr(fmt, "can_import", True):
@@ -642,6 +647,8 @@ def import_file(
                     imp.report.skipped += 1
                 continue
             imp.add_item(rec)
+            if progress is not None and imp.report.records % 1000 == 0:
+                progress(imp.report)
     except ReaderError as exc:
         if not started:
             raise
@@ -653,6 +660,8 @@ def import_file(
             raise FormatError(f"{path}: cannot read: {reason}") from None
         imp.problem(ImportProblem(0, f"reading stopped: {reason}", path.name))
     imp.flush()
+    if progress is not None:
+        progress(imp.report)
     return imp.report
 
 
