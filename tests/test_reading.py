@@ -522,3 +522,22 @@ async def test_disk_full_shows_unsaved_then_retry_saves(tmp_path, monkeypatch):
 
     with AnnotationStore(tmp_path / "annotations") as store:
         assert [x.id for x in store.for_document(EN)] == [a.id]
+
+
+async def test_list_follows_the_cursor(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        doc = app.corpus.get(EN)
+        s = doc.text.index("$300,000")
+        first = app.store.add(EN, 1, 5, "claim")
+        second = app.store.add(EN, s, s + 8, "salary")
+        pane = app.screen.query_one(DocumentPane)
+        pane.reload_annotations()
+        await pilot.press("right_square_bracket")
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert pane.view.cursor == s
+        assert pane.query_one(AnnotationList).highlighted_id == second.id
+        await pilot.press("ctrl+home", "right", "right")
+        await pilot.pause()
+        assert pane.query_one(AnnotationList).highlighted_id == first.id

@@ -567,6 +567,10 @@ class DocumentPane(Vertical):
     @on(AnnotatedTextView.SelectionChanged)
     def _caret(self, event: Message) -> None:
         self.update_header()
+        if isinstance(event, AnnotatedTextView.CursorMoved) and self.show_panel:
+            ann = self.annotation_at(event.offset)
+            if ann is not None:
+                self._highlight_row(ann.id)  # the list follows the cursor
 
     def watch_search_active(self) -> None:
         if self.is_mounted:
