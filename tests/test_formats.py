@@ -9,7 +9,8 @@ import pytest
 
 from reader.formats import FORMATS, get_format
 from reader.formats.base import ImportItem, ImportProblem
-from reader.formats.doccano import DoccanoFormat, Utf16Map
+from reader.formats.doccano import DoccanoFormat
+from reader.formats.offsets import OffsetConversionError, Utf16Map
 from reader.formats.prodigy import hash32
 from reader.formats.spans import context
 from reader.errors import FormatError
@@ -141,7 +142,7 @@ def test_doccano_utf16_option_on_foreign_file(tmp_path):
     assert text[s.start:s.end] == "$5"
     # an offset inside the emoji's surrogate pair is reported, not guessed
     items, problems = read(DoccanoFormat(offsets="utf16"), json.dumps({"text": text, "label": [[1, 3, "salary"]]}), tmp_path)
-    assert items[0].spans == [] and "splits a character" in problems[0].reason
+    assert items[0].spans == [] and "surrogate pair" in problems[0].reason
 
 
 def test_utf16_map():
@@ -150,9 +151,10 @@ def test_utf16_map():
     for cp in range(len(text) + 1):
         u = len(text[:cp].encode("utf-16-le")) // 2
         assert m.to_utf16(cp) == u
-        assert m.to_codepoint(u) == cp
-    assert m.to_codepoint(2) is None  # inside 😀
-    assert Utf16Map("plain").to_codepoint(3) == 3
+        assert m.to_cp(u) == cp
+    with pytest.raises(OffsetConversionError, match="surrogate pair"):
+        m.to_cp(2)  # inside 😀
+    assert Utf16Map("plain").to_cp(3) == 3
 
 
 def test_prodigy_shape(sample):

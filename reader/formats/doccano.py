@@ -27,12 +27,11 @@ Import also accepts the older ``"labels"`` key and the relation-style
 """
 from __future__ import annotations
 
-import bisect
-import re
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
 from reader.errors import FormatError
+from reader.formats.offsets import OffsetConversionError, Utf16Map
 from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, register
 from reader.formats.jsonl import (
     BadRecord,
@@ -51,32 +50,6 @@ from reader.formats.jsonl import (
 from reader.model import Annotation, Document
 
 OFFSET_UNITS = ("codepoint", "utf16")
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
-class Utf16Map:
-    """Convert offsets between code points and UTF-16 code units for one text."""
-
-    def __init__(self, text: str):
-        self.astral = [m.start() for m in _ASTRAL.finditer(text)]
-        # UTF-16 position of the high surrogate of each astral character
-        self.pos16 = [cp + k for k, cp in enumerate(self.astral)]
-
-    def to_utf16(self, cp: int) -> int:
-        if not self.astral:
-            return cp
-        return cp + bisect.bisect_left(self.astral, cp)
-
-    def to_codepoint(self, u: int) -> int | None:
-        """The code-point offset of UTF-16 offset ``u``; None inside a surrogate pair."""
-        if not self.astral:
-            return u
-        j = bisect.bisect_left(self.pos16, u)  # astral characters starting before u
-        if j > 0 and self.pos16[j - 1] == u - 1:
-            return None
-        return u - j
-
-
 @register
 class DoccanoFormat(Format):
     name = "doccano"
@@ -144,9 +117,10 @@ class DoccanoFormat(Format):
                     label = check_label(label, where)
                     if umap is not None:
                         s16, e16 = start, end
-                        start, end = umap.to_codepoint(s16), umap.to_codepoint(e16)
-                        if start is None or end is None:
-                            raise BadRecord(f"{where}UTF-16 offset {s16 if start is None else e16} splits a character in two")
+                        try:
+                            start, end = umap.to_cp(s16), umap.to_cp(e16)
+                        except OffsetConversionError as exc:
+                            raise BadRecord(f"{where}{exc}") from None
                     info_obj = info[i - 1] if info is not None else extra
                     if info_obj is not None and not isinstance(info_obj, dict):
                         raise BadRecord(f"{where}span_info entry must be an object, got {type_name(info_obj)}")
