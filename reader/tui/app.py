@@ -131,8 +131,8 @@ class ReaderApp(App):
     COMMANDS = App.COMMANDS | {ReaderCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help (keys of this screen)", id="app.help"),
-        Binding("ctrl+e", "export", "Export annotations…", id="app.export"),
-        Binding("ctrl+o", "resume", "Reopen the last document", id="app.resume"),
+        Binding("ctrl+e", "export", "Export annotations…", show=False, id="app.export"),
+        Binding("ctrl+o", "resume", "Reopen the last document", show=False, id="app.resume"),
         Binding("f2", "toggle_dark", "Toggle dark mode", show=False, id="app.dark"),
     ]
 
@@ -259,7 +259,8 @@ class ReaderApp(App):
             self.notify(one_line(message, 600), severity=severity, markup=False, timeout=20)
         self._offer_resume()
         if self.detect and self.corpus is not None and self.corpus.pending:
-            self.detect_languages()
+            # after the first paint: loading langdetect's profiles holds the GIL for a while
+            self.call_after_refresh(self.detect_languages)
         else:
             self.detection_done = True
 

@@ -145,8 +145,9 @@ class LibraryScreen(Screen):
         yield Static(id="banner")
         yield Input(placeholder="/ filter: words of the title, lang:it, label:salary, status:done, marked   (escape clears)", id="filter")
         yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
-        with Collapsible(title="Files that could not be loaded", id="problems-panel", collapsed=True):
-            yield DataTable(id="problems", cursor_type="row", zebra_stripes=True)
+        if getattr(getattr(self.app, "corpus", None), "problems", None):
+            with Collapsible(title="Files that could not be loaded", id="problems-panel", collapsed=True):
+                yield DataTable(id="problems", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="detect-box"):
             yield Label("Detecting languages", id="detect-label")
             yield ProgressBar(id="detect-progress", show_eta=False)
@@ -204,6 +205,8 @@ class LibraryScreen(Screen):
     def _fill_problems(self) -> None:
         app: Any = self.app
         problems = list(getattr(app.corpus, "problems", []) or [])
+        if not self.query("#problems-panel"):
+            return
         panel = self.query_one("#problems-panel", Collapsible)
         table = self.query_one("#problems", DataTable)
         table.clear(columns=True)
