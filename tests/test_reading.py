@@ -541,3 +541,15 @@ async def test_list_follows_the_cursor(tmp_path):
         await pilot.press("ctrl+home", "right", "right")
         await pilot.pause()
         assert pane.query_one(AnnotationList).highlighted_id == first.id
+
+
+async def test_header_shows_modes(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("v", "w", "t")
+        await pilot.pause()
+        header = str(app.screen.query_one(".pane-header").render())
+        assert "MARK" in header and "WORDS" in header and "JUMP:SUGG" in header
+        await pilot.press("v")
+        await pilot.pause()
+        assert "MARK" not in str(app.screen.query_one(".pane-header").render())

@@ -989,6 +989,11 @@ class AnnotatedTextView(ScrollView, can_focus=True):
         self.word_snap = not self.word_snap
         self.notify(f"Word snap {'on' if self.word_snap else 'off'}", timeout=2)
 
+    def watch_mark_mode(self) -> None:
+        if self.is_mounted:  # lets headers show the mode at once
+            s, e = self.selection or (self._cursor, self._cursor)
+            self.post_message(self.SelectionChanged(self, s, e))
+
     def watch_word_snap(self) -> None:
         self._cache.clear()
         self.refresh()
