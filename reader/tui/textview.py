@@ -296,6 +296,8 @@ class AnnotatedTextView(ScrollView, can_focus=True):
         self._cursor = 0
         self._anchor = None
         self._goal_col = None
+        self._drag_anchor = None
+        self.mark_mode = False
         self._matches, self._match_starts = [], []
         self._reset_layout()
         if self.is_mounted:
