@@ -234,3 +234,73 @@ async def test_report_error_is_plain_text(corpus, store_path):
         assert note.markup is False
         assert "\x1b" not in note.message and "[@click=app.quit]q[/]" in note.message
         assert app.is_running
+
+
+async def test_detection_runs_in_a_worker_with_progress(tmp_path, store_path, monkeypatch):
+    corpus = tmp_path / "many"
+    corpus.mkdir()
+    for i in range(30):
+        (corpus / f"d{i:02d}.txt").write_text(
+            f"Title {i}\n\nThe actors and the writers are on strike in Hollywood over artificial intelligence, number {i}.\n",
+            encoding="utf-8",
+        )
+    seen: list[tuple[int, int]] = []
+    original = LibraryScreen.show_progress
+
+    def spy(self, done, total):
+        seen.append((done, total))
+        original(self, done, total)
+
+    monkeypatch.setattr(LibraryScreen, "show_progress", spy)
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        # the table is there before any language is known
+        assert app.screen.table.row_count == 30
+        await settle(app, pilot)
+        assert seen and seen[-1] == (30, 30)
+        assert not app.screen.query_one("#detect-box").display
+        assert all(d.lang == "en" for d in app.corpus.documents)
+        assert {str(app.screen.table.get_row_at(i)[1]) for i in range(30)} == {"EN"}
+    # the results were cached in the store: the next start detects nothing
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert all(d.lang_source == "cache" for d in app.corpus.documents)
+
+
+def test_every_binding_has_a_description():
+    from textual.binding import Binding
+
+    from reader.tui import dialogs, help as help_mod
+    from reader.tui.pane import DocumentPane
+    from reader.tui.screens.compare import CompareScreen
+    from reader.tui.screens.library import LibraryScreen as Library
+
+    owners = [ReaderApp, Library, ReadingScreen, CompareScreen, DocumentPane, help_mod.HelpScreen,
+              dialogs.ConfirmDialog, dialogs.NoteDialog, dialogs.LanguageDialog, dialogs.ExportDialog]
+    missing = []
+    for owner in owners:
+        for b in owner.BINDINGS:
+            if isinstance(b, Binding) and not b.description and not b.system:
+                missing.append(f"{owner.__name__}: {b.key} -> {b.action}")
+    assert missing == []
+
+
+async def test_palette_offers_the_reading_screen_keys(corpus, store_path):
+    from reader.tui.commands import ReaderCommands
+
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReadingScreen)
+        hits = {hit.text: hit async for hit in ReaderCommands(app.screen).discover()}
+        assert "Copy" in hits and "Back" in hits and "Export annotations…" in hits
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Back")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
