@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 
 from reader.errors import LabelsError, ReaderError, StoreError, StoreLockedError, StoreReadOnlyError
 from reader.labels import LabelSet
@@ -130,7 +129,7 @@ class ReaderApp(App):
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ReaderCommands}
     BINDINGS = [
-        Binding("question_mark", "help", "Help (keys of this screen)", id="app.help"),
+        Binding("question_mark", "help", "Help", tooltip="List the keys of this screen", id="app.help"),
         Binding("ctrl+e", "export", "Export annotations…", show=False, id="app.export"),
         Binding("ctrl+o", "resume", "Reopen the last document", show=False, id="app.resume"),
         Binding("f2", "toggle_dark", "Toggle dark mode", show=False, id="app.dark"),
@@ -444,8 +443,16 @@ class ReaderApp(App):
         dark = getattr(self.current_theme, "dark", True)
         self.theme = "textual-light" if dark else "textual-dark"
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the app; afterwards, say on stderr if the store could not be closed cleanly."""
+        try:
+            return super().run(*args, **kwargs)
+        finally:
+            self.close_workspace()
+            if self.exit_message:
+                import sys
+
+                print(f"reader: {one_line(self.exit_message, 1000)}", file=sys.stderr)
 
     # --- shutdown --------------------------------------------------------------
 

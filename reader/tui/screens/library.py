@@ -112,6 +112,8 @@ class DocumentTable(DataTable):
     Falls back to the stock behaviour when a column is auto-sized.
     """
 
+    BINDINGS = [Binding("enter", "select_cursor", "Open", id="library.table.open")]
+
     def _fixed_widths(self) -> bool:
         return all(not column.auto_width for column in self.columns.values()) and not self._labelled_row_exists
 
