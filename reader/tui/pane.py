@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -41,6 +41,31 @@ def span_label(start: int, end: int) -> str:
     return f"{start}–{end}"
 
 
+class SearchInput(Input):
+    """The pane's search field.
+
+    Enter runs the search at once, in the order the keys were typed, and a key
+    that was already queued here when the field closed (``/``, a query, enter
+    and a label key typed in one go) goes on to the widget that has the focus
+    now, so ``1`` typed right after enter tags the match.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not self.display:
+            event.stop()
+            event.prevent_default()
+            target = self.screen.focused
+            if target is not None and target is not self:
+                target.post_message(events.Key(event.key, event.character))
+            return
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.query_ancestor(DocumentPane)._run_search(self.value)
+            return
+        await super()._on_key(event)
+
+
 class DocumentPane(Vertical):
     """A document view with tagging. Bindings apply while focus is inside the pane."""
 
@@ -53,7 +78,10 @@ class DocumentPane(Vertical):
         Binding("right_square_bracket", "jump(1)", "Next annotation", key_display="]"),
         Binding("left_square_bracket", "jump(-1)", "Previous annotation", key_display="["),
         Binding("t", "toggle_suggestion_jumps", "Jump: suggestions only", show=False),
-        Binding("slash", "search", "Search", key_display="/"),
+        # priority: the action runs before the keys typed after it are routed, so
+        # "/" and a query typed at once (tmux, a fast typist) land in the field;
+        # SearchInput passes on what was typed after enter (see there)
+        Binding("slash", "search", "Search", key_display="/", priority=True),
         Binding("y", "copy", "Copy"),
         Binding("e", "export", "Export"),
         Binding("a", "accept", "Accept suggestion", show=False),
@@ -140,7 +168,7 @@ class DocumentPane(Vertical):
         with Horizontal(classes="pane-body"):
             yield AnnotatedTextView(doc.text, labels=self._labels, rtl=is_rtl_lang(doc.lang))
             yield AnnotationList(self._labels, classes="pane-list")
-        yield Input(placeholder="Search (enter: select the first match from the cursor; escape: cancel)", classes="pane-search")
+        yield SearchInput(placeholder="Search (enter: select the first match from the cursor; escape: cancel)", classes="pane-search")
         yield Static(classes="pane-status")
 
     def on_mount(self) -> None:
@@ -171,7 +199,9 @@ class DocumentPane(Vertical):
     def update_header(self) -> None:
         doc = self._doc
         view = self.view
-        header = Text()
+        # line 1: language, RTL mark, title, paragraph language; line 2: counts and modes.
+        # Each line is cut with an ellipsis rather than wrapped, so narrow compare panes stay tidy.
+        header = Text(no_wrap=True, overflow="ellipsis")
         lang = doc.lang or "unknown"
         header.append(f" {inert(lang).upper()} ", style="bold reverse")
         if is_rtl_lang(lang):
@@ -184,7 +214,7 @@ class DocumentPane(Vertical):
         counts = Counter(a.label for a in self._anns if a.status == STATUS_ACCEPTED and not a.orphaned)
         suggested = sum(1 for a in self._anns if a.status == STATUS_SUGGESTED and not a.orphaned)
         orphaned = sum(1 for a in self._anns if a.orphaned)
-        header.append("  ")
+        header.append("\n")
         for label in self._labels:
             header.append(f" {inert(label.name)} {counts.get(label.name, 0)} ", style=f"on {label.color}")
             header.append(" ")
@@ -435,21 +465,29 @@ class DocumentPane(Vertical):
     # ------------------------------------------------------------ search
     def action_search(self) -> None:
         field = self.query_one(Input)
+        if self.screen.focused is field:  # a "/" inside the query itself
+            field.insert_text_at_cursor("/")
+            return
         field.display = True
         field.value = self._query
-        field.focus()
+        # focus now, not via call_later: keys typed right after "/" (a paste, a
+        # fast typist, tmux send-keys) must reach the field, not the label keys
+        self.screen.set_focus(field)
 
     @on(Input.Submitted, ".pane-search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        query = event.value
+        self._run_search(event.value)
+
+    def _run_search(self, query: str) -> None:
         field = self.query_one(Input)
         field.display = False
         view = self.view
-        view.focus()
+        self.screen.set_focus(view)
         self._query = query
-        if not query:
-            self.action_end_search()
+        if not query:  # an empty search ends any search in progress
+            if self.search_active:
+                self.action_end_search()
             return
         count = view.set_search(query)
         self.search_active = True
