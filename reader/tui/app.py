@@ -126,7 +126,8 @@ class ReaderApp(App):
     """Read and annotate a folder of plain-text documents."""
 
     TITLE = "reader"
-    CSS_PATH = "app.tcss"
+    # The library is the default screen, whose own CSS_PATH Textual does not load: load it here.
+    CSS_PATH = ["app.tcss", "screens/library.tcss"]
     COMMANDS = App.COMMANDS | {ReaderCommands}
     BINDINGS = [
         Binding("question_mark", "help", "Help", tooltip="List the keys of this screen", id="app.help"),
@@ -234,6 +235,8 @@ class ReaderApp(App):
                     pass
         self._startup_notes = notes
 
+    _startup_notes: list = []
+
     def _update_titles(self) -> None:
         corpus_name = self.corpus_path.name or str(self.corpus_path)
         self.title = one_line(f"reader — {corpus_name}", 80)
@@ -247,13 +250,20 @@ class ReaderApp(App):
             sub = f"store: {self.store_path}"
         self.sub_title = one_line(sub, 160)
 
-    def on_mount(self) -> None:
-        self._open_workspace()
-        self._update_titles()
-        self._install_signal_handlers()
+    def get_default_screen(self) -> Any:
+        """The library is the base screen: open the store and the corpus first."""
         from reader.tui.screens.library import LibraryScreen
 
-        self.push_screen(LibraryScreen())
+        if self.workspace is None:
+            self._open_workspace()
+            self._update_titles()
+        return LibraryScreen()
+
+    def on_mount(self) -> None:
+        if self.workspace is None:  # pragma: no cover - get_default_screen normally did it
+            self._open_workspace()
+            self._update_titles()
+        self._install_signal_handlers()
         for message, severity in self._startup_notes:
             self.notify(one_line(message, 600), severity=severity, markup=False, timeout=20)
         self._offer_resume()
