@@ -52,10 +52,9 @@ def _populate(with_done: bool = True) -> None:
 
 
 async def _ready(pilot) -> None:
-    app = pilot.app
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    from tui_helpers import settle
+
+    await settle(pilot.app, pilot)
 
 
 def test_library_snapshot(workdir, snap_compare):

@@ -14,9 +14,15 @@ def copy_seeds(tmp_path: Path) -> Path:
     return dest
 
 
-async def settle(app, pilot) -> None:
-    """Wait for the language-detection worker (and any other) and a refresh."""
+async def settle(app, pilot, timeout: float = 60.0) -> None:
+    """Wait for the language-detection worker (it starts after the first paint), other workers, and a refresh."""
+    import asyncio
+    import time
+
     await pilot.pause()
+    deadline = time.monotonic() + timeout
+    while not getattr(app, "detection_done", True) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
     await app.workers.wait_for_complete()
     await pilot.pause()
 

@@ -29,6 +29,10 @@ from reader.tui.commands import ReaderCommands
 
 DEFAULT_STORE = "annotations"
 STATE_LAST = "ui.last_position"
+#: Seconds the detection worker sleeps after each document (GIL relief for the UI).
+DETECT_PAUSE = 0.001
+#: GIL switch interval while detection runs (Python's default is 0.005 s).
+DETECT_SWITCH_INTERVAL = 0.0005
 
 
 class UnavailableStore:
@@ -300,11 +304,20 @@ class ReaderApp(App):
         last = [0.0]
 
         def progress(done: int, total: int) -> None:
+            # langdetect is pure Python and holds the GIL: leave the event loop room
+            # to run between documents, so the table stays responsive meanwhile.
+            time.sleep(DETECT_PAUSE)
             now = time.monotonic()
             if done == total or now - last[0] > 0.05:
                 last[0] = now
                 self.post_message(DetectionProgress(done, total))
 
+        # langdetect is pure Python: while it runs, hand the GIL back to the event
+        # loop sooner (the default 5 ms interval makes every UI wake-up wait).
+        import sys
+
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, DETECT_SWITCH_INTERVAL))
         try:
             detected = corpus.detect_languages(store=store, progress=progress, should_stop=lambda: worker.is_cancelled)
         except ReaderError as exc:
@@ -313,20 +326,24 @@ class ReaderApp(App):
         except Exception as exc:  # never a traceback on screen
             self.post_message(DetectionFinished(0, f"language detection failed: {type(exc).__name__}: {exc}"))
             return 0
+        finally:
+            sys.setswitchinterval(interval)
         error = getattr(corpus, "cache_error", None)
         self.post_message(DetectionFinished(detected, error))
         return detected
 
     def on_detection_progress(self, message: DetectionProgress) -> None:
         for screen in self._library_screens():
-            screen.show_progress(message.done, message.total)
+            if screen.is_mounted and not self._exit:
+                screen.show_progress(message.done, message.total)
 
     def on_detection_finished(self, message: DetectionFinished) -> None:
         self.detection_done = True
         if message.error:
             self.notify(one_line(message.error, 500), title="Languages", severity="warning", markup=False)
         for screen in self._library_screens():
-            screen.detection_finished()
+            if screen.is_mounted and not self._exit:
+                screen.detection_finished()
 
     def _library_screens(self) -> Iterable[Any]:
         from reader.tui.screens.library import LibraryScreen

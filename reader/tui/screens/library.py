@@ -18,6 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Collapsible, DataTable, Footer, Header, Input, Label, ProgressBar, Static
@@ -452,17 +453,21 @@ class LibraryScreen(Screen):
     # --- app hooks -------------------------------------------------------------
 
     def show_progress(self, done: int, total: int) -> None:
-        box = self.query_one("#detect-box")
-        box.display = True
-        self.query_one("#detect-progress", ProgressBar).update(total=total, progress=done)
-        self.query_one("#detect-label", Label).update(f"Detecting languages {done}/{total}")
+        try:
+            box = self.query_one("#detect-box")
+            box.display = True
+            self.query_one("#detect-progress", ProgressBar).update(total=total, progress=done)
+            self.query_one("#detect-label", Label).update(f"Detecting languages {done}/{total}")
+        except NoMatches:  # the screen is being taken down
+            pass
 
     def detection_finished(self) -> None:
-        self.query_one("#detect-box").display = False
-        if self.filter.lang or SORTS[self.sort_index][0] == "lang":
-            self._rebuild()
-        else:
-            self._rebuild()
+        """Languages are known: show the badges (and re-apply a language filter or sort)."""
+        try:
+            self.query_one("#detect-box").display = False
+        except NoMatches:
+            return
+        self._rebuild()
 
     def on_screen_resume(self) -> None:
         """Back from a reading screen: counts and progress may have changed."""
