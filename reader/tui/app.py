@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any, Iterable
@@ -162,6 +163,8 @@ class ReaderApp(App):
         self.exit_message: str | None = None
         self.first_screen_at: float | None = None
         self._installed_signals: list[int] = []
+        self._detect_stopped = threading.Event()
+        self._detect_stopped.set()
         self._workspace_closed = False
 
     # --- contract attributes -------------------------------------------------
@@ -298,6 +301,13 @@ class ReaderApp(App):
         from textual.worker import get_current_worker
 
         worker = get_current_worker()
+        self._detect_stopped.clear()
+        try:
+            return self._detect(worker)
+        finally:
+            self._detect_stopped.set()
+
+    def _detect(self, worker: Any) -> int:
         corpus, store = self.corpus, self.store
         if isinstance(store, UnavailableStore):
             store = None
@@ -525,9 +535,13 @@ class ReaderApp(App):
         if self._workspace_closed:
             return
         store = self.store
-        for worker in list(self.workers):
-            if worker.group == "detect" and not worker.is_finished:
-                worker.cancel()
+        running = [w for w in list(self.workers) if w.group == "detect" and not w.is_finished]
+        for worker in running:
+            worker.cancel()
+        if running:
+            # give the detection thread a moment to stop at its next document and
+            # write the languages it found to the store's cache
+            self._detect_stopped.wait(2.0)
         try:
             if store is not None:
                 store.close()
