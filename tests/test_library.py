@@ -294,3 +294,22 @@ def test_filter_parsing():
     assert Filter.parse("status:bogus").problems
     assert set_token("a lang:it b", "lang", "fr") == "a b lang:fr"
     assert set_token("a lang:it", "lang", None) == "a"
+
+
+async def test_language_override_from_the_library(corpus, store_path):
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "L")
+        await pilot.pause()
+        await pilot.press("d", "e", "enter")
+        await pilot.pause()
+        assert app.store.language_overrides()[SEED_IDS[1]] == "de"
+        row = _row_text(app.screen.table, 1)
+        assert row[1] == "DE" and row[2] == "set"
+        await pilot.press("L")
+        await pilot.pause()
+        await pilot.press("enter")  # empty: back to the detected language
+        await pilot.pause()
+        assert SEED_IDS[1] not in app.store.language_overrides()
+        assert _row_text(app.screen.table, 1)[1] == "EN"
