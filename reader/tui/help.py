@@ -1,6 +1,7 @@
 """The `?` help screen: every key of the screen it was opened from, with its description."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rich.table import Table
@@ -31,7 +32,8 @@ def _section(node: object, screen: Screen) -> str:
     if node is screen:
         return f"{_screen_name(screen)} screen"
     if isinstance(node, Widget):
-        return f"Focused {type(node).__name__}"
+        words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", type(node).__name__).lower()
+        return f"Focused {words}"
     return type(node).__name__
 
 
