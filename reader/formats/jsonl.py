@@ -263,6 +263,45 @@ def item_meta(obj: dict, where: str = "", *, strict: bool = True) -> dict[str, A
 
 # --- the format ---------------------------------------------------------------
 
+
+def parse_span_objects(spans_raw: list, line: int, source: str) -> tuple[list[SpanRecord], list[ImportProblem]]:
+    """Span objects ``{"start", "end", "label", "text"?, ...}`` of one record; bad ones become problems."""
+    spans: list[SpanRecord] = []
+    problems: list[ImportProblem] = []
+    for i, s in enumerate(spans_raw, 1):
+        where = f"span {i}: "
+        try:
+            if not isinstance(s, dict):
+                raise BadRecord(f"{where}expected an object, got {type_name(s)}")
+            spans.append(
+                span_from_obj(
+                    s,
+                    where,
+                    get_int(s, "start", where),
+                    get_int(s, "end", where),
+                    check_label(s.get("label"), where),
+                    get_str(s, "text", where=where),
+                )
+            )
+        except BadRecord as exc:
+            problems.append(ImportProblem(line, str(exc), source))
+    return spans, problems
+
+
+def make_item(line: int, text: str, doc_id: str | None, meta: dict, spans: list[SpanRecord], source: str) -> ImportItem:
+    """An :class:`ImportItem` from a record's text, id and :func:`item_meta` fields."""
+    return ImportItem(
+        line=line,
+        text=text,
+        doc_id=doc_id,
+        sha256=meta.get("sha256"),
+        title=meta.get("title", ""),
+        lang=meta.get("lang"),
+        meta={k: v for k, v in meta.items() if k in ("date", "path")},
+        spans=spans,
+        source=source,
+    )
+
 @register
 class JsonlFormat(Format):
     name = "jsonl"
@@ -317,32 +356,6 @@ class JsonlFormat(Format):
             except BadRecord as exc:
                 yield ImportProblem(line, str(exc), source)
                 continue
-            spans: list[SpanRecord] = []
-            for i, s in enumerate(spans_raw, 1):
-                where = f"span {i}: "
-                try:
-                    if not isinstance(s, dict):
-                        raise BadRecord(f"{where}expected an object, got {type_name(s)}")
-                    span = span_from_obj(
-                        s,
-                        where,
-                        get_int(s, "start", where),
-                        get_int(s, "end", where),
-                        check_label(s.get("label"), where),
-                        get_str(s, "text", where=where),
-                    )
-                except BadRecord as exc:
-                    yield ImportProblem(line, str(exc), source)
-                    continue
-                spans.append(span)
-            yield ImportItem(
-                line=line,
-                text=text,
-                doc_id=doc_id,
-                sha256=meta.get("sha256"),
-                title=meta.get("title", ""),
-                lang=meta.get("lang"),
-                meta={k: v for k, v in meta.items() if k in ("date", "path")},
-                spans=spans,
-                source=source,
-            )
+            spans, problems = parse_span_objects(spans_raw, line, source)
+            yield from problems
+            yield make_item(line, text, doc_id, meta, spans, source)

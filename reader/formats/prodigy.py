@@ -25,18 +25,17 @@ import hashlib
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, register
+from reader.formats.base import Format, ImportItem, ImportProblem, register
 from reader.formats.jsonl import (
     BadRecord,
-    check_label,
     doc_fields,
     dumps,
     get_id,
-    get_int,
     get_str,
     item_meta,
     json_records,
-    span_from_obj,
+    make_item,
+    parse_span_objects,
     type_name,
 )
 from reader.model import Annotation, Document
@@ -115,32 +114,6 @@ class ProdigyFormat(Format):
             except BadRecord as exc:
                 yield ImportProblem(line, str(exc), source)
                 continue
-            spans: list[SpanRecord] = []
-            for i, s in enumerate(spans_raw, 1):
-                where = f"span {i}: "
-                try:
-                    if not isinstance(s, dict):
-                        raise BadRecord(f"{where}expected an object, got {type_name(s)}")
-                    span = span_from_obj(
-                        s,
-                        where,
-                        get_int(s, "start", where),
-                        get_int(s, "end", where),
-                        check_label(s.get("label"), where),
-                        get_str(s, "text", where=where),
-                    )
-                except BadRecord as exc:
-                    yield ImportProblem(line, str(exc), source)
-                    continue
-                spans.append(span)
-            yield ImportItem(
-                line=line,
-                text=text,
-                doc_id=doc_id,
-                sha256=meta.get("sha256"),
-                title=meta.get("title", ""),
-                lang=meta.get("lang"),
-                meta={k: v for k, v in meta.items() if k in ("date", "path")},
-                spans=spans,
-                source=source,
-            )
+            spans, problems = parse_span_objects(spans_raw, line, source)
+            yield from problems
+            yield make_item(line, text, doc_id, meta, spans, source)

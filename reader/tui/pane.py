@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
 
-from reader.errors import DuplicateAnnotationError, ReaderError, StoreWriteError
+from reader.errors import ReaderError, StoreWriteError
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation
 from reader.text import inert, one_line
 from reader.tui.annlist import AnnotationList

@@ -53,7 +53,6 @@ from reader.text import (
     prev_word,
     sentence_bounds,
     snap_left,
-    snap_right,
     snap_span,
     snap_to_words,
 )

@@ -60,8 +60,6 @@ class CompareScreen(Screen):
         panes = self.panes
         if not panes:
             return
-        focused = self.focused
-        # inside a pane's search field, tab keeps its meaning there
         i = (self._focused_index() + step) % len(panes)
         panes[i].view.focus()
 
