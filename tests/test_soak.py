@@ -11,7 +11,13 @@ changes nothing; relabelling changes the label in place (same id); delete
 removes; undo/redo are global (across documents) and a new change clears redo.
 The cursor and selection the keys produce are predicted with the domain's
 grapheme/word functions and checked against the view before every tag, so the
-model never takes the span from the app.
+model never takes a span from the app (only the cursor after "down" presses,
+which depends on the soft wrapping, is read from the view, then moved from).
+
+Speed: keys go through the driver like ``Pilot.press`` but are waited for by
+draining the message queues (no 20 ms idle sleeps per key), keys that do not
+move the focus are sent in one batch, and the screen is painted 10 times a
+second. 5,000 operations take about 3 minutes.
 """
 from __future__ import annotations
 
@@ -267,8 +273,9 @@ class Soak:
         best = min(routes, key=len)
         return best if len(best) <= MAX_JUMPS + 1 else None
 
-    async def extend(self, anchor: int, cursor: int) -> tuple[int, int] | None:
-        """Extend the selection from ``cursor`` with shift+right / ctrl+shift+right."""
+    async def extend(self, anchor: int, cursor: int, before: list[str] | tuple = ()) -> tuple[int, int] | None:
+        """Press ``before`` (moves that end at ``cursor``), then extend the selection
+        from there with shift+right / ctrl+shift+right, all in one batch."""
         text = self.text
         keys = []
         for _ in range(self.rng.randint(1, 4)):
@@ -278,24 +285,20 @@ class Soak:
             else:
                 keys.append("shift+right")
                 cursor = next_grapheme(text, cursor)
-        await self.press(*keys)
+        await self.press(*before, *keys)
         s, e = min(anchor, cursor), max(anchor, cursor)
         return (s, e) if e > s else None
 
     async def select_from_top(self) -> tuple[int, int] | None:
         text = self.text
-        await self.press("ctrl+home")
         downs = self.rng.choice([0, 0, 1, 2, self.rng.randint(0, 40)])
-        if downs:
-            await self.press(*(["down"] * downs))
+        await self.press("ctrl+home", *(["down"] * downs))
         cursor = self.view.cursor  # row moves depend on the wrapping: taken from the view, then checked
         assert 0 <= cursor <= len(text) and snap_span(text, cursor, cursor) == (cursor, cursor), self.where()
         words = self.rng.choice([0, 1, 2, 3, self.rng.randint(0, 30)])
-        if words:
-            await self.press(*(["ctrl+right"] * words))
-            for _ in range(words):
-                cursor = next_word(text, cursor)
-        return await self.extend(cursor, cursor)
+        for _ in range(words):
+            cursor = next_word(text, cursor)
+        return await self.extend(cursor, cursor, ["ctrl+right"] * words)
 
     async def select_by_search(self) -> tuple[int, int] | None:
         text = self.text
@@ -323,10 +326,7 @@ class Soak:
         route = self.jump_route(target[1])
         if route is None:
             return await self.select_by_search()
-        if route:
-            await self.press(*route)
-        assert self.view.cursor == target[1], f"{self.where()}: jumped to {self.view.cursor}, expected {target[1]}"
-        return await self.extend(target[1], target[1])
+        return await self.extend(target[1], target[1], route)
 
     async def end_search(self) -> None:
         pane = self.screen.query_one(DocumentPane)
@@ -340,7 +340,7 @@ class Soak:
 
     # --------------------------------------------------------------- operations
     async def op_tag(self) -> set[str]:
-        route = self.rng.choices([self.select_from_top, self.select_by_search, self.select_from_annotation], [5, 1, 4])[0]
+        route = self.rng.choices([self.select_from_top, self.select_by_search, self.select_from_annotation], [10, 1, 9])[0]
         t = time.perf_counter()
         sel = await route()
         self.times[route.__name__] = self.times.get(route.__name__, 0.0) + time.perf_counter() - t
@@ -367,9 +367,9 @@ class Soak:
         await self.end_search()
         return {self.doc_id}
 
-    async def cursor_on_annotation(self) -> Key | None:
-        """Put the cursor inside a random annotation with ] / [ and right; returns
-        the annotation the pane will act on there (predicted by the model)."""
+    async def on_annotation(self, key: str) -> Key | None:
+        """Put the cursor inside a random annotation with ] / [ and right, then press
+        ``key``; returns the annotation the pane acts on there (predicted by the model)."""
         keys = list(self.model.doc(self.doc_id))
         if not keys:
             return None
@@ -385,8 +385,7 @@ class Soak:
                     break
                 route.append("right")
                 offset = nxt
-            if route:
-                await self.press(*route)
+            await self.press(*route, key)
             assert self.view.cursor == offset and self.view.selection is None, (
                 f"{self.where()}: cursor {self.view.cursor} sel {self.view.selection}, expected {offset}"
             )
@@ -394,12 +393,11 @@ class Soak:
         return None
 
     async def op_relabel(self) -> set[str]:
-        target = await self.cursor_on_annotation()
+        key_char, label = self.rng.choice(self.labels)
+        target = await self.on_annotation(key_char)
         if target is None:
             self.count("relabel: nothing in reach")
             return set()
-        key_char, label = self.rng.choice(self.labels)
-        await self.press(key_char)
         new = target[:3] + (label,)
         if label == target[3]:
             self.count("relabel: same label")
@@ -413,11 +411,10 @@ class Soak:
         return {self.doc_id}
 
     async def op_delete(self) -> set[str]:
-        target = await self.cursor_on_annotation()
+        target = await self.on_annotation("x")
         if target is None:
             self.count("delete: nothing in reach")
             return set()
-        await self.press("x")
         assert isinstance(self.app.screen, ReadingScreen), f"{self.where()}: a dialog opened (no notes are ever written)"
         ann_id = self.model.anns.pop(target)
         self.model.record(("delete", target, ann_id))
@@ -469,9 +466,9 @@ async def test_soak_random_operations_match_a_model(tmp_path, monkeypatch):
     corpus = load_corpus(corpus_path, detect=False)
     texts = {d.id: d.text for d in corpus.documents}
     rng = random.Random(SEED)
-    # The screen is still painted, 15 times a second instead of 60: at 60 the
+    # The screen is still painted, 10 times a second instead of 60: at 60 the
     # compositor took well over half of the run.
-    monkeypatch.setattr(textual.screen, "UPDATE_PERIOD", 1 / 15)
+    monkeypatch.setattr(textual.screen, "UPDATE_PERIOD", 1 / 10)
     t0 = time.perf_counter()
     app = ReaderApp(corpus_path, store_path, signals=False)
     async with app.run_test(size=SIZE) as pilot:
