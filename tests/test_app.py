@@ -304,3 +304,20 @@ async def test_palette_offers_the_reading_screen_keys(corpus, store_path):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, LibraryScreen)
+
+
+async def test_e_then_enter_exports_with_the_defaults(corpus, store_path, tmp_path, monkeypatch):
+    n = _annotate(corpus, store_path)
+    monkeypatch.chdir(tmp_path)
+    app = ReaderApp(corpus, store_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        default = app.screen.query_one("#export-path", Input).value
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, LibraryScreen)
+    out = tmp_path / default
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sum(len(r["spans"]) for r in records) == n

@@ -373,12 +373,14 @@ class ExportDialog(_Dialog):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export", variant="primary", id="export")
                 yield Button("Cancel", id="cancel")
-            yield Label("ctrl+s / enter: export   escape: cancel", classes="dialog-hint")
+            yield Label("enter: export   tab: format, path, options   ctrl+s: export from anywhere   escape: cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#export-progress", ProgressBar).display = False
         self._sync_path(force=True)
-        self.query_one("#export-format", Select).focus()
+        # the Export button has the focus, so "e" then enter exports with the defaults;
+        # (enter on the format list would only open it)
+        self.query_one("#export", Button).focus()
 
     def _selected_format(self) -> str | None:
         value = self.query_one("#export-format", Select).value
