@@ -70,6 +70,8 @@ async def test_locked_store_opens_read_only_with_a_notice(corpus, store_path):
             assert any("locked" in m and "read-only" in m for m in messages(app))
             banner = app.screen.query_one("#banner", Static)
             assert banner.display and "Read-only" in str(banner.render())
+            assert "another writer holds the lock" in str(banner.render())
+            assert "holds the lock" in app.sub_title
             await pilot.press("d")  # toggling done cannot save: a message, no crash
             await pilot.pause()
             assert app.is_running

@@ -199,6 +199,8 @@ class ReaderApp(App):
             notes.append((f"{exc} Opened read-only: nothing you do will be saved.", "warning"))
             try:
                 self.workspace = Workspace.open(self.corpus_path, self.store_path, readonly=True, detect=False)
+                holder = f" ({exc.holder})" if exc.holder else ""
+                self.workspace.store.readonly_reason = f"read-only because another writer holds the lock {exc.lock_path}{holder}"
             except ReaderError as exc2:
                 self.workspace = None
                 self.store_problem = str(exc2)
