@@ -481,7 +481,10 @@ def cmd_ui(args: argparse.Namespace) -> int:
         raise ReaderError(f"{args.corpus}: no such corpus folder")
     app = ReaderApp(args.corpus, args.store, readonly=args.readonly)
     result = app.run()
-    return result if isinstance(result, int) else EXIT_OK
+    if isinstance(result, int):
+        return result
+    # 143 after SIGTERM, 129 after SIGHUP (the store was closed cleanly first)
+    return app.return_code or EXIT_OK
 
 
 # --- parsing ----------------------------------------------------------------------------
