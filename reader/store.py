@@ -1161,6 +1161,44 @@ class AnnotationStore:
         return _copy(new)
 
     @_locked
+    def update_many(self, ann_ids: Iterable[str], *, label: str | None = None, status: str | None = None) -> list[Annotation]:
+        """Change the label or status of many annotations with one durable save.
+
+        Used for "accept all suggestions": everything is checked first (a bad
+        id, label or a resulting duplicate raises and nothing changes), and one
+        undo restores them all. Returns the annotations that changed.
+        """
+        self._check_writable()
+        stamp = now_iso()
+        changes: list[Change] = []
+        keys: set[tuple[str, int, int, str]] = set()
+        for ann_id in ann_ids:
+            old = self._state.anns.get(ann_id)
+            if old is None:
+                raise AnnotationError(f"{self.path}: no annotation with id {ann_id!r}")
+            new_status = status if status is not None else old.status
+            new_label = label if label is not None else old.label
+            self._check_label(new_label, new_status)
+            new = dataclasses.replace(old, label=new_label, status=new_status)
+            if new == old:
+                continue
+            new.updated = stamp
+            if new.status != STATUS_REJECTED:
+                self._check_duplicate(new.key, own_id=old.id)
+                if new.key in keys:
+                    doc_id, start, end, name = new.key
+                    raise DuplicateAnnotationError(f"{doc_id}: a {name!r} annotation already covers {start}..{end}")
+                keys.add(new.key)
+            changes.append(Change("update", old, new))
+        if not changes:
+            return []
+        for change in changes:
+            self._replace(change.before, change.after)
+        self._record(Change("batch", None, None, tuple(changes)))
+        self._commit([["put", _ann_dict(c.after)] for c in changes])
+        return [_copy(c.after) for c in changes]
+
+    @_locked
     def delete(self, ann_id: str) -> Annotation:
         """Remove an annotation (a deleted suggestion is remembered as rejected). Durable."""
         self._check_writable()

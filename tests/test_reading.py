@@ -553,3 +553,25 @@ async def test_header_shows_modes(tmp_path):
         await pilot.press("v")
         await pilot.pause()
         assert "MARK" not in str(app.screen.query_one(".pane-header").render())
+
+
+async def test_accept_all_is_one_undo_step(tmp_path):
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        doc = app.corpus.get(EN)
+        s = doc.text.index("$300,000")
+        for start, end, label in ((s, s + 8, "salary"), (s + 12, s + 20, "salary"), (1, 3, "claim")):
+            app.store.add(EN, start, end, label, status="suggested", source="suggest:test")
+        pane = app.screen.query_one(DocumentPane)
+        pane.reload_annotations()
+        await pilot.press("A")
+        await pilot.pause()
+        app.screen.dismiss(True)
+        await pilot.pause()
+        assert [x.status for x in anns(app)] == ["accepted"] * 3
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert [x.status for x in anns(app)] == ["suggested"] * 3
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert [x.status for x in anns(app)] == ["accepted"] * 3

@@ -430,3 +430,30 @@ def test_files_are_plain_tinydb_databases(tmp_path):
     with TinyDB(tmp_path / "s" / "meta.json", storage=AtomicJSONStorage) as db:
         assert db.table("_meta").all()[0]["schema_version"] == SCHEMA_VERSION
         assert db.table("state").search(Query().k == "last")[0]["v"] == "doc"
+
+
+def test_update_many_is_one_save_and_one_undo(tmp_path):
+    from reader.model import Document
+    from reader.text import sha256_bytes
+
+    text = "pay rose to $300,000 and then to $900,000 a year"
+    doc = Document(id="d", text=text, sha256=sha256_bytes(text.encode()))
+
+    class _Corpus(list):
+        def get(self, doc_id):
+            return next((d for d in self if d.id == doc_id), None)
+
+    with AnnotationStore(tmp_path / "s", corpus=_Corpus([doc])) as store:
+        a = store.add("d", 12, 20, "salary", status="suggested")
+        b = store.add("d", 33, 41, "salary", status="suggested")
+        changed = store.update_many([a.id, b.id], status="accepted")
+        assert {x.status for x in changed} == {"accepted"}
+        assert {x.status for x in store.for_document("d")} == {"accepted"}
+        store.undo()
+        assert {x.status for x in store.for_document("d")} == {"suggested"}
+        store.redo()
+    with AnnotationStore(tmp_path / "s") as store:
+        assert {(x.text, x.status) for x in store.for_document("d")} == {("$300,000", "accepted"), ("$900,000", "accepted")}
+        with pytest.raises(Exception):
+            store.update_many([a.id, "nope"], status="suggested")
+        assert {x.status for x in store.for_document("d")} == {"accepted"}  # nothing changed

@@ -452,13 +452,12 @@ class DocumentPane(Vertical):
         def accept(ok: bool | None) -> None:
             if not ok:
                 return
-            done = 0
-            for ann in suggestions:
-                if self._run("accept", self._store.update, ann.id, status=STATUS_ACCEPTED) is None:
-                    break
-                done += 1
+            # one durable save and one undo step for the whole document
+            accepted = self._run("accept", self._store.update_many, [a.id for a in suggestions], status=STATUS_ACCEPTED)
+            if accepted is None:
+                return
             self._changed()
-            self._saved(f"accepted {done} suggestion(s)")
+            self._saved(f"accepted {len(accepted)} suggestion(s)")
 
         self.app.push_screen(ConfirmDialog("Accept all suggestions?", f"Accept all {len(suggestions)} suggestion(s) in this document?"), accept)
 
