@@ -27,22 +27,21 @@ Import also accepts the older ``"labels"`` key and the relation-style
 """
 from __future__ import annotations
 
-from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import Any, Iterator
 
 from reader.errors import FormatError
 from reader.formats.offsets import OffsetConversionError, Utf16Map
-from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, register
+from reader.formats.base import ImportItem, ImportProblem, SpanRecord, register
 from reader.formats.jsonl import (
     BadRecord,
     check_label,
     doc_fields,
-    dumps,
+    JsonLinesFormat,
     get_id,
     get_int,
     get_str,
     item_meta,
-    json_records,
+    make_item,
     span_extras,
     span_from_obj,
     type_name,
@@ -51,11 +50,9 @@ from reader.model import Annotation, Document
 
 OFFSET_UNITS = ("codepoint", "utf16")
 @register
-class DoccanoFormat(Format):
+class DoccanoFormat(JsonLinesFormat):
     name = "doccano"
     description = "doccano sequence labelling JSONL ({'text', 'label': [[start, end, label]]})"
-    extension = ".jsonl"
-    kind = "jsonl"
 
     def __init__(self, offsets: str = "codepoint"):
         if offsets not in OFFSET_UNITS:
@@ -65,81 +62,60 @@ class DoccanoFormat(Format):
     def with_options(self, *, offsets: str | None = None) -> "DoccanoFormat":
         return DoccanoFormat(offsets=offsets or self.offsets)
 
-    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str]) -> int:
-        n = 0
-        for doc, anns in items:
-            conv = Utf16Map(doc.text).to_utf16 if self.offsets == "utf16" else (lambda x: x)
-            record: dict[str, Any] = {"id": doc.id, "text": doc.text}
-            record["label"] = [[conv(a.start), conv(a.end), a.label] for a in anns]
-            for key, value in doc_fields(doc).items():
-                if key != "id":
-                    record[key] = value
-            record["sha256"] = doc.sha256
-            record["span_info"] = [span_extras(a) for a in anns]
-            record["offset_unit"] = self.offsets
-            out.write(dumps(record))
-            out.write("\n")
-            n += len(anns)
-        return n
+    def to_record(self, doc: Document, anns: list[Annotation]) -> dict[str, Any]:
+        conv = Utf16Map(doc.text).to_utf16 if self.offsets == "utf16" else (lambda x: x)
+        record: dict[str, Any] = {"id": doc.id, "text": doc.text}
+        record["label"] = [[conv(a.start), conv(a.end), a.label] for a in anns]
+        for key, value in doc_fields(doc).items():
+            if key != "id":
+                record[key] = value
+        record["sha256"] = doc.sha256
+        record["span_info"] = [span_extras(a) for a in anns]
+        record["offset_unit"] = self.offsets
+        return record
 
-    def read(self, path: Path) -> Iterator[ImportItem | ImportProblem]:
-        source = path.name
-        for rec in json_records(path, self.name):
-            if isinstance(rec, ImportProblem):
-                yield rec
+    def from_record(self, obj: Any, line: int, source: str) -> Iterator[ImportItem | ImportProblem]:
+        try:
+            text = get_str(obj, "text", required=True)
+            doc_id = get_id(obj, "id")
+            meta = item_meta(obj, strict=False)
+            unit = obj.get("offset_unit", self.offsets)
+            if unit not in OFFSET_UNITS:
+                raise BadRecord(f"unknown offset_unit {unit!r} (expected codepoint or utf16)")
+            raw_spans = _raw_spans(obj)
+            info = obj.get("span_info")
+            if info is not None and (not isinstance(info, list) or len(info) != len(raw_spans)):
+                raise BadRecord("'span_info' must be an array as long as 'label'")
+        except BadRecord as exc:
+            yield ImportProblem(line, str(exc), source)
+            return
+        umap = Utf16Map(text) if unit == "utf16" else None
+        spans: list[SpanRecord] = []
+        for i, entry in enumerate(raw_spans, 1):
+            where = f"span {i}: "
+            if isinstance(entry, BadRecord):
+                yield ImportProblem(line, str(entry), source)
                 continue
-            line, obj = rec
+            start, end, label, extra = entry
             try:
-                text = get_str(obj, "text", required=True)
-                doc_id = get_id(obj, "id")
-                meta = item_meta(obj, strict=False)
-                unit = obj.get("offset_unit", self.offsets)
-                if unit not in OFFSET_UNITS:
-                    raise BadRecord(f"unknown offset_unit {unit!r} (expected codepoint or utf16)")
-                raw_spans = _raw_spans(obj)
-                info = obj.get("span_info")
-                if info is not None and (not isinstance(info, list) or len(info) != len(raw_spans)):
-                    raise BadRecord("'span_info' must be an array as long as 'label'")
+                start = _int(start, "start", where)
+                end = _int(end, "end", where)
+                label = check_label(label, where)
+                if umap is not None:
+                    s16, e16 = start, end
+                    try:
+                        start, end = umap.to_cp(s16), umap.to_cp(e16)
+                    except OffsetConversionError as exc:
+                        raise BadRecord(f"{where}{exc}") from None
+                info_obj = info[i - 1] if info is not None else extra
+                if info_obj is not None and not isinstance(info_obj, dict):
+                    raise BadRecord(f"{where}span_info entry must be an object, got {type_name(info_obj)}")
+                span = span_from_obj(info_obj or {}, where, start, end, label)
             except BadRecord as exc:
                 yield ImportProblem(line, str(exc), source)
                 continue
-            umap = Utf16Map(text) if unit == "utf16" else None
-            spans: list[SpanRecord] = []
-            for i, entry in enumerate(raw_spans, 1):
-                where = f"span {i}: "
-                if isinstance(entry, BadRecord):
-                    yield ImportProblem(line, str(entry), source)
-                    continue
-                start, end, label, extra = entry
-                try:
-                    start = _int(start, "start", where)
-                    end = _int(end, "end", where)
-                    label = check_label(label, where)
-                    if umap is not None:
-                        s16, e16 = start, end
-                        try:
-                            start, end = umap.to_cp(s16), umap.to_cp(e16)
-                        except OffsetConversionError as exc:
-                            raise BadRecord(f"{where}{exc}") from None
-                    info_obj = info[i - 1] if info is not None else extra
-                    if info_obj is not None and not isinstance(info_obj, dict):
-                        raise BadRecord(f"{where}span_info entry must be an object, got {type_name(info_obj)}")
-                    span = span_from_obj(info_obj or {}, where, start, end, label)
-                except BadRecord as exc:
-                    yield ImportProblem(line, str(exc), source)
-                    continue
-                spans.append(span)
-            yield ImportItem(
-                line=line,
-                text=text,
-                doc_id=doc_id,
-                sha256=meta.get("sha256"),
-                title=meta.get("title", ""),
-                lang=meta.get("lang"),
-                meta={k: v for k, v in meta.items() if k in ("date", "path")},
-                spans=spans,
-                source=source,
-            )
+            spans.append(span)
+        yield make_item(line, text, doc_id, meta, spans, source)
 
 
 def _int(value: Any, name: str, where: str) -> int:

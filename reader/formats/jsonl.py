@@ -302,37 +302,27 @@ def make_item(line: int, text: str, doc_id: str | None, meta: dict, spans: list[
         source=source,
     )
 
-@register
-class JsonlFormat(Format):
-    name = "jsonl"
-    description = "our JSONL: one document per line with its spans (lossless)"
+class JsonLinesFormat(Format):
+    """A JSON Lines format with one record per document.
+
+    Subclasses convert one record each way (:meth:`to_record`,
+    :meth:`from_record`); writing, streaming the file and passing on
+    unreadable lines as problems happen here, once.
+    """
+
     extension = ".jsonl"
     kind = "jsonl"
+
+    def to_record(self, doc: Document, anns: list[Annotation]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def from_record(self, obj: Any, line: int, source: str) -> Iterator[ImportItem | ImportProblem]:
+        raise NotImplementedError
 
     def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str]) -> int:
         n = 0
         for doc, anns in items:
-            record = doc_fields(doc)
-            record["text"] = doc.text
-            record["spans"] = [
-                {
-                    "id": a.id,
-                    "start": a.start,
-                    "end": a.end,
-                    "label": a.label,
-                    "text": a.text,
-                    "note": a.note,
-                    "annotator": a.annotator,
-                    "status": a.status,
-                    "created": a.created,
-                    "updated": a.updated,
-                }
-                for a in anns
-            ]
-            record["sha256"] = doc.sha256
-            record["lang_confidence"] = doc.lang_confidence
-            record["imported"] = doc.imported
-            out.write(dumps(record))
+            out.write(dumps(self.to_record(doc, anns)))
             out.write("\n")
             n += len(anns)
         return n
@@ -342,20 +332,52 @@ class JsonlFormat(Format):
         for rec in json_records(path, self.name):
             if isinstance(rec, ImportProblem):
                 yield rec
-                continue
-            line, obj = rec
-            try:
-                text = get_str(obj, "text", required=True)
-                meta = item_meta(obj)
-                doc_id = get_id(obj, "id")
-                spans_raw = obj.get("spans", [])
-                if spans_raw is None:
-                    spans_raw = []
-                if not isinstance(spans_raw, list):
-                    raise BadRecord(f"'spans' must be an array, got {type_name(spans_raw)}")
-            except BadRecord as exc:
-                yield ImportProblem(line, str(exc), source)
-                continue
-            spans, problems = parse_span_objects(spans_raw, line, source)
-            yield from problems
-            yield make_item(line, text, doc_id, meta, spans, source)
+            else:
+                line, obj = rec
+                yield from self.from_record(obj, line, source)
+
+
+@register
+class JsonlFormat(JsonLinesFormat):
+    name = "jsonl"
+    description = "our JSONL: one document per line with its spans (lossless)"
+
+    def to_record(self, doc: Document, anns: list[Annotation]) -> dict[str, Any]:
+        record = doc_fields(doc)
+        record["text"] = doc.text
+        record["spans"] = [
+            {
+                "id": a.id,
+                "start": a.start,
+                "end": a.end,
+                "label": a.label,
+                "text": a.text,
+                "note": a.note,
+                "annotator": a.annotator,
+                "status": a.status,
+                "created": a.created,
+                "updated": a.updated,
+            }
+            for a in anns
+        ]
+        record["sha256"] = doc.sha256
+        record["lang_confidence"] = doc.lang_confidence
+        record["imported"] = doc.imported
+        return record
+
+    def from_record(self, obj: Any, line: int, source: str) -> Iterator[ImportItem | ImportProblem]:
+        try:
+            text = get_str(obj, "text", required=True)
+            meta = item_meta(obj)
+            doc_id = get_id(obj, "id")
+            spans_raw = obj.get("spans", [])
+            if spans_raw is None:
+                spans_raw = []
+            if not isinstance(spans_raw, list):
+                raise BadRecord(f"'spans' must be an array, got {type_name(spans_raw)}")
+        except BadRecord as exc:
+            yield ImportProblem(line, str(exc), source)
+            return
+        spans, problems = parse_span_objects(spans_raw, line, source)
+        yield from problems
+        yield make_item(line, text, doc_id, meta, spans, source)

@@ -22,18 +22,16 @@ without ``answer`` (raw pre-annotated input) counts as accepted.
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import Any, Iterator
 
-from reader.formats.base import Format, ImportItem, ImportProblem, register
+from reader.formats.base import ImportItem, ImportProblem, register
 from reader.formats.jsonl import (
     BadRecord,
     doc_fields,
-    dumps,
+    JsonLinesFormat,
     get_id,
     get_str,
     item_meta,
-    json_records,
     make_item,
     parse_span_objects,
     type_name,
@@ -48,72 +46,59 @@ def hash32(*parts: str) -> int:
 
 
 @register
-class ProdigyFormat(Format):
+class ProdigyFormat(JsonLinesFormat):
     name = "prodigy"
     description = "Prodigy JSONL ({'text', 'spans': [{start, end, label}], 'answer': 'accept'})"
-    extension = ".jsonl"
-    kind = "jsonl"
 
-    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str]) -> int:
-        n = 0
-        for doc, anns in items:
-            spans = [
-                {
-                    "start": a.start,
-                    "end": a.end,
-                    "label": a.label,
-                    "text": a.text,
-                    "id": a.id,
-                    "note": a.note,
-                    "annotator": a.annotator,
-                    "status": a.status,
-                    "created": a.created,
-                    "updated": a.updated,
-                }
-                for a in anns
-            ]
-            meta = doc_fields(doc)
-            meta["sha256"] = doc.sha256
-            input_hash = hash32(doc.text)
-            task_hash = hash32(str(input_hash), *(f"{a.start}:{a.end}:{a.label}" for a in anns))
-            record = {
-                "text": doc.text,
-                "spans": spans,
-                "meta": meta,
-                "answer": "accept",
-                "_input_hash": input_hash,
-                "_task_hash": task_hash,
+    def to_record(self, doc: Document, anns: list[Annotation]) -> dict[str, Any]:
+        spans = [
+            {
+                "start": a.start,
+                "end": a.end,
+                "label": a.label,
+                "text": a.text,
+                "id": a.id,
+                "note": a.note,
+                "annotator": a.annotator,
+                "status": a.status,
+                "created": a.created,
+                "updated": a.updated,
             }
-            out.write(dumps(record))
-            out.write("\n")
-            n += len(anns)
-        return n
+            for a in anns
+        ]
+        meta = doc_fields(doc)
+        meta["sha256"] = doc.sha256
+        input_hash = hash32(doc.text)
+        task_hash = hash32(str(input_hash), *(f"{a.start}:{a.end}:{a.label}" for a in anns))
+        record = {
+            "text": doc.text,
+            "spans": spans,
+            "meta": meta,
+            "answer": "accept",
+            "_input_hash": input_hash,
+            "_task_hash": task_hash,
+        }
+        return record
 
-    def read(self, path: Path) -> Iterator[ImportItem | ImportProblem]:
-        source = path.name
-        for rec in json_records(path, self.name):
-            if isinstance(rec, ImportProblem):
-                yield rec
-                continue
-            line, obj = rec
-            try:
-                text = get_str(obj, "text", required=True)
-                answer = obj.get("answer", "accept")
-                if answer != "accept":
-                    if answer in ("reject", "ignore"):
-                        raise BadRecord(f"answer is {answer!r}; only accepted tasks are imported")
-                    raise BadRecord(f"unknown answer {answer!r} (expected accept, reject or ignore)")
-                meta_obj = obj.get("meta") or {}
-                if not isinstance(meta_obj, dict):
-                    raise BadRecord(f"'meta' must be an object, got {type_name(meta_obj)}")
-                meta = item_meta(meta_obj, strict=False)
-                doc_id = get_id(meta_obj, "id", "meta: ")
-                spans_raw = obj.get("spans") or []
-                if not isinstance(spans_raw, list):
-                    raise BadRecord(f"'spans' must be an array, got {type_name(spans_raw)}")
-            except BadRecord as exc:
-                yield ImportProblem(line, str(exc), source)
-                continue
-            spans, problems = parse_span_objects(spans_raw, line, source)
-            yield from problems
-            yield make_item(line, text, doc_id, meta, spans, source)
+    def from_record(self, obj: Any, line: int, source: str) -> Iterator[ImportItem | ImportProblem]:
+        try:
+            text = get_str(obj, "text", required=True)
+            answer = obj.get("answer", "accept")
+            if answer != "accept":
+                if answer in ("reject", "ignore"):
+                    raise BadRecord(f"answer is {answer!r}; only accepted tasks are imported")
+                raise BadRecord(f"unknown answer {answer!r} (expected accept, reject or ignore)")
+            meta_obj = obj.get("meta") or {}
+            if not isinstance(meta_obj, dict):
+                raise BadRecord(f"'meta' must be an object, got {type_name(meta_obj)}")
+            meta = item_meta(meta_obj, strict=False)
+            doc_id = get_id(meta_obj, "id", "meta: ")
+            spans_raw = obj.get("spans") or []
+            if not isinstance(spans_raw, list):
+                raise BadRecord(f"'spans' must be an array, got {type_name(spans_raw)}")
+        except BadRecord as exc:
+            yield ImportProblem(line, str(exc), source)
+            return
+        spans, problems = parse_span_objects(spans_raw, line, source)
+        yield from problems
+        yield make_item(line, text, doc_id, meta, spans, source)
