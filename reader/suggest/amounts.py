@@ -1,0 +1,534 @@
+"""The one amount normaliser: find amounts of money (and numbers) in text and
+normalise them to ``{"min", "max", "currency", "period"}``.
+
+Used by the salary recogniser, by hand-made salary annotations (their value),
+and by parallel reading to link the same figure across languages.
+
+```python
+parse_amount("300mila ai 900mila dollari l'anno")
+# {"min": 300000, "max": 900000, "currency": "USD", "period": "year"}
+find_amounts(text, lang=None, numbers=False) -> list[Amount]   # offsets + values
+```
+
+What parses
+-----------
+* numbers in every locale's separators: ``300,000``, ``450.000``, ``1.234,56``,
+  ``1,234.56``, ``300 000`` (normal, no-break, narrow no-break or thin
+  space), ``1'250``, ``1,5``; Arabic-Indic and Extended Arabic-Indic digits
+  with ``٬`` / ``٫`` (``١٢٬٥٠٠``);
+* scale words, attached or spaced: ``300k``, ``$2bn``, ``5 mln``, ``3 Mio.``,
+  ``2 Mrd.``, ``1,2 mdr``, ``300mila``, ``50 milioni``, ``2 million``,
+  ``4 milliards``, ``900 ألف``, ``مليون``;
+* number words of it, en, fr, es, de before a currency or a scale word
+  (``zwölf Euro``, ``duemila euro``, ``trois cents euros``,
+  ``veintidós mil euros``, ``mezzo milione``);
+* currencies: symbols before or after (``$``, ``US$``, ``€``...), ISO codes,
+  currency words in each language (Arabic with or without tanween/harakat);
+* ranges as one amount: ``-``/``–``/``to``/``a``/``à``/``bis``/``إلى``,
+  ``or``-words (``or``, ``o``, ``ou``, ``oder``, ``أو``), and ``and``-words
+  after a *between* word (``between $1 and $2``, ``entre 300 000 et 900 000 $``);
+  a scale or currency written once applies to both ends (``300 و900 ألف``);
+* the period, as data: right after the amount (``a year``, ``al mese``,
+  ``par jour``, ``سنوياً``, ``brutto im Monat``) or as a cue shortly before it
+  (``monthly salary of``, ``Stundenlohn von``, ``راتب شهري``).
+
+Span convention
+---------------
+``Amount.start/end`` cover the amount with its currency and scale words; a
+range is one span; a leading *between/from* word, gross/net words and the
+period are outside it (``Amount.period_end`` says where a trailing period
+expression ends). ``text[a.start:a.end] == a.text`` always.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+
+from reader.suggest.base import _base_lang
+from reader.suggest.lexicon import ATTACHED_SCALES, ISO_CODES, SYMBOLS, TABLES, LangTable
+
+__all__ = ["Amount", "find_amounts", "parse_amount", "parse_number", "number_words_value", "PERIODS"]
+
+PERIODS = ("hour", "day", "week", "month", "year")
+
+D = r"[0-9\u0660-\u0669\u06F0-\u06F9]"
+SP = r"[ \u00A0\u202F\u2009]"
+GROUP_SEP = r"(?:[,.'’\u066C]|" + SP + r")"
+DEC_SEP = r"[.,\u066B]"
+NUMBER = (
+    rf"{D}{{1,3}}(?:{GROUP_SEP}{D}{{3}})+(?:{DEC_SEP}{D}{{1,2}})?(?!{D})"
+    rf"|{D}+(?:{DEC_SEP}{D}+)?"
+)
+END_WORD = r"(?![\p{L}\p{M}\p{N}])"
+ARABIC_PREFIX = "[وبل]?"
+HARAKAT = "[\u064B-\u0652\u0640]*"  # tanween, harakat, tatweel: optional after any Arabic letter
+_HARAKAT_RE = regex.compile(HARAKAT[:-1])
+
+
+def _alt(words, *, sort=True) -> str:
+    words = sorted(set(words), key=len, reverse=True) if sort else list(words)
+    parts = []
+    for w in words:
+        pieces = []
+        for ch in w:
+            if ch == " ":
+                pieces.append(SP + "+")
+            elif ch in "'’":
+                pieces.append("['’]")
+            elif "\u0621" <= ch <= "\u064A":
+                pieces.append(regex.escape(ch) + HARAKAT)
+            else:
+                pieces.append(regex.escape(ch))
+        parts.append("".join(pieces))
+    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
+def _key(s: str) -> str:
+    """Lookup form of a matched word: no harakat, one space, straight apostrophe, lower case."""
+    s = _HARAKAT_RE.sub("", s).replace("’", "'")
+    return regex.sub(r"\s+", " ", s).strip().lower()
+
+
+SYMBOL = _alt(SYMBOLS)
+ISO = "(?-i:" + _alt(ISO_CODES) + ")"
+PRE = rf"(?:{SYMBOL}{SP}?|{ISO}{SP})"
+
+
+def _merge(tables: list[LangTable]) -> LangTable:
+    def cat(attr):
+        out: list[str] = []
+        for t in tables:
+            out.extend(getattr(t, attr))
+        return tuple(dict.fromkeys(out))
+
+    def dcat(attr):
+        out: dict = {}
+        for t in tables:
+            for k, v in getattr(t, attr).items():
+                out.setdefault(k, v)
+        return out
+
+    return LangTable(
+        currency_words=dcat("currency_words"), currency_links=cat("currency_links"), scales=dcat("scales"),
+        phrases=dcat("phrases"), morphemes=dcat("morphemes"), glue=cat("glue"), connectors=cat("connectors"),
+        or_words=cat("or_words"), between_words=cat("between_words"), and_words=cat("and_words"),
+        range_articles=cat("range_articles"), periods=dcat("periods"), period_cues=dcat("period_cues"),
+        qualifiers=cat("qualifiers"),
+        glue_pattern="|".join(f"(?:{t.glue_pattern})" for t in tables if t.glue_pattern),
+    )
+
+
+class _Compiled:
+    """The patterns of one language (or of all of them, for ``lang=None``)."""
+
+    def __init__(self, t: LangTable):
+        self.t = t
+        self.currency = {_key(k): v for k, v in t.currency_words.items()}
+        self.scales = {_key(k): v for k, v in t.scales.items()}
+        self.phrases = {_key(k): v for k, v in t.phrases.items()}
+        self.morphemes = {k.lower(): v for k, v in t.morphemes.items()}
+        self.periods = {_key(k): v for k, v in t.periods.items()}
+        self.cues = {_key(k): v for k, v in t.period_cues.items()}
+        self.glue = {g.lower() for g in t.glue}
+        cur_word = _alt(t.currency_words)
+        link = _alt(t.currency_links)
+        scale = _alt(t.scales)
+        attached = "(?-i:" + _alt(ATTACHED_SCALES) + ")"
+        morph = _alt(self.morphemes) if self.morphemes else "(?!)"
+        starts = _alt([k for k in self.morphemes if k not in ("und",)]) if self.morphemes else "(?!)"
+        token = rf"(?:{starts})(?:{morph})*"  # "und" only inside a word: fünfundzwanzig
+        glue = rf"(?:{t.glue_pattern})(?:{SP}+|-)" if t.glue_pattern else "(?!)"
+        words = rf"{token}(?:{glue}{token}|(?:{SP}+|-){token})*"
+        phrase = _alt(t.phrases)
+        self.atom = regex.compile(
+            rf"""
+            (?<![\p{{N}}_.,\p{{Latin}}\p{{Greek}}\p{{Cyrillic}}$€£¥₹])
+            (?P<pre>{PRE})?
+            (?:
+                (?P<num>{NUMBER})
+                (?:
+                    (?P<att>{attached}){END_WORD}
+                  | {SP}?{ARABIC_PREFIX}(?P<scale>{scale}){END_WORD}
+                )?
+              | (?<![\p{{L}}\p{{M}}]){ARABIC_PREFIX}(?P<phrase>{phrase}){END_WORD}
+              | (?<![\p{{L}}\p{{M}}])(?P<words>{words}){END_WORD}
+            )
+            (?!{SP}?%|{D}|\p{{Latin}})
+            (?:
+                {SP}?(?P<postsym>{SYMBOL}|{ISO}{END_WORD})
+              | {SP}+(?:{link}{SP}*)?{ARABIC_PREFIX}(?P<postword>{cur_word}){END_WORD}
+            )?
+            """,
+            regex.VERBOSE | regex.IGNORECASE | regex.V0,
+        )
+        sym_conn = [c for c in t.connectors if not c[0].isalpha()]
+        word_conn = [c for c in t.connectors if c[0].isalpha()] + list(t.or_words)
+        arts = _alt(t.range_articles)
+        self.connector = regex.compile(
+            rf"(?:{SP}*(?:{_alt(sym_conn)}){SP}*|{SP}+(?:{_alt(word_conn)}){SP}*(?:{arts}{SP}+)?)\Z",
+            regex.IGNORECASE,
+        )
+        self.and_connector = regex.compile(rf"{SP}+{_alt(t.and_words)}{SP}*(?:{arts}{SP}+)?\Z", regex.IGNORECASE)
+        self.between = regex.compile(
+            rf"(?<![\p{{L}}\p{{M}}]){_alt(t.between_words)}{SP}+(?:(?:the|i|gli|les|los|las)\s+)?\Z",
+            regex.IGNORECASE,
+        )
+        slash = [p for p in t.periods if p.startswith("/")]
+        plain = [p for p in t.periods if not p.startswith("/")]
+        self.period = regex.compile(
+            rf"(?:{SP}?(?P<p>{_alt(slash)})|{SP}+(?P<p2>{_alt(plain)}))(?![\p{{L}}\p{{M}}\p{{N}}])",
+            regex.IGNORECASE,
+        )
+        self.slash_period = regex.compile(rf"{SP}?/{SP}?(?P<p>hour|hr|h|day|week|wk|month|mo|year|yr|an|mois|jour|Jahr|Monat|Tag|Stunde|mese|anno|ora|giorno|año|mes|día|hora){END_WORD}", regex.IGNORECASE)
+        self.qualifier = regex.compile(rf"{SP}+{_alt(t.qualifiers)}{END_WORD}", regex.IGNORECASE)
+        self.cue = regex.compile(rf"(?<![\p{{L}}\p{{M}}])(?:{_alt(t.period_cues)})", regex.IGNORECASE)
+        self.anchor = regex.compile(
+            rf"{D}|{SYMBOL}|(?<![\p{{L}}\p{{M}}]){ARABIC_PREFIX}(?:{cur_word}|{scale}|{phrase}|{ISO}){END_WORD}",
+            regex.IGNORECASE,
+        )
+
+
+@lru_cache(maxsize=None)
+def _compiled(lang: str | None) -> _Compiled:
+    if lang in TABLES:
+        return _Compiled(TABLES[lang])
+    return _Compiled(_merge(list(TABLES.values())))
+
+
+def _compiled_for(lang: str | None) -> _Compiled:
+    base = _base_lang(lang)
+    return _compiled(base if base in TABLES else None)
+
+
+# --- numbers ------------------------------------------------------------------
+
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_GROUP_CHARS = regex.compile(r"[ \u00A0\u202F\u2009'’\u066C]")
+
+
+def parse_number(raw: str) -> float | None:
+    """The value of a number as written: '300,000', '450.000', '300 000', '1,5', '١٢٬٥٠٠'."""
+    s = _GROUP_CHARS.sub("", raw.translate(_DIGITS).strip()).replace("\u066B", ".")
+    if not s:
+        return None
+    seps = [c for c in s if c in ",."]
+    try:
+        if not seps:
+            return float(s)
+        last = max(s.rfind(","), s.rfind("."))
+        tail = s[last + 1:]
+        if len(set(seps)) == 1 and (len(seps) > 1 or len(tail) == 3):
+            return float(s.replace(",", "").replace(".", ""))  # thousands separators only
+        head = s[:last].replace(",", "").replace(".", "")
+        return float(f"{head}.{tail}")
+    except ValueError:
+        return None
+
+
+def _split_morphemes(token: str, morphemes: dict) -> list[tuple[float, str]] | None:
+    """Split a glued number word ('zweitausendfünfhundert') into morphemes, longest first."""
+    if not token:
+        return []
+    for n in range(len(token), 0, -1):
+        head = token[:n]
+        if head in morphemes:
+            rest = _split_morphemes(token[n:], morphemes)
+            if rest is not None:
+                return [morphemes[head], *rest]
+    return None
+
+
+def number_words_value(words: str, lang: str | None = None) -> float | None:
+    """Value of number words: 'zwölf' 12, 'duemilacinquecento' 2500, 'trois cents' 300,
+    'veintidós mil' 22000, 'mezzo milione' 500000; None when they do not parse."""
+    c = _compiled_for(lang)
+    return _words_value(words, c)
+
+
+def _words_value(words: str, c: _Compiled) -> float | None:
+    key = _key(words)
+    if key in c.phrases:
+        return c.phrases[key]
+    key = key.replace("quatre-vingt", "quatrevingt")
+    parts: list[tuple[float, str]] = []
+    for token in regex.split(r"[\s\-]+", key):
+        if not token or token in c.glue:
+            continue
+        split = _split_morphemes(token, c.morphemes)
+        if split is None:
+            return None
+        parts.extend(split)
+    total = current = 0.0
+    seen = False
+    for value, kind in parts:
+        if kind == "unit":
+            current += value
+            seen = seen or value > 0
+        elif kind == "hundred":
+            current = (current or 1) * value
+            seen = True
+        else:  # scale
+            if current == 0 and 0 < total < value:
+                total *= value  # "mil millones"
+            else:
+                total += (current or 1) * value
+            current = 0
+            seen = True
+    return total + current if seen else None
+
+
+# --- amounts ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Amount:
+    """An amount (or a range) found in text, with its normalised value.
+
+    ``kind`` is ``"money"`` (a currency is written), or ``"number"`` (a bare
+    number, only with ``numbers=True`` or a scale word). ``period_end`` is the
+    end of a period expression right after the amount (outside the span), or
+    ``None``.
+    """
+
+    start: int
+    end: int
+    text: str
+    min: float | None
+    max: float | None
+    currency: str | None
+    period: str | None
+    kind: str = "money"
+    is_range: bool = False
+    has_scale: bool = False
+    words: bool = False  # written (partly) in number words
+    period_end: int | None = None
+
+    @property
+    def has_currency(self) -> bool:
+        return self.kind == "money"
+
+    @property
+    def value(self) -> dict:
+        """The normalised value: ``{"min", "max", "currency", "period"}`` (JSON-ready)."""
+        return {"min": _num(self.min), "max": _num(self.max), "currency": self.currency, "period": self.period}
+
+
+def _num(v: float | None):
+    if v is None:
+        return None
+    r = round(v, 2)
+    return int(r) if r == int(r) else r
+
+
+@dataclass
+class _Atom:
+    start: int
+    end: int
+    value: float | None
+    currency: str | None  # ISO code, "?" when written but unknown, None when absent
+    has_scale: bool
+    words: bool
+    factor: float = 1.0  # the scale written on this atom (1 when none)
+
+    @property
+    def has_currency(self) -> bool:
+        return self.currency is not None
+
+
+ANCHOR_BEFORE = 60
+ANCHOR_AFTER = 100
+
+
+def _chunks(text: str, c: _Compiled):
+    n = len(text)
+    cs = ce = -1
+    for m in c.anchor.finditer(text):
+        s, e = max(0, m.start() - ANCHOR_BEFORE), min(n, m.end() + ANCHOR_AFTER)
+        if s <= ce:
+            ce = max(ce, e)
+            continue
+        if ce >= 0:
+            yield cs, ce
+        cs, ce = s, e
+    if ce >= 0:
+        yield cs, ce
+
+
+def _atoms(text: str, c: _Compiled) -> list[_Atom]:
+    out: list[_Atom] = []
+    last_end = 0
+    for cs, ce in _chunks(text, c):
+        for m in c.atom.finditer(text, max(cs, last_end), ce):
+            atom = _atom(m, c)
+            if atom is not None:
+                out.append(atom)
+                last_end = m.end()
+    return out
+
+
+def _currency(m, c: _Compiled) -> str | None:
+    for group in ("pre", "postsym"):
+        raw = m.group(group)
+        if raw:
+            raw = regex.sub(r"\s+", "", raw)
+            return SYMBOLS.get(raw) or (raw.upper() if raw.upper() in ISO_CODES else "?")
+    raw = m.group("postword")
+    if raw:
+        iso = c.currency.get(_key(raw), "?")
+        return iso if iso is not None else "?"
+    return None
+
+
+def _atom(m, c: _Compiled) -> _Atom | None:
+    currency = _currency(m, c)
+    factor = 1.0
+    if m.group("num") is not None:
+        value = parse_number(m.group("num"))
+        has_scale = False
+        if m.group("att"):
+            has_scale = True
+            factor = ATTACHED_SCALES.get(m.group("att")) or ATTACHED_SCALES.get(m.group("att").lower(), 1)
+            value = value * factor if value is not None else None
+        elif m.group("scale"):
+            has_scale = True
+            factor = c.scales.get(_key(m.group("scale")), 1)
+            value = value * factor if value is not None else None
+        words = False
+    elif m.group("phrase") is not None:
+        value = c.phrases.get(_key(m.group("phrase")))
+        has_scale, words = True, True
+    elif m.group("words") is not None:
+        value = _words_value(m.group("words"), c)
+        if value is None:
+            return None
+        has_scale = value >= 1000 and any(
+            c.morphemes.get(t, (0, ""))[1] == "scale" for t in regex.split(r"[\s\-]+", _key(m.group("words")))
+        )
+        words = True
+    else:
+        return None
+    return _Atom(m.start(), m.end(), value, currency, has_scale, words, factor)
+
+
+def _range_values(left: _Atom, right: _Atom) -> tuple[float, float] | None:
+    """(min, max) of a two-atom range, a shared scale applied; None if it is no range."""
+    if left.value is None or right.value is None:
+        return None
+    lv = left.value
+    if not left.has_scale and right.has_scale and right.factor > 1 and lv * right.factor <= right.value:
+        lv *= right.factor  # "300 و900 ألف", "30-40k", "300 to 900 thousand"
+    if not (0 < lv <= right.value):
+        return None
+    return lv, right.value
+
+
+def _period_after(text: str, pos: int, c: _Compiled) -> tuple[int, str | None] | None:
+    """(end, period) of a per-period expression right after ``pos``, with an optional
+    gross/net word before or after it; None when there is neither."""
+    end = pos
+    period = None
+    seen_q = False
+    while True:
+        if period is None and (m := c.period.match(text, end)):
+            period = c.periods.get(_key(m.group("p") or m.group("p2")))
+            end = m.end()
+        elif period is None and (m := c.slash_period.match(text, end)):
+            period = _SLASH.get(m.group("p").lower())
+            end = m.end()
+        elif not seen_q and (m := c.qualifier.match(text, end)):
+            end, seen_q = m.end(), True
+        else:
+            break
+    return (end, period) if period is not None else None
+
+
+_SLASH = {"hour": "hour", "hr": "hour", "h": "hour", "stunde": "hour", "ora": "hour", "hora": "hour",
+          "day": "day", "jour": "day", "tag": "day", "giorno": "day", "día": "day", "week": "week", "wk": "week",
+          "month": "month", "mo": "month", "mois": "month", "monat": "month", "mese": "month", "mes": "month",
+          "year": "year", "yr": "year", "an": "year", "jahr": "year", "anno": "year", "año": "year"}
+
+_CLAUSE_END = regex.compile(r"[.;!?\n؛]\s")
+
+
+def _period_before(text: str, start: int, c: _Compiled, window: int = 45) -> str | None:
+    """A period cue shortly before the amount, in the same clause: 'monthly salary of'."""
+    lo = max(0, start - window)
+    seg = text[lo:start]
+    cut = None
+    for cut in _CLAUSE_END.finditer(seg):
+        pass
+    if cut is not None:
+        seg = seg[cut.end():]
+    best = None
+    for m in c.cue.finditer(seg):
+        best = c.cues.get(_key(m.group()))
+    return best
+
+
+def find_amounts(text: str, lang: str | None = None, *, numbers: bool = False, whole: bool = False) -> list[Amount]:
+    """Amounts in ``text``, sorted, never overlapping; see the module docstring.
+
+    By default only amounts with a currency and bare amounts with a scale word
+    (``mezzo milione``, ``2 million``) are returned; ``numbers=True`` returns
+    every number too (``kind="number"``; percentages are never amounts).
+    ``whole=True`` treats ``text`` as a single amount phrase (an annotation's
+    text): ``and`` joins a range without a *between* word.
+    """
+    c = _compiled_for(lang)
+    atoms = _atoms(text, c)
+    out: list[Amount] = []
+    i, n = 0, len(atoms)
+    while i < n:
+        first = atoms[i]
+        group = [first]
+        values = (first.value, first.value)
+        if i + 1 < n:
+            a, b = first, atoms[i + 1]
+            gap = text[a.end:b.start]
+            if (a.has_currency or b.has_currency or (a.has_scale and b.has_scale)) and len(gap) <= 20 and "\n" not in gap:
+                joined = bool(c.connector.match(gap))
+                if not joined and c.and_connector.match(gap):
+                    joined = whole or bool(c.between.search(text[max(0, a.start - 40):a.start]))
+                if joined and (rv := _range_values(a, b)) is not None:
+                    group.append(b)
+                    values = rv
+        i += len(group)
+        start, end = group[0].start, group[-1].end
+        currencies = [a.currency for a in group if a.currency is not None]
+        has_currency = bool(currencies)
+        has_scale = any(a.has_scale for a in group)
+        if not has_currency and not has_scale and (not numbers or all(a.words for a in group)):
+            continue  # a bare "dodici" is a count, not an amount
+        iso = next((cur for cur in currencies if cur != "?"), None)
+        after = _period_after(text, end, c)
+        period = after[1] if after else _period_before(text, start, c)
+        out.append(Amount(
+            start, end, text[start:end], values[0], values[1], iso, period,
+            kind="money" if has_currency else "number", is_range=len(group) > 1, has_scale=has_scale,
+            words=any(a.words for a in group), period_end=after[0] if after else None,
+        ))
+    return out
+
+
+def parse_amount(s: str, lang: str | None = None) -> dict | None:
+    """The normalised value of one amount phrase (an annotation's text), or None.
+
+    ``parse_amount("200 $ par jour")`` -> ``{"min": 200, "max": 200, "currency":
+    "USD", "period": "day"}``. A phrase with two separate amounts, or none, is
+    None. Bare numbers parse (``"200 a day"``: currency None).
+    """
+    if not s or not s.strip():
+        return None
+    found = [a for a in find_amounts(s, lang, numbers=True, whole=True)]
+    money = [a for a in found if a.kind == "money"]
+    pick = money if money else found
+    if len(pick) != 1:
+        return None
+    return pick[0].value
+
+
+def normalise_text(s: str) -> str:
+    """NFC form used before matching (exposed for callers that compare amounts' texts)."""
+    return unicodedata.normalize("NFC", s)
