@@ -1,0 +1,381 @@
+"""Inter-annotator agreement: span F1, Cohen's kappa, Fleiss' kappa, Krippendorff's alpha.
+
+Input is a list of :class:`~reader.model.Annotation` (any store, any engine)
+and the documents' canonical texts. Each annotator is a *layer*
+(``Annotation.annotator``).
+
+* **Span F1** (pairwise, per label and overall): *exact* counts spans with the
+  same (start, end, label) in both layers; *overlap* counts a span as found
+  when the other layer has a span of the same label that shares at least one
+  character with it. ``F1 = 2PR / (P + R)``; it does not matter which annotator
+  is taken as the reference.
+* **Kappa and alpha** are computed on *units*: tokens (default) or characters.
+  A token is a run of word characters or one other non-space character; a span
+  marks every token it overlaps. Each annotator gives each unit a category: the
+  label covering it, ``"O"`` for none, and the sorted labels joined by ``+``
+  when several of their spans overlap there. Per label, the category is
+  binary (the label or not).
+  Cohen's kappa is per pair; Fleiss' kappa uses the documents every selected
+  annotator worked on; Krippendorff's alpha (nominal, from the ``krippendorff``
+  package) uses every unit that at least two annotators rated.
+* A document counts for an annotator once they have at least one accepted
+  annotation in it. A document an annotator did not work on is missing data,
+  never a run of "O"s.
+
+Undefined figures (nothing to compare, or a single category everywhere, which
+makes the expected disagreement zero) are ``None``.
+"""
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import regex
+
+from reader.model import STATUS_ACCEPTED, Annotation
+
+UNITS = ("token", "char")
+ALL_LABELS = "(all)"
+_TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}_'’\-]+|\S")
+
+UNIT_DESCRIPTION = {
+    "token": "token-level (a token is a word or one punctuation mark; a span marks every token it overlaps)",
+    "char": "character-level (every code point of the document is one unit)",
+}
+
+
+# --------------------------------------------------------------------------- the measures
+
+
+def cohen_kappa(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -> float | None:
+    """Cohen's kappa of two raters' category codes over the same units (None when undefined)."""
+    a = np.asarray(a)
+    b = np.asarray(b)
+    n = len(a)
+    if n == 0 or len(b) != n:
+        return None
+    observed = float(np.count_nonzero(a == b)) / n
+    cats, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
+    pa = np.bincount(inverse[:n], minlength=len(cats)) / n
+    pb = np.bincount(inverse[n:], minlength=len(cats)) / n
+    expected = float(np.dot(pa, pb))
+    if expected >= 1.0 - 1e-12:
+        return None
+    return (observed - expected) / (1.0 - expected)
+
+
+def fleiss_kappa(counts: np.ndarray) -> float | None:
+    """Fleiss' kappa from a units x categories matrix of rater counts (same raters per unit)."""
+    counts = np.asarray(counts, dtype=np.float64)
+    if counts.ndim != 2 or counts.shape[0] == 0:
+        return None
+    raters = counts.sum(axis=1)
+    n = raters[0]
+    if n < 2 or not np.all(raters == n):
+        return None
+    units = counts.shape[0]
+    p_unit = (np.sum(counts * counts, axis=1) - n) / (n * (n - 1))
+    p_bar = float(p_unit.mean())
+    p_cat = counts.sum(axis=0) / (units * n)
+    p_e = float(np.dot(p_cat, p_cat))
+    if p_e >= 1.0 - 1e-12:
+        return None
+    return (p_bar - p_e) / (1.0 - p_e)
+
+
+def krippendorff_alpha(counts: np.ndarray) -> float | None:
+    """Krippendorff's alpha (nominal) from a units x values matrix of counts.
+
+    Computed by the ``krippendorff`` package; units rated by fewer than two
+    raters are not pairable and drop out. None when undefined."""
+    import krippendorff
+
+    counts = np.asarray(counts)
+    if counts.ndim != 2 or counts.shape[0] == 0:
+        return None
+    counts = counts[counts.sum(axis=1) >= 2]
+    if counts.shape[0] == 0 or np.count_nonzero(counts.sum(axis=0)) < 2:
+        return None  # one value everywhere: no expected disagreement
+    value = float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal"))
+    return None if np.isnan(value) else value
+
+
+def f1(found_a: int, total_a: int, found_b: int, total_b: int) -> float | None:
+    """F1 from recall (a's spans found in b) and precision (b's spans found in a)."""
+    if total_a == 0 and total_b == 0:
+        return None
+    if total_a == 0 or total_b == 0:
+        return 0.0
+    recall = found_a / total_a
+    precision = found_b / total_b
+    if recall + precision == 0:
+        return 0.0
+    return 2 * precision * recall / (precision + recall)
+
+
+def _found(spans: list[tuple[int, int]], other: list[tuple[int, int]]) -> int:
+    """How many of ``spans`` overlap at least one of ``other`` (both lists of (start, end))."""
+    if not spans or not other:
+        return 0
+    other = sorted(other)
+    starts = [s for s, _ in other]
+    prefix_max_end = list(itertools.accumulate((e for _, e in other), max))
+    count = 0
+    for s, e in spans:
+        i = bisect.bisect_left(starts, e)  # other spans starting before e
+        if i and prefix_max_end[i - 1] > s:
+            count += 1
+    return count
+
+
+def span_f1(a: Iterable[tuple], b: Iterable[tuple], *, overlap: bool = False) -> float | None:
+    """F1 between two sets of spans ``(doc_id, start, end, label)``."""
+    a = set(a)
+    b = set(b)
+    if not overlap:
+        both = len(a & b)
+        return f1(both, len(a), both, len(b))
+    groups_a: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
+    groups_b: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
+    for doc, s, e, label in a:
+        groups_a[(doc, label)].append((s, e))
+    for doc, s, e, label in b:
+        groups_b[(doc, label)].append((s, e))
+    found_a = sum(_found(spans, groups_b.get(key, [])) for key, spans in groups_a.items())
+    found_b = sum(_found(spans, groups_a.get(key, [])) for key, spans in groups_b.items())
+    return f1(found_a, len(a), found_b, len(b))
+
+
+# --------------------------------------------------------------------------- units
+
+
+def unit_bounds(text: str, unit: str = "token") -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets (code points) of the units of ``text``."""
+    if unit == "char":
+        starts = np.arange(len(text), dtype=np.int64)
+        return starts, starts + 1
+    if unit != "token":
+        raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+    spans = [m.span() for m in _TOKEN.finditer(text)]
+    if not spans:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    arr = np.asarray(spans, dtype=np.int64)
+    return arr[:, 0].copy(), arr[:, 1].copy()
+
+
+def _layer_masks(starts: np.ndarray, ends: np.ndarray, anns: Iterable[Annotation], bit: Mapping[str, int]) -> np.ndarray:
+    """One int64 per unit: bit ``bit[label]`` is set when a span of that label overlaps the unit."""
+    mask = np.zeros(len(starts), dtype=np.int64)
+    for ann in anns:
+        lo = int(np.searchsorted(ends, ann.start, side="right"))  # first unit ending after start
+        hi = int(np.searchsorted(starts, ann.end, side="left"))  # units starting before end
+        if hi > lo:
+            mask[lo:hi] |= np.int64(1) << np.int64(bit[ann.label])
+    return mask
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@dataclass
+class PairScore:
+    a: str
+    b: str
+    spans_a: int
+    spans_b: int
+    exact_f1: float | None
+    overlap_f1: float | None
+    cohen_kappa: float | None
+    units: int
+
+
+@dataclass
+class LabelScore:
+    label: str
+    pairs: list[PairScore] = field(default_factory=list)
+    fleiss_kappa: float | None = None
+    fleiss_units: int = 0
+    krippendorff_alpha: float | None = None
+    alpha_units: int = 0
+
+
+@dataclass
+class DocScore:
+    doc_id: str
+    annotators: list[str]
+    krippendorff_alpha: float | None
+    exact_f1: float | None  # mean over the pairs that worked on the document
+    spans: int
+
+    @property
+    def sort_key(self) -> tuple:
+        # undefined alpha (a single category everywhere) is full agreement, not the worst
+        alpha = 1.0 if self.krippendorff_alpha is None else self.krippendorff_alpha
+        f = 1.0 if self.exact_f1 is None else self.exact_f1
+        return (alpha, f, self.doc_id)
+
+
+@dataclass
+class AgreementReport:
+    unit: str
+    annotators: list[str]
+    labels: list[str]
+    documents: int  # documents at least two selected annotators worked on
+    units: int  # units in those documents
+    overall: LabelScore
+    per_label: dict[str, LabelScore]
+    by_document: list[DocScore]  # lowest agreement first
+
+    @property
+    def unit_description(self) -> str:
+        return UNIT_DESCRIPTION[self.unit]
+
+    def to_json(self) -> dict:
+        return {
+            "unit": self.unit,
+            "unit_description": self.unit_description,
+            "annotators": self.annotators,
+            "labels": self.labels,
+            "documents": self.documents,
+            "units": self.units,
+            "overall": asdict(self.overall),
+            "per_label": {k: asdict(v) for k, v in self.per_label.items()},
+            "documents_by_agreement": [asdict(d) for d in self.by_document],
+        }
+
+
+class _Layers:
+    """The annotations of the selected annotators, indexed by document and annotator."""
+
+    def __init__(self, annotations: Iterable[Annotation], annotators: Sequence[str] | None,
+                 labels: Sequence[str] | None, doc_ids: Sequence[str] | None):
+        wanted_ann = set(annotators) if annotators else None
+        wanted_labels = set(labels) if labels else None
+        wanted_docs = set(doc_ids) if doc_ids else None
+        self.by_doc: dict[str, dict[str, list[Annotation]]] = defaultdict(lambda: defaultdict(list))
+        self.covered: dict[str, set[str]] = defaultdict(set)  # doc -> annotators who worked on it
+        seen_annotators: set[str] = set()
+        seen_labels: set[str] = set()
+        for ann in annotations:
+            if ann.status != STATUS_ACCEPTED or ann.orphaned:
+                continue
+            if wanted_ann is not None and ann.annotator not in wanted_ann:
+                continue
+            if wanted_docs is not None and ann.doc_id not in wanted_docs:
+                continue
+            seen_annotators.add(ann.annotator)
+            self.covered[ann.doc_id].add(ann.annotator)  # worked on it, whatever the label
+            if wanted_labels is not None and ann.label not in wanted_labels:
+                continue
+            seen_labels.add(ann.label)
+            self.by_doc[ann.doc_id][ann.annotator].append(ann)
+        self.annotators = list(annotators) if annotators else sorted(seen_annotators)
+        self.labels = sorted(set(labels) if labels else seen_labels)
+        self.docs = sorted(d for d, who in self.covered.items() if len(who) >= 2)
+
+
+def compute_agreement(
+    annotations: Iterable[Annotation],
+    texts: Mapping[str, str],
+    *,
+    annotators: Sequence[str] | None = None,
+    labels: Sequence[str] | None = None,
+    doc_ids: Sequence[str] | None = None,
+    unit: str = "token",
+) -> AgreementReport:
+    """Agreement between the annotators' layers in ``annotations``.
+
+    ``texts`` maps document ids to canonical texts (documents missing from it
+    are skipped). ``annotators`` defaults to everyone found, ``labels`` to every
+    label found."""
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+    layers = _Layers(annotations, annotators, labels, doc_ids)
+    names = layers.annotators
+    label_list = layers.labels
+    bit = {label: i for i, label in enumerate(label_list)}
+    docs = [d for d in layers.docs if d in texts]
+    pairs = list(itertools.combinations(names, 2))
+
+    # per document: the unit masks of each annotator who worked on it
+    masks: dict[str, dict[str, np.ndarray]] = {}
+    total_units = 0
+    for doc_id in docs:
+        starts, ends = unit_bounds(texts[doc_id], unit)
+        total_units += len(starts)
+        masks[doc_id] = {
+            who: _layer_masks(starts, ends, layers.by_doc[doc_id].get(who, ()), bit)
+            for who in names if who in layers.covered[doc_id]
+        }
+
+    def spans(who: str, label: str | None, doc_set: Iterable[str]) -> set[tuple]:
+        return {
+            (a.doc_id, a.start, a.end, a.label)
+            for d in doc_set for a in layers.by_doc[d].get(who, ())
+            if label is None or a.label == label
+        }
+
+    def score(label: str | None) -> LabelScore:
+        result = LabelScore(ALL_LABELS if label is None else label)
+        select = (lambda m: m) if label is None else (lambda m: (m >> bit[label]) & 1)
+        for a, b in pairs:
+            shared = [d for d in docs if a in masks[d] and b in masks[d]]
+            sa, sb = spans(a, label, shared), spans(b, label, shared)
+            if shared:
+                ca = np.concatenate([select(masks[d][a]) for d in shared])
+                cb = np.concatenate([select(masks[d][b]) for d in shared])
+            else:
+                ca = cb = np.zeros(0, dtype=np.int64)
+            result.pairs.append(PairScore(
+                a, b, len(sa), len(sb), span_f1(sa, sb), span_f1(sa, sb, overlap=True), cohen_kappa(ca, cb), len(ca),
+            ))
+        complete = [d for d in docs if all(w in masks[d] for w in names)]
+        counts_all = _counts([[select(m) for m in masks[d].values()] for d in docs])
+        counts_complete = _counts([[select(masks[d][w]) for w in names] for d in complete])
+        result.fleiss_kappa = fleiss_kappa(counts_complete) if len(names) >= 2 else None
+        result.fleiss_units = int(counts_complete.shape[0])
+        result.krippendorff_alpha = krippendorff_alpha(counts_all)
+        result.alpha_units = int(counts_all.shape[0])
+        return result
+
+    overall = score(None)
+    per_label = {label: score(label) for label in label_list}
+
+    by_document = []
+    for doc_id in docs:
+        who = [w for w in names if w in masks[doc_id]]
+        counts = _counts([list(masks[doc_id].values())])
+        f1s = [span_f1(spans(a, None, [doc_id]), spans(b, None, [doc_id])) for a, b in itertools.combinations(who, 2)]
+        f1s = [x for x in f1s if x is not None]
+        by_document.append(DocScore(
+            doc_id, who, krippendorff_alpha(counts), (sum(f1s) / len(f1s)) if f1s else None,
+            sum(len(v) for v in layers.by_doc[doc_id].values()),
+        ))
+    by_document.sort(key=lambda d: d.sort_key)
+    return AgreementReport(unit, names, label_list, len(docs), total_units, overall, per_label, by_document)
+
+
+def _counts(groups: list[list[np.ndarray]]) -> np.ndarray:
+    """Units x categories counts; ``groups`` holds, per document, one code array per rater."""
+    rows = []
+    codes_seen: list[np.ndarray] = []
+    for layers in groups:
+        if len(layers) == 0:
+            continue
+        stacked = np.vstack(layers)  # raters x units
+        rows.append(stacked)
+        codes_seen.append(np.unique(stacked))
+    if not rows:
+        return np.zeros((0, 0), dtype=np.int64)
+    cats = np.unique(np.concatenate(codes_seen))
+    parts = []
+    for stacked in rows:
+        idx = np.searchsorted(cats, stacked)  # raters x units -> category index
+        n_units = stacked.shape[1]
+        flat = (np.arange(n_units)[None, :] * len(cats) + idx).ravel()
+        parts.append(np.bincount(flat, minlength=n_units * len(cats)).reshape(n_units, len(cats)))
+    return np.concatenate(parts, axis=0)
