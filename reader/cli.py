@@ -40,6 +40,8 @@ reader formats                                  the export and import formats
 reader lang [CORPUS] DOC_ID LANG | --clear DOC_ID   override a document's language
 reader suggest [CORPUS] [--labels salary,quote] pre-annotate with suggested spans
 reader store check | recover [--store PATH]     verify a store, or rebuild it from backup + journal
+reader agree [CORPUS] [--annotators a,b] [--labels l1,l2] [--doc ID] [--unit token|char] [--json]
+reader merge STORE... --into STORE              combine per-annotator JSON stores into one
 
 CORPUS defaults to "seeds", --store to "annotations".
 """
@@ -49,7 +51,7 @@ exit status: 0 success; 1 error (one line on stderr), or an import with
 problems (the valid records are still imported); 2 bad usage; 130 interrupted.
 """
 
-COMMANDS = ("docs", "export", "import", "stats", "labels", "formats", "lang", "suggest", "store")
+COMMANDS = ("docs", "export", "import", "stats", "labels", "formats", "lang", "suggest", "store", "agree", "merge")
 _LANG_CODE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 
@@ -560,6 +562,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=("check", "recover"))
     p.add_argument("--store", default=None, metavar="PATH")
     p.set_defaults(func=cmd_store, corpus=None)
+
+    from reader import cli_teams  # agree, merge (issue 11)
+
+    cli_teams.add_parsers(sub, _common)
     return parser
 
 

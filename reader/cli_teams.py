@@ -1,0 +1,129 @@
+"""Team commands of the ``reader`` command line: ``agree`` and ``merge``.
+
+Kept apart from :mod:`reader.cli` (which registers them through
+:func:`add_parsers`) so that the team features stay in one place.
+"""
+from __future__ import annotations
+
+import argparse
+from typing import Any, Callable
+
+from reader.errors import ReaderError
+
+
+
+def _split(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    items = [p.strip() for p in value.split(",") if p.strip()]
+    return items or None
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def cmd_agree(args: argparse.Namespace) -> int:
+    from reader import cli
+    from reader.agreement import compute_agreement
+
+    annotators = _split(args.annotators)
+    labels = _split(args.labels)
+    if annotators is not None and len(annotators) < 2:
+        raise ReaderError("--annotators: name at least two annotators (comma-separated)")
+    with cli._open(args, readonly=True, detect=False) as ws:
+        anns = ws.store.all()
+        texts = {doc.id: doc.text for doc in ws.corpus}
+        known = sorted({a.annotator for a in anns})
+    for who in annotators or ():
+        if who not in known:
+            raise ReaderError(f"--annotators: {who!r} has no annotations in {args.store} (annotators: {', '.join(known) or 'none'})")
+    report = compute_agreement(anns, texts, annotators=annotators, labels=labels, doc_ids=args.doc or None, unit=args.unit)
+    if args.json:
+        cli._write_json(report.to_json())
+        return cli.EXIT_OK
+    _print_report(report, args.top)
+    return cli.EXIT_OK
+
+
+def _print_report(report: Any, top: int) -> None:
+    from rich.table import Table
+
+    from reader import cli
+
+    console = cli._console()
+    text = cli._text
+    console.print(text(f"annotators: {', '.join(report.annotators) or 'none'}; "
+                       f"{report.documents} document(s) worked on by at least two of them; {report.units:,} units"))
+    console.print(text(f"kappa and alpha are {report.unit_description}"))
+    if len(report.annotators) < 2 or report.documents == 0:
+        console.print(text("nothing to compare: agreement needs two annotators who worked on the same document"))
+        return
+    t = Table(title=text("pairwise agreement"), title_justify="left")
+    for name, justify in (("label", "left"), ("pair", "left"), ("spans", "right"), ("exact F1", "right"),
+                          ("overlap F1", "right"), ("Cohen's κ", "right")):
+        t.add_column(name, justify=justify, no_wrap=True)
+    for score in [report.overall, *report.per_label.values()]:
+        for p in score.pairs:
+            t.add_row(text(score.label), text(f"{p.a} / {p.b}"), f"{p.spans_a} / {p.spans_b}",
+                      _fmt(p.exact_f1), _fmt(p.overlap_f1), _fmt(p.cohen_kappa))
+    console.print(t)
+    t = Table(title=text(f"across all {len(report.annotators)} annotators"), title_justify="left")
+    t.add_column("label")
+    t.add_column("Fleiss' κ", justify="right")
+    t.add_column("units (all annotators)", justify="right")
+    t.add_column("Krippendorff's α", justify="right")
+    t.add_column("units (≥ 2 annotators)", justify="right")
+    for score in [report.overall, *report.per_label.values()]:
+        t.add_row(text(score.label), _fmt(score.fleiss_kappa), f"{score.fleiss_units:,}",
+                  _fmt(score.krippendorff_alpha), f"{score.alpha_units:,}")
+    console.print(t)
+    t = Table(title=text("lowest agreement first (review these)"), title_justify="left")
+    t.add_column("document", no_wrap=True)
+    t.add_column("α", justify="right")
+    t.add_column("exact F1", justify="right")
+    t.add_column("spans", justify="right")
+    t.add_column("annotators")
+    for d in report.by_document[:top]:
+        t.add_row(text(d.doc_id), _fmt(d.krippendorff_alpha), _fmt(d.exact_f1), str(d.spans), text(", ".join(d.annotators)))
+    console.print(t)
+    if len(report.by_document) > top:
+        console.print(text(f"... and {len(report.by_document) - top} more document(s) (--top N, or --json for all)"))
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from reader import cli
+    from reader.merge import merge_stores
+
+    report = merge_stores(args.sources, args.into)
+    console = cli._console()
+    for line in report.lines():
+        console.print(cli._text(line))
+    return cli.EXIT_OK
+
+
+def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
+    p = sub.add_parser(
+        "agree", help="inter-annotator agreement",
+        description="Pairwise span F1 (exact and overlap), Cohen's kappa per pair, Fleiss' kappa and "
+                    "Krippendorff's alpha across all annotators, per label and overall, and the documents "
+                    "with the lowest agreement.",
+    )
+    common(p)
+    p.add_argument("--annotators", default=None, metavar="A,B,...", help="annotators to compare (default: everyone in the store)")
+    p.add_argument("--labels", default=None, metavar="L1,L2", help="labels to compare (default: every label used)")
+    p.add_argument("--doc", action="append", metavar="DOC_ID", help="only this document (repeatable)")
+    p.add_argument("--unit", choices=("token", "char"), default="token", help="units for kappa and alpha (default token)")
+    p.add_argument("--top", type=int, default=10, metavar="N", help="lowest-agreement documents to list (default 10)")
+    p.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    p.set_defaults(func=cmd_agree)
+
+    p = sub.add_parser(
+        "merge", help="combine per-annotator stores",
+        description="Copy every annotation of the source stores into --into, keeping each annotator's layer. "
+                    "Merging again changes nothing; workspace-state conflicts (done flags, language overrides, "
+                    "labels) are reported.",
+    )
+    p.add_argument("sources", nargs="+", metavar="STORE", help="source store folders")
+    p.add_argument("--into", required=True, metavar="STORE", help="the store to merge into (created if missing)")
+    p.set_defaults(func=cmd_merge, corpus=None, store=None)

@@ -1,0 +1,90 @@
+"""`reader agree` and `reader merge` through the command line (in-process main())."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reader.cli import main
+from reader.corpus import load_corpus
+from reader.store import AnnotationStore
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+DOC = "000_9d99caadc18c77c5"
+
+
+@pytest.fixture
+def seeds(tmp_path):
+    root = tmp_path / "seeds"
+    shutil.copytree(SEEDS, root)
+    return root
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def words(text: str, n: int) -> list[tuple[int, int]]:
+    """(start, end) of the first n words of ``text`` longer than 3 letters."""
+    import re
+
+    return [m.span() for m in re.finditer(r"\w{4,}", text)][:n]
+
+
+def tag(store_path, corpus, who, spans, label="claim", doc=DOC):
+    with AnnotationStore(store_path, corpus=corpus, annotator=who) as s:
+        for start, end in spans:
+            s.add(doc, start, end, label)
+
+
+def test_agree_prints_pairwise_and_all_annotator_figures(seeds, tmp_path, capsys):
+    corpus = load_corpus(seeds, detect=False)
+    text = corpus.get(DOC).text
+    w = words(text, 6)
+    store = tmp_path / "store"
+    tag(store, corpus, "alice", [w[0], w[2], w[4]])
+    tag(store, corpus, "bob", [(w[0][0], w[1][1]), w[3]])  # overlaps alice's first span, one of its own
+    code, out, err = run(capsys, "agree", seeds, "--store", store)
+    assert code == 0, err
+    assert "token-level" in out
+    assert "alice / bob" in out and "Cohen" in out and "Krippendorff" in out and "Fleiss" in out
+    assert DOC in out  # the lowest-agreement list
+
+    code, out, err = run(capsys, "agree", seeds, "--store", store, "--json", "--unit", "char")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["unit"] == "char" and data["annotators"] == ["alice", "bob"]
+    pair = data["overall"]["pairs"][0]
+    assert pair["spans_a"] == 3 and pair["spans_b"] == 2
+    assert pair["exact_f1"] == 0.0
+    # overlap: alice 1 of 3 found, bob 1 of 2 found -> P .5, R 1/3 -> F1 .4
+    assert pair["overlap_f1"] == pytest.approx(0.4)
+    assert data["documents_by_agreement"][0]["doc_id"] == DOC
+
+
+def test_agree_filters_and_clear_errors(seeds, tmp_path, capsys):
+    corpus = load_corpus(seeds, detect=False)
+    w = words(corpus.get(DOC).text, 4)
+    store = tmp_path / "store"
+    tag(store, corpus, "alice", [w[0]])
+    tag(store, corpus, "bob", [w[1]])
+    code, out, err = run(capsys, "agree", seeds, "--store", store, "--annotators", "alice,carol")
+    assert code == 1 and "carol" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    code, out, err = run(capsys, "agree", seeds, "--store", store, "--annotators", "alice")
+    assert code == 1 and "at least two" in err
+    code, out, err = run(capsys, "agree", seeds, "--store", store, "--labels", "quote", "--json")
+    assert code == 0
+    assert json.loads(out)["labels"] == ["quote"]
+
+
+def test_agree_with_one_annotator_says_there_is_nothing_to_compare(seeds, tmp_path, capsys):
+    corpus = load_corpus(seeds, detect=False)
+    store = tmp_path / "store"
+    tag(store, corpus, "alice", words(corpus.get(DOC).text, 2))
+    code, out, err = run(capsys, "agree", seeds, "--store", store)
+    assert code == 0 and "nothing to compare" in out
