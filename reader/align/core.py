@@ -1,0 +1,284 @@
+"""Passages, counterpart scoring and the monotone alignment (see ``reader.align``)."""
+from __future__ import annotations
+
+import bisect
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from reader.align.facts import Fact, passage_facts, reason
+from reader.language import split_paragraphs
+from reader.text import sentence_bounds
+
+LONG_PARAGRAPH = 400  # characters: a longer paragraph is split into sentences
+MIN_SCORE = 2.0  # a pair scoring less is not a counterpart
+COMMON = 40  # a fact stated in more passages than this is too common to anchor anything
+POSITION_WEIGHT = 0.8
+LENGTH_WEIGHT = 0.3
+GALE_CHURCH_CELLS = 40_000  # larger gaps between anchors are interpolated, not length-aligned
+
+
+@dataclass(frozen=True)
+class Passage:
+    index: int
+    start: int
+    end: int
+
+
+def passages(text: str, long_paragraph: int = LONG_PARAGRAPH) -> list[Passage]:
+    """Paragraphs of ``text``; a paragraph longer than ``long_paragraph`` becomes its sentences."""
+    spans: list[tuple[int, int]] = []
+    for s, e in split_paragraphs(text):
+        if e - s <= long_paragraph:
+            spans.append((s, e))
+            continue
+        pos = s
+        while pos < e:
+            ss, se = sentence_bounds(text, pos)
+            ss, se = max(ss, pos), min(se, e)
+            if se > ss:
+                spans.append((ss, se))
+            pos = max(se, pos + 1)
+            while pos < e and text[pos].isspace():
+                pos += 1
+    return [Passage(i, s, e) for i, (s, e) in enumerate(spans)]
+
+
+@dataclass
+class DocumentFacts:
+    """One document cut into passages, with the facts each passage states."""
+
+    doc_id: str
+    lang: str | None
+    length: int
+    passages: list[Passage]
+    facts: list[dict[tuple, Fact]]  # per passage: fact key -> first fact with that key
+    df: Counter = field(default_factory=Counter)  # fact key -> passages stating it
+
+    def passage_at(self, offset: int) -> Passage | None:
+        """The passage containing ``offset``, or the nearest one before it (None before the first)."""
+        starts = [p.start for p in self.passages]
+        i = bisect.bisect_right(starts, offset) - 1
+        return self.passages[i] if i >= 0 else (self.passages[0] if self.passages else None)
+
+
+def document_facts(text: str, lang: str | None = None, doc_id: str = "") -> DocumentFacts:
+    ps = passages(text)
+    facts: list[dict[tuple, Fact]] = []
+    df: Counter = Counter()
+    for p in ps:
+        found: dict[tuple, Fact] = {}
+        for f in passage_facts(text, p.start, p.end, lang):
+            found.setdefault(f.key, f)
+        facts.append(found)
+        df.update(found.keys())
+    return DocumentFacts(doc_id, lang, len(text), ps, facts, df)
+
+
+@dataclass(frozen=True)
+class Counterpart:
+    """Passage ``a`` of one document and passage ``b`` of another, with the facts they share."""
+
+    a: Passage
+    b: Passage
+    score: float
+    reasons: tuple[str, ...]
+    shared: tuple[tuple[Fact, Fact], ...] = ()  # (fact in a, fact in b), strongest first
+
+    def flipped(self) -> "Counterpart":
+        return Counterpart(self.b, self.a, self.score, self.reasons, tuple((y, x) for x, y in self.shared))
+
+    @property
+    def why(self) -> str:
+        return "; ".join(self.reasons)
+
+
+def _reasons(shared: list[tuple[float, Fact, Fact]], position: float) -> tuple[str, ...]:
+    ranges = [(fa.key[1], fa.key[2]) for _, fa, _ in shared if fa.kind == "range"]
+    out: list[str] = []
+    words = [fa.shown for _, fa, _ in shared if fa.kind == "word"]
+    for _, fa, fb in shared:
+        if fa.kind == "word":
+            if words:
+                out.append(reason("word", ", ".join(words[:4])))
+                words = []
+            continue
+        if fa.kind == "amount" and any(fa.key[1] in r for r in ranges):
+            continue  # "both state 300,000–900,000 USD" says it already
+        # show the form that carries a currency or the longer name
+        shown = fb.shown if len(fb.shown) > len(fa.shown) and fa.kind in ("range", "amount", "name") else fa.shown
+        r = reason(fa.kind, shown)
+        if r not in out:
+            out.append(r)
+    if position >= POSITION_WEIGHT / 2:
+        out.append("at about the same place")
+    return tuple(out)
+
+
+def score_pair(fa: DocumentFacts, i: int, fb: DocumentFacts, j: int) -> Counterpart | None:
+    """The counterpart score of passage ``i`` of ``fa`` and ``j`` of ``fb`` (None without a shared fact)."""
+    A, B = fa.facts[i], fb.facts[j]
+    shared = []
+    for key in A.keys() & B.keys():
+        w = (A[key].weight + B[key].weight) / 2 / math.sqrt(fa.df[key] * fb.df[key])
+        shared.append((w, A[key], B[key]))
+    if not shared:
+        return None
+    shared.sort(key=lambda t: (-t[0], t[1].start))
+    pa, pb = fa.passages[i], fb.passages[j]
+    mid_a = (pa.start + pa.end) / 2 / max(fa.length, 1)
+    mid_b = (pb.start + pb.end) / 2 / max(fb.length, 1)
+    position = POSITION_WEIGHT * max(0.0, 1 - abs(mid_a - mid_b) / 0.25)
+    la = (pa.end - pa.start) / max(fa.length, 1)
+    lb = (pb.end - pb.start) / max(fb.length, 1)
+    length = LENGTH_WEIGHT * (min(la, lb) / max(la, lb) if max(la, lb) > 0 else 0)
+    score = sum(w for w, _, _ in shared) + position + length
+    return Counterpart(pa, pb, round(score, 3), _reasons(shared, position),
+                       tuple((x, y) for _, x, y in shared))
+
+
+def counterparts(fa: DocumentFacts, fb: DocumentFacts, min_score: float = MIN_SCORE) -> list[Counterpart]:
+    """Every pair of passages scoring at least ``min_score``, by passage of ``fa`` then best first."""
+    index: dict[tuple, list[int]] = {}
+    for j, found in enumerate(fb.facts):
+        for key in found:
+            if fb.df[key] <= COMMON:
+                index.setdefault(key, []).append(j)
+    out: list[Counterpart] = []
+    for i, found in enumerate(fa.facts):
+        candidates = {j for key in found if fa.df[key] <= COMMON for j in index.get(key, ())}
+        for j in sorted(candidates):
+            c = score_pair(fa, i, fb, j)
+            if c is not None and c.score >= min_score:
+                out.append(c)
+    out.sort(key=lambda c: (c.a.index, -c.score, c.b.index))
+    return out
+
+
+def _chain(pairs: list[Counterpart]) -> list[Counterpart]:
+    """The heaviest chain of counterparts increasing in both documents (a weighted LIS)."""
+    pairs = sorted(pairs, key=lambda c: (c.a.index, c.b.index))
+    best: list[float] = []
+    back: list[int] = []
+    for k, c in enumerate(pairs):
+        b, p = c.score, -1
+        for m in range(k):
+            d = pairs[m]
+            if d.a.index < c.a.index and d.b.index < c.b.index and best[m] + c.score > b:
+                b, p = best[m] + c.score, m
+        best.append(b)
+        back.append(p)
+    if not pairs:
+        return []
+    k = max(range(len(pairs)), key=lambda x: best[x])
+    out = []
+    while k >= 0:
+        out.append(pairs[k])
+        k = back[k]
+    return out[::-1]
+
+
+def _length_beads(fa: DocumentFacts, ia: list[int], fb: DocumentFacts, ib: list[int]) -> list[tuple[list[int], list[int]]]:
+    """Gale–Church beads for the passages between two anchors (nltk's implementation)."""
+    if not ia or not ib or len(ia) * len(ib) > GALE_CHURCH_CELLS:
+        return []
+    from nltk.translate.gale_church import align_blocks
+
+    scale = fa.length / max(fb.length, 1)  # compare lengths in the same units
+    la = [max(1, fa.passages[i].end - fa.passages[i].start) for i in ia]
+    lb = [max(1, round((fb.passages[j].end - fb.passages[j].start) * scale)) for j in ib]
+    try:
+        links = align_blocks(la, lb)
+    except (ValueError, IndexError, ZeroDivisionError):
+        return []
+    beads: list[tuple[list[int], list[int]]] = []
+    for x, y in sorted(links):
+        if beads and (x in beads[-1][0] or y in beads[-1][1]):
+            if x not in beads[-1][0]:
+                beads[-1][0].append(x)
+            if y not in beads[-1][1]:
+                beads[-1][1].append(y)
+        else:
+            beads.append(([x], [y]))
+    return [([ia[x] for x in xs], [ib[y] for y in ys]) for xs, ys in beads]
+
+
+class Alignment:
+    """A monotone alignment of document ``a`` to document ``b``, and every counterpart pair."""
+
+    def __init__(self, fa: DocumentFacts, fb: DocumentFacts, pairs: list[Counterpart],
+                 anchors: list[Counterpart], points: list[tuple[int, int]]) -> None:
+        self.a, self.b = fa, fb
+        self.pairs = pairs  # every counterpart, in and out of order
+        self.anchors = anchors  # the monotone chain
+        self.points = points  # (offset in a, offset in b), increasing in both
+        self._xs = [p[0] for p in points]
+        self._ys = [p[1] for p in points]
+
+    @staticmethod
+    def _interpolate(xs: list[int], ys: list[int], x: int) -> int:
+        if not xs:
+            return 0
+        k = bisect.bisect_right(xs, x) - 1
+        if k < 0:
+            return ys[0]
+        if k >= len(xs) - 1:
+            return ys[-1]
+        x0, x1, y0, y1 = xs[k], xs[k + 1], ys[k], ys[k + 1]
+        if x1 == x0:
+            return y1
+        return round(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
+
+    def to_b(self, offset: int) -> int:
+        """The offset in ``b`` aligned with ``offset`` in ``a``: exact at anchors, interpolated between."""
+        return self._interpolate(self._xs, self._ys, offset)
+
+    def to_a(self, offset: int) -> int:
+        return self._interpolate(self._ys, self._xs, offset)
+
+    def flipped(self) -> "Alignment":
+        pairs = sorted((c.flipped() for c in self.pairs), key=lambda c: (c.a.index, -c.score, c.b.index))
+        return Alignment(self.b, self.a, pairs, [c.flipped() for c in self.anchors],
+                         [(y, x) for x, y in self.points])
+
+    def counterparts_of(self, offset: int) -> list[Counterpart]:
+        """Counterparts in ``b`` of the passage of ``a`` at ``offset``, best first."""
+        p = self.a.passage_at(offset)
+        if p is None:
+            return []
+        return sorted((c for c in self.pairs if c.a.index == p.index), key=lambda c: -c.score)
+
+    def aligned_passages(self, offset: int) -> list[Passage]:
+        """The passages of ``b`` aligned with the passage of ``a`` at ``offset`` (anchor or length bead)."""
+        p = self.a.passage_at(offset)
+        if p is None:
+            return []
+        lo, hi = self.to_b(p.start), self.to_b(max(p.start, p.end - 1))
+        return [q for q in self.b.passages if q.start <= hi and q.end > lo]
+
+
+def align(fa: DocumentFacts, fb: DocumentFacts, pairs: list[Counterpart] | None = None) -> Alignment:
+    """Align ``fa`` to ``fb``: the heaviest monotone chain of counterparts, gaps filled by Gale–Church."""
+    if pairs is None:
+        pairs = counterparts(fa, fb)
+    anchors = _chain(pairs)
+    beads: list[tuple[list[int], list[int]]] = []
+    prev_a, prev_b = -1, -1
+    for c in anchors + [None]:
+        next_a = c.a.index if c else len(fa.passages)
+        next_b = c.b.index if c else len(fb.passages)
+        beads += _length_beads(fa, list(range(prev_a + 1, next_a)), fb, list(range(prev_b + 1, next_b)))
+        if c:
+            beads.append(([c.a.index], [c.b.index]))
+            prev_a, prev_b = c.a.index, c.b.index
+    points = [(0, 0)]
+    for xs, ys in beads:
+        pa0, pa1 = fa.passages[xs[0]], fa.passages[xs[-1]]
+        pb0, pb1 = fb.passages[ys[0]], fb.passages[ys[-1]]
+        points += [(pa0.start, pb0.start), (pa1.end, pb1.end)]
+    points.append((fa.length, fb.length))
+    mono: list[tuple[int, int]] = []
+    for x, y in sorted(points):
+        if not mono or (x >= mono[-1][0] and y >= mono[-1][1]):
+            mono.append((x, y))
+    return Alignment(fa, fb, pairs, anchors, mono)
