@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from reader.errors import ReaderError
-from reader.text import one_line
+from reader.text import display_path, json_terminal_safe, one_line
 
 DEFAULT_CORPUS = "seeds"
 DEFAULT_STORE = "annotations"
@@ -52,7 +52,6 @@ problems (the valid records are still imported); 2 bad usage; 130 interrupted.
 """
 
 COMMANDS = ("docs", "export", "import", "stats", "labels", "formats", "lang", "suggest", "store", "agree", "merge")
-_LANG_CODE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 
 class UsageError(Exception):
@@ -102,22 +101,52 @@ def _write_json(data: Any) -> None:
     _write_raw(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class _TerminalJSON:
+    """A text stream for JSON on a terminal: C1 and bidi controls go out as ``\\uXXXX``."""
+
+    def __init__(self, stream: Any):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(json_terminal_safe(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 def _utf8_stdout() -> tuple[Any, Callable[[], None]]:
-    """A UTF-8 text stream on stdout (whatever the locale) and a function that releases it."""
+    """A UTF-8 text stream on stdout (whatever the locale) and a function that releases it.
+
+    Everything written through it is JSON; on a terminal it is made terminal-safe.
+    """
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:
-        return sys.stdout, sys.stdout.flush
-    sys.stdout.flush()
-    wrapper = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n")
+        out: Any = sys.stdout
+        release: Callable[[], None] = sys.stdout.flush
+    else:
+        sys.stdout.flush()
+        wrapper = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n")
 
-    def release() -> None:
-        wrapper.flush()
-        wrapper.detach()
+        def release() -> None:
+            wrapper.flush()
+            wrapper.detach()
 
-    return wrapper, release
+        out = wrapper
+    return (_TerminalJSON(out) if _stdout_is_terminal() else out), release
 
 
 def _write_raw(text: str) -> None:
+    # a lone surrogate (a file name that is not UTF-8) cannot be written as UTF-8: inside
+    # a JSON string its "\\udcff" escape means the same code point
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     out, release = _utf8_stdout()
     try:
         out.write(text)
@@ -187,7 +216,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
                     "sha256": doc.sha256,
                 }
             )
-        problems = [{"path": str(p.path), "reason": str(p.reason)} for p in ws.corpus.problems]
+        problems = [{"path": display_path(p.path), "reason": str(p.reason)} for p in ws.corpus.problems]
     if args.json:
         _write_json({"documents": rows, "problems": problems})
         return EXIT_OK
@@ -422,9 +451,13 @@ def cmd_lang(args: argparse.Namespace) -> int:
     if len(pos) != want:
         raise UsageError("reader lang: usage: reader lang [CORPUS] DOC_ID LANG, or reader lang [CORPUS] --clear DOC_ID")
     doc_id = pos[0]
-    lang = None if args.clear else pos[1].strip()
-    if lang is not None and not _LANG_CODE.match(lang):
-        raise ReaderError(f"{lang!r} is not a language code (use an ISO 639 code such as en, fr, ar, zh-cn)")
+    lang = None
+    if not args.clear:
+        from reader.langtag import normalise_tag, tag_problem
+
+        lang = normalise_tag(pos[1])
+        if lang is None:
+            raise ReaderError(f"reader lang: {tag_problem(pos[1])}")
     with _open(args, readonly=False, detect=False) as ws:
         doc = ws.corpus.get(doc_id)
         if doc is None:

@@ -46,8 +46,9 @@ import regex
 
 from reader import language
 from reader.errors import NotTextError, ReaderError
+from reader.langtag import normalise_tag, tag_problem
 from reader.model import Document, Paragraph
-from reader.text import decode, one_line, sha256_bytes
+from reader.text import decode, display_path, one_line, sha256_bytes
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 SUFFIXES = (".txt", ".md")
@@ -292,7 +293,7 @@ def load_document(path: Path | str, root: Path | str | None = None, *, doc_id: s
     try:
         doc_id.encode("utf-8")
     except UnicodeEncodeError:
-        raise NotTextError(path, "the file name is not valid UTF-8; rename the file") from None
+        raise NotTextError(display_path(path), "the file name is not valid UTF-8; rename the file") from None
     try:
         st = os.stat(path)
     except OSError as exc:
@@ -455,6 +456,8 @@ class Corpus:
                 ))
                 continue
             doc.imported = True
+            if doc.lang_source == "import" and normalise_tag(doc.lang) is None:
+                doc.lang, doc.lang_confidence, doc.lang_source = "unknown", 0.0, "pending"
             if doc.id in self._overrides:
                 _set_override(doc, self._overrides[doc.id])
             self._append(doc)
@@ -464,7 +467,9 @@ class Corpus:
     # languages
     def apply_overrides(self, overrides: dict[str, str]) -> None:
         """Set user language overrides (``{doc_id: lang}``); they win over detection."""
-        self._overrides = dict(overrides or {})
+        # a stored override that is not a language tag (an old store, a hand edit) is ignored:
+        # it would reach the terminal as the document's language
+        self._overrides = {k: tag for k, v in dict(overrides or {}).items() if (tag := normalise_tag(v))}
         for doc in self.documents:
             lang = self._overrides.get(doc.id)
             if lang:
@@ -480,6 +485,11 @@ class Corpus:
         doc = self.get(doc_id)
         if doc is None:
             raise ReaderError(f"{doc_id}: no such document in {self.root}")
+        if lang:
+            tag = normalise_tag(lang)
+            if tag is None:
+                raise ReaderError(f"{doc_id}: {tag_problem(lang)}")
+            lang = tag
         if store is not None:
             store.set_language_override(doc_id, lang or None)
         if lang:

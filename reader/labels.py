@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +20,37 @@ from rich.color import Color, ColorParseError
 from reader.errors import LabelsError
 
 LABELS_FILE = "labels.toml"
-_NAME = re.compile(r"^[\w][\w\- ]{0,39}$", re.UNICODE)
+#: Labels a labels.toml may define. Past 9 the hotkeys run out and the label picker
+#: (type to filter) takes over; past this limit a label set is no longer something a
+#: person picks from, and the file is refused with a clear message.
+MAX_LABELS = 1000
+# exact names: fullmatch (a regex ``$`` would also match before a trailing newline),
+# no leading or trailing space
+_NAME = re.compile(r"\w(?:[\w\- ]{0,38}[\w\-])?")
 _RESERVED_KEYS = set("qxyvnNaArLce/?[]") | set("swphtS") | {"space", "enter", "escape", "tab", "delete"}  # s w p h t S: reading-screen keys
+# Unicode categories a hotkey may not be: controls, format (bidi) characters, surrogates,
+# private use, unassigned, combining marks, separators
+_UNBINDABLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Mc", "Me", "Zs", "Zl", "Zp"}
+_TABLE_HEADER = re.compile(r"""^\s*\[\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_\-]+))\s*\]""")
+
+
+def key_problem(key: object) -> str | None:
+    """Why ``key`` cannot be a label hotkey, or None: one printable character Textual can bind."""
+    if not isinstance(key, str) or len(key) != 1:
+        return f"key must be a single character, got {key!r}"
+    if key.isspace() or not key.isprintable() or unicodedata.category(key) in _UNBINDABLE_CATEGORIES:
+        return f"key must be a printable character (a letter, digit or symbol), got {key!r}"
+    if key == ",":
+        return "key ',' cannot be bound (it separates keys in a binding)"
+    return None
+
+
+def text_problem(value: str) -> str | None:
+    """Control and bidi characters in a label's description would reach the terminal."""
+    for i, ch in enumerate(value):
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp"):
+            return f"holds the control character {ch!r} at position {i}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -44,7 +74,7 @@ class LabelSet:
         self.labels: tuple[Label, ...] = tuple(labels)
         self.source = source
         self._by_name = {label.name: label for label in self.labels}
-        self._by_key = {label.key: label for label in self.labels}
+        self._by_key = {label.key: label for label in self.labels if label.key}
 
     def __iter__(self):
         return iter(self.labels)
@@ -93,22 +123,31 @@ class LabelSet:
             msg = getattr(exc, "msg", None) or re.sub(r"\s*\(at line.*\)$", "", str(exc))
             raise LabelsError(path, f"invalid TOML: {msg}", line) from None
         lines = source.splitlines()
+        if len(data) > MAX_LABELS:
+            raise LabelsError(
+                path,
+                f"defines {len(data):,} labels; at most {MAX_LABELS:,} are supported (a label set "
+                "is picked from by a person; split the work into projects with their own store)",
+            )
+        headers = _table_lines(lines)  # one pass: table name -> line (loading stays linear)
         labels: list[Label] = []
         keys: dict[str, str] = {}
         for name, spec in data.items():
-            line = _find_line(lines, rf"^\s*\[\s*\"?{re.escape(name)}\"?\s*\]")
+            line = headers.get(name)
             if not isinstance(spec, dict):
                 raise LabelsError(path, f"label {name!r} must be a table like [{name}] with key and color", line)
-            if not _NAME.match(name):
-                raise LabelsError(path, f"label name {name!r} must be 1-40 letters, digits, spaces, - or _", line)
-            key = spec.get("key")
+            if not _NAME.fullmatch(name):
+                raise LabelsError(path, f"label name {name!r} must be 1-40 letters, digits, spaces, - or _ (no space at either end)", line)
+            key = spec.get("key", "")
             color = spec.get("color", spec.get("colour"))
-            if not isinstance(key, str) or len(key) != 1 or key.isspace():
-                raise LabelsError(path, f"label {name!r}: key must be a single character, got {key!r}", _find_key_line(lines, line, "key") or line)
-            if key in _RESERVED_KEYS:
-                raise LabelsError(path, f"label {name!r}: key {key!r} is reserved for another command", _find_key_line(lines, line, "key") or line)
-            if key in keys:
-                raise LabelsError(path, f"label {name!r}: key {key!r} is already used by {keys[key]!r}", _find_key_line(lines, line, "key") or line)
+            if key != "":  # a label without a key is tagged with the label picker
+                problem = key_problem(key)
+                if problem:
+                    raise LabelsError(path, f"label {name!r}: {problem}", _find_key_line(lines, line, "key") or line)
+                if key in _RESERVED_KEYS:
+                    raise LabelsError(path, f"label {name!r}: key {key!r} is reserved for another command", _find_key_line(lines, line, "key") or line)
+                if key in keys:
+                    raise LabelsError(path, f"label {name!r}: key {key!r} is already used by {keys[key]!r}", _find_key_line(lines, line, "key") or line)
             if not isinstance(color, str):
                 raise LabelsError(path, f"label {name!r}: color is missing or not a string", line)
             try:
@@ -118,8 +157,15 @@ class LabelSet:
             unknown = set(spec) - {"key", "color", "colour", "description"}
             if unknown:
                 raise LabelsError(path, f"label {name!r}: unknown field(s) {', '.join(sorted(unknown))}", line)
-            keys[key] = name
-            labels.append(Label(name, key, color, str(spec.get("description", ""))))
+            description = spec.get("description", "")
+            if not isinstance(description, str):
+                raise LabelsError(path, f"label {name!r}: description must be a string", _find_key_line(lines, line, "description") or line)
+            problem = text_problem(description)
+            if problem:
+                raise LabelsError(path, f"label {name!r}: the description {problem}", _find_key_line(lines, line, "description") or line)
+            if key:
+                keys[key] = name
+            labels.append(Label(name, key, color, description))
         if not labels:
             raise LabelsError(path, "defines no labels")
         return cls(labels, source=str(path))
@@ -130,12 +176,24 @@ def _line_from_message(message: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _find_line(lines: list[str], pattern: str) -> int | None:
-    rx = re.compile(pattern)
+def _table_lines(lines: list[str]) -> dict[str, int]:
+    """``{table name: 1-based line}`` for every ``[name]`` header, in one pass."""
+    found: dict[str, int] = {}
     for i, text in enumerate(lines, 1):
-        if rx.search(text):
-            return i
-    return None
+        m = _TABLE_HEADER.match(text)
+        if m is None:
+            continue
+        quoted, literal, bare = m.groups()
+        name = bare if bare is not None else literal if literal is not None else _unescape_basic(quoted)
+        found.setdefault(name, i)
+    return found
+
+
+def _unescape_basic(value: str) -> str:
+    try:
+        return tomllib.loads(f'k = "{value}"')["k"]
+    except tomllib.TOMLDecodeError:
+        return value
 
 
 def _find_key_line(lines: list[str], table_line: int | None, key: str) -> int | None:

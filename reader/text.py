@@ -265,10 +265,28 @@ def _inert_char(ch: str) -> str:
         return "\ufffd" if o != 0x85 else "\u2424"  # C1 controls; NEL as ␤
     if o in (0x2028, 0x2029):
         return "\u2424" if o == 0x2028 else "\u00b6"
+    if o in BIDI_CONTROLS:
+        return BIDI_CONTROLS[o]
     return ch
 
 
-_INERT_TABLE = {o: _inert_char(chr(o)) for o in list(range(0x20)) + [0x7F] + list(range(0x80, 0xA0)) + [0x2028, 0x2029]}
+#: Bidi embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069) and the
+#: visible symbol each one is shown as: they would reorder what the terminal draws
+#: ("Trojan Source"), so they never reach it raw. ⇥ left-to-right, ⇤ right-to-left,
+#: ⇹ first-strong isolate, ⇲ pop (end of an embedding or isolate).
+BIDI_CONTROLS: dict[int, str] = {
+    0x202A: "\u21e5",  # LRE
+    0x202B: "\u21e4",  # RLE
+    0x202C: "\u21f2",  # PDF
+    0x202D: "\u21e5",  # LRO
+    0x202E: "\u21e4",  # RLO
+    0x2066: "\u21e5",  # LRI
+    0x2067: "\u21e4",  # RLI
+    0x2068: "\u21f9",  # FSI
+    0x2069: "\u21f2",  # PDI
+}
+
+_INERT_TABLE = {o: _inert_char(chr(o)) for o in list(range(0x20)) + [0x7F] + list(range(0x80, 0xA0)) + [0x2028, 0x2029] + list(BIDI_CONTROLS)}
 _INERT_KEEP_TAB = dict(_INERT_TABLE)
 del _INERT_KEEP_TAB[0x09]
 _INERT_TABLE[0x0A] = "\u2424"
@@ -290,6 +308,47 @@ def one_line(text: str, limit: int = 0) -> str:
     if limit and len(out) > limit:
         out = out[: max(0, limit - 1)] + "…"
     return out
+
+
+#: what JSON written to a terminal escapes besides what ``json.dumps`` already does:
+#: C1 controls (U+009B is a one-byte CSI), bidi controls, line/paragraph separators
+_JSON_TERMINAL_TABLE = {o: f"\\u{o:04x}" for o in [*range(0x80, 0xA0), 0x2028, 0x2029, *BIDI_CONTROLS]}
+
+
+def json_terminal_safe(json_text: str) -> str:
+    """JSON text with C1 and bidi controls written as ``\\uXXXX`` escapes (same JSON value).
+
+    These characters can only occur inside JSON strings, where the escape means the same.
+    """
+    return json_text.translate(_JSON_TERMINAL_TABLE)
+
+
+def display_path(path: object) -> str:
+    """A file name for messages and JSON: bytes that are not UTF-8 shown as ``\\xff``.
+
+    Names come from the file system decoded with ``os.fsdecode`` (surrogateescape), so a
+    name such as ``bad\\xffname.txt`` holds a lone surrogate that no UTF-8 output can carry.
+    """
+    import os
+
+    text = os.fspath(path) if not isinstance(path, str) else path
+    if isinstance(text, bytes):
+        return text.decode("utf-8", "backslashreplace")
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace") if _fs_encodable(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _fs_encodable(text: str) -> bool:
+    import os
+
+    try:
+        os.fsencode(text)
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def is_rtl_char(ch: str) -> bool:

@@ -113,6 +113,13 @@ def iter_json_array(
                             continue
                         yield number, None, f"invalid JSON in {what} {number} at character {b.consumed + exc.pos}: {exc.msg}"
                         return
+                    except RecursionError:
+                        # json's decoder recurses once per [ or {: a file of 100,000 "[" ends here
+                        yield number, None, (
+                            f"{what} {number} at character {b.where} is nested too deeply to read "
+                            "(thousands of [ or { inside each other); import stopped"
+                        )
+                        return
                     if end == len(b.buf) and not b.eof and b.fill():
                         continue  # a bare number may continue in the next chunk
                     break

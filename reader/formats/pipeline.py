@@ -28,6 +28,7 @@ import bisect
 import dataclasses
 import hashlib
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator
 
 from reader.errors import FormatError, ReaderError, StoreReadOnlyError
+from reader.langtag import normalise_tag, tag_problem
 from reader.formats.base import FORMATS, Format, ImportItem, ImportProblem, SpanRecord, get_format
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, default_annotator, new_id, now_iso
 from reader.text import normalise_newlines
@@ -390,6 +392,19 @@ def _short(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def surrogate_problem(value: object, what: str) -> str | None:
+    """A lone surrogate (JSON's ``"\\ud800"``) cannot be stored as UTF-8: say where it is."""
+    if not isinstance(value, str):
+        return None
+    m = _SURROGATE.search(value)
+    if m is None:
+        return None
+    return f"{what} holds a lone surrogate \\u{ord(m.group()):04x} at character {m.start()} (not valid Unicode text)"
+
+
 class _Importer:
     def __init__(self, fmt: Format, path: Path, corpus: Any, store: Any, batch_size: int):
         self.fmt = fmt
@@ -450,7 +465,9 @@ class _Importer:
         doc_id = item.doc_id or f"import-{sha[:12]}"
         if doc_id in self.by_id:
             doc_id = f"{doc_id}~{sha[:8]}"
-        lang = item.lang if item.lang and 1 < len(item.lang) <= 12 else None
+        lang = normalise_tag(item.lang)
+        if lang == "unknown":
+            lang = None
         doc = Document(
             id=doc_id,
             text=text,
@@ -495,6 +512,25 @@ class _Importer:
             self.problem(item, "the document text is not a string")
             r.skipped += 1
             return
+        bad_field = next(
+            (p for p in (
+                surrogate_problem(item.text, "the document text"),
+                surrogate_problem(item.doc_id, "the document id"),
+                surrogate_problem(item.title, "the title"),
+                surrogate_problem(item.sha256, "the sha256"),
+                surrogate_problem(item.lang, "the language"),
+                surrogate_problem(item.meta.get("date"), "the date"),
+            ) if p),
+            None,
+        )
+        if bad_field:
+            self.problem(item, f"{bad_field}; record skipped")
+            r.skipped += 1 + len(item.spans)
+            return
+        if item.lang is not None and normalise_tag(item.lang) is None:
+            # the document is still imported, without a language (detected later)
+            self.problem(item, f"{tag_problem(item.lang)}; the document is imported without it")
+            item.lang = None
         raw = item.text
         text = normalise_newlines(raw)
         nmap = _NewlineMap(raw) if "\r\n" in raw else None
@@ -531,6 +567,12 @@ class _Importer:
             return bad(f"end {end} is beyond the end of the text ({len(raw)} characters)")
         if span.status not in STATUSES:
             return bad(f"unknown status {span.status!r}")
+        for value, what in ((span.label, "the label"), (span.text, "the span text"), (span.note, "the note"),
+                            (span.annotator, "the annotator"), (span.id, "the annotation id"),
+                            (span.created, "the created time"), (span.updated, "the updated time")):
+            problem = surrogate_problem(value, what)
+            if problem:
+                return bad(problem)
         if nmap is not None:
             start, end = nmap(start), nmap(end)
             if start == end:

@@ -26,6 +26,7 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, Progress
 from textual.widgets.option_list import Option
 
 from reader.errors import ReaderError
+from reader.langtag import normalise_tag, tag_problem
 from reader.text import inert, one_line
 
 __all__ = [
@@ -172,7 +173,6 @@ COMMON_LANGUAGES: dict[str, str] = {
     "hi": "Hindi",
 }
 
-_LANG_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 _CLEAR = "\x00clear"
 
 
@@ -199,7 +199,7 @@ class LanguageDialog(_Dialog):
         except Exception:
             pass
         for code in [self._current, *extra, *COMMON_LANGUAGES]:
-            if code and code not in codes and code != "unknown":
+            if code and code not in codes and code != "unknown" and normalise_tag(code) == code:
                 codes.append(code)
         return codes
 
@@ -240,16 +240,15 @@ class LanguageDialog(_Dialog):
         if not code:
             self.dismiss("")
             return
-        if _LANG_CODE.match(code):
-            self.dismiss(code)
+        tag = normalise_tag(code)
+        if tag is not None:
+            self.dismiss(tag)
             return
         options = self.query_one("#language-list", OptionList)
         if options.option_count == 1 and options.get_option_at_index(0).id not in (None, _CLEAR):
             self.dismiss(options.get_option_at_index(0).id)
             return
-        self.query_one("#language-error", Static).update(
-            plain(f"Not a language code: {code!r}. Use 2-3 letters, optionally with a region (zh-cn).")
-        )
+        self.query_one("#language-error", Static).update(plain(f"Not a language code: {tag_problem(code, 'the tag')}."))
 
     @on(OptionList.OptionSelected, "#language-list")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
