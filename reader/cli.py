@@ -30,7 +30,7 @@ EXIT_INTERRUPTED = 130
 EXIT_PIPE = 141
 
 USAGE = """\
-reader [CORPUS] [--store PATH] [--readonly]     open the terminal UI
+reader [CORPUS] [--store PATH|URL] [--readonly] [--annotator NAME]   open the terminal UI
 reader docs [CORPUS] [--json]                   list documents (id, language, date, title, size, annotations)
 reader export [CORPUS] --format F [--out FILE] [--force] [--include-suggested] [--offsets codepoint|utf16]
 reader import [CORPUS] FILE [--format F] [--offsets codepoint|utf16]
@@ -43,7 +43,9 @@ reader store check | recover [--store PATH]     verify a store, or rebuild it fr
 reader agree [CORPUS] [--annotators a,b] [--labels l1,l2] [--doc ID] [--unit token|char] [--json]
 reader merge STORE... --into STORE              combine per-annotator JSON stores into one
 
-CORPUS defaults to "seeds", --store to "annotations".
+CORPUS defaults to "seeds", --store to $READER_STORE or "annotations" (a folder, or
+postgresql://user@host/db for a team), --annotator (every command) to $READER_ANNOTATOR
+or the OS user name.
 """
 
 EPILOG = """\
@@ -174,7 +176,7 @@ def _info(message: str, max_lines: int = 0) -> None:
 def _open(args: argparse.Namespace, *, readonly: bool, detect: bool = True):
     from reader.workspace import Workspace
 
-    ws = Workspace.open(args.corpus, args.store, readonly=readonly, detect=detect)
+    ws = Workspace.open(args.corpus, args.store, readonly=readonly, detect=detect, annotator=args.annotator)
     report = ws.reanchor_report
     if report is not None and (getattr(report, "changed", False) or getattr(report, "missing_documents", None)):
         # documents edited since they were annotated: say what happened to their annotations
@@ -514,7 +516,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
         return cmd_docs(args)
     if not Path(args.corpus).is_dir():
         raise ReaderError(f"{args.corpus}: no such corpus folder")
-    app = ReaderApp(args.corpus, args.store, readonly=args.readonly)
+    app = ReaderApp(args.corpus, args.store, readonly=args.readonly, annotator=args.annotator)
     result = app.run()
     if isinstance(result, int):
         return result
@@ -530,6 +532,29 @@ def _common(p: argparse.ArgumentParser, corpus: bool = True) -> None:
     p.add_argument("--store", default=None, metavar="PATH", help=f"annotation store folder (default {DEFAULT_STORE})")
 
 
+def _annotator_option(p: argparse.ArgumentParser, dest: str = "annotator") -> None:
+    p.add_argument("--annotator", dest=dest, default=None, metavar="NAME",
+                   help="who is annotating (default: $READER_ANNOTATOR, else the OS user name)")
+
+
+def resolve_annotator(value: str | None) -> str:
+    """--annotator, else READER_ANNOTATOR, else the OS user; a bad name is a usage error."""
+    from reader.model import default_annotator
+
+    name = (value if value is not None else os.environ.get("READER_ANNOTATOR") or default_annotator()).strip()
+    if not name or len(name) > 64 or any(ch.isspace() and ch != " " or not ch.isprintable() for ch in name):
+        raise UsageError(f"reader: --annotator: {name[:70]!r} is not a usable name (1-64 printable characters)")
+    return name
+
+
+def resolve_store(value: str | None) -> str:
+    """--store, else READER_STORE, else the default folder. Database URLs are kept as they are."""
+    raw = value or os.environ.get("READER_STORE") or DEFAULT_STORE
+    if raw.startswith(("postgresql://", "postgres://")):
+        return raw
+    return str(Path(raw))
+
+
 def build_parser() -> argparse.ArgumentParser:
     from reader import __version__
 
@@ -542,6 +567,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     parser.add_argument("--store", dest="top_store", default=None, metavar="PATH", help=argparse.SUPPRESS)
+    parser.add_argument("--annotator", dest="top_annotator", default=None, metavar="NAME", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("docs", help="list the documents", description="List the corpus documents, then the files that could not be loaded.")
@@ -599,6 +625,8 @@ def build_parser() -> argparse.ArgumentParser:
     from reader import cli_teams  # agree, merge (issue 11)
 
     cli_teams.add_parsers(sub, _common)
+    for sub_parser in sub.choices.values():  # every command records who did it
+        _annotator_option(sub_parser)
     return parser
 
 
@@ -607,6 +635,7 @@ def build_ui_parser() -> argparse.ArgumentParser:
     parser.add_argument("corpus", nargs="?", default=None, metavar="CORPUS")
     parser.add_argument("--store", default=None, metavar="PATH")
     parser.add_argument("--readonly", action="store_true", help="open the store read-only (nothing is saved)")
+    _annotator_option(parser)
     parser.set_defaults(func=cmd_ui, command=None)
     return parser
 
@@ -618,7 +647,7 @@ def _first_positional(argv: list[str]) -> str | None:
         if tok == "--":
             return argv[i + 1] if i + 1 < len(argv) else None
         if tok.startswith("-") and tok != "-":
-            if tok == "--store":
+            if tok in ("--store", "--annotator"):
                 i += 1  # its value
             i += 1
             continue
@@ -648,7 +677,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.file = paths.pop()
         args.corpus = paths[0] if paths else None
     top = getattr(args, "top_store", None)
-    args.store = str(Path(args.store or top or DEFAULT_STORE))
+    args.store = resolve_store(args.store or top)
+    args.annotator = resolve_annotator(getattr(args, "annotator", None) or getattr(args, "top_annotator", None))
     args.corpus = args.corpus or DEFAULT_CORPUS
     return args
 

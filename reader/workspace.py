@@ -20,6 +20,13 @@ from typing import Any, Callable
 from reader.labels import LabelSet
 
 
+def store_location(value: str | Path) -> Any:
+    """A store folder as a Path (``~`` expanded), or a database URL kept as a string."""
+    if isinstance(value, str) and value.startswith(("postgresql://", "postgres://")):
+        return value
+    return Path(value).expanduser()
+
+
 class Workspace:
     def __init__(self, corpus: Any, store: Any, corpus_path: Path, store_path: Path):
         self.corpus = corpus
@@ -37,13 +44,14 @@ class Workspace:
         readonly: bool = False,
         detect: bool = True,
         progress: Callable[[int, int], None] | None = None,
+        annotator: str | None = None,
     ) -> "Workspace":
         from reader.corpus import load_corpus
         from reader.store import AnnotationStore
 
         corpus_path = Path(corpus_path).expanduser()
-        store_path = Path(store_path).expanduser()
-        store = AnnotationStore(store_path, readonly=readonly)
+        store_path = store_location(store_path)
+        store = AnnotationStore(store_path, readonly=readonly, annotator=annotator)
         try:
             corpus = load_corpus(corpus_path, store=store, detect=detect, progress=progress)
             report = store.attach_corpus(corpus)

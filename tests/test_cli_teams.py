@@ -88,3 +88,39 @@ def test_agree_with_one_annotator_says_there_is_nothing_to_compare(seeds, tmp_pa
     tag(store, corpus, "alice", words(corpus.get(DOC).text, 2))
     code, out, err = run(capsys, "agree", seeds, "--store", store)
     assert code == 0 and "nothing to compare" in out
+
+
+def test_annotator_option_on_every_command_and_from_the_environment(seeds, tmp_path, capsys, monkeypatch):
+    from reader.cli import parse_args
+
+    monkeypatch.delenv("READER_ANNOTATOR", raising=False)
+    from reader.model import default_annotator
+
+    assert parse_args(["docs"]).annotator == default_annotator()
+    assert parse_args(["--annotator", "bob", "seeds"]).annotator == "bob"
+    assert parse_args(["--annotator", "bob", "seeds"]).corpus == "seeds"
+    assert parse_args(["export", "--format", "jsonl", "--annotator", "carol"]).annotator == "carol"
+    monkeypatch.setenv("READER_ANNOTATOR", "dora")
+    assert parse_args(["stats"]).annotator == "dora"
+    assert parse_args(["stats", "--annotator", "eve"]).annotator == "eve"
+    code, out, err = run(capsys, "docs", "--annotator", "bad\x1bname")
+    assert code == 2 and "--annotator" in err and "Traceback" not in err
+
+
+def test_annotator_is_recorded_by_cli_writes(seeds, tmp_path, capsys):
+    store = tmp_path / "store"
+    code, out, err = run(capsys, "suggest", seeds, "--store", store, "--annotator", "robot")
+    assert code == 0, err
+    with AnnotationStore(store, readonly=True) as s:
+        anns = s.all(statuses=("suggested",))
+    assert anns and {a.annotator for a in anns} == {"robot"}
+
+
+def test_store_url_is_kept_and_read_from_the_environment(monkeypatch):
+    from reader.cli import parse_args
+
+    monkeypatch.setenv("READER_STORE", "postgresql://alice@db.example/team")
+    assert parse_args(["docs"]).store == "postgresql://alice@db.example/team"
+    assert parse_args(["docs", "--store", "mine"]).store == "mine"
+    monkeypatch.delenv("READER_STORE")
+    assert parse_args(["docs"]).store == "annotations"

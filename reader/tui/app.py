@@ -10,6 +10,8 @@ with no annotations and a message naming the file and the fix.
 """
 from __future__ import annotations
 
+import os
+
 import inspect
 import signal
 import threading
@@ -149,10 +151,15 @@ class ReaderApp(App):
         readonly: bool = False,
         detect: bool = True,
         signals: bool = True,
+        annotator: str | None = None,
     ) -> None:
         super().__init__()
+        from reader.model import default_annotator
+        from reader.workspace import store_location
+
         self.corpus_path = Path(corpus_path).expanduser()
-        self.store_path = Path(store_path if store_path is not None else DEFAULT_STORE).expanduser()
+        self.store_path = store_location(store_path if store_path is not None else DEFAULT_STORE)
+        self.annotator = annotator or os.environ.get("READER_ANNOTATOR") or default_annotator()
         self.readonly_requested = readonly
         self.detect = detect
         self.install_signals = signals
@@ -194,11 +201,13 @@ class ReaderApp(App):
 
         notes: list[tuple[str, str]] = []
         try:
-            self.workspace = Workspace.open(self.corpus_path, self.store_path, readonly=self.readonly_requested, detect=False)
+            self.workspace = Workspace.open(
+                self.corpus_path, self.store_path, readonly=self.readonly_requested, detect=False, annotator=self.annotator
+            )
         except StoreLockedError as exc:
             notes.append((f"{exc} Opened read-only: nothing you do will be saved.", "warning"))
             try:
-                self.workspace = Workspace.open(self.corpus_path, self.store_path, readonly=True, detect=False)
+                self.workspace = Workspace.open(self.corpus_path, self.store_path, readonly=True, detect=False, annotator=self.annotator)
                 holder = f" ({exc.holder})" if exc.holder else ""
                 self.workspace.store.readonly_reason = f"read-only because another writer holds the lock {exc.lock_path}{holder}"
             except ReaderError as exc2:
@@ -250,13 +259,15 @@ class ReaderApp(App):
         corpus_name = self.corpus_path.name or str(self.corpus_path)
         self.title = one_line(f"reader — {corpus_name}", 80)
         store = self.store
+        location = getattr(store, "location", None) or self.store_path
+        who = f"annotator: {self.annotator} · "
         if self.store_problem:
-            sub = f"READ-ONLY (store unavailable) · {self.store_path}"
+            sub = f"{who}READ-ONLY (store unavailable) · {location}"
         elif store is not None and getattr(store, "readonly", False):
             reason = getattr(store, "readonly_reason", None) or "read-only"
-            sub = f"READ-ONLY ({reason}) · {self.store_path}"
+            sub = f"{who}READ-ONLY ({reason}) · {location}"
         else:
-            sub = f"store: {self.store_path}"
+            sub = f"{who}store: {location}"
         self.sub_title = one_line(sub, 160)
 
     def get_default_screen(self) -> Any:
