@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 
-from reader.formats.base import FORMATS, Format, ImportItem, ImportProblem, SpanRecord, get_format, register
+from reader.formats.base import FORMATS, Format, ImportItem, ImportNote, ImportProblem, SpanRecord, get_format, register
 
 _MODULES = ("jsonl", "spans", "doccano", "prodigy", "labelstudio", "brat", "spacy")
 for _name in _MODULES:
@@ -13,7 +13,7 @@ for _name in _MODULES:
         if _exc.name != f"reader.formats.{_name}":
             raise
 
-__all__ = ["FORMATS", "Format", "ImportItem", "ImportProblem", "SpanRecord", "get_format", "register",
+__all__ = ["FORMATS", "Format", "ImportItem", "ImportNote", "ImportProblem", "SpanRecord", "get_format", "register",
            "export_corpus", "import_file", "ExportResult", "ImportReport"]
 
 _PIPELINE = ("export_corpus", "import_file", "ExportResult", "ImportReport", "guess_format")

@@ -55,6 +55,19 @@ class ImportProblem:
         return f"{where}line {self.line}: {self.reason}"
 
 
+@dataclass
+class ImportNote:
+    """Something a reader says about a file that is not a problem: nothing was skipped
+    because of it, and the import still succeeds (e.g. doccano spans with no
+    ``span_info`` entry, imported without a note). Shown under the import summary."""
+
+    reason: str
+    source: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}" if self.source else self.reason
+
+
 class Format:
     """Base class. Subclasses set the class attributes and implement write/read."""
 
@@ -72,7 +85,7 @@ class Format:
         """
         raise NotImplementedError
 
-    def read(self, path: Path) -> Iterator[ImportItem | ImportProblem]:
+    def read(self, path: Path) -> Iterator[ImportItem | ImportProblem | ImportNote]:
         raise FormatError(f"{self.name}: import is not supported for this format")
 
 

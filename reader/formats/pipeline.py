@@ -39,7 +39,7 @@ from typing import IO, Any, Callable, Iterable, Iterator
 
 from reader.errors import FormatError, ReaderError, StoreReadOnlyError
 from reader.langtag import normalise_tag, tag_problem
-from reader.formats.base import FORMATS, Format, ImportItem, ImportProblem, SpanRecord, get_format
+from reader.formats.base import FORMATS, Format, ImportItem, ImportNote, ImportProblem, SpanRecord, get_format
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, default_annotator, new_id, now_iso
 from reader.text import normalise_newlines
 
@@ -89,6 +89,7 @@ class ImportReport:
     problem_count: int = 0  # all problems, also those beyond MAX_PROBLEMS
     unknown_labels: Counter = field(default_factory=Counter)
     labels: Counter = field(default_factory=Counter)  # imported spans per label
+    notes: list[ImportNote] = field(default_factory=list)  # what the format says that is not a problem
 
     def add_problem(self, problem: ImportProblem) -> None:
         self.problem_count += 1
@@ -106,7 +107,7 @@ class ImportReport:
             parts.append(f"{self.skipped} skipped")
         if self.problem_count:
             parts.append(f"{self.problem_count} problem(s)")
-        return ", ".join(parts)
+        return "\n".join([", ".join(parts), *(str(n) for n in self.notes)])
 
 
 # --- export -------------------------------------------------------------------
@@ -681,6 +682,11 @@ def import_file(
     try:
         for rec in fmt.read(path):
             started = True
+            if isinstance(rec, ImportNote):
+                if not rec.source:
+                    rec.source = path.name
+                imp.report.notes.append(rec)
+                continue
             if isinstance(rec, ImportProblem):
                 if not rec.source:
                     rec.source = path.name
