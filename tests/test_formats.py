@@ -99,9 +99,11 @@ def test_doccano_shape(sample):
     d, anns = sample
     rec = json.loads(write("doccano", [(d, anns)]))
     assert rec["text"] == TEXT
-    assert rec["label"] == [[a.start, a.end, a.label] for a in anns]
-    assert rec["offset_unit"] == "codepoint"
+    u16 = Utf16Map(TEXT).to_utf16
+    assert rec["label"] == [[u16(a.start), u16(a.end), a.label] for a in anns]  # UTF-16 by default, as doccano counts
+    assert rec["offset_unit"] == "utf16"
     assert [i["note"] for i in rec["span_info"]] == [a.note for a in anns]
+    assert [[i["start"], i["end"], i["label"]] for i in rec["span_info"]] == rec["label"]
 
 
 def test_doccano_utf16_offsets(sample, tmp_path):
@@ -115,8 +117,8 @@ def test_doccano_utf16_offsets(sample, tmp_path):
     for (s, e, _label), a in zip(rec["label"], anns):
         # what a JavaScript tool sees at those offsets is the span text
         assert encoded[2 * s:2 * e].decode("utf-16-le") == a.text
-    # the file says its unit, so a default (code point) reader converts back
-    items, problems = read("doccano", buf.getvalue(), tmp_path)
+    # the file says its unit, so a code point reader converts back
+    items, problems = read(DoccanoFormat(offsets="codepoint"), buf.getvalue(), tmp_path)
     assert problems == []
     assert [(s.start, s.end) for s in items[0].spans] == [(a.start, a.end) for a in anns]
 

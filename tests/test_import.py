@@ -229,7 +229,7 @@ def test_reimport_does_not_duplicate(ws, tmp_path):
 def test_match_by_content_when_id_differs(ws, tmp_path):
     text = ws.corpus.get("sub/b").text
     i = text.index("300 000 $")
-    p = write(tmp_path, "d.jsonl", jl({"text": text, "label": [[i, i + 9, "salary"]], "id": 99}))
+    p = write(tmp_path, "d.jsonl", jl({"text": text, "label": [[i, i + 9, "salary"]], "id": 99, "offset_unit": "codepoint"}))
     rep = import_file("doccano", p, ws.corpus, ws.store)
     assert rep.imported == 1 and rep.new_documents == 0 and rep.matched_documents == 1
     assert [x.text for x in ws.store.for_document("sub/b")] == ["300 000 $"]

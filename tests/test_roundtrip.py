@@ -195,7 +195,7 @@ def test_property_round_trip(fmt):
 
 
 def test_property_crlf_records_from_other_tools():
-    """A doccano record with CRLF text and offsets on that raw text lands on the same characters."""
+    """A doccano record with CRLF text and offsets on that raw text (UTF-16 units, as doccano counts) lands on the same characters."""
 
     @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
     @given(texts, st.data())
@@ -214,7 +214,8 @@ def test_property_crlf_records_from_other_tools():
             tmp = Path(tmp)
             (tmp / "c").mkdir()
             p = tmp / "in.jsonl"
-            p.write_text(json.dumps({"text": raw, "label": [[s, e, "claim"]]}) + "\n", encoding="utf-8")
+            s16, e16 = (len(raw[:x].encode("utf-16-le")) // 2 for x in (s, e))
+            p.write_text(json.dumps({"text": raw, "label": [[s16, e16, "claim"]]}) + "\n", encoding="utf-8")
             with Workspace.open(tmp / "c", tmp / "s", detect=False) as ws:
                 rep = import_file("doccano", p, ws.corpus, ws.store)
                 assert rep.problems == [] and rep.imported == 1

@@ -4,34 +4,42 @@ Export, one line per document::
 
     {"id": "001_x", "text": "...", "label": [[start, end, "salary"], ...],
      "title", "lang", "date", "path", "sha256",
-     "span_info": [{"id", "note", "annotator", "status", "created", "updated"}, ...],
-     "offset_unit": "codepoint"}
+     "span_info": [{"start", "end", "label", "id", "note", "annotator", "status", "created", "updated"}, ...],
+     "offset_unit": "utf16"}
 
 ``label`` is doccano's own key. Everything else sits under its own top-level
-key, which doccano keeps as metadata on import; ``span_info`` is parallel to
-``label`` (same order) and carries what doccano has no place for, so that
-notes, annotators and ids survive a round trip.
+key, which doccano keeps as untouched metadata on import. ``span_info``
+carries what doccano has no place for (notes, annotators, ids), one entry per
+span, each naming its span by ``start``, ``end`` and ``label``. Import matches
+entries to spans by that triple, never by position: annotators edit ``label``
+in doccano (delete, add, reorder spans) while ``span_info`` stays as it was.
+A span with no entry of its own is imported without a note or id, and the
+import says how many there were; an entry whose span is gone is dropped and
+counted too.
 
-Offsets. doccano runs in the browser and counts UTF-16 code units, so a span
-after an emoji (or any character outside the Basic Multilingual Plane) is one
-unit further right per such character than its code-point offset. By default
-we write and read **code points** (Python string indices; exact for every
-text without astral characters, and what doccano's own Python tooling and
-spaCy expect). ``DoccanoFormat(offsets="utf16")`` (CLI: ``--offsets utf16``)
-writes and reads UTF-16 units instead, which is what the doccano web UI shows
-for emoji-bearing text. An exported file records its unit in ``offset_unit``,
-and import honours that key over the option.
+Offsets. doccano runs in the browser and counts UTF-16 code units (its issue
+#2290), so a span after an emoji (or any character outside the Basic
+Multilingual Plane) is one unit further right per such character than its
+code-point offset. By default we write and read **UTF-16 units**, as for Label
+Studio, so that doccano draws every span where it belongs.
+``DoccanoFormat(offsets="codepoint")`` (CLI: ``--offsets codepoint``) writes
+and reads Python code points instead (what doccano's Python tooling and spaCy
+expect; identical for text without astral characters). An exported file
+records its unit in ``offset_unit`` (doccano keeps it as metadata), and import
+honours that key over the option.
 
 Import also accepts the older ``"labels"`` key and the relation-style
 ``"entities": [{"start_offset", "end_offset", "label"}]``.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterator
 
 from reader.errors import FormatError
 from reader.formats.offsets import OffsetConversionError, Utf16Map
-from reader.formats.base import ImportItem, ImportProblem, SpanRecord, register
+from reader.formats.base import ImportItem, ImportNote, ImportProblem, SpanRecord, register
 from reader.formats.jsonl import (
     BadRecord,
     check_label,
@@ -49,12 +57,16 @@ from reader.formats.jsonl import (
 from reader.model import Annotation, Document
 
 OFFSET_UNITS = ("codepoint", "utf16")
+DEFAULT_OFFSETS = "utf16"
+_INFO_KEYS = ("start", "end", "label")
+
+
 @register
 class DoccanoFormat(JsonLinesFormat):
     name = "doccano"
-    description = "doccano sequence labelling JSONL ({'text', 'label': [[start, end, label]]})"
+    description = "doccano JSONL, UTF-16 offsets as doccano's web page counts ({'text', 'label': [[start, end, label]]}; --offsets codepoint for code points)"
 
-    def __init__(self, offsets: str = "codepoint"):
+    def __init__(self, offsets: str = DEFAULT_OFFSETS):
         if offsets not in OFFSET_UNITS:
             raise FormatError(f"doccano: unknown offset unit {offsets!r}; choose codepoint or utf16")
         self.offsets = offsets
@@ -70,11 +82,41 @@ class DoccanoFormat(JsonLinesFormat):
             if key != "id":
                 record[key] = value
         record["sha256"] = doc.sha256
-        record["span_info"] = [span_extras(a) for a in anns]
+        record["span_info"] = [{"start": conv(a.start), "end": conv(a.end), "label": a.label, **span_extras(a)} for a in anns]
         record["offset_unit"] = self.offsets
         return record
 
-    def from_record(self, obj: Any, line: int, source: str) -> Iterator[ImportItem | ImportProblem]:
+    def read(self, path: Path) -> Iterator[ImportItem | ImportProblem | ImportNote]:
+        """Stream the records; then one note on ``span_info`` entries that matched no span and vice versa."""
+        unmatched_spans = unmatched_lines = orphan_info = unusable = 0
+        for rec in super().read(path):
+            if isinstance(rec, _InfoTally):
+                unmatched_spans += rec.spans_without_info
+                unmatched_lines += 1 if rec.spans_without_info else 0
+                orphan_info += rec.info_without_span
+                unusable += rec.info_unusable
+                continue
+            yield rec
+        if unmatched_spans:
+            yield ImportNote(
+                f"{unmatched_spans} span(s) on {unmatched_lines} line(s) have no span_info entry with the same "
+                "start, end and label (added or moved in doccano); imported without note or id",
+                Path(path).name,
+            )
+        if orphan_info:
+            yield ImportNote(
+                f"{orphan_info} span_info entr{'y' if orphan_info == 1 else 'ies'} matched no span "
+                "(the span was deleted or changed in doccano); not imported",
+                Path(path).name,
+            )
+        if unusable:
+            yield ImportNote(
+                f"{unusable} span_info entr{'y' if unusable == 1 else 'ies'} name no span (no start, end and label: "
+                "written by an older reader, or not an object); their notes and ids were not imported",
+                Path(path).name,
+            )
+
+    def from_record(self, obj: Any, line: int, source: str) -> Iterator[ImportItem | ImportProblem | _InfoTally]:
         try:
             text = get_str(obj, "text", required=True)
             doc_id = get_id(obj, "id")
@@ -83,9 +125,7 @@ class DoccanoFormat(JsonLinesFormat):
             if unit not in OFFSET_UNITS:
                 raise BadRecord(f"unknown offset_unit {unit!r} (expected codepoint or utf16)")
             raw_spans = _raw_spans(obj)
-            info = obj.get("span_info")
-            if info is not None and (not isinstance(info, list) or len(info) != len(raw_spans)):
-                raise BadRecord("'span_info' must be an array as long as 'label'")
+            info = _InfoIndex(obj.get("span_info"))
         except BadRecord as exc:
             yield ImportProblem(line, str(exc), source)
             return
@@ -101,21 +141,73 @@ class DoccanoFormat(JsonLinesFormat):
                 start = _int(start, "start", where)
                 end = _int(end, "end", where)
                 label = check_label(label, where)
+                info_obj = info.take(start, end, label) if extra is None else extra
                 if umap is not None:
                     s16, e16 = start, end
                     try:
                         start, end = umap.to_cp(s16), umap.to_cp(e16)
                     except OffsetConversionError as exc:
                         raise BadRecord(f"{where}{exc}") from None
-                info_obj = info[i - 1] if info is not None else extra
-                if info_obj is not None and not isinstance(info_obj, dict):
-                    raise BadRecord(f"{where}span_info entry must be an object, got {type_name(info_obj)}")
                 span = span_from_obj(info_obj or {}, where, start, end, label)
             except BadRecord as exc:
                 yield ImportProblem(line, str(exc), source)
                 continue
             spans.append(span)
+        if info.present:
+            yield _InfoTally(info.missed, info.left_over(), info.unusable)
         yield make_item(line, text, doc_id, meta, spans, source)
+
+
+@dataclass
+class _InfoTally:
+    """Per record, from :meth:`DoccanoFormat.from_record` to :meth:`DoccanoFormat.read`: span_info matching counts."""
+
+    spans_without_info: int
+    info_without_span: int
+    info_unusable: int
+
+
+class _InfoIndex:
+    """``span_info`` entries by (start, end, label), in the file's offset unit.
+
+    Entries that are not objects, or lack an integer start/end or a label,
+    cannot be matched and are counted as left over.
+    """
+
+    def __init__(self, value: Any):
+        if value is not None and not isinstance(value, list):
+            raise BadRecord(f"'span_info' must be an array of objects, got {type_name(value)}")
+        self.present = value is not None
+        self.by_key: dict[tuple[int, int, str], list[dict]] = {}
+        self.unusable = 0
+        self.missed = 0
+        for entry in value or []:
+            key = _info_key(entry)
+            if key is None:
+                self.unusable += 1
+            else:
+                self.by_key.setdefault(key, []).append(entry)
+
+    def take(self, start: int, end: int, label: str) -> dict | None:
+        if not self.present:
+            return None
+        queue = self.by_key.get((start, end, label))
+        if not queue:
+            self.missed += 1
+            return None
+        return queue.pop(0)
+
+    def left_over(self) -> int:
+        return sum(len(q) for q in self.by_key.values())
+
+
+def _info_key(entry: Any) -> tuple[int, int, str] | None:
+    if not isinstance(entry, dict):
+        return None
+    start, end, label = (entry.get(k) for k in _INFO_KEYS)
+    if any(isinstance(v, bool) or not isinstance(v, int) for v in (start, end)) or not isinstance(label, str):
+        return None
+    return start, end, label
 
 
 def _int(value: Any, name: str, where: str) -> int:

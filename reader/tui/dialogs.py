@@ -367,6 +367,7 @@ class ExportDialog(_Dialog):
             yield Label("Output path", classes="field-label")
             yield Input(id="export-path")
             yield Checkbox("Include suggested (not yet accepted) annotations", value=False, id="export-suggested")
+            yield Static("", id="export-offsets", classes="dialog-hint")
             yield ProgressBar(total=None, show_eta=False, id="export-progress")
             yield Static("", id="export-status", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
@@ -377,6 +378,7 @@ class ExportDialog(_Dialog):
     def on_mount(self) -> None:
         self.query_one("#export-progress", ProgressBar).display = False
         self._sync_path(force=True)
+        self._sync_offsets()
         # the Export button has the focus, so "e" then enter exports with the defaults;
         # (enter on the format list would only open it)
         self.query_one("#export", Button).focus()
@@ -401,9 +403,22 @@ class ExportDialog(_Dialog):
                 path_input.value = str(current.with_suffix(_extension(self._formats[name])))
         self._last_default = new_default
 
+    def _sync_offsets(self) -> None:
+        """Say which offset unit a format with a choice writes (doccano: UTF-16 by default)."""
+        name = self._selected_format()
+        unit = getattr(self._formats[name], "offsets", None) if name else None
+        line = self.query_one("#export-offsets", Static)
+        line.display = unit is not None
+        if unit == "utf16":
+            line.update(plain(f"Offsets in UTF-16 code units, as {name}'s web page counts them. "
+                              f"For code points: reader export --format {name} --offsets codepoint"))
+        elif unit is not None:
+            line.update(plain(f"Offsets in code points. For UTF-16 units: reader export --format {name} --offsets utf16"))
+
     @on(Select.Changed, "#export-format")
     def _format_changed(self) -> None:
         self._sync_path()
+        self._sync_offsets()
 
     @on(Input.Submitted, "#export-path")
     def _path_submitted(self) -> None:
