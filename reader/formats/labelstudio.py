@@ -4,19 +4,27 @@ Export: one JSON array of tasks, one task per document::
 
     {"id": 1,
      "data": {"text": "...", "doc_id": "...", "title": "...", "lang": "it", "sha256": "..."},
-     "annotations": [{"id": 1, "completed_by": {"email": "alice"}, "result": [REGION, ...], ...}],
+     "annotations": [{"id": 1, "result": [REGION, ...], ...}],
      "predictions": [{"model_version": "suggest:salary", "result": [REGION, ...]}]}
 
     REGION = {"id": "<annotation id>", "from_name": "label", "to_name": "text", "type": "labels",
               "value": {"start": 3, "end": 9, "text": "...", "labels": ["salary"]},
-              "meta": {"text": ["the note"]}}
+              "meta": {"text": ["the note"], "annotator": "alice"}}
 
 Label Studio counts ``start``/``end`` in UTF-16 code units (JavaScript
 strings), so offsets are converted both ways with :mod:`reader.formats.offsets`.
-Accepted annotations go under ``annotations``, one entry per annotator
-(``completed_by``); suggestions go under ``predictions``. A region's note is
-Label Studio's per-region ``meta.text``; per-region ``TextArea`` results that
-share the region's id are read as notes too.
+Accepted annotations go under ``annotations``, one entry per annotator;
+suggestions go under ``predictions``. A region's note is Label Studio's
+per-region ``meta.text``; per-region ``TextArea`` results that share the
+region's id are read as notes too. The annotator is written in the region's
+free ``meta`` (``meta.annotator``), never in ``completed_by``: Label Studio
+refuses a whole import whose ``completed_by`` email names no user of its own
+("Unknown annotator's email"). On import ``meta.annotator`` wins over
+``completed_by`` (a Label Studio user id or object).
+
+Label Studio's plain JSON export may list predictions by id only
+(``"predictions": [1, 2]``); those have nothing to import, are skipped, and
+the import says how many in a note (not a problem: the exit status stays 0).
 
 Import streams the array task by task (:mod:`reader.formats.jsonstream`), so a
 huge export never sits in memory whole. It also reads Label Studio's
@@ -25,10 +33,11 @@ huge export never sits in memory whole. It also reads Label Studio's
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, register
+from reader.formats.base import Format, ImportItem, ImportNote, ImportProblem, SpanRecord, register
 from reader.formats.jsonstream import iter_json_array
 from reader.formats.offsets import OffsetConversionError, Utf16Map
 from reader.model import STATUS_SUGGESTED, Annotation, Document
@@ -36,10 +45,6 @@ from reader.model import STATUS_SUGGESTED, Annotation, Document
 FROM_NAME = "label"
 TO_NAME = "text"
 _DATA_KEYS = {"text", "doc_id", "title", "lang", "sha256", "date"}
-
-
-def _completed_by(annotator: str | None) -> dict[str, str] | None:
-    return {"email": annotator} if annotator else None
 
 
 def _annotator_from(value: Any) -> str | None:
@@ -64,6 +69,11 @@ def _annotator_from(value: Any) -> str | None:
 
 
 def _region(ann: Annotation, umap: Utf16Map, origin: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    if ann.note:
+        meta["text"] = [ann.note]
+    if ann.annotator:
+        meta["annotator"] = ann.annotator
     region: dict[str, Any] = {
         "id": ann.id,
         "from_name": FROM_NAME,
@@ -77,8 +87,8 @@ def _region(ann: Annotation, umap: Utf16Map, origin: str) -> dict[str, Any]:
             "labels": [ann.label],
         },
     }
-    if ann.note:
-        region["meta"] = {"text": [ann.note]}
+    if meta:
+        region["meta"] = meta
     return region
 
 
@@ -106,17 +116,10 @@ def task_for(doc: Document, anns: list[Annotation], task_id: int) -> dict[str, A
             "updated_at": max(a.updated for a in group),
             "task": task_id,
         }
-        who = _completed_by(annotator)
-        if who:
-            entry["completed_by"] = who
         annotations.append(entry)
     predictions = []
     for (source, annotator), group in suggested.items():
-        entry = {"model_version": source, "result": [_region(a, umap, "prediction") for a in group], "task": task_id}
-        who = _completed_by(annotator)
-        if who:
-            entry["completed_by"] = who
-        predictions.append(entry)
+        predictions.append({"model_version": source, "result": [_region(a, umap, "prediction") for a in group], "task": task_id})
     return {"id": task_id, "data": data, "annotations": annotations, "predictions": predictions}
 
 
@@ -131,6 +134,12 @@ def _task_text(data: dict[str, Any]) -> tuple[str | None, str]:
     return None, ""
 
 
+def _annotator_from_meta(meta: Any) -> str | None:
+    if isinstance(meta, dict) and isinstance(meta.get("annotator"), str) and meta["annotator"]:
+        return meta["annotator"]
+    return None
+
+
 def _note_from_meta(meta: Any) -> str:
     if not isinstance(meta, dict):
         return ""
@@ -142,7 +151,14 @@ def _note_from_meta(meta: Any) -> str:
     return ""
 
 
-def parse_task(task: Any, number: int, source: str = "") -> Iterator[ImportItem | ImportProblem]:
+@dataclass
+class IdOnlyPredictions:
+    """``parse_task`` found predictions listed by id only (nothing to import); :meth:`LabelStudioFormat.read` sums them into one note."""
+
+    count: int
+
+
+def parse_task(task: Any, number: int, source: str = "") -> Iterator[ImportItem | ImportProblem | IdOnlyPredictions]:
     """Turn one Label Studio task (a parsed JSON value) into an ImportItem and problems."""
 
     def problem(reason: str) -> ImportProblem:
@@ -196,7 +212,11 @@ def parse_task(task: Any, number: int, source: str = "") -> Iterator[ImportItem 
             if not isinstance(entries, list):
                 yield problem(f"'{key}' is not a list")
                 continue
+            id_only = 0
             for entry in entries:
+                if key == "predictions" and isinstance(entry, int) and not isinstance(entry, bool):
+                    id_only += 1  # Label Studio's JSON export lists predictions by id
+                    continue
                 if not isinstance(entry, dict):
                     yield problem(f"an entry of '{key}' is not an object")
                     continue
@@ -207,6 +227,8 @@ def parse_task(task: Any, number: int, source: str = "") -> Iterator[ImportItem 
                     yield problem(f"'result' of an entry of '{key}' is not a list")
                     continue
                 groups.append((results, status, _annotator_from(entry.get("completed_by"))))
+            if id_only:
+                yield IdOnlyPredictions(id_only)
 
     seen_ids: set[str] = set()
     ignored_types: set[str] = set()
@@ -271,6 +293,7 @@ def parse_task(task: Any, number: int, source: str = "") -> Iterator[ImportItem 
                     )
                     continue
             note = _note_from_meta(r.get("meta"))
+            who = _annotator_from_meta(r.get("meta")) or annotator
             extra = notes.get(rid or "", [])
             if extra:
                 note = "\n".join([n for n in [note] if n] + extra)
@@ -282,7 +305,7 @@ def parse_task(task: Any, number: int, source: str = "") -> Iterator[ImportItem 
                     else:
                         seen_ids.add(span_id)
                 item.spans.append(
-                    SpanRecord(start=cs, end=ce, label=label, text=text[cs:ce], note=note, annotator=annotator, status=status, id=span_id)
+                    SpanRecord(start=cs, end=ce, label=label, text=text[cs:ce], note=note, annotator=who, status=status, id=span_id)
                 )
     for rtype in sorted(ignored_types):
         yield problem(f"results of type {rtype!r} were skipped (only span labels are imported)")
@@ -307,10 +330,22 @@ class LabelStudioFormat(Format):
         out.write("\n]\n")
         return written
 
-    def read(self, path: Path) -> Iterator[ImportItem | ImportProblem]:
+    def read(self, path: Path) -> Iterator[ImportItem | ImportProblem | ImportNote]:
         source = Path(path).name
+        id_only = tasks_with_id_only = 0
         for number, value, problem in iter_json_array(Path(path), what="task"):
             if problem:
                 yield ImportProblem(number, problem, source)
                 continue
-            yield from parse_task(value, number, source)
+            for rec in parse_task(value, number, source):
+                if isinstance(rec, IdOnlyPredictions):
+                    id_only += rec.count
+                    tasks_with_id_only += 1
+                else:
+                    yield rec
+        if id_only:
+            yield ImportNote(
+                f"{id_only} prediction(s) in {tasks_with_id_only} task(s) are listed by id only "
+                "(Label Studio's JSON export without prediction bodies); skipped",
+                source,
+            )
