@@ -23,6 +23,18 @@ does. Import rebuilds a discontinuous span into one span (first start to last
 end) when the gaps between its fragments are only line breaks; other
 discontinuous spans are reported by file and line.
 
+No fragment is ever empty (brat's own reader and ours refuse ``28 28``): a
+span that starts or ends with a line break loses that line break in the
+``.ann``, and the manifest's record of the span (same label, covering the
+fragments, with only line breaks beyond them) gives the exact ends back on
+import. A span made only of line breaks has no fragment at all: it is left
+out of the ``.ann``, kept in the manifest (``unwritten``), restored by our
+import, and the export says how many there were.
+
+``annotation.conf`` declares ``<OVERLAP> Arg1:<ENTITY>, Arg2:<ENTITY>,
+<OVL-TYPE>:<ANY>`` under ``[relations]`` (brat 1.3's overlap rule), so brat's
+checker accepts the nested, equal and crossing spans we export.
+
 brat type names cannot contain spaces, so labels are escaped reversibly with
 ``%XX`` (UTF-8 percent-encoding) for whitespace, ``%`` and the characters that
 brat's configuration syntax reserves. Document ids may contain ``/``: file names
@@ -101,9 +113,13 @@ def safe_stem(doc_id: str, taken: set[str]) -> str:
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split ``start..end`` at newlines. The first and last fragments keep the span's ends."""
+    """Split ``start..end`` at newlines into the non-empty pieces between them.
+
+    A span made only of line breaks has none (``[]``); a span that begins or
+    ends with a line break has fragments that stop short of its ends.
+    """
     if "\n" not in text[start:end]:
-        return [(start, end)]
+        return [(start, end)] if start < end else []
     pieces: list[tuple[int, int]] = []
     pos = start
     while True:
@@ -113,17 +129,28 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
             break
         pieces.append((pos, nl))
         pos = nl + 1
-    first, last = pieces[0], pieces[-1]
-    middle = [p for p in pieces[1:-1] if p[0] < p[1]]
-    return [first] + middle + [last]
+    return [p for p in pieces if p[0] < p[1]]
 
 
-def ann_lines(doc: Document, anns: list[Annotation], manifest_spans: dict[str, Any]) -> list[str]:
+def _record(a: Annotation) -> dict[str, Any]:
+    return {
+        "id": a.id, "start": a.start, "end": a.end, "label": a.label,
+        "created": a.created, "updated": a.updated, "source": a.source,
+    }
+
+
+def ann_lines(doc: Document, anns: list[Annotation], manifest_spans: dict[str, Any], unwritten: list[dict[str, Any]] | None = None) -> list[str]:
+    """The ``.ann`` lines of one document. Spans with no fragment (only line breaks) go to ``unwritten``."""
     lines: list[str] = []
-    notes = attrs = 0
-    for t, a in enumerate(anns, 1):
-        tid = f"T{t}"
+    notes = attrs = t = 0
+    for a in anns:
         frags = fragments(doc.text, a.start, a.end)
+        if not frags:
+            if unwritten is not None:
+                unwritten.append({**_record(a), "note": a.note, "annotator": a.annotator, "status": a.status})
+            continue
+        t += 1
+        tid = f"T{t}"
         offsets = ";".join(f"{s} {e}" for s, e in frags)
         frag_text = " ".join(doc.text[s:e] for s, e in frags)
         lines.append(f"{tid}\t{escape_type(a.label)} {offsets}\t{frag_text}")
@@ -136,17 +163,19 @@ def ann_lines(doc: Document, anns: list[Annotation], manifest_spans: dict[str, A
         if a.status == STATUS_SUGGESTED:
             attrs += 1
             lines.append(f"A{attrs}\t{SUGGESTED_ATTR} {tid}")
-        manifest_spans[tid] = {
-            "id": a.id, "start": a.start, "end": a.end, "label": a.label,
-            "created": a.created, "updated": a.updated, "source": a.source,
-        }
+        manifest_spans[tid] = _record(a)
     return lines
 
 
 def annotation_conf(labels: Iterable[str], annotators: Iterable[str], suggested: bool) -> str:
     out = ["# Written by reader: the entity types and attributes of this export.", "[entities]"]
     out += [escape_type(label) for label in sorted(set(labels))] or ["# (no annotations)"]
-    out += ["", "[relations]", "", "[events]", "", "[attributes]"]
+    out += [
+        "", "[relations]",
+        "# spans may nest, be equal or cross (brat's checker refuses any overlap not declared here)",
+        "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>",
+        "", "[events]", "", "[attributes]",
+    ]
     names = sorted({escape_type(a) for a in annotators})
     if names:
         out.append(f"{ANNOTATOR_ATTR}\tArg:<ENTITY>, Value:{'|'.join(names)}")
@@ -190,6 +219,37 @@ def _load_manifest(folder: Path) -> tuple[_Manifest, str | None]:
 
 def _is_line_break_gap(gap: str) -> bool:
     return all(ch in "\r\n" for ch in gap)
+
+
+def _exact_ends(text: str, start: int, end: int, rec_start: Any, rec_end: Any) -> tuple[int, int]:
+    """The recorded ends of a span whose fragments dropped leading/trailing line breaks, when they fit."""
+    if not (isinstance(rec_start, int) and isinstance(rec_end, int)) or isinstance(rec_start, bool) or isinstance(rec_end, bool):
+        return start, end
+    if 0 <= rec_start <= start and end <= rec_end <= len(text):
+        if _is_line_break_gap(text[rec_start:start]) and _is_line_break_gap(text[end:rec_end]):
+            return rec_start, rec_end
+    return start, end
+
+
+def _unwritten_spans(entries: Any, text: str) -> Iterator[tuple[int, SpanRecord | None]]:
+    """Spans the export kept in the manifest only (made of line breaks): ``(index, span or None if bad)``."""
+    if not isinstance(entries, list):
+        return
+    for i, e in enumerate(entries, 1):
+        ok = isinstance(e, dict) and all(isinstance(e.get(k), int) and not isinstance(e.get(k), bool) for k in ("start", "end"))
+        ok = ok and isinstance(e.get("label"), str) and 0 <= e["start"] < e["end"] <= len(text)
+        if not ok:
+            yield i, None
+            continue
+
+        def s(key: str) -> str | None:
+            return e.get(key) if isinstance(e.get(key), str) else None
+
+        yield i, SpanRecord(
+            start=e["start"], end=e["end"], label=e["label"], text=text[e["start"]:e["end"]],
+            note=s("note") or "", annotator=s("annotator"), status=s("status") or "accepted",
+            id=s("id"), created=s("created"), updated=s("updated"),
+        )
 
 
 def read_ann(ann_path: Path, txt_path: Path, rel_stem: str, manifest: _Manifest) -> Iterator[ImportItem | ImportProblem]:
@@ -292,8 +352,10 @@ def read_ann(ann_path: Path, txt_path: Path, rel_stem: str, manifest: _Manifest)
             if start == end:
                 yield problem(line_no, f"{tid}: empty span")
                 continue
-            span = SpanRecord(start=start, end=end, label=label, text=text[start:end])
             rec = recorded.get(tid)
+            if isinstance(rec, dict) and rec.get("label") == label:
+                start, end = _exact_ends(text, start, end, rec.get("start"), rec.get("end"))
+            span = SpanRecord(start=start, end=end, label=label, text=text[start:end])
             if isinstance(rec, dict) and rec.get("start") == start and rec.get("end") == end and rec.get("label") == label:
                 span.id = rec.get("id") if isinstance(rec.get("id"), str) else None
                 span.created = rec.get("created") if isinstance(rec.get("created"), str) else None
@@ -350,6 +412,12 @@ def read_ann(ann_path: Path, txt_path: Path, rel_stem: str, manifest: _Manifest)
             continue
         spans[ref][1].status = STATUS_SUGGESTED
 
+    for line_no, span in _unwritten_spans(info.get("unwritten"), text):
+        if span is None:
+            yield problem(0, f"{MANIFEST}: an entry of 'unwritten' is not a span of {txt_path.name}; skipped")
+            continue
+        spans[f"unwritten-{line_no}"] = (0, span)
+
     doc_id = info.get("doc_id") if isinstance(info.get("doc_id"), str) and info.get("doc_id") else rel_stem
     item = ImportItem(
         line=first_line or 1,
@@ -383,17 +451,21 @@ class BratFormat(Format):
         labels: set[str] = set()
         annotators: set[str] = set()
         any_suggested = False
-        written = 0
+        written = unwritten_count = 0
         for doc, anns in items:
             stem = safe_stem(doc.id, taken)
             manifest_spans: dict[str, Any] = {}
-            lines = ann_lines(doc, anns, manifest_spans)
+            unwritten: list[dict[str, Any]] = []
+            lines = ann_lines(doc, anns, manifest_spans, unwritten)
+            unwritten_count += len(unwritten)
             _write_file(folder / f"{stem}.txt", doc.text)
             _write_file(folder / f"{stem}.ann", "".join(line + "\n" for line in lines))
             docs_manifest[stem] = {
                 "doc_id": doc.id, "sha256": doc.sha256, "title": doc.title, "lang": doc.lang,
                 "date": doc.date, "spans": manifest_spans,
             }
+            if unwritten:
+                docs_manifest[stem]["unwritten"] = unwritten
             for a in anns:
                 labels.add(a.label)
                 if a.annotator:
@@ -406,6 +478,10 @@ class BratFormat(Format):
             "documents": docs_manifest,
         }
         _write_file(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+        self.last_export_notes = [
+            f"{unwritten_count} span(s) made only of line breaks are not in the .ann files (brat has no way to mark them); "
+            f"{MANIFEST} keeps them and `reader import` restores them"
+        ] if unwritten_count else []
         return written
 
     def read(self, path: Path) -> Iterator[ImportItem | ImportProblem]:
