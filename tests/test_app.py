@@ -18,7 +18,7 @@ from reader.tui.dialogs import ConfirmDialog, ExportDialog
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.reading import ReadingScreen
 
-from tui_helpers import SIZE, copy_seeds, messages, settle
+from tui_helpers import SIZE, copy_seeds, messages, notifications, run_test, settle
 
 FIRST = "000_9d99caadc18c77c5"
 ENGLISH = "001_228d26dd8dd40e62"
@@ -49,7 +49,7 @@ def _annotate(corpus: Path, store_path: Path) -> int:
 
 async def test_store_is_opened_and_closed_on_exit(corpus, store_path):
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         store = app.store
         assert not store.readonly
@@ -63,7 +63,7 @@ async def test_locked_store_opens_read_only_with_a_notice(corpus, store_path):
     holder = AnnotationStore(store_path)
     try:
         app = ReaderApp(corpus, store_path)
-        async with app.run_test(size=SIZE) as pilot:
+        async with run_test(app, size=SIZE) as pilot:
             await settle(app, pilot)
             assert app.store.readonly
             assert "READ-ONLY" in app.sub_title
@@ -87,7 +87,7 @@ async def test_corrupt_store_keeps_the_app_running(corpus, store_path):
     meta.write_text("{ this is not json", encoding="utf-8")
     before = meta.read_bytes()
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         assert isinstance(app.store, UnavailableStore)
         assert app.is_running and isinstance(app.screen, LibraryScreen)
@@ -110,7 +110,7 @@ async def test_newer_schema_is_refused_with_a_message(corpus, store_path):
     data["_meta"]["1"]["schema_version"] = 999
     meta.write_text(json.dumps(data), encoding="utf-8")
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         assert isinstance(app.store, UnavailableStore)
         assert any("newer" in m for m in messages(app))
@@ -121,7 +121,7 @@ async def test_bad_labels_file_is_named_with_its_line(corpus, store_path):
     store_path.mkdir()
     (store_path / "labels.toml").write_text('[salary]\nkey = "1"\ncolor = "not-a-colour"\n', encoding="utf-8")
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.is_running
         assert any("labels.toml" in m and "line" in m for m in messages(app))
@@ -129,7 +129,7 @@ async def test_bad_labels_file_is_named_with_its_line(corpus, store_path):
 
 async def test_missing_corpus_folder_is_a_message(tmp_path, store_path):
     app = ReaderApp(tmp_path / "nowhere", store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.is_running and isinstance(app.screen, LibraryScreen)
         assert any("nowhere" in m for m in messages(app))
@@ -140,7 +140,7 @@ async def test_export_from_the_dialog_writes_the_file(corpus, store_path, tmp_pa
     n = _annotate(corpus, store_path)
     out = tmp_path / "out" / "spans.jsonl"
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("e")
         await pilot.pause()
@@ -157,7 +157,7 @@ async def test_export_from_the_dialog_writes_the_file(corpus, store_path, tmp_pa
     assert spans == n
     # a second export to the same path asks first
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("ctrl+e")
         await pilot.pause()
@@ -179,7 +179,7 @@ async def test_copy_with_no_clipboard_available(corpus, store_path, monkeypatch)
 
     monkeypatch.setattr(pyperclip, "copy", no_clipboard)
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         app.copy_text("Netflix", "selection")
         await settle(app, pilot)
@@ -190,7 +190,7 @@ async def test_copy_with_no_clipboard_available(corpus, store_path, monkeypatch)
 
 async def test_sigterm_flushes_and_closes_the_store(corpus, store_path):
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         app.store.set_done(FIRST, True)
         store = app.store
@@ -205,7 +205,7 @@ async def test_sigterm_flushes_and_closes_the_store(corpus, store_path):
 async def test_sighup_closes_the_store(corpus, store_path):
     before = signal.getsignal(signal.SIGHUP)
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         store = app.store
         os.kill(os.getpid(), signal.SIGHUP)
@@ -217,23 +217,23 @@ async def test_sighup_closes_the_store(corpus, store_path):
 
 async def test_remember_position_persists(corpus, store_path):
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.last_position() is None
         app.remember_position(ENGLISH, 42)
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.last_position() == (ENGLISH, 42)
 
 
 async def test_report_error_is_plain_text(corpus, store_path):
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         app.report_error("[bold red]x[/] [@click=app.quit]q[/] \x1b]52;c;SGVsbG8=\x07")
         await pilot.pause()
-        note = app._notifications.last if hasattr(app._notifications, "last") else list(app._notifications)[-1]
+        note = notifications(app)[-1]
         assert note.markup is False
         assert "\x1b" not in note.message and "[@click=app.quit]q[/]" in note.message
         assert app.is_running
@@ -256,7 +256,7 @@ async def test_detection_runs_in_a_worker_with_progress(tmp_path, store_path, mo
 
     monkeypatch.setattr(LibraryScreen, "show_progress", spy)
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         # the table is there before any language is known
         assert app.screen.table.row_count == 30
         await settle(app, pilot)
@@ -266,7 +266,7 @@ async def test_detection_runs_in_a_worker_with_progress(tmp_path, store_path, mo
         assert {str(app.screen.table.get_row_at(i)[1]) for i in range(30)} == {"EN"}
     # the results were cached in the store: the next start detects nothing
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         assert all(d.lang_source == "cache" for d in app.corpus.documents)
 
@@ -293,7 +293,7 @@ async def test_palette_offers_the_reading_screen_keys(corpus, store_path):
     from reader.tui.commands import ReaderCommands
 
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("enter")
         await pilot.pause()
@@ -313,7 +313,7 @@ async def test_e_then_enter_exports_with_the_defaults(corpus, store_path, tmp_pa
     n = _annotate(corpus, store_path)
     monkeypatch.chdir(tmp_path)
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("e")
         await pilot.pause()

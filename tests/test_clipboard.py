@@ -9,6 +9,8 @@ from textual.app import App
 
 from reader.tui import clipboard
 
+from tui_helpers import notifications, run_test
+
 
 class Host(App):
     def copy_text(self, text: str, what: str = "selection") -> None:
@@ -16,7 +18,7 @@ class Host(App):
 
 
 def _messages(app: App) -> list[tuple[str, str]]:
-    return [(n.message, n.severity) for n in app._notifications]
+    return [(n.message, n.severity) for n in notifications(app)]
 
 
 async def _settle(app: App, pilot) -> None:
@@ -30,7 +32,7 @@ async def test_copy_when_no_system_clipboard(monkeypatch):
 
     monkeypatch.setattr(pyperclip, "copy", broken)
     app = Host()
-    async with app.run_test() as pilot:
+    async with run_test(app) as pilot:
         app.copy_text("héllo wörld", "selection")
         await _settle(app, pilot)
         assert app.is_running
@@ -51,7 +53,7 @@ async def test_copy_when_pyperclip_hangs(monkeypatch):
     monkeypatch.setattr(pyperclip, "copy", hang)
     app = Host()
     try:
-        async with app.run_test() as pilot:
+        async with run_test(app) as pilot:
             app.copy_text("abc", "annotation")
             await _settle(app, pilot)
             (msg, severity), = _messages(app)
@@ -68,7 +70,7 @@ async def test_copy_success(monkeypatch):
     got = []
     monkeypatch.setattr(pyperclip, "copy", got.append)
     app = Host()
-    async with app.run_test() as pilot:
+    async with run_test(app) as pilot:
         app.copy_text("x" * 5, "span")
         await _settle(app, pilot)
         assert got == ["xxxxx"]
@@ -86,7 +88,7 @@ async def test_copy_when_everything_fails(monkeypatch):
     def osc_fails(text):
         raise OSError("terminal gone")
 
-    async with app.run_test() as pilot:
+    async with run_test(app) as pilot:
         monkeypatch.setattr(app, "copy_to_clipboard", osc_fails)
         app.copy_text("abc")
         await _settle(app, pilot)
@@ -97,7 +99,7 @@ async def test_copy_when_everything_fails(monkeypatch):
 
 async def test_copy_empty_text_is_a_warning():
     app = Host()
-    async with app.run_test() as pilot:
+    async with run_test(app) as pilot:
         app.copy_text("")
         await pilot.pause()
         (msg, severity), = _messages(app)
@@ -110,7 +112,7 @@ async def test_message_text_is_inert(monkeypatch):
 
     monkeypatch.setattr(pyperclip, "copy", broken)
     app = Host()
-    async with app.run_test() as pilot:
+    async with run_test(app) as pilot:
         app.copy_text("abc", "[@click=app.quit]q[/]")
         await _settle(app, pilot)
         (msg, _), = _messages(app)

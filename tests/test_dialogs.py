@@ -16,6 +16,8 @@ from reader.tui import dialogs
 from reader.tui.dialogs import ConfirmDialog, ExportDialog, LanguageDialog, NoteDialog
 from reader.tui.help import HelpScreen, binding_entries
 
+from tui_helpers import notifications, run_test
+
 
 class Host(App):
     def __init__(self, make_dialog):
@@ -36,7 +38,7 @@ def _screen_text(app: App) -> str:
 async def test_confirm_yes_and_no():
     for keys, expected in ((["y"], True), (["n"], False), (["escape"], False), (["enter"], True)):
         app = Host(lambda: ConfirmDialog("Delete?", "Delete the note?"))
-        async with app.run_test() as pilot:
+        async with run_test(app) as pilot:
             await pilot.pause()
             await pilot.press(*keys)
             await pilot.pause()
@@ -46,7 +48,7 @@ async def test_confirm_yes_and_no():
 async def test_confirm_shows_markup_literally():
     hostile = "[bold red]x[/] [@click=app.quit]q[/] \x1b[2J"
     app = Host(lambda: ConfirmDialog(hostile, hostile))
-    async with app.run_test() as pilot:
+    async with run_test(app) as pilot:
         await pilot.pause()
         body = app.screen.query_one("#confirm-message", Static).render()
         assert "[bold red]x[/]" in str(body)
@@ -56,7 +58,7 @@ async def test_confirm_shows_markup_literally():
 
 async def test_note_dialog_saves_edited_text():
     app = Host(lambda: NoteDialog("old", "the span"))
-    async with app.run_test() as pilot:
+    async with run_test(app) as pilot:
         await pilot.pause()
         await pilot.press("backspace", "backspace", "backspace", *"new", "ctrl+j", *"line2")
         await pilot.press("enter")
@@ -66,13 +68,13 @@ async def test_note_dialog_saves_edited_text():
 
 async def test_note_dialog_ctrl_s_and_escape():
     app = Host(lambda: NoteDialog("", "span"))
-    async with app.run_test() as pilot:
+    async with run_test(app) as pilot:
         await pilot.pause()
         await pilot.press(*"hi", "ctrl+s")
         await pilot.pause()
         assert app.results == ["hi"]
     app = Host(lambda: NoteDialog("keep", "span"))
-    async with app.run_test() as pilot:
+    async with run_test(app) as pilot:
         await pilot.pause()
         await pilot.press(*"zzz", "escape")
         await pilot.pause()
@@ -81,25 +83,25 @@ async def test_note_dialog_ctrl_s_and_escape():
 
 async def test_language_dialog_typed_code_list_and_clear():
     app = Host(lambda: LanguageDialog("it"))
-    async with app.run_test() as pilot:
+    async with run_test(app) as pilot:
         await pilot.pause()
         await pilot.press("d", "e", "enter")
         await pilot.pause()
         assert app.results == ["de"]
     app = Host(lambda: LanguageDialog("it"))
-    async with app.run_test() as pilot:
+    async with run_test(app) as pilot:
         await pilot.pause()
         await pilot.press("enter")  # empty: clear the override
         await pilot.pause()
         assert app.results == [""]
     app = Host(lambda: LanguageDialog("it"))
-    async with app.run_test() as pilot:
+    async with run_test(app) as pilot:
         await pilot.pause()
         await pilot.press(*"arab", "down", "enter")  # filter by name, pick from the list
         await pilot.pause()
         assert app.results == ["ar"]
     app = Host(lambda: LanguageDialog("it"))
-    async with app.run_test() as pilot:
+    async with run_test(app) as pilot:
         await pilot.pause()
         await pilot.press(*"not a code!", "enter")
         await pilot.pause()
@@ -145,7 +147,7 @@ def fake_export(monkeypatch, tmp_path):
 
 async def test_export_dialog_default_path_and_run(fake_export, tmp_path):
     app = Host(lambda: ExportDialog())
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with run_test(app, size=(120, 36)) as pilot:
         await pilot.pause()
         path_input = app.screen.query_one("#export-path", Input)
         assert path_input.value.startswith("exports/seeds-") and path_input.value.endswith(".jsonl")
@@ -161,14 +163,14 @@ async def test_export_dialog_default_path_and_run(fake_export, tmp_path):
         assert fake_export == [("jsonl", Path("out/result.jsonl"), False, False)]
         assert (tmp_path / "out/result.jsonl").exists()
         assert len(app.results) == 1 and app.results[0].spans == 7
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in notifications(app)]
         assert any("Exported 7 spans from 3 documents" in m and "out/result.jsonl" in m for m in messages)
 
 
 async def test_export_dialog_asks_before_overwriting(fake_export, tmp_path):
     (tmp_path / "taken.jsonl").write_text("old", encoding="utf-8")
     app = Host(lambda: ExportDialog())
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with run_test(app, size=(120, 36)) as pilot:
         await pilot.pause()
         app.screen.query_one("#export-path", Input).value = "taken.jsonl"
         await pilot.press("ctrl+s")
@@ -193,7 +195,7 @@ async def test_export_dialog_error_keeps_dialog_open(monkeypatch, fake_export, t
 
     monkeypatch.setattr(dialogs, "_export_function", lambda: failing)
     app = Host(lambda: ExportDialog())
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with run_test(app, size=(120, 36)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
@@ -201,7 +203,7 @@ async def test_export_dialog_error_keeps_dialog_open(monkeypatch, fake_export, t
         assert app.results == []
         assert isinstance(app.screen, ExportDialog)
         assert "[bold]boom[/]" in str(app.screen.query_one("#export-status", Static).render())
-        assert any(n.severity == "error" for n in app._notifications)
+        assert any(n.severity == "error" for n in notifications(app))
 
 
 class KeysScreen(Screen):
@@ -228,7 +230,7 @@ async def test_help_screen_lists_screen_bindings():
             self.push_screen(HelpScreen(self.screen))
 
     app = HelpHost()
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with run_test(app, size=(120, 36)) as pilot:
         await pilot.pause()
         entries = binding_entries(app.screen)
         by_desc = {e.description: e for e in entries}

@@ -14,7 +14,7 @@ from reader.tui.screens.compare import CompareScreen
 from reader.tui.screens.library import Filter, LibraryScreen, set_token
 from reader.tui.screens.reading import ReadingScreen
 
-from tui_helpers import SIZE, copy_seeds, messages, settle
+from tui_helpers import SIZE, copy_seeds, messages, run_test, settle
 
 SEED_IDS = [
     "000_9d99caadc18c77c5",
@@ -41,7 +41,7 @@ def _row_text(table: DataTable, row: int) -> list[str]:
 
 async def test_lists_documents_in_path_order(corpus, store_path):
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, LibraryScreen)
@@ -57,7 +57,7 @@ async def test_lists_documents_in_path_order(corpus, store_path):
 
 async def test_enter_opens_that_document_and_q_returns(corpus, store_path):
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("down", "down", "enter")
         await pilot.pause()
@@ -73,7 +73,7 @@ async def test_enter_opens_that_document_and_q_returns(corpus, store_path):
 
 async def test_mark_and_compare(corpus, store_path):
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("space")  # marks 000 and moves down
         await pilot.press("c")
@@ -90,7 +90,7 @@ async def test_mark_and_compare(corpus, store_path):
 
 async def test_unmark_with_space_again(corpus, store_path):
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("space", "up", "space")
         assert app.screen.marked == []
@@ -108,7 +108,7 @@ async def test_filters_text_language_label_status(corpus, store_path):
         i = text.index("artificial intelligence")
         store.add(SEED_IDS[1], i, i + len("artificial intelligence"), "claim")
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         screen = app.screen
         await pilot.press("slash", *"lang:ar", "enter")
@@ -140,7 +140,7 @@ async def test_filters_text_language_label_status(corpus, store_path):
 
 async def test_done_toggle_persists(corpus, store_path):
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("down", "d")
         await pilot.pause()
@@ -155,7 +155,7 @@ async def test_done_toggle_persists(corpus, store_path):
 
 async def test_sort_cycles_columns(corpus, store_path):
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         screen = app.screen
         await pilot.press("s")  # by language
@@ -170,7 +170,7 @@ async def test_sort_cycles_columns(corpus, store_path):
 
 async def test_counts_refresh_after_reading(corpus, store_path):
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         assert _row_text(app.screen.table, 0)[6] == "–"
         await pilot.press("enter")
@@ -190,7 +190,7 @@ async def test_failed_files_listed_with_reasons(corpus, store_path):
     (corpus / "zz_binary.txt").write_bytes(b"abc\x00def")
     (corpus / "zz_latin1.txt").write_bytes("caf\xe9 cr\xe8me".encode("latin-1"))
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         screen = app.screen
         assert screen.shown == SEED_IDS
@@ -206,7 +206,7 @@ async def test_hostile_titles_are_inert(corpus, store_path):
     (corpus / "zz_markup.txt").write_text("[bold red]x[/] [@click=app.quit]q[/]\n\nbody text here.\n", encoding="utf-8")
     (corpus / "zz_escape.txt").write_text("\x1b[2J\x1b]52;c;SGVsbG8=\x07 title\n\nbody.\n", encoding="utf-8")
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         screen = app.screen
         titles = {d: _row_text(screen.table, i)[3] for i, d in enumerate(screen.shown)}
@@ -224,7 +224,7 @@ async def test_hostile_titles_are_inert(corpus, store_path):
 
 async def test_help_lists_library_keys(corpus, store_path):
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("question_mark")
         await pilot.pause()
@@ -239,7 +239,7 @@ async def test_help_lists_library_keys(corpus, store_path):
 
 async def test_palette_offers_every_library_binding(corpus, store_path):
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         provider = ReaderCommands(app.screen)
         names = [hit.text async for hit in provider.discover()]
@@ -259,7 +259,7 @@ async def test_palette_offers_every_library_binding(corpus, store_path):
 
 async def test_palette_opens_a_document_by_title(corpus, store_path):
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         provider = ReaderCommands(app.screen)
         hits = [hit async for hit in provider.search("Open: Face à la grève")]
@@ -271,14 +271,14 @@ async def test_palette_opens_a_document_by_title(corpus, store_path):
 
 async def test_resume_reopens_last_document(corpus, store_path):
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         app.open_document(SEED_IDS[3])
         await pilot.pause()
         app.remember_position(SEED_IDS[3], 120)
         await pilot.press("q")
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         assert any("Press ctrl+o" in m for m in messages(app))
         assert app.screen.current_doc_id() == SEED_IDS[3]  # the cursor starts there
@@ -298,7 +298,7 @@ def test_filter_parsing():
 
 async def test_language_override_from_the_library(corpus, store_path):
     app = ReaderApp(corpus, store_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("down", "L")
         await pilot.pause()

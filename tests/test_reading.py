@@ -12,6 +12,7 @@ from reader.tui.pane import DocumentPane
 from reader.tui.screens.reading import ReadingScreen
 from reader.tui.textview import GUTTER, AnnotatedTextView
 from tests.reading_harness import HostApp, copy_seeds
+from tui_helpers import notifications, run_test
 
 EN = "001_228d26dd8dd40e62"
 AR = "003_744b85a45d014b40"
@@ -344,14 +345,14 @@ async def test_document_edited_while_open_reanchors_and_orphans(tmp_path):
 
 async def test_document_deleted_while_open(tmp_path):
     app = make_app(tmp_path)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with run_test(app, size=(120, 36)) as pilot:
         pane = app.screen.query_one(DocumentPane)
         doc = app.corpus.get(EN)
         doc.path.unlink()
         pane.check_file()
         await pilot.pause()
         assert "FILE GONE" in str(pane.query_one(".pane-header").render())
-        assert any("deleted" in n.message for n in app._notifications)
+        assert any("deleted" in n.message for n in notifications(app))
         # the text stays and tagging still works
         await pilot.press("ctrl+right", "shift+ctrl+right", "1")
         await pilot.pause()
@@ -415,7 +416,7 @@ async def test_reader_app_copy_without_clipboard_does_not_crash(tmp_path, monkey
     monkeypatch.setattr(pyperclip, "copy", no_clipboard)
     seeds = copy_seeds(tmp_path)
     app = ReaderApp(seeds, tmp_path / "annotations", detect=False, signals=False)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with run_test(app, size=(120, 36)) as pilot:
         await pilot.pause()
         app.open_document(EN)
         await pilot.pause()
@@ -423,7 +424,7 @@ async def test_reader_app_copy_without_clipboard_does_not_crash(tmp_path, monkey
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.is_running
-        assert any("cop" in n.message.lower() for n in app._notifications)
+        assert any("cop" in n.message.lower() for n in notifications(app))
 
 
 async def test_reader_app_remembers_position(tmp_path):

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import pytest
 import textual.screen
 from textual import events
-from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+from textual.keys import KEY_NAME_REPLACEMENTS, key_to_character
 
 from reader.corpus import load_corpus
 from reader.store import AnnotationStore
@@ -55,7 +55,16 @@ Key = tuple[str, int, int, str]  # (doc_id, start, end, label)
 
 
 def _busy(pump) -> bool:
-    return bool(pump._message_queue.qsize() or pump._next_callbacks)
+    return bool(pump.message_queue_size)
+
+
+def _character_key(character: str) -> str:
+    """The key name of a punctuation character ("?" -> "question_mark"), as ``Pilot.press`` names it."""
+    try:
+        key = unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
+    except ValueError:
+        return character
+    return KEY_NAME_REPLACEMENTS.get(key, key)
 
 
 async def drain(app) -> None:
@@ -84,15 +93,15 @@ async def press_keys(app, keys) -> None:
     one wait until all are handled. The app forwards each key to the widget
     focused when it handles it, so the keys must not move the focus, except the last."""
     for key in keys:
-        if len(key) == 1 and not key.isalnum():
-            key = _character_to_key(key)
-        try:
-            char = unicodedata.lookup(_get_unicode_name_from_key(REPLACED_KEYS.get(key, key)))
-        except KeyError:
-            char = key if len(key) == 1 else None
+        if len(key) == 1:
+            char: str | None = key
+            if not key.isalnum():
+                key = _character_key(key)
+        else:
+            char = key_to_character(key)
         event = events.Key(key, char)
         event.set_sender(app)
-        app._driver.send_message(event)
+        app.post_message(event)
     await drain(app)
 
 

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 import shutil
+import weakref
 from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.notifications import Notification, Notify
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 SIZE = (120, 36)
@@ -27,5 +32,24 @@ async def settle(app, pilot, timeout: float = 60.0) -> None:
     await pilot.pause()
 
 
-def messages(app) -> list[str]:
-    return [n.message for n in app._notifications]
+_NOTIFICATIONS: "weakref.WeakKeyDictionary[App, list[Notification]]" = weakref.WeakKeyDictionary()
+
+
+def run_test(app: App, **kwargs: Any):
+    """``app.run_test(**kwargs)`` with a message hook that records every notification."""
+    seen = _NOTIFICATIONS.setdefault(app, [])
+
+    def hook(message: Any) -> None:
+        if isinstance(message, Notify):
+            seen.append(message.notification)
+
+    return app.run_test(message_hook=hook, **kwargs)
+
+
+def notifications(app: App) -> list[Notification]:
+    """The notifications ``app`` showed (the app must run under :func:`run_test`)."""
+    return list(_NOTIFICATIONS.get(app, []))
+
+
+def messages(app: App) -> list[str]:
+    return [n.message for n in notifications(app)]

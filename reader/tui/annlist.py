@@ -144,10 +144,10 @@ class AnnotationList(ScrollView, can_focus=True):
             strip = strip.apply_style(Style(reverse=self.has_focus, underline=not self.has_focus))
         return strip
 
-    def _on_focus(self, event: events.Focus) -> None:
+    def on_focus(self, event: events.Focus) -> None:
         self.refresh()
 
-    def _on_blur(self, event: events.Blur) -> None:
+    def on_blur(self, event: events.Blur) -> None:
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:

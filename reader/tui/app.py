@@ -357,7 +357,7 @@ class ReaderApp(App):
 
     def on_detection_progress(self, message: DetectionProgress) -> None:
         for screen in self._library_screens():
-            if screen.is_mounted and not self._exit:
+            if screen.is_mounted and self.return_code is None:  # not exiting
                 screen.show_progress(message.done, message.total)
 
     def on_detection_finished(self, message: DetectionFinished) -> None:
@@ -365,7 +365,7 @@ class ReaderApp(App):
         if message.error:
             self.notify(one_line(message.error, 500), title="Languages", severity="warning", markup=False)
         for screen in self._library_screens():
-            if screen.is_mounted and not self._exit:
+            if screen.is_mounted and self.return_code is None:  # not exiting
                 screen.detection_finished()
 
     def _library_screens(self) -> Iterable[Any]:

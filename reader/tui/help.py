@@ -43,31 +43,17 @@ def _screen_name(screen: Screen) -> str:
 
 
 def _all_bindings(screen: Screen) -> list[tuple[str, ActiveBinding]]:
-    """Every binding of the screen's chain (focused widget, its parents, screen, app).
+    """The bindings a key press on ``screen`` would run (focused widget, its parents, screen, app).
 
-    Unlike ``screen.active_bindings`` a key bound at two levels is listed at
-    both (the screen's ``enter`` and the table's ``enter``), so that every
-    action shows up in the help and the command palette.
+    ``Screen.active_bindings`` is what the footer shows: a key bound at two
+    levels is listed once, with the binding that wins. Disabled bindings
+    (``check_action`` returning ``None``) are kept and shown dimmed; hidden ones
+    (``False``) are left out, as the footer does.
     """
-    app = screen.app
-    out: list[tuple[str, ActiveBinding]] = []
     try:
-        chain = screen._modal_binding_chain
-    except Exception:
-        try:
-            return list(screen.active_bindings.items())
-        except Exception:  # the screen is being dismantled
-            return []
-    for node, bindings in chain:
-        for key, binding in bindings:
-            try:
-                state = app._check_action_state(binding.action, node)
-            except Exception:
-                state = True
-            if state is False:
-                continue
-            out.append((key, ActiveBinding(node, binding, bool(state), binding.tooltip)))
-    return out
+        return list(screen.active_bindings.items())
+    except Exception:  # the screen is being dismantled
+        return []
 
 
 def binding_entries(screen: Screen) -> list[HelpEntry]:

@@ -50,7 +50,7 @@ class SearchInput(Input):
     now, so ``1`` typed right after enter tags the match.
     """
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         if not self.display:
             event.stop()
             event.prevent_default()
@@ -63,7 +63,7 @@ class SearchInput(Input):
             event.prevent_default()
             self.query_ancestor(DocumentPane)._run_search(self.value)
             return
-        await super()._on_key(event)
+        # any other key: Input's own handler runs next (Textual dispatches along the MRO)
 
 
 class DocumentPane(Vertical):

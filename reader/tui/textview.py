@@ -756,11 +756,11 @@ class AnnotatedTextView(ScrollView, can_focus=True):
         self._palette = {}
         super().notify_style_changed()
 
-    def _on_focus(self, event: events.Focus) -> None:
+    def on_focus(self, event: events.Focus) -> None:
         self._invalidate(self._cursor, self._cursor + 1)
         self.refresh()
 
-    def _on_blur(self, event: events.Blur) -> None:
+    def on_blur(self, event: events.Blur) -> None:
         self._invalidate(self._cursor, self._cursor + 1)
         self.refresh()
 
