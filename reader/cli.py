@@ -276,16 +276,19 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise ReaderError(f"{fmt.name}: this format writes a {'folder' if fmt.kind == 'dir' else 'file'}; give --out PATH")
     if args.out is not None and not args.force and Path(args.out).exists():
         raise ReaderError(f"{args.out}: already exists; use --force to overwrite it")
+    from reader.cli_teams import export_layers
+
     with _open(args, readonly=True) as ws:
+        store = export_layers(ws.store, args)
         if args.out is None:
             out, release = _utf8_stdout()
             try:
-                result = export_corpus(fmt, ws.corpus, ws.store, out, include_suggested=args.include_suggested, doc_ids=args.doc or None)
+                result = export_corpus(fmt, ws.corpus, store, out, include_suggested=args.include_suggested, doc_ids=args.doc or None)
             finally:
                 release()
         else:
             result = export_corpus(
-                fmt, ws.corpus, ws.store, args.out,
+                fmt, ws.corpus, store, args.out,
                 force=args.force, include_suggested=args.include_suggested, doc_ids=args.doc or None,
             )
     _info(result.summary(), max_lines=20)
@@ -583,6 +586,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-suggested", action="store_true", help="also export suggested annotations")
     p.add_argument("--offsets", choices=("codepoint", "utf16"), default=None, help="offset unit for formats that offer one (doccano)")
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="export only this document (repeatable)")
+    p.add_argument("--layer", default=None, metavar="NAME|all",
+                   help="export one annotator's layer (e.g. gold, the adjudicated set) or all (default); "
+                        "--annotator NAME given to export means the same")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("import", help="import annotations", description="Import a file of annotations into the store.")
@@ -678,6 +684,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.corpus = paths[0] if paths else None
     top = getattr(args, "top_store", None)
     args.store = resolve_store(args.store or top)
+    args.annotator_given = getattr(args, "annotator", None) or getattr(args, "top_annotator", None)
     args.annotator = resolve_annotator(getattr(args, "annotator", None) or getattr(args, "top_annotator", None))
     args.corpus = args.corpus or DEFAULT_CORPUS
     return args

@@ -102,6 +102,20 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return cli.EXIT_OK
 
 
+def export_layers(store: Any, args: argparse.Namespace) -> Any:
+    """The store to export from: one annotator's layer (``--layer NAME``, or ``--annotator NAME``
+    given to export), or every layer (``all``, the default; each span names its annotator)."""
+    from reader.adjudication import LayerView
+
+    layer = getattr(args, "layer", None) or getattr(args, "annotator_given", None)
+    if not layer or layer == "all":
+        return store
+    layers = sorted({a.annotator for a in store.all(statuses=("accepted", "suggested"))})
+    if layer not in layers:
+        raise ReaderError(f"--layer: no annotations by {layer!r} in {args.store} (layers: {', '.join(layers) or 'none'})")
+    return LayerView(store, [layer])
+
+
 def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
     p = sub.add_parser(
         "agree", help="inter-annotator agreement",

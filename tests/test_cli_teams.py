@@ -124,3 +124,24 @@ def test_store_url_is_kept_and_read_from_the_environment(monkeypatch):
     assert parse_args(["docs", "--store", "mine"]).store == "mine"
     monkeypatch.delenv("READER_STORE")
     assert parse_args(["docs"]).store == "annotations"
+
+
+def test_export_one_layer_or_all(seeds, tmp_path, capsys):
+    corpus = load_corpus(seeds, detect=False)
+    w = words(corpus.get(DOC).text, 4)
+    store = tmp_path / "store"
+    tag(store, corpus, "alice", [w[0], w[1]])
+    tag(store, corpus, "gold", [w[2]])
+
+    def exported(*extra):
+        code, out, err = run(capsys, "export", seeds, "--store", store, "--format", "jsonl", *extra)
+        assert code == 0, err
+        return sorted(s["annotator"] for line in out.splitlines() for s in json.loads(line)["spans"])
+
+    assert exported("--layer", "gold") == ["gold"]
+    assert exported("--annotator", "gold") == ["gold"]
+    assert exported("--layer", "alice") == ["alice", "alice"]
+    assert exported("--layer", "all") == ["alice", "alice", "gold"]
+    assert exported() == ["alice", "alice", "gold"]
+    code, out, err = run(capsys, "export", seeds, "--store", store, "--format", "jsonl", "--layer", "zed")
+    assert code == 1 and "zed" in err and "alice, gold" in err

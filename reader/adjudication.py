@@ -1,0 +1,196 @@
+"""Adjudication: building a gold layer from several annotators' layers.
+
+On the model of Prodigy's ``review`` and INCEpTION's curation. For one
+document, the spans of the annotators under review are grouped into
+**clusters** (maximal runs of overlapping spans, whoever made them). A cluster
+is *agreed* when every annotator who worked on the document has exactly the
+same spans there (same offsets and labels), else it is a *disagreement*.
+
+The adjudicator's decisions go into the **gold layer**: annotations whose
+``annotator`` is :data:`GOLD` (or another name given), with
+``source = "adjudicated:<annotator>"``. Deciding that a cluster has no gold
+span is remembered in the workspace table "state" (key
+``adjudication:<doc_id>``), so review progress survives restarts and, on
+PostgreSQL, is shared by the team.
+
+Only the store API is used, so this works on every engine.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Protocol, Sequence
+
+from reader.model import STATUS_ACCEPTED, Annotation, Document
+
+GOLD = "gold"
+STATE_PREFIX = "adjudication:"
+
+
+class AdjudicationStore(Protocol):
+    """The part of :class:`~reader.store.AnnotationStore` adjudication uses."""
+
+    def for_document(self, doc_id: str, *, statuses: Iterable[str] = ...) -> list[Annotation]: ...
+
+    def add_many(self, items: Iterable[object], *, source: str = "", skip_duplicates: bool = True) -> list[Annotation]: ...
+
+    def delete(self, ann_id: str) -> Annotation: ...
+
+    def all(self, *, statuses: Iterable[str] = ...) -> list[Annotation]: ...
+
+    def imported_documents(self) -> list[Document]: ...
+
+    def get_state(self, key: str, default: object = None) -> object: ...
+
+    def set_state(self, key: str, value: object) -> None: ...
+
+
+@dataclass
+class Cluster:
+    start: int
+    end: int
+    spans: dict[str, list[Annotation]] = field(default_factory=dict)  # annotator -> their spans here
+    gold: list[Annotation] = field(default_factory=list)
+    annotators: tuple[str, ...] = ()  # who worked on the document
+    decided_empty: bool = False  # the adjudicator decided: no gold span here
+
+    def version(self, who: str) -> tuple[tuple[int, int, str], ...]:
+        return tuple(sorted((a.start, a.end, a.label) for a in self.spans.get(who, ())))
+
+    @property
+    def agreed(self) -> bool:
+        versions = {self.version(w) for w in self.annotators}
+        return len(versions) == 1 and bool(self.annotators)
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.gold) or self.decided_empty
+
+    @property
+    def key(self) -> list[int]:
+        return [self.start, self.end]
+
+
+@dataclass
+class Review:
+    doc_id: str
+    annotators: list[str]
+    gold: str
+    clusters: list[Cluster]
+
+    @property
+    def resolved(self) -> int:
+        return sum(1 for c in self.clusters if c.resolved)
+
+    @property
+    def disagreements(self) -> int:
+        return sum(1 for c in self.clusters if not c.agreed)
+
+    @property
+    def progress(self) -> str:
+        return f"{self.resolved}/{len(self.clusters)}"
+
+    @property
+    def done(self) -> bool:
+        return bool(self.clusters) and self.resolved == len(self.clusters)
+
+
+def build_review(store: AdjudicationStore, doc_id: str, *, annotators: Sequence[str] | None = None,
+                 gold: str = GOLD) -> Review:
+    """The clusters of ``doc_id`` for the annotators (default: everyone but ``gold``)."""
+    anns = [a for a in store.for_document(doc_id, statuses=(STATUS_ACCEPTED,)) if not a.orphaned]
+    gold_spans = [a for a in anns if a.annotator == gold]
+    others = [a for a in anns if a.annotator != gold and (annotators is None or a.annotator in annotators)]
+    who = sorted({a.annotator for a in others}) if annotators is None else [w for w in annotators if w != gold]
+    worked = tuple(w for w in who if any(a.annotator == w for a in others))
+    clusters: list[Cluster] = []
+    for ann in sorted(others + gold_spans, key=lambda a: (a.start, a.end)):
+        if clusters and ann.start < clusters[-1].end:
+            cluster = clusters[-1]
+            cluster.end = max(cluster.end, ann.end)
+        else:
+            cluster = Cluster(ann.start, ann.end, annotators=worked)
+            clusters.append(cluster)
+        if ann.annotator == gold:
+            cluster.gold.append(ann)
+        else:
+            cluster.spans.setdefault(ann.annotator, []).append(ann)
+    decided = _decided(store, doc_id)
+    for cluster in clusters:
+        cluster.decided_empty = cluster.key in decided and not cluster.gold
+    # a cluster made only of gold spans (an edit that moved away) is resolved by itself
+    return Review(doc_id, list(who), gold, clusters)
+
+
+def _decided(store: AdjudicationStore, doc_id: str) -> list[list[int]]:
+    value = store.get_state(STATE_PREFIX + doc_id, None)
+    if isinstance(value, dict) and isinstance(value.get("empty"), list):
+        return [list(x) for x in value["empty"] if isinstance(x, list) and len(x) == 2]
+    return []
+
+
+def _set_decided(store: AdjudicationStore, doc_id: str, key: list[int], empty: bool) -> None:
+    decided = _decided(store, doc_id)
+    if empty and key not in decided:
+        decided.append(key)
+    elif not empty and key in decided:
+        decided.remove(key)
+    store.set_state(STATE_PREFIX + doc_id, {"empty": decided} if decided else None)
+
+
+def accept(store: AdjudicationStore, review: Review, cluster: Cluster, who: str) -> list[Annotation]:
+    """Make ``who``'s version of ``cluster`` the gold one (replacing any gold spans there).
+
+    When ``who`` has no span there, the decision "no span here" is remembered."""
+    for old in cluster.gold:
+        store.delete(old.id)
+    chosen = cluster.spans.get(who, [])
+    added = store.add_many(
+        [{"doc_id": a.doc_id, "start": a.start, "end": a.end, "label": a.label, "note": a.note,
+          "annotator": review.gold, "source": f"adjudicated:{who}"} for a in chosen],
+        skip_duplicates=True,
+    ) if chosen else []
+    _set_decided(store, review.doc_id, cluster.key, empty=not chosen)
+    cluster.gold = list(added)
+    cluster.decided_empty = not chosen
+    return added
+
+
+def accept_agreed(store: AdjudicationStore, review: Review) -> int:
+    """Copy every agreed cluster without a gold span into the gold layer (one save). Returns spans added."""
+    items = []
+    for cluster in review.clusters:
+        if cluster.agreed and not cluster.resolved and cluster.annotators:
+            first = cluster.annotators[0]
+            for a in cluster.spans.get(first, ()):
+                items.append({"doc_id": a.doc_id, "start": a.start, "end": a.end, "label": a.label,
+                              "note": a.note, "annotator": review.gold, "source": "adjudicated:agreed"})
+    if not items:
+        return 0
+    added = store.add_many(items, skip_duplicates=True)
+    by_span = {(a.start, a.end, a.label): a for a in added}
+    for cluster in review.clusters:
+        if cluster.agreed and not cluster.gold and cluster.annotators:
+            cluster.gold = [by_span[v] for v in cluster.version(cluster.annotators[0]) if v in by_span]
+    return len(added)
+
+
+class LayerView:
+    """A read-only view of a store showing only some annotators' layers (for export)."""
+
+    def __init__(self, store: AdjudicationStore, layers: Sequence[str]) -> None:
+        self._store = store
+        self.layers = set(layers)
+
+    def for_document(self, doc_id: str, *, statuses: Iterable[str] = (STATUS_ACCEPTED, "suggested")) -> list[Annotation]:
+        return [a for a in self._store.for_document(doc_id, statuses=statuses) if a.annotator in self.layers]
+
+    def count_by_document(self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,)) -> dict[str, Counter]:
+        result: dict[str, Counter] = {}
+        for a in self._store.all(statuses=statuses):
+            if a.annotator in self.layers:
+                result.setdefault(a.doc_id, Counter())[a.label] += 1
+        return result
+
+    def imported_documents(self) -> list[Document]:
+        return self._store.imported_documents()
