@@ -492,10 +492,10 @@ async def test_search_field_escape_cancels(tmp_path):
 async def test_disk_full_shows_unsaved_then_retry_saves(tmp_path, monkeypatch):
     import errno
 
-    from reader import storage
+    from reader import fsutil
 
     state = {"fail": True}
-    real = storage._write_and_sync
+    real = fsutil.write_and_sync
 
     def faulty(fd, data):
         if state["fail"]:
@@ -504,7 +504,7 @@ async def test_disk_full_shows_unsaved_then_retry_saves(tmp_path, monkeypatch):
 
     app = make_app(tmp_path)
     async with app.run_test(size=(120, 36)) as pilot:
-        monkeypatch.setattr(storage, "_write_and_sync", faulty)
+        monkeypatch.setattr(fsutil, "write_and_sync", faulty)
         await pilot.press("ctrl+right", "ctrl+shift+right", "1")
         await pilot.pause()
         assert "UNSAVED" in status_text(app)

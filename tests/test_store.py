@@ -60,7 +60,7 @@ def test_add_returns_annotation_with_span_text(store):
     ann = store.add("a", 4, 10, "salary", "a note")
     assert ann.text == TEXT[4:10] == "salary"
     assert ann.note == "a note" and ann.annotator == "tester"
-    assert ann.doc_sha256 == store._document("a").sha256
+    assert ann.doc_sha256 == store.document("a").sha256
     assert ann.created and ann.updated
     assert store.get(ann.id) == ann
 
@@ -79,7 +79,7 @@ def test_persisted_without_close(tmp_path, corpus):
     # no close: the journal alone must hold the save (a crash after add returned)
     s = AnnotationStore(tmp_path / "s", corpus=corpus)
     ann = s.add("a", 0, 3, "quote")
-    s._release()  # drop the lock as a dying process would, without compacting
+    s.engine.close()  # drop the lock as a dying process would, without compacting
     s2 = AnnotationStore(tmp_path / "s", corpus=corpus)
     assert s2.get(ann.id) == ann
     s2.close()
@@ -359,12 +359,12 @@ def test_non_ascii_kept_readable(tmp_path):
 
 
 def test_compaction_during_use(tmp_path, monkeypatch):
-    import reader.store as store_mod
+    import reader.store.engine as engine_mod
 
-    monkeypatch.setattr(store_mod, "COMPACT_RECORDS", 10)
+    monkeypatch.setattr(engine_mod, "COMPACT_RECORDS", 10)
     with AnnotationStore(tmp_path / "s") as s:
         ids = [s.add("x", i, i + 1, "quote", text="a").id for i in range(35)]
-        assert s._journal.records < 10
+        assert s.engine._journal.records < 10
     with AnnotationStore(tmp_path / "s") as s:
         assert {a.id for a in s.all()} == set(ids)
 
@@ -417,17 +417,15 @@ def test_threads_share_a_store(tmp_path):
 def test_files_are_plain_tinydb_databases(tmp_path):
     from tinydb import Query, TinyDB
 
-    from reader.storage import AtomicJSONStorage
-
     with AnnotationStore(tmp_path / "s") as s:
         s.add("doc", 0, 3, "quote", text="abc")
         s.add("doc", 3, 5, "claim", text="de")
         s.set_state("last", "doc")
     shard = tmp_path / "s" / "docs" / shard_name("doc")
-    with TinyDB(shard, storage=AtomicJSONStorage) as db:
+    with TinyDB(shard, access_mode="r", encoding="utf-8") as db:
         assert sorted(r["label"] for r in db.table("annotations").all()) == ["claim", "quote"]
         assert db.table("annotations").search(Query().label == "quote")[0]["text"] == "abc"
-    with TinyDB(tmp_path / "s" / "meta.json", storage=AtomicJSONStorage) as db:
+    with TinyDB(tmp_path / "s" / "meta.json", access_mode="r", encoding="utf-8") as db:
         assert db.table("_meta").all()[0]["schema_version"] == SCHEMA_VERSION
         assert db.table("state").search(Query().k == "last")[0]["v"] == "doc"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import reader.storage as storage
+import reader.fsutil as fsutil
 from reader.errors import (
     StoreCorruptError,
     StoreReadOnlyError,
@@ -21,7 +21,8 @@ from reader.errors import (
 )
 from reader.model import Document
 from reader.store import AnnotationStore, check_store, recover_store, shard_name
-import reader.store as store_mod
+import reader.store.engine as engine_mod
+from reader.store.journal import encode_record
 
 
 def make_doc(doc_id: str, text: str) -> Document:
@@ -45,14 +46,14 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 class Fault:
-    """Replaces storage._write_and_sync; fails with ``err`` while ``on``, optionally after a partial write."""
+    """Replaces fsutil.write_and_sync; fails with ``err`` while ``on``, optionally after a partial write."""
 
     def __init__(self, monkeypatch, err=errno.ENOSPC, partial=False):
         self.on = True
         self.err = err
         self.partial = partial
-        self.real = storage._write_and_sync
-        monkeypatch.setattr(storage, "_write_and_sync", self)
+        self.real = fsutil.write_and_sync
+        monkeypatch.setattr(fsutil, "write_and_sync", self)
 
     def __call__(self, fd, data):
         if self.on:
@@ -130,17 +131,17 @@ def test_compaction_fault_loses_nothing(tmp_path, monkeypatch):
     store = AnnotationStore(path)
     store.add("d", 0, 1, "quote", text="x")
     # the journal save succeeds; only the shard/meta writes of the compaction fail
-    real_write_temp = storage.write_temp
+    real_write_temp = fsutil.write_temp
 
     def failing_write_temp(p, data):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(storage, "write_temp", failing_write_temp)
+    monkeypatch.setattr(fsutil, "write_temp", failing_write_temp)
     store.add("d", 1, 2, "quote", text="y")
     store.close()  # compaction fails; the journal keeps the changes
     assert "compaction failed" in (store.last_error or "") and "disk full" in store.last_error
     assert store.closed
-    monkeypatch.setattr(storage, "write_temp", real_write_temp)
+    monkeypatch.setattr(fsutil, "write_temp", real_write_temp)
     assert not list(path.rglob(".tmp-*"))
     with AnnotationStore(path) as s:
         assert len(s.all()) == 2
@@ -156,7 +157,7 @@ def test_readonly_folder_opens_readonly(tmp_path):
         s.add("d", 0, 1, "quote", text="x")
     os.chmod(path, 0o555)
     try:
-        if store_mod._probe_writable(path) is None:
+        if engine_mod.probe_writable(path) is None:
             pytest.skip("running as root: permissions do not stop writes here")
         with AnnotationStore(path) as s:
             assert s.readonly and "not writable" in s.readonly_reason
@@ -171,7 +172,7 @@ def test_probe_detects_unwritable_folder():
     target = Path("/proc")
     if not target.is_dir():
         pytest.skip("no /proc")
-    reason = store_mod._probe_writable(target)
+    reason = engine_mod.probe_writable(target)
     assert reason and "not writable" in reason
 
 
@@ -180,10 +181,10 @@ def test_unwritable_folder_seen_by_probe_opens_readonly(tmp_path, monkeypatch):
     with AnnotationStore(path) as s:
         s.add("d", 0, 1, "quote", text="x")
     before = snapshot(path)
-    monkeypatch.setattr(store_mod, "_probe_writable", lambda folder: "the store folder is not writable (permission denied)")
+    monkeypatch.setattr(engine_mod, "probe_writable", lambda folder: "the store folder is not writable (permission denied)")
     s = AnnotationStore(path)
     assert s.readonly and s.readonly_reason == "the store folder is not writable (permission denied)"
-    assert s._filelock is None
+    assert s.engine._filelock is None
     with pytest.raises(StoreReadOnlyError, match="permission denied"):
         s.delete(s.all()[0].id)
     s.close()
@@ -221,7 +222,7 @@ def test_newer_journal_record_is_refused(tmp_path):
     path = tmp_path / "s"
     AnnotationStore(path).close()
     with open(path / "journal.jsonl", "ab") as f:
-        f.write(storage.encode_record({"v": 7, "ops": [["future-op", 1]]}))
+        f.write(encode_record({"v": 7, "ops": [["future-op", 1]]}))
     before = snapshot(path)
     with pytest.raises(StoreVersionError, match="journal.jsonl"):
         AnnotationStore(path)
@@ -290,7 +291,7 @@ def test_corrupt_journal_middle_line(tmp_path):
     path = tmp_path / "s"
     store = AnnotationStore(path)
     ids = [store.add("d", i, i + 1, "quote", text="x").id for i in range(6)]
-    store._release()  # leave the journal uncompacted, as after a crash
+    store.engine.close()  # leave the journal uncompacted, as after a crash
     journal = path / "journal.jsonl"
     lines = journal.read_bytes().split(b"\n")
     lines[2] = lines[2][:20] + b"X" + lines[2][21:]  # flip a byte: checksum mismatch
@@ -312,10 +313,10 @@ def test_torn_last_journal_line_is_ignored_and_cut(tmp_path):
     path = tmp_path / "s"
     store = AnnotationStore(path)
     ids = [store.add("d", i, i + 1, "quote", text="x").id for i in range(3)]
-    store._release()
+    store.engine.close()
     journal = path / "journal.jsonl"
     good = journal.read_bytes()
-    torn = storage.encode_record({"v": 1, "ops": [["put", {"id": "zz"}]]})[:25]
+    torn = encode_record({"v": 1, "ops": [["put", {"id": "zz"}]]})[:25]
     journal.write_bytes(good + torn)
     with AnnotationStore(path, readonly=True) as ro:  # read-only: ignored, not cut
         assert {a.id for a in ro.all()} == set(ids)
@@ -324,7 +325,7 @@ def test_torn_last_journal_line_is_ignored_and_cut(tmp_path):
     store = AnnotationStore(path)
     assert journal.read_bytes() == good  # the writer cuts the torn tail before appending
     new = store.add("d", 5, 6, "quote", text="x")
-    store._release()
+    store.engine.close()
     with AnnotationStore(path) as s:
         assert {a.id for a in s.all()} == set(ids) | {new.id}
 
@@ -429,7 +430,7 @@ def test_readonly_open_during_a_writers_compaction_sees_everything(tmp_path, mon
     path = tmp_path / "s"
     writer = AnnotationStore(path)
     ids = {writer.add("d", i, i + 1, "quote", text="x").id for i in range(5)}  # only in the journal
-    real = store_mod._load_shards
+    real = engine_mod.load_shards
     calls = []
 
     def load_then_writer_compacts(docs_dir, state):
@@ -437,7 +438,7 @@ def test_readonly_open_during_a_writers_compaction_sees_everything(tmp_path, mon
         if not calls:
             calls.append(1)
             writer.compact()  # ...and the writer moves the journal into the shards now
-    monkeypatch.setattr(store_mod, "_load_shards", load_then_writer_compacts)
+    monkeypatch.setattr(engine_mod, "load_shards", load_then_writer_compacts)
     with AnnotationStore(path, readonly=True) as ro:
         assert {a.id for a in ro.all()} == ids
     writer.close()

@@ -20,14 +20,14 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = textwrap.dedent(
     """
     import os, sys
-    import reader.store as store_mod
-    store_mod.COMPACT_RECORDS = int(os.environ.get("COMPACT_RECORDS", "4000"))
+    import reader.store.engine as engine_mod
+    engine_mod.COMPACT_RECORDS = int(os.environ.get("COMPACT_RECORDS", "4000"))
     from reader.store import AnnotationStore
     path, mode, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
     store = AnnotationStore(path)
     out = sys.stdout
     if mode == "hold":
-        print("ready", store.lock_path, flush=True)
+        print("ready", store.engine.lock_path, flush=True)
         sys.stdin.read()
         store.close()
         sys.exit(0)

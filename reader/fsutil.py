@@ -1,0 +1,188 @@
+"""Crash-safe file writing shared by the store and the export pipeline.
+
+* :func:`atomic_write` replaces a file atomically and durably: a temp file in
+  the same folder, ``fsync``, ``os.replace``, ``fsync`` of the folder. With
+  ``backup=True`` the previous version is kept as ``<name>.bak`` (a hard link,
+  so the live file never disappears, even for an instant).
+* :func:`write_temp` / :func:`commit_temp` are its two halves, for callers
+  that stage several files before moving any into place (store compaction).
+* :func:`make_temp_dir` / :func:`replace_dir` do the same for a whole folder
+  (the brat export).
+
+Files and folders get the mode a plain ``open()`` / ``mkdir()`` would give
+them (``0o666`` / ``0o777`` minus the umask), never the ``0600``/``0700`` of
+:mod:`tempfile`.
+
+Every byte written goes through :func:`write_and_sync`, so the tests can
+inject ``ENOSPC`` / ``EIO`` by monkeypatching that one function.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from pathlib import Path
+
+TMP_PREFIX = ".tmp-"
+FILE_MODE = 0o666  # what open() asks for; the umask takes its bits off
+DIR_MODE = 0o777  # what mkdir() asks for
+
+
+def os_reason(exc: OSError) -> str:
+    """A short, plain reason for an ``OSError`` ("disk full", "permission denied", ...)."""
+    code = exc.errno
+    if code == errno.ENOSPC:
+        return "disk full"
+    if code == errno.EIO:
+        return "input/output error"
+    if code in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if code == errno.EROFS:
+        return "read-only file system"
+    if code == errno.ELOOP:
+        return "symlink loop: the link points (through other links) back to itself"
+    if code == errno.ENOENT:
+        return "file not found: it was deleted, moved, or is a broken symlink"
+    if code == errno.EISDIR:
+        return "is a folder, not a file"
+    if code == errno.ENAMETOOLONG:
+        return "file name too long"
+    return exc.strerror or exc.__class__.__name__
+
+
+def write_and_sync(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to ``fd`` and fsync it. The single fault-injection seam."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:  # pragma: no cover - os.write raises instead
+            raise OSError(errno.EIO, "short write")
+        view = view[written:]
+    os.fsync(fd)
+
+
+def fsync_dir(path: Path | str) -> None:
+    """fsync a folder, so that a rename or a new file in it survives a crash."""
+    try:
+        fd = os.open(str(path), os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. platforms without directory fds
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems refuse fsync on dirs
+        pass
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(root: Path) -> None:
+    """fsync every file and folder under ``root`` (children first)."""
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        fsync_dir(folder)
+
+
+def unlink_quietly(path: Path | str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def temp_path(path: Path, tag: str = "") -> Path:
+    """A temp name beside ``path`` (hidden, recognisable by :data:`TMP_PREFIX`)."""
+    return path.parent / f"{TMP_PREFIX}{path.name}{tag}.{os.getpid()}"
+
+
+def write_temp(path: Path, data: bytes) -> Path:
+    """Write ``data`` durably to a temp file beside ``path``; returns the temp path."""
+    path = Path(path)
+    tmp = temp_path(path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        try:
+            write_and_sync(fd, data)
+        finally:
+            os.close(fd)
+    except BaseException:
+        unlink_quietly(tmp)
+        raise
+    return tmp
+
+
+def commit_temp(tmp: Path, path: Path, *, backup: bool = False) -> None:
+    """Move a temp file from :func:`write_temp` over ``path`` (the caller fsyncs the folder).
+
+    With ``backup`` the current file (if any) becomes ``<path>.bak`` first, by
+    hard link (copy when links are unsupported), so there is always a live file.
+    """
+    path = Path(path)
+    try:
+        if backup and path.exists():
+            bak = path.with_name(path.name + ".bak")
+            btmp = temp_path(bak)
+            unlink_quietly(btmp)
+            try:
+                os.link(path, btmp)
+            except OSError:
+                shutil.copyfile(path, btmp)
+            os.replace(btmp, bak)
+        os.replace(tmp, path)
+    except BaseException:
+        unlink_quietly(tmp)
+        raise
+
+
+def atomic_write(path: Path | str, data: bytes, *, backup: bool = False) -> None:
+    """Replace ``path`` with ``data`` atomically and durably (temp file, fsync,
+    ``os.replace``, fsync of the folder); ``backup`` keeps the old file as ``.bak``."""
+    path = Path(path)
+    tmp = write_temp(path, data)
+    commit_temp(tmp, path, backup=backup)
+    fsync_dir(path.parent)
+
+
+def make_temp_dir(path: Path) -> Path:
+    """A new, empty folder beside ``path`` with the mode ``mkdir`` would give it."""
+    n = 0
+    while True:
+        tmp = temp_path(path, f".{n}" if n else "")
+        try:
+            os.mkdir(tmp, DIR_MODE)
+            return tmp
+        except FileExistsError:
+            n += 1
+
+
+def replace_dir(tmp_dir: Path, path: Path) -> None:
+    """Swap a finished folder from :func:`make_temp_dir` into place, durably.
+
+    An existing ``path`` is moved aside first and put back if the swap fails;
+    it is deleted once the new folder is in place.
+    """
+    fsync_tree(tmp_dir)
+    old = None
+    try:
+        if path.exists():
+            old = temp_path(path, ".old")
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(path, old)
+        os.replace(tmp_dir, path)
+        fsync_dir(path.parent)
+    except OSError:
+        if old is not None and not path.exists():  # put the previous folder back
+            try:
+                os.replace(old, path)
+                old = None
+            except OSError:
+                pass
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,231 @@
+"""What every storage engine shares: operations, the in-memory image, the engine Protocol.
+
+A store's content is an **image** (:class:`StoreImage`): every annotation,
+indexed by id and by document, plus the workspace tables (language cache,
+overrides, done flags, imported documents, UI state, rejected keys). Every
+change is a list of **operations**, JSON arrays that an engine makes durable:
+
+* ``["put", annotation-record]``: insert or replace an annotation by id;
+* ``["del", doc_id, ann_id]``: remove an annotation;
+* ``["meta", table, key, value]``: set a workspace-table entry;
+* ``["unmeta", table, key]``: remove one.
+
+Operations are idempotent (upserts and deletes by id), so replaying them
+twice is harmless. :class:`~reader.store.annotations.AnnotationStore` applies
+a change to its image first and then hands the operations to its engine's
+:meth:`StorageEngine.commit`; an engine never decides *what* changes, only
+*how* it is kept.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Protocol, Sequence, runtime_checkable
+
+from reader.errors import StoreError
+from reader.model import STATUS_ACCEPTED, Annotation
+
+SCHEMA_VERSION = 1
+
+#: The workspace tables, in the order they are written.
+META_TABLES = ("languages", "overrides", "done", "documents", "state", "rejected")
+
+#: One operation (see the module docstring): a JSON array.
+Op = list[Any]
+#: A JSON value as decoded by :mod:`json` (objects, arrays, strings, numbers...).
+JSON = Any
+
+ANN_FIELDS = frozenset(f.name for f in dataclasses.fields(Annotation))
+_ANN_DEFAULTS: dict[str, JSON] = {
+    "note": "", "annotator": "unknown", "created": "", "updated": "", "doc_sha256": "",
+    "status": STATUS_ACCEPTED, "source": "", "orphaned": False,
+}
+_REQUIRED: tuple[tuple[str, type], ...] = (
+    ("id", str), ("doc_id", str), ("start", int), ("end", int), ("label", str), ("text", str),
+)
+
+
+class CommitError(StoreError):
+    """An engine could not make operations durable; ``reason`` says why in a few words.
+
+    Nothing of the failed commit is kept by the engine: the caller may retry
+    the same operations later.
+    """
+
+    def __init__(self, location: str, reason: str):
+        self.location = location
+        self.reason = reason
+        super().__init__(f"{location}: {reason}")
+
+
+# --------------------------------------------------------------------------- records
+
+
+def ann_from_record(rec: JSON) -> Annotation:
+    """A stored record -> Annotation (validated; fast path, no dataclass machinery).
+
+    Raises :class:`ValueError` naming the bad field.
+    """
+    if (
+        rec.__class__ is dict and rec.keys() == ANN_FIELDS and rec["start"].__class__ is int
+        and rec["end"].__class__ is int and rec["id"].__class__ is str and rec["doc_id"].__class__ is str
+        and rec["label"].__class__ is str and rec["text"].__class__ is str
+    ):  # the usual case: a complete record we wrote
+        ann = object.__new__(Annotation)
+        ann.__dict__.update(rec)
+        return ann
+    if not isinstance(rec, dict):
+        raise ValueError(f"annotation record is a {type(rec).__name__}, not an object")
+    for name, kind in _REQUIRED:
+        value = rec.get(name)
+        if value.__class__ is not kind and (not isinstance(value, kind) or isinstance(value, bool)):
+            raise ValueError(f"annotation {rec.get('id')!r}: field {name!r} is missing or not a {kind.__name__}")
+    data: dict[str, JSON]
+    if rec.keys() == ANN_FIELDS:
+        data = rec
+    else:
+        data = {**_ANN_DEFAULTS, **rec}
+        if len(data) != len(ANN_FIELDS):
+            data = {k: v for k, v in data.items() if k in ANN_FIELDS}
+        if not data["updated"]:
+            data["updated"] = data["created"]
+    ann = object.__new__(Annotation)
+    ann.__dict__.update(data)
+    return ann
+
+
+def ann_record(ann: Annotation) -> dict[str, JSON]:
+    """Annotation -> plain dict (every field is a JSON scalar; much faster than asdict)."""
+    return dict(ann.__dict__)
+
+
+def copy_annotation(ann: Annotation) -> Annotation:
+    clone = object.__new__(Annotation)
+    clone.__dict__.update(ann.__dict__)
+    return clone
+
+
+# --------------------------------------------------------------------------- the image
+
+
+class StoreImage:
+    """The in-memory image of a store: annotations with indexes, workspace tables."""
+
+    def __init__(self) -> None:
+        self.anns: dict[str, Annotation] = {}
+        self.by_doc: dict[str, dict[str, Annotation]] = {}
+        self.meta: dict[str, dict[str, JSON]] = {t: {} for t in META_TABLES}
+        self.schema_version = SCHEMA_VERSION
+        self.created = ""
+
+    def put(self, ann: Annotation) -> None:
+        old = self.anns.get(ann.id)
+        if old is not None and old.doc_id != ann.doc_id:
+            self.by_doc.get(old.doc_id, {}).pop(ann.id, None)
+        self.anns[ann.id] = ann
+        self.by_doc.setdefault(ann.doc_id, {})[ann.id] = ann
+
+    def add_loaded(self, doc_id: str, anns: Sequence[Annotation]) -> None:
+        """Bulk insert of a freshly read shard (ids are normally new)."""
+        bucket = self.by_doc.setdefault(doc_id, {})
+        all_anns = self.anns
+        for ann in anns:
+            if ann.id in all_anns:  # should not happen (check_store reports it): last one wins
+                self.put(ann)
+            else:
+                all_anns[ann.id] = ann
+                bucket[ann.id] = ann
+
+    def remove(self, ann_id: str) -> Annotation | None:
+        old = self.anns.pop(ann_id, None)
+        if old is not None:
+            self.by_doc.get(old.doc_id, {}).pop(ann_id, None)
+        return old
+
+    def apply(self, op: JSON) -> tuple[str, ...]:
+        """Apply one operation. Returns the documents it touched (empty for a table op).
+
+        Raises :class:`ValueError` (or ``TypeError``/``KeyError``) for a malformed one.
+        """
+        if not isinstance(op, list) or not op:
+            raise ValueError(f"bad operation {op!r:.80}")
+        kind = op[0]
+        if kind == "put":
+            ann = ann_from_record(op[1])
+            old = self.anns.get(ann.id)
+            self.put(ann)
+            if old is not None and old.doc_id != ann.doc_id:
+                return (old.doc_id, ann.doc_id)
+            return (ann.doc_id,)
+        if kind == "del":
+            _, doc_id, ann_id = op
+            gone = self.remove(ann_id)
+            return (gone.doc_id if gone else doc_id,)
+        if kind == "meta":
+            _, table, key, value = op
+            self.meta.setdefault(table, {})[key] = value
+            return ()
+        if kind == "unmeta":
+            _, table, key = op
+            self.meta.setdefault(table, {}).pop(key, None)
+            return ()
+        raise ValueError(f"unknown operation {kind!r}")
+
+
+# --------------------------------------------------------------------------- the engine interface
+
+
+@runtime_checkable
+class StorageEngine(Protocol):
+    """Where a store's changes are kept. :class:`~reader.store.engine.FileEngine`
+    (journal + TinyDB-format shards, one writer) is the default; a database
+    engine (many writers) implements the same methods in its own module.
+
+    Life cycle: :meth:`load` once, then any number of :meth:`commit` and
+    :meth:`poll`, then :meth:`close`. The store serialises calls (one lock
+    per store object); an engine need not be thread-safe itself.
+
+    * ``location``: what to name in messages (a folder, a database URL without
+      its password).
+    * ``readonly`` / ``readonly_reason``: known after :meth:`load`. An engine
+      that cannot write (folder not writable, lock held elsewhere and the
+      caller asked for read-only, a read-only database role) says why.
+    * :meth:`load` returns the whole image. An engine that needs exclusive
+      access (the file engine's lock) takes it here and raises
+      :class:`~reader.errors.StoreLockedError` when another writer has it;
+      engines built for concurrent writers take no lock. Unreadable data
+      raises :class:`~reader.errors.StoreCorruptError` or
+      :class:`~reader.errors.StoreVersionError` and nothing is written.
+      The returned image is the live one: the store applies each change to it
+      *before* :meth:`commit`, so the engine may read it (the file engine
+      compacts from it).
+    * :meth:`commit` makes one transaction of operations durable before it
+      returns, or raises :class:`CommitError` having kept nothing of it (the
+      store keeps the operations and retries them, in order).
+    * :meth:`poll` returns the operations other writers committed since the
+      last :meth:`load` or :meth:`poll`, in commit order, **not** yet applied
+      to the image (the store applies them and updates its indexes). A
+      single-writer engine returns ``[]``.
+    * :meth:`compact` folds committed operations into the engine's compact
+      form (shards, a vacuum); a no-op where that means nothing.
+      ``last_error`` holds the last background problem of that kind (a
+      failed compaction loses nothing: the operations stay committed).
+    * :meth:`close` releases what :meth:`load` took. Idempotent.
+
+    Per-annotator undo needs nothing from the engine: each store object keeps
+    the history of its own session (see :mod:`reader.store.history`).
+    """
+
+    location: str
+    readonly: bool
+    readonly_reason: str | None
+    last_error: str | None
+
+    def load(self) -> StoreImage: ...
+
+    def commit(self, ops: Sequence[Op]) -> None: ...
+
+    def poll(self) -> list[Op]: ...
+
+    def compact(self) -> None: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,499 @@
+"""The file engine: one writer, an fsynced journal, compaction into shards.
+
+On-disk layout (``annotations/`` by default), schema version 1::
+
+    annotations/
+      labels.toml             optional label set (see reader.labels)
+      meta.json               tables "_meta" (schema_version, created) and the
+                              workspace tables of reader.store.base.META_TABLES,
+                              each record {"k": key, "v": value}
+      meta.json.bak           the previous generation of meta.json
+      docs/<name>.json        one file per document: table "annotations" (one
+                              record per annotation, fields of
+                              reader.model.Annotation) and table "_shard"
+                              (doc_id, schema_version); <name> is the document
+                              id made file-safe plus a short hash of the id
+      docs/<name>.json.bak    the previous generation of that shard
+      journal.jsonl           changes since the last compaction, one transaction
+                              per line: "<crc32 hex> {"v": 1, "ops": [...]}"
+      journal.prev.jsonl      the journal before the last compaction (for recovery)
+      .lock                   held (flock, via filelock) by the one writer
+      .lock.info              pid, host and time of the current writer
+
+The JSON files are in TinyDB's layout (``{table: {doc_id: record}}``), so any
+TinyDB can open them; see "Store" in the README for why the store itself does
+not go through TinyDB.
+
+:meth:`FileEngine.commit` appends one line to ``journal.jsonl`` and ``fsync``\\ s
+it before returning (about 0.1-1 ms). Every few thousand changes, and on
+close, the journal is compacted: each changed shard (and ``meta.json``) is
+rewritten atomically (old file kept as ``.bak``) and then the journal is
+reset. Replaying is idempotent, so a crash at any point between those steps
+loses nothing. A torn last journal line (the save never returned) is ignored;
+a bad line in the middle is corruption.
+
+:func:`iter_shards` is the one loop over shard files, used by opening,
+:func:`~reader.store.recovery.check_store` and
+:func:`~reader.store.recovery.recover_store`.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import re
+import socket
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Iterable, Iterator, Sequence
+
+from filelock import FileLock, Timeout
+
+from reader import fsutil
+from reader.errors import StoreCorruptError, StoreError, StoreLockedError, StoreVersionError
+from reader.model import Annotation, now_iso
+from reader.store.base import JSON, META_TABLES, SCHEMA_VERSION, CommitError, Op, StoreImage, ann_from_record, ann_record
+from reader.store.journal import Journal, JournalCorrupt, dumps, encode_record, read_journal, read_json_file
+
+META_FILE = "meta.json"
+DOCS_DIR = "docs"
+JOURNAL_FILE = "journal.jsonl"
+JOURNAL_PREV_FILE = "journal.prev.jsonl"
+LOCK_FILE = ".lock"
+LOCK_INFO_FILE = ".lock.info"
+
+# Compact the journal into the shards after this many transactions or bytes.
+COMPACT_RECORDS = 4000
+COMPACT_BYTES = 8 * 1024 * 1024
+
+
+def shard_name(doc_id: str) -> str:
+    safe = re.sub(r"[^\w.\-]", "_", doc_id, flags=re.ASCII).strip("._")[:60] or "doc"
+    digest = hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:10]
+    return f"{safe}-{digest}.json"
+
+
+def backup_of(path: Path) -> Path | None:
+    bak = path.with_name(path.name + ".bak")
+    return bak if bak.exists() else None
+
+
+def _check_version(path: Path, found: JSON) -> None:
+    if not isinstance(found, int) or isinstance(found, bool):
+        raise ValueError(f"schema_version is {found!r}, not a number")
+    if found > SCHEMA_VERSION:
+        raise StoreVersionError(path, found, SCHEMA_VERSION)
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+def read_meta(path: Path, image: StoreImage) -> bool:
+    """Load meta.json into ``image``. False when absent. Raises StoreCorruptError/StoreVersionError."""
+    try:
+        data = read_json_file(path)
+    except ValueError as exc:
+        raise StoreCorruptError(path, str(exc), backup_of(path)) from None
+    except OSError as exc:
+        raise StoreCorruptError(path, f"cannot read ({fsutil.os_reason(exc)})", backup_of(path)) from None
+    if data is None:
+        return False
+    try:
+        meta_rows = data.get("_meta") or {}
+        if not isinstance(meta_rows, dict) or not meta_rows:
+            raise ValueError('no "_meta" table with the schema version')
+        row = next(iter(meta_rows.values()))
+        if not isinstance(row, dict) or "schema_version" not in row:
+            raise ValueError("no schema_version in the _meta table")
+        _check_version(path, row["schema_version"])
+        image.schema_version = row["schema_version"]
+        image.created = str(row.get("created", ""))
+        for table in META_TABLES:
+            rows = data.get(table) or {}
+            if not isinstance(rows, dict):
+                raise ValueError(f"table {table!r} is not an object")
+            for rec in rows.values():
+                if not isinstance(rec, dict) or "k" not in rec:
+                    raise ValueError(f"table {table!r} has a record without a key")
+                image.meta[table][rec["k"]] = rec.get("v")
+    except ValueError as exc:
+        raise StoreCorruptError(path, str(exc), backup_of(path)) from None
+    return True
+
+
+def read_shard(path: Path) -> tuple[str, list[Annotation]]:
+    """(doc_id, annotations) of one shard file. Raises ValueError/OSError/StoreVersionError."""
+    data = read_json_file(path)
+    if data is None:
+        raise ValueError("the file is missing")
+    info = data.get("_shard") or {}
+    if not isinstance(info, dict) or not info:
+        raise ValueError('no "_shard" table naming the document')
+    row = next(iter(info.values()))
+    if not isinstance(row, dict) or not isinstance(row.get("doc_id"), str):
+        raise ValueError("the _shard table has no doc_id")
+    _check_version(path, row.get("schema_version", SCHEMA_VERSION))
+    doc_id: str = row["doc_id"]
+    rows = data.get("annotations") or {}
+    if not isinstance(rows, dict):
+        raise ValueError('table "annotations" is not an object')
+    anns = []
+    for rec in rows.values():
+        ann = ann_from_record(rec)
+        if ann.doc_id != doc_id:
+            raise ValueError(f"annotation {ann.id} belongs to {ann.doc_id!r}, not {doc_id!r}")
+        anns.append(ann)
+    return doc_id, anns
+
+
+@dataclass
+class ShardRead:
+    """One shard file as :func:`iter_shards` found it: its content, or why not."""
+
+    path: Path
+    doc_id: str = ""
+    anns: list[Annotation] = field(default_factory=list)
+    reason: str | None = None  # why it could not be read (None: it was)
+    version_error: StoreVersionError | None = None  # written by a newer reader
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None and self.version_error is None
+
+    def error(self) -> StoreError:
+        """The error to raise or report for a shard that is not ``ok``."""
+        if self.version_error is not None:
+            return self.version_error
+        return StoreCorruptError(self.path, self.reason or "unreadable", backup_of(self.path))
+
+
+def iter_shards(docs_dir: Path) -> Iterator[ShardRead]:
+    """Every shard file of ``docs_dir`` in name order, read (never raises for one file)."""
+    if not docs_dir.is_dir():
+        return
+    for entry in sorted(os.scandir(docs_dir), key=lambda e: e.name):
+        if not entry.name.endswith(".json") or entry.name.startswith(fsutil.TMP_PREFIX):
+            continue
+        path = Path(entry.path)
+        try:
+            doc_id, anns = read_shard(path)
+        except StoreVersionError as exc:
+            yield ShardRead(path, version_error=exc)
+        except (ValueError, OSError) as exc:
+            yield ShardRead(path, reason=fsutil.os_reason(exc) if isinstance(exc, OSError) else str(exc))
+        else:
+            yield ShardRead(path, doc_id, anns)
+
+
+def load_shards(docs_dir: Path, image: StoreImage) -> None:
+    """Every shard into ``image``; the first unreadable one raises its error."""
+    for shard in iter_shards(docs_dir):
+        if not shard.ok:
+            raise shard.error()
+        image.add_loaded(shard.doc_id, shard.anns)
+
+
+def apply_records(records: Iterable[dict[str, JSON]], image: StoreImage, journal_path: Path) -> tuple[set[str], bool]:
+    """Replay journal records into ``image``: (documents touched, tables touched)."""
+    dirty_docs: set[str] = set()
+    dirty_meta = False
+    for n, record in enumerate(records, 1):
+        version = record.get("v", SCHEMA_VERSION)
+        if isinstance(version, int) and version > SCHEMA_VERSION:
+            raise StoreVersionError(journal_path, version, SCHEMA_VERSION)
+        for op in record["ops"]:
+            try:
+                touched = image.apply(op)
+            except (ValueError, TypeError, KeyError) as exc:
+                raise StoreCorruptError(journal_path, f"record {n}: {exc}", None) from None
+            if touched:
+                dirty_docs.update(touched)
+            else:
+                dirty_meta = True
+    return dirty_docs, dirty_meta
+
+
+# --------------------------------------------------------------------------- writing files
+
+
+def shard_data(doc_id: str, anns: Iterable[Annotation]) -> dict[str, JSON]:
+    ordered = sorted(anns, key=lambda a: (a.start, a.end, a.label, a.id))
+    return {
+        "_shard": {"1": {"doc_id": doc_id, "schema_version": SCHEMA_VERSION}},
+        "annotations": {str(i): ann_record(a) for i, a in enumerate(ordered, 1)},
+    }
+
+
+def meta_data(image: StoreImage) -> dict[str, JSON]:
+    data: dict[str, JSON] = {
+        "_meta": {"1": {"schema_version": SCHEMA_VERSION, "created": image.created or now_iso()}}
+    }
+    for table in META_TABLES:
+        rows = image.meta.get(table, {})
+        data[table] = {str(i): {"k": k, "v": v} for i, (k, v) in enumerate(rows.items(), 1)}
+    return data
+
+
+def probe_writable(folder: Path) -> str | None:
+    """None when ``folder`` accepts new files, else the reason (a real write probe, works as root)."""
+    probe = folder / f".probe-{os.getpid()}-{threading.get_ident()}"
+    try:
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, fsutil.FILE_MODE)
+    except OSError as exc:
+        return f"the store folder is not writable ({fsutil.os_reason(exc)})"
+    os.close(fd)
+    fsutil.unlink_quietly(probe)
+    return None
+
+
+class no_gc:
+    """Pause the cyclic GC while creating many objects (loading, batches): it would
+    rescan them all repeatedly. Nothing created there is cyclic."""
+
+    def __enter__(self) -> None:
+        self.was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self.was:
+            gc.enable()
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+class FileEngine:
+    """:class:`~reader.store.base.StorageEngine` on a local folder (see the module docstring).
+
+    One writer at a time (an exclusive ``flock``); any number of read-only
+    readers. ``annotator`` only goes into ``.lock.info`` for "locked by" messages.
+    """
+
+    def __init__(self, path: Path, *, readonly: bool = False, annotator: str = "") -> None:
+        self.path = Path(path)
+        self.location = str(self.path)
+        self.readonly = readonly
+        self.readonly_reason: str | None = "opened read-only" if readonly else None
+        self.last_error: str | None = None
+        self.annotator = annotator
+        self._filelock: FileLock | None = None
+        self._journal: Journal | None = None
+        self._image = StoreImage()
+        self._dirty_docs: set[str] = set()
+        self._dirty_meta = False
+
+    @property
+    def meta_path(self) -> Path:
+        return self.path / META_FILE
+
+    @property
+    def docs_dir(self) -> Path:
+        return self.path / DOCS_DIR
+
+    @property
+    def journal_path(self) -> Path:
+        return self.path / JOURNAL_FILE
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path / LOCK_FILE
+
+    # ----------------------------------------------------------------- opening
+
+    def load(self) -> StoreImage:
+        if not self.readonly:
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                if not self.path.is_dir():
+                    if self.path.exists():
+                        raise StoreError(f"{self.path}: the store path is not a folder") from None
+                    self._fall_back_to_readonly(f"cannot create the store folder ({fsutil.os_reason(exc)})")
+            if not self.readonly:
+                reason = probe_writable(self.path)
+                if reason:
+                    self._fall_back_to_readonly(reason)
+        elif self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"{self.path}: the store path is not a folder")
+        if not self.readonly:
+            self._acquire()
+        try:
+            with no_gc():
+                self._load()
+        except BaseException:
+            self.close()
+            raise
+        return self._image
+
+    def _fall_back_to_readonly(self, reason: str) -> None:
+        self.readonly = True
+        self.readonly_reason = reason
+
+    def _acquire(self) -> None:
+        lock = FileLock(str(self.lock_path), timeout=0, thread_local=False)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise StoreLockedError(self.lock_path, self._holder()) from None
+        except OSError as exc:
+            self._fall_back_to_readonly(f"cannot take the lock {self.lock_path} ({fsutil.os_reason(exc)})")
+            return
+        self._filelock = lock
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "since": now_iso(), "user": self.annotator}
+        try:
+            (self.path / LOCK_INFO_FILE).write_text(json.dumps(info), encoding="utf-8")
+        except OSError:
+            pass
+
+    def _holder(self) -> str:
+        try:
+            info = json.loads((self.path / LOCK_INFO_FILE).read_text(encoding="utf-8"))
+            return f"pid {info.get('pid')} on {info.get('host')} since {info.get('since')}"
+        except (OSError, ValueError, AttributeError):
+            return ""
+
+    def _load(self) -> None:
+        if not self.readonly:
+            self._load_files()
+            return
+        # Read-only beside a live writer: if the writer compacted while we read
+        # (the journal was replaced after we read the old shards), read again.
+        for _attempt in range(5):
+            before = self._journal_identity()
+            self._load_files()
+            if self._journal_identity() == before:
+                return
+
+    def _journal_identity(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.journal_path)
+        except OSError:
+            return None
+        return (st.st_ino, st.st_dev)
+
+    def _load_files(self) -> None:
+        image = StoreImage()
+        has_meta = read_meta(self.meta_path, image)
+        load_shards(self.docs_dir, image)
+        records: list[dict[str, JSON]] = []
+        good = 0
+        try:
+            raw = self.journal_path.read_bytes()
+        except FileNotFoundError:
+            raw = b""
+        except OSError as exc:
+            raise StoreCorruptError(self.journal_path, f"cannot read ({fsutil.os_reason(exc)})") from None
+        if raw:
+            try:
+                records, good, _ = read_journal(raw, strict=True)
+            except JournalCorrupt as exc:
+                raise StoreCorruptError(
+                    self.journal_path,
+                    f"{exc} (the changes before it are intact; `reader store recover` keeps every "
+                    "readable change and moves the damaged journal aside)",
+                    None,
+                ) from None
+        self._dirty_docs, self._dirty_meta = apply_records(records, image, self.journal_path)
+        self._image = image
+        if self.readonly:
+            return
+        self._cleanup_tmp()
+        self.docs_dir.mkdir(exist_ok=True)
+        if not has_meta:
+            image.created = now_iso()
+            fsutil.atomic_write(self.meta_path, dumps(meta_data(image)), backup=True)
+        self._journal = Journal(self.journal_path)
+        self._journal.open(good, len(records))
+
+    def _cleanup_tmp(self) -> None:
+        for folder in (self.path, self.docs_dir):
+            if not folder.is_dir():
+                continue
+            for entry in os.scandir(folder):
+                if entry.name.startswith(fsutil.TMP_PREFIX) or entry.name.startswith(".probe-"):
+                    fsutil.unlink_quietly(entry.path)
+
+    # ----------------------------------------------------------------- saving
+
+    def commit(self, ops: Sequence[Op]) -> None:
+        if self._journal is None:
+            raise CommitError(self.location, self.readonly_reason or "the store is not open for writing")
+        for op in ops:
+            if op[0] == "put":
+                self._dirty_docs.add(op[1]["doc_id"])
+            elif op[0] == "del":
+                self._dirty_docs.add(op[1])
+            else:
+                self._dirty_meta = True
+        try:
+            self._journal.append(encode_record({"v": SCHEMA_VERSION, "ops": list(ops)}))
+        except OSError as exc:
+            raise CommitError(str(self.journal_path), fsutil.os_reason(exc)) from None
+        j = self._journal
+        if j.records >= COMPACT_RECORDS or j.size >= COMPACT_BYTES:
+            try:
+                self._compact()
+            except OSError as exc:
+                # Not a lost save: the journal still holds every change. Try again later.
+                self.last_error = f"{self.path}: compaction failed ({fsutil.os_reason(exc)}); the journal keeps the changes"
+
+    def poll(self) -> list[Op]:
+        return []  # one writer: nobody else changes the files while we hold the lock
+
+    def compact(self) -> None:
+        """Fold the journal into the shards. Raises CommitError (the journal keeps everything)."""
+        try:
+            self._compact()
+        except OSError as exc:
+            raise CommitError(self.location, fsutil.os_reason(exc)) from None
+
+    def _compact(self) -> None:
+        if self._journal is None:
+            return
+        if not self._dirty_docs and not self._dirty_meta and self._journal.size == 0:
+            return
+        # 1) every changed file to a fsynced temp file, 2) all renamed into place
+        # (old ones kept as .bak), 3) one fsync per folder, 4) the journal reset.
+        # A crash anywhere before 4 replays the journal over whatever is in place.
+        staged: list[tuple[Path, Path]] = []
+        try:
+            for doc_id in sorted(self._dirty_docs):
+                anns = self._image.by_doc.get(doc_id, {})
+                path = self.docs_dir / shard_name(doc_id)
+                if not anns and not path.exists():
+                    continue
+                staged.append((fsutil.write_temp(path, dumps(shard_data(doc_id, anns.values()))), path))
+            if self._dirty_meta:
+                staged.append((fsutil.write_temp(self.meta_path, dumps(meta_data(self._image))), self.meta_path))
+        except BaseException:
+            for tmp, _path in staged:
+                fsutil.unlink_quietly(tmp)
+            raise
+        for i, (tmp, path) in enumerate(staged):
+            try:
+                fsutil.commit_temp(tmp, path, backup=True)
+            except BaseException:
+                for later, _path in staged[i + 1:]:
+                    fsutil.unlink_quietly(later)
+                raise
+        if staged:
+            fsutil.fsync_dir(self.docs_dir)
+            fsutil.fsync_dir(self.path)
+        self._dirty_docs = set()
+        self._dirty_meta = False
+        self._journal.reset(keep_previous=self.path / JOURNAL_PREV_FILE)
+
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        if self._filelock is not None:
+            fsutil.unlink_quietly(self.path / LOCK_INFO_FILE)
+            try:
+                self._filelock.release(force=True)
+            except Exception:
+                pass
+            self._filelock = None

@@ -1,0 +1,81 @@
+"""Undo/redo of one store session, on the model of Textual's ``EditHistory``.
+
+A :class:`Change` knows the annotation before and after (``None`` for "did
+not exist"), so undoing is applying its :meth:`Change.inverse`. The
+:class:`History` keeps two bounded stacks; recording a new change clears the
+redo stack. It does no I/O and knows nothing of the store: the store asks it
+which change to apply and applies it.
+
+History is per store object, so per session and per annotator: with a shared
+database engine, each annotator undoes only their own changes.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from reader.model import Annotation
+
+UNDO_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class Change:
+    """One undoable change. ``kind`` is "add", "update", "delete" or "batch"
+    (``add_many``/``update_many``; its single changes are in ``items``)."""
+
+    kind: str
+    before: Annotation | None
+    after: Annotation | None
+    items: tuple["Change", ...] = ()
+
+    def inverse(self) -> "Change":
+        if self.kind == "batch":
+            return Change("batch", None, None, tuple(c.inverse() for c in reversed(self.items)))
+        kind = {"add": "delete", "delete": "add"}.get(self.kind, self.kind)
+        return Change(kind, self.after, self.before)
+
+    def singles(self) -> tuple["Change", ...]:
+        """The single changes (a batch's items, or this change alone)."""
+        return self.items if self.kind == "batch" else (self,)
+
+
+class History:
+    """Two bounded stacks of :class:`Change` (oldest dropped past ``limit``)."""
+
+    def __init__(self, limit: int = UNDO_LIMIT) -> None:
+        self._undo: deque[Change] = deque(maxlen=limit)
+        self._redo: deque[Change] = deque(maxlen=limit)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def record(self, change: Change) -> None:
+        """A new change was made: it can be undone; nothing can be redone any more."""
+        self._undo.append(change)
+        self._redo.clear()
+
+    def pop_undo(self) -> Change | None:
+        """The change to undo (moved to the redo stack), or None."""
+        if not self._undo:
+            return None
+        change = self._undo.pop()
+        self._redo.append(change)
+        return change
+
+    def pop_redo(self) -> Change | None:
+        """The change to redo (moved back to the undo stack), or None."""
+        if not self._redo:
+            return None
+        change = self._redo.pop()
+        self._undo.append(change)
+        return change
+
+    def clear(self) -> None:
+        self._undo.clear()
+        self._redo.clear()

@@ -1,0 +1,266 @@
+"""``reader store check`` and ``reader store recover`` for the file engine.
+
+:func:`check_store` only reads. :func:`recover_store` rebuilds what cannot be
+read from the backups and the journals, moving each bad file aside as
+``<name>.corrupt-<timestamp>`` (never deleting it), then opens the store
+normally (which replays the journal) and compacts it.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from reader import fsutil
+from reader.errors import ReaderError, StoreCorruptError, StoreError, StoreLockedError, StoreVersionError
+from reader.labels import LabelSet
+from reader.model import now_iso
+from reader.store.base import JSON, StoreImage
+from reader.store.engine import (
+    DOCS_DIR,
+    JOURNAL_FILE,
+    JOURNAL_PREV_FILE,
+    LOCK_FILE,
+    META_FILE,
+    ShardRead,
+    apply_records,
+    iter_shards,
+    meta_data,
+    read_meta,
+    read_shard,
+    shard_data,
+    shard_name,
+)
+from reader.store.journal import dumps, encode_record, read_journal
+
+Record = dict[str, JSON]
+
+
+def _corrupt_name(path: Path) -> Path:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    base = path.with_name(f"{path.name}.corrupt-{stamp}")
+    candidate, n = base, 1
+    while candidate.exists():
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate
+
+
+# --------------------------------------------------------------------------- check
+
+
+def _shard_problems(shard: ShardRead, seen: dict[str, str], image: StoreImage) -> list[str]:
+    if not shard.ok:
+        return [str(shard.error())]
+    problems = []
+    path = shard.path
+    if shard.doc_id in seen:
+        problems.append(f"{path}: document {shard.doc_id!r} is also stored in {seen[shard.doc_id]}")
+    seen[shard.doc_id] = path.name
+    for ann in shard.anns:
+        if not (0 <= ann.start < ann.end):
+            problems.append(f"{path}: annotation {ann.id} has a bad span {ann.start}..{ann.end}")
+        elif ann.text and len(ann.text) != ann.end - ann.start:
+            problems.append(f"{path}: annotation {ann.id}: its text does not have {ann.end - ann.start} characters")
+        if ann.id in image.anns:
+            problems.append(f"{path}: annotation id {ann.id} appears twice")
+        image.put(ann)
+    return problems
+
+
+def check_store(path: str | os.PathLike[str]) -> list[str]:
+    """Problems of the store at ``path`` (empty list when it is fine). Reads only."""
+    path = Path(path)
+    problems: list[str] = []
+    if not path.exists():
+        return [f"{path}: no such store folder"]
+    if not path.is_dir():
+        return [f"{path}: not a folder"]
+    image = StoreImage()
+    try:
+        read_meta(path / META_FILE, image)
+    except (StoreCorruptError, StoreVersionError) as exc:
+        problems.append(str(exc))
+    seen: dict[str, str] = {}
+    for shard in iter_shards(path / DOCS_DIR):
+        problems.extend(_shard_problems(shard, seen, image))
+    journal = path / JOURNAL_FILE
+    if journal.exists():
+        try:
+            records, _good, bad = read_journal(journal.read_bytes(), strict=False)
+            problems.extend(f"{journal}: {p}" for p in bad)
+            try:
+                apply_records(records, image, journal)
+            except (StoreCorruptError, StoreVersionError) as exc:
+                problems.append(str(exc))
+        except OSError as exc:
+            problems.append(f"{journal}: cannot read ({fsutil.os_reason(exc)})")
+    try:
+        LabelSet.load(path)
+    except ReaderError as exc:
+        problems.append(str(exc))
+    return problems
+
+
+# --------------------------------------------------------------------------- recover
+
+
+def recover_store(path: str | os.PathLike[str]) -> str:
+    """Rebuild a damaged store from its backups and journals. Returns a summary.
+
+    Each file that cannot be read is moved aside as ``<name>.corrupt-<timestamp>``
+    (never deleted); a shard or meta.json is rebuilt from its ``.bak`` plus the
+    previous and current journals; a journal keeps its readable lines. Raises
+    :class:`StoreLockedError` when another writer has the store open.
+    """
+    from reader.store.annotations import AnnotationStore
+
+    path = Path(path)
+    if not path.is_dir():
+        raise StoreError(f"{path}: no such store folder")
+    lock = FileLock(str(path / LOCK_FILE), timeout=0, thread_local=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise StoreLockedError(path / LOCK_FILE) from None
+    try:
+        actions = _Recovery(path).run()
+    finally:
+        lock.release(force=True)
+    # open normally (replays the journal) and compact, so the store is consistent again
+    store = AnnotationStore(path)
+    try:
+        count = len(store)
+        if not store.readonly:
+            store.compact()
+    finally:
+        store.close()
+    if not actions:
+        return f"{path}: nothing to recover; the store is fine ({count} annotations)"
+    return f"{path}: recovered ({count} annotations). " + " ".join(actions)
+
+
+def _ops_for(records: list[Record], *, doc_id: str | None = None, meta: bool = False) -> list[Record]:
+    picked = []
+    for rec in records:
+        ops = []
+        for op in rec.get("ops", []):
+            if not isinstance(op, list) or not op:
+                continue
+            if meta and op[0] in ("meta", "unmeta"):
+                ops.append(op)
+            elif doc_id is not None and (
+                (op[0] == "put" and isinstance(op[1], dict) and op[1].get("doc_id") == doc_id)
+                or (op[0] == "del" and len(op) == 3 and op[1] == doc_id)
+            ):
+                ops.append(op)
+        if ops:
+            picked.append({"ops": ops})
+    return picked
+
+
+class _Recovery:
+    """One recovery run over a locked store folder; ``run`` returns what it did."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.actions: list[str] = []
+        self.prev = path / JOURNAL_PREV_FILE
+        self.records: list[Record] = []
+        self.prev_records: list[Record] = []
+
+    def run(self) -> list[str]:
+        self.records = self._journal_records(self.path / JOURNAL_FILE)
+        self.prev_records = self._journal_records(self.prev)
+        self._recover_meta()
+        for shard in iter_shards(self.path / DOCS_DIR):
+            if shard.version_error is not None:
+                raise shard.version_error
+            if shard.reason is not None:
+                self._recover_shard(shard.path, shard.reason)
+        return self.actions
+
+    def _journal_records(self, journal: Path) -> list[Record]:
+        """Readable records of a journal; a damaged one is moved aside and rewritten with them."""
+        if not journal.exists():
+            return []
+        records, _good, bad = read_journal(journal.read_bytes(), strict=False)
+        if bad:
+            aside = _corrupt_name(journal)
+            os.replace(journal, aside)
+            fsutil.atomic_write(journal, b"".join(encode_record(r) for r in records))
+            self.actions.append(
+                f"{journal.name}: {len(bad)} unreadable line(s) skipped ({', '.join(str(p) for p in bad[:3])}); "
+                f"{len(records)} change(s) kept; the damaged file is {aside.name}"
+            )
+        return records
+
+    def _recover_meta(self) -> None:
+        meta = self.path / META_FILE
+        try:
+            read_meta(meta, StoreImage())
+            return
+        except StoreCorruptError as exc:
+            reason = exc.reason
+        aside = _corrupt_name(meta)
+        os.replace(meta, aside)
+        rebuilt = StoreImage()
+        source = "an empty one"
+        bak = meta.with_name(meta.name + ".bak")
+        if bak.exists():
+            try:
+                read_meta(bak, rebuilt)
+                source = bak.name
+            except StoreCorruptError:
+                rebuilt = StoreImage()
+        try:
+            apply_records(_ops_for(self.prev_records, meta=True), rebuilt, self.prev)
+        except StoreCorruptError:
+            pass
+        rebuilt.created = rebuilt.created or now_iso()
+        fsutil.atomic_write(meta, dumps(meta_data(rebuilt)))
+        self.actions.append(f"{META_FILE}: {reason}; rebuilt from {source} and the previous journal; the damaged file is {aside.name}")
+
+    def _doc_id_from_journals(self, shard: Path) -> str | None:
+        """The document id whose shard name is ``shard``'s, as the journals name it."""
+        doc_id = None
+        for rec in self.prev_records + self.records:
+            for op in rec.get("ops", []):
+                cand = op[1].get("doc_id") if op and op[0] == "put" and isinstance(op[1], dict) else (
+                    op[1] if op and op[0] == "del" and len(op) == 3 else None)
+                if isinstance(cand, str) and shard_name(cand) == shard.name:
+                    doc_id = cand
+        return doc_id
+
+    def _recover_shard(self, shard: Path, reason: str) -> None:
+        aside = _corrupt_name(shard)
+        os.replace(shard, aside)
+        bak = shard.with_name(shard.name + ".bak")
+        rebuilt = StoreImage()
+        doc_id: str | None = None
+        source = "nothing"
+        if bak.exists():
+            try:
+                doc_id, anns = read_shard(bak)
+                for ann in anns:
+                    rebuilt.put(ann)
+                source = bak.name
+            except (ValueError, OSError):
+                doc_id = None
+        if doc_id is None:
+            doc_id = self._doc_id_from_journals(shard)
+        if doc_id is None:
+            self.actions.append(f"{DOCS_DIR}/{shard.name}: {reason}; no backup and no journal entry; the damaged file is {aside.name}")
+            return
+        try:
+            apply_records(_ops_for(self.prev_records, doc_id=doc_id), rebuilt, self.prev)
+        except StoreCorruptError:
+            pass
+        anns = list(rebuilt.by_doc.get(doc_id, {}).values())
+        fsutil.atomic_write(shard, dumps(shard_data(doc_id, anns)))
+        self.actions.append(
+            f"{DOCS_DIR}/{shard.name} ({doc_id}): {reason}; rebuilt from {source} and the previous journal "
+            f"({len(anns)} annotation(s), plus the current journal on open); the damaged file is {aside.name}"
+        )

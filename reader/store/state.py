@@ -1,0 +1,187 @@
+"""The workspace tables kept beside the annotations.
+
+* ``languages``: detection results by content hash (a cache: skipped when read-only);
+* ``overrides``: the user's language per document;
+* ``done``: documents marked done;
+* ``documents``: imported documents, with their text;
+* ``state``: UI state (last document, positions...), any JSON value;
+* ``rejected``: spans a user rejected, per document, so suggesters do not offer them again.
+
+:class:`WorkspaceTables` reads and changes them in the store's image and
+hands each change to the store's ``commit`` (which makes it durable through
+the engine). It holds no lock of its own: the store calls it under its lock.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from typing import Callable, Iterable
+
+from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, Annotation, Document, Paragraph
+from reader.store.base import JSON, Op, StoreImage
+
+#: A rejected span of a document: (start, end, label); or with the document id
+#: in front, the same as :attr:`Annotation.key`.
+RejectedKey = tuple[str | int, ...]
+
+
+def doc_to_record(doc: Document) -> dict[str, JSON]:
+    return {
+        "id": doc.id,
+        "text": doc.text,
+        "sha256": doc.sha256,
+        "title": doc.title,
+        "date": doc.date,
+        "lang": doc.lang,
+        "lang_confidence": doc.lang_confidence,
+        "lang_source": doc.lang_source if doc.lang_source != "pending" else "import",
+        "paragraphs": [[p.start, p.end, p.lang, p.confidence] for p in doc.paragraphs] if doc.paragraphs else None,
+        "encoding": doc.encoding,
+    }
+
+
+def doc_from_record(rec: dict[str, JSON]) -> Document:
+    paragraphs = rec.get("paragraphs")
+    text = rec.get("text") or ""
+    return Document(
+        id=rec["id"],
+        text=text,
+        sha256=rec.get("sha256") or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        path=None,
+        title=rec.get("title") or "",
+        date=rec.get("date"),
+        size=len(text.encode("utf-8")),
+        lang=rec.get("lang") or "unknown",
+        lang_confidence=float(rec.get("lang_confidence") or 0.0),
+        lang_source=rec.get("lang_source") or "import",
+        paragraphs=[Paragraph(*p) for p in paragraphs] if paragraphs else None,
+        imported=True,
+        encoding=rec.get("encoding") or "utf-8",
+    )
+
+
+def _plain_json(value: JSON) -> JSON:
+    """``value`` as JSON would give it back (tuples -> lists); TypeError when it is not JSON."""
+    return json.loads(json.dumps(value))
+
+
+class WorkspaceTables:
+    """Getters and setters of the workspace tables (see the module docstring)."""
+
+    def __init__(
+        self,
+        image: StoreImage,
+        commit: Callable[[list[Op]], None],
+        check_writable: Callable[[], None],
+        readonly: Callable[[], bool],
+    ) -> None:
+        self._image = image
+        self._commit = commit
+        self._check_writable = check_writable
+        self._readonly = readonly
+        self._imported: dict[str, Document] = {}
+        for doc_id, rec in image.meta["documents"].items():
+            try:
+                self._imported[doc_id] = doc_from_record(rec)
+            except (KeyError, TypeError, ValueError):
+                continue
+
+    def _set(self, table: str, key: str, value: JSON) -> None:
+        self._check_writable()
+        rows = self._image.meta[table]
+        if value is None:
+            if key not in rows:
+                return
+            rows.pop(key, None)
+            self._commit([["unmeta", table, key]])
+        else:
+            if rows.get(key) == value:
+                return
+            rows[key] = value
+            self._commit([["meta", table, key, value]])
+
+    # ----------------------------------------------------------------- imported documents
+
+    def imported(self, doc_id: str) -> Document | None:
+        return self._imported.get(doc_id)
+
+    def imported_documents(self) -> list[Document]:
+        return [dataclasses.replace(d) for d in self._imported.values()]
+
+    def add_documents(self, docs: Iterable[Document]) -> int:
+        self._check_writable()
+        ops: list[Op] = []
+        for doc in docs:
+            rec = doc_to_record(doc)
+            self._image.meta["documents"][doc.id] = rec
+            self._imported[doc.id] = doc_from_record(rec)
+            ops.append(["meta", "documents", doc.id, rec])
+        if ops:
+            self._commit(ops)
+        return len(ops)
+
+    # ----------------------------------------------------------------- languages
+
+    def cached_language(self, sha256: str) -> dict[str, JSON] | None:
+        value = self._image.meta["languages"].get(sha256)
+        return dict(value) if isinstance(value, dict) else None
+
+    def cache_languages(self, results: dict[str, dict[str, JSON]]) -> None:
+        if self._readonly():
+            return  # a cache: skipping it loses nothing
+        self._check_writable()
+        table = self._image.meta["languages"]
+        ops: list[Op] = []
+        for sha, value in results.items():
+            value = _plain_json(value)
+            if table.get(sha) != value:
+                table[sha] = value
+                ops.append(["meta", "languages", sha, value])
+        if ops:
+            self._commit(ops)
+
+    def language_overrides(self) -> dict[str, str]:
+        return dict(self._image.meta["overrides"])
+
+    def set_language_override(self, doc_id: str, lang: str | None) -> None:
+        self._set("overrides", doc_id, lang or None)
+
+    # ----------------------------------------------------------------- progress and UI state
+
+    def doc_status(self, doc_id: str) -> str:
+        if self._image.meta["done"].get(doc_id):
+            return "done"
+        if any(a.status == STATUS_ACCEPTED for a in self._image.by_doc.get(doc_id, {}).values()):
+            return "in progress"
+        return "new"
+
+    def set_done(self, doc_id: str, done: bool) -> None:
+        self._set("done", doc_id, True if done else None)
+
+    def get_state(self, key: str, default: JSON = None) -> JSON:
+        return self._image.meta["state"].get(key, default)
+
+    def set_state(self, key: str, value: JSON) -> None:
+        self._set("state", key, _plain_json(value) if value is not None else None)
+
+    # ----------------------------------------------------------------- rejected spans
+
+    def rejected_keys(self, doc_id: str) -> set[RejectedKey]:
+        keys: set[RejectedKey] = set()
+        for entry in self._image.meta["rejected"].get(doc_id) or ():
+            keys.add((entry[0], entry[1], entry[2]))
+        for ann in self._image.by_doc.get(doc_id, {}).values():
+            if ann.status == STATUS_REJECTED:
+                keys.add((ann.start, ann.end, ann.label))
+        return keys | {(doc_id, *k) for k in keys}
+
+    def reject_op(self, ann: Annotation) -> Op:
+        """Remember ``ann``'s span as rejected (in memory); the operation to commit."""
+        table = self._image.meta["rejected"]
+        keys = list(table.get(ann.doc_id) or [])
+        entry = [ann.start, ann.end, ann.label]
+        if entry not in keys:
+            keys.append(entry)
+        table[ann.doc_id] = keys
+        return ["meta", "rejected", ann.doc_id, keys]
