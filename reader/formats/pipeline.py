@@ -40,6 +40,7 @@ from typing import IO, Any, Callable, Iterable, Iterator
 from reader.errors import FormatError, ReaderError, StoreReadOnlyError
 from reader.langtag import normalise_tag, tag_problem
 from reader.formats.base import FORMATS, Format, ImportItem, ImportNote, ImportProblem, SpanRecord, get_format
+from reader.formats.destination import destination_problem, write_marker
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, default_annotator, new_id, now_iso
 from reader.text import normalise_newlines
 
@@ -193,7 +194,7 @@ def export_corpus(
         return ExportResult(None, counts["documents"], spans, fmt.name, counts["orphaned"], missing, _format_notes(fmt))
 
     path = Path(out).expanduser()
-    _check_destination(path, fmt, force)
+    _check_destination(path, fmt, force, store_path=getattr(store, "path", None), corpus_root=root)
     if fmt.kind == "dir":
         spans = _write_dir_atomic(path, fmt, items())
     elif fmt.kind == "binary":
@@ -230,19 +231,10 @@ def _missing_annotations(store: Any, docs: list[Document] | None, statuses: tupl
     return sum(sum(c.values()) for doc_id, c in by_doc.items() if doc_id not in known)
 
 
-def _check_destination(path: Path, fmt: Format, force: bool) -> None:
-    parent = path.parent
-    if not parent.exists():
-        raise FormatError(f"{path}: cannot export: the folder {parent} does not exist")
-    if not parent.is_dir():
-        raise FormatError(f"{path}: cannot export: {parent} is not a folder")
-    if path.exists() or path.is_symlink():
-        if fmt.kind != "dir" and path.is_dir():
-            raise FormatError(f"{path}: cannot export: it is a folder; give a file name")
-        if fmt.kind == "dir" and not path.is_dir():
-            raise FormatError(f"{path}: cannot export: it exists and is not a folder")
-        if not force:
-            raise FormatError(f"{path}: already exists; use --force to overwrite it")
+def _check_destination(path: Path, fmt: Format, force: bool, *, store_path: Any = None, corpus_root: Any = None) -> None:
+    problem = destination_problem(path, fmt, force=force, store_path=store_path, corpus_root=corpus_root)
+    if problem:
+        raise FormatError(f"{path}: {problem}")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -324,6 +316,7 @@ def _write_dir_atomic(path: Path, fmt: Format, items: Iterable) -> int:
     try:
         tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
         spans = fmt.write(items, tmp_dir)
+        write_marker(tmp_dir, fmt.name)  # what --force may replace next time
         _fsync_tree(tmp_dir)
         if path.exists():
             old = path.parent / f".{path.name}.{os.getpid()}.old"

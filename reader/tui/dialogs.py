@@ -452,6 +452,12 @@ class ExportDialog(_Dialog):
             return
         out = Path(raw).expanduser()
         include = self.query_one("#export-suggested", Checkbox).value
+        refused = self._refusal(name, out)
+        if refused:
+            # what an export must never replace (a store, the corpus, a folder with other
+            # files) is not even offered for overwriting
+            self._status(f"Not exported: {out}: {refused}")
+            return
         if out.exists():
             def answered(yes: bool | None) -> None:
                 if yes:
@@ -465,6 +471,18 @@ class ExportDialog(_Dialog):
             )
             return
         self._start(name, out, include, force=False)
+
+    def _refusal(self, name: str, out: Path) -> str | None:
+        from reader.formats.destination import destination_problem
+
+        if not out.parent.exists():
+            return None  # the export creates the folder
+        app = self.app
+        return destination_problem(
+            out, self._formats[name], force=True,
+            store_path=getattr(getattr(app, "store", None), "path", None),
+            corpus_root=getattr(getattr(app, "corpus", None), "root", None),
+        )
 
     def _start(self, name: str, out: Path, include: bool, force: bool) -> None:
         self._exporting = True
