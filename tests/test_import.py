@@ -458,18 +458,24 @@ def test_dir_format_export_is_swapped_into_place(ws, tmp_path):
     out = tmp_path / "export_dir"
     fake = _DirFormat()
     res = export_corpus(_as_format(fake), ws.corpus, ws.store, out)
-    assert res.spans == 1 and sorted(p.name for p in out.iterdir()) == ["a.txt", "c.txt", "sub_b.txt"]
+    assert res.spans == 1 and sorted(p.name for p in out.iterdir()) == [".reader-export.json", "a.txt", "c.txt", "sub_b.txt"]
     assert fake.seen.parent == tmp_path and fake.seen != out  # a temporary folder beside the target
     with pytest.raises(FormatError, match="already exists"):
         export_corpus(_as_format(_DirFormat()), ws.corpus, ws.store, out)
-    (out / "stale.txt").write_text("old")
+    (out / "a.txt").write_text("changed by the user: still an export's file")
     export_corpus(_as_format(_DirFormat()), ws.corpus, ws.store, out, force=True)
-    assert not (out / "stale.txt").exists()
+    assert (out / "a.txt").read_bytes() != b"changed"
+    # a file the export did not write: --force refuses and keeps it (issue #13, item 7)
+    (out / "stale.txt").write_text("old")
+    with pytest.raises(FormatError, match="would be lost"):
+        export_corpus(_as_format(_DirFormat()), ws.corpus, ws.store, out, force=True)
+    assert (out / "stale.txt").read_text() == "old"
+    (out / "stale.txt").unlink()
     # a failing write leaves the previous export whole and no temporary folders
-    (out / "keep.txt").write_text("previous")
+    previous = (out / "a.txt").read_bytes()
     with pytest.raises(FormatError, match="Input/output error"):
         export_corpus(_as_format(_DirFormat(fail=True)), ws.corpus, ws.store, out, force=True)
-    assert (out / "keep.txt").read_text() == "previous"
+    assert (out / "a.txt").read_bytes() == previous
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     # a folder format cannot go to standard output
     with pytest.raises(FormatError, match="--out"):
