@@ -9,6 +9,27 @@ from tests.reading_harness import HostApp, copy_seeds
 EN = "001_228d26dd8dd40e62"
 AR = "003_744b85a45d014b40"
 IT = "000_9d99caadc18c77c5"
+FR = "002_26ccd676af571225"
+
+
+async def wait_aligned(pilot, screen=None):
+    screen = screen or pilot.app.screen
+    for _ in range(600):
+        if screen.parallel is not None:
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the documents were never aligned")
+
+
+def rows_of(view, needle):
+    """(row on screen of ``needle``'s first character, visible height) in ``view``."""
+    at = view.text.index(needle)
+    return view.row_of_offset(at) - int(view.scroll_offset.y), view.scrollable_content_region.height
+
+
+def in_view(view, needle):
+    row, height = rows_of(view, needle)
+    return 0 <= row < height
 
 
 def make_app(tmp_path, ids):
@@ -53,7 +74,7 @@ async def test_search_and_copy_in_a_pane(tmp_path):
         assert [a.text for a in app.store.for_document(EN)] == ["$300,000 to $900,000"]
 
 
-async def test_rtl_header_and_sync_scroll(tmp_path):
+async def test_rtl_header_and_sync_toggle(tmp_path):
     app = make_app(tmp_path, [EN, AR])
     async with app.run_test(size=(120, 20)) as pilot:
         panes = app.screen.query(DocumentPane)
@@ -62,12 +83,114 @@ async def test_rtl_header_and_sync_scroll(tmp_path):
         panes[1].update_header()
         assert "RTL" in str(panes[1].query_one(".pane-header").render())
         assert "RTL" not in str(panes[0].query_one(".pane-header").render())
-        await pilot.press("S", "pagedown", "pagedown")
+        status = app.screen.query_one("#compare-status")
+        assert "sync on" in str(status.render())  # on by default, and said so
+        await wait_aligned(pilot)
+        await pilot.press("pagedown", "pagedown")
         await pilot.pause()
         left, right = panes[0].view, panes[1].view
-        assert left.scroll_offset.y > 0
-        assert right.scroll_offset.y > 0
-        assert abs(left.scroll_fraction - right.scroll_fraction) < 0.1
-        await pilot.press("S", "ctrl+home")
+        assert left.scroll_offset.y > 0 and right.scroll_offset.y > 0
+        await pilot.press("S")
+        assert "sync off" in str(status.render())
+        await pilot.press("ctrl+home")
         await pilot.pause()
         assert left.scroll_offset.y == 0 and right.scroll_offset.y > 0
+
+
+SALARY = {IT: "300mila ai 900mila", EN: "$300,000 to $900,000", FR: "300 000 et 900 000 $", AR: "300 و900 ألف"}
+
+
+async def _go_to_salary(pilot, view, needle):
+    """Move the cursor down with the arrow key to the row that states ``needle``."""
+    row = view.row_of_offset(view.text.index(needle))
+    for _ in range(200):
+        if view.row_of_offset(view.cursor) >= row:
+            return
+        await pilot.press("down")
+    raise AssertionError("never reached the figure")
+
+
+async def test_moving_to_the_salary_paragraph_brings_the_same_figures_into_view(tmp_path):
+    ids = [IT, EN, FR, AR]
+    app = make_app(tmp_path, ids)
+    async with app.run_test(size=(200, 30)) as pilot:
+        await wait_aligned(pilot)
+        panes = list(app.screen.query(DocumentPane))
+        for i, doc_id in enumerate(ids):
+            await pilot.press("ctrl+home")
+            await _go_to_salary(pilot, panes[i].view, SALARY[doc_id])
+            await pilot.pause()
+            src_row = panes[i].view.row_of_offset(panes[i].view.cursor) - int(panes[i].view.scroll_offset.y)
+            for k, other in enumerate(ids):
+                view = panes[k].view
+                assert in_view(view, SALARY[other]), (doc_id, other, rows_of(view, SALARY[other]))
+                # the same figures on the same screen row, unless the pane cannot scroll that far
+                row, _ = rows_of(view, SALARY[other])
+                assert row == src_row or view.scroll_offset.y in (0, view.max_scroll_y), (doc_id, other, row, src_row)
+            await pilot.press("tab")
+
+
+async def test_wheel_in_another_pane_keeps_the_panes_in_step(tmp_path):
+    from textual import events
+
+    app = make_app(tmp_path, [IT, EN])
+    async with app.run_test(size=(120, 24)) as pilot:
+        await wait_aligned(pilot)
+        panes = list(app.screen.query(DocumentPane))
+        en = panes[1].view
+        assert app.focused is panes[0].view  # the wheel goes to the pane that does not have the focus
+        for _ in range(30):
+            en.post_message(events.MouseScrollDown(en, 5, 5, 0, 0, 0, False, False, False, screen_x=80, screen_y=10))
+            await pilot.pause()
+            if in_view(en, SALARY[EN]) and rows_of(en, SALARY[EN])[0] < 12:
+                break
+        await pilot.pause()
+        assert in_view(en, SALARY[EN])
+        assert in_view(panes[0].view, SALARY[IT])
+
+
+async def test_g_jumps_to_the_best_counterpart_and_G_lists_them(tmp_path):
+    app = make_app(tmp_path, [EN, FR])
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_aligned(pilot)
+        panes = list(app.screen.query(DocumentPane))
+        await pilot.press("slash", *"The Intercept reports", "enter", "escape")
+        await pilot.press("S")  # sync off: g must work out of order too
+        await pilot.press("g")
+        await pilot.pause()
+        fr = panes[1].view
+        assert in_view(fr, "650 000 $")
+        assert fr.text[fr.cursor:].startswith("Netflix cherche aussi")
+        await pilot.press("G")
+        await pilot.pause()
+        from reader.tui.screens.pick import PickDialog
+        assert isinstance(app.screen, PickDialog)
+        text = str(app.screen.query_one("#pick-list").get_option_at_index(0).prompt)
+        assert "both state 650,000 USD" in text and "both name The Intercept" in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, PickDialog)
+
+
+async def test_pane_highlight_follows_focus(tmp_path):
+    """#9 defect 4: tab, shift+tab and a click move the highlighted header with the focus."""
+    app = make_app(tmp_path, [IT, EN, FR])
+    async with app.run_test(size=(150, 30)) as pilot:
+        panes = list(app.screen.query(DocumentPane))
+
+        def active():
+            return [p.has_class("-active") for p in panes]
+
+        def header_bg(p):
+            return p.query_one(".pane-header").styles.background
+
+        assert active() == [True, False, False]
+        await pilot.press("tab")
+        assert app.focused is panes[1].view and active() == [False, True, False]
+        assert header_bg(panes[1]) != header_bg(panes[0])
+        await pilot.press("shift+tab", "shift+tab")
+        assert app.focused is panes[2].view and active() == [False, False, True]
+        await pilot.click(panes[0].view, offset=(10, 3))
+        await pilot.pause()
+        assert app.focused is panes[0].view and active() == [True, False, False]
+        assert header_bg(panes[0]) != header_bg(panes[2])
+        await pilot.press("1")  # typing goes to the highlighted pane

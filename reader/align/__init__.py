@@ -27,11 +27,13 @@ from reader.align.core import (
     document_facts,
     passages,
 )
+from reader.align.parallel import ParallelSet
 
 __all__ = [
     "Alignment",
     "Counterpart",
     "DocumentFacts",
+    "ParallelSet",
     "Passage",
     "align",
     "counterparts",

@@ -236,6 +236,12 @@ class Alignment:
     def to_a(self, offset: int) -> int:
         return self._interpolate(self._ys, self._xs, offset)
 
+    def anchor_in(self, lo: int, hi: int) -> int | None:
+        """The first offset in ``[lo, hi)`` of ``a`` that is an alignment point (a passage edge or a
+        shared fact), or None: a screen row holding one lines up on it exactly."""
+        k = bisect.bisect_left(self._xs, lo)
+        return self._xs[k] if k < len(self._xs) and self._xs[k] < hi else None
+
     def flipped(self) -> "Alignment":
         pairs = sorted((c.flipped() for c in self.pairs), key=lambda c: (c.a.index, -c.score, c.b.index))
         return Alignment(self.b, self.a, pairs, [c.flipped() for c in self.anchors],
@@ -272,6 +278,8 @@ def align(fa: DocumentFacts, fb: DocumentFacts, pairs: list[Counterpart] | None 
             beads.append(([c.a.index], [c.b.index]))
             prev_a, prev_b = c.a.index, c.b.index
     points = [(0, 0)]
+    for c in anchors:  # inside an anchor pair, the shared facts line up too (figure with figure)
+        points += [(x.start, y.start) for x, y in c.shared]
     for xs, ys in beads:
         pa0, pa1 = fa.passages[xs[0]], fa.passages[xs[-1]]
         pb0, pb1 = fb.passages[ys[0]], fb.passages[ys[-1]]

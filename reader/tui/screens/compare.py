@@ -1,25 +1,42 @@
-"""CompareScreen: two to four documents side by side, each a full DocumentPane."""
+"""CompareScreen: two to four documents side by side, each a full DocumentPane, scrolled by alignment.
+
+Synchronised scrolling is on by default (``S`` toggles it; the status bar at
+the top says which). The documents are aligned in a worker by
+:class:`reader.align.ParallelSet` (counterpart passages from shared facts,
+gaps filled by the length model); until then, and where nothing aligns, the
+panes follow proportionally. Moving the cursor or scrolling (key or mouse
+wheel) in any pane brings the aligned place of every other pane to the same
+screen row. ``g`` jumps the other panes to the best counterpart of the passage
+under the cursor, even out of order; ``G`` lists every counterpart with its reasons.
+"""
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
 
+from reader.align import Alignment, Counterpart, ParallelSet
 from reader.tui.pane import DocumentPane
+from reader.tui.screens.pick import PickDialog
 from reader.tui.textview import AnnotatedTextView
 
 
 class CompareScreen(Screen):
-    """Read and tag 2-4 documents side by side; optional proportional synchronised scrolling."""
+    """Read and tag 2-4 documents side by side, scrolled together by their alignment."""
 
     CSS_PATH = ["reading.tcss", "compare.tcss"]
     BINDINGS = [
         Binding("tab", "focus_pane(1)", "Next pane", priority=True),
         Binding("shift+tab", "focus_pane(-1)", "Previous pane", show=False, priority=True),
-        Binding("S", "toggle_sync", "Sync scroll", tooltip="Scroll the panes together, proportionally"),
+        Binding("S", "toggle_sync", "Sync", tooltip="Scroll the panes together by their alignment (on by default)"),
+        Binding("g", "goto_counterpart", "Counterpart",
+                tooltip="Bring each other pane to the best counterpart of the passage under the cursor"),
+        Binding("G", "list_counterparts", "All counterparts", show=False,
+                tooltip="List every counterpart of the passage under the cursor, with the reasons"),
         Binding("q", "back", "Back"),
         Binding("escape", "back", "Back", show=False),
     ]
@@ -27,14 +44,17 @@ class CompareScreen(Screen):
     def __init__(self, doc_ids: list[str] | tuple[str, ...]) -> None:
         super().__init__()
         self.doc_ids = list(doc_ids)[:4]
-        self.sync = False
-        self._syncing = False
+        self.sync = True
+        self.parallel: ParallelSet | None = None
+        self._expected: dict[str, int] = {}  # pane id -> scroll row we set (not the user's scroll)
+        self._active = 0
 
     @property
     def panes(self) -> list[DocumentPane]:
         return list(self.query(DocumentPane))
 
     def compose(self) -> ComposeResult:
+        yield Static(id="compare-status")
         with Horizontal(id="panes"):
             for i, doc_id in enumerate(self.doc_ids):
                 yield DocumentPane(doc_id, show_panel=False, id=f"pane-{i}", classes="compare-pane")
@@ -46,15 +66,71 @@ class CompareScreen(Screen):
         panes = self.panes
         if panes:
             panes[0].view.focus()
+            panes[0].add_class("-active")
         self.title = "Compare: " + " | ".join(self.doc_ids)
+        self._show_status("aligning…")
+        self._align()
+
+    # ------------------------------------------------------------ alignment
+    @work(thread=True, exclusive=True, group="align")
+    def _align(self) -> None:
+        docs = []
+        for doc_id in self.doc_ids:
+            doc = self.app.corpus.get(doc_id)
+            if doc is not None:
+                lang = None if doc.lang in ("", "unknown") else doc.lang
+                docs.append((doc_id, doc.text, lang))
+        parallel = ParallelSet(docs)
+        worker = get_current_worker()
+
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(self._show_status, f"aligning… {done}/{total}")
+
+        if parallel.build(progress, lambda: worker.is_cancelled):
+            self.app.call_from_thread(self._aligned, parallel)
+
+    def _aligned(self, parallel: ParallelSet) -> None:
+        self.parallel = parallel
+        self._show_status()
+        if self.sync:
+            self._follow(self._active_view())
+
+    def _show_status(self, work: str = "") -> None:
+        parts = [f"sync {'on' if self.sync else 'off'} (S)"]
+        if work:
+            parts.append(work)
+        elif self.parallel is not None:
+            anchors = sum(len(self.parallel.alignment(a, b).anchors)
+                          for i, a in enumerate(self.parallel.doc_ids) for b in self.parallel.doc_ids[i + 1:])
+            parts.append(f"aligned by shared facts: {anchors} anchor passage pairs · g counterpart · G list")
+        self.query_one("#compare-status", Static).update(" · ".join(parts))
+
+    def alignment(self, src: DocumentPane, dst: DocumentPane) -> Alignment | None:
+        return self.parallel.alignment(src.doc_id, dst.doc_id) if self.parallel else None
+
+    # ------------------------------------------------------------ focus
+    def _pane_of(self, view: AnnotatedTextView) -> DocumentPane | None:
+        for pane in self.panes:
+            if pane.view is view:
+                return pane
+        return None
 
     def _focused_index(self) -> int:
-        panes = self.panes
         focused = self.focused
-        for i, pane in enumerate(panes):
+        for i, pane in enumerate(self.panes):
             if focused is not None and (focused is pane or pane in focused.ancestors):
                 return i
-        return 0
+        return self._active
+
+    def _active_view(self) -> AnnotatedTextView:
+        return self.panes[self._focused_index()].view
+
+    def on_descendant_focus(self) -> None:
+        """The highlighted header follows the focus, however it moved (tab, shift+tab, click)."""
+        i = self._focused_index()
+        for k, pane in enumerate(self.panes):
+            pane.set_class(k == i, "-active")
+        self._active = i
 
     def action_focus_pane(self, step: int) -> None:
         panes = self.panes
@@ -63,32 +139,121 @@ class CompareScreen(Screen):
         i = (self._focused_index() + step) % len(panes)
         panes[i].view.focus()
 
+    # ------------------------------------------------------------ sync
     def action_toggle_sync(self) -> None:
         self.sync = not self.sync
+        self._show_status()
         self.notify(f"Synchronised scrolling {'on' if self.sync else 'off'}", timeout=2)
-        if self.sync:
-            panes = self.panes
-            if panes:
-                self._follow(panes[self._focused_index()].view)
+        if self.sync and self.panes:
+            self._follow(self._active_view())
 
-    def _follow(self, source: AnnotatedTextView) -> None:
-        if self._syncing:
+    @staticmethod
+    def _reference(view: AnnotatedTextView) -> int:
+        """The offset the other panes line up with: the cursor when it shows, else the middle row."""
+        top = int(view.scroll_offset.y)
+        height = max(1, view.scrollable_content_region.height)
+        if top <= view.row_of_offset(view.cursor) < top + height:
+            return view.cursor
+        return view.offset_at(0, height // 2)
+
+    def _scroll(self, pane: DocumentPane, y: int) -> None:
+        view = pane.view
+        before = int(view.scroll_offset.y)
+        view.scroll_to(y=max(0, y), animate=False, immediate=True)
+        if int(view.scroll_offset.y) != before:
+            self._expected[pane.id or ""] = int(view.scroll_offset.y)
+
+    def _follow(self, source: AnnotatedTextView, offset: int | None = None) -> None:
+        """Bring every other pane's aligned place to the screen row of ``offset`` in ``source``."""
+        src = self._pane_of(source)
+        if src is None:
             return
-        self._syncing = True
-        try:
-            fraction = source.scroll_fraction
-            for pane in self.panes:
-                view = pane.view
-                if view is not source:
-                    view.scroll_fraction = fraction
-        finally:
-            self._syncing = False
+        ref = self._reference(source) if offset is None else offset
+        row = source.row_of_offset(ref) - int(source.scroll_offset.y)
+        row_start, row_end = source.offset_at(0, row), source.offset_at(0, row + 1)
+        for pane in self.panes:
+            if pane is src:
+                continue
+            al = self.alignment(src, pane)
+            if al is None:  # not aligned yet: proportional
+                target = round(ref / max(1, len(source.text)) * len(pane.view.text))
+            else:
+                # a figure or passage edge on the reference row lines up exactly; else interpolate
+                anchor = al.anchor_in(row_start, max(row_end, row_start + 1))
+                target = al.to_b(ref if anchor is None else anchor)
+            self._scroll(pane, pane.view.row_of_offset(target) - row)
+
+    @on(AnnotatedTextView.CursorMoved)
+    def _cursor_moved(self, event: AnnotatedTextView.CursorMoved) -> None:
+        if self.sync and event.view.has_focus:
+            self._follow(event.view, event.offset)
 
     @on(AnnotatedTextView.Scrolled)
     def _scrolled(self, event: AnnotatedTextView.Scrolled) -> None:
-        if self.sync and not self._syncing and event.view.has_focus:
+        pane = self._pane_of(event.view)
+        if pane is None:
+            return
+        if self._expected.pop(pane.id or "", None) is not None:
+            return  # our own scroll, not the user's
+        if self.sync:
             self._follow(event.view)
 
+    # ------------------------------------------------------------ counterparts
+    def counterparts_here(self) -> list[tuple[DocumentPane, Counterpart]]:
+        """Every counterpart of the passage under the cursor in the other panes, best first per pane."""
+        panes = self.panes
+        if not panes or self.parallel is None:
+            return []
+        src = panes[self._focused_index()]
+        out = []
+        for pane in panes:
+            al = self.alignment(src, pane) if pane is not src else None
+            if al is not None:
+                out += [(pane, c) for c in al.counterparts_of(src.view.cursor)]
+        return out
+
+    def action_goto_counterpart(self) -> None:
+        if self.parallel is None:
+            self.notify("Still aligning the documents…", timeout=2, markup=False)
+            return
+        found = self.counterparts_here()
+        if not found:
+            self.notify("No counterpart shares a figure, name or quote with this passage.", timeout=3, markup=False)
+            return
+        source = self._active_view()
+        row = source.row_of_offset(source.cursor) - int(source.scroll_offset.y)
+        seen = set()
+        for pane, c in found:
+            if pane.id in seen:
+                continue
+            seen.add(pane.id)
+            self._scroll(pane, pane.view.row_of_offset(c.b.start) - row)
+            pane.view.move_to(c.b.start)
+        self.notify("; ".join(dict.fromkeys(c.why for _, c in found)) or "counterparts", timeout=4, markup=False)
+
+    def action_list_counterparts(self) -> None:
+        if self.parallel is None:
+            self.notify("Still aligning the documents…", timeout=2, markup=False)
+            return
+        source = self._active_view()
+        row = source.row_of_offset(source.cursor) - int(source.scroll_offset.y)
+        rows = []
+        for pane, c in self.counterparts_here():
+            snippet = " ".join(pane.view.text[c.b.start:c.b.end].split())
+            snippet = snippet if len(snippet) <= 60 else snippet[:59] + "…"
+            rows.append((f"{pane.doc_id}  {c.score:5.1f}  {c.why}\n    {snippet}", (pane, c.b.start)))
+
+        def chosen(choice: tuple[DocumentPane, int] | None) -> None:
+            if choice is not None:
+                pane, offset = choice
+                self._scroll(pane, pane.view.row_of_offset(offset) - row)
+                pane.view.move_to(offset)
+
+        self.app.push_screen(PickDialog("Counterparts of this passage (score, reasons)", rows,
+                                        empty="No passage of the other documents shares a figure, name or quote with this one."),
+                             chosen)
+
+    # ------------------------------------------------------------ housekeeping
     @on(DocumentPane.Changed)
     def _pane_changed(self, event: DocumentPane.Changed) -> None:
         for pane in self.panes:

@@ -1,0 +1,59 @@
+"""ParallelSet: the facts of 2-4 documents read side by side and the alignment of every pair.
+
+Built once (in a worker, by the compare screen), then asked for the alignment
+from any document to any other; each unordered pair is aligned once and
+flipped for the other direction. Never imports textual.
+"""
+from __future__ import annotations
+
+from itertools import combinations
+from typing import Callable, Iterable
+
+from reader.align.core import Alignment, DocumentFacts, align, document_facts
+
+
+class ParallelSet:
+    def __init__(self, documents: Iterable[tuple[str, str, str | None]]) -> None:
+        """``documents``: (doc_id, canonical text, language) of each document."""
+        self._docs = list(documents)
+        self.facts: dict[str, DocumentFacts] = {}
+        self._alignments: dict[tuple[str, str], Alignment] = {}
+        self._flipped: dict[tuple[str, str], Alignment] = {}
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return [d[0] for d in self._docs]
+
+    def build(self, progress: Callable[[int, int], None] | None = None,
+              should_stop: Callable[[], bool] | None = None) -> bool:
+        """Compute every document's facts and every pair's alignment; False if stopped early."""
+        pairs = list(combinations(self.doc_ids, 2))
+        total, done = len(self._docs) + len(pairs), 0
+        for doc_id, text, lang in self._docs:
+            if should_stop and should_stop():
+                return False
+            self.facts[doc_id] = document_facts(text, lang, doc_id)
+            done += 1
+            if progress:
+                progress(done, total)
+        for a, b in pairs:
+            if should_stop and should_stop():
+                return False
+            self._alignments[(a, b)] = align(self.facts[a], self.facts[b])
+            done += 1
+            if progress:
+                progress(done, total)
+        return True
+
+    @property
+    def ready(self) -> bool:
+        n = len(self._docs)
+        return len(self._alignments) == n * (n - 1) // 2 and len(self.facts) == n
+
+    def alignment(self, src: str, dst: str) -> Alignment | None:
+        """The alignment of ``src`` to ``dst`` (``to_b`` maps offsets of ``src`` to ``dst``)."""
+        if (src, dst) in self._alignments:
+            return self._alignments[(src, dst)]
+        if (src, dst) not in self._flipped and (dst, src) in self._alignments:
+            self._flipped[(src, dst)] = self._alignments[(dst, src)].flipped()
+        return self._flipped.get((src, dst))
