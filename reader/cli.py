@@ -38,7 +38,7 @@ reader stats [CORPUS] [--json]                  annotations per label, document 
 reader labels [CORPUS] [--json]                 the label set (<store>/labels.toml or the defaults)
 reader formats                                  the export and import formats
 reader lang [CORPUS] DOC_ID LANG | --clear DOC_ID   override a document's language
-reader suggest [CORPUS] [--labels salary,quote] pre-annotate with suggested spans
+reader suggest [CORPUS] [--labels salary,quote] [--min-score S] pre-annotate with suggested spans
 reader store check | recover [--store PATH]     verify a store, or rebuild it from backup + journal
 reader agree [CORPUS] [--annotators a,b] [--labels l1,l2] [--doc ID] [--unit token|char] [--json]
 reader merge STORE... --into STORE              combine per-annotator JSON stores into one
@@ -485,8 +485,10 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise ReaderError(f"suggestions are not available in this build ({exc})") from None
     labels = [p.strip() for p in args.labels.split(",") if p.strip()] if args.labels else None
+    if not 0.0 <= args.min_score <= 1.0:
+        raise ReaderError(f"--min-score must be between 0 and 1, got {args.min_score:g}")
     with _open(args, readonly=False) as ws:
-        report = suggest_corpus(ws.corpus, ws.store, labels=labels)
+        report = suggest_corpus(ws.corpus, ws.store, labels=labels, min_score=args.min_score)
     summary = report.summary() if hasattr(report, "summary") else str(report)
     _console().print(_text(summary))
     return EXIT_OK
@@ -621,6 +623,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("suggest", help="pre-annotate with suggestions", description="Run the recognisers; results are stored as suggested annotations.")
     _common(p)
     p.add_argument("--labels", default=None, help="comma-separated recognisers to run (default: all)")
+    p.add_argument("--min-score", type=float, default=0.5, metavar="S",
+                   help="store only candidates scored at least S, 0..1 (default 0.5; 0 keeps every amount of money)")
     p.set_defaults(func=cmd_suggest)
 
     p = sub.add_parser("store", help="check or recover a store")

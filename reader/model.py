@@ -92,6 +92,11 @@ class Annotation:
     status: str = STATUS_ACCEPTED
     source: str = ""  # "" for hand-made, e.g. "suggest:salary", "import:doccano"
     orphaned: bool = False
+    # the normalised amount of a salary: {"min", "max", "currency", "period"}
+    # (reader.suggest.amounts); None for other labels and for text that does not parse
+    value: dict | None = None
+    score: float | None = None  # a suggestion's score (0..1); None for hand-made annotations
+    reason: str = ""  # why the recogniser suggested it: "cue 'salary' 3 words before"
 
     def __post_init__(self) -> None:
         if not self.updated:
@@ -102,6 +107,7 @@ class Annotation:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Annotation":
+        """From a stored dict; fields a store written by an older version lacks take their defaults."""
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
 

@@ -291,6 +291,18 @@ def test_suggest(seeds, store, capsys):
     assert code == 1 and "nonsense" in one_error_line(err)
 
 
+def test_suggest_min_score(seeds, tmp_path, capsys):
+    low, high = str(tmp_path / "low"), str(tmp_path / "high")
+    code, out, err = run(capsys, "suggest", seeds, "--store", low, "--labels", "salary", "--min-score", "0")
+    assert code == 0, err
+    everything = int(out.split()[0])
+    code, out, err = run(capsys, "suggest", seeds, "--store", high, "--labels", "salary", "--min-score", "0.9")
+    assert code == 0, err
+    assert int(out.split()[0]) < everything and "scored below 0.9" in out
+    code, _, err = run(capsys, "suggest", seeds, "--store", high, "--min-score", "7")
+    assert code == 1 and "--min-score must be between 0 and 1" in one_error_line(err)
+
+
 # --- subprocess ------------------------------------------------------------------------------
 
 def _env():

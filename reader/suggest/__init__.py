@@ -64,11 +64,18 @@ def _check_labels(labels: Iterable[str] | None) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
-def find_all(text: str, lang: str | None = None, labels: Iterable[str] | None = None) -> list[Suggestion]:
-    """Run the recognisers for ``labels`` (default: all) over ``text``, sorted by position."""
+DEFAULT_MIN_SCORE = 0.5  # below this a candidate is not suggested (``--min-score`` changes it)
+
+
+def find_all(text: str, lang: str | None = None, labels: Iterable[str] | None = None,
+             min_score: float = 0.0) -> list[Suggestion]:
+    """Run the recognisers for ``labels`` (default: all) over ``text``, sorted by position.
+
+    Every candidate comes with its ``score``; those below ``min_score`` are left out.
+    """
     out: list[Suggestion] = []
     for label in _check_labels(labels):
-        out.extend(RECOGNISERS[label](text, lang=lang))
+        out.extend(s for s in RECOGNISERS[label](text, lang=lang) if s.score >= min_score)
     out.sort(key=lambda s: (s.start, s.end, s.label))
     return out
 
@@ -81,6 +88,9 @@ class SuggestReport:
     skipped_existing: int = 0
     skipped_rejected: int = 0
     skipped_overlap: int = 0  # overlaps an accepted annotation of the same label
+    skipped_low: int = 0  # scored below min_score
+    min_score: float = DEFAULT_MIN_SCORE
+    model_note: str = ""  # whether the learned re-scoring was used, and why (not)
     by_label: Counter = field(default_factory=Counter)  # label -> added
     documents: int = 0
 
@@ -90,6 +100,8 @@ class SuggestReport:
             f"{self.added} suggestion(s) added ({parts}) in {self.documents} document(s); "
             f"{self.skipped_existing} already present, {self.skipped_rejected} previously rejected"
             + (f", {self.skipped_overlap} overlapping an accepted annotation" if self.skipped_overlap else "")
+            + (f", {self.skipped_low} scored below {self.min_score:g}" if self.skipped_low else "")
+            + (f"\n{self.model_note}" if self.model_note else "")
         )
 
 
@@ -126,16 +138,25 @@ def _norm_key(key) -> tuple:
     return key
 
 
-def suggest_document(doc, store, labels: Iterable[str] | None = None, report: SuggestReport | None = None) -> SuggestReport:
+def suggest_document(doc, store, labels: Iterable[str] | None = None, report: SuggestReport | None = None,
+                     min_score: float | None = None, rescorer=None) -> SuggestReport:
     """Suggest spans for one document; see :func:`suggest_corpus`."""
     report = report if report is not None else SuggestReport()
+    if min_score is not None:
+        report.min_score = min_score
     wanted = _check_labels(labels)
     lang = doc.lang if getattr(doc, "lang", None) not in (None, "", "unknown") else None
     existing, accepted = _existing(store, doc.id)
     rejected = _rejected_keys(store, doc.id)
     items = []
     pending: Counter = Counter()
-    for s in find_all(doc.text, lang=lang, labels=wanted):
+    found = find_all(doc.text, lang=lang, labels=wanted)
+    if rescorer is not None:
+        found = rescorer.rescore(doc.text, found)
+    for s in found:
+        if s.score < report.min_score:
+            report.skipped_low += 1
+            continue
         key = (s.start, s.end, s.label)
         if key in rejected:
             report.skipped_rejected += 1
@@ -158,6 +179,9 @@ def suggest_document(doc, store, labels: Iterable[str] | None = None, report: Su
                 "status": "suggested",
                 "source": SOURCE_PREFIX + s.label,
                 "note": "",
+                "value": s.value,
+                "score": s.score,
+                "reason": s.reason,
             }
         )
         pending[s.label] += 1
@@ -170,7 +194,8 @@ def suggest_document(doc, store, labels: Iterable[str] | None = None, report: Su
 
 
 def suggest_corpus(corpus, store, labels: Iterable[str] | None = None, doc_ids: Iterable[str] | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> SuggestReport:
+                   progress: Callable[[int, int], None] | None = None, min_score: float = DEFAULT_MIN_SCORE,
+                   rescorer=None) -> SuggestReport:
     """Run the recognisers over ``corpus`` and store their output as suggestions.
 
     ``labels`` selects recognisers (default: all, i.e. salary and quote);
@@ -181,7 +206,10 @@ def suggest_corpus(corpus, store, labels: Iterable[str] | None = None, doc_ids: 
     and annotations with status ``"rejected"``) and one that overlaps an
     accepted annotation of the same label (the user already labelled it, maybe
     with other bounds). One batched ``store.add_many`` call per document;
-    ``progress(done, total)`` is called after each document.
+    ``progress(done, total)`` is called after each document. Candidates
+    scored below ``min_score`` are not stored (``report.skipped_low``);
+    ``rescorer`` (a :class:`reader.suggest.learn.Rescorer`) re-scores them
+    from the user's past decisions first.
     """
     from reader.errors import ReaderError
 
@@ -194,9 +222,9 @@ def suggest_corpus(corpus, store, labels: Iterable[str] | None = None, doc_ids: 
         if missing:
             raise ReaderError(f"unknown document(s): {', '.join(missing)}")
         docs = [by_id[i] for i in ids]
-    report = SuggestReport()
+    report = SuggestReport(min_score=min_score)
     for n, doc in enumerate(docs, 1):
-        suggest_document(doc, store, wanted, report)
+        suggest_document(doc, store, wanted, report, rescorer=rescorer)
         if progress is not None:
             progress(n, len(docs))
     return report

@@ -86,10 +86,14 @@ def _alt(words, *, sort=True) -> str:
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
 
+_SPACES_RE = regex.compile(r"\s+")
+_SPLIT_RE = regex.compile(r"[\s\-]+")
+
+
 def _key(s: str) -> str:
     """Lookup form of a matched word: no harakat, one space, straight apostrophe, lower case."""
     s = _HARAKAT_RE.sub("", s).replace("’", "'")
-    return regex.sub(r"\s+", " ", s).strip().lower()
+    return _SPACES_RE.sub(" ", s).strip().lower()
 
 
 SYMBOL = _alt(SYMBOLS)
@@ -133,6 +137,10 @@ class _Compiled:
         self.periods = {_key(k): v for k, v in t.periods.items()}
         self.cues = {_key(k): v for k, v in t.period_cues.items()}
         self.glue = {g.lower() for g in t.glue}
+        self._number_words: dict[str, bool] = {}
+        self.plain_words = set(self.glue) | {_key(x).rstrip("'") for x in t.currency_links}
+        for phrase in t.phrases:
+            self.plain_words.update(_SPLIT_RE.split(_key(phrase)))
         cur_word = _alt(t.currency_words)
         link = _alt(t.currency_links)
         scale = _alt(t.scales)
@@ -185,10 +193,26 @@ class _Compiled:
         self.slash_period = regex.compile(rf"{SP}?/{SP}?(?P<p>hour|hr|h|day|week|wk|month|mo|year|yr|an|mois|jour|Jahr|Monat|Tag|Stunde|mese|anno|ora|giorno|año|mes|día|hora){END_WORD}", regex.IGNORECASE)
         self.qualifier = regex.compile(rf"{SP}+{_alt(t.qualifiers)}{END_WORD}", regex.IGNORECASE)
         self.cue = regex.compile(rf"(?<![\p{{L}}\p{{M}}])(?:{_alt(t.period_cues)})", regex.IGNORECASE)
-        self.anchor = regex.compile(
-            rf"{D}|{SYMBOL}|(?<![\p{{L}}\p{{M}}]){ARABIC_PREFIX}(?:{cur_word}|{scale}|{phrase}|{ISO}){END_WORD}",
-            regex.IGNORECASE,
-        )
+        # anchors: where an amount can be. Digits and symbols start one; a currency,
+        # scale or number-phrase word (found by its first three letters, a fast named
+        # list) may end one that starts with number words a few words earlier.
+        # first words of currency words, number phrases and long scale words ("milioni"):
+        # searched for with str.find in the lower-cased text (short scales follow digits)
+        heads = {_key(w).split(" ")[0] for w in list(t.currency_words) + list(t.phrases)}
+        heads |= {_key(w) for w in t.scales if len(w) >= 4}
+        self.heads = sorted(h for h in heads if len(h) >= 2)
+        self.anchor = regex.compile(rf"(?P<d>{D}+)|(?P<s>[$€£¥₹₽₺₪﷼])|(?P<iso>(?-i:[A-Z]{{3}}){SP})")
+
+
+    def is_number_word(self, word: str) -> bool:
+        """Can ``word`` be part of a number written in words (or join one to its currency)?"""
+        hit = self._number_words.get(word)
+        if hit is None:
+            k = _key(word)
+            hit = k in self.plain_words or _split_morphemes(k, self.morphemes) is not None
+            if len(self._number_words) < 100_000:
+                self._number_words[word] = hit
+        return hit
 
 
 @lru_cache(maxsize=None)
@@ -254,7 +278,7 @@ def _words_value(words: str, c: _Compiled) -> float | None:
         return c.phrases[key]
     key = key.replace("quatre-vingt", "quatrevingt")
     parts: list[tuple[float, str]] = []
-    for token in regex.split(r"[\s\-]+", key):
+    for token in _SPLIT_RE.split(key):
         if not token or token in c.glue:
             continue
         split = _split_morphemes(token, c.morphemes)
@@ -337,34 +361,85 @@ class _Atom:
         return self.currency is not None
 
 
+# a plural scale word alone is a vague quantity, not an amount: "miliardi di dollari"
+VAGUE = {"milioni", "miliardi", "millions", "milliards", "millones", "millionen", "milliarden", "billions",
+         "thousands", "mila", "ملايين", "مليارات", "آلاف", "tausende", "milhões", "bilhões"}
+
 ANCHOR_BEFORE = 60
-ANCHOR_AFTER = 100
 
 
-def _chunks(text: str, c: _Compiled):
-    n = len(text)
-    cs = ce = -1
+_PREFIX_NEAR = regex.compile(r"[$€£¥₹₽₺₪﷼]|[A-Z]{3}")
+_WORD_START = regex.compile(r"(?<![\p{L}\p{M}\p{N}])[\p{L}\p{M}]+")
+WORDS_BEFORE = 6  # number words before a currency word: "zweitausendfünfhundert", "deux mille cinq cents"
+
+
+def _is_head(w: str, heads: set[str]) -> bool:
+    """Is ``w`` the first word of a currency, scale or number phrase?"""
+    if w in heads or w.rstrip(".") in heads:
+        return True
+    if "\u0600" <= w[0] <= "\u06ff":
+        k = _key(w)
+        return k in heads or (k[:1] in "وبل" and k[1:] in heads)
+    return False
+
+
+def _walk_back(text: str, p: int, c: _Compiled, out: set[int]) -> None:
+    """Add ``p`` and the starts of the number words just before it
+    ("deux mille cinq cents euros", "mezzo milione", "zwölf Euro")."""
+    lo = max(0, p - ANCHOR_BEFORE)
+    nl = text.rfind("\n", lo, p)
+    lo = nl + 1 if nl >= 0 else lo
+    words = list(_WORD_START.finditer(text, lo, p))[-WORDS_BEFORE:]
+    for w in reversed(words):
+        if not c.is_number_word(w.group()):
+            break
+        out.add(w.start())
+    out.add(p if text[p - 1:p] not in ("و", "ب", "ل") else p - 1)
+
+
+def _starts(text: str, c: _Compiled) -> set[int]:
+    """Positions where an amount may start."""
+    out: set[int] = set()
+    add = out.add
     for m in c.anchor.finditer(text):
-        s, e = max(0, m.start() - ANCHOR_BEFORE), min(n, m.end() + ANCHOR_AFTER)
-        if s <= ce:
-            ce = max(ce, e)
-            continue
-        if ce >= 0:
-            yield cs, ce
-        cs, ce = s, e
-    if ce >= 0:
-        yield cs, ce
+        p = m.start()
+        if m.lastgroup == "d":
+            if _PREFIX_NEAR.search(text, max(0, p - 4), p):
+                out.update(range(max(0, p - 4), p))  # "US$ 5", "€5", "CHF 5": the prefix starts it
+            add(p)
+        elif m.lastgroup == "s":
+            out.update(range(max(0, p - 3), p + 1))  # "US$", "HK$", "CA$"
+        else:
+            add(p)
+    low = text.lower()
+    if len(low) != len(text):  # a rare letter whose lower case is longer (İ): keep offsets exact
+        low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    for head in c.heads:
+        p = low.find(head)
+        while p >= 0:
+            prev = low[p - 1] if p else " "
+            if not (prev.isalpha() or unicodedata.category(prev)[0] == "M") or (
+                    prev in "وبل" and (p < 2 or not low[p - 2].isalpha())):
+                _walk_back(text, p, c, out)
+            p = low.find(head, p + 1)
+    return out
 
 
 def _atoms(text: str, c: _Compiled) -> list[_Atom]:
     out: list[_Atom] = []
     last_end = 0
-    for cs, ce in _chunks(text, c):
-        for m in c.atom.finditer(text, max(cs, last_end), ce):
-            atom = _atom(m, c)
-            if atom is not None:
-                out.append(atom)
-                last_end = m.end()
+    tried: set[int] = set()
+    for pos in sorted(_starts(text, c)):
+        if pos < last_end or pos in tried:
+            continue
+        tried.add(pos)
+        m = c.atom.match(text, pos)
+        if m is None or m.end() == pos:
+            continue
+        atom = _atom(m, c)
+        if atom is not None:
+            out.append(atom)
+            last_end = m.end()
     return out
 
 
@@ -372,7 +447,7 @@ def _currency(m, c: _Compiled) -> str | None:
     for group in ("pre", "postsym"):
         raw = m.group(group)
         if raw:
-            raw = regex.sub(r"\s+", "", raw)
+            raw = _SPACES_RE.sub("", raw)
             return SYMBOLS.get(raw) or (raw.upper() if raw.upper() in ISO_CODES else "?")
     raw = m.group("postword")
     if raw:
@@ -401,10 +476,10 @@ def _atom(m, c: _Compiled) -> _Atom | None:
         has_scale, words = True, True
     elif m.group("words") is not None:
         value = _words_value(m.group("words"), c)
-        if value is None:
+        if value is None or _key(m.group("words")) in VAGUE:
             return None
         has_scale = value >= 1000 and any(
-            c.morphemes.get(t, (0, ""))[1] == "scale" for t in regex.split(r"[\s\-]+", _key(m.group("words")))
+            c.morphemes.get(t, (0, ""))[1] == "scale" for t in _SPLIT_RE.split(_key(m.group("words")))
         )
         words = True
     else:

@@ -214,6 +214,6 @@ def find(text: str, lang: str | None = None, *, nested: bool = False, min_words:
         if len(_WORD.findall(inner)) < max(1, min_words):
             continue
         mark = text[s] + text[e - 1]
-        out.append(Suggestion(s, e, LABEL, text[s:e], f"quote:{mark}"))
+        out.append(Suggestion(s, e, LABEL, text[s:e], f"quote:{mark}", score=1.0, reason=f"between quote marks {mark}"))
     out.sort(key=lambda x: (x.start, x.end))
     return out
