@@ -471,6 +471,12 @@ class ReaderApp(App):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    def action_stats(self) -> None:
+        """Charts of the annotation work (the stats screen)."""
+        from reader.tui.screens.stats import StatsScreen
+
+        self.push_screen(StatsScreen())
+
     def action_export(self) -> None:
         from reader.tui.dialogs import ExportDialog
 

@@ -171,6 +171,7 @@ class LibraryScreen(Screen):
         Binding("escape", "clear_filter", "Clear the filter", show=False, id="library.clear_filter"),
         Binding("r", "resume", "Resume", id="library.resume"),
         Binding("e", "export", "Export", id="library.export"),
+        Binding("i", "app.stats", "Statistics", id="library.stats"),
         Binding("q", "quit", "Quit", id="library.quit"),
     ]
 
