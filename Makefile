@@ -7,14 +7,14 @@ STAMP  := $(VENV)/.installed-stamp
 CORPUS ?= seeds
 STORE  ?= annotations
 
-.PHONY: run test bench install clean
+.PHONY: run test bench install clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,spacy,postgres]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spacy,postgres,serve,browser]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -22,7 +22,15 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/reader $(CORPUS) --store $(STORE)
 
-test: $(STAMP)
+# Headless Chromium for the browser test of `reader serve` (Debian's package;
+# Playwright drives it, its own browser download is not used). Installed when
+# missing and we are root (as in CI); otherwise that test skips and says why.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  echo "chromium not installed: the browser test will skip"; }
+
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+import shutil
 import sys
 from collections import Counter
 from pathlib import Path
@@ -34,7 +35,7 @@ reader [CORPUS] [--store PATH|URL] [--readonly] [--annotator NAME]   open the te
 reader docs [CORPUS] [--json]                   list documents (id, language, date, title, size, annotations)
 reader export [CORPUS] --format F [--out FILE] [--force] [--include-suggested] [--offsets codepoint|utf16]
 reader import [CORPUS] FILE [--format F] [--offsets codepoint|utf16]
-reader stats [CORPUS] [--json]                  annotations per label, document and language
+reader stats [CORPUS] [--json | --plot]         annotations per label, document and language (--plot: charts)
 reader labels [CORPUS] [--json]                 the label set (<store>/labels.toml or the defaults)
 reader formats                                  the export and import formats
 reader lang [CORPUS] DOC_ID LANG | --clear DOC_ID   override a document's language
@@ -42,6 +43,7 @@ reader suggest [CORPUS] [--labels salary,quote] [--min-score S] pre-annotate wit
 reader store check | recover [--store PATH]     verify a store, or rebuild it from backup + journal
 reader agree [CORPUS] [--annotators a,b] [--labels l1,l2] [--doc ID] [--unit token|char] [--json]
 reader merge STORE... --into STORE              combine per-annotator JSON stores into one
+reader serve [CORPUS] [--store PATH] [--host 127.0.0.1] [--port 8000]   the app in a browser (textual-serve)
 
 CORPUS defaults to "seeds", --store to $READER_STORE or "annotations" (a folder, or
 postgresql://user@host/db for a team), --annotator (every command) to $READER_ANNOTATOR
@@ -53,7 +55,7 @@ exit status: 0 success; 1 error (one line on stderr), or an import with
 problems (the valid records are still imported); 2 bad usage; 130 interrupted.
 """
 
-COMMANDS = ("docs", "export", "import", "stats", "labels", "formats", "lang", "suggest", "store", "agree", "merge")
+COMMANDS = ("docs", "export", "import", "stats", "labels", "formats", "lang", "suggest", "store", "agree", "merge", "serve")
 
 
 class UsageError(Exception):
@@ -326,38 +328,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _stats(ws: Any) -> dict[str, Any]:
-    accepted, suggested = _counts(ws.store)
-    docs = {d.id: d for d in ws.corpus}
-    per_label: Counter = Counter()
-    per_label_suggested: Counter = Counter()
-    per_doc: dict[str, dict[str, Any]] = {}
-    per_lang: dict[str, dict[str, int]] = {}
-    for doc in ws.corpus:
-        c = accepted.get(doc.id, Counter())
-        s = suggested.get(doc.id, Counter())
-        per_label.update(c)
-        per_label_suggested.update(s)
-        lang = per_lang.setdefault(doc.lang, {"documents": 0, "annotations": 0, "suggested": 0})
-        lang["documents"] += 1
-        lang["annotations"] += sum(c.values())
-        lang["suggested"] += sum(s.values())
-        per_doc[doc.id] = {"lang": doc.lang, "total": sum(c.values()), "labels": dict(sorted(c.items())), "suggested": sum(s.values())}
-    missing = {k: sum(v.values()) for k, v in accepted.items() if k not in docs}
-    orphaned = sum(1 for a in ws.store.all(statuses=("accepted", "suggested")) if a.orphaned)
-    labels = {name: per_label.get(name, 0) for name in ws.labels.names}
-    for name, n in sorted(per_label.items()):
-        labels.setdefault(name, n)
-    return {
-        "documents": len(docs),
-        "annotations": sum(per_label.values()),
-        "suggested": sum(per_label_suggested.values()),
-        "labels": labels,
-        "suggested_labels": dict(sorted(per_label_suggested.items())),
-        "per_document": per_doc,
-        "per_language": dict(sorted(per_lang.items())),
-        "missing_documents": missing,
-        "orphaned": orphaned,
-    }
+    from reader.stats import compute_stats
+
+    return compute_stats(ws.corpus, ws.store, ws.labels.names).to_dict()
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -365,6 +338,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
     with _open(args, readonly=True) as ws:
         stats = _stats(ws)
+        if args.plot:
+            return _plot_stats(ws)
     if args.json:
         _write_json(stats)
         return EXIT_OK
@@ -378,6 +353,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     for name, n in stats["labels"].items():
         t.add_row(_text(name), str(n), str(stats["suggested_labels"].get(name, 0)))
     console.print(t)
+    progress = stats["progress"]
+    console.print(_text("progress: " + ", ".join(f"{n} {state}" for state, n in progress.items())))
+    if stats["decisions"]:
+        console.print(_text("suggestions decided: " + ", ".join(
+            f"{label} {d['accepted']} accepted / {d['rejected']} rejected" for label, d in stats["decisions"].items())))
     t = Table(title=_text("per language"), title_justify="left")
     t.add_column("lang")
     t.add_column("documents", justify="right")
@@ -400,6 +380,27 @@ def cmd_stats(args: argparse.Namespace) -> int:
     if stats["missing_documents"]:
         console.print(_text(f"{sum(stats['missing_documents'].values())} annotation(s) belong to documents not in the corpus: "
                             + ", ".join(list(stats["missing_documents"])[:10])))
+    return EXIT_OK
+
+
+def _plot_stats(ws: Any) -> int:
+    """`reader stats --plot`: the stats screen's charts, drawn with plotext."""
+    from reader.charts import CHARTS
+    from reader.stats import compute_stats
+
+    try:
+        import plotext
+    except ImportError:
+        raise ReaderError("--plot needs plotext: pip install 'reader[stats]' (make install does)") from None
+    stats = compute_stats(ws.corpus, ws.store, ws.labels.names)
+    width = max(40, min(shutil.get_terminal_size((100, 24)).columns, 120))
+    colour = sys.stdout.isatty()
+    for _name, (_title, draw) in CHARTS.items():
+        plotext.clear_figure()
+        plotext.plotsize(width, 16)
+        draw(stats, plotext)
+        chart = plotext.build()
+        _write_raw((chart if colour else plotext.uncolorize(chart)) + "\n")
     return EXIT_OK
 
 
@@ -512,6 +513,19 @@ def cmd_store(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from reader.tui.serve import serve
+    except ImportError as exc:
+        raise ReaderError(f"reader serve needs textual-serve ({exc}): pip install 'reader[serve]' (make install does)") from None
+    if not Path(args.corpus).is_dir():
+        raise ReaderError(f"{args.corpus}: no such corpus folder")
+    if not 0 < args.port < 65536:
+        raise UsageError(f"reader serve: --port {args.port}: not a port number (1-65535)")
+    serve(str(args.corpus), str(args.store), host=args.host, port=args.port)
+    return EXIT_OK
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     try:
         from reader.tui import ReaderApp
@@ -604,6 +618,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="annotation counts", description="Annotation counts per label, per document and per language.")
     _common(p)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--plot", action="store_true", help="draw the charts of the stats screen in the terminal (plotext)")
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("labels", help="show the label set")
@@ -626,6 +641,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-score", type=float, default=0.5, metavar="S",
                    help="store only candidates scored at least S, 0..1 (default 0.5; 0 keeps every amount of money)")
     p.set_defaults(func=cmd_suggest)
+
+    p = sub.add_parser("serve", help="serve the app in a browser", description="Serve the app in a browser (textual-serve): one app process per visitor. Binds to 127.0.0.1 unless --host says otherwise; there is no authentication.")
+    _common(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("store", help="check or recover a store")
     p.add_argument("action", choices=("check", "recover"))
