@@ -118,3 +118,34 @@ class Annotation:
 
     def overlaps(self, start: int, end: int) -> bool:
         return self.start < end and start < self.end
+
+
+@dataclass(frozen=True)
+class Link:
+    """Two annotations (usually in documents in different languages) that state the same fact.
+
+    Links are undirected; a *linked group* is a connected set of annotations.
+    ``status`` is "accepted" or "suggested" (from ``reader suggest --links``).
+    """
+
+    id: str
+    a: str  # annotation id
+    b: str  # annotation id
+    annotator: str = ""
+    created: str = ""
+    status: str = STATUS_ACCEPTED
+    source: str = ""  # "" by hand, "suggest:links" from the suggester, "import:jsonl"
+
+    def to_record(self) -> dict[str, Any]:
+        return {"a": self.a, "b": self.b, "annotator": self.annotator, "created": self.created,
+                "status": self.status, "source": self.source}
+
+    @classmethod
+    def from_record(cls, link_id: str, rec: dict[str, Any]) -> "Link":
+        if not isinstance(rec, dict) or not isinstance(rec.get("a"), str) or not isinstance(rec.get("b"), str):
+            raise ValueError(f"link {link_id!r}: fields 'a' and 'b' must be annotation ids")
+        return cls(link_id, rec["a"], rec["b"], str(rec.get("annotator") or ""), str(rec.get("created") or ""),
+                   str(rec.get("status") or STATUS_ACCEPTED), str(rec.get("source") or ""))
+
+    def other(self, ann_id: str) -> str:
+        return self.b if ann_id == self.a else self.a

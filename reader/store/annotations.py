@@ -32,6 +32,7 @@ from reader.protocols import DocumentLookup
 from reader.store.base import JSON, SCHEMA_VERSION, CommitError, Op, StorageEngine, StoreImage, ann_record, copy_annotation
 from reader.store.engine import FileEngine, no_gc
 from reader.store.history import Change, History
+from reader.store.links import LinkMethods
 from reader.store.reanchor import ReanchorReport, reanchor_documents
 from reader.store.state import RejectedKey, WorkspaceTables
 
@@ -204,7 +205,7 @@ class AnnotationValidator:
         )
 
 
-class AnnotationStore:
+class AnnotationStore(LinkMethods):
     """Annotations of a corpus, saved durably under ``path`` (see :mod:`reader.store`).
 
     Thread-safe (one ``RLock`` around every public method). Annotations that
@@ -233,6 +234,8 @@ class AnnotationStore:
         self.readonly = self.engine.readonly
         self.readonly_reason = self.engine.readonly_reason
         self.schema_version = self._image.schema_version
+        #: (old schema, backup folder) when opening upgraded an older file store in place
+        self.upgraded: tuple[int, Path] | None = self.engine.upgraded if isinstance(self.engine, FileEngine) else None
         self.tables = WorkspaceTables(self._image, self._commit, self._check_writable, lambda: self.readonly)
         try:
             labels = LabelSet.load(self.path)
@@ -594,6 +597,9 @@ class AnnotationStore:
         """Make the store go from ``change.before`` to ``change.after`` (durably)."""
         ops: list[Op] = []
         for c in change.singles():
+            if c.is_link:
+                ops += self._link_change_ops(c)
+                continue
             target = c.before or c.after
             assert target is not None
             current = self._image.anns.get(target.id)

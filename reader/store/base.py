@@ -24,10 +24,12 @@ from typing import Any, Protocol, Sequence, runtime_checkable
 from reader.errors import StoreError
 from reader.model import STATUS_ACCEPTED, Annotation
 
-SCHEMA_VERSION = 1
+#: 2 added the ``links`` table (reader.store.links); a version-1 store is upgraded
+#: in place on opening for writing, with a backup (reader.store.migrate).
+SCHEMA_VERSION = 2
 
 #: The workspace tables, in the order they are written.
-META_TABLES = ("languages", "overrides", "done", "documents", "state", "rejected")
+META_TABLES = ("languages", "overrides", "done", "documents", "state", "rejected", "links")
 
 #: One operation (see the module docstring): a JSON array.
 Op = list[Any]

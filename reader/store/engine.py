@@ -1,6 +1,6 @@
 """The file engine: one writer, an fsynced journal, compaction into shards.
 
-On-disk layout (``annotations/`` by default), schema version 1::
+On-disk layout (``annotations/`` by default), schema version 2::
 
     annotations/
       labels.toml             optional label set (see reader.labels)
@@ -17,6 +17,8 @@ On-disk layout (``annotations/`` by default), schema version 1::
       journal.jsonl           changes since the last compaction, one transaction
                               per line: "<crc32 hex> {"v": 1, "ops": [...]}"
       journal.prev.jsonl      the journal before the last compaction (for recovery)
+      backup-schema-1/        the files as they were before an upgrade from schema 1
+                              (reader.store.migrate; 2 added the "links" table)
       .lock                   held (flock, via filelock) by the one writer
       .lock.info              pid, host and time of the current writer
 
@@ -56,6 +58,7 @@ from reader import fsutil
 from reader.errors import StoreCorruptError, StoreError, StoreLockedError, StoreVersionError
 from reader.model import Annotation, now_iso
 from reader.store.base import JSON, META_TABLES, SCHEMA_VERSION, CommitError, Op, StoreImage, ann_from_record, ann_record
+from reader.store.migrate import backup_for_upgrade
 from reader.store.journal import Journal, JournalCorrupt, dumps, encode_record, read_journal, read_json_file
 
 META_FILE = "meta.json"
@@ -284,6 +287,7 @@ class FileEngine:
         self._image = StoreImage()
         self._dirty_docs: set[str] = set()
         self._dirty_meta = False
+        self.upgraded: tuple[int, Path] | None = None  # (old schema, backup folder) after an upgrade
 
     @property
     def meta_path(self) -> Path:
@@ -407,6 +411,23 @@ class FileEngine:
             fsutil.atomic_write(self.meta_path, dumps(meta_data(image)), backup=True)
         self._journal = Journal(self.journal_path)
         self._journal.open(good, len(records))
+        if has_meta and image.schema_version < SCHEMA_VERSION:
+            self._upgrade(image)
+
+    def _upgrade(self, image: StoreImage) -> None:
+        """An older schema: back the files up, then rewrite them all with this version."""
+        old = image.schema_version
+        try:
+            backup = backup_for_upgrade(self.path, old)
+        except OSError as exc:
+            raise StoreError(
+                f"{self.path}: store schema {old} needs an upgrade to {SCHEMA_VERSION}, but its backup "
+                f"could not be made ({fsutil.os_reason(exc)}); nothing was changed") from None
+        image.schema_version = SCHEMA_VERSION
+        self._dirty_docs |= set(image.by_doc)
+        self._dirty_meta = True
+        self._compact()
+        self.upgraded = (old, backup)
 
     def _cleanup_tmp(self) -> None:
         for folder in (self.path, self.docs_dir):

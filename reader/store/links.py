@@ -1,0 +1,214 @@
+"""Links between annotations: the same fact stated in several documents (schema 2).
+
+A :class:`~reader.model.Link` joins two annotations; a *linked group* is a
+connected set of annotations (the four seeds' salary spans, say). Links live
+in the workspace table ``links`` (``link id -> {"a", "b", "annotator",
+"created", "status", "source"}``), so every engine keeps them with the
+operations it already knows (``meta``/``unmeta``).
+
+* A link whose annotation is gone (deleted, or not imported) is kept but not
+  shown: undoing the deletion brings it back.
+* Linking, unlinking, accepting and rejecting a suggested link are undoable
+  like annotation changes, and each records the annotator.
+* Rejecting a suggested link keeps it with status ``rejected``, so
+  ``reader suggest --links`` does not offer it again.
+
+:class:`LinkMethods` is mixed into :class:`~reader.store.annotations.AnnotationStore`.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Callable, Iterable
+
+from reader.errors import AnnotationError
+from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, Annotation, Link, new_id, now_iso
+from reader.store.base import Op, StoreImage, copy_annotation
+from reader.store.history import Change, History
+
+TABLE = "links"
+
+
+class LinkError(AnnotationError):
+    """A link that cannot be made (unknown annotation, a span linked to itself, already linked)."""
+
+
+def put_op(link: Link) -> Op:
+    return ["meta", TABLE, link.id, link.to_record()]
+
+
+def del_op(link_id: str) -> Op:
+    return ["unmeta", TABLE, link_id]
+
+
+def read_links(image: StoreImage) -> list[Link]:
+    """Every well-formed link of the image (a malformed record is skipped, not fatal)."""
+    out = []
+    for link_id, rec in image.meta.get(TABLE, {}).items():
+        try:
+            out.append(Link.from_record(link_id, rec))
+        except ValueError:
+            continue
+    return out
+
+
+def groups_of(links: Iterable[Link]) -> list[list[str]]:
+    """Connected components of the links, as sorted lists of annotation ids."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for link in links:
+        ra, rb = find(link.a), find(link.b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[str]] = {}
+    for x in parent:
+        groups.setdefault(find(x), []).append(x)
+    return sorted(sorted(g) for g in groups.values())
+
+
+class LinkMethods:
+    """The store's link API (mixed into AnnotationStore, which provides these attributes)."""
+
+    _lock: threading.RLock
+    _image: StoreImage
+    _history: History
+    annotator: str
+    _commit: Callable[[list[Op]], None]
+    _check_writable: Callable[[], None]
+
+    # ----------------------------------------------------------------- reading
+
+    def _live(self, link: Link) -> bool:
+        return link.a in self._image.anns and link.b in self._image.anns
+
+    def links(self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,)) -> list[Link]:
+        """Links between existing annotations, with one of ``statuses``, oldest first."""
+        wanted = set(statuses)
+        with self._lock:
+            found = [ln for ln in read_links(self._image) if ln.status in wanted and self._live(ln)]
+        return sorted(found, key=lambda ln: (ln.created, ln.id))
+
+    def links_of(self, ann_id: str, *, statuses: Iterable[str] = (STATUS_ACCEPTED, STATUS_SUGGESTED)) -> list[Link]:
+        return [ln for ln in self.links(statuses=statuses) if ann_id in (ln.a, ln.b)]
+
+    def get_link(self, link_id: str) -> Link | None:
+        with self._lock:
+            rec = self._image.meta.get(TABLE, {}).get(link_id)
+            return Link.from_record(link_id, rec) if rec is not None else None
+
+    def link_between(self, a: str, b: str) -> Link | None:
+        """The link joining annotations ``a`` and ``b`` (any status), if there is one."""
+        with self._lock:
+            for ln in read_links(self._image):
+                if {ln.a, ln.b} == {a, b}:
+                    return ln
+        return None
+
+    def link_groups(self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,)) -> list[list[Annotation]]:
+        """Linked groups: each a list of annotations sorted by (doc_id, start), groups in that order too."""
+        with self._lock:
+            groups = groups_of(self.links(statuses=statuses))
+            out = [sorted((copy_annotation(self._image.anns[i]) for i in g), key=lambda a: (a.doc_id, a.start, a.end))
+                   for g in groups]
+        return sorted(out, key=lambda g: (g[0].doc_id, g[0].start))
+
+    # ----------------------------------------------------------------- changing
+
+    def _new_link(self, a: str, b: str, status: str, source: str, annotator: str | None) -> Link:
+        if a == b:
+            raise LinkError(f"annotation {a}: a span cannot be linked to itself")
+        for ann_id in (a, b):
+            if ann_id not in self._image.anns:
+                raise LinkError(f"no annotation {ann_id!r} to link")
+        if status not in (STATUS_ACCEPTED, STATUS_SUGGESTED):
+            raise LinkError(f"link status must be accepted or suggested, not {status!r}")
+        return Link(new_id(), a, b, annotator or self.annotator, now_iso(), status, source)
+
+    def link(self, a: str, b: str, *, status: str = STATUS_ACCEPTED, source: str = "",
+             annotator: str | None = None) -> Link:
+        """Link annotations ``a`` and ``b``; durable when it returns; undoable.
+
+        Linking a pair that has a suggested or rejected link accepts that link
+        (when ``status`` is accepted); an accepted pair raises :class:`LinkError`.
+        """
+        with self._lock:
+            self._check_writable()
+            old = self.link_between(a, b)
+            if old is not None:
+                if old.status == STATUS_ACCEPTED or status != STATUS_ACCEPTED:
+                    raise LinkError(f"annotations {a} and {b} are already linked")
+                return self.update_link(old.id, status=STATUS_ACCEPTED)
+            link = self._new_link(a, b, status, source, annotator)
+            self._image.apply(put_op(link))
+            self._history.record(Change("link", None, None, link_before=None, link_after=link))
+            self._commit([put_op(link)])
+            return link
+
+    def link_many(self, pairs: Iterable[tuple[str, str]], *, status: str = STATUS_ACCEPTED, source: str = "",
+                  annotator: str | None = None) -> list[Link]:
+        """Link several pairs: one durable save and one undo step. Pairs already linked
+        (any status) and pairs with a missing annotation are skipped."""
+        with self._lock:
+            self._check_writable()
+            seen = {frozenset((ln.a, ln.b)) for ln in read_links(self._image)}
+            made: list[Link] = []
+            for a, b in pairs:
+                key = frozenset((a, b))
+                if key in seen or len(key) < 2 or a not in self._image.anns or b not in self._image.anns:
+                    continue
+                seen.add(key)
+                made.append(self._new_link(a, b, status, source, annotator))
+            if not made:
+                return []
+            ops = [put_op(ln) for ln in made]
+            for op in ops:
+                self._image.apply(op)
+            self._history.record(Change("batch", None, None, tuple(
+                Change("link", None, None, link_before=None, link_after=ln) for ln in made)))
+            self._commit(ops)
+            return made
+
+    def update_link(self, link_id: str, *, status: str) -> Link:
+        """Accept (or re-suggest) a link; undoable."""
+        with self._lock:
+            self._check_writable()
+            old = self.get_link(link_id)
+            if old is None:
+                raise LinkError(f"no link {link_id!r}")
+            new = Link(old.id, old.a, old.b, self.annotator, old.created, status, old.source)
+            self._image.apply(put_op(new))
+            self._history.record(Change("link-update", None, None, link_before=old, link_after=new))
+            self._commit([put_op(new)])
+            return new
+
+    def unlink(self, link_id: str) -> Link:
+        """Delete a link (a suggested one is kept as rejected, so it is not suggested again); undoable."""
+        with self._lock:
+            self._check_writable()
+            old = self.get_link(link_id)
+            if old is None:
+                raise LinkError(f"no link {link_id!r}")
+            if old.status == STATUS_SUGGESTED:
+                new: Link | None = Link(old.id, old.a, old.b, self.annotator, old.created, STATUS_REJECTED, old.source)
+                op = put_op(new)
+            else:
+                new, op = None, del_op(old.id)
+            self._image.apply(op)
+            self._history.record(Change("unlink" if new is None else "link-update", None, None,
+                                        link_before=old, link_after=new))
+            self._commit([op])
+            return old
+
+    def _link_change_ops(self, change: Change) -> list[Op]:
+        """Apply one link change (from undo/redo) to the image; the ops to commit."""
+        target = change.link_after or change.link_before
+        assert target is not None
+        op = put_op(change.link_after) if change.link_after is not None else del_op(target.id)
+        self._image.apply(op)
+        return [op]

@@ -1,0 +1,122 @@
+"""Links between annotations in the store: schema 2, undo, groups, the upgrade from schema 1."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reader.errors import StoreVersionError
+from reader.store import SCHEMA_VERSION, AnnotationStore
+from reader.store.links import LinkError
+
+
+def _two_docs(store):
+    a = store.add("it", 0, 5, "salary", text="300mi")
+    b = store.add("en", 3, 9, "salary", text="$300,0")
+    c = store.add("fr", 1, 4, "salary", text="300")
+    return a, b, c
+
+
+def test_link_groups_undo_redo_and_annotator(tmp_path):
+    with AnnotationStore(tmp_path / "s", annotator="ana") as store:
+        a, b, c = _two_docs(store)
+        ab = store.link(a.id, b.id)
+        assert ab.annotator == "ana" and ab.status == "accepted"
+        store.link(c.id, b.id, annotator="bob")
+        [group] = store.link_groups()
+        assert [x.doc_id for x in group] == ["en", "fr", "it"]
+        with pytest.raises(LinkError):
+            store.link(b.id, a.id)
+        with pytest.raises(LinkError):
+            store.link(a.id, a.id)
+        assert store.undo().kind == "link"
+        assert len(store.links()) == 1
+        assert store.redo().kind == "link"
+        assert len(store.links()) == 2
+        store.unlink(ab.id)
+        assert [ln.a for ln in store.links()] == [c.id]
+        store.undo()
+        assert len(store.links()) == 2
+    # durable: the links come back, with their annotators
+    with AnnotationStore(tmp_path / "s") as store:
+        assert sorted(ln.annotator for ln in store.links()) == ["ana", "bob"]
+        assert len(store.link_groups()[0]) == 3
+
+
+def test_deleting_a_span_hides_its_links_and_undo_brings_them_back(tmp_path):
+    with AnnotationStore(tmp_path / "s") as store:
+        a, b, _ = _two_docs(store)
+        store.link(a.id, b.id)
+        store.delete(a.id)
+        assert store.links() == [] and store.link_groups() == []
+        store.undo()
+        assert len(store.links()) == 1
+
+
+def test_suggested_links_accept_and_reject(tmp_path):
+    with AnnotationStore(tmp_path / "s") as store:
+        a, b, c = _two_docs(store)
+        made = store.link_many([(a.id, b.id), (b.id, c.id), (b.id, a.id)], status="suggested", source="suggest:links")
+        assert len(made) == 2  # the reversed pair is the same link
+        assert store.links() == [] and len(store.links(statuses=("suggested",))) == 2
+        store.link(a.id, b.id)  # linking a suggested pair accepts it
+        assert [ln.status for ln in store.links()] == ["accepted"]
+        bc = store.link_between(b.id, c.id)
+        store.unlink(bc.id)  # rejecting a suggestion keeps it as rejected
+        assert store.get_link(bc.id).status == "rejected"
+        assert store.link_many([(c.id, b.id)], status="suggested") == []  # never offered again
+        store.undo()
+        assert store.get_link(bc.id).status == "suggested"
+        # one undo step for a batch
+        store.undo()
+        store.undo()
+        assert store.links(statuses=("accepted", "suggested")) == []
+
+
+def _make_v1_store(path: Path) -> None:
+    with AnnotationStore(path) as store:
+        store.add("d", 0, 1, "quote", text="x")
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    meta["_meta"]["1"]["schema_version"] = 1
+    meta.pop("links")
+    (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    for shard in (path / "docs").glob("*.json"):
+        data = json.loads(shard.read_text(encoding="utf-8"))
+        data["_shard"]["1"]["schema_version"] = 1
+        shard.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_a_version_1_store_is_upgraded_in_place_with_a_backup(tmp_path):
+    path = tmp_path / "s"
+    _make_v1_store(path)
+    v1_meta = (path / "meta.json").read_bytes()
+    # read-only: read as it is, nothing written
+    with AnnotationStore(path, readonly=True) as store:
+        assert store.schema_version == 1 and len(store.all()) == 1 and store.links() == []
+    assert (path / "meta.json").read_bytes() == v1_meta and not (path / "backup-schema-1").exists()
+    with AnnotationStore(path) as store:
+        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.upgraded is not None and store.upgraded[0] == 1
+        [ann] = store.all()
+        other = store.add("e", 0, 1, "quote", text="y")
+        store.link(ann.id, other.id)
+    backup = path / "backup-schema-1"
+    assert (backup / "meta.json").read_bytes() == v1_meta
+    assert list((backup / "docs").glob("*.json"))
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    assert meta["_meta"]["1"]["schema_version"] == 2 and len(meta["links"]) == 1
+    for shard in (path / "docs").glob("*.json"):
+        assert json.loads(shard.read_text(encoding="utf-8"))["_shard"]["1"]["schema_version"] == 2
+    with AnnotationStore(path) as store:
+        assert store.upgraded is None and len(store.links()) == 1
+
+
+def test_a_newer_store_is_still_refused(tmp_path):
+    path = tmp_path / "s"
+    AnnotationStore(path).close()
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    meta["_meta"]["1"]["schema_version"] = SCHEMA_VERSION + 1
+    (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(StoreVersionError):
+        AnnotationStore(path)
