@@ -175,11 +175,11 @@ def chromium():
             browser.close()
 
 
-def _claims(workdir: Path) -> list[str]:
+def _claims(workdir: Path) -> list[tuple[str, str]]:
     corpus = load_corpus(workdir / "seeds", detect=False)
     with AnnotationStore(workdir / "annotations", readonly=True) as store:
         store.attach_corpus(corpus)
-        return [a.text for a in store.for_document(ITALIAN) if a.label == "claim"]
+        return [(a.text, a.annotator) for a in store.for_document(ITALIAN) if a.label == "claim"]
 
 
 @pytest.mark.browser
@@ -187,8 +187,9 @@ def test_a_visitor_opens_searches_and_tags_in_chromium_and_the_store_has_it(serv
     workdir, url = served
     page = chromium.new_page(viewport={"width": 1400, "height": 900})
     screen = Screen(page)
-    page.goto(url)
+    page.goto(url + "?annotator=alice")
     screen.wait_for("sorted by path")  # the library's status line
+    assert "annotator: alice" in screen.text  # the header names the visitor's annotator
     page.click("#terminal")
     page.keyboard.press("Enter")  # the first document (sorted by path): 000, Italian
     screen.wait_for("A cura di Ilaria Costabile")
@@ -199,7 +200,7 @@ def test_a_visitor_opens_searches_and_tags_in_chromium_and_the_store_has_it(serv
     deadline = time.monotonic() + 60
     while not _claims(workdir) and time.monotonic() < deadline:
         page.wait_for_timeout(300)
-    assert _claims(workdir) == ["Netflix"]
+    assert _claims(workdir) == [("Netflix", "alice")]  # saved under the name in the page's URL
     screen.wait_for("claim 1")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "serve-chromium.png"))
