@@ -496,13 +496,16 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
 
 def cmd_store(args: argparse.Namespace) -> int:
-    from reader.store import check_store, recover_store
+    from reader.store import recover_store
+    from reader.store.recovery import check_store_report
 
     console = _console()
     if args.action == "check":
-        problems = check_store(args.store)
+        problems, notes = check_store_report(args.store)
+        for note in notes:
+            console.print(_text(note))
         if not problems:
-            console.print(_text(f"{args.store}: ok"))
+            console.print(_text(f"{args.store}: ok" + (f" ({len(notes)} note(s) above)" if notes else "")))
             return EXIT_OK
         for p in problems:
             console.print(_text(p))

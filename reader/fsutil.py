@@ -103,7 +103,7 @@ def write_temp(path: Path, data: bytes) -> Path:
     """Write ``data`` durably to a temp file beside ``path``; returns the temp path."""
     path = Path(path)
     tmp = temp_path(path)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
     try:
         try:
             write_and_sync(fd, data)

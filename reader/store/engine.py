@@ -57,6 +57,7 @@ from filelock import FileLock, Timeout
 from reader import fsutil
 from reader.errors import StoreCorruptError, StoreError, StoreLockedError, StoreVersionError
 from reader.model import Annotation, now_iso
+from reader.store import safety
 from reader.store.base import JSON, META_TABLES, SCHEMA_VERSION, CommitError, Op, StoreImage, ann_from_record, ann_record
 from reader.store.migrate import backup_for_upgrade
 from reader.store.journal import Journal, JournalCorrupt, dumps, encode_record, read_journal, read_json_file
@@ -288,6 +289,8 @@ class FileEngine:
         self._dirty_docs: set[str] = set()
         self._dirty_meta = False
         self.upgraded: tuple[int, Path] | None = None  # (old schema, backup folder) after an upgrade
+        self._identity: safety.JournalIdentity | None = None
+        self.torn_kept: Path | None = None  # where a torn journal tail was kept on this open
 
     @property
     def meta_path(self) -> Path:
@@ -322,6 +325,7 @@ class FileEngine:
                     self._fall_back_to_readonly(reason)
         elif self.path.exists() and not self.path.is_dir():
             raise StoreError(f"{self.path}: the store path is not a folder")
+        safety.refuse_symlinks(self.path)  # before anything is opened (the folder itself may be a link)
         if not self.readonly:
             self._acquire()
         try:
@@ -348,7 +352,14 @@ class FileEngine:
         self._filelock = lock
         info = {"pid": os.getpid(), "host": socket.gethostname(), "since": now_iso(), "user": self.annotator}
         try:
-            (self.path / LOCK_INFO_FILE).write_text(json.dumps(info), encoding="utf-8")
+            fd = safety.open_nofollow(self.path / LOCK_INFO_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            try:
+                os.write(fd, json.dumps(info).encode("utf-8"))
+            finally:
+                os.close(fd)
+        except StoreError:
+            self.close()
+            raise
         except OSError:
             pass
 
@@ -409,8 +420,19 @@ class FileEngine:
         if not has_meta:
             image.created = now_iso()
             fsutil.atomic_write(self.meta_path, dumps(meta_data(image)), backup=True)
+        tail = safety.torn_tail(raw, good)
+        if tail:
+            # the last save was cut by a crash (it never returned): keep its bytes before cutting them off
+            try:
+                self.torn_kept = safety.keep_torn_tail(self.path, tail)
+            except OSError as exc:
+                self._fall_back_to_readonly(
+                    f"the journal ends with a torn line that cannot be kept aside ({fsutil.os_reason(exc)})"
+                )
+                return
         self._journal = Journal(self.journal_path)
         self._journal.open(good, len(records))
+        self._identity = safety.JournalIdentity(self.journal_path, self._journal.fd)
         if has_meta and image.schema_version < SCHEMA_VERSION:
             self._upgrade(image)
 
@@ -449,6 +471,9 @@ class FileEngine:
                 self._dirty_docs.add(op[1])
             else:
                 self._dirty_meta = True
+        gone = self._identity.problem(self._journal.fd) if self._identity is not None else None
+        if gone:
+            raise CommitError(str(self.path), gone)
         try:
             self._journal.append(encode_record({"v": SCHEMA_VERSION, "ops": list(ops)}))
         except OSError as exc:
@@ -506,6 +531,7 @@ class FileEngine:
         self._dirty_docs = set()
         self._dirty_meta = False
         self._journal.reset(keep_previous=self.path / JOURNAL_PREV_FILE)
+        self._identity = safety.JournalIdentity(self.journal_path, self._journal.fd)
 
     def close(self) -> None:
         if self._journal is not None:

@@ -18,6 +18,8 @@ from pathlib import Path
 from reader import fsutil
 from reader.store.base import JSON
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # never write through a symlink planted in the store
+
 
 def dumps(data: JSON) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False).encode("utf-8")
@@ -135,7 +137,7 @@ class Journal:
 
     def open(self, good_size: int, records: int) -> None:
         created = not self.path.exists()
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, fsutil.FILE_MODE)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, fsutil.FILE_MODE)
         if created:
             fsutil.fsync_dir(self.path.parent)
         actual = os.fstat(self.fd).st_size
@@ -165,7 +167,7 @@ class Journal:
         """Start an empty journal; the old one becomes ``keep_previous`` when given."""
         folder = self.path.parent
         tmp = fsutil.temp_path(self.path)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, fsutil.FILE_MODE)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, fsutil.FILE_MODE)
         try:
             os.fsync(fd)
         finally:
@@ -183,7 +185,7 @@ class Journal:
         fsutil.fsync_dir(folder)
         if self.fd is not None:
             os.close(self.fd)
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, fsutil.FILE_MODE)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, fsutil.FILE_MODE)
         self.size = 0
         self.records = 0
 

@@ -17,7 +17,9 @@ from reader import fsutil
 from reader.errors import ReaderError, StoreCorruptError, StoreError, StoreLockedError, StoreVersionError
 from reader.labels import LabelSet
 from reader.model import now_iso
+from reader.store import safety
 from reader.store.base import JSON, StoreImage
+from reader.store.salvage import Salvage, salvage_shard, split_records
 from reader.store.engine import (
     DOCS_DIR,
     JOURNAL_FILE,
@@ -72,12 +74,38 @@ def _shard_problems(shard: ShardRead, seen: dict[str, str], image: StoreImage) -
 
 def check_store(path: str | os.PathLike[str]) -> list[str]:
     """Problems of the store at ``path`` (empty list when it is fine). Reads only."""
+    return check_store_report(path)[0]
+
+
+def check_store_report(path: str | os.PathLike[str]) -> tuple[list[str], list[str]]:
+    """``(problems, notes)`` of the store at ``path``. Reads only.
+
+    Notes are what is not damage but must be seen: torn journal tails (saves a
+    crash cut short, never confirmed), kept aside or still at the journal's end.
+    """
     path = Path(path)
     problems: list[str] = []
+    notes: list[str] = []
     if not path.exists():
-        return [f"{path}: no such store folder"]
+        return [f"{path}: no such store folder"], notes
     if not path.is_dir():
-        return [f"{path}: not a folder"]
+        return [f"{path}: not a folder"], notes
+    try:
+        safety.refuse_symlinks(path)
+    except StoreError as exc:
+        problems.append(str(exc))
+    problems.extend(_check(path, notes))
+    kept = safety.torn_tails(path)
+    if kept:
+        notes.append(
+            f"{path}: {len(kept)} torn journal tail(s) kept aside (saves cut short by a crash, never confirmed): "
+            + ", ".join(p.name for p in kept[:5]) + (" …" if len(kept) > 5 else "")
+        )
+    return problems, notes
+
+
+def _check(path: Path, notes: list[str]) -> list[str]:
+    problems: list[str] = []
     image = StoreImage()
     try:
         read_meta(path / META_FILE, image)
@@ -89,8 +117,15 @@ def check_store(path: str | os.PathLike[str]) -> list[str]:
     journal = path / JOURNAL_FILE
     if journal.exists():
         try:
-            records, _good, bad = read_journal(journal.read_bytes(), strict=False)
+            raw = journal.read_bytes()
+            records, good, bad = read_journal(raw, strict=False)
             problems.extend(f"{journal}: {p}" for p in bad)
+            tail = safety.torn_tail(raw, good)
+            if tail:
+                notes.append(
+                    f"{journal}: the last line is torn ({len(tail)} byte(s) of a save a crash cut short, never "
+                    "confirmed); the next writable open keeps it in a journal.torn-*.jsonl file"
+                )
             try:
                 apply_records(records, image, journal)
             except (StoreCorruptError, StoreVersionError) as exc:
@@ -126,17 +161,25 @@ def recover_store(path: str | os.PathLike[str]) -> str:
     except Timeout:
         raise StoreLockedError(path / LOCK_FILE) from None
     try:
-        actions = _Recovery(path).run()
+        recovery = _Recovery(path)
+        actions = recovery.run()
     finally:
         lock.release(force=True)
     # open normally (replays the journal) and compact, so the store is consistent again
     store = AnnotationStore(path)
     try:
         count = len(store)
+        deleted = recovery.deleted_later()
+        missing = sorted(i for i in recovery.expected - deleted if store.get(i) is None)
         if not store.readonly:
             store.compact()
     finally:
         store.close()
+    if missing:
+        raise StoreError(
+            f"{path}: recovery is incomplete: {len(missing)} readable annotation(s) did not make it into the "
+            f"store ({', '.join(missing[:5])}). " + " ".join(actions)
+        )
     if not actions:
         return f"{path}: nothing to recover; the store is fine ({count} annotations)"
     return f"{path}: recovered ({count} annotations). " + " ".join(actions)
@@ -170,6 +213,7 @@ class _Recovery:
         self.prev = path / JOURNAL_PREV_FILE
         self.records: list[Record] = []
         self.prev_records: list[Record] = []
+        self.expected: set[str] = set()  # annotation ids salvaged: each must be in the recovered store
 
     def run(self) -> list[str]:
         self.records = self._journal_records(self.path / JOURNAL_FILE)
@@ -183,17 +227,32 @@ class _Recovery:
         return self.actions
 
     def _journal_records(self, journal: Path) -> list[Record]:
-        """Readable records of a journal; a damaged one is moved aside and rewritten with them."""
+        """Readable, applicable records of a journal. A journal with damaged lines, or with
+        records whose checksum is right but whose content cannot be applied, is moved aside
+        whole and rewritten with the good records; the bad records are also kept in a
+        ``<name>.rejected-<time>`` file of their own."""
         if not journal.exists():
             return []
-        records, _good, bad = read_journal(journal.read_bytes(), strict=False)
+        raw = journal.read_bytes()
+        records, good_len, bad = read_journal(raw, strict=False)
+        records, rejected = split_records(records)
+        if not bad and not rejected:
+            return records
+        aside = _corrupt_name(journal)
+        os.replace(journal, aside)
+        fsutil.atomic_write(journal, b"".join(encode_record(r) for r in records))
         if bad:
-            aside = _corrupt_name(journal)
-            os.replace(journal, aside)
-            fsutil.atomic_write(journal, b"".join(encode_record(r) for r in records))
             self.actions.append(
                 f"{journal.name}: {len(bad)} unreadable line(s) skipped ({', '.join(str(p) for p in bad[:3])}); "
-                f"{len(records)} change(s) kept; the damaged file is {aside.name}"
+                f"{len(records)} change(s) kept; the damaged file is {aside.name}."
+            )
+        if rejected:
+            kept = journal.with_name(_corrupt_name(journal).name.replace(".corrupt-", ".rejected-"))
+            fsutil.atomic_write(kept, b"".join(encode_record(r) for _n, r, _why in rejected))
+            first = "; ".join(f"record {n}: {why}" for n, _r, why in rejected[:3])
+            self.actions.append(
+                f"{journal.name}: {len(rejected)} record(s) with a valid checksum but content that cannot be "
+                f"applied were skipped ({first}); they are kept in {kept.name} (and the original journal in {aside.name})."
             )
         return records
 
@@ -223,6 +282,11 @@ class _Recovery:
         fsutil.atomic_write(meta, dumps(meta_data(rebuilt)))
         self.actions.append(f"{META_FILE}: {reason}; rebuilt from {source} and the previous journal; the damaged file is {aside.name}")
 
+    def deleted_later(self) -> set[str]:
+        """Annotation ids that the current journal deletes (a salvaged one may rightly be gone)."""
+        return {op[2] for rec in self.records for op in rec.get("ops", [])
+                if isinstance(op, list) and len(op) == 3 and op[0] == "del" and isinstance(op[2], str)}
+
     def _doc_id_from_journals(self, shard: Path) -> str | None:
         """The document id whose shard name is ``shard``'s, as the journals name it."""
         doc_id = None
@@ -235,32 +299,47 @@ class _Recovery:
         return doc_id
 
     def _recover_shard(self, shard: Path, reason: str) -> None:
+        """Rebuild a shard from its ``.bak``, every record still readable in the damaged
+        file (newer than the backup, so they win) and the previous journal."""
+        try:
+            salvaged = salvage_shard(shard.read_bytes())
+        except OSError:
+            salvaged = Salvage()
         aside = _corrupt_name(shard)
         os.replace(shard, aside)
         bak = shard.with_name(shard.name + ".bak")
         rebuilt = StoreImage()
         doc_id: str | None = None
-        source = "nothing"
+        from_bak = 0
         if bak.exists():
             try:
                 doc_id, anns = read_shard(bak)
                 for ann in anns:
                     rebuilt.put(ann)
-                source = bak.name
+                from_bak = len(anns)
             except (ValueError, OSError):
                 doc_id = None
+        doc_id = doc_id or salvaged.doc_id or self._doc_id_from_journals(shard)
         if doc_id is None:
-            doc_id = self._doc_id_from_journals(shard)
-        if doc_id is None:
-            self.actions.append(f"{DOCS_DIR}/{shard.name}: {reason}; no backup and no journal entry; the damaged file is {aside.name}")
+            self.actions.append(f"{DOCS_DIR}/{shard.name}: {reason}; no backup, no readable record and no journal entry; the damaged file is {aside.name}")
             return
-        try:
-            apply_records(_ops_for(self.prev_records, doc_id=doc_id), rebuilt, self.prev)
-        except StoreCorruptError:
-            pass
+        only_in_bak = {a.id for a in rebuilt.anns.values()} - {a.id for a in salvaged.anns}
+        for ann in salvaged.anns:
+            if ann.doc_id == doc_id:
+                rebuilt.put(ann)
+                self.expected.add(ann.id)
+        prev_ops = _ops_for(self.prev_records, doc_id=doc_id)
+        apply_records(prev_ops, rebuilt, self.prev)
         anns = list(rebuilt.by_doc.get(doc_id, {}).values())
         fsutil.atomic_write(shard, dumps(shard_data(doc_id, anns)))
+        parts = [f"{len(salvaged.anns)} salvaged from the damaged file"]
+        if from_bak:
+            parts.append(f"{from_bak} from {bak.name}" + (f" ({len(only_in_bak)} of them not in the damaged file: kept, they may have been deleted since)" if only_in_bak and salvaged.anns else ""))
+        if prev_ops:
+            parts.append(f"{len(prev_ops)} change(s) from {JOURNAL_PREV_FILE}")
+        if salvaged.skipped:
+            parts.append(f"{salvaged.skipped} damaged record(s) could not be read")
         self.actions.append(
-            f"{DOCS_DIR}/{shard.name} ({doc_id}): {reason}; rebuilt from {source} and the previous journal "
-            f"({len(anns)} annotation(s), plus the current journal on open); the damaged file is {aside.name}"
+            f"{DOCS_DIR}/{shard.name} ({doc_id}): {reason}; rebuilt with {len(anns)} annotation(s): "
+            f"{', '.join(parts)} (the current journal is replayed on open); the damaged file is {aside.name}."
         )
