@@ -120,3 +120,66 @@ def test_a_newer_store_is_still_refused(tmp_path):
     (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(StoreVersionError):
         AnnotationStore(path)
+
+
+# --------------------------------------------------------------------------- export / import
+
+def _seed_group(tmp_path):
+    from tests.reading_harness import copy_seeds
+    from reader.workspace import Workspace
+
+    ws = Workspace.open(copy_seeds(tmp_path), tmp_path / "ann", detect=False)
+    figures = {"000_9d99caadc18c77c5": ("300mila ai 900mila dollari", "it"),
+               "001_228d26dd8dd40e62": ("$300,000 to $900,000", "en"),
+               "002_26ccd676af571225": ("300 000 et 900 000 $", "fr"),
+               "003_744b85a45d014b40": ("300 و900 ألف دولار", "ar")}
+    anns = []
+    for doc_id, (needle, lang) in figures.items():
+        doc = ws.corpus.get(doc_id)
+        doc.lang = lang
+        i = doc.text.index(needle)
+        anns.append(ws.store.add(doc_id, i, i + len(needle), "salary"))
+    for other in anns[1:]:
+        ws.store.link(anns[0].id, other.id)
+    return ws, anns
+
+
+def test_parallel_export_writes_the_group_with_four_languages(tmp_path):
+    from reader.formats import export_corpus
+
+    ws, anns = _seed_group(tmp_path)
+    ws.store.add("001_228d26dd8dd40e62", 0, 5, "claim")  # not linked: not in the parallel file
+    out = tmp_path / "parallel.jsonl"
+    export_corpus("parallel", ws.corpus, ws.store, out)
+    [line] = out.read_text(encoding="utf-8").splitlines()
+    group = json.loads(line)
+    assert group["label"] == "salary"
+    assert group["value"]["min"] == 300000 and group["value"]["max"] == 900000 and group["value"]["currency"] == "USD"
+    assert [s["lang"] for s in group["spans"]] == ["it", "en", "fr", "ar"]
+    for s in group["spans"]:
+        assert ws.corpus.get(s["doc_id"]).text[s["start"]:s["end"]] == s["text"]
+    ws.close()
+
+
+def test_jsonl_round_trip_keeps_links(tmp_path):
+    from reader.formats import export_corpus, import_file
+    from reader.workspace import Workspace
+
+    ws, anns = _seed_group(tmp_path)
+    bc = ws.store.link_many([(anns[1].id, anns[2].id)], status="suggested", source="suggest:links")
+    out = tmp_path / "all.jsonl"
+    export_corpus("jsonl", ws.corpus, ws.store, out, include_suggested=True)
+    before = sorted((ln.id, ln.a, ln.b, ln.annotator, ln.created, ln.status, ln.source)
+                    for ln in ws.store.links(statuses=("accepted", "suggested")))
+    assert len(before) == 4 and bc
+    ws.close()
+    fresh = Workspace.open(tmp_path / "seeds", tmp_path / "fresh", detect=False)
+    report = import_file("jsonl", out, fresh.corpus, fresh.store)
+    assert report.links == 4 and "4 link(s)" in report.summary()
+    after = sorted((ln.id, ln.a, ln.b, ln.annotator, ln.created, ln.status, ln.source)
+                   for ln in fresh.store.links(statuses=("accepted", "suggested")))
+    assert [tuple(sorted(x[1:3])) + x[3:] for x in after] == [tuple(sorted(x[1:3])) + x[3:] for x in before]
+    assert [x[0] for x in after] == [x[0] for x in before]
+    # importing again adds nothing
+    assert import_file("jsonl", out, fresh.corpus, fresh.store).links == 0
+    fresh.close()

@@ -5,7 +5,7 @@ import importlib
 
 from reader.formats.base import FORMATS, Format, ImportItem, ImportNote, ImportProblem, SpanRecord, get_format, register
 
-_MODULES = ("jsonl", "spans", "doccano", "prodigy", "labelstudio", "brat", "spacy")
+_MODULES = ("jsonl", "spans", "doccano", "prodigy", "labelstudio", "brat", "spacy", "parallel")
 for _name in _MODULES:
     try:
         importlib.import_module(f"reader.formats.{_name}")

@@ -29,6 +29,8 @@ class SpanRecord:
     id: str | None = None
     created: str | None = None
     updated: str | None = None
+    #: links of this span as exported by jsonl: {"id", "to" (annotation id), "status", "annotator", "created", "source"}
+    links: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -76,6 +78,9 @@ class Format:
     extension: str = ".jsonl"
     kind: str = "jsonl"  # jsonl | json | dir | binary
     can_import: bool = True
+    #: set by export_corpus before write(): annotation id -> its links, as jsonl writes them
+    #: ({"id", "to", "status", "annotator", "created", "source"}); formats that keep links read it
+    links: dict[str, list[dict[str, Any]]] = {}
 
     def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
         """Write every document with its spans; return the number of spans written.

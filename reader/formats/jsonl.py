@@ -264,6 +264,24 @@ def item_meta(obj: dict, where: str = "", *, strict: bool = True) -> dict[str, A
 # --- the format ---------------------------------------------------------------
 
 
+def parse_links(raw: Any, where: str) -> list[dict[str, Any]]:
+    """A span's ``links`` (jsonl): objects with string ``id`` and ``to``; others are refused."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise BadRecord(f"{where}'links' must be an array, got {type_name(raw)}")
+    out = []
+    for k, rec in enumerate(raw, 1):
+        if not isinstance(rec, dict) or not isinstance(rec.get("id"), str) or not isinstance(rec.get("to"), str):
+            raise BadRecord(f"{where}link {k}: needs string fields 'id' and 'to'")
+        status = rec.get("status", "accepted")
+        if status not in ("accepted", "suggested", "rejected"):
+            raise BadRecord(f"{where}link {k}: status must be accepted, suggested or rejected")
+        out.append({"id": rec["id"], "to": rec["to"], "status": status,
+                    **{key: str(rec[key]) for key in ("annotator", "created", "source") if isinstance(rec.get(key), str)}})
+    return out
+
+
 def parse_span_objects(spans_raw: list, line: int, source: str) -> tuple[list[SpanRecord], list[ImportProblem]]:
     """Span objects ``{"start", "end", "label", "text"?, ...}`` of one record; bad ones become problems."""
     spans: list[SpanRecord] = []
@@ -273,16 +291,16 @@ def parse_span_objects(spans_raw: list, line: int, source: str) -> tuple[list[Sp
         try:
             if not isinstance(s, dict):
                 raise BadRecord(f"{where}expected an object, got {type_name(s)}")
-            spans.append(
-                span_from_obj(
-                    s,
-                    where,
-                    get_int(s, "start", where),
-                    get_int(s, "end", where),
-                    check_label(s.get("label"), where),
-                    get_str(s, "text", where=where),
-                )
+            span = span_from_obj(
+                s,
+                where,
+                get_int(s, "start", where),
+                get_int(s, "end", where),
+                check_label(s.get("label"), where),
+                get_str(s, "text", where=where),
             )
+            span.links = parse_links(s.get("links"), where)
+            spans.append(span)
         except BadRecord as exc:
             problems.append(ImportProblem(line, str(exc), source))
     return spans, problems
@@ -357,6 +375,7 @@ class JsonlFormat(JsonLinesFormat):
                 "status": a.status,
                 "created": a.created,
                 "updated": a.updated,
+                **({"links": self.links[a.id]} if a.id in self.links else {}),
             }
             for a in anns
         ]

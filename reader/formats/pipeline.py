@@ -41,7 +41,7 @@ from reader.errors import FormatError, ReaderError, StoreReadOnlyError
 from reader.langtag import normalise_tag, tag_problem
 from reader.formats.base import FORMATS, Format, ImportItem, ImportNote, ImportProblem, SpanRecord, get_format
 from reader.formats.destination import destination_problem, write_marker
-from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, default_annotator, new_id, now_iso
+from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, Link, default_annotator, new_id, now_iso
 from reader.text import normalise_newlines
 
 #: annotations saved per ``store.add_many`` call during an import
@@ -91,6 +91,7 @@ class ImportReport:
     unknown_labels: Counter = field(default_factory=Counter)
     labels: Counter = field(default_factory=Counter)  # imported spans per label
     notes: list[ImportNote] = field(default_factory=list)  # what the format says that is not a problem
+    links: int = 0  # links between spans restored (jsonl)
 
     def add_problem(self, problem: ImportProblem) -> None:
         self.problem_count += 1
@@ -102,6 +103,8 @@ class ImportReport:
         parts = [f"{name}: imported {self.imported} annotation(s) from {self.records} record(s)"]
         if self.new_documents:
             parts.append(f"{self.new_documents} new document(s)")
+        if self.links:
+            parts.append(f"{self.links} link(s)")
         if self.duplicates:
             parts.append(f"{self.duplicates} already present")
         if self.skipped:
@@ -184,6 +187,7 @@ def export_corpus(
             yield (doc if rel is None else dataclasses.replace(doc, path=rel)), anns
 
     missing = _missing_annotations(store, docs if doc_ids is None else None, statuses)
+    fmt.links = _link_index(store, statuses)
 
     if out is None or hasattr(out, "write"):
         if fmt.kind in ("dir", "binary"):
@@ -202,6 +206,18 @@ def export_corpus(
     else:
         spans = _write_text_atomic(path, fmt, items())
     return ExportResult(path, counts["documents"], spans, fmt.name, counts["orphaned"], missing, _format_notes(fmt))
+
+
+def _link_index(store: Any, statuses: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
+    """Annotation id -> its links with one of ``statuses`` (both ends), as jsonl writes them."""
+    index: dict[str, list[dict[str, Any]]] = {}
+    for link in store.links(statuses=statuses):
+        for this, other in ((link.a, link.b), (link.b, link.a)):
+            index.setdefault(this, []).append({
+                "id": link.id, "to": other, "status": link.status, "annotator": link.annotator,
+                "created": link.created, "source": link.source,
+            })
+    return index
 
 
 def _format_notes(fmt: Format) -> list[str]:
@@ -423,6 +439,7 @@ class _Importer:
         self.ids: set[str] = set()  # annotation ids queued by this import
         self._stored_ids: set[str] | None = None
         self.annotator = getattr(store, "annotator", None) or default_annotator()
+        self.links: dict[str, tuple[str, dict[str, Any]]] = {}  # link id -> (annotation id, link record)
 
     # documents
 
@@ -602,6 +619,8 @@ class _Importer:
             source=self.source,
         )
         ann.updated = span.updated or ann.created
+        for rec in span.links:
+            self.links.setdefault(rec["id"], (ann.id, rec))
         self._queue(target, ann)
 
     def _queue(self, doc: Document, ann: Annotation) -> None:
@@ -619,6 +638,15 @@ class _Importer:
         if self._stored_ids is None:
             self._stored_ids = {a.id for a in self.store.all(statuses=STATUSES)}
         return self._stored_ids
+
+    def restore_links(self) -> None:
+        """The links the file carries, as they were (ids, annotators, times), once every span is in."""
+        if not self.links:
+            return
+        links = [Link(link_id, ann_id, str(rec["to"]), str(rec.get("annotator") or ""), str(rec.get("created") or ""),
+                      str(rec.get("status") or STATUS_ACCEPTED), str(rec.get("source") or ""))
+                 for link_id, (ann_id, rec) in self.links.items()]
+        self.report.links = self.store.restore_links(links)
 
     def flush(self) -> None:
         if self.pending_docs:
@@ -701,6 +729,7 @@ def import_file(
             raise FormatError(f"{path}: cannot read: {reason}") from None
         imp.problem(ImportProblem(0, f"reading stopped: {reason}", path.name))
     imp.flush()
+    imp.restore_links()
     if progress is not None:
         progress(imp.report)
     return imp.report

@@ -51,8 +51,8 @@ def read_links(image: StoreImage) -> list[Link]:
     return out
 
 
-def groups_of(links: Iterable[Link]) -> list[list[str]]:
-    """Connected components of the links, as sorted lists of annotation ids."""
+def groups_of(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """Connected components of linked pairs of annotation ids, as sorted lists."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -62,8 +62,8 @@ def groups_of(links: Iterable[Link]) -> list[list[str]]:
             x = parent[x]
         return x
 
-    for link in links:
-        ra, rb = find(link.a), find(link.b)
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     groups: dict[str, list[str]] = {}
@@ -113,7 +113,7 @@ class LinkMethods:
     def link_groups(self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,)) -> list[list[Annotation]]:
         """Linked groups: each a list of annotations sorted by (doc_id, start), groups in that order too."""
         with self._lock:
-            groups = groups_of(self.links(statuses=statuses))
+            groups = groups_of((ln.a, ln.b) for ln in self.links(statuses=statuses))
             out = [sorted((copy_annotation(self._image.anns[i]) for i in g), key=lambda a: (a.doc_id, a.start, a.end))
                    for g in groups]
         return sorted(out, key=lambda g: (g[0].doc_id, g[0].start))
@@ -173,6 +173,32 @@ class LinkMethods:
                 Change("link", None, None, link_before=None, link_after=ln) for ln in made)))
             self._commit(ops)
             return made
+
+    def restore_links(self, links: Iterable[Link]) -> int:
+        """Keep links as they were exported (ids, annotators, times, statuses): the import side
+        of a lossless round trip. A link whose id or pair is already here, or whose annotation
+        is missing, is skipped. One durable save, one undo step. Returns how many were added."""
+        with self._lock:
+            self._check_writable()
+            have = {ln.id for ln in read_links(self._image)}
+            pairs = {frozenset((ln.a, ln.b)) for ln in read_links(self._image)}
+            made: list[Link] = []
+            for ln in links:
+                key = frozenset((ln.a, ln.b))
+                if (ln.id in have or key in pairs or len(key) < 2 or ln.a not in self._image.anns
+                        or ln.b not in self._image.anns):
+                    continue
+                have.add(ln.id)
+                pairs.add(key)
+                made.append(ln)
+            if made:
+                ops = [put_op(ln) for ln in made]
+                for op in ops:
+                    self._image.apply(op)
+                self._history.record(Change("batch", None, None, tuple(
+                    Change("link", None, None, link_before=None, link_after=ln) for ln in made)))
+                self._commit(ops)
+            return len(made)
 
     def update_link(self, link_id: str, *, status: str) -> Link:
         """Accept (or re-suggest) a link; undoable."""
