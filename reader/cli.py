@@ -39,7 +39,7 @@ reader stats [CORPUS] [--json | --plot]         annotations per label, document 
 reader labels [CORPUS] [--json]                 the label set (<store>/labels.toml or the defaults)
 reader formats                                  the export and import formats
 reader lang [CORPUS] DOC_ID LANG | --clear DOC_ID   override a document's language
-reader suggest [CORPUS] [--labels salary,quote] [--min-score S] pre-annotate with suggested spans
+reader suggest [CORPUS] [--labels salary,quote] [--min-score S] [--links] pre-annotate with suggested spans (or links)
 reader store check | recover [--store PATH]     verify a store, or rebuild it from backup + journal
 reader agree [CORPUS] [--annotators a,b] [--labels l1,l2] [--doc ID] [--unit token|char] [--json]
 reader merge STORE... --into STORE              combine per-annotator JSON stores into one
@@ -488,6 +488,14 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     labels = [p.strip() for p in args.labels.split(",") if p.strip()] if args.labels else None
     if not 0.0 <= args.min_score <= 1.0:
         raise ReaderError(f"--min-score must be between 0 and 1, got {args.min_score:g}")
+    if args.links:
+        from reader.align.links import suggest_links
+
+        with _open(args, readonly=False) as ws:
+            n = suggest_links(ws.corpus, ws.store)
+        _console().print(_text(f"suggested {n} link(s) between counterpart spans of different documents "
+                               "(in compare: K lists a span's links to accept or reject)"))
+        return EXIT_OK
     with _open(args, readonly=False) as ws:
         report = suggest_corpus(ws.corpus, ws.store, labels=labels, min_score=args.min_score)
     summary = report.summary() if hasattr(report, "summary") else str(report)
@@ -643,6 +651,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--labels", default=None, help="comma-separated recognisers to run (default: all)")
     p.add_argument("--min-score", type=float, default=0.5, metavar="S",
                    help="store only candidates scored at least S, 0..1 (default 0.5; 0 keeps every amount of money)")
+    p.add_argument("--links", action="store_true",
+                   help="instead of spans, suggest links between annotated spans that state the same fact in different documents")
     p.set_defaults(func=cmd_suggest)
 
     p = sub.add_parser("serve", help="serve the app in a browser", description="Serve the app in a browser (textual-serve): one app process per visitor. Binds to 127.0.0.1 unless --host says otherwise; there is no authentication.")

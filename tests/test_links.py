@@ -183,3 +183,28 @@ def test_jsonl_round_trip_keeps_links(tmp_path):
     # importing again adds nothing
     assert import_file("jsonl", out, fresh.corpus, fresh.store).links == 0
     fresh.close()
+
+
+def test_cli_suggest_links_proposes_the_salary_group(tmp_path, capsys):
+    from reader.cli import main
+    from tests.reading_harness import copy_seeds
+
+    seeds = copy_seeds(tmp_path)
+    store = str(tmp_path / "ann")
+    assert main(["suggest", str(seeds), "--store", store, "--labels", "salary"]) == 0
+    capsys.readouterr()
+    assert main(["suggest", str(seeds), "--store", store, "--links"]) == 0
+    out = capsys.readouterr().out
+    assert "suggested" in out and "link(s)" in out
+    with AnnotationStore(store) as s:
+        suggested = s.links(statuses=("suggested",))
+        assert suggested and all(ln.source == "suggest:links" for ln in suggested)
+        groups = s.link_groups(statuses=("suggested",))
+        texts = {a.doc_id[:3]: a.text for g in groups for a in g if "900" in a.text and "300" in a.text}
+        assert set(texts) == {"000", "001", "002", "003"}, groups  # the range, in all four seeds
+        # rejecting one keeps it from coming back
+        s.unlink(suggested[0].id)
+    assert main(["suggest", str(seeds), "--store", store, "--links"]) == 0
+    with AnnotationStore(store) as s:
+        assert s.get_link(suggested[0].id).status == "rejected"
+        assert len(s.links(statuses=("suggested",))) == len(suggested) - 1

@@ -24,6 +24,9 @@ class ParallelSet:
     def doc_ids(self) -> list[str]:
         return [d[0] for d in self._docs]
 
+    def text(self, doc_id: str) -> str:
+        return next(t for d, t, _ in self._docs if d == doc_id)
+
     def build(self, progress: Callable[[int, int], None] | None = None,
               should_stop: Callable[[], bool] | None = None) -> bool:
         """Compute every document's facts and every pair's alignment; False if stopped early."""

@@ -1,0 +1,149 @@
+"""Proposing counterpart spans and links from the alignment (used by the compare screen and
+``reader suggest --links``).
+
+For a span (an annotation) of one document, its counterparts in another are:
+
+* an **annotation** of the other document with the same label: for salaries,
+  the same normalised value (``reader.suggest.amounts``) anywhere in the
+  document; for other labels, one inside a counterpart passage of the span's passage;
+* for a salary, an **amount** of money with the same value that is not annotated yet;
+* for a quote, a **quote** (``reader.suggest.quote``) inside a counterpart passage.
+
+Proposals are ordered: existing annotations first, then by the score of the
+passage pair they are in. This module never imports textual.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Callable, Iterable
+
+from reader.align.core import Alignment
+from reader.align.parallel import ParallelSet
+from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation
+from reader.suggest.amounts import find_amounts, parse_amount
+
+SALARY = "salary"
+QUOTE = "quote"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A counterpart span in ``doc_id``: an existing annotation (``ann_id``) or new text."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    label: str
+    reason: str
+    score: float
+    ann_id: str | None = None
+
+
+def _lang(lang: str | None) -> str | None:
+    return None if lang in (None, "", "unknown") else lang
+
+
+def span_value(ann: Annotation, lang: str | None = None) -> tuple[float, float] | None:
+    """(min, max) of a salary span: its stored value, else what the normaliser reads in its text."""
+    value = ann.value or parse_amount(ann.text, _lang(lang))
+    if not value or value.get("min") is None:
+        return None
+    lo = float(value["min"])
+    return lo, float(value["max"]) if value.get("max") is not None else lo
+
+
+def _fmt(v: tuple[float, float]) -> str:
+    lo, hi = (f"{int(x):,}" if x == int(x) else f"{x:,}" for x in v)
+    return lo if lo == hi else f"{lo}–{hi}"
+
+
+def counterpart_spans(al: Alignment, text_b: str, lang_b: str | None, ann: Annotation,
+                      anns_b: Iterable[Annotation], lang_a: str | None = None) -> list[Proposal]:
+    """Counterparts in document ``b`` of annotation ``ann`` of document ``a`` (see the module docstring)."""
+    doc_b = al.b.doc_id
+    pairs = {c.b.index: c for c in al.counterparts_of(ann.start)}
+    aligned = {p.index for p in al.aligned_passages(ann.start)}
+
+    def passage_score(start: int) -> float | None:
+        p = al.b.passage_at(start)
+        if p is None:
+            return None
+        if p.index in pairs:
+            return pairs[p.index].score
+        return 0.5 if p.index in aligned else None
+
+    out: dict[tuple[int, int], Proposal] = {}
+    value = span_value(ann, lang_a) if ann.label == SALARY else None
+    for other in anns_b:
+        if other.label != ann.label or other.orphaned:
+            continue
+        if ann.label == SALARY:
+            v = span_value(other, lang_b)
+            if value is None or v != value:
+                continue
+            score = 10.0 + (passage_score(other.start) or 0.0)
+            reason = f"annotated salary, both state {_fmt(value)}"
+        else:
+            ps = passage_score(other.start)
+            if ps is None:
+                continue
+            score = 10.0 + ps
+            reason = f"annotated {other.label} in a counterpart passage"
+        out[(other.start, other.end)] = Proposal(doc_b, other.start, other.end, other.text, ann.label, reason,
+                                                 score, other.id)
+    if ann.label == SALARY and value is not None:
+        for am in find_amounts(text_b, _lang(lang_b)):
+            if am.kind != "money" or am.min is None:
+                continue
+            v = (float(am.min), float(am.max if am.max is not None else am.min))
+            if v == value and (am.start, am.end) not in out:
+                out[(am.start, am.end)] = Proposal(doc_b, am.start, am.end, am.text, SALARY,
+                                                   f"states {_fmt(value)}", passage_score(am.start) or 0.0)
+    elif ann.label == QUOTE:
+        from reader.suggest import quote
+
+        for c in pairs.values():
+            seg = text_b[c.b.start:c.b.end]
+            for q in quote.find(seg, _lang(lang_b)):
+                key = (c.b.start + q.start, c.b.start + q.end)
+                if key not in out:
+                    out[key] = Proposal(doc_b, key[0], key[1], q.text, QUOTE,
+                                        f"quote in the counterpart passage ({c.why})", c.score)
+    return sorted(out.values(), key=lambda p: (-p.score, p.start))
+
+
+def propose_links(parallel: ParallelSet, annotations: Callable[[str], list[Annotation]],
+                  langs: dict[str, str | None]) -> list[tuple[Annotation, Annotation, str]]:
+    """Pairs of existing annotations in different documents that state the same fact: the
+    best annotated counterpart of each span in each other document. (a, b, reason)."""
+    found: dict[frozenset[str], tuple[Annotation, Annotation, str]] = {}
+    anns = {d: [a for a in annotations(d) if a.status in (STATUS_ACCEPTED, STATUS_SUGGESTED) and not a.orphaned]
+            for d in parallel.doc_ids}
+    by_id = {a.id: a for lst in anns.values() for a in lst}
+    for a_doc, b_doc in combinations(parallel.doc_ids, 2):
+        al = parallel.alignment(a_doc, b_doc)
+        if al is None:
+            continue
+        text_b = parallel.text(b_doc)
+        for ann in anns[a_doc]:
+            for p in counterpart_spans(al, text_b, langs.get(b_doc), ann, anns[b_doc], langs.get(a_doc)):
+                if p.ann_id is not None:
+                    key = frozenset((ann.id, p.ann_id))
+                    found.setdefault(key, (ann, by_id[p.ann_id], p.reason))
+                    break
+    return list(found.values())
+
+
+def suggest_links(corpus: Iterable, store, *, progress: Callable[[int, int], None] | None = None) -> int:
+    """``reader suggest --links``: align every pair of documents that have annotations and store
+    the annotated counterparts as *suggested* links (accept or reject them in compare, ``K``).
+    Rejected links are never suggested again. Returns how many links were suggested."""
+    docs = [d for d in corpus if store.for_document(d.id)]
+    langs = {d.id: _lang(d.lang) for d in docs}
+    parallel = ParallelSet((d.id, d.text, langs[d.id]) for d in docs)
+    parallel.build(progress)
+    pairs = propose_links(parallel, store.for_document, langs)
+    made = store.link_many(((a.id, b.id) for a, b, _ in pairs), status=STATUS_SUGGESTED, source="suggest:links")
+    return len(made)
