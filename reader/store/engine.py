@@ -366,7 +366,8 @@ class FileEngine:
     def _holder(self) -> str:
         try:
             info = json.loads((self.path / LOCK_INFO_FILE).read_text(encoding="utf-8"))
-            return f"pid {info.get('pid')} on {info.get('host')} since {info.get('since')}"
+            who = f"{info['user']}, " if isinstance(info.get("user"), str) and info["user"] else ""
+            return f"{who}pid {info.get('pid')} on {info.get('host')} since {info.get('since')}"
         except (OSError, ValueError, AttributeError):
             return ""
 
