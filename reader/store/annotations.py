@@ -35,6 +35,7 @@ from reader.store.history import Change, History
 from reader.store.links import LinkMethods
 from reader.store.reanchor import ReanchorReport, reanchor_documents
 from reader.store.state import RejectedKey, WorkspaceTables
+from reader.suggest.amounts import annotation_value
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -202,7 +203,24 @@ class AnnotationValidator:
             doc_sha256=sha or (doc_sha256 if isinstance(doc_sha256, str) else ""),
             status=status,
             source=fields.get("source") or "",
+            value=annotation_value(label, span, fields.get("value")),
+            score=_score(fields.get("score")),
+            reason=fields.get("reason") if isinstance(fields.get("reason"), str) else "",
         )
+
+
+def _score(obj: JSON) -> float | None:
+    """A suggestion's score in [0, 1], or None (hand-made, or not a number)."""
+    if isinstance(obj, bool) or not isinstance(obj, (int, float)) or not 0.0 <= obj <= 1.0:
+        return None
+    return float(obj)
+
+
+def _revalue(old: Annotation, new: Annotation) -> Annotation:
+    """Keep a salary's normalised value in step with its label and span."""
+    if (new.label, new.start, new.end, new.text) == (old.label, old.start, old.end, old.text):
+        return new
+    return dataclasses.replace(new, value=annotation_value(new.label, new.text))
 
 
 class AnnotationStore(LinkMethods):
@@ -480,7 +498,7 @@ class AnnotationStore(LinkMethods):
                 raise OffsetError(f"{old.doc_id}: cannot move the span: the document's text is not known to the store")
             s, e, span, sha = self.validator.span(old.doc_id, s, e, None)
             changes.update(start=s, end=e, text=span, orphaned=False, doc_sha256=sha)
-        new = dataclasses.replace(old, **changes)
+        new = _revalue(old, dataclasses.replace(old, **changes))
         if new == old:
             return copy_annotation(old)
         new.updated = now_iso()
@@ -508,7 +526,7 @@ class AnnotationStore(LinkMethods):
             new_status = status if status is not None else old.status
             new_label = label if label is not None else old.label
             self.validator.label(new_label, new_status)
-            new = dataclasses.replace(old, label=new_label, status=new_status)
+            new = _revalue(old, dataclasses.replace(old, label=new_label, status=new_status))
             if new == old:
                 continue
             new.updated = stamp

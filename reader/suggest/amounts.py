@@ -42,6 +42,7 @@ expression ends). ``text[a.start:a.end] == a.text`` always.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -50,7 +51,8 @@ import regex
 from reader.suggest.base import _base_lang
 from reader.suggest.lexicon import ATTACHED_SCALES, ISO_CODES, SYMBOLS, TABLES, LangTable
 
-__all__ = ["Amount", "find_amounts", "parse_amount", "parse_number", "number_words_value", "PERIODS"]
+__all__ = ["Amount", "find_amounts", "parse_amount", "parse_number", "number_words_value", "PERIODS",
+           "annotation_value", "check_value"]
 
 PERIODS = ("hour", "day", "week", "month", "year")
 
@@ -607,3 +609,34 @@ def parse_amount(s: str, lang: str | None = None) -> dict | None:
 def normalise_text(s: str) -> str:
     """NFC form used before matching (exposed for callers that compare amounts' texts)."""
     return unicodedata.normalize("NFC", s)
+
+
+VALUE_LABELS = ("salary",)  # labels whose annotations carry a normalised amount
+
+
+def check_value(obj) -> dict | None:
+    """``obj`` as a normalised value if it is one (``{"min", "max", "currency",
+    "period"}`` with numbers, an ISO-like code or None, a known period or None),
+    else None. Used on values that come from outside (imports, old stores)."""
+    if not isinstance(obj, Mapping) or set(obj) != {"min", "max", "currency", "period"}:
+        return None
+    lo, hi, cur, period = obj["min"], obj["max"], obj["currency"], obj["period"]
+    for v in (lo, hi):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v != v):
+            return None
+    if lo is not None and hi is not None and lo > hi:
+        return None
+    if cur is not None and not (isinstance(cur, str) and len(cur) == 3 and cur.isalpha() and cur.isupper()):
+        return None
+    if period is not None and period not in PERIODS:
+        return None
+    return {"min": _num(lo), "max": _num(hi), "currency": cur, "period": period}
+
+
+def annotation_value(label: str, text: str, given=None, lang: str | None = None) -> dict | None:
+    """The value an annotation of ``label`` over ``text`` carries: ``given`` when it is
+    a valid value, else what ``text`` parses to; None for labels other than salary."""
+    if label not in VALUE_LABELS:
+        return None
+    checked = check_value(given) if given is not None else None
+    return checked if checked is not None else parse_amount(text, lang)
