@@ -103,7 +103,8 @@ def test_export_shape_and_utf16_offsets_after_emoji():
     assert region["from_name"] == "label" and region["to_name"] == "text" and region["type"] == "labels"
     assert region["value"]["labels"] == ["salary"]
     assert region["value"]["text"] == "$300,000"
-    assert region["meta"] == {"text": ["gross, not net"], "annotator": "alice"}
+    assert region["meta"] == {"text": ["gross, not net"], "annotator": "alice",
+                              "value": {"min": 300000, "max": 300000, "currency": "USD", "period": None}}
     # Label Studio (JavaScript) slicing of the exported text gives the span back
     for a in task["annotations"]:
         for r in a["result"]:

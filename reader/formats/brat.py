@@ -53,6 +53,7 @@ from urllib.parse import quote, unquote
 
 from reader.errors import FormatError
 from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, iter_lines, register
+from reader.formats.jsonl import amount_fields, read_amount_fields
 from reader.model import STATUS_SUGGESTED, Annotation, Document
 from reader.text import sha256_bytes
 
@@ -136,6 +137,7 @@ def _record(a: Annotation) -> dict[str, Any]:
     return {
         "id": a.id, "start": a.start, "end": a.end, "label": a.label,
         "created": a.created, "updated": a.updated, "source": a.source,
+        **amount_fields(a),
     }
 
 
@@ -248,7 +250,7 @@ def _unwritten_spans(entries: Any, text: str) -> Iterator[tuple[int, SpanRecord 
         yield i, SpanRecord(
             start=e["start"], end=e["end"], label=e["label"], text=text[e["start"]:e["end"]],
             note=s("note") or "", annotator=s("annotator"), status=s("status") or "accepted",
-            id=s("id"), created=s("created"), updated=s("updated"),
+            id=s("id"), created=s("created"), updated=s("updated"), **read_amount_fields(e),
         )
 
 
@@ -360,6 +362,8 @@ def read_ann(ann_path: Path, txt_path: Path, rel_stem: str, manifest: _Manifest)
                 span.id = rec.get("id") if isinstance(rec.get("id"), str) else None
                 span.created = rec.get("created") if isinstance(rec.get("created"), str) else None
                 span.updated = rec.get("updated") if isinstance(rec.get("updated"), str) else None
+                for key, val in read_amount_fields(rec).items():
+                    setattr(span, key, val)
             if tid in spans:
                 yield problem(line_no, f"{tid}: id used twice (first on line {spans[tid][0]}); this one skipped")
                 continue

@@ -220,7 +220,41 @@ def span_extras(ann: Annotation) -> dict[str, Any]:
         "status": ann.status,
         "created": ann.created,
         "updated": ann.updated,
+        **amount_fields(ann),
     }
+
+
+def amount_fields(ann: Annotation) -> dict[str, Any]:
+    """``value`` (a salary's normalised amount), ``score`` and ``reason`` (a suggestion's),
+    each only when the annotation has one. A salary from an older store that has no
+    value yet gets what its text parses to."""
+    from reader.suggest.amounts import annotation_value
+
+    out: dict[str, Any] = {}
+    value = ann.value if ann.value is not None else annotation_value(ann.label, ann.text)
+    if value is not None:
+        out["value"] = value
+    if ann.score is not None:
+        out["score"] = ann.score
+    if ann.reason:
+        out["reason"] = ann.reason
+    return out
+
+
+def read_amount_fields(obj: Any) -> dict[str, Any]:
+    """The :func:`amount_fields` of ``obj`` for a :class:`SpanRecord` (lenient: the
+    store checks the value again and recomputes it from the text when it is bad)."""
+    if not isinstance(obj, dict):
+        return {}
+    out: dict[str, Any] = {}
+    if isinstance(obj.get("value"), dict):
+        out["value"] = obj["value"]
+    score = obj.get("score")
+    if isinstance(score, (int, float)) and not isinstance(score, bool):
+        out["score"] = float(score)
+    if isinstance(obj.get("reason"), str):
+        out["reason"] = obj["reason"]
+    return out
 
 
 def span_from_obj(obj: Any, where: str, start: int, end: int, label: str, text: str | None = None) -> SpanRecord:
@@ -239,6 +273,7 @@ def span_from_obj(obj: Any, where: str, start: int, end: int, label: str, text: 
         id=get_id(obj, "id", where),
         created=get_str(obj, "created", where=where),
         updated=get_str(obj, "updated", where=where),
+        **read_amount_fields(obj),
     )
 
 
@@ -376,6 +411,7 @@ class JsonlFormat(JsonLinesFormat):
                 "created": a.created,
                 "updated": a.updated,
                 **({"links": self.links[a.id]} if a.id in self.links else {}),
+                **amount_fields(a),
             }
             for a in anns
         ]

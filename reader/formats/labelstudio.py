@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
 from reader.formats.base import Format, ImportItem, ImportNote, ImportProblem, SpanRecord, register
+from reader.formats.jsonl import amount_fields, read_amount_fields
 from reader.formats.jsonstream import iter_json_array
 from reader.formats.offsets import OffsetConversionError, Utf16Map
 from reader.model import STATUS_SUGGESTED, Annotation, Document
@@ -74,6 +75,7 @@ def _region(ann: Annotation, umap: Utf16Map, origin: str) -> dict[str, Any]:
         meta["text"] = [ann.note]
     if ann.annotator:
         meta["annotator"] = ann.annotator
+    meta.update(amount_fields(ann))  # a salary's normalised value, a suggestion's score and reason
     region: dict[str, Any] = {
         "id": ann.id,
         "from_name": FROM_NAME,
@@ -305,7 +307,8 @@ def parse_task(task: Any, number: int, source: str = "") -> Iterator[ImportItem 
                     else:
                         seen_ids.add(span_id)
                 item.spans.append(
-                    SpanRecord(start=cs, end=ce, label=label, text=text[cs:ce], note=note, annotator=who, status=status, id=span_id)
+                    SpanRecord(start=cs, end=ce, label=label, text=text[cs:ce], note=note, annotator=who, status=status,
+                               id=span_id, **read_amount_fields(r.get("meta")))
                 )
     for rtype in sorted(ignored_types):
         yield problem(f"results of type {rtype!r} were skipped (only span labels are imported)")

@@ -617,6 +617,9 @@ class _Importer:
             doc_sha256=target.sha256,
             status=span.status,
             source=self.source,
+            value=span.value,
+            score=span.score,
+            reason=span.reason,
         )
         ann.updated = span.updated or ann.created
         for rec in span.links:

@@ -27,6 +27,7 @@ from typing import Any, Iterator
 from reader.formats.base import ImportItem, ImportProblem, register
 from reader.formats.jsonl import (
     BadRecord,
+    amount_fields,
     doc_fields,
     JsonLinesFormat,
     get_id,
@@ -63,11 +64,17 @@ class ProdigyFormat(JsonLinesFormat):
                 "status": a.status,
                 "created": a.created,
                 "updated": a.updated,
+                **amount_fields(a),
             }
             for a in anns
         ]
         meta = doc_fields(doc)
         meta["sha256"] = doc.sha256
+        # the normalised amounts again in the task's meta, where Prodigy shows them
+        amounts = [{"start": s["start"], "end": s["end"], "label": s["label"], "value": s["value"]}
+                   for s in spans if "value" in s]
+        if amounts:
+            meta["amounts"] = amounts
         input_hash = hash32(doc.text)
         task_hash = hash32(str(input_hash), *(f"{a.start}:{a.end}:{a.label}" for a in anns))
         record = {

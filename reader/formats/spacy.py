@@ -30,6 +30,7 @@ from typing import IO, Any, Iterable, Iterator
 
 from reader.errors import FormatError
 from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, register
+from reader.formats.jsonl import amount_fields, read_amount_fields
 from reader.model import STATUSES, Annotation, Document
 
 SPANS_KEY = "sc"
@@ -125,7 +126,7 @@ def _record(a: Annotation, alignment: str, token_range: tuple[int, int] | None) 
     rec = {
         "id": a.id, "start": a.start, "end": a.end, "label": a.label, "text": a.text, "note": a.note,
         "annotator": a.annotator, "status": a.status, "created": a.created, "updated": a.updated,
-        "source": a.source, "alignment": alignment,
+        "source": a.source, "alignment": alignment, **amount_fields(a),
     }
     if token_range is not None:
         rec["token_start"], rec["token_end"] = token_range
@@ -194,6 +195,7 @@ def item_from_doc(d: Any, number: int, source: str) -> Iterator[ImportItem | Imp
                 start=rec["start"], end=rec["end"], label=rec["label"], text=_str_or(rec.get("text")),
                 note=_str_or(rec.get("note"), ""), annotator=_str_or(rec.get("annotator")), status=status,
                 id=_str_or(rec.get("id")), created=_str_or(rec.get("created")), updated=_str_or(rec.get("updated")),
+                **read_amount_fields(rec),
             ))
     else:
         seen = set()

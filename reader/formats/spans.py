@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import IO, Iterable
 
 from reader.formats.base import Format, register
+from reader.formats.jsonl import amount_fields
 from reader.formats.jsonl import dumps
 from reader.model import Annotation, Document
 from reader.text import snap_left, snap_right
@@ -57,6 +58,7 @@ class SpansFormat(Format):
                             "end": a.end,
                             "id": a.id,
                             "title": doc.title,
+                            **amount_fields(a),
                         }
                     )
                 )
