@@ -34,12 +34,20 @@ from reader.store.engine import FileEngine, no_gc
 from reader.store.history import Change, History
 from reader.store.links import LinkMethods
 from reader.store.reanchor import ReanchorReport, reanchor_documents
+from reader.store.postgres import LabelSource, is_database_url, safe_location
 from reader.store.state import RejectedKey, WorkspaceTables
 from reader.suggest.amounts import annotation_value
 
 P = ParamSpec("P")
 R = TypeVar("R")
 Key = tuple[str, int, int, str]
+#: duplicates are refused within one annotator's layer: two annotators may tag the same span
+LayerKey = tuple[str, str, int, int, str]
+
+
+def layer_key(ann: Annotation) -> LayerKey:
+    """(annotator, doc_id, start, end, label): what makes an annotation a duplicate."""
+    return (ann.annotator, ann.doc_id, ann.start, ann.end, ann.label)
 #: What :meth:`AnnotationStore.add_many` accepts: an annotation, a dict of its
 #: fields, or a tuple ``(doc_id, start, end, label[, note])``.
 AnnotationItem = Annotation | Mapping[str, JSON] | Sequence[JSON]
@@ -106,24 +114,25 @@ class AnnotationValidator:
         self.annotator = annotator
         self.corpus_attached = False  # then an unknown document id is an error
         self._document = document
-        self._keys: dict[Key, str] = {}
+        self._keys: dict[LayerKey, str] = {}
 
     def index(self, anns: Iterable[Annotation]) -> None:
         """Start the duplicate index again from ``anns`` (first one of a key wins)."""
         self._keys = {}
         for ann in anns:
             if ann.status != STATUS_REJECTED:
-                self._keys.setdefault(ann.key, ann.id)
+                self._keys.setdefault(layer_key(ann), ann.id)
 
     def replaced(self, old: Annotation | None, new: Annotation | None) -> None:
         """``old`` was replaced by ``new`` (either may be None): keep the index in step."""
-        if old is not None and self._keys.get(old.key) == old.id:
-            del self._keys[old.key]
+        if old is not None and self._keys.get(layer_key(old)) == old.id:
+            del self._keys[layer_key(old)]
         if new is not None and new.status != STATUS_REJECTED:
-            self._keys.setdefault(new.key, new.id)
+            self._keys.setdefault(layer_key(new), new.id)
 
-    def is_duplicate(self, key: Key) -> bool:
-        return key in self._keys
+    def is_duplicate(self, ann: Annotation) -> bool:
+        """Its annotator already has this span with this label."""
+        return layer_key(ann) in self._keys
 
     def span(self, doc_id: str, start: object, end: object, text: str | None) -> tuple[int, int, str, str]:
         """Validated (start, end, span text, document sha256 or "" when the document is unknown)."""
@@ -157,10 +166,10 @@ class AnnotationValidator:
                 f"unknown label {label!r} (labels from {self.labels.source}: {', '.join(self.labels.names)})"
             )
 
-    def not_duplicate(self, key: Key, own_id: str | None = None) -> None:
-        other = self._keys.get(key)
+    def not_duplicate(self, ann: Annotation, own_id: str | None = None) -> None:
+        other = self._keys.get(layer_key(ann))
         if other is not None and other != own_id:
-            doc_id, start, end, label = key
+            doc_id, start, end, label = ann.key
             raise DuplicateAnnotationError(f"{doc_id}: a {label!r} annotation already covers {start}..{end}")
 
     @staticmethod
@@ -239,9 +248,16 @@ class AnnotationStore(LinkMethods):
         annotator: str | None = None,
         engine: StorageEngine | None = None,
     ):
-        self.path = Path(path)
         self.annotator = annotator or default_annotator()
-        self.engine: StorageEngine = engine or FileEngine(self.path, readonly=bool(readonly), annotator=self.annotator)
+        database = engine is None and is_database_url(path)
+        if database:  # postgresql://...: many writers (reader.store.postgres)
+            from reader.store.postgres import PostgresEngine
+
+            engine = PostgresEngine(str(path), readonly=bool(readonly), annotator=self.annotator)
+        #: the store folder; for a database, its URL without the password (for messages)
+        self.path: Path | str = safe_location(str(path)) if database else Path(path)
+        self.engine: StorageEngine = engine or FileEngine(Path(path), readonly=bool(readonly), annotator=self.annotator)
+        self.location = self.engine.location
         self.reanchor_report: ReanchorReport | None = None
         self._lock = threading.RLock()
         self._closed = False
@@ -256,7 +272,7 @@ class AnnotationStore(LinkMethods):
         self.upgraded: tuple[int, Path] | None = self.engine.upgraded if isinstance(self.engine, FileEngine) else None
         self.tables = WorkspaceTables(self._image, self._commit, self._check_writable, lambda: self.readonly)
         try:
-            labels = LabelSet.load(self.path)
+            labels = self.engine.label_set() if isinstance(self.engine, LabelSource) else LabelSet.load(self.path)
         except BaseException:
             self.engine.close()
             raise
@@ -413,7 +429,7 @@ class AnnotationStore(LinkMethods):
             "annotator": annotator, "status": status, "source": source, "text": text,
         })
         if status != STATUS_REJECTED:
-            self.validator.not_duplicate(ann.key)
+            self.validator.not_duplicate(ann)
         self._replace(None, ann)
         self._history.record(Change("add", None, ann))
         self._commit([["put", ann_record(ann)]])
@@ -441,7 +457,7 @@ class AnnotationStore(LinkMethods):
     def _add_many(self, items: Iterable[AnnotationItem], source: str, skip_duplicates: bool) -> list[Annotation]:
         new: list[Annotation] = []
         stamp = now_iso()
-        keys: set[Key] = set()
+        keys: set[LayerKey] = set()
         ids: set[str] = set()
         for n, item in enumerate(items, 1):
             fields = self.validator.fields(item, n, source)
@@ -453,13 +469,13 @@ class AnnotationStore(LinkMethods):
             except AnnotationError as exc:
                 raise type(exc)(f"item {n}: {exc}") from None
             if ann.status != STATUS_REJECTED:
-                if ann.key in keys or self.validator.is_duplicate(ann.key):
+                if layer_key(ann) in keys or self.validator.is_duplicate(ann):
                     if skip_duplicates:
                         continue
                     raise DuplicateAnnotationError(
                         f"item {n}: {ann.doc_id}: a {ann.label!r} annotation already covers {ann.start}..{ann.end}"
                     )
-                keys.add(ann.key)
+                keys.add(layer_key(ann))
             ids.add(ann.id)
             new.append(ann)
         if not new:
@@ -503,7 +519,7 @@ class AnnotationStore(LinkMethods):
             return copy_annotation(old)
         new.updated = now_iso()
         if new.status != STATUS_REJECTED:
-            self.validator.not_duplicate(new.key, own_id=old.id)
+            self.validator.not_duplicate(new, own_id=old.id)
         self._replace(old, new)
         self._history.record(Change("update", old, new))
         self._commit([["put", ann_record(new)]])
@@ -520,7 +536,7 @@ class AnnotationStore(LinkMethods):
         self._check_writable()
         stamp = now_iso()
         changes: list[Change] = []
-        keys: set[Key] = set()
+        keys: set[LayerKey] = set()
         for ann_id in ann_ids:
             old = self._existing(ann_id)
             new_status = status if status is not None else old.status
@@ -531,11 +547,11 @@ class AnnotationStore(LinkMethods):
                 continue
             new.updated = stamp
             if new.status != STATUS_REJECTED:
-                self.validator.not_duplicate(new.key, own_id=old.id)
-                if new.key in keys:
+                self.validator.not_duplicate(new, own_id=old.id)
+                if layer_key(new) in keys:
                     doc_id, start, end, name = new.key
                     raise DuplicateAnnotationError(f"{doc_id}: a {name!r} annotation already covers {start}..{end}")
-                keys.add(new.key)
+                keys.add(layer_key(new))
             changes.append(Change("update", old, new))
         if not changes:
             return []
