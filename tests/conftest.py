@@ -13,3 +13,6 @@ os.environ["READER_ANNOTATOR"] = "tester"
 
 settings.register_profile("reader", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("reader")
+
+# a real PostgreSQL (pgserver) for the store tests: pg_server, pg_url, own_pg_server, store_location
+from pg_fixtures import own_pg_server, pg_server, pg_url, store_location  # noqa: E402,F401

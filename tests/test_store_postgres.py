@@ -1,0 +1,234 @@
+"""The PostgreSQL engine on a real server: schema migrations, other writers'
+changes, every connection fault (one clear line, nothing lost), store copy."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from reader.cli import main
+from reader.errors import StoreError, StoreVersionError, StoreWriteError
+from reader.model import Document
+from reader.store import AnnotationStore
+
+pytest.importorskip("psycopg", reason="the postgres extra is not installed (pip install -e '.[postgres]')")
+
+ROOT = Path(__file__).resolve().parents[1]
+TEXT = "Alice met Bob in Paris. Bob said: «the salary is 3.000 euro»."
+
+
+class _Corpus:
+    def __init__(self, docs):
+        self.docs = {d.id: d for d in docs}
+
+    def get(self, doc_id):
+        return self.docs.get(doc_id)
+
+    def __iter__(self):
+        return iter(self.docs.values())
+
+
+def doc(doc_id="d1", text=TEXT):
+    import hashlib
+
+    return Document(id=doc_id, text=text, sha256=hashlib.sha256(text.encode()).hexdigest())
+
+
+CORPUS = _Corpus([doc("d1"), doc("d2")])
+
+
+def span(needle, text=TEXT):
+    i = text.index(needle)
+    return i, i + len(needle)
+
+
+def one_line(err: str) -> str:
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+# --------------------------------------------------------------------------- schema
+
+
+def test_schema_is_created_by_versioned_migrations_once(pg_url):
+    import psycopg
+
+    from reader.store.postgres import SCHEMA_VERSION
+
+    with AnnotationStore(pg_url, corpus=CORPUS, annotator="alice") as s:
+        s.add("d1", *span("Alice"), "quote")
+    with AnnotationStore(pg_url, corpus=CORPUS, annotator="alice") as s:
+        assert len(s.all()) == 1
+    with psycopg.connect(pg_url) as conn:
+        versions = [r[0] for r in conn.execute("SELECT version FROM reader_schema ORDER BY version")]
+    assert versions == list(range(1, SCHEMA_VERSION + 1))
+
+
+def test_newer_schema_is_refused_and_left_alone(pg_url):
+    import psycopg
+
+    AnnotationStore(pg_url).close()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO reader_schema (version, applied) VALUES (99, 'future')")
+    with pytest.raises(StoreVersionError) as exc:
+        AnnotationStore(pg_url)
+    assert "99" in str(exc.value) and "reader-secret" not in str(exc.value)
+
+
+# --------------------------------------------------------------------------- many writers
+
+
+def test_two_sessions_same_span_each_own_layer_and_undo(pg_url):
+    a = AnnotationStore(pg_url, corpus=CORPUS, annotator="alice")
+    b = AnnotationStore(pg_url, corpus=CORPUS, annotator="bob")
+    try:
+        a.add("d1", *span("Paris"), "claim")
+        b.add("d1", *span("Paris"), "claim")  # the same span in bob's layer: not a duplicate
+        b.add("d1", *span("Bob said"), "quote")
+        assert b.refresh() >= 1 and a.refresh() >= 2
+        assert sorted(x.annotator for x in a.for_document("d1")) == ["alice", "bob", "bob"]
+        a.undo()  # alice's undo removes alice's change only
+        b.refresh()
+        assert sorted(x.annotator for x in b.for_document("d1")) == ["bob", "bob"]
+    finally:
+        a.close()
+        b.close()
+    with AnnotationStore(pg_url, readonly=True) as r:
+        assert sorted((x.annotator, x.label) for x in r.all()) == [("bob", "claim"), ("bob", "quote")]
+
+
+def test_workspace_tables_are_shared(pg_url):
+    with AnnotationStore(pg_url, annotator="alice") as a, AnnotationStore(pg_url, annotator="bob") as b:
+        a.set_done("d1", True)
+        a.set_language_override("d2", "fr")
+        a.cache_languages({"abc": {"lang": "en", "confidence": 0.9, "paragraphs": []}})
+        b.refresh()
+        assert b.doc_status("d1") == "done"
+        assert b.language_overrides() == {"d2": "fr"}
+        assert b.cached_language("abc")["lang"] == "en"
+
+
+# --------------------------------------------------------------------------- faults: one clear line each
+
+
+@pytest.mark.parametrize("url, words", [
+    ("postgresql://alice@127.0.0.1:notaport/db", "valid PostgreSQL URL"),
+    ("postgresql://alice@127.0.0.1:1/db", "cannot reach"),
+])
+def test_bad_url_and_unreachable_server(url, words, capsys):
+    with pytest.raises(StoreError) as exc:
+        AnnotationStore(url)
+    assert words in str(exc.value)
+    code = main(["docs", str(ROOT / "seeds"), "--store", url])
+    _out, err = capsys.readouterr()
+    assert code == 1 and words in one_line(err)
+
+
+def test_wrong_password_and_missing_database(pg_server, pg_url, capsys):
+    bad_password = pg_server.url(pg_url.rsplit("/", 1)[1], password="wrong")
+    code = main(["docs", str(ROOT / "seeds"), "--store", bad_password])
+    _out, err = capsys.readouterr()
+    line = one_line(err)
+    assert code == 1 and "refused the login" in line and "wrong" not in line.split("refused")[0].split("@")[0]
+    missing = pg_server.url("no_such_db")
+    code = main(["docs", str(ROOT / "seeds"), "--store", missing])
+    _out, err = capsys.readouterr()
+    line = one_line(err)
+    assert code == 1 and "'no_such_db' does not exist" in line and "createdb" in line
+    assert "reader-secret" not in line  # the password never reaches a message
+
+
+def test_dropped_connection_keeps_the_change_and_saves_it_when_back(own_pg_server):
+    url = own_pg_server.create_database("drops")
+    store = AnnotationStore(url, corpus=CORPUS, annotator="alice")
+    try:
+        store.add("d1", *span("Alice"), "quote")
+        own_pg_server.stop()
+        with pytest.raises(StoreWriteError) as exc:
+            store.add("d1", *span("Paris"), "claim")
+        assert "connection" in str(exc.value) and store.unsaved == 1
+        assert len(store.for_document("d1")) == 2  # kept in memory, shown
+        with pytest.raises(StoreWriteError):
+            store.retry_unsaved()  # still down
+        own_pg_server.start()
+        assert store.retry_unsaved() == 1 and store.unsaved == 0
+        store.add("d1", *span("Bob said"), "quote")  # the session goes on
+    finally:
+        own_pg_server.start() if not own_pg_server.running else None
+        store.close()
+    with AnnotationStore(url, readonly=True) as r:
+        assert sorted(a.label for a in r.all()) == ["claim", "quote", "quote"]
+
+
+def test_refresh_survives_a_restart(own_pg_server):
+    url = own_pg_server.create_database("polls")
+    a = AnnotationStore(url, corpus=CORPUS, annotator="alice")
+    b = AnnotationStore(url, corpus=CORPUS, annotator="bob")
+    try:
+        own_pg_server.stop()
+        assert b.refresh() == 0  # no exception while the server is away
+        own_pg_server.start()
+        a.add("d1", *span("Alice"), "quote")
+        assert b.refresh() == 1
+    finally:
+        a.close()
+        b.close()
+
+
+# --------------------------------------------------------------------------- copy between engines
+
+
+def _populate(location):
+    with AnnotationStore(location, corpus=CORPUS, annotator="alice") as s:
+        s.add("d1", *span("Alice"), "quote", note="a note — ünïcode")
+        s.add("d2", *span("Paris"), "claim")
+        s.add("d2", *span("salary is 3.000 euro"), "salary", status="suggested")
+        s.set_done("d1", True)
+        s.set_language_override("d2", "it")
+        s.cache_languages({"sha-x": {"lang": "en", "confidence": 0.5, "paragraphs": [[0, 5, "en", 0.5]]}})
+        s.add_documents([Document(id="imp1", text="imported text", sha256="f" * 64, imported=True)])
+        s.set_state("last", {"doc": "d1", "offset": 3})
+
+
+def test_store_copy_json_to_postgres_and_back_is_lossless(tmp_path, pg_url, capsys):
+    src = tmp_path / "src"
+    _populate(src)
+    (src / "labels.toml").write_text('[claim]\nkey = "1"\ncolor = "#ff0000"\n\n[quote]\nkey = "2"\ncolor = "#00ff00"\n\n[salary]\nkey = "3"\ncolor = "#0000ff"\n', encoding="utf-8")
+    assert main(["store", "copy", str(src), pg_url]) == 0
+    back = tmp_path / "back"
+    assert main(["store", "copy", pg_url, str(back)]) == 0
+    out = capsys.readouterr().out
+    assert "3 annotation" in out
+
+    def dump(location):
+        with AnnotationStore(location, readonly=True) as s:
+            anns = sorted((a.to_dict() for a in s.all(statuses=("accepted", "suggested", "rejected"))), key=lambda d: d["id"])
+            return {
+                "anns": anns, "overrides": s.language_overrides(), "done": s.doc_status("d1"),
+                "lang": s.cached_language("sha-x"), "docs": [d.id for d in s.imported_documents()],
+                "state": s.get_state("last"), "labels": s.labels.names,
+            }
+
+    assert dump(src) == dump(pg_url) == dump(back)
+    # exporting either side gives identical files
+    seeds = tmp_path / "corpus"
+    seeds.mkdir()
+    outs = []
+    for location in (src, pg_url):
+        target = tmp_path / f"export-{len(outs)}.jsonl"
+        assert main(["export", str(seeds), "--store", str(location), "--format", "jsonl", "--out", str(target)]) == 0
+        outs.append(target.read_bytes())
+    assert outs[0] == outs[1] and b"imported text" in outs[0]
+
+
+def test_store_copy_refuses_a_non_empty_target(tmp_path, pg_url, capsys):
+    src = tmp_path / "src"
+    _populate(src)
+    assert main(["store", "copy", str(src), pg_url]) == 0
+    capsys.readouterr()
+    assert main(["store", "copy", str(src), pg_url]) == 1
+    assert "not empty" in one_line(capsys.readouterr().err)
