@@ -41,6 +41,7 @@ reader formats                                  the export and import formats
 reader lang [CORPUS] DOC_ID LANG | --clear DOC_ID   override a document's language
 reader suggest [CORPUS] [--labels salary,quote] [--min-score S] [--links] pre-annotate with suggested spans (or links)
 reader store check | recover [--store PATH]     verify a store, or rebuild it from backup + journal
+reader store copy SRC DST                       copy a store between engines (folder <-> postgresql://...)
 reader agree [CORPUS] [--annotators a,b] [--labels l1,l2] [--doc ID] [--unit token|char] [--json]
 reader merge STORE... --into STORE              combine per-annotator JSON stores into one
 reader serve [CORPUS] [--store PATH] [--host 127.0.0.1] [--port 8000]   the app in a browser (textual-serve)
@@ -508,6 +509,10 @@ def cmd_store(args: argparse.Namespace) -> int:
     from reader.store.recovery import check_store_report
 
     console = _console()
+    if args.action == "copy" or args.paths:
+        from reader.cli_teams import store_copy
+
+        return store_copy(args)
     if args.action == "check":
         problems, notes = check_store_report(args.store)
         for note in notes:
@@ -661,8 +666,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("store", help="check or recover a store")
-    p.add_argument("action", choices=("check", "recover"))
+    p = sub.add_parser("store", help="check, recover or copy a store",
+                       description="check | recover [--store PATH], or copy SRC DST (folder <-> postgresql:// URL)")
+    p.add_argument("action", choices=("check", "recover", "copy"))
+    p.add_argument("paths", nargs="*", metavar="SRC DST", help="copy: the source and target stores")
     p.add_argument("--store", default=None, metavar="PATH")
     p.set_defaults(func=cmd_store, corpus=None)
 

@@ -102,6 +102,18 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return cli.EXIT_OK
 
 
+def store_copy(args: argparse.Namespace) -> int:
+    """reader store copy SRC DST: JSON <-> PostgreSQL, lossless, into an empty store."""
+    from reader import cli
+    from reader.store.transfer import copy_store
+
+    if args.action != "copy" or len(args.paths) != 2:
+        raise cli.UsageError("reader store: usage: reader store copy SRC DST (a store folder or a postgresql:// URL each)")
+    report = copy_store(args.paths[0], args.paths[1])
+    cli._console().print(cli._text(report.summary()))
+    return cli.EXIT_OK
+
+
 def export_layers(store: Any, args: argparse.Namespace) -> Any:
     """The store to export from: one annotator's layer (``--layer NAME``, or ``--annotator NAME``
     given to export), or every layer (``all``, the default; each span names its annotator)."""
