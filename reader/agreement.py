@@ -59,9 +59,15 @@ def cohen_kappa(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) ->
     if n == 0 or len(b) != n:
         return None
     observed = float(np.count_nonzero(a == b)) / n
-    cats, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
-    pa = np.bincount(inverse[:n], minlength=len(cats)) / n
-    pb = np.bincount(inverse[n:], minlength=len(cats)) / n
+    both = np.concatenate([a, b])
+    if both.min() >= 0 and both.max() < 1 << 20:  # small codes (label masks): count directly
+        size = int(both.max()) + 1
+        pa = np.bincount(a, minlength=size) / n
+        pb = np.bincount(b, minlength=size) / n
+    else:
+        cats, inverse = np.unique(both, return_inverse=True)
+        pa = np.bincount(inverse[:n], minlength=len(cats)) / n
+        pb = np.bincount(inverse[n:], minlength=len(cats)) / n
     expected = float(np.dot(pa, pb))
     if expected >= 1.0 - 1e-12:
         return None
@@ -368,7 +374,10 @@ def _counts(groups: list[list[np.ndarray]]) -> np.ndarray:
             continue
         stacked = np.vstack(layers)  # raters x units
         rows.append(stacked)
-        codes_seen.append(np.unique(stacked))
+        if stacked.size and stacked.min() >= 0 and stacked.max() < 1 << 20:
+            codes_seen.append(np.flatnonzero(np.bincount(stacked.ravel())))
+        else:
+            codes_seen.append(np.unique(stacked))
     if not rows:
         return np.zeros((0, 0), dtype=np.int64)
     cats = np.unique(np.concatenate(codes_seen))
