@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Protocol, Sequence
 
-from reader.model import STATUS_ACCEPTED, Annotation, Document
+from reader.model import STATUS_ACCEPTED, Annotation, Document, Link
 
 GOLD = "gold"
 STATE_PREFIX = "adjudication:"
@@ -39,6 +39,8 @@ class AdjudicationStore(Protocol):
     def all(self, *, statuses: Iterable[str] = ...) -> list[Annotation]: ...
 
     def imported_documents(self) -> list[Document]: ...
+
+    def links(self, *, statuses: Iterable[str] = ...) -> list[Link]: ...
 
     def get_state(self, key: str, default: object = None) -> object: ...
 
@@ -194,3 +196,8 @@ class LayerView:
 
     def imported_documents(self) -> list[Document]:
         return self._store.imported_documents()
+
+    def links(self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,)) -> list[Link]:
+        """Links between two annotations of the shown layers."""
+        shown = {a.id for a in self._store.all(statuses=("accepted", "suggested", "rejected")) if a.annotator in self.layers}
+        return [k for k in self._store.links(statuses=statuses) if k.a in shown and k.b in shown]
