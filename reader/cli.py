@@ -303,6 +303,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from reader.formats.pipeline import guess_format, import_file
 
     path = Path(args.file)
+    if args.format in (None, "rescue") and _is_rescue(path):
+        return _import_rescue(args, path)
     name = args.format or guess_format(path)
     fmt = get_format(name)
     if args.offsets:
@@ -326,6 +328,25 @@ def cmd_import(args: argparse.Namespace) -> int:
         labels = ", ".join(f"{k} ({v})" for k, v in report.unknown_labels.most_common(10))
         console.print(_text(f"unknown labels: {labels}; add them to {Path(args.store) / 'labels.toml'} and import again"))
     return EXIT_ERROR if report.problem_count else EXIT_OK
+
+
+def _is_rescue(path: Path) -> bool:
+    from reader.store.rescue import is_rescue_file
+
+    return path.is_file() and is_rescue_file(path)
+
+
+def _import_rescue(args: argparse.Namespace, path: Path) -> int:
+    """A rescue file (unsaved changes the app wrote when it could not save): replay it."""
+    from reader.store.rescue import restore_rescue
+
+    with _open(args, readonly=False, detect=False) as ws:
+        report = restore_rescue(ws.store, path)
+    console = _console()
+    console.print(_text(report.summary()))
+    for p in report.problems[: args.max_problems]:
+        console.print(_text(f"  {p}"))
+    return EXIT_ERROR if report.problems else EXIT_OK
 
 
 def _stats(ws: Any) -> dict[str, Any]:
@@ -555,8 +576,9 @@ def cmd_ui(args: argparse.Namespace) -> int:
     result = app.run()
     if isinstance(result, int):
         return result
-    # 143 after SIGTERM, 129 after SIGHUP (the store was closed cleanly first)
-    return app.return_code or EXIT_OK
+    # 143 after SIGTERM, 129 after SIGHUP (the store was closed cleanly first);
+    # 1 when unsaved changes went to a rescue file or were discarded
+    return app.return_code or (EXIT_ERROR if app.work_not_in_store else EXIT_OK)
 
 
 # --- parsing ----------------------------------------------------------------------------

@@ -96,6 +96,15 @@ class PendingSaves:
             self.last_error = self.engine.last_error
         return saved
 
+    def transactions(self) -> list[list[Op]]:
+        """The kept transactions, oldest first (copies of the lists)."""
+        return [list(ops) for ops in self._ops]
+
+    def discard(self) -> int:
+        n = len(self._ops)
+        self._ops = []
+        return n
+
     def compact(self) -> None:
         """Compact, keeping a failure as ``last_error`` (it loses nothing)."""
         try:
@@ -355,6 +364,30 @@ class AnnotationStore(LinkMethods):
         """Try again to save the unsaved changes. Returns how many were saved; raises StoreWriteError."""
         self._check_writable()
         return self._pending.flush()
+
+    @_locked
+    def unsaved_changes(self) -> list[list[Op]]:
+        """The unsaved transactions (operations), oldest first: what a rescue file keeps."""
+        return self._pending.transactions()
+
+    @_locked
+    def discard_unsaved(self) -> int:
+        """Forget the unsaved transactions (after they were written to a rescue file, or the
+        user chose to lose them), so that :meth:`close` can finish. Returns how many."""
+        return self._pending.discard()
+
+    @_locked
+    def apply_changes(self, ops: list[Op]) -> None:
+        """Apply and save one transaction of raw operations (a rescue file's). Every
+        operation is checked first; a bad one raises ``ValueError`` and nothing is applied."""
+        self._check_writable()
+        scratch = StoreImage()
+        for op in ops:
+            scratch.apply(op)  # validates (raises ValueError/TypeError/KeyError)
+        for op in ops:
+            self._image.apply(op)
+        self.validator.index(self._image.anns.values())
+        self._commit(list(ops))
 
     @_locked
     def refresh(self) -> int:

@@ -544,6 +544,87 @@ class ReaderApp(App):
                 pass
         self._installed_signals = []
 
+    # --- quitting with unsaved changes -------------------------------------------
+
+    #: where the last rescue file went, and whether work is missing from the store on exit
+    rescue_path: Path | None = None
+    work_not_in_store = False
+
+    async def action_quit(self) -> None:
+        """ctrl+q (and the library's q): ask first when changes are unsaved."""
+        self.request_quit()
+
+    def request_quit(self) -> None:
+        """Quit, unless changes are still unsaved after one more try: then ask (UnsavedDialog)."""
+        from reader.tui.unsaved import UnsavedDialog
+
+        store = self.store
+        unsaved = int(getattr(store, "unsaved", 0) or 0)
+        if unsaved:
+            try:
+                store.retry_unsaved()
+            except (ReaderError, OSError):
+                pass
+            unsaved = int(getattr(store, "unsaved", 0) or 0)
+        if not unsaved:
+            self.exit()
+            return
+        if isinstance(self.screen, UnsavedDialog):
+            return
+        reason = getattr(store, "last_error", None) or ""
+        self.push_screen(UnsavedDialog(unsaved, one_line(str(reason), 300)), self._unsaved_answer)
+
+    def _unsaved_answer(self, choice: str | None) -> None:
+        store = self.store
+        if choice == "retry":
+            self.request_quit()
+        elif choice == "rescue":
+            try:
+                n, path = self._write_rescue(store)
+            except ReaderError as exc:
+                self.report_error(exc, "No rescue file")
+                return
+            self.exit_message = self._rescued_message(n, path)
+            self.exit(return_code=1)
+        elif choice == "lose":
+            n = store.discard_unsaved()
+            self.work_not_in_store = True
+            self.exit_message = f"{n} unsaved change(s) were discarded at your request; the store does not hold them"
+            self.exit(return_code=1)
+
+    def _write_rescue(self, store: Any) -> tuple[int, Path]:
+        from reader.store.rescue import write_rescue
+
+        transactions = store.unsaved_changes()
+        path = write_rescue(self.store_path, transactions)
+        store.discard_unsaved()  # they are safe in the rescue file now
+        self.rescue_path = path
+        self.work_not_in_store = True
+        return len(transactions), path
+
+    def _rescued_message(self, n: int, path: Path) -> str:
+        return (f"{n} unsaved change(s) were written to the rescue file {path}; restore them with "
+                f"`reader import {path} --store {self.store_path}`")
+
+    def _rescue_unsaved(self, store: Any) -> None:
+        """On any exit (a signal, or after the dialog): unsaved changes go to a rescue file
+        rather than nowhere. Never raises; the exit message says what happened."""
+        if not int(getattr(store, "unsaved", 0) or 0) or not hasattr(store, "unsaved_changes"):
+            return
+        try:
+            store.retry_unsaved()
+        except (ReaderError, OSError):
+            pass
+        if not store.unsaved:
+            return
+        try:
+            n, path = self._write_rescue(store)
+        except ReaderError as exc:
+            self.work_not_in_store = True
+            self.exit_message = f"{store.unsaved} unsaved change(s) could not be saved or rescued: {exc}"
+            return
+        self.exit_message = self._rescued_message(n, path)
+
     def _on_terminate_signal(self, sig: int) -> None:
         """SIGTERM / SIGHUP: flush and close the store first, then leave."""
         self.close_workspace()
@@ -563,6 +644,7 @@ class ReaderApp(App):
             self._detect_stopped.wait(2.0)
         try:
             if store is not None:
+                self._rescue_unsaved(store)
                 store.close()
             self._workspace_closed = True
         except ReaderError as exc:

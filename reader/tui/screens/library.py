@@ -658,4 +658,4 @@ class LibraryScreen(Screen):
         self.app.action_export()
 
     def action_quit(self) -> None:
-        self.app.exit()
+        self.app.request_quit()  # asks first when changes are unsaved
