@@ -98,7 +98,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     report = merge_stores(args.sources, args.into)
     console = cli._console()
     for line in report.lines():
-        console.print(cli._text(line))
+        console.print(cli._text(line), soft_wrap=True)  # paths stay whole (greppable)
     return cli.EXIT_OK
 
 
@@ -110,7 +110,7 @@ def store_copy(args: argparse.Namespace) -> int:
     if args.action != "copy" or len(args.paths) != 2:
         raise cli.UsageError("reader store: usage: reader store copy SRC DST (a store folder or a postgresql:// URL each)")
     report = copy_store(args.paths[0], args.paths[1])
-    cli._console().print(cli._text(report.summary()))
+    cli._console().print(cli._text(report.summary()), soft_wrap=True)
     return cli.EXIT_OK
 
 

@@ -145,3 +145,41 @@ def test_export_one_layer_or_all(seeds, tmp_path, capsys):
     assert exported() == ["alice", "alice", "gold"]
     code, out, err = run(capsys, "export", seeds, "--store", store, "--format", "jsonl", "--layer", "zed")
     assert code == 1 and "zed" in err and "alice, gold" in err
+
+
+def test_merge_keeps_each_layer_is_idempotent_and_reports_conflicts(seeds, tmp_path, capsys):
+    corpus = load_corpus(seeds, detect=False)
+    w = words(corpus.get(DOC).text, 4)
+    other = "001_228d26dd8dd40e62"
+    alice, bob, team = tmp_path / "alice", tmp_path / "bob", tmp_path / "team"
+    tag(alice, corpus, "alice", [w[0], w[1]])
+    tag(bob, corpus, "bob", [w[0], w[2]])  # the same first span as alice: kept in both layers
+    with AnnotationStore(alice, corpus=corpus, annotator="alice") as s:
+        s.set_done(DOC, True)
+        s.set_language_override(other, "fr")
+        s.cache_languages({"sha-a": {"lang": "it", "confidence": 0.9, "paragraphs": []}})
+    with AnnotationStore(bob, corpus=corpus, annotator="bob") as s:
+        s.set_language_override(other, "en")
+    code, out, err = run(capsys, "merge", alice, bob, "--into", team)
+    assert code == 0, err
+    assert "4 annotation(s) added (alice 2, bob 2)" in out
+    assert "marked done in" in out and DOC in out  # alice says done, bob worked on it and did not
+    assert "language overrides differ" in out and other in out
+    with AnnotationStore(team, readonly=True) as s:
+        layers = sorted((a.annotator, a.start) for a in s.all())
+        assert layers == sorted([("alice", w[0][0]), ("alice", w[1][0]), ("bob", w[0][0]), ("bob", w[2][0])])
+        assert s.doc_status(DOC) == "done" and s.cached_language("sha-a")["lang"] == "it"
+        assert s.language_overrides()[other] == "fr"
+        ids = sorted(a.id for a in s.all())
+    code, out, err = run(capsys, "merge", alice, bob, "--into", team)
+    assert code == 0 and "0 annotation(s) added" in out and "nothing changed" in out
+    with AnnotationStore(team, readonly=True) as s:
+        assert sorted(a.id for a in s.all()) == ids
+    # the merged store is what agree compares
+    code, out, err = run(capsys, "agree", seeds, "--store", team, "--json")
+    assert json.loads(out)["overall"]["pairs"][0]["exact_f1"] == pytest.approx(0.5)
+
+
+def test_merge_errors_are_one_line(tmp_path, capsys):
+    code, out, err = run(capsys, "merge", tmp_path / "nope", "--into", tmp_path / "team")
+    assert code == 1 and "not a reader store" in err and len(err.strip().splitlines()) == 1
