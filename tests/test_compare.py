@@ -194,3 +194,50 @@ async def test_pane_highlight_follows_focus(tmp_path):
         assert app.focused is panes[0].view and active() == [True, False, False]
         assert header_bg(panes[0]) != header_bg(panes[2])
         await pilot.press("1")  # typing goes to the highlighted pane
+
+
+async def test_link_the_four_salary_spans_with_a_few_keys_and_export_parallel(tmp_path):
+    import json
+
+    from reader.formats import export_corpus
+    from reader.tui.screens.pick import PickDialog
+
+    ids = [IT, EN, FR, AR]
+    app = make_app(tmp_path, ids)
+    async with app.run_test(size=(200, 30)) as pilot:
+        await wait_aligned(pilot)
+        for doc_id, lang in zip(ids, ("it", "en", "fr", "ar")):
+            app.corpus.get(doc_id).lang = lang
+        # select the range in the Italian pane and tag it salary
+        await pilot.press("slash", *"300mila ai 900mila dollari", "enter", "1")
+        await pilot.pause()
+        [it_ann] = app.store.for_document(IT)
+        # k proposes the counterparts; enter links the best one of each other pane
+        await pilot.press("k")
+        for _ in range(100):
+            if isinstance(app.screen, PickDialog):
+                break
+            await pilot.pause(0.02)
+        assert "best counterpart in each other pane (3)" in str(
+            app.screen.query_one("#pick-list").get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await pilot.pause()
+        [group] = app.store.link_groups()
+        assert sorted(a.doc_id for a in group) == sorted(ids)
+        assert {a.text for a in group} == {"300mila ai 900mila dollari", "$300,000 to $900,000",
+                                           "300 000 et 900 000 $", "300 و900 ألف دولار"}
+        out = tmp_path / "parallel.jsonl"
+        export_corpus("parallel", app.corpus, app.store, out)
+        [record] = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+        assert sorted(s["lang"] for s in record["spans"]) == ["ar", "en", "fr", "it"]
+        assert record["value"]["min"] == 300000 and record["value"]["max"] == 900000
+        # K lists the span's links; unlinking one and undoing it
+        await pilot.press("K")
+        await pilot.pause()
+        assert isinstance(app.screen, PickDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(app.store.links()) == 2
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert len(app.store.links()) == 3

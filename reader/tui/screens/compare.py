@@ -20,6 +20,9 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from reader.align import Alignment, Counterpart, ParallelSet
+from reader.align.links import Proposal, counterpart_spans
+from reader.errors import ReaderError
+from reader.model import Annotation
 from reader.tui.pane import DocumentPane
 from reader.tui.screens.pick import PickDialog
 from reader.tui.textview import AnnotatedTextView
@@ -37,6 +40,10 @@ class CompareScreen(Screen):
                 tooltip="Bring each other pane to the best counterpart of the passage under the cursor"),
         Binding("G", "list_counterparts", "All counterparts", show=False,
                 tooltip="List every counterpart of the passage under the cursor, with the reasons"),
+        Binding("k", "link", "Link",
+                tooltip="Propose counterparts of the span under the cursor in the other panes and link the one you pick"),
+        Binding("K", "links", "Span links", show=False,
+                tooltip="List the links of the span under the cursor: accept or reject suggested ones, unlink others"),
         Binding("q", "back", "Back"),
         Binding("escape", "back", "Back", show=False),
     ]
@@ -252,6 +259,112 @@ class CompareScreen(Screen):
         self.app.push_screen(PickDialog("Counterparts of this passage (score, reasons)", rows,
                                         empty="No passage of the other documents shares a figure, name or quote with this one."),
                              chosen)
+
+    # ------------------------------------------------------------ links
+    def _span_here(self) -> tuple[DocumentPane, Annotation] | None:
+        panes = self.panes
+        if not panes:
+            return None
+        src = panes[self._focused_index()]
+        ann = src.annotation_at(src.view.cursor)
+        if ann is None:
+            self.notify("Put the cursor on a tagged span first (select text, then 1-4).", timeout=3, markup=False)
+            return None
+        return src, ann
+
+    def _lang(self, doc_id: str) -> str | None:
+        doc = self.app.corpus.get(doc_id)
+        return None if doc is None or doc.lang in ("", "unknown") else doc.lang
+
+    def link_proposals(self, src: DocumentPane, ann: Annotation) -> list[tuple[DocumentPane, Proposal]]:
+        """Counterpart spans of ``ann`` in every other pane, best first per pane, not yet linked to it."""
+        store = self.app.store
+        linked = {ln.other(ann.id) for ln in store.links_of(ann.id, statuses=("accepted",))}
+        out = []
+        for pane in self.panes:
+            al = self.alignment(src, pane) if pane is not src else None
+            if al is None:
+                continue
+            for p in counterpart_spans(al, pane.view.text, self._lang(pane.doc_id), ann,
+                                       store.for_document(pane.doc_id), self._lang(src.doc_id)):
+                if p.ann_id not in linked:
+                    out.append((pane, p))
+        return out
+
+    def action_link(self) -> None:
+        if self.parallel is None:
+            self.notify("Still aligning the documents…", timeout=2, markup=False)
+            return
+        here = self._span_here()
+        if here is None:
+            return
+        src, ann = here
+        found = self.link_proposals(src, ann)
+        best: dict[str, tuple[DocumentPane, Proposal]] = {}
+        for pane, p in found:
+            best.setdefault(pane.id or "", (pane, p))
+        rows: list[tuple[str, list[tuple[DocumentPane, Proposal]]]] = []
+        if len(best) > 1:
+            rows.append((f"Link the best counterpart in each other pane ({len(best)})", list(best.values())))
+        for pane, p in found:
+            kind = "annotated" if p.ann_id else "new span"
+            rows.append((f"{pane.doc_id}  {kind}: {' '.join(p.text.split())[:50]}  — {p.reason}", [(pane, p)]))
+        self.app.push_screen(
+            PickDialog(f"Link {ann.label} “{' '.join(ann.text.split())[:40]}” to…", rows,
+                       empty="No counterpart found: no span with the same value, label or quote in the aligned passages."),
+            lambda chosen: self._link(ann, chosen) if chosen else None)
+
+    def _link(self, ann: Annotation, chosen: list[tuple[DocumentPane, Proposal]]) -> None:
+        store = self.app.store
+        done = []
+        try:
+            for pane, p in chosen:
+                target_id = p.ann_id
+                if target_id is None:
+                    target_id = store.add(pane.doc_id, p.start, p.end, ann.label).id
+                store.link(ann.id, target_id)
+                done.append(pane.doc_id)
+        except ReaderError as exc:
+            self.app.notify(str(exc), severity="error", markup=False)
+        for pane in self.panes:
+            pane.reload_annotations()
+        if done:
+            self.notify(f"linked {ann.label} with {len(done)} span(s) in {', '.join(done)} (ctrl+z undoes)",
+                        timeout=4, markup=False)
+
+    def action_links(self) -> None:
+        here = self._span_here()
+        if here is None:
+            return
+        _src, ann = here
+        store = self.app.store
+        rows: list[tuple[str, tuple[str, str]]] = []
+        for ln in store.links_of(ann.id):
+            other = store.get(ln.other(ann.id))
+            what = f"{other.doc_id}: {' '.join(other.text.split())[:50]}" if other else ln.other(ann.id)
+            if ln.status == "suggested":
+                rows.append((f"accept suggested link to {what}", ("accept", ln.id)))
+                rows.append((f"reject suggested link to {what}", ("reject", ln.id)))
+            else:
+                rows.append((f"unlink {what}  (by {ln.annotator})", ("unlink", ln.id)))
+
+        def chosen(choice: tuple[str, str] | None) -> None:
+            if choice is None:
+                return
+            verb, link_id = choice
+            try:
+                if verb == "accept":
+                    store.update_link(link_id, status="accepted")
+                else:
+                    store.unlink(link_id)
+            except ReaderError as exc:
+                self.app.notify(str(exc), severity="error", markup=False)
+                return
+            self.notify(f"{verb}ed link (ctrl+z undoes)" if verb != "unlink" else "unlinked (ctrl+z undoes)",
+                        timeout=3, markup=False)
+
+        self.app.push_screen(PickDialog(f"Links of {ann.label} “{' '.join(ann.text.split())[:40]}”", rows,
+                                        empty="This span has no links yet (k proposes counterparts)."), chosen)
 
     # ------------------------------------------------------------ housekeeping
     @on(DocumentPane.Changed)
