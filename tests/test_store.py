@@ -45,15 +45,21 @@ def corpus():
 
 
 @pytest.fixture
-def store(tmp_path, corpus):
-    s = AnnotationStore(tmp_path / "ann", corpus=corpus, annotator="tester")
+def store(store_location, corpus):
+    """A store on each engine (store_location: a JSON folder, then a PostgreSQL database)."""
+    s = AnnotationStore(store_location, corpus=corpus, annotator="tester")
     yield s
     s.close()
 
 
+def where(store):
+    """The location to open ``store`` again (a database URL with its password)."""
+    return getattr(store.engine, "url", store.path)
+
+
 def reopen(store, **kw):
     store.close()
-    return AnnotationStore(store.path, corpus=store._corpus, **kw)
+    return AnnotationStore(where(store), corpus=store._corpus, **kw)
 
 
 def test_add_returns_annotation_with_span_text(store):
@@ -75,12 +81,12 @@ def test_add_is_persisted(store):
         store2.close()
 
 
-def test_persisted_without_close(tmp_path, corpus):
+def test_persisted_without_close(store_location, corpus):
     # no close: the journal alone must hold the save (a crash after add returned)
-    s = AnnotationStore(tmp_path / "s", corpus=corpus)
+    s = AnnotationStore(store_location, corpus=corpus)
     ann = s.add("a", 0, 3, "quote")
     s.engine.close()  # drop the lock as a dying process would, without compacting
-    s2 = AnnotationStore(tmp_path / "s", corpus=corpus)
+    s2 = AnnotationStore(store_location, corpus=corpus)
     assert s2.get(ann.id) == ann
     s2.close()
 
@@ -222,18 +228,18 @@ def test_add_many_keeps_ids_and_timestamps(store):
         "fixed1", "other", "2024-01-01T00:00:00+00:00", "2024-01-02T00:00:00+00:00")
 
 
-def test_store_without_corpus_accepts_given_text(tmp_path):
-    with AnnotationStore(tmp_path / "s") as s:
+def test_store_without_corpus_accepts_given_text(store_location):
+    with AnnotationStore(store_location) as s:
         ann = s.add("x", 2, 5, "quote", text="abc")
         assert ann.text == "abc" and ann.doc_sha256 == ""
         with pytest.raises(OffsetError):
             s.add("x", 2, 5, "quote", text="toolong")
-    with AnnotationStore(tmp_path / "s") as s:
+    with AnnotationStore(store_location) as s:
         assert s.get(ann.id).text == "abc"
 
 
-def test_context_manager_and_idempotent_close(tmp_path):
-    with AnnotationStore(tmp_path / "s") as s:
+def test_context_manager_and_idempotent_close(store_location):
+    with AnnotationStore(store_location) as s:
         s.add("x", 0, 1, "quote", text="a")
     s.close()
     s.close()
@@ -242,10 +248,10 @@ def test_context_manager_and_idempotent_close(tmp_path):
         s.add("x", 1, 2, "quote", text="b")
 
 
-def test_readonly_refuses_writes(tmp_path):
-    with AnnotationStore(tmp_path / "s") as s:
+def test_readonly_refuses_writes(store_location):
+    with AnnotationStore(store_location) as s:
         s.add("x", 0, 1, "quote", text="a")
-    ro = AnnotationStore(tmp_path / "s", readonly=True)
+    ro = AnnotationStore(store_location, readonly=True)
     assert ro.readonly and ro.readonly_reason
     assert len(ro.all()) == 1
     with pytest.raises(StoreReadOnlyError, match="nothing was saved"):
@@ -255,9 +261,9 @@ def test_readonly_refuses_writes(tmp_path):
     ro.close()
 
 
-def test_caches_and_state_are_durable(tmp_path):
+def test_caches_and_state_are_durable(store_location):
     doc = make_doc("imp", "imported text here")
-    with AnnotationStore(tmp_path / "s") as s:
+    with AnnotationStore(store_location) as s:
         assert s.cached_language("abc") is None
         s.cache_languages({"abc": {"lang": "it", "confidence": 0.99, "paragraphs": [(0, 5, "it", 0.9)]}})
         s.set_language_override("d1", "fr")
@@ -269,7 +275,7 @@ def test_caches_and_state_are_durable(tmp_path):
         s.add("imp", 0, 8, "claim")  # validated against the imported document's text
         with pytest.raises(OffsetError):
             s.add("imp", 0, 100, "claim")
-    with AnnotationStore(tmp_path / "s") as s:
+    with AnnotationStore(store_location) as s:
         assert s.cached_language("abc") == {"lang": "it", "confidence": 0.99, "paragraphs": [[0, 5, "it", 0.9]]}
         assert s.language_overrides() == {"d1": "fr"}
         assert s.doc_status("d1") == "done"
@@ -388,10 +394,10 @@ def test_second_writer_in_same_process_is_refused(tmp_path):
         assert len(again.all()) == 1
 
 
-def test_threads_share_a_store(tmp_path):
+def test_threads_share_a_store(store_location):
     import threading
 
-    store = AnnotationStore(tmp_path / "s")
+    store = AnnotationStore(store_location)
     errors = []
 
     def work(t):
@@ -410,7 +416,7 @@ def test_threads_share_a_store(tmp_path):
         th.join()
     store.close()  # close from another thread than the workers
     assert not errors
-    with AnnotationStore(tmp_path / "s") as s:
+    with AnnotationStore(store_location) as s:
         assert len(s.all()) == 200 and all(a.note for a in s.all())
 
 
@@ -430,7 +436,7 @@ def test_files_are_plain_tinydb_databases(tmp_path):
         assert db.table("state").search(Query().k == "last")[0]["v"] == "doc"
 
 
-def test_update_many_is_one_save_and_one_undo(tmp_path):
+def test_update_many_is_one_save_and_one_undo(store_location):
     from reader.model import Document
     from reader.text import sha256_bytes
 
@@ -441,7 +447,7 @@ def test_update_many_is_one_save_and_one_undo(tmp_path):
         def get(self, doc_id):
             return next((d for d in self if d.id == doc_id), None)
 
-    with AnnotationStore(tmp_path / "s", corpus=_Corpus([doc])) as store:
+    with AnnotationStore(store_location, corpus=_Corpus([doc])) as store:
         a = store.add("d", 12, 20, "salary", status="suggested")
         b = store.add("d", 33, 41, "salary", status="suggested")
         changed = store.update_many([a.id, b.id], status="accepted")
@@ -450,7 +456,7 @@ def test_update_many_is_one_save_and_one_undo(tmp_path):
         store.undo()
         assert {x.status for x in store.for_document("d")} == {"suggested"}
         store.redo()
-    with AnnotationStore(tmp_path / "s") as store:
+    with AnnotationStore(store_location) as store:
         assert {(x.text, x.status) for x in store.for_document("d")} == {("$300,000", "accepted"), ("$900,000", "accepted")}
         with pytest.raises(Exception):
             store.update_many([a.id, "nope"], status="suggested")
