@@ -103,3 +103,14 @@ def test_counterparts_on_the_held_out_story():
     gold, texts = eval_set()
     score = evaluate(gold, texts, {k: k for k in texts})
     assert score.precision >= 0.8 and score.recall >= 0.5
+
+
+def test_pick_one_document_per_language():
+    from types import SimpleNamespace as D
+
+    from reader.align import pick_per_language
+
+    docs = [D(id="a", lang="it"), D(id="b", lang="en"), D(id="c", lang="it"), D(id="d", lang="unknown"),
+            D(id="e", lang="AR"), D(id="f", lang="fr"), D(id="g", lang="de")]
+    assert pick_per_language(docs) == ["a", "b", "e", "f"]
+    assert pick_per_language(docs, ["ar", "it"]) == ["e", "a"]

@@ -27,7 +27,7 @@ from reader.align.core import (
     document_facts,
     passages,
 )
-from reader.align.parallel import ParallelSet
+from reader.align.parallel import ParallelSet, pick_per_language
 
 __all__ = [
     "Alignment",
@@ -39,4 +39,5 @@ __all__ = [
     "counterparts",
     "document_facts",
     "passages",
+    "pick_per_language",
 ]

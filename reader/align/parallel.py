@@ -7,9 +7,26 @@ flipped for the other direction. Never imports textual.
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Protocol
 
 from reader.align.core import Alignment, DocumentFacts, align, document_facts
+
+
+class _HasLang(Protocol):
+    id: str
+    lang: str
+
+
+def pick_per_language(docs: Iterable[_HasLang], langs: Iterable[str] | None = None, limit: int = 4) -> list[str]:
+    """One document per language, for compare: the first of each language in ``docs`` order
+    (documents of an unknown language are skipped); with ``langs``, only those, in that order."""
+    first: dict[str, str] = {}
+    for d in docs:
+        lang = (d.lang or "").lower()
+        if lang and lang not in ("unknown", "und") and lang not in first:
+            first[lang] = d.id
+    order = [lang.lower() for lang in langs] if langs is not None else list(first)
+    return [first[lang] for lang in order if lang in first][:limit]
 
 
 class ParallelSet:
