@@ -199,6 +199,8 @@ def _counts(store: Any) -> tuple[dict[str, Counter], dict[str, Counter]]:
 # --- commands -------------------------------------------------------------------------
 
 def cmd_docs(args: argparse.Namespace) -> int:
+    from reader.language import text_direction
+
     with _open(args, readonly=True) as ws:
         accepted, suggested = _counts(ws.store)
         rows = []
@@ -210,6 +212,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
                     "lang": doc.lang,
                     "lang_confidence": round(float(doc.lang_confidence or 0.0), 4),
                     "lang_source": doc.lang_source,
+                    "direction": text_direction(doc.lang, doc.text),
                     "date": doc.date,
                     "title": doc.title,
                     "chars": doc.chars,
@@ -237,9 +240,10 @@ def _print_docs(rows: list[dict], problems: list[dict], corpus: str) -> None:
     id_width = min(40, max([len(r["id"]) + (11 if r["imported"] else 0) for r in rows] + [2]))
     table.add_column("id", no_wrap=True, min_width=id_width, overflow="ellipsis")
     table.add_column("lang", no_wrap=True, min_width=7)
+    table.add_column("dir", no_wrap=True, min_width=3)
     table.add_column("date", no_wrap=True, min_width=10)
-    # the title takes what the other columns leave (7 borders + 2 spaces of padding per column)
-    title_width = max(10, console.width - (id_width + 7 + 10 + 7 + 6) - 19)
+    # the title takes what the other columns leave (8 borders + 2 spaces of padding per column)
+    title_width = max(10, console.width - (id_width + 7 + 3 + 10 + 7 + 6) - 22)
     table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=title_width)
     table.add_column("chars", justify="right", no_wrap=True, min_width=7)
     table.add_column("ann.", justify="right", no_wrap=True, min_width=6)
@@ -251,7 +255,7 @@ def _print_docs(rows: list[dict], problems: list[dict], corpus: str) -> None:
             lang = f"{r['lang']} ?"
         ann = str(r["annotations"]) + (f" +{r['suggested']}s" if r["suggested"] else "")
         doc_id = r["id"] + (" (imported)" if r["imported"] else "")
-        table.add_row(_text(doc_id), _text(lang), _text(r["date"] or ""), _text(r["title"], title_width), f"{r['chars']:,}", ann)
+        table.add_row(_text(doc_id), _text(lang), r["direction"].upper(), _text(r["date"] or ""), _text(r["title"], title_width), f"{r['chars']:,}", ann)
     console.print(table)
     if problems:
         console.print(_text(f"{len(problems)} file(s) not loaded:"))

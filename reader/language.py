@@ -224,6 +224,18 @@ def dominant_script(text: str, limit: int = SCRIPT_SAMPLE_LETTERS) -> str | None
     return max(counts.items(), key=lambda kv: kv[1])[0]
 
 
+RTL_LANGS = frozenset({"ar", "he", "iw", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ku", "ckb", "syr", "arc"})
+RTL_SCRIPTS = frozenset({"ARABIC", "HEBREW", "SYRIAC", "THAANA", "NKO", "ADLAM", "SAMARITAN", "MANDAIC"})
+
+
+def text_direction(lang: str | None, text: str = "") -> str:
+    """"rtl" or "ltr": by the language when it is known, else by the text's dominant script."""
+    base = (lang or "").split("-")[0].lower()
+    if base and base not in ("unknown", "und"):
+        return "rtl" if base in RTL_LANGS else "ltr"
+    return "rtl" if dominant_script(text) in RTL_SCRIPTS else "ltr"
+
+
 def _is_short(chunk: str) -> bool:
     letters = 0
     for _ in _LETTER.finditer(chunk):

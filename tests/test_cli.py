@@ -88,6 +88,9 @@ def test_docs_table(seeds, store, capsys):
     code, out, _ = run(capsys, "docs", seeds, "--store", store)
     assert code == 0
     assert "001_228d26dd8dd40e62" in out and "ar 1.00" in out and "2023-07" in out
+    ar_row = next(line for line in out.splitlines() if "003_744b85a45d014b40" in line)
+    en_row = next(line for line in out.splitlines() if "001_228d26dd8dd40e62" in line)
+    assert "RTL" in ar_row and "LTR" in en_row  # the script direction
 
 
 def test_docs_json(seeds, store, capsys):
@@ -100,6 +103,8 @@ def test_docs_json(seeds, store, capsys):
     assert ids == sorted(ids) and len(ids) == 5
     langs = {d["id"][:3]: d["lang"] for d in data["documents"]}
     assert langs == {"000": "it", "001": "en", "002": "fr", "003": "ar", "004": "it"}
+    assert {d["id"][:3]: d["direction"] for d in data["documents"]}["003"] == "rtl"
+    assert {d["direction"] for d in data["documents"] if not d["id"].startswith("003")} == {"ltr"}
     en = next(d for d in data["documents"] if d["id"].startswith("001"))
     assert en["annotations"] == 1 and en["chars"] > 1000 and en["title"]
     assert set(en) >= {"id", "lang", "lang_confidence", "date", "title", "chars", "annotations"}
