@@ -1,8 +1,7 @@
 """A small host App for the reading/compare screens (used until and besides ReaderApp).
 
-It provides the UI-contract attributes the screens use: ``workspace``,
-``corpus``, ``store``, ``labels``, ``copy_text``, ``report_error``,
-``remember_position`` / ``last_position``.
+It implements ``reader.tui.host.ReaderAppProtocol``, the members the screens
+use, as ``ReaderApp`` does (``tests/test_host_protocol.py`` checks both).
 """
 from __future__ import annotations
 
@@ -31,6 +30,11 @@ class HostApp(App):
         self.copied: list[tuple[str, str]] = []
         self.errors: list[str] = []
         self.position: tuple[str, int] | None = None
+        self.corpus_path = Path(corpus_path)
+        self.store_problem: str | None = None
+        self.detection_done = True
+        self.first_screen_at: float | None = None
+        self.opened: list[tuple[str, ...]] = []
 
     @property
     def corpus(self):
@@ -52,9 +56,21 @@ class HostApp(App):
         self.copied.append((text, what))
         self.notify(f"copied {what}", markup=False)
 
-    def report_error(self, exc: Any) -> None:
-        self.errors.append(str(exc))
-        self.notify(str(exc), severity="error", markup=False)
+    def report_error(self, error: BaseException | str, title: str = "") -> None:
+        self.errors.append(str(error))
+        self.notify(str(error), severity="error", markup=False)
+
+    def open_document(self, doc_id: str, offset: int | None = None) -> None:
+        self.opened.append(("document", doc_id))
+
+    def open_compare(self, doc_ids: list[str]) -> None:
+        self.opened.append(("compare", *doc_ids))
+
+    def action_export(self) -> None:
+        self.opened.append(("export",))
+
+    def action_resume(self) -> None:
+        self.opened.append(("resume",))
 
     def remember_position(self, doc_id: str, offset: int) -> None:
         self.position = (doc_id, offset)

@@ -263,7 +263,7 @@ async def test_detection_runs_in_a_worker_with_progress(tmp_path, store_path, mo
         assert seen and seen[-1] == (30, 30)
         assert not app.screen.query_one("#detect-box").display
         assert all(d.lang == "en" for d in app.corpus.documents)
-        assert {str(app.screen.table.get_row_at(i)[1]) for i in range(30)} == {"EN"}
+        assert {str(app.screen.table.get_row_at(i)[2]) for i in range(30)} == {"EN"}  # the Lang column
     # the results were cached in the store: the next start detects nothing
     app = ReaderApp(corpus, store_path)
     async with run_test(app, size=SIZE) as pilot:

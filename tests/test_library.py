@@ -11,6 +11,7 @@ from reader.tui import ReaderApp
 from reader.tui.commands import ReaderCommands
 from reader.tui.help import HelpScreen
 from reader.tui.screens.compare import CompareScreen
+from reader.tui.screens.doclist import COLUMNS, DocumentList
 from reader.tui.screens.library import Filter, LibraryScreen, set_token
 from reader.tui.screens.reading import ReadingScreen
 
@@ -35,8 +36,9 @@ def store_path(tmp_path: Path) -> Path:
     return tmp_path / "annotations"
 
 
-def _row_text(table: DataTable, row: int) -> list[str]:
-    return [str(c) for c in table.get_row_at(row)]
+def _row_text(table: DocumentList, row: int) -> dict[str, str]:
+    """The plain cells of a row of the library, by column key."""
+    return {column.key: cell.plain for column, cell in zip(COLUMNS, table.get_row_at(row))}
 
 
 async def test_lists_documents_in_path_order(corpus, store_path):
@@ -48,10 +50,10 @@ async def test_lists_documents_in_path_order(corpus, store_path):
         assert screen.shown == SEED_IDS
         table = screen.table
         assert table.row_count == 5
-        langs = [_row_text(table, i)[1] for i in range(5)]
+        langs = [_row_text(table, i)["lang"] for i in range(5)]
         assert langs == ["IT", "EN", "FR", "AR", "IT"]
-        assert _row_text(table, 1)[3].startswith("We have written")
-        assert _row_text(table, 0)[2].endswith("%")  # confidence is shown
+        assert _row_text(table, 1)["title"].startswith("We have written")
+        assert _row_text(table, 0)["conf"].endswith("%")  # confidence is shown
         assert not screen.query_one("#detect-box").display  # detection finished: bar hidden
 
 
@@ -145,7 +147,7 @@ async def test_done_toggle_persists(corpus, store_path):
         await pilot.press("down", "d")
         await pilot.pause()
         assert app.store.doc_status(SEED_IDS[1]) == "done"
-        assert "done" in _row_text(app.screen.table, 1)[7]
+        assert "done" in _row_text(app.screen.table, 1)["status"]
         await pilot.press("down", "d", "d")  # toggled twice: back to new
         assert app.store.doc_status(SEED_IDS[2]) == "new"
     with AnnotationStore(store_path) as store:
@@ -165,14 +167,14 @@ async def test_sort_cycles_columns(corpus, store_path):
         await pilot.press("s", "s", "s")  # title, date, size
         sizes = [app.corpus.get(d).size for d in screen.shown]
         assert sizes == sorted(sizes)
-        assert "Size ▲" in [str(c.label) for c in screen.table.columns.values()]
+        assert "Size ▲" in "".join(seg.text for seg in screen.table.render_line(0))
 
 
 async def test_counts_refresh_after_reading(corpus, store_path):
     app = ReaderApp(corpus, store_path)
     async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
-        assert _row_text(app.screen.table, 0)[6] == "–"
+        assert _row_text(app.screen.table, 0)["annotations"] == "–"
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ReadingScreen)
@@ -181,9 +183,9 @@ async def test_counts_refresh_after_reading(corpus, store_path):
         await pilot.press("q")
         await pilot.pause()
         row = _row_text(app.screen.table, 0)
-        assert row[6].split()[0] == "2"
-        assert "■1" in row[6]
-        assert "in progress" in row[7]
+        assert row["annotations"].split()[0] == "2"
+        assert "■1" in row["annotations"]
+        assert "in progress" in row["status"]
 
 
 async def test_failed_files_listed_with_reasons(corpus, store_path):
@@ -209,7 +211,7 @@ async def test_hostile_titles_are_inert(corpus, store_path):
     async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         screen = app.screen
-        titles = {d: _row_text(screen.table, i)[3] for i, d in enumerate(screen.shown)}
+        titles = {d: _row_text(screen.table, i)["title"] for i, d in enumerate(screen.shown)}
         assert "[bold red]x[/] [@click=app.quit]q[/]" in titles["zz_markup"]
         assert "\x1b" not in titles["zz_escape"] and "␛" in titles["zz_escape"]
         svg = app.export_screenshot()
@@ -306,10 +308,148 @@ async def test_language_override_from_the_library(corpus, store_path):
         await pilot.pause()
         assert app.store.language_overrides()[SEED_IDS[1]] == "de"
         row = _row_text(app.screen.table, 1)
-        assert row[1] == "DE" and row[2] == "set"
+        assert row["lang"] == "DE" and row["conf"] == "set"
         await pilot.press("L")
         await pilot.pause()
         await pilot.press("enter")  # empty: back to the detected language
         await pilot.pause()
         assert SEED_IDS[1] not in app.store.language_overrides()
-        assert _row_text(app.screen.table, 1)[1] == "EN"
+        assert _row_text(app.screen.table, 1)["lang"] == "EN"
+
+
+# --- issue 9: defects 6, 7, wording, friction 7 ------------------------------------
+
+
+def _populate_with_suggestions(corpus: Path, store_path: Path) -> None:
+    """001: one accepted claim; 000, 002 and 003: quote suggestions; 001 also two."""
+    from reader.corpus import load_corpus
+
+    with AnnotationStore(store_path) as store:
+        c = load_corpus(corpus, detect=False)
+        store.attach_corpus(c)
+        store.add(SEED_IDS[1], 0, 5, "claim")
+        store.add(SEED_IDS[1], 10, 20, "quote")
+        for doc_id in (SEED_IDS[0], SEED_IDS[2], SEED_IDS[3]):
+            store.add(doc_id, 0, 4, "quote", status="suggested")
+        store.add(SEED_IDS[1], 30, 40, "salary", status="suggested")
+        store.add(SEED_IDS[1], 50, 60, "quote", status="suggested")
+
+
+def _status(screen) -> str:
+    return str(screen.query_one("#status-line").render())
+
+
+async def test_home_and_end_move_to_first_and_last_document(corpus, store_path):
+    app = ReaderApp(corpus, store_path)
+    async with run_test(app, size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("end")
+        assert screen.current_doc_id() == SEED_IDS[-1]
+        await pilot.press("home")
+        assert screen.current_doc_id() == SEED_IDS[0]
+        await pilot.press("pagedown")
+        assert screen.current_doc_id() == SEED_IDS[-1]
+        await pilot.press("end", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReadingScreen) and app.screen.doc_id == SEED_IDS[-1]
+
+
+async def test_home_end_on_a_long_list_scroll_it(tmp_path, store_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(300):
+        (folder / f"d{i:04d}.txt").write_text(f"Title {i}\n\nBody {i}.\n", encoding="utf-8")
+    app = ReaderApp(folder, store_path, detect=False, signals=False)
+    async with run_test(app, size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.table
+        await pilot.press("end")
+        await pilot.pause()
+        assert app.screen.current_doc_id() == "d0299"
+        assert table.scroll_offset.y > 0
+        line = "".join(seg.text for seg in table.render_line(table.scrollable_content_region.height - 1))
+        assert "d0299" in line  # the last row is on screen, under the header
+        await pilot.press("home")
+        await pilot.pause()
+        assert table.scroll_offset.y == 0 and app.screen.current_doc_id() == "d0000"
+
+
+async def test_filter_label_is_case_insensitive_and_unknown_labels_warn(corpus, store_path):
+    _populate_with_suggestions(corpus, store_path)
+    app = ReaderApp(corpus, store_path)
+    async with run_test(app, size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("slash", *"label:Claim", "enter")
+        await pilot.pause()
+        assert screen.shown == [SEED_IDS[1]]
+        await pilot.press("escape", "slash", *"LANG:IT", "enter")
+        await pilot.pause()
+        assert screen.shown == [SEED_IDS[0], SEED_IDS[4]]
+        await pilot.press("escape", "slash", *"label:nonexistent", "enter")
+        await pilot.pause()
+        assert "unknown label 'nonexistent'" in _status(screen)
+        assert any("unknown label 'nonexistent'" in m for m in messages(app))
+        await pilot.press("escape", "slash", *"status:bogus", "enter")
+        await pilot.pause()
+        assert "unknown status 'bogus'" in _status(screen)
+
+
+async def test_filter_suggested_and_the_count_of_hidden_suggestions(corpus, store_path):
+    _populate_with_suggestions(corpus, store_path)
+    app = ReaderApp(corpus, store_path)
+    async with run_test(app, size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("slash", *"label:quote", "enter")
+        await pilot.pause()
+        assert screen.shown == [SEED_IDS[1]]
+        # the three documents with only quote suggestions are counted and named
+        assert "3 more documents with quote suggestions (suggested:quote)" in _status(screen)
+        await pilot.press("escape", "slash", *"suggested:Quote", "enter")
+        await pilot.pause()
+        assert screen.shown == [SEED_IDS[0], SEED_IDS[1], SEED_IDS[2], SEED_IDS[3]]
+
+
+async def test_rows_show_the_id_and_pending_suggestions(corpus, store_path):
+    _populate_with_suggestions(corpus, store_path)
+    app = ReaderApp(corpus, store_path)
+    async with run_test(app, size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.table
+        assert [_row_text(table, i)["id"] for i in range(5)] == SEED_IDS
+        assert "Id ▲" in "".join(seg.text for seg in table.render_line(0))  # sorted by path: the id column says so
+        row = _row_text(table, 1)["annotations"]
+        assert row.split()[0] == "2" and row.endswith("+ 2 suggested")
+        assert _row_text(table, 0)["annotations"] == "  0 + 1 suggested"
+        assert "2 annotations + 5 suggested" in _status(screen)
+
+
+async def test_wording_counts_are_singular_for_one(tmp_path, store_path):
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "only.txt").write_text("Only\n\nOne document here.\n", encoding="utf-8")
+    app = ReaderApp(folder, store_path, detect=False, signals=False)
+    async with run_test(app, size=SIZE) as pilot:
+        await settle(app, pilot)
+        status = _status(app.screen)
+        assert status.startswith("1 document · 0 annotations")
+        assert "1 documents" not in status
+        await pilot.press("l")  # cycle the language filter
+        await pilot.pause()
+        assert not any("document(s)" in m for m in messages(app))
+
+
+async def test_problems_panel_title_matches_its_state(corpus, store_path):
+    (corpus / "zz_binary.txt").write_bytes(b"abc\x00def")
+    app = ReaderApp(corpus, store_path)
+    async with run_test(app, size=SIZE) as pilot:
+        await settle(app, pilot)
+        panel = app.screen.query_one("#problems-panel")
+        assert not panel.collapsed  # the reasons are shown...
+        assert panel.title == "1 file could not be loaded:"  # ...so the title does not offer to show them
+        panel.collapsed = True
+        await pilot.pause()
+        assert panel.title == "1 file could not be loaded (enter to show the reasons)"

@@ -1,17 +1,18 @@
 """The library: the start screen listing every document of the corpus.
 
-One row per document in path order: language badge and confidence, title,
-date, size, annotation counts (total and per label, in label colours) and a
-progress mark. Sort with `s`, filter with `/` (text, ``lang:it``,
-``label:salary``, ``status:done``, ``marked``), cycle the language and label
-filters with `l` and `a`. Files that failed to load are listed below with
-their reasons.
+One row per document in path order: id, language badge and confidence,
+title, date, size, annotation counts (accepted per label in label colours,
+plus pending suggestions) and a progress mark. Sort with `s`, filter with `/`
+(text, ``lang:it``, ``label:salary``, ``suggested:quote``, ``status:done``,
+``marked``), cycle the language and label filters with `l` and `a`. Files
+that failed to load are listed below with their reasons.
+
+The list is a Line API view (:class:`~reader.tui.screens.doclist.DocumentList`);
+what it shows (filter, sort, counts, cells) is :class:`LibraryModel`.
 """
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
-from typing import Any, Callable
+import time
 
 from rich.text import Text
 from textual import on
@@ -22,137 +23,20 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Collapsible, DataTable, Footer, Header, Input, Label, ProgressBar, Static
-from textual.widgets.data_table import Row, RowKey
 
 from reader.errors import ReaderError
+from reader.model import Document
 from reader.text import one_line
+from reader.tui.host import reader_app
+from reader.tui.screens.doclist import COLUMNS, DocumentList
+from reader.tui.screens.library_model import SORTS, Filter, LibraryModel, human_size, plural, set_token
 
-SORTS: tuple[tuple[str, str], ...] = (
-    ("path", "path"),
-    ("lang", "language"),
-    ("title", "title"),
-    ("date", "date"),
-    ("size", "size"),
-    ("annotations", "annotations"),
-    ("status", "progress"),
-)
+__all__ = ["LibraryScreen", "Filter", "set_token", "human_size", "SORTS", "COLUMNS"]
 
-STATUS_MARKS = {
-    "new": ("○ new", "dim"),
-    "in progress": ("◐ in progress", "yellow"),
-    "done": ("● done", "green"),
-}
-STATUS_ALIASES = {"new": "new", "todo": "new", "progress": "in progress", "in-progress": "in progress", "started": "in progress", "done": "done"}
-STATUS_RANK = {"new": 0, "in progress": 1, "done": 2}
-
-# fixed widths: no measuring of 10,000 rows; the title takes what is left
-FIXED_WIDTHS = {"mark": 1, "lang": 4, "conf": 4, "date": 10, "size": 8, "annotations": 22, "status": 13}
-TITLE_MIN = 24
+FILTER_HINT = "/ filter: title words, lang:it, label:salary, suggested:quote, status:done, marked   (escape clears)"
 
 
-def human_size(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"  # pragma: no cover
-
-
-@dataclass
-class Filter:
-    text: list[str]
-    lang: str | None = None
-    label: str | None = None
-    status: str | None = None
-    marked: bool = False
-    problems: list[str] | None = None
-
-    @classmethod
-    def parse(cls, query: str) -> "Filter":
-        f = cls(text=[], problems=[])
-        for token in query.split():
-            key, sep, value = token.partition(":")
-            key_l = key.lower()
-            if sep and key_l in ("lang", "language", "l") and value:
-                f.lang = value.lower()
-            elif sep and key_l in ("label", "has") and value:
-                f.label = value
-            elif sep and key_l in ("status", "is") and value:
-                status = STATUS_ALIASES.get(value.lower())
-                if status is None:
-                    f.problems.append(f"unknown status {value!r} (new, progress, done)")
-                else:
-                    f.status = status
-            elif token.lower() in ("marked", "is:marked"):
-                f.marked = True
-            else:
-                f.text.append(token.lower())
-        return f
-
-    @property
-    def active(self) -> bool:
-        return bool(self.text or self.lang or self.label or self.status or self.marked)
-
-
-def set_token(query: str, key: str, value: str | None) -> str:
-    """Replace (or remove, with ``None``) the ``key:...`` token of a filter query."""
-    tokens = [t for t in query.split() if not t.lower().startswith(f"{key}:")]
-    if value:
-        tokens.append(f"{key}:{value}")
-    return " ".join(tokens)
-
-
-class DocumentTable(DataTable):
-    """A DataTable that adds 10,000 rows at once.
-
-    Every column has a fixed width, so measuring each new cell (what
-    ``DataTable`` does on idle, ~0.3 ms a cell) is skipped: the virtual size
-    is all that needs updating. ``add_rows_fast`` adds rows without the
-    per-row bookkeeping of ``add_row`` (column order and cursor checks once).
-    Falls back to the stock behaviour when a column is auto-sized.
-    """
-
-    BINDINGS = [Binding("enter", "select_cursor", "Open", id="library.table.open")]
-
-    def _fixed_widths(self) -> bool:
-        return all(not column.auto_width for column in self.columns.values()) and not self._labelled_row_exists
-
-    def _update_dimensions(self, new_rows):  # type: ignore[override]
-        if not self._fixed_widths():
-            return super()._update_dimensions(new_rows)
-        from textual.geometry import Size
-
-        data_cells_width = sum(column.get_render_width(self) for column in self.columns.values())
-        header_height = self.header_height if self.show_header else 0
-        self.virtual_size = Size(data_cells_width + self._row_label_column_width, self._total_row_height + header_height)
-
-    def add_rows_fast(self, rows: list[list[Any]]) -> list[RowKey]:
-        if not rows:
-            return []
-        try:
-            columns = self.ordered_columns
-            keys: list[RowKey] = []
-            start = self.row_count
-            for offset, cells in enumerate(rows):
-                row_key = RowKey(None)
-                self._row_locations[row_key] = start + offset
-                self._data[row_key] = {column.key: cell for column, cell in zip(columns, cells)}
-                self.rows[row_key] = Row(row_key, 1, None, False)
-                self._new_rows.add(row_key)
-                keys.append(row_key)
-            self._require_update_dimensions = True
-            self.cursor_coordinate = self.cursor_coordinate
-            if start == 0 and self.show_cursor and self.cursor_type != "none":
-                self._highlight_cursor()
-            self._update_count += 1
-            self.check_idle()
-            return keys
-        except AttributeError:  # a Textual release with other internals
-            return self.add_rows(rows)
-
-
-class LibraryScreen(Screen):
+class LibraryScreen(Screen[None]):
     """The start screen: every document, with language, counts and progress."""
 
     CSS_PATH = "library.tcss"
@@ -177,26 +61,18 @@ class LibraryScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.marked: list[str] = []
-        self.sort_index = 0
-        self.sort_reverse = False
-        self.filter = Filter(text=[])
-        self.counts: dict[str, Counter] = {}
-        self.statuses: dict[str, str] = {}
+        self.model = LibraryModel()
         self.shown: list[str] = []
-        self._row_doc: dict[RowKey, str] = {}
-        self._doc_row: dict[str, RowKey] = {}
         self._filter_timer: Timer | None = None
-        self._title_width = 40
 
     # --- composition ---------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="banner")
-        yield Input(placeholder="/ filter: words of the title, lang:it, label:salary, status:done, marked   (escape clears)", id="filter")
-        yield DocumentTable(id="documents", cursor_type="row", zebra_stripes=True)
-        if getattr(getattr(self.app, "corpus", None), "problems", None):
+        yield Input(placeholder=FILTER_HINT, id="filter")
+        yield DocumentList(self._cells, id="documents")
+        if self._problems():
             with Collapsible(title="Files that could not be loaded", id="problems-panel", collapsed=True):
                 yield DataTable(id="problems", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="detect-box"):
@@ -206,47 +82,50 @@ class LibraryScreen(Screen):
         yield Footer()
 
     @property
-    def table(self) -> DocumentTable:
-        return self.query_one("#documents", DocumentTable)
+    def table(self) -> DocumentList:
+        return self.query_one("#documents", DocumentList)
+
+    # kept as attributes of the screen for the tests and the command palette
+    @property
+    def marked(self) -> list[str]:
+        return self.model.marked
+
+    @property
+    def filter(self) -> Filter:
+        return self.model.filter
+
+    def _problems(self) -> list[object]:
+        corpus = reader_app(self).corpus
+        return list(corpus.problems) if corpus is not None else []
 
     def on_mount(self) -> None:
-        app: Any = self.app
+        app = reader_app(self)
         self._show_banner()
-        width = max(80, app.size.width)
-        fixed = sum(FIXED_WIDTHS.values()) + 2 * (len(FIXED_WIDTHS) + 1) + 2
-        self._title_width = max(TITLE_MIN, width - fixed)
-        table = self.table
-        table.add_column(Text(" "), width=FIXED_WIDTHS["mark"], key="mark")
-        table.add_column(Text("Lang"), width=FIXED_WIDTHS["lang"], key="lang")
-        table.add_column(Text("Conf"), width=FIXED_WIDTHS["conf"], key="conf")
-        table.add_column(Text("Title"), width=self._title_width, key="title")
-        table.add_column(Text("Date"), width=FIXED_WIDTHS["date"], key="date")
-        table.add_column(Text("Size"), width=FIXED_WIDTHS["size"], key="size")
-        table.add_column(Text("Annotations"), width=FIXED_WIDTHS["annotations"], key="annotations")
-        table.add_column(Text("Progress"), width=FIXED_WIDTHS["status"], key="status")
+        ids = [d.id for d in app.corpus.documents] if app.corpus is not None else []
+        self.table.set_id_width(max((len(i) for i in ids), default=4))
         self._load_counts()
         self._rebuild()
         self._fill_problems()
         box = self.query_one("#detect-box")
-        box.display = not getattr(app, "detection_done", True) and bool(app.corpus and app.corpus.pending)
-        last = app.last_position() if hasattr(app, "last_position") else None
-        if last and last[0] in self._doc_row:
-            table.move_cursor(row=table.get_row_index(self._doc_row[last[0]]), animate=False)
-        table.focus()
-        if getattr(app, "first_screen_at", 0) is None:
-            import time
-
+        box.display = not app.detection_done and bool(app.corpus and app.corpus.pending)
+        last = app.last_position()
+        if last is not None:
+            row = self.table.row_of(last[0])
+            if row is not None:
+                self.table.move_cursor(row)
+        self.table.focus()
+        if app.first_screen_at is None:
             app.first_screen_at = time.perf_counter()
 
     def _show_banner(self) -> None:
-        app: Any = self.app
+        app = reader_app(self)
         banner = self.query_one("#banner", Static)
         store = app.store
         message = None
         if app.store_problem:
             message = f"Store unavailable: {app.store_problem} Running read-only with no annotations."
-        elif store is not None and getattr(store, "readonly", False):
-            message = f"Read-only: {getattr(store, 'readonly_reason', None) or 'opened read-only'}. Nothing will be saved."
+        elif store is not None and store.readonly:
+            message = f"Read-only: {store.readonly_reason or 'opened read-only'}. Nothing will be saved."
         if message:
             banner.update(Text(one_line(message, 1000)))
             banner.display = True
@@ -254,8 +133,8 @@ class LibraryScreen(Screen):
             banner.display = False
 
     def _fill_problems(self) -> None:
-        app: Any = self.app
-        problems = list(getattr(app.corpus, "problems", []) or [])
+        app = reader_app(self)
+        problems = self._problems()
         if not self.query("#problems-panel"):
             return
         panel = self.query_one("#problems-panel", Collapsible)
@@ -265,198 +144,72 @@ class LibraryScreen(Screen):
             panel.display = False
             return
         panel.display = True
-        n = len(problems)
-        panel.title = f"{n} file{'s' if n != 1 else ''} could not be loaded (enter to show the reasons)"
         table.add_column(Text("File"), key="path")
         table.add_column(Text("Reason"), key="reason")
-        root = str(getattr(app.corpus, "root", ""))
+        root = str(app.corpus.root if app.corpus is not None else "").rstrip("/")
         for problem in problems:
-            path = str(problem.path)
-            if root and path.startswith(root.rstrip("/") + "/"):
-                path = path[len(root.rstrip("/")) + 1:]
-            table.add_row(Text(one_line(path, 60)), Text(one_line(str(problem.reason), 160)))
-        if n <= 5:
-            panel.collapsed = False
+            path = str(getattr(problem, "path", problem))
+            if root and path.startswith(root + "/"):
+                path = path[len(root) + 1:]
+            table.add_row(Text(one_line(path, 60)), Text(one_line(str(getattr(problem, "reason", "")), 160)))
+        panel.collapsed = len(problems) > 5
+        self._title_problems()
+
+    def _title_problems(self) -> None:
+        panel = self.query_one("#problems-panel", Collapsible)
+        n = len(self._problems())
+        what = f"{plural(n, 'file')} could not be loaded"
+        panel.title = f"{what} (enter to show the reasons)" if panel.collapsed else f"{what}:"
+
+    @on(Collapsible.Toggled)
+    def _problems_toggled(self) -> None:
+        self._title_problems()
 
     # --- data ----------------------------------------------------------------
 
     def _load_counts(self) -> None:
-        app: Any = self.app
-        store = app.store
-        try:
-            self.counts = {k: Counter(v) for k, v in (store.count_by_document() or {}).items()}
-        except (ReaderError, OSError) as exc:
-            self.counts = {}
-            app.report_error(exc)
-        statuses: dict[str, str] = {}
-        for doc in app.corpus.documents:
-            try:
-                statuses[doc.id] = store.doc_status(doc.id)
-            except (ReaderError, OSError):
-                statuses[doc.id] = "new"
-        self.statuses = statuses
+        app = reader_app(self)
+        error = self.model.load(app.store, app.corpus.documents if app.corpus is not None else [])
+        if error is not None:
+            app.report_error(error)
 
-    def _lang_cells(self, doc: Any) -> tuple[Text, Text]:
-        source = getattr(doc, "lang_source", "")
-        if source == "pending":
-            return Text("…", style="dim"), Text("")
-        lang = (doc.lang or "unknown")
-        if lang == "unknown":
-            return Text("??", style="dim"), Text("")
-        badge = Text(one_line(lang.upper(), 4), style="bold")
-        if source == "override":
-            return badge, Text("set", style="italic dim")
-        return badge, Text(f"{round(doc.lang_confidence * 100):d}%", style="dim")
+    def _cells(self, doc_id: str) -> dict[str, Text]:
+        app = reader_app(self)
+        doc = app.corpus.get(doc_id) if app.corpus is not None else None
+        if doc is None:
+            return {"id": Text(doc_id)}
+        return self.model.cells(doc, app.labels)
 
-    def _counts_cell(self, doc_id: str) -> Text:
-        app: Any = self.app
-        counts = self.counts.get(doc_id) or Counter()
-        total = sum(counts.values())
-        if not total:
-            return Text("–", style="dim")
-        cell = Text(f"{total:>3}", style="bold")
-        labels = app.labels
-        for label in labels:
-            n = counts.get(label.name, 0)
-            if n:
-                cell.append(" ")
-                cell.append(f"■{n}", style=label.color)
-        others = total - sum(counts.get(label.name, 0) for label in labels)
-        if others > 0:
-            cell.append(f" ?{others}", style="dim")
-        return cell
-
-    def _status_cell(self, doc_id: str) -> Text:
-        text, style = STATUS_MARKS.get(self.statuses.get(doc_id, "new"), STATUS_MARKS["new"])
-        return Text(text, style=style)
-
-    def _row(self, doc: Any) -> list[Text]:
-        lang, conf = self._lang_cells(doc)
-        title = one_line(doc.title or doc.id, self._title_width)
-        title_text = Text(title)
-        if getattr(doc, "imported", False):
-            title_text.append(" (imported)", style="dim italic")
-        return [
-            Text("●", style="bold magenta") if doc.id in self.marked else Text(" "),
-            lang,
-            conf,
-            title_text,
-            Text(one_line(doc.date or "", 10)),
-            Text(human_size(doc.size), justify="right"),
-            self._counts_cell(doc.id),
-            self._status_cell(doc.id),
-        ]
-
-    def _matches(self, doc: Any, f: Filter) -> bool:
-        if f.lang and (doc.lang or "").lower() != f.lang:
-            return False
-        if f.label and not (self.counts.get(doc.id) or {}).get(f.label):
-            return False
-        if f.status and self.statuses.get(doc.id, "new") != f.status:
-            return False
-        if f.marked and doc.id not in self.marked:
-            return False
-        if f.text:
-            hay = f"{doc.title}\n{doc.id}\n{doc.date or ''}".lower()
-            return all(word in hay for word in f.text)
-        return True
-
-    def _sort_key(self) -> Callable[[Any], Any] | None:
-        column = SORTS[self.sort_index][0]
-        if column == "path":
-            return None
-        if column == "lang":
-            return lambda d: (d.lang or "")
-        if column == "title":
-            return lambda d: (d.title or d.id).casefold()
-        if column == "date":
-            return lambda d: d.date or ""
-        if column == "size":
-            return lambda d: d.size
-        if column == "annotations":
-            return lambda d: sum((self.counts.get(d.id) or {}).values())
-        if column == "status":
-            return lambda d: STATUS_RANK.get(self.statuses.get(d.id, "new"), 0)
-        return None
+    def _documents(self) -> list[Document]:
+        corpus = reader_app(self).corpus
+        return list(corpus.documents) if corpus is not None else []
 
     def _rebuild(self) -> None:
-        """Fill the table with the filtered, sorted documents; keep the cursor on its document."""
-        app: Any = self.app
-        table = self.table
+        """Fill the list with the filtered, sorted documents; keep the cursor on its document."""
         current = self.current_doc_id()
-        docs = [d for d in app.corpus.documents if self._matches(d, self.filter)]
-        key = self._sort_key()
-        if key is not None:
-            docs.sort(key=key, reverse=self.sort_reverse)  # stable: path order breaks ties
-        elif self.sort_reverse:
-            docs.reverse()
-        table.clear()
-        self._row_doc.clear()
-        self._doc_row.clear()
-        keys = table.add_rows_fast([self._row(d) for d in docs])
-        for row_key, doc in zip(keys, docs):
-            self._row_doc[row_key] = doc.id
-            self._doc_row[doc.id] = row_key
-        self.shown = [d.id for d in docs]
-        self._update_sort_header()
-        if current in self._doc_row:
-            table.move_cursor(row=table.get_row_index(self._doc_row[current]), animate=False)
+        self.shown = [d.id for d in self.model.visible(self._documents())]
+        table = self.table
+        table.set_rows(self.shown, keep=current)
+        table.show_sort(self.model.sort, self.model.sort_reverse)
         self._update_status()
 
-    def _update_sort_header(self) -> None:
-        column = SORTS[self.sort_index][0]
-        arrow = " ▼" if self.sort_reverse else " ▲"
-        for key, col in self.table.columns.items():
-            base = {"mark": " ", "lang": "Lang", "conf": "Conf", "title": "Title", "date": "Date", "size": "Size", "annotations": "Annotations", "status": "Progress"}[key.value]
-            col.label = Text(base + (arrow if key.value == column else ""))
-        self.table.refresh()
-
     def _update_status(self) -> None:
-        app: Any = self.app
-        total = len(app.corpus.documents)
-        anns = sum(sum(c.values()) for c in self.counts.values())
-        parts = [f"{len(self.shown)} of {total} documents" if self.filter.active else f"{total} documents"]
-        parts.append(f"{anns} annotations")
-        parts.append(f"sorted by {SORTS[self.sort_index][1]}{' (reversed)' if self.sort_reverse else ''}")
-        if self.marked:
-            parts.append(f"{len(self.marked)} marked (c compares)")
-        problems = len(getattr(app.corpus, "problems", []) or [])
-        if problems:
-            parts.append(f"{problems} not loaded")
-        if self.filter.problems:
-            parts.append("filter: " + "; ".join(self.filter.problems))
-        self.query_one("#status-line", Static).update(Text(one_line(" · ".join(parts), 400)))
+        line = self.model.status_line(len(self._documents()), self.shown, len(self._problems()))
+        self.query_one("#status-line", Static).update(Text(one_line(line, 400)))
 
     def refresh_rows(self, doc_ids: list[str] | None = None) -> None:
-        """Update the cells of some documents (all when ``None``) in place."""
-        app: Any = self.app
-        table = self.table
-        ids = self.shown if doc_ids is None else doc_ids
-        for doc_id in ids:
-            row_key = self._doc_row.get(doc_id)
-            doc = app.corpus.get(doc_id)
-            if row_key is None or doc is None:
-                continue
-            for column, value in zip(("mark", "lang", "conf", "title", "date", "size", "annotations", "status"), self._row(doc)):
-                table.update_cell(row_key, column, value)
+        """Draw the rows of some documents (all when ``None``) again."""
+        self.table.refresh_rows(doc_ids)
         self._update_status()
 
     def current_doc_id(self) -> str | None:
-        table = self.table
-        if not table.row_count:
-            return None
-        try:
-            row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        except Exception:
-            return None
-        return self._row_doc.get(row_key)
+        return self.table.cursor_doc_id
 
     # --- app hooks -------------------------------------------------------------
 
     def show_progress(self, done: int, total: int) -> None:
         try:
-            box = self.query_one("#detect-box")
-            box.display = True
+            self.query_one("#detect-box").display = True
             self.query_one("#detect-progress", ProgressBar).update(total=total, progress=done)
             self.query_one("#detect-label", Label).update(f"Detecting languages {done}/{total}")
         except NoMatches:  # the screen is being taken down
@@ -471,40 +224,43 @@ class LibraryScreen(Screen):
         self._rebuild()
 
     def on_screen_resume(self) -> None:
-        """Back from a reading screen: counts and progress may have changed."""
-        if not self.is_mounted or not self.table.columns:
+        """Back from a reading screen: counts, progress and languages may have changed."""
+        if not self.is_mounted:
             return
-        old_counts, old_status = self.counts, self.statuses
+        model = self.model
+        old = (model.counts, model.suggested, model.statuses)
         self._load_counts()
         self._show_banner()
         changed = [
             d for d in self.shown
-            if old_counts.get(d) != self.counts.get(d) or old_status.get(d) != self.statuses.get(d)
+            if any(before.get(d) != now.get(d) for before, now in zip(old, (model.counts, model.suggested, model.statuses)))
         ]
-        needs_rebuild = bool(self.filter.label or self.filter.status) or SORTS[self.sort_index][0] in ("annotations", "status")
-        if needs_rebuild and changed:
+        f = model.filter
+        if changed and (f.label or f.suggested or f.status or model.sort in ("annotations", "status")):
             self._rebuild()
-        elif changed:
-            self.refresh_rows(changed)
         else:
-            self.refresh_rows([])  # language overrides may have changed the badge
-            cur = self.current_doc_id()
-            if cur:
-                self.refresh_rows([cur])
+            self.refresh_rows(None)  # cheap: only the visible rows are drawn again
 
     # --- events ----------------------------------------------------------------
 
-    @on(DataTable.RowSelected, "#documents")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        doc_id = self._row_doc.get(event.row_key)
-        if doc_id:
-            self.app.open_document(doc_id)
+    @on(DocumentList.Selected, "#documents")
+    def _row_selected(self, event: DocumentList.Selected) -> None:
+        reader_app(self).open_document(event.doc_id)
+
+    @on(DocumentList.HeaderClicked, "#documents")
+    def _header_clicked(self, event: DocumentList.HeaderClicked) -> None:
+        index = next(i for i, (key, _) in enumerate(SORTS) if key == event.sort)
+        if index == self.model.sort_index:
+            self.model.sort_reverse = not self.model.sort_reverse
+        else:
+            self.model.sort_index, self.model.sort_reverse = index, False
+        self._rebuild()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         if self._filter_timer is not None:
             self._filter_timer.stop()
-        delay = 0.0 if len(self.app.corpus.documents) < 2000 else 0.2
+        delay = 0.0 if len(self._documents()) < 2000 else 0.2
         value = event.value
         if delay:
             self._filter_timer = self.set_timer(delay, lambda: self._apply_filter(value))
@@ -512,7 +268,7 @@ class LibraryScreen(Screen):
             self._apply_filter(value)
 
     def _apply_filter(self, query: str) -> None:
-        self.filter = Filter.parse(query)
+        self.model.set_filter(query, reader_app(self).labels)
         self._rebuild()
 
     @on(Input.Submitted, "#filter")
@@ -521,6 +277,8 @@ class LibraryScreen(Screen):
             self._filter_timer.stop()
         self._apply_filter(event.value)
         self.table.focus()
+        if self.model.filter.problems:
+            self.notify(one_line("Filter: " + "; ".join(self.model.filter.problems), 300), severity="warning", markup=False)
 
     # --- actions -----------------------------------------------------------------
 
@@ -528,8 +286,7 @@ class LibraryScreen(Screen):
         return self.query_one("#filter", Input)
 
     def _set_filter_text(self, value: str) -> None:
-        inp = self._filter_input()
-        inp.value = value
+        self._filter_input().value = value
         self._apply_filter(value)
 
     def action_open(self) -> None:
@@ -540,29 +297,29 @@ class LibraryScreen(Screen):
         if doc_id is None:
             self.notify("No document to open.", severity="warning", markup=False)
             return
-        self.app.open_document(doc_id)
+        reader_app(self).open_document(doc_id)
 
     def action_mark(self) -> None:
         doc_id = self.current_doc_id()
         if doc_id is None:
             return
-        if doc_id in self.marked:
-            self.marked.remove(doc_id)
+        marked = self.model.marked
+        if doc_id in marked:
+            marked.remove(doc_id)
         else:
-            self.marked.append(doc_id)
-            if len(self.marked) > 4:
-                self.notify(f"{len(self.marked)} marked: compare shows at most 4 side by side.", severity="warning", markup=False)
+            marked.append(doc_id)
+            if len(marked) > 4:
+                self.notify(f"{len(marked)} marked: compare shows at most 4 side by side.", severity="warning", markup=False)
         self.refresh_rows([doc_id])
-        table = self.table
-        if table.cursor_row < table.row_count - 1:
-            table.move_cursor(row=table.cursor_row + 1, animate=False)
+        self.table.action_move(1)
 
     def action_clear_marks(self) -> None:
-        marked, self.marked = self.marked, []
+        marked = list(self.model.marked)
+        self.model.marked.clear()
         self.refresh_rows(marked)
 
     def action_compare(self) -> None:
-        n = len(self.marked)
+        n = len(self.model.marked)
         if not 2 <= n <= 4:
             self.notify(
                 f"Mark 2 to 4 documents with space, then press c to compare them side by side ({n} marked).",
@@ -570,44 +327,44 @@ class LibraryScreen(Screen):
                 markup=False,
             )
             return
-        self.app.open_compare(list(self.marked))
+        reader_app(self).open_compare(list(self.model.marked))
 
     def action_toggle_done(self) -> None:
-        app: Any = self.app
+        app = reader_app(self)
         doc_id = self.current_doc_id()
         if doc_id is None:
             return
-        done = self.statuses.get(doc_id) == "done"
+        statuses = self.model.statuses
+        done = statuses.get(doc_id) == "done"
         try:
             app.store.set_done(doc_id, not done)
-            self.statuses[doc_id] = app.store.doc_status(doc_id)
+            statuses[doc_id] = app.store.doc_status(doc_id)
         except ReaderError as exc:
             app.report_error(exc)
             return
-        if self.filter.status:
+        if self.model.filter.status:
             self._rebuild()
         else:
             self.refresh_rows([doc_id])
-        doc = app.corpus.get(doc_id)
-        state = "done" if not done else self.statuses[doc_id]
+        doc = app.corpus.get(doc_id) if app.corpus is not None else None
+        state = "done" if not done else statuses[doc_id]
         self.notify(one_line(f"“{doc.title if doc else doc_id}” marked {state}", 200), markup=False, timeout=3)
 
     def action_focus_filter(self) -> None:
         self._filter_input().focus()
 
     def action_clear_filter(self) -> None:
-        inp = self._filter_input()
-        if inp.value:
+        if self._filter_input().value:
             self._set_filter_text("")
         self.table.focus()
 
     def action_cycle_sort(self) -> None:
-        self.sort_index = (self.sort_index + 1) % len(SORTS)
-        self.sort_reverse = False
+        self.model.sort_index = (self.model.sort_index + 1) % len(SORTS)
+        self.model.sort_reverse = False
         self._rebuild()
 
     def action_reverse_sort(self) -> None:
-        self.sort_reverse = not self.sort_reverse
+        self.model.sort_reverse = not self.model.sort_reverse
         self._rebuild()
 
     def _cycle(self, key: str, values: list[str], current: str | None) -> None:
@@ -618,28 +375,27 @@ class LibraryScreen(Screen):
             nxt = None
         self._set_filter_text(set_token(self._filter_input().value, key, nxt))
         what = "language" if key == "lang" else "label"
-        self.notify(f"Showing {'all documents' if nxt is None else f'{what} {nxt}'}: {len(self.shown)} document(s)", markup=False, timeout=2)
+        shown = plural(len(self.shown), "document")
+        self.notify(f"Showing {'all documents' if nxt is None else f'{what} {nxt}'}: {shown}", markup=False, timeout=2)
 
     def action_cycle_language(self) -> None:
-        app: Any = self.app
-        langs = sorted({(d.lang or "").lower() for d in app.corpus.documents if d.lang and d.lang not in ("unknown",) and d.lang_source != "pending"})
-        self._cycle("lang", langs, self.filter.lang)
+        langs = sorted({(d.lang or "").lower() for d in self._documents() if d.lang and d.lang != "unknown" and d.lang_source != "pending"})
+        self._cycle("lang", langs, self.model.filter.lang)
 
     def action_cycle_label(self) -> None:
-        app: Any = self.app
-        self._cycle("label", list(app.labels.names), self.filter.label)
+        self._cycle("label", list(reader_app(self).labels.names), self.model.filter.label)
 
     def action_set_language(self) -> None:
         from reader.tui.dialogs import LanguageDialog
 
-        app: Any = self.app
+        app = reader_app(self)
         doc_id = self.current_doc_id()
-        doc = app.corpus.get(doc_id) if doc_id else None
+        doc = app.corpus.get(doc_id) if doc_id and app.corpus is not None else None
         if doc is None:
             return
 
         def chosen(code: str | None) -> None:
-            if code is None:
+            if code is None or app.corpus is None:
                 return
             try:
                 app.corpus.set_language_override(doc.id, code or None, store=app.store)
@@ -647,15 +403,16 @@ class LibraryScreen(Screen):
                 app.report_error(exc)
                 return
             self.refresh_rows([doc.id])
-            self.notify(one_line(f"“{doc.title or doc.id}”: language {'set to ' + code.upper() if code else 'back to the detected one'}", 200), markup=False, timeout=3)
+            change = f"set to {code.upper()}" if code else "back to the detected one"
+            self.notify(one_line(f"“{doc.title or doc.id}”: language {change}", 200), markup=False, timeout=3)
 
-        app.push_screen(LanguageDialog(doc.lang if doc.lang_source == "override" else None), chosen)
+        self.app.push_screen(LanguageDialog(doc.lang if doc.lang_source == "override" else None), chosen)
 
     def action_resume(self) -> None:
-        self.app.action_resume()
+        reader_app(self).action_resume()
 
     def action_export(self) -> None:
-        self.app.action_export()
+        reader_app(self).action_export()
 
     def action_quit(self) -> None:
         self.app.request_quit()  # asks first when changes are unsaved
