@@ -14,7 +14,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,spacy,postgres,serve,browser]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spacy,postgres,serve,browser,learn]'
 	touch $(STAMP)
 
 install: $(STAMP)

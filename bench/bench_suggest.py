@@ -94,7 +94,31 @@ def run(quick: bool = False) -> list[dict]:
             "value": f"{s['tp']} / {s['fp']} / {s['fn']}", "goal": "fp, fn -> 0",
         })
     rows.extend(_money_rows())
+    rows.extend(_learning_rows())
     rows.extend(_throughput(gold_docs, quick))
+    return rows
+
+
+def _learning_rows() -> list[dict]:
+    """The simulated user of bench/learning.py: precision on the second half, with and without learning."""
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        return [{"section": "suggest learning", "metric": "simulation", "value": "skipped",
+                 "goal": "needs the learn extra"}]
+    from bench.learning import simulate
+
+    r = simulate()
+    c = r["counts"]
+    sec = "suggest learning"
+    rows = [{"section": sec, "metric": f"decisions on 1st half ({r['train']} passages)",
+             "value": f"{c.get('accept', 0)} acc / {c.get('reject', 0)} rej", "goal": ">= 20 of each"}]
+    for way, pr in r["ways"].items():
+        rows.append({"section": sec, "metric": f"2nd half P / R: {way}",
+                     "value": f"{pr.exact_p:.2f} / {pr.exact_r:.2f}", "goal": ""})
+    gain = r["ways"]["learned model"].exact_p - r["ways"]["every candidate"].exact_p
+    rows.append({"section": sec, "metric": "precision gain of re-scoring (model vs none)",
+                 "value": f"{gain:+.2f}", "goal": "> 0"})
     return rows
 
 

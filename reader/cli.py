@@ -523,7 +523,16 @@ def cmd_suggest(args: argparse.Namespace) -> int:
                                "(in compare: K lists a span's links to accept or reject)"))
         return EXIT_OK
     with _open(args, readonly=False) as ws:
-        report = suggest_corpus(ws.corpus, ws.store, labels=labels, min_score=args.min_score)
+        rescorer, note, rescored = None, "", 0
+        if not args.no_learn:
+            from reader.suggest.learn import load_or_train, rescore_pending
+
+            learned = load_or_train(ws.store, ws.corpus)
+            rescorer, note = learned.rescorer, learned.note
+            if rescorer is not None:
+                rescored = rescore_pending(ws.store, ws.corpus, rescorer)
+        report = suggest_corpus(ws.corpus, ws.store, labels=labels, min_score=args.min_score, rescorer=rescorer)
+        report.model_note = note + (f"; {rescored} pending suggestion(s) re-scored" if rescored else "")
     summary = report.summary() if hasattr(report, "summary") else str(report)
     _console().print(_text(summary))
     return EXIT_OK
@@ -682,6 +691,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--labels", default=None, help="comma-separated recognisers to run (default: all)")
     p.add_argument("--min-score", type=float, default=0.5, metavar="S",
                    help="store only candidates scored at least S, 0..1 (default 0.5; 0 keeps every amount of money)")
+    p.add_argument("--no-learn", action="store_true",
+                   help="do not re-score with the model learned from your accept/reject decisions")
     p.add_argument("--links", action="store_true",
                    help="instead of spans, suggest links between annotated spans that state the same fact in different documents")
     p.set_defaults(func=cmd_suggest)

@@ -595,6 +595,28 @@ class AnnotationStore(LinkMethods):
         return [copy_annotation(c.after) for c in changes if c.after is not None]
 
     @_locked
+    def set_scores(self, scores: Mapping[str, tuple[float, str]]) -> int:
+        """Replace the score and reason of suggestions (re-scoring from learned decisions).
+
+        One durable save; not an undo step (it is not the user's edit, and the
+        next re-scoring would redo it anyway). Ids that are gone or not
+        suggestions are skipped. Returns how many changed.
+        """
+        self._check_writable()
+        changed: list[Annotation] = []
+        for ann_id, (score, reason) in scores.items():
+            old = self._image.anns.get(ann_id)
+            if old is None or old.status != STATUS_SUGGESTED:
+                continue
+            new = dataclasses.replace(old, score=_score(score), reason=reason if isinstance(reason, str) else "")
+            if new != old:
+                self._replace(old, new)
+                changed.append(new)
+        if changed:
+            self._commit([["put", ann_record(a)] for a in changed])
+        return len(changed)
+
+    @_locked
     def delete(self, ann_id: str) -> Annotation:
         """Remove an annotation (a deleted suggestion is remembered as rejected). Durable."""
         self._check_writable()

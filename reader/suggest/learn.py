@@ -1,0 +1,318 @@
+"""Learning from the user's decisions: re-score suggestions with a small classifier.
+
+Every accept, reject, delete and re-label of a suggestion is a training
+example (the store keeps them all: accepted annotations whose ``source`` is
+``suggest:<label>``, rejected ones, and the rejected keys of deleted ones).
+For each recogniser label (salary, quote) a linear model — scikit-learn's
+``LogisticRegression`` on hashed character (2-4, within words) and word (1-2)
+n-grams of the context window around the span, digits folded to ``0`` — says
+how likely the user is to accept a candidate. Once there are at least
+:data:`MIN_EACH` accepted and :data:`MIN_EACH` rejected decisions for a
+label, :class:`Rescorer` mixes the model's probability with the rule score.
+
+The model lives in the store's state table (``suggest.model.<label>``) as
+plain JSON (the non-zero weights of the hashed features, the intercept, the
+fingerprint of the decisions it was trained on, the store schema and the
+scikit-learn version). It is never the only copy of anything: it is rebuilt
+from the decisions whenever they, the store schema or the model format
+change. scikit-learn is an optional extra (``pip install .[learn]``); without
+it nothing is re-scored and :func:`load_or_train` says why.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Iterable, Protocol, Sequence
+
+import regex
+
+from reader.suggest.base import Suggestion
+
+MODEL_FORMAT = 1
+MIN_EACH = 20  # accepted and rejected decisions needed per label before the model is used
+LABELS = ("salary", "quote")
+SOURCE_PREFIX = "suggest:"
+STATE_KEY = "suggest.model.{label}"
+LEFT, RIGHT = 30, 20  # characters of context each side of the span
+N_FEATURES = 2 ** 18  # per vectoriser (char and word): hashed, so nothing to store but weights
+MODEL_WEIGHT = 0.5  # share of the learned probability in the re-scored score
+C_REG = 1.0  # inverse regularisation of the logistic regression
+
+_DIGIT = regex.compile(r"\p{Nd}")
+
+
+class DecisionStore(Protocol):
+    """What learning needs from :class:`reader.store.AnnotationStore`."""
+
+    readonly: bool
+
+    def all(self, *, statuses: Iterable[str] = ...) -> list: ...
+    def rejected_keys(self, doc_id: str) -> set: ...
+    def get_state(self, key: str, default=None): ...
+    def set_state(self, key: str, value) -> None: ...
+
+
+class TextLookup(Protocol):
+    def get(self, doc_id: str): ...
+    def __iter__(self): ...
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One decision about a suggestion: ``accepted`` for the recogniser's ``label``."""
+
+    doc_id: str
+    start: int
+    end: int
+    label: str
+    accepted: bool
+    kind: str  # "accept" | "reject" | "delete" | "relabel"
+
+
+def decisions(store: DecisionStore, corpus: TextLookup, labels: Sequence[str] = LABELS) -> list[Decision]:
+    """Every decision the store remembers about suggestions of ``labels``, in a stable order."""
+    out: dict[tuple, Decision] = {}
+    for a in store.all(statuses=("accepted", "rejected")):
+        if not a.source.startswith(SOURCE_PREFIX):
+            continue
+        origin = a.source[len(SOURCE_PREFIX):]
+        if origin not in labels:
+            continue
+        if a.status == "rejected":
+            d = Decision(a.doc_id, a.start, a.end, origin, False, "reject")
+        elif a.label == origin:
+            d = Decision(a.doc_id, a.start, a.end, origin, True, "accept")
+        else:
+            d = Decision(a.doc_id, a.start, a.end, origin, False, "relabel")
+        out[(d.doc_id, d.start, d.end, d.label)] = d
+    for doc in corpus:
+        for key in store.rejected_keys(doc.id):
+            if len(key) != 3:
+                continue
+            start, end, label = key
+            if label in labels and (doc.id, start, end, label) not in out:
+                out[(doc.id, start, end, label)] = Decision(doc.id, start, end, label, False, "delete")
+    return [out[k] for k in sorted(out)]
+
+
+def window(text: str, start: int, end: int) -> str:
+    """The context the model reads: left context, the span, right context; digits folded."""
+    left = text[max(0, start - LEFT):start]
+    right = text[end:end + RIGHT]
+    return _DIGIT.sub("0", f"{left} [[ {text[start:end]} ]] {right}".lower())
+
+
+def _vectorisers():
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    char = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), n_features=N_FEATURES,
+                             alternate_sign=False, norm="l2")
+    word = HashingVectorizer(analyzer="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b",
+                             n_features=N_FEATURES, alternate_sign=False, norm="l2")
+    return char, word
+
+
+def features(windows: Sequence[str]):
+    """Sparse feature rows (char n-grams then word n-grams) of context windows."""
+    from scipy.sparse import hstack
+
+    char, word = _vectorisers()
+    return hstack([char.transform(windows), word.transform(windows)]).tocsr()
+
+
+def fingerprint(items: Sequence[Decision]) -> str:
+    h = hashlib.sha256()
+    for d in items:
+        h.update(f"{d.doc_id}\x1f{d.start}\x1f{d.end}\x1f{d.label}\x1f{int(d.accepted)}\n".encode())
+    return h.hexdigest()[:32]
+
+
+@dataclass
+class LinearModel:
+    """A trained model as plain data: what the store keeps."""
+
+    label: str
+    intercept: float
+    weights: dict[int, float]
+    counts: dict[str, int]
+    fingerprint: str
+    schema: int
+    sklearn: str
+    fmt: int = MODEL_FORMAT
+    _dense: object = field(default=None, repr=False, compare=False)
+
+    def to_state(self) -> dict:
+        return {
+            "format": self.fmt, "label": self.label, "intercept": self.intercept,
+            "weights": [[i, w] for i, w in sorted(self.weights.items())], "counts": self.counts,
+            "fingerprint": self.fingerprint, "schema": self.schema, "sklearn": self.sklearn,
+        }
+
+    @classmethod
+    def from_state(cls, obj) -> "LinearModel | None":
+        """The model of a state value, or None when it is not one (then it is rebuilt)."""
+        try:
+            if obj.get("format") != MODEL_FORMAT:
+                return None
+            weights = {int(i): float(w) for i, w in obj["weights"]}
+            return cls(str(obj["label"]), float(obj["intercept"]), weights, dict(obj["counts"]),
+                       str(obj["fingerprint"]), int(obj["schema"]), str(obj["sklearn"]))
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return None
+
+    def probabilities(self, windows: Sequence[str]) -> list[float]:
+        import numpy as np
+
+        if not windows:
+            return []
+        if self._dense is None:
+            dense = np.zeros(2 * N_FEATURES)
+            for i, w in self.weights.items():
+                if 0 <= i < dense.size:
+                    dense[i] = w
+            self._dense = dense
+        z = features(windows) @ self._dense + self.intercept
+        return [1.0 / (1.0 + math.exp(-float(v))) for v in z]
+
+
+def train(label: str, texts: Sequence[str], labels_: Sequence[bool], *, fp: str = "", schema: int = 0) -> LinearModel:
+    """Fit the linear model on context windows ``texts`` with accept (True) / reject (False)."""
+    import sklearn
+    from sklearn.linear_model import LogisticRegression
+
+    X = features(texts)
+    y = [1 if v else 0 for v in labels_]
+    clf = LogisticRegression(C=C_REG, class_weight="balanced", max_iter=2000)
+    clf.fit(X, y)
+    coef = clf.coef_[0]
+    nz = coef.nonzero()[0]
+    weights = {int(i): round(float(coef[i]), 6) for i in nz if abs(coef[i]) > 1e-6}
+    counts = {"accept": sum(y), "reject": len(y) - sum(y)}
+    return LinearModel(label, float(clf.intercept_[0]), weights, counts, fp, schema, sklearn.__version__)
+
+
+@dataclass
+class Rescorer:
+    """Re-scores suggestions of the labels it has a model for."""
+
+    models: dict[str, LinearModel]
+
+    def rescore(self, text: str, suggestions: Sequence[Suggestion]) -> list[Suggestion]:
+        out = list(suggestions)
+        for label, model in self.models.items():
+            idx = [k for k, s in enumerate(out) if s.label == label]
+            probs = model.probabilities([window(text, out[k].start, out[k].end) for k in idx])
+            for k, p in zip(idx, probs):
+                s = out[k]
+                score = round((1 - MODEL_WEIGHT) * s.score + MODEL_WEIGHT * p, 3)
+                out[k] = dataclasses.replace(s, score=score, reason=_with_learned(s.reason, p))
+        return out
+
+
+def _with_learned(reason: str, p: float) -> str:
+    base = reason.split("; learned ")[0]
+    return f"{base}; learned {p:.2f}" if base else f"learned {p:.2f}"
+
+
+@dataclass
+class LearnResult:
+    rescorer: Rescorer | None
+    note: str
+    counts: dict[str, dict[str, int]]  # label -> {"accept": n, "reject": m}
+
+
+def _schema() -> int:
+    from reader.store.base import SCHEMA_VERSION
+
+    return int(SCHEMA_VERSION)
+
+
+def load_or_train(store: DecisionStore, corpus: TextLookup, labels: Sequence[str] = LABELS,
+                  min_each: int = MIN_EACH, save: bool = True) -> LearnResult:
+    """The re-scorer for ``labels`` from the store's decisions (see the module docstring).
+
+    A model saved in the store is reused when it was trained on exactly the
+    current decisions, the same store schema and model format; otherwise it is
+    trained again and saved (unless the store is read-only or ``save`` is
+    False). Labels with fewer than ``min_each`` accepted or rejected decisions
+    get no model; the note says which, and how many decisions there are.
+    """
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        return LearnResult(None, "learned re-scoring unavailable: scikit-learn is not installed "
+                                 "(pip install '.[learn]')", {})
+    all_decisions = decisions(store, corpus, labels)
+    models: dict[str, LinearModel] = {}
+    counts: dict[str, dict[str, int]] = {}
+    parts: list[str] = []
+    for label in labels:
+        mine = [d for d in all_decisions if d.label == label]
+        c = {"accept": sum(d.accepted for d in mine), "reject": sum(not d.accepted for d in mine)}
+        counts[label] = c
+        if c["accept"] < min_each or c["reject"] < min_each:
+            parts.append(f"{label} not yet ({c['accept']} accepted, {c['reject']} rejected; needs {min_each} of each)")
+            continue
+        fp = fingerprint(mine)
+        key = STATE_KEY.format(label=label)
+        model = LinearModel.from_state(store.get_state(key))
+        if model is None or model.fingerprint != fp or model.schema != _schema():
+            texts, ys = [], []
+            for d in mine:
+                doc = corpus.get(d.doc_id)
+                if doc is None or d.end > len(doc.text):
+                    continue
+                texts.append(window(doc.text, d.start, d.end))
+                ys.append(d.accepted)
+            if len(set(ys)) < 2:
+                parts.append(f"{label} not yet (the decisions' documents are missing)")
+                continue
+            model = train(label, texts, ys, fp=fp, schema=_schema())
+            if save and not store.readonly:
+                store.set_state(key, model.to_state())
+        models[label] = model
+        parts.append(f"{label} ({c['accept']} accepted, {c['reject']} rejected)")
+    used = [lab for lab in labels if lab in models]
+    head = "learned re-scoring used for " if used else "learned re-scoring not used: "
+    return LearnResult(Rescorer(models) if models else None, head + "; ".join(parts), counts)
+
+
+def state_size(model: LinearModel) -> int:
+    """Bytes of the model's JSON in the store (for the bench)."""
+    return len(json.dumps(model.to_state()))
+
+
+def rescore_pending(store, corpus: TextLookup, rescorer: Rescorer, doc_ids: Iterable[str] | None = None,
+                    progress=None) -> int:
+    """Re-score the suggestions still pending in the store (``store.set_scores``).
+
+    The rule score is computed again from the document (so that re-scoring
+    twice does not compound), then mixed with the learned probability.
+    ``progress(done, total)`` is called per document. Returns how many changed.
+    """
+    from reader.suggest import RECOGNISERS
+
+    docs = [corpus.get(i) for i in doc_ids] if doc_ids is not None else list(corpus)
+    docs = [d for d in docs if d is not None]
+    scores: dict[str, tuple[float, str]] = {}
+    for n, doc in enumerate(docs, 1):
+        pending = [a for a in store.for_document(doc.id, statuses=("suggested",))
+                   if a.source.startswith(SOURCE_PREFIX) and a.label in rescorer.models]
+        if pending:
+            lang = doc.lang if doc.lang not in (None, "", "unknown") else None
+            rules: dict[tuple, Suggestion] = {}
+            for label in {a.label for a in pending}:
+                for s in RECOGNISERS[label](doc.text, lang=lang):
+                    rules[s.key] = s
+            base = [rules.get((a.start, a.end, a.label))
+                    or Suggestion(a.start, a.end, a.label, a.text, score=a.score if a.score is not None else 0.5,
+                                  reason=(a.reason or "").split("; learned ")[0])
+                    for a in pending]
+            for a, s in zip(pending, rescorer.rescore(doc.text, base)):
+                scores[a.id] = (s.score, s.reason)
+        if progress is not None:
+            progress(n, len(docs))
+    return store.set_scores(scores) if scores else 0

@@ -1,0 +1,124 @@
+"""Learning from accept/reject/delete/relabel decisions (reader.suggest.learn)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sklearn")
+
+from reader import cli  # noqa: E402
+from reader.corpus import load_corpus  # noqa: E402
+from reader.store import AnnotationStore  # noqa: E402
+from reader.suggest import learn, suggest_corpus  # noqa: E402
+from reader.suggest.evaluation import load_marked  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.learning import MONEY, _split, simulate  # noqa: E402
+
+
+@pytest.fixture()
+def decided(tmp_path):
+    """A corpus of our money passages and a store where a user decided on the first half."""
+    docs = load_marked(MONEY)
+    first, _ = _split(docs)
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for d in docs:
+        (root / f"{d.id}.txt").write_text(d.text, encoding="utf-8")
+    corpus = load_corpus(root, detect=False)
+    store = AnnotationStore(tmp_path / "store", corpus=corpus, annotator="tester")
+    for d in docs:
+        corpus.set_language_override(d.id, d.lang, store)
+    suggest_corpus(corpus, store, labels=["salary"], doc_ids=[d.id for d in first], min_score=0.0)
+    gold = {d.id: d.of("salary") for d in docs}
+    pending = store.all(statuses=("suggested",))
+    store.update_many([a.id for a in pending if (a.start, a.end) in gold[a.doc_id]], status="accepted")
+    store.update_many([a.id for a in pending if (a.start, a.end) not in gold[a.doc_id]], status="rejected")
+    yield root, corpus, store, docs
+    if not store.closed:
+        store.close()
+
+
+def test_every_kind_of_decision_counts(tmp_path):
+    root = tmp_path / "c"
+    root.mkdir()
+    (root / "d.txt").write_text("She earns $5,000 a month. The fine was $300. Rent: $900. Tip: $7.", encoding="utf-8")
+    corpus = load_corpus(root, detect=False)
+    with AnnotationStore(tmp_path / "s", corpus=corpus) as store:
+        suggest_corpus(corpus, store, labels=["salary"], min_score=0.0)
+        a, b, c, d = sorted(store.all(statuses=("suggested",)), key=lambda x: x.start)
+        store.update(a.id, status="accepted")
+        store.update(b.id, status="rejected")
+        store.delete(c.id)
+        store.update(d.id, status="accepted", label="claim")
+        got = {(x.start, x.kind, x.accepted) for x in learn.decisions(store, corpus)}
+    assert got == {(a.start, "accept", True), (b.start, "reject", False), (c.start, "delete", False),
+                   (d.start, "relabel", False)}
+
+
+def test_not_used_before_enough_decisions(decided):
+    _, corpus, store, _ = decided
+    result = learn.load_or_train(store, corpus, min_each=1000)
+    assert result.rescorer is None
+    assert "salary not yet" in result.note and "needs 1000 of each" in result.note
+    assert store.get_state("suggest.model.salary") is None
+
+
+def test_model_is_saved_reused_and_rebuilt_from_decisions(decided, monkeypatch):
+    _, corpus, store, _ = decided
+    result = learn.load_or_train(store, corpus)
+    assert result.rescorer is not None and "learned re-scoring used for salary" in result.note
+    state = store.get_state("suggest.model.salary")
+    assert state["format"] == learn.MODEL_FORMAT and state["counts"]["accept"] >= 20 and state["weights"]
+
+    def no_training(*a, **k):
+        raise AssertionError("trained again although nothing changed")
+
+    monkeypatch.setattr(learn, "train", no_training)
+    assert learn.load_or_train(store, corpus).rescorer is not None  # reused from the store
+    monkeypatch.undo()
+    # a new decision changes the fingerprint: rebuilt
+    one = store.all(statuses=("rejected",))[0]
+    store.update(one.id, status="accepted")
+    learn.load_or_train(store, corpus)
+    assert store.get_state("suggest.model.salary")["fingerprint"] != state["fingerprint"]
+    # a damaged or outdated model in the store is rebuilt, never trusted
+    store.set_state("suggest.model.salary", {"format": 999})
+    assert learn.load_or_train(store, corpus).rescorer is not None
+    assert store.get_state("suggest.model.salary")["format"] == learn.MODEL_FORMAT
+
+
+def test_pending_suggestions_are_rescored_with_a_reason(decided):
+    _, corpus, store, docs = decided
+    _, second = _split(docs)
+    suggest_corpus(corpus, store, labels=["salary"], doc_ids=[d.id for d in second], min_score=0.0)
+    before = {a.id: a.score for a in store.all(statuses=("suggested",))}
+    rescorer = learn.load_or_train(store, corpus).rescorer
+    changed = learn.rescore_pending(store, corpus, rescorer)
+    after = store.all(statuses=("suggested",))
+    assert changed > 0 and any(a.score != before[a.id] for a in after)
+    assert all("learned" in a.reason for a in after)
+    again = learn.rescore_pending(store, corpus, rescorer)  # re-scoring twice does not compound
+    assert again == 0
+
+
+def test_reader_suggest_uses_the_model_and_says_so(decided, capsys):
+    root, _, store, _ = decided
+    store.close()
+    code = cli.main(["suggest", str(root), "--store", str(store.path), "--labels", "salary"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "learned re-scoring used for salary" in out
+    code = cli.main(["suggest", str(root), "--store", str(store.path), "--labels", "salary", "--no-learn"])
+    assert code == 0 and "learned" not in capsys.readouterr().out
+
+
+def test_simulation_shows_a_gain():
+    result = simulate()
+    ways = result["ways"]
+    assert result["counts"]["accept"] >= 20 and result["counts"]["reject"] >= 20
+    assert ways["learned model"].exact_p > ways["every candidate"].exact_p
+    assert ways["rules + learned"].exact_p >= 0.9
