@@ -18,8 +18,9 @@ def _two_docs(store):
     return a, b, c
 
 
-def test_link_groups_undo_redo_and_annotator(tmp_path):
-    with AnnotationStore(tmp_path / "s", annotator="ana") as store:
+def test_link_groups_undo_redo_and_annotator(store_location):
+    # on both engines: a JSON folder, then a PostgreSQL database
+    with AnnotationStore(store_location, annotator="ana") as store:
         a, b, c = _two_docs(store)
         ab = store.link(a.id, b.id)
         assert ab.annotator == "ana" and ab.status == "accepted"
@@ -39,7 +40,7 @@ def test_link_groups_undo_redo_and_annotator(tmp_path):
         store.undo()
         assert len(store.links()) == 2
     # durable: the links come back, with their annotators
-    with AnnotationStore(tmp_path / "s") as store:
+    with AnnotationStore(store_location) as store:
         assert sorted(ln.annotator for ln in store.links()) == ["ana", "bob"]
         assert len(store.link_groups()[0]) == 3
 
