@@ -137,12 +137,11 @@ def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> 
     raise AssertionError("reader serve did not listen")
 
 
-@pytest.fixture
-def served(tmp_path):
+def _serve(tmp_path, store: str):
     shutil.copytree(SEEDS, tmp_path / "seeds")
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "reader", "serve", "seeds", "--store", "annotations", "--port", str(port)],
+        [sys.executable, "-m", "reader", "serve", "seeds", "--store", store, "--port", str(port)],
         cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "TEXTUAL_ANIMATIONS": "none"},
     )
@@ -155,6 +154,17 @@ def served(tmp_path):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture
+def served(tmp_path):
+    yield from _serve(tmp_path, "annotations")
+
+
+@pytest.fixture
+def served_pg(tmp_path, pg_url):
+    for served in _serve(tmp_path, pg_url):
+        yield (*served, pg_url)
 
 
 @pytest.fixture
@@ -214,3 +224,45 @@ def test_a_visitor_opens_searches_and_tags_in_chromium_and_the_store_has_it(serv
     other.wait_for("another writer holds the lock")
     other.wait_for("alice")  # the lock holder is named (this visitor has no annotator in its URL)
     second.screenshot(path=str(ARTIFACTS / "serve-chromium-second-visitor.png"))
+
+
+def _open_and_tag(page, screen: Screen, needle: str, key: str, annotator: str) -> None:
+    screen.wait_for("sorted by path")
+    screen.wait_for(f"annotator: {annotator}")
+    page.click("#terminal")
+    page.keyboard.press("Enter")  # 000, Italian
+    screen.wait_for("A cura di Ilaria Costabile")
+    page.keyboard.press("/")
+    page.keyboard.type(needle)
+    page.keyboard.press("Enter")
+    page.keyboard.press(key)
+
+
+@pytest.mark.browser
+def test_on_postgresql_every_visitor_writes_under_their_own_name(served_pg, chromium):
+    workdir, url, pg_url = served_pg
+    alice = chromium.new_page(viewport={"width": 1400, "height": 900})
+    a_screen = Screen(alice)
+    alice.goto(url + "?annotator=alice")
+    _open_and_tag(alice, a_screen, "Netflix", "3", "alice")  # claim
+
+    # bo comes without a name: the page asks for one first
+    bo = chromium.new_page(viewport={"width": 1400, "height": 900})
+    b_screen = Screen(bo)
+    bo.goto(url)
+    bo.fill("#annotator", "bo")
+    bo.click("button[type=submit]")
+    _open_and_tag(bo, b_screen, "Hollywood", "2", "bo")  # quote
+
+    def saved() -> set[tuple[str, str, str]]:
+        with AnnotationStore(pg_url, readonly=True) as store:
+            return {(a.annotator, a.label, a.text) for a in store.for_document(ITALIAN)}
+
+    want = {("alice", "claim", "Netflix"), ("bo", "quote", "Hollywood")}
+    deadline = time.monotonic() + 60
+    while not want <= saved() and time.monotonic() < deadline:
+        alice.wait_for_timeout(300)
+    assert want <= saved()
+    assert "READ-ONLY" not in b_screen.text  # nobody is locked out on PostgreSQL
+    ARTIFACTS.mkdir(exist_ok=True)
+    bo.screenshot(path=str(ARTIFACTS / "serve-chromium-postgresql.png"))
