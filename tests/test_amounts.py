@@ -178,3 +178,12 @@ def test_offsets_always_index_the_text(text):
             if a.period_end is not None:
                 assert a.end <= a.period_end <= len(text)
             prev_end = a.end
+
+
+def test_format_value_for_the_side_panel():
+    from reader.suggest.amounts import format_value
+
+    assert format_value(parse_amount("300mila ai 900mila dollari l'anno", "it")) == "300,000–900,000 USD / year"
+    assert format_value(parse_amount("12,50 € all'ora", "it")) == "12.50 EUR / hour"
+    assert format_value(parse_amount("mezzo milione", "it")) == "500,000"
+    assert format_value(None) == "" and format_value({"min": "x"}) == ""

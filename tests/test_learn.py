@@ -122,3 +122,22 @@ def test_simulation_shows_a_gain():
     assert result["counts"]["accept"] >= 20 and result["counts"]["reject"] >= 20
     assert ways["learned model"].exact_p > ways["every candidate"].exact_p
     assert ways["rules + learned"].exact_p >= 0.9
+
+
+def test_relearner_batches_and_orders_highest_first(decided):
+    from types import SimpleNamespace
+
+    _, corpus, store, docs = decided
+    _, second = _split(docs)
+    suggest_corpus(corpus, store, labels=["salary"], doc_ids=[d.id for d in second], min_score=0.0)
+    r = learn.Relearner(batch=3)
+    assert not r.decided() and not r.decided() and r.decided()
+    result = r.run(store, corpus)
+    assert result.used and result.rescored > 0 and r.pending == 0
+    ordered = learn.highest_first(store.all(statuses=("suggested",)))
+    scores = [a.score for a in ordered]
+    assert scores == sorted(scores, reverse=True)
+    few = learn.Relearner(batch=1, min_each=10_000).run(store, corpus)
+    assert not few.used and "not yet" in few.note
+    a, b = SimpleNamespace(score=None, start=5, end=6), SimpleNamespace(score=0.9, start=9, end=10)
+    assert learn.highest_first([a, b]) == [b, a]

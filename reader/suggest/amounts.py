@@ -640,3 +640,23 @@ def annotation_value(label: str, text: str, given=None, lang: str | None = None)
         return None
     checked = check_value(given) if given is not None else None
     return checked if checked is not None else parse_amount(text, lang)
+
+
+_PERIOD_SHORT = {"hour": "hour", "day": "day", "week": "week", "month": "month", "year": "year"}
+
+
+def format_value(value: dict | None) -> str:
+    """A normalised value for people: '300,000–900,000 USD / year', '12 EUR / hour', '' for None."""
+    v = check_value(value) if value is not None else None
+    if v is None or v["min"] is None:
+        return ""
+
+    def num(x) -> str:
+        return f"{x:,}" if isinstance(x, int) else f"{x:,.2f}"
+
+    text = num(v["min"]) if v["min"] == v["max"] or v["max"] is None else f"{num(v['min'])}–{num(v['max'])}"
+    if v["currency"]:
+        text += f" {v['currency']}"
+    if v["period"]:
+        text += f" / {_PERIOD_SHORT[v['period']]}"
+    return text

@@ -316,3 +316,42 @@ def rescore_pending(store, corpus: TextLookup, rescorer: Rescorer, doc_ids: Iter
         if progress is not None:
             progress(n, len(docs))
     return store.set_scores(scores) if scores else 0
+
+
+@dataclass
+class RelearnResult:
+    used: bool  # a model was used (enough decisions)
+    rescored: int  # pending suggestions whose score changed
+    note: str
+
+
+class Relearner:
+    """The app's side of learning: after every ``batch`` accept/reject decisions,
+    retrain (when the decisions changed) and re-score the pending suggestions.
+    :meth:`run` is slow (training, every document) and belongs in a worker."""
+
+    def __init__(self, batch: int = 5, min_each: int = MIN_EACH):
+        self.batch = batch
+        self.min_each = min_each
+        self.pending = 0
+
+    def decided(self, n: int = 1) -> bool:
+        """Count ``n`` decisions; True when a batch is complete (time to :meth:`run`)."""
+        self.pending += n
+        return self.pending >= self.batch
+
+    def run(self, store, corpus: TextLookup, doc_ids: Iterable[str] | None = None, progress=None) -> RelearnResult:
+        self.pending = 0
+        try:
+            result = load_or_train(store, corpus, min_each=self.min_each)
+        except ImportError as exc:  # scikit-learn half-installed
+            return RelearnResult(False, 0, f"learned re-scoring unavailable ({exc})")
+        if result.rescorer is None:
+            return RelearnResult(False, 0, result.note)
+        n = rescore_pending(store, corpus, result.rescorer, doc_ids, progress)
+        return RelearnResult(True, n, f"{result.note}; {n} pending suggestion(s) re-scored")
+
+
+def highest_first(anns: Sequence) -> list:
+    """Suggestions ordered for review: highest score first, then by position."""
+    return sorted(anns, key=lambda a: (-(a.score if a.score is not None else 0.5), a.start, a.end))
