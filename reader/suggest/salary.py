@@ -56,7 +56,8 @@ def candidates(text: str, lang: str | None = None) -> list[tuple[Amount, float, 
     for k, a in enumerate(found):
         prev_end = found[k - 1].period_end or found[k - 1].end if k else 0
         nxt = found[k + 1].start if k + 1 < len(found) else None
-        if a.kind != "money" and not (a.words and a.has_scale) and not _bare_ok(text, a, base, prev_end):
+        if a.kind != "money" and not (a.words and a.has_scale) and not _bare_ok(text, a, base, prev_end) \
+                and not _compared(text, out[-1] if out else None, a):
             continue  # "mezzo milione" is a candidate; "4K", "2023", "300 attori" are not
         sigs = paycues.signals(text, a.start, a.end, base, period=a.period, lo=prev_end, hi=nxt,
                                after_from=a.period_end)
@@ -67,6 +68,23 @@ def candidates(text: str, lang: str | None = None) -> list[tuple[Amount, float, 
         out.append((a, score, reason))
         prev = (a, own)
     return out
+
+
+COMPARED_WORDS = 4
+
+
+def _compared(text: str, prev: tuple[Amount, float, str] | None, a: Amount) -> bool:
+    """A bare number set against the pay just before it, in the same clause and of the same
+    magnitude: "1.700 euro al mese, contro i 3.000 della Germania", "$18.50, up from 16"."""
+    if prev is None or a.min is None:
+        return False
+    p, score, _ = prev
+    if score < DEFAULT_MIN_SCORE or p.min is None or p.max is None:
+        return False
+    gap = text[p.period_end or p.end:a.start]
+    if len(paycues._words(gap)) > COMPARED_WORDS or paycues.clause_break(gap):
+        return False
+    return p.min / 10 <= a.min <= p.max * 10
 
 
 SIBLING_WORDS = 8
