@@ -10,6 +10,7 @@ from textual.app import App, ComposeResult
 from reader.model import Annotation
 from reader.text import inert
 from reader.tui.textview import GUTTER, AnnotatedTextView, wrap_display_line
+from reader.view.wrap import is_simple
 
 GRAPHEME = regex.compile(r"\X")
 
@@ -259,7 +260,7 @@ async def test_big_document_pages_and_jumps_to_end():
     async with app.run_test(size=(80, 24)) as pilot:
         view = app.query_one(AnnotatedTextView)
         view.load(text)
-        assert len(view._wraps) == 0  # load wraps nothing: only visible lines, then a background pass
+        assert len(view.wrapping.wraps) == 0  # load wraps nothing: only visible lines, then a background pass
         await pilot.press("pagedown", "pagedown")
         assert view.cursor > 0
         await pilot.press("ctrl+end")
@@ -285,13 +286,11 @@ async def test_one_megabyte_line_without_newline():
 
 
 def test_simple_scripts_take_the_fast_path_and_agree_with_the_slow_one():
-    from reader.tui import textview
-
     line = "نشرت منصة خدمات البث “نتفليكس” إعلانا perché città " * 5
     fast = wrap_display_line(line, 17)
     slow_line = line + "\u0301"  # one combining mark forces the grapheme path
     slow = wrap_display_line(slow_line, 17)
-    assert textview._simple(line) and not textview._simple(slow_line)
+    assert is_simple(line) and not is_simple(slow_line)
     assert fast == slow[: len(fast)]
 
 
@@ -311,6 +310,6 @@ async def test_background_wrapping_makes_the_height_exact_without_moving_the_tex
         assert view.height_is_exact
         from reader.tui.textview import wrap_display_line
 
-        rows_per_line = len(wrap_display_line(line[:-1], view._wrap_width))
+        rows_per_line = len(wrap_display_line(line[:-1], view.wrapping.width))
         assert view.virtual_size.height == rows_per_line * 3000 + 1
         assert view.top_offset == top
