@@ -95,10 +95,13 @@ async def test_search_n_and_N_move_between_matches(tmp_path):
         assert second[0] > first[0]
         await pilot.press("N")
         assert view.selection == first
-        # escape clears the selection, then ends the search; n is "note" again
+        # escape clears the selection, then ends the search; n does nothing then (the note key is c)
         await pilot.press("escape", "escape")
         assert not app.screen.query_one(DocumentPane).search_active
         assert isinstance(app.screen, ReadingScreen)
+        before = view.cursor
+        await pilot.press("n", "escape", "escape")
+        assert view.cursor == before and isinstance(app.screen, ReadingScreen)  # escape never leaves the screen
 
 
 async def test_relabel_and_delete(tmp_path):
@@ -131,7 +134,7 @@ async def test_note_then_delete_asks_first(tmp_path):
         await pilot.pause()
         [a] = anns(app)
         view.move_to(a.start)
-        await pilot.press("n")
+        await pilot.press("c")
         await pilot.pause()
         assert type(app.screen).__name__ == "NoteDialog"
         from textual.widgets import TextArea
@@ -279,7 +282,7 @@ async def test_side_panel_row_moves_to_span_and_hides(tmp_path):
         await pilot.pause()
         assert pane.view.cursor == s and pane.view.has_focus
         await pilot.press("h")
-        assert not table.display
+        assert not pane.panel.display
 
 
 async def test_unsaved_status_and_retry(tmp_path, monkeypatch):
@@ -512,10 +515,10 @@ async def test_disk_full_shows_unsaved_then_retry_saves(tmp_path, monkeypatch):
         [a] = anns(app)  # kept in memory, still shown
         assert app.screen.query_one(AnnotationList).row_count == 1
         pane = app.screen.query_one(DocumentPane)
-        pane._retry()  # the timer's callback; still failing
+        pane.retry_unsaved()  # the timer's callback; still failing
         assert "UNSAVED" in status_text(app)
         state["fail"] = False
-        pane._retry()
+        pane.retry_unsaved()
         assert app.store.unsaved == 0
         assert "saved" in status_text(app) and "UNSAVED" not in status_text(app)
     # durable: a fresh store sees it

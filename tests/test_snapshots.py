@@ -102,3 +102,27 @@ def test_library_snapshot_hostile_titles(workdir, snap_compare):
     (workdir / "seeds" / "zz_escape.txt").write_text("\x1b[2J\x1b]52;c;SGVsbG8=\x07 title\n\nbody.\n", encoding="utf-8")
     (workdir / "seeds" / "zz_binary.txt").write_bytes(b"\x00\x01binary")
     assert snap_compare(ReaderApp("seeds", "annotations"), terminal_size=SIZE, run_before=_ready)
+
+
+@pytest.mark.parametrize("theme", ["textual-light", "textual-dark"])
+def test_reading_snapshot_in_light_and_dark_themes(workdir, snap_compare, theme):
+    """Cursor, selection, search matches, suggestions and gutter take their colours from the theme."""
+    _populate()
+    with AnnotationStore("annotations", annotator="snapshot") as store:
+        corpus = load_corpus("seeds", detect=False)
+        store.attach_corpus(corpus)
+        text = corpus.get(ENGLISH).text
+        i = text.index("Netflix")
+        store.add(ENGLISH, i, i + len("Netflix"), "claim", status="suggested", source="snapshot")
+
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        pilot.app.theme = theme
+        pilot.app.open_document(ENGLISH)
+        await pilot.pause()
+        await pilot.press("slash", *"the", "enter")  # every match highlighted, the first selected
+        await pilot.press("shift+right", "shift+right")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(ReaderApp("seeds", "annotations"), terminal_size=SIZE, run_before=run_before)

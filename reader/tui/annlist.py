@@ -10,16 +10,20 @@ from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual import events
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widgets import Static
 
 from reader.labels import LabelSet
-from reader.model import STATUS_SUGGESTED
+from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation
 from reader.text import one_line
 
 LABEL_CELLS = 10
@@ -152,3 +156,109 @@ class AnnotationList(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(self.size.width, len(self._items))
+
+
+STATUS_FILTERS = ("all", STATUS_ACCEPTED, STATUS_SUGGESTED, "orphaned")
+EMPTY_HINT = "no annotations yet — select text and press {keys}"
+
+
+def status_of(ann: Annotation) -> str:
+    return "orphaned" if ann.orphaned else ann.status
+
+
+class AnnotationPanel(Vertical):
+    """The side panel: a heading with per-label counts, the filter, the list or an empty state.
+
+    ``f`` cycles the label filter (all, then each label), ``F`` the status
+    filter (all, accepted, suggested, orphaned), while the panel has focus.
+    """
+
+    DEFAULT_CSS = """
+    AnnotationPanel > .panel-heading { height: auto; padding: 0 1; background: $panel; }
+    AnnotationPanel > .panel-empty { padding: 1 1; color: $text-muted; }
+    AnnotationPanel > AnnotationList { height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("f", "cycle_label", "Filter label", tooltip="Show one label at a time in the annotation list"),
+        Binding("F", "cycle_status", "Filter status", tooltip="Show all, accepted, suggested or orphaned annotations"),
+    ]
+
+    label_filter: reactive[str] = reactive("")
+    status_filter: reactive[str] = reactive("all")
+
+    def __init__(self, labels: LabelSet, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.labels = labels
+        self._all: list[Annotation] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="panel-heading")
+        yield Static(classes="panel-empty")
+        yield AnnotationList(self.labels)
+
+    @property
+    def ann_list(self) -> AnnotationList:
+        return self.query_one(AnnotationList)
+
+    def set_items(self, anns: list[Annotation]) -> None:
+        self._all = list(anns)
+        self._refill()
+
+    def _refill(self) -> None:
+        if not self.is_mounted:
+            return
+        shown = [a for a in self._all
+                 if (not self.label_filter or a.label == self.label_filter)
+                 and (self.status_filter == "all" or status_of(a) == self.status_filter)]
+        self.ann_list.set_items(shown)
+        self.query_one(".panel-heading", Static).update(self.heading(len(shown)))
+        empty = self.query_one(".panel-empty", Static)
+        if not self._all:
+            keys = [label.key for label in self.labels]
+            span = f"{keys[0]}–{keys[-1]}" if len(keys) > 1 else (keys[0] if keys else "a label key")
+            empty.update(EMPTY_HINT.format(keys=span))
+        elif not shown:
+            empty.update("no annotation matches the filter (f: label, F: status)")
+        empty.display = not shown
+
+    def heading(self, shown: int) -> Text:
+        counts: dict[str, int] = {}
+        for a in self._all:
+            if not a.orphaned and a.status == STATUS_ACCEPTED:
+                counts[a.label] = counts.get(a.label, 0) + 1
+        suggested = sum(1 for a in self._all if not a.orphaned and a.status == STATUS_SUGGESTED)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"Annotations {shown}" + (f" of {len(self._all)}" if shown != len(self._all) else ""), style="bold")
+        text.append("\n")
+        for label in self.labels:
+            text.append(f"{label.name} {counts.get(label.name, 0)}", style=Style(color=label.color, bold=True))
+            text.append("  ")
+        if suggested:
+            text.append(f"+{suggested} suggested", style="italic")
+        filters = []
+        if self.label_filter:
+            filters.append(f"label:{self.label_filter}")
+        if self.status_filter != "all":
+            filters.append(f"status:{self.status_filter}")
+        if filters:
+            text.append("\nfilter: " + " ".join(filters) + "  (f / F to change)", style="italic")
+        return text
+
+    def action_cycle_label(self) -> None:
+        names = ["", *(label.name for label in self.labels)]
+        i = names.index(self.label_filter) if self.label_filter in names else 0
+        self.label_filter = names[(i + 1) % len(names)]
+
+    def action_cycle_status(self) -> None:
+        i = STATUS_FILTERS.index(self.status_filter)
+        self.status_filter = STATUS_FILTERS[(i + 1) % len(STATUS_FILTERS)]
+
+    def watch_label_filter(self) -> None:
+        self._refill()
+
+    def watch_status_filter(self) -> None:
+        self._refill()
+
+    def on_mount(self) -> None:
+        self._refill()

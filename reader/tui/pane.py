@@ -1,16 +1,18 @@
-"""DocumentPane: one document with its header, text view, annotation list, search and status.
+"""DocumentPane: one document with its header, text view, annotation panel, search and status.
 
 Used by the reading screen (one pane) and the compare screen (2-4 panes), so
 selection, tagging, search, copy, notes, undo and suggestions behave the same
-in both. The pane talks to the store through ``app.store``; it never opens
-store files. Every string from a document, note or label is shown as a
-``rich.text.Text`` after :func:`reader.text.inert` (never as markup).
+in both. The pane turns keys into calls on an
+:class:`~reader.controller.AnnotationController` (no Textual; it talks to the
+store) and shows what comes back. The header is a :class:`PaneHeader` fed
+through reactives, the search field a :class:`SearchBar` that posts messages,
+and file changes arrive as :class:`~reader.tui.watcher.DocumentChanged` from
+the app's one :class:`~reader.tui.watcher.DocumentWatcher`.
 """
 from __future__ import annotations
 
-import os
-from collections import Counter
-from typing import Any
+import string
+from typing import Protocol, cast
 
 from rich.text import Text
 from textual import events, on
@@ -20,58 +22,50 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
-from reader.errors import ReaderError, StoreWriteError
-from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation
-from reader.text import inert, one_line
-from reader.tui.annlist import AnnotationList
+from reader.controller import AnnotationController, ControllerCorpus, ControllerStore, Outcome, span_label
+from reader.errors import ReaderError
+from reader.labels import LabelSet
+from reader.model import STATUS_SUGGESTED, Annotation, Document
+from reader.text import one_line
+from reader.tui.annlist import AnnotationList, AnnotationPanel
+from reader.tui.paneheader import PaneHeader, is_rtl_lang
+from reader.tui.searchbar import SearchBar
 from reader.tui.textview import AnnotatedTextView
+from reader.tui.watcher import DocumentChanged, document_watcher
 
-RTL_LANGS = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ku", "ckb", "iw"}
+__all__ = ["DocumentPane", "is_rtl_lang", "span_label"]
+
 RETRY_SECONDS = 2.0
-WATCH_SECONDS = 2.0
+#: keys a label may use that get a static binding (others are caught in on_key)
+TAG_KEYS = "1234567890" + string.ascii_letters
 
 
-def is_rtl_lang(lang: str | None) -> bool:
-    return bool(lang) and lang.split("-")[0].lower() in RTL_LANGS
+class PaneHost(Protocol):
+    """What the pane needs from the app (ReaderApp and the test host both provide it)."""
 
+    @property
+    def store(self) -> ControllerStore: ...
 
-def span_label(start: int, end: int) -> str:
-    return f"{start}–{end}"
+    @property
+    def corpus(self) -> ControllerCorpus: ...
 
+    @property
+    def labels(self) -> LabelSet: ...
 
-class SearchInput(Input):
-    """The pane's search field.
+    def copy_text(self, text: str, what: str = "selection") -> None: ...
 
-    Enter runs the search at once, in the order the keys were typed, and a key
-    that was already queued here when the field closed (``/``, a query, enter
-    and a label key typed in one go) goes on to the widget that has the focus
-    now, so ``1`` typed right after enter tags the match.
-    """
-
-    async def on_key(self, event: events.Key) -> None:
-        if not self.display:
-            event.stop()
-            event.prevent_default()
-            target = self.screen.focused
-            if target is not None and target is not self:
-                target.post_message(events.Key(event.key, event.character))
-            return
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            self.query_ancestor(DocumentPane)._run_search(self.value)
-            return
-        # any other key: Input's own handler runs next (Textual dispatches along the MRO)
+    def report_error(self, error: BaseException | str) -> None: ...
 
 
 class DocumentPane(Vertical):
     """A document view with tagging. Bindings apply while focus is inside the pane."""
 
     BINDINGS = [
-        Binding("n", "note_or_next", "Note / next match", tooltip="Add or edit the note of the annotation under the cursor; next match after a search"),
-        Binding("N", "prev_match", "Previous match", show=False),
+        Binding("c", "note", "Note", tooltip="Add or edit the note of the annotation under the cursor"),
+        Binding("n", "next_match", "Next match", show=False, tooltip="Next search match (while a search is active)"),
+        Binding("N", "prev_match", "Previous match", show=False, tooltip="Previous search match (while a search is active)"),
         Binding("x,delete", "delete", "Delete", tooltip="Delete the annotation under the cursor"),
         Binding("ctrl+z", "undo", "Undo"),
         Binding("ctrl+y", "redo", "Redo"),
@@ -80,7 +74,7 @@ class DocumentPane(Vertical):
         Binding("t", "toggle_suggestion_jumps", "Jump: suggestions only", show=False),
         # priority: the action runs before the keys typed after it are routed, so
         # "/" and a query typed at once (tmux, a fast typist) land in the field;
-        # SearchInput passes on what was typed after enter (see there)
+        # SearchBar passes on what was typed after enter (see there)
         Binding("slash", "search", "Search", key_display="/", priority=True),
         Binding("y", "copy", "Copy"),
         Binding("e", "export", "Export"),
@@ -90,6 +84,8 @@ class DocumentPane(Vertical):
         Binding("L", "language", "Language", show=False),
         Binding("h", "toggle_panel", "Annotation list", show=False),
         Binding("escape", "end_search", "End search", show=False),
+        # label keys: static, enabled by check_action for the keys labels.toml uses
+        *(Binding(k, f"tag_key({k!r})", "Tag with this key's label", show=False) for k in TAG_KEYS),
     ]
 
     search_active: reactive[bool] = reactive(False, init=False)
@@ -107,124 +103,118 @@ class DocumentPane(Vertical):
         super().__init__(id=id, classes=classes)
         self.doc_id = doc_id
         self._show_panel_initial = show_panel
-        self._anns: list[Annotation] = []
-        self._by_id: dict[str, Annotation] = {}
         self._query = ""
-        self._file_sig: tuple | None = None
         self._vanished = False
-        self._retry_timer = None
-        try:
-            labels = self._labels
-        except Exception:  # no active app (constructed outside one)
-            from reader.labels import LabelSet
-
-            labels = LabelSet()
-        for label in labels:
-            self._bindings.bind(label.key, f"tag({label.name!r})", f"Tag {label.name}", show=True)
+        self._retry_timer: object | None = None
+        self._controller: AnnotationController | None = None
 
     # ------------------------------------------------------------ helpers
     @property
-    def _store(self) -> Any:
-        return self.app.store
+    def host(self) -> PaneHost:
+        return cast(PaneHost, self.app)
 
     @property
-    def _labels(self) -> Any:
-        labels = getattr(self.app, "labels", None)
-        if labels is None:
-            labels = getattr(getattr(self.app, "store", None), "labels", None)
-        if labels is None:
-            from reader.labels import LabelSet
-
-            labels = LabelSet()
-        return labels
+    def controller(self) -> AnnotationController:
+        ctl = self._controller  # created on first use (needs the app)
+        if ctl is None:
+            ctl = self._controller = AnnotationController(self.host.store, self.host.corpus, self.doc_id)
+        return ctl
 
     @property
-    def _doc(self) -> Any:
-        doc = self.app.corpus.get(self.doc_id)
-        if doc is None:
-            raise ReaderError(f"{self.doc_id}: no such document")
-        return doc
+    def labels(self) -> LabelSet:
+        return self.host.labels
+
+    @property
+    def doc(self) -> Document:
+        return self.controller.document
 
     @property
     def view(self) -> AnnotatedTextView:
         return self.query_one(AnnotatedTextView)
 
+    @property
+    def panel(self) -> AnnotationPanel:
+        return self.query_one(AnnotationPanel)
+
     def _error(self, exc: BaseException | str) -> None:
-        report = getattr(self.app, "report_error", None)
-        if report is not None:
-            report(exc)
-        else:
-            self.app.notify(str(exc), severity="error", markup=False)
+        self.host.report_error(exc)
 
     def _status(self, message: str, *, warn: bool = False) -> None:
         status = self.query_one(".pane-status", Static)
-        status.update(Text(one_line(message, 300), style="bold red" if warn else ""))
+        status.update(Text(one_line(message, 300), style="bold" if warn else ""))
         status.set_class(warn, "-unsaved")
+
+    def _show(self, outcome: Outcome) -> None:
+        """Show what an action did; reload the view when it changed something."""
+        if outcome.changed:
+            self._refresh_annotations()
+            self.post_message(self.Changed(self))
+        if outcome.error:
+            severity = "warning" if outcome.warning and not outcome.unsaved else "error"
+            self.app.notify(one_line(outcome.error, 600), severity=severity, markup=False)
+        if outcome.message:
+            self._status(outcome.message, warn=outcome.unsaved)
+        if outcome.unsaved and self._retry_timer is None:
+            self._retry_timer = self.set_interval(RETRY_SECONDS, self.retry_unsaved)
 
     # ------------------------------------------------------------ compose
     def compose(self) -> ComposeResult:
-        doc = self._doc
-        yield Static(classes="pane-header")
+        doc = self.doc
+        yield PaneHeader(self.labels, classes="pane-header")
         with Horizontal(classes="pane-body"):
-            yield AnnotatedTextView(doc.text, labels=self._labels, rtl=is_rtl_lang(doc.lang))
-            yield AnnotationList(self._labels, classes="pane-list")
-        yield SearchInput(placeholder="Search (enter: select the first match from the cursor; escape: cancel)", classes="pane-search")
-        yield Static(classes="pane-status")
+            yield AnnotatedTextView(doc.text, labels=self.labels, rtl=is_rtl_lang(doc.lang))
+            yield AnnotationPanel(self.labels, classes="pane-list")
+        yield SearchBar(placeholder="Search: matches show as you type; enter: go to the next one; escape: cancel", classes="pane-search")
+        with Horizontal(classes="pane-footer"):
+            yield Static(classes="pane-status")
+            yield Static(classes="pane-position")
 
     def on_mount(self) -> None:
         self.show_panel = self._show_panel_initial
-        self.query_one(AnnotationList).display = self.show_panel
-        self.query_one(Input).display = False
+        self.panel.display = self.show_panel
+        self.query_one(SearchBar).display = False
         self.reload_annotations()
-        self._file_sig = self._signature()
-        self.set_interval(WATCH_SECONDS, self.check_file)
+        document_watcher(self.app, self.host).watch(self, self.doc_id)  # type: ignore[arg-type]
         self._status("")
+
+    def on_unmount(self) -> None:
+        document_watcher(self.app, self.host).unwatch(self, self.doc_id)  # type: ignore[arg-type]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "tag_key":
+            return self.labels.by_key(str(parameters[0])) is not None
+        if action in ("next_match", "prev_match"):
+            return self.search_active
+        return True
 
     # -------------------------------------------------------- annotations
     def reload_annotations(self) -> None:
-        try:
-            anns = self._store.for_document(self.doc_id)
-        except ReaderError as exc:
-            self._error(exc)
-            anns = []
-        self._anns = anns
-        self._by_id = {a.id: a for a in anns}
+        error = self.controller.reload()
+        if error:
+            self._error(error)
+        self._refresh_view()
+
+    def _refresh_annotations(self) -> None:
+        self._refresh_view()
+
+    def _refresh_view(self) -> None:
+        anns = self.controller.annotations
         self.view.set_spans(anns)
-        self._fill_table()
+        self.panel.set_items(anns)
         self.update_header()
 
-    def _fill_table(self) -> None:
-        self.query_one(AnnotationList).set_items(self._anns)
-
     def update_header(self) -> None:
-        doc = self._doc
+        doc = self.doc
         view = self.view
-        # line 1: language, RTL mark, title, paragraph language; line 2: counts and modes.
-        # Each line is cut with an ellipsis rather than wrapped, so narrow compare panes stay tidy.
-        header = Text(no_wrap=True, overflow="ellipsis")
-        lang = doc.lang or "unknown"
-        header.append(f" {inert(lang).upper()} ", style="bold reverse")
-        if is_rtl_lang(lang):
-            header.append(" RTL ", style="bold #000000 on #e5a50a")
-        header.append(" ")
-        header.append(one_line(doc.title or doc.id, 80), style="bold")
+        header = self.query_one(PaneHeader)
+        header.lang = doc.lang or "unknown"
+        header.title = doc.title or doc.id
         para = doc.paragraph_at(view.cursor) if doc.paragraphs else None
-        if para is not None and para.lang and para.lang != lang:
-            header.append(f"  ¶ {inert(para.lang)}", style="italic")
-        counts = Counter(a.label for a in self._anns if a.status == STATUS_ACCEPTED and not a.orphaned)
-        suggested = sum(1 for a in self._anns if a.status == STATUS_SUGGESTED and not a.orphaned)
-        orphaned = sum(1 for a in self._anns if a.orphaned)
-        header.append("\n")
-        for label in self._labels:
-            header.append(f" {inert(label.name)} {counts.get(label.name, 0)} ", style=f"on {label.color}")
-            header.append(" ")
-        for name, n in counts.items():
-            if name not in self._labels:
-                header.append(f" {inert(name)} {n} ")
-        if suggested:
-            header.append(f" {suggested} suggested ", style="italic underline")
-        if orphaned:
-            header.append(f" {orphaned} orphaned ", style="bold red")
+        header.para_lang = para.lang if para is not None and para.lang else ""
+        counts = self.controller.counts()
+        header.counts = tuple(counts.accepted.items())
+        header.suggested = counts.total_suggested
+        header.orphaned = counts.orphaned
         flags = []
         if view.mark_mode:
             flags.append("MARK")
@@ -233,101 +223,68 @@ class DocumentPane(Vertical):
         if self.suggestions_only:
             flags.append("JUMP:SUGG")
         if self.search_active and self._query:
-            flags.append(f"/{one_line(self._query, 30)} {len(view.matches)}")
+            flags.append(f"/{one_line(self._query, 30)} {self._match_position()}")
         if self._vanished:
             flags.append("FILE GONE")
-        if flags:
-            header.append("  " + " ".join(flags), style="bold")
-        self.query_one(".pane-header", Static).update(header)
+        header.flags = tuple(flags)
+        self._update_position(para.lang if para is not None and para.lang else (doc.lang or "unknown"))
+
+    def _match_position(self) -> str:
+        view = self.view
+        total = len(view.search_matches)
+        sel = view.selection
+        index = view.search_matches.index_of(*sel) if sel else None
+        return f"{index + 1}/{total}" if index is not None else f"{total}"
+
+    def _update_position(self, para_lang: str) -> None:
+        view = self.view
+        text = view.text
+        line = view.line_of(view.cursor) + 1
+        pct = 100 * view.cursor // len(text) if text else 100
+        self.query_one(".pane-position", Static).update(
+            Text(f"ln {line}/{view.line_count} · {view.cursor} · {pct}% · ¶ {one_line(para_lang, 12)}", no_wrap=True)
+        )
 
     def annotation_at(self, offset: int | None = None) -> Annotation | None:
         """The innermost (non-orphaned) annotation under the cursor."""
         view = self.view
         offset = view.cursor if offset is None else offset
-        spans = view.spans_at(offset)
-        if not spans and offset > 0:
-            spans = [sp for sp in view.spans_at(offset - 1) if sp.end == offset]
-        for sp in spans:
-            ann = self._by_id.get(sp.id)
-            if ann is not None:
-                return ann
-        return None
+        ids = [sp.id for sp in view.spans_at(offset)]
+        if not ids and offset > 0:
+            ids = [sp.id for sp in view.spans_at(offset - 1) if sp.end == offset]
+        return self.controller.at(offset, ids) if ids else None
 
-    def _changed(self) -> None:
-        self.reload_annotations()
-        self.post_message(self.Changed(self))
-
-    def _saved(self, message: str) -> None:
-        unsaved = getattr(self._store, "unsaved", 0)
-        if unsaved:
-            self._status(f"UNSAVED — retrying ({unsaved} change(s) in memory)", warn=True)
-        else:
-            self._status(message)
-
-    def _run(self, what: str, fn, *args, **kwargs) -> Any:
-        """Call a store method; on failure show a clear message (never a traceback)."""
-        try:
-            result = fn(*args, **kwargs)
-        except StoreWriteError as exc:
-            self._status(f"UNSAVED — retrying: {exc.reason}", warn=True)
-            self.app.notify(str(exc), severity="error", markup=False)
-            self._start_retry()
-            self._changed()
-            return None
-        except ReaderError as exc:
-            self._error(exc)
-            return None
-        return result
-
-    def _start_retry(self) -> None:
-        if self._retry_timer is None:
-            self._retry_timer = self.set_interval(RETRY_SECONDS, self._retry)
-
-    def _retry(self) -> None:
-        store = self._store
-        try:
-            if getattr(store, "unsaved", 0):
-                n = store.retry_unsaved()
-                self._status(f"saved {n} change(s) after retrying")
-        except StoreWriteError as exc:
-            self._status(f"UNSAVED — retrying: {exc.reason} ({exc.pending} change(s) in memory)", warn=True)
-            return
-        except ReaderError as exc:
-            self._status(f"UNSAVED — {exc}", warn=True)
-            return
-        if self._retry_timer is not None:
-            self._retry_timer.stop()
+    def retry_unsaved(self) -> None:
+        outcome = self.controller.retry()
+        if outcome.message:
+            self._status(outcome.message, warn=outcome.unsaved)
+        if not outcome.unsaved and self._retry_timer is not None:
+            self._retry_timer.stop()  # type: ignore[attr-defined]
             self._retry_timer = None
 
     # ------------------------------------------------------------ tagging
+    def action_tag_key(self, key: str) -> None:
+        label = self.labels.by_key(key)
+        if label is not None:
+            self.action_tag(label.name)
+
+    def on_key(self, event: events.Key) -> None:
+        # label keys outside TAG_KEYS (punctuation, non-ASCII) have no static binding
+        if event.character and event.character not in TAG_KEYS and self.labels.by_key(event.character) is not None:
+            if isinstance(self.screen.focused, SearchBar):
+                return
+            event.stop()
+            self.action_tag_key(event.character)
+
     def action_tag(self, label: str) -> None:
         view = self.view
         sel = view.selection
-        if sel:
-            start, end = sel
-            ann = self._run("tag", self._store.add, self.doc_id, start, end, label)
-            if ann is not None or getattr(self._store, "unsaved", 0):
-                view.clear_selection()
-                self._changed()
-                if ann is not None:
-                    self._saved(f"saved {label} {span_label(ann.start, ann.end)}")
-            return
-        ann = self.annotation_at()
-        if ann is None:
-            self.app.notify("Select some text first (shift+arrows, v, s, p or the mouse), then press a label key", severity="warning", markup=False)
-            return
-        if ann.label == label and ann.status == STATUS_ACCEPTED:
-            self._status(f"already {label} {span_label(ann.start, ann.end)}")
-            return
-        new = self._run("relabel", self._store.update, ann.id, label=label, status=STATUS_ACCEPTED)
-        if new is not None:
-            self._changed()
-            self._saved(f"saved {ann.label} → {label} {span_label(new.start, new.end)}")
+        outcome = self.controller.tag(label, sel, None if sel else self.annotation_at())
+        if sel and (outcome.ok or self.controller.store.unsaved):
+            view.clear_selection()
+        self._show(outcome)
 
-    def action_note_or_next(self) -> None:
-        if self.search_active and self._query:
-            self.action_next_match()
-            return
+    def action_note(self) -> None:
         ann = self.annotation_at()
         if ann is None:
             self.app.notify("No annotation under the cursor to add a note to", severity="warning", markup=False)
@@ -335,12 +292,8 @@ class DocumentPane(Vertical):
         from reader.tui.dialogs import NoteDialog
 
         def done(note: str | None) -> None:
-            if note is None or note == ann.note:
-                return
-            new = self._run("note", self._store.update, ann.id, note=note)
-            if new is not None:
-                self._changed()
-                self._saved(f"saved note on {new.label} {span_label(new.start, new.end)}")
+            if note is not None and note != ann.note:
+                self._show(self.controller.set_note(ann, note))
 
         self.app.push_screen(NoteDialog(ann.note, ann.text), done)
 
@@ -351,12 +304,8 @@ class DocumentPane(Vertical):
             return
 
         def delete(ok: bool | None = True) -> None:
-            if not ok:
-                return
-            old = self._run("delete", self._store.delete, ann.id)
-            if old is not None:
-                self._changed()
-                self._saved(f"deleted {old.label} {span_label(old.start, old.end)}")
+            if ok:
+                self._show(self.controller.delete(ann))
 
         if ann.note:
             from reader.tui.dialogs import ConfirmDialog
@@ -368,45 +317,22 @@ class DocumentPane(Vertical):
         else:
             delete(True)
 
-    def _describe_change(self, change: Any, verb: str) -> str:
-        if change is None:
-            return f"nothing to {verb}"
-        ann = change.after or change.before
-        if change.kind == "batch":
-            return f"{verb}: {len(change.items)} change(s)"
-        if ann is None:
-            return f"{verb}: {change.kind}"
-        return f"{verb}: {change.kind} {ann.label} {span_label(ann.start, ann.end)}"
-
     def action_undo(self) -> None:
-        change = self._run("undo", self._store.undo)
-        self._changed()
-        self._saved(self._describe_change(change, "undo"))
+        self._show(self.controller.undo())
 
     def action_redo(self) -> None:
-        change = self._run("redo", self._store.redo)
-        self._changed()
-        self._saved(self._describe_change(change, "redo"))
+        self._show(self.controller.redo())
 
     def action_jump(self, direction: int) -> None:
         view = self.view
-        anns = [a for a in self._anns if not a.orphaned and (not self.suggestions_only or a.status == STATUS_SUGGESTED)]
-        cursor = view.cursor
-        target = None
-        if direction > 0:
-            target = next((a for a in anns if a.start > cursor), None)
-        else:
-            target = next((a for a in reversed(anns) if a.start < cursor), None)
+        target = self.controller.jump_target(view.cursor, direction, suggestions_only=self.suggestions_only)
         if target is None:
             kind = "suggestion" if self.suggestions_only else "annotation"
             self._status(f"no {'next' if direction > 0 else 'previous'} {kind}")
             return
-        view.move_to(target.start)
-        self._highlight_row(target.id)
+        view.move_to(target.start, centre=True)
+        self.panel.ann_list.highlight(target.id)
         self._status(f"{target.label} {span_label(target.start, target.end)}" + (" (suggested)" if target.status == STATUS_SUGGESTED else ""))
-
-    def _highlight_row(self, ann_id: str) -> None:
-        self.query_one(AnnotationList).highlight(ann_id)
 
     def action_toggle_suggestion_jumps(self) -> None:
         self.suggestions_only = not self.suggestions_only
@@ -415,9 +341,8 @@ class DocumentPane(Vertical):
 
     # ------------------------------------------------------------ suggestions
     def _suggestion_here(self) -> Annotation | None:
-        view = self.view
-        for sp in view.spans_at(view.cursor):
-            ann = self._by_id.get(sp.id)
+        for sp in self.view.spans_at(self.view.cursor):
+            ann = self.controller.get(sp.id)
             if ann is not None and ann.status == STATUS_SUGGESTED:
                 return ann
         return None
@@ -427,64 +352,63 @@ class DocumentPane(Vertical):
         if ann is None:
             self.app.notify("No suggestion under the cursor (] and [ jump to one; t limits them to suggestions)", severity="warning", markup=False)
             return
-        new = self._run("accept", self._store.update, ann.id, status=STATUS_ACCEPTED)
-        if new is not None:
-            self._changed()
-            self._saved(f"accepted {new.label} {span_label(new.start, new.end)}")
+        self._show(self.controller.accept(ann))
 
     def action_reject(self) -> None:
         ann = self._suggestion_here()
         if ann is None:
             self.app.notify("No suggestion under the cursor", severity="warning", markup=False)
             return
-        old = self._run("reject", self._store.delete, ann.id)
-        if old is not None:
-            self._changed()
-            self._saved(f"rejected {old.label} {span_label(old.start, old.end)}")
+        self._show(self.controller.reject(ann))
 
     def action_accept_all(self) -> None:
-        suggestions = [a for a in self._anns if a.status == STATUS_SUGGESTED and not a.orphaned]
-        if not suggestions:
+        count, per_label = self.controller.accept_all_summary()
+        if not count:
             self.app.notify("This document has no suggestions", severity="warning", markup=False)
             return
         from reader.tui.dialogs import ConfirmDialog
 
         def accept(ok: bool | None) -> None:
-            if not ok:
-                return
-            # one durable save and one undo step for the whole document
-            accepted = self._run("accept", self._store.update_many, [a.id for a in suggestions], status=STATUS_ACCEPTED)
-            if accepted is None:
-                return
-            self._changed()
-            self._saved(f"accepted {len(accepted)} suggestion(s)")
+            if ok:
+                self._show(self.controller.accept_all())
 
-        self.app.push_screen(ConfirmDialog("Accept all suggestions?", f"Accept all {len(suggestions)} suggestion(s) in this document?"), accept)
+        self.app.push_screen(ConfirmDialog("Accept all suggestions?", f"Accept all {count} suggestion(s) in this document: {per_label}?"), accept)
 
     # ------------------------------------------------------------ search
     def action_search(self) -> None:
-        field = self.query_one(Input)
-        if self.screen.focused is field:  # a "/" inside the query itself
-            field.insert_text_at_cursor("/")
+        bar = self.query_one(SearchBar)
+        if self.screen.focused is bar:  # a "/" inside the query itself
+            bar.insert_text_at_cursor("/")
             return
-        field.display = True
-        field.value = self._query
-        # focus now, not via call_later: keys typed right after "/" (a paste, a
-        # fast typist, tmux send-keys) must reach the field, not the label keys
-        self.screen.set_focus(field)
+        bar.open(self._query)
 
-    @on(Input.Submitted, ".pane-search")
-    def _search_submitted(self, event: Input.Submitted) -> None:
+    @on(SearchBar.Typed)
+    def _search_typed(self, event: SearchBar.Typed) -> None:
         event.stop()
-        self._run_search(event.value)
+        count = self.view.set_search(event.query)
+        if event.query:
+            self._status(f"{count} match(es) for {one_line(event.query, 60)}")
 
-    def _run_search(self, query: str) -> None:
-        field = self.query_one(Input)
-        field.display = False
+    @on(SearchBar.Cancelled)
+    def _search_cancelled(self, event: SearchBar.Cancelled) -> None:
+        event.stop()
+        self.view.focus()
+        if not self.search_active:
+            self.view.set_search("")
+        else:
+            self.view.set_search(self._query)
+
+    @on(SearchBar.Submitted)
+    def _search_submitted(self, event: SearchBar.Submitted) -> None:
+        event.stop()
+        self.run_search(event.query)
+
+    def run_search(self, query: str) -> None:
         view = self.view
         self.screen.set_focus(view)
         self._query = query
         if not query:  # an empty search ends any search in progress
+            view.set_search("")
             if self.search_active:
                 self.action_end_search()
             return
@@ -495,42 +419,45 @@ class DocumentPane(Vertical):
             self.app.notify(f"Not found: {one_line(query, 60)}", severity="warning", markup=False)
             self.update_header()
             return
-        match = view.find_match(view.cursor)
-        if match:
-            view.select(*match)
-        self._status(f"{count} match(es) for {one_line(query, 60)}; n / N: next / previous, escape: end search")
+        self._go_to_match(view.find(view.cursor))
+        self.refresh_bindings()
+
+    def _go_to_match(self, found: object) -> None:
+        from reader.view.search import Found
+
+        if not isinstance(found, Found):
+            return
+        view = self.view
+        view.select(found.start, found.end, centre=True)
+        total = len(view.search_matches)
+        wrapped = ""
+        if found.wrapped:
+            wrapped = " — wrapped to the start" if found.index == 0 or not self._backwards else " — wrapped to the end"
+        self._status(f"match {found.index + 1}/{total} for {one_line(self._query, 60)}{wrapped}; n / N: next / previous, escape: end search")
         self.update_header()
+
+    _backwards = False
 
     def action_next_match(self) -> None:
         view = self.view
         sel = view.selection
-        start = sel[0] + 1 if sel else view.cursor
-        match = view.find_match(start)
-        if match:
-            view.select(*match)
+        self._backwards = False
+        self._go_to_match(view.find(sel[0] + 1 if sel else view.cursor))
 
     def action_prev_match(self) -> None:
-        if not (self.search_active and self._query):
-            self.app.notify("No search: press / first", severity="warning", markup=False)
-            return
         view = self.view
         sel = view.selection
-        match = view.find_match(sel[0] if sel else view.cursor, backwards=True)
-        if match:
-            view.select(*match)
+        self._backwards = True
+        self._go_to_match(view.find(sel[0] if sel else view.cursor, backwards=True))
 
     def action_end_search(self) -> None:
-        field = self.query_one(Input)
-        if field.display:
-            field.display = False
-            self.view.focus()
-            return
         if not self.search_active:
             raise SkipAction()
         self.search_active = False
         self.view.set_search("")
         self._status("search ended")
         self.update_header()
+        self.refresh_bindings()
 
     # ------------------------------------------------------------ copy/export
     def action_copy(self) -> None:
@@ -543,131 +470,97 @@ class DocumentPane(Vertical):
                 self.app.notify("Nothing to copy: select text or move onto an annotation", severity="warning", markup=False)
                 return
             text, what = view.text[ann.start : ann.end], f"{ann.label} annotation"
-        copy = getattr(self.app, "copy_text", None)
-        if copy is not None:
-            copy(text, what)
-        else:
-            from reader.tui.clipboard import copy_text
-
-            copy_text(self.app, text, what)
+        self.host.copy_text(text, what)
 
     def action_export(self) -> None:
         from reader.tui.dialogs import ExportDialog, describe_export
 
-        def done(result: Any) -> None:
+        def done(result: object) -> None:
             if result is not None:
-                self._status(describe_export(result))
+                self._status(describe_export(result))  # type: ignore[arg-type]
 
         self.app.push_screen(ExportDialog(), done)
 
     def action_language(self) -> None:
         from reader.tui.dialogs import LanguageDialog
 
-        doc = self._doc
-
         def done(lang: str | None) -> None:
             if lang is None:
                 return
-            if self._run("language", self._store.set_language_override, self.doc_id, lang or None) is None and getattr(self._store, "unsaved", 0):
-                return
-            if lang:
-                doc.lang, doc.lang_source = lang, "override"
-                self._status(f"language set to {lang}")
-            else:
-                self._status("language override cleared (takes effect at the next detection)")
-            self.view.rtl = is_rtl_lang(doc.lang)
+            outcome = self.controller.set_language(lang)
+            self.view.rtl = is_rtl_lang(self.doc.lang)
+            self._show(outcome)
             self.update_header()
 
-        self.app.push_screen(LanguageDialog(doc.lang), done)
+        self.app.push_screen(LanguageDialog(self.doc.lang), done)
 
     def action_toggle_panel(self) -> None:
         self.show_panel = not self.show_panel
 
     def watch_show_panel(self, show: bool) -> None:
-        self.query_one(AnnotationList).display = show
+        self.panel.display = show
 
     # ------------------------------------------------------------ events
     @on(AnnotationList.Selected)
     def _row_selected(self, event: AnnotationList.Selected) -> None:
         event.stop()
-        ann = self._by_id.get(event.ann_id)
+        ann = self.controller.get(event.ann_id)
         if ann is None:
             return
         if ann.orphaned:
             self.app.notify(f"This {ann.label} annotation is orphaned: its text “{one_line(ann.text, 60)}” was not found in the edited document", severity="warning", markup=False)
             return
         view = self.view
-        view.move_to(ann.start)
+        view.move_to(ann.start, centre=True)
         view.focus()
 
     @on(AnnotatedTextView.CursorMoved)
     @on(AnnotatedTextView.SelectionChanged)
-    def _caret(self, event: Message) -> None:
+    def _caret(self, event: AnnotatedTextView.CursorMoved | AnnotatedTextView.SelectionChanged) -> None:
         self.update_header()
         if isinstance(event, AnnotatedTextView.CursorMoved) and self.show_panel:
             ann = self.annotation_at(event.offset)
             if ann is not None:
-                self._highlight_row(ann.id)  # the list follows the cursor
+                self.panel.ann_list.highlight(ann.id)  # the list follows the cursor
 
     def watch_search_active(self) -> None:
         if self.is_mounted:
             self.update_header()
 
     # ------------------------------------------------------------ file watch
-    def _signature(self) -> tuple | None:
-        try:
-            doc = self._doc
-        except ReaderError:
-            return None
-        path = getattr(doc, "path", None)
-        if path is None or getattr(doc, "imported", False):
-            return None
-        try:
-            st = os.stat(path)
-        except OSError:
-            return ("gone",)
-        return (st.st_mtime_ns, st.st_size)
-
     def check_file(self) -> None:
-        """Notice a document that was deleted or edited while open (timer and screen resume)."""
-        sig = self._signature()
-        if sig is None or sig == self._file_sig:
+        """Look at the watched files now (a screen that comes back calls this)."""
+        document_watcher(self.app, self.host).check()  # type: ignore[arg-type]
+
+    @on(DocumentChanged)
+    def _document_changed(self, event: DocumentChanged) -> None:
+        event.stop()
+        if event.doc_id != self.doc_id:
             return
-        self._file_sig = sig
-        corpus = self.app.corpus
-        doc = self._doc
-        if sig == ("gone",):
+        doc = self.doc
+        if event.kind == "gone":
             if not self._vanished:
                 self._vanished = True
                 self.app.notify(f"{doc.path}: the file was deleted or moved while it was open. The text stays on screen; its annotations are kept.", severity="error", markup=False, timeout=10)
                 self.update_header()
             return
-        try:
-            new = corpus.reload(self.doc_id)
-        except ReaderError as exc:
+        if event.kind == "error":
             self._vanished = True
-            self._error(exc)
+            self._error(event.error)
             self.update_header()
             return
         self._vanished = False
-        if new.text == self.view.text:
+        new = event.document
+        if new is None or new.text == self.view.text:
+            self.update_header()
             return
-        try:
-            report = self._store.attach_corpus(corpus)
-        except ReaderError as exc:
-            self._error(exc)
-            report = None
         view = self.view
         cursor = view.cursor
         view.load(new.text)
         view.move_to(min(cursor, len(new.text)))
         self.reload_annotations()
-        self.post_message(self.Changed(self))
-        detail = ""
-        if report is not None:
-            summary = report.summary() if hasattr(report, "summary") else ""
-            detail = f" Annotations: {summary}." if summary else ""
-        orphans = sum(1 for a in self._anns if a.orphaned)
+        detail = f" Annotations: {event.report}." if event.report else ""
+        orphans = self.controller.counts().orphaned
         if orphans:
             detail += f" {orphans} orphaned annotation(s) are listed and marked in the side panel."
             self.show_panel = True

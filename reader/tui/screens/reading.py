@@ -4,9 +4,9 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from reader.errors import ReaderError
+from reader.tui.keybar import KeyBar
 from reader.tui.pane import DocumentPane
 from reader.tui.textview import AnnotatedTextView
 
@@ -17,7 +17,6 @@ class ReadingScreen(Screen):
     CSS_PATH = "reading.tcss"
     BINDINGS = [
         Binding("q", "back", "Back", tooltip="Back to the library"),
-        Binding("escape", "back", "Back", show=False),
     ]
 
     def __init__(self, doc_id: str, *, offset: int | None = None) -> None:
@@ -35,7 +34,7 @@ class ReadingScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield DocumentPane(self.doc_id, show_panel=True, id="pane")
-        yield Footer()
+        yield KeyBar(self.app.labels)  # type: ignore[attr-defined]
 
     def on_mount(self) -> None:
         doc = self.app.corpus.get(self.doc_id)

@@ -1,0 +1,68 @@
+"""PaneHeader: the two header lines of a document pane, drawn from reactives.
+
+Line 1: language (and RTL), title, the language of the paragraph under the
+cursor when it differs. Line 2: per-label counts, suggestions, orphans and
+the modes (mark, word snap, suggestion jumps, search, file gone).
+"""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from reader.labels import LabelSet
+from reader.text import inert, one_line
+
+RTL_LANGS = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ku", "ckb", "iw"}
+
+
+def is_rtl_lang(lang: str | None) -> bool:
+    return bool(lang) and str(lang).split("-")[0].lower() in RTL_LANGS
+
+
+class PaneHeader(Static):
+    DEFAULT_CSS = """
+    PaneHeader > .pane-header--lang { text-style: bold reverse; }
+    PaneHeader > .pane-header--rtl { background: $warning; color: $background; text-style: bold; }
+    PaneHeader > .pane-header--flags { text-style: bold; }
+    PaneHeader > .pane-header--orphaned { color: $error; text-style: bold; }
+    """
+    COMPONENT_CLASSES = {"pane-header--lang", "pane-header--rtl", "pane-header--flags", "pane-header--orphaned"}
+
+    lang: reactive[str] = reactive("unknown")
+    title: reactive[str] = reactive("")
+    para_lang: reactive[str] = reactive("")
+    counts: reactive[tuple[tuple[str, int], ...]] = reactive(())
+    suggested: reactive[int] = reactive(0)
+    orphaned: reactive[int] = reactive(0)
+    flags: reactive[tuple[str, ...]] = reactive(())
+
+    def __init__(self, labels: LabelSet, *, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self.labels = labels
+
+    def render(self) -> Text:
+        style = self.get_component_rich_style
+        header = Text(no_wrap=True, overflow="ellipsis")
+        lang = self.lang or "unknown"
+        header.append(f" {inert(lang).upper()} ", style=style("pane-header--lang"))
+        if is_rtl_lang(lang):
+            header.append(" RTL ", style=style("pane-header--rtl"))
+        header.append(" ")
+        header.append(one_line(self.title, 80), style="bold")
+        if self.para_lang and self.para_lang != lang:
+            header.append(f"  ¶ {inert(self.para_lang)}", style="italic")
+        header.append("\n")
+        counts = dict(self.counts)
+        for label in self.labels:
+            header.append(f" {inert(label.name)} {counts.pop(label.name, 0)} ", style=f"on {label.color}")
+            header.append(" ")
+        for name, n in counts.items():
+            header.append(f" {inert(name)} {n} ")
+        if self.suggested:
+            header.append(f" {self.suggested} suggested ", style="italic underline")
+        if self.orphaned:
+            header.append(f" {self.orphaned} orphaned ", style=style("pane-header--orphaned"))
+        if self.flags:
+            header.append("  " + " ".join(self.flags), style=style("pane-header--flags"))
+        return header
