@@ -90,17 +90,17 @@ def test_write_failure_is_unsaved_then_retry_saves(ctl, ws, monkeypatch):
     import errno
     import os
 
-    from reader import storage
+    from reader import fsutil
 
     state = {"fail": True}
-    real = storage._write_and_sync
+    real = fsutil.write_and_sync
 
     def faulty(fd, data):
         if state["fail"]:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real(fd, data)
 
-    monkeypatch.setattr(storage, "_write_and_sync", faulty)
+    monkeypatch.setattr(fsutil, "write_and_sync", faulty)
     out = ctl.tag("salary", span(ctl, "Midjourney"), None)
     assert out.unsaved and "UNSAVED" in out.message and out.changed
     assert ctl.retry().unsaved

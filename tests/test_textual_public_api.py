@@ -178,7 +178,6 @@ def private_uses(files: list[Path]) -> list[str]:
 
 #: Uses still to be removed, each with the issue part that removes it. Only shrinks.
 KNOWN: dict[str, str] = {
-    "reader/tui/pane.py: uses Textual's private ._bindings": "#8: label hotkeys as static bindings with check_action",
 }
 
 

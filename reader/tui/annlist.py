@@ -215,7 +215,7 @@ class AnnotationPanel(Vertical):
         self.query_one(".panel-heading", Static).update(self.heading(len(shown)))
         empty = self.query_one(".panel-empty", Static)
         if not self._all:
-            keys = [label.key for label in self.labels]
+            keys = [label.key for label in self.labels if label.key]
             span = f"{keys[0]}–{keys[-1]}" if len(keys) > 1 else (keys[0] if keys else "a label key")
             empty.update(EMPTY_HINT.format(keys=span))
         elif not shown:
