@@ -123,6 +123,13 @@ def test_reading_snapshot_in_light_and_dark_themes(workdir, snap_compare, theme)
         await pilot.press("slash", *"the", "enter")  # every match highlighted, the first selected
         await pilot.press("shift+right", "shift+right")
         await pilot.app.workers.wait_for_complete()
+        from reader.tui.textview import AnnotatedTextView
+
+        view = pilot.app.screen.query_one(AnnotatedTextView)
+        for _ in range(200):  # the background wrap (the scrollbar's size) resumes once keys stop
+            if view.height_is_exact:
+                break
+            await pilot.pause(0.05)
         await pilot.pause()
 
     assert snap_compare(ReaderApp("seeds", "annotations"), terminal_size=SIZE, run_before=run_before)
