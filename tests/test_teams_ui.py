@@ -20,3 +20,89 @@ async def test_header_shows_the_annotator_and_changes_record_it(tmp_path: Path):
         app.store.add(doc.id, 0, 5, "claim")
     with AnnotationStore(store_path, readonly=True) as store:
         assert [a.annotator for a in store.all()] == ["zoe"]
+
+
+DOC = "001_228d26dd8dd40e62"  # the English seed
+
+
+def _two_layers(corpus: Path, store_path: Path) -> dict[str, tuple[int, int]]:
+    """alice and bob agree on one span and disagree on another (same place, other label)."""
+    import re
+
+    from reader.corpus import load_corpus
+
+    c = load_corpus(corpus, detect=False)
+    text = c.get(DOC).text
+    w = [m.span() for m in re.finditer(r"\w{6,}", text)][:3]
+    with AnnotationStore(store_path, corpus=c, annotator="alice") as s:
+        s.add(DOC, *w[0], "claim")
+        s.add(DOC, *w[2], "quote")
+    with AnnotationStore(store_path, corpus=c, annotator="bob") as s:
+        s.add(DOC, *w[0], "claim")
+        s.add(DOC, *w[2], "opinion")
+    return {"agreed": w[0], "disputed": w[2]}
+
+
+async def _wait_for(pilot, condition, timeout: float = 30.0) -> None:
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+        await pilot.pause()
+
+
+async def test_adjudication_builds_a_gold_layer_with_keys(tmp_path: Path, capsys):
+    from reader.cli import main
+    from reader.tui.screens.adjudicate import AdjudicationScreen, ReviewScreen
+
+    corpus = copy_seeds(tmp_path)
+    store_path = tmp_path / "annotations"
+    spans = _two_layers(corpus, store_path)
+    app = ReaderApp(corpus, store_path, annotator="judge", detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f6")
+        await _wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        assert app.screen.doc_ids == [DOC]
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: isinstance(app.screen, AdjudicationScreen))
+        screen = app.screen
+        assert screen.review.annotators == ["alice", "bob"]
+        assert [c.agreed for c in screen.review.clusters] == [True, False]
+        await pilot.press("a")  # accept the agreed span
+        await _wait_for(pilot, lambda: screen.review.clusters[0].resolved)
+        await pilot.press("s")  # to the disagreement
+        await pilot.press("2")  # bob's version
+        await _wait_for(pilot, lambda: screen.review.done)
+        await pilot.press("q")
+        await _wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+    with AnnotationStore(store_path, readonly=True) as store:
+        gold = sorted((a.start, a.end, a.label, a.source) for a in store.all() if a.annotator == "gold")
+    assert gold == [(*spans["agreed"], "claim", "adjudicated:agreed"), (*spans["disputed"], "opinion", "adjudicated:bob")]
+    code = main(["export", str(corpus), "--store", str(store_path), "--format", "jsonl", "--annotator", "gold"])
+    out = capsys.readouterr().out
+    import json
+
+    exported = [(s["label"], s["annotator"]) for line in out.splitlines() for s in json.loads(line)["spans"]]
+    assert code == 0 and sorted(exported) == [("claim", "gold"), ("opinion", "gold")]
+
+
+def test_adjudication_snapshot(tmp_path: Path, snap_compare, monkeypatch):
+    corpus = copy_seeds(tmp_path)
+    store_path = tmp_path / "annotations"
+    _two_layers(corpus, store_path)
+    monkeypatch.chdir(tmp_path)
+
+    async def run_before(pilot) -> None:
+        from reader.tui.screens.adjudicate import AdjudicationScreen
+
+        await settle(pilot.app, pilot)
+        pilot.app.push_screen(AdjudicationScreen(DOC))
+        await _wait_for(pilot, lambda: isinstance(pilot.app.screen, AdjudicationScreen))
+        await pilot.press("s")
+        await pilot.pause()
+
+    assert snap_compare(ReaderApp("seeds", "annotations", annotator="judge", detect=False), terminal_size=SIZE, run_before=run_before)

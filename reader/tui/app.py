@@ -141,6 +141,7 @@ class ReaderApp(App):
         Binding("ctrl+e", "export", "Export annotations…", show=False, id="app.export"),
         Binding("ctrl+o", "resume", "Reopen the last document", show=False, id="app.resume"),
         Binding("f2", "toggle_dark", "Toggle dark mode", show=False, id="app.dark"),
+        Binding("f6", "review", "Review: adjudicate the annotators' layers", show=False, id="app.review"),
     ]
 
     def __init__(
@@ -470,6 +471,14 @@ class ReaderApp(App):
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen))
+
+    def action_review(self) -> None:
+        """Documents to adjudicate, with review progress (the gold layer is built there)."""
+        from reader.tui.screens.adjudicate import AdjudicationScreen, ReviewScreen
+
+        if isinstance(self.screen, (ReviewScreen, AdjudicationScreen)):
+            return
+        self.push_screen(ReviewScreen())
 
     def action_stats(self) -> None:
         """Charts of the annotation work (the stats screen)."""

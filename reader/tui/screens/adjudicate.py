@@ -1,0 +1,300 @@
+"""Adjudication: review the annotators' layers and build the gold layer, from the keyboard.
+
+Two screens, on the model of Prodigy's ``review`` and INCEpTION's curation:
+
+* :class:`ReviewScreen` lists the documents that at least two annotators
+  worked on, with their review progress (clusters decided / clusters) and
+  disagreements; enter opens one.
+* :class:`AdjudicationScreen` shows one document as a list of *clusters*
+  (overlapping spans, whoever made them). Each cluster shows its text, then
+  one lane per annotator with their version, then the gold lane; a
+  disagreement is marked ≠. Keys: 1-9 accept that annotator's version into the
+  gold layer, ``a`` accepts every agreed cluster at once, ``x`` decides "no
+  span here", ``e`` changes the gold span's label, ``s``/``n`` skip to the next
+  undecided disagreement, ``u`` undoes.
+
+Everything goes through :mod:`reader.adjudication` and the store API.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from reader.adjudication import GOLD, Cluster, Review, accept, accept_agreed, build_review
+from reader.errors import ReaderError
+from reader.text import inert, one_line
+
+if TYPE_CHECKING:
+    from reader.tui.app import ReaderApp
+
+CONTEXT = 30  # characters of text shown around a cluster
+
+
+def _app(node: Screen) -> "ReaderApp":
+    return cast("ReaderApp", node.app)
+
+
+class LabelPicker(ModalScreen[str | None]):
+    """Pick a label for the gold span (enter), or escape."""
+
+    CSS_PATH = "adjudicate.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="labelpick.cancel")]
+
+    def __init__(self, names: list[str], current: str | None) -> None:
+        super().__init__()
+        self.names = names
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(*[Option(Text(n), id=n) for n in self.names], id="label-pick")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        if self.current in self.names:
+            options.highlighted = self.names.index(self.current)
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AdjudicationScreen(Screen[None]):
+    """One document's clusters, each annotator in a lane, and the gold lane."""
+
+    CSS_PATH = "adjudicate.tcss"
+    BINDINGS = [
+        Binding("q", "back", "Back", tooltip="Back to the review list", id="adjudicate.back"),
+        Binding("escape", "back", "Back", show=False, id="adjudicate.back_escape"),
+        *[Binding(str(i), f"accept_lane({i})", f"Accept annotator {i}", show=i <= 2, key_display=str(i),
+                  id=f"adjudicate.accept{i}") for i in range(1, 10)],
+        Binding("a", "accept_agreed", "Accept all agreed", id="adjudicate.agreed"),
+        Binding("x", "no_span", "No span here", id="adjudicate.no_span"),
+        Binding("e", "edit_label", "Edit gold label", id="adjudicate.edit"),
+        Binding("s", "skip", "Skip", tooltip="Next undecided disagreement", id="adjudicate.skip"),
+        Binding("n", "skip", "Next disagreement", show=False, id="adjudicate.next"),
+        Binding("u", "undo", "Undo", id="adjudicate.undo"),
+    ]
+
+    def __init__(self, doc_id: str, *, annotators: list[str] | None = None, gold: str = GOLD) -> None:
+        super().__init__()
+        self.doc_id = doc_id
+        self.annotators = annotators
+        self.gold = gold
+        self.review: Review | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="adjudicate-summary")
+        yield OptionList(id="clusters")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        doc = _app(self).corpus.get(self.doc_id)
+        self.title = one_line(f"Adjudicate: {doc.title if doc is not None and doc.title else self.doc_id}", 80)
+        self.reload()
+        self.query_one(OptionList).focus()
+
+    # ----------------------------------------------------------------- drawing
+
+    def reload(self, keep: int | None = None) -> None:
+        store = _app(self).store
+        self.review = build_review(store, self.doc_id, annotators=self.annotators, gold=self.gold)
+        options = self.query_one(OptionList)
+        current = options.highlighted if keep is None else keep
+        options.clear_options()
+        options.add_options([Option(self._cluster_text(i, c), id=str(i)) for i, c in enumerate(self.review.clusters)])
+        if self.review.clusters:
+            options.highlighted = min(current or 0, len(self.review.clusters) - 1)
+        self._summary()
+
+    def _summary(self) -> None:
+        review = self.review
+        assert review is not None
+        lanes = ", ".join(f"{i} {w}" for i, w in enumerate(review.annotators, 1))
+        text = (f"{review.progress} decided · {review.disagreements} disagreement(s) · "
+                f"lanes: {lanes or 'none'} · gold layer: {review.gold}")
+        self.query_one("#adjudicate-summary", Static).update(Text(one_line(text, 300)))
+
+    def _cluster_text(self, index: int, cluster: Cluster) -> Text:
+        review = self.review
+        assert review is not None
+        doc = _app(self).corpus.get(self.doc_id)
+        text = doc.text if doc is not None else ""
+        out = Text()
+        mark = "=" if cluster.agreed else "≠"
+        state = "decided" if cluster.resolved else ("agreed" if cluster.agreed else "DISAGREEMENT")
+        out.append(f"{mark} {index + 1}. {cluster.start}–{cluster.end} {state}\n", style="bold" if not cluster.agreed else "")
+        before = inert(text[max(0, cluster.start - CONTEXT):cluster.start]).replace("\n", " ")
+        inside = inert(text[cluster.start:cluster.end]).replace("\n", " ")
+        after = inert(text[cluster.end:cluster.end + CONTEXT]).replace("\n", " ")
+        out.append("   …" + before, style="dim")
+        out.append(inside, style="reverse")
+        out.append(after + "…\n", style="dim")
+        labels = _app(self).labels
+        width = max([len(w) for w in review.annotators] + [len(review.gold)])
+        for n, who in enumerate(review.annotators, 1):
+            out.append(f"   {n} {who.ljust(width)}  ")
+            self._lane(out, cluster.spans.get(who, []), text, labels)
+        out.append(f"   ★ {review.gold.ljust(width)}  ", style="bold")
+        if cluster.gold:
+            self._lane(out, cluster.gold, text, labels)
+        else:
+            out.append("no span (decided)\n" if cluster.decided_empty else "— undecided\n", style="italic")
+        return out
+
+    @staticmethod
+    def _lane(out: Text, spans: list, text: str, labels) -> None:  # noqa: ANN001
+        if not spans:
+            out.append("—\n", style="dim")
+            return
+        for i, a in enumerate(spans):
+            if i:
+                out.append("  ")
+            out.append(f"[{a.label}]", style=f"bold {labels.color(a.label)}")
+            out.append(f" {a.start}–{a.end} «{one_line(inert(text[a.start:a.end]), 40)}»")
+        out.append("\n")
+
+    # ----------------------------------------------------------------- actions
+
+    def _current(self) -> Cluster | None:
+        index = self.query_one(OptionList).highlighted
+        if self.review is None or index is None or not (0 <= index < len(self.review.clusters)):
+            return None
+        return self.review.clusters[index]
+
+    def _do(self, what, *args) -> None:  # noqa: ANN001
+        try:
+            what(*args)
+        except ReaderError as exc:
+            _app(self).report_error(exc)
+        self.reload()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_accept_lane(self, n: int) -> None:
+        cluster = self._current()
+        if cluster is None or self.review is None:
+            return
+        if not (1 <= n <= len(self.review.annotators)):
+            self.notify(f"there is no annotator {n} here", severity="warning")
+            return
+        self._do(accept, _app(self).store, self.review, cluster, self.review.annotators[n - 1])
+        self.action_skip()
+
+    def action_no_span(self) -> None:
+        cluster = self._current()
+        if cluster is not None and self.review is not None:
+            self._do(accept, _app(self).store, self.review, cluster, "")
+            self.action_skip()
+
+    def action_accept_agreed(self) -> None:
+        if self.review is None:
+            return
+        added: list[int] = []
+        self._do(lambda: added.append(accept_agreed(_app(self).store, self.review)))
+        self.notify(f"{added[0] if added else 0} agreed span(s) accepted into {self.gold}")
+
+    def action_skip(self) -> None:
+        """Move to the next undecided disagreement (wrapping around)."""
+        if self.review is None or not self.review.clusters:
+            return
+        options = self.query_one(OptionList)
+        start = options.highlighted or 0
+        count = len(self.review.clusters)
+        for step in range(1, count + 1):
+            i = (start + step) % count
+            c = self.review.clusters[i]
+            if not c.resolved and not c.agreed:
+                options.highlighted = i
+                return
+        self.notify("no undecided disagreement left" + ("; press a to accept the agreed spans" if
+                    any(not c.resolved for c in self.review.clusters) else ""))
+
+    def action_edit_label(self) -> None:
+        cluster = self._current()
+        if cluster is None:
+            return
+        if not cluster.gold:
+            self.notify("accept a version first (1-9), then edit its label", severity="warning")
+            return
+        target = cluster.gold[0]
+
+        def done(label: str | None) -> None:
+            if label and label != target.label:
+                self._do(_app(self).store.update, target.id, label=label)
+
+        self.app.push_screen(LabelPicker(_app(self).labels.names, target.label), done)
+
+    def action_undo(self) -> None:
+        self._do(_app(self).store.undo)
+
+
+class ReviewScreen(Screen[None]):
+    """Documents worked on by two or more annotators, with their review progress."""
+
+    CSS_PATH = "adjudicate.tcss"
+    BINDINGS = [
+        Binding("q", "back", "Back", tooltip="Back to the library", id="review.back"),
+        Binding("escape", "back", "Back", show=False, id="review.back_escape"),
+    ]
+
+    def __init__(self, *, gold: str = GOLD) -> None:
+        super().__init__()
+        self.gold = gold
+        self.doc_ids: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Documents to adjudicate (enter opens one)", id="review-summary")
+        yield OptionList(id="review-docs")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Review"
+        self.reload()
+        self.query_one(OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        app = _app(self)
+        store, corpus = app.store, app.corpus
+        layers: dict[str, set[str]] = {}
+        for a in store.all():
+            if a.annotator != self.gold:
+                layers.setdefault(a.doc_id, set()).add(a.annotator)
+        options = self.query_one(OptionList)
+        keep = options.highlighted
+        options.clear_options()
+        self.doc_ids = [d.id for d in corpus.documents if len(layers.get(d.id, ())) >= 2]
+        for doc_id in self.doc_ids:
+            review = build_review(store, doc_id, gold=self.gold)
+            doc = corpus.get(doc_id)
+            state = "done" if review.done else f"{review.progress} decided"
+            line = Text(f"{state:>14}  {review.disagreements:>3} ≠  ")
+            line.append(one_line(inert(doc.title if doc is not None and doc.title else doc_id), 60))
+            line.append(f"  ({', '.join(sorted(layers[doc_id]))})", style="dim")
+            options.add_option(Option(line, id=doc_id))
+        if not self.doc_ids:
+            self.query_one("#review-summary", Static).update(
+                "No document has been annotated by two annotators yet (merge their stores, or share a PostgreSQL store)")
+        else:
+            options.highlighted = min(keep or 0, len(self.doc_ids) - 1)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.push_screen(AdjudicationScreen(event.option.id, gold=self.gold))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
