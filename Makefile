@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 CORPUS ?= seeds
 STORE  ?= annotations
 
-.PHONY: run test bench install clean chromium
+.PHONY: run test bench install clean chromium interop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ test: $(STAMP) chromium
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --write-readme
+
+# Our exports through their real consumers (Label Studio server, doccano, brat, spaCy, datasets),
+# each installed from PyPI in its own venv under .interop/ (cached: rm -rf .interop for a cold run).
+# node (Debian's nodejs) reads Label Studio's regions with JavaScript's UTF-16 strings.
+interop: $(STAMP)
+	@command -v node >/dev/null 2>&1 || { apt-get update -q && apt-get install -y -q nodejs; }
+	$(BIN)/python -m interop
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

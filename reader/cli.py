@@ -321,7 +321,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not args.format:
         _info(f"{path.name}: read as {name}")
     console = _console()
-    console.print(_text(report.summary()))
+    for line in report.summary().splitlines():  # the counts, then the format's notes
+        console.print(_text(line))
     shown = report.problems[: args.max_problems]
     for p in shown:
         console.print(_text(f"  {p}"))

@@ -1,0 +1,5 @@
+import sys
+
+from interop.run import main
+
+sys.exit(main())

