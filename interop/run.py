@@ -156,7 +156,7 @@ def check_doccano(ctx: Context) -> str:
     if "1 span(s) on 1 line(s) have no span_info entry" not in out or "1 span_info entry matched no span" not in out:
         raise Failure(f"reader import did not report the edited spans: {out.strip()[:300]}")
     return (f"doccano {res['version']} import pipeline: {res['examples']} examples, {res['spans']}/{res['wanted']} spans "
-            f"at our UTF-16 offsets (its 'Auto' encoding guesses {res['auto_encoding']}; imported as utf_8); "
+            f"at our UTF-16 offsets, read with its default 'Auto' encoding (chardet: {res['auto_encoding']}); "
             f"1 span deleted and 1 added in doccano, its own JSONL export re-imported: {kept} spans with their own "
             f"notes and ids, the new one without, both changes reported, exit 0")
 
@@ -202,7 +202,7 @@ def check_spacy(ctx: Context) -> str:
 
 
 def check_datasets(ctx: Context) -> str:
-    files = {name: ctx.export(name, f"{name}.jsonl") for name in ("jsonl", "doccano", "prodigy", "spans")}
+    files = {name: ctx.export(name, f"datasets-{name}.jsonl") for name in ("jsonl", "doccano", "prodigy", "spans")}
     res = ctx.run_json([str(venvs.DATASETS.python), str(CONSUMERS_DIR / "datasets_check.py"), str(ctx.expected_path),
                         str(ctx.work / "hf-cache"), *(f"{k}={v}" for k, v in files.items())], 600)
     total = count(ctx.expected)

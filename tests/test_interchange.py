@@ -280,3 +280,18 @@ async def test_export_dialog_says_doccano_offsets_are_utf16():
         assert line.display
         shown = str(line.render())
         assert "UTF-16" in shown and "--offsets codepoint" in shown
+
+
+def test_doccano_file_is_ascii_so_doccano_auto_encoding_cannot_misread_it(ws, tmp_path):
+    # doccano's import form guesses the encoding (chardet), and reads UTF-8 with emoji and Arabic as Windows-1254
+    add(ws, "$300,000", "salary", note="lordo – «netto» 👩‍💻")
+    out = tmp_path / "d.jsonl"
+    export_corpus("doccano", ws.corpus, ws.store, out)
+    raw = out.read_bytes()
+    assert raw.isascii()
+    assert raw.decode("cp1254") == raw.decode("utf-8")  # the same under any ASCII-compatible guess
+    rec = json.loads(raw)
+    assert rec["text"] == TEXT and rec["span_info"][0]["note"] == "lordo – «netto» 👩‍💻"
+    with fresh(tmp_path) as ws2:
+        report = import_file("doccano", out, ws2.corpus, ws2.store)
+        assert report.imported == 1 and ws2.store.all()[0].note == "lordo – «netto» 👩‍💻"

@@ -28,14 +28,21 @@ expect; identical for text without astral characters). An exported file
 records its unit in ``offset_unit`` (doccano keeps it as metadata), and import
 honours that key over the option.
 
+The file is ASCII: every other character is a JSON ``\\uXXXX`` escape. doccano's
+import form guesses the encoding by default ("Auto", chardet), and chardet
+takes UTF-8 with emoji and Arabic for Windows-1254, so doccano's import
+fails on an undefined byte or stores mojibake; an ASCII file decodes the same
+under any guess, and every JSON reader turns the escapes back into the characters.
+
 Import also accepts the older ``"labels"`` key and the relation-style
 ``"entities": [{"start_offset", "end_offset", "label"}]``.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import IO, Any, Iterable, Iterator
 
 from reader.errors import FormatError
 from reader.formats.offsets import OffsetConversionError, Utf16Map
@@ -73,6 +80,15 @@ class DoccanoFormat(JsonLinesFormat):
 
     def with_options(self, *, offsets: str | None = None) -> "DoccanoFormat":
         return DoccanoFormat(offsets=offsets or self.offsets)
+
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str]) -> int:
+        """Like every JSON Lines format, but ASCII only (see the module docstring: doccano's "Auto" encoding)."""
+        n = 0
+        for doc, anns in items:
+            out.write(json.dumps(self.to_record(doc, anns), ensure_ascii=True, allow_nan=False, separators=(",", ":")))
+            out.write("\n")
+            n += len(anns)
+        return n
 
     def to_record(self, doc: Document, anns: list[Annotation]) -> dict[str, Any]:
         conv = Utf16Map(doc.text).to_utf16 if self.offsets == "utf16" else (lambda x: x)
