@@ -236,15 +236,15 @@ def clause_break(text: str) -> bool:
 
 def context_bounds(text: str, start: int, end: int, lo: int = 0, hi: int | None = None) -> tuple[int, int]:
     """The clause around ``text[start:end]``, not reaching past ``lo``/``hi``
-    (the neighbouring amounts); at most ~200 characters each side."""
+    (the neighbouring amounts); at most ~160 characters before, ~100 after."""
     hi = len(text) if hi is None else hi
-    left_lo = max(lo, start - 200)
+    left_lo = max(lo, start - 160)
     left = text[left_lo:start]
     cut = None
     for cut in _CLAUSE.finditer(left):
         pass
     cstart = left_lo + cut.end() if cut is not None else left_lo
-    right_hi = min(hi, end + 200)
+    right_hi = min(hi, end + 100)
     m = _CLAUSE.search(text, end, right_hi)
     cend = m.start() if m is not None else right_hi
     return cstart, cend
