@@ -12,7 +12,9 @@ from textual.screen import Screen
 from textual.widgets import Input, Select, Static
 
 from reader.errors import FormatError
+from reader.formats import pipeline
 from reader.tui import dialogs
+from reader.tui.app import UnavailableStore
 from reader.tui.dialogs import ConfirmDialog, ExportDialog, LanguageDialog, NoteDialog
 from reader.tui.help import HelpScreen, binding_entries
 
@@ -25,7 +27,7 @@ class Host(App):
         self.make_dialog = make_dialog
         self.results: list = []
         self.corpus = SimpleNamespace(root=Path("seeds"), documents=[])
-        self.store = object()
+        self.store = UnavailableStore(Path("annotations"), "a test host")
 
     def on_mount(self) -> None:
         self.push_screen(self.make_dialog(), self.results.append)
@@ -140,7 +142,7 @@ def fake_export(monkeypatch, tmp_path):
         Path(out).write_text("x\n", encoding="utf-8")
         return FakeResult(str(out), 7, 3)
 
-    monkeypatch.setattr(dialogs, "_export_function", lambda: export_corpus)
+    monkeypatch.setattr(pipeline, "export_corpus", export_corpus)
     monkeypatch.chdir(tmp_path)
     return calls
 
@@ -193,7 +195,7 @@ async def test_export_dialog_error_keeps_dialog_open(monkeypatch, fake_export, t
     def failing(*a, **k):
         raise FormatError("[bold]boom[/]: disk says no")
 
-    monkeypatch.setattr(dialogs, "_export_function", lambda: failing)
+    monkeypatch.setattr(pipeline, "export_corpus", failing)
     app = Host(lambda: ExportDialog())
     async with run_test(app, size=(120, 36)) as pilot:
         await pilot.pause()
@@ -243,3 +245,104 @@ async def test_help_screen_lists_screen_bindings():
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, KeysScreen)
+
+
+# --- issue 9, defect 3: tab order, "export cancelled", the last choice remembered ---------
+
+
+async def test_export_dialog_tab_follows_the_hint(fake_export, tmp_path):
+    app = Host(lambda: ExportDialog())
+    async with run_test(app, size=(120, 36)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert screen.focused.id == "export"
+        order = []
+        for _ in range(4):
+            await pilot.press("tab")
+            order.append(screen.focused.id)
+        assert order == ["export-format", "export-path", "export-suggested", "export"]
+        await pilot.press("shift+tab")
+        assert screen.focused.id == "export-suggested"
+        # the defect: e, tab, type a path, enter -> must export to that path
+        await pilot.press("shift+tab")
+        assert screen.focused.id == "export-path"
+        screen.query_one("#export-path", Input).value = ""
+        await pilot.press(*"typed.jsonl", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert fake_export == [("jsonl", Path("typed.jsonl"), False, False)]
+        assert (tmp_path / "typed.jsonl").exists()
+
+
+async def test_export_dialog_says_when_nothing_was_exported(fake_export, tmp_path):
+    app = Host(lambda: ExportDialog())
+    async with run_test(app, size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.results == [None]
+        assert fake_export == []
+        assert any("Export cancelled" in n.message for n in notifications(app))
+
+
+async def test_export_dialog_remembers_the_last_format_and_path(fake_export, tmp_path):
+    dialogs_made = []
+
+    def make():
+        dialogs_made.append(ExportDialog())
+        return dialogs_made[-1]
+
+    app = Host(make)
+    async with run_test(app, size=(120, 36)) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#export-format", Select).value = "brat"
+        await pilot.pause()
+        app.screen.query_one("#export-path", Input).value = "mine/brat-out"
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert fake_export[-1][:2] == ("brat", Path("mine/brat-out"))
+        app.push_screen(make(), app.results.append)
+        await pilot.pause()
+        assert app.screen.query_one("#export-format", Select).value == "brat"
+        assert app.screen.query_one("#export-path", Input).value == "mine/brat-out"
+        assert app.store.get_state(dialogs.STATE_EXPORT) == {"format": "brat", "path": "mine/brat-out"}
+
+
+# --- issue 9, defect 8: ctrl+q in the note dialog does not throw the note away -------------
+
+
+async def test_ctrl_q_in_the_note_dialog_asks_and_saves_the_note(tmp_path):
+    from reader.store import AnnotationStore
+    from reader.tui import ReaderApp
+
+    from tui_helpers import copy_seeds, settle
+
+    corpus, store_path = copy_seeds(tmp_path), tmp_path / "annotations"
+    app = ReaderApp(corpus, store_path, detect=False, signals=False)
+    async with run_test(app, size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "enter")  # open 001
+        await pilot.pause()
+        await pilot.press("ctrl+right", "ctrl+shift+right", "1", "n")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteDialog)
+        await pilot.press(*"keep me")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and app.is_running
+        await pilot.press("n")  # keep editing: the typed note is still there
+        await pilot.pause()
+        assert isinstance(app.screen, NoteDialog)
+        assert app.screen.query_one("#note-text").text == "keep me"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("y")  # save and quit
+        for _ in range(50):
+            await pilot.pause()
+            if not app.is_running:
+                break
+        assert not app.is_running
+    with AnnotationStore(store_path) as store:
+        notes = [a.note for a in store.all()]
+    assert notes == ["keep me"]

@@ -560,7 +560,12 @@ class ReaderApp(App):
     work_not_in_store = False
 
     async def action_quit(self) -> None:
-        """ctrl+q (and the library's q): ask first when changes are unsaved."""
+        """ctrl+q (and the library's q): ask first when changes are unsaved, or a note is being typed."""
+        from reader.tui.dialogs import NoteDialog
+
+        if isinstance(self.screen, NoteDialog):
+            self.screen.quit_requested()
+            return
         self.request_quit()
 
     def request_quit(self) -> None:

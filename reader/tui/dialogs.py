@@ -12,6 +12,7 @@ shown as ``rich.text.Text`` after :func:`reader.text.inert`, never as markup.
 from __future__ import annotations
 
 import re
+import weakref
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from textual.widgets.option_list import Option
 from reader.errors import ReaderError
 from reader.langtag import normalise_tag, tag_problem
 from reader.text import inert, one_line
+from reader.tui.host import reader_app
 
 __all__ = [
     "ConfirmDialog",
@@ -103,9 +105,15 @@ class ConfirmDialog(_Dialog):
 
 
 class NoteDialog(_Dialog):
-    """Edit the note of an annotation. Dismisses with the text, or ``None`` (cancel)."""
+    """Edit the note of an annotation. Dismisses with the text, or ``None`` (cancel).
+
+    ctrl+q (the app's quit, which hands it to :meth:`quit_requested`) asks
+    first while the note has edits: save the note and quit, or keep editing.
+    It never drops the typed text silently.
+    """
 
     BINDINGS = [
+
         Binding("ctrl+s", "save", "Save note", priority=True, id="note.save"),
         Binding("enter", "save", "Save note", priority=True, show=False, id="note.save_enter"),
         Binding("ctrl+j,shift+enter", "newline", "New line", priority=True, id="note.newline"),
@@ -142,6 +150,27 @@ class NoteDialog(_Dialog):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def _note_text(self) -> str:
+        return self.query_one("#note-text", TextArea).text.rstrip("\n")
+
+    def quit_requested(self) -> None:
+        """The user asked to quit the app while this dialog is open."""
+        app = self.app
+        if self._note_text() == self._note_initial.rstrip("\n"):
+            self.dismiss(None)
+            app.call_after_refresh(app.run_action, "quit")
+            return
+
+        def answered(save: bool | None) -> None:
+            if save:
+                self.dismiss(self._note_text())  # the opener saves it, then the app quits
+                app.call_after_refresh(app.run_action, "quit")
+
+        app.push_screen(
+            ConfirmDialog("Quit?", "The note you typed is not saved yet. Save it, then quit?", yes="Save and quit", no="Keep editing"),
+            answered,
+        )
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
@@ -274,18 +303,6 @@ def _formats() -> dict[str, Any]:
     return dict(formats.FORMATS)
 
 
-def _export_function():
-    try:
-        from reader.formats.pipeline import export_corpus
-    except ImportError:
-        from reader.formats import base
-
-        export_corpus = getattr(base, "export_corpus", None)
-        if export_corpus is None:
-            raise ReaderError("export is not available: reader.formats.pipeline is not installed") from None
-    return export_corpus
-
-
 def _extension(fmt: Any) -> str:
     ext = str(getattr(fmt, "extension", "") or "")
     if getattr(fmt, "kind", "") == "dir" or ext in ("/", ""):
@@ -331,12 +348,28 @@ def describe_export(result: Any, fallback_path: str = "", fmt_name: str = "") ->
     return one_line(f"Exported {what}{as_fmt} to {path}", 400)
 
 
+#: Store UI-state key of the export dialog's last format and path.
+STATE_EXPORT = "ui.export"
+#: The same, per running app, for when the store cannot keep it (read-only).
+_SESSION_EXPORT: "weakref.WeakKeyDictionary[object, dict[str, str]]" = weakref.WeakKeyDictionary()
+#: Tab order of the export dialog, as its hint says: format, path, options, then Export.
+EXPORT_TAB_ORDER = ("#export-format", "#export-path", "#export-suggested", "#export")
+
+
 class ExportDialog(_Dialog):
-    """Choose a format and a path, then export (in a worker). Dismisses with the result or ``None``."""
+    """Choose a format and a path, then export (in a worker). Dismisses with the result or ``None``.
+
+    The focus starts on Export (``e`` then enter exports with the defaults);
+    tab goes to the format, the path, the options and back to Export, as the
+    hint says (Cancel is a click or escape away). Closing without exporting
+    says so. The last format and path are remembered (in the store's UI state).
+    """
 
     BINDINGS = [
         Binding("ctrl+s", "export", "Export", priority=True, id="export.run"),
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
+        Binding("tab", "tab(1)", "Next field", show=False, id="export.next_field"),
+        Binding("shift+tab", "tab(-1)", "Previous field", show=False, id="export.previous_field"),
     ]
 
     def __init__(self, default_format: str = "jsonl") -> None:
@@ -378,10 +411,52 @@ class ExportDialog(_Dialog):
     def on_mount(self) -> None:
         self.query_one("#export-progress", ProgressBar).display = False
         self._sync_path(force=True)
+        self._restore_choice()
         self._sync_offsets()
         # the Export button has the focus, so "e" then enter exports with the defaults;
         # (enter on the format list would only open it)
         self.query_one("#export", Button).focus()
+
+    def action_tab(self, step: int) -> None:
+        """Move the focus along EXPORT_TAB_ORDER (from Cancel or elsewhere: to the format)."""
+        widgets = [self.query_one(selector) for selector in EXPORT_TAB_ORDER]
+        focused = self.focused
+        index = next((i for i, w in enumerate(widgets) if focused is not None and (w is focused or w in focused.ancestors)), None)
+        if index is None:
+            target = widgets[0] if step > 0 else widgets[-1]
+        else:
+            target = widgets[(index + step) % len(widgets)]
+        target.focus()
+
+    # --- the last format and path ---------------------------------------------
+
+    def _remembered(self) -> dict[str, str]:
+        try:
+            value = reader_app(self).store.get_state(STATE_EXPORT)
+        except (ReaderError, OSError):
+            value = None
+        if isinstance(value, dict) and all(isinstance(value.get(k), str) for k in ("format", "path")):
+            return {"format": value["format"], "path": value["path"]}
+        return dict(_SESSION_EXPORT.get(self.app, {}))
+
+    def _remember(self) -> None:
+        name = self._selected_format()
+        path = self.query_one("#export-path", Input).value.strip()
+        if name is None or not path:
+            return
+        _SESSION_EXPORT[self.app] = {"format": name, "path": path}
+        try:
+            reader_app(self).store.set_state(STATE_EXPORT, {"format": name, "path": path})
+        except (ReaderError, OSError):
+            pass  # read-only store: remembered for this session
+
+    def _restore_choice(self) -> None:
+        last = self._remembered()
+        if last.get("format") in self._formats:
+            self.query_one("#export-format", Select).value = last["format"]
+            self._last_default = default_export_path(self._corpus_name(), self._formats[last["format"]])
+        if last.get("path"):
+            self.query_one("#export-path", Input).value = last["path"]
 
     def _selected_format(self) -> str | None:
         value = self.query_one("#export-format", Select).value
@@ -437,6 +512,8 @@ class ExportDialog(_Dialog):
 
     def action_cancel(self) -> None:
         if not self._exporting:
+            self._remember()
+            self.app.notify("Export cancelled: nothing was written.", title="Export", markup=False, timeout=4)
             self.dismiss(None)
 
     def action_export(self) -> None:
@@ -485,6 +562,7 @@ class ExportDialog(_Dialog):
         )
 
     def _start(self, name: str, out: Path, include: bool, force: bool) -> None:
+        self._remember()
         self._exporting = True
         self.query_one("#export-progress", ProgressBar).display = True
         self.query_one("#export", Button).disabled = True
@@ -495,10 +573,11 @@ class ExportDialog(_Dialog):
     def _run_export(self, name: str, out: Path, include: bool, force: bool) -> None:
         app = self.app
         try:
-            export_corpus = _export_function()
+            from reader.formats import pipeline
+
             if out.parent and not out.parent.exists():
                 out.parent.mkdir(parents=True, exist_ok=True)
-            result = export_corpus(name, app.corpus, app.store, out, force=force, include_suggested=include)
+            result = pipeline.export_corpus(name, app.corpus, app.store, out, force=force, include_suggested=include)
         except ReaderError as exc:
             app.call_from_thread(self._failed, str(exc))
             return
