@@ -324,7 +324,7 @@ async def test_ctrl_q_in_the_note_dialog_asks_and_saves_the_note(tmp_path):
         await settle(app, pilot)
         await pilot.press("down", "enter")  # open 001
         await pilot.pause()
-        await pilot.press("ctrl+right", "ctrl+shift+right", "1", "n")
+        await pilot.press("ctrl+right", "ctrl+shift+right", "1", "c")  # c: the note of the annotation
         await pilot.pause()
         assert isinstance(app.screen, NoteDialog)
         await pilot.press(*"keep me")
