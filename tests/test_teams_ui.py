@@ -106,3 +106,50 @@ def test_adjudication_snapshot(tmp_path: Path, snap_compare, monkeypatch):
         await pilot.pause()
 
     assert snap_compare(ReaderApp("seeds", "annotations", annotator="judge", detect=False), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_another_annotators_spans_appear_without_moving_the_cursor(tmp_path: Path, pg_url):
+    from reader.corpus import load_corpus
+    from reader.tui.pane import DocumentPane
+
+    corpus = copy_seeds(tmp_path)
+    app = ReaderApp(corpus, pg_url, annotator="alice", detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "annotator: alice" in app.sub_title and "reader-secret" not in app.sub_title
+        app.open_document(DOC)
+        await _wait_for(pilot, lambda: bool(app.screen.query(DocumentPane)))
+        pane = app.screen.query_one(DocumentPane)
+        await pilot.press("ctrl+right", "ctrl+right", "ctrl+right")
+        cursor = pane.view.cursor
+        c = load_corpus(corpus, detect=False)
+        with AnnotationStore(pg_url, corpus=c, annotator="bob") as bob:
+            bob.add(DOC, 0, 4, "claim")
+        await _wait_for(pilot, lambda: any(a.annotator == "bob" for a in pane.controller.annotations), timeout=20)
+        assert pane.view.cursor == cursor
+
+
+async def test_dropped_connection_shows_unsaved_and_saves_when_back(tmp_path: Path, own_pg_server):
+    from reader.tui.pane import DocumentPane
+
+    corpus = copy_seeds(tmp_path)
+    url = own_pg_server.create_database("ui_drop")
+    app = ReaderApp(corpus, url, annotator="alice", detect=False)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            app.open_document(DOC)
+            await _wait_for(pilot, lambda: bool(app.screen.query(DocumentPane)))
+            pane = app.screen.query_one(DocumentPane)
+            own_pg_server.stop()
+            await pilot.press("ctrl+right", "shift+ctrl+right", "1")  # tag a word while the server is down
+            status = app.screen.query_one(".pane-status")
+            await _wait_for(pilot, lambda: "UNSAVED" in str(status.render()))
+            assert app.store.unsaved == 1
+            own_pg_server.start()
+            await _wait_for(pilot, lambda: app.store.unsaved == 0, timeout=30)
+    finally:
+        if not own_pg_server.running:
+            own_pg_server.start()
+    with AnnotationStore(url, readonly=True) as store:
+        assert [a.annotator for a in store.all()] == ["alice"]

@@ -288,6 +288,11 @@ class ReaderApp(App):
         for message, severity in self._startup_notes:
             self.notify(one_line(message, 600), severity=severity, markup=False, timeout=20)
         self._offer_resume()
+        from reader.tui.teamsync import StoreSync
+
+        if StoreSync.wanted(self.store):  # a shared store: show the others' new annotations
+            self.store_sync = StoreSync(self, self.store)
+            self.store_sync.start()
         if self.detect and self.corpus is not None and self.corpus.pending:
             # after the first paint: loading langdetect's profiles holds the GIL for a while
             self.call_after_refresh(self.detect_languages)

@@ -1,0 +1,52 @@
+"""Other annotators' changes, taken in while the app runs (a shared PostgreSQL store).
+
+:class:`StoreSync` asks the store for the changes other writers committed
+(``store.refresh()``, a cheap query) every :data:`REFRESH_SECONDS`, in a thread
+so that a slow network never stalls the screen. When something arrived, every
+:class:`~reader.tui.pane.DocumentPane` on the current screen reloads its
+annotations: the new spans appear, the cursor and the scroll position stay.
+A store that has a single writer (the JSON folder) is not polled.
+"""
+from __future__ import annotations
+
+from textual.app import App
+from textual.worker import get_current_worker
+
+from reader.errors import ReaderError
+from reader.store import AnnotationStore
+from reader.store.engine import FileEngine
+
+REFRESH_SECONDS = 1.0
+
+
+class StoreSync:
+    def __init__(self, app: App, store: AnnotationStore) -> None:
+        self.app = app
+        self.store = store
+        self.received = 0  # operations taken in since the start
+
+    @staticmethod
+    def wanted(store: object) -> bool:
+        """Poll only stores with other writers (not the single-writer file engine)."""
+        return isinstance(store, AnnotationStore) and not isinstance(store.engine, FileEngine)
+
+    def start(self) -> None:
+        self.app.set_interval(REFRESH_SECONDS, self.tick, name="store-sync")
+
+    def tick(self) -> None:
+        self.app.run_worker(self._poll, thread=True, exclusive=True, group="store-sync", exit_on_error=False)
+
+    def _poll(self) -> None:
+        try:
+            n = self.store.refresh()
+        except ReaderError:
+            return  # the connection is away: the save path reports it, the next tick tries again
+        if n and not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._changed, n)
+
+    def _changed(self, n: int) -> None:
+        from reader.tui.pane import DocumentPane
+
+        self.received += n
+        for pane in self.app.screen.query(DocumentPane):
+            pane.reload_annotations()
