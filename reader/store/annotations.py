@@ -291,6 +291,12 @@ class AnnotationStore(LinkMethods):
             self.reanchor_report = self.attach_corpus(corpus)
 
     @property
+    def shared(self) -> bool:
+        """Other writers may change this store while it is open (a database engine):
+        call :meth:`refresh` now and then to see their changes."""
+        return not isinstance(self.engine, FileEngine)
+
+    @property
     def labels(self) -> LabelSet:
         """The label set (``labels.toml`` of the store folder, or the default one)."""
         return self.validator.labels

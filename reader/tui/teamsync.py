@@ -14,7 +14,6 @@ from textual.worker import get_current_worker
 
 from reader.errors import ReaderError
 from reader.store import AnnotationStore
-from reader.store.engine import FileEngine
 
 REFRESH_SECONDS = 1.0
 
@@ -28,7 +27,7 @@ class StoreSync:
     @staticmethod
     def wanted(store: object) -> bool:
         """Poll only stores with other writers (not the single-writer file engine)."""
-        return isinstance(store, AnnotationStore) and not isinstance(store.engine, FileEngine)
+        return isinstance(store, AnnotationStore) and store.shared
 
     def start(self) -> None:
         self.app.set_interval(REFRESH_SECONDS, self.tick, name="store-sync")
