@@ -217,16 +217,43 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def paragraph_bounds(text: str, index: int) -> tuple[int, int]:
-    """The paragraph around ``index``: text between blank lines, without edge whitespace."""
+    """The paragraph around ``index``: lines between blank lines, without edge whitespace.
+
+    On a blank (or whitespace-only) line there is no paragraph: ``(index, index)``.
+    """
     n = len(text)
     index = min(max(index, 0), n)
-    s = text.rfind("\n\n", 0, index)
-    s = 0 if s < 0 else s + 2
-    e = text.find("\n\n", index)
-    e = n if e < 0 else e
-    if s > e:  # index sits inside the blank-line run
-        s = e
+    ls = text.rfind("\n", 0, index) + 1
+    le = text.find("\n", index)
+    le = n if le < 0 else le
+    if not text[ls:le].strip():
+        return index, index
+    s = ls
+    while s > 0:  # back over the lines of the paragraph
+        prev_start = text.rfind("\n", 0, s - 1) + 1
+        if not text[prev_start : s - 1].strip():
+            break
+        s = prev_start
+    e = le
+    while e < n:  # on over the lines of the paragraph
+        nxt = text.find("\n", e + 1)
+        nxt = n if nxt < 0 else nxt
+        if not text[e + 1 : nxt].strip():
+            break
+        e = nxt
     return _trim(text, s, e)
+
+
+def next_paragraph(text: str, index: int) -> tuple[int, int] | None:
+    """The first paragraph that starts after ``index`` (None at the end of the text)."""
+    n = len(text)
+    i = index
+    while i < n and text[i].isspace():
+        i += 1
+    if i >= n:
+        return None
+    s, e = paragraph_bounds(text, i)
+    return (s, e) if e > s else None
 
 
 def sentence_bounds(text: str, index: int) -> tuple[int, int]:

@@ -173,6 +173,7 @@ class DocumentPane(Vertical):
         self.show_panel = self._show_panel_initial
         self.panel.display = self.show_panel
         self.query_one(SearchBar).display = False
+        self.view.language_at = self.language_at
         self.reload_annotations()
         document_watcher(self.app, self.host).watch(self, self.doc_id)  # type: ignore[arg-type]
         self._status("")
@@ -186,6 +187,12 @@ class DocumentPane(Vertical):
         if action in ("next_match", "prev_match"):
             return self.search_active
         return True
+
+    def language_at(self, offset: int) -> str | None:
+        """The language of the paragraph at ``offset`` (the document's when not known)."""
+        doc = self.doc
+        para = doc.paragraph_at(offset) if doc.paragraphs else None
+        return para.lang if para is not None and para.lang else doc.lang
 
     # -------------------------------------------------------- annotations
     def reload_annotations(self) -> None:

@@ -30,7 +30,7 @@ Messages (all bubble to the pane; ``control`` is the view):
 from __future__ import annotations
 
 import time
-from typing import Iterable
+from typing import Callable, Iterable
 
 from textual import events
 from textual.actions import SkipAction
@@ -44,7 +44,8 @@ from textual.strip import Strip
 
 from reader.labels import LabelSet
 from reader.model import Annotation
-from reader.text import next_grapheme, paragraph_bounds, sentence_bounds, snap_left, snap_span, word_bounds
+from reader.sentences import sentence_bounds
+from reader.text import next_grapheme, next_paragraph, paragraph_bounds, snap_left, snap_span, word_bounds
 from reader.view import GUTTER, Navigator, SearchMatches, Span, SpanIndex, WrapLayout, wrap_display_line
 from reader.view.paint import Palette, RowPainter
 from reader.view.search import Found
@@ -202,7 +203,8 @@ class AnnotatedTextView(ScrollView, can_focus=True):
         self._palette: Palette | None = None
         self._bg_timer: object | None = None
         self._last_input = 0.0
-        self._centre_next = False
+        #: the language at an offset (the pane sets it), for the sentence segmenter
+        self.language_at: Callable[[int], str | None] | None = None
 
     # ------------------------------------------------------------------ data
     @property
@@ -594,14 +596,26 @@ class AnnotatedTextView(ScrollView, can_focus=True):
             self.post_message(self.SelectionChanged(self, s, e))
 
     def action_select_sentence(self) -> None:
-        s, e = sentence_bounds(self.text, self.cursor)
+        """Select the sentence around the cursor (pysbd, in the paragraph's language)."""
+        lang = self.language_at(self.cursor) if self.language_at is not None else None
+        s, e = sentence_bounds(self.text, self.cursor, lang)
         if e > s:
             self.select(s, e)
+        else:
+            self.notify("Blank line: no sentence here (move onto text, then press s)", timeout=3)
 
     def action_select_paragraph(self) -> None:
+        """Select the paragraph around the cursor; on a blank line, the next paragraph (and say so)."""
         s, e = paragraph_bounds(self.text, self.cursor)
         if e > s:
             self.select(s, e)
+            return
+        following = next_paragraph(self.text, self.cursor)
+        if following is None:
+            self.notify("Blank line: no paragraph after it", severity="warning", timeout=3)
+            return
+        self.select(*following)
+        self.notify(f"Blank line: selected the next paragraph ({following[0]}–{following[1]})", timeout=3)
 
     def action_clear_selection(self) -> None:
         if self.anchor is None and not self.mark_mode:
