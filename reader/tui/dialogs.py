@@ -30,6 +30,7 @@ from reader.errors import ReaderError
 from reader.langtag import normalise_tag, tag_problem
 from reader.text import inert, one_line
 from reader.tui.host import reader_app
+from reader.tui.inert import InertInput, InertTextArea
 
 __all__ = [
     "ConfirmDialog",
@@ -129,7 +130,7 @@ class NoteDialog(_Dialog):
         with Vertical(classes="dialog", id="note-dialog"):
             yield Label("Note", classes="dialog-title")
             yield Static(plain(f"“{one_line(self._span_text, 300)}”", "italic"), id="note-span", classes="dialog-body")
-            yield TextArea(self._note_initial, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+            yield InertTextArea(self._note_initial, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
@@ -248,7 +249,7 @@ class LanguageDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="language-dialog"):
             yield Label("Document language", classes="dialog-title")
-            yield Input(placeholder="type a code (e.g. en, it, zh-cn) or filter the list; empty + enter clears", id="language-input")
+            yield InertInput(placeholder="type a code (e.g. en, it, zh-cn) or filter the list; empty + enter clears", id="language-input")
             yield OptionList(*self._language_options(), id="language-list")
             yield Static("", id="language-error", classes="dialog-error")
             yield Label("enter: choose   down: list   escape: cancel", classes="dialog-hint")
@@ -398,7 +399,7 @@ class ExportDialog(_Dialog):
             yield Label("Format", classes="field-label")
             yield Select(options, value=initial, allow_blank=not names, id="export-format")
             yield Label("Output path", classes="field-label")
-            yield Input(id="export-path")
+            yield InertInput(id="export-path")
             yield Checkbox("Include suggested (not yet accepted) annotations", value=False, id="export-suggested")
             yield Static("", id="export-offsets", classes="dialog-hint")
             yield ProgressBar(total=None, show_eta=False, id="export-progress")

@@ -16,8 +16,10 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Input
 
+from reader.tui.inert import InertInput
 
-class SearchBar(Input):
+
+class SearchBar(InertInput):  # a pasted escape sequence is drawn inert (#13)
     class Typed(Message):
         def __init__(self, bar: "SearchBar", query: str) -> None:
             super().__init__()

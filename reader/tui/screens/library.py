@@ -28,6 +28,7 @@ from reader.errors import ReaderError
 from reader.model import Document
 from reader.text import one_line
 from reader.tui.host import reader_app
+from reader.tui.inert import InertInput
 from reader.tui.screens.doclist import COLUMNS, DocumentList
 from reader.tui.screens.library_model import SORTS, Filter, LibraryModel, human_size, plural, set_token
 
@@ -70,7 +71,7 @@ class LibraryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="banner")
-        yield Input(placeholder=FILTER_HINT, id="filter")
+        yield InertInput(placeholder=FILTER_HINT, id="filter")
         yield DocumentList(self._cells, id="documents")
         if self._problems():
             with Collapsible(title="Files that could not be loaded", id="problems-panel", collapsed=True):
