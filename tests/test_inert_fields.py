@@ -16,6 +16,17 @@ from reader.tui.inert import InertInput, InertTextArea
 
 from tui_helpers import SIZE, copy_seeds, run_test, settle
 
+
+async def until(pilot, condition, timeout: float = 30.0) -> None:
+    """Poll (under load a fixed pause is not enough) until ``condition()`` holds."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.02)
+    await asyncio.sleep(0)
+
 ENGLISH = "001_228d26dd8dd40e62"
 NOTE = "\x1b]52;c;UFdORUQ=\x1b\\ \x1b]0;NOTETITLE\x1b\\ \x1b[2J \u202eevil \x9b2J"
 RAW = ("\x1b", "\x9b", "\u202e", "\x07")
@@ -43,9 +54,9 @@ async def test_note_from_an_import_is_shown_inert_and_kept_raw(tmp_path, capsys)
     async with run_test(app, size=SIZE) as pilot:
         await settle(app, pilot)
         app.open_document(ENGLISH, 0)
-        await pilot.pause()
+        await until(pilot, lambda: app.screen.query("AnnotatedTextView"))
         await pilot.press("]", "n")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, NoteDialog))
         assert isinstance(app.screen, NoteDialog)
         area = app.screen.query_one("#note-text", TextArea)
         assert isinstance(area, InertTextArea)
@@ -88,9 +99,9 @@ async def test_inputs_draw_control_characters_inert(tmp_path):
             await pilot.pause()
         # the search field of the reading screen, with a pasted sequence
         app.open_document(ENGLISH, 0)
-        await pilot.pause()
+        await until(pilot, lambda: app.screen.query("AnnotatedTextView"))
         await pilot.press("slash")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen.focused, InertInput))
         search = app.screen.focused
         assert isinstance(search, InertInput)
         search.insert_text_at_cursor(hostile)

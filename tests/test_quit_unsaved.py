@@ -20,6 +20,17 @@ from reader.tui.unsaved import UnsavedDialog
 
 from tui_helpers import SIZE, copy_seeds, run_test, settle
 
+
+async def until(pilot, condition, timeout: float = 30.0) -> None:
+    """Poll (under load a fixed pause is not enough) until ``condition()`` holds."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.02)
+    await asyncio.sleep(0)
+
 FIRST = "000_9d99caadc18c77c5"
 ENGLISH = "001_228d26dd8dd40e62"
 
@@ -69,11 +80,11 @@ async def test_quit_asks_then_rescue_file_restores_everything(corpus, store_path
         fault = DiskFull(monkeypatch, store_path)
         make_unsaved(app, 3)
         await pilot.press("q")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, UnsavedDialog))
         assert isinstance(app.screen, UnsavedDialog) and app.screen.count == 3
         assert "disk full" in app.screen.reason
         await pilot.press("r")  # retry: the disk is still full, so it asks again
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, UnsavedDialog))
         assert isinstance(app.screen, UnsavedDialog) and app.is_running
         await pilot.press("s")
         await pilot.pause()
@@ -94,7 +105,7 @@ async def test_retry_succeeds_once_space_is_back(corpus, store_path, monkeypatch
         fault = DiskFull(monkeypatch, store_path)
         make_unsaved(app, 2)
         await pilot.press("q")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, UnsavedDialog))
         assert isinstance(app.screen, UnsavedDialog)
         fault.on = False
         await pilot.press("r")
@@ -111,13 +122,13 @@ async def test_escape_stays_and_lose_quits_non_zero(corpus, store_path, tmp_path
         DiskFull(monkeypatch, store_path)
         make_unsaved(app, 2)
         await pilot.press("ctrl+q")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, UnsavedDialog))
         assert isinstance(app.screen, UnsavedDialog)
         await pilot.press("escape")
-        await pilot.pause()
+        await until(pilot, lambda: not isinstance(app.screen, UnsavedDialog))
         assert app.is_running and not isinstance(app.screen, UnsavedDialog)
         await pilot.press("q")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, UnsavedDialog))
         await pilot.press("L")
         await pilot.pause()
     assert app.return_code == 1 and "discarded" in app.exit_message
@@ -133,7 +144,7 @@ async def test_signal_writes_the_rescue_file_and_exits_non_zero(corpus, store_pa
         make_unsaved(app, 4)
         store = app.store
         os.kill(os.getpid(), sig)
-        await pilot.pause(0.2)
+        await until(pilot, lambda: store.closed)
         assert store.closed
     assert app.return_code == 128 + sig
     (rescue,) = rescue_files(tmp_path)
@@ -151,7 +162,7 @@ async def test_deleted_store_is_reported_at_once_and_rescued(corpus, store_path,
         make_unsaved(app, 3)
         assert "deleted" in app.store.last_error
         await pilot.press("q")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, UnsavedDialog))
         assert isinstance(app.screen, UnsavedDialog) and app.screen.count == 3
         assert "deleted" in app.screen.reason
         await pilot.press("s")
