@@ -55,7 +55,7 @@ async def test_note_from_an_import_is_shown_inert_and_kept_raw(tmp_path, capsys)
         await settle(app, pilot)
         app.open_document(ENGLISH, 0)
         await until(pilot, lambda: app.screen.query("AnnotatedTextView"))
-        await pilot.press("]", "n")
+        await pilot.press("right_square_bracket", "c")  # next annotation, its note
         await until(pilot, lambda: isinstance(app.screen, NoteDialog))
         assert isinstance(app.screen, NoteDialog)
         area = app.screen.query_one("#note-text", TextArea)
