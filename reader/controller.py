@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol
+from typing import Any, Iterable, Protocol
 
 from reader.errors import ReaderError, StoreWriteError
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, Annotation, Document
@@ -48,6 +48,10 @@ class ControllerStore(Protocol):
     def redo(self) -> ChangeLike | None: ...
 
     def retry_unsaved(self) -> int: ...
+
+    def get_state(self, key: str, default: Any = None) -> Any: ...
+
+    def set_state(self, key: str, value: Any) -> None: ...
 
 
 class ControllerCorpus(Protocol):

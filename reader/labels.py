@@ -27,7 +27,7 @@ MAX_LABELS = 1000
 # exact names: fullmatch (a regex ``$`` would also match before a trailing newline),
 # no leading or trailing space
 _NAME = re.compile(r"\w(?:[\w\- ]{0,38}[\w\-])?")
-_RESERVED_KEYS = set("qxyvnNaArLce/?[]") | set("swphtSfF") | {"space", "enter", "escape", "tab", "delete"}  # s w p h t S f F: reading-screen keys
+_RESERVED_KEYS = set("qxyvnNaArLce/?[]") | set("swphtSfF") | set("gGkKB") | {"space", "enter", "escape", "tab", "delete"}  # s w p h t S f F: reading-screen keys; g G k K B: compare and RTL visual order
 # Unicode categories a hotkey may not be: controls, format (bidi) characters, surrogates,
 # private use, unassigned, combining marks, separators
 _UNBINDABLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Mc", "Me", "Zs", "Zl", "Zp"}

@@ -241,3 +241,21 @@ async def test_link_the_four_salary_spans_with_a_few_keys_and_export_parallel(tm
         await pilot.press("ctrl+z")
         await pilot.pause()
         assert len(app.store.links()) == 3
+
+
+async def test_passage_under_the_cursor_and_its_counterparts_are_shaded(tmp_path):
+    app = make_app(tmp_path, [IT, EN, AR])
+    async with app.run_test(size=(180, 30)) as pilot:
+        await wait_aligned(pilot)
+        panes = list(app.screen.query(DocumentPane))
+        await pilot.press("slash", *"300mila", "enter", "escape")
+        await pilot.pause()
+        it, en, ar = (p.view for p in panes)
+        [(s, e)] = it.shade
+        assert s <= it.text.index("300mila") < e
+        assert any(a <= en.text.index("$300,000") < b for a, b in en.shade)
+        assert any(a <= ar.text.index("300 و900") < b for a, b in ar.shade)
+        # a passage with no counterpart: only itself is shaded
+        await pilot.press("ctrl+home")
+        await pilot.pause()
+        assert all(e2 <= en.text.index("$300,000") or a2 > en.text.index("$300,000") for a2, e2 in en.shade)

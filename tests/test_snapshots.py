@@ -133,3 +133,34 @@ def test_reading_snapshot_in_light_and_dark_themes(workdir, snap_compare, theme)
         await pilot.pause()
 
     assert snap_compare(ReaderApp("seeds", "annotations"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_reading_snapshot_arabic_visual_order(workdir, snap_compare):
+    """#10: the Arabic seed with the right-to-left visual order on (B): reordered and right-aligned."""
+    _populate()
+
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        pilot.app.open_document(ARABIC)
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("B")
+        await pilot.pause()
+
+    assert snap_compare(ReaderApp("seeds", "annotations"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_compare_snapshot_arabic_visual_order_with_shading(workdir, snap_compare):
+    """#10: compare in visual order, the passage under the cursor and its counterparts shaded."""
+    _populate()
+
+    async def run_before(pilot) -> None:
+        await _ready(pilot)
+        pilot.app.open_compare([ENGLISH, ARABIC])
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.press("B", "slash", *"$300,000", "enter", "escape")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(ReaderApp("seeds", "annotations"), terminal_size=SIZE, run_before=run_before)

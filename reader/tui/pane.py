@@ -40,6 +40,7 @@ __all__ = ["DocumentPane", "is_rtl_lang", "span_label"]
 RETRY_SECONDS = 2.0
 #: keys a label may use that get a static binding (others are caught in on_key)
 TAG_KEYS = "1234567890" + string.ascii_letters
+VISUAL_ORDER_KEY = "rtl_visual_order"  # store state: the right-to-left visual order is on
 
 
 class PaneHost(Protocol):
@@ -83,6 +84,8 @@ class DocumentPane(Vertical):
         Binding("A", "accept_all", "Accept all suggestions", show=False),
         Binding("L", "language", "Language", show=False),
         Binding("h", "toggle_panel", "Annotation list", show=False),
+        Binding("B", "toggle_visual_order", "RTL visual order", show=False,
+                tooltip="Draw right-to-left lines in visual order, right-aligned (for terminals without bidi; remembered)"),
         Binding("escape", "end_search", "End search", show=False),
         # label keys: static, enabled by check_action for the keys labels.toml uses
         *(Binding(k, f"tag_key({k!r})", "Tag with this key's label", show=False) for k in TAG_KEYS),
@@ -175,6 +178,7 @@ class DocumentPane(Vertical):
         self.query_one(SearchBar).display = False
         self.view.language_at = self.language_at
         self.reload_annotations()
+        self.view.visual_rtl = bool(self.host.store.get_state(VISUAL_ORDER_KEY, False))
         document_watcher(self.app, self.host).watch(self, self.doc_id)  # type: ignore[arg-type]
         self._status("")
 
@@ -500,6 +504,17 @@ class DocumentPane(Vertical):
             self.update_header()
 
         self.app.push_screen(LanguageDialog(self.doc.lang), done)
+
+    def action_toggle_visual_order(self) -> None:
+        """Visual order for right-to-left lines, in every pane of the screen; remembered in the store."""
+        on = not self.view.visual_rtl
+        for view in self.screen.query(AnnotatedTextView):
+            view.visual_rtl = on
+        try:
+            self.host.store.set_state(VISUAL_ORDER_KEY, on)
+        except ReaderError as exc:
+            self._error(exc)
+        self._status(f"right-to-left visual order {'on' if on else 'off'} (B)")
 
     def action_toggle_panel(self) -> None:
         self.show_panel = not self.show_panel

@@ -49,6 +49,7 @@ from reader.text import next_grapheme, next_paragraph, paragraph_bounds, snap_le
 from reader.view import GUTTER, Navigator, SearchMatches, Span, SpanIndex, WrapLayout, wrap_display_line
 from reader.view.paint import Palette, RowPainter
 from reader.view.search import Found
+from reader.view.visual import VisualRows
 
 __all__ = ["GUTTER", "AnnotatedTextView", "Span", "wrap_display_line"]
 
@@ -84,6 +85,7 @@ class AnnotatedTextView(ScrollView, can_focus=True):
         "text-view--suggestion",
         "text-view--overlap",
         "text-view--gutter",
+        "text-view--shade",
     }
 
     DEFAULT_CSS = """
@@ -117,6 +119,9 @@ class AnnotatedTextView(ScrollView, can_focus=True):
     }
     AnnotatedTextView > .text-view--overlap {
         text-style: bold underline;
+    }
+    AnnotatedTextView > .text-view--shade {
+        background: $accent 18%;
     }
     AnnotatedTextView > .text-view--gutter {
         color: $foreground;
@@ -199,6 +204,8 @@ class AnnotatedTextView(ScrollView, can_focus=True):
         self.navigator = Navigator(self.wrapping)
         self.span_index = SpanIndex()
         self.search_matches = SearchMatches()
+        self.visual = VisualRows(self.wrapping)
+        self._shade: list[tuple[int, int]] = []
         self._drag_anchor: int | None = None
         self._palette: Palette | None = None
         self._bg_timer: object | None = None
@@ -216,6 +223,8 @@ class AnnotatedTextView(ScrollView, can_focus=True):
         self._drag_anchor = None
         self.wrapping = WrapLayout(text, self.text_width)
         self.navigator.reset(self.wrapping)
+        self.visual.reset(self.wrapping)
+        self._shade = []
         self.mark_mode = False
         self.search_matches.clear()
         self._reset_layout()
@@ -292,9 +301,42 @@ class AnnotatedTextView(ScrollView, can_focus=True):
     def offset_at(self, x: int, y: int) -> int:
         """The offset under a content-relative cell (for the mouse), snapped to a grapheme start."""
         row = int(self.scroll_offset.y) + y
-        offset = self.wrapping.offset_at_row(row, max(0, x - GUTTER))
+        col = max(0, x - GUTTER)
+        if row < self.wrapping.total and self.visual.enabled:
+            self.wrapping.ensure_rows(row, 1)
+            line, sub = self.wrapping.locate(row)
+            if self.visual.applies(line):
+                return snap_left(self.text, self.visual.offset_at(line, sub, col))
+        offset = self.wrapping.offset_at_row(row, col)
         self._update_virtual_size()
         return snap_left(self.text, offset)
+
+    # ------------------------------------------------------ visual order, shade
+    @property
+    def visual_rtl(self) -> bool:
+        """Right-to-left lines drawn in visual order and right-aligned (offsets stay logical)."""
+        return self.visual.enabled
+
+    @visual_rtl.setter
+    def visual_rtl(self, on: bool) -> None:
+        if self.visual.enabled != bool(on):
+            self.visual.enabled = bool(on)
+            self._cache.clear()
+            self.refresh()
+
+    def set_shade(self, ranges: Iterable[tuple[int, int]]) -> None:
+        """Tint ``[start, end)`` ranges (the compare screen's passage and its counterparts)."""
+        new = sorted((max(0, s), min(len(self.text), e)) for s, e in ranges if e > s)
+        if new == self._shade:
+            return
+        for s, e in self._shade + new:
+            self._invalidate(s, e)
+        self._shade = new
+        self.refresh()
+
+    @property
+    def shade(self) -> list[tuple[int, int]]:
+        return list(self._shade)
 
     # --------------------------------------------------------------- spans
     def set_spans(self, spans: Iterable[Annotation | Span]) -> None:
@@ -525,6 +567,7 @@ class AnnotatedTextView(ScrollView, can_focus=True):
             suggestion=c("text-view--suggestion", partial=True),
             overlap=c("text-view--overlap", partial=True),
             gutter=c("text-view--gutter", partial=True),
+            shade=c("text-view--shade", partial=True),
         )
 
     def render_lines(self, crop):  # type: ignore[no-untyped-def]
@@ -548,7 +591,8 @@ class AnnotatedTextView(ScrollView, can_focus=True):
     def _render_row(self, line: int, sub: int) -> Strip:
         if self._palette is None:
             self._palette = self._make_palette()
-        painter = RowPainter(self.wrapping, self.navigator, self.span_index, self.search_matches, self.labels)
+        painter = RowPainter(self.wrapping, self.navigator, self.span_index, self.search_matches, self.labels,
+                             shade=self._shade, visual=self.visual)
         return Strip(painter.row(line, sub, self._palette, focused=self.has_focus))
 
     # ------------------------------------------------------------ actions

@@ -8,6 +8,7 @@ search matches, the selection and the cursor, in that order of precedence.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from rich.cells import cell_len
 from rich.color import Color as RichColor
@@ -20,6 +21,7 @@ from reader.model import STATUS_SUGGESTED
 from reader.view.navigator import Navigator
 from reader.view.search import SearchMatches
 from reader.view.spans import Span, SpanIndex
+from reader.view.visual import VisualRows
 from reader.view.wrap import GUTTER, WrapLayout, cell_width, clusters, display, is_simple
 
 
@@ -35,6 +37,7 @@ class Palette:
     suggestion: Style
     overlap: Style
     gutter: Style
+    shade: Style = field(default_factory=Style)  # passages shaded by the compare screen
     _cache: dict[tuple[str, ...], Style] = field(default_factory=dict)
 
 
@@ -45,12 +48,15 @@ def _blend(bg: tuple[int, int, int], colour: str, amount: float) -> Style:
 
 
 class RowPainter:
-    def __init__(self, layout: WrapLayout, navigator: Navigator, spans: SpanIndex, search: SearchMatches, labels: LabelSet) -> None:
+    def __init__(self, layout: WrapLayout, navigator: Navigator, spans: SpanIndex, search: SearchMatches, labels: LabelSet,
+                 *, shade: Sequence[tuple[int, int]] = (), visual: VisualRows | None = None) -> None:
         self.layout = layout
         self.navigator = navigator
         self.spans = spans
         self.search = search
         self.labels = labels
+        self.shade = shade
+        self.visual = visual
 
     def span_style(self, palette: Palette, label: str, suggested: bool) -> Style:
         key = ("span", label, "s" if suggested else "a")
@@ -94,10 +100,15 @@ class RowPainter:
         for s, e in matches:
             points.add(s)
             points.add(e)
+
+        shade = [(a, b) for a, b in self.shade if a < max(end, start + 1) and start < b]
+        for a, b in shade:
+            points.add(a)
+            points.add(b)
         cuts = sorted(p for p in points if start <= p <= end)
 
         def style_at(p: int) -> Style | None:
-            style: Style | None = None
+            style: Style | None = palette.shade if any(a <= p < b for a, b in shade) else None
             covering = [sp for sp in spans if sp.start <= p < sp.end]
             if len(covering) == 1:
                 style = self.span_style(palette, covering[0].label, covering[0].status == STATUS_SUGGESTED)
@@ -112,6 +123,8 @@ class RowPainter:
             return style
 
         segments: list[Segment] = [self.gutter(spans, start, end, palette)]
+        if self.visual is not None and self.visual.applies(line):
+            return segments + self._visual_row(line, sub, style_at, sel, cursor, cursor_style, palette)
         d = display(text[start:end])
         if is_simple(d):
             for a, b in zip(cuts, cuts[1:]):
@@ -148,6 +161,34 @@ class RowPainter:
             if tail is not None:
                 segments.append(Segment(" ", tail))
         return segments
+
+    def _visual_row(self, line: int, sub: int, style_at, sel, cursor: int, cursor_style: Style,
+                    palette: Palette) -> list[Segment]:
+        """A right-to-left row in visual order, right-aligned (see :mod:`reader.view.visual`)."""
+        assert self.visual is not None
+        text = self.layout.text
+        pad, cells = self.visual.cells(line, sub)
+        out: list[Segment] = [Segment(" " * pad)] if pad else []
+        run: list[str] = []
+        run_style: Style | None = None
+        for s, e, g, _w in cells:
+            if s == e:  # the end of the line
+                tail: Style | None = None
+                if sel and sel[0] <= s < sel[1] and s < len(text):
+                    tail = palette.selection
+                if cursor == s:
+                    tail = cursor_style if tail is None else tail + cursor_style
+                style, g = tail, " "
+            else:
+                style = style_at(s)
+            if run and style != run_style:
+                out.append(Segment("".join(run), run_style))
+                run = []
+            run.append(g)
+            run_style = style
+        if run:
+            out.append(Segment("".join(run), run_style))
+        return out
 
     def gutter(self, spans: list[Span], start: int, end: int, palette: Palette) -> Segment:
         visible = [sp for sp in spans if sp.start < max(end, start + 1) and start < sp.end]

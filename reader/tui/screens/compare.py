@@ -99,6 +99,7 @@ class CompareScreen(Screen):
     def _aligned(self, parallel: ParallelSet) -> None:
         self.parallel = parallel
         self._show_status()
+        self._shade()
         if self.sync:
             self._follow(self._active_view())
 
@@ -138,6 +139,7 @@ class CompareScreen(Screen):
         for k, pane in enumerate(self.panes):
             pane.set_class(k == i, "-active")
         self._active = i
+        self._shade()
 
     def action_focus_pane(self, step: int) -> None:
         panes = self.panes
@@ -192,8 +194,28 @@ class CompareScreen(Screen):
 
     @on(AnnotatedTextView.CursorMoved)
     def _cursor_moved(self, event: AnnotatedTextView.CursorMoved) -> None:
-        if self.sync and event.view.has_focus:
-            self._follow(event.view, event.offset)
+        if event.view.has_focus:
+            self._shade()
+            if self.sync:
+                self._follow(event.view, event.offset)
+
+    def _shade(self) -> None:
+        """Shade the passage under the cursor and its counterparts in the other panes."""
+        panes = self.panes
+        if self.parallel is None or not panes:
+            return
+        src = panes[self._focused_index()]
+        facts = self.parallel.facts.get(src.doc_id)
+        here = facts.passage_at(src.view.cursor) if facts else None
+        if here is None or not here.start <= src.view.cursor <= here.end:
+            for pane in panes:
+                pane.view.set_shade([])
+            return
+        src.view.set_shade([(here.start, here.end)])
+        for pane in panes:
+            al = self.alignment(src, pane) if pane is not src else None
+            if al is not None:
+                pane.view.set_shade([(c.b.start, c.b.end) for c in al.counterparts_of(src.view.cursor)])
 
     @on(AnnotatedTextView.Scrolled)
     def _scrolled(self, event: AnnotatedTextView.Scrolled) -> None:
