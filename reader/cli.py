@@ -32,7 +32,7 @@ EXIT_PIPE = 141
 
 USAGE = """\
 reader [CORPUS] [--store PATH|URL] [--readonly] [--annotator NAME]   open the terminal UI
-reader docs [CORPUS] [--json]                   list documents (id, language, date, title, size, annotations)
+reader docs [CORPUS] [--json] [--no-detect]     list documents (id, language, date, title, size, annotations)
 reader export [CORPUS] --format F [--out FILE] [--force] [--include-suggested] [--offsets codepoint|utf16]
 reader import [CORPUS] FILE [--format F] [--offsets codepoint|utf16]
 reader stats [CORPUS] [--json | --plot]         annotations per label, document and language (--plot: charts)
@@ -201,7 +201,9 @@ def _counts(store: Any) -> tuple[dict[str, Counter], dict[str, Counter]]:
 def cmd_docs(args: argparse.Namespace) -> int:
     from reader.language import text_direction
 
-    with _open(args, readonly=True) as ws:
+    with _open(args, readonly=True, detect=False) as ws:
+        if not args.no_detect:
+            _detect_and_cache(ws, args.store)
         accepted, suggested = _counts(ws.store)
         rows = []
         for doc in ws.corpus:
@@ -230,6 +232,57 @@ def cmd_docs(args: argparse.Namespace) -> int:
         return EXIT_OK
     _print_docs(rows, problems, args.corpus)
     return EXIT_OK
+
+
+class _Progress:
+    """``done/total`` on stderr, rewritten in place, at most ~10 times a second (only on a terminal)."""
+
+    def __init__(self, what: str) -> None:
+        import time
+
+        self.what = what
+        self.clock = time.monotonic
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = self.clock()
+        if done != total and now - self.last < 0.1:
+            return
+        self.last = now
+        sys.stderr.write(f"\rreader: {self.what} {done:,}/{total:,}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def end(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def _detect_and_cache(ws: Any, store_path: str) -> None:
+    """Detect the languages not cached yet (progress on a terminal), then cache them in the
+    store when no writer holds it, so that the next run does not detect them again."""
+    from reader.langcache import CollectingCache, save_detections
+    from reader.workspace import store_location
+
+    if not ws.corpus.pending:
+        return
+    try:
+        interactive = sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        interactive = False
+    progress = _Progress("detecting languages") if interactive else None
+    cache = CollectingCache(ws.store)
+    try:
+        ws.corpus.detect_languages(store=cache, progress=progress)
+    finally:
+        if progress is not None:
+            progress.end()
+    if cache.collected:
+        note = save_detections(store_location(store_path), cache.collected)
+        if interactive:
+            _info(note)
 
 
 def _print_docs(rows: list[dict], problems: list[dict], corpus: str) -> None:
@@ -644,6 +697,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("docs", help="list the documents", description="List the corpus documents, then the files that could not be loaded.")
     _common(p)
     p.add_argument("--json", action="store_true", help='print {"documents": [...], "problems": [...]}')
+    p.add_argument("--no-detect", action="store_true", help="do not detect languages (cached results are still shown; others show ?)")
     p.set_defaults(func=cmd_docs)
 
     p = sub.add_parser("export", help="export annotations", description="Export the annotations (accepted only, unless --include-suggested).")
