@@ -561,13 +561,14 @@ def cmd_lang(args: argparse.Namespace) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    try:
-        from reader.suggest import suggest_corpus
-    except ImportError as exc:
-        raise ReaderError(f"suggestions are not available in this build ({exc})") from None
+    from reader.suggest import available_labels, suggest_corpus
+
     labels = [p.strip() for p in args.labels.split(",") if p.strip()] if args.labels else None
+    unknown = [label for label in labels or [] if label not in available_labels()]
+    if unknown:  # a usage error (exit 2), like any other bad option value
+        raise UsageError(f"reader suggest: --labels: no recogniser for {', '.join(unknown)} (available: {', '.join(available_labels())})")
     if not 0.0 <= args.min_score <= 1.0:
-        raise ReaderError(f"--min-score must be between 0 and 1, got {args.min_score:g}")
+        raise UsageError(f"reader suggest: --min-score must be between 0 and 1, got {args.min_score:g}")
     if args.links:
         from reader.align.links import suggest_links
 
@@ -692,7 +693,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     parser.add_argument("--store", dest="top_store", default=None, metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--annotator", dest="top_annotator", default=None, metavar="NAME", help=argparse.SUPPRESS)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    # prog: each command's usage starts "reader COMMAND", not with the whole top-level usage
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, prog="reader")
 
     p = sub.add_parser("docs", help="list the documents", description="List the corpus documents, then the files that could not be loaded.")
     _common(p)

@@ -293,7 +293,7 @@ def test_suggest(seeds, store, capsys):
     s = json.loads(out)
     assert s["suggested"] > 0 and s["annotations"] == 0
     code, _, err = run(capsys, "suggest", seeds, "--store", store, "--labels", "nonsense")
-    assert code == 1 and "nonsense" in one_error_line(err)
+    assert code == 2 and "nonsense" in err.splitlines()[0]  # a usage error (issue 9)
 
 
 def test_suggest_min_score(seeds, tmp_path, capsys):
@@ -305,7 +305,7 @@ def test_suggest_min_score(seeds, tmp_path, capsys):
     assert code == 0, err
     assert int(out.split()[0]) < everything and "scored below 0.9" in out
     code, _, err = run(capsys, "suggest", seeds, "--store", high, "--min-score", "7")
-    assert code == 1 and "--min-score must be between 0 and 1" in one_error_line(err)
+    assert code == 2 and "--min-score must be between 0 and 1" in err.splitlines()[0]
 
 
 # --- subprocess ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pyperclip
 import pytest
 from textual.app import App
 
-from reader.tui import clipboard
+from reader.tui import clipboard, details
 
 from tui_helpers import notifications, run_test
 
@@ -38,10 +38,11 @@ async def test_copy_when_no_system_clipboard(monkeypatch):
         assert app.is_running
         assert app.clipboard == "héllo wörld"  # OSC 52 was sent
         (msg, severity), = _messages(app)
-        assert "Copied 11 chars" in msg
-        assert "OSC 52" in msg
-        assert "could not find a copy/paste mechanism" in msg
+        assert msg == "Copied 11 chars of selection via OSC 52 (system clipboard unavailable; ? shows why)"
         assert severity == "warning"
+        # one line; the details (pyperclip's error, the tmux hint) are kept for the help screen
+        detail, = details.recent(app)
+        assert "could not find a copy/paste mechanism" in detail and "set-clipboard on" in detail
 
 
 async def test_copy_when_pyperclip_hangs(monkeypatch):
@@ -57,8 +58,8 @@ async def test_copy_when_pyperclip_hangs(monkeypatch):
             app.copy_text("abc", "annotation")
             await _settle(app, pilot)
             (msg, severity), = _messages(app)
-            assert "timed out" in msg
-            assert "Copied 3 chars of annotation" in msg
+            assert msg == "Copied 3 chars of annotation via OSC 52 (system clipboard timed out; ? shows why)"
+            assert "timed out after 0.3 s" in details.recent(app)[-1]
             # the app is still responsive
             await pilot.press("a")
             assert app.is_running
@@ -75,7 +76,7 @@ async def test_copy_success(monkeypatch):
         await _settle(app, pilot)
         assert got == ["xxxxx"]
         (msg, severity), = _messages(app)
-        assert "system clipboard: ok" in msg and severity == "information"
+        assert msg == "Copied 5 chars of span (system clipboard: ok)" and severity == "information"
 
 
 async def test_copy_when_everything_fails(monkeypatch):
@@ -94,6 +95,7 @@ async def test_copy_when_everything_fails(monkeypatch):
         await _settle(app, pilot)
         (msg, severity), = _messages(app)
         assert msg.startswith("Could not copy") and severity == "error"
+        assert "terminal gone" in details.recent(app)[-1] and "no display" in details.recent(app)[-1]
         assert app.is_running
 
 

@@ -346,3 +346,17 @@ async def test_ctrl_q_in_the_note_dialog_asks_and_saves_the_note(tmp_path):
     with AnnotationStore(store_path) as store:
         notes = [a.note for a in store.all()]
     assert notes == ["keep me"]
+
+
+async def test_language_dialog_placeholder_and_hint_fit(tmp_path):
+    """Issue 9 wording: the placeholder was cut off at the dialog's width."""
+    from reader.tui.dialogs import LANGUAGE_PLACEHOLDER
+
+    app = Host(lambda: LanguageDialog())
+    async with run_test(app, size=(80, 30)) as pilot:
+        await pilot.pause()
+        field = app.screen.query_one("#language-input", Input)
+        assert len(LANGUAGE_PLACEHOLDER) <= field.content_region.width
+        svg = app.export_screenshot()
+        assert LANGUAGE_PLACEHOLDER[1:].replace(" ", "&#160;") in svg  # (the cursor sits on the first letter)
+        assert "empty:&#160;clear&#160;the&#160;override" in svg

@@ -176,19 +176,8 @@ def private_uses(files: list[Path]) -> list[str]:
     return problems
 
 
-#: Uses still to be removed, each with the issue part that removes it. Only shrinks.
-KNOWN: dict[str, str] = {
-}
-
-
-def _known(problem: str) -> bool:
-    path, _, rest = problem.partition(":")
-    where = rest.partition(":")[2].strip()
-    return path in KNOWN or f"{path}: {where}" in KNOWN
-
-
 def test_no_private_textual_names_in_our_code():
-    problems = [p for p in private_uses(our_files()) if not _known(p)]
+    problems = private_uses(our_files())
     assert not problems, "Textual private API in use:\n" + "\n".join(problems)
 
 

@@ -3,7 +3,9 @@
 OSC 52 first (``App.copy_to_clipboard``: works over SSH and without a
 display, but the terminal never acknowledges it), then pyperclip in a thread
 with a timeout (xclip / wl-copy can hang; with no display pyperclip raises).
-One notification says what was attempted and what happened.
+One notification of one line says what happened; the details (the
+clipboard tools' error text, the tmux hint) go to :mod:`reader.tui.details`,
+shown by `?` and written to the log.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from reader.text import one_line
+from reader.tui.details import record
 
 if TYPE_CHECKING:  # pragma: no cover
     from textual.app import App
@@ -46,19 +49,18 @@ def _system_copy(text: str, timeout: float) -> str:
     return outcome.get("status", "unavailable (no result)")
 
 
-def _message(n: int, what: str, osc52: str, system: str) -> tuple[str, str]:
+def _message(n: int, what: str, osc52: str, system: str) -> tuple[str, str, str]:
+    """(one-line message, severity, details)."""
     what = one_line(what, 40) or "text"
     chars = "char" if n == 1 else "chars"
-    if osc52 == "ok" or system == "ok":
-        msg = f"Copied {n} {chars} of {what} (terminal clipboard via OSC 52: {'sent' if osc52 == 'ok' else osc52}; system clipboard: {system})"
-        severity = "information" if system == "ok" else "warning"
-        if system != "ok" and osc52 == "ok":
-            msg += ". If nothing was copied, your terminal does not accept OSC 52 (under tmux: set -g set-clipboard on)."
-        return msg, severity
-    return (
-        f"Could not copy {what}: terminal clipboard (OSC 52) {osc52}; system clipboard {system}",
-        "error",
-    )
+    details = f"Copy {n} {chars} of {what}: terminal clipboard (OSC 52): {'sent' if osc52 == 'ok' else osc52}; system clipboard: {system}"
+    if system == "ok":
+        return f"Copied {n} {chars} of {what} (system clipboard: ok)", "information", details
+    if osc52 == "ok":
+        details += ". If nothing was copied, your terminal does not accept OSC 52 (under tmux: set -g set-clipboard on)."
+        reason = "timed out" if system.startswith("timed out") else "unavailable"
+        return f"Copied {n} {chars} of {what} via OSC 52 (system clipboard {reason}; ? shows why)", "warning", details
+    return f"Could not copy {what}: no clipboard answered (? shows why)", "error", details
 
 
 def copy_text(app: "App", text: str, what: str = "selection", *, timeout: float | None = None) -> None:
@@ -85,8 +87,9 @@ def copy_text(app: "App", text: str, what: str = "selection", *, timeout: float 
             system = _system_copy(text, timeout)
         except BaseException as exc:  # pragma: no cover - defensive
             system = f"unavailable ({one_line(str(exc), 80)})"
-        msg, severity = _message(n, what, osc52, system)
+        msg, severity, details = _message(n, what, osc52, system)
         try:
+            record(app, details)  # a deque append and a log line: safe from the worker thread
             app.notify(msg, severity=severity, markup=False, timeout=6)
         except Exception:  # app shutting down
             pass

@@ -204,6 +204,8 @@ COMMON_LANGUAGES: dict[str, str] = {
 }
 
 _CLEAR = "\x00clear"
+#: Short enough for the dialog's input; the hint line says what an empty enter does.
+LANGUAGE_PLACEHOLDER = "code (en, zh-cn) or a name to filter"
 
 
 class LanguageDialog(_Dialog):
@@ -249,10 +251,10 @@ class LanguageDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="language-dialog"):
             yield Label("Document language", classes="dialog-title")
-            yield InertInput(placeholder="type a code (e.g. en, it, zh-cn) or filter the list; empty + enter clears", id="language-input")
+            yield InertInput(placeholder=LANGUAGE_PLACEHOLDER, id="language-input")
             yield OptionList(*self._language_options(), id="language-list")
             yield Static("", id="language-error", classes="dialog-error")
-            yield Label("enter: choose   down: list   escape: cancel", classes="dialog-hint")
+            yield Label("enter: choose (empty: clear the override)   down: list   escape: cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#language-input", Input).focus()

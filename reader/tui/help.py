@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from reader.text import one_line
+from reader.tui import details
 
 
 @dataclass
@@ -135,7 +136,14 @@ class HelpScreen(ModalScreen[None]):
             target = stack[-2] if len(stack) > 1 else self
         self._help_target = target
         self.query_one("#help-title", Label).update(Text(f"Keys — {_screen_name(target)} screen", style="bold"))
-        self.query_one("#help-body", Static).update(help_table(target))
+        body = help_table(target)
+        recent = details.recent(self.app)
+        if recent:
+            body.add_row("", "")
+            body.add_row(Text("Recent details", style="bold underline"), "")
+            for line in recent:
+                body.add_row("", Text(line, style="dim"))
+        self.query_one("#help-body", Static).update(body)
         self.query_one("#help-scroll").focus()
 
     def action_close(self) -> None:
