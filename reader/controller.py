@@ -162,12 +162,28 @@ class AnnotationController:
         return [a for a in self.annotations if a.status == STATUS_SUGGESTED and not a.orphaned]
 
     def jump_target(self, cursor: int, direction: int, *, suggestions_only: bool = False) -> Annotation | None:
-        """The next (``direction`` > 0) or previous annotation from ``cursor``."""
-        anns = [a for a in self.annotations if not a.orphaned and a.status != STATUS_REJECTED
-                and (not suggestions_only or a.status == STATUS_SUGGESTED)]
+        """The next (``direction`` > 0) or previous annotation from ``cursor``.
+
+        With ``suggestions_only`` the order is the review order, highest score
+        first (:func:`reader.suggest.learn.highest_first`): from the suggestion
+        under the cursor to the next-best one; from elsewhere to the best.
+        """
+        if suggestions_only:
+            return self._best_next(cursor, direction)
+        anns = [a for a in self.annotations if not a.orphaned and a.status != STATUS_REJECTED]
         if direction > 0:
             return next((a for a in anns if a.start > cursor), None)
         return next((a for a in reversed(anns) if a.start < cursor), None)
+
+    def _best_next(self, cursor: int, direction: int) -> Annotation | None:
+        from reader.suggest.learn import highest_first
+
+        order = highest_first(self.suggestions())
+        here = [k for k, a in enumerate(order) if a.start <= cursor < a.end or a.start == cursor]
+        if not here:
+            return (order[0] if direction > 0 else order[-1]) if order else None
+        k = here[0] + (1 if direction > 0 else -1)
+        return order[k] if 0 <= k < len(order) else None
 
     # ------------------------------------------------------------ changes
     def _call(self, fn, *args, **kwargs) -> tuple[object, Outcome | None]:  # type: ignore[no-untyped-def]

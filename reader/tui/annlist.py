@@ -24,7 +24,10 @@ from textual.widgets import Static
 
 from reader.labels import LabelSet
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation
+from reader.suggest.amounts import format_value
+from reader.suggest.learn import highest_first
 from reader.text import one_line
+from reader.view.spans import is_low
 
 LABEL_CELLS = 10
 
@@ -129,9 +132,15 @@ class AnnotationList(ScrollView, can_focus=True):
         parts: list[tuple[str, Style]] = []
         if getattr(ann, "orphaned", False):
             parts.append(("⚠ orphaned ", Style(bold=True, color="red")))
+        low = is_low(ann)
         label = one_line(ann.label, LABEL_CELLS - 1) + ("?" if suggested else "")
-        parts.append((label.ljust(LABEL_CELLS), Style(color=colour, bold=not suggested, italic=suggested)))
-        parts.append((one_line(ann.text, 200), Style()))
+        parts.append((label.ljust(LABEL_CELLS), Style(color=colour, bold=not suggested, italic=suggested, dim=low)))
+        parts.append((one_line(ann.text, 200), Style(dim=low)))
+        value = format_value(ann.value)
+        if value:  # a salary's normalised amount
+            parts.append(("  = " + value, Style(bold=not low, dim=low)))
+        if suggested and ann.score is not None:
+            parts.append((f"  {ann.score:.2f}", Style(dim=True)))
         if ann.note:
             parts.append(("  ✎ " + one_line(ann.note, 200), Style(italic=True, dim=True)))
         return parts
@@ -211,6 +220,8 @@ class AnnotationPanel(Vertical):
         shown = [a for a in self._all
                  if (not self.label_filter or a.label == self.label_filter)
                  and (self.status_filter == "all" or status_of(a) == self.status_filter)]
+        if self.status_filter == STATUS_SUGGESTED:
+            shown = highest_first(shown)  # the review order: best-scored suggestions first
         self.ann_list.set_items(shown)
         self.query_one(".panel-heading", Static).update(self.heading(len(shown)))
         empty = self.query_one(".panel-empty", Static)

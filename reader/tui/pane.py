@@ -25,6 +25,9 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from reader.controller import AnnotationController, ControllerCorpus, ControllerStore, Outcome, span_label
+from reader.suggest.learn import Relearner, RelearnResult
+
+RELEARN_BATCH = 5  # accept/reject decisions between two re-scorings of the pending suggestions
 from reader.errors import ReaderError
 from reader.labels import LabelSet
 from reader.model import STATUS_SUGGESTED, Annotation, Document
@@ -72,7 +75,7 @@ class DocumentPane(Vertical):
         Binding("ctrl+y", "redo", "Redo"),
         Binding("right_square_bracket", "jump(1)", "Next annotation", key_display="]"),
         Binding("left_square_bracket", "jump(-1)", "Previous annotation", key_display="["),
-        Binding("t", "toggle_suggestion_jumps", "Jump: suggestions only", show=False),
+        Binding("t", "toggle_suggestion_jumps", "Jump: suggestions, best first", show=False, tooltip="] and [ go through the suggestions from the highest score down"),
         # priority: the action runs before the keys typed after it are routed, so
         # "/" and a query typed at once (tmux, a fast typist) land in the field;
         # SearchBar passes on what was typed after enter (see there)
@@ -110,6 +113,7 @@ class DocumentPane(Vertical):
         self._vanished = False
         self._retry_timer: object | None = None
         self._controller: AnnotationController | None = None
+        self._relearner = Relearner(batch=RELEARN_BATCH)
 
     # ------------------------------------------------------------ helpers
     @property
@@ -347,7 +351,7 @@ class DocumentPane(Vertical):
 
     def action_toggle_suggestion_jumps(self) -> None:
         self.suggestions_only = not self.suggestions_only
-        self._status("] and [ jump between suggestions only" if self.suggestions_only else "] and [ jump between all annotations")
+        self._status("] and [ go through the suggestions, highest score first" if self.suggestions_only else "] and [ jump between all annotations")
         self.update_header()
 
     # ------------------------------------------------------------ suggestions
@@ -363,14 +367,45 @@ class DocumentPane(Vertical):
         if ann is None:
             self.app.notify("No suggestion under the cursor (] and [ jump to one; t limits them to suggestions)", severity="warning", markup=False)
             return
-        self._show(self.controller.accept(ann))
+        self._decided(self.controller.accept(ann))
 
     def action_reject(self) -> None:
         ann = self._suggestion_here()
         if ann is None:
             self.app.notify("No suggestion under the cursor", severity="warning", markup=False)
             return
-        self._show(self.controller.reject(ann))
+        self._decided(self.controller.reject(ann))
+
+    # ------------------------------------------------------------ learning from decisions
+    def _decided(self, outcome: Outcome, count: int = 1) -> None:
+        """Show an accept/reject; after a batch of them, re-score the pending suggestions."""
+        self._show(outcome)
+        if outcome.ok and outcome.changed and self._relearner.decided(count):
+            self.run_worker(self._relearn, thread=True, exclusive=True, group="relearn",
+                            name="re-score suggestions", description="learn from accept/reject decisions")
+
+    def _relearn(self) -> None:
+        """Worker thread: retrain from the store's decisions and re-score pending suggestions."""
+        self.app.call_from_thread(self._status, "learning from your decisions…")
+
+        def progress(done: int, total: int) -> None:
+            filled = round(20 * done / total) if total else 20
+            self.app.call_from_thread(self._status, f"re-scoring suggestions {'█' * filled}{'░' * (20 - filled)} {done}/{total}")
+
+        try:
+            result = self._relearner.run(self.host.store, self.host.corpus, progress=progress)
+        except Exception as exc:  # noqa: BLE001 - shown, never a traceback; the decisions are safe in the store
+            self.app.call_from_thread(self._error, f"re-scoring suggestions failed: {exc}")
+            return
+        self.app.call_from_thread(self._relearned, result)
+
+    def _relearned(self, result: RelearnResult) -> None:
+        if result.rescored:
+            self.reload_annotations()
+            self.post_message(self.Changed(self))
+        self._status(result.note)
+        if result.used:
+            self.app.notify(one_line(result.note, 300), markup=False)
 
     def action_accept_all(self) -> None:
         count, per_label = self.controller.accept_all_summary()
@@ -381,7 +416,7 @@ class DocumentPane(Vertical):
 
         def accept(ok: bool | None) -> None:
             if ok:
-                self._show(self.controller.accept_all())
+                self._decided(self.controller.accept_all(), count)
 
         self.app.push_screen(ConfirmDialog("Accept all suggestions?", f"Accept all {count} suggestion(s) in this document: {per_label}?"), accept)
 

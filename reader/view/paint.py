@@ -58,11 +58,13 @@ class RowPainter:
         self.shade = shade
         self.visual = visual
 
-    def span_style(self, palette: Palette, label: str, suggested: bool) -> Style:
-        key = ("span", label, "s" if suggested else "a")
+    def span_style(self, palette: Palette, label: str, suggested: bool, low: bool = False) -> Style:
+        key = ("span", label, "l" if low else "s" if suggested else "a")
         style = palette._cache.get(key)
         if style is None:
-            if suggested:
+            if low:  # a suggestion the recogniser (or the learned model) scores low: faint
+                style = _blend(palette.background, self.labels.color(label), 0.10) + palette.suggestion + Style(dim=True)
+            elif suggested:
                 style = _blend(palette.background, self.labels.color(label), 0.22) + palette.suggestion
             else:
                 style = _blend(palette.background, self.labels.color(label), 0.45)
@@ -111,7 +113,7 @@ class RowPainter:
             style: Style | None = palette.shade if any(a <= p < b for a, b in shade) else None
             covering = [sp for sp in spans if sp.start <= p < sp.end]
             if len(covering) == 1:
-                style = self.span_style(palette, covering[0].label, covering[0].status == STATUS_SUGGESTED)
+                style = self.span_style(palette, covering[0].label, covering[0].status == STATUS_SUGGESTED, covering[0].low)
             elif len(covering) > 1:
                 style = self.overlap_style(palette, tuple(sorted({sp.label for sp in covering})))
             if any(s <= p < e for s, e in matches):

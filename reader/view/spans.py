@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Iterable, NamedTuple
 
-from reader.model import STATUS_REJECTED, Annotation
+from reader.model import STATUS_REJECTED, STATUS_SUGGESTED, Annotation
 
 BUCKET = 2048
 
@@ -20,6 +20,14 @@ class Span(NamedTuple):
     label: str
     status: str
     id: str
+    low: bool = False  # a suggestion scored below LOW_SCORE: drawn dimmed
+
+
+LOW_SCORE = 0.5  # suggestions scored below this are dimmed (reader.suggest.DEFAULT_MIN_SCORE)
+
+
+def is_low(a: Annotation) -> bool:
+    return a.status == STATUS_SUGGESTED and a.score is not None and a.score < LOW_SCORE
 
 
 class SpanIndex:
@@ -41,7 +49,7 @@ class SpanIndex:
             else:
                 if a.orphaned:
                     continue
-                sp = Span(a.start, a.end, a.label, a.status, a.id)
+                sp = Span(a.start, a.end, a.label, a.status, a.id, is_low(a))
             if sp.status != STATUS_REJECTED and 0 <= sp.start < sp.end <= text_len:
                 new.append(sp)
         new.sort()
