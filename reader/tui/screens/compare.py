@@ -45,7 +45,6 @@ class CompareScreen(Screen):
         Binding("K", "links", "Span links", show=False,
                 tooltip="List the links of the span under the cursor: accept or reject suggested ones, unlink others"),
         Binding("q", "back", "Back"),
-        Binding("escape", "back", "Back", show=False),
     ]
 
     def __init__(self, doc_ids: list[str] | tuple[str, ...]) -> None:
