@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from reader.align.facts import Fact, passage_facts, reason
 from reader.language import split_paragraphs
-from reader.text import sentence_bounds
+from reader.sentences import sentence_spans
 
 LONG_PARAGRAPH = 400  # characters: a longer paragraph is split into sentences
 MIN_SCORE = 2.0  # a pair scoring less is not a counterpart
@@ -25,22 +25,15 @@ class Passage:
     end: int
 
 
-def passages(text: str, long_paragraph: int = LONG_PARAGRAPH) -> list[Passage]:
-    """Paragraphs of ``text``; a paragraph longer than ``long_paragraph`` becomes its sentences."""
+def passages(text: str, long_paragraph: int = LONG_PARAGRAPH, lang: str | None = None) -> list[Passage]:
+    """Paragraphs of ``text``; a paragraph longer than ``long_paragraph`` becomes its sentences
+    (pysbd, in ``lang``: ``reader.sentences``)."""
     spans: list[tuple[int, int]] = []
     for s, e in split_paragraphs(text):
         if e - s <= long_paragraph:
             spans.append((s, e))
             continue
-        pos = s
-        while pos < e:
-            ss, se = sentence_bounds(text, pos)
-            ss, se = max(ss, pos), min(se, e)
-            if se > ss:
-                spans.append((ss, se))
-            pos = max(se, pos + 1)
-            while pos < e and text[pos].isspace():
-                pos += 1
+        spans += [(a, b) for a, b in sentence_spans(text, s, e, lang) if b > a]
     return [Passage(i, s, e) for i, (s, e) in enumerate(spans)]
 
 
@@ -63,7 +56,7 @@ class DocumentFacts:
 
 
 def document_facts(text: str, lang: str | None = None, doc_id: str = "") -> DocumentFacts:
-    ps = passages(text)
+    ps = passages(text, lang=lang)
     facts: list[dict[tuple, Fact]] = []
     df: Counter = Counter()
     for p in ps:
