@@ -33,6 +33,12 @@ class ControllerStore(Protocol):
     @property
     def unsaved(self) -> int: ...
 
+    @property
+    def annotator(self) -> str: ...
+
+    @property
+    def shared(self) -> bool: ...
+
     def for_document(self, doc_id: str) -> list[Annotation]: ...
 
     def add(self, doc_id: str, start: int, end: int, label: str) -> Annotation: ...
@@ -108,6 +114,11 @@ class AnnotationController:
         self.doc_id = doc_id
         self.annotations: list[Annotation] = []
         self._by_id: dict[str, Annotation] = {}
+        # Layers (issue 11): on a shared store each annotator sees their own layer, and may
+        # look at another's, or at all of them, read-only. A single-person store shows all.
+        self.own = store.annotator
+        self.layer: str | None = self.own if store.shared else None  # None: every layer
+        self.layer_names: list[str] = []  # annotators with spans in this document
 
     # ------------------------------------------------------------ reading
     @property
@@ -124,12 +135,47 @@ class AnnotationController:
             error = ""
         except ReaderError as exc:
             anns, error = [], str(exc)
+        self.layer_names = sorted({a.annotator for a in anns})
+        if self.layer is not None:
+            anns = [a for a in anns if a.annotator == self.layer]
         self.annotations = anns
         self._by_id = {a.id: a for a in anns}
         return error
 
     def get(self, ann_id: str) -> Annotation | None:
         return self._by_id.get(ann_id)
+
+    # ------------------------------------------------------------ layers
+    @property
+    def editable(self) -> bool:
+        """Changes go to the own layer only: another's layer, or all of them on a shared store, is read-only."""
+        return self.layer == self.own or (self.layer is None and not self.store.shared)
+
+    @property
+    def showing_all(self) -> bool:
+        return self.layer is None
+
+    def layer_description(self) -> str:
+        if self.layer is None:
+            return "all layers" + ("" if self.editable else " (read-only)")
+        if self.layer == self.own:
+            return f"your layer ({self.own})"
+        return f"{self.layer}'s layer (read-only)"
+
+    def next_layer(self) -> Outcome:
+        """Cycle: own layer, each other annotator's layer, all layers, own again."""
+        self.reload()
+        order: list[str | None] = [self.own] + [n for n in self.layer_names if n != self.own] + [None]
+        i = order.index(self.layer) if self.layer in order else -1
+        self.layer = order[(i + 1) % len(order)]
+        self.reload()
+        return Outcome(f"showing {self.layer_description()}", changed=True)
+
+    def _read_only(self) -> Outcome | None:
+        if self.editable:
+            return None
+        return Outcome(error=f"Showing {self.layer_description()}: press ctrl+l until your layer is shown to make changes",
+                       warning=True)
 
     def counts(self) -> Counts:
         accepted: Counter[str] = Counter()
@@ -204,6 +250,8 @@ class AnnotationController:
 
     def tag(self, label: str, selection: tuple[int, int] | None, under_cursor: Annotation | None) -> Outcome:
         """Tag the selection with ``label``; without one, re-label the annotation under the cursor."""
+        if (refused := self._read_only()) is not None:
+            return refused
         if selection:
             start, end = selection
             ann, failed = self._call(self.store.add, self.doc_id, start, end, label)
@@ -222,6 +270,8 @@ class AnnotationController:
         return self._done(f"saved {under_cursor.label} → {label} {span_label(new.start, new.end)}", new)
 
     def set_note(self, ann: Annotation, note: str) -> Outcome:
+        if (refused := self._read_only()) is not None:
+            return refused
         if note == ann.note:
             return Outcome("note unchanged")
         new, failed = self._call(self.store.update, ann.id, note=note)
@@ -231,6 +281,8 @@ class AnnotationController:
         return self._done(f"saved note on {new.label} {span_label(new.start, new.end)}", new)
 
     def delete(self, ann: Annotation) -> Outcome:
+        if (refused := self._read_only()) is not None:
+            return refused
         old, failed = self._call(self.store.delete, ann.id)
         if failed:
             return failed
@@ -238,6 +290,8 @@ class AnnotationController:
         return self._done(f"deleted {old.label} {span_label(old.start, old.end)}", old)
 
     def accept(self, ann: Annotation) -> Outcome:
+        if (refused := self._read_only()) is not None:
+            return refused
         new, failed = self._call(self.store.update, ann.id, status=STATUS_ACCEPTED)
         if failed:
             return failed
@@ -245,6 +299,8 @@ class AnnotationController:
         return self._done(f"accepted {new.label} {span_label(new.start, new.end)}", new)
 
     def reject(self, ann: Annotation) -> Outcome:
+        if (refused := self._read_only()) is not None:
+            return refused
         old, failed = self._call(self.store.delete, ann.id)
         if failed:
             return failed
@@ -259,6 +315,8 @@ class AnnotationController:
 
     def accept_all(self) -> Outcome:
         """Accept every suggestion of the document: one durable save and one undo step."""
+        if (refused := self._read_only()) is not None:
+            return refused
         ids = [a.id for a in self.suggestions()]
         if not ids:
             return Outcome(error="This document has no suggestions", warning=True)

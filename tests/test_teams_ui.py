@@ -120,6 +120,8 @@ async def test_another_annotators_spans_appear_without_moving_the_cursor(tmp_pat
         app.open_document(DOC)
         await _wait_for(pilot, lambda: bool(app.screen.query(DocumentPane)))
         pane = app.screen.query_one(DocumentPane)
+        await pilot.press("ctrl+l")  # own layer -> all layers (nobody else has spans here yet)
+        await _wait_for(pilot, lambda: pane.controller.layer is None)
         await pilot.press("ctrl+right", "ctrl+right", "ctrl+right")
         cursor = pane.view.cursor
         c = load_corpus(corpus, detect=False)
@@ -153,3 +155,38 @@ async def test_dropped_connection_shows_unsaved_and_saves_when_back(tmp_path: Pa
             own_pg_server.start()
     with AnnotationStore(url, readonly=True) as store:
         assert [a.annotator for a in store.all()] == ["alice"]
+
+
+async def test_reading_shows_own_layer_and_cycles_to_others_read_only(tmp_path: Path, pg_url):
+    from reader.corpus import load_corpus
+    from reader.tui.pane import DocumentPane
+
+    corpus = copy_seeds(tmp_path)
+    c = load_corpus(corpus, detect=False)
+    with AnnotationStore(pg_url, corpus=c, annotator="alice") as s:
+        s.add(DOC, 0, 4, "claim")
+    with AnnotationStore(pg_url, corpus=c, annotator="bob") as s:
+        s.add(DOC, 0, 4, "quote")
+        s.add(DOC, 10, 14, "opinion")
+    app = ReaderApp(corpus, pg_url, annotator="alice", detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_document(DOC)
+        await _wait_for(pilot, lambda: bool(app.screen.query(DocumentPane)))
+        pane = app.screen.query_one(DocumentPane)
+        ctl = pane.controller
+        assert [(a.annotator, a.label) for a in ctl.annotations] == [("alice", "claim")]  # own layer first
+        await pilot.press("ctrl+l")
+        await _wait_for(pilot, lambda: ctl.layer == "bob")
+        assert sorted(a.label for a in ctl.annotations) == ["opinion", "quote"] and not ctl.editable
+        await pilot.press("ctrl+right", "shift+ctrl+right", "3")  # refused: bob's layer is read-only
+        await pilot.pause()
+        await pilot.press("ctrl+l")
+        await _wait_for(pilot, lambda: ctl.layer is None)
+        assert len(ctl.annotations) == 3 and pane.panel.ann_list.show_annotator
+        assert "alice" in pane.panel.ann_list.row_text(0) or "bob" in pane.panel.ann_list.row_text(0)
+        await pilot.press("ctrl+l")
+        await _wait_for(pilot, lambda: ctl.layer == "alice")
+        assert ctl.editable
+    with AnnotationStore(pg_url, readonly=True) as s:
+        assert sorted((a.annotator, a.label) for a in s.all()) == [("alice", "claim"), ("bob", "opinion"), ("bob", "quote")]

@@ -68,6 +68,7 @@ class AnnotationList(ScrollView, can_focus=True):
         self.labels = labels or LabelSet()
         self._items: list[Any] = []
         self._index: dict[str, int] = {}
+        self.show_annotator = False  # every layer shown: each row names its annotator
 
     def set_items(self, anns: list[Any]) -> None:
         current = self.highlighted_id
@@ -133,6 +134,8 @@ class AnnotationList(ScrollView, can_focus=True):
         if getattr(ann, "orphaned", False):
             parts.append(("⚠ orphaned ", Style(bold=True, color="red")))
         low = is_low(ann)
+        if self.show_annotator:
+            parts.append((one_line(ann.annotator, 12) + " ", Style(dim=True, bold=True)))
         label = one_line(ann.label, LABEL_CELLS - 1) + ("?" if suggested else "")
         parts.append((label.ljust(LABEL_CELLS), Style(color=colour, bold=not suggested, italic=suggested, dim=low)))
         parts.append((one_line(ann.text, 200), Style(dim=low)))

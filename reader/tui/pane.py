@@ -89,6 +89,8 @@ class DocumentPane(Vertical):
         Binding("h", "toggle_panel", "Annotation list", show=False),
         Binding("B", "toggle_visual_order", "RTL visual order", show=False,
                 tooltip="Draw right-to-left lines in visual order, right-aligned (for terminals without bidi; remembered)"),
+        Binding("ctrl+l", "next_layer", "Layer: next annotator / all", show=False,
+                tooltip="Show another annotator's layer (read-only), then all layers, then yours again"),
         Binding("escape", "end_search", "End search", show=False),
         # label keys: static, enabled by check_action for the keys labels.toml uses
         *(Binding(k, f"tag_key({k!r})", "Tag with this key's label", show=False) for k in TAG_KEYS),
@@ -212,8 +214,14 @@ class DocumentPane(Vertical):
     def _refresh_annotations(self) -> None:
         self._refresh_view()
 
+    def action_next_layer(self) -> None:
+        outcome = self.controller.next_layer()
+        self._refresh_view()
+        self._status(outcome.message)
+
     def _refresh_view(self) -> None:
         anns = self.controller.annotations
+        self.panel.ann_list.show_annotator = self.controller.showing_all and len(self.controller.layer_names) > 1
         self.view.set_spans(anns)
         self.panel.set_items(anns)
         self.update_header()
