@@ -27,7 +27,7 @@ MAX_LABELS = 1000
 # exact names: fullmatch (a regex ``$`` would also match before a trailing newline),
 # no leading or trailing space
 _NAME = re.compile(r"\w(?:[\w\- ]{0,38}[\w\-])?")
-_RESERVED_KEYS = set("qxyvnNaArLce/?[]") | set("swphtSfF") | set("gGkKB") | {"space", "enter", "escape", "tab", "delete"}  # s w p h t S f F: reading-screen keys; g G k K B: compare and RTL visual order
+_RESERVED_KEYS = set("qxyvnNaArLce/?[]T") | set("swphtSfF") | set("gGkKB") | {"space", "enter", "escape", "tab", "delete"}  # s w p h t S f F: reading-screen keys; g G k K B: compare and RTL visual order
 # Unicode categories a hotkey may not be: controls, format (bidi) characters, surrogates,
 # private use, unassigned, combining marks, separators
 _UNBINDABLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Mc", "Me", "Zs", "Zl", "Zp"}
@@ -75,6 +75,7 @@ class LabelSet:
         self.source = source
         self._by_name = {label.name: label for label in self.labels}
         self._by_key = {label.key: label for label in self.labels if label.key}
+        self._position = {label.name: i for i, label in enumerate(self.labels)}
 
     def __iter__(self):
         return iter(self.labels)
@@ -91,6 +92,10 @@ class LabelSet:
 
     def get(self, name: str) -> Label | None:
         return self._by_name.get(name)
+
+    def position(self, name: str) -> int:
+        """Index of the label ``name`` in the set (unknown names sort after every label)."""
+        return self._position.get(name, len(self._position))
 
     def by_key(self, key: str) -> Label | None:
         return self._by_key.get(key)

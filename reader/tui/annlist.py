@@ -229,7 +229,7 @@ class AnnotationPanel(Vertical):
         self.query_one(".panel-heading", Static).update(self.heading(len(shown)))
         empty = self.query_one(".panel-empty", Static)
         if not self._all:
-            keys = [label.key for label in self.labels if label.key]
+            keys = [label.key for label in self.labels.labels[:9] if label.key]
             span = f"{keys[0]}–{keys[-1]}" if len(keys) > 1 else (keys[0] if keys else "a label key")
             empty.update(EMPTY_HINT.format(keys=span))
         elif not shown:
@@ -245,8 +245,10 @@ class AnnotationPanel(Vertical):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"Annotations {shown}" + (f" of {len(self._all)}" if shown != len(self._all) else ""), style="bold")
         text.append("\n")
-        for label in self.labels:
-            text.append(f"{label.name} {counts.get(label.name, 0)}", style=Style(color=label.color, bold=True))
+        shown_labels = [label for label in self.labels.labels[:9]]
+        shown_labels += [label for name in counts if (label := self.labels.get(name)) and label not in shown_labels]
+        for label in shown_labels:  # bounded: the first labels and those in use, not all 1,000
+            text.append(f"{one_line(label.name)} {counts.get(label.name, 0)}", style=Style(color=label.color, bold=True))
             text.append("  ")
         if suggested:
             text.append(f"+{suggested} suggested", style="italic")

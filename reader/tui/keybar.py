@@ -51,7 +51,7 @@ class KeyBar(Static):
 
     def entries(self) -> list[tuple[str, str]]:
         """(key as shown, description) of every key on the bar, in order."""
-        out = [(label.key, label.name) for label in self.labels if label.key]
+        out = [(label.key, label.name) for label in self.labels.labels[:9] if label.key]  # bounded; T picks any
         active = self.screen.active_bindings
         by_action: dict[str, str] = {}
         for key, active_binding in active.items():

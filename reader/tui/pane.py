@@ -68,6 +68,7 @@ class DocumentPane(Vertical):
 
     BINDINGS = [
         Binding("c", "note", "Note", tooltip="Add or edit the note of the annotation under the cursor"),
+        Binding("T", "pick_label", "Tag with a label…", tooltip="Pick any label by typing part of its name (past 9 labels the hotkeys run out)"),
         Binding("n", "next_match", "Next match", show=False, tooltip="Next search match (while a search is active)"),
         Binding("N", "prev_match", "Previous match", show=False, tooltip="Previous search match (while a search is active)"),
         Binding("x,delete", "delete", "Delete", tooltip="Delete the annotation under the cursor"),
@@ -306,6 +307,15 @@ class DocumentPane(Vertical):
         if sel and (outcome.ok or self.controller.store.unsaved):
             view.clear_selection()
         self._show(outcome)
+
+    def action_pick_label(self) -> None:
+        from reader.tui.labelpicker import LabelPicker
+
+        def picked(name: str | None) -> None:
+            if name:
+                self.action_tag(name)
+
+        self.app.push_screen(LabelPicker(self.labels), picked)
 
     def action_note(self) -> None:
         ann = self.annotation_at()

@@ -20,6 +20,10 @@ def is_rtl_lang(lang: str | None) -> bool:
     return bool(lang) and str(lang).split("-")[0].lower() in RTL_LANGS
 
 
+#: labels always shown in the header (the others when used in the document)
+HEADER_LABELS = 9
+
+
 class PaneHeader(Static):
     DEFAULT_CSS = """
     PaneHeader > .pane-header--lang { text-style: bold reverse; }
@@ -54,11 +58,17 @@ class PaneHeader(Static):
             header.append(f"  ¶ {inert(self.para_lang)}", style="italic")
         header.append("\n")
         counts = dict(self.counts)
-        for label in self.labels:
+        # bounded work per render (it follows the cursor): the first labels and those
+        # used in this document, never a loop over a set of 1,000 labels
+        for label in self.labels.labels[:HEADER_LABELS]:
             header.append(f" {inert(label.name)} {counts.pop(label.name, 0)} ", style=f"on {label.color}")
             header.append(" ")
         for name, n in counts.items():
-            header.append(f" {inert(name)} {n} ")
+            known = self.labels.get(name)
+            header.append(f" {inert(name)} {n} ", style=f"on {known.color}" if known else "")
+            header.append(" ")
+        if len(self.labels) > HEADER_LABELS:
+            header.append(f" +{len(self.labels) - HEADER_LABELS} labels (T) ", style="dim")
         if self.suggested:
             header.append(f" {self.suggested} suggested ", style="italic underline")
         if self.orphaned:

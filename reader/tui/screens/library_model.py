@@ -262,12 +262,15 @@ class LibraryModel:
         if not total and not pending:
             return Text("–", style="dim")
         cell = Text(f"{total:>3}", style="bold")
-        for label in labels:
-            n = counts.get(label.name, 0)
-            if n:
-                cell.append(" ")
-                cell.append(f"■{n}", style=label.color)
-        others = total - sum(counts.get(label.name, 0) for label in labels)
+        # the labels this document uses, in label order: per row, never a loop over all labels
+        others = 0
+        for name in sorted((name for name, n in counts.items() if n), key=labels.position):
+            label = labels.get(name)
+            if label is None:
+                others += counts[name]
+                continue
+            cell.append(" ")
+            cell.append(f"■{counts[name]}", style=label.color)
         if others > 0:
             cell.append(f" ?{others}", style="dim")
         if pending:
