@@ -101,7 +101,6 @@ class LabelStudio:
 def round_trip(exe: Path, data: Path, work: Path, export_file: Path) -> dict[str, Any]:
     """Start the server, create a project, import our export, export it again; returns counts and the export path."""
     ls = LabelStudio(exe, data, work / "label-studio.log")
-    pid = None
     try:
         startup = ls.start()
         version = ls.api("GET", "/api/version").get("release", "?")
@@ -114,7 +113,6 @@ def round_trip(exe: Path, data: Path, work: Path, export_file: Path) -> dict[str
         out = work / "labelstudio-export.json"
         out.write_text(json.dumps(exported, ensure_ascii=False), encoding="utf-8")
         ls.api("DELETE", f"/api/projects/{pid}/")
-        pid = None
         return {
             "version": version, "startup_s": round(startup, 1), "export": out, "port": ls.port,
             "task_count": imported.get("task_count"), "annotation_count": imported.get("annotation_count"),
