@@ -140,7 +140,7 @@ def check_labelstudio(ctx: Context) -> str:
 def check_doccano(ctx: Context) -> str:
     ours = ctx.export("doccano", "doccano.jsonl")
     res = ctx.run_json([str(venvs.DOCCANO.python), str(CONSUMERS_DIR / "doccano_check.py"), str(ours),
-                        str(ctx.expected_path), str(ctx.work / "doccano")], 1800)
+                        str(ctx.expected_path), str(ctx.work / "doccano"), str(venvs.DOCCANO.path / "migrated.sqlite3")], 1800)
     if res["spans"] != res["wanted"] or res["at_expected_offsets"] != res["wanted"]:
         raise Failure(f"doccano stored {res['spans']} span(s), {res['at_expected_offsets']} at our offsets, of {res['wanted']}")
     out, got = ctx.reimport("doccano", Path(res["export"]), "store-doccano")

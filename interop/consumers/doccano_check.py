@@ -1,6 +1,9 @@
 """doccano's own import and export code on our doccano file. Runs inside .interop/doccano.
 
-usage: python doccano_check.py OUR_EXPORT.jsonl EXPECTED.json WORKDIR
+usage: python doccano_check.py OUR_EXPORT.jsonl EXPECTED.json WORKDIR [MIGRATED_DB_CACHE]
+
+(MIGRATED_DB_CACHE: a copy of the database right after its migrations, kept
+between runs, since migrating a new SQLite database is the slow part.)
 
 1. doccano's import pipeline (data_import.datasets.load_dataset, as its Celery
    task calls it) loads our file into a sequence-labelling project on a fresh
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import zipfile
 from pathlib import Path
@@ -27,6 +31,7 @@ def utf16_slice(text: str, start: int, end: int) -> str:
 
 def main() -> int:
     ours, expected_path, work = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+    cache = Path(sys.argv[4]) if len(sys.argv) > 4 else None
     work.mkdir(parents=True, exist_ok=True)
     import backend  # doccano's Django project, installed as a top-level package
 
@@ -34,6 +39,8 @@ def main() -> int:
     db = work / "doccano.sqlite3"
     if db.exists():
         db.unlink()
+    if cache is not None and cache.is_file():
+        shutil.copyfile(cache, db)
     os.environ.update({
         "DJANGO_SETTINGS_MODULE": "config.settings.development",
         "DATABASE_URL": f"sqlite:///{db}",
@@ -46,8 +53,13 @@ def main() -> int:
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    call_command("migrate", verbosity=0)  # a no-op on the cached copy
     call_command("create_roles", verbosity=0)
+    if cache is not None and not cache.is_file():
+        from django.db import connection
+
+        connection.close()
+        shutil.copyfile(db, cache)
     from importlib.metadata import version
 
     from data_export.celery_tasks import export_dataset
