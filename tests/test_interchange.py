@@ -260,12 +260,14 @@ async def test_export_dialog_says_doccano_offsets_are_utf16():
     from textual.widgets import Select, Static
     from types import SimpleNamespace
 
+    from reader.tui.app import UnavailableStore
     from reader.tui.dialogs import ExportDialog
 
     class Host(App):
         def __init__(self):
             super().__init__()
             self.corpus = SimpleNamespace(root=Path("seeds"), documents=[])
+            self.store = UnavailableStore(Path("annotations"), "a test host")
 
         def on_mount(self) -> None:
             self.push_screen(ExportDialog())
