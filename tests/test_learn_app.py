@@ -89,3 +89,14 @@ async def test_batch_of_decisions_rescores_dims_and_orders(tmp_path, monkeypatch
         # the side panel shows each salary's normalised value and each suggestion's score
         rows = [pane.panel.ann_list.row_text(i) for i in range(pane.panel.ann_list.row_count)]
         assert any(" = " in r and ("EUR" in r or "USD" in r or "GBP" in r) for r in rows), rows
+
+
+def test_status_line_explains_a_suggestion():
+    from reader.model import Annotation
+    from reader.tui.pane import describe_annotation
+
+    a = Annotation("i", "d", 3, 10, "salary", "$40,000", status="suggested", score=0.92,
+                   reason="cue 'salary' 2 words before",
+                   value={"min": 40000, "max": 40000, "currency": "USD", "period": "year"})
+    assert describe_annotation(a) == ("salary 3–10 = 40,000 USD / year "
+                                      "(suggested, score 0.92: cue 'salary' 2 words before)")

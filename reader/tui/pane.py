@@ -27,6 +27,24 @@ from textual.widgets import Static
 from reader.controller import AnnotationController, ControllerCorpus, ControllerStore, Outcome, span_label
 from reader.suggest.learn import Relearner, RelearnResult
 
+def describe_annotation(ann: Annotation) -> str:
+    """The status line for an annotation: label, span, its value, and why it was suggested."""
+    from reader.suggest.amounts import format_value
+
+    text = f"{ann.label} {span_label(ann.start, ann.end)}"
+    value = format_value(ann.value)
+    if value:
+        text += f" = {value}"
+    if ann.status == STATUS_SUGGESTED:
+        text += " (suggested"
+        if ann.score is not None:
+            text += f", score {ann.score:.2f}"
+        if ann.reason:
+            text += f": {ann.reason}"
+        text += ")"
+    return text
+
+
 RELEARN_BATCH = 5  # accept/reject decisions between two re-scorings of the pending suggestions
 from reader.errors import ReaderError
 from reader.labels import LabelSet
@@ -365,7 +383,7 @@ class DocumentPane(Vertical):
             return
         view.move_to(target.start, centre=True)
         self.panel.ann_list.highlight(target.id)
-        self._status(f"{target.label} {span_label(target.start, target.end)}" + (" (suggested)" if target.status == STATUS_SUGGESTED else ""))
+        self._status(describe_annotation(target))
 
     def action_toggle_suggestion_jumps(self) -> None:
         self.suggestions_only = not self.suggestions_only
