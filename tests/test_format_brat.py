@@ -102,13 +102,15 @@ def test_export_writes_txt_ann_conf_and_manifest(tmp_path):
         f"T1\tsalary {s} {s + len('dai 300mila ai 900mila dollari')}\tdai 300mila ai 900mila dollari",
         "#1\tAnnotatorNotes T1\tlordo\\nannuo",
         "A1\tAnnotator T1 maria%20rossi",
+        "A2\tCurrency T1 USD",  # the salary's normalised value, as brat attributes
         f"T2\tpay%20range {q0} {q_nl};{q_nl + 1} {q1}\t«Una citazione su due righe»",
-        "A2\tAnnotator T2 reader",
-        "A3\tSuggested T2",
+        "A3\tAnnotator T2 reader",
+        "A4\tSuggested T2",
     ]
     conf = (out / "annotation.conf").read_text(encoding="utf-8")
     assert "[entities]\npay%20range\nsalary\n" in conf
     assert "Annotator\tArg:<ENTITY>, Value:maria%20rossi|reader" in conf
+    assert "Currency\tArg:<ENTITY>, Value:USD" in conf and "Period" not in conf
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     entry = manifest["documents"]["news__it__001"]
     assert entry["doc_id"] == "news/it/001" and entry["sha256"] == d.sha256 and entry["date"] == "2023-07"

@@ -62,6 +62,10 @@ MANIFEST_FORMAT = "reader-brat"
 MANIFEST_VERSION = 1
 ANNOTATOR_ATTR = "Annotator"
 SUGGESTED_ATTR = "Suggested"
+# a salary's normalised currency and pay period, as brat attributes (the full value is in the manifest)
+CURRENCY_ATTR = "Currency"
+PERIOD_ATTR = "Period"
+PERIODS = ("hour", "day", "week", "month", "year")
 #: largest .txt read on import (the corpus refuses larger documents too)
 MAX_TXT_BYTES = 256 * 1024 * 1024
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
@@ -165,11 +169,17 @@ def ann_lines(doc: Document, anns: list[Annotation], manifest_spans: dict[str, A
         if a.status == STATUS_SUGGESTED:
             attrs += 1
             lines.append(f"A{attrs}\t{SUGGESTED_ATTR} {tid}")
+        value = amount_fields(a).get("value") or {}
+        for attr, key in ((CURRENCY_ATTR, "currency"), (PERIOD_ATTR, "period")):
+            if value.get(key):
+                attrs += 1
+                lines.append(f"A{attrs}\t{attr} {tid} {value[key]}")
         manifest_spans[tid] = _record(a)
     return lines
 
 
-def annotation_conf(labels: Iterable[str], annotators: Iterable[str], suggested: bool) -> str:
+def annotation_conf(labels: Iterable[str], annotators: Iterable[str], suggested: bool,
+                    currencies: Iterable[str] = (), periods: bool = False) -> str:
     out = ["# Written by reader: the entity types and attributes of this export.", "[entities]"]
     out += [escape_type(label) for label in sorted(set(labels))] or ["# (no annotations)"]
     out += [
@@ -183,6 +193,11 @@ def annotation_conf(labels: Iterable[str], annotators: Iterable[str], suggested:
         out.append(f"{ANNOTATOR_ATTR}\tArg:<ENTITY>, Value:{'|'.join(names)}")
     if suggested:
         out.append(f"{SUGGESTED_ATTR}\tArg:<ENTITY>")
+    codes = sorted(set(currencies))
+    if codes:
+        out.append(f"{CURRENCY_ATTR}\tArg:<ENTITY>, Value:{'|'.join(codes)}")
+    if periods:
+        out.append(f"{PERIOD_ATTR}\tArg:<ENTITY>, Value:{'|'.join(PERIODS)}")
     return "\n".join(out) + "\n"
 
 
@@ -391,6 +406,8 @@ def read_ann(ann_path: Path, txt_path: Path, rel_stem: str, manifest: _Manifest)
                     annotators[ref] = (line_no, head[2])
             elif name == SUGGESTED_ATTR:
                 suggested[ref] = line_no
+            elif name in (CURRENCY_ATTR, PERIOD_ATTR):
+                pass  # shown in brat; the store computes the value again from the span (or takes the manifest's)
             else:
                 yield problem(line_no, f"attribute {name!r} on {ref} skipped: the reader keeps only {ANNOTATOR_ATTR} and {SUGGESTED_ATTR}")
         elif kind in "RE*N":
@@ -455,6 +472,8 @@ class BratFormat(Format):
         labels: set[str] = set()
         annotators: set[str] = set()
         any_suggested = False
+        currencies: set[str] = set()
+        any_period = False
         written = unwritten_count = 0
         for doc, anns in items:
             stem = safe_stem(doc.id, taken)
@@ -475,8 +494,12 @@ class BratFormat(Format):
                 if a.annotator:
                     annotators.add(a.annotator)
                 any_suggested = any_suggested or a.status == STATUS_SUGGESTED
+                value = amount_fields(a).get("value") or {}
+                if value.get("currency"):
+                    currencies.add(value["currency"])
+                any_period = any_period or bool(value.get("period"))
             written += len(anns)
-        _write_file(folder / "annotation.conf", annotation_conf(labels, annotators, any_suggested))
+        _write_file(folder / "annotation.conf", annotation_conf(labels, annotators, any_suggested, currencies, any_period))
         manifest = {
             "format": MANIFEST_FORMAT, "version": MANIFEST_VERSION, "notes_escaped": True,
             "documents": docs_manifest,
