@@ -653,6 +653,8 @@ def _cached(store: Any, doc: Document) -> dict | None:
     lang, conf, paras = entry.get("lang"), entry.get("confidence"), entry.get("paragraphs")
     if not isinstance(lang, str) or not lang or isinstance(conf, bool) or not isinstance(conf, (int, float)):
         return None
+    if normalise_tag(lang) is None:  # a tampered cache must not put an escape sequence on screen
+        return None
     if not isinstance(paras, list):
         return None
     n = len(doc.text)
@@ -663,6 +665,8 @@ def _cached(store: Any, doc: Document) -> dict | None:
         if not (isinstance(s, int) and isinstance(e, int) and 0 <= s <= e <= n):
             return None
         if not isinstance(lg, str) or isinstance(c, bool) or not isinstance(c, (int, float)):
+            return None
+        if normalise_tag(lg) is None:
             return None
     return entry
 

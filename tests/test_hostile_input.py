@@ -351,3 +351,13 @@ def test_docs_json_with_a_file_name_that_is_not_utf8(tmp_path, corpus, capsysbin
     code = main(["docs", str(corpus), "--store", str(tmp_path / "store")])
     out, err = capsysbinary.readouterr()
     assert code == 0 and b"bad\\xffname.txt" in out
+
+
+def test_a_tampered_language_cache_is_ignored(tmp_path, corpus, capsys):
+    store = tmp_path / "store"
+    c = load_corpus(corpus, detect=False)
+    doc = c.get("a")
+    with AnnotationStore(store) as s:
+        s.cache_languages({doc.sha256: {"lang": OSC_TITLE, "confidence": 1.0, "paragraphs": [[0, 5, OSC_TITLE, 1.0]]}})
+    code, out, err = run(capsys, "docs", corpus, "--store", store, "--json")
+    assert code == 0 and OSC_TITLE not in out and "\\u001b" not in out

@@ -180,3 +180,36 @@ def test_bad_rescue_lines_are_problems_by_line(corpus, store_path, tmp_path, cap
     code = main(["import", str(corpus), str(path), "--store", str(store_path)])
     out = capsys.readouterr().out
     assert code == 1 and "line 2" in out and "restored 1 of 2" in out
+
+
+def test_no_folder_takes_the_rescue_file(tmp_path, monkeypatch):
+    from reader.store.rescue import RescueError, write_rescue
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x")
+    try:
+        write_rescue(tmp_path / "store", [[["meta", "state", "k", 1]]], folders=[blocked, blocked / "deeper"])
+    except RescueError as exc:
+        assert "could not write a rescue file anywhere" in str(exc) and str(blocked) in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("expected RescueError")
+
+
+async def test_exit_says_when_changes_could_be_neither_saved_nor_rescued(corpus, store_path, monkeypatch):
+    import reader.store.rescue as rescue_mod
+    from reader.store.rescue import RescueError
+
+    def nowhere(*a, **k):
+        raise RescueError("could not write a rescue file anywhere: (test)")
+
+    monkeypatch.setattr(rescue_mod, "write_rescue", nowhere)
+    app = ReaderApp(corpus, store_path, detect=False)
+    async with run_test(app, size=SIZE) as pilot:
+        await settle(app, pilot)
+        DiskFull(monkeypatch, store_path)
+        make_unsaved(app, 2)
+        store = app.store
+        os.kill(os.getpid(), signal.SIGTERM)
+        await until(pilot, lambda: app.exit_message is not None)
+    assert app.return_code == 128 + signal.SIGTERM
+    assert "are lost" in app.exit_message and "could not be saved or rescued" in app.exit_message and app.work_not_in_store

@@ -639,8 +639,10 @@ class ReaderApp(App):
         try:
             n, path = self._write_rescue(store)
         except ReaderError as exc:
+            # the process ends: they are lost either way; say so plainly, and let close() finish
+            reason = getattr(store, "last_error", None) or "the store would not take them"
             self.work_not_in_store = True
-            self.exit_message = f"{store.unsaved} unsaved change(s) could not be saved or rescued: {exc}"
+            self.exit_message = f"{store.discard_unsaved()} unsaved change(s) are lost: they could not be saved or rescued ({reason}; {exc})"
             return
         self.exit_message = self._rescued_message(n, path)
 
