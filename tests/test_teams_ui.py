@@ -190,3 +190,16 @@ async def test_reading_shows_own_layer_and_cycles_to_others_read_only(tmp_path: 
         assert ctl.editable
     with AnnotationStore(pg_url, readonly=True) as s:
         assert sorted((a.annotator, a.label) for a in s.all()) == [("alice", "claim"), ("bob", "opinion"), ("bob", "quote")]
+
+
+async def test_each_annotator_resumes_their_own_position_on_a_shared_store(tmp_path: Path, pg_url):
+    corpus = copy_seeds(tmp_path)
+    alice = ReaderApp(corpus, pg_url, annotator="alice", detect=False)
+    async with alice.run_test(size=SIZE) as pilot:
+        await settle(alice, pilot)
+        alice.remember_position(DOC, 42)
+        assert alice.last_position() == (DOC, 42)
+    bob = ReaderApp(corpus, pg_url, annotator="bob", detect=False)
+    async with bob.run_test(size=SIZE) as pilot:
+        await settle(bob, pilot)
+        assert bob.last_position() is None

@@ -26,6 +26,7 @@ from textual.message import Message
 
 from reader.errors import LabelsError, ReaderError, StoreError, StoreLockedError, StoreReadOnlyError
 from reader.labels import LabelSet
+from reader.store import AnnotationStore
 from reader.text import one_line
 from reader.tui import clipboard
 from reader.tui.commands import ReaderCommands
@@ -412,7 +413,7 @@ class ReaderApp(App):
         if cls is None:
             return
         try:
-            self.store.set_state(STATE_LAST, {"doc_id": doc_id, "offset": self._saved_offset(doc_id, offset)})
+            self.store.set_state(self._last_key, {"doc_id": doc_id, "offset": self._saved_offset(doc_id, offset)})
         except (ReaderError, OSError):
             pass
         try:
@@ -450,15 +451,23 @@ class ReaderApp(App):
             return
         self.push_screen(screen)
 
+    @property
+    def _last_key(self) -> str:
+        """Where the last position is kept: per annotator on a shared store (each resumes their own)."""
+        store = self.store
+        if isinstance(store, AnnotationStore) and store.shared:
+            return f"{STATE_LAST}@{self.annotator}"
+        return STATE_LAST
+
     def remember_position(self, doc_id: str, offset: int) -> None:
         try:
-            self.store.set_state(STATE_LAST, {"doc_id": doc_id, "offset": int(offset)})
+            self.store.set_state(self._last_key, {"doc_id": doc_id, "offset": int(offset)})
         except (ReaderError, OSError):
             pass  # read-only or failing disk: the position is a convenience
 
     def last_position(self) -> tuple[str, int] | None:
         try:
-            value = self.store.get_state(STATE_LAST) if self.store is not None else None
+            value = self.store.get_state(self._last_key) if self.store is not None else None
         except (ReaderError, OSError):
             return None
         if isinstance(value, dict) and isinstance(value.get("doc_id"), str):
