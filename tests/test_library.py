@@ -52,6 +52,7 @@ async def test_lists_documents_in_path_order(corpus, store_path):
         assert table.row_count == 5
         langs = [_row_text(table, i)["lang"] for i in range(5)]
         assert langs == ["IT", "EN", "FR", "AR", "IT"]
+        assert [_row_text(table, i)["dir"] for i in range(5)] == ["LTR", "LTR", "LTR", "RTL", "LTR"]  # script direction
         assert _row_text(table, 1)["title"].startswith("We have written")
         assert _row_text(table, 0)["conf"].endswith("%")  # confidence is shown
         assert not screen.query_one("#detect-box").display  # detection finished: bar hidden
@@ -88,6 +89,25 @@ async def test_mark_and_compare(corpus, store_path):
         await pilot.pause()
         assert isinstance(app.screen, CompareScreen)
         assert list(app.screen.doc_ids) == [SEED_IDS[0], SEED_IDS[3]]
+
+
+async def test_compare_with_a_language_filter_picks_one_document_per_language(corpus, store_path):
+    """#10: with lang:it,en,fr,ar (nothing marked), c compares one document of each language."""
+    app = ReaderApp(corpus, store_path)
+    async with run_test(app, size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"lang:ar,it,en,fr", "enter")
+        await pilot.pause()
+        assert len(app.screen.shown) == 5  # both Italian documents pass the filter
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+        assert list(app.screen.doc_ids) == [SEED_IDS[3], SEED_IDS[0], SEED_IDS[1], SEED_IDS[2]]  # in the filter's order
+        await pilot.press("q")
+        await pilot.pause()
+        await pilot.press("slash", *"lang:it", "enter", "c")  # one language: nothing to compare
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen)
 
 
 async def test_unmark_with_space_again(corpus, store_path):

@@ -48,6 +48,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("mark", " ", 1),
     Column("id", "Id", 20, sort="path"),
     Column("lang", "Lang", 4, sort="lang"),
+    Column("dir", "Dir", 3),
     Column("conf", "Conf", 4),
     Column("title", "Title", 0, sort="title"),
     Column("date", "Date", 10, sort="date"),

@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Collapsible, DataTable, Footer, Header, Input, Label, ProgressBar, Static
 
+from reader.align import pick_per_language
 from reader.errors import ReaderError
 from reader.model import Document
 from reader.text import one_line
@@ -321,6 +322,15 @@ class LibraryScreen(Screen[None]):
 
     def action_compare(self) -> None:
         n = len(self.model.marked)
+        if n < 2 and self.model.filter.lang:
+            # a language filter and nothing marked: one document per language
+            by_id = {d.id: d for d in self._documents()}
+            wanted = self.model.filter.langs
+            ids = pick_per_language([by_id[i] for i in self.shown if i in by_id], wanted if len(wanted) > 1 else None)
+            if len(ids) >= 2:
+                self.notify(f"Comparing one document per language: {', '.join(ids)}", timeout=3, markup=False)
+                reader_app(self).open_compare(ids)
+                return
         if not 2 <= n <= 4:
             self.notify(
                 f"Mark 2 to 4 documents with space, then press c to compare them side by side ({n} marked).",

@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Protocol
 
 from rich.text import Text
 
+from reader.language import text_direction
 from reader.errors import ReaderError
 from reader.labels import LabelSet
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Document
@@ -76,7 +77,7 @@ class Filter:
             key, sep, value = token.partition(":")
             key_l = key.lower()
             if sep and key_l in ("lang", "language", "l") and value:
-                f.lang = value.lower()
+                f.lang = ",".join(v for v in value.lower().split(",") if v)  # lang:it,en,fr,ar
             elif sep and key_l in ("label", "has", "suggested", "sugg") and value:
                 name = known.get(value.casefold())
                 if known and name is None:
@@ -96,6 +97,11 @@ class Filter:
             else:
                 f.text.append(token.lower())
         return f
+
+    @property
+    def langs(self) -> list[str]:
+        """The languages of ``lang:`` (one, or a comma list)."""
+        return self.lang.split(",") if self.lang else []
 
     @property
     def active(self) -> bool:
@@ -174,7 +180,7 @@ class LibraryModel:
 
     def matches(self, doc: Document) -> bool:
         f = self.filter
-        if f.lang and (doc.lang or "").lower() != f.lang:
+        if f.lang and (doc.lang or "").lower() not in f.langs:
             return False
         if f.label and not (self.counts.get(doc.id) or {}).get(f.label):
             return False
@@ -234,6 +240,7 @@ class LibraryModel:
             "mark": Text("●", style="bold magenta") if doc.id in self.marked else Text(" "),
             "id": Text(one_line(doc.id, 200), style="dim"),
             "lang": lang,
+            "dir": self._direction_cell(doc),
             "conf": conf,
             "title": title,
             "date": Text(one_line(doc.date or "", 10)),
@@ -241,6 +248,15 @@ class LibraryModel:
             "annotations": self._counts_cell(doc.id, labels),
             "status": self._status_cell(doc.id),
         }
+
+    @staticmethod
+    def _direction_cell(doc: Document) -> Text:
+        """The script direction: RTL (bold) or LTR; blank while the language is being detected."""
+        if doc.lang_source == "pending":
+            return Text("")
+        if text_direction(doc.lang, doc.text[:2000]) == "rtl":
+            return Text("RTL", style="bold")
+        return Text("LTR", style="dim")
 
     @staticmethod
     def _lang_cells(doc: Document) -> tuple[Text, Text]:
