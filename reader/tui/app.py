@@ -53,6 +53,8 @@ class UnavailableStore:
     can_redo = False
     reanchor_report = None
     last_error = None
+    shared = False  # nobody else writes to a store that could not be opened
+    annotator = ""
 
     def __init__(self, path: Path | str, reason: str, labels: LabelSet | None = None):
         self.path = Path(path)
