@@ -637,6 +637,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     except ImportError as exc:
         _info(f"the terminal UI is not available ({exc}); listing the documents instead")
         args.json = False
+        args.no_detect = False
         return cmd_docs(args)
     if not Path(args.corpus).is_dir():
         raise ReaderError(f"{args.corpus}: no such corpus folder")
