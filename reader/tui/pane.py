@@ -16,7 +16,6 @@ from typing import Protocol, cast
 
 from rich.text import Text
 from textual import events, on
-from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -52,6 +51,7 @@ from reader.model import STATUS_SUGGESTED, Annotation, Document
 from reader.text import one_line
 from reader.tui.annlist import AnnotationList, AnnotationPanel
 from reader.tui.paneheader import PaneHeader, is_rtl_lang
+from reader.tui.panesearch import PaneSearch
 from reader.tui.searchbar import SearchBar
 from reader.tui.textview import AnnotatedTextView
 from reader.tui.watcher import DocumentChanged, document_watcher
@@ -81,39 +81,43 @@ class PaneHost(Protocol):
     def report_error(self, error: BaseException | str) -> None: ...
 
 
-class DocumentPane(Vertical):
+PANE_BINDINGS: list[Binding] = [
+    Binding("c", "note", "Note", tooltip="Add or edit the note of the annotation under the cursor"),
+    Binding("T", "pick_label", "Tag with a label…", tooltip="Pick any label by typing part of its name (past 9 labels the hotkeys run out)"),
+    Binding("n", "next_match", "Next match", show=False, tooltip="Next search match (while a search is active)"),
+    Binding("N", "prev_match", "Previous match", show=False, tooltip="Previous search match (while a search is active)"),
+    Binding("x,delete", "delete", "Delete", tooltip="Delete the annotation under the cursor"),
+    Binding("ctrl+z", "undo", "Undo"),
+    Binding("ctrl+y", "redo", "Redo"),
+    Binding("right_square_bracket", "jump(1)", "Next annotation", key_display="]"),
+    Binding("left_square_bracket", "jump(-1)", "Previous annotation", key_display="["),
+    Binding("t", "toggle_suggestion_jumps", "Jump: suggestions, best first", show=False, tooltip="] and [ go through the suggestions from the highest score down"),
+    # priority: the action runs before the keys typed after it are routed, so
+    # "/" and a query typed at once (tmux, a fast typist) land in the field;
+    # SearchBar passes on what was typed after enter (see there)
+    Binding("slash", "search", "Search", key_display="/", priority=True),
+    Binding("y", "copy", "Copy"),
+    Binding("e", "export", "Export"),
+    Binding("a", "accept", "Accept suggestion", show=False),
+    Binding("r", "reject", "Reject suggestion", show=False),
+    Binding("A", "accept_all", "Accept all suggestions", show=False),
+    Binding("L", "language", "Language", show=False),
+    Binding("h", "toggle_panel", "Annotation list", show=False),
+    Binding("B", "toggle_visual_order", "RTL visual order", show=False,
+            tooltip="Draw right-to-left lines in visual order, right-aligned (for terminals without bidi; remembered)"),
+    Binding("ctrl+l", "next_layer", "Layer: next annotator / all", show=False,
+            tooltip="Show another annotator's layer (read-only), then all layers, then yours again"),
+    Binding("escape", "end_search", "End search", show=False),
+    # label keys: static, enabled by check_action for the keys labels.toml uses
+    *(Binding(k, f"tag_key({k!r})", "Tag with this key's label", show=False) for k in TAG_KEYS),
+]
+
+
+
+class DocumentPane(PaneSearch, Vertical):
     """A document view with tagging. Bindings apply while focus is inside the pane."""
 
-    BINDINGS = [
-        Binding("c", "note", "Note", tooltip="Add or edit the note of the annotation under the cursor"),
-        Binding("T", "pick_label", "Tag with a label…", tooltip="Pick any label by typing part of its name (past 9 labels the hotkeys run out)"),
-        Binding("n", "next_match", "Next match", show=False, tooltip="Next search match (while a search is active)"),
-        Binding("N", "prev_match", "Previous match", show=False, tooltip="Previous search match (while a search is active)"),
-        Binding("x,delete", "delete", "Delete", tooltip="Delete the annotation under the cursor"),
-        Binding("ctrl+z", "undo", "Undo"),
-        Binding("ctrl+y", "redo", "Redo"),
-        Binding("right_square_bracket", "jump(1)", "Next annotation", key_display="]"),
-        Binding("left_square_bracket", "jump(-1)", "Previous annotation", key_display="["),
-        Binding("t", "toggle_suggestion_jumps", "Jump: suggestions, best first", show=False, tooltip="] and [ go through the suggestions from the highest score down"),
-        # priority: the action runs before the keys typed after it are routed, so
-        # "/" and a query typed at once (tmux, a fast typist) land in the field;
-        # SearchBar passes on what was typed after enter (see there)
-        Binding("slash", "search", "Search", key_display="/", priority=True),
-        Binding("y", "copy", "Copy"),
-        Binding("e", "export", "Export"),
-        Binding("a", "accept", "Accept suggestion", show=False),
-        Binding("r", "reject", "Reject suggestion", show=False),
-        Binding("A", "accept_all", "Accept all suggestions", show=False),
-        Binding("L", "language", "Language", show=False),
-        Binding("h", "toggle_panel", "Annotation list", show=False),
-        Binding("B", "toggle_visual_order", "RTL visual order", show=False,
-                tooltip="Draw right-to-left lines in visual order, right-aligned (for terminals without bidi; remembered)"),
-        Binding("ctrl+l", "next_layer", "Layer: next annotator / all", show=False,
-                tooltip="Show another annotator's layer (read-only), then all layers, then yours again"),
-        Binding("escape", "end_search", "End search", show=False),
-        # label keys: static, enabled by check_action for the keys labels.toml uses
-        *(Binding(k, f"tag_key({k!r})", "Tag with this key's label", show=False) for k in TAG_KEYS),
-    ]
+    BINDINGS = PANE_BINDINGS
 
     search_active: reactive[bool] = reactive(False, init=False)
     suggestions_only: reactive[bool] = reactive(False, init=False)
@@ -455,91 +459,6 @@ class DocumentPane(Vertical):
                 self._decided(self.controller.accept_all(), count)
 
         self.app.push_screen(ConfirmDialog("Accept all suggestions?", f"Accept all {count} suggestion(s) in this document: {per_label}?"), accept)
-
-    # ------------------------------------------------------------ search
-    def action_search(self) -> None:
-        bar = self.query_one(SearchBar)
-        if self.screen.focused is bar:  # a "/" inside the query itself
-            bar.insert_text_at_cursor("/")
-            return
-        bar.open(self._query)
-
-    @on(SearchBar.Typed)
-    def _search_typed(self, event: SearchBar.Typed) -> None:
-        event.stop()
-        count = self.view.set_search(event.query)
-        if event.query:
-            self._status(f"{count} match(es) for {one_line(event.query, 60)}")
-
-    @on(SearchBar.Cancelled)
-    def _search_cancelled(self, event: SearchBar.Cancelled) -> None:
-        event.stop()
-        self.view.focus()
-        if not self.search_active:
-            self.view.set_search("")
-        else:
-            self.view.set_search(self._query)
-
-    @on(SearchBar.Submitted)
-    def _search_submitted(self, event: SearchBar.Submitted) -> None:
-        event.stop()
-        self.run_search(event.query)
-
-    def run_search(self, query: str) -> None:
-        view = self.view
-        self.screen.set_focus(view)
-        self._query = query
-        if not query:  # an empty search ends any search in progress
-            view.set_search("")
-            if self.search_active:
-                self.action_end_search()
-            return
-        count = view.set_search(query)
-        self.search_active = True
-        if not count:
-            self._status(f"not found: {one_line(query, 60)}")
-            self.app.notify(f"Not found: {one_line(query, 60)}", severity="warning", markup=False)
-            self.update_header()
-            return
-        self._go_to_match(view.find(view.cursor))
-        self.refresh_bindings()
-
-    def _go_to_match(self, found: object) -> None:
-        from reader.view.search import Found
-
-        if not isinstance(found, Found):
-            return
-        view = self.view
-        view.select(found.start, found.end, centre=True)
-        total = len(view.search_matches)
-        wrapped = ""
-        if found.wrapped:
-            wrapped = " — wrapped to the start" if found.index == 0 or not self._backwards else " — wrapped to the end"
-        self._status(f"match {found.index + 1}/{total} for {one_line(self._query, 60)}{wrapped}; n / N: next / previous, escape: end search")
-        self.update_header()
-
-    _backwards = False
-
-    def action_next_match(self) -> None:
-        view = self.view
-        sel = view.selection
-        self._backwards = False
-        self._go_to_match(view.find(sel[0] + 1 if sel else view.cursor))
-
-    def action_prev_match(self) -> None:
-        view = self.view
-        sel = view.selection
-        self._backwards = True
-        self._go_to_match(view.find(sel[0] if sel else view.cursor, backwards=True))
-
-    def action_end_search(self) -> None:
-        if not self.search_active:
-            raise SkipAction()
-        self.search_active = False
-        self.view.set_search("")
-        self._status("search ended")
-        self.update_header()
-        self.refresh_bindings()
 
     # ------------------------------------------------------------ copy/export
     def action_copy(self) -> None:

@@ -74,7 +74,215 @@ class _ViewMessage(Message):
         return type(message) is type(self) and isinstance(message, _ViewMessage) and message.view is self.view
 
 
-class AnnotatedTextView(ScrollView, can_focus=True):
+VIEW_CSS = """
+AnnotatedTextView {
+    overflow-y: scroll;
+    overflow-x: hidden;
+    height: 1fr;
+    background: $surface;
+    color: $foreground;
+}
+AnnotatedTextView:focus {
+    background-tint: $foreground 3%;
+}
+AnnotatedTextView > .text-view--cursor {
+    background: $warning;
+    color: $background;
+    text-style: bold;
+}
+AnnotatedTextView > .text-view--cursor-blurred {
+    text-style: bold underline;
+}
+AnnotatedTextView > .text-view--selection {
+    text-style: reverse;
+}
+AnnotatedTextView > .text-view--match {
+    background: $warning 45%;
+    color: $foreground;
+}
+AnnotatedTextView > .text-view--suggestion {
+    text-style: italic underline;
+}
+AnnotatedTextView > .text-view--overlap {
+    text-style: bold underline;
+}
+AnnotatedTextView > .text-view--shade {
+    background: $accent 18%;
+}
+AnnotatedTextView > .text-view--gutter {
+    color: $foreground;
+    text-style: bold;
+}
+"""
+
+VIEW_BINDINGS: list[Binding] = [
+    Binding("left", "move('left')", "Left", show=False),
+    Binding("right", "move('right')", "Right", show=False),
+    Binding("up", "move('up')", "Up", show=False),
+    Binding("down", "move('down')", "Down", show=False),
+    Binding("pageup", "move('pageup')", "Page up", show=False),
+    Binding("pagedown", "move('pagedown')", "Page down", show=False),
+    Binding("home", "move('home')", "Row start", show=False),
+    Binding("end", "move('end')", "Row end", show=False),
+    Binding("ctrl+home", "move('top')", "Document start", show=False),
+    Binding("ctrl+end", "move('bottom')", "Document end", show=False),
+    Binding("ctrl+left", "move('wordleft')", "Previous word", show=False),
+    Binding("ctrl+right", "move('wordright')", "Next word", show=False),
+    Binding("shift+left", "move('left', True)", "Extend left", show=False),
+    Binding("shift+right", "move('right', True)", "Extend right", show=False),
+    Binding("shift+up", "move('up', True)", "Extend up", show=False),
+    Binding("shift+down", "move('down', True)", "Extend down", show=False),
+    Binding("shift+pageup", "move('pageup', True)", "Extend page up", show=False),
+    Binding("shift+pagedown", "move('pagedown', True)", "Extend page down", show=False),
+    Binding("shift+home", "move('home', True)", "Extend to row start", show=False),
+    Binding("shift+end", "move('end', True)", "Extend to row end", show=False),
+    Binding("ctrl+shift+home,shift+ctrl+home", "move('top', True)", "Extend to document start", show=False),
+    Binding("ctrl+shift+end,shift+ctrl+end", "move('bottom', True)", "Extend to document end", show=False),
+    Binding("ctrl+shift+left,shift+ctrl+left", "move('wordleft', True)", "Extend by word left", show=False),
+    Binding("ctrl+shift+right,shift+ctrl+right", "move('wordright', True)", "Extend by word right", show=False),
+    Binding("v", "toggle_mark", "Mark mode", show=False, tooltip="Start/stop a selection that plain movement extends"),
+    Binding("w", "toggle_word_snap", "Word snap", show=False, tooltip="Snap selections to whole words"),
+    Binding("s", "select_sentence", "Sentence", show=False, tooltip="Select the sentence around the cursor"),
+    Binding("p", "select_paragraph", "Paragraph", show=False, tooltip="Select the paragraph around the cursor"),
+    Binding("escape", "clear_selection", "Clear selection", show=False),
+]
+
+
+
+class SelectionChanged(_ViewMessage, namespace="annotated_text_view"):
+    """The selection (``start``-``end``; equal when empty), mark mode or word snap changed."""
+
+    def __init__(self, view: "AnnotatedTextView", start: int, end: int) -> None:
+        super().__init__(view)
+        self.start = start
+        self.end = end
+
+class CursorMoved(_ViewMessage, namespace="annotated_text_view"):
+    """The cursor moved to ``offset``."""
+
+    def __init__(self, view: "AnnotatedTextView", offset: int) -> None:
+        super().__init__(view)
+        self.offset = offset
+
+class Scrolled(_ViewMessage, namespace="annotated_text_view"):
+    """The top row changed; ``fraction`` is its offset over the text length."""
+
+    def __init__(self, view: "AnnotatedTextView", fraction: float) -> None:
+        super().__init__(view)
+        self.fraction = fraction
+
+
+
+class _MouseSelection:
+    """Mouse selection for the view: press, drag (scrolling at the edges), shift+click, double/triple click."""
+
+    def on_mouse_down(self: "AnnotatedTextView", event: events.MouseDown) -> None:
+        if event.button != 1:
+            return
+        self.focus()
+        pos = event.get_content_offset(self)
+        if pos is None:
+            return
+        offset = self.offset_at(pos.x, pos.y)
+        self._drag_anchor = offset
+        self.mark_mode = False
+        if event.shift:
+            self.move_to(offset, select=True)
+        else:
+            self._set_caret(offset, None, scroll=False)
+        self.capture_mouse()
+        event.stop()
+
+    def on_mouse_move(self: "AnnotatedTextView", event: events.MouseMove) -> None:
+        if self._drag_anchor is None:
+            return
+        pos = event.get_content_offset_capture(self)
+        height = self.scrollable_content_region.height
+        if pos.y < 0:
+            self.scroll_to(y=max(0, int(self.scroll_offset.y) - 1), animate=False, immediate=True)
+        elif pos.y >= height:
+            self.scroll_to(y=int(self.scroll_offset.y) + 1, animate=False, immediate=True)
+        y = max(0, min(pos.y, height - 1))
+        hit = self.offset_at(pos.x, y)
+        anchor = self._drag_anchor
+        text = self.text
+        if hit >= anchor:
+            # include the grapheme under the pointer
+            end = hit if hit >= len(text) or text[hit] == "\n" else next_grapheme(text, hit)
+            self._set_caret(end, anchor, scroll=False)
+        else:
+            self._set_caret(hit, anchor, scroll=False)
+
+    def on_mouse_up(self: "AnnotatedTextView", event: events.MouseUp) -> None:
+        if self._drag_anchor is not None:
+            self._drag_anchor = None
+            self.release_mouse()
+            event.stop()
+
+    def on_click(self: "AnnotatedTextView", event: events.Click) -> None:
+        if event.chain == 2:
+            self.select(*word_bounds(self.text, self.cursor))
+        elif event.chain >= 3:
+            self.action_select_paragraph()
+
+
+class _SelectionKeys:
+    """The view's selection keys: mark mode (v), word snap (w), sentence (s), paragraph (p), escape."""
+
+    def action_toggle_mark(self: "AnnotatedTextView") -> None:
+        if self.mark_mode:
+            self.mark_mode = False
+        else:
+            self.mark_mode = True
+            if self.anchor is None or self.selection is None:
+                self._set_caret(self.cursor, self.cursor, scroll=False)
+
+    def action_toggle_word_snap(self: "AnnotatedTextView") -> None:
+        self.word_snap = not self.word_snap
+        self.notify(f"Word snap {'on' if self.word_snap else 'off'}", timeout=2)
+
+    def watch_mark_mode(self: "AnnotatedTextView") -> None:
+        if self.is_mounted:  # lets headers show the mode at once
+            s, e = self.selection or (self.cursor, self.cursor)
+            self.post_message(self.SelectionChanged(self, s, e))
+
+    def watch_word_snap(self: "AnnotatedTextView", value: bool) -> None:
+        self.navigator.word_snap = value
+        self._cache.clear()
+        self.refresh()
+        if self.is_mounted:
+            s, e = self.selection or (self.cursor, self.cursor)
+            self.post_message(self.SelectionChanged(self, s, e))
+
+    def action_select_sentence(self: "AnnotatedTextView") -> None:
+        """Select the sentence around the cursor (pysbd, in the paragraph's language)."""
+        lang = self.language_at(self.cursor) if self.language_at is not None else None
+        s, e = sentence_bounds(self.text, self.cursor, lang)
+        if e > s:
+            self.select(s, e)
+        else:
+            self.notify("Blank line: no sentence here (move onto text, then press s)", timeout=3)
+
+    def action_select_paragraph(self: "AnnotatedTextView") -> None:
+        """Select the paragraph around the cursor; on a blank line, the next paragraph (and say so)."""
+        s, e = paragraph_bounds(self.text, self.cursor)
+        if e > s:
+            self.select(s, e)
+            return
+        following = next_paragraph(self.text, self.cursor)
+        if following is None:
+            self.notify("Blank line: no paragraph after it", severity="warning", timeout=3)
+            return
+        self.select(*following)
+        self.notify(f"Blank line: selected the next paragraph ({following[0]}–{following[1]})", timeout=3)
+
+    def action_clear_selection(self: "AnnotatedTextView") -> None:
+        if self.anchor is None and not self.mark_mode:
+            raise SkipAction()
+        self.clear_selection()
+
+
+class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=True):
     """A soft-wrapped, annotated, selectable view of one document."""
 
     COMPONENT_CLASSES = {
@@ -88,103 +296,15 @@ class AnnotatedTextView(ScrollView, can_focus=True):
         "text-view--shade",
     }
 
-    DEFAULT_CSS = """
-    AnnotatedTextView {
-        overflow-y: scroll;
-        overflow-x: hidden;
-        height: 1fr;
-        background: $surface;
-        color: $foreground;
-    }
-    AnnotatedTextView:focus {
-        background-tint: $foreground 3%;
-    }
-    AnnotatedTextView > .text-view--cursor {
-        background: $warning;
-        color: $background;
-        text-style: bold;
-    }
-    AnnotatedTextView > .text-view--cursor-blurred {
-        text-style: bold underline;
-    }
-    AnnotatedTextView > .text-view--selection {
-        text-style: reverse;
-    }
-    AnnotatedTextView > .text-view--match {
-        background: $warning 45%;
-        color: $foreground;
-    }
-    AnnotatedTextView > .text-view--suggestion {
-        text-style: italic underline;
-    }
-    AnnotatedTextView > .text-view--overlap {
-        text-style: bold underline;
-    }
-    AnnotatedTextView > .text-view--shade {
-        background: $accent 18%;
-    }
-    AnnotatedTextView > .text-view--gutter {
-        color: $foreground;
-        text-style: bold;
-    }
-    """
-
-    BINDINGS = [
-        Binding("left", "move('left')", "Left", show=False),
-        Binding("right", "move('right')", "Right", show=False),
-        Binding("up", "move('up')", "Up", show=False),
-        Binding("down", "move('down')", "Down", show=False),
-        Binding("pageup", "move('pageup')", "Page up", show=False),
-        Binding("pagedown", "move('pagedown')", "Page down", show=False),
-        Binding("home", "move('home')", "Row start", show=False),
-        Binding("end", "move('end')", "Row end", show=False),
-        Binding("ctrl+home", "move('top')", "Document start", show=False),
-        Binding("ctrl+end", "move('bottom')", "Document end", show=False),
-        Binding("ctrl+left", "move('wordleft')", "Previous word", show=False),
-        Binding("ctrl+right", "move('wordright')", "Next word", show=False),
-        Binding("shift+left", "move('left', True)", "Extend left", show=False),
-        Binding("shift+right", "move('right', True)", "Extend right", show=False),
-        Binding("shift+up", "move('up', True)", "Extend up", show=False),
-        Binding("shift+down", "move('down', True)", "Extend down", show=False),
-        Binding("shift+pageup", "move('pageup', True)", "Extend page up", show=False),
-        Binding("shift+pagedown", "move('pagedown', True)", "Extend page down", show=False),
-        Binding("shift+home", "move('home', True)", "Extend to row start", show=False),
-        Binding("shift+end", "move('end', True)", "Extend to row end", show=False),
-        Binding("ctrl+shift+home,shift+ctrl+home", "move('top', True)", "Extend to document start", show=False),
-        Binding("ctrl+shift+end,shift+ctrl+end", "move('bottom', True)", "Extend to document end", show=False),
-        Binding("ctrl+shift+left,shift+ctrl+left", "move('wordleft', True)", "Extend by word left", show=False),
-        Binding("ctrl+shift+right,shift+ctrl+right", "move('wordright', True)", "Extend by word right", show=False),
-        Binding("v", "toggle_mark", "Mark mode", show=False, tooltip="Start/stop a selection that plain movement extends"),
-        Binding("w", "toggle_word_snap", "Word snap", show=False, tooltip="Snap selections to whole words"),
-        Binding("s", "select_sentence", "Sentence", show=False, tooltip="Select the sentence around the cursor"),
-        Binding("p", "select_paragraph", "Paragraph", show=False, tooltip="Select the paragraph around the cursor"),
-        Binding("escape", "clear_selection", "Clear selection", show=False),
-    ]
+    DEFAULT_CSS = VIEW_CSS
+    BINDINGS = VIEW_BINDINGS
 
     mark_mode: reactive[bool] = reactive(False, init=False)
     word_snap: reactive[bool] = reactive(False, init=False)
 
-    class SelectionChanged(_ViewMessage):
-        """The selection (``start``-``end``; equal when empty), mark mode or word snap changed."""
-
-        def __init__(self, view: "AnnotatedTextView", start: int, end: int) -> None:
-            super().__init__(view)
-            self.start = start
-            self.end = end
-
-    class CursorMoved(_ViewMessage):
-        """The cursor moved to ``offset``."""
-
-        def __init__(self, view: "AnnotatedTextView", offset: int) -> None:
-            super().__init__(view)
-            self.offset = offset
-
-    class Scrolled(_ViewMessage):
-        """The top row changed; ``fraction`` is its offset over the text length."""
-
-        def __init__(self, view: "AnnotatedTextView", fraction: float) -> None:
-            super().__init__(view)
-            self.fraction = fraction
+    SelectionChanged = SelectionChanged
+    CursorMoved = CursorMoved
+    Scrolled = Scrolled
 
     def __init__(
         self,
@@ -613,105 +733,3 @@ class AnnotatedTextView(ScrollView, can_focus=True):
         self._set_caret(target, anchor, keep_goal=keep_goal)
         if keep_goal:
             nav.goal_col = goal
-
-    def action_toggle_mark(self) -> None:
-        if self.mark_mode:
-            self.mark_mode = False
-        else:
-            self.mark_mode = True
-            if self.anchor is None or self.selection is None:
-                self._set_caret(self.cursor, self.cursor, scroll=False)
-
-    def action_toggle_word_snap(self) -> None:
-        self.word_snap = not self.word_snap
-        self.notify(f"Word snap {'on' if self.word_snap else 'off'}", timeout=2)
-
-    def watch_mark_mode(self) -> None:
-        if self.is_mounted:  # lets headers show the mode at once
-            s, e = self.selection or (self.cursor, self.cursor)
-            self.post_message(self.SelectionChanged(self, s, e))
-
-    def watch_word_snap(self, value: bool) -> None:
-        self.navigator.word_snap = value
-        self._cache.clear()
-        self.refresh()
-        if self.is_mounted:
-            s, e = self.selection or (self.cursor, self.cursor)
-            self.post_message(self.SelectionChanged(self, s, e))
-
-    def action_select_sentence(self) -> None:
-        """Select the sentence around the cursor (pysbd, in the paragraph's language)."""
-        lang = self.language_at(self.cursor) if self.language_at is not None else None
-        s, e = sentence_bounds(self.text, self.cursor, lang)
-        if e > s:
-            self.select(s, e)
-        else:
-            self.notify("Blank line: no sentence here (move onto text, then press s)", timeout=3)
-
-    def action_select_paragraph(self) -> None:
-        """Select the paragraph around the cursor; on a blank line, the next paragraph (and say so)."""
-        s, e = paragraph_bounds(self.text, self.cursor)
-        if e > s:
-            self.select(s, e)
-            return
-        following = next_paragraph(self.text, self.cursor)
-        if following is None:
-            self.notify("Blank line: no paragraph after it", severity="warning", timeout=3)
-            return
-        self.select(*following)
-        self.notify(f"Blank line: selected the next paragraph ({following[0]}–{following[1]})", timeout=3)
-
-    def action_clear_selection(self) -> None:
-        if self.anchor is None and not self.mark_mode:
-            raise SkipAction()
-        self.clear_selection()
-
-    # -------------------------------------------------------------- mouse
-    def on_mouse_down(self, event: events.MouseDown) -> None:
-        if event.button != 1:
-            return
-        self.focus()
-        pos = event.get_content_offset(self)
-        if pos is None:
-            return
-        offset = self.offset_at(pos.x, pos.y)
-        self._drag_anchor = offset
-        self.mark_mode = False
-        if event.shift:
-            self.move_to(offset, select=True)
-        else:
-            self._set_caret(offset, None, scroll=False)
-        self.capture_mouse()
-        event.stop()
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        if self._drag_anchor is None:
-            return
-        pos = event.get_content_offset_capture(self)
-        height = self.scrollable_content_region.height
-        if pos.y < 0:
-            self.scroll_to(y=max(0, int(self.scroll_offset.y) - 1), animate=False, immediate=True)
-        elif pos.y >= height:
-            self.scroll_to(y=int(self.scroll_offset.y) + 1, animate=False, immediate=True)
-        y = max(0, min(pos.y, height - 1))
-        hit = self.offset_at(pos.x, y)
-        anchor = self._drag_anchor
-        text = self.text
-        if hit >= anchor:
-            # include the grapheme under the pointer
-            end = hit if hit >= len(text) or text[hit] == "\n" else next_grapheme(text, hit)
-            self._set_caret(end, anchor, scroll=False)
-        else:
-            self._set_caret(hit, anchor, scroll=False)
-
-    def on_mouse_up(self, event: events.MouseUp) -> None:
-        if self._drag_anchor is not None:
-            self._drag_anchor = None
-            self.release_mouse()
-            event.stop()
-
-    def on_click(self, event: events.Click) -> None:
-        if event.chain == 2:
-            self.select(*word_bounds(self.text, self.cursor))
-        elif event.chain >= 3:
-            self.action_select_paragraph()

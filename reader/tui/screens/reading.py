@@ -6,6 +6,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from reader.errors import ReaderError
+from reader.tui.host import reader_app
 from reader.tui.keybar import KeyBar
 from reader.tui.pane import DocumentPane
 from reader.tui.textview import AnnotatedTextView
@@ -23,6 +24,7 @@ class ReadingScreen(Screen):
         super().__init__()
         self.doc_id = doc_id
         self._start_offset = offset
+        self._cursor: int | None = None
 
     @property
     def pane(self) -> DocumentPane:
@@ -34,10 +36,11 @@ class ReadingScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield DocumentPane(self.doc_id, show_panel=True, id="pane")
-        yield KeyBar(self.app.labels)  # type: ignore[attr-defined]
+        yield KeyBar(reader_app(self).labels)
 
     def on_mount(self) -> None:
-        doc = self.app.corpus.get(self.doc_id)
+        corpus = reader_app(self).corpus
+        doc = corpus.get(self.doc_id) if corpus is not None else None
         self.title = doc.title if doc is not None else self.doc_id
         offset = self._start_offset
         if offset is None:
@@ -53,41 +56,25 @@ class ReadingScreen(Screen):
         view.scroll_to_offset(view.cursor, top=True)
 
     def _remembered_offset(self) -> int | None:
-        last = getattr(self.app, "last_position", None)
-        if last is None:
-            return None
         try:
-            pos = last()
+            pos = reader_app(self).last_position()
         except ReaderError:
             return None
-        except Exception:
-            return None
-        if isinstance(pos, (tuple, list)) and len(pos) >= 2 and pos[0] == self.doc_id:
-            try:
-                return int(pos[1])
-            except (TypeError, ValueError):
-                return None
-        if isinstance(pos, dict) and pos.get("doc_id") == self.doc_id:
-            try:
-                return int(pos.get("offset", 0))
-            except (TypeError, ValueError):
-                return None
+        if pos is not None and pos[0] == self.doc_id:
+            return pos[1]
         return None
 
+    def on_annotated_text_view_cursor_moved(self, event: AnnotatedTextView.CursorMoved) -> None:
+        self._cursor = event.offset  # kept for on_unmount, when the view may be gone already
+
     def remember(self) -> None:
-        remember = getattr(self.app, "remember_position", None)
-        if remember is None:
+        cursor = self.view.cursor if self.query(DocumentPane) else self._cursor
+        if cursor is None:
             return
         try:
-            cursor = self.view.cursor
-        except Exception:  # already torn down
-            return
-        try:
-            remember(self.doc_id, cursor)
+            reader_app(self).remember_position(self.doc_id, cursor)
         except ReaderError as exc:
             self.app.notify(str(exc), severity="warning", markup=False)
-        except Exception:
-            pass
 
     def on_screen_resume(self) -> None:
         try:
@@ -101,10 +88,7 @@ class ReadingScreen(Screen):
 
     def on_unmount(self) -> None:
         # quitting the app from this screen (ctrl+q, a signal) keeps the position too
-        try:
-            self.remember()
-        except Exception:
-            pass
+        self.remember()
 
     def action_back(self) -> None:
         self.remember()
