@@ -229,37 +229,3 @@ async def test_accept_all_confirm_lists_counts_per_label(tmp_path):
         await pilot.press("y")
         assert await until(pilot, lambda: {a.status for a in app.store.for_document(EN)} == {"accepted"})
 
-
-def test_readme_reading_keys_match_the_bindings():
-    """The README's reading-screen table names every key the screen binds, and binds every key it names."""
-    import re
-    from pathlib import Path
-
-    from textual.binding import Binding
-
-    from reader.labels import LabelSet
-    from reader.tui.annlist import AnnotationPanel
-    from reader.tui.screens.reading import ReadingScreen
-
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Reading and compare screens", 1)[1].split("\n\n", 2)[1]
-    rows = [line for line in section.splitlines() if line.startswith("| ") and "compare screen only" not in line]
-    names = {"/": "slash", "]": "right_square_bracket", "[": "left_square_bracket", "?": "question_mark"}
-    documented: set[str] = set()
-    for row in rows:
-        keys_cell = row.split("|")[1]
-        for token in re.findall(r"`([^`]+)`", keys_cell):
-            for key in token.split():
-                if len(key) == 1 or key in ("escape", "delete", "enter"):
-                    documented.add(names.get(key, key))
-    bound: set[str] = set()
-    for cls in (DocumentPane, AnnotatedTextView, ReadingScreen, AnnotationPanel):
-        for b in cls.BINDINGS:
-            assert isinstance(b, Binding)
-            if b.action.startswith("tag_key") or b.action.startswith("move"):
-                continue
-            bound.update(k.strip() for k in b.key.split(","))
-    labels = {label.key for label in LabelSet()}
-    assert documented - labels <= bound, f"README names keys the reading screen does not bind: {sorted(documented - labels - bound)}"
-    single = {k for k in bound if len(k) == 1 or k in names.values() or k in ("escape", "delete")}
-    assert single <= documented, f"keys bound but not in the README: {sorted(single - documented)}"
