@@ -45,6 +45,7 @@ from typing import Any, Callable, Iterable, Iterator
 import regex
 
 from reader import language
+from reader.fsutil import os_reason
 from reader.errors import NotTextError, ReaderError
 from reader.langtag import normalise_tag, tag_problem
 from reader.model import Document, Paragraph
@@ -241,22 +242,6 @@ def _read_bytes(path: Path, limit: int) -> bytes:
         return fh.read(limit)
 
 
-def _os_reason(exc: OSError, what: str = "file") -> str:
-    code = exc.errno
-    if code in (errno.EACCES, errno.EPERM):
-        return f"permission denied: the {what} cannot be read"
-    if code == errno.ELOOP:
-        return "symlink loop: the link points (through other links) back to itself"
-    if code == errno.ENOENT:
-        return "file not found: it was deleted, moved, or is a broken symlink"
-    if code == errno.EISDIR:
-        return "is a folder, not a file"
-    if code == errno.ENAMETOOLONG:
-        return "file name too long"
-    detail = exc.strerror or exc.__class__.__name__
-    return f"cannot read the {what}: {detail}"
-
-
 def _size_text(n: int) -> str:
     if n >= 1024 * 1024:
         return f"{n / (1024 * 1024):.1f} MiB"
@@ -297,7 +282,7 @@ def load_document(path: Path | str, root: Path | str | None = None, *, doc_id: s
     try:
         st = os.stat(path)
     except OSError as exc:
-        raise NotTextError(path, _os_reason(exc)) from None
+        raise NotTextError(path, os_reason(exc, "file")) from None
     if stat.S_ISDIR(st.st_mode):
         raise NotTextError(path, "is a folder, not a file")
     if not stat.S_ISREG(st.st_mode):
@@ -308,7 +293,7 @@ def load_document(path: Path | str, root: Path | str | None = None, *, doc_id: s
     try:
         raw = _read_bytes(path, MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise NotTextError(path, _os_reason(exc)) from None
+        raise NotTextError(path, os_reason(exc, "file")) from None
     if len(raw) > MAX_FILE_BYTES:  # grew while we read it
         raise NotTextError(path, _too_large(len(raw)))
     text, encoding = decode(raw, path)
@@ -344,7 +329,7 @@ def _walk(root: Path) -> tuple[list[tuple[tuple[str, ...], Path]], list[Problem]
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            problems.append(Problem(str(folder), _os_reason(exc, "folder")))
+            problems.append(Problem(str(folder), os_reason(exc, "folder")))
             continue
         for entry in entries:
             name = entry.name
@@ -359,7 +344,7 @@ def _walk(root: Path) -> tuple[list[tuple[tuple[str, ...], Path]], list[Problem]
                 # a loop is always reported; a broken link or unreadable entry
                 # only when it would have been a document
                 if matches or exc.errno == errno.ELOOP:
-                    problems.append(Problem(str(path), _os_reason(exc)))
+                    problems.append(Problem(str(path), os_reason(exc, "file")))
                 continue
             if stat.S_ISDIR(st.st_mode):
                 ident = (st.st_dev, st.st_ino)
@@ -711,7 +696,7 @@ def load_corpus(path: Path | str, *, store: Any = None, detect: bool = True,
     except OSError as exc:
         if exc.errno == errno.ENOENT:
             raise ReaderError(f"{root}: corpus folder not found") from None
-        raise ReaderError(f"{root}: cannot open the corpus folder: {_os_reason(exc, 'folder')}") from None
+        raise ReaderError(f"{root}: cannot open the corpus folder: {os_reason(exc, 'folder')}") from None
     if not stat.S_ISDIR(st.st_mode):
         raise ReaderError(f"{root}: not a folder; give the folder that holds the .txt/.md documents")
     files, problems = _walk(root)

@@ -6,8 +6,9 @@
   so the live file never disappears, even for an instant).
 * :func:`write_temp` / :func:`commit_temp` are its two halves, for callers
   that stage several files before moving any into place (store compaction).
-* :func:`make_temp_dir` / :func:`replace_dir` do the same for a whole folder
-  (the brat export).
+* :func:`atomic_text_file` streams a text file into place (text exports);
+  :func:`make_temp_dir` / :func:`replace_dir` do the same for a whole folder
+  (the brat export) and :func:`replace_file` for a file a library wrote.
 
 Files and folders get the mode a plain ``open()`` / ``mkdir()`` would give
 them (``0o666`` / ``0o777`` minus the umask), never the ``0600``/``0700`` of
@@ -19,26 +20,32 @@ inject ``ENOSPC`` / ``EIO`` by monkeypatching that one function.
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator, TextIO
 
 TMP_PREFIX = ".tmp-"
+_serial = itertools.count(1)
 FILE_MODE = 0o666  # what open() asks for; the umask takes its bits off
 DIR_MODE = 0o777  # what mkdir() asks for
 
 
-def os_reason(exc: OSError) -> str:
-    """A short, plain reason for an ``OSError`` ("disk full", "permission denied", ...)."""
+def os_reason(exc: OSError, reading: str | None = None) -> str:
+    """A short, plain reason for an ``OSError`` ("disk full", "permission denied", ...).
+
+    ``reading`` names what was being read ("file", "folder"): the reason then
+    says so ("permission denied: the file cannot be read").
+    """
     code = exc.errno
-    if code == errno.ENOSPC:
-        return "disk full"
-    if code == errno.EIO:
-        return "input/output error"
     if code in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    if code == errno.EROFS:
-        return "read-only file system"
+        return f"permission denied: the {reading} cannot be read" if reading else "permission denied"
+    if not reading:
+        short = {errno.ENOSPC: "disk full", errno.EIO: "input/output error", errno.EROFS: "read-only file system"}
+        if code in short:
+            return short[code]
     if code == errno.ELOOP:
         return "symlink loop: the link points (through other links) back to itself"
     if code == errno.ENOENT:
@@ -47,7 +54,8 @@ def os_reason(exc: OSError) -> str:
         return "is a folder, not a file"
     if code == errno.ENAMETOOLONG:
         return "file name too long"
-    return exc.strerror or exc.__class__.__name__
+    detail = exc.strerror or exc.__class__.__name__
+    return f"cannot read the {reading}: {detail}" if reading else detail
 
 
 def write_and_sync(fd: int, data: bytes) -> None:
@@ -95,8 +103,8 @@ def unlink_quietly(path: Path | str) -> None:
 
 
 def temp_path(path: Path, tag: str = "") -> Path:
-    """A temp name beside ``path`` (hidden, recognisable by :data:`TMP_PREFIX`)."""
-    return path.parent / f"{TMP_PREFIX}{path.name}{tag}.{os.getpid()}"
+    """A temp name beside ``path``: hidden, recognisable by :data:`TMP_PREFIX`, unique in the process."""
+    return path.parent / f"{TMP_PREFIX}{path.name}{tag}.{os.getpid()}.{next(_serial)}"
 
 
 def write_temp(path: Path, data: bytes) -> Path:
@@ -147,16 +155,44 @@ def atomic_write(path: Path | str, data: bytes, *, backup: bool = False) -> None
     fsync_dir(path.parent)
 
 
+@contextmanager
+def atomic_text_file(path: Path) -> Iterator[TextIO]:
+    """Write a UTF-8 text file (``\\n`` newlines) that appears at ``path`` only when
+    complete and durable; on an error nothing is left behind and ``path`` is untouched."""
+    tmp = temp_path(path)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        unlink_quietly(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def replace_file(src: Path, path: Path) -> None:
+    """fsync ``src`` (written by someone else, e.g. a library) and move it over ``path`` durably."""
+    fd = os.open(src, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(src, path)
+    fsync_dir(path.parent)
+
+
 def make_temp_dir(path: Path) -> Path:
     """A new, empty folder beside ``path`` with the mode ``mkdir`` would give it."""
-    n = 0
     while True:
-        tmp = temp_path(path, f".{n}" if n else "")
+        tmp = temp_path(path)
         try:
             os.mkdir(tmp, DIR_MODE)
             return tmp
-        except FileExistsError:
-            n += 1
+        except FileExistsError:  # pragma: no cover - a leftover of an earlier process
+            continue
 
 
 def replace_dir(tmp_dir: Path, path: Path) -> None:

@@ -16,3 +16,31 @@ settings.load_profile("reader")
 
 # a real PostgreSQL (pgserver) for the store tests: pg_server, pg_url, own_pg_server, store_location
 from pg_fixtures import own_pg_server, pg_server, pg_url, store_location  # noqa: E402,F401
+
+
+# --- the sample corpus: one definition for every test -------------------------
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The repository's sample corpus. Read it; never write to it (use ``seeds_copy``)."""
+    return SEEDS
+
+
+@pytest.fixture
+def seeds_copy(tmp_path: Path) -> Path:
+    """A private copy of the sample corpus, in ``tmp_path / "seeds"``."""
+    return copy_seeds(tmp_path / "seeds")
+
+
+def copy_seeds(dest: Path) -> Path:
+    """Copy the sample corpus to ``dest`` (for helpers that are not fixtures)."""
+    shutil.copytree(SEEDS, dest)
+    return dest

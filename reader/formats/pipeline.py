@@ -31,14 +31,15 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator
 
+from reader import fsutil
 from reader.errors import FormatError, ReaderError, StoreReadOnlyError
 from reader.langtag import normalise_tag, tag_problem
+from reader.store.reanchor import find_nearest
 from reader.formats.base import FORMATS, Format, ImportItem, ImportNote, ImportProblem, SpanRecord, get_format
 from reader.formats.destination import destination_problem, write_marker
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, Link, default_annotator, new_id, now_iso
@@ -253,71 +254,27 @@ def _check_destination(path: Path, fmt: Format, force: bool, *, store_path: Any 
         raise FormatError(f"{path}: {problem}")
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(str(path), os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _os_error(path: Path, exc: OSError) -> FormatError:
     return FormatError(f"{path}: cannot write the export: {exc.strerror or exc}")
 
 
-def _fsync_tree(root: Path) -> None:
-    for folder, _dirs, files in os.walk(root):
-        for name in files:
-            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        _fsync_dir(Path(folder))
-
-
 def _write_text_atomic(path: Path, fmt: Format, items: Iterable) -> int:
-    tmp_name = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            spans = fmt.write(items, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-        tmp_name = None
-        _fsync_dir(path.parent)
-        return spans
+        with fsutil.atomic_text_file(path) as fh:
+            return fmt.write(items, fh)
     except OSError as exc:
         raise _os_error(path, exc) from None
-    finally:
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
 
 
 def _write_binary_atomic(path: Path, fmt: Format, items: Iterable) -> int:
     tmp_dir = None
     try:
-        tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+        tmp_dir = fsutil.make_temp_dir(path)
         tmp = tmp_dir / path.name
         spans = fmt.write(items, tmp)
         if not tmp.is_file():
             raise FormatError(f"{fmt.name}: the exporter wrote no file")
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        fsutil.replace_file(tmp, path)
         return spans
     except OSError as exc:
         raise _os_error(path, exc) from None
@@ -328,34 +285,19 @@ def _write_binary_atomic(path: Path, fmt: Format, items: Iterable) -> int:
 
 def _write_dir_atomic(path: Path, fmt: Format, items: Iterable) -> int:
     """Write into a new temporary folder beside ``path``, then swap it into place."""
-    tmp_dir = old = None
+    tmp_dir = None
     try:
-        tmp_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+        tmp_dir = fsutil.make_temp_dir(path)
         spans = fmt.write(items, tmp_dir)
         write_marker(tmp_dir, fmt.name)  # what --force may replace next time
-        _fsync_tree(tmp_dir)
-        if path.exists():
-            old = path.parent / f".{path.name}.{os.getpid()}.old"
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(path, old)
-        os.replace(tmp_dir, path)
+        fsutil.replace_dir(tmp_dir, path)
         tmp_dir = None
-        _fsync_dir(path.parent)
         return spans
     except OSError as exc:
-        if old is not None and not path.exists():  # put the previous export back
-            try:
-                os.replace(old, path)
-                old = None
-            except OSError:
-                pass
         raise _os_error(path, exc) from None
     finally:
         if tmp_dir is not None:
             shutil.rmtree(tmp_dir, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
 
 
 # --- import -------------------------------------------------------------------
@@ -376,18 +318,6 @@ class _NewlineMap:
 
     def __call__(self, offset: int) -> int:
         return offset - bisect.bisect_left(self.pairs, offset)
-
-
-def _nearest(text: str, needle: str, pos: int) -> int | None:
-    best = None
-    i = text.find(needle)
-    while i >= 0:
-        if best is None or abs(i - pos) < abs(best - pos):
-            best = i
-        if i >= pos:
-            break
-        i = text.find(needle, i + 1)
-    return best
 
 
 def _title_of(text: str, limit: int = 80) -> str:
@@ -600,7 +530,7 @@ class _Importer:
         target = doc
         if doc is None and stale is not None:
             # same id, different text: find the span's text in the current document
-            found = _nearest(stale.text, span_text, start)
+            found = find_nearest(stale.text, span_text, start)
             if found is None:
                 return bad(f"document {stale.id!r} has changed and the span text {_short(span_text)} is no longer in it")
             start, end, target = found, found + len(span_text), stale
