@@ -40,7 +40,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import regex
 
@@ -49,6 +49,7 @@ from reader.fsutil import os_reason
 from reader.errors import NotTextError, ReaderError
 from reader.langtag import normalise_tag, tag_problem
 from reader.model import Document, Paragraph
+from reader.protocols import JSON, StoreAPI
 from reader.text import decode, display_path, one_line, sha256_bytes
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -57,7 +58,7 @@ HEAD_CHARS = 4_000
 TITLE_MAX = 100
 MAX_TITLE_LINES = 8
 
-Progress = Callable[[int, int], Any]
+Progress = Callable[[int, int], object]
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,8 @@ def _run_in_headline(line: str, limit: int) -> int | None:
             break
         word = m.group(1)
         if len(word) > 1 and regex.search(r"(?<![\p{L}\p{N}])" + regex.escape(word) + r"(?![\p{L}\p{N}])", line[: m.start()]):
-            return m.start()
+            start: int = m.start()
+            return start
     return None
 
 
@@ -322,7 +324,7 @@ def _walk(root: Path) -> tuple[list[tuple[tuple[str, ...], Path]], list[Problem]
     except OSError:
         visited = set()
     # stack of (folder path, relative parts, ancestor identities)
-    stack: list[tuple[Path, tuple[str, ...], frozenset]] = [(root, (), frozenset(visited))]
+    stack: list[tuple[Path, tuple[str, ...], frozenset[tuple[int, int]]]] = [(root, (), frozenset(visited))]
     while stack:
         folder, rel, ancestors = stack.pop()
         try:
@@ -382,7 +384,7 @@ class Corpus:
         self._by_sha: dict[str, Document] = {}
         self._overrides: dict[str, str] = {}
         self._detected: dict[str, tuple[str, float]] = {}  # doc id -> detector's (lang, confidence)
-        self._store: Any = None  # the store given to load_corpus / detect_languages, for reload
+        self._store: StoreAPI | None = None  # the store given to load_corpus / detect_languages, for reload
         for doc in documents:
             self._append(doc)
 
@@ -462,7 +464,7 @@ class Corpus:
             elif doc.lang_source == "override":
                 _clear_override(doc, self._detected.get(doc.id))
 
-    def set_language_override(self, doc_id: str, lang: str | None, store: Any = None) -> Document:
+    def set_language_override(self, doc_id: str, lang: str | None, store: StoreAPI | None = None) -> Document:
         """Override one document's language (``None`` or ``""`` clears it).
 
         With ``store`` the override is saved there first (``store.set_language_override``).
@@ -485,7 +487,7 @@ class Corpus:
             _clear_override(doc, self._detected.get(doc_id))
         return doc
 
-    def detect_languages(self, store: Any = None, progress: Progress | None = None,
+    def detect_languages(self, store: StoreAPI | None = None, progress: Progress | None = None,
                          should_stop: Callable[[], bool] | None = None) -> int:
         """Tag every pending document with its language and paragraph languages.
 
@@ -506,7 +508,7 @@ class Corpus:
             self._read_overrides(store)
         todo = self.pending
         total = len(todo)
-        batch: dict[str, dict] = {}
+        batch: dict[str, dict[str, JSON]] = {}
         detected = 0
         for i, doc in enumerate(todo):
             if should_stop is not None and should_stop():
@@ -532,7 +534,7 @@ class Corpus:
                 self.cache_error = str(exc)
         return detected
 
-    def apply_cached_languages(self, store: Any) -> int:
+    def apply_cached_languages(self, store: StoreAPI) -> int:
         """Take every pending document's languages from the store cache; no detection."""
         self._read_overrides(store)
         hits = 0
@@ -543,14 +545,14 @@ class Corpus:
                 hits += 1
         return hits
 
-    def _read_overrides(self, store: Any) -> None:
+    def _read_overrides(self, store: StoreAPI) -> None:
         try:
             overrides = store.language_overrides() or {}
         except (ReaderError, AttributeError):
             return
         self.apply_overrides({k: v for k, v in overrides.items() if isinstance(v, str) and v})
 
-    def _apply_entry(self, doc: Document, entry: dict, source: str) -> None:
+    def _apply_entry(self, doc: Document, entry: dict[str, JSON], source: str) -> None:
         detected = entry["lang"]
         self._detected[doc.id] = (detected, float(entry["confidence"]))
         paragraphs = [Paragraph(int(s), int(e), str(lg), float(c)) for s, e, lg, c in entry["paragraphs"]]
@@ -570,7 +572,7 @@ class Corpus:
         doc.paragraphs = paragraphs
 
     # files
-    def reload(self, doc_id: str, *, store: Any = None, detect: bool | None = None) -> Document:
+    def reload(self, doc_id: str, *, store: StoreAPI | None = None, detect: bool | None = None) -> Document:
         """Re-read one document's file (it was edited while open) and return the new Document.
 
         The new object replaces the old one in ``documents``. Unchanged content
@@ -616,7 +618,7 @@ class Corpus:
         return new
 
 
-def detection_entry(text: str) -> dict:
+def detection_entry(text: str) -> dict[str, JSON]:
     """The cacheable language result of a text (the store's cache format)."""
     lang, conf = language.detect_language(text)
     paragraphs = language.paragraph_languages(text, lang, conf)
@@ -627,11 +629,11 @@ def detection_entry(text: str) -> dict:
     }
 
 
-def _cached(store: Any, doc: Document) -> dict | None:
+def _cached(store: StoreAPI, doc: Document) -> dict[str, JSON] | None:
     """A valid cache entry for ``doc`` or ``None`` (bad or foreign entries are ignored)."""
     try:
         entry = store.cached_language(doc.sha256)
-    except (ReaderError, AttributeError, OSError):
+    except (ReaderError, OSError):
         return None
     if not isinstance(entry, dict):
         return None
@@ -682,7 +684,7 @@ def _clear_override(doc: Document, detected: tuple[str, float] | None) -> None:
         doc.paragraphs = None
 
 
-def load_corpus(path: Path | str, *, store: Any = None, detect: bool = True,
+def load_corpus(path: Path | str, *, store: StoreAPI | None = None, detect: bool = True,
                 progress: Progress | None = None) -> Corpus:
     """Load every ``*.txt`` / ``*.md`` below ``path`` (see the module doc).
 
@@ -729,14 +731,13 @@ def load_corpus(path: Path | str, *, store: Any = None, detect: bool = True,
     return corpus
 
 
-def _attach_store(corpus: Corpus, store: Any) -> None:
+def _attach_store(corpus: Corpus, store: StoreAPI) -> None:
     corpus._store = store
     corpus._read_overrides(store)
     try:
         imported = list(store.imported_documents() or [])
-    except (ReaderError, AttributeError) as exc:
-        if isinstance(exc, ReaderError):
-            corpus.problems.append(Problem(str(getattr(store, "path", "store")), f"imported documents: {exc}"))
+    except ReaderError as exc:
+        corpus.problems.append(Problem(str(store.path), f"imported documents: {exc}"))
         imported = []
     corpus.add_documents(imported)
     corpus.apply_cached_languages(store)

@@ -5,6 +5,7 @@ else is a bug. Messages are plain text (never markup).
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -15,7 +16,7 @@ class ReaderError(Exception):
 class NotTextError(ReaderError):
     """A file is not text we can load (binary, bad encoding, too large...)."""
 
-    def __init__(self, path: Path | str, reason: str):
+    def __init__(self, path: str | os.PathLike[str], reason: str):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{path}: {reason}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from typing import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +78,7 @@ class LabelSet:
         self._by_key = {label.key: label for label in self.labels if label.key}
         self._position = {label.name: i for i, label in enumerate(self.labels)}
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Label]:
         return iter(self.labels)
 
     def __len__(self) -> int:
@@ -196,7 +197,7 @@ def _table_lines(lines: list[str]) -> dict[str, int]:
 
 def _unescape_basic(value: str) -> str:
     try:
-        return tomllib.loads(f'k = "{value}"')["k"]
+        return str(tomllib.loads(f'k = "{value}"')["k"])
     except tomllib.TOMLDecodeError:
         return value
 

@@ -149,3 +149,63 @@ class Link:
 
     def other(self, ann_id: str) -> str:
         return self.b if ann_id == self.a else self.a
+
+
+@dataclass(frozen=True)
+class Change:
+    """One undoable change. ``kind`` is "add", "update", "delete" or "batch"
+    (``add_many``/``update_many``; its single changes are in ``items``), or for
+    links "link", "unlink" and "link-update" (``link_before``/``link_after``)."""
+
+    kind: str
+    before: Annotation | None
+    after: Annotation | None
+    items: tuple["Change", ...] = ()
+    link_before: Link | None = None
+    link_after: Link | None = None
+
+    @property
+    def is_link(self) -> bool:
+        return self.kind in ("link", "unlink", "link-update")
+
+    def inverse(self) -> "Change":
+        if self.kind == "batch":
+            return Change("batch", None, None, tuple(c.inverse() for c in reversed(self.items)))
+        kind = {"add": "delete", "delete": "add", "link": "unlink", "unlink": "link"}.get(self.kind, self.kind)
+        return Change(kind, self.after, self.before, link_before=self.link_after, link_after=self.link_before)
+
+    def singles(self) -> tuple["Change", ...]:
+        """The single changes (a batch's items, or this change alone)."""
+        return self.items if self.kind == "batch" else (self,)
+
+
+@dataclass
+class ReanchorReport:
+    """What :meth:`AnnotationStore.attach_corpus` did to annotations of changed documents."""
+
+    checked: int = 0  # annotations whose document changed (or that were orphaned)
+    unchanged: int = 0  # document changed, span still at the same place
+    moved: list[Annotation] = field(default_factory=list)
+    orphaned: list[Annotation] = field(default_factory=list)
+    restored: list[Annotation] = field(default_factory=list)  # orphans found again
+    adopted: int = 0  # annotations saved without a document text, now filled in
+    missing_documents: list[str] = field(default_factory=list)  # annotated ids not in the corpus
+    saved: bool = True  # False when the store is read-only (changes kept in memory only)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.moved or self.orphaned or self.restored or self.adopted)
+
+    def summary(self) -> str:
+        parts = []
+        if self.moved:
+            parts.append(f"{len(self.moved)} moved")
+        if self.restored:
+            parts.append(f"{len(self.restored)} found again")
+        if self.orphaned:
+            parts.append(f"{len(self.orphaned)} orphaned (text not found; kept)")
+        if self.missing_documents:
+            parts.append(f"{len(self.missing_documents)} annotated document(s) missing from the corpus")
+        if not parts:
+            return "all annotations are anchored"
+        return "re-anchoring: " + ", ".join(parts)

@@ -5,6 +5,7 @@ canonical text returned by :func:`decode`.
 """
 from __future__ import annotations
 
+import os
 import codecs
 import hashlib
 import unicodedata
@@ -35,7 +36,7 @@ def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
     return line, col
 
 
-def decode(raw: bytes, path: object = "<bytes>") -> tuple[str, str]:
+def decode(raw: bytes, path: str | os.PathLike[str] = "<bytes>") -> tuple[str, str]:
     """Decode file bytes into canonical text. Returns ``(text, encoding)``.
 
     Accepts UTF-8 (with or without BOM) and UTF-16 with a BOM. Anything else
@@ -350,13 +351,12 @@ def json_terminal_safe(json_text: str) -> str:
     return json_text.translate(_JSON_TERMINAL_TABLE)
 
 
-def display_path(path: object) -> str:
+def display_path(path: str | bytes | os.PathLike[str] | os.PathLike[bytes]) -> str:
     """A file name for messages and JSON: bytes that are not UTF-8 shown as ``\\xff``.
 
     Names come from the file system decoded with ``os.fsdecode`` (surrogateescape), so a
     name such as ``bad\\xffname.txt`` holds a lone surrogate that no UTF-8 output can carry.
     """
-    import os
 
     text = os.fspath(path) if not isinstance(path, str) else path
     if isinstance(text, bytes):
@@ -369,7 +369,6 @@ def display_path(path: object) -> str:
 
 
 def _fs_encodable(text: str) -> bool:
-    import os
 
     try:
         os.fsencode(text)

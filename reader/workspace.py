@@ -15,12 +15,14 @@ annotations of documents edited since they were annotated.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from reader.labels import LabelSet
+from reader.protocols import CorpusAPI, StoreAPI
+from reader.model import ReanchorReport
 
 
-def store_location(value: str | Path) -> Any:
+def store_location(value: str | Path) -> str | Path:
     """A store folder as a Path (``~`` expanded), or a database URL kept as a string."""
     if isinstance(value, str) and value.startswith(("postgresql://", "postgres://")):
         return value
@@ -28,12 +30,12 @@ def store_location(value: str | Path) -> Any:
 
 
 class Workspace:
-    def __init__(self, corpus: Any, store: Any, corpus_path: Path, store_path: Path):
+    def __init__(self, corpus: CorpusAPI, store: StoreAPI, corpus_path: Path, store_path: str | Path):
         self.corpus = corpus
         self.store = store
         self.corpus_path = corpus_path
         self.store_path = store_path
-        self.reanchor_report = getattr(store, "reanchor_report", None)
+        self.reanchor_report: ReanchorReport | None = store.reanchor_report
 
     @classmethod
     def open(
@@ -68,7 +70,7 @@ class Workspace:
 
     @property
     def readonly(self) -> bool:
-        return bool(getattr(self.store, "readonly", False))
+        return self.store.readonly
 
     def close(self) -> None:
         self.store.close()

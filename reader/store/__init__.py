@@ -25,7 +25,7 @@ from reader.store.annotations import AnnotationItem, AnnotationStore
 from reader.store.base import SCHEMA_VERSION, CommitError, Op, StorageEngine, StoreImage
 from reader.store.engine import FileEngine, shard_name
 from reader.store.history import Change, History
-from reader.store.reanchor import ReanchorReport
+from reader.model import ReanchorReport
 from reader.store.recovery import check_store, recover_store
 
 __all__ = [

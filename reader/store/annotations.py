@@ -28,14 +28,15 @@ from reader.errors import (
 )
 from reader.labels import LabelSet
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, default_annotator, now_iso
-from reader.protocols import DocumentLookup
-from reader.store.base import JSON, SCHEMA_VERSION, CommitError, Op, StorageEngine, StoreImage, ann_record, copy_annotation
+from reader.protocols import JSON, AnnotationItem, DocumentLookup, RejectedKey
+from reader.store.base import SCHEMA_VERSION, CommitError, Op, StorageEngine, StoreImage, ann_record, copy_annotation
 from reader.store.engine import FileEngine, no_gc
 from reader.store.history import Change, History
+from reader.model import ReanchorReport
 from reader.store.links import LinkMethods
-from reader.store.reanchor import ReanchorReport, reanchor_documents
+from reader.store.reanchor import reanchor_documents
 from reader.store.postgres import LabelSource, is_database_url, safe_location
-from reader.store.state import RejectedKey, WorkspaceTables
+from reader.store.state import WorkspaceTables
 from reader.suggest.amounts import annotation_value
 
 P = ParamSpec("P")
@@ -48,9 +49,6 @@ LayerKey = tuple[str, str, int, int, str]
 def layer_key(ann: Annotation) -> LayerKey:
     """(annotator, doc_id, start, end, label): what makes an annotation a duplicate."""
     return (ann.annotator, ann.doc_id, ann.start, ann.end, ann.label)
-#: What :meth:`AnnotationStore.add_many` accepts: an annotation, a dict of its
-#: fields, or a tuple ``(doc_id, start, end, label[, note])``.
-AnnotationItem = Annotation | Mapping[str, JSON] | Sequence[JSON]
 
 
 def _locked(method: Callable[P, R]) -> Callable[P, R]:

@@ -23,6 +23,7 @@ from typing import Any, Protocol, Sequence, runtime_checkable
 
 from reader.errors import StoreError
 from reader.model import STATUS_ACCEPTED, Annotation
+from reader.protocols import JSON
 
 #: 2 added the ``links`` table (reader.store.links); a version-1 store is upgraded
 #: in place on opening for writing, with a backup (reader.store.migrate).
@@ -33,8 +34,6 @@ META_TABLES = ("languages", "overrides", "done", "documents", "state", "rejected
 
 #: One operation (see the module docstring): a JSON array.
 Op = list[Any]
-#: A JSON value as decoded by :mod:`json` (objects, arrays, strings, numbers...).
-JSON = Any
 
 ANN_FIELDS = frozenset(f.name for f in dataclasses.fields(Annotation))
 _ANN_DEFAULTS: dict[str, JSON] = {

@@ -58,7 +58,8 @@ from reader import fsutil
 from reader.errors import StoreCorruptError, StoreError, StoreLockedError, StoreVersionError
 from reader.model import Annotation, now_iso
 from reader.store import safety
-from reader.store.base import JSON, META_TABLES, SCHEMA_VERSION, CommitError, Op, StoreImage, ann_from_record, ann_record
+from reader.protocols import JSON
+from reader.store.base import META_TABLES, SCHEMA_VERSION, CommitError, Op, StoreImage, ann_from_record, ann_record
 from reader.store.migrate import backup_for_upgrade
 from reader.store.journal import Journal, JournalCorrupt, dumps, encode_record, read_journal, read_json_file
 

@@ -12,39 +12,12 @@ database engine, each annotator undoes only their own changes.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 
-from reader.model import Annotation, Link
+from reader.model import Change
+
+__all__ = ["UNDO_LIMIT", "Change", "History"]
 
 UNDO_LIMIT = 10_000
-
-
-@dataclass(frozen=True)
-class Change:
-    """One undoable change. ``kind`` is "add", "update", "delete" or "batch"
-    (``add_many``/``update_many``; its single changes are in ``items``), or for
-    links "link", "unlink" and "link-update" (``link_before``/``link_after``)."""
-
-    kind: str
-    before: Annotation | None
-    after: Annotation | None
-    items: tuple["Change", ...] = ()
-    link_before: Link | None = None
-    link_after: Link | None = None
-
-    @property
-    def is_link(self) -> bool:
-        return self.kind in ("link", "unlink", "link-update")
-
-    def inverse(self) -> "Change":
-        if self.kind == "batch":
-            return Change("batch", None, None, tuple(c.inverse() for c in reversed(self.items)))
-        kind = {"add": "delete", "delete": "add", "link": "unlink", "unlink": "link"}.get(self.kind, self.kind)
-        return Change(kind, self.after, self.before, link_before=self.link_after, link_after=self.link_before)
-
-    def singles(self) -> tuple["Change", ...]:
-        """The single changes (a batch's items, or this change alone)."""
-        return self.items if self.kind == "batch" else (self,)
 
 
 class History:

@@ -16,7 +16,7 @@ import zlib
 from pathlib import Path
 
 from reader import fsutil
-from reader.store.base import JSON
+from reader.protocols import JSON
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # never write through a symlink planted in the store
 

@@ -9,45 +9,12 @@ whose text comes back is restored.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 from typing import Callable, Iterator, Mapping
 
-from reader.model import Annotation, Document
+from reader.model import Annotation, Document, ReanchorReport
 
 # How far (code points) around the old offset re-anchoring looks first.
 REANCHOR_WINDOW = 2000
-
-
-@dataclass
-class ReanchorReport:
-    """What :meth:`AnnotationStore.attach_corpus` did to annotations of changed documents."""
-
-    checked: int = 0  # annotations whose document changed (or that were orphaned)
-    unchanged: int = 0  # document changed, span still at the same place
-    moved: list[Annotation] = field(default_factory=list)
-    orphaned: list[Annotation] = field(default_factory=list)
-    restored: list[Annotation] = field(default_factory=list)  # orphans found again
-    adopted: int = 0  # annotations saved without a document text, now filled in
-    missing_documents: list[str] = field(default_factory=list)  # annotated ids not in the corpus
-    saved: bool = True  # False when the store is read-only (changes kept in memory only)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.moved or self.orphaned or self.restored or self.adopted)
-
-    def summary(self) -> str:
-        parts = []
-        if self.moved:
-            parts.append(f"{len(self.moved)} moved")
-        if self.restored:
-            parts.append(f"{len(self.restored)} found again")
-        if self.orphaned:
-            parts.append(f"{len(self.orphaned)} orphaned (text not found; kept)")
-        if self.missing_documents:
-            parts.append(f"{len(self.missing_documents)} annotated document(s) missing from the corpus")
-        if not parts:
-            return "all annotations are anchored"
-        return "re-anchoring: " + ", ".join(parts)
 
 
 def find_nearest(text: str, needle: str, near: int, window: int = REANCHOR_WINDOW) -> int | None:

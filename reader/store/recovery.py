@@ -18,7 +18,8 @@ from reader.errors import ReaderError, StoreCorruptError, StoreError, StoreLocke
 from reader.labels import LabelSet
 from reader.model import now_iso
 from reader.store import safety
-from reader.store.base import JSON, StoreImage
+from reader.protocols import JSON
+from reader.store.base import StoreImage
 from reader.store.salvage import Salvage, salvage_shard, split_records
 from reader.store.engine import (
     DOCS_DIR,

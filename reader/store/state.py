@@ -19,11 +19,9 @@ import json
 from typing import Callable, Iterable
 
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, Annotation, Document, Paragraph
-from reader.store.base import JSON, Op, StoreImage
+from reader.protocols import JSON, RejectedKey
+from reader.store.base import Op, StoreImage
 
-#: A rejected span of a document: (start, end, label); or with the document id
-#: in front, the same as :attr:`Annotation.key`.
-RejectedKey = tuple[str | int, ...]
 
 
 def doc_to_record(doc: Document) -> dict[str, JSON]:
