@@ -54,7 +54,7 @@ def store(store_location, corpus):
 
 def where(store):
     """The location to open ``store`` again (a database URL with its password)."""
-    return getattr(store.engine, "url", store.path)
+    return getattr(store._engine, "url", store.path)
 
 
 def reopen(store, **kw):
@@ -85,7 +85,7 @@ def test_persisted_without_close(store_location, corpus):
     # no close: the journal alone must hold the save (a crash after add returned)
     s = AnnotationStore(store_location, corpus=corpus)
     ann = s.add("a", 0, 3, "quote")
-    s.engine.close()  # drop the lock as a dying process would, without compacting
+    s._engine.close()  # drop the lock as a dying process would, without compacting
     s2 = AnnotationStore(store_location, corpus=corpus)
     assert s2.get(ann.id) == ann
     s2.close()
@@ -370,7 +370,7 @@ def test_compaction_during_use(tmp_path, monkeypatch):
     monkeypatch.setattr(engine_mod, "COMPACT_RECORDS", 10)
     with AnnotationStore(tmp_path / "s") as s:
         ids = [s.add("x", i, i + 1, "quote", text="a").id for i in range(35)]
-        assert s.engine._journal.records < 10
+        assert s._engine._journal.records < 10
     with AnnotationStore(tmp_path / "s") as s:
         assert {a.id for a in s.all()} == set(ids)
 

@@ -184,7 +184,7 @@ def test_unwritable_folder_seen_by_probe_opens_readonly(tmp_path, monkeypatch):
     monkeypatch.setattr(engine_mod, "probe_writable", lambda folder: "the store folder is not writable (permission denied)")
     s = AnnotationStore(path)
     assert s.readonly and s.readonly_reason == "the store folder is not writable (permission denied)"
-    assert s.engine._filelock is None
+    assert s._engine._filelock is None
     with pytest.raises(StoreReadOnlyError, match="permission denied"):
         s.delete(s.all()[0].id)
     s.close()
@@ -291,7 +291,7 @@ def test_corrupt_journal_middle_line(tmp_path):
     path = tmp_path / "s"
     store = AnnotationStore(path)
     ids = [store.add("d", i, i + 1, "quote", text="x").id for i in range(6)]
-    store.engine.close()  # leave the journal uncompacted, as after a crash
+    store._engine.close()  # leave the journal uncompacted, as after a crash
     journal = path / "journal.jsonl"
     lines = journal.read_bytes().split(b"\n")
     lines[2] = lines[2][:20] + b"X" + lines[2][21:]  # flip a byte: checksum mismatch
@@ -313,7 +313,7 @@ def test_torn_last_journal_line_is_ignored_and_cut(tmp_path):
     path = tmp_path / "s"
     store = AnnotationStore(path)
     ids = [store.add("d", i, i + 1, "quote", text="x").id for i in range(3)]
-    store.engine.close()
+    store._engine.close()
     journal = path / "journal.jsonl"
     good = journal.read_bytes()
     torn = encode_record({"v": 1, "ops": [["put", {"id": "zz"}]]})[:25]
@@ -325,7 +325,7 @@ def test_torn_last_journal_line_is_ignored_and_cut(tmp_path):
     store = AnnotationStore(path)
     assert journal.read_bytes() == good  # the writer cuts the torn tail before appending
     new = store.add("d", 5, 6, "quote", text="x")
-    store.engine.close()
+    store._engine.close()
     with AnnotationStore(path) as s:
         assert {a.id for a in s.all()} == set(ids) | {new.id}
 

@@ -129,7 +129,7 @@ def test_torn_last_line_is_kept_aside_and_counted(tmp_path, capsys, damage):
     store = tmp_path / "s"
     s = AnnotationStore(store)
     s.add("d", 0, 1, "quote", text="x")
-    s.engine.close()  # a crash: no compaction, the journal holds the change
+    s._engine.close()  # a crash: no compaction, the journal holds the change
     journal = store / "journal.jsonl"
     last = encode_record({"v": 1, "ops": [["meta", "state", "k", "v"]]})
     if damage == "no-newline":
@@ -146,7 +146,7 @@ def test_torn_last_line_is_kept_aside_and_counted(tmp_path, capsys, damage):
     assert code == 0 and "torn" in out and "note" in out
     with AnnotationStore(store) as s2:
         assert len(s2.all()) == 1
-        assert s2.engine.torn_kept is not None
+        assert s2._engine.torn_kept is not None
     kept = torn_tails(store)
     assert len(kept) == 1 and kept[0].read_bytes() == tail
     problems, notes = check_store_report(store)
@@ -159,7 +159,7 @@ def test_torn_tail_that_cannot_be_kept_opens_read_only(tmp_path, monkeypatch):
     store = tmp_path / "s"
     s = AnnotationStore(store)
     s.add("d", 0, 1, "quote", text="x")
-    s.engine.close()
+    s._engine.close()
     with open(store / "journal.jsonl", "ab") as fh:
         fh.write(b"0000 torn")
     before = (store / "journal.jsonl").read_bytes()
@@ -181,7 +181,7 @@ def test_record_with_valid_checksum_but_bad_content_is_skipped_by_recover(tmp_pa
     store = tmp_path / "s"
     s = AnnotationStore(store)
     s.add("d", 0, 1, "quote", text="x")
-    s.engine.close()
+    s._engine.close()
     journal = store / "journal.jsonl"
     bad = encode_record({"v": 1, "ops": [["put", {"id": "broken", "doc_id": "d"}]]})
     with open(journal, "ab") as fh:

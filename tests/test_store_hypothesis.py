@@ -128,7 +128,7 @@ class StoreMachine(RuleBasedStateMachine):
         if compact:
             self.store.close()
         else:
-            self.store.engine.close()  # as if the process died: the journal alone must hold everything
+            self.store._engine.close()  # as if the process died: the journal alone must hold everything
         self.store = AnnotationStore(self.dir / "s", corpus=self.corpus)
         self.undo_stack.clear()
         self.redo_stack.clear()

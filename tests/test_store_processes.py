@@ -27,7 +27,7 @@ CHILD = textwrap.dedent(
     store = AnnotationStore(path)
     out = sys.stdout
     if mode == "hold":
-        print("ready", store.engine.lock_path, flush=True)
+        print("ready", store._engine.lock_path, flush=True)
         sys.stdin.read()
         store.close()
         sys.exit(0)

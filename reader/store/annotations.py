@@ -68,7 +68,7 @@ class PendingSaves:
     is always the order of the changes."""
 
     def __init__(self, engine: StorageEngine) -> None:
-        self.engine = engine
+        self._engine = engine
         self.last_error: str | None = None
         self._ops: list[list[Op]] = []
 
@@ -84,14 +84,14 @@ class PendingSaves:
         saved = 0
         while self._ops:
             try:
-                self.engine.commit(self._ops[0])
+                self._engine.commit(self._ops[0])
             except CommitError as exc:
                 self.last_error = exc.reason
                 raise StoreWriteError(exc.location, exc.reason, len(self._ops)) from None
             self._ops.pop(0)
             saved += 1
-        if self.engine.last_error:
-            self.last_error = self.engine.last_error
+        if self._engine.last_error:
+            self.last_error = self._engine.last_error
         return saved
 
     def transactions(self) -> list[list[Op]]:
@@ -106,7 +106,7 @@ class PendingSaves:
     def compact(self) -> None:
         """Compact, keeping a failure as ``last_error`` (it loses nothing)."""
         try:
-            self.engine.compact()
+            self._engine.compact()
         except CommitError as exc:
             self.last_error = f"{exc.location}: compaction failed ({exc.reason}); the journal keeps the changes"
 
@@ -263,28 +263,28 @@ class AnnotationStore(LinkMethods):
             engine = PostgresEngine(str(path), readonly=bool(readonly), annotator=self.annotator)
         #: the store folder; for a database, its URL without the password (for messages)
         self.path: Path | str = safe_location(str(path)) if database else Path(path)
-        self.engine: StorageEngine = engine or FileEngine(Path(path), readonly=bool(readonly), annotator=self.annotator)
-        self.location = self.engine.location
+        self._engine: StorageEngine = engine or FileEngine(Path(path), readonly=bool(readonly), annotator=self.annotator)
+        self.location = self._engine.location
         self.reanchor_report: ReanchorReport | None = None
         self._lock = threading.RLock()
         self._closed = False
         self._history = History()
         self._corpus: DocumentLookup | None = None
-        self._image: StoreImage = self.engine.load()
-        self._pending = PendingSaves(self.engine)
-        self.readonly = self.engine.readonly
-        self.readonly_reason = self.engine.readonly_reason
+        self._image: StoreImage = self._engine.load()
+        self._pending = PendingSaves(self._engine)
+        self.readonly = self._engine.readonly
+        self.readonly_reason = self._engine.readonly_reason
         self.schema_version = self._image.schema_version
         #: (old schema, backup folder) when opening upgraded an older file store in place
-        self.upgraded: tuple[int, Path] | None = self.engine.upgraded if isinstance(self.engine, FileEngine) else None
-        self.tables = WorkspaceTables(self._image, self._commit, self._check_writable, lambda: self.readonly)
+        self.upgraded: tuple[int, Path] | None = self._engine.upgraded if isinstance(self._engine, FileEngine) else None
+        self._tables = WorkspaceTables(self._image, self._commit, self._check_writable, lambda: self.readonly)
         try:
-            labels = self.engine.label_set() if isinstance(self.engine, LabelSource) else LabelSet.load(self.path)
+            labels = self._engine.label_set() if isinstance(self._engine, LabelSource) else LabelSet.load(self.path)
         except BaseException:
-            self.engine.close()
+            self._engine.close()
             raise
-        self.validator = AnnotationValidator(labels, self.annotator, self._document)
-        self.validator.index(self._image.anns.values())
+        self._validator = AnnotationValidator(labels, self.annotator, self._document)
+        self._validator.index(self._image.anns.values())
         if corpus is not None:
             self.reanchor_report = self.attach_corpus(corpus)
 
@@ -297,7 +297,7 @@ class AnnotationStore(LinkMethods):
     @property
     def labels(self) -> LabelSet:
         """The label set (``labels.toml`` of the store folder, or the default one)."""
-        return self.validator.labels
+        return self._validator.labels
 
     # ----------------------------------------------------------------- context / closing
 
@@ -330,7 +330,7 @@ class AnnotationStore(LinkMethods):
             if not self.readonly:
                 self._pending.flush()  # raises StoreWriteError, store stays open
                 self._pending.compact()
-            self.engine.close()
+            self._engine.close()
             self._closed = True
 
     @property
@@ -356,7 +356,7 @@ class AnnotationStore(LinkMethods):
         automatically and on close). Raises :class:`CommitError` when it fails."""
         self._check_writable()
         if not len(self._pending):
-            self.engine.compact()
+            self._engine.compact()
 
     @property
     def unsaved(self) -> int:
@@ -390,18 +390,18 @@ class AnnotationStore(LinkMethods):
             scratch.apply(op)  # validates (raises ValueError/TypeError/KeyError)
         for op in ops:
             self._image.apply(op)
-        self.validator.index(self._image.anns.values())
+        self._validator.index(self._image.anns.values())
         self._commit(list(ops))
 
     @_locked
     def refresh(self) -> int:
         """Take in the changes other writers saved since the last call (an engine
         with one writer has none). Returns how many operations were applied."""
-        ops = self.engine.poll()
+        ops = self._engine.poll()
         for op in ops:
             self._image.apply(op)
         if ops:
-            self.validator.index(self._image.anns.values())
+            self._validator.index(self._image.anns.values())
         return len(ops)
 
     # ----------------------------------------------------------------- documents
@@ -410,7 +410,7 @@ class AnnotationStore(LinkMethods):
     def attach_corpus(self, corpus: DocumentLookup) -> ReanchorReport:
         """Validate later adds against ``corpus`` and re-anchor annotations of changed documents."""
         self._corpus = corpus
-        self.validator.corpus_attached = True
+        self._validator.corpus_attached = True
         report = ReanchorReport(saved=not self.readonly)
         ops: list[Op] = []
         for old, new in reanchor_documents(self._image.by_doc, self._document, report, now_iso()):
@@ -429,7 +429,7 @@ class AnnotationStore(LinkMethods):
             doc = self._corpus.get(doc_id)
             if doc is not None:
                 return doc
-        return self.tables.imported(doc_id)
+        return self._tables.imported(doc_id)
 
     @_locked
     def document(self, doc_id: str) -> Document | None:
@@ -438,19 +438,19 @@ class AnnotationStore(LinkMethods):
 
     @_locked
     def imported_documents(self) -> list[Document]:
-        return self.tables.imported_documents()
+        return self._tables.imported_documents()
 
     @_locked
     def add_documents(self, docs: Iterable[Document]) -> int:
         """Keep documents (with their text) in the store, e.g. from an import. Durable."""
-        return self.tables.add_documents(docs)
+        return self._tables.add_documents(docs)
 
     def _replace(self, old: Annotation | None, new: Annotation | None) -> None:
         if old is not None:
             self._image.remove(old.id)
         if new is not None:
             self._image.put(new)
-        self.validator.replaced(old, new)
+        self._validator.replaced(old, new)
 
     # ----------------------------------------------------------------- changing annotations
 
@@ -461,12 +461,12 @@ class AnnotationStore(LinkMethods):
     ) -> Annotation:
         """Add one annotation; durable when it returns (or StoreWriteError, kept as unsaved)."""
         self._check_writable()
-        ann = self.validator.make({
+        ann = self._validator.make({
             "doc_id": doc_id, "start": start, "end": end, "label": label, "note": note,
             "annotator": annotator, "status": status, "source": source, "text": text,
         })
         if status != STATUS_REJECTED:
-            self.validator.not_duplicate(ann)
+            self._validator.not_duplicate(ann)
         self._replace(None, ann)
         self._history.record(Change("add", None, ann))
         self._commit([["put", ann_record(ann)]])
@@ -497,16 +497,16 @@ class AnnotationStore(LinkMethods):
         keys: set[LayerKey] = set()
         ids: set[str] = set()
         for n, item in enumerate(items, 1):
-            fields = self.validator.fields(item, n, source)
+            fields = self._validator.fields(item, n, source)
             ann_id = fields.get("id")
             if not isinstance(ann_id, str) or not ann_id or ann_id in self._image.anns or ann_id in ids:
                 ann_id = None
             try:
-                ann = self.validator.make(fields, ann_id=ann_id, stamp=stamp)
+                ann = self._validator.make(fields, ann_id=ann_id, stamp=stamp)
             except AnnotationError as exc:
                 raise type(exc)(f"item {n}: {exc}") from None
             if ann.status != STATUS_REJECTED:
-                if layer_key(ann) in keys or self.validator.is_duplicate(ann):
+                if layer_key(ann) in keys or self._validator.is_duplicate(ann):
                     if skip_duplicates:
                         continue
                     raise DuplicateAnnotationError(
@@ -540,7 +540,7 @@ class AnnotationStore(LinkMethods):
         new_status = status if status is not None else old.status
         new_label = label if label is not None else old.label
         if label is not None or status is not None:
-            self.validator.label(new_label, new_status)
+            self._validator.label(new_label, new_status)
         changes: dict[str, JSON] = {"label": new_label, "status": new_status}
         if note is not None:
             changes["note"] = note
@@ -549,14 +549,14 @@ class AnnotationStore(LinkMethods):
         if (s, e) != (old.start, old.end):
             if self._document(old.doc_id) is None:
                 raise OffsetError(f"{old.doc_id}: cannot move the span: the document's text is not known to the store")
-            s, e, span, sha = self.validator.span(old.doc_id, s, e, None)
+            s, e, span, sha = self._validator.span(old.doc_id, s, e, None)
             changes.update(start=s, end=e, text=span, orphaned=False, doc_sha256=sha)
         new = _revalue(old, dataclasses.replace(old, **changes))
         if new == old:
             return copy_annotation(old)
         new.updated = now_iso()
         if new.status != STATUS_REJECTED:
-            self.validator.not_duplicate(new, own_id=old.id)
+            self._validator.not_duplicate(new, own_id=old.id)
         self._replace(old, new)
         self._history.record(Change("update", old, new))
         self._commit([["put", ann_record(new)]])
@@ -578,13 +578,13 @@ class AnnotationStore(LinkMethods):
             old = self._existing(ann_id)
             new_status = status if status is not None else old.status
             new_label = label if label is not None else old.label
-            self.validator.label(new_label, new_status)
+            self._validator.label(new_label, new_status)
             new = _revalue(old, dataclasses.replace(old, label=new_label, status=new_status))
             if new == old:
                 continue
             new.updated = stamp
             if new.status != STATUS_REJECTED:
-                self.validator.not_duplicate(new, own_id=old.id)
+                self._validator.not_duplicate(new, own_id=old.id)
                 if layer_key(new) in keys:
                     doc_id, start, end, name = new.key
                     raise DuplicateAnnotationError(f"{doc_id}: a {name!r} annotation already covers {start}..{end}")
@@ -629,7 +629,7 @@ class AnnotationStore(LinkMethods):
         self._history.record(Change("delete", old, None))
         ops: list[Op] = [["del", old.doc_id, old.id]]
         if old.status == STATUS_SUGGESTED:
-            ops.append(self.tables.reject_op(old))
+            ops.append(self._tables.reject_op(old))
         self._commit(ops)
         return copy_annotation(old)
 
@@ -727,37 +727,37 @@ class AnnotationStore(LinkMethods):
 
     @_locked
     def cached_language(self, sha256: str) -> dict[str, JSON] | None:
-        return self.tables.cached_language(sha256)
+        return self._tables.cached_language(sha256)
 
     @_locked
     def cache_languages(self, results: dict[str, dict[str, JSON]]) -> None:
         """Store language results by content hash: ``{sha256: {"lang", "confidence", "paragraphs"}}``."""
-        self.tables.cache_languages(results)
+        self._tables.cache_languages(results)
 
     @_locked
     def language_overrides(self) -> dict[str, str]:
-        return self.tables.language_overrides()
+        return self._tables.language_overrides()
 
     @_locked
     def set_language_override(self, doc_id: str, lang: str | None) -> None:
-        self.tables.set_language_override(doc_id, lang)
+        self._tables.set_language_override(doc_id, lang)
 
     @_locked
     def doc_status(self, doc_id: str) -> str:
-        return self.tables.doc_status(doc_id)
+        return self._tables.doc_status(doc_id)
 
     @_locked
     def set_done(self, doc_id: str, done: bool) -> None:
-        self.tables.set_done(doc_id, done)
+        self._tables.set_done(doc_id, done)
 
     @_locked
     def get_state(self, key: str, default: JSON = None) -> JSON:
-        return self.tables.get_state(key, default)
+        return self._tables.get_state(key, default)
 
     @_locked
     def set_state(self, key: str, value: JSON) -> None:
         """Durably remember a UI value (JSON-serialisable; None removes it)."""
-        self.tables.set_state(key, value)
+        self._tables.set_state(key, value)
 
     @_locked
     def rejected_keys(self, doc_id: str) -> set[RejectedKey]:
@@ -765,7 +765,7 @@ class AnnotationStore(LinkMethods):
         same as ``(doc_id, start, end, label)`` (:attr:`Annotation.key`), so either
         form can be tested with ``in``. Covers suggestions updated to
         ``status="rejected"`` and suggestions that were deleted."""
-        return self.tables.rejected_keys(doc_id)
+        return self._tables.rejected_keys(doc_id)
 
 
 __all__ = ["AnnotationStore", "AnnotationItem", "SCHEMA_VERSION"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 
-import inspect
 import signal
 import threading
 import time
@@ -24,12 +23,13 @@ from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 
-from reader.errors import LabelsError, ReaderError, StoreError, StoreLockedError, StoreReadOnlyError
+from reader.errors import LabelsError, ReaderError, StoreError, StoreLockedError
 from reader.labels import LabelSet
 from reader.store import AnnotationStore
 from reader.text import one_line
 from reader.tui import clipboard
 from reader.tui.commands import ReaderCommands
+from reader.tui.unavailable import UnavailableStore
 
 DEFAULT_STORE = "annotations"
 STATE_LAST = "ui.last_position"
@@ -37,85 +37,6 @@ STATE_LAST = "ui.last_position"
 DETECT_PAUSE = 0.001
 #: GIL switch interval while detection runs (Python's default is 0.005 s).
 DETECT_SWITCH_INTERVAL = 0.0005
-
-
-class UnavailableStore:
-    """Stands in for an :class:`AnnotationStore` that could not be opened.
-
-    Read-only and empty: the user can still browse and read the corpus, and
-    every attempt to save says why nothing can be saved.
-    """
-
-    readonly = True
-    schema_version = 0
-    unsaved = 0
-    can_undo = False
-    can_redo = False
-    reanchor_report = None
-    last_error = None
-    shared = False  # nobody else writes to a store that could not be opened
-    annotator = ""
-
-    def __init__(self, path: Path | str, reason: str, labels: LabelSet | None = None):
-        self.path = Path(path)
-        self.readonly_reason = reason
-        self.labels = labels or LabelSet()
-        self._state: dict[str, Any] = {}
-
-    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
-        raise StoreReadOnlyError(self.path, f"the store could not be opened ({self.readonly_reason})")
-
-    add = add_many = update = delete = set_done = set_language_override = add_documents = _refuse
-
-    def get(self, ann_id: str) -> None:
-        return None
-
-    def for_document(self, doc_id: str, **kwargs: Any) -> list:
-        return []
-
-    def all(self, **kwargs: Any) -> list:
-        return []
-
-    def count_by_document(self, **kwargs: Any) -> dict:
-        return {}
-
-    def doc_status(self, doc_id: str) -> str:
-        return "new"
-
-    def undo(self) -> None:
-        return None
-
-    redo = undo
-
-    def retry_unsaved(self) -> int:
-        return 0
-
-    def cached_language(self, sha256: str) -> None:
-        return None
-
-    def cache_languages(self, entries: dict) -> None:
-        return None
-
-    def language_overrides(self) -> dict:
-        return {}
-
-    def imported_documents(self) -> list:
-        return []
-
-    def rejected_keys(self, doc_id: str) -> set:
-        return set()
-
-    def get_state(self, key: str, default: Any = None) -> Any:
-        return self._state.get(key, default)
-
-    def set_state(self, key: str, value: Any) -> None:
-        self._state[key] = value  # kept for this session only
-
-    def close(self) -> None:
-        return None
-
-    def __len__(self) -> int:
-        return 0
 
 
 class DetectionProgress(Message):
@@ -191,11 +112,12 @@ class ReaderApp(App):
     @property
     def labels(self) -> LabelSet:
         store = self.store
-        return getattr(store, "labels", None) or LabelSet()
+        return store.labels if store is not None else LabelSet()
 
     @property
     def readonly(self) -> bool:
-        return bool(getattr(self.store, "readonly", True))
+        store = self.store
+        return store.readonly if store is not None else True
 
     # --- startup -------------------------------------------------------------
 
@@ -249,12 +171,9 @@ class ReaderApp(App):
             if self.corpus_problem:
                 notes.append((self.corpus_problem, "error"))
         else:
-            report = getattr(self.workspace, "reanchor_report", None)
-            if report is not None and getattr(report, "changed", False):
-                try:
-                    notes.append((report.summary(), "warning"))
-                except Exception:
-                    pass
+            report = self.workspace.reanchor_report
+            if report is not None and report.changed:
+                notes.append((report.summary(), "warning"))
         self._startup_notes = notes
 
     _startup_notes: list = []
@@ -267,8 +186,8 @@ class ReaderApp(App):
         who = f"annotator: {self.annotator} · "
         if self.store_problem:
             sub = f"{who}READ-ONLY (store unavailable) · {location}"
-        elif store is not None and getattr(store, "readonly", False):
-            reason = getattr(store, "readonly_reason", None) or "read-only"
+        elif store is not None and store.readonly:
+            reason = store.readonly_reason or "read-only"
             sub = f"{who}READ-ONLY ({reason}) · {location}"
         else:
             sub = f"{who}store: {location}"
@@ -360,7 +279,7 @@ class ReaderApp(App):
             return 0
         finally:
             sys.setswitchinterval(interval)
-        error = getattr(corpus, "cache_error", None)
+        error = corpus.cache_error
         self.post_message(DetectionFinished(detected, error))
         return detected
 
@@ -394,35 +313,19 @@ class ReaderApp(App):
         message = str(error) if not isinstance(error, str) else error
         self.notify(one_line(message, 600) or "error", title=title or "Error", severity="error", markup=False, timeout=10)
 
-    def _screen_class(self, module: str, name: str) -> Any:
-        import importlib
-
-        try:
-            mod = importlib.import_module(f"reader.tui.screens.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"reader.tui.screens.{module}":
-                self.report_error(f"the {module} screen is not available in this build")
-                return None
-            raise
-        return getattr(mod, name, None)
-
     def open_document(self, doc_id: str, offset: int | None = None) -> None:
         doc = self.corpus.get(doc_id) if self.corpus is not None else None
         if doc is None:
             self.report_error(f"{doc_id}: no such document in {self.corpus_path}")
             return
-        cls = self._screen_class("reading", "ReadingScreen")
-        if cls is None:
-            return
+        from reader.tui.screens.reading import ReadingScreen
+
         try:
             self.store.set_state(self._last_key, {"doc_id": doc_id, "offset": self._saved_offset(doc_id, offset)})
         except (ReaderError, OSError):
             pass
         try:
-            if offset is not None and "offset" in inspect.signature(cls).parameters:
-                screen = cls(doc_id, offset=offset)
-            else:
-                screen = cls(doc_id)
+            screen = ReadingScreen(doc_id, offset=offset)
         except ReaderError as exc:
             self.report_error(exc)
             return
@@ -443,11 +346,10 @@ class ReaderApp(App):
         if missing:
             self.report_error(f"no such document: {', '.join(missing)}")
             return
-        cls = self._screen_class("compare", "CompareScreen")
-        if cls is None:
-            return
+        from reader.tui.screens.compare import CompareScreen
+
         try:
-            screen = cls(doc_ids)
+            screen = CompareScreen(doc_ids)
         except ReaderError as exc:
             self.report_error(exc)
             return
