@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 CORPUS ?= seeds
 STORE  ?= annotations
 
-.PHONY: run test bench install clean chromium interop
+.PHONY: run test lint bench install clean chromium interop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,13 @@ chromium:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
 	  echo "chromium not installed: the browser test will skip"; }
 
-test: $(STAMP) chromium
+test: lint chromium
 	$(BIN)/python -m pytest -q
+
+# Types (mypy, strict on the domain core) and the import layers (import-linter); config in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python -m bench --write-readme
@@ -44,4 +49,4 @@ interop: $(STAMP)
 	$(BIN)/python -m interop
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .mypy_cache .import_linter_cache

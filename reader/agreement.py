@@ -356,9 +356,9 @@ def compute_agreement(
         who = [w for w in names if w in masks[doc_id]]
         counts = _counts([list(masks[doc_id].values())])
         f1s = [span_f1(spans(a, None, [doc_id]), spans(b, None, [doc_id])) for a, b in itertools.combinations(who, 2)]
-        f1s = [x for x in f1s if x is not None]
+        scores = [x for x in f1s if x is not None]
         by_document.append(DocScore(
-            doc_id, who, krippendorff_alpha(counts), (sum(f1s) / len(f1s)) if f1s else None,
+            doc_id, who, krippendorff_alpha(counts), (sum(scores) / len(scores)) if scores else None,
             sum(len(v) for v in layers.by_doc[doc_id].values()),
         ))
     by_document.sort(key=lambda d: d.sort_key)

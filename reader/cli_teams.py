@@ -6,7 +6,7 @@ Kept apart from :mod:`reader.cli` (which registers them through
 from __future__ import annotations
 
 import argparse
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 from reader.errors import ReaderError
 
@@ -60,8 +60,9 @@ def _print_report(report: Any, top: int) -> None:
         console.print(text("nothing to compare: agreement needs two annotators who worked on the same document"))
         return
     t = Table(title=text("pairwise agreement"), title_justify="left")
-    for name, justify in (("label", "left"), ("pair", "left"), ("spans", "right"), ("exact F1", "right"),
-                          ("overlap F1", "right"), ("Cohen's κ", "right")):
+    columns: tuple[tuple[str, Literal["left", "right"]], ...] = (("label", "left"), ("pair", "left"), ("spans", "right"), ("exact F1", "right"),
+                          ("overlap F1", "right"), ("Cohen's κ", "right"))
+    for name, justify in columns:
         t.add_column(name, justify=justify, no_wrap=True)
     for score in [report.overall, *report.per_label.values()]:
         for p in score.pairs:

@@ -97,6 +97,18 @@ class Format:
         raise FormatError(f"{self.name}: import is not supported for this format")
 
 
+def text_stream(fmt: Format, out: IO[str] | Path) -> IO[str]:
+    """``out`` for a text format: the stream; a path is a caller's mistake, said plainly."""
+    if isinstance(out, Path):
+        raise FormatError(f"{fmt.name}: this format writes to a text stream, not to the path {out}")
+    return out
+
+
+def text_or_empty(value: object) -> str:
+    """A record's optional text field: the string, or "" for anything else."""
+    return value if isinstance(value, str) else ""
+
+
 FORMATS: dict[str, Format] = {}
 
 

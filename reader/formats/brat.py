@@ -52,7 +52,7 @@ from typing import IO, Any, Iterable, Iterator
 from urllib.parse import quote, unquote
 
 from reader.errors import FormatError
-from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, iter_lines, register
+from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, iter_lines, register, text_or_empty
 from reader.formats.jsonl import amount_fields, read_amount_fields
 from reader.model import STATUS_SUGGESTED, Annotation, Document
 from reader.text import sha256_bytes
@@ -297,7 +297,8 @@ def read_ann(ann_path: Path, txt_path: Path, rel_stem: str, manifest: _Manifest)
     # offsets in the .ann count the BOM when there is one; validate against that text
     btext = "\ufeff" + text if bom else text
     info = manifest.docs.get(rel_stem, {})
-    recorded = info.get("spans") if isinstance(info.get("spans"), dict) else {}
+    recorded_spans = info.get("spans")
+    recorded: dict[str, Any] = recorded_spans if isinstance(recorded_spans, dict) else {}
 
     spans: dict[str, tuple[int, SpanRecord]] = {}
     notes: dict[str, list[tuple[int, str]]] = {}
@@ -314,7 +315,7 @@ def read_ann(ann_path: Path, txt_path: Path, rel_stem: str, manifest: _Manifest)
         if bad:
             yield problem(line_no, bad)
             continue
-        line = line.rstrip("\r\n")
+        line = (line or "").rstrip("\r\n")
         if line_no == 1 and line.startswith("\ufeff"):
             line = line[1:]
         if not line.strip():
@@ -433,11 +434,11 @@ def read_ann(ann_path: Path, txt_path: Path, rel_stem: str, manifest: _Manifest)
             continue
         spans[ref][1].status = STATUS_SUGGESTED
 
-    for line_no, span in _unwritten_spans(info.get("unwritten"), text):
-        if span is None:
+    for line_no, kept in _unwritten_spans(info.get("unwritten"), text):
+        if kept is None:
             yield problem(0, f"{MANIFEST}: an entry of 'unwritten' is not a span of {txt_path.name}; skipped")
             continue
-        spans[f"unwritten-{line_no}"] = (0, span)
+        spans[f"unwritten-{line_no}"] = (0, kept)
 
     doc_id = info.get("doc_id") if isinstance(info.get("doc_id"), str) and info.get("doc_id") else rel_stem
     item = ImportItem(
@@ -445,7 +446,7 @@ def read_ann(ann_path: Path, txt_path: Path, rel_stem: str, manifest: _Manifest)
         text=text,
         doc_id=doc_id,
         sha256=info.get("sha256") if isinstance(info.get("sha256"), str) else sha256_bytes(raw),
-        title=info.get("title") if isinstance(info.get("title"), str) else "",
+        title=text_or_empty(info.get("title")),
         lang=info.get("lang") if isinstance(info.get("lang"), str) else None,
         meta={k: info[k] for k in ("date",) if isinstance(info.get(k), str)},
         spans=[span for _, span in spans.values()],

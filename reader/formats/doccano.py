@@ -132,7 +132,8 @@ class DoccanoFormat(JsonLinesFormat):
                 Path(path).name,
             )
 
-    def from_record(self, obj: Any, line: int, source: str) -> Iterator[ImportItem | ImportProblem | _InfoTally]:
+    # _InfoTally is doccano's own in-band count, consumed by read() above; it never leaves this class.
+    def from_record(self, obj: Any, line: int, source: str) -> Iterator[ImportItem | ImportProblem | _InfoTally]:  # type: ignore[override]
         try:
             text = get_str(obj, "text", required=True)
             doc_id = get_id(obj, "id")
@@ -221,7 +222,9 @@ def _info_key(entry: Any) -> tuple[int, int, str] | None:
     if not isinstance(entry, dict):
         return None
     start, end, label = (entry.get(k) for k in _INFO_KEYS)
-    if any(isinstance(v, bool) or not isinstance(v, int) for v in (start, end)) or not isinstance(label, str):
+    if not isinstance(start, int) or isinstance(start, bool) or not isinstance(end, int) or isinstance(end, bool):
+        return None
+    if not isinstance(label, str):
         return None
     return start, end, label
 

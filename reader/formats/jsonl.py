@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator, Literal, overload
 
 from reader.formats import base as _base
-from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, iter_lines, register
+from reader.formats.base import Format, ImportItem, ImportNote, ImportProblem, SpanRecord, iter_lines, register, text_stream
 from reader.model import STATUSES, Annotation, Document
 
 
@@ -78,8 +78,8 @@ def json_records(path: Path, fmt_name: str) -> Iterator[tuple[int, Any] | Import
         yield from _json_array_records(path, source)
         return
     for line_no, text, problem in iter_lines(path, LINE_LIMIT or _base.MAX_LINE_BYTES):
-        if problem is not None:
-            yield ImportProblem(line_no, problem, source)
+        if problem is not None or text is None:
+            yield ImportProblem(line_no, problem or "unreadable line", source)
             continue
         try:
             obj = parse_json_line(text)
@@ -91,9 +91,6 @@ def json_records(path: Path, fmt_name: str) -> Iterator[tuple[int, Any] | Import
             continue
         yield line_no, obj
 
-
-# Longest accepted line; None means base.MAX_LINE_BYTES (tests lower it).
-LINE_LIMIT: int | None = None
 
 # Longest accepted line (or array record); None means base.MAX_LINE_BYTES (tests lower it).
 LINE_LIMIT: int | None = None
@@ -150,7 +147,11 @@ def type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def get_str(obj: dict, key: str, *, required: bool = False, default: str | None = None, where: str = "") -> str | None:
+@overload
+def get_str(obj: dict[str, Any], key: str, *, required: Literal[True], default: str | None = None, where: str = "") -> str: ...
+@overload
+def get_str(obj: dict[str, Any], key: str, *, required: bool = False, default: str | None = None, where: str = "") -> str | None: ...
+def get_str(obj: dict[str, Any], key: str, *, required: bool = False, default: str | None = None, where: str = "") -> str | None:
     value = obj.get(key)
     if value is None:
         if required:
@@ -369,10 +370,11 @@ class JsonLinesFormat(Format):
     def to_record(self, doc: Document, anns: list[Annotation]) -> dict[str, Any]:
         raise NotImplementedError
 
-    def from_record(self, obj: Any, line: int, source: str) -> Iterator[ImportItem | ImportProblem]:
+    def from_record(self, obj: Any, line: int, source: str) -> Iterator[ImportItem | ImportProblem | ImportNote]:
         raise NotImplementedError
 
-    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str]) -> int:
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
+        out = text_stream(self, out)
         n = 0
         for doc, anns in items:
             out.write(dumps(self.to_record(doc, anns)))
@@ -380,7 +382,7 @@ class JsonLinesFormat(Format):
             n += len(anns)
         return n
 
-    def read(self, path: Path) -> Iterator[ImportItem | ImportProblem]:
+    def read(self, path: Path) -> Iterator[ImportItem | ImportProblem | ImportNote]:
         source = path.name
         for rec in json_records(path, self.name):
             if isinstance(rec, ImportProblem):

@@ -15,6 +15,12 @@ from typing import Any, Iterator
 from reader.formats.base import MAX_LINE_BYTES
 
 _WS = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_ws(buf: str, pos: int) -> int:
+    """The position after the whitespace at ``pos`` (``_WS`` matches the empty string too)."""
+    m = _WS.match(buf, pos)
+    return m.end() if m is not None else pos
 CHUNK_CHARS = 1 << 20
 
 
@@ -43,7 +49,7 @@ class _Buffer:
 
     def skip_ws(self) -> None:
         while True:
-            self.pos = _WS.match(self.buf, self.pos).end()
+            self.pos = _skip_ws(self.buf, self.pos)
             if self.pos < len(self.buf) or not self.fill():
                 return
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-from reader.formats.base import Format, ImportItem, ImportNote, ImportProblem, SpanRecord, register
+from reader.formats.base import Format, ImportItem, ImportNote, ImportProblem, SpanRecord, register, text_or_empty, text_stream
 from reader.formats.jsonl import amount_fields, read_amount_fields
 from reader.formats.jsonstream import iter_json_array
 from reader.formats.offsets import OffsetConversionError, Utf16Map
@@ -193,7 +193,7 @@ def parse_task(task: Any, number: int, source: str = "") -> Iterator[ImportItem 
         text=text,
         doc_id=data.get("doc_id") if isinstance(data.get("doc_id"), str) and data.get("doc_id") else None,
         sha256=data.get("sha256") if isinstance(data.get("sha256"), str) else None,
-        title=data.get("title") if isinstance(data.get("title"), str) else "",
+        title=text_or_empty(data.get("title")),
         lang=data.get("lang") if isinstance(data.get("lang"), str) else None,
         meta=meta,
         source=source,
@@ -323,6 +323,7 @@ class LabelStudioFormat(Format):
     kind = "json"
 
     def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
+        out = text_stream(self, out)
         written = 0
         out.write("[")
         for task_id, (doc, anns) in enumerate(items, 1):

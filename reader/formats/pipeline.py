@@ -190,10 +190,10 @@ def export_corpus(
     missing = _missing_annotations(store, docs if doc_ids is None else None, statuses)
     fmt.links = _link_index(store, statuses)
 
-    if out is None or hasattr(out, "write"):
+    if not isinstance(out, (str, Path)):  # a text stream, or None for standard output
         if fmt.kind in ("dir", "binary"):
             raise FormatError(f"{fmt.name}: this format writes a {'folder' if fmt.kind == 'dir' else 'binary file'}; give an output path with --out")
-        stream = out if out is not None else sys.stdout
+        stream: IO[str] = out if out is not None else sys.stdout
         spans = fmt.write(items(), stream)
         stream.flush()
         return ExportResult(None, counts["documents"], spans, fmt.name, counts["orphaned"], missing, _format_notes(fmt))

@@ -185,12 +185,13 @@ def item_from_doc(d: Any, number: int, source: str) -> Iterator[ImportItem | Imp
         item.lang = _str_or(info.get("lang"))
         if _str_or(info.get("date")):
             item.meta["date"] = info["date"]
-        records = info.get("spans") if isinstance(info.get("spans"), (list, tuple)) else []  # msgpack may give tuples
+        found = info.get("spans")
+        records = found if isinstance(found, (list, tuple)) else []  # msgpack may give tuples
         for k, rec in enumerate(records, 1):
             if not isinstance(rec, dict) or not _int(rec.get("start")) or not _int(rec.get("end")) or not _str_or(rec.get("label")):
                 yield ImportProblem(number, f"doc {number}: user_data span {k} is malformed; skipped", source)
                 continue
-            status = rec.get("status") if rec.get("status") in STATUSES else "accepted"
+            status = rec["status"] if rec.get("status") in STATUSES else "accepted"
             item.spans.append(SpanRecord(
                 start=rec["start"], end=rec["end"], label=rec["label"], text=_str_or(rec.get("text")),
                 note=_str_or(rec.get("note"), ""), annotator=_str_or(rec.get("annotator")), status=status,

@@ -12,9 +12,10 @@ points into the document's canonical text.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import IO, Iterable
 
-from reader.formats.base import Format, register
+from reader.formats.base import Format, register, text_stream
 from reader.formats.jsonl import amount_fields
 from reader.formats.jsonl import dumps
 from reader.model import Annotation, Document
@@ -37,7 +38,8 @@ class SpansFormat(Format):
     kind = "jsonl"
     can_import = False
 
-    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str]) -> int:
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
+        out = text_stream(self, out)
         n = 0
         for doc, anns in items:
             for a in anns:
