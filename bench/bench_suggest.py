@@ -162,7 +162,7 @@ def _throughput(gold_docs: list[dict], quick: bool) -> list[dict]:
     from reader.suggest import RECOGNISERS
 
     seed = "\n\n".join(d["text"] for d in gold_docs) + "\n\n"
-    target = 500_000 if quick else 4_600_000  # 4.6 MB: the book-length reference of DEVELOPERS.md
+    target = 500_000 if quick else 4_600_000  # 4.6 MB: the book-length reference of CONTRIBUTING.md
     text = seed * max(1, target // len(seed))
     rows = []
     for label, find in RECOGNISERS.items():
