@@ -16,10 +16,13 @@ import shutil
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from reader.errors import ReaderError
 from reader.text import display_path, json_terminal_safe, one_line
+
+if TYPE_CHECKING:
+    from reader.formats.base import Format
 
 DEFAULT_CORPUS = "seeds"
 DEFAULT_STORE = "annotations"
@@ -316,22 +319,17 @@ def _print_docs(rows: list[dict], problems: list[dict], corpus: str) -> None:
             console.print(_text(f"  {p['path']}: {p['reason']}"))
 
 
-def _resolve_export_format(args: argparse.Namespace):
+def _resolve_format(name: str, offsets: str | None) -> Format:
+    """The format called ``name``, with the offset unit of ``--offsets`` when given."""
     from reader.formats import get_format
 
-    fmt = get_format(args.format)
-    if args.offsets:
-        with_options = getattr(fmt, "with_options", None)
-        if with_options is None:
-            raise ReaderError(f"--offsets: the {fmt.name} format has no offset option (it always uses its own unit)")
-        fmt = with_options(offsets=args.offsets)
-    return fmt
+    return get_format(name).with_options(offsets=offsets)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from reader.formats.pipeline import export_corpus
 
-    fmt = _resolve_export_format(args)
+    fmt = _resolve_format(args.format, args.offsets)
     if args.out is None and fmt.kind in ("dir", "binary"):
         raise ReaderError(f"{fmt.name}: this format writes a {'folder' if fmt.kind == 'dir' else 'file'}; give --out PATH")
     if args.out is not None and not args.force and Path(args.out).exists():
@@ -356,19 +354,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from reader.formats import get_format
     from reader.formats.pipeline import guess_format, import_file
 
     path = Path(args.file)
     if args.format in (None, "rescue") and _is_rescue(path):
         return _import_rescue(args, path)
     name = args.format or guess_format(path)
-    fmt = get_format(name)
-    if args.offsets:
-        with_options = getattr(fmt, "with_options", None)
-        if with_options is None:
-            raise ReaderError(f"--offsets: the {fmt.name} format has no offset option")
-        fmt = with_options(offsets=args.offsets)
+    fmt = _resolve_format(name, args.offsets)
     with _open(args, readonly=False, detect=False) as ws:
         report = import_file(fmt, path, ws.corpus, ws.store)
     if not args.format:

@@ -37,10 +37,15 @@ def seeds_dir() -> Path:
 @pytest.fixture
 def seeds_copy(tmp_path: Path) -> Path:
     """A private copy of the sample corpus, in ``tmp_path / "seeds"``."""
-    return copy_seeds(tmp_path / "seeds")
+    return copy_seeds(tmp_path)
 
 
-def copy_seeds(dest: Path) -> Path:
-    """Copy the sample corpus to ``dest`` (for helpers that are not fixtures)."""
+def copy_seeds(parent: Path, name: str = "seeds") -> Path:
+    """Copy the sample corpus to ``parent / name`` and return that folder.
+
+    For helpers and tests that need the copy somewhere else than ``seeds_copy`` puts it;
+    test modules import it with ``from conftest import SEEDS, copy_seeds``.
+    """
+    dest = parent / name
     shutil.copytree(SEEDS, dest)
     return dest

@@ -13,13 +13,7 @@ from textual.app import App
 
 from reader.workspace import Workspace
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-
-
-def copy_seeds(tmp_path: Path) -> Path:
-    dest = tmp_path / "seeds"
-    shutil.copytree(SEEDS, dest)
-    return dest
+from conftest import SEEDS, copy_seeds  # noqa: F401  (re-exported for the reading tests)
 
 
 class HostApp(App):

@@ -13,8 +13,9 @@ import pytest
 from reader.cli import cmd_docs, cmd_ui, main, parse_args
 from reader.store import AnnotationStore
 
+from conftest import SEEDS
+
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from reader.cli import main
 from reader.corpus import load_corpus
 from reader.store import AnnotationStore
 
+from conftest import SEEDS
+
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
 DOC = "000_9d99caadc18c77c5"
 
 

@@ -13,7 +13,9 @@ from reader.corpus import Corpus, Problem, derive_metadata, load_corpus, load_do
 from reader.errors import NotTextError, ReaderError
 from reader.model import Document, Paragraph
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+import conftest
+from conftest import SEEDS
+
 SEED_IDS = [
     "000_9d99caadc18c77c5",
     "001_228d26dd8dd40e62",
@@ -236,9 +238,7 @@ def test_load_document_raises_not_text(tmp_path):
 # --- languages and the store ------------------------------------------------------
 
 def copy_seeds(tmp_path: Path) -> Path:
-    dst = tmp_path / "corpus"
-    shutil.copytree(SEEDS, dst)
-    return dst
+    return conftest.copy_seeds(tmp_path, "corpus")
 
 
 def test_detect_false_then_detect_with_progress_and_stop(tmp_path):

@@ -17,6 +17,8 @@ from reader.formats.offsets import OffsetConversionError, Utf16Map, utf16_len, u
 from reader.model import Annotation, Document
 from reader.text import sha256_bytes
 
+from conftest import SEEDS
+
 LS = get_format("labelstudio")
 
 PIECES = [
@@ -364,8 +366,6 @@ def test_non_utf8_file_is_a_problem_not_a_crash(tmp_path):
 
 
 # --- end to end: store -> export_corpus -> import_file into an empty store -------------------
-
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
 def store_keys(store):

@@ -12,7 +12,7 @@ from reader.language import detect_language, paragraph_languages, sample_text, s
 from reader.model import Paragraph
 from reader.text import decode
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+from conftest import SEEDS
 
 
 def seed_texts() -> list[tuple[str, str]]:

@@ -22,7 +22,8 @@ from reader.formats.pipeline import export_corpus, import_file
 from reader.text import snap_span
 from reader.workspace import Workspace
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+from conftest import SEEDS
+
 ROUND_TRIP = ["jsonl", "doccano", "prodigy"]
 LABELS = ["salary", "quote", "claim", "opinion"]
 

@@ -14,8 +14,9 @@ from reader.store import AnnotationStore
 from reader.suggest import DEFAULT_MIN_SCORE, SuggestReport, find_all, suggest_corpus
 from reader.text import decode
 
+from conftest import SEEDS
+
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
 GOLD = ROOT / "tests" / "data" / "gold.jsonl"
 
 

@@ -9,14 +9,9 @@ from typing import Any
 from textual.app import App
 from textual.notifications import Notification, Notify
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+from conftest import SEEDS, copy_seeds  # noqa: F401  (re-exported for the UI tests)
+
 SIZE = (120, 36)
-
-
-def copy_seeds(tmp_path: Path) -> Path:
-    dest = tmp_path / "seeds"
-    shutil.copytree(SEEDS, dest)
-    return dest
 
 
 async def settle(app, pilot, timeout: float = 60.0) -> None:

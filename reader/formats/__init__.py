@@ -1,17 +1,8 @@
 """Export and import formats. Importing this package registers every format."""
 from __future__ import annotations
 
-import importlib
-
+from reader.formats import brat, doccano, jsonl, labelstudio, parallel, prodigy, spacy, spans  # noqa: F401  (they register)
 from reader.formats.base import FORMATS, Format, ImportItem, ImportNote, ImportProblem, SpanRecord, get_format, register
-
-_MODULES = ("jsonl", "spans", "doccano", "prodigy", "labelstudio", "brat", "spacy", "parallel")
-for _name in _MODULES:
-    try:
-        importlib.import_module(f"reader.formats.{_name}")
-    except ModuleNotFoundError as _exc:  # a format module not written yet
-        if _exc.name != f"reader.formats.{_name}":
-            raise
 
 __all__ = ["FORMATS", "Format", "ImportItem", "ImportNote", "ImportProblem", "SpanRecord", "get_format", "register",
            "export_corpus", "import_file", "ExportResult", "ImportReport"]

@@ -96,6 +96,15 @@ class Format:
     def read(self, path: Path) -> Iterator[ImportItem | ImportProblem | ImportNote]:
         raise FormatError(f"{self.name}: import is not supported for this format")
 
+    def with_options(self, *, offsets: str | None = None) -> Format:
+        """This format with another offset unit (``"codepoint"`` or ``"utf16"``).
+
+        Formats with a fixed unit refuse any other: their files say nothing about it.
+        """
+        if offsets is None:
+            return self
+        raise FormatError(f"--offsets: the {self.name} format has no offset option (it always uses its own unit)")
+
 
 def text_stream(fmt: Format, out: IO[str] | Path) -> IO[str]:
     """``out`` for a text format: the stream; a path is a caller's mistake, said plainly."""
