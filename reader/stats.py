@@ -19,15 +19,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol
+from typing import Iterable, Iterator, Protocol
 
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, Annotation, Document
+from reader.protocols import RejectedKey
 
 PROGRESS_STATES = ("new", "in progress", "done")
 
 
 class _Corpus(Protocol):
-    def __iter__(self) -> "Iterable[Document]": ...
+    def __iter__(self) -> "Iterator[Document]": ...
 
 
 class _Store(Protocol):
@@ -35,7 +36,7 @@ class _Store(Protocol):
 
     def doc_status(self, doc_id: str) -> str: ...
 
-    def rejected_keys(self, doc_id: str) -> set[tuple]: ...  # type: ignore[type-arg]
+    def rejected_keys(self, doc_id: str) -> set[RejectedKey]: ...
 
 
 @dataclass

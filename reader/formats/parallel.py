@@ -15,9 +15,10 @@ normaliser (``reader.suggest.amounts.parse_amount``) reads from the span text;
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import IO, Any, Iterable
 
-from reader.formats.base import Format, register
+from reader.formats.base import Format, register, text_stream
 from reader.formats.jsonl import dumps
 from reader.model import Annotation, Document
 from reader.store.links import groups_of
@@ -41,7 +42,8 @@ class ParallelFormat(Format):
     kind = "jsonl"
     can_import = False
 
-    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str]) -> int:
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
+        out = text_stream(self, out)
         spans: dict[str, tuple[Document, Annotation]] = {}
         for doc, anns in items:
             for a in anns:

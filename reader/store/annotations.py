@@ -51,6 +51,10 @@ def layer_key(ann: Annotation) -> LayerKey:
     return (ann.annotator, ann.doc_id, ann.start, ann.end, ann.label)
 
 
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def _locked(method: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         with args[0]._lock:  # type: ignore[attr-defined]
@@ -221,7 +225,7 @@ class AnnotationValidator:
             source=fields.get("source") or "",
             value=annotation_value(label, span, fields.get("value")),
             score=_score(fields.get("score")),
-            reason=fields.get("reason") if isinstance(fields.get("reason"), str) else "",
+            reason=_text(fields.get("reason")),
         )
 
 

@@ -23,7 +23,7 @@ from typing import Any, Protocol, Sequence, runtime_checkable
 
 from reader.errors import StoreError
 from reader.model import STATUS_ACCEPTED, Annotation
-from reader.protocols import JSON
+from reader.protocols import JSON as JSON  # re-exported: engines import it from here
 
 #: 2 added the ``links`` table (reader.store.links); a version-1 store is upgraded
 #: in place on opening for writing, with a backup (reader.store.migrate).

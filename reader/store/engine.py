@@ -434,7 +434,7 @@ class FileEngine:
                 return
         self._journal = Journal(self.journal_path)
         self._journal.open(good, len(records))
-        self._identity = safety.JournalIdentity(self.journal_path, self._journal.fd)
+        self._identity = safety.JournalIdentity(self.journal_path, self._journal.handle)
         if has_meta and image.schema_version < SCHEMA_VERSION:
             self._upgrade(image)
 
@@ -473,7 +473,7 @@ class FileEngine:
                 self._dirty_docs.add(op[1])
             else:
                 self._dirty_meta = True
-        gone = self._identity.problem(self._journal.fd) if self._identity is not None else None
+        gone = self._identity.problem(self._journal.handle) if self._identity is not None else None
         if gone:
             raise CommitError(str(self.path), gone)
         try:
@@ -533,7 +533,7 @@ class FileEngine:
         self._dirty_docs = set()
         self._dirty_meta = False
         self._journal.reset(keep_previous=self.path / JOURNAL_PREV_FILE)
-        self._identity = safety.JournalIdentity(self.journal_path, self._journal.fd)
+        self._identity = safety.JournalIdentity(self.journal_path, self._journal.handle)
 
     def close(self) -> None:
         if self._journal is not None:

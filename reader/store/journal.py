@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import zlib
@@ -134,6 +135,13 @@ class Journal:
         self.fd: int | None = None
         self.size = 0  # bytes known good on disk
         self.records = 0
+
+    @property
+    def handle(self) -> int:
+        """The open file descriptor (OSError when the journal is closed)."""
+        if self.fd is None:
+            raise OSError(errno.EBADF, f"{self.path}: the journal is closed")
+        return self.fd
 
     def open(self, good_size: int, records: int) -> None:
         created = not self.path.exists()

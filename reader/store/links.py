@@ -221,8 +221,9 @@ class LinkMethods:
             if old is None:
                 raise LinkError(f"no link {link_id!r}")
             if old.status == STATUS_SUGGESTED:
-                new: Link | None = Link(old.id, old.a, old.b, self.annotator, old.created, STATUS_REJECTED, old.source)
-                op = put_op(new)
+                rejected = Link(old.id, old.a, old.b, self.annotator, old.created, STATUS_REJECTED, old.source)
+                new: Link | None = rejected
+                op = put_op(rejected)
             else:
                 new, op = None, del_op(old.id)
             self._image.apply(op)

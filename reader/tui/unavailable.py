@@ -11,19 +11,21 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 from types import TracebackType
-from typing import Iterable, NoReturn
+from typing import Iterable, Mapping, NoReturn
 
 from reader.errors import StoreReadOnlyError
 from reader.labels import LabelSet
-from reader.model import Annotation, Change, Document, ReanchorReport
-from reader.protocols import JSON, ACCEPTED_AND_SUGGESTED, AnnotationItem, DocumentLookup, RejectedKey
+from reader.model import Annotation, Change, Document, Link, ReanchorReport
+from reader.protocols import JSON, ACCEPTED_AND_SUGGESTED, AnnotationItem, DocumentLookup, Op, RejectedKey
 
 
 class UnavailableStore:
     """Read-only and empty; see the module docstring."""
 
     def __init__(self, path: Path | str, reason: str, labels: LabelSet | None = None):
-        self.path = Path(path)
+        self.path: Path | str = Path(path)
+        self.location = str(path)
+        self.upgraded: tuple[int, Path] | None = None
         self.readonly = True
         self.readonly_reason: str | None = reason
         self.annotator = ""
@@ -81,6 +83,15 @@ class UnavailableStore:
 
     def retry_unsaved(self) -> int:
         return 0
+
+    def unsaved_changes(self) -> list[Op]:
+        return []
+
+    def discard_unsaved(self) -> int:
+        return 0
+
+    def apply_changes(self, ops: list[Op]) -> None:
+        self._refuse()
 
     # documents
     def attach_corpus(self, corpus: DocumentLookup) -> ReanchorReport:
@@ -143,6 +154,45 @@ class UnavailableStore:
 
     def redo(self) -> Change | None:
         return None
+
+    def set_scores(self, scores: Mapping[str, tuple[float, str]]) -> int:
+        return 0  # no suggestions here to re-score
+
+    # links
+    def link(
+        self, a: str, b: str, *, status: str = "accepted", source: str = "", annotator: str | None = None
+    ) -> Link:
+        self._refuse()
+
+    def link_many(
+        self, pairs: Iterable[tuple[str, str]], *, status: str = "accepted", source: str = "",
+        annotator: str | None = None,
+    ) -> list[Link]:
+        self._refuse()
+
+    def unlink(self, link_id: str) -> Link:
+        self._refuse()
+
+    def update_link(self, link_id: str, *, status: str) -> Link:
+        self._refuse()
+
+    def restore_links(self, links: Iterable[Link]) -> int:
+        self._refuse()
+
+    def get_link(self, link_id: str) -> Link | None:
+        return None
+
+    def link_between(self, a: str, b: str) -> Link | None:
+        return None
+
+    def links(self, *, statuses: Iterable[str] = ("accepted",)) -> list[Link]:
+        return []
+
+    def links_of(self, ann_id: str, *, statuses: Iterable[str] = ACCEPTED_AND_SUGGESTED) -> list[Link]:
+        return []
+
+    def link_groups(self, *, statuses: Iterable[str] = ("accepted",)) -> list[list[Annotation]]:
+        return []
 
     # workspace tables
     def cached_language(self, sha256: str) -> dict[str, JSON] | None:
