@@ -36,7 +36,7 @@ from reader.model import ReanchorReport
 from reader.store.links import LinkMethods
 from reader.store.reanchor import reanchor_documents
 from reader.store.postgres import LabelSource, is_database_url, safe_location
-from reader.store.state import WorkspaceTables
+from reader.store.state import WorkspaceTables, WorkspaceTablesMixin
 from reader.suggest.amounts import annotation_value
 
 P = ParamSpec("P")
@@ -243,7 +243,7 @@ def _revalue(old: Annotation, new: Annotation) -> Annotation:
     return dataclasses.replace(new, value=annotation_value(new.label, new.text))
 
 
-class AnnotationStore(LinkMethods):
+class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
     """Annotations of a corpus, saved durably under ``path`` (see :mod:`reader.store`).
 
     Thread-safe (one ``RLock`` around every public method). Annotations that
@@ -726,50 +726,6 @@ class AnnotationStore(LinkMethods):
         if change is not None:
             self._apply_change(change)
         return change
-
-    # ----------------------------------------------------------------- workspace tables
-
-    @_locked
-    def cached_language(self, sha256: str) -> dict[str, JSON] | None:
-        return self._tables.cached_language(sha256)
-
-    @_locked
-    def cache_languages(self, results: dict[str, dict[str, JSON]]) -> None:
-        """Store language results by content hash: ``{sha256: {"lang", "confidence", "paragraphs"}}``."""
-        self._tables.cache_languages(results)
-
-    @_locked
-    def language_overrides(self) -> dict[str, str]:
-        return self._tables.language_overrides()
-
-    @_locked
-    def set_language_override(self, doc_id: str, lang: str | None) -> None:
-        self._tables.set_language_override(doc_id, lang)
-
-    @_locked
-    def doc_status(self, doc_id: str) -> str:
-        return self._tables.doc_status(doc_id)
-
-    @_locked
-    def set_done(self, doc_id: str, done: bool) -> None:
-        self._tables.set_done(doc_id, done)
-
-    @_locked
-    def get_state(self, key: str, default: JSON = None) -> JSON:
-        return self._tables.get_state(key, default)
-
-    @_locked
-    def set_state(self, key: str, value: JSON) -> None:
-        """Durably remember a UI value (JSON-serialisable; None removes it)."""
-        self._tables.set_state(key, value)
-
-    @_locked
-    def rejected_keys(self, doc_id: str) -> set[RejectedKey]:
-        """Spans a user rejected in ``doc_id``: ``(start, end, label)`` tuples, and the
-        same as ``(doc_id, start, end, label)`` (:attr:`Annotation.key`), so either
-        form can be tested with ``in``. Covers suggestions updated to
-        ``status="rejected"`` and suggestions that were deleted."""
-        return self._tables.rejected_keys(doc_id)
 
 
 __all__ = ["AnnotationStore", "AnnotationItem", "SCHEMA_VERSION"]

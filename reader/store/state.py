@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import threading
 from typing import Callable, Iterable
 
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, Annotation, Document, Paragraph
@@ -183,3 +184,53 @@ class WorkspaceTables:
             keys.append(entry)
         table[ann.doc_id] = keys
         return ["meta", "rejected", ann.doc_id, keys]
+
+
+class WorkspaceTablesMixin:
+    """The store's public API for the workspace tables (mixed into AnnotationStore,
+    which provides ``_lock`` and ``_tables``); each call holds the store's lock."""
+
+    _lock: threading.RLock
+    _tables: WorkspaceTables
+
+    def cached_language(self, sha256: str) -> dict[str, JSON] | None:
+        with self._lock:
+            return self._tables.cached_language(sha256)
+
+    def cache_languages(self, results: dict[str, dict[str, JSON]]) -> None:
+        """Store language results by content hash: ``{sha256: {"lang", "confidence", "paragraphs"}}``."""
+        with self._lock:
+            self._tables.cache_languages(results)
+
+    def language_overrides(self) -> dict[str, str]:
+        with self._lock:
+            return self._tables.language_overrides()
+
+    def set_language_override(self, doc_id: str, lang: str | None) -> None:
+        with self._lock:
+            self._tables.set_language_override(doc_id, lang)
+
+    def doc_status(self, doc_id: str) -> str:
+        with self._lock:
+            return self._tables.doc_status(doc_id)
+
+    def set_done(self, doc_id: str, done: bool) -> None:
+        with self._lock:
+            self._tables.set_done(doc_id, done)
+
+    def get_state(self, key: str, default: JSON = None) -> JSON:
+        with self._lock:
+            return self._tables.get_state(key, default)
+
+    def set_state(self, key: str, value: JSON) -> None:
+        """Durably remember a UI value (JSON-serialisable; None removes it)."""
+        with self._lock:
+            self._tables.set_state(key, value)
+
+    def rejected_keys(self, doc_id: str) -> set[RejectedKey]:
+        """Spans a user rejected in ``doc_id``: ``(start, end, label)`` tuples, and the
+        same as ``(doc_id, start, end, label)`` (:attr:`Annotation.key`), so either
+        form can be tested with ``in``. Covers suggestions updated to
+        ``status="rejected"`` and suggestions that were deleted."""
+        with self._lock:
+            return self._tables.rejected_keys(doc_id)
