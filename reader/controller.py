@@ -232,7 +232,7 @@ class AnnotationController:
         return order[k] if 0 <= k < len(order) else None
 
     # ------------------------------------------------------------ changes
-    def _call(self, fn, *args, **kwargs) -> tuple[object, Outcome | None]:  # type: ignore[no-untyped-def]
+    def _call(self, fn, *args, **kwargs) -> tuple[object, Outcome | None]:
         """Run a store call; a failure becomes an Outcome (never an exception)."""
         try:
             return fn(*args, **kwargs), None

@@ -46,7 +46,7 @@ from typing import IO, Any, Iterable, Iterator
 
 from reader.errors import FormatError
 from reader.formats.offsets import OffsetConversionError, Utf16Map
-from reader.formats.base import ImportItem, ImportNote, ImportProblem, SpanRecord, register
+from reader.formats.base import ImportItem, ImportNote, ImportProblem, SpanRecord, register, text_stream
 from reader.formats.jsonl import (
     BadRecord,
     check_label,
@@ -81,8 +81,9 @@ class DoccanoFormat(JsonLinesFormat):
     def with_options(self, *, offsets: str | None = None) -> "DoccanoFormat":
         return DoccanoFormat(offsets=offsets or self.offsets)
 
-    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str]) -> int:
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
         """Like every JSON Lines format, but ASCII only (see the module docstring: doccano's "Auto" encoding)."""
+        out = text_stream(self, out)
         n = 0
         for doc, anns in items:
             out.write(json.dumps(self.to_record(doc, anns), ensure_ascii=True, allow_nan=False, separators=(",", ":")))

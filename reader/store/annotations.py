@@ -296,7 +296,7 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
     def shared(self) -> bool:
         """Other writers may change this store while it is open (a database engine):
         call :meth:`refresh` now and then to see their changes."""
-        return not isinstance(self.engine, FileEngine)
+        return not isinstance(self._engine, FileEngine)
 
     @property
     def labels(self) -> LabelSet:

@@ -61,6 +61,10 @@ class UnavailableStore:
     def closed(self) -> bool:
         return False
 
+    @property
+    def shared(self) -> bool:
+        return False
+
     def __len__(self) -> int:
         return 0
 

@@ -15,7 +15,7 @@ class Found(NamedTuple):
 
     start: int
     end: int
-    index: int  # 0-based position among the matches ("index+1 / count")
+    index: int  # type: ignore[assignment]  # shadows tuple.index on purpose: 0-based position among the matches ("index+1 / count")
     wrapped: bool  # the search went past the end (or the start, backwards) to find it
 
 

@@ -160,7 +160,7 @@ class WrapLayout:
         starts = self.starts
         n = len(starts)
         text_len = len(self.text)
-        rows = []
+        rows: list[int] = []
         append = rows.append
         for i in range(n):
             length = (starts[i + 1] - 1 if i + 1 < n else text_len) - starts[i]
