@@ -344,6 +344,13 @@ def test_broken_pipe_is_quiet(tmp_path):
     assert code in (0, 141)
 
 
+def test_no_command_without_ui_lists_documents(seeds, store, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "reader.tui", None)  # as if the UI were not installed
+    code, out, err = run(capsys, seeds, "--store", store)
+    assert code == 0
+    assert "001_228d26dd8dd40e62" in out and "UI is not available" in err
+
+
 def test_exported_paths_are_relative_to_the_corpus(seeds, store, capsys):
     code, out, _ = run(capsys, "export", seeds, "--store", store, "--format", "jsonl")
     paths = [json.loads(x)["path"] for x in out.splitlines()]
