@@ -184,7 +184,7 @@ class AnnotationValidator:
             raise DuplicateAnnotationError(f"{doc_id}: a {label!r} annotation already covers {start}..{end}")
 
     @staticmethod
-    def fields(item: AnnotationItem, n: int, source: str) -> Mapping[str, JSON]:
+    def fields(item: AnnotationItem, n: int) -> Mapping[str, JSON]:
         """The fields of item number ``n`` of :meth:`AnnotationStore.add_many`."""
         fields: Mapping[str, JSON]
         if isinstance(item, Annotation):
@@ -195,9 +195,11 @@ class AnnotationValidator:
             fields = dict(zip(("doc_id", "start", "end", "label", "note"), item))
         else:
             raise AnnotationError(f"item {n}: expected an annotation, a dict or a tuple, got {type(item).__name__}")
-        return fields if fields.get("source") else {**fields, "source": source}
+        return fields
 
-    def make(self, fields: Mapping[str, JSON], *, ann_id: str | None = None, stamp: str | None = None) -> Annotation:
+    def make(
+        self, fields: Mapping[str, JSON], *, ann_id: str | None = None, stamp: str | None = None, source: str = ""
+    ) -> Annotation:
         """A validated new annotation from its fields (see :meth:`AnnotationStore.add_many`)."""
         doc_id = fields.get("doc_id")
         if not isinstance(doc_id, str) or not doc_id:
@@ -222,7 +224,7 @@ class AnnotationValidator:
             updated=fields.get("updated") or created,
             doc_sha256=sha or (doc_sha256 if isinstance(doc_sha256, str) else ""),
             status=status,
-            source=fields.get("source") or "",
+            source=fields.get("source") or source,  # the batch's source when the item has none
             value=annotation_value(label, span, fields.get("value")),
             score=_score(fields.get("score")),
             reason=_text(fields.get("reason")),
@@ -501,12 +503,12 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
         keys: set[LayerKey] = set()
         ids: set[str] = set()
         for n, item in enumerate(items, 1):
-            fields = self._validator.fields(item, n, source)
+            fields = self._validator.fields(item, n)
             ann_id = fields.get("id")
             if not isinstance(ann_id, str) or not ann_id or ann_id in self._image.anns or ann_id in ids:
                 ann_id = None
             try:
-                ann = self._validator.make(fields, ann_id=ann_id, stamp=stamp)
+                ann = self._validator.make(fields, ann_id=ann_id, stamp=stamp, source=source)
             except AnnotationError as exc:
                 raise type(exc)(f"item {n}: {exc}") from None
             if ann.status != STATUS_REJECTED:
