@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.markup import escape
 
 from reader.text import one_line
+from reader.tui.host import reader_app
 
 #: How many "Open: <title>" hits to offer at most for one query.
 MAX_DOCUMENT_HITS = 40
@@ -40,14 +41,8 @@ class ReaderCommands(Provider):
     """Bindings of the screen the palette was opened from, app commands, documents by title."""
 
     def _app_commands(self) -> Iterator[tuple[str, str, Callable[[], Any]]]:
-        app: Any = self.app
+        # the app's own keys (export, reopen, dark mode...) come with the screen's bindings
         yield ("Help: keys of this screen", "List every key of the current screen (?)", partial(self._help))
-        if hasattr(app, "action_export"):
-            yield ("Export annotations…", "Choose a format and a file, then export (ctrl+e)", app.action_export)
-        if hasattr(app, "action_resume"):
-            yield ("Reopen the last document", "Open the document you read last, where you left it (ctrl+o)", app.action_resume)
-        if hasattr(app, "action_toggle_dark"):
-            yield ("Toggle dark mode", "Switch between the dark and the light theme (f2)", app.action_toggle_dark)
 
     def _help(self) -> None:
         from reader.tui.help import HelpScreen
@@ -74,9 +69,9 @@ class ReaderCommands(Provider):
         await target.run_action(action)
 
     def _document_commands(self) -> Iterator[tuple[str, str, Callable[[], Any]]]:
-        app: Any = self.app
-        corpus = getattr(app, "corpus", None)
-        if corpus is None or not hasattr(app, "open_document"):
+        app = reader_app(self.screen)
+        corpus = app.corpus
+        if corpus is None:
             return
         for doc in corpus.documents:
             title = one_line(doc.title or doc.id, 80)

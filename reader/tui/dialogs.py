@@ -224,12 +224,9 @@ class LanguageDialog(_Dialog):
     def _codes(self) -> list[str]:
         codes: list[str] = []
         extra = list(self._detected)
-        try:
-            corpus = getattr(self.app, "corpus", None)
-            if corpus is not None:
-                extra += sorted({d.lang for d in corpus.documents if d.lang and d.lang not in ("unknown", "pending")})
-        except Exception:
-            pass
+        corpus = reader_app(self).corpus
+        if corpus is not None:
+            extra += sorted({d.lang for d in corpus.documents if d.lang and d.lang not in ("unknown", "pending")})
         for code in [self._current, *extra, *COMMON_LANGUAGES]:
             if code and code not in codes and code != "unknown" and normalise_tag(code) == code:
                 codes.append(code)
@@ -383,9 +380,8 @@ class ExportDialog(_Dialog):
         self._exporting = False
 
     def _corpus_name(self) -> str:
-        corpus = getattr(self.app, "corpus", None)
-        root = getattr(corpus, "root", None)
-        return Path(root).resolve().name if root else "corpus"
+        corpus = reader_app(self).corpus
+        return Path(corpus.root).resolve().name if corpus is not None and corpus.root else "corpus"
 
     def compose(self) -> ComposeResult:
         names = list(self._formats)
