@@ -362,7 +362,7 @@ class _Importer:
             if doc.id not in self.by_id:
                 self.by_id[doc.id] = doc
         self._hashed = False
-        self.keys: dict[str, set[tuple[int, int, str]]] = {}
+        self.keys: dict[str, set[tuple[int, int, str, str]]] = {}  # per annotator layer, as the store
         self.pending_docs: list[Document] = []
         self.pending: list[Annotation] = []
         self.new_ids: set[str] = set()  # documents created by this import
@@ -429,12 +429,12 @@ class _Importer:
         self.report.new_documents += 1
         return doc
 
-    def existing_keys(self, doc_id: str) -> set[tuple[int, int, str]]:
+    def existing_keys(self, doc_id: str) -> set[tuple[int, int, str, str]]:
         keys = self.keys.get(doc_id)
         if keys is None and doc_id in self.new_ids:
             keys = self.keys[doc_id] = set()
         if keys is None:
-            keys = {(a.start, a.end, a.label) for a in self.store.for_document(doc_id, statuses=STATUSES)}
+            keys = {(a.start, a.end, a.label, a.annotator) for a in self.store.for_document(doc_id, statuses=STATUSES)}
             self.keys[doc_id] = keys
         return keys
 
@@ -558,7 +558,7 @@ class _Importer:
 
     def _queue(self, doc: Document, ann: Annotation) -> None:
         keys = self.existing_keys(doc.id)
-        key = (ann.start, ann.end, ann.label)
+        key = (ann.start, ann.end, ann.label, ann.annotator)  # two annotators may tag the same span
         if key in keys or ann.id in self.ids or ann.id in self.stored_ids():
             self.report.duplicates += 1
             return
