@@ -124,6 +124,8 @@ async def test_language_dialog_refuses_a_bad_tag(tmp_path, corpus):
     results = []
 
     class Host(App):
+        corpus = None  # the dialog offers the corpus's languages when there is one
+
         def on_mount(self):
             self.push_screen(LanguageDialog(), results.append)
 
