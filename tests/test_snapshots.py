@@ -74,6 +74,7 @@ async def _stable(pilot, timeout: float = 15.0) -> None:
         if now == before:
             return
         before = now
+    raise AssertionError(f"the screen kept changing for {timeout} s: no stable picture to compare")
 
 
 def test_library_snapshot(workdir, snap_compare):
@@ -169,11 +170,6 @@ def test_reading_snapshot_arabic_visual_order(workdir, snap_compare):
     assert snap_compare(ReaderApp("seeds", "annotations"), terminal_size=SIZE, run_before=run_before)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known race: whether the counterpart passages are shaded depends on when the alignment worker "
-    "finishes relative to the cursor move (same text, shading present or absent); kept running, see the closing note",
-)
 def test_compare_snapshot_arabic_visual_order_with_shading(workdir, snap_compare):
     """#10: compare in visual order, the passage under the cursor and its counterparts shaded."""
     _populate()
@@ -188,5 +184,9 @@ def test_compare_snapshot_arabic_visual_order_with_shading(workdir, snap_compare
         await _stable(pilot)
         await pilot.press("escape")
         await _stable(pilot)
+        from reader.tui.textview import AnnotatedTextView
+
+        shades = [v.shade for v in pilot.app.screen.query(AnnotatedTextView)]
+        assert len(shades) == 2 and all(shades), f"the passage and its counterpart are shaded: {shades}"
 
     assert snap_compare(ReaderApp("seeds", "annotations"), terminal_size=SIZE, run_before=run_before)

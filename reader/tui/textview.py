@@ -36,6 +36,8 @@ from textual import events
 from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.cache import LRUCache
+from rich.style import Style
+from textual.color import Color
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -668,26 +670,46 @@ class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=T
         super().notify_style_changed()
 
     def on_focus(self, event: events.Focus) -> None:
-        self._invalidate(self.cursor, self.cursor + 1)
-        self.refresh()
+        self._restyle()
 
     def on_blur(self, event: events.Blur) -> None:
-        self._invalidate(self.cursor, self.cursor + 1)
+        self._restyle()
+
+    def _restyle(self) -> None:
+        """Focus changes the background (the theme's focus tint) and the cursor's style:
+        every cached row was drawn with the old ones, not only the cursor's."""
+        self._cache.clear()
+        self._palette = None
         self.refresh()
 
+    def _component(self, name: str, over: Color) -> Style:
+        """A component class's style with its background composited over ``over``.
+
+        ``partial_rich_style`` drops a translucent background's alpha (``$accent 18%``
+        would come out opaque), so translucent backgrounds are blended here.
+        """
+        styles = self.get_component_styles(name)
+        style = styles.partial_rich_style
+        if styles.has_rule("background") and 0 < styles.background.a < 1:
+            style += Style(bgcolor=(over + styles.background).rich_color)
+        return style
+
     def _make_palette(self) -> Palette:
-        c = self.get_component_rich_style
         bg = self.background_colors[1]
+
+        def c(name: str) -> Style:
+            return self._component(name, bg)
+
         return Palette(
             background=(bg.r, bg.g, bg.b),
-            cursor=c("text-view--cursor", partial=True),
-            cursor_blurred=c("text-view--cursor-blurred", partial=True),
-            selection=c("text-view--selection", partial=True),
-            match=c("text-view--match", partial=True),
-            suggestion=c("text-view--suggestion", partial=True),
-            overlap=c("text-view--overlap", partial=True),
-            gutter=c("text-view--gutter", partial=True),
-            shade=c("text-view--shade", partial=True),
+            cursor=c("text-view--cursor"),
+            cursor_blurred=c("text-view--cursor-blurred"),
+            selection=c("text-view--selection"),
+            match=c("text-view--match"),
+            suggestion=c("text-view--suggestion"),
+            overlap=c("text-view--overlap"),
+            gutter=c("text-view--gutter"),
+            shade=c("text-view--shade"),
         )
 
     def render_lines(self, crop):  # type: ignore[no-untyped-def]

@@ -193,7 +193,7 @@ class CompareScreen(Screen):
 
     @on(AnnotatedTextView.CursorMoved)
     def _cursor_moved(self, event: AnnotatedTextView.CursorMoved) -> None:
-        if event.view.has_focus:
+        if self.focused is event.view:  # has_focus turns true only once the Focus event is handled
             self._shade()
             if self.sync:
                 self._follow(event.view, event.offset)
