@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Protocol, Sequence
 
 from reader.model import STATUS_ACCEPTED, Annotation, Document, Link
+from reader.text import is_word_char, next_word, prev_word, snap_left, word_bounds
 
 GOLD = "gold"
 STATE_PREFIX = "adjudication:"
@@ -122,6 +123,56 @@ def build_review(store: AdjudicationStore, doc_id: str, *, annotators: Sequence[
         cluster.decided_empty = cluster.key in decided and not cluster.gold
     # a cluster made only of gold spans (an edit that moved away) is resolved by itself
     return Review(doc_id, list(who), gold, clusters)
+
+
+def layers_by_document(store: AdjudicationStore, *, gold: str = GOLD) -> dict[str, set[str]]:
+    """The annotators (not ``gold``) with accepted spans, per document: one pass over the store."""
+    layers: dict[str, set[str]] = {}
+    for a in store.all(statuses=(STATUS_ACCEPTED,)):
+        if a.annotator != gold:
+            layers.setdefault(a.doc_id, set()).add(a.annotator)
+    return layers
+
+
+def reviews(store: AdjudicationStore, *, gold: str = GOLD) -> dict[str, Review]:
+    """The review of every document that two or more annotators worked on."""
+    return {doc_id: build_review(store, doc_id, gold=gold)
+            for doc_id, who in layers_by_document(store, gold=gold).items() if len(who) >= 2}
+
+
+#: The edges of a gold span that :func:`move_edge` moves, and which way.
+EDGES = ("start-", "start+", "end-", "end+")
+
+
+def move_edge(text: str, start: int, end: int, edge: str) -> tuple[int, int] | None:
+    """``(start, end)`` with one edge moved by a word, or None when it cannot move.
+
+    ``start-``/``start+`` move the start to the previous/next word start,
+    ``end-``/``end+`` move the end to the previous/next word end. The span
+    never becomes empty and its edges stay on grapheme boundaries.
+    """
+    n = len(text)
+    if edge == "start-":
+        s = prev_word(text, start)
+        return (s, end) if s < start else None
+    if edge == "start+":
+        s = next_word(text, start)
+        return (s, end) if start < s < end else None
+    if edge == "end+":
+        i = end
+        while i < n and not is_word_char(text[i]):
+            i += 1
+        if i >= n:
+            return None
+        e = word_bounds(text, i)[1]
+        return (start, e) if e > end else None
+    if edge == "end-":
+        e = prev_word(text, end) if end > 0 and is_word_char(text[end - 1]) else end
+        while e > start and not is_word_char(text[e - 1]):  # back over the spaces and punctuation
+            e -= 1
+        e = snap_left(text, e)
+        return (start, e) if start < e < end else None
+    raise ValueError(f"unknown edge {edge!r} (one of {', '.join(EDGES)})")
 
 
 def _decided(store: AdjudicationStore, doc_id: str) -> list[list[int]]:

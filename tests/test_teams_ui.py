@@ -54,16 +54,26 @@ async def _wait_for(pilot, condition, timeout: float = 30.0) -> None:
         await pilot.pause()
 
 
-async def test_adjudication_builds_a_gold_layer_with_keys(tmp_path: Path, capsys):
+async def test_adjudication_builds_a_gold_layer_with_keys(store_location, tmp_path: Path, capsys):
+    """On both engines: review list, accept agreed, pick a version, edit its label and edges, export gold."""
+    import json
+
+    from textual.widgets import OptionList
+
     from reader.cli import main
-    from reader.tui.screens.adjudicate import AdjudicationScreen, ReviewScreen
+    from reader.tui.screens.adjudicate import AdjudicationScreen, LabelPicker, ReviewScreen
+    from reader.tui.screens.library import LibraryScreen
 
     corpus = copy_seeds(tmp_path)
-    store_path = tmp_path / "annotations"
+    store_path = store_location
     spans = _two_layers(corpus, store_path)
     app = ReaderApp(corpus, store_path, annotator="judge", detect=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
+        library = app.screen
+        assert isinstance(library, LibraryScreen)
+        assert library.model.reviews[DOC] == (0, 2)  # the library's Review column: nothing decided yet
+        assert str(library.model.cells(app.corpus.get(DOC), app.labels)["review"]) == "0/2"
         await pilot.press("f6")
         await _wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
         assert app.screen.doc_ids == [DOC]
@@ -77,17 +87,35 @@ async def test_adjudication_builds_a_gold_layer_with_keys(tmp_path: Path, capsys
         await pilot.press("s")  # to the disagreement
         await pilot.press("2")  # bob's version
         await _wait_for(pilot, lambda: screen.review.done)
+        screen.query_one(OptionList).highlighted = 1  # back on the disputed cluster
+        await pilot.press("e")  # edit the gold span's label: the picker, then claim
+        await _wait_for(pilot, lambda: isinstance(app.screen, LabelPicker))
+        picker = app.screen
+        picker.query_one(OptionList).highlighted = picker.names.index("claim")
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: app.screen is screen and screen.review.clusters[1].gold[0].label == "claim")
+        await pilot.press("right_curly_bracket")  # the end a word later
+        await _wait_for(pilot, lambda: screen.review.clusters[-1].gold[0].end > spans["disputed"][1])
+        await pilot.press("left_square_bracket")  # the start a word earlier
+        await _wait_for(pilot, lambda: any(g.start < spans["disputed"][0] for c in screen.review.clusters for g in c.gold))
         await pilot.press("q")
         await _wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await pilot.press("q")
+        await _wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        await _wait_for(pilot, lambda: library.model.reviews.get(DOC) == (2, 2))  # the Review column: done
+        assert str(library.model.cells(app.corpus.get(DOC), app.labels)["review"]) == "✓ 2/2"
+    text = app.corpus.get(DOC).text
     with AnnotationStore(store_path, readonly=True) as store:
         gold = sorted((a.start, a.end, a.label, a.source) for a in store.all() if a.annotator == "gold")
-    assert gold == [(*spans["agreed"], "claim", "adjudicated:agreed"), (*spans["disputed"], "opinion", "adjudicated:bob")]
+    edited = gold[1]
+    assert gold[0] == (*spans["agreed"], "claim", "adjudicated:agreed")
+    assert edited[2:] == ("claim", "adjudicated:bob")
+    assert edited[0] < spans["disputed"][0] and edited[1] > spans["disputed"][1]
+    assert text[edited[0]:edited[1]].strip() == text[edited[0]:edited[1]]  # whole words, no edge spaces
     code = main(["export", str(corpus), "--store", str(store_path), "--format", "jsonl", "--annotator", "gold"])
     out = capsys.readouterr().out
-    import json
-
-    exported = [(s["label"], s["annotator"]) for line in out.splitlines() for s in json.loads(line)["spans"]]
-    assert code == 0 and sorted(exported) == [("claim", "gold"), ("opinion", "gold")]
+    exported = [(s["label"], s["annotator"], s["start"], s["end"]) for line in out.splitlines() for s in json.loads(line)["spans"]]
+    assert code == 0 and sorted(exported) == sorted((label, "gold", s, e) for s, e, label, _ in gold)
 
 
 def test_adjudication_snapshot(tmp_path: Path, snap_compare, monkeypatch):

@@ -10,14 +10,15 @@ Two screens, on the model of Prodigy's ``review`` and INCEpTION's curation:
   one lane per annotator with their version, then the gold lane; a
   disagreement is marked ≠. Keys: 1-9 accept that annotator's version into the
   gold layer, ``a`` accepts every agreed cluster at once, ``x`` decides "no
-  span here", ``e`` changes the gold span's label, ``s``/``n`` skip to the next
-  undecided disagreement, ``u`` undoes.
+  span here", ``e`` changes the gold span's label, ``[``/``]`` move its start
+  and ``{``/``}`` its end by a word, ``s``/``n`` skip to the next undecided
+  disagreement, ``u`` undoes.
 
 Everything goes through :mod:`reader.adjudication` and the store API.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Callable, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -26,7 +27,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.adjudication import GOLD, Cluster, Review, accept, accept_agreed, build_review
+from reader.adjudication import GOLD, Cluster, Review, accept, accept_agreed, build_review, move_edge, reviews
 from reader.errors import ReaderError
 from reader.text import inert, one_line
 
@@ -79,6 +80,14 @@ class AdjudicationScreen(Screen[None]):
         Binding("a", "accept_agreed", "Accept all agreed", id="adjudicate.agreed"),
         Binding("x", "no_span", "No span here", id="adjudicate.no_span"),
         Binding("e", "edit_label", "Edit gold label", id="adjudicate.edit"),
+        Binding("left_square_bracket", "move_edge('start-')", "Gold span: start a word earlier", key_display="[",
+                show=False, id="adjudicate.start_earlier"),
+        Binding("right_square_bracket", "move_edge('start+')", "Gold span: start a word later", key_display="]",
+                show=False, id="adjudicate.start_later"),
+        Binding("left_curly_bracket", "move_edge('end-')", "Gold span: end a word earlier", key_display="{",
+                show=False, id="adjudicate.end_earlier"),
+        Binding("right_curly_bracket", "move_edge('end+')", "Gold span: end a word later", key_display="}",
+                show=False, id="adjudicate.end_later"),
         Binding("s", "skip", "Skip", tooltip="Next undecided disagreement", id="adjudicate.skip"),
         Binding("n", "skip", "Next disagreement", show=False, id="adjudicate.next"),
         Binding("u", "undo", "Undo", id="adjudicate.undo"),
@@ -171,9 +180,9 @@ class AdjudicationScreen(Screen[None]):
             return None
         return self.review.clusters[index]
 
-    def _do(self, what, *args) -> None:  # noqa: ANN001
+    def _do(self, what: Callable[..., object], *args: object, **kwargs: object) -> None:
         try:
-            what(*args)
+            what(*args, **kwargs)
         except ReaderError as exc:
             _app(self).report_error(exc)
         self.reload()
@@ -235,6 +244,24 @@ class AdjudicationScreen(Screen[None]):
 
         self.app.push_screen(LabelPicker(_app(self).labels.names, target.label), done)
 
+    def action_move_edge(self, edge: str) -> None:
+        """Move one edge of the gold span by a word (the annotators' spans stay as they are)."""
+        cluster = self._current()
+        if cluster is None:
+            return
+        if not cluster.gold:
+            self.notify("accept a version first (1-9), then adjust its edges", severity="warning")
+            return
+        target = cluster.gold[0]
+        doc = _app(self).corpus.get(self.doc_id)
+        moved = move_edge(doc.text, target.start, target.end, edge) if doc is not None else None
+        if moved is None:
+            self.notify("the gold span cannot move that way", severity="warning")
+            return
+        start, end = moved
+        self._do(_app(self).store.update, target.id, start=start, end=end)
+        self.notify(f"gold span {start}–{end} «{one_line(inert(doc.text[start:end]) if doc else '', 50)}»", timeout=3)
+
     def action_undo(self) -> None:
         self._do(_app(self).store.undo)
 
@@ -269,22 +296,19 @@ class ReviewScreen(Screen[None]):
 
     def reload(self) -> None:
         app = _app(self)
-        store, corpus = app.store, app.corpus
-        layers: dict[str, set[str]] = {}
-        for a in store.all():
-            if a.annotator != self.gold:
-                layers.setdefault(a.doc_id, set()).add(a.annotator)
+        corpus = app.corpus
+        found = reviews(app.store, gold=self.gold)
         options = self.query_one(OptionList)
         keep = options.highlighted
         options.clear_options()
-        self.doc_ids = [d.id for d in corpus.documents if len(layers.get(d.id, ())) >= 2]
+        self.doc_ids = [d.id for d in corpus.documents if d.id in found]
         for doc_id in self.doc_ids:
-            review = build_review(store, doc_id, gold=self.gold)
+            review = found[doc_id]
             doc = corpus.get(doc_id)
             state = "done" if review.done else f"{review.progress} decided"
             line = Text(f"{state:>14}  {review.disagreements:>3} ≠  ")
             line.append(one_line(inert(doc.title if doc is not None and doc.title else doc_id), 60))
-            line.append(f"  ({', '.join(sorted(layers[doc_id]))})", style="dim")
+            line.append(f"  ({', '.join(review.annotators)})", style="dim")
             options.add_option(Option(line, id=doc_id))
         if not self.doc_ids:
             self.query_one("#review-summary", Static).update(

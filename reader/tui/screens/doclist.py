@@ -55,6 +55,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("size", "Size", 8, justify="right", sort="size"),
     Column("annotations", "Annotations", 24, sort="annotations"),
     Column("status", "Progress", 13, sort="status"),
+    Column("review", "Review", 7, justify="right"),  # adjudication: decided/clusters, 2+ annotators
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 #: Narrowest title column; below it the list crops on the right.

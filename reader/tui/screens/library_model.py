@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Protocol
 
 from rich.text import Text
 
+from reader.adjudication import AdjudicationStore, reviews
 from reader.language import text_direction
 from reader.errors import ReaderError
 from reader.labels import LabelSet
@@ -116,8 +117,8 @@ def set_token(query: str, key: str, value: str | None) -> str:
     return " ".join(tokens)
 
 
-class CountingStore(Protocol):
-    """The part of the store the library reads."""
+class CountingStore(AdjudicationStore, Protocol):
+    """The part of the store the library reads (the review column reads the layers)."""
 
     def count_by_document(self, *, statuses: Iterable[str] = ...) -> dict[str, Counter]: ...
 
@@ -131,6 +132,7 @@ class LibraryModel:
         self.counts: dict[str, Counter] = {}
         self.suggested: dict[str, Counter] = {}
         self.statuses: dict[str, str] = {}
+        self.reviews: dict[str, tuple[int, int]] = {}  # doc id: (clusters decided, clusters), 2+ annotators
         self.marked: list[str] = []
         self.sort_index = 0
         self.sort_reverse = False
@@ -154,6 +156,10 @@ class LibraryModel:
             except (ReaderError, OSError):
                 statuses[doc.id] = "new"
         self.statuses = statuses
+        try:
+            self.reviews = {k: (r.resolved, len(r.clusters)) for k, r in reviews(store).items()}
+        except (ReaderError, OSError):
+            self.reviews = {}
         return error
 
     def known_labels(self, labels: LabelSet) -> list[str]:
@@ -247,6 +253,7 @@ class LibraryModel:
             "size": Text(human_size(doc.size)),
             "annotations": self._counts_cell(doc.id, labels),
             "status": self._status_cell(doc.id),
+            "review": self._review_cell(doc.id),
         }
 
     @staticmethod
@@ -296,6 +303,15 @@ class LibraryModel:
     def _status_cell(self, doc_id: str) -> Text:
         text, style = STATUS_MARKS.get(self.statuses.get(doc_id, "new"), STATUS_MARKS["new"])
         return Text(text, style=style)
+
+    def _review_cell(self, doc_id: str) -> Text:
+        """Adjudication progress (clusters decided / clusters) where two or more annotators worked."""
+        if doc_id not in self.reviews:
+            return Text("")
+        decided, total = self.reviews[doc_id]
+        if total and decided == total:
+            return Text(f"✓ {decided}/{total}", style="green")
+        return Text(f"{decided}/{total}", style="yellow" if decided else "dim")
 
     # --- status line -------------------------------------------------------------
 
