@@ -39,10 +39,10 @@ def _ints(values: Sequence[int]) -> list[int]:
 
 
 def chart_labels(stats: Stats, plt: PlotAPI) -> None:
-    names = list(stats.per_label)
+    names = [n for n in stats.per_label if stats.per_label[n]]
     plt.title("Annotations per label")
-    if not names:
-        plt.xlabel("no labels")
+    if not names:  # zero bars would draw an empty axis from -1 to 1
+        plt.xlabel("no annotations yet" if stats.per_label else "no labels")
         return
     plt.bar(names, _ints([stats.per_label[n] for n in names]), orientation="horizontal", width=0.3)
 
@@ -54,6 +54,9 @@ def chart_languages(stats: Stats, plt: PlotAPI) -> None:
         plt.xlabel("no documents")
         return
     rows = [stats.per_language[lang] for lang in langs]
+    if not any(r.annotations or r.suggested for r in rows):
+        plt.xlabel(f"no annotations yet in {len(langs)} language(s)")
+        return
     plt.multiple_bar(
         langs,
         [_ints([r.annotations for r in rows]), _ints([r.suggested for r in rows])],

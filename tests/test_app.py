@@ -329,3 +329,37 @@ async def test_e_then_enter_exports_with_the_defaults(corpus, store_path, tmp_pa
     out = tmp_path / default
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert sum(len(r["spans"]) for r in records) == n
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "brat"])
+async def test_export_dialog_files_get_the_umask_modes(corpus, store_path, tmp_path, fmt):
+    """#9 defect 5, through the app: e, pick the format, type the path, ctrl+s; then every file
+    written is 0644 and every folder 0755 under umask 022, as open() and mkdir() would make them."""
+    import stat
+
+    from textual.widgets import Select
+
+    _annotate(corpus, store_path)
+    out = tmp_path / "exports" / ("spans.jsonl" if fmt == "jsonl" else "brat-out")
+    old = os.umask(0o022)
+    try:
+        app = ReaderApp(corpus, store_path)
+        async with run_test(app, size=SIZE) as pilot:
+            await settle(app, pilot)
+            await pilot.press("e")
+            await pilot.pause()
+            assert isinstance(app.screen, ExportDialog)
+            app.screen.query_one("#export-format", Select).value = fmt
+            await pilot.pause()
+            app.screen.query_one("#export-path", Input).value = ""
+            await pilot.click("#export-path")
+            await pilot.press(*str(out))
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert isinstance(app.screen, LibraryScreen)
+    finally:
+        os.umask(old)
+    written = [out, *out.rglob("*")] if out.is_dir() else [out]
+    assert len(written) >= (3 if fmt == "brat" else 1)
+    modes = {p.relative_to(tmp_path).as_posix(): oct(stat.S_IMODE(p.stat().st_mode)) for p in written}
+    assert all(m == (oct(0o755) if (tmp_path / p).is_dir() else oct(0o644)) for p, m in modes.items()), modes

@@ -193,7 +193,28 @@ async def test_pane_highlight_follows_focus(tmp_path):
         await pilot.pause()
         assert app.focused is panes[0].view and active() == [True, False, False]
         assert header_bg(panes[0]) != header_bg(panes[2])
-        await pilot.press("1")  # typing goes to the highlighted pane
+        before = len(app.store.for_document(panes[0].doc_id))
+        await pilot.press("shift+ctrl+right", "1")  # typing goes to the highlighted pane: a claim there
+        await pilot.pause()
+        assert len(app.store.for_document(panes[0].doc_id)) == before + 1
+        assert all(not app.store.for_document(p.doc_id) for p in panes[1:])
+
+
+async def test_escape_never_leaves_compare(tmp_path):
+    """#9 friction 2: escape ends the search, then clears the selection, and never drops to the library."""
+    from reader.tui.screens.compare import CompareScreen
+
+    app = make_app(tmp_path, [EN, FR])
+    async with app.run_test(size=(150, 30)) as pilot:
+        await pilot.press("slash", *"Netflix", "enter", "shift+right")
+        await pilot.pause()
+        for _ in range(4):
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, CompareScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not isinstance(app.screen, CompareScreen)
 
 
 async def test_link_the_four_salary_spans_with_a_few_keys_and_export_parallel(tmp_path):

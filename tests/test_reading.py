@@ -579,3 +579,22 @@ async def test_accept_all_is_one_undo_step(tmp_path):
         await pilot.press("ctrl+y")
         await pilot.pause()
         assert [x.status for x in anns(app)] == ["accepted"] * 3
+
+
+async def test_undoing_a_reject_says_the_suggestion_is_back(tmp_path):
+    """#9 wording: ctrl+z after r says "restored suggestion", not "delete"."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        doc = app.corpus.get(EN)
+        s = doc.text.index("$300,000")
+        app.store.add(EN, s, s + 8, "salary", status="suggested", source="suggest:salary")
+        pane = app.screen.query_one(DocumentPane)
+        pane.reload_annotations()
+        await pilot.press("t", "right_square_bracket", "r")
+        await pilot.pause()
+        assert not anns(app)
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        said = status_text(app) + " ".join(n.message for n in notifications(app))
+        assert f"undo: restored suggestion salary {s}–{s + 8}" in said and "delete" not in said
+        assert [(a.start, a.status) for a in anns(app)] == [(s, "suggested")]

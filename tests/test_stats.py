@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,8 @@ from reader.stats import compute_stats
 from reader.store import AnnotationStore
 from reader.tui import ReaderApp
 
-from tui_helpers import SEEDS, SIZE, settle
+from conftest import copy_seeds
+from tui_helpers import SIZE, settle
 
 ITALIAN = "000_9d99caadc18c77c5"
 ENGLISH = "001_228d26dd8dd40e62"
@@ -24,7 +24,7 @@ ARABIC = "003_744b85a45d014b40"
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch) -> Path:
-    shutil.copytree(SEEDS, tmp_path / "seeds")
+    copy_seeds(tmp_path)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -145,3 +145,16 @@ def test_stats_screen_snapshot(workdir, snap_compare):
         await pilot.pause()
 
     assert snap_compare(ReaderApp("seeds", "annotations"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_stats_screen_snapshot_of_an_empty_store_at_80_columns(workdir, snap_compare):
+    """No annotation yet, in a small terminal: each chart says so instead of drawing empty axes."""
+
+    async def run_before(pilot) -> None:
+        await settle(pilot.app, pilot)
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(ReaderApp("seeds", "annotations"), terminal_size=(80, 24), run_before=run_before)

@@ -86,7 +86,9 @@ def test_wrap_cjk_counts_two_cells():
 
 # --- rendering -------------------------------------------------------------------
 
-HOSTILE = "start \x1b[2J\x1b]52;c;SGVsbG8=\x07 end\x85x\u2028y\u2029z\x9b\x00\ttab\n[bold red]markup[/] [@click=app.quit]x[/]\n"
+HOSTILE = ("start \x1b[2J\x1b]52;c;SGVsbG8=\x07 end\x85x\u2028y\u2029z\x9b\x00\ttab\n[bold red]markup[/] [@click=app.quit]x[/]\n"
+           "bidi \u202aa\u202bb\u202cc\u202dd\u202ee\u2066f\u2067g\u2068h\u2069 end\n")
+BIDI_CONTROLS = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}
 
 
 async def test_rendered_strips_contain_no_control_characters():
@@ -102,6 +104,7 @@ async def test_rendered_strips_contain_no_control_characters():
                 for ch in seg.text:
                     o = ord(ch)
                     assert not (o < 0x20 or 0x7F <= o <= 0x9F or o in (0x2028, 0x2029)), repr(seg.text)
+                    assert o not in BIDI_CONTROLS, f"#13 item 4: a raw bidi control reached the terminal: {seg.text!r}"
                 text += seg.text
         assert "␛[2J" in text
         assert "[bold red]markup[/]" in text  # shown literally
