@@ -93,7 +93,7 @@ class Annotation:
     source: str = ""  # "" for hand-made, e.g. "suggest:salary", "import:doccano"
     orphaned: bool = False
     # the normalised amount of a salary: {"min", "max", "currency", "period"}
-    # (reader.suggest.amounts); None for other labels and for text that does not parse
+    # (reader.amounts); None for other labels and for text that does not parse
     value: dict[str, Any] | None = None
     score: float | None = None  # a suggestion's score (0..1); None for hand-made annotations
     reason: str = ""  # why the recogniser suggested it: "cue 'salary' 3 words before"

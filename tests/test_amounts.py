@@ -1,11 +1,11 @@
-"""The amount normaliser (reader.suggest.amounts): values, ranges, periods, offsets."""
+"""The amount normaliser (reader.amounts): values, ranges, periods, offsets."""
 from __future__ import annotations
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.suggest.amounts import find_amounts, number_words_value, parse_amount, parse_number
+from reader.amounts import find_amounts, number_words_value, parse_amount, parse_number
 
 NBSP, NNBSP, THIN = "\u00a0", "\u202f", "\u2009"
 
@@ -181,7 +181,7 @@ def test_offsets_always_index_the_text(text):
 
 
 def test_format_value_for_the_side_panel():
-    from reader.suggest.amounts import format_value
+    from reader.amounts import format_value
 
     assert format_value(parse_amount("300mila ai 900mila dollari l'anno", "it")) == "300,000–900,000 USD / year"
     assert format_value(parse_amount("12,50 € all'ora", "it")) == "12.50 EUR / hour"

@@ -117,11 +117,27 @@ def test_reader_suggest_uses_the_model_and_says_so(decided, capsys):
 
 
 def test_simulation_shows_a_gain():
+    """Rules + learned re-scoring beat the rules alone on the second half (the baseline is the
+    rules, not "every candidate"), overall and on the part whose context the rules do not know."""
     result = simulate()
-    ways = result["ways"]
     assert result["counts"]["accept"] >= 20 and result["counts"]["reject"] >= 20
-    assert ways["learned model"].exact_p > ways["every candidate"].exact_p
-    assert ways["rules + learned"].exact_p >= 0.9
+    for ways in (result["ways"], result["ways_learn"]):
+        rules, mixed = ways["rules"], ways["rules + learned"]
+        assert mixed.exact_p > rules.exact_p, (rules.exact_p, mixed.exact_p)
+        assert mixed.exact_r >= rules.exact_r, (rules.exact_r, mixed.exact_r)
+    assert result["ways_learn"]["rules"].exact_p < 0.9  # the held-out-style part does leave the rules room
+
+
+def test_rule_score_is_a_feature_of_the_model():
+    texts = ["she earns [[ $000 ]] a month", "the fine was [[ $000 ]] today"] * 10
+    ys = [True, False] * 10
+    model = learn.train("salary", texts, ys, rule_scores=[0.9, 0.1] * 10)
+    assert model.rule_weight > 0
+    again = learn.LinearModel.from_state(model.to_state())
+    assert again is not None and again.rule_weight == model.rule_weight
+    low, high = again.probabilities([texts[0]] * 2, [0.05, 0.95])
+    assert low < high  # the same context, a higher rule score: a higher blended score
+    assert learn.rule_logit(None) == 0.0 and learn.rule_logit(1.0) == learn.RULE_LOGIT_MAX
 
 
 def test_relearner_batches_and_orders_highest_first(decided):

@@ -262,9 +262,9 @@ def test_offsets_always_index_the_text(text):
 
 
 def test_every_table_compiles():
-    from reader.suggest import amounts, lexicon
+    from reader import amounts
 
-    for lang in list(lexicon.TABLES) + [None]:
+    for lang in list(amounts.TABLES) + [None]:
         assert amounts._compiled(lang) is not None
 
 
@@ -354,3 +354,65 @@ def test_every_candidate_is_kept_at_min_score_zero():
     text = "The fine was $500. She earns $40,000."
     assert [s.text for s in find(text, "en")] == ["$500", "$40,000"]
     assert [s.text for s in find(text, "en", min_score=0.5)] == ["$40,000"]
+
+
+# --- pay bands are pay; "market" rules out only in market-size phrases --------------
+
+@pytest.mark.parametrize(
+    "text, lang, pay, reason",
+    [
+        ("The posting gives a market range of $120,000 to $150,000 for the role.", "en", True, "cue 'market range'"),
+        ("Senior staff sit in a pay band of £60,000 to £75,000.", "en", True, "cue 'pay band'"),
+        ("The salary band for this grade starts at $58,000.", "en", True, "cue 'salary band'"),
+        ("Market traders say they earn about $60 on a good day.", "en", True, "cue 'earn'"),
+        ("The company's market share is worth $2 billion.", "en", False, "ruled out by 'market share'"),
+        ("Analysts put the market size at $40 billion.", "en", False, "ruled out by 'market size'"),
+        ("The group's market cap fell to $900 million.", "en", False, "ruled out by 'market cap'"),
+        ("Per il ruolo la fascia di mercato va da 45.000 a 60.000 euro.", "it", True, "cue 'fascia di mercato'"),
+        ("La fascia retributiva prevista è di 2.100 euro al mese.", "it", True, "cue 'fascia retributiva'"),
+        ("Al mercato rionale gli ambulanti guadagnano 70 euro al giorno.", "it", True, "cue 'guadagnano'"),
+        ("La quota di mercato dell'azienda vale 3 miliardi di euro.", "it", False, "ruled out by 'quota di mercato'"),
+        ("Il valore di mercato della squadra è di 500 milioni di euro.", "it", False, "ruled out by 'valore di mercato'"),
+        ("La dimensione del mercato italiano è stimata in 12 miliardi di euro.", "it", False,
+         "ruled out by 'dimensione del mercato'"),
+        ("La fourchette proposée va de 48 000 à 55 000 euros.", "fr", True, "cue 'fourchette'"),
+        ("La part de marché du groupe représente 4 milliards d'euros.", "fr", False, "ruled out by 'part de marché'"),
+        ("La banda salarial del puesto es de 30.000 a 36.000 euros.", "es", True, "cue 'banda salarial'"),
+        ("La cuota de mercado de la empresa equivale a 800 millones de euros.", "es", False,
+         "ruled out by 'cuota de mercado'"),
+        ("Das Gehaltsband für die Stelle liegt bei 65.000 bis 80.000 Euro.", "de", True, "cue 'Gehaltsband'"),
+        ("Der Marktwert des Spielers liegt bei 60 Millionen Euro.", "de", False, "ruled out by 'Marktwert'"),
+        ("بلغت القيمة السوقية للشركة 3 مليارات دولار.", "ar", False, "ruled out by 'السوقية'"),
+        ("يبدأ سلم الرواتب في الشركة من 900 دينار.", "ar", True, "cue 'سلم الرواتب'"),
+    ],
+)
+def test_pay_bands_and_market_phrases(text, lang, pay, reason):
+    (s,) = find(text, lang)
+    assert (s.score >= salary.DEFAULT_MIN_SCORE) is pay, (s.score, s.reason)
+    assert s.reason.startswith(reason), s.reason
+
+
+def test_a_strong_pay_cue_halves_a_weak_exclusion():
+    from reader.suggest import paycues
+
+    strong = paycues.Signal("earns", 3.0, 0, "before")
+    weak = paycues.Signal("tax", -2.0, 1, "after")
+    assert paycues.pay_score([strong, weak])[0] > paycues.pay_score([paycues.Signal("pays", 2.0, 0, "before"), weak])[0]
+    assert paycues._effective(weak, [strong, weak]) == -1.0
+    hard = paycues.Signal("fine", -4.0, 1, "after")
+    assert paycues._effective(hard, [strong, hard]) == -4.0  # a strong exclusion is not weakened
+    (s,) = find("Sie verdient 4.000 Euro brutto, nach Steuern deutlich weniger.", "de")
+    assert s.score >= salary.DEFAULT_MIN_SCORE
+
+
+def test_seed_gold_salary_is_all_found():
+    """The seeds as ``make bench`` scores them (bench/bench_suggest.py): no salary missed."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from bench.bench_suggest import _finders, load_gold, score
+
+    s = score(load_gold(), "salary", _finders()["salary"])
+    assert s["fn"] == 0, s["misses"]
+    assert s["fp"] == 0, s["false_alarms"]

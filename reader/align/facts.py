@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import regex
 
 from reader.suggest import quote as quote_recogniser
-from reader.suggest.amounts import find_amounts
+from reader.amounts import find_amounts
 from reader.suggest.base import _base_lang
 
 # weight of one shared fact (before dividing by how often it recurs)
@@ -42,7 +42,7 @@ class Fact:
         return WEIGHTS[self.kind]
 
 
-# --- amounts and numbers (the one normaliser: reader.suggest.amounts) ---------------
+# --- amounts and numbers (the one normaliser: reader.amounts) ---------------
 
 
 def _fmt(value: float) -> str:

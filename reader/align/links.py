@@ -4,7 +4,7 @@
 For a span (an annotation) of one document, its counterparts in another are:
 
 * an **annotation** of the other document with the same label: for salaries,
-  the same normalised value (``reader.suggest.amounts``) anywhere in the
+  the same normalised value (``reader.amounts``) anywhere in the
   document; for other labels, one inside a counterpart passage of the span's passage;
 * for a salary, an **amount** of money with the same value that is not annotated yet;
 * for a quote, a **quote** (``reader.suggest.quote``) inside a counterpart passage.
@@ -21,7 +21,7 @@ from typing import Callable, Iterable
 from reader.align.core import Alignment
 from reader.align.parallel import ParallelSet
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation
-from reader.suggest.amounts import find_amounts, parse_amount
+from reader.amounts import find_amounts, parse_amount
 
 SALARY = "salary"
 QUOTE = "quote"

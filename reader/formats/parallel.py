@@ -9,7 +9,7 @@ A group is a connected set of linked annotations (``reader.store.links``);
 spans are ordered by document id then offset. ``label`` is the spans' label
 (the most common one, if they differ). ``value`` is the normalised amount for
 salary groups: the spans' stored value, or the value the one amount
-normaliser (``reader.suggest.amounts.parse_amount``) reads from the span text;
+normaliser (``reader.amounts.parse_amount``) reads from the span text;
 ``null`` for other labels. Spans without links are not written. Export only.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ SALARY = "salary"
 def _value(ann: Annotation, lang: str | None) -> dict[str, Any] | None:
     if ann.value:
         return ann.value
-    from reader.suggest.amounts import parse_amount
+    from reader.amounts import parse_amount
 
     return parse_amount(ann.text, None if lang in (None, "", "unknown") else lang)
 

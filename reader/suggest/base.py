@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reader.amounts import _base_lang  # noqa: F401 - the recognisers' language key, defined by the normaliser
+
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -25,11 +27,3 @@ class Suggestion:
     @property
     def key(self) -> tuple[int, int, str]:
         return (self.start, self.end, self.label)
-
-
-def _base_lang(lang: str | None) -> str | None:
-    """'it-IT' / 'pt_BR' / 'IT' -> 'it'; None, '' and 'unknown' -> None."""
-    if not lang:
-        return None
-    lang = lang.strip().lower().replace("_", "-").split("-")[0]
-    return None if lang in ("", "unknown", "und") else lang

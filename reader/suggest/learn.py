@@ -5,14 +5,18 @@ example (the store keeps them all: accepted annotations whose ``source`` is
 ``suggest:<label>``, rejected ones, and the rejected keys of deleted ones).
 For each recogniser label (salary, quote) a linear model — scikit-learn's
 ``LogisticRegression`` on hashed character (2-4, within words) and word (1-2)
-n-grams of the context window around the span, digits folded to ``0`` — says
-how likely the user is to accept a candidate. Once there are at least
+n-grams of the context window around the span, digits folded to ``0``, plus
+the rule score (its logit, one more feature) — says how likely the user is to
+accept a candidate. Trained on the decisions with the rule score as a feature,
+the model learns how far to trust the rules and which context words they get
+wrong, so its probability *is* the blended score: once there are at least
 :data:`MIN_EACH` accepted and :data:`MIN_EACH` rejected decisions for a
-label, :class:`Rescorer` mixes the model's probability with the rule score.
+label, :class:`Rescorer` replaces the rule score with it. (Without the rule
+score, the same weights give the learned model alone.)
 
 The model lives in the store's state table (``suggest.model.<label>``) as
-plain JSON (the non-zero weights of the hashed features, the intercept, the
-fingerprint of the decisions it was trained on, the store schema and the
+plain JSON (the non-zero weights of the hashed features, the weight of the rule
+score, the intercept, the fingerprint of the decisions and rule scores it was trained on, the store schema and the
 scikit-learn version). It is never the only copy of anything: it is rebuilt
 from the decisions whenever they, the store schema or the model format
 change. scikit-learn is an optional extra (``pip install .[learn]``); without
@@ -31,14 +35,14 @@ import regex
 
 from reader.suggest.base import Suggestion
 
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2  # 2: the rule score is a feature
 MIN_EACH = 20  # accepted and rejected decisions needed per label before the model is used
 LABELS = ("salary", "quote")
 SOURCE_PREFIX = "suggest:"
 STATE_KEY = "suggest.model.{label}"
 LEFT, RIGHT = 30, 20  # characters of context each side of the span
 N_FEATURES = 2 ** 18  # per vectoriser (char and word): hashed, so nothing to store but weights
-MODEL_WEIGHT = 0.5  # share of the learned probability in the re-scored score
+RULE_LOGIT_MAX = 6.0  # the rule score's logit is clipped to +-this (scores are rounded to 0.001)
 C_REG = 1.0  # inverse regularisation of the logistic regression
 
 _DIGIT = regex.compile(r"\p{Nd}")
@@ -108,10 +112,12 @@ def window(text: str, start: int, end: int) -> str:
 def _vectorisers():
     from sklearn.feature_extraction.text import HashingVectorizer
 
+    # raw counts (char) and presence (word), not normalised: a context word the rules do not
+    # know ("pension", "commission") then weighs enough against the rule score's feature
     char = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), n_features=N_FEATURES,
-                             alternate_sign=False, norm="l2")
+                             alternate_sign=False, norm=None)
     word = HashingVectorizer(analyzer="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b",
-                             n_features=N_FEATURES, alternate_sign=False, norm="l2")
+                             n_features=N_FEATURES, alternate_sign=False, norm=None, binary=True)
     return char, word
 
 
@@ -123,10 +129,22 @@ def features(windows: Sequence[str]):
     return hstack([char.transform(windows), word.transform(windows)]).tocsr()
 
 
-def fingerprint(items: Sequence[Decision]) -> str:
+def rule_logit(score: float | None) -> float:
+    """The rule score as the model reads it: its logit, clipped; no score is neutral (0)."""
+    if score is None:
+        return 0.0
+    p = min(max(float(score), 1e-6), 1 - 1e-6)
+    return max(-RULE_LOGIT_MAX, min(RULE_LOGIT_MAX, math.log(p / (1 - p))))
+
+
+def fingerprint(items: Sequence[Decision], rule_scores: Sequence[float | None] | None = None) -> str:
+    """Of the decisions and (when given) the rule scores the model is trained on: a change of
+    either (a new decision, rules that now score differently) rebuilds the model."""
     h = hashlib.sha256()
     for d in items:
         h.update(f"{d.doc_id}\x1f{d.start}\x1f{d.end}\x1f{d.label}\x1f{int(d.accepted)}\n".encode())
+    for r in rule_scores or ():
+        h.update(f"{r}\n".encode())
     return h.hexdigest()[:32]
 
 
@@ -141,13 +159,15 @@ class LinearModel:
     fingerprint: str
     schema: int
     sklearn: str
+    rule_weight: float = 0.0
     fmt: int = MODEL_FORMAT
     _dense: object = field(default=None, repr=False, compare=False)
 
     def to_state(self) -> dict:
         return {
             "format": self.fmt, "label": self.label, "intercept": self.intercept,
-            "weights": [[i, w] for i, w in sorted(self.weights.items())], "counts": self.counts,
+            "weights": [[i, w] for i, w in sorted(self.weights.items())], "rule_weight": self.rule_weight,
+            "counts": self.counts,
             "fingerprint": self.fingerprint, "schema": self.schema, "sklearn": self.sklearn,
         }
 
@@ -159,11 +179,14 @@ class LinearModel:
                 return None
             weights = {int(i): float(w) for i, w in obj["weights"]}
             return cls(str(obj["label"]), float(obj["intercept"]), weights, dict(obj["counts"]),
-                       str(obj["fingerprint"]), int(obj["schema"]), str(obj["sklearn"]))
+                       str(obj["fingerprint"]), int(obj["schema"]), str(obj["sklearn"]),
+                       float(obj["rule_weight"]))
         except (AttributeError, KeyError, TypeError, ValueError):
             return None
 
-    def probabilities(self, windows: Sequence[str]) -> list[float]:
+    def probabilities(self, windows: Sequence[str], rule_scores: Sequence[float | None] | None = None) -> list[float]:
+        """P(accept) of each window; with ``rule_scores``, of the rules' score too (the blended
+        score); without, the learned model alone (the rule score left neutral)."""
         import numpy as np
 
         if not windows:
@@ -175,23 +198,31 @@ class LinearModel:
                     dense[i] = w
             self._dense = dense
         z = features(windows) @ self._dense + self.intercept
+        if rule_scores is not None:
+            z = z + self.rule_weight * np.array([rule_logit(r) for r in rule_scores])
         return [1.0 / (1.0 + math.exp(-float(v))) for v in z]
 
 
-def train(label: str, texts: Sequence[str], labels_: Sequence[bool], *, fp: str = "", schema: int = 0) -> LinearModel:
-    """Fit the linear model on context windows ``texts`` with accept (True) / reject (False)."""
+def train(label: str, texts: Sequence[str], labels_: Sequence[bool], *, rule_scores: Sequence[float | None] | None = None,
+          fp: str = "", schema: int = 0) -> LinearModel:
+    """Fit the linear model on context windows ``texts`` and the rules' scores of the same
+    candidates (``rule_scores``; None: no rule feature) with accept (True) / reject (False)."""
     import sklearn
+    from scipy.sparse import csr_matrix, hstack
     from sklearn.linear_model import LogisticRegression
 
-    X = features(texts)
+    rules = [rule_logit(r) for r in rule_scores] if rule_scores is not None else [0.0] * len(texts)
+    X = hstack([features(texts), csr_matrix([[r] for r in rules])]).tocsr()
     y = [1 if v else 0 for v in labels_]
     clf = LogisticRegression(C=C_REG, class_weight="balanced", max_iter=2000)
     clf.fit(X, y)
     coef = clf.coef_[0]
-    nz = coef.nonzero()[0]
+    n = 2 * N_FEATURES
+    nz = coef[:n].nonzero()[0]
     weights = {int(i): round(float(coef[i]), 6) for i in nz if abs(coef[i]) > 1e-6}
     counts = {"accept": sum(y), "reject": len(y) - sum(y)}
-    return LinearModel(label, float(clf.intercept_[0]), weights, counts, fp, schema, sklearn.__version__)
+    return LinearModel(label, float(clf.intercept_[0]), weights, counts, fp, schema, sklearn.__version__,
+                       rule_weight=round(float(coef[n]), 6))
 
 
 @dataclass
@@ -204,11 +235,11 @@ class Rescorer:
         out = list(suggestions)
         for label, model in self.models.items():
             idx = [k for k, s in enumerate(out) if s.label == label]
-            probs = model.probabilities([window(text, out[k].start, out[k].end) for k in idx])
+            probs = model.probabilities([window(text, out[k].start, out[k].end) for k in idx],
+                                        [out[k].score for k in idx])
             for k, p in zip(idx, probs):
                 s = out[k]
-                score = round((1 - MODEL_WEIGHT) * s.score + MODEL_WEIGHT * p, 3)
-                out[k] = dataclasses.replace(s, score=score, reason=_with_learned(s.reason, p))
+                out[k] = dataclasses.replace(s, score=round(p, 3), reason=_with_learned(s.reason, p))
         return out
 
 
@@ -256,21 +287,23 @@ def load_or_train(store: DecisionStore, corpus: TextLookup, labels: Sequence[str
         if c["accept"] < min_each or c["reject"] < min_each:
             parts.append(f"{label} not yet ({c['accept']} accepted, {c['reject']} rejected; needs {min_each} of each)")
             continue
-        fp = fingerprint(mine)
+        rules = _rule_scores(corpus, mine, label)
+        fp = fingerprint(mine, rules)
         key = STATE_KEY.format(label=label)
         model = LinearModel.from_state(store.get_state(key))
         if model is None or model.fingerprint != fp or model.schema != _schema():
-            texts, ys = [], []
-            for d in mine:
+            texts, ys, rs = [], [], []
+            for d, r in zip(mine, rules):
                 doc = corpus.get(d.doc_id)
                 if doc is None or d.end > len(doc.text):
                     continue
                 texts.append(window(doc.text, d.start, d.end))
                 ys.append(d.accepted)
+                rs.append(r)
             if len(set(ys)) < 2:
                 parts.append(f"{label} not yet (the decisions' documents are missing)")
                 continue
-            model = train(label, texts, ys, fp=fp, schema=_schema())
+            model = train(label, texts, ys, rule_scores=rs, fp=fp, schema=_schema())
             if save and not store.readonly:
                 store.set_state(key, model.to_state())
         models[label] = model
@@ -278,6 +311,27 @@ def load_or_train(store: DecisionStore, corpus: TextLookup, labels: Sequence[str
     used = [lab for lab in labels if lab in models]
     head = "learned re-scoring used for " if used else "learned re-scoring not used: "
     return LearnResult(Rescorer(models) if models else None, head + "; ".join(parts), counts)
+
+
+def _doc_lang(doc) -> str | None:
+    lang = getattr(doc, "lang", None)
+    return lang if lang not in (None, "", "unknown") else None
+
+
+def _rule_scores(corpus: TextLookup, items: Sequence[Decision], label: str) -> list[float | None]:
+    """The rules' score of each decided candidate today (None where the rules no longer give it)."""
+    from reader.suggest import RECOGNISERS
+
+    find = RECOGNISERS.get(label)
+    by_doc: dict[str, dict[tuple[int, int], float]] = {}
+    out: list[float | None] = []
+    for d in items:
+        if d.doc_id not in by_doc:
+            doc = corpus.get(d.doc_id)
+            by_doc[d.doc_id] = ({(s.start, s.end): s.score for s in find(doc.text, lang=_doc_lang(doc))}
+                                if doc is not None and find is not None else {})
+        out.append(by_doc[d.doc_id].get((d.start, d.end)))
+    return out
 
 
 def state_size(model: LinearModel) -> int:
@@ -302,7 +356,7 @@ def rescore_pending(store, corpus: TextLookup, rescorer: Rescorer, doc_ids: Iter
         pending = [a for a in store.for_document(doc.id, statuses=("suggested",))
                    if a.source.startswith(SOURCE_PREFIX) and a.label in rescorer.models]
         if pending:
-            lang = doc.lang if doc.lang not in (None, "", "unknown") else None
+            lang = _doc_lang(doc)
             rules: dict[tuple, Suggestion] = {}
             for label in {a.label for a in pending}:
                 for s in RECOGNISERS[label](doc.text, lang=lang):

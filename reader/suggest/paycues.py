@@ -8,6 +8,10 @@ words rule it out (``fine``, ``revenue``, ``budget``, ``price``, ``rent``,
 amount (nearer counts more; the cues before a neighbouring amount belong to
 it), adds the pay period when there is one, and returns a score in [0, 1]
 with the reason of the strongest signal: ``cue 'salary' 3 words before``.
+Pay bands are pay cues (``pay band``, ``fascia di mercato``, ``fourchette``);
+*market* words rule an amount out only in market-size phrases (``market
+share``, ``quota di mercato``, ``Marktwert``); a strong pay cue in the clause
+halves the weak exclusions (``earns $4,000 before tax``).
 
 Cue forms: ``word`` exact, ``stem*`` prefix, ``*stem`` suffix (German
 compounds: ``*gehalt``), both for "contains". Arabic words are matched after
@@ -41,10 +45,15 @@ CUES: dict[str, dict[str, float]] = {
         "valuation": -4, "debt": -4, "loan": -4, "bought": -3, "buy": -2, "sold": -4, "sell": -3, "sells": -3,
         "transfer fee": -5, "transfer": -2, "subscription": -4, "subscribers": -3, "ticket": -4, "tickets": -4,
         "tax": -2, "taxes": -2, "investment": -3, "invested": -3, "profit": -4, "profits": -4, "loss": -3,
-        "losses": -3, "market": -2, "spent": -3, "spending": -3, "bill": -3, "refund": -4, "refunds": -4,
+        "losses": -3, "market": -0.5, "spent": -3, "spending": -3, "bill": -3, "refund": -4, "refunds": -4,
         "auction": -4, "estimate": -2, "damages": -4, "settlement": -3, "donation": -4, "donated": -4,
         "mortgage": -4, "fare": -4, "tuition": -4, "tenant": -3, "tenants": -3, "landlord": -2, "tier": -2, "plan": -1, "costs us": -4, "quarter": -1.5, "deal": -2,
         "acquisition": -4, "acquired": -3,
+        # pay bands are pay; "market" rules out only in market-size phrases
+        "market range": 3, "market rate": 2, "pay band": 3, "salary band": 3, "pay range": 3, "pay scale": 3,
+        "salary range": 3, "pay grade": 3, "market size": -4, "market share": -4, "market cap": -4,
+        "market capitalisation": -4, "market capitalization": -4, "market value": -4, "stock market": -3,
+        "housing market": -3, "capitalisation": -4, "capitalization": -4,
     },
     "it": {
         "stipendi*": 3, "salari*": 3, "retribu*": 3, "paga": 2.5, "paghe": 2.5, "pagat*": 2, "pagano": 1.5,
@@ -56,8 +65,11 @@ CUES: dict[str, dict[str, float]] = {
         "costo": -4, "costi": -4, "costano": -4, "affitt*": -4, "canone": -4, "vale": -3, "valore": -3,
         "patrimonio": -5, "debit*": -4, "prestito": -4, "acquist*": -3, "vendut*": -4, "vendita": -4,
         "cartellino": -4, "abbonament*": -4, "biglietto": -4, "ticket": -4, "tasse": -2, "tassa": -2,
-        "investiment*": -3, "utile": -4, "perdit*": -3, "mercato": -2, "spesa": -3, "bolletta": -4,
+        "investiment*": -3, "utile": -4, "perdit*": -3, "mercato": -0.5, "spesa": -3, "bolletta": -4,
         "mutuo": -4, "risarciment*": -4, "donazion*": -4, "litro": -3, "liberarlo": -2, "stima": -1,
+        "fascia di mercato": 3, "fascia retributiva": 3, "fascia salariale": 3, "range retributivo": 3,
+        "quota di mercato": -4, "quote di mercato": -4, "valore di mercato": -4, "dimensione del mercato": -4,
+        "dimensioni del mercato": -4, "capitalizzazion*": -4, "mercato immobiliare": -3, "borsa": -1,
     },
     "fr": {
         "salaire*": 3, "rémunér*": 3, "payé*": 2, "paie": 2.5, "paye": 2, "gagn*": 3, "touch*": 2.5,
@@ -69,8 +81,10 @@ CUES: dict[str, dict[str, float]] = {
         "vaut": -3, "valeur": -3, "fortune": -4, "patrimoine": -4, "dette*": -4, "prêt": -4, "achat": -3,
         "acheté": -3, "vendu*": -4, "vente": -4, "transfert": -4, "abonnement": -4, "billet": -4,
         "ticket": -4, "taxe": -2, "impôt*": -2, "investissement*": -3, "bénéfice*": -4, "perte*": -3,
-        "marché": -2, "dépense*": -3, "caution": -3, "dommages": -4, "évaluée": -3,
+        "marché": -0.5, "dépense*": -3, "caution": -3, "dommages": -4, "évaluée": -3,
         "évalué": -3, "coût total": -4, "passe": -0.5,
+        "fourchette": 2, "fourchette salariale": 3, "grille salariale": 3, "part de marché": -4,
+        "parts de marché": -4, "valeur de marché": -4, "taille du marché": -4, "capitalisation": -4,
     },
     "es": {
         "sueldo*": 3, "salari*": 3, "cobra*": 3, "cobr*": 2.5, "gana*": 3, "ganar": 3, "pag*": 1.5,
@@ -81,8 +95,10 @@ CUES: dict[str, dict[str, float]] = {
         "renta": -2, "vale": -3, "valor": -3, "fortuna": -4, "patrimonio": -4, "deuda*": -4,
         "préstamo": -4, "compra*": -3, "compró": -3, "vend*": -4, "venta": -4, "traspaso": -4,
         "fichaje": -1, "cláusula": -3, "suscripci*": -4, "entrada": -3, "billete": -4, "impuesto*": -2,
-        "inversi*": -3, "beneficio*": -4, "pérdidas": -3, "mercado": -2, "gasto*": -3, "factura": -3,
+        "inversi*": -3, "beneficio*": -4, "pérdidas": -3, "mercado": -0.5, "gasto*": -3, "factura": -3,
         "hipoteca": -4, "indemnizaci*": -3, "pedían": -2, "pedía": -2, "piso": -1.5,
+        "banda salarial": 3, "horquilla": 2, "horquilla salarial": 3, "cuota de mercado": -4,
+        "valor de mercado": -4, "tamaño del mercado": -4, "capitalizaci*": -4,
     },
     "de": {
         "*gehalt": 3, "*gehälter": 3, "gehalt*": 3, "*lohn": 3, "*löhne": 3, "lohn*": 3, "verdien*": 3,
@@ -94,8 +110,10 @@ CUES: dict[str, dict[str, float]] = {
         "kosten": -4, "kostete": -4, "*miete": -4, "miete": -4, "wert": -3, "vermögen": -4, "schulden": -4,
         "kredit": -4, "darlehen": -4, "kaufte": -3, "kauf": -3, "verkauft": -4, "verkauf": -4, "ablöse*": -5,
         "abo": -4, "*abo": -4, "abonnement": -4, "ticket": -4, "eintritt": -4, "steuer*": -2,
-        "investition*": -3, "investiert": -3, "gewinn": -4, "verlust*": -3, "markt": -2, "ausgaben": -3,
+        "investition*": -3, "investiert": -3, "gewinn": -4, "verlust*": -3, "markt": -0.5, "ausgaben": -3,
         "rechnung": -3, "schadensersatz": -4, "spende*": -4, "bewilligt": -3, "geschätzt": -2,
+        "marktanteil*": -4, "marktwert": -4, "marktkapitalisierung": -4, "marktvolumen": -4,
+        "marktgröße": -4, "börsenwert": -4,
     },
     "ar": {
         "راتب": 3, "رواتب": 3, "مرتب": 3, "مرتبات": 3, "أجر": 3, "أجور": 3, "يتقاضى": 3, "يتقاضون": 3,
@@ -105,8 +123,9 @@ CUES: dict[str, dict[str, float]] = {
         "منحة": -4, "سعر": -4, "أسعار": -4, "يكلف": -4, "تكلفة": -4, "كلفة": -4, "إيجار": -4, "قيمة": -2,
         "ثروة": -4, "ديون": -4, "دين": -3, "قرض": -4, "صفقة": -3, "شراء": -3, "اشترى": -3, "بيع": -4,
         "بيعت": -4, "باع": -4, "انتقال": -3, "اشتراك": -4, "تذكرة": -4, "ضريبة": -2, "استثمار": -3,
-        "أرباح": -4, "خسائر": -3, "سوق": -1, "إنفاق": -3, "فاتورة": -3, "تبرع": -4, "رسوم": -2, "دفع": -1,
+        "أرباح": -4, "خسائر": -3, "سوق": -0.5, "إنفاق": -3, "فاتورة": -3, "تبرع": -4, "رسوم": -2, "دفع": -1,
         "لفسخ": -2, "فسخ": -2,
+        "سلم الرواتب": 3, "نطاق الأجور": 3, "سوقية": -4, "حجم السوق": -4, "حصة السوق": -4,
     },
 }
 CUES["pt"] = {"salário*": 3, "ganh*": 3, "receb*": 2, "pag*": 1.5, "multa": -4, "preço": -4, "custa": -4,
@@ -284,9 +303,19 @@ def signals(text: str, start: int, end: int, lang: str | None, *, period: str | 
     return out
 
 
+STRONG_PAY = 2.5  # a pay cue this strong (after distance) in the clause...
+WEAK_AGAINST = 2.0  # ...halves the exclusions no stronger than this: "earns $4,000 before tax"
+
+
+def _effective(s: Signal, sigs: list[Signal]) -> float:
+    if -WEAK_AGAINST <= s.weight < 0 and any(o.weight >= STRONG_PAY and o.side != "period" for o in sigs):
+        return s.weight / 2
+    return s.weight
+
+
 def pay_score(sigs: list[Signal], bias: float = BIAS) -> tuple[float, str]:
     """(score in [0, 1], reason) from the signals of one amount."""
-    total = bias + sum(s.weight for s in sigs)
+    total = bias + sum(_effective(s, sigs) for s in sigs)
     score = 1.0 / (1.0 + math.exp(-total))
     if score >= 0.5:
         best = max((s for s in sigs if s.weight > 0), key=lambda s: s.weight, default=None)

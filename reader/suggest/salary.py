@@ -1,7 +1,7 @@
 """Salary recogniser: amounts paid for work, told from other money by context.
 
 1. **Candidates** come from the one amount normaliser,
-   :func:`reader.suggest.amounts.find_amounts`: every amount with a currency
+   :func:`reader.amounts.find_amounts`: every amount with a currency
    (symbols, ISO codes, currency words, number words before a currency),
    every bare amount with a scale word (``mezzo milione``), and bare numbers
    right after a pay cue (``paid 150 a day``, ``salary of 45,000``).
@@ -23,7 +23,7 @@ period is data: ``value["period"]``.
 from __future__ import annotations
 
 from reader.suggest import paycues
-from reader.suggest.amounts import Amount, find_amounts, parse_number
+from reader.amounts import Amount, find_amounts, parse_number
 from reader.suggest.base import Suggestion, _base_lang
 
 __all__ = ["LABEL", "DEFAULT_MIN_SCORE", "find", "candidates", "parse_number"]
