@@ -15,7 +15,7 @@ settings.register_profile("reader", deadline=None, suppress_health_check=[Health
 settings.load_profile("reader")
 
 # a real PostgreSQL (pgserver) for the store tests: pg_server, pg_url, own_pg_server, store_location
-from pg_fixtures import own_pg_server, pg_server, pg_url, store_location  # noqa: E402,F401
+from pg_fixtures import another_store_location, own_pg_server, pg_server, pg_url, store_location  # noqa: E402,F401
 
 
 # --- the sample corpus: one definition for every test -------------------------

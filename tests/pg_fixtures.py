@@ -4,6 +4,8 @@
 * ``pg_url``: a fresh, empty database on it for one test (dropped afterwards);
 * ``store_location``: parametrised over the engines, a JSON store folder or a
   PostgreSQL URL, so that one store test runs on both;
+* ``another_store_location``: a second, empty store on the same engine as
+  ``store_location`` (a round trip from one store to another);
 * ``own_pg_server``: a server of the test module's own, which its tests may
   stop and restart (dropped-connection tests), destroyed afterwards.
 
@@ -59,3 +61,18 @@ def store_location(request, tmp_path):
     if request.param == "json":
         return tmp_path / "store"
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def another_store_location(request, store_location, tmp_path):
+    """A second, empty store on the engine of ``store_location``: a folder, or a database of its own."""
+    if not isinstance(store_location, str):
+        yield tmp_path / "store2"
+        return
+    server = request.getfixturevalue("pg_server")
+    name = "t_" + uuid.uuid4().hex[:12]
+    yield server.create_database(name)
+    try:
+        server.drop_database(name)
+    except Exception:
+        pass

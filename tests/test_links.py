@@ -45,8 +45,8 @@ def test_link_groups_undo_redo_and_annotator(store_location):
         assert len(store.link_groups()[0]) == 3
 
 
-def test_deleting_a_span_hides_its_links_and_undo_brings_them_back(tmp_path):
-    with AnnotationStore(tmp_path / "s") as store:
+def test_deleting_a_span_hides_its_links_and_undo_brings_them_back(store_location):
+    with AnnotationStore(store_location) as store:
         a, b, _ = _two_docs(store)
         store.link(a.id, b.id)
         store.delete(a.id)
@@ -55,8 +55,8 @@ def test_deleting_a_span_hides_its_links_and_undo_brings_them_back(tmp_path):
         assert len(store.links()) == 1
 
 
-def test_suggested_links_accept_and_reject(tmp_path):
-    with AnnotationStore(tmp_path / "s") as store:
+def test_suggested_links_accept_and_reject(store_location):
+    with AnnotationStore(store_location) as store:
         a, b, c = _two_docs(store)
         made = store.link_many([(a.id, b.id), (b.id, c.id), (b.id, a.id)], status="suggested", source="suggest:links")
         assert len(made) == 2  # the reversed pair is the same link
@@ -125,11 +125,10 @@ def test_a_newer_store_is_still_refused(tmp_path):
 
 # --------------------------------------------------------------------------- export / import
 
-def _seed_group(tmp_path):
-    from tests.reading_harness import copy_seeds
+def _seed_group(seeds, store_location):
     from reader.workspace import Workspace
 
-    ws = Workspace.open(copy_seeds(tmp_path), tmp_path / "ann", detect=False)
+    ws = Workspace.open(seeds, store_location, detect=False)
     figures = {"000_9d99caadc18c77c5": ("300mila ai 900mila dollari", "it"),
                "001_228d26dd8dd40e62": ("$300,000 to $900,000", "en"),
                "002_26ccd676af571225": ("300 000 et 900 000 $", "fr"),
@@ -145,10 +144,10 @@ def _seed_group(tmp_path):
     return ws, anns
 
 
-def test_parallel_export_writes_the_group_with_four_languages(tmp_path):
+def test_parallel_export_writes_the_group_with_four_languages(tmp_path, seeds_copy, store_location):
     from reader.formats import export_corpus
 
-    ws, anns = _seed_group(tmp_path)
+    ws, anns = _seed_group(seeds_copy, store_location)
     ws.store.add("001_228d26dd8dd40e62", 0, 5, "claim")  # not linked: not in the parallel file
     out = tmp_path / "parallel.jsonl"
     export_corpus("parallel", ws.corpus, ws.store, out)
@@ -162,11 +161,11 @@ def test_parallel_export_writes_the_group_with_four_languages(tmp_path):
     ws.close()
 
 
-def test_jsonl_round_trip_keeps_links(tmp_path):
+def test_jsonl_round_trip_keeps_links(tmp_path, seeds_copy, store_location, another_store_location):
     from reader.formats import export_corpus, import_file
     from reader.workspace import Workspace
 
-    ws, anns = _seed_group(tmp_path)
+    ws, anns = _seed_group(seeds_copy, store_location)
     bc = ws.store.link_many([(anns[1].id, anns[2].id)], status="suggested", source="suggest:links")
     out = tmp_path / "all.jsonl"
     export_corpus("jsonl", ws.corpus, ws.store, out, include_suggested=True)
@@ -174,7 +173,7 @@ def test_jsonl_round_trip_keeps_links(tmp_path):
                     for ln in ws.store.links(statuses=("accepted", "suggested")))
     assert len(before) == 4 and bc
     ws.close()
-    fresh = Workspace.open(tmp_path / "seeds", tmp_path / "fresh", detect=False)
+    fresh = Workspace.open(seeds_copy, another_store_location, detect=False)
     report = import_file("jsonl", out, fresh.corpus, fresh.store)
     assert report.links == 4 and "4 link(s)" in report.summary()
     after = sorted((ln.id, ln.a, ln.b, ln.annotator, ln.created, ln.status, ln.source)
@@ -186,12 +185,11 @@ def test_jsonl_round_trip_keeps_links(tmp_path):
     fresh.close()
 
 
-def test_cli_suggest_links_proposes_the_salary_group(tmp_path, capsys):
+def test_cli_suggest_links_proposes_the_salary_group(seeds_copy, store_location, capsys):
     from reader.cli import main
-    from tests.reading_harness import copy_seeds
 
-    seeds = copy_seeds(tmp_path)
-    store = str(tmp_path / "ann")
+    seeds = seeds_copy
+    store = str(store_location)
     assert main(["suggest", str(seeds), "--store", store, "--labels", "salary"]) == 0
     capsys.readouterr()
     assert main(["suggest", str(seeds), "--store", store, "--links"]) == 0

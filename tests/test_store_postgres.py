@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,91 @@ def test_newer_schema_is_refused_and_left_alone(pg_url):
     with pytest.raises(StoreVersionError) as exc:
         AnnotationStore(pg_url)
     assert "99" in str(exc.value) and "reader-secret" not in str(exc.value)
+
+
+# --------------------------------------------------------------------------- NUL and the escape character
+
+#: PostgreSQL refuses U+0000 in text and jsonb; the engine stores strings escaped with U+FDD0
+ODD = "n\x00l \ufdd0 \ufdd0e \ufdd00 \x00\ufdd0e"
+ODD_TEXT = "Alice\x00Bob \ufdd0e\ufdd0 met\x00."
+
+
+def test_nul_and_the_escape_round_trip_exactly_and_block_nothing(pg_url):
+    import psycopg
+
+    odd_doc = doc("d\x00\ufdd0e", ODD_TEXT)
+    corpus = _Corpus([doc("d1"), odd_doc])
+    annotator = "al\x00ice\ufdd0"
+    with AnnotationStore(pg_url, corpus=corpus, annotator=annotator) as s, \
+            AnnotationStore(pg_url, corpus=corpus, annotator="bob") as other:
+        first = s.add(odd_doc.id, *span("Bob \ufdd0e\ufdd0 met\x00", ODD_TEXT), "quote", note=ODD)
+        assert s.unsaved == 0
+        s.set_state("k\x00\ufdd0", {"v\ufdd0e": [ODD, "\x00"]})
+        s.set_language_override(odd_doc.id, "it")
+        s.add_documents([Document(id="imp\x00\ufdd0", text=ODD_TEXT, sha256="f" * 64, imported=True)])
+        later = s.add("d1", *span("Alice"), "claim", note="after")  # not held up behind the NUL change
+        assert s.unsaved == 0
+        assert other.refresh() >= 2  # another session's poll decodes the changes
+        assert other.get(first.id).to_dict() == first.to_dict()
+        assert other.get_state("k\x00\ufdd0") == {"v\ufdd0e": [ODD, "\x00"]}
+        s.delete(later.id)
+        assert s.unsaved == 0
+    with psycopg.connect(pg_url) as conn:  # nothing stored raw: neither NUL nor an unescaped U+FDD0
+        rows = conn.execute("SELECT id, doc_id, annotator, record::text FROM reader_annotations").fetchall()
+        assert rows and all("\\u0000" not in cell and "\x00" not in cell for row in rows for cell in row)
+        assert all("\ufdd0" not in cell.replace("\ufdd0e", "").replace("\ufdd00", "") for row in rows for cell in row)
+    with AnnotationStore(pg_url, corpus=corpus, annotator=annotator) as s:
+        (again,) = s.all()
+        assert again.to_dict() == first.to_dict()
+        assert (again.note, again.text, again.annotator, again.doc_id) == (
+            ODD, "Bob \ufdd0e\ufdd0 met\x00", annotator, odd_doc.id)
+        assert s.get_state("k\x00\ufdd0") == {"v\ufdd0e": [ODD, "\x00"]}
+        assert s.language_overrides() == {odd_doc.id: "it"}
+        (imported,) = s.imported_documents()
+        assert (imported.id, imported.text) == ("imp\x00\ufdd0", ODD_TEXT)
+        s.update(again.id, note="plain")
+        assert s.unsaved == 0 and s.get(again.id).note == "plain"
+
+
+def test_upgrade_re_escapes_u_fdd0_stored_by_version_1(pg_url):
+    import psycopg
+
+    from reader.store.postgres import SCHEMA_VERSION
+
+    raw = "x\ufdd0 \ufdd0e \ufdd00 \ufdd0"  # as a version-1 engine stored it: U+FDD0 raw, no escapes
+    with AnnotationStore(pg_url, corpus=CORPUS, annotator="alice") as s:
+        ann = s.add("d1", *span("Alice"), "quote", note="plain")
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # back to version 1, with version-1 data
+        conn.execute("DELETE FROM reader_schema WHERE version > 1")
+        conn.execute("UPDATE reader_annotations SET annotator = %s, "
+                     "record = record || jsonb_build_object('note', %s::text, 'annotator', %s::text)",
+                     ("al\ufdd0e", raw, "al\ufdd0e"))
+        conn.execute("INSERT INTO reader_meta (tbl, key, value) VALUES ('state', %s, %s::jsonb)",
+                      ("k\ufdd0", json.dumps({"v\ufdd0": raw})))
+    for _ in range(2):  # upgraded once, then read as it is
+        with AnnotationStore(pg_url, corpus=CORPUS, annotator="alice") as s:
+            again = s.get(ann.id)
+            assert (again.note, again.annotator) == (raw, "al\ufdd0e")
+            assert s.get_state("k\ufdd0") == {"v\ufdd0": raw}
+    with psycopg.connect(pg_url) as conn:
+        versions = [r[0] for r in conn.execute("SELECT version FROM reader_schema ORDER BY version")]
+    assert versions == list(range(1, SCHEMA_VERSION + 1))
+
+
+def test_upgrade_of_a_database_that_is_not_utf8(pg_server):
+    import psycopg
+
+    name = "latin1_" + uuid.uuid4().hex[:8]
+    with psycopg.connect(pg_server.url(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+    try:
+        url = pg_server.url(name)
+        with AnnotationStore(url, corpus=CORPUS, annotator="alice") as s:
+            s.add("d1", *span("Paris"), "claim", note="n\x00te é")
+        with AnnotationStore(url, corpus=CORPUS, annotator="alice") as s:
+            assert [a.note for a in s.all()] == ["n\x00te é"]
+    finally:
+        pg_server.drop_database(name)
 
 
 # --------------------------------------------------------------------------- many writers
@@ -192,6 +278,8 @@ def _populate(location):
         s.cache_languages({"sha-x": {"lang": "en", "confidence": 0.5, "paragraphs": [[0, 5, "en", 0.5]]}})
         s.add_documents([Document(id="imp1", text="imported text", sha256="f" * 64, imported=True)])
         s.set_state("last", {"doc": "d1", "offset": 3})
+        s.add("d1", *span("Bob said"), "quote", note="NUL \x00 and \ufdd0 and \ufdd0e")
+        s.set_state("odd\x00", {"v": "\x00\ufdd00"})
 
 
 def test_store_copy_json_to_postgres_and_back_is_lossless(tmp_path, pg_url, capsys):
@@ -202,7 +290,7 @@ def test_store_copy_json_to_postgres_and_back_is_lossless(tmp_path, pg_url, caps
     back = tmp_path / "back"
     assert main(["store", "copy", pg_url, str(back)]) == 0
     out = capsys.readouterr().out
-    assert "3 annotation" in out
+    assert "4 annotation" in out
 
     def dump(location):
         with AnnotationStore(location, readonly=True) as s:
@@ -210,7 +298,7 @@ def test_store_copy_json_to_postgres_and_back_is_lossless(tmp_path, pg_url, caps
             return {
                 "anns": anns, "overrides": s.language_overrides(), "done": s.doc_status("d1"),
                 "lang": s.cached_language("sha-x"), "docs": [d.id for d in s.imported_documents()],
-                "state": s.get_state("last"), "labels": s.labels.names,
+                "state": s.get_state("last"), "odd": s.get_state("odd\x00"), "labels": s.labels.names,
             }
 
     assert dump(src) == dump(pg_url) == dump(back)

@@ -29,26 +29,22 @@ from reader.errors import (
 from reader.labels import LabelSet
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, default_annotator, now_iso
 from reader.protocols import JSON, AnnotationItem, DocumentLookup, RejectedKey
-from reader.store.base import SCHEMA_VERSION, CommitError, Op, StorageEngine, StoreImage, ann_record, copy_annotation
+from reader.store.base import (
+    SCHEMA_VERSION, CommitError, LayerKey, Op, StorageEngine, StoreImage, ann_record, copy_annotation, layer_key,
+)
+from reader.store.bulk import BulkWriter
 from reader.store.engine import FileEngine, no_gc
-from reader.store.history import Change, History
+from reader.store.history import Change, History, change_ops
 from reader.model import ReanchorReport
 from reader.store.links import LinkMethods
 from reader.store.reanchor import reanchor_documents
 from reader.store.postgres import LabelSource, is_database_url, safe_location
 from reader.store.state import WorkspaceTables, WorkspaceTablesMixin
-from reader.suggest.amounts import annotation_value
+from reader.amounts import annotation_value
 
 P = ParamSpec("P")
 R = TypeVar("R")
 Key = tuple[str, int, int, str]
-#: duplicates are refused within one annotator's layer: two annotators may tag the same span
-LayerKey = tuple[str, str, int, int, str]
-
-
-def layer_key(ann: Annotation) -> LayerKey:
-    """(annotator, doc_id, start, end, label): what makes an annotation a duplicate."""
-    return (ann.annotator, ann.doc_id, ann.start, ann.end, ann.label)
 
 
 def _text(value: object) -> str:
@@ -184,6 +180,16 @@ class AnnotationValidator:
             raise DuplicateAnnotationError(f"{doc_id}: a {label!r} annotation already covers {start}..{end}")
 
     @staticmethod
+    def revalue(old: Annotation, new: Annotation) -> Annotation:
+        """``new`` with its normalised value in step with its label and span."""
+        return _revalue(old, new)
+
+    @staticmethod
+    def score(obj: JSON) -> float | None:
+        """A suggestion's score in [0, 1], or None."""
+        return _score(obj)
+
+    @staticmethod
     def fields(item: AnnotationItem, n: int) -> Mapping[str, JSON]:
         """The fields of item number ``n`` of :meth:`AnnotationStore.add_many`."""
         fields: Mapping[str, JSON]
@@ -291,6 +297,7 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
             raise
         self._validator = AnnotationValidator(labels, self.annotator, self._document)
         self._validator.index(self._image.anns.values())
+        self._bulk = BulkWriter(self._image, self._validator, self._history, self._replace, self._commit, self._existing)
         if corpus is not None:
             self.reanchor_report = self.attach_corpus(corpus)
 
@@ -495,39 +502,7 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
         """
         self._check_writable()
         with no_gc():
-            return self._add_many(items, source, skip_duplicates)
-
-    def _add_many(self, items: Iterable[AnnotationItem], source: str, skip_duplicates: bool) -> list[Annotation]:
-        new: list[Annotation] = []
-        stamp = now_iso()
-        keys: set[LayerKey] = set()
-        ids: set[str] = set()
-        for n, item in enumerate(items, 1):
-            fields = self._validator.fields(item, n)
-            ann_id = fields.get("id")
-            if not isinstance(ann_id, str) or not ann_id or ann_id in self._image.anns or ann_id in ids:
-                ann_id = None
-            try:
-                ann = self._validator.make(fields, ann_id=ann_id, stamp=stamp, source=source)
-            except AnnotationError as exc:
-                raise type(exc)(f"item {n}: {exc}") from None
-            if ann.status != STATUS_REJECTED:
-                if layer_key(ann) in keys or self._validator.is_duplicate(ann):
-                    if skip_duplicates:
-                        continue
-                    raise DuplicateAnnotationError(
-                        f"item {n}: {ann.doc_id}: a {ann.label!r} annotation already covers {ann.start}..{ann.end}"
-                    )
-                keys.add(layer_key(ann))
-            ids.add(ann.id)
-            new.append(ann)
-        if not new:
-            return []
-        for ann in new:
-            self._replace(None, ann)
-        self._history.record(Change("batch", None, None, tuple(Change("add", None, a) for a in new)))
-        self._commit([["put", ann_record(a)] for a in new])
-        return [copy_annotation(a) for a in new]
+            return self._bulk.add_many(items, source, skip_duplicates)
 
     def _existing(self, ann_id: str) -> Annotation:
         old = self._image.anns.get(ann_id)
@@ -577,32 +552,7 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
         undo restores them all. Returns the annotations that changed.
         """
         self._check_writable()
-        stamp = now_iso()
-        changes: list[Change] = []
-        keys: set[LayerKey] = set()
-        for ann_id in ann_ids:
-            old = self._existing(ann_id)
-            new_status = status if status is not None else old.status
-            new_label = label if label is not None else old.label
-            self._validator.label(new_label, new_status)
-            new = _revalue(old, dataclasses.replace(old, label=new_label, status=new_status))
-            if new == old:
-                continue
-            new.updated = stamp
-            if new.status != STATUS_REJECTED:
-                self._validator.not_duplicate(new, own_id=old.id)
-                if layer_key(new) in keys:
-                    doc_id, start, end, name = new.key
-                    raise DuplicateAnnotationError(f"{doc_id}: a {name!r} annotation already covers {start}..{end}")
-                keys.add(layer_key(new))
-            changes.append(Change("update", old, new))
-        if not changes:
-            return []
-        for change in changes:
-            self._replace(change.before, change.after)
-        self._history.record(Change("batch", None, None, tuple(changes)))
-        self._commit([["put", ann_record(c.after)] for c in changes if c.after is not None])
-        return [copy_annotation(c.after) for c in changes if c.after is not None]
+        return self._bulk.update_many(ann_ids, label, status)
 
     @_locked
     def set_scores(self, scores: Mapping[str, tuple[float, str]]) -> int:
@@ -613,18 +563,7 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
         suggestions are skipped. Returns how many changed.
         """
         self._check_writable()
-        changed: list[Annotation] = []
-        for ann_id, (score, reason) in scores.items():
-            old = self._image.anns.get(ann_id)
-            if old is None or old.status != STATUS_SUGGESTED:
-                continue
-            new = dataclasses.replace(old, score=_score(score), reason=reason if isinstance(reason, str) else "")
-            if new != old:
-                self._replace(old, new)
-                changed.append(new)
-        if changed:
-            self._commit([["put", ann_record(a)] for a in changed])
-        return len(changed)
+        return self._bulk.set_scores(scores)
 
     @_locked
     def delete(self, ann_id: str) -> Annotation:
@@ -694,21 +633,7 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
 
     def _apply_change(self, change: Change) -> None:
         """Make the store go from ``change.before`` to ``change.after`` (durably)."""
-        ops: list[Op] = []
-        for c in change.singles():
-            if c.is_link:
-                ops += self._link_change_ops(c)
-                continue
-            target = c.before or c.after
-            assert target is not None
-            current = self._image.anns.get(target.id)
-            if c.after is None:
-                if current is not None:
-                    self._replace(current, None)
-                    ops.append(["del", current.doc_id, current.id])
-            else:
-                self._replace(current, c.after)
-                ops.append(["put", ann_record(c.after)])
+        ops = change_ops(change, self._image.anns, self._replace, self._link_change_ops)
         if ops:
             self._commit(ops)
 

@@ -105,6 +105,15 @@ def copy_annotation(ann: Annotation) -> Annotation:
     return clone
 
 
+#: duplicates are refused within one annotator's layer: two annotators may tag the same span
+LayerKey = tuple[str, str, int, int, str]
+
+
+def layer_key(ann: Annotation) -> LayerKey:
+    """(annotator, doc_id, start, end, label): what makes an annotation a duplicate."""
+    return (ann.annotator, ann.doc_id, ann.start, ann.end, ann.label)
+
+
 # --------------------------------------------------------------------------- the image
 
 

@@ -4,7 +4,9 @@ A :class:`Change` knows the annotation before and after (``None`` for "did
 not exist"), so undoing is applying its :meth:`Change.inverse`. The
 :class:`History` keeps two bounded stacks; recording a new change clears the
 redo stack. It does no I/O and knows nothing of the store: the store asks it
-which change to apply and applies it.
+which change to apply, and :func:`change_ops` applies it to the store's
+in-memory image (through the store's callables) and gives the operations the
+store then commits.
 
 History is per store object, so per session and per annotator: with a shared
 database engine, each annotator undoes only their own changes.
@@ -12,10 +14,12 @@ database engine, each annotator undoes only their own changes.
 from __future__ import annotations
 
 from collections import deque
+from typing import Callable, Mapping
 
-from reader.model import Change
+from reader.model import Annotation, Change
+from reader.store.base import Op, ann_record
 
-__all__ = ["UNDO_LIMIT", "Change", "History"]
+__all__ = ["UNDO_LIMIT", "Change", "History", "change_ops"]
 
 UNDO_LIMIT = 10_000
 
@@ -59,3 +63,32 @@ class History:
     def clear(self) -> None:
         self._undo.clear()
         self._redo.clear()
+
+
+def change_ops(
+    change: Change,
+    anns: Mapping[str, Annotation],
+    replace: Callable[[Annotation | None, Annotation | None], None],
+    link_ops: Callable[[Change], list[Op]],
+) -> list[Op]:
+    """Apply ``change`` (an undo's inverse or a redo) to the in-memory image, one
+    single change at a time: ``anns`` is the image's annotations by id, ``replace``
+    swaps one annotation for another in the image and its indexes, ``link_ops``
+    applies a link change. Returns the operations that make it durable (the
+    caller commits them as one transaction)."""
+    ops: list[Op] = []
+    for c in change.singles():
+        if c.is_link:
+            ops += link_ops(c)
+            continue
+        target = c.before or c.after
+        assert target is not None
+        current = anns.get(target.id)
+        if c.after is None:
+            if current is not None:
+                replace(current, None)
+                ops.append(["del", current.doc_id, current.id])
+        else:
+            replace(current, c.after)
+            ops.append(["put", ann_record(c.after)])
+    return ops

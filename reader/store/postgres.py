@@ -31,6 +31,11 @@ How it works:
   keeps the change as unsaved and retries, and the next attempt reconnects.
   Operations are idempotent, so a retry after a commit whose acknowledgement
   was lost does no harm.
+* Strings are stored escaped, because PostgreSQL refuses U+0000 (NUL) in
+  text and jsonb values: with the noncharacter U+FDD0 as escape, U+FDD0 is
+  stored as U+FDD0 "e" and NUL as U+FDD0 "0", in every jsonb value (keys too)
+  and in the text columns (ids, doc_id, annotator, keys). Values are decoded
+  when read, so any string the file engine keeps round-trips exactly.
 * Opening errors (bad URL, unreachable server, wrong credentials, missing
   database) raise :class:`~reader.errors.StoreError` with one line that says
   which and what to do.
@@ -60,6 +65,15 @@ URL_SCHEMES = ("postgresql://", "postgres://")
 COMMIT_LOCK = 0x72656164  # "read"
 CONNECT_TIMEOUT = 5  # seconds
 
+
+def _reescape(table: str, column: str, *, jsonb: bool = False) -> str:
+    """SQL (in PL/pgSQL, with ``esc`` = U+FDD0) that replaces ESC by ESC "e" in a column
+    (jsonb: in its text, which keeps the character raw)."""
+    value = f"{column}::text" if jsonb else column
+    cast = "::jsonb" if jsonb else ""
+    return f"UPDATE {table} SET {column} = replace({value}, esc, esc || 'e'){cast} WHERE strpos({value}, esc) > 0;"
+
+
 #: Versioned schema migrations: MIGRATIONS[i] brings a database to version i + 1.
 MIGRATIONS: list[list[str]] = [
     [  # 1: the first schema
@@ -81,8 +95,77 @@ MIGRATIONS: list[list[str]] = [
                op jsonb NOT NULL,
                at timestamptz NOT NULL DEFAULT now())""",
     ],
+    [  # 2: strings are stored escaped (see _encode_str): re-escape the escape character already stored.
+        # Only a UTF8 database can hold U+FDD0 (in others chr(64976) fails, and there is nothing to do).
+        "DO $$ DECLARE esc text; BEGIN IF current_setting('server_encoding') = 'UTF8' THEN esc := chr(64976); "
+        + " ".join([
+            _reescape("reader_annotations", "id"), _reescape("reader_annotations", "doc_id"),
+            _reescape("reader_annotations", "annotator"), _reescape("reader_annotations", "record", jsonb=True),
+            _reescape("reader_meta", "tbl"), _reescape("reader_meta", "key"),
+            _reescape("reader_meta", "value", jsonb=True),
+            _reescape("reader_info", "key"), _reescape("reader_info", "value", jsonb=True),
+            _reescape("reader_changes", "session"), _reescape("reader_changes", "op", jsonb=True),
+        ])
+        + " END IF; END $$",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+#: PostgreSQL refuses U+0000 in text and jsonb values, so every string is stored escaped, reversibly,
+#: with a Unicode noncharacter (reserved for internal use) as the escape: ESC -> ESC "e", NUL -> ESC "0".
+ESC = "\ufdd0"
+_ESC_BYTES = ESC.encode("utf-8")
+_TO_ESCAPE = re.compile("[\x00\ufdd0]")
+_ESCAPED = re.compile("\ufdd0([0e])")
+
+
+def _encode_str(text: str) -> str:
+    """A string as stored (no NUL): ESC -> ESC "e", NUL -> ESC "0", in one pass."""
+    if "\x00" not in text and ESC not in text:
+        return text
+    return _TO_ESCAPE.sub(lambda m: ESC + ("0" if m.group() == "\x00" else "e"), text)
+
+
+def _decode_str(text: str) -> str:
+    """The inverse of :func:`_encode_str` (ESC "0" -> NUL, ESC "e" -> ESC, in one pass)."""
+    if ESC not in text:
+        return text
+    return _ESCAPED.sub(lambda m: "\x00" if m.group(1) == "0" else ESC, text)
+
+
+def _walk(obj: Any, fn: Any) -> Any:
+    """``obj`` with ``fn`` applied to every string in it, dict keys too."""
+    if isinstance(obj, str):
+        return fn(obj)
+    if isinstance(obj, dict):
+        return {fn(k) if isinstance(k, str) else k: _walk(v, fn) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_walk(v, fn) for v in obj]
+    return obj
+
+
+def _dumps(obj: Any) -> bytes:
+    """JSON for a jsonb column, strings encoded (walks the object only when NUL or ESC occurs)."""
+    text = json.dumps(obj, ensure_ascii=False)
+    if "\\u0000" in text or ESC in text:
+        text = json.dumps(_walk(obj, _encode_str), ensure_ascii=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: as a \\u escape, which the server refuses with a clear error
+        return json.dumps(_walk(obj, _encode_str)).encode("utf-8")
+
+
+def _loads(data: bytes | str) -> Any:
+    """A jsonb value as read, strings decoded (walks the result only when ESC occurs)."""
+    obj = json.loads(data)
+    escaped = ESC in data if isinstance(data, str) else _ESC_BYTES in data
+    return _walk(obj, _decode_str) if escaped else obj
+
+
+def _jsonb(obj: Any) -> Any:
+    from psycopg.types.json import Jsonb
+
+    return Jsonb(obj, dumps=_dumps)
 
 
 @runtime_checkable
@@ -173,6 +256,9 @@ class PostgresEngine:
             raise StoreError(describe_connect_error(self.location, exc)) from None
         except (ValueError, UnicodeError) as exc:  # conninfo that libpq cannot even parse
             raise StoreError(describe_connect_error(self.location, exc)) from None
+        from psycopg.types.json import set_json_loads
+
+        set_json_loads(_loads, context=conn)  # jsonb values come back decoded (see _encode_str)
         self._conn = conn
         self.connected = True
         return conn
@@ -243,7 +329,7 @@ class PostgresEngine:
                         image.put(ann_from_record(record))
                     cur.execute("SELECT tbl, key, value FROM reader_meta")
                     for tbl, key, value in cur:
-                        image.meta.setdefault(tbl, {})[key] = value
+                        image.meta.setdefault(_decode_str(tbl), {})[_decode_str(key)] = value
                     cur.execute("SELECT value FROM reader_info WHERE key = 'created'")
                     row = cur.fetchone()
             image.created = self.created = row[0] if row else ""
@@ -294,9 +380,8 @@ class PostgresEngine:
             return
 
     def _write(self, conn: Any, ops: Sequence[Op]) -> None:
-        """One transaction: the operations in order, then their log entries."""
-        from psycopg.types.json import Jsonb
-
+        """One transaction: the operations in order, then their log entries (strings encoded, see _encode_str)."""
+        enc = _encode_str
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (COMMIT_LOCK,))
             with conn.cursor() as cur:
@@ -307,21 +392,22 @@ class PostgresEngine:
                             "INSERT INTO reader_annotations (id, doc_id, annotator, record) VALUES (%s, %s, %s, %s) "
                             "ON CONFLICT (id) DO UPDATE SET doc_id = excluded.doc_id, "
                             "annotator = excluded.annotator, record = excluded.record",
-                            [(op[1]["id"], op[1]["doc_id"], op[1].get("annotator") or "", Jsonb(op[1])) for op in group],
+                            [(enc(op[1]["id"]), enc(op[1]["doc_id"]), enc(op[1].get("annotator") or ""), _jsonb(op[1]))
+                             for op in group],
                         )
                     elif kind == "del":
-                        cur.executemany("DELETE FROM reader_annotations WHERE id = %s", [(op[2],) for op in group])
+                        cur.executemany("DELETE FROM reader_annotations WHERE id = %s", [(enc(op[2]),) for op in group])
                     elif kind == "meta":
                         cur.executemany(
                             "INSERT INTO reader_meta (tbl, key, value) VALUES (%s, %s, %s) "
                             "ON CONFLICT (tbl, key) DO UPDATE SET value = excluded.value",
-                            [(op[1], str(op[2]), Jsonb(op[3])) for op in group],
+                            [(enc(op[1]), enc(str(op[2])), _jsonb(op[3])) for op in group],
                         )
                     else:
                         cur.executemany("DELETE FROM reader_meta WHERE tbl = %s AND key = %s",
-                                        [(op[1], str(op[2])) for op in group])
+                                        [(enc(op[1]), enc(str(op[2]))) for op in group])
                 cur.executemany("INSERT INTO reader_changes (session, op) VALUES (%s, %s)",
-                                [(self.session, Jsonb(list(op))) for op in ops])
+                                [(enc(self.session), _jsonb(list(op))) for op in ops])
 
     def poll(self) -> list[Op]:
         """Operations other sessions committed since the last load or poll (commit order)."""
@@ -340,7 +426,7 @@ class PostgresEngine:
         ops: list[Op] = []
         for seq, session, op in rows:
             self._last_seq = max(self._last_seq, int(seq))
-            if session != self.session:
+            if _decode_str(session) != self.session:
                 ops.append(op)
         return ops
 
@@ -367,7 +453,7 @@ class PostgresEngine:
 
     def set_labels_toml(self, text: str | None) -> None:
         if text is None:
-            self._ensure().execute("DELETE FROM reader_info WHERE key = %s", (LABELS_FILE,))
+            self._ensure().execute("DELETE FROM reader_info WHERE key = %s", (_encode_str(LABELS_FILE),))
         else:
             self.set_info(LABELS_FILE, text)
 
@@ -375,16 +461,14 @@ class PostgresEngine:
 
     def get_info(self, key: str) -> JSON:
         conn = self._ensure()
-        row = conn.execute("SELECT value FROM reader_info WHERE key = %s", (key,)).fetchone()
+        row = conn.execute("SELECT value FROM reader_info WHERE key = %s", (_encode_str(key),)).fetchone()
         return row[0] if row else None
 
     def set_info(self, key: str, value: JSON) -> None:
-        from psycopg.types.json import Jsonb
-
         conn = self._ensure()
         conn.execute(
             "INSERT INTO reader_info (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, Jsonb(value)),
+            (_encode_str(key), _jsonb(value)),
         )
 
 
