@@ -25,9 +25,14 @@ run: $(STAMP)
 # Headless Chromium for the browser test of `reader serve` (Debian's package;
 # Playwright drives it, its own browser download is not used). Installed when
 # missing and we are root (as in CI); otherwise that test skips and says why.
+# In CI (CI set, or READER_REQUIRE_BROWSER=1 as .ci/run exports) failing to
+# install it is an error, and the browser test fails rather than skips.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) && \
+	  command -v chromium >/dev/null 2>&1; } || { \
+	  case "$$(printf %s "$${CI:-}" | tr A-Z a-z)" in ""|0|false|no) req="$${READER_REQUIRE_BROWSER:-}";; *) req=1;; esac; \
+	  if [ "$$req" = 1 ]; then echo "chromium could not be installed, and CI requires the browser test" >&2; exit 1; fi; \
 	  echo "chromium not installed: the browser test will skip"; }
 
 test: lint chromium

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,16 +12,14 @@ import pytest
 from reader.cli import cmd_docs, cmd_ui, main, parse_args
 from reader.store import AnnotationStore
 
-from conftest import SEEDS
+from conftest import copy_seeds
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def seeds(tmp_path):
-    root = tmp_path / "seeds"
-    shutil.copytree(SEEDS, root)
-    return root
+    return copy_seeds(tmp_path)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ from reader.cli import main
 from reader.corpus import load_corpus
 from reader.store import AnnotationStore
 
-from conftest import SEEDS
+from conftest import copy_seeds
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = "000_9d99caadc18c77c5"
@@ -19,9 +18,7 @@ DOC = "000_9d99caadc18c77c5"
 
 @pytest.fixture
 def seeds(tmp_path):
-    root = tmp_path / "seeds"
-    shutil.copytree(SEEDS, root)
-    return root
+    return copy_seeds(tmp_path)
 
 
 def run(capsys, *argv):

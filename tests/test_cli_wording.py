@@ -1,14 +1,11 @@
 """Issue 9, wording: each command's --help is its own; usage errors exit 2."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from reader.cli import main
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+from conftest import SEEDS
 
 
 @pytest.mark.parametrize("command", ["suggest", "export", "docs", "stats", "import", "agree"])
@@ -20,9 +17,8 @@ def test_a_commands_help_is_its_own_usage(command, capsys):
     assert "reader docs [CORPUS]" not in out and "open the terminal UI" not in out
 
 
-def test_unknown_label_in_suggest_is_a_usage_error(tmp_path, capsys):
-    corpus = tmp_path / "seeds"
-    shutil.copytree(SEEDS, corpus)
+def test_unknown_label_in_suggest_is_a_usage_error(tmp_path, seeds_copy, capsys):
+    corpus = seeds_copy
     code = main(["suggest", str(corpus), "--store", str(tmp_path / "s"), "--labels", "salary,bogus"])
     err = capsys.readouterr().err
     assert code == 2

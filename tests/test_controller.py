@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import ast
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,15 +11,14 @@ from reader.errors import StoreWriteError
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED
 from reader.workspace import Workspace
 
-from tui_helpers import SEEDS
+from conftest import copy_seeds
 
 EN = "001_228d26dd8dd40e62"
 
 
 @pytest.fixture
 def ws(tmp_path: Path):
-    shutil.copytree(SEEDS, tmp_path / "seeds")
-    workspace = Workspace.open(tmp_path / "seeds", tmp_path / "annotations", detect=True)
+    workspace = Workspace.open(copy_seeds(tmp_path), tmp_path / "annotations", detect=True)
     yield workspace
     workspace.close()
 

@@ -1,7 +1,6 @@
 """`export --force` replaces a previous export and nothing else (issue #13, item 7)."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,6 +13,8 @@ from reader.corpus import load_corpus
 from reader.formats.destination import MARKER
 from reader.store import AnnotationStore
 from reader.tui.dialogs import ConfirmDialog, ExportDialog
+
+from conftest import copy_seeds
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,8 +31,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def work(tmp_path):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(ROOT / "seeds", corpus)
+    corpus = copy_seeds(tmp_path, "corpus")
     store = tmp_path / "store"
     c = load_corpus(corpus, detect=False)
     doc = c.documents[0]

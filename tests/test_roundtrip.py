@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import os
 import json
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from reader.formats.pipeline import export_corpus, import_file
 from reader.text import snap_span
 from reader.workspace import Workspace
 
-from conftest import SEEDS
+from conftest import copy_seeds
 
 ROUND_TRIP = ["jsonl", "doccano", "prodigy"]
 LABELS = ["salary", "quote", "claim", "opinion"]
@@ -44,9 +43,7 @@ def export_text(fmt, ws, **kw) -> str:
 
 @pytest.fixture
 def seeds(tmp_path):
-    root = tmp_path / "seeds"
-    shutil.copytree(SEEDS, root)
-    return root
+    return copy_seeds(tmp_path)
 
 
 def annotate_seeds(ws):

@@ -26,7 +26,7 @@ from reader.corpus import load_corpus
 from reader.store import AnnotationStore
 from reader.tui.serve import ReaderServer, app_command, is_loopback, serve, valid_annotator
 
-from tui_helpers import SEEDS
+from conftest import SEEDS, copy_seeds
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -138,7 +138,7 @@ def _wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60.0) -> 
 
 
 def _serve(tmp_path, store: str):
-    shutil.copytree(SEEDS, tmp_path / "seeds")
+    copy_seeds(tmp_path)
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "reader", "serve", "seeds", "--store", store, "--port", str(port)],
@@ -167,11 +167,31 @@ def served_pg(tmp_path, pg_url):
         yield (*served, pg_url)
 
 
+def browser_required(env=os.environ) -> bool:
+    """CI (``CI`` set, as CI services do; .ci/run also sets READER_REQUIRE_BROWSER=1) must run
+    the browser test: there a missing browser fails it instead of skipping it silently."""
+    return env.get("CI", "").strip().lower() not in ("", "0", "false", "no") or env.get("READER_REQUIRE_BROWSER") == "1"
+
+
+def _no_browser(reason: str) -> None:
+    if browser_required():
+        pytest.fail(f"{reason}; the browser test is required here (CI / READER_REQUIRE_BROWSER=1)", pytrace=False)
+    pytest.skip(reason)
+
+
+def test_the_browser_is_required_in_ci_only():
+    assert browser_required({"CI": "true"}) and browser_required({"READER_REQUIRE_BROWSER": "1"})
+    assert not browser_required({}) and not browser_required({"CI": "false"}) and not browser_required({"CI": ""})
+
+
 @pytest.fixture
 def chromium():
     if CHROMIUM is None:
-        pytest.skip("no Chromium: `make test` installs Debian's chromium package (apt-get, as root)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the 'browser' extra that make test installs")
+        _no_browser("no Chromium: `make test` installs Debian's chromium package (apt-get, as root)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _no_browser("playwright is in the 'browser' extra that make test installs")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-from pathlib import Path
 
 import pytest
 
 from reader.corpus import load_corpus
 from reader.store import AnnotationStore
 
+from conftest import SEEDS
+
 pytest.importorskip("psycopg", reason="the postgres extra is not installed (pip install -e '.[postgres]')")
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 LABELS = ("claim", "quote", "opinion")
 
 
