@@ -15,9 +15,12 @@ detected every document again (50,000 small files: minutes). Here:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reader.errors import ReaderError, StoreLockedError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from reader.protocols import StoreAPI
 
 Entry = dict[str, Any]
 
@@ -25,7 +28,7 @@ Entry = dict[str, Any]
 class CollectingCache:
     """What ``Corpus.detect_languages`` needs of a store: read from ``store``, collect writes."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: StoreAPI) -> None:
         self.store = store
         self.collected: dict[str, Entry] = {}
 

@@ -66,6 +66,9 @@ class HostApp(App):
     def action_resume(self) -> None:
         self.opened.append(("resume",))
 
+    def request_quit(self) -> None:
+        self.exit()
+
     def remember_position(self, doc_id: str, offset: int) -> None:
         self.position = (doc_id, offset)
 

@@ -231,3 +231,29 @@ async def test_each_annotator_resumes_their_own_position_on_a_shared_store(tmp_p
     async with bob.run_test(size=SIZE) as pilot:
         await settle(bob, pilot)
         assert bob.last_position() is None
+
+
+async def test_a_named_gold_layer(tmp_path: Path):
+    """`reader --gold NAME`: adjudication writes that layer instead of `gold`."""
+    from reader.cli import parse_args
+    from reader.tui.screens.adjudicate import AdjudicationScreen, ReviewScreen
+
+    args = parse_args([str(tmp_path / "seeds"), "--gold", "curated", "--annotator", "judge"])
+    assert args.gold == "curated" and args.annotator == "judge"
+    corpus = copy_seeds(tmp_path)
+    store_path = tmp_path / "annotations"
+    spans = _two_layers(corpus, store_path)
+    app = ReaderApp(corpus, store_path, annotator="judge", detect=False, gold="curated")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f6")
+        await _wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        assert app.screen.gold == "curated"
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: isinstance(app.screen, AdjudicationScreen))
+        assert "gold layer: curated" in str(app.screen.query_one("#adjudicate-summary").render())
+        await pilot.press("a")
+        await _wait_for(pilot, lambda: app.screen.review.clusters[0].resolved)
+    with AnnotationStore(store_path, readonly=True) as store:
+        layers = {(a.annotator, a.start, a.end) for a in store.all()}
+    assert ("curated", *spans["agreed"]) in layers and not any(who == "gold" for who, *_ in layers)

@@ -11,49 +11,35 @@ with no annotations and a message naming the file and the fix.
 from __future__ import annotations
 
 import os
-
-import signal
-import threading
-import time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
 
-from textual import work
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
+from textual.notifications import SeverityLevel
+from textual.worker import Worker
 
+from reader.adjudication import GOLD
 from reader.errors import LabelsError, ReaderError, StoreError, StoreLockedError
 from reader.labels import LabelSet
-from reader.store import AnnotationStore
+from reader.protocols import CorpusAPI, StoreAPI
 from reader.text import one_line
 from reader.tui import clipboard
 from reader.tui.commands import ReaderCommands
+from reader.tui.detection import DetectionFinished, DetectionProgress, LanguageDetection
+from reader.tui.shutdown import QuitGuard
 from reader.tui.unavailable import UnavailableStore
+
+if TYPE_CHECKING:  # pragma: no cover
+    from textual.screen import Screen
+
+    from reader.workspace import Workspace
 
 DEFAULT_STORE = "annotations"
 STATE_LAST = "ui.last_position"
-#: Seconds the detection worker sleeps after each document (GIL relief for the UI).
-DETECT_PAUSE = 0.001
-#: GIL switch interval while detection runs (Python's default is 0.005 s).
-DETECT_SWITCH_INTERVAL = 0.0005
 
 
-class DetectionProgress(Message):
-    def __init__(self, done: int, total: int) -> None:
-        super().__init__()
-        self.done = done
-        self.total = total
-
-
-class DetectionFinished(Message):
-    def __init__(self, detected: int, error: str | None = None) -> None:
-        super().__init__()
-        self.detected = detected
-        self.error = error
-
-
-class ReaderApp(App):
+class ReaderApp(App[None]):
     """Read and annotate a folder of plain-text documents."""
 
     TITLE = "reader"
@@ -77,6 +63,7 @@ class ReaderApp(App):
         detect: bool = True,
         signals: bool = True,
         annotator: str | None = None,
+        gold: str = GOLD,
     ) -> None:
         super().__init__()
         from reader.model import default_annotator
@@ -85,39 +72,39 @@ class ReaderApp(App):
         self.corpus_path = Path(corpus_path).expanduser()
         self.store_path = store_location(store_path if store_path is not None else DEFAULT_STORE)
         self.annotator = annotator or os.environ.get("READER_ANNOTATOR") or default_annotator()
+        self.gold = gold  # the layer adjudication builds
         self.readonly_requested = readonly
         self.detect = detect
         self.install_signals = signals
-        self.workspace: Any = None
+        self.workspace: Workspace | None = None
         self.store_problem: str | None = None
         self.corpus_problem: str | None = None
         self.detection_done = False
         self.exit_message: str | None = None
         self.first_screen_at: float | None = None
-        self._installed_signals: list[int] = []
-        self._detect_stopped = threading.Event()
-        self._detect_stopped.set()
-        self._workspace_closed = False
+        self.detection = LanguageDetection(self)
+        self.quit_guard = QuitGuard(self)
 
     # --- contract attributes -------------------------------------------------
 
     @property
-    def corpus(self) -> Any:
+    def corpus(self) -> CorpusAPI | None:
         return self.workspace.corpus if self.workspace is not None else None
 
     @property
-    def store(self) -> Any:
-        return self.workspace.store if self.workspace is not None else None
+    def store(self) -> StoreAPI:
+        """The store: an ``UnavailableStore`` when it could not open, and before the first screen opens it."""
+        if self.workspace is None:
+            return UnavailableStore(self.store_path, "the store is not open yet", LabelSet())
+        return self.workspace.store
 
     @property
     def labels(self) -> LabelSet:
-        store = self.store
-        return store.labels if store is not None else LabelSet()
+        return self.workspace.store.labels if self.workspace is not None else LabelSet()
 
     @property
     def readonly(self) -> bool:
-        store = self.store
-        return store.readonly if store is not None else True
+        return self.workspace.store.readonly if self.workspace is not None else True
 
     # --- startup -------------------------------------------------------------
 
@@ -125,7 +112,7 @@ class ReaderApp(App):
         from reader.corpus import Corpus, Problem, load_corpus
         from reader.workspace import Workspace
 
-        notes: list[tuple[str, str]] = []
+        notes: list[tuple[str, SeverityLevel]] = []
         try:
             self.workspace = Workspace.open(
                 self.corpus_path, self.store_path, readonly=self.readonly_requested, detect=False, annotator=self.annotator
@@ -176,13 +163,13 @@ class ReaderApp(App):
                 notes.append((report.summary(), "warning"))
         self._startup_notes = notes
 
-    _startup_notes: list = []
+    _startup_notes: list[tuple[str, SeverityLevel]] = []
 
     def _update_titles(self) -> None:
         corpus_name = self.corpus_path.name or str(self.corpus_path)
         self.title = one_line(f"reader — {corpus_name}", 80)
-        store = self.store
-        location = getattr(store, "location", None) or self.store_path
+        store = self.workspace.store if self.workspace is not None else None
+        location = (store.location if store is not None else None) or self.store_path
         who = f"annotator: {self.annotator} · "
         if self.store_problem:
             sub = f"{who}READ-ONLY (store unavailable) · {location}"
@@ -193,7 +180,7 @@ class ReaderApp(App):
             sub = f"{who}store: {location}"
         self.sub_title = one_line(sub, 160)
 
-    def get_default_screen(self) -> Any:
+    def get_default_screen(self) -> Screen[Any]:
         """The library is the base screen: open the store and the corpus first."""
         from reader.tui.screens.library import LibraryScreen
 
@@ -206,7 +193,8 @@ class ReaderApp(App):
         if self.workspace is None:  # pragma: no cover - get_default_screen normally did it
             self._open_workspace()
             self._update_titles()
-        self._install_signal_handlers()
+        if self.install_signals:
+            self.quit_guard.install_signal_handlers()
         for message, severity in self._startup_notes:
             self.notify(one_line(message, 600), severity=severity, markup=False, timeout=20)
         self._offer_resume()
@@ -235,73 +223,21 @@ class ReaderApp(App):
             timeout=8,
         )
 
-    # --- language detection (thread worker) ----------------------------------
+    # --- language detection (a thread worker: reader/tui/detection.py) ---------
 
-    @work(thread=True, exclusive=True, group="detect", name="detect-languages", exit_on_error=False)
-    def detect_languages(self) -> int:
-        from textual.worker import get_current_worker
-
-        worker = get_current_worker()
-        self._detect_stopped.clear()
-        try:
-            return self._detect(worker)
-        finally:
-            self._detect_stopped.set()
-
-    def _detect(self, worker: Any) -> int:
-        corpus, store = self.corpus, self.store
-        if isinstance(store, UnavailableStore):
-            store = None
-        last = [0.0]
-
-        def progress(done: int, total: int) -> None:
-            # langdetect is pure Python and holds the GIL: leave the event loop room
-            # to run between documents, so the table stays responsive meanwhile.
-            time.sleep(DETECT_PAUSE)
-            now = time.monotonic()
-            if done == total or now - last[0] > 0.05:
-                last[0] = now
-                self.post_message(DetectionProgress(done, total))
-
-        # langdetect is pure Python: while it runs, hand the GIL back to the event
-        # loop sooner (the default 5 ms interval makes every UI wake-up wait).
-        import sys
-
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(interval, DETECT_SWITCH_INTERVAL))
-        try:
-            detected = corpus.detect_languages(store=store, progress=progress, should_stop=lambda: worker.is_cancelled)
-        except ReaderError as exc:
-            self.post_message(DetectionFinished(0, str(exc)))
-            return 0
-        except Exception as exc:  # never a traceback on screen
-            self.post_message(DetectionFinished(0, f"language detection failed: {type(exc).__name__}: {exc}"))
-            return 0
-        finally:
-            sys.setswitchinterval(interval)
-        error = corpus.cache_error
-        self.post_message(DetectionFinished(detected, error))
-        return detected
+    def detect_languages(self) -> Worker[int] | None:
+        """Detect the pending documents' languages in a thread worker (group ``detect``)."""
+        if self.workspace is None:
+            return None
+        store = self.workspace.store
+        return self.detection.start(self.workspace.corpus, None if isinstance(store, UnavailableStore) else store)
 
     def on_detection_progress(self, message: DetectionProgress) -> None:
-        for screen in self._library_screens():
-            if screen.is_mounted and self.return_code is None:  # not exiting
-                screen.show_progress(message.done, message.total)
+        self.detection.show_progress(message)
 
     def on_detection_finished(self, message: DetectionFinished) -> None:
         self.detection_done = True
-        if message.error:
-            self.notify(one_line(message.error, 500), title="Languages", severity="warning", markup=False)
-        for screen in self._library_screens():
-            if screen.is_mounted and self.return_code is None:  # not exiting
-                screen.detection_finished()
-
-    def _library_screens(self) -> Iterable[Any]:
-        from reader.tui.screens.library import LibraryScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, LibraryScreen):
-                yield screen
+        self.detection.finished(message)
 
     # --- contract helpers ----------------------------------------------------
 
@@ -342,7 +278,8 @@ class ReaderApp(App):
         if not 2 <= len(doc_ids) <= 4:
             self.notify(f"Compare shows 2 to 4 documents side by side; {len(doc_ids)} marked. Mark them with space.", severity="warning", markup=False)
             return
-        missing = [d for d in doc_ids if self.corpus.get(d) is None]
+        corpus = self.corpus
+        missing = [d for d in doc_ids if corpus is None or corpus.get(d) is None]
         if missing:
             self.report_error(f"no such document: {', '.join(missing)}")
             return
@@ -358,8 +295,7 @@ class ReaderApp(App):
     @property
     def _last_key(self) -> str:
         """Where the last position is kept: per annotator on a shared store (each resumes their own)."""
-        store = self.store
-        if isinstance(store, AnnotationStore) and store.shared:
+        if self.workspace is not None and self.workspace.store.shared:
             return f"{STATE_LAST}@{self.annotator}"
         return STATE_LAST
 
@@ -371,7 +307,7 @@ class ReaderApp(App):
 
     def last_position(self) -> tuple[str, int] | None:
         try:
-            value = self.store.get_state(self._last_key) if self.store is not None else None
+            value = self.workspace.store.get_state(self._last_key) if self.workspace is not None else None
         except (ReaderError, OSError):
             return None
         if isinstance(value, dict) and isinstance(value.get("doc_id"), str):
@@ -396,7 +332,7 @@ class ReaderApp(App):
 
         if isinstance(self.screen, (ReviewScreen, AdjudicationScreen)):
             return
-        self.push_screen(ReviewScreen())
+        self.push_screen(ReviewScreen(gold=self.gold))
 
     def action_stats(self) -> None:
         """Charts of the annotation work (the stats screen)."""
@@ -423,7 +359,7 @@ class ReaderApp(App):
         self.open_document(doc_id, offset)
 
     def action_toggle_dark(self) -> None:
-        dark = getattr(self.current_theme, "dark", True)
+        dark = self.current_theme.dark
         self.theme = "textual-light" if dark else "textual-dark"
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
@@ -437,41 +373,7 @@ class ReaderApp(App):
 
                 print(f"reader: {one_line(self.exit_message, 1000)}", file=sys.stderr)
 
-    # --- shutdown --------------------------------------------------------------
-
-    def _install_signal_handlers(self) -> None:
-        if not self.install_signals:
-            return
-        import asyncio
-
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
-            if sig is None:
-                continue
-            try:
-                loop.add_signal_handler(sig, self._on_terminate_signal, sig)
-                self._installed_signals.append(sig)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass
-
-    def _remove_signal_handlers(self) -> None:
-        import asyncio
-
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        for sig in self._installed_signals:
-            try:
-                loop.remove_signal_handler(sig)
-            except Exception:
-                pass
-        self._installed_signals = []
-
-    # --- quitting with unsaved changes -------------------------------------------
+    # --- quitting, signals, rescue (reader/tui/shutdown.py) ---------------------
 
     #: where the last rescue file went, and whether work is missing from the store on exit
     rescue_path: Path | None = None
@@ -488,104 +390,12 @@ class ReaderApp(App):
 
     def request_quit(self) -> None:
         """Quit, unless changes are still unsaved after one more try: then ask (UnsavedDialog)."""
-        from reader.tui.unsaved import UnsavedDialog
-
-        store = self.store
-        unsaved = int(getattr(store, "unsaved", 0) or 0)
-        if unsaved:
-            try:
-                store.retry_unsaved()
-            except (ReaderError, OSError):
-                pass
-            unsaved = int(getattr(store, "unsaved", 0) or 0)
-        if not unsaved:
-            self.exit()
-            return
-        if isinstance(self.screen, UnsavedDialog):
-            return
-        reason = getattr(store, "last_error", None) or ""
-        self.push_screen(UnsavedDialog(unsaved, one_line(str(reason), 300)), self._unsaved_answer)
-
-    def _unsaved_answer(self, choice: str | None) -> None:
-        store = self.store
-        if choice == "retry":
-            self.request_quit()
-        elif choice == "rescue":
-            try:
-                n, path = self._write_rescue(store)
-            except ReaderError as exc:
-                self.report_error(exc, "No rescue file")
-                return
-            self.exit_message = self._rescued_message(n, path)
-            self.exit(return_code=1)
-        elif choice == "lose":
-            n = store.discard_unsaved()
-            self.work_not_in_store = True
-            self.exit_message = f"{n} unsaved change(s) were discarded at your request; the store does not hold them"
-            self.exit(return_code=1)
-
-    def _write_rescue(self, store: Any) -> tuple[int, Path]:
-        from reader.store.rescue import write_rescue
-
-        transactions = store.unsaved_changes()
-        path = write_rescue(self.store_path, transactions)
-        store.discard_unsaved()  # they are safe in the rescue file now
-        self.rescue_path = path
-        self.work_not_in_store = True
-        return len(transactions), path
-
-    def _rescued_message(self, n: int, path: Path) -> str:
-        return (f"{n} unsaved change(s) were written to the rescue file {path}; restore them with "
-                f"`reader import {path} --store {self.store_path}`")
-
-    def _rescue_unsaved(self, store: Any) -> None:
-        """On any exit (a signal, or after the dialog): unsaved changes go to a rescue file
-        rather than nowhere. Never raises; the exit message says what happened."""
-        if not int(getattr(store, "unsaved", 0) or 0) or not hasattr(store, "unsaved_changes"):
-            return
-        try:
-            store.retry_unsaved()
-        except (ReaderError, OSError):
-            pass
-        if not store.unsaved:
-            return
-        try:
-            n, path = self._write_rescue(store)
-        except ReaderError as exc:
-            # the process ends: they are lost either way; say so plainly, and let close() finish
-            reason = getattr(store, "last_error", None) or "the store would not take them"
-            self.work_not_in_store = True
-            self.exit_message = f"{store.discard_unsaved()} unsaved change(s) are lost: they could not be saved or rescued ({reason}; {exc})"
-            return
-        self.exit_message = self._rescued_message(n, path)
-
-    def _on_terminate_signal(self, sig: int) -> None:
-        """SIGTERM / SIGHUP: flush and close the store first, then leave."""
-        self.close_workspace()
-        self.exit(return_code=128 + int(sig))
+        self.quit_guard.request_quit()
 
     def close_workspace(self) -> None:
-        """Flush and close the store (idempotent). Never raises."""
-        if self._workspace_closed:
-            return
-        store = self.store
-        running = [w for w in list(self.workers) if w.group == "detect" and not w.is_finished]
-        for worker in running:
-            worker.cancel()
-        if running:
-            # give the detection thread a moment to stop at its next document and
-            # write the languages it found to the store's cache
-            self._detect_stopped.wait(2.0)
-        try:
-            if store is not None:
-                self._rescue_unsaved(store)
-                store.close()
-            self._workspace_closed = True
-        except ReaderError as exc:
-            self.exit_message = str(exc)
-        except OSError as exc:
-            self.exit_message = f"{self.store_path}: could not close the store: {exc.strerror or exc}"
+        """Stop detection, rescue unsaved changes, flush and close the store (idempotent). Never raises."""
+        self.quit_guard.close()
 
     def on_unmount(self) -> None:
         self.close_workspace()
-        self._remove_signal_handlers()
+        self.quit_guard.remove_signal_handlers()

@@ -17,6 +17,7 @@ from reader.tui.details import record
 
 if TYPE_CHECKING:  # pragma: no cover
     from textual.app import App
+    from textual.notifications import SeverityLevel
 
 #: Seconds to wait for pyperclip (xclip, xsel, wl-copy...) before giving up.
 PYPERCLIP_TIMEOUT = 2.0
@@ -49,7 +50,7 @@ def _system_copy(text: str, timeout: float) -> str:
     return outcome.get("status", "unavailable (no result)")
 
 
-def _message(n: int, what: str, osc52: str, system: str) -> tuple[str, str, str]:
+def _message(n: int, what: str, osc52: str, system: str) -> tuple[str, SeverityLevel, str]:
     """(one-line message, severity, details)."""
     what = one_line(what, 40) or "text"
     chars = "char" if n == 1 else "chars"

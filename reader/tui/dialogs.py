@@ -15,7 +15,7 @@ import re
 import weakref
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -31,6 +31,10 @@ from reader.langtag import normalise_tag, tag_problem
 from reader.text import inert, one_line
 from reader.tui.host import reader_app
 from reader.tui.inert import InertInput, InertTextArea
+
+if TYPE_CHECKING:  # pragma: no cover
+    from reader.formats.base import Format
+    from reader.formats.pipeline import ExportResult
 
 __all__ = [
     "ConfirmDialog",
@@ -297,26 +301,26 @@ class LanguageDialog(_Dialog):
 # --- export -----------------------------------------------------------------
 
 
-def _formats() -> dict[str, Any]:
+def _formats() -> dict[str, Format]:
     from reader import formats  # importing the package registers every format
 
     return dict(formats.FORMATS)
 
 
-def _extension(fmt: Any) -> str:
-    ext = str(getattr(fmt, "extension", "") or "")
-    if getattr(fmt, "kind", "") == "dir" or ext in ("/", ""):
+def _extension(fmt: Format) -> str:
+    ext = fmt.extension
+    if fmt.kind == "dir" or ext in ("/", ""):
         return ""
     return ext if ext.startswith(".") else f".{ext}"
 
 
-def default_export_path(corpus_name: str, fmt: Any, today: date | None = None) -> str:
+def default_export_path(corpus_name: str, fmt: Format, today: date | None = None) -> str:
     today = today or date.today()
     safe = re.sub(r"[^\w.-]+", "_", corpus_name or "corpus").strip("._") or "corpus"
     return str(Path("exports") / f"{safe}-{today.isoformat()}{_extension(fmt)}")
 
 
-def describe_export(result: Any, fallback_path: str = "", fmt_name: str = "") -> str:
+def describe_export(result: ExportResult | object, fallback_path: str = "", fmt_name: str = "") -> str:
     """A one-line summary of an ``ExportResult`` naming the file and the counts."""
     summary = getattr(result, "summary", None)
     if callable(summary):
@@ -386,7 +390,7 @@ class ExportDialog(_Dialog):
     def compose(self) -> ComposeResult:
         names = list(self._formats)
         options = [
-            (Text(f"{name}  {one_line(getattr(self._formats[name], 'description', ''), 60)}"), name)
+            (Text(f"{name}  {one_line(self._formats[name].description, 60)}"), name)
             for name in names
         ]
         initial = self._default_format if self._default_format in self._formats else (names[0] if names else Select.BLANK)
@@ -553,11 +557,10 @@ class ExportDialog(_Dialog):
 
         if not out.parent.exists():
             return None  # the export creates the folder
-        app = self.app
+        app = reader_app(self)
         return destination_problem(
-            out, self._formats[name], force=True,
-            store_path=getattr(getattr(app, "store", None), "path", None),
-            corpus_root=getattr(getattr(app, "corpus", None), "root", None),
+            out, self._formats[name], force=True, store_path=app.store.path,
+            corpus_root=app.corpus.root if app.corpus is not None else None,
         )
 
     def _start(self, name: str, out: Path, include: bool, force: bool) -> None:
@@ -571,12 +574,15 @@ class ExportDialog(_Dialog):
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _run_export(self, name: str, out: Path, include: bool, force: bool) -> None:
         app = self.app
+        corpus, store = reader_app(self).corpus, reader_app(self).store
         try:
             from reader.formats import pipeline
 
+            if corpus is None:
+                raise ReaderError("no corpus is open: nothing to export")
             if out.parent and not out.parent.exists():
                 out.parent.mkdir(parents=True, exist_ok=True)
-            result = pipeline.export_corpus(name, app.corpus, app.store, out, force=force, include_suggested=include)
+            result = pipeline.export_corpus(name, corpus, store, out, force=force, include_suggested=include)
         except ReaderError as exc:
             app.call_from_thread(self._failed, str(exc))
             return
@@ -595,7 +601,7 @@ class ExportDialog(_Dialog):
         self._status(message)
         self.app.notify(one_line(message, 500), title="Export failed", severity="error", markup=False)
 
-    def _done(self, result: Any, out: str, name: str) -> None:
+    def _done(self, result: ExportResult, out: str, name: str) -> None:
         self._exporting = False
         self.app.notify(describe_export(result, out, name), title="Export", markup=False, timeout=8)
         self.dismiss(result)

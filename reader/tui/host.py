@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
 if TYPE_CHECKING:  # pragma: no cover
     from textual.dom import DOMNode
 
-    from reader.corpus import Corpus
     from reader.labels import LabelSet
-    from reader.store import AnnotationStore
+    from reader.protocols import CorpusAPI, StoreAPI
 
 
 @runtime_checkable
@@ -33,10 +32,10 @@ class ReaderAppProtocol(Protocol):
     first_screen_at: float | None
 
     @property
-    def corpus(self) -> "Corpus | None": ...
+    def corpus(self) -> "CorpusAPI | None": ...
 
     @property
-    def store(self) -> "AnnotationStore": ...
+    def store(self) -> "StoreAPI": ...  # an UnavailableStore when the store could not open
 
     @property
     def labels(self) -> "LabelSet": ...
@@ -64,6 +63,9 @@ class ReaderAppProtocol(Protocol):
 
     def action_resume(self) -> None:
         """Reopen the last document where it was left."""
+
+    def request_quit(self) -> None:
+        """Quit, asking first when changes are still unsaved."""
 
 
 def reader_app(node: "DOMNode") -> ReaderAppProtocol:

@@ -65,9 +65,9 @@ class KeyBar(Static):
                 action = f"app.{action}"
             by_action.setdefault(action, self.app.get_key_display(binding))
         for action, description in CURATED:
-            key = by_action.get(action)
-            if key is not None:
-                out.append((key, description))
+            shown = by_action.get(action)
+            if shown is not None:
+                out.append((shown, description))
         return out
 
     def refresh_keys(self) -> None:

@@ -12,7 +12,7 @@ the app's one :class:`~reader.tui.watcher.DocumentWatcher`.
 from __future__ import annotations
 
 import string
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from rich.text import Text
 from textual import events, on
@@ -20,15 +20,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Static
 
 from reader.controller import AnnotationController, ControllerCorpus, ControllerStore, Outcome, span_label
-from reader.suggest.learn import Relearner, RelearnResult
+from reader.suggest.learn import Relearner, RelearnResult, TextLookup
 
 def describe_annotation(ann: Annotation) -> str:
     """The status line for an annotation: label, span, its value, and why it was suggested."""
-    from reader.suggest.amounts import format_value
+    from reader.amounts import format_value
 
     text = f"{ann.label} {span_label(ann.start, ann.end)}"
     value = format_value(ann.value)
@@ -50,11 +52,14 @@ from reader.labels import LabelSet
 from reader.model import STATUS_SUGGESTED, Annotation, Document
 from reader.text import one_line
 from reader.tui.annlist import AnnotationList, AnnotationPanel
-from reader.tui.paneheader import PaneHeader, is_rtl_lang
+from reader.tui.paneheader import PaneHeader, is_rtl_lang, position_text
 from reader.tui.panesearch import PaneSearch
 from reader.tui.searchbar import SearchBar
 from reader.tui.textview import AnnotatedTextView
-from reader.tui.watcher import DocumentChanged, document_watcher
+from reader.tui.watcher import DocumentChanged, WatchedCorpus, WatchedStore, document_watcher
+
+if TYPE_CHECKING:  # pragma: no cover
+    from reader.formats.pipeline import ExportResult
 
 __all__ = ["DocumentPane", "is_rtl_lang", "span_label"]
 
@@ -64,14 +69,22 @@ TAG_KEYS = "1234567890" + string.ascii_letters
 VISUAL_ORDER_KEY = "rtl_visual_order"  # store state: the right-to-left visual order is on
 
 
+class PaneCorpus(ControllerCorpus, TextLookup, WatchedCorpus, Protocol):
+    """What the pane needs of the corpus: the controller's part, the texts for re-scoring, reload."""
+
+
+class PaneStore(ControllerStore, WatchedStore, Protocol):
+    """What the pane needs of the store: the controller's part, and re-anchoring on reload."""
+
+
 class PaneHost(Protocol):
     """What the pane needs from the app (ReaderApp and the test host both provide it)."""
 
     @property
-    def store(self) -> ControllerStore: ...
+    def store(self) -> PaneStore: ...
 
     @property
-    def corpus(self) -> ControllerCorpus: ...
+    def corpus(self) -> PaneCorpus: ...
 
     @property
     def labels(self) -> LabelSet: ...
@@ -81,7 +94,7 @@ class PaneHost(Protocol):
     def report_error(self, error: BaseException | str) -> None: ...
 
 
-PANE_BINDINGS: list[Binding] = [
+PANE_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
     Binding("c", "note", "Note", tooltip="Add or edit the note of the annotation under the cursor"),
     Binding("T", "pick_label", "Tag with a label…", tooltip="Pick any label by typing part of its name (past 9 labels the hotkeys run out)"),
     Binding("n", "next_match", "Next match", show=False, tooltip="Next search match (while a search is active)"),
@@ -136,7 +149,7 @@ class DocumentPane(PaneSearch, Vertical):
         self._show_panel_initial = show_panel
         self._query = ""
         self._vanished = False
-        self._retry_timer: object | None = None
+        self._retry_timer: Timer | None = None
         self._controller: AnnotationController | None = None
         self._relearner = Relearner(batch=RELEARN_BATCH)
 
@@ -182,7 +195,7 @@ class DocumentPane(PaneSearch, Vertical):
             self._refresh_annotations()
             self.post_message(self.Changed(self))
         if outcome.error:
-            severity = "warning" if outcome.warning and not outcome.unsaved else "error"
+            severity: SeverityLevel = "warning" if outcome.warning and not outcome.unsaved else "error"
             self.app.notify(one_line(outcome.error, 600), severity=severity, markup=False)
         if outcome.message:
             self._status(outcome.message, warn=outcome.unsaved)
@@ -208,11 +221,11 @@ class DocumentPane(PaneSearch, Vertical):
         self.view.language_at = self.language_at
         self.reload_annotations()
         self.view.visual_rtl = bool(self.host.store.get_state(VISUAL_ORDER_KEY, False))
-        document_watcher(self.app, self.host).watch(self, self.doc_id)  # type: ignore[arg-type]
+        document_watcher(self.app, self.host).watch(self, self.doc_id)
         self._status("")
 
     def on_unmount(self) -> None:
-        document_watcher(self.app, self.host).unwatch(self, self.doc_id)  # type: ignore[arg-type]
+        document_watcher(self.app, self.host).unwatch(self, self.doc_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "tag_key":
@@ -250,46 +263,11 @@ class DocumentPane(PaneSearch, Vertical):
         self.update_header()
 
     def update_header(self) -> None:
-        doc = self.doc
-        view = self.view
-        header = self.query_one(PaneHeader)
-        header.lang = doc.lang or "unknown"
-        header.title = doc.title or doc.id
-        para = doc.paragraph_at(view.cursor) if doc.paragraphs else None
-        header.para_lang = para.lang if para is not None and para.lang else ""
-        counts = self.controller.counts()
-        header.counts = tuple(counts.accepted.items())
-        header.suggested = counts.total_suggested
-        header.orphaned = counts.orphaned
-        flags = []
-        if view.mark_mode:
-            flags.append("MARK")
-        if view.word_snap:
-            flags.append("WORDS")
-        if self.suggestions_only:
-            flags.append("JUMP:SUGG")
-        if self.search_active and self._query:
-            flags.append(f"/{one_line(self._query, 30)} {self._match_position()}")
-        if self._vanished:
-            flags.append("FILE GONE")
-        header.flags = tuple(flags)
-        self._update_position(para.lang if para is not None and para.lang else (doc.lang or "unknown"))
-
-    def _match_position(self) -> str:
-        view = self.view
-        total = len(view.search_matches)
-        sel = view.selection
-        index = view.search_matches.index_of(*sel) if sel else None
-        return f"{index + 1}/{total}" if index is not None else f"{total}"
-
-    def _update_position(self, para_lang: str) -> None:
-        view = self.view
-        text = view.text
-        line = view.line_of(view.cursor) + 1
-        pct = 100 * view.cursor // len(text) if text else 100
-        self.query_one(".pane-position", Static).update(
-            Text(f"ln {line}/{view.line_count} · {view.cursor} · {pct}% · ¶ {one_line(para_lang, 12)}", no_wrap=True)
+        para_lang = self.query_one(PaneHeader).show(
+            self.doc, self.view, self.controller.counts(), suggestions_only=self.suggestions_only,
+            query=self._query if self.search_active else "", vanished=self._vanished,
         )
+        self.query_one(".pane-position", Static).update(position_text(self.view, para_lang))
 
     def annotation_at(self, offset: int | None = None) -> Annotation | None:
         """The innermost (non-orphaned) annotation under the cursor."""
@@ -305,7 +283,7 @@ class DocumentPane(PaneSearch, Vertical):
         if outcome.message:
             self._status(outcome.message, warn=outcome.unsaved)
         if not outcome.unsaved and self._retry_timer is not None:
-            self._retry_timer.stop()  # type: ignore[attr-defined]
+            self._retry_timer.stop()
             self._retry_timer = None
 
     # ------------------------------------------------------------ tagging
@@ -476,9 +454,9 @@ class DocumentPane(PaneSearch, Vertical):
     def action_export(self) -> None:
         from reader.tui.dialogs import ExportDialog, describe_export
 
-        def done(result: object) -> None:
+        def done(result: ExportResult | None) -> None:
             if result is not None:
-                self._status(describe_export(result))  # type: ignore[arg-type]
+                self._status(describe_export(result))
 
         self.app.push_screen(ExportDialog(), done)
 
@@ -542,7 +520,7 @@ class DocumentPane(PaneSearch, Vertical):
     # ------------------------------------------------------------ file watch
     def check_file(self) -> None:
         """Look at the watched files now (a screen that comes back calls this)."""
-        document_watcher(self.app, self.host).check()  # type: ignore[arg-type]
+        document_watcher(self.app, self.host).check()
 
     @on(DocumentChanged)
     def _document_changed(self, event: DocumentChanged) -> None:

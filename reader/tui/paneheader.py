@@ -3,15 +3,24 @@
 Line 1: language (and RTL), title, the language of the paragraph under the
 cursor when it differs. Line 2: per-label counts, suggestions, orphans and
 the modes (mark, word snap, suggestion jumps, search, file gone).
+:meth:`PaneHeader.show` sets them from a document and its view;
+:func:`position_text` is the pane's position line (line, offset, percent, language).
 """
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from reader.labels import LabelSet
+from reader.model import Document
 from reader.text import inert, one_line
+
+if TYPE_CHECKING:  # pragma: no cover
+    from reader.controller import Counts
+    from reader.tui.textview import AnnotatedTextView
 
 RTL_LANGS = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ku", "ckb", "iw"}
 
@@ -45,6 +54,31 @@ class PaneHeader(Static):
         super().__init__(classes=classes)
         self.labels = labels
 
+    def show(self, doc: Document, view: AnnotatedTextView, counts: Counts, *, suggestions_only: bool = False,
+             query: str = "", vanished: bool = False) -> str:
+        """Show ``doc`` with the cursor of ``view``; returns the language at the cursor
+        (the paragraph's, else the document's, else "unknown")."""
+        self.lang = doc.lang or "unknown"
+        self.title = doc.title or doc.id
+        para = doc.paragraph_at(view.cursor) if doc.paragraphs else None
+        self.para_lang = para.lang if para is not None and para.lang else ""
+        self.counts = tuple(counts.accepted.items())
+        self.suggested = counts.total_suggested
+        self.orphaned = counts.orphaned
+        flags = []
+        if view.mark_mode:
+            flags.append("MARK")
+        if view.word_snap:
+            flags.append("WORDS")
+        if suggestions_only:
+            flags.append("JUMP:SUGG")
+        if query:
+            flags.append(f"/{one_line(query, 30)} {match_position(view)}")
+        if vanished:
+            flags.append("FILE GONE")
+        self.flags = tuple(flags)
+        return self.para_lang or self.lang
+
     def render(self) -> Text:
         style = self.get_component_rich_style
         header = Text(no_wrap=True, overflow="ellipsis")
@@ -76,3 +110,19 @@ class PaneHeader(Static):
         if self.flags:
             header.append("  " + " ".join(self.flags), style=style("pane-header--flags"))
         return header
+
+
+def match_position(view: AnnotatedTextView) -> str:
+    """"i/n" when the selection is the i-th of n search matches, else "n"."""
+    total = len(view.search_matches)
+    sel = view.selection
+    index = view.search_matches.index_of(*sel) if sel else None
+    return f"{index + 1}/{total}" if index is not None else f"{total}"
+
+
+def position_text(view: AnnotatedTextView, para_lang: str) -> Text:
+    """The pane's position line: line, offset, percent through, the language at the cursor."""
+    text = view.text
+    line = view.line_of(view.cursor) + 1
+    pct = 100 * view.cursor // len(text) if text else 100
+    return Text(f"ln {line}/{view.line_count} · {view.cursor} · {pct}% · ¶ {one_line(para_lang, 12)}", no_wrap=True)

@@ -28,7 +28,9 @@ class PaneSearch(Widget):
 
     if TYPE_CHECKING:
         search_active: bool
-        view: AnnotatedTextView
+
+        @property
+        def view(self) -> AnnotatedTextView: ...
 
         def _status(self, message: str, *, warn: bool = False) -> None: ...
 

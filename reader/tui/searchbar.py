@@ -13,6 +13,7 @@ now, so ``1`` typed right after enter tags the match.
 from __future__ import annotations
 
 from textual import events
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.widgets import Input
 
@@ -69,7 +70,7 @@ class SearchBar(InertInput):  # a pasted escape sequence is drawn inert (#13)
             event.prevent_default()
             # focus moves when the owner handles Submitted: until then, send the
             # key to the owner, whose queue already holds Submitted (typing order)
-            target = self.screen.focused
+            target: DOMNode | None = self.screen.focused
             if target is None or target is self:
                 target = self.parent
             if target is not None:

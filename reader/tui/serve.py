@@ -91,7 +91,7 @@ class ReaderServer(Server):
         app.router.add_get("/ws/{annotator}", self.handle_websocket, name="annotator-websocket")
         return app
 
-    async def handle_index(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
         raw = request.query.get("annotator")
         annotator = valid_annotator(raw)
         if self.ask_annotator and annotator is None:
@@ -119,13 +119,17 @@ class ReaderServer(Server):
         width = _int(request.query.get("width"), 80)
         height = _int(request.query.get("height"), 24)
         service: AppService | None = None
+
+        async def close() -> None:
+            await websocket.close()
+
         try:
             await websocket.prepare(request)
             service = AppService(
                 app_command(self.corpus, self.store, annotator),
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
-                close=websocket.close,
+                close=close,
                 download_manager=self.download_manager,
                 debug=self.debug,
             )

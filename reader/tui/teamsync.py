@@ -9,25 +9,27 @@ A store that has a single writer (the JSON folder) is not polled.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import App
 from textual.worker import get_current_worker
 
 from reader.errors import ReaderError
-from reader.store import AnnotationStore
+from reader.protocols import StoreAPI
 
 REFRESH_SECONDS = 1.0
 
 
 class StoreSync:
-    def __init__(self, app: App, store: AnnotationStore) -> None:
+    def __init__(self, app: App[Any], store: StoreAPI) -> None:
         self.app = app
         self.store = store
         self.received = 0  # operations taken in since the start
 
     @staticmethod
-    def wanted(store: object) -> bool:
+    def wanted(store: StoreAPI) -> bool:
         """Poll only stores with other writers (not the single-writer file engine)."""
-        return isinstance(store, AnnotationStore) and store.shared
+        return store.shared
 
     def start(self) -> None:
         self.app.set_interval(REFRESH_SECONDS, self.tick, name="store-sync")

@@ -30,7 +30,7 @@ Messages (all bubble to the pane; ``control`` is the view):
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterable
+from typing import Callable, Iterable, TypeAlias, cast
 
 from textual import events
 from textual.actions import SkipAction
@@ -38,11 +38,12 @@ from textual.binding import Binding
 from textual.cache import LRUCache
 from rich.style import Style
 from textual.color import Color
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 
 from reader.labels import LabelSet
 from reader.model import Annotation
@@ -50,6 +51,7 @@ from reader.sentences import sentence_bounds
 from reader.text import next_grapheme, next_paragraph, paragraph_bounds, snap_left, snap_span, word_bounds
 from reader.view import GUTTER, Navigator, SearchMatches, Span, SpanIndex, WrapLayout, wrap_display_line
 from reader.view.paint import Palette, RowPainter
+from reader.tui.viewpalette import theme_palette
 from reader.view.search import Found
 from reader.view.visual import VisualRows
 
@@ -117,7 +119,7 @@ AnnotatedTextView > .text-view--gutter {
 }
 """
 
-VIEW_BINDINGS: list[Binding] = [
+VIEW_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
     Binding("left", "move('left')", "Left", show=False),
     Binding("right", "move('right')", "Right", show=False),
     Binding("up", "move('up')", "Up", show=False),
@@ -175,113 +177,138 @@ class Scrolled(_ViewMessage, namespace="annotated_text_view"):
 
 
 
-class _MouseSelection:
+# the view's nested names (AnnotatedTextView.CursorMoved...)
+_SelectionChanged = SelectionChanged
+_CursorMoved = CursorMoved
+_Scrolled = Scrolled
+
+
+class _ViewPart:
+    """A part of :class:`AnnotatedTextView`'s input handling, mixed into it."""
+
+    @property
+    def _view(self) -> "AnnotatedTextView":
+        return cast("AnnotatedTextView", self)
+
+
+class _MouseSelection(_ViewPart):
     """Mouse selection for the view: press, drag (scrolling at the edges), shift+click, double/triple click."""
 
-    def on_mouse_down(self: "AnnotatedTextView", event: events.MouseDown) -> None:
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        view = self._view
         if event.button != 1:
             return
-        self.focus()
-        pos = event.get_content_offset(self)
+        view.focus()
+        pos = event.get_content_offset(view)
         if pos is None:
             return
-        offset = self.offset_at(pos.x, pos.y)
-        self._drag_anchor = offset
-        self.mark_mode = False
+        offset = view.offset_at(pos.x, pos.y)
+        view._drag_anchor = offset
+        view.mark_mode = False
         if event.shift:
-            self.move_to(offset, select=True)
+            view.move_to(offset, select=True)
         else:
-            self._set_caret(offset, None, scroll=False)
-        self.capture_mouse()
+            view._set_caret(offset, None, scroll=False)
+        view.capture_mouse()
         event.stop()
 
-    def on_mouse_move(self: "AnnotatedTextView", event: events.MouseMove) -> None:
-        if self._drag_anchor is None:
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        view = self._view
+        if view._drag_anchor is None:
             return
-        pos = event.get_content_offset_capture(self)
-        height = self.scrollable_content_region.height
+        pos = event.get_content_offset_capture(view)
+        height = view.scrollable_content_region.height
         if pos.y < 0:
-            self.scroll_to(y=max(0, int(self.scroll_offset.y) - 1), animate=False, immediate=True)
+            view.scroll_to(y=max(0, int(view.scroll_offset.y) - 1), animate=False, immediate=True)
         elif pos.y >= height:
-            self.scroll_to(y=int(self.scroll_offset.y) + 1, animate=False, immediate=True)
+            view.scroll_to(y=int(view.scroll_offset.y) + 1, animate=False, immediate=True)
         y = max(0, min(pos.y, height - 1))
-        hit = self.offset_at(pos.x, y)
-        anchor = self._drag_anchor
-        text = self.text
+        hit = view.offset_at(pos.x, y)
+        anchor = view._drag_anchor
+        text = view.text
         if hit >= anchor:
             # include the grapheme under the pointer
             end = hit if hit >= len(text) or text[hit] == "\n" else next_grapheme(text, hit)
-            self._set_caret(end, anchor, scroll=False)
+            view._set_caret(end, anchor, scroll=False)
         else:
-            self._set_caret(hit, anchor, scroll=False)
+            view._set_caret(hit, anchor, scroll=False)
 
-    def on_mouse_up(self: "AnnotatedTextView", event: events.MouseUp) -> None:
-        if self._drag_anchor is not None:
-            self._drag_anchor = None
-            self.release_mouse()
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        view = self._view
+        if view._drag_anchor is not None:
+            view._drag_anchor = None
+            view.release_mouse()
             event.stop()
 
-    def on_click(self: "AnnotatedTextView", event: events.Click) -> None:
+    def on_click(self, event: events.Click) -> None:
+        view = self._view
         if event.chain == 2:
-            self.select(*word_bounds(self.text, self.cursor))
+            view.select(*word_bounds(view.text, view.cursor))
         elif event.chain >= 3:
-            self.action_select_paragraph()
+            view.action_select_paragraph()
 
 
-class _SelectionKeys:
+class _SelectionKeys(_ViewPart):
     """The view's selection keys: mark mode (v), word snap (w), sentence (s), paragraph (p), escape."""
 
-    def action_toggle_mark(self: "AnnotatedTextView") -> None:
-        if self.mark_mode:
-            self.mark_mode = False
+    def action_toggle_mark(self) -> None:
+        view = self._view
+        if view.mark_mode:
+            view.mark_mode = False
         else:
-            self.mark_mode = True
-            if self.anchor is None or self.selection is None:
-                self._set_caret(self.cursor, self.cursor, scroll=False)
+            view.mark_mode = True
+            if view.selection_anchor is None or view.selection is None:
+                view._set_caret(view.cursor, view.cursor, scroll=False)
 
-    def action_toggle_word_snap(self: "AnnotatedTextView") -> None:
-        self.word_snap = not self.word_snap
-        self.notify(f"Word snap {'on' if self.word_snap else 'off'}", timeout=2)
+    def action_toggle_word_snap(self) -> None:
+        view = self._view
+        view.word_snap = not view.word_snap
+        view.notify(f"Word snap {'on' if view.word_snap else 'off'}", timeout=2)
 
-    def watch_mark_mode(self: "AnnotatedTextView") -> None:
-        if self.is_mounted:  # lets headers show the mode at once
-            s, e = self.selection or (self.cursor, self.cursor)
-            self.post_message(self.SelectionChanged(self, s, e))
+    def watch_mark_mode(self) -> None:
+        view = self._view
+        if view.is_mounted:  # lets headers show the mode at once
+            s, e = view.selection or (view.cursor, view.cursor)
+            view.post_message(view.SelectionChanged(view, s, e))
 
-    def watch_word_snap(self: "AnnotatedTextView", value: bool) -> None:
-        self.navigator.word_snap = value
-        self._cache.clear()
-        self.refresh()
-        if self.is_mounted:
-            s, e = self.selection or (self.cursor, self.cursor)
-            self.post_message(self.SelectionChanged(self, s, e))
+    def watch_word_snap(self, value: bool) -> None:
+        view = self._view
+        view.navigator.word_snap = value
+        view._cache.clear()
+        view.refresh()
+        if view.is_mounted:
+            s, e = view.selection or (view.cursor, view.cursor)
+            view.post_message(view.SelectionChanged(view, s, e))
 
-    def action_select_sentence(self: "AnnotatedTextView") -> None:
+    def action_select_sentence(self) -> None:
         """Select the sentence around the cursor (pysbd, in the paragraph's language)."""
-        lang = self.language_at(self.cursor) if self.language_at is not None else None
-        s, e = sentence_bounds(self.text, self.cursor, lang)
+        view = self._view
+        lang = view.language_at(view.cursor) if view.language_at is not None else None
+        s, e = sentence_bounds(view.text, view.cursor, lang)
         if e > s:
-            self.select(s, e)
+            view.select(s, e)
         else:
-            self.notify("Blank line: no sentence here (move onto text, then press s)", timeout=3)
+            view.notify("Blank line: no sentence here (move onto text, then press s)", timeout=3)
 
-    def action_select_paragraph(self: "AnnotatedTextView") -> None:
+    def action_select_paragraph(self) -> None:
         """Select the paragraph around the cursor; on a blank line, the next paragraph (and say so)."""
-        s, e = paragraph_bounds(self.text, self.cursor)
+        view = self._view
+        s, e = paragraph_bounds(view.text, view.cursor)
         if e > s:
-            self.select(s, e)
+            view.select(s, e)
             return
-        following = next_paragraph(self.text, self.cursor)
+        following = next_paragraph(view.text, view.cursor)
         if following is None:
-            self.notify("Blank line: no paragraph after it", severity="warning", timeout=3)
+            view.notify("Blank line: no paragraph after it", severity="warning", timeout=3)
             return
-        self.select(*following)
-        self.notify(f"Blank line: selected the next paragraph ({following[0]}–{following[1]})", timeout=3)
+        view.select(*following)
+        view.notify(f"Blank line: selected the next paragraph ({following[0]}–{following[1]})", timeout=3)
 
-    def action_clear_selection(self: "AnnotatedTextView") -> None:
-        if self.anchor is None and not self.mark_mode:
+    def action_clear_selection(self) -> None:
+        view = self._view
+        if view.selection_anchor is None and not view.mark_mode:
             raise SkipAction()
-        self.clear_selection()
+        view.clear_selection()
 
 
 class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=True):
@@ -304,9 +331,9 @@ class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=T
     mark_mode: reactive[bool] = reactive(False, init=False)
     word_snap: reactive[bool] = reactive(False, init=False)
 
-    SelectionChanged = SelectionChanged
-    CursorMoved = CursorMoved
-    Scrolled = Scrolled
+    SelectionChanged: TypeAlias = _SelectionChanged
+    CursorMoved: TypeAlias = _CursorMoved
+    Scrolled: TypeAlias = _Scrolled
 
     def __init__(
         self,
@@ -330,7 +357,7 @@ class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=T
         self._shade: list[tuple[int, int]] = []
         self._drag_anchor: int | None = None
         self._palette: Palette | None = None
-        self._bg_timer: object | None = None
+        self._bg_timer: Timer | None = None
         self._last_input = 0.0
         #: the language at an offset (the pane sets it), for the sentence segmenter
         self.language_at: Callable[[int], str | None] | None = None
@@ -395,7 +422,7 @@ class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=T
         layout = self.wrapping
         if not self.is_mounted or layout.exact:
             if self._bg_timer is not None:
-                self._bg_timer.stop()  # type: ignore[attr-defined]
+                self._bg_timer.stop()
                 self._bg_timer = None
             return
         if time.monotonic() - self._last_input < INPUT_QUIET:
@@ -515,7 +542,8 @@ class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=T
         return self.navigator.cursor
 
     @property
-    def anchor(self) -> int | None:
+    def selection_anchor(self) -> int | None:
+        """Where the selection started (None: no selection); not ``Widget.anchor``, which scrolls."""
         return self.navigator.anchor
 
     @property
@@ -664,10 +692,10 @@ class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=T
         for key in rows:
             self._cache.discard(key)
 
-    def notify_style_changed(self) -> None:
+    def notify_style_update(self) -> None:
         self._cache.clear()
         self._palette = None
-        super().notify_style_changed()
+        super().notify_style_update()
 
     def on_focus(self, event: events.Focus) -> None:
         self._restyle()
@@ -682,37 +710,7 @@ class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=T
         self._palette = None
         self.refresh()
 
-    def _component(self, name: str, over: Color) -> Style:
-        """A component class's style with its background composited over ``over``.
-
-        ``partial_rich_style`` drops a translucent background's alpha (``$accent 18%``
-        would come out opaque), so translucent backgrounds are blended here.
-        """
-        styles = self.get_component_styles(name)
-        style = styles.partial_rich_style
-        if styles.has_rule("background") and 0 < styles.background.a < 1:
-            style += Style(bgcolor=(over + styles.background).rich_color)
-        return style
-
-    def _make_palette(self) -> Palette:
-        bg = self.background_colors[1]
-
-        def c(name: str) -> Style:
-            return self._component(name, bg)
-
-        return Palette(
-            background=(bg.r, bg.g, bg.b),
-            cursor=c("text-view--cursor"),
-            cursor_blurred=c("text-view--cursor-blurred"),
-            selection=c("text-view--selection"),
-            match=c("text-view--match"),
-            suggestion=c("text-view--suggestion"),
-            overlap=c("text-view--overlap"),
-            gutter=c("text-view--gutter"),
-            shade=c("text-view--shade"),
-        )
-
-    def render_lines(self, crop):  # type: ignore[no-untyped-def]
+    def render_lines(self, crop: Region) -> list[Strip]:
         if self.text:
             self._ensure_rows(int(self.scroll_offset.y), self.scrollable_content_region.height + 1)
         return super().render_lines(crop)
@@ -732,7 +730,7 @@ class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=T
 
     def _render_row(self, line: int, sub: int) -> Strip:
         if self._palette is None:
-            self._palette = self._make_palette()
+            self._palette = theme_palette(self)
         painter = RowPainter(self.wrapping, self.navigator, self.span_index, self.search_matches, self.labels,
                              shade=self._shade, visual=self.visual)
         return Strip(painter.row(line, sub, self._palette, focused=self.has_focus))

@@ -23,26 +23,26 @@ from reader.model import Document
 WATCH_SECONDS = 2.0
 
 
-class _Corpus(Protocol):
+class WatchedCorpus(Protocol):
     def get(self, doc_id: str) -> Document | None: ...
 
     def reload(self, doc_id: str) -> Document: ...
 
 
-class _Report(Protocol):
+class WatchedReport(Protocol):
     def summary(self) -> str: ...
 
 
-class _Store(Protocol):
-    def attach_corpus(self, corpus: _Corpus) -> _Report | None: ...
+class WatchedStore(Protocol):
+    def attach_corpus(self, corpus: WatchedCorpus) -> WatchedReport | None: ...
 
 
-class _Host(Protocol):
+class WatchHost(Protocol):
     @property
-    def corpus(self) -> _Corpus: ...
+    def corpus(self) -> WatchedCorpus: ...
 
     @property
-    def store(self) -> _Store: ...
+    def store(self) -> WatchedStore: ...
 
 
 class DocumentChanged(Message):
@@ -69,7 +69,7 @@ class _Watched:
 
 
 class DocumentWatcher:
-    def __init__(self, app: App[object], host: _Host) -> None:
+    def __init__(self, app: App[object], host: WatchHost) -> None:
         self.app = app
         self.host = host
         self._docs: dict[str, _Watched] = {}
@@ -141,7 +141,7 @@ class DocumentWatcher:
 _WATCHERS: "weakref.WeakKeyDictionary[App[object], DocumentWatcher]" = weakref.WeakKeyDictionary()
 
 
-def document_watcher(app: App[object], host: _Host) -> DocumentWatcher:
+def document_watcher(app: App[object], host: WatchHost) -> DocumentWatcher:
     """The app's one watcher (created on first use)."""
     watcher = _WATCHERS.get(app)
     if watcher is None:

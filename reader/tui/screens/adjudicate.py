@@ -18,7 +18,7 @@ Everything goes through :mod:`reader.adjudication` and the store API.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, cast
+from typing import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -29,16 +29,20 @@ from textual.widgets.option_list import Option
 
 from reader.adjudication import GOLD, Cluster, Review, accept, accept_agreed, build_review, move_edge, reviews
 from reader.errors import ReaderError
+from reader.model import Document
 from reader.text import inert, one_line
-
-if TYPE_CHECKING:
-    from reader.tui.app import ReaderApp
+from reader.tui.host import ReaderAppProtocol, reader_app
 
 CONTEXT = 30  # characters of text shown around a cluster
 
 
-def _app(node: Screen) -> "ReaderApp":
-    return cast("ReaderApp", node.app)
+def _app(node: Screen) -> ReaderAppProtocol:
+    return reader_app(node)
+
+
+def _document(node: Screen, doc_id: str) -> Document | None:
+    corpus = reader_app(node).corpus
+    return corpus.get(doc_id) if corpus is not None else None
 
 
 class LabelPicker(ModalScreen[str | None]):
@@ -107,7 +111,7 @@ class AdjudicationScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        doc = _app(self).corpus.get(self.doc_id)
+        doc = _document(self, self.doc_id)
         self.title = one_line(f"Adjudicate: {doc.title if doc is not None and doc.title else self.doc_id}", 80)
         self.reload()
         self.query_one(OptionList).focus()
@@ -136,7 +140,7 @@ class AdjudicationScreen(Screen[None]):
     def _cluster_text(self, index: int, cluster: Cluster) -> Text:
         review = self.review
         assert review is not None
-        doc = _app(self).corpus.get(self.doc_id)
+        doc = _document(self, self.doc_id)
         text = doc.text if doc is not None else ""
         out = Text()
         mark = "=" if cluster.agreed else "≠"
@@ -207,10 +211,11 @@ class AdjudicationScreen(Screen[None]):
             self.action_skip()
 
     def action_accept_agreed(self) -> None:
-        if self.review is None:
+        review = self.review
+        if review is None:
             return
         added: list[int] = []
-        self._do(lambda: added.append(accept_agreed(_app(self).store, self.review)))
+        self._do(lambda: added.append(accept_agreed(_app(self).store, review)))
         self.notify(f"{added[0] if added else 0} agreed span(s) accepted into {self.gold}")
 
     def action_skip(self) -> None:
@@ -253,7 +258,7 @@ class AdjudicationScreen(Screen[None]):
             self.notify("accept a version first (1-9), then adjust its edges", severity="warning")
             return
         target = cluster.gold[0]
-        doc = _app(self).corpus.get(self.doc_id)
+        doc = _document(self, self.doc_id)
         moved = move_edge(doc.text, target.start, target.end, edge) if doc is not None else None
         if moved is None:
             self.notify("the gold span cannot move that way", severity="warning")
@@ -301,10 +306,10 @@ class ReviewScreen(Screen[None]):
         options = self.query_one(OptionList)
         keep = options.highlighted
         options.clear_options()
-        self.doc_ids = [d.id for d in corpus.documents if d.id in found]
+        self.doc_ids = [d.id for d in corpus.documents if d.id in found] if corpus is not None else []
         for doc_id in self.doc_ids:
             review = found[doc_id]
-            doc = corpus.get(doc_id)
+            doc = _document(self, doc_id)
             state = "done" if review.done else f"{review.progress} decided"
             line = Text(f"{state:>14}  {review.disagreements:>3} ≠  ")
             line.append(one_line(inert(doc.title if doc is not None and doc.title else doc_id), 60))

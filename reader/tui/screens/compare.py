@@ -23,6 +23,7 @@ from reader.align import Alignment, Counterpart, ParallelSet
 from reader.align.links import Proposal, counterpart_spans
 from reader.errors import ReaderError
 from reader.model import Annotation
+from reader.tui.host import reader_app
 from reader.tui.pane import DocumentPane
 from reader.tui.screens.pick import PickDialog
 from reader.tui.textview import AnnotatedTextView
@@ -81,8 +82,9 @@ class CompareScreen(Screen):
     @work(thread=True, exclusive=True, group="align")
     def _align(self) -> None:
         docs = []
+        corpus = reader_app(self).corpus
         for doc_id in self.doc_ids:
-            doc = self.app.corpus.get(doc_id)
+            doc = corpus.get(doc_id) if corpus is not None else None
             if doc is not None:
                 lang = None if doc.lang in ("", "unknown") else doc.lang
                 docs.append((doc_id, doc.text, lang))
@@ -106,9 +108,9 @@ class CompareScreen(Screen):
         parts = [f"sync {'on' if self.sync else 'off'} (S)"]
         if work:
             parts.append(work)
-        elif self.parallel is not None:
-            anchors = sum(len(self.parallel.alignment(a, b).anchors)
-                          for i, a in enumerate(self.parallel.doc_ids) for b in self.parallel.doc_ids[i + 1:])
+        elif (parallel := self.parallel) is not None:
+            anchors = sum(len(al.anchors) for i, a in enumerate(parallel.doc_ids) for b in parallel.doc_ids[i + 1:]
+                          if (al := parallel.alignment(a, b)) is not None)
             parts.append(f"aligned by shared facts: {anchors} anchor passage pairs · g counterpart · G list")
         self.query_one("#compare-status", Static).update(" · ".join(parts))
 
@@ -294,12 +296,13 @@ class CompareScreen(Screen):
         return src, ann
 
     def _lang(self, doc_id: str) -> str | None:
-        doc = self.app.corpus.get(doc_id)
+        corpus = reader_app(self).corpus
+        doc = corpus.get(doc_id) if corpus is not None else None
         return None if doc is None or doc.lang in ("", "unknown") else doc.lang
 
     def link_proposals(self, src: DocumentPane, ann: Annotation) -> list[tuple[DocumentPane, Proposal]]:
         """Counterpart spans of ``ann`` in every other pane, best first per pane, not yet linked to it."""
-        store = self.app.store
+        store = reader_app(self).store
         linked = {ln.other(ann.id) for ln in store.links_of(ann.id, statuses=("accepted",))}
         out = []
         for pane in self.panes:
@@ -336,7 +339,7 @@ class CompareScreen(Screen):
             lambda chosen: self._link(ann, chosen) if chosen else None)
 
     def _link(self, ann: Annotation, chosen: list[tuple[DocumentPane, Proposal]]) -> None:
-        store = self.app.store
+        store = reader_app(self).store
         done = []
         try:
             for pane, p in chosen:
@@ -358,7 +361,7 @@ class CompareScreen(Screen):
         if here is None:
             return
         _src, ann = here
-        store = self.app.store
+        store = reader_app(self).store
         rows: list[tuple[str, tuple[str, str]]] = []
         for ln in store.links_of(ann.id):
             other = store.get(ln.other(ann.id))

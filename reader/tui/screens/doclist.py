@@ -345,7 +345,7 @@ class DocumentList(ScrollView, can_focus=True):
         self._cache.clear()
         self.virtual_size = Size(self.size.width, len(self._ids) + 1)
 
-    def notify_style_changed(self) -> None:
+    def notify_style_update(self) -> None:
         self._cache.clear()
-        super().notify_style_changed()
+        super().notify_style_update()
 

@@ -13,6 +13,7 @@ what it shows (filter, sort, counts, cells) is :class:`LibraryModel`.
 from __future__ import annotations
 
 import time
+from typing import Mapping
 
 from rich.text import Text
 from textual import on
@@ -230,13 +231,11 @@ class LibraryScreen(Screen[None]):
         if not self.is_mounted:
             return
         model = self.model
-        old = (model.counts, model.suggested, model.statuses)
+        old: tuple[Mapping[str, object], ...] = (model.counts, model.suggested, model.statuses, model.reviews)
         self._load_counts()
         self._show_banner()
-        changed = [
-            d for d in self.shown
-            if any(before.get(d) != now.get(d) for before, now in zip(old, (model.counts, model.suggested, model.statuses)))
-        ]
+        new: tuple[Mapping[str, object], ...] = (model.counts, model.suggested, model.statuses, model.reviews)
+        changed = [d for d in self.shown if any(before.get(d) != now.get(d) for before, now in zip(old, new))]
         f = model.filter
         if changed and (f.label or f.suggested or f.status or model.sort in ("annotations", "status")):
             self._rebuild()
@@ -426,4 +425,4 @@ class LibraryScreen(Screen[None]):
         reader_app(self).action_export()
 
     def action_quit(self) -> None:
-        self.app.request_quit()  # asks first when changes are unsaved
+        reader_app(self).request_quit()  # asks first when changes are unsaved

@@ -188,9 +188,9 @@ class LibraryModel:
         f = self.filter
         if f.lang and (doc.lang or "").lower() not in f.langs:
             return False
-        if f.label and not (self.counts.get(doc.id) or {}).get(f.label):
+        if f.label and not (self.counts.get(doc.id) or Counter()).get(f.label):
             return False
-        if f.suggested and not (self.suggested.get(doc.id) or {}).get(f.suggested):
+        if f.suggested and not (self.suggested.get(doc.id) or Counter()).get(f.suggested):
             return False
         if f.status and self.statuses.get(doc.id, "new") != f.status:
             return False

@@ -20,9 +20,10 @@ from textual_plotext import PlotextPlot
 from reader.charts import CHARTS
 from reader.stats import Stats, compute_stats
 from reader.text import one_line
+from reader.tui.host import reader_app
 
 if TYPE_CHECKING:
-    from reader.tui.app import ReaderApp
+    from reader.charts import PlotAPI
 
 
 class StatsChart(PlotextPlot):
@@ -37,7 +38,7 @@ class StatsChart(PlotextPlot):
         self.stats = stats
         plt = self.plt
         plt.clear_figure()
-        CHARTS[self.chart_name][1](stats, plt)
+        CHARTS[self.chart_name][1](stats, cast("PlotAPI", plt))  # plotext's Plot: its own, narrower signatures
         self.refresh()
 
 
@@ -72,13 +73,13 @@ class StatsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="stats")
     def _compute(self) -> None:
-        app = cast("ReaderApp", self.app)
+        app = reader_app(self)
         corpus, store = app.corpus, app.store
-        if corpus is None or store is None:
+        if corpus is None:
             return
         stats = compute_stats(corpus, store, app.labels.names)
         if not get_current_worker().is_cancelled:
-            app.call_from_thread(self._show, stats)
+            self.app.call_from_thread(self._show, stats)
 
     def _show(self, stats: Stats) -> None:
         progress = ", ".join(f"{n} {state}" for state, n in stats.progress.items())
