@@ -134,3 +134,54 @@ async def test_app_never_offers_to_overwrite_a_store(tmp_path, work, monkeypatch
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.results and app.results[0].spans == 1
+
+
+@pytest.mark.parametrize("fmt, name", [("brat", "brat-out"), ("jsonl", "spans.jsonl")])
+def test_force_on_a_full_disk_keeps_the_previous_export_whole(tmp_path, work, capsys, monkeypatch, fmt, name):
+    """#13 item 7 under a fault: a replace that cannot be written leaves the old export as it was."""
+    import errno
+    import os
+
+    from reader import fsutil
+
+    corpus, store = work
+    out = tmp_path / name
+    code, _, err = run(capsys, "export", corpus, "--store", store, "--format", fmt, "--out", out)
+    assert code == 0, err
+    before = tree(out) if out.is_dir() else {name: out.read_bytes()}
+
+    def full(fd):  # the data reaches the disk at fsync, and the disk is full
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(fsutil.os, "fsync", full)
+    code, _, err = run(capsys, "export", corpus, "--store", store, "--format", fmt, "--out", out, "--force")
+    monkeypatch.undo()
+    assert code != 0 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    after = tree(out) if out.is_dir() else {name: out.read_bytes()}
+    assert after == before
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".") and name in p.name]
+    assert not leftovers, leftovers  # no half-written temporary beside it
+
+
+def test_a_rescue_file_that_cannot_be_written_leaves_nothing_half_written(tmp_path, monkeypatch):
+    """#13 item 5 under a fault: every folder refuses the rescue write; the error names each one, and
+    none of them keeps a partial rescue file that `reader import` would half-read."""
+    import errno
+    import os
+
+    from reader import fsutil
+    from reader.store.rescue import RescueError, write_rescue
+
+    def full(fd, data):
+        os.write(fd, data[: len(data) // 2])  # a torn write, then the disk is full
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(fsutil, "write_and_sync", full)
+    folders = [tmp_path / "a", tmp_path / "b"]
+    for f in folders:
+        f.mkdir()
+    op = ("put", {"id": "a1", "doc_id": "d", "start": 0, "end": 1, "label": "claim", "text": "x"})
+    with pytest.raises(RescueError) as info:
+        write_rescue(tmp_path / "store", [[op]], folders=folders)
+    assert all(str(f) in str(info.value) for f in folders)
+    assert [p for f in folders for p in f.iterdir()] == []
