@@ -18,6 +18,7 @@ Only the store API is used, so this works on every engine.
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Iterable, Protocol, Sequence
 
@@ -31,6 +32,8 @@ STATE_PREFIX = "adjudication:"
 
 class AdjudicationStore(Protocol):
     """The part of :class:`~reader.store.AnnotationStore` adjudication uses."""
+
+    path: Path | str  # a folder, or a database URL without its password
 
     def for_document(self, doc_id: str, *, statuses: Iterable[str] = ...) -> list[Annotation]: ...
 
@@ -235,6 +238,11 @@ class LayerView:
     def __init__(self, store: AdjudicationStore, layers: Sequence[str]) -> None:
         self._store = store
         self.layers = set(layers)
+
+    @property
+    def path(self) -> Path | str:
+        """The store's folder or URL (an export must never overwrite it)."""
+        return self._store.path
 
     def for_document(self, doc_id: str, *, statuses: Iterable[str] = (STATUS_ACCEPTED, "suggested")) -> list[Annotation]:
         return [a for a in self._store.for_document(doc_id, statuses=statuses) if a.annotator in self.layers]

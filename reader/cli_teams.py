@@ -6,9 +6,13 @@ Kept apart from :mod:`reader.cli` (which registers them through
 from __future__ import annotations
 
 import argparse
-from typing import Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from reader.errors import ReaderError
+
+if TYPE_CHECKING:
+    from reader.formats.pipeline import ExportSource
+    from reader.protocols import StoreAPI
 
 
 
@@ -115,12 +119,12 @@ def store_copy(args: argparse.Namespace) -> int:
     return cli.EXIT_OK
 
 
-def export_layers(store: Any, args: argparse.Namespace) -> Any:
+def export_layers(store: StoreAPI, args: argparse.Namespace) -> ExportSource:
     """The store to export from: one annotator's layer (``--layer NAME``, or ``--annotator NAME``
     given to export), or every layer (``all``, the default; each span names its annotator)."""
     from reader.adjudication import LayerView
 
-    layer = getattr(args, "layer", None) or getattr(args, "annotator_given", None)
+    layer = args.layer or args.annotator_given  # both set for export: its --layer, and cli's parse step
     if not layer or layer == "all":
         return store
     layers = sorted({a.annotator for a in store.all(statuses=("accepted", "suggested"))})

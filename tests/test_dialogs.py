@@ -120,6 +120,7 @@ class FakeFormat:
     description: str
     extension: str
     kind: str = "jsonl"
+    offsets: str | None = None  # as Format.offsets: no offset choice
 
 
 @dataclass
@@ -127,6 +128,9 @@ class FakeResult:
     path: str
     spans: int
     documents: int
+
+    def summary(self) -> str:  # as ExportResult.summary(), which describe_export shows
+        return f"exported {self.spans} spans from {self.documents} documents to {self.path}"
 
 
 @pytest.fixture

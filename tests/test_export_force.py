@@ -185,3 +185,15 @@ def test_a_rescue_file_that_cannot_be_written_leaves_nothing_half_written(tmp_pa
         write_rescue(tmp_path / "store", [[op]], folders=folders)
     assert all(str(f) in str(info.value) for f in folders)
     assert [p for f in folders for p in f.iterdir()] == []
+
+
+def test_force_never_replaces_the_store_when_exporting_one_layer(tmp_path, work, capsys):
+    """--layer exports through a LayerView: it still knows the store's folder, and refuses it."""
+    corpus, store = work
+    with AnnotationStore(store, readonly=True) as s:
+        who = s.all()[0].annotator
+    before = {k: v for k, v in tree(store).items() if not k.startswith(".lock")}
+    code, _, err = run(capsys, "export", corpus, "--store", store, "--layer", who, "--format", "brat",
+                       "--out", store, "--force")
+    assert code == 1 and "annotation store" in err, err
+    assert {k: v for k, v in tree(store).items() if not k.startswith(".lock")} == before

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator, Sequence
 
 from reader.errors import FormatError
 from reader.model import Annotation, Document
@@ -81,6 +81,12 @@ class Format:
     extension: str = ".jsonl"
     kind: str = "jsonl"  # jsonl | json | dir | binary
     can_import: bool = True
+    #: a ``dir`` format whose import also takes one file of the folder (brat: a single .ann)
+    accepts_file: bool = False
+    #: the offset unit written, for formats with a choice (``"codepoint"`` or ``"utf16"``); None: fixed
+    offsets: str | None = None
+    #: what the last write() says about the export (e.g. spans left out); a format sets it in write()
+    last_export_notes: Sequence[str] = ()
     #: set by export_corpus before write(): annotation id -> its links, as jsonl writes them
     #: ({"id", "to", "status", "annotator", "created", "source"}); formats that keep links read it
     links: dict[str, list[dict[str, Any]]] = {}

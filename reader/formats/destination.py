@@ -14,7 +14,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reader.formats.base import Format
 
 #: written into every exported folder: which format wrote it, and which files
 MARKER = ".reader-export.json"
@@ -83,12 +86,12 @@ def _folder_problem(path: Path, fmt_name: str) -> str | None:
 
 
 def destination_problem(
-    path: Path | str, fmt: Any, *, force: bool, store_path: Path | str | None = None, corpus_root: Path | str | None = None
+    path: Path | str, fmt: Format, *, force: bool, store_path: Path | str | None = None, corpus_root: Path | str | None = None
 ) -> str | None:
     """Why an export of ``fmt`` may not be written to ``path``, or None (a full sentence after "path: ")."""
     path = Path(path).expanduser()
-    kind = getattr(fmt, "kind", "jsonl")
-    name = getattr(fmt, "name", "export")
+    kind = fmt.kind
+    name = fmt.name or "export"
     parent = path.parent
     if not parent.exists():
         return f"cannot export: the folder {parent} does not exist"

@@ -76,7 +76,7 @@ class DoccanoFormat(JsonLinesFormat):
     def __init__(self, offsets: str = DEFAULT_OFFSETS):
         if offsets not in OFFSET_UNITS:
             raise FormatError(f"doccano: unknown offset unit {offsets!r}; choose codepoint or utf16")
-        self.offsets = offsets
+        self.offsets: str = offsets  # narrower than Format.offsets: doccano always has a unit
 
     def with_options(self, *, offsets: str | None = None) -> "DoccanoFormat":
         return DoccanoFormat(offsets=offsets or self.offsets)

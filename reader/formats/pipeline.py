@@ -34,7 +34,8 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Iterator
+from collections.abc import Mapping
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol
 
 from reader import fsutil
 from reader.errors import FormatError, ReaderError, StoreReadOnlyError
@@ -45,6 +46,9 @@ from reader.formats.destination import destination_problem, write_marker
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, Link, default_annotator, new_id, now_iso
 from reader.text import normalise_newlines
 
+if TYPE_CHECKING:
+    from reader.protocols import CorpusAPI, StoreAPI
+
 #: annotations saved per ``store.add_many`` call during an import
 BATCH_SIZE = 20_000
 #: problems kept in an ImportReport (the count goes on)
@@ -52,6 +56,18 @@ MAX_PROBLEMS = 1000
 
 
 # --- results ------------------------------------------------------------------
+
+class ExportSource(Protocol):
+    """What an export reads from a store: a :class:`~reader.protocols.StoreAPI`,
+    or one annotator's layer of it (:class:`reader.adjudication.LayerView`)."""
+
+    @property
+    def path(self) -> Path | str: ...  # the store's folder or URL, never overwritten by an export
+    def for_document(self, doc_id: str, *, statuses: Iterable[str] = ...) -> list[Annotation]: ...
+    def count_by_document(self, *, statuses: Iterable[str] = ...) -> Mapping[str, Counter[str]]: ...
+    def imported_documents(self) -> list[Document]: ...
+    def links(self, *, statuses: Iterable[str] = ...) -> list[Link]: ...
+
 
 @dataclass
 class ExportResult:
@@ -121,15 +137,11 @@ def _resolve_format(fmt: str | Format) -> Format:
     return fmt if isinstance(fmt, Format) else get_format(fmt)
 
 
-def export_documents(corpus: Any, store: Any, doc_ids: Iterable[str] | None = None) -> list[Document]:
+def export_documents(corpus: CorpusAPI | None, store: ExportSource, doc_ids: Iterable[str] | None = None) -> list[Document]:
     """Corpus documents, then the store's imported documents not already in it."""
     docs: list[Document] = list(corpus) if corpus is not None else []
     seen = {d.id for d in docs}
-    try:
-        imported = store.imported_documents()
-    except AttributeError:  # a store without imported documents
-        imported = []
-    for d in imported:
+    for d in store.imported_documents():
         if d.id not in seen:
             docs.append(d)
             seen.add(d.id)
@@ -145,8 +157,8 @@ def export_documents(corpus: Any, store: Any, doc_ids: Iterable[str] | None = No
 
 def export_corpus(
     fmt: str | Format,
-    corpus: Any,
-    store: Any,
+    corpus: CorpusAPI | None,
+    store: ExportSource,
     out: str | Path | IO[str] | None = None,
     *,
     force: bool = False,
@@ -164,7 +176,7 @@ def export_corpus(
     docs = export_documents(corpus, store, doc_ids)
     counts = {"orphaned": 0, "documents": 0, "checked": 0}
 
-    root = getattr(corpus, "root", None)
+    root = corpus.root if corpus is not None else None
 
     def items() -> Iterator[tuple[Document, list[Annotation]]]:
         for doc in docs:
@@ -199,7 +211,7 @@ def export_corpus(
         return ExportResult(None, counts["documents"], spans, fmt.name, counts["orphaned"], missing, _format_notes(fmt))
 
     path = Path(out).expanduser()
-    _check_destination(path, fmt, force, store_path=getattr(store, "path", None), corpus_root=root)
+    _check_destination(path, fmt, force, store_path=_store_path(store), corpus_root=root)
     if fmt.kind == "dir":
         spans = _write_dir_atomic(path, fmt, items())
     elif fmt.kind == "binary":
@@ -209,7 +221,12 @@ def export_corpus(
     return ExportResult(path, counts["documents"], spans, fmt.name, counts["orphaned"], missing, _format_notes(fmt))
 
 
-def _link_index(store: Any, statuses: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
+def _store_path(store: ExportSource) -> Path | str | None:
+    """The store's folder or URL, never overwritten by an export (a LayerView's is its store's)."""
+    return store.path
+
+
+def _link_index(store: ExportSource, statuses: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
     """Annotation id -> its links with one of ``statuses`` (both ends), as jsonl writes them."""
     index: dict[str, list[dict[str, Any]]] = {}
     for link in store.links(statuses=statuses):
@@ -222,8 +239,7 @@ def _link_index(store: Any, statuses: tuple[str, ...]) -> dict[str, list[dict[st
 
 
 def _format_notes(fmt: Format) -> list[str]:
-    notes = getattr(fmt, "last_export_notes", None)
-    return [str(n) for n in notes] if isinstance(notes, list) else []
+    return [str(n) for n in fmt.last_export_notes]
 
 
 def _relative(path: Path | None, root: Path | None) -> Path | None:
@@ -236,19 +252,18 @@ def _relative(path: Path | None, root: Path | None) -> Path | None:
         return None
 
 
-def _missing_annotations(store: Any, docs: list[Document] | None, statuses: tuple[str, ...]) -> int:
+def _missing_annotations(store: ExportSource, docs: list[Document] | None, statuses: tuple[str, ...]) -> int:
     """Annotations whose document is neither in the corpus nor imported (left out, counted)."""
     if docs is None:
         return 0
-    try:
-        by_doc = store.count_by_document()
-    except AttributeError:
-        return 0
+    by_doc = store.count_by_document()
     known = {d.id for d in docs}
     return sum(sum(c.values()) for doc_id, c in by_doc.items() if doc_id not in known)
 
 
-def _check_destination(path: Path, fmt: Format, force: bool, *, store_path: Any = None, corpus_root: Any = None) -> None:
+def _check_destination(
+    path: Path, fmt: Format, force: bool, *, store_path: Path | str | None = None, corpus_root: Path | None = None
+) -> None:
     problem = destination_problem(path, fmt, force=force, store_path=store_path, corpus_root=corpus_root)
     if problem:
         raise FormatError(f"{path}: {problem}")
@@ -346,7 +361,7 @@ def surrogate_problem(value: object, what: str) -> str | None:
 
 
 class _Importer:
-    def __init__(self, fmt: Format, path: Path, corpus: Any, store: Any, batch_size: int):
+    def __init__(self, fmt: Format, path: Path, corpus: CorpusAPI | None, store: StoreAPI, batch_size: int):
         self.fmt = fmt
         self.path = path
         self.corpus = corpus
@@ -358,7 +373,7 @@ class _Importer:
         # documents known so far, by id and by content hash
         self.by_id: dict[str, Document] = {}
         self.by_content: dict[str, Document] = {}
-        for doc in list(corpus or ()) + list(_imported(store)):
+        for doc in list(corpus or ()) + store.imported_documents():
             if doc.id not in self.by_id:
                 self.by_id[doc.id] = doc
         self._hashed = False
@@ -368,7 +383,7 @@ class _Importer:
         self.new_ids: set[str] = set()  # documents created by this import
         self.ids: set[str] = set()  # annotation ids queued by this import
         self._stored_ids: set[str] | None = None
-        self.annotator = getattr(store, "annotator", None) or default_annotator()
+        self.annotator = store.annotator or default_annotator()
         self.links: dict[str, tuple[str, dict[str, Any]]] = {}  # link id -> (annotation id, link record)
 
     # documents
@@ -389,7 +404,7 @@ class _Importer:
                 if doc.text == text:
                     return doc, None
                 stale = doc
-        if item.sha256 and self.corpus is not None and hasattr(self.corpus, "by_sha256"):
+        if item.sha256 and self.corpus is not None:
             doc = self.corpus.by_sha256(item.sha256)
             if doc is not None and doc.text == text:
                 return doc, None
@@ -525,7 +540,7 @@ class _Importer:
             r.unknown_labels[span.label] += 1
             return bad(
                 f"unknown label {span.label!r}; labels are {', '.join(self.labels.names)} "
-                f"(add it to {Path(str(getattr(self.store, 'path', 'annotations'))) / 'labels.toml'} and import again)"
+                f"(add it to {Path(str(self.store.path)) / 'labels.toml'} and import again)"
             )
         target = doc
         if doc is None and stale is not None:
@@ -585,7 +600,7 @@ class _Importer:
         if self.pending_docs:
             docs, self.pending_docs = self.pending_docs, []
             self.store.add_documents(docs)
-            if self.corpus is not None and hasattr(self.corpus, "add_documents"):
+            if self.corpus is not None:
                 self.corpus.add_documents([d for d in docs if d.id not in self.corpus])
         if self.pending:
             batch, self.pending = self.pending, []
@@ -596,18 +611,11 @@ class _Importer:
             self.report.labels.update(a.label for a in added)
 
 
-def _imported(store: Any) -> list[Document]:
-    try:
-        return list(store.imported_documents())
-    except AttributeError:
-        return []
-
-
 def import_file(
     fmt: str | Format,
     path: str | Path,
-    corpus: Any,
-    store: Any,
+    corpus: CorpusAPI | None,
+    store: StoreAPI,
     *,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[ImportReport], None] | None = None,
@@ -619,18 +627,18 @@ def import_file(
     """
     fmt = _resolve_format(fmt)
     path = Path(path).expanduser()
-    if not getattr(fmt, "can_import", True):
+    if not fmt.can_import:
         raise FormatError(f"{fmt.name}: this format is export only; import jsonl, doccano or prodigy instead")
     if not path.exists():
         raise FormatError(f"{path}: no such file")
     if fmt.kind == "dir":
         # a folder format may also take one file of it (brat: a single .ann beside its .txt)
-        if not path.is_dir() and not getattr(fmt, "accepts_file", False):
+        if not path.is_dir() and not fmt.accepts_file:
             raise FormatError(f"{path}: the {fmt.name} format imports a folder, and this is not one")
     elif path.is_dir():
         raise FormatError(f"{path}: is a folder, not a {fmt.name} file")
-    if getattr(store, "readonly", False):
-        raise StoreReadOnlyError(getattr(store, "path", "store"), getattr(store, "readonly_reason", None) or "the store is open read-only")
+    if store.readonly:
+        raise StoreReadOnlyError(store.path, store.readonly_reason or "the store is open read-only")
     imp = _Importer(fmt, path, corpus, store, batch_size)
     started = False
     try:

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
 from reader.suggest.base import Suggestion
+
+if TYPE_CHECKING:
+    from reader.model import Annotation
+    from reader.protocols import RejectedKey
 
 __all__ = [
     "Suggestion",
@@ -115,12 +119,17 @@ def _existing(store, doc_id: str) -> tuple[set[tuple], dict[str, list[tuple[int,
     return {(a.start, a.end, a.label) for a in anns}, accepted
 
 
-def _rejected_keys(store, doc_id: str) -> set[tuple]:
+class RejectedLookup(Protocol):
+    """What suggesting needs of a store to keep rejected spans away (a StoreAPI has it)."""
+
+    def rejected_keys(self, doc_id: str) -> set[RejectedKey]: ...
+    def for_document(self, doc_id: str, *, statuses: Iterable[str] = ...) -> list[Annotation]: ...
+
+
+def _rejected_keys(store: RejectedLookup, doc_id: str) -> set[tuple]:
     keys: set[tuple] = set()
-    getter = getattr(store, "rejected_keys", None)
-    if getter is not None:
-        for key in getter(doc_id):
-            keys.add(_norm_key(key))
+    for key in store.rejected_keys(doc_id):
+        keys.add(_norm_key(key))
     try:
         rejected = store.for_document(doc_id, statuses=("rejected",))
     except TypeError:  # a store without a statuses filter
@@ -145,7 +154,7 @@ def suggest_document(doc, store, labels: Iterable[str] | None = None, report: Su
     if min_score is not None:
         report.min_score = min_score
     wanted = _check_labels(labels)
-    lang = doc.lang if getattr(doc, "lang", None) not in (None, "", "unknown") else None
+    lang = doc.lang if doc.lang not in ("", "unknown") else None
     existing, accepted = _existing(store, doc.id)
     rejected = _rejected_keys(store, doc.id)
     items = []

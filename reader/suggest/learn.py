@@ -29,11 +29,14 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol, Sequence
+from typing import TYPE_CHECKING, Iterable, Protocol, Sequence
 
 import regex
 
 from reader.suggest.base import Suggestion
+
+if TYPE_CHECKING:
+    from reader.model import Document
 
 MODEL_FORMAT = 2  # 2: the rule score is a feature
 MIN_EACH = 20  # accepted and rejected decisions needed per label before the model is used
@@ -313,9 +316,8 @@ def load_or_train(store: DecisionStore, corpus: TextLookup, labels: Sequence[str
     return LearnResult(Rescorer(models) if models else None, head + "; ".join(parts), counts)
 
 
-def _doc_lang(doc) -> str | None:
-    lang = getattr(doc, "lang", None)
-    return lang if lang not in (None, "", "unknown") else None
+def _doc_lang(doc: Document) -> str | None:
+    return doc.lang if doc.lang not in ("", "unknown") else None
 
 
 def _rule_scores(corpus: TextLookup, items: Sequence[Decision], label: str) -> list[float | None]:

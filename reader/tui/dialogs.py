@@ -320,36 +320,13 @@ def default_export_path(corpus_name: str, fmt: Format, today: date | None = None
     return str(Path("exports") / f"{safe}-{today.isoformat()}{_extension(fmt)}")
 
 
-def describe_export(result: ExportResult | object, fallback_path: str = "", fmt_name: str = "") -> str:
-    """A one-line summary of an ``ExportResult`` naming the file and the counts."""
-    summary = getattr(result, "summary", None)
-    if callable(summary):
-        try:
-            text = str(summary())
-            return one_line(text[:1].upper() + text[1:], 400)
-        except Exception:
-            pass
-    path = getattr(result, "path", None) or getattr(result, "out", None) or fallback_path
-    spans = None
-    for attr in ("spans", "span_count", "annotations", "count"):
-        value = getattr(result, attr, None)
-        if isinstance(value, int):
-            spans = value
-            break
-    docs = None
-    for attr in ("documents", "document_count", "docs"):
-        value = getattr(result, attr, None)
-        if isinstance(value, int):
-            docs = value
-            break
-    parts = []
-    if spans is not None:
-        parts.append(f"{spans} span{'s' if spans != 1 else ''}")
-    if docs is not None:
-        parts.append(f"from {docs} document{'s' if docs != 1 else ''}")
-    what = " ".join(parts) or "annotations"
-    as_fmt = f" as {fmt_name}" if fmt_name else ""
-    return one_line(f"Exported {what}{as_fmt} to {path}", 400)
+def describe_export(result: ExportResult, fallback_path: str = "", fmt_name: str = "") -> str:
+    """A one-line summary of an ``ExportResult`` naming the file and the counts.
+
+    ``fallback_path`` and ``fmt_name`` are unused (the result names both); kept for callers.
+    """
+    text = result.summary()
+    return one_line(text[:1].upper() + text[1:], 400)
 
 
 #: Store UI-state key of the export dialog's last format and path.
@@ -484,7 +461,7 @@ class ExportDialog(_Dialog):
     def _sync_offsets(self) -> None:
         """Say which offset unit a format with a choice writes (doccano: UTF-16 by default)."""
         name = self._selected_format()
-        unit = getattr(self._formats[name], "offsets", None) if name else None
+        unit = self._formats[name].offsets if name else None
         line = self.query_one("#export-offsets", Static)
         line.display = unit is not None
         if unit == "utf16":
