@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Protocol, Sequence
 
 from reader.model import STATUS_ACCEPTED, Annotation, Document, Link
-from reader.protocols import JSON, AnnotationItem
+from reader.protocols import JSON, AnnotationItem, CountKey
 from reader.text import is_word_char, next_word, prev_word, snap_left, word_bounds
 
 GOLD = "gold"
@@ -42,6 +42,8 @@ class AdjudicationStore(Protocol):
     def delete(self, ann_id: str) -> Annotation: ...
 
     def all(self, *, statuses: Iterable[str] = ...) -> list[Annotation]: ...
+
+    def count_by_document(self, *, statuses: Iterable[str] = ..., by: CountKey = ...) -> dict[str, Counter[str]]: ...
 
     def imported_documents(self) -> list[Document]: ...
 
@@ -130,12 +132,9 @@ def build_review(store: AdjudicationStore, doc_id: str, *, annotators: Sequence[
 
 
 def layers_by_document(store: AdjudicationStore, *, gold: str = GOLD) -> dict[str, set[str]]:
-    """The annotators (not ``gold``) with accepted spans, per document: one pass over the store."""
-    layers: dict[str, set[str]] = {}
-    for a in store.all(statuses=(STATUS_ACCEPTED,)):
-        if a.annotator != gold:
-            layers.setdefault(a.doc_id, set()).add(a.annotator)
-    return layers
+    """The annotators (not ``gold``) with accepted spans, per document (counted, nothing copied)."""
+    counts = store.count_by_document(statuses=(STATUS_ACCEPTED,), by="annotator")
+    return {doc_id: set(c) - {gold} for doc_id, c in counts.items() if set(c) - {gold}}
 
 
 def reviews(store: AdjudicationStore, *, gold: str = GOLD) -> dict[str, Review]:
@@ -247,11 +246,13 @@ class LayerView:
     def for_document(self, doc_id: str, *, statuses: Iterable[str] = (STATUS_ACCEPTED, "suggested")) -> list[Annotation]:
         return [a for a in self._store.for_document(doc_id, statuses=statuses) if a.annotator in self.layers]
 
-    def count_by_document(self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,)) -> dict[str, Counter]:
-        result: dict[str, Counter] = {}
+    def count_by_document(
+        self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,), by: CountKey = "label"
+    ) -> dict[str, Counter[str]]:
+        result: dict[str, Counter[str]] = {}
         for a in self._store.all(statuses=statuses):
             if a.annotator in self.layers:
-                result.setdefault(a.doc_id, Counter())[a.label] += 1
+                result.setdefault(a.doc_id, Counter())[a.annotator if by == "annotator" else a.label] += 1
         return result
 
     def imported_documents(self) -> list[Document]:

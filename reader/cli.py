@@ -11,7 +11,6 @@ import argparse
 import io
 import json
 import os
-import re
 import shutil
 import sys
 from collections import Counter

@@ -61,6 +61,11 @@ class Document:
     encoding: str = "utf-8"
 
     @property
+    def known_lang(self) -> str | None:
+        """The language code, or None while it is unknown (the form recognisers and aligners take)."""
+        return None if self.lang in ("", "unknown") else self.lang
+
+    @property
     def chars(self) -> int:
         return len(self.text)
 

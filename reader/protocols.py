@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Self, Sequence, runtime_checkable
+from typing import Any, Callable, Literal, Iterable, Iterator, Mapping, Protocol, Self, Sequence, runtime_checkable
 
 from reader.labels import LabelSet
 from reader.model import Annotation, Change, Document, Link, ReanchorReport
@@ -26,6 +26,8 @@ JSON = Any
 #: What :meth:`StoreAPI.add_many` accepts: an annotation, a dict of its
 #: fields, or a tuple ``(doc_id, start, end, label[, note])``.
 AnnotationItem = Annotation | Mapping[str, JSON] | Sequence[JSON]
+#: What count_by_document counts per document.
+CountKey = Literal["label", "annotator"]
 #: A rejected span: ``(start, end, label)``, or ``(doc_id, start, end, label)``.
 RejectedKey = tuple[str | int, ...]
 #: One store operation (see reader.store.base): a JSON array such as ``["put", record]``.
@@ -111,7 +113,9 @@ class StoreAPI(Protocol):
     def get(self, ann_id: str) -> Annotation | None: ...
     def for_document(self, doc_id: str, *, statuses: Iterable[str] = ACCEPTED_AND_SUGGESTED) -> list[Annotation]: ...
     def all(self, *, statuses: Iterable[str] = ("accepted",)) -> list[Annotation]: ...
-    def count_by_document(self, *, statuses: Iterable[str] = ("accepted",)) -> dict[str, Counter[str]]: ...
+    def count_by_document(
+        self, *, statuses: Iterable[str] = ("accepted",), by: CountKey = "label"
+    ) -> dict[str, Counter[str]]: ...
     def doc_ids(self) -> list[str]: ...
     def undo(self) -> Change | None: ...
     def redo(self) -> Change | None: ...

@@ -5,7 +5,6 @@ use, as ``ReaderApp`` does (``tests/test_host_protocol.py`` checks both).
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any, Callable
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import threading
 
 import pyperclip
-import pytest
 from textual.app import App
 
 from reader.tui import clipboard, details

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from reader.tui.pane import DocumentPane
 from reader.tui.screens.compare import CompareScreen
-from reader.tui.textview import AnnotatedTextView
 from tests.reading_harness import HostApp, copy_seeds
 
 EN = "001_228d26dd8dd40e62"

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from textual.app import App
@@ -149,6 +148,7 @@ def test_force_on_a_full_disk_keeps_the_previous_export_whole(tmp_path, work, ca
     code, _, err = run(capsys, "export", corpus, "--store", store, "--format", fmt, "--out", out)
     assert code == 0, err
     before = tree(out) if out.is_dir() else {name: out.read_bytes()}
+    entries = sorted(p.name for p in tmp_path.iterdir())
 
     def full(fd):  # the data reaches the disk at fsync, and the disk is full
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -159,8 +159,7 @@ def test_force_on_a_full_disk_keeps_the_previous_export_whole(tmp_path, work, ca
     assert code != 0 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
     after = tree(out) if out.is_dir() else {name: out.read_bytes()}
     assert after == before
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".") and name in p.name]
-    assert not leftovers, leftovers  # no half-written temporary beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == entries  # no half-written temporary beside it
 
 
 def test_a_rescue_file_that_cannot_be_written_leaves_nothing_half_written(tmp_path, monkeypatch):

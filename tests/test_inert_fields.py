@@ -4,7 +4,6 @@ What the widget draws is checked (its rendered line), and the raw value is kept.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from textual.widgets import Input, TextArea
 

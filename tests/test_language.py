@@ -1,7 +1,6 @@
 """reader.language: deterministic document and paragraph languages on real text."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from pathlib import Path
 
 import pytest
 
@@ -129,6 +128,18 @@ def test_for_document_sorted_and_filtered(store):
     d = store.add("b", 0, 6, "quote")
     assert [x.id for x in store.all()] == [b.id, a.id, c.id, d.id]
     assert store.count_by_document() == {"a": {"claim": 1, "salary": 1, "opinion": 1}, "b": {"quote": 1}}
+
+
+def test_count_by_document_per_annotator(store_location):
+    """by="annotator": who worked where (the library's Review column), on both engines."""
+    with AnnotationStore(store_location, annotator="ann") as store:
+        store.add("a", 0, 3, "claim", text="abc")
+        store.add("a", 4, 6, "quote", annotator="bob", text="de")
+        store.add("a", 7, 9, "quote", annotator="bob", status="suggested", text="fg")
+        store.add("b", 0, 2, "claim", annotator="bob", text="hi")
+        assert store.count_by_document(by="annotator") == {"a": {"ann": 1, "bob": 1}, "b": {"bob": 1}}
+        assert store.count_by_document(statuses=("suggested",), by="annotator") == {"a": {"bob": 1}}
+        assert store.count_by_document() == {"a": {"claim": 1, "quote": 1}, "b": {"claim": 1}}
 
 
 def test_returned_annotations_are_copies(store):

@@ -6,8 +6,6 @@ import errno
 import hashlib
 import json
 import os
-import stat
-import sys
 from pathlib import Path
 
 import pytest

@@ -11,8 +11,8 @@ import pytest
 
 import reader.store.recovery as recovery_mod
 from reader.cli import main
-from reader.errors import StoreCorruptError, StoreError, StoreWriteError
-from reader.store import AnnotationStore, check_store, recover_store, shard_name
+from reader.errors import StoreCorruptError, StoreWriteError
+from reader.store import AnnotationStore, check_store, shard_name
 from reader.store.journal import encode_record
 from reader.store.recovery import check_store_report
 from reader.store.safety import SymlinkInStoreError, open_nofollow, torn_tails

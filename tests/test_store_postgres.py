@@ -3,7 +3,6 @@ changes, every connection fault (one clear line, nothing lost), store copy."""
 from __future__ import annotations
 
 import json
-import shutil
 import uuid
 from pathlib import Path
 

@@ -72,7 +72,7 @@ async def test_adjudication_builds_a_gold_layer_with_keys(store_location, tmp_pa
         await settle(app, pilot)
         library = app.screen
         assert isinstance(library, LibraryScreen)
-        assert library.model.reviews[DOC] == (0, 2)  # the library's Review column: nothing decided yet
+        assert library.model.review(DOC) == (0, 2)  # the library's Review column: nothing decided yet
         assert str(library.model.cells(app.corpus.get(DOC), app.labels)["review"]) == "0/2"
         await pilot.press("f6")
         await _wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
@@ -102,7 +102,7 @@ async def test_adjudication_builds_a_gold_layer_with_keys(store_location, tmp_pa
         await _wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen))
         await pilot.press("q")
         await _wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
-        await _wait_for(pilot, lambda: library.model.reviews.get(DOC) == (2, 2))  # the Review column: done
+        await _wait_for(pilot, lambda: library.model.review(DOC) == (2, 2))  # the Review column: done
         assert str(library.model.cells(app.corpus.get(DOC), app.labels)["review"]) == "✓ 2/2"
     text = app.corpus.get(DOC).text
     with AnnotationStore(store_path, readonly=True) as store:

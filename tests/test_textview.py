@@ -8,7 +8,6 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
 from reader.model import Annotation
-from reader.text import inert
 from reader.tui.textview import GUTTER, AnnotatedTextView, wrap_display_line
 from reader.view.wrap import is_simple
 

@@ -1,9 +1,7 @@
 """Shared helpers for the app-shell tests (not a test module)."""
 from __future__ import annotations
 
-import shutil
 import weakref
-from pathlib import Path
 from typing import Any
 
 from textual.app import App

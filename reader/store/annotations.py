@@ -15,7 +15,7 @@ import os
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, ParamSpec, Sequence, TypeVar
+from typing import Callable, Iterable, Mapping, ParamSpec, TypeVar
 
 from reader.errors import (
     AnnotationError,
@@ -28,7 +28,7 @@ from reader.errors import (
 )
 from reader.labels import LabelSet
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, default_annotator, now_iso
-from reader.protocols import JSON, AnnotationItem, DocumentLookup, RejectedKey
+from reader.protocols import JSON, AnnotationItem, CountKey, DocumentLookup
 from reader.store.base import (
     SCHEMA_VERSION, CommitError, LayerKey, Op, StorageEngine, StoreImage, ann_record, copy_annotation, layer_key,
 )
@@ -604,11 +604,18 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
         return anns
 
     @_locked
-    def count_by_document(self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,)) -> dict[str, Counter[str]]:
+    def count_by_document(
+        self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,), by: CountKey = "label"
+    ) -> dict[str, Counter[str]]:
+        """Per document, how many annotations with one of ``statuses`` there are per label
+        (or per annotator, ``by="annotator"``). No copies: cheap at 100k."""
         wanted = set(statuses)
         result: dict[str, Counter[str]] = {}
         for doc_id, anns in self._image.by_doc.items():
-            counter = Counter(a.label for a in anns.values() if a.status in wanted)
+            if by == "annotator":
+                counter = Counter(a.annotator for a in anns.values() if a.status in wanted)
+            else:
+                counter = Counter(a.label for a in anns.values() if a.status in wanted)
             if counter:
                 result[doc_id] = counter
         return result

@@ -154,7 +154,7 @@ def suggest_document(doc, store, labels: Iterable[str] | None = None, report: Su
     if min_score is not None:
         report.min_score = min_score
     wanted = _check_labels(labels)
-    lang = doc.lang if doc.lang not in ("", "unknown") else None
+    lang = doc.known_lang
     existing, accepted = _existing(store, doc.id)
     rejected = _rejected_keys(store, doc.id)
     items = []

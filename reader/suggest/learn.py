@@ -29,14 +29,11 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Protocol, Sequence
+from typing import Iterable, Protocol, Sequence
 
 import regex
 
 from reader.suggest.base import Suggestion
-
-if TYPE_CHECKING:
-    from reader.model import Document
 
 MODEL_FORMAT = 2  # 2: the rule score is a feature
 MIN_EACH = 20  # accepted and rejected decisions needed per label before the model is used
@@ -316,10 +313,6 @@ def load_or_train(store: DecisionStore, corpus: TextLookup, labels: Sequence[str
     return LearnResult(Rescorer(models) if models else None, head + "; ".join(parts), counts)
 
 
-def _doc_lang(doc: Document) -> str | None:
-    return doc.lang if doc.lang not in ("", "unknown") else None
-
-
 def _rule_scores(corpus: TextLookup, items: Sequence[Decision], label: str) -> list[float | None]:
     """The rules' score of each decided candidate today (None where the rules no longer give it)."""
     from reader.suggest import RECOGNISERS
@@ -330,7 +323,7 @@ def _rule_scores(corpus: TextLookup, items: Sequence[Decision], label: str) -> l
     for d in items:
         if d.doc_id not in by_doc:
             doc = corpus.get(d.doc_id)
-            by_doc[d.doc_id] = ({(s.start, s.end): s.score for s in find(doc.text, lang=_doc_lang(doc))}
+            by_doc[d.doc_id] = ({(s.start, s.end): s.score for s in find(doc.text, lang=doc.known_lang)}
                                 if doc is not None and find is not None else {})
         out.append(by_doc[d.doc_id].get((d.start, d.end)))
     return out
@@ -358,7 +351,7 @@ def rescore_pending(store, corpus: TextLookup, rescorer: Rescorer, doc_ids: Iter
         pending = [a for a in store.for_document(doc.id, statuses=("suggested",))
                    if a.source.startswith(SOURCE_PREFIX) and a.label in rescorer.models]
         if pending:
-            lang = _doc_lang(doc)
+            lang = doc.known_lang
             rules: dict[tuple, Suggestion] = {}
             for label in {a.label for a in pending}:
                 for s in RECOGNISERS[label](doc.text, lang=lang):

@@ -16,7 +16,7 @@ from typing import Iterable, Mapping, NoReturn
 from reader.errors import StoreReadOnlyError
 from reader.labels import LabelSet
 from reader.model import Annotation, Change, Document, Link, ReanchorReport
-from reader.protocols import JSON, ACCEPTED_AND_SUGGESTED, AnnotationItem, DocumentLookup, Op, RejectedKey
+from reader.protocols import JSON, ACCEPTED_AND_SUGGESTED, AnnotationItem, CountKey, DocumentLookup, Op, RejectedKey
 
 
 class UnavailableStore:
@@ -147,7 +147,9 @@ class UnavailableStore:
     def all(self, *, statuses: Iterable[str] = ("accepted",)) -> list[Annotation]:
         return []
 
-    def count_by_document(self, *, statuses: Iterable[str] = ("accepted",)) -> dict[str, Counter[str]]:
+    def count_by_document(
+        self, *, statuses: Iterable[str] = ("accepted",), by: CountKey = "label"
+    ) -> dict[str, Counter[str]]:
         return {}
 
     def doc_ids(self) -> list[str]:

@@ -29,15 +29,11 @@ from textual.widgets.option_list import Option
 
 from reader.adjudication import GOLD, Cluster, Review, accept, accept_agreed, build_review, move_edge, reviews
 from reader.errors import ReaderError
-from reader.model import Document
+from reader.model import Annotation, Document
 from reader.text import inert, one_line
-from reader.tui.host import ReaderAppProtocol, reader_app
+from reader.tui.host import reader_app
 
 CONTEXT = 30  # characters of text shown around a cluster
-
-
-def _app(node: Screen) -> ReaderAppProtocol:
-    return reader_app(node)
 
 
 def _document(node: Screen, doc_id: str) -> Document | None:
@@ -119,7 +115,7 @@ class AdjudicationScreen(Screen[None]):
     # ----------------------------------------------------------------- drawing
 
     def reload(self, keep: int | None = None) -> None:
-        store = _app(self).store
+        store = reader_app(self).store
         self.review = build_review(store, self.doc_id, annotators=self.annotators, gold=self.gold)
         options = self.query_one(OptionList)
         current = options.highlighted if keep is None else keep
@@ -152,7 +148,7 @@ class AdjudicationScreen(Screen[None]):
         out.append("   …" + before, style="dim")
         out.append(inside, style="reverse")
         out.append(after + "…\n", style="dim")
-        labels = _app(self).labels
+        labels = reader_app(self).labels
         width = max([len(w) for w in review.annotators] + [len(review.gold)])
         for n, who in enumerate(review.annotators, 1):
             out.append(f"   {n} {who.ljust(width)}  ")
@@ -188,7 +184,7 @@ class AdjudicationScreen(Screen[None]):
         try:
             what(*args, **kwargs)
         except ReaderError as exc:
-            _app(self).report_error(exc)
+            reader_app(self).report_error(exc)
         self.reload()
 
     def action_back(self) -> None:
@@ -201,13 +197,13 @@ class AdjudicationScreen(Screen[None]):
         if not (1 <= n <= len(self.review.annotators)):
             self.notify(f"there is no annotator {n} here", severity="warning")
             return
-        self._do(accept, _app(self).store, self.review, cluster, self.review.annotators[n - 1])
+        self._do(accept, reader_app(self).store, self.review, cluster, self.review.annotators[n - 1])
         self.action_skip()
 
     def action_no_span(self) -> None:
         cluster = self._current()
         if cluster is not None and self.review is not None:
-            self._do(accept, _app(self).store, self.review, cluster, "")
+            self._do(accept, reader_app(self).store, self.review, cluster, "")
             self.action_skip()
 
     def action_accept_agreed(self) -> None:
@@ -215,7 +211,7 @@ class AdjudicationScreen(Screen[None]):
         if review is None:
             return
         added: list[int] = []
-        self._do(lambda: added.append(accept_agreed(_app(self).store, review)))
+        self._do(lambda: added.append(accept_agreed(reader_app(self).store, review)))
         self.notify(f"{added[0] if added else 0} agreed span(s) accepted into {self.gold}")
 
     def action_skip(self) -> None:
@@ -234,41 +230,43 @@ class AdjudicationScreen(Screen[None]):
         self.notify("no undecided disagreement left" + ("; press a to accept the agreed spans" if
                     any(not c.resolved for c in self.review.clusters) else ""))
 
-    def action_edit_label(self) -> None:
+    def _gold_here(self, then: str) -> Annotation | None:
+        """The gold span of the cluster under the cursor; without one, say to accept a version first."""
         cluster = self._current()
         if cluster is None:
-            return
+            return None
         if not cluster.gold:
-            self.notify("accept a version first (1-9), then edit its label", severity="warning")
+            self.notify(f"accept a version first (1-9), then {then}", severity="warning")
+            return None
+        return cluster.gold[0]
+
+    def action_edit_label(self) -> None:
+        target = self._gold_here("edit its label")
+        if target is None:
             return
-        target = cluster.gold[0]
 
         def done(label: str | None) -> None:
             if label and label != target.label:
-                self._do(_app(self).store.update, target.id, label=label)
+                self._do(reader_app(self).store.update, target.id, label=label)
 
-        self.app.push_screen(LabelPicker(_app(self).labels.names, target.label), done)
+        self.app.push_screen(LabelPicker(reader_app(self).labels.names, target.label), done)
 
     def action_move_edge(self, edge: str) -> None:
         """Move one edge of the gold span by a word (the annotators' spans stay as they are)."""
-        cluster = self._current()
-        if cluster is None:
+        target = self._gold_here("adjust its edges")
+        if target is None:
             return
-        if not cluster.gold:
-            self.notify("accept a version first (1-9), then adjust its edges", severity="warning")
-            return
-        target = cluster.gold[0]
         doc = _document(self, self.doc_id)
         moved = move_edge(doc.text, target.start, target.end, edge) if doc is not None else None
         if moved is None:
             self.notify("the gold span cannot move that way", severity="warning")
             return
         start, end = moved
-        self._do(_app(self).store.update, target.id, start=start, end=end)
+        self._do(reader_app(self).store.update, target.id, start=start, end=end)
         self.notify(f"gold span {start}–{end} «{one_line(inert(doc.text[start:end]) if doc else '', 50)}»", timeout=3)
 
     def action_undo(self) -> None:
-        self._do(_app(self).store.undo)
+        self._do(reader_app(self).store.undo)
 
 
 class ReviewScreen(Screen[None]):
@@ -300,7 +298,7 @@ class ReviewScreen(Screen[None]):
         self.reload()
 
     def reload(self) -> None:
-        app = _app(self)
+        app = reader_app(self)
         corpus = app.corpus
         found = reviews(app.store, gold=self.gold)
         options = self.query_one(OptionList)

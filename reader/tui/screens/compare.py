@@ -86,8 +86,7 @@ class CompareScreen(Screen):
         for doc_id in self.doc_ids:
             doc = corpus.get(doc_id) if corpus is not None else None
             if doc is not None:
-                lang = None if doc.lang in ("", "unknown") else doc.lang
-                docs.append((doc_id, doc.text, lang))
+                docs.append((doc_id, doc.text, doc.known_lang))
         parallel = ParallelSet(docs)
         worker = get_current_worker()
 
@@ -298,7 +297,7 @@ class CompareScreen(Screen):
     def _lang(self, doc_id: str) -> str | None:
         corpus = reader_app(self).corpus
         doc = corpus.get(doc_id) if corpus is not None else None
-        return None if doc is None or doc.lang in ("", "unknown") else doc.lang
+        return doc.known_lang if doc is not None else None
 
     def link_proposals(self, src: DocumentPane, ann: Annotation) -> list[tuple[DocumentPane, Proposal]]:
         """Counterpart spans of ``ann`` in every other pane, best first per pane, not yet linked to it."""

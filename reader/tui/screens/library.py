@@ -231,10 +231,10 @@ class LibraryScreen(Screen[None]):
         if not self.is_mounted:
             return
         model = self.model
-        old: tuple[Mapping[str, object], ...] = (model.counts, model.suggested, model.statuses, model.reviews)
+        old: tuple[Mapping[str, object], ...] = (model.counts, model.suggested, model.statuses, model.layers)
         self._load_counts()
         self._show_banner()
-        new: tuple[Mapping[str, object], ...] = (model.counts, model.suggested, model.statuses, model.reviews)
+        new: tuple[Mapping[str, object], ...] = (model.counts, model.suggested, model.statuses, model.layers)
         changed = [d for d in self.shown if any(before.get(d) != now.get(d) for before, now in zip(old, new))]
         f = model.filter
         if changed and (f.label or f.suggested or f.status or model.sort in ("annotations", "status")):

@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Protocol
 
 from rich.text import Text
 
-from reader.adjudication import AdjudicationStore, reviews
+from reader.adjudication import AdjudicationStore, build_review, layers_by_document
 from reader.language import text_direction
 from reader.errors import ReaderError
 from reader.labels import LabelSet
@@ -120,8 +120,6 @@ def set_token(query: str, key: str, value: str | None) -> str:
 class CountingStore(AdjudicationStore, Protocol):
     """The part of the store the library reads (the review column reads the layers)."""
 
-    def count_by_document(self, *, statuses: Iterable[str] = ...) -> dict[str, Counter]: ...
-
     def doc_status(self, doc_id: str) -> str: ...
 
 
@@ -132,7 +130,9 @@ class LibraryModel:
         self.counts: dict[str, Counter] = {}
         self.suggested: dict[str, Counter] = {}
         self.statuses: dict[str, str] = {}
-        self.reviews: dict[str, tuple[int, int]] = {}  # doc id: (clusters decided, clusters), 2+ annotators
+        self.layers: dict[str, set[str]] = {}  # doc id: the annotators with accepted spans (not gold)
+        self._store: AdjudicationStore | None = None
+        self._reviews: dict[str, tuple[int, int] | None] = {}  # review(), per load: only rows drawn pay
         self.marked: list[str] = []
         self.sort_index = 0
         self.sort_reverse = False
@@ -156,11 +156,26 @@ class LibraryModel:
             except (ReaderError, OSError):
                 statuses[doc.id] = "new"
         self.statuses = statuses
+        self._store, self._reviews = store, {}
         try:
-            self.reviews = {k: (r.resolved, len(r.clusters)) for k, r in reviews(store).items()}
+            self.layers = layers_by_document(store)
         except (ReaderError, OSError):
-            self.reviews = {}
+            self.layers = {}
         return error
+
+    def review(self, doc_id: str) -> tuple[int, int] | None:
+        """(clusters decided, clusters) of a document two or more annotators worked on, else None.
+        Built when a row is drawn (not for the whole corpus on every load), once per load."""
+        if doc_id not in self._reviews:
+            result = None
+            if self._store is not None and len(self.layers.get(doc_id, ())) >= 2:
+                try:
+                    r = build_review(self._store, doc_id)
+                    result = (r.resolved, len(r.clusters))
+                except (ReaderError, OSError):
+                    pass
+            self._reviews[doc_id] = result
+        return self._reviews[doc_id]
 
     def known_labels(self, labels: LabelSet) -> list[str]:
         """The label names a filter may name: the label set's and any found in the store."""
@@ -306,9 +321,10 @@ class LibraryModel:
 
     def _review_cell(self, doc_id: str) -> Text:
         """Adjudication progress (clusters decided / clusters) where two or more annotators worked."""
-        if doc_id not in self.reviews:
+        progress = self.review(doc_id)
+        if progress is None:
             return Text("")
-        decided, total = self.reviews[doc_id]
+        decided, total = progress
         if total and decided == total:
             return Text(f"✓ {decided}/{total}", style="green")
         return Text(f"{decided}/{total}", style="yellow" if decided else "dim")
