@@ -45,17 +45,46 @@ recognisers and parallel reading all use it, so it imports nothing of ``reader``
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
+from typing import Any, TypedDict, TypeVar
 
 import regex
 
-__all__ = ["Amount", "find_amounts", "parse_amount", "parse_number", "number_words_value", "PERIODS",
-           "annotation_value", "check_value"]
+__all__ = [
+    "PERIODS",
+    "Amount",
+    "AmountValue",
+    "annotation_value",
+    "base_lang",
+    "check_value",
+    "find_amounts",
+    "number_words_value",
+    "parse_amount",
+    "parse_number",
+]
 
 
-def _base_lang(lang: str | None) -> str | None:
+class AmountValue(TypedDict):
+    """The normalised value of an amount: ``{"min", "max", "currency", "period"}`` (JSON-ready).
+
+    ``min``/``max`` are ints when whole (``300000``), else floats rounded to 2 places;
+    ``currency`` is an ISO 4217 code or None; ``period`` one of :data:`PERIODS` or None.
+    """
+
+    min: int | float | None
+    max: int | float | None
+    currency: str | None
+    period: str | None
+
+
+#: A normalised value as an annotation keeps it (``Annotation.value``: a plain JSON
+#: object); what :func:`parse_amount`, :func:`check_value` and :func:`annotation_value` return.
+JSONValue = dict[str, Any]
+
+
+def base_lang(lang: str | None) -> str | None:
     """'it-IT' / 'pt_BR' / 'IT' -> 'it'; None, '' and 'unknown' -> None."""
     if not lang:
         return None
@@ -347,7 +376,7 @@ HARAKAT = "[\u064B-\u0652\u0640]*"  # tanween, harakat, tatweel: optional after 
 _HARAKAT_RE = regex.compile(HARAKAT[:-1])
 
 
-def _alt(words, *, sort=True) -> str:
+def _alt(words: Iterable[str], *, sort: bool = True) -> str:
     words = sorted(set(words), key=len, reverse=True) if sort else list(words)
     parts = []
     for w in words:
@@ -372,7 +401,8 @@ _SPLIT_RE = regex.compile(r"[\s\-]+")
 def _key(s: str) -> str:
     """Lookup form of a matched word: no harakat, one space, straight apostrophe, lower case."""
     s = _HARAKAT_RE.sub("", s).replace("’", "'")
-    return _SPACES_RE.sub(" ", s).strip().lower()
+    s = _SPACES_RE.sub(" ", s)
+    return s.strip().lower()
 
 
 SYMBOL = _alt(SYMBOLS)
@@ -380,26 +410,30 @@ ISO = "(?-i:" + _alt(ISO_CODES) + ")"
 PRE = rf"(?:{SYMBOL}{SP}?|{ISO}{SP})"
 
 
+_V = TypeVar("_V")
+
+
 def _merge(tables: list[LangTable]) -> LangTable:
-    def cat(attr):
+    def cat(words: Callable[[LangTable], tuple[str, ...]]) -> tuple[str, ...]:
         out: list[str] = []
         for t in tables:
-            out.extend(getattr(t, attr))
+            out.extend(words(t))
         return tuple(dict.fromkeys(out))
 
-    def dcat(attr):
-        out: dict = {}
+    def dcat(table: Callable[[LangTable], dict[str, _V]]) -> dict[str, _V]:
+        out: dict[str, _V] = {}
         for t in tables:
-            for k, v in getattr(t, attr).items():
+            for k, v in table(t).items():
                 out.setdefault(k, v)
         return out
 
     return LangTable(
-        currency_words=dcat("currency_words"), currency_links=cat("currency_links"), scales=dcat("scales"),
-        phrases=dcat("phrases"), morphemes=dcat("morphemes"), glue=cat("glue"), connectors=cat("connectors"),
-        or_words=cat("or_words"), between_words=cat("between_words"), and_words=cat("and_words"),
-        range_articles=cat("range_articles"), periods=dcat("periods"), period_cues=dcat("period_cues"),
-        qualifiers=cat("qualifiers"),
+        currency_words=dcat(lambda t: t.currency_words), currency_links=cat(lambda t: t.currency_links),
+        scales=dcat(lambda t: t.scales), phrases=dcat(lambda t: t.phrases), morphemes=dcat(lambda t: t.morphemes),
+        glue=cat(lambda t: t.glue), connectors=cat(lambda t: t.connectors), or_words=cat(lambda t: t.or_words),
+        between_words=cat(lambda t: t.between_words), and_words=cat(lambda t: t.and_words),
+        range_articles=cat(lambda t: t.range_articles), periods=dcat(lambda t: t.periods),
+        period_cues=dcat(lambda t: t.period_cues), qualifiers=cat(lambda t: t.qualifiers),
         glue_pattern="|".join(f"(?:{t.glue_pattern})" for t in tables if t.glue_pattern),
     )
 
@@ -494,7 +528,7 @@ class _Compiled:
         return hit
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(lang: str | None) -> _Compiled:
     if lang in TABLES:
         return _Compiled(TABLES[lang])
@@ -502,7 +536,7 @@ def _compiled(lang: str | None) -> _Compiled:
 
 
 def _compiled_for(lang: str | None) -> _Compiled:
-    base = _base_lang(lang)
+    base = base_lang(lang)
     return _compiled(base if base in TABLES else None)
 
 
@@ -531,7 +565,7 @@ def parse_number(raw: str) -> float | None:
         return None
 
 
-def _split_morphemes(token: str, morphemes: dict) -> list[tuple[float, str]] | None:
+def _split_morphemes(token: str, morphemes: Morphemes) -> list[tuple[float, str]] | None:
     """Split a glued number word ('zweitausendfünfhundert') into morphemes, longest first."""
     if not token:
         return []
@@ -613,12 +647,12 @@ class Amount:
         return self.kind == "money"
 
     @property
-    def value(self) -> dict:
+    def value(self) -> AmountValue:
         """The normalised value: ``{"min", "max", "currency", "period"}`` (JSON-ready)."""
         return {"min": _num(self.min), "max": _num(self.max), "currency": self.currency, "period": self.period}
 
 
-def _num(v: float | None):
+def _num(v: float | None) -> int | float | None:
     if v is None:
         return None
     r = round(v, 2)
@@ -722,7 +756,7 @@ def _atoms(text: str, c: _Compiled) -> list[_Atom]:
     return out
 
 
-def _currency(m, c: _Compiled) -> str | None:
+def _currency(m: regex.Match[str], c: _Compiled) -> str | None:
     for group in ("pre", "postsym"):
         raw = m.group(group)
         if raw:
@@ -735,7 +769,7 @@ def _currency(m, c: _Compiled) -> str | None:
     return None
 
 
-def _atom(m, c: _Compiled) -> _Atom | None:
+def _atom(m: regex.Match[str], c: _Compiled) -> _Atom | None:
     currency = _currency(m, c)
     factor = 1.0
     if m.group("num") is not None:
@@ -866,7 +900,7 @@ def find_amounts(text: str, lang: str | None = None, *, numbers: bool = False, w
     return out
 
 
-def parse_amount(s: str, lang: str | None = None) -> dict | None:
+def parse_amount(s: str, lang: str | None = None) -> JSONValue | None:
     """The normalised value of one amount phrase (an annotation's text), or None.
 
     ``parse_amount("200 $ par jour")`` -> ``{"min": 200, "max": 200, "currency":
@@ -880,7 +914,12 @@ def parse_amount(s: str, lang: str | None = None) -> dict | None:
     pick = money if money else found
     if len(pick) != 1:
         return None
-    return pick[0].value
+    return _json(pick[0].value)
+
+
+def _json(value: AmountValue) -> JSONValue:
+    """``value`` as the plain JSON object an annotation keeps."""
+    return dict(value)
 
 
 def normalise_text(s: str) -> str:
@@ -891,7 +930,7 @@ def normalise_text(s: str) -> str:
 VALUE_LABELS = ("salary",)  # labels whose annotations carry a normalised amount
 
 
-def check_value(obj) -> dict | None:
+def check_value(obj: object) -> AmountValue | None:
     """``obj`` as a normalised value if it is one (``{"min", "max", "currency",
     "period"}`` with numbers, an ISO-like code or None, a known period or None),
     else None. Used on values that come from outside (imports, old stores)."""
@@ -899,7 +938,7 @@ def check_value(obj) -> dict | None:
         return None
     lo, hi, cur, period = obj["min"], obj["max"], obj["currency"], obj["period"]
     for v in (lo, hi):
-        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v != v):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or v != v):  # noqa: PLR0124 - NaN
             return None
     if lo is not None and hi is not None and lo > hi:
         return None
@@ -910,25 +949,25 @@ def check_value(obj) -> dict | None:
     return {"min": _num(lo), "max": _num(hi), "currency": cur, "period": period}
 
 
-def annotation_value(label: str, text: str, given=None, lang: str | None = None) -> dict | None:
+def annotation_value(label: str, text: str, given: object = None, lang: str | None = None) -> JSONValue | None:
     """The value an annotation of ``label`` over ``text`` carries: ``given`` when it is
     a valid value, else what ``text`` parses to; None for labels other than salary."""
     if label not in VALUE_LABELS:
         return None
     checked = check_value(given) if given is not None else None
-    return checked if checked is not None else parse_amount(text, lang)
+    return _json(checked) if checked is not None else parse_amount(text, lang)
 
 
 _PERIOD_SHORT = {"hour": "hour", "day": "day", "week": "week", "month": "month", "year": "year"}
 
 
-def format_value(value: dict | None) -> str:
+def format_value(value: Mapping[str, object] | None) -> str:
     """A normalised value for people: '300,000–900,000 USD / year', '12 EUR / hour', '' for None."""
     v = check_value(value) if value is not None else None
     if v is None or v["min"] is None:
         return ""
 
-    def num(x) -> str:
+    def num(x: float) -> str:  # an int when whole (see AmountValue)
         return f"{x:,}" if isinstance(x, int) else f"{x:,.2f}"
 
     text = num(v["min"]) if v["min"] == v["max"] or v["max"] is None else f"{num(v['min'])}–{num(v['max'])}"

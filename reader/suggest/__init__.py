@@ -14,19 +14,22 @@ This package never imports textual.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from reader.suggest.base import Suggestion
 
 if TYPE_CHECKING:
-    from reader.model import Annotation
-    from reader.protocols import RejectedKey
+    from reader.model import Annotation, Document
+    from reader.protocols import AnnotationItem, RejectedKey
+    from reader.suggest.learn import Rescorer
 
 __all__ = [
-    "Suggestion",
-    "SuggestReport",
     "RECOGNISERS",
+    "Recogniser",
+    "SuggestReport",
+    "Suggestion",
     "available_labels",
     "find_all",
     "suggest_corpus",
@@ -34,13 +37,19 @@ __all__ = [
 ]
 
 
-def _recognisers() -> dict[str, Callable[..., list[Suggestion]]]:
+class Recogniser(Protocol):
+    """A recogniser's ``find``: the suggested spans of one label in ``text``."""
+
+    def __call__(self, text: str, lang: str | None = None) -> list[Suggestion]: ...
+
+
+def _recognisers() -> dict[str, Recogniser]:
     from reader.suggest import quote, salary
 
     return {salary.LABEL: salary.find, quote.LABEL: quote.find}
 
 
-RECOGNISERS: dict[str, Callable[..., list[Suggestion]]] = _recognisers()
+RECOGNISERS: dict[str, Recogniser] = _recognisers()
 
 SOURCE_PREFIX = "suggest:"
 
@@ -95,7 +104,7 @@ class SuggestReport:
     skipped_low: int = 0  # scored below min_score
     min_score: float = DEFAULT_MIN_SCORE
     model_note: str = ""  # whether the learned re-scoring was used, and why (not)
-    by_label: Counter = field(default_factory=Counter)  # label -> added
+    by_label: Counter[str] = field(default_factory=Counter)  # label -> added
     documents: int = 0
 
     def summary(self) -> str:
@@ -109,7 +118,20 @@ class SuggestReport:
         )
 
 
-def _existing(store, doc_id: str) -> tuple[set[tuple], dict[str, list[tuple[int, int]]]]:
+class RejectedLookup(Protocol):
+    """What suggesting needs of a store to keep rejected spans away (a StoreAPI has it)."""
+
+    def rejected_keys(self, doc_id: str) -> set[RejectedKey]: ...
+    def for_document(self, doc_id: str, *, statuses: Iterable[str] = ...) -> list[Annotation]: ...
+
+
+class SuggestStore(RejectedLookup, Protocol):
+    """What suggesting needs of a store: the annotations and rejected spans, and adding (a StoreAPI has it)."""
+
+    def add_many(self, items: Iterable[AnnotationItem], *, source: str = "") -> list[Annotation]: ...
+
+
+def _existing(store: RejectedLookup, doc_id: str) -> tuple[set[tuple[int, int, str]], dict[str, list[tuple[int, int]]]]:
     """Keys of accepted and suggested annotations, and accepted ranges by label."""
     anns = store.for_document(doc_id, statuses=("accepted", "suggested"))
     accepted: dict[str, list[tuple[int, int]]] = {}
@@ -119,15 +141,8 @@ def _existing(store, doc_id: str) -> tuple[set[tuple], dict[str, list[tuple[int,
     return {(a.start, a.end, a.label) for a in anns}, accepted
 
 
-class RejectedLookup(Protocol):
-    """What suggesting needs of a store to keep rejected spans away (a StoreAPI has it)."""
-
-    def rejected_keys(self, doc_id: str) -> set[RejectedKey]: ...
-    def for_document(self, doc_id: str, *, statuses: Iterable[str] = ...) -> list[Annotation]: ...
-
-
-def _rejected_keys(store: RejectedLookup, doc_id: str) -> set[tuple]:
-    keys: set[tuple] = set()
+def _rejected_keys(store: RejectedLookup, doc_id: str) -> set[RejectedKey]:
+    keys: set[RejectedKey] = set()
     for key in store.rejected_keys(doc_id):
         keys.add(_norm_key(key))
     try:
@@ -139,7 +154,7 @@ def _rejected_keys(store: RejectedLookup, doc_id: str) -> set[tuple]:
     return keys
 
 
-def _norm_key(key) -> tuple:
+def _norm_key(key: Iterable[str | int]) -> RejectedKey:
     """Accept (doc_id, start, end, label) or (start, end, label)."""
     key = tuple(key)
     if len(key) == 4:
@@ -147,8 +162,9 @@ def _norm_key(key) -> tuple:
     return key
 
 
-def suggest_document(doc, store, labels: Iterable[str] | None = None, report: SuggestReport | None = None,
-                     min_score: float | None = None, rescorer=None) -> SuggestReport:
+def suggest_document(doc: Document, store: SuggestStore, labels: Iterable[str] | None = None,
+                     report: SuggestReport | None = None, min_score: float | None = None,
+                     rescorer: Rescorer | None = None) -> SuggestReport:
     """Suggest spans for one document; see :func:`suggest_corpus`."""
     report = report if report is not None else SuggestReport()
     if min_score is not None:
@@ -157,8 +173,8 @@ def suggest_document(doc, store, labels: Iterable[str] | None = None, report: Su
     lang = doc.known_lang
     existing, accepted = _existing(store, doc.id)
     rejected = _rejected_keys(store, doc.id)
-    items = []
-    pending: Counter = Counter()
+    items: list[dict[str, object]] = []
+    pending: Counter[str] = Counter()
     found = find_all(doc.text, lang=lang, labels=wanted)
     if rescorer is not None:
         found = rescorer.rescore(doc.text, found)
@@ -202,9 +218,9 @@ def suggest_document(doc, store, labels: Iterable[str] | None = None, report: Su
     return report
 
 
-def suggest_corpus(corpus, store, labels: Iterable[str] | None = None, doc_ids: Iterable[str] | None = None,
-                   progress: Callable[[int, int], None] | None = None, min_score: float = DEFAULT_MIN_SCORE,
-                   rescorer=None) -> SuggestReport:
+def suggest_corpus(corpus: Iterable[Document], store: SuggestStore, labels: Iterable[str] | None = None,
+                   doc_ids: Iterable[str] | None = None, progress: Callable[[int, int], None] | None = None,
+                   min_score: float = DEFAULT_MIN_SCORE, rescorer: Rescorer | None = None) -> SuggestReport:
     """Run the recognisers over ``corpus`` and store their output as suggestions.
 
     ``labels`` selects recognisers (default: all, i.e. salary and quote);

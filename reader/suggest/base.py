@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from reader.amounts import _base_lang  # noqa: F401 - the recognisers' language key, defined by the normaliser
+from reader.amounts import AmountValue, base_lang
+
+__all__ = ["Suggestion", "base_lang"]
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,7 @@ class Suggestion:
     rule: str = ""
     score: float = 1.0
     reason: str = ""
-    value: dict | None = field(default=None, compare=False, hash=False)
+    value: AmountValue | None = field(default=None, compare=False, hash=False)
 
     @property
     def key(self) -> tuple[int, int, str]:

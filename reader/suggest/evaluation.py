@@ -8,9 +8,9 @@ documents with code-point offsets into the clean text.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 import regex
 
@@ -94,13 +94,17 @@ class PR:
         self.tp += len(gold & pred)
         self.fp += len(pred - gold)
         self.fn += len(gold - pred)
-        ov = lambda a, b: a[0] < b[1] and b[0] < a[1]  # noqa: E731
         self.o_pred += len(pred)
-        self.o_pred_hit += sum(1 for p in pred if any(ov(p, g) for g in gold))
+        self.o_pred_hit += sum(1 for p in pred if any(_overlaps(p, g) for g in gold))
         self.o_gold += len(gold)
-        self.o_gold_hit += sum(1 for g in gold if any(ov(p, g) for p in pred))
+        self.o_gold_hit += sum(1 for g in gold if any(_overlaps(p, g) for p in pred))
         self.misses += [text[s:e] for s, e in sorted(gold - pred)]
         self.false_alarms += [text[s:e] for s, e in sorted(pred - gold)]
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Do the spans ``a`` and ``b`` (start, end; end-exclusive) share a character?"""
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def evaluate(docs: Iterable[GoldDoc], predict: Callable[[GoldDoc], Iterable[tuple[int, int]]],

@@ -28,12 +28,24 @@ import dataclasses
 import hashlib
 import json
 import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 import regex
 
 from reader.suggest.base import Suggestion
+
+if TYPE_CHECKING:
+    # numpy is typed; scipy and scikit-learn ship no types (mypy sees them as Any) but are
+    # named here for the reader. All three are imported at run time only when learning.
+    import numpy as np
+    from numpy.typing import NDArray
+    from scipy.sparse import csr_matrix
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from reader.model import Annotation, Document
+    from reader.protocols import JSON, Progress, RejectedKey
 
 MODEL_FORMAT = 2  # 2: the rule score is a feature
 MIN_EACH = 20  # accepted and rejected decisions needed per label before the model is used
@@ -53,15 +65,28 @@ class DecisionStore(Protocol):
 
     readonly: bool
 
-    def all(self, *, statuses: Iterable[str] = ...) -> list: ...
-    def rejected_keys(self, doc_id: str) -> set: ...
-    def get_state(self, key: str, default=None): ...
-    def set_state(self, key: str, value) -> None: ...
+    def all(self, *, statuses: Iterable[str] = ...) -> list[Annotation]: ...
+    def rejected_keys(self, doc_id: str) -> set[RejectedKey]: ...
+    def get_state(self, key: str, default: JSON = None) -> JSON: ...
+    def set_state(self, key: str, value: JSON) -> None: ...
+
+
+class RescoreStore(Protocol):
+    """What re-scoring pending suggestions needs from the store."""
+
+    def for_document(self, doc_id: str, *, statuses: Iterable[str] = ...) -> list[Annotation]: ...
+    def set_scores(self, scores: Mapping[str, tuple[float, str]]) -> int: ...
+
+
+class LearningStore(DecisionStore, RescoreStore, Protocol):
+    """What :meth:`Relearner.run` needs from the store: learning and re-scoring (a StoreAPI has it)."""
 
 
 class TextLookup(Protocol):
-    def get(self, doc_id: str): ...
-    def __iter__(self): ...
+    """The documents learning reads: by id, and all of them (a CorpusAPI has it)."""
+
+    def get(self, doc_id: str) -> Document | None: ...
+    def __iter__(self) -> Iterator[Document]: ...
 
 
 @dataclass(frozen=True)
@@ -78,7 +103,7 @@ class Decision:
 
 def decisions(store: DecisionStore, corpus: TextLookup, labels: Sequence[str] = LABELS) -> list[Decision]:
     """Every decision the store remembers about suggestions of ``labels``, in a stable order."""
-    out: dict[tuple, Decision] = {}
+    out: dict[tuple[str, int, int, str], Decision] = {}
     for a in store.all(statuses=("accepted", "rejected")):
         if not a.source.startswith(SOURCE_PREFIX):
             continue
@@ -94,11 +119,10 @@ def decisions(store: DecisionStore, corpus: TextLookup, labels: Sequence[str] = 
         out[(d.doc_id, d.start, d.end, d.label)] = d
     for doc in corpus:
         for key in store.rejected_keys(doc.id):
-            if len(key) != 3:
-                continue
-            start, end, label = key
-            if label in labels and (doc.id, start, end, label) not in out:
-                out[(doc.id, start, end, label)] = Decision(doc.id, start, end, label, False, "delete")
+            match key:
+                case (int() as start, int() as end, str() as label):  # not the (doc_id, start, end, label) form
+                    if label in labels and (doc.id, start, end, label) not in out:
+                        out[(doc.id, start, end, label)] = Decision(doc.id, start, end, label, False, "delete")
     return [out[k] for k in sorted(out)]
 
 
@@ -106,10 +130,11 @@ def window(text: str, start: int, end: int) -> str:
     """The context the model reads: left context, the span, right context; digits folded."""
     left = text[max(0, start - LEFT):start]
     right = text[end:end + RIGHT]
-    return _DIGIT.sub("0", f"{left} [[ {text[start:end]} ]] {right}".lower())
+    folded: str = _DIGIT.sub("0", f"{left} [[ {text[start:end]} ]] {right}".lower())
+    return folded
 
 
-def _vectorisers():
+def _vectorisers() -> tuple[HashingVectorizer, HashingVectorizer]:
     from sklearn.feature_extraction.text import HashingVectorizer
 
     # raw counts (char) and presence (word), not normalised: a context word the rules do not
@@ -121,7 +146,7 @@ def _vectorisers():
     return char, word
 
 
-def features(windows: Sequence[str]):
+def features(windows: Sequence[str]) -> csr_matrix:
     """Sparse feature rows (char n-grams then word n-grams) of context windows."""
     from scipy.sparse import hstack
 
@@ -148,6 +173,20 @@ def fingerprint(items: Sequence[Decision], rule_scores: Sequence[float | None] |
     return h.hexdigest()[:32]
 
 
+class ModelState(TypedDict):
+    """A :class:`LinearModel` as the store keeps it (JSON)."""
+
+    format: int
+    label: str
+    intercept: float
+    weights: list[list[float]]  # [[feature index, weight], ...], the non-zero weights by index
+    rule_weight: float
+    counts: dict[str, int]
+    fingerprint: str
+    schema: int
+    sklearn: str
+
+
 @dataclass
 class LinearModel:
     """A trained model as plain data: what the store keeps."""
@@ -161,9 +200,9 @@ class LinearModel:
     sklearn: str
     rule_weight: float = 0.0
     fmt: int = MODEL_FORMAT
-    _dense: object = field(default=None, repr=False, compare=False)
+    _dense: NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
 
-    def to_state(self) -> dict:
+    def to_state(self) -> ModelState:
         return {
             "format": self.fmt, "label": self.label, "intercept": self.intercept,
             "weights": [[i, w] for i, w in sorted(self.weights.items())], "rule_weight": self.rule_weight,
@@ -172,7 +211,7 @@ class LinearModel:
         }
 
     @classmethod
-    def from_state(cls, obj) -> "LinearModel | None":
+    def from_state(cls, obj: JSON) -> LinearModel | None:
         """The model of a state value, or None when it is not one (then it is rebuilt)."""
         try:
             if obj.get("format") != MODEL_FORMAT:
@@ -334,8 +373,8 @@ def state_size(model: LinearModel) -> int:
     return len(json.dumps(model.to_state()))
 
 
-def rescore_pending(store, corpus: TextLookup, rescorer: Rescorer, doc_ids: Iterable[str] | None = None,
-                    progress=None) -> int:
+def rescore_pending(store: RescoreStore, corpus: TextLookup, rescorer: Rescorer,
+                    doc_ids: Iterable[str] | None = None, progress: Progress | None = None) -> int:
     """Re-score the suggestions still pending in the store (``store.set_scores``).
 
     The rule score is computed again from the document (so that re-scoring
@@ -344,15 +383,15 @@ def rescore_pending(store, corpus: TextLookup, rescorer: Rescorer, doc_ids: Iter
     """
     from reader.suggest import RECOGNISERS
 
-    docs = [corpus.get(i) for i in doc_ids] if doc_ids is not None else list(corpus)
-    docs = [d for d in docs if d is not None]
+    found = [corpus.get(i) for i in doc_ids] if doc_ids is not None else list(corpus)
+    docs = [d for d in found if d is not None]
     scores: dict[str, tuple[float, str]] = {}
     for n, doc in enumerate(docs, 1):
         pending = [a for a in store.for_document(doc.id, statuses=("suggested",))
                    if a.source.startswith(SOURCE_PREFIX) and a.label in rescorer.models]
         if pending:
             lang = doc.known_lang
-            rules: dict[tuple, Suggestion] = {}
+            rules: dict[tuple[int, int, str], Suggestion] = {}
             for label in {a.label for a in pending}:
                 for s in RECOGNISERS[label](doc.text, lang=lang):
                     rules[s.key] = s
@@ -379,7 +418,7 @@ class Relearner:
     retrain (when the decisions changed) and re-score the pending suggestions.
     :meth:`run` is slow (training, every document) and belongs in a worker."""
 
-    def __init__(self, batch: int = 5, min_each: int = MIN_EACH):
+    def __init__(self, batch: int = 5, min_each: int = MIN_EACH) -> None:
         self.batch = batch
         self.min_each = min_each
         self.pending = 0
@@ -389,7 +428,8 @@ class Relearner:
         self.pending += n
         return self.pending >= self.batch
 
-    def run(self, store, corpus: TextLookup, doc_ids: Iterable[str] | None = None, progress=None) -> RelearnResult:
+    def run(self, store: LearningStore, corpus: TextLookup, doc_ids: Iterable[str] | None = None,
+            progress: Progress | None = None) -> RelearnResult:
         self.pending = 0
         try:
             result = load_or_train(store, corpus, min_each=self.min_each)
@@ -401,6 +441,6 @@ class Relearner:
         return RelearnResult(True, n, f"{result.note}; {n} pending suggestion(s) re-scored")
 
 
-def highest_first(anns: Sequence) -> list:
+def highest_first(anns: Iterable[Annotation]) -> list[Annotation]:
     """Suggestions ordered for review: highest score first, then by position."""
     return sorted(anns, key=lambda a: (-(a.score if a.score is not None else 0.5), a.start, a.end))

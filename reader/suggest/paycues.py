@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import regex
 
@@ -229,7 +229,7 @@ def _arabic_forms(w: str) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lexicon(lang: str | None) -> _Lexicon:
     if lang in CUES:
         return _Lexicon(CUES[lang])

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import bisect
 import unicodedata
+from collections.abc import Iterator
 
 import regex
 
@@ -77,7 +78,8 @@ def _space(ch: str | None) -> bool:
     return ch is None or ch.isspace()
 
 
-def _paragraphs(text: str):
+def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each paragraph of ``text`` (blank lines separate them)."""
     start = 0
     for m in _BLANK_LINE.finditer(text):
         if m.start() > start:
@@ -167,7 +169,7 @@ def _single_plausible(text: str, i: int, pe: int, closers: list[int]) -> bool:
 
 def _single_closers(text: str, ps: int, pe: int) -> list[int]:
     """Positions of closing-shaped single marks in text[ps:pe], sorted."""
-    out = []
+    out: list[int] = []
     for m in _SINGLE_RE.finditer(text, ps, pe):
         j = m.start()
         if j > ps and not text[j - 1].isspace() and (j + 1 >= pe or not _alnum(text[j + 1])):
@@ -175,7 +177,7 @@ def _single_closers(text: str, ps: int, pe: int) -> list[int]:
     return out
 
 
-def _close(stack, ch: str, i: int, found, text: str) -> bool:
+def _close(stack: list[tuple[str, int]], ch: str, i: int, found: list[tuple[int, int]], text: str) -> bool:
     """Close the nearest open mark that ``ch`` can close; True if one was closed."""
     for depth in range(len(stack) - 1, -1, -1):
         opener, pos = stack[depth]
@@ -208,7 +210,7 @@ def find(text: str, lang: str | None = None, *, nested: bool = False, min_words:
     for ps, pe in _paragraphs(text):
         spans.extend(_quotes_in(text, ps, pe))
     spans = sorted(set(spans)) if nested else _outermost(spans)
-    out = []
+    out: list[Suggestion] = []
     for s, e in spans:
         inner = text[s + 1:e - 1]
         if len(_WORD.findall(inner)) < max(1, min_words):

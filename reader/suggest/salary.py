@@ -22,11 +22,11 @@ period is data: ``value["period"]``.
 """
 from __future__ import annotations
 
-from reader.suggest import paycues
 from reader.amounts import Amount, find_amounts, parse_number
-from reader.suggest.base import Suggestion, _base_lang
+from reader.suggest import paycues
+from reader.suggest.base import Suggestion, base_lang
 
-__all__ = ["LABEL", "DEFAULT_MIN_SCORE", "find", "candidates", "parse_number"]
+__all__ = ["DEFAULT_MIN_SCORE", "LABEL", "candidates", "find", "parse_number"]
 
 LABEL = "salary"
 DEFAULT_MIN_SCORE = 0.5
@@ -49,7 +49,7 @@ def _bare_ok(text: str, a: Amount, lang: str | None, prev_end: int) -> bool:
 
 def candidates(text: str, lang: str | None = None) -> list[tuple[Amount, float, str]]:
     """Every salary candidate with its score and reason, in text order."""
-    base = _base_lang(lang)
+    base = base_lang(lang)
     found = find_amounts(text, base, numbers=True)
     out: list[tuple[Amount, float, str]] = []
     prev: tuple[Amount, list[paycues.Signal]] | None = None

@@ -26,7 +26,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from reader.controller import AnnotationController, ControllerCorpus, ControllerStore, Outcome, span_label
-from reader.suggest.learn import Relearner, RelearnResult, TextLookup
+from reader.suggest.learn import LearningStore, Relearner, RelearnResult, TextLookup
 
 def describe_annotation(ann: Annotation) -> str:
     """The status line for an annotation: label, span, its value, and why it was suggested."""
@@ -73,8 +73,8 @@ class PaneCorpus(ControllerCorpus, TextLookup, WatchedCorpus, Protocol):
     """What the pane needs of the corpus: the controller's part, the texts for re-scoring, reload."""
 
 
-class PaneStore(ControllerStore, WatchedStore, Protocol):
-    """What the pane needs of the store: the controller's part, and re-anchoring on reload."""
+class PaneStore(LearningStore, ControllerStore, WatchedStore, Protocol):
+    """What the pane needs of the store: the controller's part, re-anchoring on reload, and relearning."""
 
 
 class PaneHost(Protocol):
