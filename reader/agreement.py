@@ -31,16 +31,20 @@ import bisect
 import itertools
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import regex
 
 from reader.model import STATUS_ACCEPTED, Annotation
+from reader.protocols import JSON
 
 UNITS = ("token", "char")
 ALL_LABELS = "(all)"
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}_'’\-]+|\S")
+
+#: A span as the F1 measures compare it: ``(doc_id, start, end, label)``.
+SpanKey = tuple[str, int, int, str]
 
 UNIT_DESCRIPTION = {
     "token": "token-level (a token is a word or one punctuation mark; a span marks every token it overlaps)",
@@ -138,22 +142,23 @@ def _found(spans: list[tuple[int, int]], other: list[tuple[int, int]]) -> int:
     return count
 
 
-def span_f1(a: Iterable[tuple], b: Iterable[tuple], *, overlap: bool = False) -> float | None:
+def span_f1(a: Iterable[SpanKey], b: Iterable[SpanKey], *, overlap: bool = False) -> float | None:
     """F1 between two sets of spans ``(doc_id, start, end, label)``."""
-    a = set(a)
-    b = set(b)
+    set_a = set(a)
+    set_b = set(b)
     if not overlap:
-        both = len(a & b)
-        return f1(both, len(a), both, len(b))
-    groups_a: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
-    groups_b: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
-    for doc, s, e, label in a:
+        both = len(set_a & set_b)
+        return f1(both, len(set_a), both, len(set_b))
+    # (doc_id, label) -> the (start, end) of its spans
+    groups_a: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    groups_b: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for doc, s, e, label in set_a:
         groups_a[(doc, label)].append((s, e))
-    for doc, s, e, label in b:
+    for doc, s, e, label in set_b:
         groups_b[(doc, label)].append((s, e))
     found_a = sum(_found(spans, groups_b.get(key, [])) for key, spans in groups_a.items())
     found_b = sum(_found(spans, groups_a.get(key, [])) for key, spans in groups_b.items())
-    return f1(found_a, len(a), found_b, len(b))
+    return f1(found_a, len(set_a), found_b, len(set_b))
 
 
 # --------------------------------------------------------------------------- units
@@ -218,7 +223,7 @@ class DocScore:
     spans: int
 
     @property
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[float, float, str]:
         # undefined alpha (a single category everywhere) is full agreement, not the worst
         alpha = 1.0 if self.krippendorff_alpha is None else self.krippendorff_alpha
         f = 1.0 if self.exact_f1 is None else self.exact_f1
@@ -240,7 +245,7 @@ class AgreementReport:
     def unit_description(self) -> str:
         return UNIT_DESCRIPTION[self.unit]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, JSON]:
         return {
             "unit": self.unit,
             "unit_description": self.unit_description,
@@ -318,7 +323,7 @@ def compute_agreement(
             for who in names if who in layers.covered[doc_id]
         }
 
-    def spans(who: str, label: str | None, doc_set: Iterable[str]) -> set[tuple]:
+    def spans(who: str, label: str | None, doc_set: Iterable[str]) -> set[SpanKey]:
         return {
             (a.doc_id, a.start, a.end, a.label)
             for d in doc_set for a in layers.by_doc[d].get(who, ())
@@ -327,7 +332,10 @@ def compute_agreement(
 
     def score(label: str | None) -> LabelScore:
         result = LabelScore(ALL_LABELS if label is None else label)
-        select = (lambda m: m) if label is None else (lambda m: (m >> bit[label]) & 1)
+        # the unit codes compared: the label masks, or this label's bit (0 or 1)
+        select: Callable[[np.ndarray], np.ndarray] = (
+            (lambda m: m) if label is None else (lambda m: (m >> bit[label]) & 1)
+        )
         for a, b in pairs:
             shared = [d for d in docs if a in masks[d] and b in masks[d]]
             sa, sb = spans(a, label, shared), spans(b, label, shared)

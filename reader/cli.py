@@ -15,13 +15,16 @@ import shutil
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, cast
+from typing import TYPE_CHECKING, Any, Callable, TypedDict, cast
 
 from reader.adjudication import GOLD
 from reader.errors import ReaderError
 from reader.text import display_path, json_terminal_safe, one_line
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
     from reader.formats.base import Format
     from reader.protocols import StoreAPI
     from reader.workspace import Workspace
@@ -87,7 +90,7 @@ class _Exit(Exception):
 
 # --- output helpers -------------------------------------------------------------
 
-def _console(stderr: bool = False):
+def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     file = sys.stderr if stderr else sys.stdout
@@ -100,7 +103,7 @@ def _console(stderr: bool = False):
     return Console(file=file, width=width, highlight=False, markup=False, emoji=False, soft_wrap=False)
 
 
-def _text(value: Any, limit: int = 0):
+def _text(value: Any, limit: int = 0) -> Text:
     """A rich Text that shows ``value`` literally: no markup, control characters inert."""
     from rich.text import Text
 
@@ -198,6 +201,33 @@ def _counts(store: StoreAPI) -> tuple[dict[str, Counter[str]], dict[str, Counter
 
 # --- commands -------------------------------------------------------------------------
 
+class _DocRow(TypedDict):
+    """One document in ``reader docs`` (also its ``--json`` output)."""
+
+    id: str
+    path: str | None
+    lang: str
+    lang_confidence: float
+    lang_source: str
+    direction: str
+    date: str | None
+    title: str
+    chars: int
+    words: int
+    size: int
+    annotations: int
+    suggested: int
+    imported: bool
+    sha256: str
+
+
+class _ProblemRow(TypedDict):
+    """A file ``reader docs`` could not load, and why."""
+
+    path: str
+    reason: str
+
+
 def cmd_docs(args: argparse.Namespace) -> int:
     from reader.language import text_direction
 
@@ -205,7 +235,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
         if not args.no_detect:
             _detect_and_cache(ws, args.store)
         accepted, suggested = _counts(ws.store)
-        rows = []
+        rows: list[_DocRow] = []
         for doc in ws.corpus:
             rows.append(
                 {
@@ -226,7 +256,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
                     "sha256": doc.sha256,
                 }
             )
-        problems = [{"path": display_path(p.path), "reason": str(p.reason)} for p in ws.corpus.problems]
+        problems: list[_ProblemRow] = [
+            {"path": display_path(p.path), "reason": str(p.reason)} for p in ws.corpus.problems
+        ]
     if args.json:
         _write_json({"documents": rows, "problems": problems})
         return EXIT_OK
@@ -287,7 +319,7 @@ def _detect_and_cache(ws: Workspace, store_path: str) -> None:
             _info(note)
 
 
-def _print_docs(rows: list[dict], problems: list[dict], corpus: str) -> None:
+def _print_docs(rows: list[_DocRow], problems: list[_ProblemRow], corpus: str) -> None:
     from rich.table import Table
 
     console = _console()

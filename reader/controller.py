@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Protocol
+from typing import Any, Callable, Iterable, ParamSpec, Protocol, TypeVar
 
 from reader.errors import ReaderError, StoreWriteError
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, Annotation, Document
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 class ChangeLike(Protocol):
@@ -232,8 +235,8 @@ class AnnotationController:
         return order[k] if 0 <= k < len(order) else None
 
     # ------------------------------------------------------------ changes
-    def _call(self, fn, *args, **kwargs) -> tuple[object, Outcome | None]:
-        """Run a store call; a failure becomes an Outcome (never an exception)."""
+    def _call(self, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> tuple[_T | None, Outcome | None]:
+        """Run a store call; a failure becomes an Outcome (never an exception), the result None."""
         try:
             return fn(*args, **kwargs), None
         except StoreWriteError as exc:
@@ -347,13 +350,13 @@ class AnnotationController:
         change, failed = self._call(self.store.undo)
         if failed:
             return failed
-        return self._done(self.describe_change(change, "undo"))  # type: ignore[arg-type]
+        return self._done(self.describe_change(change, "undo"))
 
     def redo(self) -> Outcome:
         change, failed = self._call(self.store.redo)
         if failed:
             return failed
-        return self._done(self.describe_change(change, "redo"))  # type: ignore[arg-type]
+        return self._done(self.describe_change(change, "redo"))
 
     def retry(self) -> Outcome:
         """Try to save the changes kept in memory; ``unsaved`` stays true while it fails."""

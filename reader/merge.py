@@ -26,11 +26,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from reader.errors import ReaderError
 from reader.labels import LabelSet
 from reader.store.base import JSON, Op, StoreImage, ann_record
+
+if TYPE_CHECKING:
+    from reader.store.engine import FileEngine
 
 
 @dataclass
@@ -64,7 +67,7 @@ class MergeReport:
         return out
 
 
-def _open_engine(path: str, *, readonly: bool):
+def _open_engine(path: str, *, readonly: bool) -> FileEngine:
     from reader.store.engine import FileEngine
 
     folder = Path(path)
@@ -73,7 +76,7 @@ def _open_engine(path: str, *, readonly: bool):
     return FileEngine(folder, readonly=readonly, annotator="merge")
 
 
-def _union_rejected(a: JSON, b: JSON) -> list:
+def _union_rejected(a: JSON, b: JSON) -> list[list[JSON]]:
     merged = [list(x) for x in (a or [])]
     for entry in b or []:
         if list(entry) not in merged:

@@ -6,7 +6,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from reader.align.facts import Fact, passage_facts, reason
+from reader.align.facts import Fact, FactKey, passage_facts, reason
 from reader.language import split_paragraphs
 from reader.sentences import sentence_spans
 
@@ -45,8 +45,8 @@ class DocumentFacts:
     lang: str | None
     length: int
     passages: list[Passage]
-    facts: list[dict[tuple, Fact]]  # per passage: fact key -> first fact with that key
-    df: Counter = field(default_factory=Counter)  # fact key -> passages stating it
+    facts: list[dict[FactKey, Fact]]  # per passage: fact key -> first fact with that key
+    df: Counter[FactKey] = field(default_factory=Counter)  # fact key -> passages stating it
 
     def passage_at(self, offset: int) -> Passage | None:
         """The passage containing ``offset``, or the nearest one before it (None before the first)."""
@@ -57,10 +57,10 @@ class DocumentFacts:
 
 def document_facts(text: str, lang: str | None = None, doc_id: str = "") -> DocumentFacts:
     ps = passages(text, lang=lang)
-    facts: list[dict[tuple, Fact]] = []
-    df: Counter = Counter()
+    facts: list[dict[FactKey, Fact]] = []
+    df: Counter[FactKey] = Counter()
     for p in ps:
-        found: dict[tuple, Fact] = {}
+        found: dict[FactKey, Fact] = {}
         for f in passage_facts(text, p.start, p.end, lang):
             found.setdefault(f.key, f)
         facts.append(found)
@@ -132,7 +132,7 @@ def score_pair(fa: DocumentFacts, i: int, fb: DocumentFacts, j: int) -> Counterp
 
 def counterparts(fa: DocumentFacts, fb: DocumentFacts, min_score: float = MIN_SCORE) -> list[Counterpart]:
     """Every pair of passages scoring at least ``min_score``, by passage of ``fa`` then best first."""
-    index: dict[tuple, list[int]] = {}
+    index: dict[FactKey, list[int]] = {}
     for j, found in enumerate(fb.facts):
         for key in found:
             if fb.df[key] <= COMMON:

@@ -23,7 +23,12 @@ import regex
 
 from reader.suggest import quote as quote_recogniser
 from reader.amounts import find_amounts
-from reader.suggest.base import _base_lang
+from reader.suggest.base import base_lang
+
+#: What two facts must share to be the same: the kind of value, then the value itself
+#: (``("value", 300000.0)``, ``("range", 300000.0, 900000.0)``, ``("name", "netflix")``,
+#: ``("quote", word, word, ...)``).
+FactKey = tuple[str | float, ...]
 
 # weight of one shared fact (before dividing by how often it recurs)
 WEIGHTS = {"range": 4.0, "amount": 2.5, "number": 1.2, "name": 1.6, "word": 0.6, "quote": 3.0}
@@ -32,7 +37,7 @@ WEIGHTS = {"range": 4.0, "amount": 2.5, "number": 1.2, "name": 1.6, "word": 0.6,
 @dataclass(frozen=True)
 class Fact:
     kind: str  # range | amount | number | name | word | quote
-    key: tuple
+    key: FactKey
     shown: str  # for reasons: "900,000 USD", "Engadget"
     start: int  # where it is stated (document offsets)
     end: int
@@ -135,7 +140,7 @@ def quote_facts(text: str, start: int, end: int, lang: str | None) -> list[Fact]
 
 def passage_facts(text: str, start: int, end: int, lang: str | None) -> list[Fact]:
     """Every fact stated in ``text[start:end]``, in document offsets."""
-    lang = _base_lang(lang)
+    lang = base_lang(lang)
     return amount_facts(text, start, end, lang) + name_facts(text, start, end) + quote_facts(text, start, end, lang)
 
 

@@ -11,9 +11,28 @@ import json
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
+from typing import NotRequired, TypedDict, cast
 
 from reader.align.core import DocumentFacts, counterparts, document_facts
 from reader.errors import ReaderError
+
+
+class GoldPair(TypedDict):
+    """Passage of ``a`` containing ``a_text`` and passage of ``b`` containing ``b_text`` are counterparts."""
+
+    a: str
+    a_text: str
+    b: str
+    b_text: str
+    fact: NotRequired[str]  # what they share, for the reader of the file
+
+
+class Gold(TypedDict):
+    """A gold file (see the module docstring)."""
+
+    documents: dict[str, str]  # key -> document (how the caller finds its text)
+    pairs: list[GoldPair]
+    about: NotRequired[str]
 
 
 @dataclass(frozen=True)
@@ -40,13 +59,13 @@ class Score:
                      self.gold + other.gold)
 
 
-def load_gold(path: Path) -> dict:
+def load_gold(path: Path) -> Gold:
     try:
         gold = json.loads(Path(path).read_text(encoding="utf-8"))
         gold["documents"], gold["pairs"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ReaderError(f"{path}: not a gold alignment file ({exc})") from None
-    return gold
+    return cast(Gold, gold)  # decoded JSON: only the two top-level keys are checked here
 
 
 def _passage_index(facts: DocumentFacts, text: str, snippet: str, where: str) -> int:
@@ -58,7 +77,7 @@ def _passage_index(facts: DocumentFacts, text: str, snippet: str, where: str) ->
     return p.index
 
 
-def evaluate(gold: dict, texts: dict[str, str], langs: dict[str, str | None], min_score: float | None = None) -> Score:
+def evaluate(gold: Gold, texts: dict[str, str], langs: dict[str, str | None], min_score: float | None = None) -> Score:
     """Precision and recall of the predicted counterpart pairs against ``gold``, over every document pair."""
     facts = {k: document_facts(texts[k], langs.get(k), k) for k in texts}
     want: dict[tuple[str, str], set[tuple[int, int]]] = {}

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from reader.align.core import Alignment
 from reader.align.parallel import ParallelSet
-from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation
+from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation, Document
 from reader.amounts import find_amounts, parse_amount
+
+if TYPE_CHECKING:
+    from reader.protocols import StoreAPI
 
 SALARY = "salary"
 QUOTE = "quote"
@@ -136,7 +139,7 @@ def propose_links(parallel: ParallelSet, annotations: Callable[[str], list[Annot
     return list(found.values())
 
 
-def suggest_links(corpus: Iterable, store, *, progress: Callable[[int, int], None] | None = None) -> int:
+def suggest_links(corpus: Iterable[Document], store: StoreAPI, *, progress: Callable[[int, int], None] | None = None) -> int:
     """``reader suggest --links``: align every pair of documents that have annotations and store
     the annotated counterparts as *suggested* links (accept or reject them in compare, ``K``).
     Rejected links are never suggested again. Returns how many links were suggested."""

@@ -31,7 +31,7 @@ class SpanRecord:
     updated: str | None = None
     #: links of this span as exported by jsonl: {"id", "to" (annotation id), "status", "annotator", "created", "source"}
     links: list[dict[str, Any]] = field(default_factory=list)
-    value: dict | None = None  # a salary's normalised amount (checked again by the store)
+    value: dict[str, Any] | None = None  # a salary's normalised amount (checked again by the store)
     score: float | None = None  # a suggestion's score
     reason: str = ""  # why it was suggested
 

@@ -196,7 +196,7 @@ class _InfoIndex:
         if value is not None and not isinstance(value, list):
             raise BadRecord(f"'span_info' must be an array of objects, got {type_name(value)}")
         self.present = value is not None
-        self.by_key: dict[tuple[int, int, str], list[dict]] = {}
+        self.by_key: dict[tuple[int, int, str], list[dict[str, Any]]] = {}
         self.unusable = 0
         self.missed = 0
         for entry in value or []:
@@ -206,7 +206,7 @@ class _InfoIndex:
             else:
                 self.by_key.setdefault(key, []).append(entry)
 
-    def take(self, start: int, end: int, label: str) -> dict | None:
+    def take(self, start: int, end: int, label: str) -> dict[str, Any] | None:
         if not self.present:
             return None
         queue = self.by_key.get((start, end, label))
@@ -236,9 +236,13 @@ def _int(value: Any, name: str, where: str) -> int:
     return value
 
 
-def _raw_spans(obj: dict) -> list[tuple[Any, Any, Any, dict | None] | BadRecord]:
+#: ``(start, end, label, extra)`` of one span as the record has it: the values are checked later.
+_RawSpan = tuple[Any, Any, Any, dict[str, Any] | None]
+
+
+def _raw_spans(obj: dict[str, Any]) -> list[_RawSpan | BadRecord]:
     """``(start, end, label, extra)`` from ``label``, ``labels`` or ``entities``; a BadRecord per bad entry."""
-    out: list[tuple[Any, Any, Any, dict | None] | BadRecord] = []
+    out: list[_RawSpan | BadRecord] = []
     key = "label" if "label" in obj else "labels" if "labels" in obj else None
     if key is not None:
         value = obj[key]

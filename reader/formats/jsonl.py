@@ -162,7 +162,7 @@ def get_str(obj: dict[str, Any], key: str, *, required: bool = False, default: s
     return value
 
 
-def get_id(obj: dict, key: str = "id", where: str = "") -> str | None:
+def get_id(obj: dict[str, Any], key: str = "id", where: str = "") -> str | None:
     """Ids may be strings or integers (doccano numbers its examples)."""
     value = obj.get(key)
     if value is None:
@@ -187,7 +187,7 @@ def get_int(obj: Any, key: str | int, where: str = "") -> int:
     return value
 
 
-def get_status(obj: dict, where: str = "") -> str:
+def get_status(obj: dict[str, Any], where: str = "") -> str:
     status = get_str(obj, "status", default="accepted", where=where)
     if status not in STATUSES:
         raise BadRecord(f"{where}unknown status {status!r} (expected one of {', '.join(STATUSES)})")
@@ -278,13 +278,13 @@ def span_from_obj(obj: Any, where: str, start: int, end: int, label: str, text: 
     )
 
 
-def item_meta(obj: dict, where: str = "", *, strict: bool = True) -> dict[str, Any]:
+def item_meta(obj: dict[str, Any], where: str = "", *, strict: bool = True) -> dict[str, str]:
     """Title, language, date, path and sha256 of a record (top level or under ``meta``).
 
     ``strict=False`` (other tools' files) ignores values of the wrong type
     instead of rejecting the record: they are metadata, not annotations.
     """
-    out: dict[str, Any] = {}
+    out: dict[str, str] = {}
     for key in ("title", "lang", "date", "sha256", "path"):
         value = obj.get(key)
         if value is None:
@@ -318,7 +318,7 @@ def parse_links(raw: Any, where: str) -> list[dict[str, Any]]:
     return out
 
 
-def parse_span_objects(spans_raw: list, line: int, source: str) -> tuple[list[SpanRecord], list[ImportProblem]]:
+def parse_span_objects(spans_raw: list[Any], line: int, source: str) -> tuple[list[SpanRecord], list[ImportProblem]]:
     """Span objects ``{"start", "end", "label", "text"?, ...}`` of one record; bad ones become problems."""
     spans: list[SpanRecord] = []
     problems: list[ImportProblem] = []
@@ -342,7 +342,7 @@ def parse_span_objects(spans_raw: list, line: int, source: str) -> tuple[list[Sp
     return spans, problems
 
 
-def make_item(line: int, text: str, doc_id: str | None, meta: dict, spans: list[SpanRecord], source: str) -> ImportItem:
+def make_item(line: int, text: str, doc_id: str | None, meta: dict[str, str], spans: list[SpanRecord], source: str) -> ImportItem:
     """An :class:`ImportItem` from a record's text, id and :func:`item_meta` fields."""
     return ImportItem(
         line=line,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import IO, Any, Iterator
 
 from reader.formats.base import MAX_LINE_BYTES
 
@@ -25,7 +25,7 @@ CHUNK_CHARS = 1 << 20
 
 
 class _Buffer:
-    def __init__(self, fh, chunk: int):
+    def __init__(self, fh: IO[str], chunk: int) -> None:
         self.fh = fh
         self.chunk = chunk
         self.buf = ""

@@ -137,9 +137,8 @@ def _task_text(data: dict[str, Any]) -> tuple[str | None, str]:
 
 
 def _annotator_from_meta(meta: Any) -> str | None:
-    if isinstance(meta, dict) and isinstance(meta.get("annotator"), str) and meta["annotator"]:
-        return meta["annotator"]
-    return None
+    annotator = meta.get("annotator") if isinstance(meta, dict) else None
+    return annotator if isinstance(annotator, str) and annotator else None
 
 
 def _note_from_meta(meta: Any) -> str:

@@ -105,8 +105,8 @@ class ImportReport:
     records: int = 0  # records read (documents)
     matched_documents: int = 0  # records matched to an existing document
     problem_count: int = 0  # all problems, also those beyond MAX_PROBLEMS
-    unknown_labels: Counter = field(default_factory=Counter)
-    labels: Counter = field(default_factory=Counter)  # imported spans per label
+    unknown_labels: Counter[str] = field(default_factory=Counter)
+    labels: Counter[str] = field(default_factory=Counter)  # imported spans per label
     notes: list[ImportNote] = field(default_factory=list)  # what the format says that is not a problem
     links: int = 0  # links between spans restored (jsonl)
 
@@ -273,7 +273,7 @@ def _os_error(path: Path, exc: OSError) -> FormatError:
     return FormatError(f"{path}: cannot write the export: {exc.strerror or exc}")
 
 
-def _write_text_atomic(path: Path, fmt: Format, items: Iterable) -> int:
+def _write_text_atomic(path: Path, fmt: Format, items: Iterable[tuple[Document, list[Annotation]]]) -> int:
     try:
         with fsutil.atomic_text_file(path) as fh:
             return fmt.write(items, fh)
@@ -281,7 +281,7 @@ def _write_text_atomic(path: Path, fmt: Format, items: Iterable) -> int:
         raise _os_error(path, exc) from None
 
 
-def _write_binary_atomic(path: Path, fmt: Format, items: Iterable) -> int:
+def _write_binary_atomic(path: Path, fmt: Format, items: Iterable[tuple[Document, list[Annotation]]]) -> int:
     tmp_dir = None
     try:
         tmp_dir = fsutil.make_temp_dir(path)
@@ -298,7 +298,7 @@ def _write_binary_atomic(path: Path, fmt: Format, items: Iterable) -> int:
             shutil.rmtree(tmp_dir, ignore_errors=True)
 
 
-def _write_dir_atomic(path: Path, fmt: Format, items: Iterable) -> int:
+def _write_dir_atomic(path: Path, fmt: Format, items: Iterable[tuple[Document, list[Annotation]]]) -> int:
     """Write into a new temporary folder beside ``path``, then swap it into place."""
     tmp_dir = None
     try:
@@ -501,7 +501,8 @@ class _Importer:
         if len(self.pending) >= self.batch_size or len(self.pending_docs) >= 1000:
             self.flush()
 
-    def add_span(self, item, span: SpanRecord, raw: str, text: str, nmap, doc, stale) -> None:
+    def add_span(self, item: ImportItem, span: SpanRecord, raw: str, text: str, nmap: _NewlineMap | None,
+                 doc: Document | None, stale: Document | None) -> None:
         r = self.report
 
         def bad(reason: str) -> None:
@@ -549,6 +550,8 @@ class _Importer:
             if found is None:
                 return bad(f"document {stale.id!r} has changed and the span text {_short(span_text)} is no longer in it")
             start, end, target = found, found + len(span_text), stale
+        # add_item makes a new document for the record unless a stale one has its id
+        assert target is not None
         ann = Annotation(
             id=span.id or new_id(),
             doc_id=target.id,

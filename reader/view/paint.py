@@ -8,7 +8,7 @@ search matches, the selection and the cursor, in that order of precedence.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from rich.cells import cell_len
 from rich.color import Color as RichColor
@@ -164,8 +164,8 @@ class RowPainter:
                 segments.append(Segment(" ", tail))
         return segments
 
-    def _visual_row(self, line: int, sub: int, style_at, sel, cursor: int, cursor_style: Style,
-                    palette: Palette) -> list[Segment]:
+    def _visual_row(self, line: int, sub: int, style_at: Callable[[int], Style | None], sel: tuple[int, int] | None,
+                    cursor: int, cursor_style: Style, palette: Palette) -> list[Segment]:
         """A right-to-left row in visual order, right-aligned (see :mod:`reader.view.visual`)."""
         assert self.visual is not None
         text = self.layout.text
