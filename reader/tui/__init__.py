@@ -4,7 +4,7 @@ from __future__ import annotations
 __all__ = ["ReaderApp"]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> type:
     if name == "ReaderApp":
         from reader.tui.app import ReaderApp
 

@@ -6,8 +6,6 @@ Up/down/page/home/end move the highlight; enter or a click selects the row
 """
 from __future__ import annotations
 
-from typing import Any
-
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -66,11 +64,11 @@ class AnnotationList(ScrollView, can_focus=True):
     def __init__(self, labels: LabelSet | None = None, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.labels = labels or LabelSet()
-        self._items: list[Any] = []
+        self._items: list[Annotation] = []
         self._index: dict[str, int] = {}
         self.show_annotator = False  # every layer shown: each row names its annotator
 
-    def set_items(self, anns: list[Any]) -> None:
+    def set_items(self, anns: list[Annotation]) -> None:
         current = self.highlighted_id
         self._items = list(anns)
         self._index = {a.id: i for i, a in enumerate(self._items)}
@@ -127,7 +125,7 @@ class AnnotationList(ScrollView, can_focus=True):
             self.highlighted = row
             self.action_choose()
 
-    def _row_parts(self, ann: Any) -> list[tuple[str, Style]]:
+    def _row_parts(self, ann: Annotation) -> list[tuple[str, Style]]:
         colour = self.labels.color(ann.label)
         suggested = ann.status == STATUS_SUGGESTED
         parts: list[tuple[str, Style]] = []

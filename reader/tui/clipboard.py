@@ -10,7 +10,7 @@ shown by `?` and written to the log.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reader.text import one_line
 from reader.tui.details import record
@@ -64,7 +64,7 @@ def _message(n: int, what: str, osc52: str, system: str) -> tuple[str, SeverityL
     return f"Could not copy {what}: no clipboard answered (? shows why)", "error", details
 
 
-def copy_text(app: "App", text: str, what: str = "selection", *, timeout: float | None = None) -> None:
+def copy_text(app: "App[Any]", text: str, what: str = "selection", *, timeout: float | None = None) -> None:
     """Copy ``text`` (OSC 52, then pyperclip in a thread worker); notify the result.
 
     Never raises and never blocks the event loop for longer than it takes to

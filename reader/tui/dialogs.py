@@ -15,7 +15,7 @@ import re
 import weakref
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -59,14 +59,17 @@ def plain(text: str, style: str = "", *, limit: int = 0, multiline: bool = False
     return Text(one_line(str(text), limit), style=style)
 
 
-class _Dialog(ModalScreen):
+ResultT = TypeVar("ResultT")
+
+
+class _Dialog(ModalScreen[ResultT]):
     CSS_PATH = "dialogs.tcss"
 
 
 # --- confirm ----------------------------------------------------------------
 
 
-class ConfirmDialog(_Dialog):
+class ConfirmDialog(_Dialog[bool]):
     """Ask a yes/no question. Dismisses with ``True`` (yes) or ``False``."""
 
     BINDINGS = [
@@ -109,7 +112,7 @@ class ConfirmDialog(_Dialog):
 # --- note -------------------------------------------------------------------
 
 
-class NoteDialog(_Dialog):
+class NoteDialog(_Dialog["str | None"]):
     """Edit the note of an annotation. Dismisses with the text, or ``None`` (cancel).
 
     ctrl+q (the app's quit, which hands it to :meth:`quit_requested`) asks
@@ -212,7 +215,7 @@ _CLEAR = "\x00clear"
 LANGUAGE_PLACEHOLDER = "code (en, zh-cn) or a name to filter"
 
 
-class LanguageDialog(_Dialog):
+class LanguageDialog(_Dialog["str | None"]):
     """Pick a language tag. Dismisses with a code, ``""`` (clear the override) or ``None``."""
 
     BINDINGS = [
@@ -337,7 +340,7 @@ _SESSION_EXPORT: "weakref.WeakKeyDictionary[object, dict[str, str]]" = weakref.W
 EXPORT_TAB_ORDER = ("#export-format", "#export-path", "#export-suggested", "#export")
 
 
-class ExportDialog(_Dialog):
+class ExportDialog(_Dialog["ExportResult | None"]):
     """Choose a format and a path, then export (in a worker). Dismisses with the result or ``None``.
 
     The focus starts on Export (``e`` then enter exports with the defaults);
@@ -584,7 +587,7 @@ class ExportDialog(_Dialog):
         self.dismiss(result)
 
 
-def __getattr__(name: str):  # HelpScreen lives in reader.tui.help (lazy, avoids a cycle)
+def __getattr__(name: str) -> type:  # HelpScreen lives in reader.tui.help (lazy, avoids a cycle)
     if name == "HelpScreen":
         from reader.tui.help import HelpScreen
 

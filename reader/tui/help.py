@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -27,7 +28,7 @@ class HelpEntry:
     node: object = None
 
 
-def _section(node: object, screen: Screen) -> str:
+def _section(node: object, screen: Screen[Any]) -> str:
     if isinstance(node, App):
         return "Everywhere"
     if node is screen:
@@ -38,12 +39,12 @@ def _section(node: object, screen: Screen) -> str:
     return type(node).__name__
 
 
-def _screen_name(screen: Screen) -> str:
+def _screen_name(screen: Screen[Any]) -> str:
     name = type(screen).__name__
     return name[:-6] if name.endswith("Screen") and len(name) > 6 else name
 
 
-def _all_bindings(screen: Screen) -> list[tuple[str, ActiveBinding]]:
+def _all_bindings(screen: Screen[Any]) -> list[tuple[str, ActiveBinding]]:
     """The bindings a key press on ``screen`` would run (focused widget, its parents, screen, app).
 
     ``Screen.active_bindings`` is what the footer shows: a key bound at two
@@ -57,7 +58,7 @@ def _all_bindings(screen: Screen) -> list[tuple[str, ActiveBinding]]:
         return []
 
 
-def binding_entries(screen: Screen) -> list[HelpEntry]:
+def binding_entries(screen: Screen[Any]) -> list[HelpEntry]:
     """The bindings active on ``screen`` (screen, focused widget, app), grouped by action.
 
     Keys bound to the same action and description are listed together.
@@ -93,7 +94,7 @@ def binding_entries(screen: Screen) -> list[HelpEntry]:
     return sorted(entries.values(), key=lambda e: rank(e.section))
 
 
-def help_table(screen: Screen) -> Table:
+def help_table(screen: Screen[Any]) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column("key", style="bold", no_wrap=True, min_width=14)
     table.add_column("description")
@@ -118,7 +119,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "close", "Close help", id="help.close"),
     ]
 
-    def __init__(self, screen: Screen | None = None) -> None:
+    def __init__(self, screen: Screen[Any] | None = None) -> None:
         super().__init__(classes="dialog-screen")
         self._help_target = screen
 
@@ -130,10 +131,9 @@ class HelpScreen(ModalScreen[None]):
             yield Label("escape / q / ?: close   ctrl+p: command palette (every action by name)", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        target = self._help_target
-        if target is None:
-            stack = self.app.screen_stack
-            target = stack[-2] if len(stack) > 1 else self
+        target: Screen[Any] = self._help_target or self
+        if self._help_target is None and len(self.app.screen_stack) > 1:
+            target = self.app.screen_stack[-2]
         self._help_target = target
         self.query_one("#help-title", Label).update(Text(f"Keys — {_screen_name(target)} screen", style="bold"))
         body = help_table(target)

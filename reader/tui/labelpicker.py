@@ -42,7 +42,7 @@ def matching(labels: LabelSet, query: str, limit: int = SHOWN) -> tuple[list[str
     return found[:limit], len(found)
 
 
-class LabelPicker(_Dialog):
+class LabelPicker(_Dialog["str | None"]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="labelpicker.cancel"),
         Binding("down", "list_focus", "Choose from the list", show=False, id="labelpicker.list"),

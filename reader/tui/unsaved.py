@@ -17,7 +17,7 @@ from textual.widgets import Button, Label, Static
 from reader.tui.dialogs import _Dialog, plain
 
 
-class UnsavedDialog(_Dialog):
+class UnsavedDialog(_Dialog["str | None"]):
     """``count`` changes could not be saved (``reason``): retry, rescue file, or lose them."""
 
     BINDINGS = [

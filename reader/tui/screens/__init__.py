@@ -13,9 +13,10 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> type:
     if name in _WHERE:
         import importlib
 
-        return getattr(importlib.import_module(_WHERE[name]), name)
+        screen: type = getattr(importlib.import_module(_WHERE[name]), name)
+        return screen
     raise AttributeError(name)

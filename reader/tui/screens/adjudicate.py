@@ -18,7 +18,7 @@ Everything goes through :mod:`reader.adjudication` and the store API.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -29,6 +29,7 @@ from textual.widgets.option_list import Option
 
 from reader.adjudication import GOLD, Cluster, Review, accept, accept_agreed, build_review, move_edge, reviews
 from reader.errors import ReaderError
+from reader.labels import LabelSet
 from reader.model import Annotation, Document
 from reader.text import inert, one_line
 from reader.tui.host import reader_app
@@ -36,7 +37,7 @@ from reader.tui.host import reader_app
 CONTEXT = 30  # characters of text shown around a cluster
 
 
-def _document(node: Screen, doc_id: str) -> Document | None:
+def _document(node: Screen[Any], doc_id: str) -> Document | None:
     corpus = reader_app(node).corpus
     return corpus.get(doc_id) if corpus is not None else None
 
@@ -161,7 +162,7 @@ class AdjudicationScreen(Screen[None]):
         return out
 
     @staticmethod
-    def _lane(out: Text, spans: list, text: str, labels) -> None:  # noqa: ANN001
+    def _lane(out: Text, spans: list[Annotation], text: str, labels: LabelSet) -> None:
         if not spans:
             out.append("—\n", style="dim")
             return

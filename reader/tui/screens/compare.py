@@ -29,7 +29,7 @@ from reader.tui.screens.pick import PickDialog
 from reader.tui.textview import AnnotatedTextView
 
 
-class CompareScreen(Screen):
+class CompareScreen(Screen[None]):
     """Read and tag 2-4 documents side by side, scrolled together by their alignment."""
 
     CSS_PATH = ["reading.tcss", "compare.tcss"]

@@ -127,8 +127,8 @@ class LibraryModel:
     """Counts, progress, marks, filter and sort of the library."""
 
     def __init__(self) -> None:
-        self.counts: dict[str, Counter] = {}
-        self.suggested: dict[str, Counter] = {}
+        self.counts: dict[str, Counter[str]] = {}
+        self.suggested: dict[str, Counter[str]] = {}
         self.statuses: dict[str, str] = {}
         self.layers: dict[str, set[str]] = {}  # doc id: the annotators with accepted spans (not gold)
         self._store: AdjudicationStore | None = None

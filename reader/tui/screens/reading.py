@@ -12,7 +12,7 @@ from reader.tui.pane import DocumentPane
 from reader.tui.textview import AnnotatedTextView
 
 
-class ReadingScreen(Screen):
+class ReadingScreen(Screen[None]):
     """Read and tag one document."""
 
     CSS_PATH = "reading.tcss"
