@@ -51,3 +51,21 @@ def test_ui_does_not_touch_store_files():
                     bad = False
                 if bad:
                     raise AssertionError(f"{p}:{node.lineno}: file access in the UI")
+
+
+def test_mypy_is_strict_on_all_of_reader():
+    """The strict override covers every module of reader/, and nothing switches it off again."""
+    import tomllib
+
+    config = tomllib.loads((ROOT.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
+    assert "reader" in config["files"]
+    strict = {"disallow_untyped_defs", "disallow_incomplete_defs", "disallow_untyped_calls",
+              "disallow_any_generics", "check_untyped_defs", "warn_return_any", "no_implicit_reexport"}
+    overrides = config.get("overrides", [])
+    covering = [o for o in overrides if {"reader", "reader.*"} <= set(o["module"])]
+    assert covering and all(covering[0].get(flag) is True for flag in strict), covering
+    for o in overrides:
+        ours = [m for m in o["module"] if m == "reader" or m.startswith("reader.")]
+        if ours and o is not covering[0]:
+            loosened = {k for k in o if k != "module" and (k == "ignore_errors" or (k in strict and o[k] is False))}
+            assert not loosened, f"{ours}: {sorted(loosened)} loosens the strict check"
