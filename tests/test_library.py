@@ -251,7 +251,6 @@ async def test_help_lists_library_keys(corpus, store_path):
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        body = str(app.screen.query_one("#help-body").render())
         svg = app.export_screenshot()
         for words in ("Toggle&#160;done", "Compare&#160;marked", "Export"):
             assert words in svg, words
