@@ -126,9 +126,10 @@ class AnnotationValidator:
     def index(self, anns: Iterable[Annotation]) -> None:
         """Start the duplicate index again from ``anns`` (first one of a key wins)."""
         self._keys = {}
-        for ann in anns:
-            if ann.status != STATUS_REJECTED:
-                self._keys.setdefault(layer_key(ann), ann.id)
+        with no_gc():  # 100k new tuples: the cyclic GC would rescan the whole image again and again
+            for ann in anns:
+                if ann.status != STATUS_REJECTED:
+                    self._keys.setdefault(layer_key(ann), ann.id)
 
     def replaced(self, old: Annotation | None, new: Annotation | None) -> None:
         """``old`` was replaced by ``new`` (either may be None): keep the index in step."""
