@@ -38,7 +38,7 @@ chromium:
 test: lint chromium
 	$(BIN)/python -m pytest -q
 
-# Types (mypy, strict on the domain core) and the import layers (import-linter); config in pyproject.toml.
+# Types (mypy, strict on all of reader/) and the import layers (import-linter); config in pyproject.toml.
 lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports

@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 from rich.cells import cell_len
 from rich.color import Color as RichColor
 from rich.color import blend_rgb
+from rich.color_triplet import ColorTriplet
 from rich.segment import Segment
 from rich.style import Style
 
@@ -43,7 +44,7 @@ class Palette:
 
 def _blend(bg: tuple[int, int, int], colour: str, amount: float) -> Style:
     rgb = RichColor.parse(colour).get_truecolor()
-    mixed = blend_rgb(bg, rgb, amount)  # type: ignore[arg-type]
+    mixed = blend_rgb(ColorTriplet(*bg), rgb, amount)
     return Style(bgcolor=RichColor.from_triplet(mixed))
 
 
@@ -78,7 +79,7 @@ class RowPainter:
             mix = RichColor.parse(self.labels.color(labels[0])).get_truecolor()
             for i, name in enumerate(labels[1:], 2):
                 mix = blend_rgb(mix, RichColor.parse(self.labels.color(name)).get_truecolor(), 1 / i)
-            mixed = blend_rgb(palette.background, mix, 0.6)  # type: ignore[arg-type]
+            mixed = blend_rgb(ColorTriplet(*palette.background), mix, 0.6)
             style = Style(bgcolor=RichColor.from_triplet(mixed)) + palette.overlap
             palette._cache[key] = style
         return style
