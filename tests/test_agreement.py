@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reader.agreement import (
     ALL_LABELS,
@@ -184,3 +186,21 @@ def test_perfect_agreement_has_alpha_one():
     assert rep.overall.krippendorff_alpha == pytest.approx(1.0)
     assert rep.overall.fleiss_kappa == pytest.approx(1.0)
     assert all(p.cohen_kappa == pytest.approx(1.0) and p.exact_f1 == 1.0 for p in rep.overall.pairs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 40).flatmap(lambda units: st.integers(1, 6).flatmap(
+    lambda values: st.lists(st.lists(st.integers(0, 5), min_size=values, max_size=values),
+                            min_size=units, max_size=units))))
+def test_krippendorff_alpha_equals_the_krippendorff_package(rows):
+    """Our O(units x values) coincidences give the package's alpha on any count matrix."""
+    import krippendorff
+
+    counts = np.array(rows, dtype=np.int64)
+    ours = krippendorff_alpha(counts)
+    pairable = counts[counts.sum(axis=1) >= 2]
+    if pairable.shape[0] == 0 or np.count_nonzero(pairable.sum(axis=0)) < 2:
+        assert ours is None
+        return
+    theirs = float(krippendorff.alpha(value_counts=pairable, level_of_measurement="nominal"))
+    assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-12)
