@@ -157,3 +157,37 @@ def test_relearner_batches_and_orders_highest_first(decided):
     assert not few.used and "not yet" in few.note
     a, b = SimpleNamespace(score=None, start=5, end=6), SimpleNamespace(score=0.9, start=9, end=10)
     assert learn.highest_first([a, b]) == [b, a]
+
+
+def test_rules_run_once_per_document_content(decided, monkeypatch):
+    """Checking the model's fingerprint again (every batch of decisions) does not scan every
+    decided document again; an edited document (new sha256) is scanned again."""
+    from reader import suggest
+
+    _, corpus, store, _ = decided
+    suggest_corpus(corpus, store, labels=["salary"], min_score=0.0)  # pending suggestions in the other half
+    original = suggest.RECOGNISERS["salary"]
+    scanned: list[str] = []
+
+    def counting(text, lang=None):
+        scanned.append(text)
+        return original(text, lang=lang)
+
+    monkeypatch.setitem(suggest.RECOGNISERS, "salary", counting)
+    first = learn.load_or_train(store, corpus)
+    assert first.rescorer is not None and scanned
+    documents = len(set(scanned))
+    assert len(scanned) == documents  # once each
+    scanned.clear()
+    again = learn.load_or_train(store, corpus)
+    assert scanned == [] and again.note == first.note
+    assert learn.rescore_pending(store, corpus, again.rescorer) > 0
+    pending_docs = {a.doc_id for a in store.all(statuses=("suggested",))}
+    assert len(scanned) == len(set(scanned)) <= len(pending_docs)  # the undecided ones, once each
+    scanned.clear()
+    learn.rescore_pending(store, corpus, again.rescorer)
+    assert scanned == []
+    doc = next(iter(corpus))
+    edited = type(doc)(id=doc.id, text=doc.text + " ", sha256="edited", lang=doc.lang)
+    assert learn.rules_for(edited, "salary") == tuple(original(edited.text, lang=edited.known_lang))
+    assert scanned == [edited.text]

@@ -28,6 +28,8 @@ import dataclasses
 import hashlib
 import json
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TypedDict
@@ -352,18 +354,49 @@ def load_or_train(store: DecisionStore, corpus: TextLookup, labels: Sequence[str
     return LearnResult(Rescorer(models) if models else None, head + "; ".join(parts), counts)
 
 
-def _rule_scores(corpus: TextLookup, items: Sequence[Decision], label: str) -> list[float | None]:
-    """The rules' score of each decided candidate today (None where the rules no longer give it)."""
+#: (recogniser, label, document sha256, language) -> the rules' suggestions there; bounded, oldest first out
+_RULES_CACHE: OrderedDict[tuple[object, str, str, str | None], tuple[Suggestion, ...]] = OrderedDict()
+RULES_CACHE_SIZE = 2048
+_rules_lock = threading.Lock()
+
+
+def rules_for(doc: Document, label: str) -> tuple[Suggestion, ...]:
+    """The rules' suggestions of ``label`` in ``doc``, run once per document content.
+
+    Learning needs them each time the model's fingerprint is checked (after
+    every batch of decisions) and for re-scoring; without the cache every
+    decided document was scanned again each time. Keyed by the text's sha256,
+    so an edited document is scanned again; a document without one is not cached.
+    """
     from reader.suggest import RECOGNISERS
 
     find = RECOGNISERS.get(label)
+    if find is None:
+        return ()
+    key = (find, label, doc.sha256, doc.known_lang)  # a replaced recogniser (tests, plugins) is not confused
+    if doc.sha256:
+        with _rules_lock:
+            hit = _RULES_CACHE.get(key)
+            if hit is not None:
+                _RULES_CACHE.move_to_end(key)
+                return hit
+    found = tuple(find(doc.text, lang=doc.known_lang))
+    if doc.sha256:
+        with _rules_lock:
+            _RULES_CACHE[key] = found
+            while len(_RULES_CACHE) > RULES_CACHE_SIZE:
+                _RULES_CACHE.popitem(last=False)
+    return found
+
+
+def _rule_scores(corpus: TextLookup, items: Sequence[Decision], label: str) -> list[float | None]:
+    """The rules' score of each decided candidate today (None where the rules no longer give it)."""
     by_doc: dict[str, dict[tuple[int, int], float]] = {}
     out: list[float | None] = []
     for d in items:
         if d.doc_id not in by_doc:
             doc = corpus.get(d.doc_id)
-            by_doc[d.doc_id] = ({(s.start, s.end): s.score for s in find(doc.text, lang=doc.known_lang)}
-                                if doc is not None and find is not None else {})
+            by_doc[d.doc_id] = {(s.start, s.end): s.score for s in rules_for(doc, label)} if doc is not None else {}
         out.append(by_doc[d.doc_id].get((d.start, d.end)))
     return out
 
@@ -381,8 +414,6 @@ def rescore_pending(store: RescoreStore, corpus: TextLookup, rescorer: Rescorer,
     twice does not compound), then mixed with the learned probability.
     ``progress(done, total)`` is called per document. Returns how many changed.
     """
-    from reader.suggest import RECOGNISERS
-
     found = [corpus.get(i) for i in doc_ids] if doc_ids is not None else list(corpus)
     docs = [d for d in found if d is not None]
     scores: dict[str, tuple[float, str]] = {}
@@ -390,10 +421,9 @@ def rescore_pending(store: RescoreStore, corpus: TextLookup, rescorer: Rescorer,
         pending = [a for a in store.for_document(doc.id, statuses=("suggested",))
                    if a.source.startswith(SOURCE_PREFIX) and a.label in rescorer.models]
         if pending:
-            lang = doc.known_lang
             rules: dict[tuple[int, int, str], Suggestion] = {}
             for label in {a.label for a in pending}:
-                for s in RECOGNISERS[label](doc.text, lang=lang):
+                for s in rules_for(doc, label):
                     rules[s.key] = s
             base = [rules.get((a.start, a.end, a.label))
                     or Suggestion(a.start, a.end, a.label, a.text, score=a.score if a.score is not None else 0.5,
