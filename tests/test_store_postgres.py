@@ -79,6 +79,34 @@ def test_newer_schema_is_refused_and_left_alone(pg_url):
     assert "99" in str(exc.value) and "reader-secret" not in str(exc.value)
 
 
+def test_a_session_stops_writing_when_a_newer_reader_migrates_under_it(pg_url, tmp_path):
+    """Sessions check the schema in every commit, not only when they open: after a newer
+    reader's migration, an older session writes nothing in the old form and keeps its change."""
+    import psycopg
+
+    store = AnnotationStore(pg_url, corpus=CORPUS, annotator="alice")
+    try:
+        store.add("d1", *span("Alice"), "quote")
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("INSERT INTO reader_schema (version, applied) VALUES (99, 'future')")
+            before = conn.execute("SELECT count(*) FROM reader_changes").fetchone()[0]
+        with pytest.raises(StoreWriteError) as exc:
+            store.add("d1", *span("Paris"), "claim")
+        message = str(exc.value)
+        assert "newer reader" in message and "99" in message and "\n" not in message
+        assert store.unsaved == 1 and len(store.for_document("d1")) == 2  # kept, shown, not lost
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            assert conn.execute("SELECT count(*) FROM reader_changes").fetchone()[0] == before
+            assert conn.execute("SELECT count(*) FROM reader_annotations").fetchone()[0] == 1
+        from reader.store.rescue import write_rescue
+
+        rescue = write_rescue(tmp_path / "store", store.unsaved_changes(), folders=[tmp_path])
+        assert "Paris" in rescue.read_text(encoding="utf-8")
+        store.discard_unsaved()
+    finally:
+        store.close()
+
+
 # --------------------------------------------------------------------------- NUL and the escape character
 
 #: PostgreSQL refuses U+0000 in text and jsonb; the engine stores strings escaped with U+FDD0

@@ -361,6 +361,13 @@ class PostgresEngine:
                 raise CommitError(self.location, self.last_error) from None
             try:
                 self._write(conn, ops)
+            except _NewerSchema as exc:
+                self.last_error = (
+                    f"a newer reader upgraded the store to schema version {exc.found} while this session was open "
+                    f"(this one writes version {SCHEMA_VERSION}); nothing was written: quit, keeping the changes "
+                    "in a rescue file, and go on with the newer reader"
+                )
+                raise CommitError(self.location, self.last_error) from None
             except psycopg.OperationalError as exc:
                 self._drop()
                 if attempt == 1 and not fresh:
@@ -384,6 +391,11 @@ class PostgresEngine:
         enc = _encode_str
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (COMMIT_LOCK,))
+            # Migrations take the same lock, so this is the schema the write lands on. A newer reader
+            # may have migrated since this session opened: writing in the old form would then corrupt.
+            found = int(conn.execute("SELECT coalesce(max(version), 0) FROM reader_schema").fetchone()[0])
+            if found > SCHEMA_VERSION:
+                raise _NewerSchema(found)
             with conn.cursor() as cur:
                 # runs of one kind, in operation order: a put then a del of the same id ends deleted
                 for kind, group in _runs(ops):
@@ -470,6 +482,14 @@ class PostgresEngine:
             "INSERT INTO reader_info (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (_encode_str(key), _jsonb(value)),
         )
+
+
+class _NewerSchema(Exception):
+    """The database's schema is newer than this engine writes (found inside a commit)."""
+
+    def __init__(self, found: int) -> None:
+        super().__init__(found)
+        self.found = found
 
 
 def _runs(ops: Sequence[Op]) -> list[tuple[str, list[Op]]]:
