@@ -46,12 +46,13 @@ in memory, like the file engine.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any, Protocol, Sequence, runtime_checkable
+from typing import Any, Iterator, Protocol, Sequence, runtime_checkable
 from urllib.parse import urlsplit
 
 from reader.errors import StoreError, StoreVersionError
@@ -362,11 +363,7 @@ class PostgresEngine:
             try:
                 self._write(conn, ops)
             except _NewerSchema as exc:
-                self.last_error = (
-                    f"a newer reader upgraded the store to schema version {exc.found} while this session was open "
-                    f"(this one writes version {SCHEMA_VERSION}); nothing was written: quit, keeping the changes "
-                    "in a rescue file, and go on with the newer reader"
-                )
+                self.last_error = exc.reason
                 raise CommitError(self.location, self.last_error) from None
             except psycopg.OperationalError as exc:
                 self._drop()
@@ -391,11 +388,7 @@ class PostgresEngine:
         enc = _encode_str
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (COMMIT_LOCK,))
-            # Migrations take the same lock, so this is the schema the write lands on. A newer reader
-            # may have migrated since this session opened: writing in the old form would then corrupt.
-            found = int(conn.execute("SELECT coalesce(max(version), 0) FROM reader_schema").fetchone()[0])
-            if found > SCHEMA_VERSION:
-                raise _NewerSchema(found)
+            self._check_schema(conn)
             with conn.cursor() as cur:
                 # runs of one kind, in operation order: a put then a del of the same id ends deleted
                 for kind, group in _runs(ops):
@@ -421,8 +414,20 @@ class PostgresEngine:
                 cur.executemany("INSERT INTO reader_changes (session, op) VALUES (%s, %s)",
                                 [(enc(self.session), _jsonb(list(op))) for op in ops])
 
+    @staticmethod
+    def _check_schema(conn: Any) -> None:
+        """Raise :class:`_NewerSchema` when a newer reader has migrated the database since this
+        session opened. Called under the commit lock, which migrations also take, so the
+        schema cannot change between the check and the write."""
+        found = int(conn.execute("SELECT coalesce(max(version), 0) FROM reader_schema").fetchone()[0])
+        if found > SCHEMA_VERSION:
+            raise _NewerSchema(found)
+
     def poll(self) -> list[Op]:
-        """Operations other sessions committed since the last load or poll (commit order)."""
+        """Operations other sessions committed since the last load or poll (commit order).
+
+        Raises :class:`StoreVersionError` when a newer reader has migrated the database
+        and written since: those changes are in a form this session does not read."""
         import psycopg
 
         try:
@@ -434,6 +439,17 @@ class PostgresEngine:
             self._drop()
             self.last_error = _lost(exc)
             return []
+        if rows:  # others wrote: in this session's form, unless a newer reader migrated meanwhile
+            try:
+                self._check_schema(conn)
+            except _NewerSchema as exc:
+                # their changes are not read in the old form (nor skipped: _last_seq stays)
+                self.last_error = exc.reason
+                raise StoreVersionError(self.location, exc.found, SCHEMA_VERSION) from None
+            except psycopg.Error as exc:
+                self._drop()
+                self.last_error = _lost(exc)
+                return []
         self.last_error = None
         ops: list[Op] = []
         for seq, session, op in rows:
@@ -465,7 +481,8 @@ class PostgresEngine:
 
     def set_labels_toml(self, text: str | None) -> None:
         if text is None:
-            self._ensure().execute("DELETE FROM reader_info WHERE key = %s", (_encode_str(LABELS_FILE),))
+            with self._guarded() as conn:
+                conn.execute("DELETE FROM reader_info WHERE key = %s", (_encode_str(LABELS_FILE),))
         else:
             self.set_info(LABELS_FILE, text)
 
@@ -477,19 +494,34 @@ class PostgresEngine:
         return row[0] if row else None
 
     def set_info(self, key: str, value: JSON) -> None:
+        with self._guarded() as conn:
+            conn.execute(
+                "INSERT INTO reader_info (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (_encode_str(key), _jsonb(value)),
+            )
+
+    @contextlib.contextmanager
+    def _guarded(self) -> Iterator[Any]:
+        """A transaction under the commit lock, on the schema this session writes
+        (else :class:`StoreVersionError`, nothing written)."""
         conn = self._ensure()
-        conn.execute(
-            "INSERT INTO reader_info (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (_encode_str(key), _jsonb(value)),
-        )
+        try:
+            with conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (COMMIT_LOCK,))
+                self._check_schema(conn)
+                yield conn
+        except _NewerSchema as exc:
+            raise StoreVersionError(self.location, exc.found, SCHEMA_VERSION) from None
 
 
 class _NewerSchema(Exception):
-    """The database's schema is newer than this engine writes (found inside a commit)."""
+    """The database's schema is newer than this engine writes (found inside a transaction)."""
 
     def __init__(self, found: int) -> None:
         super().__init__(found)
         self.found = found
+        #: one short line (it ends up in the status line, after "could not save (...)")
+        self.reason = f"a newer reader upgraded the store to schema {found}; this one writes {SCHEMA_VERSION}: restart with it"
 
 
 def _runs(ops: Sequence[Op]) -> list[tuple[str, list[Op]]]:

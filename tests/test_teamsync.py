@@ -1,0 +1,60 @@
+"""StoreSync: taking in other writers' changes, and stopping when a newer reader migrated the store."""
+from __future__ import annotations
+
+import asyncio
+
+from textual.app import App
+
+from reader.errors import StoreError, StoreVersionError
+from reader.tui import teamsync
+from reader.tui.teamsync import StoreSync
+from tui_helpers import notifications, run_test
+
+
+class _Store:
+    shared = True
+
+    def __init__(self, problem: Exception | None) -> None:
+        self.problem = problem
+        self.polls = 0
+
+    def refresh(self) -> int:
+        self.polls += 1
+        if self.problem is not None:
+            raise self.problem
+        return 0
+
+
+class _Host(App[None]):
+    def __init__(self, store: _Store) -> None:
+        super().__init__()
+        self.store = store
+
+    def on_mount(self) -> None:
+        self.sync = StoreSync(self, self.store)
+        self.sync.start()
+
+
+async def _run(store: _Store, monkeypatch, seconds: float = 0.5) -> _Host:
+    monkeypatch.setattr(teamsync, "REFRESH_SECONDS", 0.05)
+    app = _Host(store)
+    async with run_test(app) as pilot:
+        await asyncio.sleep(seconds)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    return app
+
+
+async def test_a_newer_schema_stops_the_sync_and_says_so_once(monkeypatch):
+    store = _Store(StoreVersionError("postgresql://db/reader", 99, 2))
+    app = await _run(store, monkeypatch)
+    errors = [n for n in notifications(app) if n.severity == "error"]
+    assert len(errors) == 1 and "99" in errors[0].message and "newer" in errors[0].message
+    assert store.polls == 1  # stopped at once, not polled every tick
+
+
+async def test_a_lost_connection_keeps_polling_quietly(monkeypatch):
+    store = _Store(StoreError("postgresql://db/reader: not connected"))
+    app = await _run(store, monkeypatch)
+    assert notifications(app) == []
+    assert store.polls >= 3
