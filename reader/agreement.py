@@ -119,7 +119,7 @@ def krippendorff_alpha(counts: np.ndarray) -> float | None:
         return None  # one value everywhere: no expected disagreement
     weighted = counts / (m - 1)[:, None]
     coincidences = weighted.T @ counts - np.diag(weighted.sum(axis=0))
-    n_c = coincidences.sum(axis=1)
+    n_c = counts.sum(axis=0)  # = the coincidences' row sums, without their rounding
     n = float(n_c.sum())
     observed = n - float(np.trace(coincidences))  # sum of the off-diagonal coincidences
     expected = (n * n - float((n_c * n_c).sum())) / (n - 1)

@@ -191,3 +191,36 @@ def test_rules_run_once_per_document_content(decided, monkeypatch):
     edited = type(doc)(id=doc.id, text=doc.text + " ", sha256="edited", lang=doc.lang)
     assert learn.rules_for(edited, "salary") == tuple(original(edited.text, lang=edited.known_lang))
     assert scanned == [edited.text]
+
+
+def test_rules_cache_rescans_a_retagged_document_and_stays_bounded(monkeypatch):
+    from reader import suggest
+    from reader.model import Document
+
+    original = suggest.RECOGNISERS["salary"]
+    scanned: list[tuple[str, str | None]] = []
+
+    def counting(text, lang=None):
+        scanned.append((text, lang))
+        return original(text, lang=lang)
+
+    monkeypatch.setitem(suggest.RECOGNISERS, "salary", counting)
+    monkeypatch.setattr(learn, "_RULES_CACHE", type(learn._RULES_CACHE)())
+    monkeypatch.setattr(learn, "_rules_held", 0)
+    monkeypatch.setattr(learn, "RULES_CACHE_ENTRIES", 3)
+    text = "Lo stipendio è di 1.500 euro al mese."
+    it = Document(id="d", text=text, sha256="h", lang="it")
+    en = Document(id="d", text=text, sha256="h", lang="en")
+    learn.rules_for(it, "salary")
+    learn.rules_for(it, "salary")
+    learn.rules_for(en, "salary")  # a language override changes what the rules find: scanned again
+    assert scanned == [(text, "it"), (text, "en")]
+    others = [Document(id=f"o{i}", text=f"{text} {i}", sha256=f"o{i}", lang="it") for i in range(3)]
+    for d in others:
+        learn.rules_for(d, "salary")
+    assert len(learn._RULES_CACHE) == 3  # bounded: the oldest went first
+    scanned.clear()
+    learn.rules_for(it, "salary")  # evicted: scanned again
+    learn.rules_for(others[-1], "salary")  # still there
+    assert scanned == [(text, "it")]
+    assert learn._rules_held == sum(len(v) for v in learn._RULES_CACHE.values())

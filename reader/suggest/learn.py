@@ -354,9 +354,14 @@ def load_or_train(store: DecisionStore, corpus: TextLookup, labels: Sequence[str
     return LearnResult(Rescorer(models) if models else None, head + "; ".join(parts), counts)
 
 
-#: (recogniser, label, document sha256, language) -> the rules' suggestions there; bounded, oldest first out
-_RULES_CACHE: OrderedDict[tuple[object, str, str, str | None], tuple[Suggestion, ...]] = OrderedDict()
-RULES_CACHE_SIZE = 2048
+#: (recogniser, label, sha256, length, language) -> the rules' suggestions there, oldest first out
+_RULES_CACHE: OrderedDict[tuple[object, str, str, int, str | None], tuple[Suggestion, ...]] = OrderedDict()
+#: Bounds: entries (documents x labels) and suggestions held. Large enough for the working set
+#: of a 10,000-document corpus (learning scans the same documents in the same order each batch,
+#: so a cache smaller than that set would never hit).
+RULES_CACHE_ENTRIES = 50_000
+RULES_CACHE_SUGGESTIONS = 250_000
+_rules_held = 0
 _rules_lock = threading.Lock()
 
 
@@ -365,15 +370,18 @@ def rules_for(doc: Document, label: str) -> tuple[Suggestion, ...]:
 
     Learning needs them each time the model's fingerprint is checked (after
     every batch of decisions) and for re-scoring; without the cache every
-    decided document was scanned again each time. Keyed by the text's sha256,
-    so an edited document is scanned again; a document without one is not cached.
+    decided document was scanned again each time. Keyed by the text's sha256
+    and length, and the language, so an edited or re-tagged document is
+    scanned again; a document without a sha256 is not cached.
     """
+    global _rules_held
     from reader.suggest import RECOGNISERS
 
     find = RECOGNISERS.get(label)
     if find is None:
         return ()
-    key = (find, label, doc.sha256, doc.known_lang)  # a replaced recogniser (tests, plugins) is not confused
+    # the recogniser is part of the key: a replaced one (tests, plugins) is not confused
+    key = (find, label, doc.sha256, len(doc.text), doc.known_lang)
     if doc.sha256:
         with _rules_lock:
             hit = _RULES_CACHE.get(key)
@@ -383,9 +391,12 @@ def rules_for(doc: Document, label: str) -> tuple[Suggestion, ...]:
     found = tuple(find(doc.text, lang=doc.known_lang))
     if doc.sha256:
         with _rules_lock:
-            _RULES_CACHE[key] = found
-            while len(_RULES_CACHE) > RULES_CACHE_SIZE:
-                _RULES_CACHE.popitem(last=False)
+            if key not in _RULES_CACHE:
+                _RULES_CACHE[key] = found
+                _rules_held += len(found)
+            while _RULES_CACHE and (len(_RULES_CACHE) > RULES_CACHE_ENTRIES or _rules_held > RULES_CACHE_SUGGESTIONS):
+                _, gone = _RULES_CACHE.popitem(last=False)
+                _rules_held -= len(gone)
     return found
 
 
