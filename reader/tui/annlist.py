@@ -129,7 +129,7 @@ class AnnotationList(ScrollView, can_focus=True):
         colour = self.labels.color(ann.label)
         suggested = ann.status == STATUS_SUGGESTED
         parts: list[tuple[str, Style]] = []
-        if getattr(ann, "orphaned", False):
+        if ann.orphaned:
             parts.append(("⚠ orphaned ", Style(bold=True, color="red")))
         low = is_low(ann)
         if self.show_annotator:

@@ -28,6 +28,7 @@ from textual.widgets import Collapsible, DataTable, Footer, Header, Input, Label
 from reader.align import pick_per_language
 from reader.errors import ReaderError
 from reader.model import Document
+from reader.protocols import ProblemLike
 from reader.text import one_line
 from reader.tui.host import reader_app
 from reader.tui.inert import InertInput
@@ -97,7 +98,7 @@ class LibraryScreen(Screen[None]):
     def filter(self) -> Filter:
         return self.model.filter
 
-    def _problems(self) -> list[object]:
+    def _problems(self) -> list[ProblemLike]:
         corpus = reader_app(self).corpus
         return list(corpus.problems) if corpus is not None else []
 
@@ -151,10 +152,10 @@ class LibraryScreen(Screen[None]):
         table.add_column(Text("Reason"), key="reason")
         root = str(app.corpus.root if app.corpus is not None else "").rstrip("/")
         for problem in problems:
-            path = str(getattr(problem, "path", problem))
+            path = problem.path
             if root and path.startswith(root + "/"):
                 path = path[len(root) + 1:]
-            table.add_row(Text(one_line(path, 60)), Text(one_line(str(getattr(problem, "reason", "")), 160)))
+            table.add_row(Text(one_line(path, 60)), Text(one_line(problem.reason, 160)))
         panel.collapsed = len(problems) > 5
         self._title_problems()
 
