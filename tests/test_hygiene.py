@@ -69,3 +69,15 @@ def test_mypy_is_strict_on_all_of_reader():
         if ours and o is not covering[0]:
             loosened = {k for k in o if k != "module" and (k == "ignore_errors" or (k in strict and o[k] is False))}
             assert not loosened, f"{ours}: {sorted(loosened)} loosens the strict check"
+
+
+MAX_CLASS_LINES = 450  # a class longer than this has more than one job (CONTRIBUTING.md)
+
+
+def test_no_class_is_over_450_lines():
+    long = []
+    for p in ROOT.rglob("*.py"):
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno + 1 > MAX_CLASS_LINES:
+                long.append(f"{p.relative_to(ROOT.parent)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)")
+    assert long == []
