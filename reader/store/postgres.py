@@ -111,6 +111,7 @@ MIGRATIONS: list[list[str]] = [
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+_SCHEMA_SQL = "SELECT coalesce(max(version), 0) FROM reader_schema"
 
 #: PostgreSQL refuses U+0000 in text and jsonb values, so every string is stored escaped, reversibly,
 #: with a Unicode noncharacter (reserved for internal use) as the escape: ESC -> ESC "e", NUL -> ESC "0".
@@ -388,7 +389,6 @@ class PostgresEngine:
         enc = _encode_str
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (COMMIT_LOCK,))
-            self._check_schema(conn)
             with conn.cursor() as cur:
                 # runs of one kind, in operation order: a put then a del of the same id ends deleted
                 for kind, group in _runs(ops):
@@ -411,15 +411,24 @@ class PostgresEngine:
                     else:
                         cur.executemany("DELETE FROM reader_meta WHERE tbl = %s AND key = %s",
                                         [(enc(op[1]), enc(str(op[2]))) for op in group])
-                cur.executemany("INSERT INTO reader_changes (session, op) VALUES (%s, %s)",
-                                [(enc(self.session), _jsonb(list(op))) for op in ops])
+                # The log entries are written only on the schema this session writes: a newer reader may
+                # have migrated since this session opened (migrations take the same lock, and this
+                # statement's snapshot is taken after it was granted). Checked here, not in a statement
+                # of its own, to keep the commit lock's critical section at its three round trips.
+                cur.executemany(
+                    "INSERT INTO reader_changes (session, op) SELECT %s, %s FROM reader_schema HAVING max(version) <= %s",
+                    [(enc(self.session), _jsonb(list(op)), SCHEMA_VERSION) for op in ops],
+                )
+                if ops and cur.rowcount != len(ops):
+                    raise _NewerSchema(int(conn.execute(_SCHEMA_SQL).fetchone()[0]))  # rolls it all back
 
     @staticmethod
     def _check_schema(conn: Any) -> None:
         """Raise :class:`_NewerSchema` when a newer reader has migrated the database since this
-        session opened. Called under the commit lock, which migrations also take, so the
-        schema cannot change between the check and the write."""
-        found = int(conn.execute("SELECT coalesce(max(version), 0) FROM reader_schema").fetchone()[0])
+        session opened. Before a write it is called under the commit lock, which migrations
+        also take, so the schema cannot change between the check and the write (a commit
+        checks inside its log statement instead, see :meth:`_write`)."""
+        found = int(conn.execute(_SCHEMA_SQL).fetchone()[0])
         if found > SCHEMA_VERSION:
             raise _NewerSchema(found)
 
