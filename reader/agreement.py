@@ -122,9 +122,7 @@ def krippendorff_alpha(counts: np.ndarray) -> float | None:
     n_c = counts.sum(axis=0)  # = the coincidences' row sums, without their rounding
     n = float(n_c.sum())
     observed = n - float(np.trace(coincidences))  # sum of the off-diagonal coincidences
-    expected = (n * n - float((n_c * n_c).sum())) / (n - 1)
-    if expected <= 0:
-        return None
+    expected = (n * n - float((n_c * n_c).sum())) / (n - 1)  # > 0: two values at least, n >= 2
     return 1.0 - observed / expected
 
 

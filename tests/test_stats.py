@@ -134,27 +134,20 @@ async def test_stats_screen_opens_from_the_library_with_i_and_closes_with_q(work
         assert not isinstance(app.screen, StatsScreen)
 
 
+async def _open_stats(pilot) -> None:
+    """Press i on the library and wait for the stats screen's charts."""
+    await settle(pilot.app, pilot)
+    await pilot.press("i")
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def test_stats_screen_snapshot(workdir, snap_compare):
     populate()
-
-    async def run_before(pilot) -> None:
-        await settle(pilot.app, pilot)
-        await pilot.press("i")
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-    assert snap_compare(ReaderApp("seeds", "annotations"), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(ReaderApp("seeds", "annotations"), terminal_size=SIZE, run_before=_open_stats)
 
 
 def test_stats_screen_snapshot_of_an_empty_store_at_80_columns(workdir, snap_compare):
     """No annotation yet, in a small terminal: each chart says so instead of drawing empty axes."""
-
-    async def run_before(pilot) -> None:
-        await settle(pilot.app, pilot)
-        await pilot.press("i")
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-    assert snap_compare(ReaderApp("seeds", "annotations"), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(ReaderApp("seeds", "annotations"), terminal_size=(80, 24), run_before=_open_stats)

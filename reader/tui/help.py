@@ -131,9 +131,10 @@ class HelpScreen(ModalScreen[None]):
             yield Label("escape / q / ?: close   ctrl+p: command palette (every action by name)", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        target: Screen[Any] = self._help_target or self
-        if self._help_target is None and len(self.app.screen_stack) > 1:
-            target = self.app.screen_stack[-2]
+        target = self._help_target
+        if target is None:
+            stack = self.app.screen_stack
+            target = stack[-2] if len(stack) > 1 else self
         self._help_target = target
         self.query_one("#help-title", Label).update(Text(f"Keys — {_screen_name(target)} screen", style="bold"))
         body = help_table(target)
