@@ -37,19 +37,6 @@ def _table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
-def _update_top_readme(body: str) -> None:
-    """Replace the text between the bench markers of the project README."""
-    top = HERE.parent / "README.md"
-    if not top.exists():
-        return
-    text = top.read_text(encoding="utf-8")
-    start, end = "<!-- bench -->", "<!-- /bench -->"
-    if start in text and end in text:
-        before, rest = text.split(start, 1)
-        after = rest.split(end, 1)[1]
-        top.write_text(f"{before}{start}\n{body}\n{end}{after}", encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench")
     ap.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
@@ -78,7 +65,6 @@ def main(argv: list[str] | None = None) -> int:
         text = readme.read_text(encoding="utf-8") if readme.exists() else ""
         head = text.split(MARK)[0].rstrip() + "\n\n" if MARK in text else text.rstrip() + "\n\n"
         readme.write_text(f"{head}{MARK}\n{info}\n\n{table}\n", encoding="utf-8")
-        _update_top_readme(f"{info}\n\n{table}")
     return 1 if failed else 0
 
 
