@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from reader import language
+from reader.lang import language
 from reader.corpus import load_corpus
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -32,7 +32,7 @@ def _load_ms(folder: Path, n: int, repeat: int = 3) -> float:
 
 
 def run(quick: bool = False) -> list[dict]:
-    from reader.tui.labelpicker import matching
+    from reader.tui.dialogs.labelpicker import matching
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-labels-"))
     rows = []

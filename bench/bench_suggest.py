@@ -37,7 +37,7 @@ def _lang_of(doc: dict) -> str | None:
     if doc.get("lang"):
         return doc["lang"]
     try:
-        from reader.language import detect_language
+        from reader.lang.language import detect_language
 
         lang, _ = detect_language(doc["text"])
         return None if lang == "unknown" else lang

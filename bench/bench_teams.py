@@ -104,7 +104,7 @@ def _save_rows(engine: str, writers: int, lat: list[float], wall: float) -> list
 
 
 def _agree_rows(quick: bool) -> list[dict]:
-    from reader.agreement import compute_agreement
+    from reader.teams.agreement import compute_agreement
 
     n_total = 10_000 if quick else 100_000
     annotators = ["a", "b", "c", "d"]

@@ -19,7 +19,7 @@ from pathlib import Path
 from textual.app import App, ComposeResult
 
 from reader.model import Annotation
-from reader.tui.textview import AnnotatedTextView
+from reader.tui.widgets.textview import AnnotatedTextView
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 SIZE = (120, 36)

@@ -1,6 +1,6 @@
 """AnnotationController: what the user does to one document's annotations (no Textual).
 
-The reading pane (``reader.tui.pane``) turns keys into calls here and shows
+The reading pane (``reader.tui.widgets.pane``) turns keys into calls here and shows
 the :class:`Outcome` it gets back; this class talks to the store and the
 corpus and never to the screen, so it is unit-tested without an app.
 

@@ -44,10 +44,10 @@ from typing import Callable, Iterable, Iterator
 
 import regex
 
-from reader import language
+from reader.lang import language
 from reader.fsutil import os_reason
 from reader.errors import NotTextError, ReaderError
-from reader.langtag import normalise_tag, tag_problem
+from reader.lang.langtag import normalise_tag, tag_problem
 from reader.model import Document, Paragraph
 from reader.protocols import JSON, StoreAPI
 from reader.text import decode, display_path, one_line, sha256_bytes

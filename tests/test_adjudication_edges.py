@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.adjudication import EDGES, move_edge
+from reader.teams.adjudication import EDGES, move_edge
 from reader.text import snap_span
 
 TEXT = "He said: the big dog barked. Then"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.agreement import (
+from reader.teams.agreement import (
     ALL_LABELS,
     cohen_kappa,
     compute_agreement,

@@ -279,8 +279,9 @@ async def test_detection_runs_in_a_worker_with_progress(tmp_path, store_path, mo
 def test_every_binding_has_a_description():
     from textual.binding import Binding
 
-    from reader.tui import dialogs, help as help_mod
-    from reader.tui.pane import DocumentPane
+    from reader.tui import dialogs
+    from reader.tui.dialogs import help as help_mod
+    from reader.tui.widgets.pane import DocumentPane
     from reader.tui.screens.compare import CompareScreen
     from reader.tui.screens.library import LibraryScreen as Library
 

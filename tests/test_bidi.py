@@ -1,11 +1,11 @@
-"""reader.bidi: the visual order of right-to-left rows (python-bidi)."""
+"""reader.lang.bidi: the visual order of right-to-left rows (python-bidi)."""
 from __future__ import annotations
 
 from bidi import get_display
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reader.bidi import visual_clusters
+from reader.lang.bidi import visual_clusters
 
 
 def visual(row: str, rtl: bool = True) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.cli import cmd_docs, cmd_ui, main, parse_args
+from reader.cli.commands import cmd_docs, cmd_ui_unavailable, main, parse_args
 from reader.store import AnnotationStore
 
 from conftest import copy_seeds
@@ -53,9 +53,9 @@ def annotate(corpus, store_path, doc_id, needle, label, **kw):
 # --- parsing -----------------------------------------------------------------------
 
 def test_dispatch():
-    assert parse_args([]).func is cmd_ui
+    assert parse_args([]).func is cmd_ui_unavailable
     a = parse_args(["mycorpus", "--store", "st"])
-    assert a.func is cmd_ui and a.corpus == "mycorpus" and a.store == "st"
+    assert a.func is cmd_ui_unavailable and a.corpus == "mycorpus" and a.store == "st"
     a = parse_args(["docs"])
     assert a.func is cmd_docs and a.corpus == "seeds" and a.store == "annotations"
     a = parse_args(["--store", "x", "docs", "c"])

@@ -1,4 +1,4 @@
-"""app.copy_text / reader.tui.clipboard: OSC 52 first, pyperclip in a thread, never crash or hang."""
+"""app.copy_text / reader.tui.services.clipboard: OSC 52 first, pyperclip in a thread, never crash or hang."""
 from __future__ import annotations
 
 import threading
@@ -6,7 +6,8 @@ import threading
 import pyperclip
 from textual.app import App
 
-from reader.tui import clipboard, details
+from reader.tui.services import clipboard
+from reader.tui.services import details
 
 from tui_helpers import notifications, run_test
 

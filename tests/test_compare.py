@@ -1,7 +1,7 @@
 """Compare screen: panes, focus with tab, tagging/search/copy per pane, RTL header, sync scroll."""
 from __future__ import annotations
 
-from reader.tui.pane import DocumentPane
+from reader.tui.widgets.pane import DocumentPane
 from reader.tui.screens.compare import CompareScreen
 from tests.reading_harness import HostApp, copy_seeds
 
@@ -162,7 +162,7 @@ async def test_g_jumps_to_the_best_counterpart_and_G_lists_them(tmp_path):
         assert fr.text[fr.cursor:].startswith("Netflix cherche aussi")
         await pilot.press("G")
         await pilot.pause()
-        from reader.tui.screens.pick import PickDialog
+        from reader.tui.dialogs.pick import PickDialog
         assert isinstance(app.screen, PickDialog)
         text = str(app.screen.query_one("#pick-list").get_option_at_index(0).prompt)
         assert "both state 650,000 USD" in text and "both name The Intercept" in text
@@ -220,7 +220,7 @@ async def test_link_the_four_salary_spans_with_a_few_keys_and_export_parallel(tm
     import json
 
     from reader.formats import export_corpus
-    from reader.tui.screens.pick import PickDialog
+    from reader.tui.dialogs.pick import PickDialog
 
     ids = [IT, EN, FR, AR]
     app = make_app(tmp_path, ids)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from reader import corpus as corpus_mod
-from reader import language
+from reader.lang import language
 from reader.corpus import Corpus, Problem, derive_metadata, load_corpus, load_document
 from reader.errors import NotTextError, ReaderError
 from reader.model import Document, Paragraph

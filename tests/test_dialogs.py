@@ -13,10 +13,10 @@ from textual.widgets import Input, Select, Static
 
 from reader.errors import FormatError
 from reader.formats import pipeline
-from reader.tui import dialogs
+from reader.tui.dialogs import export as dialogs
 from reader.tui.app import UnavailableStore
 from reader.tui.dialogs import ConfirmDialog, ExportDialog, LanguageDialog, NoteDialog
-from reader.tui.help import HelpScreen, binding_entries
+from reader.tui.dialogs.help import HelpScreen, binding_entries
 
 from tui_helpers import notifications, run_test
 

@@ -190,7 +190,7 @@ def test_fifty_megabyte_file_loads_and_is_tagged(tmp_path):
     assert doc.title.startswith("Face à la grève")
     assert c.detect_languages() == 1
     assert doc.lang == "fr"
-    from reader import language
+    from reader.lang import language
     assert len(doc.paragraphs) == language.MAX_PARAGRAPHS
     assert all(p.lang == "fr" for p in doc.paragraphs)
 

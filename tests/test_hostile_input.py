@@ -25,7 +25,7 @@ from reader.cli import main
 from reader.corpus import load_corpus
 from reader.errors import LabelsError, ReaderError
 from reader.labels import MAX_LABELS, LabelSet
-from reader.langtag import normalise_tag
+from reader.lang.langtag import normalise_tag
 from reader.store import AnnotationStore
 from reader.text import BIDI_CONTROLS, inert, json_terminal_safe
 
@@ -229,9 +229,9 @@ def test_docs_stats_labels_and_export_inert_on_the_cli(tmp_path, corpus, capsys,
         code, out, err = run(capsys, *argv, corpus, "--store", store)
         assert code == 0
         no_raw_controls(out + err)
-    import reader.cli as cli
+    from reader.cli import output
 
-    monkeypatch.setattr(cli, "_stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(output, "stdout_is_terminal", lambda: True)
     for argv in (["docs", "--json"], ["stats", "--json"], ["export", "--format", "spans"], ["export", "--format", "jsonl"]):
         code, out, err = run(capsys, *argv, corpus, "--store", store)
         assert code == 0

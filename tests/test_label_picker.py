@@ -9,8 +9,8 @@ import time
 from reader.labels import MAX_LABELS, LabelSet
 from reader.store import AnnotationStore
 from reader.tui import ReaderApp
-from reader.tui.labelpicker import LabelPicker, matching
-from reader.tui.paneheader import PaneHeader
+from reader.tui.dialogs.labelpicker import LabelPicker, matching
+from reader.tui.widgets.paneheader import PaneHeader
 
 from tui_helpers import SIZE, copy_seeds, run_test, settle
 

@@ -1,4 +1,4 @@
-"""reader.language: deterministic document and paragraph languages on real text."""
+"""reader.lang.language: deterministic document and paragraph languages on real text."""
 from __future__ import annotations
 
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader import language
-from reader.language import detect_language, paragraph_languages, sample_text, split_paragraphs
+from reader.lang import language
+from reader.lang.language import detect_language, paragraph_languages, sample_text, split_paragraphs
 from reader.model import Paragraph
 from reader.text import decode
 

@@ -16,8 +16,8 @@ from reader.corpus import load_corpus  # noqa: E402
 from reader.store import AnnotationStore  # noqa: E402
 from reader.suggest import suggest_corpus  # noqa: E402
 from reader.suggest.evaluation import load_marked  # noqa: E402
-from reader.tui import pane as pane_module  # noqa: E402
-from reader.tui.pane import DocumentPane  # noqa: E402
+from reader.tui.widgets import pane as pane_module  # noqa: E402
+from reader.tui.widgets.pane import DocumentPane  # noqa: E402
 from reader.tui.screens.reading import ReadingScreen  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +93,7 @@ async def test_batch_of_decisions_rescores_dims_and_orders(tmp_path, monkeypatch
 
 def test_status_line_explains_a_suggestion():
     from reader.model import Annotation
-    from reader.tui.pane import describe_annotation
+    from reader.tui.widgets.pane import describe_annotation
 
     a = Annotation("i", "d", 3, 10, "salary", "$40,000", status="suggested", score=0.92,
                    reason="cue 'salary' 2 words before",

@@ -9,9 +9,9 @@ from textual.widgets import DataTable, Input
 from reader.store import AnnotationStore
 from reader.tui import ReaderApp
 from reader.tui.commands import ReaderCommands
-from reader.tui.help import HelpScreen
+from reader.tui.dialogs.help import HelpScreen
 from reader.tui.screens.compare import CompareScreen
-from reader.tui.screens.doclist import COLUMNS, DocumentList
+from reader.tui.widgets.doclist import COLUMNS, DocumentList
 from reader.tui.screens.library import Filter, LibraryScreen, set_token
 from reader.tui.screens.reading import ReadingScreen
 

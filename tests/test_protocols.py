@@ -18,9 +18,9 @@ from reader.corpus import Corpus, load_corpus
 from reader.protocols import CorpusAPI, StoreAPI
 from reader.store import AnnotationStore
 from reader.tui import ReaderApp
-from reader.tui.pane import DocumentPane
+from reader.tui.widgets.pane import DocumentPane
 from reader.tui.screens.reading import ReadingScreen
-from reader.tui.unavailable import UnavailableStore
+from reader.tui.services.unavailable import UnavailableStore
 
 from tui_helpers import SIZE, messages, run_test, settle
 

@@ -16,7 +16,7 @@ from reader.cli import main
 from reader.errors import StoreWriteError
 from reader.store import AnnotationStore
 from reader.tui import ReaderApp
-from reader.tui.unsaved import UnsavedDialog
+from reader.tui.dialogs.unsaved import UnsavedDialog
 
 from tui_helpers import SIZE, copy_seeds, run_test, settle
 

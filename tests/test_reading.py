@@ -7,10 +7,10 @@ import pytest
 import regex
 
 from reader.errors import StoreWriteError
-from reader.tui.annlist import AnnotationList
-from reader.tui.pane import DocumentPane
+from reader.tui.widgets.annlist import AnnotationList
+from reader.tui.widgets.pane import DocumentPane
 from reader.tui.screens.reading import ReadingScreen
-from reader.tui.textview import GUTTER, AnnotatedTextView
+from reader.tui.widgets.textview import GUTTER, AnnotatedTextView
 from tests.reading_harness import HostApp, copy_seeds
 from tui_helpers import notifications, run_test
 

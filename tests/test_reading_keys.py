@@ -4,9 +4,9 @@ from __future__ import annotations
 from reader.corpus import load_corpus
 from reader.store import AnnotationStore
 from reader.tui import ReaderApp
-from reader.tui.pane import DocumentPane
-from reader.tui.paneheader import PaneHeader
-from reader.tui.textview import AnnotatedTextView
+from reader.tui.widgets.pane import DocumentPane
+from reader.tui.widgets.paneheader import PaneHeader
+from reader.tui.widgets.textview import AnnotatedTextView
 
 from textual.widgets import Static
 
@@ -114,7 +114,7 @@ async def test_s_keeps_a_mid_sentence_ellipsis_inside_the_sentence(tmp_path):
 
 async def test_reading_footer_at_100_columns_shows_the_label_keys_and_help(tmp_path):
     """#9 friction 1."""
-    from reader.tui.keybar import KeyBar
+    from reader.tui.widgets.keybar import KeyBar
 
     app = make_app(tmp_path)
     async with run_test(app, size=(100, 36)) as pilot:

@@ -1,4 +1,4 @@
-"""The README's key tables match the app's bindings, screen by screen.
+"""The key tables of docs/keys.md match the app's bindings, screen by screen.
 
 Both ways: every key a table names is bound on its screen (by our widgets,
 Textual's, or the app), and every enabled binding of ours on a screen is in
@@ -68,8 +68,8 @@ def readme_tables() -> dict[str, set[Key]]:
     heading = None
     previous: set[Key] = set()
     for line in README.read_text(encoding="utf-8").splitlines():
-        if line.startswith("### "):
-            heading = line[4:].strip()
+        if line.startswith("## "):
+            heading = line[3:].strip()
             continue
         if heading not in TABLES or not line.startswith("|") or set(line) <= set("|- "):
             continue

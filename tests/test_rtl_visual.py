@@ -1,7 +1,7 @@
 """The opt-in right-to-left visual order (B): drawn reordered and right-aligned, offsets logical."""
 from __future__ import annotations
 
-from reader.tui.pane import VISUAL_ORDER_KEY, DocumentPane
+from reader.tui.widgets.pane import VISUAL_ORDER_KEY, DocumentPane
 from reader.tui.screens.reading import ReadingScreen
 from reader.view.wrap import GUTTER, wrap_display_line
 from tests.reading_harness import HostApp, copy_seeds

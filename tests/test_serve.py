@@ -85,7 +85,7 @@ async def test_page_carries_the_annotator_into_the_websocket_and_postgres_asks_f
 
 
 def test_cli_serve_refuses_a_missing_corpus_and_a_bad_port(tmp_path, capsys):
-    from reader.cli import main
+    from reader.entry import main
 
     assert main(["serve", str(tmp_path / "nope"), "--store", str(tmp_path / "st")]) == 1
     assert "no such corpus folder" in capsys.readouterr().err

@@ -143,7 +143,7 @@ def test_reading_snapshot_in_light_and_dark_themes(workdir, snap_compare, theme)
         await pilot.press("slash", *"the", "enter")  # every match highlighted, the first selected
         await pilot.press("shift+right", "shift+right")
         await pilot.app.workers.wait_for_complete()
-        from reader.tui.textview import AnnotatedTextView
+        from reader.tui.widgets.textview import AnnotatedTextView
 
         view = pilot.app.screen.query_one(AnnotatedTextView)
         for _ in range(200):  # the background wrap (the scrollbar's size) resumes once keys stop
@@ -184,7 +184,7 @@ def test_compare_snapshot_arabic_visual_order_with_shading(workdir, snap_compare
         await _stable(pilot)
         await pilot.press("escape")
         await _stable(pilot)
-        from reader.tui.textview import AnnotatedTextView
+        from reader.tui.widgets.textview import AnnotatedTextView
 
         shades = [v.shade for v in pilot.app.screen.query(AnnotatedTextView)]
         assert len(shades) == 2 and all(shades), f"the passage and its counterpart are shaded: {shades}"

@@ -39,7 +39,7 @@ from reader.corpus import load_corpus
 from reader.store import AnnotationStore
 from reader.text import next_grapheme, next_word, snap_span
 from reader.tui import ReaderApp
-from reader.tui.pane import DocumentPane
+from reader.tui.widgets.pane import DocumentPane
 from reader.tui.screens.library import LibraryScreen
 from reader.tui.screens.reading import ReadingScreen
 

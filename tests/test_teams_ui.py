@@ -138,7 +138,7 @@ def test_adjudication_snapshot(tmp_path: Path, snap_compare, monkeypatch):
 
 async def test_another_annotators_spans_appear_without_moving_the_cursor(tmp_path: Path, pg_url):
     from reader.corpus import load_corpus
-    from reader.tui.pane import DocumentPane
+    from reader.tui.widgets.pane import DocumentPane
 
     corpus = copy_seeds(tmp_path)
     app = ReaderApp(corpus, pg_url, annotator="alice", detect=False)
@@ -160,7 +160,7 @@ async def test_another_annotators_spans_appear_without_moving_the_cursor(tmp_pat
 
 
 async def test_dropped_connection_shows_unsaved_and_saves_when_back(tmp_path: Path, own_pg_server):
-    from reader.tui.pane import DocumentPane
+    from reader.tui.widgets.pane import DocumentPane
 
     corpus = copy_seeds(tmp_path)
     url = own_pg_server.create_database("ui_drop")
@@ -187,7 +187,7 @@ async def test_dropped_connection_shows_unsaved_and_saves_when_back(tmp_path: Pa
 
 async def test_reading_shows_own_layer_and_cycles_to_others_read_only(tmp_path: Path, pg_url):
     from reader.corpus import load_corpus
-    from reader.tui.pane import DocumentPane
+    from reader.tui.widgets.pane import DocumentPane
 
     corpus = copy_seeds(tmp_path)
     c = load_corpus(corpus, detect=False)

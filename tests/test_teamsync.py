@@ -6,8 +6,8 @@ import asyncio
 from textual.app import App
 
 from reader.errors import StoreError, StoreVersionError
-from reader.tui import teamsync
-from reader.tui.teamsync import StoreSync
+from reader.tui.services import teamsync
+from reader.tui.services.teamsync import StoreSync
 from tui_helpers import notifications, run_test
 
 

@@ -8,7 +8,7 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
 from reader.model import Annotation
-from reader.tui.textview import GUTTER, AnnotatedTextView, wrap_display_line
+from reader.tui.widgets.textview import GUTTER, AnnotatedTextView, wrap_display_line
 from reader.view.wrap import is_simple
 
 GRAPHEME = regex.compile(r"\X")
@@ -310,7 +310,7 @@ async def test_background_wrapping_makes_the_height_exact_without_moving_the_tex
                 break
             await pilot.pause(0.05)
         assert view.height_is_exact
-        from reader.tui.textview import wrap_display_line
+        from reader.tui.widgets.textview import wrap_display_line
 
         rows_per_line = len(wrap_display_line(line[:-1], view.wrapping.width))
         assert view.virtual_size.height == rows_per_line * 3000 + 1

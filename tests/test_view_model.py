@@ -62,7 +62,7 @@ def test_span_index_and_search_matches():
 
 
 def test_view_messages_posted_on_every_key_merge():
-    from reader.tui.textview import AnnotatedTextView
+    from reader.tui.widgets.textview import AnnotatedTextView
 
     a, b = AnnotatedTextView("x"), AnnotatedTextView("y")
     moved = AnnotatedTextView.CursorMoved

@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from reader.align.facts import Fact, FactKey, passage_facts, reason
-from reader.language import split_paragraphs
-from reader.sentences import sentence_spans
+from reader.lang.language import split_paragraphs
+from reader.lang.sentences import sentence_spans
 
 LONG_PARAGRAPH = 400  # characters: a longer paragraph is split into sentences
 MIN_SCORE = 2.0  # a pair scoring less is not a counterpart
@@ -27,7 +27,7 @@ class Passage:
 
 def passages(text: str, long_paragraph: int = LONG_PARAGRAPH, lang: str | None = None) -> list[Passage]:
     """Paragraphs of ``text``; a paragraph longer than ``long_paragraph`` becomes its sentences
-    (pysbd, in ``lang``: ``reader.sentences``)."""
+    (pysbd, in ``lang``: ``reader.lang.sentences``)."""
     spans: list[tuple[int, int]] = []
     for s, e in split_paragraphs(text):
         if e - s <= long_paragraph:

@@ -39,7 +39,7 @@ from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protoco
 
 from reader import fsutil
 from reader.errors import FormatError, ReaderError, StoreReadOnlyError
-from reader.langtag import normalise_tag, tag_problem
+from reader.lang.langtag import normalise_tag, tag_problem
 from reader.store.reanchor import find_nearest
 from reader.formats.base import FORMATS, Format, ImportItem, ImportNote, ImportProblem, SpanRecord, get_format
 from reader.formats.destination import destination_problem, write_marker
@@ -59,7 +59,7 @@ MAX_PROBLEMS = 1000
 
 class ExportSource(Protocol):
     """What an export reads from a store: a :class:`~reader.protocols.StoreAPI`,
-    or one annotator's layer of it (:class:`reader.adjudication.LayerView`)."""
+    or one annotator's layer of it (:class:`reader.teams.adjudication.LayerView`)."""
 
     @property
     def path(self) -> Path | str: ...  # the store's folder or URL, never overwritten by an export

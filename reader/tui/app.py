@@ -19,16 +19,16 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.worker import Worker
 
-from reader.adjudication import GOLD
+from reader.teams.adjudication import GOLD
 from reader.errors import LabelsError, ReaderError, StoreError, StoreLockedError
 from reader.labels import LabelSet
 from reader.protocols import CorpusAPI, StoreAPI
 from reader.text import one_line
-from reader.tui import clipboard
+from reader.tui.services import clipboard
 from reader.tui.commands import ReaderCommands
-from reader.tui.detection import DetectionFinished, DetectionProgress, LanguageDetection
-from reader.tui.shutdown import QuitGuard
-from reader.tui.unavailable import UnavailableStore
+from reader.tui.services.detection import DetectionFinished, DetectionProgress, LanguageDetection
+from reader.tui.services.shutdown import QuitGuard
+from reader.tui.services.unavailable import UnavailableStore
 
 if TYPE_CHECKING:  # pragma: no cover
     from textual.screen import Screen
@@ -198,7 +198,7 @@ class ReaderApp(App[None]):
         for message, severity in self._startup_notes:
             self.notify(one_line(message, 600), severity=severity, markup=False, timeout=20)
         self._offer_resume()
-        from reader.tui.teamsync import StoreSync
+        from reader.tui.services.teamsync import StoreSync
 
         if StoreSync.wanted(self.store):  # a shared store: show the others' new annotations
             self.store_sync = StoreSync(self, self.store)
@@ -223,7 +223,7 @@ class ReaderApp(App[None]):
             timeout=8,
         )
 
-    # --- language detection (a thread worker: reader/tui/detection.py) ---------
+    # --- language detection (a thread worker: reader/tui/services/detection.py) ---------
 
     def detect_languages(self) -> Worker[int] | None:
         """Detect the pending documents' languages in a thread worker (group ``detect``)."""
@@ -320,7 +320,7 @@ class ReaderApp(App[None]):
     # --- actions -------------------------------------------------------------
 
     def action_help(self) -> None:
-        from reader.tui.help import HelpScreen
+        from reader.tui.dialogs.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             return
@@ -373,7 +373,7 @@ class ReaderApp(App[None]):
 
                 print(f"reader: {one_line(self.exit_message, 1000)}", file=sys.stderr)
 
-    # --- quitting, signals, rescue (reader/tui/shutdown.py) ---------------------
+    # --- quitting, signals, rescue (reader/tui/services/shutdown.py) ---------------------
 
     #: where the last rescue file went, and whether work is missing from the store on exit
     rescue_path: Path | None = None

@@ -45,12 +45,12 @@ class ReaderCommands(Provider):
         yield ("Help: keys of this screen", "List every key of the current screen (?)", partial(self._help))
 
     def _help(self) -> None:
-        from reader.tui.help import HelpScreen
+        from reader.tui.dialogs.help import HelpScreen
 
         self.app.push_screen(HelpScreen(self.screen))
 
     def _binding_commands(self) -> Iterator[tuple[str, str, Callable[[], Any]]]:
-        from reader.tui.help import binding_entries
+        from reader.tui.dialogs.help import binding_entries
 
         seen: set[str] = set()
         for entry in binding_entries(self.screen):

@@ -1,4 +1,4 @@
-"""The text view's model, without Textual: what the widget in ``reader.tui.textview`` draws.
+"""The text view's model, without Textual: what the widget in ``reader.tui.widgets.textview`` draws.
 
 On the model of Textual's ``TextArea``, which hands its jobs to
 ``WrappedDocument`` and ``DocumentNavigator``, the annotated text view is split:

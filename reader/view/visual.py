@@ -4,7 +4,7 @@ Off by default: some terminals (Konsole, mlterm, Terminal.app) reorder
 right-to-left text themselves, and reordering it here too would reverse it
 twice. When it is on, each display row of a right-to-left line (its first
 strong character is right-to-left, as the bidi algorithm's rule P2 says) is
-drawn in visual order (:func:`reader.bidi.visual_clusters`) and right-aligned.
+drawn in visual order (:func:`reader.lang.bidi.visual_clusters`) and right-aligned.
 Wrapping is unchanged (done on the logical text), and every offset stays
 logical: this class only maps a row's cells to offsets and back.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bidi.algorithm import get_base_level
 
-from reader.bidi import has_rtl, visual_clusters
+from reader.lang.bidi import has_rtl, visual_clusters
 from reader.view.wrap import WrapLayout, cell_width, display
 
 BASE_SCAN = 400  # characters of a line read to find its first strong character

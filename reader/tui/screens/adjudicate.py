@@ -14,7 +14,7 @@ Two screens, on the model of Prodigy's ``review`` and INCEpTION's curation:
   and ``{``/``}`` its end by a word, ``s``/``n`` skip to the next undecided
   disagreement, ``u`` undoes.
 
-Everything goes through :mod:`reader.adjudication` and the store API.
+Everything goes through :mod:`reader.teams.adjudication` and the store API.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.adjudication import GOLD, Cluster, Review, accept, accept_agreed, build_review, move_edge, reviews
+from reader.teams.adjudication import GOLD, Cluster, Review, accept, accept_agreed, build_review, move_edge, reviews
 from reader.errors import ReaderError
 from reader.labels import LabelSet
 from reader.model import Annotation, Document

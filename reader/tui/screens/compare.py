@@ -24,9 +24,9 @@ from reader.align.links import Proposal, counterpart_spans
 from reader.errors import ReaderError
 from reader.model import Annotation
 from reader.tui.host import reader_app
-from reader.tui.pane import DocumentPane
-from reader.tui.screens.pick import PickDialog
-from reader.tui.textview import AnnotatedTextView
+from reader.tui.widgets.pane import DocumentPane
+from reader.tui.dialogs.pick import PickDialog
+from reader.tui.widgets.textview import AnnotatedTextView
 
 
 class CompareScreen(Screen[None]):

@@ -7,7 +7,7 @@ plus pending suggestions) and a progress mark. Sort with `s`, filter with `/`
 ``marked``), cycle the language and label filters with `l` and `a`. Files
 that failed to load are listed below with their reasons.
 
-The list is a Line API view (:class:`~reader.tui.screens.doclist.DocumentList`);
+The list is a Line API view (:class:`~reader.tui.widgets.doclist.DocumentList`);
 what it shows (filter, sort, counts, cells) is :class:`LibraryModel`.
 """
 from __future__ import annotations
@@ -31,8 +31,8 @@ from reader.model import Document
 from reader.protocols import ProblemLike
 from reader.text import one_line
 from reader.tui.host import reader_app
-from reader.tui.inert import InertInput
-from reader.tui.screens.doclist import COLUMNS, DocumentList
+from reader.tui.widgets.inert import InertInput
+from reader.tui.widgets.doclist import COLUMNS, DocumentList
 from reader.tui.screens.library_model import SORTS, Filter, LibraryModel, human_size, plural, set_token
 
 __all__ = ["LibraryScreen", "Filter", "set_token", "human_size", "SORTS", "COLUMNS"]

@@ -3,7 +3,7 @@
 ``LibraryModel`` holds the per-document counts (accepted and suggested
 annotations), the progress marks and the marked documents; it filters and
 sorts the corpus and renders a row's cells as ``rich.text.Text`` for
-:class:`reader.tui.screens.doclist.DocumentList`.
+:class:`reader.tui.widgets.doclist.DocumentList`.
 
 Filter syntax (``Filter.parse``): words of the title or id, ``lang:it``,
 ``label:salary`` (accepted annotations), ``suggested:quote`` (pending
@@ -19,8 +19,8 @@ from typing import Callable, Iterable, Protocol
 
 from rich.text import Text
 
-from reader.adjudication import AdjudicationStore, build_review, layers_by_document
-from reader.language import text_direction
+from reader.teams.adjudication import AdjudicationStore, build_review, layers_by_document
+from reader.lang.language import text_direction
 from reader.errors import ReaderError
 from reader.labels import LabelSet
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Document

@@ -1,4 +1,4 @@
-"""ReadingScreen: one document, annotated, with the annotation list (see reader.tui.pane)."""
+"""ReadingScreen: one document, annotated, with the annotation list (see reader.tui.widgets.pane)."""
 from __future__ import annotations
 
 from textual.app import ComposeResult
@@ -7,9 +7,9 @@ from textual.screen import Screen
 
 from reader.errors import ReaderError
 from reader.tui.host import reader_app
-from reader.tui.keybar import KeyBar
-from reader.tui.pane import DocumentPane
-from reader.tui.textview import AnnotatedTextView
+from reader.tui.widgets.keybar import KeyBar
+from reader.tui.widgets.pane import DocumentPane
+from reader.tui.widgets.textview import AnnotatedTextView
 
 
 class ReadingScreen(Screen[None]):

@@ -28,14 +28,14 @@ def _fmt(value: float | None) -> str:
 
 
 def cmd_agree(args: argparse.Namespace) -> int:
-    from reader import cli
-    from reader.agreement import compute_agreement
+    from reader.cli import output
+    from reader.teams.agreement import compute_agreement
 
     annotators = _split(args.annotators)
     labels = _split(args.labels)
     if annotators is not None and len(annotators) < 2:
         raise ReaderError("--annotators: name at least two annotators (comma-separated)")
-    with cli._open(args, readonly=True, detect=False) as ws:
+    with output.open_workspace(args, readonly=True, detect=False) as ws:
         anns = ws.store.all()
         texts = {doc.id: doc.text for doc in ws.corpus}
         known = sorted({a.annotator for a in anns})
@@ -44,19 +44,19 @@ def cmd_agree(args: argparse.Namespace) -> int:
             raise ReaderError(f"--annotators: {who!r} has no annotations in {args.store} (annotators: {', '.join(known) or 'none'})")
     report = compute_agreement(anns, texts, annotators=annotators, labels=labels, doc_ids=args.doc or None, unit=args.unit)
     if args.json:
-        cli._write_json(report.to_json())
-        return cli.EXIT_OK
+        output.write_json(report.to_json())
+        return output.EXIT_OK
     _print_report(report, args.top)
-    return cli.EXIT_OK
+    return output.EXIT_OK
 
 
 def _print_report(report: Any, top: int) -> None:
     from rich.table import Table
 
-    from reader import cli
+    from reader.cli import output
 
-    console = cli._console()
-    text = cli._text
+    console = output.console()
+    text = output.text
     console.print(text(f"annotators: {', '.join(report.annotators) or 'none'}; "
                        f"{report.documents} document(s) worked on by at least two of them; {report.units:,} units"))
     console.print(text(f"kappa and alpha are {report.unit_description}"))
@@ -97,32 +97,32 @@ def _print_report(report: Any, top: int) -> None:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from reader import cli
-    from reader.merge import merge_stores
+    from reader.cli import output
+    from reader.teams.merge import merge_stores
 
     report = merge_stores(args.sources, args.into)
-    console = cli._console()
+    console = output.console()
     for line in report.lines():
-        console.print(cli._text(line), soft_wrap=True)  # paths stay whole (greppable)
-    return cli.EXIT_OK
+        console.print(output.text(line), soft_wrap=True)  # paths stay whole (greppable)
+    return output.EXIT_OK
 
 
 def store_copy(args: argparse.Namespace) -> int:
     """reader store copy SRC DST: JSON <-> PostgreSQL, lossless, into an empty store."""
-    from reader import cli
+    from reader.cli import output
     from reader.store.transfer import copy_store
 
     if args.action != "copy" or len(args.paths) != 2:
-        raise cli.UsageError("reader store: usage: reader store copy SRC DST (a store folder or a postgresql:// URL each)")
+        raise output.UsageError("reader store: usage: reader store copy SRC DST (a store folder or a postgresql:// URL each)")
     report = copy_store(args.paths[0], args.paths[1])
-    cli._console().print(cli._text(report.summary()), soft_wrap=True)
-    return cli.EXIT_OK
+    output.console().print(output.text(report.summary()), soft_wrap=True)
+    return output.EXIT_OK
 
 
 def export_layers(store: StoreAPI, args: argparse.Namespace) -> ExportSource:
     """The store to export from: one annotator's layer (``--layer NAME``, or ``--annotator NAME``
     given to export), or every layer (``all``, the default; each span names its annotator)."""
-    from reader.adjudication import LayerView
+    from reader.teams.adjudication import LayerView
 
     layer = args.layer or args.annotator_given  # both set for export: its --layer, and cli's parse step
     if not layer or layer == "all":

@@ -1,14 +1,4 @@
-"""Modal dialogs shared by every screen (the UI contract in docs/ARCHITECTURE.md).
-
-* ``ConfirmDialog(title, message) -> bool``
-* ``NoteDialog(initial, span_text) -> str | None``
-* ``LanguageDialog(current) -> str | None`` ("" clears the override)
-* ``ExportDialog() -> ExportResult | None`` (runs the export itself, in a worker)
-* ``HelpScreen(screen)`` (defined in :mod:`reader.tui.help`, re-exported here)
-
-Every string that comes from a document, a note, a label or a file name is
-shown as ``rich.text.Text`` after :func:`reader.text.inert`, never as markup.
-"""
+"""ExportDialog() -> ExportResult | None: choose a format and a path, then export in a worker."""
 from __future__ import annotations
 
 import re
@@ -27,279 +17,16 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, Progress
 from textual.widgets.option_list import Option
 
 from reader.errors import ReaderError
-from reader.langtag import normalise_tag, tag_problem
+from reader.lang.langtag import normalise_tag, tag_problem
 from reader.text import inert, one_line
 from reader.tui.host import reader_app
-from reader.tui.inert import InertInput, InertTextArea
+from reader.tui.widgets.inert import InertInput, InertTextArea
+from reader.tui.dialogs.base import Dialog, plain
+from reader.tui.dialogs.confirm import ConfirmDialog
 
 if TYPE_CHECKING:  # pragma: no cover
     from reader.formats.base import Format
     from reader.formats.pipeline import ExportResult
-
-__all__ = [
-    "ConfirmDialog",
-    "NoteDialog",
-    "LanguageDialog",
-    "ExportDialog",
-    "HelpScreen",
-    "COMMON_LANGUAGES",
-    "describe_export",
-    "plain",
-]
-
-
-def plain(text: str, style: str = "", *, limit: int = 0, multiline: bool = False) -> Text:
-    """Untrusted text as an inert ``Text`` (no markup, no control sequences)."""
-    if multiline:
-        lines = [inert(line, keep_tabs=False) for line in str(text).split("\n")]
-        s = "\n".join(lines)
-        if limit and len(s) > limit:
-            s = s[: limit - 1] + "…"
-        return Text(s, style=style)
-    return Text(one_line(str(text), limit), style=style)
-
-
-ResultT = TypeVar("ResultT")
-
-
-class _Dialog(ModalScreen[ResultT]):
-    CSS_PATH = "dialogs.tcss"
-
-
-# --- confirm ----------------------------------------------------------------
-
-
-class ConfirmDialog(_Dialog[bool]):
-    """Ask a yes/no question. Dismisses with ``True`` (yes) or ``False``."""
-
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n", "answer(False)", "No", id="confirm.no"),
-        Binding("escape", "answer(False)", "Cancel", id="confirm.cancel"),
-    ]
-
-    def __init__(self, title: str, message: str, *, yes: str = "Yes", no: str = "No") -> None:
-        super().__init__(classes="dialog-screen")
-        self._dialog_title = title
-        self._message = message
-        self._yes = yes
-        self._no = no
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="confirm-dialog"):
-            yield Label(plain(self._dialog_title, "bold"), classes="dialog-title")
-            yield Static(plain(self._message, multiline=True, limit=2000), id="confirm-message", classes="dialog-body")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(self._yes, variant="primary", id="yes")
-                yield Button(self._no, id="no")
-            yield Label("y / enter: yes   n / escape: no", classes="dialog-hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
-
-    def action_answer(self, value: bool) -> None:
-        self.dismiss(bool(value))
-
-    @on(Button.Pressed, "#yes")
-    def _yes_pressed(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#no")
-    def _no_pressed(self) -> None:
-        self.dismiss(False)
-
-
-# --- note -------------------------------------------------------------------
-
-
-class NoteDialog(_Dialog["str | None"]):
-    """Edit the note of an annotation. Dismisses with the text, or ``None`` (cancel).
-
-    ctrl+q (the app's quit, which hands it to :meth:`quit_requested`) asks
-    first while the note has edits: save the note and quit, or keep editing.
-    It never drops the typed text silently.
-    """
-
-    BINDINGS = [
-
-        Binding("ctrl+s", "save", "Save note", priority=True, id="note.save"),
-        Binding("enter", "save", "Save note", priority=True, show=False, id="note.save_enter"),
-        Binding("ctrl+j,shift+enter", "newline", "New line", priority=True, id="note.newline"),
-        Binding("escape", "cancel", "Cancel", id="note.cancel"),
-    ]
-
-    def __init__(self, initial: str = "", span_text: str = "") -> None:
-        super().__init__(classes="dialog-screen")
-        self._note_initial = initial or ""
-        self._span_text = span_text or ""
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="note-dialog"):
-            yield Label("Note", classes="dialog-title")
-            yield Static(plain(f"“{one_line(self._span_text, 300)}”", "italic"), id="note-span", classes="dialog-body")
-            yield InertTextArea(self._note_initial, id="note-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
-            yield Label("enter / ctrl+s: save   ctrl+j: new line   escape: cancel", classes="dialog-hint")
-
-    def on_mount(self) -> None:
-        area = self.query_one("#note-text", TextArea)
-        area.focus()
-        area.move_cursor(area.document.end)
-
-    def action_save(self) -> None:
-        self.dismiss(self.query_one("#note-text", TextArea).text.rstrip("\n"))
-
-    def action_newline(self) -> None:
-        area = self.query_one("#note-text", TextArea)
-        if area.has_focus:
-            area.insert("\n")
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def _note_text(self) -> str:
-        return self.query_one("#note-text", TextArea).text.rstrip("\n")
-
-    def quit_requested(self) -> None:
-        """The user asked to quit the app while this dialog is open."""
-        app = self.app
-        if self._note_text() == self._note_initial.rstrip("\n"):
-            self.dismiss(None)
-            app.call_after_refresh(app.run_action, "quit")
-            return
-
-        def answered(save: bool | None) -> None:
-            if save:
-                self.dismiss(self._note_text())  # the opener saves it, then the app quits
-                app.call_after_refresh(app.run_action, "quit")
-
-        app.push_screen(
-            ConfirmDialog("Quit?", "The note you typed is not saved yet. Save it, then quit?", yes="Save and quit", no="Keep editing"),
-            answered,
-        )
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss(None)
-
-
-# --- language ---------------------------------------------------------------
-
-COMMON_LANGUAGES: dict[str, str] = {
-    "en": "English",
-    "it": "Italian",
-    "fr": "French",
-    "ar": "Arabic",
-    "de": "German",
-    "es": "Spanish",
-    "pt": "Portuguese",
-    "nl": "Dutch",
-    "ru": "Russian",
-    "zh-cn": "Chinese (simplified)",
-    "ja": "Japanese",
-    "he": "Hebrew",
-    "fa": "Persian",
-    "tr": "Turkish",
-    "pl": "Polish",
-    "hi": "Hindi",
-}
-
-_CLEAR = "\x00clear"
-#: Short enough for the dialog's input; the hint line says what an empty enter does.
-LANGUAGE_PLACEHOLDER = "code (en, zh-cn) or a name to filter"
-
-
-class LanguageDialog(_Dialog["str | None"]):
-    """Pick a language tag. Dismisses with a code, ``""`` (clear the override) or ``None``."""
-
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="language.cancel"),
-        Binding("down", "list_focus", "Choose from the list", show=False, id="language.list"),
-    ]
-
-    def __init__(self, current: str | None = None, detected: list[str] | tuple[str, ...] = ()) -> None:
-        super().__init__(classes="dialog-screen")
-        self._current = (current or "").strip().lower()
-        self._detected = [c for c in detected if c and c != "unknown"]
-
-    def _codes(self) -> list[str]:
-        codes: list[str] = []
-        extra = list(self._detected)
-        corpus = reader_app(self).corpus
-        if corpus is not None:
-            extra += sorted({d.lang for d in corpus.documents if d.lang and d.lang not in ("unknown", "pending")})
-        for code in [self._current, *extra, *COMMON_LANGUAGES]:
-            if code and code not in codes and code != "unknown" and normalise_tag(code) == code:
-                codes.append(code)
-        return codes
-
-    def _language_options(self, query: str = "") -> list[Option]:
-        q = query.strip().lower()
-        out: list[Option] = []
-        for code in self._codes():
-            name = COMMON_LANGUAGES.get(code, "")
-            if q and q not in code and q not in name.lower():
-                continue
-            mark = "  (current)" if code == self._current else ""
-            out.append(Option(Text(f"{code.upper():<6} {name}{mark}"), id=code))
-        if not q:
-            out.append(Option(Text("Clear the override (use the detected language)", style="italic"), id=_CLEAR))
-        return out
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="language-dialog"):
-            yield Label("Document language", classes="dialog-title")
-            yield InertInput(placeholder=LANGUAGE_PLACEHOLDER, id="language-input")
-            yield OptionList(*self._language_options(), id="language-list")
-            yield Static("", id="language-error", classes="dialog-error")
-            yield Label("enter: choose (empty: clear the override)   down: list   escape: cancel", classes="dialog-hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#language-input", Input).focus()
-
-    @on(Input.Changed, "#language-input")
-    def _filter(self, event: Input.Changed) -> None:
-        options = self.query_one("#language-list", OptionList)
-        options.clear_options()
-        options.add_options(self._language_options(event.value))
-        self.query_one("#language-error", Static).update("")
-
-    @on(Input.Submitted, "#language-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        code = event.value.strip().lower()
-        if not code:
-            self.dismiss("")
-            return
-        tag = normalise_tag(code)
-        if tag is not None:
-            self.dismiss(tag)
-            return
-        options = self.query_one("#language-list", OptionList)
-        if options.option_count == 1 and options.get_option_at_index(0).id not in (None, _CLEAR):
-            self.dismiss(options.get_option_at_index(0).id)
-            return
-        self.query_one("#language-error", Static).update(plain(f"Not a language code: {tag_problem(code, 'the tag')}."))
-
-    @on(OptionList.OptionSelected, "#language-list")
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        choice = event.option.id
-        self.dismiss("" if choice == _CLEAR else choice)
-
-    def action_list_focus(self) -> None:
-        options = self.query_one("#language-list", OptionList)
-        options.focus()
-        if options.highlighted is None and options.option_count:
-            options.highlighted = 0
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
 
 # --- export -----------------------------------------------------------------
 
@@ -340,7 +67,7 @@ _SESSION_EXPORT: "weakref.WeakKeyDictionary[object, dict[str, str]]" = weakref.W
 EXPORT_TAB_ORDER = ("#export-format", "#export-path", "#export-suggested", "#export")
 
 
-class ExportDialog(_Dialog["ExportResult | None"]):
+class ExportDialog(Dialog["ExportResult | None"]):
     """Choose a format and a path, then export (in a worker). Dismisses with the result or ``None``.
 
     The focus starts on Export (``e`` then enter exports with the defaults);
@@ -585,11 +312,3 @@ class ExportDialog(_Dialog["ExportResult | None"]):
         self._exporting = False
         self.app.notify(describe_export(result, out, name), title="Export", markup=False, timeout=8)
         self.dismiss(result)
-
-
-def __getattr__(name: str) -> type:  # HelpScreen lives in reader.tui.help (lazy, avoids a cycle)
-    if name == "HelpScreen":
-        from reader.tui.help import HelpScreen
-
-        return HelpScreen
-    raise AttributeError(name)

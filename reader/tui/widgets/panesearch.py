@@ -13,11 +13,11 @@ from textual.actions import SkipAction
 from textual.widget import Widget
 
 from reader.text import one_line
-from reader.tui.searchbar import SearchBar
+from reader.tui.widgets.searchbar import SearchBar
 from reader.view.search import Found
 
 if TYPE_CHECKING:
-    from reader.tui.textview import AnnotatedTextView
+    from reader.tui.widgets.textview import AnnotatedTextView
 
 
 class PaneSearch(Widget):

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from reader.text import one_line
-from reader.tui import details
+from reader.tui.services import details
 
 
 @dataclass

@@ -17,7 +17,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.widgets import Input
 
-from reader.tui.inert import InertInput
+from reader.tui.widgets.inert import InertInput
 
 
 class SearchBar(InertInput):  # a pasted escape sequence is drawn inert (#13)

@@ -1,7 +1,7 @@
 """QuitGuard: the app's way out, without losing work.
 
 * Quitting (ctrl+q, the library's q) retries unsaved changes once; if some are
-  still unsaved it asks (:class:`reader.tui.unsaved.UnsavedDialog`): retry,
+  still unsaved it asks (:class:`reader.tui.dialogs.unsaved.UnsavedDialog`): retry,
   write them to a rescue file, or lose them.
 * On any exit (a signal, or after the dialog) unsaved changes go to a rescue
   file rather than nowhere, and the store is flushed and closed once.
@@ -74,7 +74,7 @@ class QuitGuard:
 
     def request_quit(self) -> None:
         """Quit, unless changes are still unsaved after one more try: then ask (UnsavedDialog)."""
-        from reader.tui.unsaved import UnsavedDialog
+        from reader.tui.dialogs.unsaved import UnsavedDialog
 
         app, store = self._app, self._store()
         unsaved = store.unsaved if store is not None else 0

@@ -4,7 +4,7 @@ OSC 52 first (``App.copy_to_clipboard``: works over SSH and without a
 display, but the terminal never acknowledges it), then pyperclip in a thread
 with a timeout (xclip / wl-copy can hang; with no display pyperclip raises).
 One notification of one line says what happened; the details (the
-clipboard tools' error text, the tmux hint) go to :mod:`reader.tui.details`,
+clipboard tools' error text, the tmux hint) go to :mod:`reader.tui.services.details`,
 shown by `?` and written to the log.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from reader.text import one_line
-from reader.tui.details import record
+from reader.tui.services.details import record
 
 if TYPE_CHECKING:  # pragma: no cover
     from textual.app import App

@@ -6,8 +6,8 @@ in both. The pane turns keys into calls on an
 :class:`~reader.controller.AnnotationController` (no Textual; it talks to the
 store) and shows what comes back. The header is a :class:`PaneHeader` fed
 through reactives, the search field a :class:`SearchBar` that posts messages,
-and file changes arrive as :class:`~reader.tui.watcher.DocumentChanged` from
-the app's one :class:`~reader.tui.watcher.DocumentWatcher`.
+and file changes arrive as :class:`~reader.tui.services.watcher.DocumentChanged` from
+the app's one :class:`~reader.tui.services.watcher.DocumentWatcher`.
 """
 from __future__ import annotations
 
@@ -51,12 +51,12 @@ from reader.errors import ReaderError
 from reader.labels import LabelSet
 from reader.model import STATUS_SUGGESTED, Annotation, Document
 from reader.text import one_line
-from reader.tui.annlist import AnnotationList, AnnotationPanel
-from reader.tui.paneheader import PaneHeader, is_rtl_lang, position_text
-from reader.tui.panesearch import PaneSearch
-from reader.tui.searchbar import SearchBar
-from reader.tui.textview import AnnotatedTextView
-from reader.tui.watcher import DocumentChanged, WatchedCorpus, WatchedStore, document_watcher
+from reader.tui.widgets.annlist import AnnotationList, AnnotationPanel
+from reader.tui.widgets.paneheader import PaneHeader, is_rtl_lang, position_text
+from reader.tui.widgets.panesearch import PaneSearch
+from reader.tui.widgets.searchbar import SearchBar
+from reader.tui.widgets.textview import AnnotatedTextView
+from reader.tui.services.watcher import DocumentChanged, WatchedCorpus, WatchedStore, document_watcher
 
 if TYPE_CHECKING:  # pragma: no cover
     from reader.formats.pipeline import ExportResult
@@ -309,7 +309,7 @@ class DocumentPane(PaneSearch, Vertical):
         self._show(outcome)
 
     def action_pick_label(self) -> None:
-        from reader.tui.labelpicker import LabelPicker
+        from reader.tui.dialogs.labelpicker import LabelPicker
 
         def picked(name: str | None) -> None:
             if name:

@@ -20,7 +20,7 @@ from reader.text import inert, one_line
 
 if TYPE_CHECKING:  # pragma: no cover
     from reader.controller import Counts
-    from reader.tui.textview import AnnotatedTextView
+    from reader.tui.widgets.textview import AnnotatedTextView
 
 RTL_LANGS = {"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ku", "ckb", "iw"}
 

@@ -19,8 +19,8 @@ from textual.widgets.option_list import Option
 
 from reader.labels import LabelSet
 from reader.text import one_line
-from reader.tui.dialogs import _Dialog
-from reader.tui.inert import InertInput
+from reader.tui.dialogs.base import Dialog
+from reader.tui.widgets.inert import InertInput
 
 SHOWN = 50
 
@@ -42,7 +42,7 @@ def matching(labels: LabelSet, query: str, limit: int = SHOWN) -> tuple[list[str
     return found[:limit], len(found)
 
 
-class LabelPicker(_Dialog["str | None"]):
+class LabelPicker(Dialog["str | None"]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="labelpicker.cancel"),
         Binding("down", "list_focus", "Choose from the list", show=False, id="labelpicker.list"),

@@ -14,10 +14,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Static
 
-from reader.tui.dialogs import _Dialog, plain
+from reader.tui.dialogs.base import Dialog, plain
 
 
-class UnsavedDialog(_Dialog["str | None"]):
+class UnsavedDialog(Dialog["str | None"]):
     """``count`` changes could not be saved (``reason``): retry, rescue file, or lose them."""
 
     BINDINGS = [

@@ -45,11 +45,11 @@ from textual.timer import Timer
 
 from reader.labels import LabelSet
 from reader.model import Annotation
-from reader.sentences import sentence_bounds
+from reader.lang.sentences import sentence_bounds
 from reader.text import next_grapheme, next_paragraph, paragraph_bounds, snap_left, snap_span, word_bounds
 from reader.view import GUTTER, Navigator, SearchMatches, Span, SpanIndex, WrapLayout, wrap_display_line
 from reader.view.paint import Palette, RowPainter
-from reader.tui.viewpalette import theme_palette
+from reader.tui.widgets.viewpalette import theme_palette
 from reader.view.search import Found
 from reader.view.visual import VisualRows
 

@@ -17,7 +17,8 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypedDict, cast
 
-from reader.adjudication import GOLD
+from reader.teams.adjudication import GOLD
+from reader.cli import output
 from reader.errors import ReaderError
 from reader.text import display_path, json_terminal_safe, one_line
 
@@ -28,15 +29,6 @@ if TYPE_CHECKING:
     from reader.formats.base import Format
     from reader.protocols import StoreAPI
     from reader.workspace import Workspace
-
-DEFAULT_CORPUS = "seeds"
-DEFAULT_STORE = "annotations"
-
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-EXIT_PIPE = 141
 
 USAGE = """\
 reader [CORPUS] [--store PATH|URL] [--readonly] [--annotator NAME] [--gold NAME]   open the terminal UI
@@ -67,15 +59,11 @@ problems (the valid records are still imported); 2 bad usage; 130 interrupted.
 COMMANDS = ("docs", "export", "import", "stats", "labels", "formats", "lang", "suggest", "store", "agree", "merge", "serve")
 
 
-class UsageError(Exception):
-    pass
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so main() returns a code."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        raise output.UsageError(f"{self.prog}: {message}")
 
     def exit(self, status: int = 0, message: str | None = None) -> None:  # type: ignore[override]
         if message:
@@ -86,113 +74,6 @@ class _Parser(argparse.ArgumentParser):
 class _Exit(Exception):
     def __init__(self, code: int):
         self.code = code
-
-
-# --- output helpers -------------------------------------------------------------
-
-def _console(stderr: bool = False) -> Console:
-    from rich.console import Console
-
-    file = sys.stderr if stderr else sys.stdout
-    width = None
-    try:
-        if not file.isatty() and not os.environ.get("COLUMNS"):
-            width = 120  # piped or captured: no terminal to measure, do not squeeze titles to 80 columns
-    except (AttributeError, ValueError):
-        width = 120
-    return Console(file=file, width=width, highlight=False, markup=False, emoji=False, soft_wrap=False)
-
-
-def _text(value: Any, limit: int = 0) -> Text:
-    """A rich Text that shows ``value`` literally: no markup, control characters inert."""
-    from rich.text import Text
-
-    return Text(one_line("" if value is None else str(value), limit))
-
-
-def _write_json(data: Any) -> None:
-    _write_raw(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def _stdout_is_terminal() -> bool:
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-class _TerminalJSON:
-    """A text stream for JSON on a terminal: C1 and bidi controls go out as ``\\uXXXX``."""
-
-    def __init__(self, stream: Any):
-        self.stream = stream
-
-    def write(self, text: str) -> int:
-        self.stream.write(json_terminal_safe(text))
-        return len(text)
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-
-def _utf8_stdout() -> tuple[Any, Callable[[], None]]:
-    """A UTF-8 text stream on stdout (whatever the locale) and a function that releases it.
-
-    Everything written through it is JSON; on a terminal it is made terminal-safe.
-    """
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        out: Any = sys.stdout
-        release: Callable[[], None] = sys.stdout.flush
-    else:
-        sys.stdout.flush()
-        wrapper = io.TextIOWrapper(buffer, encoding="utf-8", newline="\n")
-
-        def release() -> None:
-            wrapper.flush()
-            wrapper.detach()
-
-        out = wrapper
-    return (_TerminalJSON(out) if _stdout_is_terminal() else out), release
-
-
-def _write_raw(text: str) -> None:
-    # a lone surrogate (a file name that is not UTF-8) cannot be written as UTF-8: inside
-    # a JSON string its "\\udcff" escape means the same code point
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    out, release = _utf8_stdout()
-    try:
-        out.write(text)
-    finally:
-        release()
-
-
-def _err(message: str) -> None:
-    sys.stderr.write(f"reader: {one_line(message)}\n")
-    sys.stderr.flush()
-
-
-def _info(message: str, max_lines: int = 0) -> None:
-    """Status lines on stderr (stdout may be carrying exported data); each line inert."""
-    lines = message.splitlines() or [""]
-    if max_lines and len(lines) > max_lines + 1:
-        hidden = len(lines) - max_lines
-        lines = lines[:max_lines] + [f"  ... and {hidden} more line(s)"]
-    sys.stderr.write("".join(one_line(line) + "\n" for line in lines))
-    sys.stderr.flush()
-
-
-# --- workspace ---------------------------------------------------------------------
-
-def _open(args: argparse.Namespace, *, readonly: bool, detect: bool = True) -> Workspace:
-    from reader.workspace import Workspace
-
-    ws = Workspace.open(args.corpus, args.store, readonly=readonly, detect=detect, annotator=args.annotator)
-    report = ws.reanchor_report
-    if report is not None and (report.changed or report.missing_documents):
-        # documents edited since they were annotated: say what happened to their annotations
-        _info(report.summary())
-    return ws
 
 
 def _counts(store: StoreAPI) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:
@@ -229,9 +110,9 @@ class _ProblemRow(TypedDict):
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from reader.language import text_direction
+    from reader.lang.language import text_direction
 
-    with _open(args, readonly=True, detect=False) as ws:
+    with output.open_workspace(args, readonly=True, detect=False) as ws:
         if not args.no_detect:
             _detect_and_cache(ws, args.store)
         accepted, suggested = _counts(ws.store)
@@ -260,10 +141,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
             {"path": display_path(p.path), "reason": str(p.reason)} for p in ws.corpus.problems
         ]
     if args.json:
-        _write_json({"documents": rows, "problems": problems})
-        return EXIT_OK
+        output.write_json({"documents": rows, "problems": problems})
+        return output.EXIT_OK
     _print_docs(rows, problems, args.corpus)
-    return EXIT_OK
+    return output.EXIT_OK
 
 
 class _Progress:
@@ -295,7 +176,7 @@ class _Progress:
 def _detect_and_cache(ws: Workspace, store_path: str) -> None:
     """Detect the languages not cached yet (progress on a terminal), then cache them in the
     store when no writer holds it, so that the next run does not detect them again."""
-    from reader.langcache import CollectingCache, save_detections
+    from reader.lang.langcache import CollectingCache, save_detections
     from reader.workspace import store_location
 
     if not ws.corpus.pending:
@@ -316,14 +197,14 @@ def _detect_and_cache(ws: Workspace, store_path: str) -> None:
     if cache.collected:
         note = save_detections(store_location(store_path), cache.collected)
         if interactive:
-            _info(note)
+            output.info(note)
 
 
 def _print_docs(rows: list[_DocRow], problems: list[_ProblemRow], corpus: str) -> None:
     from rich.table import Table
 
-    console = _console()
-    table = Table(title=_text(f"{corpus}: {len(rows)} document(s)"), title_justify="left")
+    console = output.console()
+    table = Table(title=output.text(f"{corpus}: {len(rows)} document(s)"), title_justify="left")
     id_width = min(40, max([len(r["id"]) + (11 if r["imported"] else 0) for r in rows] + [2]))
     table.add_column("id", no_wrap=True, min_width=id_width, overflow="ellipsis")
     table.add_column("lang", no_wrap=True, min_width=7)
@@ -342,12 +223,12 @@ def _print_docs(rows: list[_DocRow], problems: list[_ProblemRow], corpus: str) -
             lang = f"{r['lang']} ?"
         ann = str(r["annotations"]) + (f" +{r['suggested']}s" if r["suggested"] else "")
         doc_id = r["id"] + (" (imported)" if r["imported"] else "")
-        table.add_row(_text(doc_id), _text(lang), r["direction"].upper(), _text(r["date"] or ""), _text(r["title"], title_width), f"{r['chars']:,}", ann)
+        table.add_row(output.text(doc_id), output.text(lang), r["direction"].upper(), output.text(r["date"] or ""), output.text(r["title"], title_width), f"{r['chars']:,}", ann)
     console.print(table)
     if problems:
-        console.print(_text(f"{len(problems)} file(s) not loaded:"))
+        console.print(output.text(f"{len(problems)} file(s) not loaded:"))
         for p in problems:
-            console.print(_text(f"  {p['path']}: {p['reason']}"))
+            console.print(output.text(f"  {p['path']}: {p['reason']}"))
 
 
 def _resolve_format(name: str, offsets: str | None) -> Format:
@@ -365,12 +246,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise ReaderError(f"{fmt.name}: this format writes a {'folder' if fmt.kind == 'dir' else 'file'}; give --out PATH")
     if args.out is not None and not args.force and Path(args.out).exists():
         raise ReaderError(f"{args.out}: already exists; use --force to overwrite it")
-    from reader.cli_teams import export_layers
+    from reader.cli.teams import export_layers
 
-    with _open(args, readonly=True) as ws:
+    with output.open_workspace(args, readonly=True) as ws:
         store = export_layers(ws.store, args)
         if args.out is None:
-            out, release = _utf8_stdout()
+            out, release = output.utf8_stdout()
             try:
                 result = export_corpus(fmt, ws.corpus, store, out, include_suggested=args.include_suggested, doc_ids=args.doc or None)
             finally:
@@ -380,8 +261,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                 fmt, ws.corpus, store, args.out,
                 force=args.force, include_suggested=args.include_suggested, doc_ids=args.doc or None,
             )
-    _info(result.summary(), max_lines=20)
-    return EXIT_OK
+    output.info(result.summary(), max_lines=20)
+    return output.EXIT_OK
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -392,23 +273,23 @@ def cmd_import(args: argparse.Namespace) -> int:
         return _import_rescue(args, path)
     name = args.format or guess_format(path)
     fmt = _resolve_format(name, args.offsets)
-    with _open(args, readonly=False, detect=False) as ws:
+    with output.open_workspace(args, readonly=False, detect=False) as ws:
         report = import_file(fmt, path, ws.corpus, ws.store)
     if not args.format:
-        _info(f"{path.name}: read as {name}")
-    console = _console()
+        output.info(f"{path.name}: read as {name}")
+    console = output.console()
     for line in report.summary().splitlines():  # the counts, then the format's notes
-        console.print(_text(line))
+        console.print(output.text(line))
     shown = report.problems[: args.max_problems]
     for p in shown:
-        console.print(_text(f"  {p}"))
+        console.print(output.text(f"  {p}"))
     hidden = report.problem_count - len(shown)
     if hidden > 0:
-        console.print(_text(f"  ... and {hidden} more problem(s)"))
+        console.print(output.text(f"  ... and {hidden} more problem(s)"))
     if report.unknown_labels:
         labels = ", ".join(f"{k} ({v})" for k, v in report.unknown_labels.most_common(10))
-        console.print(_text(f"unknown labels: {labels}; add them to {Path(args.store) / 'labels.toml'} and import again"))
-    return EXIT_ERROR if report.problem_count else EXIT_OK
+        console.print(output.text(f"unknown labels: {labels}; add them to {Path(args.store) / 'labels.toml'} and import again"))
+    return output.EXIT_ERROR if report.problem_count else output.EXIT_OK
 
 
 def _is_rescue(path: Path) -> bool:
@@ -421,13 +302,13 @@ def _import_rescue(args: argparse.Namespace, path: Path) -> int:
     """A rescue file (unsaved changes the app wrote when it could not save): replay it."""
     from reader.store.rescue import restore_rescue
 
-    with _open(args, readonly=False, detect=False) as ws:
+    with output.open_workspace(args, readonly=False, detect=False) as ws:
         report = restore_rescue(ws.store, path)
-    console = _console()
-    console.print(_text(report.summary()))
+    console = output.console()
+    console.print(output.text(report.summary()))
     for p in report.problems[: args.max_problems]:
-        console.print(_text(f"  {p}"))
-    return EXIT_ERROR if report.problems else EXIT_OK
+        console.print(output.text(f"  {p}"))
+    return output.EXIT_ERROR if report.problems else output.EXIT_OK
 
 
 def _stats(ws: Workspace) -> dict[str, Any]:
@@ -439,51 +320,51 @@ def _stats(ws: Workspace) -> dict[str, Any]:
 def cmd_stats(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    with _open(args, readonly=True) as ws:
+    with output.open_workspace(args, readonly=True) as ws:
         stats = _stats(ws)
         if args.plot:
             return _plot_stats(ws)
     if args.json:
-        _write_json(stats)
-        return EXIT_OK
-    console = _console()
-    console.print(_text(f"{stats['annotations']} annotation(s) in {stats['documents']} document(s)"
+        output.write_json(stats)
+        return output.EXIT_OK
+    console = output.console()
+    console.print(output.text(f"{stats['annotations']} annotation(s) in {stats['documents']} document(s)"
                         + (f", {stats['suggested']} suggested" if stats["suggested"] else "")))
-    t = Table(title=_text("per label"), title_justify="left")
+    t = Table(title=output.text("per label"), title_justify="left")
     t.add_column("label")
     t.add_column("accepted", justify="right")
     t.add_column("suggested", justify="right")
     for name, n in stats["labels"].items():
-        t.add_row(_text(name), str(n), str(stats["suggested_labels"].get(name, 0)))
+        t.add_row(output.text(name), str(n), str(stats["suggested_labels"].get(name, 0)))
     console.print(t)
     progress = stats["progress"]
-    console.print(_text("progress: " + ", ".join(f"{n} {state}" for state, n in progress.items())))
+    console.print(output.text("progress: " + ", ".join(f"{n} {state}" for state, n in progress.items())))
     if stats["decisions"]:
-        console.print(_text("suggestions decided: " + ", ".join(
+        console.print(output.text("suggestions decided: " + ", ".join(
             f"{label} {d['accepted']} accepted / {d['rejected']} rejected" for label, d in stats["decisions"].items())))
-    t = Table(title=_text("per language"), title_justify="left")
+    t = Table(title=output.text("per language"), title_justify="left")
     t.add_column("lang")
     t.add_column("documents", justify="right")
     t.add_column("annotations", justify="right")
     t.add_column("suggested", justify="right")
     for lang, row in stats["per_language"].items():
-        t.add_row(_text(lang), str(row["documents"]), str(row["annotations"]), str(row["suggested"]))
+        t.add_row(output.text(lang), str(row["documents"]), str(row["annotations"]), str(row["suggested"]))
     console.print(t)
-    t = Table(title=_text("per document"), title_justify="left")
+    t = Table(title=output.text("per document"), title_justify="left")
     t.add_column("id", no_wrap=True)
     t.add_column("lang")
     t.add_column("total", justify="right")
     t.add_column("by label")
     for doc_id, row in stats["per_document"].items():
         by = ", ".join(f"{k} {v}" for k, v in row["labels"].items())
-        t.add_row(_text(doc_id), _text(row["lang"]), str(row["total"]), _text(by))
+        t.add_row(output.text(doc_id), output.text(row["lang"]), str(row["total"]), output.text(by))
     console.print(t)
     if stats["orphaned"]:
-        console.print(_text(f"{stats['orphaned']} orphaned annotation(s): their text is no longer in the document (kept, not exported)"))
+        console.print(output.text(f"{stats['orphaned']} orphaned annotation(s): their text is no longer in the document (kept, not exported)"))
     if stats["missing_documents"]:
-        console.print(_text(f"{sum(stats['missing_documents'].values())} annotation(s) belong to documents not in the corpus: "
+        console.print(output.text(f"{sum(stats['missing_documents'].values())} annotation(s) belong to documents not in the corpus: "
                             + ", ".join(list(stats["missing_documents"])[:10])))
-    return EXIT_OK
+    return output.EXIT_OK
 
 
 def _plot_stats(ws: Workspace) -> int:
@@ -503,8 +384,8 @@ def _plot_stats(ws: Workspace) -> int:
         plotext.plotsize(width, 16)
         draw(stats, plotext)
         chart = plotext.build()
-        _write_raw((chart if colour else plotext.uncolorize(chart)) + "\n")
-    return EXIT_OK
+        output.write_raw((chart if colour else plotext.uncolorize(chart)) + "\n")
+    return output.EXIT_OK
 
 
 def cmd_labels(args: argparse.Namespace) -> int:
@@ -515,12 +396,12 @@ def cmd_labels(args: argparse.Namespace) -> int:
 
     labels = LabelSet.load(args.store) if Path(args.store).is_dir() else LabelSet()
     if args.json:
-        _write_json({"source": labels.source, "labels": [
+        output.write_json({"source": labels.source, "labels": [
             {"name": lab.name, "key": lab.key, "color": lab.color, "description": lab.description} for lab in labels
         ]})
-        return EXIT_OK
-    console = _console()
-    t = Table(title=_text(f"labels ({labels.source})"), title_justify="left")
+        return output.EXIT_OK
+    console = output.console()
+    t = Table(title=output.text(f"labels ({labels.source})"), title_justify="left")
     t.add_column("key")
     t.add_column("label")
     t.add_column("colour")
@@ -528,9 +409,9 @@ def cmd_labels(args: argparse.Namespace) -> int:
     for lab in labels:
         swatch = Text("██ ", style=lab.color)
         swatch.append(lab.color)
-        t.add_row(_text(lab.key), _text(lab.name), swatch, _text(lab.description))
+        t.add_row(output.text(lab.key), output.text(lab.name), swatch, output.text(lab.description))
     console.print(t)
-    return EXIT_OK
+    return output.EXIT_OK
 
 
 def cmd_formats(args: argparse.Namespace) -> int:
@@ -538,8 +419,8 @@ def cmd_formats(args: argparse.Namespace) -> int:
 
     from reader.formats import FORMATS
 
-    console = _console()
-    t = Table(title=_text("formats"), title_justify="left")
+    console = output.console()
+    t = Table(title=output.text("formats"), title_justify="left")
     t.add_column("name")
     t.add_column("import")
     t.add_column("writes")
@@ -547,9 +428,9 @@ def cmd_formats(args: argparse.Namespace) -> int:
     for name in sorted(FORMATS):
         f = FORMATS[name]
         writes = {"dir": "folder", "binary": f"file ({f.extension})"}.get(f.kind, f"{f.kind} ({f.extension})")
-        t.add_row(_text(name), "yes" if f.can_import else "no", _text(writes), _text(f.description))
+        t.add_row(output.text(name), "yes" if f.can_import else "no", output.text(writes), output.text(f.description))
     console.print(t)
-    return EXIT_OK
+    return output.EXIT_OK
 
 
 def cmd_lang(args: argparse.Namespace) -> int:
@@ -558,26 +439,26 @@ def cmd_lang(args: argparse.Namespace) -> int:
     if len(pos) == want + 1:
         args.corpus = pos.pop(0)
     if len(pos) != want:
-        raise UsageError("reader lang: usage: reader lang [CORPUS] DOC_ID LANG, or reader lang [CORPUS] --clear DOC_ID")
+        raise output.UsageError("reader lang: usage: reader lang [CORPUS] DOC_ID LANG, or reader lang [CORPUS] --clear DOC_ID")
     doc_id = pos[0]
     lang = None
     if not args.clear:
-        from reader.langtag import normalise_tag, tag_problem
+        from reader.lang.langtag import normalise_tag, tag_problem
 
         lang = normalise_tag(pos[1])
         if lang is None:
             raise ReaderError(f"reader lang: {tag_problem(pos[1])}")
-    with _open(args, readonly=False, detect=False) as ws:
+    with output.open_workspace(args, readonly=False, detect=False) as ws:
         doc = ws.corpus.get(doc_id)
         if doc is None:
             raise ReaderError(f"{doc_id}: no such document in {args.corpus}")
         before = doc.lang
         ws.corpus.set_language_override(doc_id, lang, store=ws.store)
     if lang:
-        _console().print(_text(f"{doc_id}: language set to {lang} (was {before})"))
+        output.console().print(output.text(f"{doc_id}: language set to {lang} (was {before})"))
     else:
-        _console().print(_text(f"{doc_id}: language override cleared"))
-    return EXIT_OK
+        output.console().print(output.text(f"{doc_id}: language override cleared"))
+    return output.EXIT_OK
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
@@ -586,18 +467,18 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     labels = [p.strip() for p in args.labels.split(",") if p.strip()] if args.labels else None
     unknown = [label for label in labels or [] if label not in available_labels()]
     if unknown:  # a usage error (exit 2), like any other bad option value
-        raise UsageError(f"reader suggest: --labels: no recogniser for {', '.join(unknown)} (available: {', '.join(available_labels())})")
+        raise output.UsageError(f"reader suggest: --labels: no recogniser for {', '.join(unknown)} (available: {', '.join(available_labels())})")
     if not 0.0 <= args.min_score <= 1.0:
-        raise UsageError(f"reader suggest: --min-score must be between 0 and 1, got {args.min_score:g}")
+        raise output.UsageError(f"reader suggest: --min-score must be between 0 and 1, got {args.min_score:g}")
     if args.links:
         from reader.align.links import suggest_links
 
-        with _open(args, readonly=False) as ws:
+        with output.open_workspace(args, readonly=False) as ws:
             n = suggest_links(ws.corpus, ws.store)
-        _console().print(_text(f"suggested {n} link(s) between counterpart spans of different documents "
+        output.console().print(output.text(f"suggested {n} link(s) between counterpart spans of different documents "
                                "(in compare: K lists a span's links to accept or reject)"))
-        return EXIT_OK
-    with _open(args, readonly=False) as ws:
+        return output.EXIT_OK
+    with output.open_workspace(args, readonly=False) as ws:
         rescorer, note, rescored = None, "", 0
         if not args.no_learn:
             from reader.suggest.learn import load_or_train, rescore_pending
@@ -608,74 +489,49 @@ def cmd_suggest(args: argparse.Namespace) -> int:
                 rescored = rescore_pending(ws.store, ws.corpus, rescorer)
         report = suggest_corpus(ws.corpus, ws.store, labels=labels, min_score=args.min_score, rescorer=rescorer)
         report.model_note = note + (f"; {rescored} pending suggestion(s) re-scored" if rescored else "")
-    _console().print(_text(report.summary()))
-    return EXIT_OK
+    output.console().print(output.text(report.summary()))
+    return output.EXIT_OK
 
 
 def cmd_store(args: argparse.Namespace) -> int:
     from reader.store import recover_store
     from reader.store.recovery import check_store_report
 
-    console = _console()
+    console = output.console()
     if args.action == "copy" or args.paths:
-        from reader.cli_teams import store_copy
+        from reader.cli.teams import store_copy
 
         return store_copy(args)
     if args.action == "check":
         problems, notes = check_store_report(args.store)
         for note in notes:
-            console.print(_text(note))
+            console.print(output.text(note))
         if not problems:
-            console.print(_text(f"{args.store}: ok" + (f" ({len(notes)} note(s) above)" if notes else "")))
-            return EXIT_OK
+            console.print(output.text(f"{args.store}: ok" + (f" ({len(notes)} note(s) above)" if notes else "")))
+            return output.EXIT_OK
         for p in problems:
-            console.print(_text(p))
-        _err(f"{args.store}: {len(problems)} problem(s); run `reader store recover --store {args.store}` to rebuild it")
-        return EXIT_ERROR
+            console.print(output.text(p))
+        output.err(f"{args.store}: {len(problems)} problem(s); run `reader store recover --store {args.store}` to rebuild it")
+        return output.EXIT_ERROR
     summary = recover_store(args.store)
-    console.print(_text(summary))
-    return EXIT_OK
+    console.print(output.text(summary))
+    return output.EXIT_OK
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    try:
-        from reader.tui.serve import serve
-    except ImportError as exc:
-        raise ReaderError(f"reader serve needs textual-serve ({exc}): pip install 'reader[serve]' (make install does)") from None
-    if not Path(args.corpus).is_dir():
-        raise ReaderError(f"{args.corpus}: no such corpus folder")
-    if not 0 < args.port < 65536:
-        raise UsageError(f"reader serve: --port {args.port}: not a port number (1-65535)")
-    serve(str(args.corpus), str(args.store), host=args.host, port=args.port)
-    return EXIT_OK
+def cmd_ui_unavailable(args: argparse.Namespace) -> int:
+    """The UI's commands (no sub-command, ``serve``) when the UI's entry point did not start us."""
+    if args.command == "serve":
+        raise ReaderError("reader serve: start it with the `reader` command (reader.entry), which includes the UI")
+    output.info("the terminal UI is not available here; listing the documents instead")
+    args.json = False
+    args.no_detect = False
+    return cmd_docs(args)
 
-
-def cmd_ui(args: argparse.Namespace) -> int:
-    try:
-        from reader.tui import ReaderApp
-    except ImportError as exc:
-        _info(f"the terminal UI is not available ({exc}); listing the documents instead")
-        args.json = False
-        args.no_detect = False
-        return cmd_docs(args)
-    if not Path(args.corpus).is_dir():
-        raise ReaderError(f"{args.corpus}: no such corpus folder")
-    gold = resolve_annotator(args.gold) if args.gold is not None else GOLD
-    app = ReaderApp(args.corpus, args.store, readonly=args.readonly, annotator=args.annotator, gold=gold)
-    result = app.run()
-    if isinstance(result, int):
-        return result
-    # 143 after SIGTERM, 129 after SIGHUP (the store was closed cleanly first);
-    # 1 when unsaved changes went to a rescue file or were discarded
-    return app.return_code or (EXIT_ERROR if app.work_not_in_store else EXIT_OK)
-
-
-# --- parsing ----------------------------------------------------------------------------
 
 def _common(p: argparse.ArgumentParser, corpus: bool = True) -> None:
     if corpus:
-        p.add_argument("corpus", nargs="?", default=None, metavar="CORPUS", help=f"corpus folder (default {DEFAULT_CORPUS})")
-    p.add_argument("--store", default=None, metavar="PATH", help=f"annotation store folder (default {DEFAULT_STORE})")
+        p.add_argument("corpus", nargs="?", default=None, metavar="CORPUS", help=f"corpus folder (default {output.DEFAULT_CORPUS})")
+    p.add_argument("--store", default=None, metavar="PATH", help=f"annotation store folder (default {output.DEFAULT_STORE})")
 
 
 def _annotator_option(p: argparse.ArgumentParser, dest: str = "annotator") -> None:
@@ -689,13 +545,13 @@ def resolve_annotator(value: str | None) -> str:
 
     name = (value if value is not None else os.environ.get("READER_ANNOTATOR") or default_annotator()).strip()
     if not name or len(name) > 64 or any(ch.isspace() and ch != " " or not ch.isprintable() for ch in name):
-        raise UsageError(f"reader: --annotator: {name[:70]!r} is not a usable name (1-64 printable characters)")
+        raise output.UsageError(f"reader: --annotator: {name[:70]!r} is not a usable name (1-64 printable characters)")
     return name
 
 
 def resolve_store(value: str | None) -> str:
     """--store, else READER_STORE, else the default folder. Database URLs are kept as they are."""
-    raw = value or os.environ.get("READER_STORE") or DEFAULT_STORE
+    raw = value or os.environ.get("READER_STORE") or output.DEFAULT_STORE
     if raw.startswith(("postgresql://", "postgres://")):
         return raw
     return str(Path(raw))
@@ -738,7 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="import annotations", description="Import a file of annotations into the store.")
     p.add_argument("paths", nargs="+", metavar="[CORPUS] FILE")
-    p.add_argument("--store", default=None, metavar="PATH", help=f"annotation store folder (default {DEFAULT_STORE})")
+    p.add_argument("--store", default=None, metavar="PATH", help=f"annotation store folder (default {output.DEFAULT_STORE})")
     p.add_argument("--format", "-f", default=None, help="the file's format (guessed from its content when omitted)")
     p.add_argument("--offsets", choices=("codepoint", "utf16"), default=None, help="offset unit of a doccano file without an offset_unit key (default utf16)")
     p.add_argument("--max-problems", type=int, default=20, help="problems to print (default 20)")
@@ -779,7 +635,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.set_defaults(func=cmd_serve)
+    p.set_defaults(func=cmd_ui_unavailable)
 
     p = sub.add_parser("store", help="check, recover or copy a store",
                        description="check | recover [--store PATH], or copy SRC DST (folder <-> postgresql:// URL)")
@@ -788,7 +644,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", default=None, metavar="PATH")
     p.set_defaults(func=cmd_store, corpus=None)
 
-    from reader import cli_teams  # agree, merge (issue 11)
+    from reader.cli import teams as cli_teams  # agree, merge (issue 11)
 
     cli_teams.add_parsers(sub, _common)
     for sub_parser in sub.choices.values():  # every command records who did it
@@ -804,7 +660,7 @@ def build_ui_parser() -> argparse.ArgumentParser:
     _annotator_option(parser)
     parser.add_argument("--gold", default=None, metavar="NAME",
                         help="the layer adjudication (F6) builds (default: gold)")
-    parser.set_defaults(func=cmd_ui, command=None)
+    parser.set_defaults(func=cmd_ui_unavailable, command=None)
     return parser
 
 
@@ -841,33 +697,39 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if args.command == "import":
         paths = list(args.paths)
         if len(paths) > 2:
-            raise UsageError("reader import: usage: reader import [CORPUS] FILE [--format F]")
+            raise output.UsageError("reader import: usage: reader import [CORPUS] FILE [--format F]")
         args.file = paths.pop()
         args.corpus = paths[0] if paths else None
     top = getattr(args, "top_store", None)
     args.store = resolve_store(args.store or top)
     args.annotator_given = getattr(args, "annotator", None) or getattr(args, "top_annotator", None)
     args.annotator = resolve_annotator(getattr(args, "annotator", None) or getattr(args, "top_annotator", None))
-    args.corpus = args.corpus or DEFAULT_CORPUS
+    args.corpus = args.corpus or output.DEFAULT_CORPUS
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
+#: Runs the UI's commands: given by the entry point above the UI (reader.entry), so the CLI never imports the UI.
+UiHandler = Callable[[argparse.Namespace], int]
+
+
+def main(argv: list[str] | None = None, *, ui: UiHandler | None = None) -> int:
+    """Run one command. ``ui`` runs the terminal UI and ``serve`` (reader.entry passes it)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = parse_args(argv)
-        return int(args.func(args) or 0)
+        func = ui if (ui is not None and args.func is cmd_ui_unavailable) else args.func
+        return int(func(args) or 0)
     except _Exit as exc:
         return exc.code
-    except UsageError as exc:
+    except output.UsageError as exc:
         sys.stderr.write(f"{one_line(str(exc))}\n(try `reader --help`)\n")
-        return EXIT_USAGE
+        return output.EXIT_USAGE
     except ReaderError as exc:
-        _err(f"error: {exc}")
-        return EXIT_ERROR
+        output.err(f"error: {exc}")
+        return output.EXIT_ERROR
     except KeyboardInterrupt:
-        _err("interrupted")
-        return EXIT_INTERRUPTED
+        output.err("interrupted")
+        return output.EXIT_INTERRUPTED
     except BrokenPipeError:
         # the reader of our output went away (e.g. `| head`): stop quietly
         try:
@@ -875,15 +737,15 @@ def main(argv: list[str] | None = None) -> int:
             os.dup2(devnull, sys.stdout.fileno())
         except (OSError, ValueError, AttributeError):
             pass
-        return EXIT_PIPE
+        return output.EXIT_PIPE
     except OSError as exc:
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        _err(f"error: {where}{exc.strerror or exc}")
-        return EXIT_ERROR
+        output.err(f"error: {where}{exc.strerror or exc}")
+        return output.EXIT_ERROR
     except Exception as exc:  # a bug: still one line, but say so
         if os.environ.get("READER_DEBUG"):
             raise
-        _err(f"internal error: {type(exc).__name__}: {exc} (set READER_DEBUG=1 for the traceback, and please report it)")
+        output.err(f"internal error: {type(exc).__name__}: {exc} (set READER_DEBUG=1 for the traceback, and please report it)")
         return 70
 
 

@@ -3,7 +3,7 @@
 :class:`StoreSync` asks the store for the changes other writers committed
 (``store.refresh()``, a cheap query) every :data:`REFRESH_SECONDS`, in a thread
 so that a slow network never stalls the screen. When something arrived, every
-:class:`~reader.tui.pane.DocumentPane` on the current screen reloads its
+:class:`~reader.tui.widgets.pane.DocumentPane` on the current screen reloads its
 annotations: the new spans appear, the cursor and the scroll position stay.
 A store that has a single writer (the JSON folder) is not polled.
 """
@@ -57,7 +57,7 @@ class StoreSync:
         self.app.notify(message, title="Others' changes stopped", severity="error", timeout=30, markup=False)
 
     def _changed(self, n: int) -> None:
-        from reader.tui.pane import DocumentPane
+        from reader.tui.widgets.pane import DocumentPane
 
         self.received += n
         for pane in self.app.screen.query(DocumentPane):

@@ -1,0 +1,1 @@
+"""Team work on one dataset: agreement, merging stores, adjudication."""
