@@ -81,3 +81,39 @@ def test_no_class_is_over_450_lines():
             if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno + 1 > MAX_CLASS_LINES:
                 long.append(f"{p.relative_to(ROOT.parent)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)")
     assert long == []
+
+
+def _layer_contract() -> list[str]:
+    import tomllib
+
+    config = tomllib.loads((ROOT.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    contract = config["tool"]["importlinter"]["contracts"][0]
+    assert contract["type"] == "layers"
+    return [name.strip() for layer in contract["layers"] for name in layer.replace(":", "|").split("|")]
+
+
+def test_every_module_is_in_the_layers():
+    """import-linter checks only what its layers name: every module of reader/ is named, or sits in a named package."""
+    named = set(_layer_contract())
+    missing = []
+    for path in sorted(ROOT.rglob("*.py")):
+        parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+            body = ast.parse(path.read_text(encoding="utf-8")).body
+            if all(isinstance(node, ast.Expr) for node in body):
+                continue  # a package that only holds its modules (a docstring, no code)
+        if len(parts) == 1:
+            continue  # reader/__init__.py: the package itself
+        dotted = [".".join(parts[:i]) for i in range(2, len(parts) + 1)]
+        if not named.intersection(dotted):
+            missing.append(".".join(parts))
+    assert not missing, f"modules outside the import-linter layers (name them in pyproject.toml): {missing}"
+
+
+def test_folders_show_the_architecture():
+    """Flat folders stay small: the top of reader/ and of reader/tui/ hold packages, not a heap of modules."""
+    top = [p.name for p in ROOT.glob("*.py") if p.name not in ("__init__.py", "__main__.py")]
+    tui = [p.name for p in (ROOT / "tui").glob("*.py") if p.name != "__init__.py"]
+    assert len(top) <= 16, f"reader/ has {len(top)} flat modules: put them in a package ({sorted(top)})"
+    assert len(tui) <= 6, f"reader/tui/ has {len(tui)} flat modules: widgets/, dialogs/, services/ or screens/ ({sorted(tui)})"

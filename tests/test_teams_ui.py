@@ -61,7 +61,8 @@ async def test_adjudication_builds_a_gold_layer_with_keys(store_location, tmp_pa
     from textual.widgets import OptionList
 
     from reader.cli import main
-    from reader.tui.screens.adjudicate import AdjudicationScreen, LabelPicker, ReviewScreen
+    from reader.tui.dialogs.labelpicker import LabelPicker
+    from reader.tui.screens.adjudicate import AdjudicationScreen, ReviewScreen
     from reader.tui.screens.library import LibraryScreen
 
     corpus = copy_seeds(tmp_path)
@@ -91,7 +92,7 @@ async def test_adjudication_builds_a_gold_layer_with_keys(store_location, tmp_pa
         await pilot.press("e")  # edit the gold span's label: the picker, then claim
         await _wait_for(pilot, lambda: isinstance(app.screen, LabelPicker))
         picker = app.screen
-        picker.query_one(OptionList).highlighted = picker.names.index("claim")
+        picker.query_one(OptionList).highlighted = picker.labels.names.index("claim")
         await pilot.press("enter")
         await _wait_for(pilot, lambda: app.screen is screen and screen.review.clusters[1].gold[0].label == "claim")
         await pilot.press("right_curly_bracket")  # the end a word later

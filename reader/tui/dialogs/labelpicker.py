@@ -5,7 +5,9 @@ search, the picker lists the labels, narrows them as you type (name or
 description, case-insensitive) and tags with the highlighted one on enter. It
 shows at most :data:`SHOWN` matches, so typing stays quick with the largest
 label set a ``labels.toml`` may hold (:data:`reader.labels.MAX_LABELS`).
-Dismisses with the label name, or ``None``.
+Dismisses with the label name, or ``None``. The one label picker of the app:
+the reading screen's ``T`` and the adjudication screen's ``e`` (with the gold
+span's ``current`` label highlighted) both use it.
 """
 from __future__ import annotations
 
@@ -48,9 +50,10 @@ class LabelPicker(Dialog["str | None"]):
         Binding("down", "list_focus", "Choose from the list", show=False, id="labelpicker.list"),
     ]
 
-    def __init__(self, labels: LabelSet) -> None:
+    def __init__(self, labels: LabelSet, current: str | None = None) -> None:
         super().__init__(classes="dialog-screen")
         self.labels = labels
+        self.current = current
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="labelpicker-dialog"):
@@ -79,7 +82,7 @@ class LabelPicker(Dialog["str | None"]):
                 text.append(f"  {one_line(label.description, 60)}", style="dim italic")
             options.add_option(Option(text, id=name))
         if names:
-            options.highlighted = 0
+            options.highlighted = names.index(self.current) if not query and self.current in names else 0
         more = f"; the first {len(names)} shown, type more to narrow" if total > len(names) else ""
         self.query_one("#labelpicker-count", Static).update(f"{total:,} match(es){more}" if query else f"{total:,} label(s){more}")
 

@@ -23,7 +23,7 @@ from typing import Any, Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -32,6 +32,7 @@ from reader.errors import ReaderError
 from reader.labels import LabelSet
 from reader.model import Annotation, Document
 from reader.text import inert, one_line
+from reader.tui.dialogs.labelpicker import LabelPicker
 from reader.tui.host import reader_app
 
 CONTEXT = 30  # characters of text shown around a cluster
@@ -40,33 +41,6 @@ CONTEXT = 30  # characters of text shown around a cluster
 def _document(node: Screen[Any], doc_id: str) -> Document | None:
     corpus = reader_app(node).corpus
     return corpus.get(doc_id) if corpus is not None else None
-
-
-class LabelPicker(ModalScreen[str | None]):
-    """Pick a label for the gold span (enter), or escape."""
-
-    CSS_PATH = "adjudicate.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="labelpick.cancel")]
-
-    def __init__(self, names: list[str], current: str | None) -> None:
-        super().__init__()
-        self.names = names
-        self.current = current
-
-    def compose(self) -> ComposeResult:
-        yield OptionList(*[Option(Text(n), id=n) for n in self.names], id="label-pick")
-
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        if self.current in self.names:
-            options.highlighted = self.names.index(self.current)
-        options.focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class AdjudicationScreen(Screen[None]):
@@ -250,7 +224,7 @@ class AdjudicationScreen(Screen[None]):
             if label and label != target.label:
                 self._do(reader_app(self).store.update, target.id, label=label)
 
-        self.app.push_screen(LabelPicker(reader_app(self).labels.names, target.label), done)
+        self.app.push_screen(LabelPicker(reader_app(self).labels, target.label), done)
 
     def action_move_edge(self, edge: str) -> None:
         """Move one edge of the gold span by a word (the annotators' spans stay as they are)."""
