@@ -36,9 +36,11 @@ How it works:
   stored as U+FDD0 "e" and NUL as U+FDD0 "0", in every jsonb value (keys too)
   and in the text columns (ids, doc_id, annotator, keys). Values are decoded
   when read, so any string the file engine keeps round-trips exactly.
-* Opening errors (bad URL, unreachable server, wrong credentials, missing
-  database) raise :class:`~reader.errors.StoreError` with one line that says
-  which and what to do.
+* Opening errors (bad URL, unreachable server, not a PostgreSQL server, wrong
+  credentials, missing database) raise :class:`~reader.errors.StoreError`
+  with one line that says which and what to do; they are told apart by
+  exception class and by asking the server (:mod:`reader.store.pgerrors`),
+  never by the words of libpq's message.
 
 Limits: ``reader_changes`` grows with every change (about 0.5 KB each; it can
 be truncated while nobody is connected); every session keeps the whole image
@@ -59,12 +61,12 @@ from reader.errors import StoreError, StoreVersionError
 from reader.labels import LABELS_FILE, LabelSet
 from reader.model import now_iso
 from reader.store.base import JSON, META_TABLES, CommitError, Op, StoreImage, ann_from_record
+from reader.store.pgerrors import CONNECT_TIMEOUT, describe_connect_error
 from reader.store.base import SCHEMA_VERSION as RECORD_VERSION
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 #: arbitrary constant naming the advisory lock that orders commits
 COMMIT_LOCK = 0x72656164  # "read"
-CONNECT_TIMEOUT = 5  # seconds
 
 
 def _reescape(table: str, column: str, *, jsonb: bool = False) -> str:
@@ -195,32 +197,6 @@ def safe_location(url: str) -> str:
         return re.sub(r":[^:@/]*@", "@", url)
 
 
-def describe_connect_error(location: str, exc: BaseException) -> str:
-    """One line for a failed connection: which of the usual problems, and what to do."""
-    raw = str(exc).strip()
-    text = " ".join(raw.split())
-    low = text.lower()
-    if "password authentication failed" in low or "no password supplied" in low or (
-        "role" in low and "does not exist" in low
-    ):
-        user = re.search(r'(?:user|role) "([^"]+)"', text)
-        who = f" for user {user.group(1)!r}" if user else ""
-        return f"{location}: the server refused the login{who} (wrong user name or password); check the URL or ~/.pgpass"
-    if "database" in low and "does not exist" in low:
-        name = re.search(r'database "([^"]+)"', text)
-        db = name.group(1) if name else "the database"
-        return f"{location}: database {db!r} does not exist on the server; create it first (createdb {db})"
-    if "connection refused" in low or "no such file or directory" in low or "could not connect" in low:
-        return f"{location}: cannot reach the PostgreSQL server (connection refused); is it running, and are host and port right?"
-    if "timeout" in low or "timed out" in low:
-        return f"{location}: the PostgreSQL server did not answer within {CONNECT_TIMEOUT} s; check the host name and the network"
-    if "translate host name" in low or "name or service not known" in low or "nodename nor servname" in low:
-        return f"{location}: unknown host name; check the URL"
-    if "invalid" in low or "missing" in low or "syntax" in low:
-        return f"{location}: not a valid PostgreSQL URL ({text[:160]}); expected postgresql://user@host[:port]/database"
-    return f"{location}: cannot connect to PostgreSQL: {text[:200]}"
-
-
 def _lost(exc: BaseException) -> str:
     text = " ".join(str(exc).split())[:160]
     return f"connection to the database lost ({text})" if text else "connection to the database lost"
@@ -255,9 +231,9 @@ class PostgresEngine:
             conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
                                    application_name="reader")
         except psycopg.Error as exc:
-            raise StoreError(describe_connect_error(self.location, exc)) from None
+            raise StoreError(describe_connect_error(self.location, exc, self.url)) from None
         except (ValueError, UnicodeError) as exc:  # conninfo that libpq cannot even parse
-            raise StoreError(describe_connect_error(self.location, exc)) from None
+            raise StoreError(describe_connect_error(self.location, exc, self.url)) from None
         from psycopg.types.json import set_json_loads
 
         set_json_loads(_loads, context=conn)  # jsonb values come back decoded (see _encode_str)
