@@ -30,7 +30,7 @@ from reader.labels import LabelSet
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, default_annotator, now_iso
 from reader.protocols import JSON, AnnotationItem, CountKey, DocumentLookup
 from reader.store.base import (
-    SCHEMA_VERSION, CommitError, LayerKey, Op, StorageEngine, StoreImage, ann_record, copy_annotation, layer_key,
+    SCHEMA_VERSION, CommitError, LayerKey, Op, Reachability, StorageEngine, StoreImage, ann_record, copy_annotation, layer_key,
 )
 from reader.store.bulk import BulkWriter
 from reader.store.engine import FileEngine, no_gc
@@ -307,6 +307,12 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
         """Other writers may change this store while it is open (a database engine):
         call :meth:`refresh` now and then to see their changes."""
         return not isinstance(self._engine, FileEngine)
+
+    @property
+    def offline_since(self) -> float | None:
+        """Since when (``time.time()``) a shared store's server has not been reached by a
+        save or a :meth:`refresh`; None while it answers (always for a folder)."""
+        return self._engine.offline_since if isinstance(self._engine, Reachability) else None
 
     @property
     def labels(self) -> LabelSet:

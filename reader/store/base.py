@@ -185,6 +185,14 @@ class StoreImage:
 
 
 @runtime_checkable
+class Reachability(Protocol):
+    """An engine on a server that can be out of reach (a database engine): since when it
+    has not been reached (``time.time()``), or None while it answers."""
+
+    offline_since: float | None
+
+
+@runtime_checkable
 class StorageEngine(Protocol):
     """Where a store's changes are kept. :class:`~reader.store.engine.FileEngine`
     (journal + TinyDB-format shards, one writer) is the default; a database

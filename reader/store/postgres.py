@@ -53,6 +53,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Iterator, Protocol, Sequence, runtime_checkable
 from urllib.parse import urlsplit
@@ -214,6 +215,8 @@ class PostgresEngine:
         self.annotator = annotator
         self.session = f"{annotator or 'reader'}:{os.getpid()}:{os.urandom(4).hex()}"
         self.connected = False
+        #: time.time() of the first failure to reach the database since it was last reached (None: online)
+        self.offline_since: float | None = None
         self._conn: Any = None
         self._last_seq = 0
         self.created = ""
@@ -240,6 +243,13 @@ class PostgresEngine:
         self._conn = conn
         self.connected = True
         return conn
+
+    def _offline(self, reason: str) -> str:
+        """Remember that the database cannot be reached (since when), and why."""
+        if self.offline_since is None:
+            self.offline_since = time.time()
+        self.last_error = reason
+        return reason
 
     def _ensure(self) -> Any:
         if self._conn is None or self._conn.closed or self._conn.broken:
@@ -335,8 +345,7 @@ class PostgresEngine:
             try:
                 conn = self._ensure()
             except StoreError as exc:
-                self.last_error = f"not connected ({exc})"
-                raise CommitError(self.location, self.last_error) from None
+                raise CommitError(self.location, self._offline(f"not connected ({exc})")) from None
             try:
                 self._write(conn, ops)
             except _NewerSchema as exc:
@@ -349,15 +358,14 @@ class PostgresEngine:
                     # one more try on a new one; operations are idempotent
                     fresh = True
                     continue
-                self.last_error = _lost(exc)
-                raise CommitError(self.location, self.last_error) from None
+                raise CommitError(self.location, self._offline(_lost(exc))) from None
             except psycopg.Error as exc:
                 if conn.broken:
                     self._drop()
-                    self.last_error = _lost(exc)
-                    raise CommitError(self.location, self.last_error) from None
+                    raise CommitError(self.location, self._offline(_lost(exc))) from None
                 raise CommitError(self.location, f"the database refused the change ({' '.join(str(exc).split())[:200]})") from None
             self.last_error = None
+            self.offline_since = None
             return
 
     def _write(self, conn: Any, ops: Sequence[Op]) -> None:
@@ -422,7 +430,7 @@ class PostgresEngine:
             ).fetchall()
         except (psycopg.Error, StoreError) as exc:
             self._drop()
-            self.last_error = _lost(exc)
+            self._offline(_lost(exc))
             return []
         if rows:  # others wrote: in this session's form, unless a newer reader migrated meanwhile
             try:
@@ -433,9 +441,10 @@ class PostgresEngine:
                 raise StoreVersionError(self.location, exc.found, SCHEMA_VERSION) from None
             except psycopg.Error as exc:
                 self._drop()
-                self.last_error = _lost(exc)
+                self._offline(_lost(exc))
                 return []
         self.last_error = None
+        self.offline_since = None
         ops: list[Op] = []
         for seq, session, op in rows:
             self._last_seq = max(self._last_seq, int(seq))
