@@ -15,11 +15,12 @@ import os
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, ParamSpec, TypeVar
+from typing import Callable, Iterable, Mapping, NoReturn, ParamSpec, TypeVar
 
 from reader.errors import (
     AnnotationError,
     DuplicateAnnotationError,
+    StoreConflictError,
     OffsetError,
     StoreError,
     StoreReadOnlyError,
@@ -30,7 +31,7 @@ from reader.labels import LabelSet
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, default_annotator, now_iso
 from reader.protocols import JSON, AnnotationItem, CountKey, DocumentLookup
 from reader.store.base import (
-    SCHEMA_VERSION, CommitError, LayerKey, Op, Reachability, StorageEngine, StoreImage, ann_record, copy_annotation, layer_key,
+    SCHEMA_VERSION, CommitConflict, CommitError, LayerKey, Op, Reachability, StorageEngine, Versioned, StoreImage, ann_record, copy_annotation, layer_key,
 )
 from reader.store.bulk import BulkWriter
 from reader.store.engine import FileEngine, no_gc
@@ -65,30 +66,46 @@ def _locked(method: Callable[P, R]) -> Callable[P, R]:
 class PendingSaves:
     """Hands transactions to the engine in order. One the engine could not save
     is kept (in memory) and retried before any later one, so the saved order
-    is always the order of the changes."""
+    is always the order of the changes. On an engine with optimistic concurrency
+    (:class:`~reader.store.base.Versioned`) each transaction keeps the record
+    versions it was based on when it was made, so a retry is as stale as the
+    change was; one refused as a conflict is dropped (never retried blindly) and
+    :class:`~reader.store.base.CommitConflict` is raised for the store to reload."""
 
     def __init__(self, engine: StorageEngine) -> None:
         self._engine = engine
         self.last_error: str | None = None
         self._ops: list[list[Op]] = []
+        self._bases: list[list[int] | None] = []
 
     def __len__(self) -> int:
         return len(self._ops)
 
     def commit(self, ops: list[Op]) -> None:
         self._ops.append(ops)
+        self._bases.append(self._engine.based_on(ops) if isinstance(self._engine, Versioned) else None)
         self.flush()
 
     def flush(self) -> int:
-        """Save every kept transaction; how many were saved. Raises StoreWriteError."""
+        """Save every kept transaction; how many were saved. Raises StoreWriteError, or
+        CommitConflict (that transaction dropped: the record changed elsewhere)."""
         saved = 0
         while self._ops:
+            bases = self._bases[0]
             try:
-                self._engine.commit(self._ops[0])
+                if bases is not None and isinstance(self._engine, Versioned):
+                    self._engine.commit_based(self._ops[0], bases)
+                else:
+                    self._engine.commit(self._ops[0])
+            except CommitConflict:
+                self._ops.pop(0)
+                self._bases.pop(0)
+                raise
             except CommitError as exc:
                 self.last_error = exc.reason
                 raise StoreWriteError(exc.location, exc.reason, len(self._ops)) from None
             self._ops.pop(0)
+            self._bases.pop(0)
             saved += 1
         if self._engine.last_error:
             self.last_error = self._engine.last_error
@@ -101,6 +118,7 @@ class PendingSaves:
     def discard(self) -> int:
         n = len(self._ops)
         self._ops = []
+        self._bases = []
         return n
 
     def compact(self) -> None:
@@ -348,7 +366,12 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
             if self._closed:
                 return
             if not self.readonly:
-                self._pending.flush()  # raises StoreWriteError, store stays open
+                while True:
+                    try:
+                        self._flush()  # raises StoreWriteError, store stays open
+                        break
+                    except StoreConflictError:
+                        continue  # that change lost to another session's: the others are still saved
                 self._pending.compact()
             self._engine.close()
             self._closed = True
@@ -367,8 +390,27 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
             raise StoreReadOnlyError(self.path, self.readonly_reason or "the store is open read-only")
 
     def _commit(self, ops: list[Op]) -> None:
-        """Make ``ops`` (already applied in memory) durable, in order after any unsaved ones."""
-        self._pending.commit(ops)
+        """Make ``ops`` (already applied in memory) durable, in order after any unsaved ones.
+        A change refused as a conflict is undone in memory (the records reloaded), dropped
+        from the undo history, and raises :class:`StoreConflictError` with one line."""
+        try:
+            self._pending.commit(ops)
+        except CommitConflict as exc:
+            self._reload_refused(exc, own=True)
+
+    def _flush(self) -> int:
+        try:
+            return self._pending.flush()
+        except CommitConflict as exc:
+            self._reload_refused(exc, own=False)
+
+    def _reload_refused(self, exc: CommitConflict, *, own: bool) -> NoReturn:
+        for op in exc.fresh:
+            self._image.apply(op)
+        self._validator.index(self._image.anns.values())
+        if own:
+            self._history.drop_last()
+        raise StoreConflictError(exc.reason) from None
 
     @_locked
     def compact(self) -> None:
@@ -385,9 +427,10 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
 
     @_locked
     def retry_unsaved(self) -> int:
-        """Try again to save the unsaved changes. Returns how many were saved; raises StoreWriteError."""
+        """Try again to save the unsaved changes. Returns how many were saved; raises
+        StoreWriteError (or StoreConflictError when one lost to another session's change)."""
         self._check_writable()
-        return self._pending.flush()
+        return self._flush()
 
     @_locked
     def unsaved_changes(self) -> list[list[Op]]:

@@ -63,6 +63,7 @@ from reader.labels import LABELS_FILE, LabelSet
 from reader.model import now_iso
 from reader.store.base import JSON, META_TABLES, CommitError, Op, StoreImage, ann_from_record
 from reader.store.pgerrors import CONNECT_TIMEOUT, describe_connect_error
+from reader.store.pgwrite import MIGRATION_3, Conflict, ConflictError, Versions, absent_op, current, op_key, run_ops, same
 from reader.store.base import SCHEMA_VERSION as RECORD_VERSION
 
 URL_SCHEMES = ("postgresql://", "postgres://")
@@ -112,6 +113,7 @@ MIGRATIONS: list[list[str]] = [
         ])
         + " END IF; END $$",
     ],
+    MIGRATION_3,  # 3: versioned rows (optimistic concurrency), no duplicate within a layer (reader.store.pgwrite)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 _SCHEMA_SQL = "SELECT coalesce(max(version), 0) FROM reader_schema"
@@ -218,7 +220,8 @@ class PostgresEngine:
         #: time.time() of the first failure to reach the database since it was last reached (None: online)
         self.offline_since: float | None = None
         self._conn: Any = None
-        self._last_seq = 0
+        self._versions = Versions()
+        self._horizon = "0"  # xid8 (as text): the changes of every transaction before it have been read
         self.created = ""
 
     # ----------------------------------------------------------------- connecting
@@ -307,19 +310,25 @@ class PostgresEngine:
                 self._migrate(conn)
             image = StoreImage()
             image.schema_version = RECORD_VERSION  # the records' format, as in the file engine
+            versions = Versions()
             with conn.transaction():
-                # one snapshot: the tables and the last change number agree
+                # one snapshot: the tables, their revs and the horizon of the changes agree
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                self._last_seq = int(conn.execute("SELECT coalesce(max(seq), 0) FROM reader_changes").fetchone()[0])
+                self._horizon = str(conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetchone()[0])
                 with conn.cursor() as cur:
-                    cur.execute("SELECT record FROM reader_annotations")
-                    for (record,) in cur:
-                        image.put(ann_from_record(record))
-                    cur.execute("SELECT tbl, key, value FROM reader_meta")
-                    for tbl, key, value in cur:
-                        image.meta.setdefault(_decode_str(tbl), {})[_decode_str(key)] = value
+                    cur.execute("SELECT record, rev FROM reader_annotations")
+                    for record, rev in cur:
+                        ann = ann_from_record(record)
+                        image.put(ann)
+                        versions.set(("a", ann.id), int(rev), True)
+                    cur.execute("SELECT tbl, key, value, rev FROM reader_meta")
+                    for tbl, key, value, rev in cur:
+                        table, k = _decode_str(tbl), _decode_str(key)
+                        image.meta.setdefault(table, {})[k] = value
+                        versions.set(("m", table, k), int(rev), True)
                     cur.execute("SELECT value FROM reader_info WHERE key = 'created'")
                     row = cur.fetchone()
+            self._versions = versions
             image.created = self.created = row[0] if row else ""
             return image
         except psycopg.Error as exc:
@@ -332,7 +341,16 @@ class PostgresEngine:
             self._drop()
             raise
 
+    def based_on(self, ops: Sequence[Op]) -> list[int]:
+        """The rev each operation is based on: what this session has seen of its row (see pgwrite)."""
+        return self._versions.bases(ops)
+
     def commit(self, ops: Sequence[Op]) -> None:
+        self.commit_based(ops, self.based_on(ops))
+
+    def commit_based(self, ops: Sequence[Op], bases: Sequence[int]) -> None:
+        """Commit ``ops``, each only if its row is still at the rev in ``bases`` (else
+        :class:`~reader.store.pgwrite.ConflictError`, nothing written)."""
         import psycopg
 
         if self.readonly:
@@ -347,7 +365,13 @@ class PostgresEngine:
             except StoreError as exc:
                 raise CommitError(self.location, self._offline(f"not connected ({exc})")) from None
             try:
-                self._write(conn, ops)
+                self._write(conn, ops, bases)
+            except _Refused as exc:
+                raise self._conflict(conn, ops, exc.conflicts) from None
+            except psycopg.errors.UniqueViolation:  # the layer already has this span (the database's own index)
+                dup = next((op for op in ops if op[0] == "put"), None)
+                who = _decode_str(str(dup[1].get("annotator") or "")) if dup is not None else ""
+                raise self._conflict(conn, ops, [Conflict(op_key(dup) if dup else ("a", ""), "duplicate", who, None, None)]) from None
             except _NewerSchema as exc:
                 self.last_error = exc.reason
                 raise CommitError(self.location, self.last_error) from None
@@ -368,43 +392,58 @@ class PostgresEngine:
             self.offline_since = None
             return
 
-    def _write(self, conn: Any, ops: Sequence[Op]) -> None:
-        """One transaction: the operations in order, then their log entries (strings encoded, see _encode_str)."""
+    def _write(self, conn: Any, ops: Sequence[Op], bases: Sequence[int]) -> None:
+        """One transaction: each operation only on the row version it was based on, then the
+        log entries (strings encoded, see _encode_str). Raises :class:`_Refused` (rolled back)."""
         enc = _encode_str
+        done: list[tuple[Op, int]] = []
         with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (COMMIT_LOCK,))
+            # shared: commits run side by side (row locks order them); a migration takes it exclusively
+            conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (COMMIT_LOCK,))
             with conn.cursor() as cur:
-                # runs of one kind, in operation order: a put then a del of the same id ends deleted
-                for kind, group in _runs(ops):
-                    if kind == "put":
-                        cur.executemany(
-                            "INSERT INTO reader_annotations (id, doc_id, annotator, record) VALUES (%s, %s, %s, %s) "
-                            "ON CONFLICT (id) DO UPDATE SET doc_id = excluded.doc_id, "
-                            "annotator = excluded.annotator, record = excluded.record",
-                            [(enc(op[1]["id"]), enc(op[1]["doc_id"]), enc(op[1].get("annotator") or ""), _jsonb(op[1]))
-                             for op in group],
-                        )
-                    elif kind == "del":
-                        cur.executemany("DELETE FROM reader_annotations WHERE id = %s", [(enc(op[2]),) for op in group])
-                    elif kind == "meta":
-                        cur.executemany(
-                            "INSERT INTO reader_meta (tbl, key, value) VALUES (%s, %s, %s) "
-                            "ON CONFLICT (tbl, key) DO UPDATE SET value = excluded.value",
-                            [(enc(op[1]), enc(str(op[2])), _jsonb(op[3])) for op in group],
-                        )
-                    else:
-                        cur.executemany("DELETE FROM reader_meta WHERE tbl = %s AND key = %s",
-                                        [(enc(op[1]), enc(str(op[2]))) for op in group])
+                revs = run_ops(cur, ops, bases, enc, _jsonb, enc(self.annotator))
+                conflicts: list[Conflict] = []
+                for op, rev in zip(ops, revs):
+                    if rev is None:
+                        key = op_key(op)
+                        now, now_rev, writer, written = current(cur, key, enc, _decode_str)
+                        if not same(op, now):
+                            kind = "deleted" if now is None else ("exists" if op[0] in ("put", "meta") and
+                                                                  not self._versions.exists.get(key) else "changed")
+                            conflicts.append(Conflict(key, kind, writer, written, now))
+                            continue
+                        rev = now_rev  # already so: a retry of a commit whose acknowledgement was lost
+                    done.append((op, rev))
+                if conflicts:
+                    raise _Refused(conflicts)  # rolls it all back
                 # The log entries are written only on the schema this session writes: a newer reader may
-                # have migrated since this session opened (migrations take the same lock, and this
-                # statement's snapshot is taken after it was granted). Checked here, not in a statement
-                # of its own, to keep the commit lock's critical section at its three round trips.
+                # have migrated since this session opened (checked inside this statement, see _NewerSchema).
                 cur.executemany(
-                    "INSERT INTO reader_changes (session, op) SELECT %s, %s FROM reader_schema HAVING max(version) <= %s",
-                    [(enc(self.session), _jsonb(list(op)), SCHEMA_VERSION) for op in ops],
+                    "INSERT INTO reader_changes (session, op, rev) SELECT %s, %s, %s FROM reader_schema "
+                    "HAVING max(version) <= %s",
+                    [(enc(self.session), _jsonb(list(op)), rev, SCHEMA_VERSION) for op, rev in done],
                 )
                 if ops and cur.rowcount != len(ops):
                     raise _NewerSchema(int(conn.execute(_SCHEMA_SQL).fetchone()[0]))  # rolls it all back
+        for op, rev in done:  # committed: this session has seen these versions
+            self._versions.set(op_key(op), rev, op[0] in ("put", "meta"))
+
+    def _conflict(self, conn: Any, ops: Sequence[Op], conflicts: list[Conflict]) -> ConflictError:
+        """The refusal, with the current state of every row the transaction touched."""
+        fresh: list[Op] = []
+        seen: set[tuple[str, ...]] = set()
+        with conn.cursor() as cur:
+            for op in ops:
+                key = op_key(op)
+                if key in seen:
+                    continue
+                seen.add(key)
+                now, rev, _writer, _written = current(cur, key, _encode_str, _decode_str)
+                self._versions.set(key, rev, now is not None)
+                fresh.append(now if now is not None else absent_op(key, op))
+        self.last_error = None
+        self.offline_since = None
+        return ConflictError(self.location, conflicts, fresh)
 
     @staticmethod
     def _check_schema(conn: Any) -> None:
@@ -425,18 +464,23 @@ class PostgresEngine:
 
         try:
             conn = self._ensure()
+            # only the changes of finished transactions (older than the oldest one still running):
+            # no store-wide lock orders the commits, so a later change number may commit first
             rows = conn.execute(
-                "SELECT seq, session, op FROM reader_changes WHERE seq > %s ORDER BY seq", (self._last_seq,)
+                "WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS x) "
+                "SELECT h.x::text, c.session, c.op, c.rev FROM h LEFT JOIN reader_changes c "
+                "ON c.xid >= %s::xid8 AND c.xid < h.x ORDER BY c.rev NULLS FIRST, c.seq",
+                (self._horizon,),
             ).fetchall()
         except (psycopg.Error, StoreError) as exc:
             self._drop()
             self._offline(_lost(exc))
             return []
-        if rows:  # others wrote: in this session's form, unless a newer reader migrated meanwhile
+        if rows[0][1] is not None:  # others wrote: in this session's form, unless a newer reader migrated meanwhile
             try:
                 self._check_schema(conn)
             except _NewerSchema as exc:
-                # their changes are not read in the old form (nor skipped: _last_seq stays)
+                # their changes are not read in the old form (nor skipped: the horizon stays)
                 self.last_error = exc.reason
                 raise StoreVersionError(self.location, exc.found, SCHEMA_VERSION) from None
             except psycopg.Error as exc:
@@ -445,11 +489,16 @@ class PostgresEngine:
                 return []
         self.last_error = None
         self.offline_since = None
+        self._horizon = str(rows[0][0])
         ops: list[Op] = []
-        for seq, session, op in rows:
-            self._last_seq = max(self._last_seq, int(seq))
-            if _decode_str(session) != self.session:
+        for _h, session, op, rev in rows:
+            if session is None or _decode_str(session) == self.session:
+                continue
+            key = op_key(op)
+            if self._versions.newer(key, rev):  # a change seen before (or superseded) is not applied again
                 ops.append(op)
+                if rev is not None:
+                    self._versions.set(key, int(rev), op[0] in ("put", "meta"))
         return ops
 
     def compact(self) -> None:
@@ -508,6 +557,14 @@ class PostgresEngine:
             raise StoreVersionError(self.location, exc.found, SCHEMA_VERSION) from None
 
 
+class _Refused(Exception):
+    """Rows changed since this session read them: the transaction is rolled back (see pgwrite)."""
+
+    def __init__(self, conflicts: list[Conflict]) -> None:
+        super().__init__(len(conflicts))
+        self.conflicts = conflicts
+
+
 class _NewerSchema(Exception):
     """The database's schema is newer than this engine writes (found inside a transaction)."""
 
@@ -516,17 +573,6 @@ class _NewerSchema(Exception):
         self.found = found
         #: one short line (it ends up in the status line, after "could not save (...)")
         self.reason = f"a newer reader upgraded the store to schema {found}; this one writes {SCHEMA_VERSION}: restart with it"
-
-
-def _runs(ops: Sequence[Op]) -> list[tuple[str, list[Op]]]:
-    """Consecutive operations of the same kind, grouped (kept in order)."""
-    runs: list[tuple[str, list[Op]]] = []
-    for op in ops:
-        if runs and runs[-1][0] == op[0]:
-            runs[-1][1].append(op)
-        else:
-            runs.append((op[0], [op]))
-    return runs
 
 
 __all__ = ["PostgresEngine", "MIGRATIONS", "SCHEMA_VERSION", "is_database_url", "safe_location", "META_TABLES"]
