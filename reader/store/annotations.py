@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, NoReturn, ParamSpec, TypeVar
+from typing import Callable, Iterable, Mapping, ParamSpec, TypeVar
 
 from reader.errors import (
     AnnotationError,
@@ -70,43 +71,45 @@ class PendingSaves:
     (:class:`~reader.store.base.Versioned`) each transaction keeps the record
     versions it was based on when it was made, so a retry is as stale as the
     change was; one refused as a conflict is dropped (never retried blindly) and
-    :class:`~reader.store.base.CommitConflict` is raised for the store to reload."""
+    kept in :attr:`refused` for the store to reload."""
 
     def __init__(self, engine: StorageEngine) -> None:
         self._engine = engine
         self.last_error: str | None = None
         self._ops: list[list[Op]] = []
         self._bases: list[list[int] | None] = []
+        #: transactions refused as conflicts since the store last looked (the error, their operations)
+        self.refused: list[tuple[CommitConflict, list[Op]]] = []
 
     def __len__(self) -> int:
         return len(self._ops)
 
-    def commit(self, ops: list[Op]) -> None:
+    def commit(self, ops: list[Op]) -> int:
         self._ops.append(ops)
         self._bases.append(self._engine.based_on(ops) if isinstance(self._engine, Versioned) else None)
-        self.flush()
+        return self.flush()
 
     def flush(self) -> int:
-        """Save every kept transaction; how many were saved. Raises StoreWriteError, or
-        CommitConflict (that transaction dropped: the record changed elsewhere)."""
+        """Save every kept transaction; how many were saved. Raises StoreWriteError. One refused
+        as a conflict is dropped and kept in :attr:`refused` (with its operations) for the
+        store to reload; the ones after it are still saved."""
         saved = 0
         while self._ops:
-            bases = self._bases[0]
+            ops, bases = self._ops[0], self._bases[0]
             try:
                 if bases is not None and isinstance(self._engine, Versioned):
-                    self._engine.commit_based(self._ops[0], bases)
+                    self._engine.commit_based(ops, bases)
                 else:
-                    self._engine.commit(self._ops[0])
-            except CommitConflict:
-                self._ops.pop(0)
-                self._bases.pop(0)
-                raise
+                    self._engine.commit(ops)
+            except CommitConflict as exc:
+                self.refused.append((exc, ops))
             except CommitError as exc:
                 self.last_error = exc.reason
                 raise StoreWriteError(exc.location, exc.reason, len(self._ops)) from None
+            else:
+                saved += 1
             self._ops.pop(0)
             self._bases.pop(0)
-            saved += 1
         if self._engine.last_error:
             self.last_error = self._engine.last_error
         return saved
@@ -393,24 +396,22 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
         """Make ``ops`` (already applied in memory) durable, in order after any unsaved ones.
         A change refused as a conflict is undone in memory (the records reloaded), dropped
         from the undo history, and raises :class:`StoreConflictError` with one line."""
-        try:
-            self._pending.commit(ops)
-        except CommitConflict as exc:
-            self._reload_refused(exc, own=True)
+        self._flush(ops)
 
-    def _flush(self) -> int:
+    def _flush(self, ops: list[Op] | None = None) -> int:
         try:
-            return self._pending.flush()
-        except CommitConflict as exc:
-            self._reload_refused(exc, own=False)
-
-    def _reload_refused(self, exc: CommitConflict, *, own: bool) -> NoReturn:
-        for op in exc.fresh:
-            self._image.apply(op)
-        self._validator.index(self._image.anns.values())
-        if own:
-            self._history.drop_last()
-        raise StoreConflictError(exc.reason) from None
+            return self._pending.commit(ops) if ops is not None else self._pending.flush()
+        finally:
+            refused, self._pending.refused = self._pending.refused, []
+            for exc, tx in refused:
+                for op in exc.fresh:
+                    self._image.apply(op)
+                if tx is ops:
+                    self._history.drop_last()  # this very change: nothing of it to undo
+            if refused:
+                self._validator.index(self._image.anns.values())
+                if sys.exc_info()[0] is None:
+                    raise StoreConflictError(refused[0][0].reason)
 
     @_locked
     def compact(self) -> None:

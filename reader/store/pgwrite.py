@@ -9,7 +9,8 @@ polling). A change is written only if the row is still at that ``rev``:
 * a new annotation or table entry (never seen): inserted only if absent;
 * an edit: ``UPDATE ... WHERE rev = <seen>``;
 * a delete: ``DELETE ... WHERE rev = <seen>``;
-* a second operation on the same row in one transaction follows the first.
+* a second operation on the same row in one transaction follows the first;
+* the language cache (:data:`LAST_WRITER_WINS`) is written without a check.
 
 A write that finds the row changed (or gone, or already there) is a
 **conflict**, unless the row already holds exactly what this write would
@@ -35,6 +36,9 @@ from reader.store.base import CommitConflict, Op
 
 #: (kind, ...): ("a", annotation id) or ("m", table, key)
 Key = tuple[str, ...]
+#: tables whose entries are a cache of a pure function (the language detected for a text's hash):
+#: written without a version check, since two sessions can only write the same value
+LAST_WRITER_WINS = frozenset({"languages"})
 #: the rev a write is based on: 0 = the row must be absent; NEW_IN_TX = it follows an earlier op of its transaction
 NEW_IN_TX = -1
 
@@ -96,7 +100,10 @@ class Versions:
                 out.append(NEW_IN_TX)
                 continue
             seen.add(key)
-            out.append(self.revs.get(key, 0) if self.exists.get(key, False) else 0)
+            if key[0] == "m" and key[1] in LAST_WRITER_WINS:
+                out.append(NEW_IN_TX)  # a cache: whoever wrote it, the value is the same
+            else:
+                out.append(self.revs.get(key, 0) if self.exists.get(key, False) else 0)
         return out
 
     def set(self, key: Key, rev: int, exists: bool) -> None:

@@ -366,12 +366,19 @@ class PostgresEngine:
                 raise CommitError(self.location, self._offline(f"not connected ({exc})")) from None
             try:
                 self._write(conn, ops, bases)
-            except _Refused as exc:
-                raise self._conflict(conn, ops, exc.conflicts) from None
-            except psycopg.errors.UniqueViolation:  # the layer already has this span (the database's own index)
-                dup = next((op for op in ops if op[0] == "put"), None)
-                who = _decode_str(str(dup[1].get("annotator") or "")) if dup is not None else ""
-                raise self._conflict(conn, ops, [Conflict(op_key(dup) if dup else ("a", ""), "duplicate", who, None, None)]) from None
+            except (_Refused, psycopg.errors.UniqueViolation) as exc:
+                if isinstance(exc, _Refused):
+                    conflicts = exc.conflicts
+                else:  # the layer already has this span (the database's own index)
+                    dup = next((op for op in ops if op[0] == "put"), None)
+                    who = _decode_str(str(dup[1].get("annotator") or "")) if dup is not None else ""
+                    conflicts = [Conflict(op_key(dup) if dup else ("a", ""), "duplicate", who, None, None)]
+                try:
+                    refusal = self._conflict(conn, ops, conflicts)
+                except psycopg.Error as lost:  # cut off while reading the records back: kept, retried
+                    self._drop()
+                    raise CommitError(self.location, self._offline(_lost(lost))) from None
+                raise refusal from None
             except _NewerSchema as exc:
                 self.last_error = exc.reason
                 raise CommitError(self.location, self.last_error) from None
@@ -462,20 +469,26 @@ class PostgresEngine:
         and written since: those changes are in a form this session does not read."""
         import psycopg
 
-        try:
-            conn = self._ensure()
-            # only the changes of finished transactions (older than the oldest one still running):
-            # no store-wide lock orders the commits, so a later change number may commit first
-            rows = conn.execute(
-                "WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS x) "
-                "SELECT h.x::text, c.session, c.op, c.rev FROM h LEFT JOIN reader_changes c "
-                "ON c.xid >= %s::xid8 AND c.xid < h.x ORDER BY c.rev NULLS FIRST, c.seq",
-                (self._horizon,),
-            ).fetchall()
-        except (psycopg.Error, StoreError) as exc:
-            self._drop()
-            self._offline(_lost(exc))
-            return []
+        fresh = self._conn is None or self._conn.closed or self._conn.broken
+        while True:
+            try:
+                conn = self._ensure()
+                # only the changes of finished transactions (older than the oldest one still running):
+                # no store-wide lock orders the commits, so a later change number may commit first
+                rows = conn.execute(
+                    "WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS x) "
+                    "SELECT h.x::text, c.session, c.op, c.rev FROM h LEFT JOIN reader_changes c "
+                    "ON c.xid >= %s::xid8 AND c.xid < h.x ORDER BY c.rev NULLS FIRST, c.seq",
+                    (self._horizon,),
+                ).fetchall()
+                break
+            except (psycopg.Error, StoreError) as exc:
+                self._drop()
+                if not fresh and isinstance(exc, psycopg.OperationalError):
+                    fresh = True  # the connection went stale (server restarted, backend ended): once more
+                    continue
+                self._offline(_lost(exc))
+                return []
         if rows[0][1] is not None:  # others wrote: in this session's form, unless a newer reader migrated meanwhile
             try:
                 self._check_schema(conn)
