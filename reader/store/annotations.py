@@ -40,7 +40,7 @@ from reader.store.history import Change, History, change_ops
 from reader.model import ReanchorReport
 from reader.store.links import LinkMethods
 from reader.store.reanchor import reanchor_documents
-from reader.store.postgres import LabelSource, is_database_url, safe_location
+from reader.store.postgres import LabelSource, PostgresEngine, is_database_url, safe_location
 from reader.store.state import WorkspaceTables, WorkspaceTablesMixin
 from reader.amounts import annotation_value
 
@@ -292,9 +292,7 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
         self.annotator = annotator or default_annotator()
         database = engine is None and is_database_url(path)
         if database:  # postgresql://...: many writers (reader.store.postgres)
-            from reader.store.postgres import PostgresEngine
-
-            engine = PostgresEngine(str(path), readonly=bool(readonly), annotator=self.annotator)
+            engine = PostgresEngine(str(path), readonly=bool(readonly), annotator=self.annotator, login_default=annotator is None)
         #: the store folder; for a database, its URL without the password (for messages)
         self.path: Path | str = safe_location(str(path)) if database else Path(path)
         self._engine: StorageEngine = engine or FileEngine(Path(path), readonly=bool(readonly), annotator=self.annotator)
@@ -305,6 +303,8 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
         self._history = History()
         self._corpus: DocumentLookup | None = None
         self._image: StoreImage = self._engine.load()
+        if database and isinstance(self._engine, PostgresEngine):
+            self.annotator = self._engine.annotator  # the login role, on a store with one login per person
         self._pending = PendingSaves(self._engine)
         self.readonly = self._engine.readonly
         self.readonly_reason = self._engine.readonly_reason

@@ -120,7 +120,7 @@ class Conflict:
     """One refused write: what the row is now (``op`` sets the image to it) and who made it so."""
 
     key: Key
-    kind: str  # "changed", "deleted", "exists", "duplicate"
+    kind: str  # "changed", "deleted", "exists", "duplicate", "forbidden"
     writer: str
     written: float | None  # time.time(), None when unknown
     op: Op | None
@@ -150,8 +150,10 @@ def describe(conflicts: list[Conflict], now: float | None = None) -> str:
     if c.written is not None:
         seconds = max(0, int((now if now is not None else time.time()) - c.written))
         ago = f" {seconds} s ago"
-    verb = {"changed": "changed", "deleted": "deleted", "exists": "set", "duplicate": "already has"}[c.kind]
-    if c.kind == "duplicate":
+    verb = {"changed": "changed", "deleted": "deleted", "exists": "set", "duplicate": "already has", "forbidden": ""}[c.kind]
+    if c.kind == "forbidden":
+        line = f"the database lets only {who} change this {what} (one login per person)"
+    elif c.kind == "duplicate":
         line = f"{who} already has this span in the layer{ago}"
     else:
         line = f"{who} {verb} this {what}{ago}"

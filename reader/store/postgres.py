@@ -63,6 +63,7 @@ from reader.labels import LABELS_FILE, LabelSet
 from reader.model import now_iso
 from reader.store.base import JSON, META_TABLES, CommitError, Op, StoreImage, ann_from_record
 from reader.store.pgerrors import CONNECT_TIMEOUT, describe_connect_error
+from reader.store.pgsecurity import LOGINS_KEY, PER_PERSON
 from reader.store.pgwrite import MIGRATION_3, Conflict, ConflictError, Versions, absent_op, current, op_key, run_ops, same
 from reader.store.base import SCHEMA_VERSION as RECORD_VERSION
 
@@ -208,13 +209,15 @@ def _lost(exc: BaseException) -> str:
 class PostgresEngine:
     """:class:`~reader.store.base.StorageEngine` on a PostgreSQL database (many writers)."""
 
-    def __init__(self, url: str, *, readonly: bool = False, annotator: str = "") -> None:
+    def __init__(self, url: str, *, readonly: bool = False, annotator: str = "", login_default: bool = False) -> None:
         self.url = url
         self.location = safe_location(url)
         self.readonly = readonly
         self.readonly_reason: str | None = "opened read-only" if readonly else None
         self.last_error: str | None = None
         self.annotator = annotator
+        #: no annotator was given: on a store with one login per person (reader.store.pgsecurity) it is the login role
+        self.login_default = login_default
         self.session = f"{annotator or 'reader'}:{os.getpid()}:{os.urandom(4).hex()}"
         self.connected = False
         #: time.time() of the first failure to reach the database since it was last reached (None: online)
@@ -275,13 +278,15 @@ class PostgresEngine:
         """Bring the schema up to :data:`SCHEMA_VERSION`; returns the version found."""
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (COMMIT_LOCK,))
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS reader_schema (version integer PRIMARY KEY, applied text NOT NULL)"
-            )
+            if conn.execute("SELECT to_regclass('reader_schema')").fetchone()[0] is None:
+                # only then: a role without CREATE on the schema (one login per person) opens an existing store
+                conn.execute("CREATE TABLE reader_schema (version integer PRIMARY KEY, applied text NOT NULL)")
             row = conn.execute("SELECT coalesce(max(version), 0) FROM reader_schema").fetchone()
             found = int(row[0])
             if found > SCHEMA_VERSION:
                 raise StoreVersionError(self.location, found, SCHEMA_VERSION)
+            if found == SCHEMA_VERSION:
+                return found
             for version in range(found + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[version - 1]:
                     conn.execute(statement)
@@ -308,6 +313,8 @@ class PostgresEngine:
                     raise StoreVersionError(self.location, found, SCHEMA_VERSION)
             else:
                 self._migrate(conn)
+            if self.login_default:
+                self._login_annotator(conn)
             image = StoreImage()
             image.schema_version = RECORD_VERSION  # the records' format, as in the file engine
             versions = Versions()
@@ -341,6 +348,13 @@ class PostgresEngine:
             self._drop()
             raise
 
+    def _login_annotator(self, conn: Any) -> None:
+        """On a store set up with one login per person, the annotator is the login role."""
+        row = conn.execute("SELECT value, current_user FROM reader_info WHERE key = %s", (LOGINS_KEY,)).fetchone()
+        if row is not None and row[0] == PER_PERSON:
+            self.annotator = str(row[1])
+            self.session = f"{self.annotator}:{os.getpid()}:{os.urandom(4).hex()}"
+
     def based_on(self, ops: Sequence[Op]) -> list[int]:
         """The rev each operation is based on: what this session has seen of its row (see pgwrite)."""
         return self._versions.bases(ops)
@@ -366,9 +380,13 @@ class PostgresEngine:
                 raise CommitError(self.location, self._offline(f"not connected ({exc})")) from None
             try:
                 self._write(conn, ops, bases)
-            except (_Refused, psycopg.errors.UniqueViolation) as exc:
+            except (_Refused, psycopg.errors.UniqueViolation, psycopg.errors.InsufficientPrivilege) as exc:
                 if isinstance(exc, _Refused):
                     conflicts = exc.conflicts
+                elif isinstance(exc, psycopg.errors.InsufficientPrivilege):  # SQLSTATE 42501: not this login's layer
+                    first = ops[0]
+                    owner = _decode_str(str(first[1].get("annotator") or "")) if first[0] == "put" else ""
+                    conflicts = [Conflict(op_key(first), "forbidden", owner, None, None)]
                 else:  # the layer already has this span (the database's own index)
                     dup = next((op for op in ops if op[0] == "put"), None)
                     who = _decode_str(str(dup[1].get("annotator") or "")) if dup is not None else ""
@@ -410,13 +428,17 @@ class PostgresEngine:
             with conn.cursor() as cur:
                 revs = run_ops(cur, ops, bases, enc, _jsonb, enc(self.annotator))
                 conflicts: list[Conflict] = []
-                for op, rev in zip(ops, revs):
+                for op, rev, base in zip(ops, revs, bases):
                     if rev is None:
                         key = op_key(op)
                         now, now_rev, writer, written = current(cur, key, enc, _decode_str)
                         if not same(op, now):
-                            kind = "deleted" if now is None else ("exists" if op[0] in ("put", "meta") and
-                                                                  not self._versions.exists.get(key) else "changed")
+                            if now is not None and now_rev == base and base > 0:
+                                kind = "forbidden"  # unchanged, yet not written: row-level security kept it
+                            elif now is None:
+                                kind = "deleted"
+                            else:
+                                kind = "exists" if op[0] in ("put", "meta") and not self._versions.exists.get(key) else "changed"
                             conflicts.append(Conflict(key, kind, writer, written, now))
                             continue
                         rev = now_rev  # already so: a retry of a commit whose acknowledgement was lost
