@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, ParamSpec, Protocol, TypeVar
 
-from reader.errors import ReaderError, StoreWriteError
+from reader.errors import ReaderError, StoreConflictError, StoreWriteError
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, Annotation, Document
 
 _P = ParamSpec("_P")
@@ -62,11 +62,13 @@ class ControllerStore(Protocol):
 
     def set_state(self, key: str, value: Any) -> None: ...
 
+    def language_overrides(self) -> dict[str, str]: ...
+
 
 class ControllerCorpus(Protocol):
     def get(self, doc_id: str) -> Document | None: ...
 
-    def set_language_override(self, doc_id: str, lang: str | None, store: ControllerStore) -> Document: ...
+    def set_language_override(self, doc_id: str, lang: str | None, store: ControllerStore | None = None) -> Document: ...
 
 
 def span_label(start: int, end: int) -> str:
@@ -239,6 +241,9 @@ class AnnotationController:
         """Run a store call; a failure becomes an Outcome (never an exception), the result None."""
         try:
             return fn(*args, **kwargs), None
+        except StoreConflictError as exc:  # another session's change won: the store reloaded that record
+            self.reload()
+            return None, Outcome(exc.line, changed=True, warning=True)
         except StoreWriteError as exc:
             self.reload()
             return None, Outcome(f"UNSAVED — retrying: {exc.reason}", changed=True, error=str(exc), warning=True, unsaved=True)
@@ -364,6 +369,9 @@ class AnnotationController:
             return Outcome("")
         try:
             n = self.store.retry_unsaved()
+        except StoreConflictError as exc:
+            self.reload()
+            return Outcome(exc.line, changed=True, warning=True)
         except StoreWriteError as exc:
             return Outcome(f"UNSAVED — retrying: {exc.reason} ({exc.pending} change(s) in memory)", warning=True, unsaved=True)
         except ReaderError as exc:
@@ -380,6 +388,9 @@ class AnnotationController:
         """
         try:
             doc = self.corpus.set_language_override(self.doc_id, lang or None, store=self.store)
+        except StoreConflictError as exc:  # a teammate set it first: show theirs
+            self.corpus.set_language_override(self.doc_id, self.store.language_overrides().get(self.doc_id))
+            return Outcome(exc.line, changed=True, warning=True)
         except StoreWriteError as exc:
             return Outcome(f"UNSAVED — retrying: {exc.reason}", error=str(exc), warning=True, unsaved=True)
         except ReaderError as exc:

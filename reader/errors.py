@@ -87,6 +87,16 @@ class StoreWriteError(StoreError):
         )
 
 
+class StoreConflictError(StoreError):
+    """A change was based on a version another session has changed since (a shared store):
+    it was refused, not applied, and the records it touched were reloaded from the store.
+    ``line`` is the one line to show ("bob changed this span 3 s ago; reloaded; ctrl+z is unchanged")."""
+
+    def __init__(self, line: str):
+        self.line = line
+        super().__init__(line)
+
+
 class AnnotationError(ReaderError):
     """A bad annotation request: duplicate, offsets out of range, unknown label..."""
 

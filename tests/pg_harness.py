@@ -8,7 +8,10 @@ harness drives the bundled ``initdb`` and ``pg_ctl`` itself:
 * logins over TCP need a password (scram-sha-256), so a wrong password is
   really refused; the superuser is ``postgres`` / :data:`PASSWORD`;
 * ``stop()`` / ``start()`` take the server down and up again on the same port
-  and data folder, for the dropped-connection tests.
+  and data folder, for the dropped-connection tests;
+* the tests run it with ``fsync=off`` (speed; a test never crashes the
+  machine), ``make bench`` with ``fsync=on`` (``start_server(fsync=True)``),
+  so that its figures are those of a server that keeps what it acknowledged.
 
 Running as root (CI, containers), PostgreSQL refuses to start, so the server
 runs as the system user ``pgserver``, as pgserver itself does.
@@ -37,6 +40,8 @@ class PgServer:
         self.sockets = Path(tempfile.mkdtemp(prefix="rdpg-"))  # short path: sockets have a length limit
         self.port = find_suitable_port("127.0.0.1")
         self.system_user: str | None = None
+        self.fsync = False
+        self.extra_options = ""  # more -c settings (TLS tests)
         if os.name == "posix" and os.geteuid() == 0:
             from pgserver.utils import ensure_user_exists
 
@@ -82,7 +87,8 @@ class PgServer:
         return self
 
     def start(self) -> "PgServer":
-        opts = f"-h 127.0.0.1 -p {self.port} -k {self.sockets} -c fsync=off -c max_connections=60"
+        fsync = "on" if self.fsync else "off"
+        opts = f"-h 127.0.0.1 -p {self.port} -k {self.sockets} -c fsync={fsync} -c max_connections=60 {self.extra_options}"
         self._commands.pg_ctl(["-w", "-t", "60", "-l", str(self.log), "-o", opts, "start"],
                               pgdata=self.pgdata, user=self.system_user, timeout=90)
         self.running = True
@@ -124,6 +130,8 @@ class PgServer:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def start_server(root: Path | None = None) -> PgServer:
+def start_server(root: Path | None = None, *, fsync: bool = False) -> PgServer:
     root = Path(root) if root is not None else Path(tempfile.mkdtemp(prefix="reader-pg-"))
-    return PgServer(root).init().start()
+    server = PgServer(root).init()
+    server.fsync = fsync
+    return server.start()

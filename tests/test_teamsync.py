@@ -13,6 +13,7 @@ from tui_helpers import notifications, run_test
 
 class _Store:
     shared = True
+    offline_since = None
 
     def __init__(self, problem: Exception | None) -> None:
         self.problem = problem

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 import threading
 from collections import Counter
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Callable, Iterable, Mapping, ParamSpec, TypeVar
 from reader.errors import (
     AnnotationError,
     DuplicateAnnotationError,
+    StoreConflictError,
     OffsetError,
     StoreError,
     StoreReadOnlyError,
@@ -30,7 +32,7 @@ from reader.labels import LabelSet
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, default_annotator, now_iso
 from reader.protocols import JSON, AnnotationItem, CountKey, DocumentLookup
 from reader.store.base import (
-    SCHEMA_VERSION, CommitError, LayerKey, Op, StorageEngine, StoreImage, ann_record, copy_annotation, layer_key,
+    SCHEMA_VERSION, CommitConflict, CommitError, LayerKey, Op, Reachability, StorageEngine, Versioned, StoreImage, ann_record, copy_annotation, layer_key,
 )
 from reader.store.bulk import BulkWriter
 from reader.store.engine import FileEngine, no_gc
@@ -38,7 +40,7 @@ from reader.store.history import Change, History, change_ops
 from reader.model import ReanchorReport
 from reader.store.links import LinkMethods
 from reader.store.reanchor import reanchor_documents
-from reader.store.postgres import LabelSource, is_database_url, safe_location
+from reader.store.postgres import LabelSource, PostgresEngine, is_database_url, safe_location
 from reader.store.state import WorkspaceTables, WorkspaceTablesMixin
 from reader.amounts import annotation_value
 
@@ -65,31 +67,49 @@ def _locked(method: Callable[P, R]) -> Callable[P, R]:
 class PendingSaves:
     """Hands transactions to the engine in order. One the engine could not save
     is kept (in memory) and retried before any later one, so the saved order
-    is always the order of the changes."""
+    is always the order of the changes. On an engine with optimistic concurrency
+    (:class:`~reader.store.base.Versioned`) each transaction keeps the record
+    versions it was based on when it was made, so a retry is as stale as the
+    change was; one refused as a conflict is dropped (never retried blindly) and
+    kept in :attr:`refused` for the store to reload."""
 
     def __init__(self, engine: StorageEngine) -> None:
         self._engine = engine
         self.last_error: str | None = None
         self._ops: list[list[Op]] = []
+        self._bases: list[list[int] | None] = []
+        #: transactions refused as conflicts since the store last looked (the error, their operations)
+        self.refused: list[tuple[CommitConflict, list[Op]]] = []
 
     def __len__(self) -> int:
         return len(self._ops)
 
-    def commit(self, ops: list[Op]) -> None:
+    def commit(self, ops: list[Op]) -> int:
         self._ops.append(ops)
-        self.flush()
+        self._bases.append(self._engine.based_on(ops) if isinstance(self._engine, Versioned) else None)
+        return self.flush()
 
     def flush(self) -> int:
-        """Save every kept transaction; how many were saved. Raises StoreWriteError."""
+        """Save every kept transaction; how many were saved. Raises StoreWriteError. One refused
+        as a conflict is dropped and kept in :attr:`refused` (with its operations) for the
+        store to reload; the ones after it are still saved."""
         saved = 0
         while self._ops:
+            ops, bases = self._ops[0], self._bases[0]
             try:
-                self._engine.commit(self._ops[0])
+                if bases is not None and isinstance(self._engine, Versioned):
+                    self._engine.commit_based(ops, bases)
+                else:
+                    self._engine.commit(ops)
+            except CommitConflict as exc:
+                self.refused.append((exc, ops))
             except CommitError as exc:
                 self.last_error = exc.reason
                 raise StoreWriteError(exc.location, exc.reason, len(self._ops)) from None
+            else:
+                saved += 1
             self._ops.pop(0)
-            saved += 1
+            self._bases.pop(0)
         if self._engine.last_error:
             self.last_error = self._engine.last_error
         return saved
@@ -101,6 +121,7 @@ class PendingSaves:
     def discard(self) -> int:
         n = len(self._ops)
         self._ops = []
+        self._bases = []
         return n
 
     def compact(self) -> None:
@@ -271,9 +292,7 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
         self.annotator = annotator or default_annotator()
         database = engine is None and is_database_url(path)
         if database:  # postgresql://...: many writers (reader.store.postgres)
-            from reader.store.postgres import PostgresEngine
-
-            engine = PostgresEngine(str(path), readonly=bool(readonly), annotator=self.annotator)
+            engine = PostgresEngine(str(path), readonly=bool(readonly), annotator=self.annotator, login_default=annotator is None)
         #: the store folder; for a database, its URL without the password (for messages)
         self.path: Path | str = safe_location(str(path)) if database else Path(path)
         self._engine: StorageEngine = engine or FileEngine(Path(path), readonly=bool(readonly), annotator=self.annotator)
@@ -284,6 +303,8 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
         self._history = History()
         self._corpus: DocumentLookup | None = None
         self._image: StoreImage = self._engine.load()
+        if database and isinstance(self._engine, PostgresEngine):
+            self.annotator = self._engine.annotator  # the login role, on a store with one login per person
         self._pending = PendingSaves(self._engine)
         self.readonly = self._engine.readonly
         self.readonly_reason = self._engine.readonly_reason
@@ -307,6 +328,12 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
         """Other writers may change this store while it is open (a database engine):
         call :meth:`refresh` now and then to see their changes."""
         return not isinstance(self._engine, FileEngine)
+
+    @property
+    def offline_since(self) -> float | None:
+        """Since when (``time.time()``) a shared store's server has not been reached by a
+        save or a :meth:`refresh`; None while it answers (always for a folder)."""
+        return self._engine.offline_since if isinstance(self._engine, Reachability) else None
 
     @property
     def labels(self) -> LabelSet:
@@ -342,7 +369,12 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
             if self._closed:
                 return
             if not self.readonly:
-                self._pending.flush()  # raises StoreWriteError, store stays open
+                while True:
+                    try:
+                        self._flush()  # raises StoreWriteError, store stays open
+                        break
+                    except StoreConflictError:
+                        continue  # that change lost to another session's: the others are still saved
                 self._pending.compact()
             self._engine.close()
             self._closed = True
@@ -361,8 +393,25 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
             raise StoreReadOnlyError(self.path, self.readonly_reason or "the store is open read-only")
 
     def _commit(self, ops: list[Op]) -> None:
-        """Make ``ops`` (already applied in memory) durable, in order after any unsaved ones."""
-        self._pending.commit(ops)
+        """Make ``ops`` (already applied in memory) durable, in order after any unsaved ones.
+        A change refused as a conflict is undone in memory (the records reloaded), dropped
+        from the undo history, and raises :class:`StoreConflictError` with one line."""
+        self._flush(ops)
+
+    def _flush(self, ops: list[Op] | None = None) -> int:
+        try:
+            return self._pending.commit(ops) if ops is not None else self._pending.flush()
+        finally:
+            refused, self._pending.refused = self._pending.refused, []
+            for exc, tx in refused:
+                for op in exc.fresh:
+                    self._image.apply(op)
+                if tx is ops:
+                    self._history.drop_last()  # this very change: nothing of it to undo
+            if refused:
+                self._validator.index(self._image.anns.values())
+                if sys.exc_info()[0] is None:
+                    raise StoreConflictError(refused[0][0].reason)
 
     @_locked
     def compact(self) -> None:
@@ -379,9 +428,10 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
 
     @_locked
     def retry_unsaved(self) -> int:
-        """Try again to save the unsaved changes. Returns how many were saved; raises StoreWriteError."""
+        """Try again to save the unsaved changes. Returns how many were saved; raises
+        StoreWriteError (or StoreConflictError when one lost to another session's change)."""
         self._check_writable()
-        return self._pending.flush()
+        return self._flush()
 
     @_locked
     def unsaved_changes(self) -> list[list[Op]]:

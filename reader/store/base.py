@@ -58,6 +58,14 @@ class CommitError(StoreError):
         super().__init__(f"{location}: {reason}")
 
 
+class CommitConflict(CommitError):
+    """A commit refused because a record changed since this session read it (another
+    session's write won). Nothing was written; ``fresh`` are operations that set the
+    session's image to the records' current state, ``reason`` is the one line to show."""
+
+    fresh: list["Op"]
+
+
 # --------------------------------------------------------------------------- records
 
 
@@ -182,6 +190,26 @@ class StoreImage:
 
 
 # --------------------------------------------------------------------------- the engine interface
+
+
+@runtime_checkable
+class Versioned(Protocol):
+    """An engine with optimistic concurrency (many writers): a change's operations are
+    based on the record versions the session had when it made them, taken at once by
+    :meth:`based_on`; :meth:`commit_based` refuses them with :class:`CommitConflict` when a
+    record has changed since. (One writer, the file engine, needs none of it.)"""
+
+    def based_on(self, ops: Sequence[Op]) -> list[int]: ...
+
+    def commit_based(self, ops: Sequence[Op], bases: Sequence[int]) -> None: ...
+
+
+@runtime_checkable
+class Reachability(Protocol):
+    """An engine on a server that can be out of reach (a database engine): since when it
+    has not been reached (``time.time()``), or None while it answers."""
+
+    offline_since: float | None
 
 
 @runtime_checkable

@@ -30,6 +30,7 @@ class History:
     def __init__(self, limit: int = UNDO_LIMIT) -> None:
         self._undo: deque[Change] = deque(maxlen=limit)
         self._redo: deque[Change] = deque(maxlen=limit)
+        self._last: deque[Change] | None = None  # the stack the last change went to
 
     @property
     def can_undo(self) -> bool:
@@ -43,6 +44,7 @@ class History:
         """A new change was made: it can be undone; nothing can be redone any more."""
         self._undo.append(change)
         self._redo.clear()
+        self._last = self._undo
 
     def pop_undo(self) -> Change | None:
         """The change to undo (moved to the redo stack), or None."""
@@ -50,6 +52,7 @@ class History:
             return None
         change = self._undo.pop()
         self._redo.append(change)
+        self._last = self._redo
         return change
 
     def pop_redo(self) -> Change | None:
@@ -58,11 +61,20 @@ class History:
             return None
         change = self._redo.pop()
         self._undo.append(change)
+        self._last = self._undo
         return change
+
+    def drop_last(self) -> None:
+        """Forget the change just recorded, undone or redone: it was refused (another session's
+        change won), so there is nothing of it to undo or redo."""
+        if self._last:
+            self._last.pop()
+        self._last = None
 
     def clear(self) -> None:
         self._undo.clear()
         self._redo.clear()
+        self._last = None
 
 
 def change_ops(

@@ -36,9 +36,11 @@ How it works:
   stored as U+FDD0 "e" and NUL as U+FDD0 "0", in every jsonb value (keys too)
   and in the text columns (ids, doc_id, annotator, keys). Values are decoded
   when read, so any string the file engine keeps round-trips exactly.
-* Opening errors (bad URL, unreachable server, wrong credentials, missing
-  database) raise :class:`~reader.errors.StoreError` with one line that says
-  which and what to do.
+* Opening errors (bad URL, unreachable server, not a PostgreSQL server, wrong
+  credentials, missing database) raise :class:`~reader.errors.StoreError`
+  with one line that says which and what to do; they are told apart by
+  exception class and by asking the server (:mod:`reader.store.pgerrors`),
+  never by the words of libpq's message.
 
 Limits: ``reader_changes`` grows with every change (about 0.5 KB each; it can
 be truncated while nobody is connected); every session keeps the whole image
@@ -51,6 +53,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Iterator, Protocol, Sequence, runtime_checkable
 from urllib.parse import urlsplit
@@ -59,12 +62,14 @@ from reader.errors import StoreError, StoreVersionError
 from reader.labels import LABELS_FILE, LabelSet
 from reader.model import now_iso
 from reader.store.base import JSON, META_TABLES, CommitError, Op, StoreImage, ann_from_record
+from reader.store.pgerrors import CONNECT_TIMEOUT, describe_connect_error
+from reader.store.pgsecurity import LOGINS_KEY, PER_PERSON
+from reader.store.pgwrite import MIGRATION_3, Conflict, ConflictError, Versions, absent_op, current, op_key, run_ops, same
 from reader.store.base import SCHEMA_VERSION as RECORD_VERSION
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 #: arbitrary constant naming the advisory lock that orders commits
 COMMIT_LOCK = 0x72656164  # "read"
-CONNECT_TIMEOUT = 5  # seconds
 
 
 def _reescape(table: str, column: str, *, jsonb: bool = False) -> str:
@@ -109,6 +114,7 @@ MIGRATIONS: list[list[str]] = [
         ])
         + " END IF; END $$",
     ],
+    MIGRATION_3,  # 3: versioned rows (optimistic concurrency), no duplicate within a layer (reader.store.pgwrite)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 _SCHEMA_SQL = "SELECT coalesce(max(version), 0) FROM reader_schema"
@@ -195,32 +201,6 @@ def safe_location(url: str) -> str:
         return re.sub(r":[^:@/]*@", "@", url)
 
 
-def describe_connect_error(location: str, exc: BaseException) -> str:
-    """One line for a failed connection: which of the usual problems, and what to do."""
-    raw = str(exc).strip()
-    text = " ".join(raw.split())
-    low = text.lower()
-    if "password authentication failed" in low or "no password supplied" in low or (
-        "role" in low and "does not exist" in low
-    ):
-        user = re.search(r'(?:user|role) "([^"]+)"', text)
-        who = f" for user {user.group(1)!r}" if user else ""
-        return f"{location}: the server refused the login{who} (wrong user name or password); check the URL or ~/.pgpass"
-    if "database" in low and "does not exist" in low:
-        name = re.search(r'database "([^"]+)"', text)
-        db = name.group(1) if name else "the database"
-        return f"{location}: database {db!r} does not exist on the server; create it first (createdb {db})"
-    if "connection refused" in low or "no such file or directory" in low or "could not connect" in low:
-        return f"{location}: cannot reach the PostgreSQL server (connection refused); is it running, and are host and port right?"
-    if "timeout" in low or "timed out" in low:
-        return f"{location}: the PostgreSQL server did not answer within {CONNECT_TIMEOUT} s; check the host name and the network"
-    if "translate host name" in low or "name or service not known" in low or "nodename nor servname" in low:
-        return f"{location}: unknown host name; check the URL"
-    if "invalid" in low or "missing" in low or "syntax" in low:
-        return f"{location}: not a valid PostgreSQL URL ({text[:160]}); expected postgresql://user@host[:port]/database"
-    return f"{location}: cannot connect to PostgreSQL: {text[:200]}"
-
-
 def _lost(exc: BaseException) -> str:
     text = " ".join(str(exc).split())[:160]
     return f"connection to the database lost ({text})" if text else "connection to the database lost"
@@ -229,17 +209,22 @@ def _lost(exc: BaseException) -> str:
 class PostgresEngine:
     """:class:`~reader.store.base.StorageEngine` on a PostgreSQL database (many writers)."""
 
-    def __init__(self, url: str, *, readonly: bool = False, annotator: str = "") -> None:
+    def __init__(self, url: str, *, readonly: bool = False, annotator: str = "", login_default: bool = False) -> None:
         self.url = url
         self.location = safe_location(url)
         self.readonly = readonly
         self.readonly_reason: str | None = "opened read-only" if readonly else None
         self.last_error: str | None = None
         self.annotator = annotator
+        #: no annotator was given: on a store with one login per person (reader.store.pgsecurity) it is the login role
+        self.login_default = login_default
         self.session = f"{annotator or 'reader'}:{os.getpid()}:{os.urandom(4).hex()}"
         self.connected = False
+        #: time.time() of the first failure to reach the database since it was last reached (None: online)
+        self.offline_since: float | None = None
         self._conn: Any = None
-        self._last_seq = 0
+        self._versions = Versions()
+        self._horizon = "0"  # xid8 (as text): the changes of every transaction before it have been read
         self.created = ""
 
     # ----------------------------------------------------------------- connecting
@@ -255,15 +240,22 @@ class PostgresEngine:
             conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
                                    application_name="reader")
         except psycopg.Error as exc:
-            raise StoreError(describe_connect_error(self.location, exc)) from None
+            raise StoreError(describe_connect_error(self.location, exc, self.url)) from None
         except (ValueError, UnicodeError) as exc:  # conninfo that libpq cannot even parse
-            raise StoreError(describe_connect_error(self.location, exc)) from None
+            raise StoreError(describe_connect_error(self.location, exc, self.url)) from None
         from psycopg.types.json import set_json_loads
 
         set_json_loads(_loads, context=conn)  # jsonb values come back decoded (see _encode_str)
         self._conn = conn
         self.connected = True
         return conn
+
+    def _offline(self, reason: str) -> str:
+        """Remember that the database cannot be reached (since when), and why."""
+        if self.offline_since is None:
+            self.offline_since = time.time()
+        self.last_error = reason
+        return reason
 
     def _ensure(self) -> Any:
         if self._conn is None or self._conn.closed or self._conn.broken:
@@ -286,13 +278,15 @@ class PostgresEngine:
         """Bring the schema up to :data:`SCHEMA_VERSION`; returns the version found."""
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (COMMIT_LOCK,))
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS reader_schema (version integer PRIMARY KEY, applied text NOT NULL)"
-            )
+            if conn.execute("SELECT to_regclass('reader_schema')").fetchone()[0] is None:
+                # only then: a role without CREATE on the schema (one login per person) opens an existing store
+                conn.execute("CREATE TABLE reader_schema (version integer PRIMARY KEY, applied text NOT NULL)")
             row = conn.execute("SELECT coalesce(max(version), 0) FROM reader_schema").fetchone()
             found = int(row[0])
             if found > SCHEMA_VERSION:
                 raise StoreVersionError(self.location, found, SCHEMA_VERSION)
+            if found == SCHEMA_VERSION:
+                return found
             for version in range(found + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[version - 1]:
                     conn.execute(statement)
@@ -319,21 +313,29 @@ class PostgresEngine:
                     raise StoreVersionError(self.location, found, SCHEMA_VERSION)
             else:
                 self._migrate(conn)
+            if self.login_default:
+                self._login_annotator(conn)
             image = StoreImage()
             image.schema_version = RECORD_VERSION  # the records' format, as in the file engine
+            versions = Versions()
             with conn.transaction():
-                # one snapshot: the tables and the last change number agree
+                # one snapshot: the tables, their revs and the horizon of the changes agree
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                self._last_seq = int(conn.execute("SELECT coalesce(max(seq), 0) FROM reader_changes").fetchone()[0])
+                self._horizon = str(conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetchone()[0])
                 with conn.cursor() as cur:
-                    cur.execute("SELECT record FROM reader_annotations")
-                    for (record,) in cur:
-                        image.put(ann_from_record(record))
-                    cur.execute("SELECT tbl, key, value FROM reader_meta")
-                    for tbl, key, value in cur:
-                        image.meta.setdefault(_decode_str(tbl), {})[_decode_str(key)] = value
+                    cur.execute("SELECT record, rev FROM reader_annotations")
+                    for record, rev in cur:
+                        ann = ann_from_record(record)
+                        image.put(ann)
+                        versions.set(("a", ann.id), int(rev), True)
+                    cur.execute("SELECT tbl, key, value, rev FROM reader_meta")
+                    for tbl, key, value, rev in cur:
+                        table, k = _decode_str(tbl), _decode_str(key)
+                        image.meta.setdefault(table, {})[k] = value
+                        versions.set(("m", table, k), int(rev), True)
                     cur.execute("SELECT value FROM reader_info WHERE key = 'created'")
                     row = cur.fetchone()
+            self._versions = versions
             image.created = self.created = row[0] if row else ""
             return image
         except psycopg.Error as exc:
@@ -346,7 +348,23 @@ class PostgresEngine:
             self._drop()
             raise
 
+    def _login_annotator(self, conn: Any) -> None:
+        """On a store set up with one login per person, the annotator is the login role."""
+        row = conn.execute("SELECT value, current_user FROM reader_info WHERE key = %s", (LOGINS_KEY,)).fetchone()
+        if row is not None and row[0] == PER_PERSON:
+            self.annotator = str(row[1])
+            self.session = f"{self.annotator}:{os.getpid()}:{os.urandom(4).hex()}"
+
+    def based_on(self, ops: Sequence[Op]) -> list[int]:
+        """The rev each operation is based on: what this session has seen of its row (see pgwrite)."""
+        return self._versions.bases(ops)
+
     def commit(self, ops: Sequence[Op]) -> None:
+        self.commit_based(ops, self.based_on(ops))
+
+    def commit_based(self, ops: Sequence[Op], bases: Sequence[int]) -> None:
+        """Commit ``ops``, each only if its row is still at the rev in ``bases`` (else
+        :class:`~reader.store.pgwrite.ConflictError`, nothing written)."""
         import psycopg
 
         if self.readonly:
@@ -359,10 +377,26 @@ class PostgresEngine:
             try:
                 conn = self._ensure()
             except StoreError as exc:
-                self.last_error = f"not connected ({exc})"
-                raise CommitError(self.location, self.last_error) from None
+                raise CommitError(self.location, self._offline(f"not connected ({exc})")) from None
             try:
-                self._write(conn, ops)
+                self._write(conn, ops, bases)
+            except (_Refused, psycopg.errors.UniqueViolation, psycopg.errors.InsufficientPrivilege) as exc:
+                if isinstance(exc, _Refused):
+                    conflicts = exc.conflicts
+                elif isinstance(exc, psycopg.errors.InsufficientPrivilege):  # SQLSTATE 42501: not this login's layer
+                    first = ops[0]
+                    owner = _decode_str(str(first[1].get("annotator") or "")) if first[0] == "put" else ""
+                    conflicts = [Conflict(op_key(first), "forbidden", owner, None, None)]
+                else:  # the layer already has this span (the database's own index)
+                    dup = next((op for op in ops if op[0] == "put"), None)
+                    who = _decode_str(str(dup[1].get("annotator") or "")) if dup is not None else ""
+                    conflicts = [Conflict(op_key(dup) if dup else ("a", ""), "duplicate", who, None, None)]
+                try:
+                    refusal = self._conflict(conn, ops, conflicts)
+                except psycopg.Error as lost:  # cut off while reading the records back: kept, retried
+                    self._drop()
+                    raise CommitError(self.location, self._offline(_lost(lost))) from None
+                raise refusal from None
             except _NewerSchema as exc:
                 self.last_error = exc.reason
                 raise CommitError(self.location, self.last_error) from None
@@ -373,54 +407,72 @@ class PostgresEngine:
                     # one more try on a new one; operations are idempotent
                     fresh = True
                     continue
-                self.last_error = _lost(exc)
-                raise CommitError(self.location, self.last_error) from None
+                raise CommitError(self.location, self._offline(_lost(exc))) from None
             except psycopg.Error as exc:
                 if conn.broken:
                     self._drop()
-                    self.last_error = _lost(exc)
-                    raise CommitError(self.location, self.last_error) from None
+                    raise CommitError(self.location, self._offline(_lost(exc))) from None
                 raise CommitError(self.location, f"the database refused the change ({' '.join(str(exc).split())[:200]})") from None
             self.last_error = None
+            self.offline_since = None
             return
 
-    def _write(self, conn: Any, ops: Sequence[Op]) -> None:
-        """One transaction: the operations in order, then their log entries (strings encoded, see _encode_str)."""
+    def _write(self, conn: Any, ops: Sequence[Op], bases: Sequence[int]) -> None:
+        """One transaction: each operation only on the row version it was based on, then the
+        log entries (strings encoded, see _encode_str). Raises :class:`_Refused` (rolled back)."""
         enc = _encode_str
+        done: list[tuple[Op, int]] = []
         with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (COMMIT_LOCK,))
+            # shared: commits run side by side (row locks order them); a migration takes it exclusively
+            conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (COMMIT_LOCK,))
             with conn.cursor() as cur:
-                # runs of one kind, in operation order: a put then a del of the same id ends deleted
-                for kind, group in _runs(ops):
-                    if kind == "put":
-                        cur.executemany(
-                            "INSERT INTO reader_annotations (id, doc_id, annotator, record) VALUES (%s, %s, %s, %s) "
-                            "ON CONFLICT (id) DO UPDATE SET doc_id = excluded.doc_id, "
-                            "annotator = excluded.annotator, record = excluded.record",
-                            [(enc(op[1]["id"]), enc(op[1]["doc_id"]), enc(op[1].get("annotator") or ""), _jsonb(op[1]))
-                             for op in group],
-                        )
-                    elif kind == "del":
-                        cur.executemany("DELETE FROM reader_annotations WHERE id = %s", [(enc(op[2]),) for op in group])
-                    elif kind == "meta":
-                        cur.executemany(
-                            "INSERT INTO reader_meta (tbl, key, value) VALUES (%s, %s, %s) "
-                            "ON CONFLICT (tbl, key) DO UPDATE SET value = excluded.value",
-                            [(enc(op[1]), enc(str(op[2])), _jsonb(op[3])) for op in group],
-                        )
-                    else:
-                        cur.executemany("DELETE FROM reader_meta WHERE tbl = %s AND key = %s",
-                                        [(enc(op[1]), enc(str(op[2]))) for op in group])
+                revs = run_ops(cur, ops, bases, enc, _jsonb, enc(self.annotator))
+                conflicts: list[Conflict] = []
+                for op, rev, base in zip(ops, revs, bases):
+                    if rev is None:
+                        key = op_key(op)
+                        now, now_rev, writer, written = current(cur, key, enc, _decode_str)
+                        if not same(op, now):
+                            if now is not None and now_rev == base and base > 0:
+                                kind = "forbidden"  # unchanged, yet not written: row-level security kept it
+                            elif now is None:
+                                kind = "deleted"
+                            else:
+                                kind = "exists" if op[0] in ("put", "meta") and not self._versions.exists.get(key) else "changed"
+                            conflicts.append(Conflict(key, kind, writer, written, now))
+                            continue
+                        rev = now_rev  # already so: a retry of a commit whose acknowledgement was lost
+                    done.append((op, rev))
+                if conflicts:
+                    raise _Refused(conflicts)  # rolls it all back
                 # The log entries are written only on the schema this session writes: a newer reader may
-                # have migrated since this session opened (migrations take the same lock, and this
-                # statement's snapshot is taken after it was granted). Checked here, not in a statement
-                # of its own, to keep the commit lock's critical section at its three round trips.
+                # have migrated since this session opened (checked inside this statement, see _NewerSchema).
                 cur.executemany(
-                    "INSERT INTO reader_changes (session, op) SELECT %s, %s FROM reader_schema HAVING max(version) <= %s",
-                    [(enc(self.session), _jsonb(list(op)), SCHEMA_VERSION) for op in ops],
+                    "INSERT INTO reader_changes (session, op, rev) SELECT %s, %s, %s FROM reader_schema "
+                    "HAVING max(version) <= %s",
+                    [(enc(self.session), _jsonb(list(op)), rev, SCHEMA_VERSION) for op, rev in done],
                 )
                 if ops and cur.rowcount != len(ops):
                     raise _NewerSchema(int(conn.execute(_SCHEMA_SQL).fetchone()[0]))  # rolls it all back
+        for op, rev in done:  # committed: this session has seen these versions
+            self._versions.set(op_key(op), rev, op[0] in ("put", "meta"))
+
+    def _conflict(self, conn: Any, ops: Sequence[Op], conflicts: list[Conflict]) -> ConflictError:
+        """The refusal, with the current state of every row the transaction touched."""
+        fresh: list[Op] = []
+        seen: set[tuple[str, ...]] = set()
+        with conn.cursor() as cur:
+            for op in ops:
+                key = op_key(op)
+                if key in seen:
+                    continue
+                seen.add(key)
+                now, rev, _writer, _written = current(cur, key, _encode_str, _decode_str)
+                self._versions.set(key, rev, now is not None)
+                fresh.append(now if now is not None else absent_op(key, op))
+        self.last_error = None
+        self.offline_since = None
+        return ConflictError(self.location, conflicts, fresh)
 
     @staticmethod
     def _check_schema(conn: Any) -> None:
@@ -439,32 +491,49 @@ class PostgresEngine:
         and written since: those changes are in a form this session does not read."""
         import psycopg
 
-        try:
-            conn = self._ensure()
-            rows = conn.execute(
-                "SELECT seq, session, op FROM reader_changes WHERE seq > %s ORDER BY seq", (self._last_seq,)
-            ).fetchall()
-        except (psycopg.Error, StoreError) as exc:
-            self._drop()
-            self.last_error = _lost(exc)
-            return []
-        if rows:  # others wrote: in this session's form, unless a newer reader migrated meanwhile
+        fresh = self._conn is None or self._conn.closed or self._conn.broken
+        while True:
+            try:
+                conn = self._ensure()
+                # only the changes of finished transactions (older than the oldest one still running):
+                # no store-wide lock orders the commits, so a later change number may commit first
+                rows = conn.execute(
+                    "WITH h AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS x) "
+                    "SELECT h.x::text, c.session, c.op, c.rev FROM h LEFT JOIN reader_changes c "
+                    "ON c.xid >= %s::xid8 AND c.xid < h.x ORDER BY c.rev NULLS FIRST, c.seq",
+                    (self._horizon,),
+                ).fetchall()
+                break
+            except (psycopg.Error, StoreError) as exc:
+                self._drop()
+                if not fresh and isinstance(exc, psycopg.OperationalError):
+                    fresh = True  # the connection went stale (server restarted, backend ended): once more
+                    continue
+                self._offline(_lost(exc))
+                return []
+        if rows[0][1] is not None:  # others wrote: in this session's form, unless a newer reader migrated meanwhile
             try:
                 self._check_schema(conn)
             except _NewerSchema as exc:
-                # their changes are not read in the old form (nor skipped: _last_seq stays)
+                # their changes are not read in the old form (nor skipped: the horizon stays)
                 self.last_error = exc.reason
                 raise StoreVersionError(self.location, exc.found, SCHEMA_VERSION) from None
             except psycopg.Error as exc:
                 self._drop()
-                self.last_error = _lost(exc)
+                self._offline(_lost(exc))
                 return []
         self.last_error = None
+        self.offline_since = None
+        self._horizon = str(rows[0][0])
         ops: list[Op] = []
-        for seq, session, op in rows:
-            self._last_seq = max(self._last_seq, int(seq))
-            if _decode_str(session) != self.session:
+        for _h, session, op, rev in rows:
+            if session is None or _decode_str(session) == self.session:
+                continue
+            key = op_key(op)
+            if self._versions.newer(key, rev):  # a change seen before (or superseded) is not applied again
                 ops.append(op)
+                if rev is not None:
+                    self._versions.set(key, int(rev), op[0] in ("put", "meta"))
         return ops
 
     def compact(self) -> None:
@@ -523,6 +592,14 @@ class PostgresEngine:
             raise StoreVersionError(self.location, exc.found, SCHEMA_VERSION) from None
 
 
+class _Refused(Exception):
+    """Rows changed since this session read them: the transaction is rolled back (see pgwrite)."""
+
+    def __init__(self, conflicts: list[Conflict]) -> None:
+        super().__init__(len(conflicts))
+        self.conflicts = conflicts
+
+
 class _NewerSchema(Exception):
     """The database's schema is newer than this engine writes (found inside a transaction)."""
 
@@ -531,17 +608,6 @@ class _NewerSchema(Exception):
         self.found = found
         #: one short line (it ends up in the status line, after "could not save (...)")
         self.reason = f"a newer reader upgraded the store to schema {found}; this one writes {SCHEMA_VERSION}: restart with it"
-
-
-def _runs(ops: Sequence[Op]) -> list[tuple[str, list[Op]]]:
-    """Consecutive operations of the same kind, grouped (kept in order)."""
-    runs: list[tuple[str, list[Op]]] = []
-    for op in ops:
-        if runs and runs[-1][0] == op[0]:
-            runs[-1][1].append(op)
-        else:
-            runs.append((op[0], [op]))
-    return runs
 
 
 __all__ = ["PostgresEngine", "MIGRATIONS", "SCHEMA_VERSION", "is_database_url", "safe_location", "META_TABLES"]

@@ -6,9 +6,15 @@ so that a slow network never stalls the screen. When something arrived, every
 :class:`~reader.tui.widgets.pane.DocumentPane` on the current screen reloads its
 annotations: the new spans appear, the cursor and the scroll position stay.
 A store that has a single writer (the JSON folder) is not polled.
+
+An outage is shown, never swallowed: while the server cannot be reached (by a
+poll or a save) every pane's footer says "offline since 10:42:05 — teammates'
+changes not arriving", also in a session that only reads, until a poll
+reaches the server again.
 """
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from textual.app import App
@@ -26,6 +32,7 @@ class StoreSync:
         self.app = app
         self.store = store
         self.received = 0  # operations taken in since the start
+        self.offline: str | None = None  # the line shown while the server is out of reach
         self._timer: Timer | None = None
 
     @staticmethod
@@ -46,9 +53,22 @@ class StoreSync:
             self.app.call_from_thread(self._stop, str(exc))
             return
         except ReaderError:
-            return  # the connection is away: the save path reports it, the next tick tries again
-        if n and not get_current_worker().is_cancelled:
+            n = 0  # the connection is away: shown below, the next tick tries again
+        if get_current_worker().is_cancelled:
+            return
+        since = self.store.offline_since
+        line = offline_line(since) if since is not None else None
+        if line != self.offline:
+            self.app.call_from_thread(self._show_offline, line)
+        if n:
             self.app.call_from_thread(self._changed, n)
+
+    def _show_offline(self, line: str | None) -> None:
+        from reader.tui.widgets.pane import DocumentPane
+
+        self.offline = line
+        for pane in self.app.screen.query(DocumentPane):
+            pane.show_offline(line)
 
     def _stop(self, message: str) -> None:
         """Stop taking in changes, and say why once."""
@@ -62,3 +82,8 @@ class StoreSync:
         self.received += n
         for pane in self.app.screen.query(DocumentPane):
             pane.reload_annotations()
+
+
+def offline_line(since: float) -> str:
+    """What a pane shows while the shared store's server is out of reach."""
+    return f"offline since {time.strftime('%H:%M:%S', time.localtime(since))} — teammates' changes not arriving"

@@ -65,6 +65,10 @@ class UnavailableStore:
     def shared(self) -> bool:
         return False
 
+    @property
+    def offline_since(self) -> float | None:
+        return None
+
     def __len__(self) -> int:
         return 0
 

@@ -25,6 +25,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static
 
+from reader.tui.services.teamsync import offline_line
 from reader.controller import AnnotationController, ControllerCorpus, ControllerStore, Outcome, span_label
 from reader.suggest.learn import LearningStore, Relearner, RelearnResult, TextLookup
 
@@ -75,6 +76,9 @@ class PaneCorpus(ControllerCorpus, TextLookup, WatchedCorpus, Protocol):
 
 class PaneStore(LearningStore, ControllerStore, WatchedStore, Protocol):
     """What the pane needs of the store: the controller's part, re-anchoring on reload, and relearning."""
+
+    @property
+    def offline_since(self) -> float | None: ...  # a shared store's server out of reach since (time.time())
 
 
 class PaneHost(Protocol):
@@ -189,6 +193,12 @@ class DocumentPane(PaneSearch, Vertical):
         status.update(Text(one_line(message, 300), style="bold" if warn else ""))
         status.set_class(warn, "-unsaved")
 
+    def show_offline(self, line: str | None) -> None:
+        """Show (or clear) the shared store's outage: it stays until the server is reached again."""
+        offline = self.query_one(".pane-offline", Static)
+        offline.update(Text(line or "", style="bold"))
+        offline.display = line is not None
+
     def _show(self, outcome: Outcome) -> None:
         """Show what an action did; reload the view when it changed something."""
         if outcome.changed:
@@ -212,6 +222,7 @@ class DocumentPane(PaneSearch, Vertical):
         yield SearchBar(placeholder="Search: matches show as you type; enter: go to the next one; escape: cancel", classes="pane-search")
         with Horizontal(classes="pane-footer"):
             yield Static(classes="pane-status")
+            yield Static(classes="pane-offline")
             yield Static(classes="pane-position")
 
     def on_mount(self) -> None:
@@ -223,6 +234,8 @@ class DocumentPane(PaneSearch, Vertical):
         self.view.visual_rtl = bool(self.host.store.get_state(VISUAL_ORDER_KEY, False))
         document_watcher(self.app, self.host).watch(self, self.doc_id)
         self._status("")
+        since = self.host.store.offline_since
+        self.show_offline(offline_line(since) if since is not None else None)
 
     def on_unmount(self) -> None:
         document_watcher(self.app, self.host).unwatch(self, self.doc_id)
