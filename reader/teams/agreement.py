@@ -190,15 +190,41 @@ def unit_bounds(text: str, unit: str = "token") -> tuple[np.ndarray, np.ndarray]
     return arr[:, 0].copy(), arr[:, 1].copy()
 
 
-def _layer_masks(starts: np.ndarray, ends: np.ndarray, anns: Iterable[Annotation], bit: Mapping[str, int]) -> np.ndarray:
-    """One int64 per unit: bit ``bit[label]`` is set when a span of that label overlaps the unit."""
-    mask = np.zeros(len(starts), dtype=np.int64)
+#: label bits per int64 word of a unit's mask (bit 63 is the sign: left unused)
+WORD_BITS = 63
+
+
+def _layer_masks(starts: np.ndarray, ends: np.ndarray, anns: Iterable[Annotation], bit: Mapping[str, int],
+                 words: int = 1) -> np.ndarray:
+    """A units x ``words`` int64 array: label ``i`` is bit ``i % 63`` of word ``i // 63``, set when a span
+    of that label overlaps the unit. Past 63 labels one int64 cannot hold the set (bit 64 would wrap
+    onto bit 0), hence the words."""
+    mask = np.zeros((len(starts), words), dtype=np.int64)
     for ann in anns:
         lo = int(np.searchsorted(ends, ann.start, side="right"))  # first unit ending after start
         hi = int(np.searchsorted(starts, ann.end, side="left"))  # units starting before end
         if hi > lo:
-            mask[lo:hi] |= np.int64(1) << np.int64(bit[ann.label])
+            word, b = divmod(bit[ann.label], WORD_BITS)
+            mask[lo:hi, word] |= np.int64(1) << np.int64(b)
     return mask
+
+
+def _codes(masks: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, dict[str, np.ndarray]]:
+    """One category code per unit from the label masks: the mask itself when it fits one word, else
+    the index of its label set among every set seen (the same code for the same set everywhere)."""
+    arrays = [m for per_doc in masks.values() for m in per_doc.values()]
+    if not arrays or arrays[0].shape[1] == 1:
+        return {d: {w: m[:, 0] for w, m in per_doc.items()} for d, per_doc in masks.items()}
+    _, inverse = np.unique(np.concatenate(arrays, axis=0), axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1).astype(np.int64)
+    out: dict[str, dict[str, np.ndarray]] = {}
+    pos = 0
+    for d, per_doc in masks.items():
+        out[d] = {}
+        for w, m in per_doc.items():
+            out[d][w] = inverse[pos:pos + len(m)]
+            pos += len(m)
+    return out
 
 
 # --------------------------------------------------------------------------- the report
@@ -321,19 +347,21 @@ def compute_agreement(
     names = layers.annotators
     label_list = layers.labels
     bit = {label: i for i, label in enumerate(label_list)}
+    words = max(1, -(-len(label_list) // WORD_BITS))
     docs = [d for d in layers.docs if d in texts]
     pairs = list(itertools.combinations(names, 2))
 
     # per document: the unit masks of each annotator who worked on it
-    masks: dict[str, dict[str, np.ndarray]] = {}
+    label_masks: dict[str, dict[str, np.ndarray]] = {}
     total_units = 0
     for doc_id in docs:
         starts, ends = unit_bounds(texts[doc_id], unit)
         total_units += len(starts)
-        masks[doc_id] = {
-            who: _layer_masks(starts, ends, layers.by_doc[doc_id].get(who, ()), bit)
+        label_masks[doc_id] = {
+            who: _layer_masks(starts, ends, layers.by_doc[doc_id].get(who, ()), bit, words)
             for who in names if who in layers.covered[doc_id]
         }
+    masks = _codes(label_masks)  # doc -> annotator -> one category code per unit
 
     def spans(who: str, label: str | None, doc_set: Iterable[str]) -> set[SpanKey]:
         return {
@@ -344,24 +372,26 @@ def compute_agreement(
 
     def score(label: str | None) -> LabelScore:
         result = LabelScore(ALL_LABELS if label is None else label)
-        # the unit codes compared: the label masks, or this label's bit (0 or 1)
-        select: Callable[[np.ndarray], np.ndarray] = (
-            (lambda m: m) if label is None else (lambda m: (m >> bit[label]) & 1)
-        )
+        # the unit codes compared: the label sets' codes, or this label's bit (0 or 1)
+        if label is None:
+            select: Callable[[str, str], np.ndarray] = lambda d, w: masks[d][w]
+        else:
+            word, shift = divmod(bit[label], WORD_BITS)
+            select = lambda d, w: (label_masks[d][w][:, word] >> shift) & 1  # noqa: E731
         for a, b in pairs:
             shared = [d for d in docs if a in masks[d] and b in masks[d]]
             sa, sb = spans(a, label, shared), spans(b, label, shared)
             if shared:
-                ca = np.concatenate([select(masks[d][a]) for d in shared])
-                cb = np.concatenate([select(masks[d][b]) for d in shared])
+                ca = np.concatenate([select(d, a) for d in shared])
+                cb = np.concatenate([select(d, b) for d in shared])
             else:
                 ca = cb = np.zeros(0, dtype=np.int64)
             result.pairs.append(PairScore(
                 a, b, len(sa), len(sb), span_f1(sa, sb), span_f1(sa, sb, overlap=True), cohen_kappa(ca, cb), len(ca),
             ))
         complete = [d for d in docs if all(w in masks[d] for w in names)]
-        counts_all = _counts([[select(m) for m in masks[d].values()] for d in docs])
-        counts_complete = _counts([[select(masks[d][w]) for w in names] for d in complete])
+        counts_all = _counts([[select(d, w) for w in masks[d]] for d in docs])
+        counts_complete = _counts([[select(d, w) for w in names] for d in complete])
         result.fleiss_kappa = fleiss_kappa(counts_complete) if len(names) >= 2 else None
         result.fleiss_units = int(counts_complete.shape[0])
         result.krippendorff_alpha = krippendorff_alpha(counts_all)
