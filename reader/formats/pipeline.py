@@ -568,6 +568,7 @@ class _Importer:
             value=span.value,
             score=span.score,
             reason=span.reason,
+            suggested_by=span.suggested_by,
         )
         ann.updated = span.updated or ann.created
         for rec in span.links:

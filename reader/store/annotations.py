@@ -30,7 +30,7 @@ from reader.labels import LabelSet
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, default_annotator, now_iso
 from reader.protocols import JSON, AnnotationItem, CountKey, DocumentLookup
 from reader.store.base import (
-    SCHEMA_VERSION, CommitError, LayerKey, Op, StorageEngine, StoreImage, ann_record, copy_annotation, layer_key,
+    SCHEMA_VERSION, CommitError, LayerKey, Op, StorageEngine, StoreImage, ann_record, copy_annotation, credited, layer_key,
 )
 from reader.store.bulk import BulkWriter
 from reader.store.engine import FileEngine, no_gc
@@ -235,6 +235,7 @@ class AnnotationValidator:
             value=annotation_value(label, span, fields.get("value")),
             score=_score(fields.get("score")),
             reason=_text(fields.get("reason")),
+            suggested_by=_text(fields.get("suggested_by")),
         )
 
 
@@ -533,7 +534,7 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
                 raise OffsetError(f"{old.doc_id}: cannot move the span: the document's text is not known to the store")
             s, e, span, sha = self._validator.span(old.doc_id, s, e, None)
             changes.update(start=s, end=e, text=span, orphaned=False, doc_sha256=sha)
-        new = _revalue(old, dataclasses.replace(old, **changes))
+        new = credited(old, _revalue(old, dataclasses.replace(old, **changes)), self.annotator)
         if new == old:
             return copy_annotation(old)
         new.updated = now_iso()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 from reader.errors import AnnotationError, DuplicateAnnotationError
 from reader.model import STATUS_REJECTED, STATUS_SUGGESTED, Annotation, now_iso
 from reader.protocols import AnnotationItem
-from reader.store.base import LayerKey, Op, StoreImage, ann_record, copy_annotation, layer_key
+from reader.store.base import LayerKey, Op, StoreImage, ann_record, copy_annotation, credited, layer_key
 from reader.store.history import Change, History
 
 if TYPE_CHECKING:
@@ -87,7 +87,8 @@ class BulkWriter:
             new_status = status if status is not None else old.status
             new_label = label if label is not None else old.label
             self._validator.label(new_label, new_status)
-            new = self._validator.revalue(old, dataclasses.replace(old, label=new_label, status=new_status))
+            new = credited(old, self._validator.revalue(old, dataclasses.replace(old, label=new_label, status=new_status)),
+                           self._validator.annotator)
             if new == old:
                 continue
             new.updated = stamp
