@@ -183,10 +183,13 @@ def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> 
 
     p = sub.add_parser(
         "merge", help="combine per-annotator stores",
-        description="Copy every annotation of the source stores into --into, keeping each annotator's layer. "
+        description="Copy every annotation and link of the source stores into --into, keeping each annotator's "
+                    "layer (see docs/teams.md, 'Merging stores'): a colliding id gets a new one (reported), the same "
+                    "span twice in one layer is kept once, a bad timestamp stops the merge before anything is written. "
                     "Merging again changes nothing; workspace-state conflicts (done flags, language overrides, "
                     "labels) are reported.",
     )
-    p.add_argument("sources", nargs="+", metavar="STORE", help="source store folders")
-    p.add_argument("--into", required=True, metavar="STORE", help="the store to merge into (created if missing)")
+    p.add_argument("sources", nargs="+", metavar="STORE", help="source stores (folders or postgresql:// URLs)")
+    p.add_argument("--into", required=True, metavar="STORE",
+                   help="the store to merge into, a folder or a postgresql:// URL (created if missing)")
     p.set_defaults(func=cmd_merge, corpus=None, store=None)

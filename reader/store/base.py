@@ -101,9 +101,9 @@ def ann_record(ann: Annotation) -> dict[str, JSON]:
 
 
 def credited(old: Annotation, new: Annotation, who: str) -> Annotation:
-    """``new``, credited to ``who`` when it accepts the suggestion ``old``: the one who accepts a
-    suggestion becomes its annotator, and whoever suggested it is kept in ``suggested_by``."""
-    if old.status == STATUS_SUGGESTED and new.status == STATUS_ACCEPTED and who:
+    """``new``, credited to ``who`` when it decides the suggestion ``old``: the one who accepts (or
+    rejects) a suggestion becomes its annotator, and whoever suggested it is kept in ``suggested_by``."""
+    if old.status == STATUS_SUGGESTED and new.status != STATUS_SUGGESTED and who:  # accepted or rejected
         new.suggested_by = old.suggested_by or old.annotator
         new.annotator = who
     return new

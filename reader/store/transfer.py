@@ -14,7 +14,7 @@ from pathlib import Path
 
 from reader import fsutil
 from reader.errors import ReaderError
-from reader.labels import LABELS_FILE
+from reader.labels import LABELS_FILE, LabelSet
 from reader.store.base import META_TABLES, Op, StorageEngine, ann_record
 from reader.store.engine import FileEngine
 from reader.store.postgres import PostgresEngine, is_database_url, safe_location
@@ -29,7 +29,8 @@ def open_engine(location: str | Path, *, readonly: bool, annotator: str = "copy"
     return FileEngine(Path(location), readonly=readonly, annotator=annotator)
 
 
-def _labels_text(engine: StorageEngine, location: str | Path) -> str | None:
+def labels_text(engine: StorageEngine, location: str | Path) -> str | None:
+    """The store's ``labels.toml`` text (None when it has none)."""
     if isinstance(engine, PostgresEngine):
         value = engine.get_info(LABELS_FILE)
         return value if isinstance(value, str) else None
@@ -61,7 +62,7 @@ def copy_store(source: str | Path, target: str | Path) -> CopyReport:
     src = open_engine(source, readonly=True)
     try:
         image = src.load()
-        labels = _labels_text(src, source)
+        labels = labels_text(src, source)
     finally:
         src.close()
     dst = open_engine(target, readonly=False)
@@ -92,3 +93,22 @@ def copy_store(source: str | Path, target: str | Path) -> CopyReport:
     finally:
         dst.close()
     return CopyReport(src_name, dst_name, len(image.anns), entries, labels is not None)
+
+
+def label_set_of(engine: StorageEngine, location: str | Path) -> LabelSet:
+    """The store's label set: kept in the database, or the folder's ``labels.toml`` (or the defaults)."""
+    if isinstance(engine, PostgresEngine):
+        return engine.label_set()
+    return LabelSet.load(Path(location))
+
+
+def same_store(a: str | Path, b: str | Path) -> bool:
+    """Whether two locations name the same store (a folder resolved, a URL without its password)."""
+    if is_database_url(a) or is_database_url(b):
+        return is_database_url(a) and is_database_url(b) and safe_location(str(a)) == safe_location(str(b))
+    return Path(a).resolve() == Path(b).resolve()
+
+
+def display_name(location: str | Path) -> str:
+    """A store's name for messages: a folder as given, a URL without its password."""
+    return safe_location(str(location)) if is_database_url(location) else str(location)
