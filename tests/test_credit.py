@@ -42,30 +42,54 @@ def test_the_one_who_accepts_gets_the_credit(seeds, store_location):
     doc_id, spans = _suggest(seeds, store_location)
     ws = Workspace.open(seeds, store_location, detect=False, annotator="alice")
     try:
-        accepted = ws.store.update(spans[0].id, status="accepted")
+        accepted = ws.store.update(spans[0].id, status="accepted", note="checked")
         assert (accepted.annotator, accepted.suggested_by, accepted.source) == ("alice", "root", "suggest:salary")
+        assert accepted.id != spans[0].id and accepted.note == "checked"  # alice's own, in her layer
+        pending = [a.id for a in ws.store.for_document(doc_id, statuses=("suggested",))]
+        assert pending == [spans[1].id, spans[2].id]  # decided: no longer offered to alice
         many = ws.store.update_many([spans[1].id, spans[2].id], status="accepted")
         assert {(a.annotator, a.suggested_by) for a in many} == {("alice", "root")}
-        ws.store.undo()  # undo restores the suggestion as it was, root's
-        assert {(a.annotator, a.status) for a in ws.store.all(statuses=("suggested",))} == {("root", "suggested")}
+        assert ws.store.for_document(doc_id, statuses=("suggested",)) == []
+        ws.store.undo()  # undo takes back alice's decisions: the suggestions are offered again
+        assert len(ws.store.for_document(doc_id, statuses=("suggested",))) == 2
     finally:
         ws.close()
     store = AnnotationStore(store_location, readonly=True, annotator="carol")
     try:
-        kept = store.get(spans[0].id)
+        kept = store.get(accepted.id)
         assert kept is not None and (kept.annotator, kept.suggested_by) == ("alice", "root")
+        assert len(store.all(statuses=("suggested",))) == 3  # still there for carol
     finally:
         store.close()
 
 
+def test_each_annotator_decides_a_shared_suggestion_for_themselves(seeds, store_location):
+    doc_id, spans = _suggest(seeds, store_location, n=2)
+    with AnnotationStore(store_location, annotator="bob") as bob:
+        bob.delete(spans[0].id)  # bob rejects it (the reject key)
+        bob.update(spans[1].id, status="rejected")
+        assert bob.for_document(doc_id, statuses=("suggested",)) == []
+        assert sorted(a.annotator for a in bob.all(statuses=("rejected",))) == ["bob", "bob"]
+    with AnnotationStore(store_location, annotator="alice") as alice:
+        offered = alice.for_document(doc_id, statuses=("suggested",))
+        assert [a.id for a in offered] == [spans[0].id, spans[1].id]  # bob's reject did not remove them for alice
+        mine = alice.update(spans[0].id, status="accepted")
+        assert (mine.annotator, mine.status) == ("alice", "accepted")
+    with AnnotationStore(store_location, annotator="root") as root:  # the suggester still sees their own
+        assert len(root.for_document(doc_id, statuses=("suggested",))) == 2
+        assert {(a.annotator, a.status) for a in root.all(statuses=("accepted", "rejected"))} == {
+            ("alice", "accepted"), ("bob", "rejected")}
+
+
 def test_two_annotators_accepting_the_same_span_agree(seeds, store_location):
-    """The F1 0.000 of the issue: alice and bob accept the same suggested span in their own stores
-    (as in a merge); both layers hold it, credited to each, and agree sees perfect agreement."""
+    """The F1 0.000 of the issue: alice and bob accept the same suggested span; both layers hold
+    it, credited to each, and agree sees perfect agreement (no third lane for root)."""
     doc_id, spans = _suggest(seeds, store_location, n=1)
+    with AnnotationStore(store_location, annotator="bob") as s:
+        bob = s.update(spans[0].id, status="accepted")
     ws = Workspace.open(seeds, store_location, detect=False, annotator="alice")
     try:
         alice = ws.store.update(spans[0].id, status="accepted")
-        bob = ws.store.add(doc_id, alice.start, alice.end, "salary", annotator="bob")
         texts = {d.id: d.text for d in ws.corpus}
         report = compute_agreement(ws.store.all(), texts)
         assert report.annotators == ["alice", "bob"] and bob.annotator == "bob"

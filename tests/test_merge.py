@@ -137,9 +137,32 @@ def test_every_annotators_decisions_on_shared_suggestions_are_kept(corpus, store
     anns, _ = everything(team)
     accepted = sorted((a.annotator, a.note, a.suggested_by) for a in anns if a.status == "accepted")
     assert accepted == [("alice", f"alice's note {k}", "root") for k in range(5)]
-    assert sorted(a.annotator for a in anns if a.status == "rejected") == ["bob"] * 3
+    assert sorted(a.annotator for a in anns if a.status == "rejected") == ["bob"] * 5
+    assert sorted(a.id for a in anns if a.status == "suggested") == [f"S{k}" for k in range(5)]  # once each
     with AnnotationStore(team, readonly=True) as s:
-        assert {(k[0], k[1]) for k in s.rejected_keys(DOC) if isinstance(k[0], int)} >= {w[3], w[4]}
+        assert {(k[0], k[1]) for k in s.rejected_keys(DOC) if isinstance(k[0], int)} >= set(w[:5])
+
+
+def test_decisions_made_in_place_by_an_older_version_are_all_kept(corpus, store_location, another_store_location,
+                                                                  tmp_path, capsys):
+    """Stores from before per-annotator decisions: both changed the shared record in place (same id,
+    same annotator root), alice to accepted with notes, bob to rejected. Both decisions survive."""
+    w = words(corpus)
+    with AnnotationStore(store_location, corpus=corpus, annotator="alice") as s:
+        s.add_many([item(corpus, DOC, w[k], "root", label="salary", id=f"S{k}", note=f"note {k}",
+                         source="suggest:salary", updated="2030-01-01T00:00:00+00:00") for k in range(5)])
+    with AnnotationStore(another_store_location, corpus=corpus, annotator="bob") as s:
+        s.add_many([item(corpus, DOC, w[k], "root", label="salary", id=f"S{k}", status="rejected",
+                         source="suggest:salary", updated="2031-01-01T00:00:00+00:00") for k in range(5)])
+    team = tmp_path / "team"
+    code, out, err = run(capsys, "merge", store_location, another_store_location, "--into", team)
+    assert code == 0, err
+    assert "another decision on the same span" in out
+    anns, _ = everything(team)
+    assert sorted(a.note for a in anns if a.status == "accepted") == [f"note {k}" for k in range(5)]
+    assert len([a for a in anns if a.status == "rejected"]) == 5
+    code, out, err = run(capsys, "merge", store_location, another_store_location, "--into", team)
+    assert code == 0 and "nothing changed" in out
 
 
 def test_two_stores_of_one_annotator_give_no_duplicates(corpus, store_location, another_store_location, tmp_path, capsys):
