@@ -180,3 +180,22 @@ def test_two_stores_of_one_annotator_give_no_duplicates(corpus, store_location, 
     with AnnotationStore(team, corpus=corpus, annotator="alice") as s:  # the layer stays editable
         for a in s.all():
             s.update(a.id, note="fine")
+
+
+def test_an_imported_bad_timestamp_is_refused(corpus, seeds, tmp_path, capsys):
+    import json
+
+    w = words(corpus)
+    with AnnotationStore(tmp_path / "a", corpus=corpus, annotator="alice") as s:
+        s.add(DOC, *w[0], "claim")
+        s.add(DOC, *w[1], "claim")
+    code, out, err = run(capsys, "export", seeds, "--store", tmp_path / "a", "--format", "jsonl")
+    assert code == 0, err
+    records = [json.loads(line) for line in out.splitlines()]
+    records[0]["spans"][0]["updated"] = "~~~~ not a date"
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    code, out, err = run(capsys, "import", seeds, path, "--store", tmp_path / "b")
+    assert "not an ISO 8601 date" in out + err and "~~~~ not a date" in out + err
+    with AnnotationStore(tmp_path / "b", readonly=True) as s:
+        assert [a.start for a in s.all()] == [w[1][0]]  # the other span is imported, the bad one is not
