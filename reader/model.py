@@ -102,6 +102,9 @@ class Annotation:
     value: dict[str, Any] | None = None
     score: float | None = None  # a suggestion's score (0..1); None for hand-made annotations
     reason: str = ""  # why the recogniser suggested it: "cue 'salary' 3 words before"
+    # who made the suggestion this annotation was accepted from ("" for hand-made ones): accepting
+    # credits the one who accepts (``annotator``), this keeps the origin (issue 18)
+    suggested_by: str = ""
 
     def __post_init__(self) -> None:
         if not self.updated:

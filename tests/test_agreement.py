@@ -207,3 +207,72 @@ def test_krippendorff_alpha_equals_the_krippendorff_package(rows):
         assert np.isnan(theirs)  # undefined for both
     else:
         assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-12)
+
+
+# --------------------------------------------------------------------------- many labels (issue 18, item 9)
+
+
+def _reference_codes(anns, text, who, labels):
+    """Each token's category as a frozenset of labels, computed without any bit mask."""
+    starts, ends = unit_bounds(text)
+    out = []
+    for s, e in zip(starts, ends):
+        out.append(frozenset(a.label for a in anns if a.annotator == who and a.start < e and a.end > s))
+    return out
+
+
+@pytest.mark.parametrize("n_labels", [64, 65, 70, 130])
+def test_many_labels_match_scikit_learn_and_krippendorff(n_labels):
+    """Label 64 (and 63, 127, ...) no longer wraps onto label 0: kappa and alpha on 70 labels equal
+    scikit-learn's Cohen's kappa and the krippendorff package on label sets computed without bits."""
+    import random
+
+    import krippendorff
+    from sklearn.metrics import cohen_kappa_score
+
+    rng = random.Random(n_labels)
+    labels = [f"L{i:03d}" for i in range(n_labels)]
+    text = " ".join(f"w{i}" for i in range(400))
+    tokens = list(zip(*unit_bounds(text)))
+    anns = []
+    for who in ("alice", "bob", "carol"):
+        for _ in range(150):
+            i = rng.randrange(len(tokens) - 3)
+            j = i + rng.randrange(1, 3)
+            label = rng.choice(labels[-8:] + labels[:4] if rng.random() < 0.7 else labels)
+            anns.append(ann("d", int(tokens[i][0]), int(tokens[j][1]), label, who, text))
+        # label 0 and the top label on distinct tokens: a wrap would merge them
+    anns.append(ann("d", int(tokens[0][0]), int(tokens[0][1]), labels[0], "alice", text))
+    anns.append(ann("d", int(tokens[0][0]), int(tokens[0][1]), labels[-1], "bob", text))
+    rep = compute_agreement(anns, {"d": text})
+    assert rep.labels == sorted(set(a.label for a in anns))
+    sets = {w: _reference_codes(anns, text, w, labels) for w in ("alice", "bob", "carol")}
+    vocab = {s: i for i, s in enumerate(sorted({s for v in sets.values() for s in v}, key=sorted))}
+    codes = {w: [vocab[s] for s in v] for w, v in sets.items()}
+    for pair in rep.overall.pairs:
+        theirs = cohen_kappa_score(codes[pair.a], codes[pair.b])
+        assert pair.cohen_kappa == pytest.approx(theirs, abs=1e-12)
+    reliability = np.array([codes[w] for w in ("alice", "bob", "carol")], dtype=float)
+    theirs = krippendorff.alpha(reliability_data=reliability, level_of_measurement="nominal")
+    assert rep.overall.krippendorff_alpha == pytest.approx(theirs, abs=1e-12)
+    for label in (labels[0], labels[63 % n_labels], labels[-1]):
+        if label not in rep.per_label:
+            continue
+        binary = {w: [int(label in s) for s in v] for w, v in sets.items()}
+        for pair in rep.per_label[label].pairs:
+            if len(set(binary[pair.a]) | set(binary[pair.b])) < 2:
+                continue
+            theirs = cohen_kappa_score(binary[pair.a], binary[pair.b])
+            assert pair.cohen_kappa == pytest.approx(theirs, abs=1e-12)
+
+
+def test_label_64_is_not_label_0():
+    labels = [f"L{i:03d}" for i in range(70)]
+    text = "a b"
+    anns = [ann("d", 0, 1, "L000", "alice", text), ann("d", 0, 1, "L064", "bob", text),
+            ann("d", 2, 3, "L001", "alice", text), ann("d", 2, 3, "L001", "bob", text)]
+    rep = compute_agreement(anns, {"d": text}, labels=labels)  # 70 labels: L064 is bit 64
+    # alice [L000, L001], bob [L064, L001]: po = 1/2, pe = 1/4 -> kappa 1/3 (a wrap would give 1)
+    assert rep.overall.pairs[0].cohen_kappa == pytest.approx(1 / 3)
+    assert rep.per_label["L064"].pairs[0].cohen_kappa == pytest.approx(0.0)
+    assert rep.per_label["L000"].pairs[0].exact_f1 == 0.0

@@ -502,19 +502,22 @@ def cmd_store(args: argparse.Namespace) -> int:
         from reader.cli.teams import store_copy
 
         return store_copy(args)
+    from reader.store.postgres import is_database_url, safe_location
+
+    name = safe_location(args.store) if is_database_url(args.store) else args.store  # no password shown
     if args.action == "check":
         problems, notes = check_store_report(args.store)
         for note in notes:
-            console.print(output.text(note))
+            console.print(output.text(note), soft_wrap=True)
         if not problems:
-            console.print(output.text(f"{args.store}: ok" + (f" ({len(notes)} note(s) above)" if notes else "")))
+            console.print(output.text(f"{name}: ok" + (f" ({len(notes)} note(s) above)" if notes else "")))
             return output.EXIT_OK
         for p in problems:
-            console.print(output.text(p))
-        output.err(f"{args.store}: {len(problems)} problem(s); run `reader store recover --store {args.store}` to rebuild it")
+            console.print(output.text(p), soft_wrap=True)
+        output.err(f"{name}: {len(problems)} problem(s); run `reader store recover --store {name}` to rebuild it")
         return output.EXIT_ERROR
     summary = recover_store(args.store)
-    console.print(output.text(summary))
+    console.print(output.text(summary), soft_wrap=True)
     return output.EXIT_OK
 
 

@@ -42,7 +42,10 @@ def cmd_agree(args: argparse.Namespace) -> int:
     for who in annotators or ():
         if who not in known:
             raise ReaderError(f"--annotators: {who!r} has no annotations in {args.store} (annotators: {', '.join(known) or 'none'})")
-    report = compute_agreement(anns, texts, annotators=annotators, labels=labels, doc_ids=args.doc or None, unit=args.unit)
+    if args.against is not None and args.against not in known:
+        raise ReaderError(f"--against: no layer {args.against!r} in {args.store} (layers: {', '.join(known) or 'none'})")
+    report = compute_agreement(anns, texts, annotators=annotators, labels=labels, doc_ids=args.doc or None,
+                               unit=args.unit, against=args.against)
     if args.json:
         output.write_json(report.to_json())
         return output.EXIT_OK
@@ -57,13 +60,19 @@ def _print_report(report: Any, top: int) -> None:
 
     console = output.console()
     text = output.text
-    console.print(text(f"annotators: {', '.join(report.annotators) or 'none'}; "
-                       f"{report.documents} document(s) worked on by at least two of them; {report.units:,} units"))
+    if report.against is not None:
+        humans = [w for w in report.annotators if w != report.against]
+        console.print(text(f"each annotator against {report.against}: {', '.join(humans) or 'none'}; "
+                           f"{report.documents} document(s); {report.units:,} units"))
+    else:
+        console.print(text(f"annotators: {', '.join(report.annotators) or 'none'}; "
+                           f"{report.documents} document(s) worked on by at least two of them; {report.units:,} units"))
     console.print(text(f"kappa and alpha are {report.unit_description}"))
     if len(report.annotators) < 2 or report.documents == 0:
         console.print(text("nothing to compare: agreement needs two annotators who worked on the same document"))
         return
-    t = Table(title=text("pairwise agreement"), title_justify="left")
+    title = "pairwise agreement" if report.against is None else f"each annotator against {report.against}"
+    t = Table(title=text(title), title_justify="left")
     columns: tuple[tuple[str, Literal["left", "right"]], ...] = (("label", "left"), ("pair", "left"), ("spans", "right"), ("exact F1", "right"),
                           ("overlap F1", "right"), ("Cohen's κ", "right"))
     for name, justify in columns:
@@ -73,6 +82,17 @@ def _print_report(report: Any, top: int) -> None:
             t.add_row(text(score.label), text(f"{p.a} / {p.b}"), f"{p.spans_a} / {p.spans_b}",
                       _fmt(p.exact_f1), _fmt(p.overlap_f1), _fmt(p.cohen_kappa))
     console.print(t)
+    if report.against is None:
+        _print_all_annotators(report)
+    _print_documents(report, top)
+
+
+def _print_all_annotators(report: Any) -> None:
+    from rich.table import Table
+
+    from reader.cli import output
+
+    text = output.text
     t = Table(title=text(f"across all {len(report.annotators)} annotators"), title_justify="left")
     t.add_column("label")
     t.add_column("Fleiss' κ", justify="right")
@@ -82,7 +102,16 @@ def _print_report(report: Any, top: int) -> None:
     for score in [report.overall, *report.per_label.values()]:
         t.add_row(text(score.label), _fmt(score.fleiss_kappa), f"{score.fleiss_units:,}",
                   _fmt(score.krippendorff_alpha), f"{score.alpha_units:,}")
-    console.print(t)
+    output.console().print(t)
+
+
+def _print_documents(report: Any, top: int) -> None:
+    from rich.table import Table
+
+    from reader.cli import output
+
+    console = output.console()
+    text = output.text
     t = Table(title=text("lowest agreement first (review these)"), title_justify="left")
     t.add_column("document", no_wrap=True)
     t.add_column("α", justify="right")
@@ -141,7 +170,10 @@ def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> 
                     "with the lowest agreement.",
     )
     common(p)
-    p.add_argument("--annotators", default=None, metavar="A,B,...", help="annotators to compare (default: everyone in the store)")
+    p.add_argument("--annotators", default=None, metavar="A,B,...",
+                   help="annotators to compare (default: the human annotators: not gold, not whoever ran `reader suggest`)")
+    p.add_argument("--against", default=None, metavar="LAYER",
+                   help="compare each annotator with this layer instead (e.g. gold): pairwise figures only")
     p.add_argument("--labels", default=None, metavar="L1,L2", help="labels to compare (default: every label used)")
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="only this document (repeatable)")
     p.add_argument("--unit", choices=("token", "char"), default="token", help="units for kappa and alpha (default token)")
@@ -151,10 +183,13 @@ def add_parsers(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> 
 
     p = sub.add_parser(
         "merge", help="combine per-annotator stores",
-        description="Copy every annotation of the source stores into --into, keeping each annotator's layer. "
+        description="Copy every annotation and link of the source stores into --into, keeping each annotator's "
+                    "layer (see docs/teams.md, 'Merging stores'): a colliding id gets a new one (reported), the same "
+                    "span twice in one layer is kept once, a bad timestamp stops the merge before anything is written. "
                     "Merging again changes nothing; workspace-state conflicts (done flags, language overrides, "
                     "labels) are reported.",
     )
-    p.add_argument("sources", nargs="+", metavar="STORE", help="source store folders")
-    p.add_argument("--into", required=True, metavar="STORE", help="the store to merge into (created if missing)")
+    p.add_argument("sources", nargs="+", metavar="STORE", help="source stores (folders or postgresql:// URLs)")
+    p.add_argument("--into", required=True, metavar="STORE",
+                   help="the store to merge into, a folder or a postgresql:// URL (created if missing)")
     p.set_defaults(func=cmd_merge, corpus=None, store=None)

@@ -34,6 +34,7 @@ class SpanRecord:
     value: dict[str, Any] | None = None  # a salary's normalised amount (checked again by the store)
     score: float | None = None  # a suggestion's score
     reason: str = ""  # why it was suggested
+    suggested_by: str = ""  # who suggested an accepted span (its annotator accepted it)
 
 
 @dataclass

@@ -227,7 +227,7 @@ def span_extras(ann: Annotation) -> dict[str, Any]:
 
 def amount_fields(ann: Annotation) -> dict[str, Any]:
     """``value`` (a salary's normalised amount), ``score`` and ``reason`` (a suggestion's),
-    each only when the annotation has one. A salary from an older store that has no
+    ``suggested_by`` (who suggested an accepted span), each only when the annotation has one. A salary from an older store that has no
     value yet gets what its text parses to."""
     from reader.amounts import annotation_value
 
@@ -239,6 +239,8 @@ def amount_fields(ann: Annotation) -> dict[str, Any]:
         out["score"] = ann.score
     if ann.reason:
         out["reason"] = ann.reason
+    if ann.suggested_by:
+        out["suggested_by"] = ann.suggested_by
     return out
 
 
@@ -255,6 +257,8 @@ def read_amount_fields(obj: Any) -> dict[str, Any]:
         out["score"] = float(score)
     if isinstance(obj.get("reason"), str):
         out["reason"] = obj["reason"]
+    if isinstance(obj.get("suggested_by"), str):
+        out["suggested_by"] = obj["suggested_by"]
     return out
 
 

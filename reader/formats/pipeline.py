@@ -343,6 +343,16 @@ def _title_of(text: str, limit: int = 80) -> str:
     return ""
 
 
+def _is_iso_time(value: object) -> bool:
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
+
+
 def _short(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
@@ -530,6 +540,9 @@ class _Importer:
             problem = surrogate_problem(value, what)
             if problem:
                 return bad(problem)
+        for value, what in ((span.created, "created"), (span.updated, "updated")):
+            if value and not _is_iso_time(value):  # it would win every "newer version" tie-break
+                return bad(f"{what} {_short(value)} is not an ISO 8601 date")
         if nmap is not None:
             start, end = nmap(start), nmap(end)
             if start == end:
@@ -568,6 +581,7 @@ class _Importer:
             value=span.value,
             score=span.score,
             reason=span.reason,
+            suggested_by=span.suggested_by,
         )
         ann.updated = span.updated or ann.created
         for rec in span.links:

@@ -32,9 +32,11 @@ from reader.labels import LabelSet
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, default_annotator, now_iso
 from reader.protocols import JSON, AnnotationItem, CountKey, DocumentLookup
 from reader.store.base import (
-    SCHEMA_VERSION, CommitConflict, CommitError, LayerKey, Op, Reachability, StorageEngine, Versioned, StoreImage, ann_record, copy_annotation, layer_key,
+    SCHEMA_VERSION, CommitConflict, CommitError, LayerKey, Op, Reachability, StorageEngine, Versioned, StoreImage, ann_record, copy_annotation, credited,
+    layer_key,
 )
 from reader.store.bulk import BulkWriter
+from reader.store.decisions import Decided, decision, is_shared
 from reader.store.engine import FileEngine, no_gc
 from reader.store.history import Change, History, change_ops
 from reader.model import ReanchorReport
@@ -256,6 +258,7 @@ class AnnotationValidator:
             value=annotation_value(label, span, fields.get("value")),
             score=_score(fields.get("score")),
             reason=_text(fields.get("reason")),
+            suggested_by=_text(fields.get("suggested_by")),
         )
 
 
@@ -555,6 +558,14 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
         with no_gc():
             return self._bulk.add_many(items, source, skip_duplicates)
 
+    def _decide(self, new: Annotation) -> Annotation:
+        if new.status != STATUS_REJECTED:
+            self._validator.not_duplicate(new)
+        self._replace(None, new)
+        self._history.record(Change("add", None, new))
+        self._commit([["put", ann_record(new)]])
+        return copy_annotation(new)
+
     def _existing(self, ann_id: str) -> Annotation:
         old = self._image.anns.get(ann_id)
         if old is None:
@@ -566,9 +577,12 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
         self, ann_id: str, *, label: str | None = None, note: str | None = None, status: str | None = None,
         start: int | None = None, end: int | None = None,
     ) -> Annotation:
-        """Change label, note, status or span. Durable when it returns."""
+        """Change label, note, status or span. Durable when it returns. Deciding someone else's
+        suggestion adds the decision to this annotator's layer instead (reader.store.decisions)."""
         self._check_writable()
         old = self._existing(ann_id)
+        if status not in (None, STATUS_SUGGESTED) and is_shared(old, self.annotator) and start is end is None:
+            return self._decide(decision(old, self.annotator, status, now_iso(), label=label, note=note))
         new_status = status if status is not None else old.status
         new_label = label if label is not None else old.label
         if label is not None or status is not None:
@@ -583,7 +597,7 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
                 raise OffsetError(f"{old.doc_id}: cannot move the span: the document's text is not known to the store")
             s, e, span, sha = self._validator.span(old.doc_id, s, e, None)
             changes.update(start=s, end=e, text=span, orphaned=False, doc_sha256=sha)
-        new = _revalue(old, dataclasses.replace(old, **changes))
+        new = credited(old, _revalue(old, dataclasses.replace(old, **changes)), self.annotator)
         if new == old:
             return copy_annotation(old)
         new.updated = now_iso()
@@ -618,9 +632,13 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
 
     @_locked
     def delete(self, ann_id: str) -> Annotation:
-        """Remove an annotation (a deleted suggestion is remembered as rejected). Durable."""
+        """Remove an annotation (a deleted suggestion is remembered as rejected). Durable. Someone
+        else's suggestion stays for the others: this annotator's rejection is added instead."""
         self._check_writable()
         old = self._existing(ann_id)
+        if is_shared(old, self.annotator):
+            self._decide(decision(old, self.annotator, STATUS_REJECTED, now_iso()))
+            return copy_annotation(old)
         self._replace(old, None)
         self._history.record(Change("delete", old, None))
         ops: list[Op] = [["del", old.doc_id, old.id]]
@@ -642,7 +660,9 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
     ) -> list[Annotation]:
         """The document's annotations (orphaned ones included), sorted by (start, end, label)."""
         wanted = set(statuses)
-        anns = [copy_annotation(a) for a in self._image.by_doc.get(doc_id, {}).values() if a.status in wanted]
+        mine = self._image.by_doc.get(doc_id, {}).values()
+        decided = Decided(mine, self.annotator) if STATUS_SUGGESTED in wanted else None
+        anns = [copy_annotation(a) for a in mine if a.status in wanted and not (decided and decided.hides(a))]
         anns.sort(key=lambda a: (a.start, a.end, a.label, a.id))
         return anns
 
@@ -650,7 +670,9 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
     def all(self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,)) -> list[Annotation]:
         """Every annotation with one of ``statuses``, sorted by (doc_id, start, end, label)."""
         wanted = set(statuses)
-        anns = [copy_annotation(a) for a in self._image.anns.values() if a.status in wanted]
+        decided = Decided(self._image.anns.values(), self.annotator) if STATUS_SUGGESTED in wanted else None
+        anns = [copy_annotation(a) for a in self._image.anns.values()
+                if a.status in wanted and not (decided and decided.hides(a))]
         anns.sort(key=lambda a: (a.doc_id, a.start, a.end, a.label, a.id))
         return anns
 

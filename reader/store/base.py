@@ -22,7 +22,7 @@ import dataclasses
 from typing import Any, Protocol, Sequence, runtime_checkable
 
 from reader.errors import StoreError
-from reader.model import STATUS_ACCEPTED, Annotation
+from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation
 from reader.protocols import JSON as JSON  # re-exported: engines import it from here
 
 #: 2 added the ``links`` table (reader.store.links); a version-1 store is upgraded
@@ -39,6 +39,7 @@ ANN_FIELDS = frozenset(f.name for f in dataclasses.fields(Annotation))
 _ANN_DEFAULTS: dict[str, JSON] = {
     "note": "", "annotator": "unknown", "created": "", "updated": "", "doc_sha256": "",
     "status": STATUS_ACCEPTED, "source": "", "orphaned": False,
+    "suggested_by": "",
 }
 _REQUIRED: tuple[tuple[str, type], ...] = (
     ("id", str), ("doc_id", str), ("start", int), ("end", int), ("label", str), ("text", str),
@@ -105,6 +106,15 @@ def ann_from_record(rec: JSON) -> Annotation:
 def ann_record(ann: Annotation) -> dict[str, JSON]:
     """Annotation -> plain dict (every field is a JSON scalar; much faster than asdict)."""
     return dict(ann.__dict__)
+
+
+def credited(old: Annotation, new: Annotation, who: str) -> Annotation:
+    """``new``, credited to ``who`` when it decides the suggestion ``old``: the one who accepts (or
+    rejects) a suggestion becomes its annotator, and whoever suggested it is kept in ``suggested_by``."""
+    if old.status == STATUS_SUGGESTED and new.status != STATUS_SUGGESTED and who:  # accepted or rejected
+        new.suggested_by = old.suggested_by or old.annotator
+        new.annotator = who
+    return new
 
 
 def copy_annotation(ann: Annotation) -> Annotation:

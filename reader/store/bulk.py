@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 from reader.errors import AnnotationError, DuplicateAnnotationError
 from reader.model import STATUS_REJECTED, STATUS_SUGGESTED, Annotation, now_iso
 from reader.protocols import AnnotationItem
-from reader.store.base import LayerKey, Op, StoreImage, ann_record, copy_annotation, layer_key
+from reader.store.decisions import decision, is_shared
+from reader.store.base import LayerKey, Op, StoreImage, ann_record, copy_annotation, credited, layer_key
 from reader.store.history import Change, History
 
 if TYPE_CHECKING:
@@ -87,7 +88,19 @@ class BulkWriter:
             new_status = status if status is not None else old.status
             new_label = label if label is not None else old.label
             self._validator.label(new_label, new_status)
-            new = self._validator.revalue(old, dataclasses.replace(old, label=new_label, status=new_status))
+            if new_status != STATUS_SUGGESTED and is_shared(old, self._validator.annotator):
+                # someone else's suggestion: the decision goes into this annotator's layer
+                mine = decision(old, self._validator.annotator, new_status, stamp, label=new_label)
+                if mine.status != STATUS_REJECTED:
+                    self._validator.not_duplicate(mine)
+                    if layer_key(mine) in keys:
+                        raise DuplicateAnnotationError(f"{mine.doc_id}: a {mine.label!r} annotation already covers "
+                                                       f"{mine.start}..{mine.end}")
+                    keys.add(layer_key(mine))
+                changes.append(Change("add", None, mine))
+                continue
+            new = credited(old, self._validator.revalue(old, dataclasses.replace(old, label=new_label, status=new_status)),
+                           self._validator.annotator)
             if new == old:
                 continue
             new.updated = stamp

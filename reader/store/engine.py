@@ -75,6 +75,17 @@ COMPACT_RECORDS = 4000
 COMPACT_BYTES = 8 * 1024 * 1024
 
 
+#: present in a folder that ``reader store copy`` is still filling (reader.store.transfer): every
+#: command refuses to open it, in one line, instead of taking a part of a store for a whole one
+PARTIAL_COPY_FILE = "COPY-UNFINISHED"
+
+
+def refuse_partial_copy(path: Path) -> None:
+    if (path / PARTIAL_COPY_FILE).exists():
+        raise StoreError(f"{path}: an unfinished `reader store copy` (killed before the end): not a usable store; "
+                         "delete this folder and copy again")
+
+
 def shard_name(doc_id: str) -> str:
     safe = re.sub(r"[^\w.\-]", "_", doc_id, flags=re.ASCII).strip("._")[:60] or "doc"
     digest = hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:10]
@@ -327,6 +338,7 @@ class FileEngine:
         elif self.path.exists() and not self.path.is_dir():
             raise StoreError(f"{self.path}: the store path is not a folder")
         safety.refuse_symlinks(self.path)  # before anything is opened (the folder itself may be a link)
+        refuse_partial_copy(self.path)
         if not self.readonly:
             self._acquire()
         try:

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import tempfile
@@ -70,6 +71,7 @@ from reader.store.base import SCHEMA_VERSION as RECORD_VERSION
 URL_SCHEMES = ("postgresql://", "postgres://")
 #: arbitrary constant naming the advisory lock that orders commits
 COMMIT_LOCK = 0x72656164  # "read"
+log = logging.getLogger("reader.store")
 
 
 def _reescape(table: str, column: str, *, jsonb: bool = False) -> str:
@@ -226,6 +228,8 @@ class PostgresEngine:
         self._versions = Versions()
         self._horizon = "0"  # xid8 (as text): the changes of every transaction before it have been read
         self.created = ""
+        #: one line per annotation row that :meth:`load` found unreadable (moved to reader_quarantine)
+        self.quarantined: list[str] = []
 
     # ----------------------------------------------------------------- connecting
 
@@ -323,11 +327,8 @@ class PostgresEngine:
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 self._horizon = str(conn.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").fetchone()[0])
                 with conn.cursor() as cur:
-                    cur.execute("SELECT record, rev FROM reader_annotations")
-                    for record, rev in cur:
-                        ann = ann_from_record(record)
-                        image.put(ann)
-                        versions.set(("a", ann.id), int(rev), True)
+                    cur.execute("SELECT id, record, rev FROM reader_annotations")
+                    bad = _read_annotations(cur, image, versions)  # a row that is not an annotation blocks no one
                     cur.execute("SELECT tbl, key, value, rev FROM reader_meta")
                     for tbl, key, value, rev in cur:
                         table, k = _decode_str(tbl), _decode_str(key)
@@ -337,6 +338,7 @@ class PostgresEngine:
                     row = cur.fetchone()
             self._versions = versions
             image.created = self.created = row[0] if row else ""
+            self.quarantined = self._quarantine(conn, bad)
             return image
         except psycopg.Error as exc:
             self._drop()
@@ -542,6 +544,46 @@ class PostgresEngine:
     def close(self) -> None:
         self._drop()
 
+    # ----------------------------------------------------------------- quarantine (issue 18)
+
+    def _quarantine(self, conn: Any, bad: list[tuple[str, str]]) -> list[str]:
+        """Move the unreadable annotation rows ``bad`` ((id, why)) to ``reader_quarantine``, one
+        transaction, and name each in one line (logged as a warning). A read-only session (or
+        one the database refuses) leaves them where they are and only skips them."""
+        import psycopg
+
+        if not bad:
+            return []
+        where = "skipped (run `reader store recover` to move it to reader_quarantine)"
+        if not self.readonly:
+            try:
+                with conn.transaction():
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (COMMIT_LOCK,))
+                    conn.execute(QUARANTINE_SQL)
+                    with conn.cursor() as cur:
+                        cur.executemany(
+                            "WITH gone AS (DELETE FROM reader_annotations WHERE id = %s RETURNING id, record) "
+                            "INSERT INTO reader_quarantine (id, record, reason, moved) "
+                            "SELECT id, record, %s, %s FROM gone",
+                            [(row_id, why, now_iso()) for row_id, why in bad],
+                        )
+                where = "moved to the table reader_quarantine; the store opens without it"
+            except psycopg.Error as exc:
+                where = f"skipped (could not move it to reader_quarantine: {' '.join(str(exc).split())[:120]})"
+        lines = [f"{self.location}: annotation row {_decode_str(row_id)!r}: {why}; {where}" for row_id, why in bad]
+        for line in lines:
+            log.warning(line)
+        return lines
+
+    def quarantine_rows(self) -> list[str]:
+        """One line per row kept in ``reader_quarantine`` (none when the table does not exist)."""
+        conn = self._ensure()
+        if conn.execute("SELECT to_regclass('reader_quarantine')").fetchone()[0] is None:
+            return []
+        rows = conn.execute("SELECT id, reason, moved FROM reader_quarantine ORDER BY qid").fetchall()
+        return [f"{self.location}: reader_quarantine holds row {_decode_str(i)!r} ({why}; moved {when})"
+                for i, why, when in rows]
+
     # ----------------------------------------------------------------- labels (LabelSource)
 
     def label_set(self) -> LabelSet:
@@ -598,6 +640,24 @@ class _Refused(Exception):
     def __init__(self, conflicts: list[Conflict]) -> None:
         super().__init__(len(conflicts))
         self.conflicts = conflicts
+
+
+def _read_annotations(rows: Iterator[tuple[str, Any, int]], image: StoreImage, versions: Versions) -> list[tuple[str, str]]:
+    """Put the readable annotation rows into ``image`` (their revs into ``versions``); the others as (row id, why)."""
+    bad: list[tuple[str, str]] = []
+    for row_id, record, rev in rows:
+        try:
+            ann = ann_from_record(record)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            bad.append((row_id, f"not a valid annotation ({' '.join(str(exc).split())[:160]})"))
+            continue
+        image.put(ann)
+        versions.set(("a", ann.id), int(rev), True)
+    return bad
+
+
+QUARANTINE_SQL = """CREATE TABLE IF NOT EXISTS reader_quarantine (
+    qid bigserial PRIMARY KEY, id text NOT NULL, record jsonb, reason text NOT NULL, moved text NOT NULL)"""
 
 
 class _NewerSchema(Exception):

@@ -19,7 +19,9 @@ from reader.labels import LabelSet
 from reader.model import now_iso
 from reader.store import safety
 from reader.protocols import JSON
-from reader.store.base import StoreImage
+from reader.model import STATUS_REJECTED
+from reader.store.base import LayerKey, StoreImage, layer_key
+from reader.store.postgres import is_database_url
 from reader.store.salvage import Salvage, salvage_shard, split_records
 from reader.store.engine import (
     DOCS_DIR,
@@ -33,6 +35,7 @@ from reader.store.engine import (
     meta_data,
     read_meta,
     read_shard,
+    refuse_partial_copy,
     shard_data,
     shard_name,
 )
@@ -84,9 +87,13 @@ def check_store_report(path: str | os.PathLike[str]) -> tuple[list[str], list[st
     Notes are what is not damage but must be seen: torn journal tails (saves a
     crash cut short, never confirmed), kept aside or still at the journal's end.
     """
+    if is_database_url(path):
+        return _check_database(str(path))
     path = Path(path)
     problems: list[str] = []
     notes: list[str] = []
+    if path.is_dir():
+        refuse_partial_copy(path)
     if not path.exists():
         return [f"{path}: no such store folder"], notes
     if not path.is_dir():
@@ -153,9 +160,12 @@ def recover_store(path: str | os.PathLike[str]) -> str:
     """
     from reader.store.annotations import AnnotationStore
 
+    if is_database_url(path):
+        return _recover_database(str(path))
     path = Path(path)
     if not path.is_dir():
         raise StoreError(f"{path}: no such store folder")
+    refuse_partial_copy(path)
     lock = FileLock(str(path / LOCK_FILE), timeout=0, thread_local=False)
     try:
         lock.acquire()
@@ -184,6 +194,49 @@ def recover_store(path: str | os.PathLike[str]) -> str:
     if not actions:
         return f"{path}: nothing to recover; the store is fine ({count} annotations)"
     return f"{path}: recovered ({count} annotations). " + " ".join(actions)
+
+
+def _check_database(url: str) -> tuple[list[str], list[str]]:
+    """``(problems, notes)`` of a PostgreSQL store: rows that are not annotations (skipped, never
+    written by a check), duplicates within a layer, and what ``reader_quarantine`` already holds."""
+    from reader.store.postgres import PostgresEngine
+
+    engine = PostgresEngine(url, readonly=True, annotator="check")
+    try:
+        image = engine.load()
+        problems = list(engine.quarantined)
+        seen: dict[LayerKey, str] = {}
+        for ann in sorted(image.anns.values(), key=lambda a: a.id):
+            if ann.status == STATUS_REJECTED:
+                continue
+            first = seen.setdefault(layer_key(ann), ann.id)
+            if first != ann.id:
+                problems.append(f"{engine.location}: annotations {first} and {ann.id} are the same span "
+                                f"{ann.start}-{ann.end} {ann.label!r} in {ann.annotator}'s layer of {ann.doc_id}")
+        return problems, engine.quarantine_rows()
+    except StoreError as exc:
+        return [str(exc)], []
+    finally:
+        engine.close()
+
+
+def _recover_database(url: str) -> str:
+    """Open a PostgreSQL store for writing, which moves every row that is not an annotation to
+    ``reader_quarantine`` (kept, never deleted). Returns a summary."""
+    from reader.store.postgres import PostgresEngine
+
+    engine = PostgresEngine(url, readonly=False, annotator="recover")
+    try:
+        image = engine.load()
+        if engine.readonly:
+            raise StoreError(f"{engine.location}: cannot recover: {engine.readonly_reason}")
+        moved = engine.quarantined
+    finally:
+        engine.close()
+    if not moved:
+        return f"{engine.location}: nothing to recover; the store is fine ({len(image.anns)} annotations)"
+    return (f"{engine.location}: recovered ({len(image.anns)} annotations); {len(moved)} unreadable row(s) moved to "
+            "the table reader_quarantine: " + "; ".join(line.split(": ", 1)[1] for line in moved[:5]))
 
 
 def _ops_for(records: list[Record], *, doc_id: str | None = None, meta: bool = False) -> list[Record]:

@@ -22,6 +22,13 @@ and the documents' canonical texts. Each annotator is a *layer*
   annotation in it. A document an annotator did not work on is missing data,
   never a run of "O"s.
 
+* **Who is compared.** By default the *human* annotators
+  (:func:`human_annotators`): not the gold layer of adjudication (``gold``, or
+  spans whose source is ``adjudicated:...``), and not whoever ran ``reader
+  suggest`` (a layer made only of suggestions accepted before credit went to
+  the one who accepts). Comparing with gold is its own report
+  (``against="gold"``): each annotator against the gold layer, pairwise only.
+
 Undefined figures (nothing to compare, or a single category everywhere, which
 makes the expected disagreement zero) are ``None``.
 """
@@ -190,15 +197,41 @@ def unit_bounds(text: str, unit: str = "token") -> tuple[np.ndarray, np.ndarray]
     return arr[:, 0].copy(), arr[:, 1].copy()
 
 
-def _layer_masks(starts: np.ndarray, ends: np.ndarray, anns: Iterable[Annotation], bit: Mapping[str, int]) -> np.ndarray:
-    """One int64 per unit: bit ``bit[label]`` is set when a span of that label overlaps the unit."""
-    mask = np.zeros(len(starts), dtype=np.int64)
+#: label bits per int64 word of a unit's mask (bit 63 is the sign: left unused)
+WORD_BITS = 63
+
+
+def _layer_masks(starts: np.ndarray, ends: np.ndarray, anns: Iterable[Annotation], bit: Mapping[str, int],
+                 words: int = 1) -> np.ndarray:
+    """A units x ``words`` int64 array: label ``i`` is bit ``i % 63`` of word ``i // 63``, set when a span
+    of that label overlaps the unit. Past 63 labels one int64 cannot hold the set (bit 64 would wrap
+    onto bit 0), hence the words."""
+    mask = np.zeros((len(starts), words), dtype=np.int64)
     for ann in anns:
         lo = int(np.searchsorted(ends, ann.start, side="right"))  # first unit ending after start
         hi = int(np.searchsorted(starts, ann.end, side="left"))  # units starting before end
         if hi > lo:
-            mask[lo:hi] |= np.int64(1) << np.int64(bit[ann.label])
+            word, b = divmod(bit[ann.label], WORD_BITS)
+            mask[lo:hi, word] |= np.int64(1) << np.int64(b)
     return mask
+
+
+def _codes(masks: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, dict[str, np.ndarray]]:
+    """One category code per unit from the label masks: the mask itself when it fits one word, else
+    the index of its label set among every set seen (the same code for the same set everywhere)."""
+    arrays = [m for per_doc in masks.values() for m in per_doc.values()]
+    if not arrays or arrays[0].shape[1] == 1:
+        return {d: {w: m[:, 0] for w, m in per_doc.items()} for d, per_doc in masks.items()}
+    _, inverse = np.unique(np.concatenate(arrays, axis=0), axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1).astype(np.int64)
+    out: dict[str, dict[str, np.ndarray]] = {}
+    pos = 0
+    for d, per_doc in masks.items():
+        out[d] = {}
+        for w, m in per_doc.items():
+            out[d][w] = inverse[pos:pos + len(m)]
+            pos += len(m)
+    return out
 
 
 # --------------------------------------------------------------------------- the report
@@ -245,6 +278,7 @@ class DocScore:
 @dataclass
 class AgreementReport:
     unit: str
+    against: str | None
     annotators: list[str]
     labels: list[str]
     documents: int  # documents at least two selected annotators worked on
@@ -260,6 +294,7 @@ class AgreementReport:
     def to_json(self) -> dict[str, JSON]:
         return {
             "unit": self.unit,
+            "against": self.against,
             "unit_description": self.unit_description,
             "annotators": self.annotators,
             "labels": self.labels,
@@ -271,12 +306,28 @@ class AgreementReport:
         }
 
 
+GOLD_LAYER = "gold"  # reader.teams.adjudication.GOLD (the team tools do not import each other)
+
+
+def human_annotators(annotations: Iterable[Annotation]) -> list[str]:
+    """The annotators of accepted annotations who are people: not the gold layer (named
+    ``gold``, or made only of adjudicated spans), and not a suggester (a layer made only of
+    suggestions accepted without credit, as ``root`` from ``reader suggest``)."""
+    machine: dict[str, bool] = {}
+    for ann in annotations:
+        if ann.status != STATUS_ACCEPTED or ann.orphaned:
+            continue
+        derived = ann.source.startswith("adjudicated:") or (ann.source.startswith("suggest") and not ann.suggested_by)
+        machine[ann.annotator] = machine.get(ann.annotator, True) and derived
+    return sorted(who for who, derived in machine.items() if not derived and who != GOLD_LAYER)
+
+
 class _Layers:
     """The annotations of the selected annotators, indexed by document and annotator."""
 
     def __init__(self, annotations: Iterable[Annotation], annotators: Sequence[str] | None,
                  labels: Sequence[str] | None, doc_ids: Sequence[str] | None):
-        wanted_ann = set(annotators) if annotators else None
+        wanted_ann = set(annotators) if annotators is not None else None
         wanted_labels = set(labels) if labels else None
         wanted_docs = set(doc_ids) if doc_ids else None
         self.by_doc: dict[str, dict[str, list[Annotation]]] = defaultdict(lambda: defaultdict(list))
@@ -296,7 +347,7 @@ class _Layers:
                 continue
             seen_labels.add(ann.label)
             self.by_doc[ann.doc_id][ann.annotator].append(ann)
-        self.annotators = list(annotators) if annotators else sorted(seen_annotators)
+        self.annotators = list(annotators) if annotators is not None else sorted(seen_annotators)
         self.labels = sorted(set(labels) if labels else seen_labels)
         self.docs = sorted(d for d, who in self.covered.items() if len(who) >= 2)
 
@@ -309,31 +360,42 @@ def compute_agreement(
     labels: Sequence[str] | None = None,
     doc_ids: Sequence[str] | None = None,
     unit: str = "token",
+    against: str | None = None,
 ) -> AgreementReport:
     """Agreement between the annotators' layers in ``annotations``.
 
     ``texts`` maps document ids to canonical texts (documents missing from it
-    are skipped). ``annotators`` defaults to everyone found, ``labels`` to every
-    label found."""
+    are skipped). ``annotators`` defaults to the human annotators
+    (:func:`human_annotators`), ``labels`` to every label found. ``against``
+    (a layer, e.g. ``"gold"``) compares each annotator with that layer only:
+    the pairs are (annotator, ``against``) and the all-annotator figures
+    (Fleiss, alpha) are left undefined."""
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+    annotations = list(annotations)
+    if not annotators:
+        annotators = human_annotators(annotations)
+    if against is not None:
+        annotators = [w for w in annotators if w != against] + [against]
     layers = _Layers(annotations, annotators, labels, doc_ids)
     names = layers.annotators
     label_list = layers.labels
     bit = {label: i for i, label in enumerate(label_list)}
+    words = max(1, -(-len(label_list) // WORD_BITS))
     docs = [d for d in layers.docs if d in texts]
-    pairs = list(itertools.combinations(names, 2))
+    pairs = [(w, against) for w in names if w != against] if against is not None else list(itertools.combinations(names, 2))
 
     # per document: the unit masks of each annotator who worked on it
-    masks: dict[str, dict[str, np.ndarray]] = {}
+    label_masks: dict[str, dict[str, np.ndarray]] = {}
     total_units = 0
     for doc_id in docs:
         starts, ends = unit_bounds(texts[doc_id], unit)
         total_units += len(starts)
-        masks[doc_id] = {
-            who: _layer_masks(starts, ends, layers.by_doc[doc_id].get(who, ()), bit)
+        label_masks[doc_id] = {
+            who: _layer_masks(starts, ends, layers.by_doc[doc_id].get(who, ()), bit, words)
             for who in names if who in layers.covered[doc_id]
         }
+    masks = _codes(label_masks)  # doc -> annotator -> one category code per unit
 
     def spans(who: str, label: str | None, doc_set: Iterable[str]) -> set[SpanKey]:
         return {
@@ -344,28 +406,31 @@ def compute_agreement(
 
     def score(label: str | None) -> LabelScore:
         result = LabelScore(ALL_LABELS if label is None else label)
-        # the unit codes compared: the label masks, or this label's bit (0 or 1)
-        select: Callable[[np.ndarray], np.ndarray] = (
-            (lambda m: m) if label is None else (lambda m: (m >> bit[label]) & 1)
-        )
+        # the unit codes compared: the label sets' codes, or this label's bit (0 or 1)
+        if label is None:
+            select: Callable[[str, str], np.ndarray] = lambda d, w: masks[d][w]
+        else:
+            word, shift = divmod(bit[label], WORD_BITS)
+            select = lambda d, w: (label_masks[d][w][:, word] >> shift) & 1  # noqa: E731
         for a, b in pairs:
             shared = [d for d in docs if a in masks[d] and b in masks[d]]
             sa, sb = spans(a, label, shared), spans(b, label, shared)
             if shared:
-                ca = np.concatenate([select(masks[d][a]) for d in shared])
-                cb = np.concatenate([select(masks[d][b]) for d in shared])
+                ca = np.concatenate([select(d, a) for d in shared])
+                cb = np.concatenate([select(d, b) for d in shared])
             else:
                 ca = cb = np.zeros(0, dtype=np.int64)
             result.pairs.append(PairScore(
                 a, b, len(sa), len(sb), span_f1(sa, sb), span_f1(sa, sb, overlap=True), cohen_kappa(ca, cb), len(ca),
             ))
         complete = [d for d in docs if all(w in masks[d] for w in names)]
-        counts_all = _counts([[select(m) for m in masks[d].values()] for d in docs])
-        counts_complete = _counts([[select(masks[d][w]) for w in names] for d in complete])
-        result.fleiss_kappa = fleiss_kappa(counts_complete) if len(names) >= 2 else None
-        result.fleiss_units = int(counts_complete.shape[0])
-        result.krippendorff_alpha = krippendorff_alpha(counts_all)
-        result.alpha_units = int(counts_all.shape[0])
+        counts_all = _counts([[select(d, w) for w in masks[d]] for d in docs])
+        counts_complete = _counts([[select(d, w) for w in names] for d in complete])
+        if against is None:  # an annotator-vs-gold report has pairs only
+            result.fleiss_kappa = fleiss_kappa(counts_complete) if len(names) >= 2 else None
+            result.fleiss_units = int(counts_complete.shape[0])
+            result.krippendorff_alpha = krippendorff_alpha(counts_all)
+            result.alpha_units = int(counts_all.shape[0])
         return result
 
     overall = score(None)
@@ -375,14 +440,14 @@ def compute_agreement(
     for doc_id in docs:
         who = [w for w in names if w in masks[doc_id]]
         counts = _counts([list(masks[doc_id].values())])
-        f1s = [span_f1(spans(a, None, [doc_id]), spans(b, None, [doc_id])) for a, b in itertools.combinations(who, 2)]
+        f1s = [span_f1(spans(a, None, [doc_id]), spans(b, None, [doc_id])) for a, b in pairs if a in who and b in who]
         scores = [x for x in f1s if x is not None]
         by_document.append(DocScore(
             doc_id, who, krippendorff_alpha(counts), (sum(scores) / len(scores)) if scores else None,
             sum(len(v) for v in layers.by_doc[doc_id].values()),
         ))
     by_document.sort(key=lambda d: d.sort_key)
-    return AgreementReport(unit, names, label_list, len(docs), total_units, overall, per_label, by_document)
+    return AgreementReport(unit, against, names, label_list, len(docs), total_units, overall, per_label, by_document)
 
 
 def _counts(groups: list[list[np.ndarray]]) -> np.ndarray:

@@ -1,15 +1,32 @@
 """Merge per-annotator stores into one (``reader merge STORE... --into STORE``).
 
-For teams without a database server: each annotator works in their own JSON
-store, and the stores are merged afterwards. Each annotation keeps its id and
-its annotator, so every annotator's layer survives. The merge is idempotent:
+For teams without a database server, or to bring a folder into the team's
+database: each annotator works in their own store, and the stores are merged
+afterwards. Every store the command line takes works here, as a source or as
+the target: a folder or a ``postgresql://`` URL. The merge is idempotent:
 merging the same stores again changes nothing.
 
-Rules:
+Rules (docs/teams.md, "Merging stores", says the same for users):
 
-* an annotation whose id is not in the target is copied as is (every field);
-* the same id with different content: the version with the later ``updated``
-  time wins (reported);
+* **Identity is per layer.** An annotation is the same one when its id, its
+  annotator, its document and its status (its decision) are the same. Then
+  the version with the later ``updated`` time wins (reported as updated; a
+  tie keeps the target's).
+* **A colliding id gets a new one, reported.** The same id held by another
+  annotator, in another document, or as another decision on the same
+  suggestion (alice accepted it, bob rejected it) is a different annotation:
+  the incoming one is added under a new id and the line names both.
+* **No duplicates within a layer.** An incoming annotation whose layer
+  already holds the same span with the same label and status (under another
+  id) is not added again (reported); links to it follow the one kept.
+* **Every annotator's decisions are kept**: by the rules above, alice's
+  acceptances and bob's rejections of the same pre-annotations all survive.
+* **A bad timestamp is refused.** A ``created`` or ``updated`` that is not an
+  ISO 8601 date stops the merge before anything is written, naming the store,
+  the annotation and the value (it would otherwise win every tie-break).
+* **Links are kept**, with their ends renamed when an annotation got a new
+  id; a link id held by another link gets a new id; the same pair linked
+  twice is kept once.
 * the language cache, imported documents and rejected suggestions are united;
 * **done flags**: a document is done when any source marks it done; documents
   that one source marks done and another does not are reported;
@@ -25,15 +42,18 @@ opened read-only, the target for writing (one transaction per source).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
 from reader.errors import ReaderError
-from reader.labels import LabelSet
-from reader.store.base import JSON, Op, StoreImage, ann_record
+from reader.model import Annotation, new_id
+from reader.store.base import JSON, LayerKey, Op, StorageEngine, StoreImage, ann_record, layer_key
+from reader.store.postgres import is_database_url
+from reader.store.transfer import display_name, label_set_of, open_engine, same_store
 
-if TYPE_CHECKING:
-    from reader.store.engine import FileEngine
+#: an annotation's identity within a layer for duplicates: its decision and its span
+_Key = tuple[str, LayerKey]
 
 
 @dataclass
@@ -43,12 +63,15 @@ class MergeReport:
     added: dict[str, int] = field(default_factory=dict)  # annotator -> annotations added
     updated: int = 0  # same id, newer version taken
     unchanged: int = 0
+    duplicates: int = 0  # the same span already in that layer under another id: not added again
+    renamed: list[str] = field(default_factory=list)  # colliding ids given a new one
+    links: int = 0  # links added
     tables: int = 0  # workspace entries added (language cache, documents, rejected)
     conflicts: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(sum(self.added.values()) or self.updated or self.tables)
+        return bool(sum(self.added.values()) or self.updated or self.tables or self.links)
 
     def lines(self) -> list[str]:
         added = sum(self.added.values())
@@ -56,24 +79,58 @@ class MergeReport:
         if self.added:
             head += " (" + ", ".join(f"{who} {n}" for who, n in sorted(self.added.items())) + ")"
         head += f", {self.updated} updated to a newer version, {self.unchanged} already there"
+        if self.duplicates:
+            head += f", {self.duplicates} duplicate(s) within a layer not added again"
+        if self.links:
+            head += f", {self.links} link(s) added"
         if self.tables:
             head += f", {self.tables} workspace entr{'y' if self.tables == 1 else 'ies'} added"
         out = [head]
         if not self.changed:
             out.append("nothing changed (these stores were already merged)")
+        if self.renamed:
+            out.append(f"{len(self.renamed)} colliding id(s) given a new id:")
+            out.extend(f"  {r}" for r in self.renamed)
         if self.conflicts:
             out.append(f"{len(self.conflicts)} workspace conflict(s):")
             out.extend(f"  {c}" for c in self.conflicts)
         return out
 
 
-def _open_engine(path: str, *, readonly: bool) -> FileEngine:
-    from reader.store.engine import FileEngine
+# --------------------------------------------------------------------------- times
 
-    folder = Path(path)
-    if readonly and not (folder / "meta.json").is_file():
-        raise ReaderError(f"{path}: not a reader store (no meta.json)")
-    return FileEngine(folder, readonly=readonly, annotator="merge")
+
+def parse_time(value: str) -> datetime | None:
+    """An ISO 8601 time (naive means UTC); None for an empty one. Raises ValueError otherwise."""
+    if value == "":
+        return None
+    when = datetime.fromisoformat(value)
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
+def _check_times(image: StoreImage, name: str) -> None:
+    for ann in image.anns.values():
+        for what in ("created", "updated"):
+            value = getattr(ann, what)
+            try:
+                if not isinstance(value, str):
+                    raise ValueError(value)
+                parse_time(value)
+            except (ValueError, TypeError):
+                raise ReaderError(
+                    f"{name}: annotation {ann.id} ({ann.annotator}, {ann.doc_id}): {what} {value!r:.60} is not "
+                    "an ISO 8601 date; nothing was merged (fix or remove it in that store first)"
+                ) from None
+
+
+_NEVER = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def _when(ann: Annotation) -> datetime:
+    return parse_time(ann.updated or ann.created) or _NEVER
+
+
+# --------------------------------------------------------------------------- one source into the target
 
 
 def _union_rejected(a: JSON, b: JSON) -> list[list[JSON]]:
@@ -84,85 +141,175 @@ def _union_rejected(a: JSON, b: JSON) -> list[list[JSON]]:
     return merged
 
 
+class _Merger:
+    """Brings sources into one target image, one at a time; each call returns the operations."""
+
+    def __init__(self, target: StoreImage, report: MergeReport) -> None:
+        self.target = target
+        self.report = report
+        self.layers: dict[_Key, str] = {(a.status, layer_key(a)): a.id for a in target.anns.values()}
+        self.pairs: dict[tuple[str, str], str] = {}
+        for link_id, rec in target.meta.get("links", {}).items():
+            if isinstance(rec, dict):
+                self.pairs[_pair(rec)] = link_id
+
+    def annotations(self, source: StoreImage, name: str, id_map: dict[str, str]) -> list[Op]:
+        ops: list[Op] = []
+        target, report = self.target, self.report
+        for ann in sorted(source.anns.values(), key=lambda a: (a.doc_id, a.start, a.end, a.label, a.id)):
+            rec = ann_record(ann)
+            mine = target.anns.get(ann.id)
+            if mine is not None and (mine.annotator, mine.doc_id, mine.status) == (ann.annotator, ann.doc_id, ann.status):
+                if ann_record(mine) == rec or _when(ann) <= _when(mine):
+                    report.unchanged += 1
+                    continue
+                held = self.layers.get((ann.status, layer_key(ann)))
+                if held is not None and held != ann.id:  # moved onto a span its layer already has
+                    report.duplicates += 1
+                    continue
+                report.updated += 1
+                self.layers.pop((mine.status, layer_key(mine)), None)
+            else:
+                held = self.layers.get((ann.status, layer_key(ann)))
+                if held is not None:  # the same span in the same layer, under another id
+                    id_map[ann.id] = held
+                    if _renamed_before(target.anns[held], ann):  # merged before, under a new id
+                        report.unchanged += 1
+                    else:
+                        report.duplicates += 1
+                    continue
+                if mine is not None:  # the id is another layer's, document's or decision's
+                    fresh = new_id()
+                    while fresh in target.anns or fresh in source.anns:
+                        fresh = new_id()
+                    why = ("another decision on the same span" if (mine.annotator, mine.doc_id) == (ann.annotator, ann.doc_id)
+                           else f"{mine.annotator}'s in {mine.doc_id}")
+                    report.renamed.append(f"{name}: id {ann.id} ({ann.annotator}, {ann.doc_id}) is already {why}: "
+                                          f"added as {fresh}")
+                    id_map[ann.id] = fresh
+                    rec["id"] = fresh
+                report.added[ann.annotator] = report.added.get(ann.annotator, 0) + 1
+            ops.append(["put", rec])
+            target.apply(ops[-1])
+            self.layers[(ann.status, layer_key(ann))] = rec["id"]
+        return ops
+
+    def links(self, source: StoreImage, name: str, id_map: dict[str, str]) -> list[Op]:
+        ops: list[Op] = []
+        table = self.target.meta.setdefault("links", {})
+        for link_id, rec in source.meta.get("links", {}).items():
+            if not isinstance(rec, dict):
+                continue
+            rec = {**rec, "a": id_map.get(str(rec.get("a")), rec.get("a")), "b": id_map.get(str(rec.get("b")), rec.get("b"))}
+            if _pair(rec) in self.pairs:
+                continue  # the same pair is linked already (this link, or one merged before)
+            if link_id in table:
+                fresh = new_id()
+                while fresh in table:
+                    fresh = new_id()
+                self.report.renamed.append(f"{name}: link {link_id} is already another link: added as {fresh}")
+                link_id = fresh
+            ops.append(["meta", "links", link_id, rec])
+            self.target.apply(ops[-1])
+            self.pairs[_pair(rec)] = link_id
+            self.report.links += 1
+        return ops
+
+
+def _pair(rec: dict[str, JSON]) -> tuple[str, str]:
+    a, b = str(rec.get("a")), str(rec.get("b"))
+    return (a, b) if a <= b else (b, a)
+
+
+def _renamed_before(held: Annotation, ann: Annotation) -> bool:
+    """``held`` is ``ann`` as an earlier merge added it under a new id (same content but the id)."""
+    return {**ann_record(held), "id": ann.id} == ann_record(ann)
+
+
 def merge_images(target: StoreImage, source: StoreImage, source_name: str, report: MergeReport,
-                 done_by: dict[str, list[str]], overrides_by: dict[str, dict[str, list[str]]]) -> list[Op]:
+                 done_by: dict[str, list[str]], overrides_by: dict[str, dict[str, list[str]]],
+                 merger: _Merger | None = None) -> list[Op]:
     """The operations that bring ``source`` into ``target`` (also applied to ``target``)."""
-    ops: list[Op] = []
-    for ann in sorted(source.anns.values(), key=lambda a: (a.doc_id, a.start, a.end, a.label, a.id)):
-        mine = target.anns.get(ann.id)
-        if mine is not None:
-            if ann_record(mine) == ann_record(ann):
-                report.unchanged += 1
-                continue
-            if (ann.updated or ann.created) <= (mine.updated or mine.created):
-                report.unchanged += 1
-                continue
-            report.updated += 1
-        else:
-            report.added[ann.annotator] = report.added.get(ann.annotator, 0) + 1
-        ops.append(["put", ann_record(ann)])
+    merger = merger or _Merger(target, report)
+    id_map: dict[str, str] = {}
+    ops = merger.annotations(source, source_name, id_map)
+    ops += merger.links(source, source_name, id_map)
+    tables: list[Op] = []
     for table in ("languages", "documents"):
         for key, value in source.meta.get(table, {}).items():
             if key not in target.meta.get(table, {}):
-                ops.append(["meta", table, key, value])
+                tables.append(["meta", table, key, value])
                 report.tables += 1
     for doc_id, keys in source.meta.get("rejected", {}).items():
         current = target.meta.get("rejected", {}).get(doc_id)
         merged = _union_rejected(current, keys)
         if merged != (current or []):
-            ops.append(["meta", "rejected", doc_id, merged])
+            tables.append(["meta", "rejected", doc_id, merged])
             report.tables += 1
     for doc_id, value in source.meta.get("done", {}).items():
         done_by.setdefault(doc_id, []).append(source_name)
         if value and not target.meta.get("done", {}).get(doc_id):
-            ops.append(["meta", "done", doc_id, True])
+            tables.append(["meta", "done", doc_id, True])
     for doc_id, lang in source.meta.get("overrides", {}).items():
         overrides_by.setdefault(doc_id, {}).setdefault(str(lang), []).append(source_name)
         if doc_id not in target.meta.get("overrides", {}):
-            ops.append(["meta", "overrides", doc_id, lang])
-    for op in ops:
+            tables.append(["meta", "overrides", doc_id, lang])
+    for op in tables:
         target.apply(op)
-    return ops
+    return ops + tables
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def _load_source(location: str) -> tuple[StoreImage, list[str]]:
+    name = display_name(location)
+    if not is_database_url(location) and not (Path(location) / "meta.json").is_file():
+        raise ReaderError(f"{name}: not a reader store (no meta.json)")
+    engine = open_engine(location, readonly=True, annotator="merge")
+    try:
+        image = engine.load()
+        labels = label_set_of(engine, location).names
+    finally:
+        engine.close()
+    _check_times(image, name)
+    return image, list(labels)
 
 
 def merge_stores(sources: Sequence[str], into: str) -> MergeReport:
-    """Merge the stores at ``sources`` into the store at ``into`` (created when missing)."""
+    """Merge the stores at ``sources`` (folders or URLs) into the store at ``into`` (created when missing)."""
     if not sources:
         raise ReaderError("merge: name at least one source store")
-    into_path = Path(into).resolve()
     for src in sources:
-        if Path(src).resolve() == into_path:
-            raise ReaderError(f"{src}: a store cannot be merged into itself")
-    report = MergeReport(str(into), [str(s) for s in sources])
-    target_engine = _open_engine(into, readonly=False)
+        if same_store(src, into):
+            raise ReaderError(f"{display_name(src)}: a store cannot be merged into itself")
+    into_name = display_name(into)
+    loaded = [(display_name(src), *_load_source(str(src))) for src in sources]  # every check before any write
+    report = MergeReport(into_name, [name for name, _image, _labels in loaded])
+    target_engine: StorageEngine = open_engine(into, readonly=False, annotator="merge")
     target = target_engine.load()
     try:
         if target_engine.readonly:
-            raise ReaderError(f"{into}: cannot write the target store ({target_engine.readonly_reason})")
-        target_labels = LabelSet.load(Path(into))
-        done_by: dict[str, list[str]] = {d: [str(into)] for d, v in target.meta.get("done", {}).items() if v}
+            raise ReaderError(f"{into_name}: cannot write the target store ({target_engine.readonly_reason})")
+        target_labels = label_set_of(target_engine, into).names
+        done_by: dict[str, list[str]] = {d: [into_name] for d, v in target.meta.get("done", {}).items() if v}
         overrides_by: dict[str, dict[str, list[str]]] = {
-            d: {str(lang): [str(into)]} for d, lang in target.meta.get("overrides", {}).items()
+            d: {str(lang): [into_name]} for d, lang in target.meta.get("overrides", {}).items()
         }
         worked_on: dict[str, set[str]] = {}  # doc -> stores with annotations in it
         for doc_id, anns in target.by_doc.items():
             if anns:
-                worked_on.setdefault(doc_id, set()).add(str(into))
-        for src in sources:
-            engine = _open_engine(src, readonly=True)
-            try:
-                image = engine.load()
-            finally:
-                engine.close()
-            labels = LabelSet.load(Path(src))
-            if sorted(labels.names) != sorted(target_labels.names):
+                worked_on.setdefault(doc_id, set()).add(into_name)
+        merger = _Merger(target, report)
+        for name, image, labels in loaded:
+            if sorted(labels) != sorted(target_labels):
                 report.conflicts.append(
-                    f"{src}: its labels ({', '.join(labels.names)}) differ from {into}'s ({', '.join(target_labels.names)})"
+                    f"{name}: its labels ({', '.join(labels)}) differ from {into_name}'s ({', '.join(target_labels)})"
                 )
             for doc_id, anns in image.by_doc.items():
                 if anns:
-                    worked_on.setdefault(doc_id, set()).add(str(src))
-            ops = merge_images(target, image, str(src), report, done_by, overrides_by)
+                    worked_on.setdefault(doc_id, set()).add(name)
+            ops = merge_images(target, image, name, report, done_by, overrides_by, merger)
             if ops:
                 target_engine.commit(ops)
         for doc_id, stores in sorted(done_by.items()):
