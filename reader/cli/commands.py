@@ -239,7 +239,7 @@ def _resolve_format(name: str, offsets: str | None) -> Format:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from reader.formats.pipeline import export_corpus
+    from reader.formats.export import export_corpus
 
     fmt = _resolve_format(args.format, args.offsets)
     if args.out is None and fmt.kind in ("dir", "binary"):
@@ -266,7 +266,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from reader.formats.pipeline import guess_format, import_file
+    from reader.formats.guess import guess_format
+    from reader.formats.importer import import_file
 
     path = Path(args.file)
     if args.format in (None, "rescue") and _is_rescue(path):

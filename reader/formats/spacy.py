@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
 from reader.errors import FormatError
-from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, register
+from reader.formats.base import ExportContext, Format, ImportItem, ImportProblem, SpanRecord, register
 from reader.formats.jsonl import amount_fields, read_amount_fields
 from reader.model import STATUSES, Annotation, Document
 
@@ -211,6 +211,19 @@ def item_from_doc(d: Any, number: int, source: str) -> Iterator[ImportItem | Imp
     yield item
 
 
+def write_docbin(items: Iterable[tuple[Document, list[Annotation]]], out: Path) -> AlignmentReport:
+    """Write ``items`` as a DocBin at ``out``; the report says which spans were not on token boundaries."""
+    nlp = blank_nlp()
+    from spacy.tokens import DocBin
+
+    report = AlignmentReport()
+    db = DocBin(store_user_data=True)
+    for document, anns in items:
+        db.add(make_doc(nlp, document, anns, report))
+    db.to_disk(out)
+    return report
+
+
 @register
 class SpacyFormat(Format):
     name = "spacy"
@@ -218,26 +231,15 @@ class SpacyFormat(Format):
     extension = ".spacy"
     kind = "binary"
 
-    def __init__(self) -> None:
-        self.last_report: AlignmentReport | None = None
-        self.last_export_notes: list[str] = []
-
-    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path,
+              ctx: ExportContext | None = None) -> int:
         if not isinstance(out, (str, os.PathLike)):
             raise FormatError("spacy: this format writes a binary .spacy file; give an output path")
-        nlp = blank_nlp()
-        from spacy.tokens import DocBin
-
-        report = AlignmentReport()
-        self.last_report = report
-        self.last_export_notes = []
-        db = DocBin(store_user_data=True)
-        for document, anns in items:
-            db.add(make_doc(nlp, document, anns, report))
-        db.to_disk(out)
-        self.last_export_notes = report.lines()
-        if report.ents_skipped_docs:
-            self.last_export_notes.append(f"spacy: {report.ents_skipped_docs} document(s) have no doc.ents (spaCy refused them); their spans are in doc.spans['sc']")
+        report = write_docbin(items, Path(out))
+        if ctx is not None:
+            ctx.notes.extend(report.lines())
+            if report.ents_skipped_docs:
+                ctx.notes.append(f"spacy: {report.ents_skipped_docs} document(s) have no doc.ents (spaCy refused them); their spans are in doc.spans['sc']")
         return report.spans - len(report.unplaced)
 
     def read(self, path: Path) -> Iterator[ImportItem | ImportProblem]:
