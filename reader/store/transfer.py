@@ -14,7 +14,7 @@ from pathlib import Path
 
 from reader import fsutil
 from reader.errors import ReaderError
-from reader.labels import LABELS_FILE
+from reader.labels import LABELS_FILE, LabelSet
 from reader.store.base import META_TABLES, Op, StorageEngine, ann_record
 from reader.store.engine import FileEngine
 from reader.store.postgres import PostgresEngine, is_database_url, safe_location
@@ -30,11 +30,19 @@ def open_engine(location: str | Path, *, readonly: bool, annotator: str = "copy"
 
 
 def _labels_text(engine: StorageEngine, location: str | Path) -> str | None:
+    """The source's labels.toml text, checked first: a label set that cannot be read is
+    never carried into another store (where every user of it would meet the error)."""
     if isinstance(engine, PostgresEngine):
         value = engine.get_info(LABELS_FILE)
-        return value if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return None
+        engine.label_set()  # raises LabelsError
+        return value
     path = Path(location) / LABELS_FILE
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+    if not path.is_file():
+        return None
+    LabelSet.from_file(path)  # raises LabelsError naming the file
+    return path.read_text(encoding="utf-8")
 
 
 @dataclass
