@@ -12,6 +12,8 @@ import unicodedata
 
 import regex
 
+from reader.redact import redact
+
 UTF8_BOM = codecs.BOM_UTF8
 
 _GRAPHEME = regex.compile(r"\X")
@@ -331,8 +333,9 @@ def inert(text: str, keep_tabs: bool = False) -> str:
 
 
 def one_line(text: str, limit: int = 0) -> str:
-    """Inert, single-line rendering of a snippet (for tables and lists)."""
-    out = inert(text.replace("\n", " ").replace("\t", " "))
+    """Inert, single-line rendering of a snippet (for tables and lists and every CLI message);
+    a password in a store URL is removed (:func:`reader.redact.redact`)."""
+    out = inert(redact(text).replace("\n", " ").replace("\t", " "))
     if limit and len(out) > limit:
         out = out[: max(0, limit - 1)] + "…"
     return out

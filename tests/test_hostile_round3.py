@@ -76,3 +76,112 @@ def test_store_copy_does_not_carry_a_bad_labels_toml(tmp_path, corpus):
     proc = reader("store", "copy", src, tmp_path / "dst", cwd=tmp_path)
     one_clean_line(proc, "labels.toml")
     assert not (tmp_path / "dst" / "labels.toml").exists()
+
+
+# --- 7. a rescue file is restored only by `reader store restore` ------------------------
+
+def _store_with_two(tmp_path: Path, corpus: Path) -> tuple[Path, list]:
+    from reader.corpus import load_corpus
+    from reader.store import AnnotationStore
+
+    store_path = tmp_path / "store"
+    c = load_corpus(corpus, detect=False)
+    doc = c.get("a")
+    with AnnotationStore(store_path, corpus=c, annotator="ana") as s:
+        a = s.add(doc.id, 0, 5, "claim")
+        b = s.add(doc.id, 6, 10, "quote")
+    return store_path, [a, b]
+
+
+def _hostile_rescue(tmp_path: Path, a, b) -> Path:
+    import dataclasses
+    import json as _json
+
+    from reader.store.base import ann_record
+
+    forged = dataclasses.replace(b, label="opinion", note="pwned", annotator="mallory")
+    path = tmp_path / "innocent.jsonl"
+    path.write_text(_json.dumps({"reader_rescue": 1, "store": "/x", "created": "", "transactions": 2}) + "\n"
+                    + _json.dumps({"ops": [["del", a.doc_id, a.id]]}) + "\n"
+                    + _json.dumps({"ops": [["put", ann_record(forged)]]}) + "\n", encoding="utf-8")
+    return path
+
+
+def _labels_in(store_path: Path) -> dict[str, tuple[str, str, str]]:
+    from reader.store import AnnotationStore
+
+    with AnnotationStore(store_path, readonly=True) as s:
+        return {x.id: (x.label, x.note, x.annotator) for x in s.all()}
+
+
+def test_plain_import_never_replays_a_rescue_file(tmp_path, corpus):
+    store_path, (a, b) = _store_with_two(tmp_path, corpus)
+    before = _labels_in(store_path)
+    rescue = _hostile_rescue(tmp_path, a, b)
+    proc = reader("import", corpus, rescue, "--store", store_path, cwd=tmp_path)
+    one_clean_line(proc, "innocent.jsonl", "reader store restore")
+    assert _labels_in(store_path) == before
+
+
+def test_store_restore_shows_the_changes_and_asks(tmp_path, corpus):
+    store_path, (a, b) = _store_with_two(tmp_path, corpus)
+    before = _labels_in(store_path)
+    rescue = _hostile_rescue(tmp_path, a, b)
+    proc = reader("store", "restore", rescue, "--store", store_path, cwd=tmp_path)  # stdin is not a terminal
+    assert proc.returncode == 1 and "--yes" in proc.stderr
+    assert "DELETE claim 'Alpha'" in proc.stdout and "label 'quote' -> 'opinion'" in proc.stdout
+    assert "annotator 'ana' -> 'mallory'" in proc.stdout
+    assert _labels_in(store_path) == before
+    proc = reader("store", "restore", rescue, "--yes", "--store", store_path, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert _labels_in(store_path) == {b.id: ("opinion", "pwned", "mallory")}
+
+
+def test_store_restore_refuses_a_file_that_is_not_a_rescue_file(tmp_path, corpus):
+    store_path, _ = _store_with_two(tmp_path, corpus)
+    other = tmp_path / "x.jsonl"
+    other.write_text('{"text": "a", "spans": []}\n', encoding="utf-8")
+    one_clean_line(reader("store", "restore", other, "--yes", "--store", store_path, cwd=tmp_path), "not a rescue file")
+
+
+# --- 3. passwords never shown ---------------------------------------------------------------
+
+SECRET = "S3CRETpw"
+
+
+@pytest.mark.parametrize("url", [f"postgresql://postgres:{SECRET}@[::1", f"postgresql://postgres:{SECRET}@127.0.0.1:1/db",
+                                 f"postgres://u:{SECRET}@@host/db?password={SECRET}"])
+def test_a_store_url_password_is_never_echoed(tmp_path, corpus, url):
+    proc = reader("docs", corpus, "--store", url, "--no-detect", cwd=tmp_path, timeout=60)
+    assert proc.returncode == 1 and proc.stderr
+    assert SECRET not in proc.stdout + proc.stderr
+
+
+def test_redact_is_the_one_function_and_one_line_uses_it():
+    from reader.redact import redact
+    from reader.store.postgres import safe_location
+    from reader.text import one_line
+
+    for text in (f"--store postgresql://postgres:{SECRET}@db.example:5432/ann", f"host=h password={SECRET} user=u",
+                 f"'postgresql://postgres:{SECRET}@[::1'", f"postgresql://u:p@{SECRET}@h/db"):
+        assert SECRET not in redact(text) and SECRET not in one_line(text)
+    assert redact("postgresql://ana:x@h/db") == "postgresql://ana@h/db" == safe_location("postgresql://ana:x@h/db")
+    assert redact("plain /path/to/store") == "plain /path/to/store"
+
+
+def test_rescue_file_of_a_database_store_goes_to_the_rescue_folder_without_the_password(tmp_path, monkeypatch):
+    import json as _json
+
+    from reader.store.rescue import rescue_dir, write_rescue
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("READER_RESCUE_DIR", str(tmp_path / "rescue"))
+    path = write_rescue(f"postgresql://postgres:{SECRET}@db.example/ann", [[["unmeta", "ui", "k"]]])
+    assert path.parent == rescue_dir() == tmp_path / "rescue"
+    assert list(tmp_path.glob("*.jsonl")) == []  # not in the current folder
+    header = _json.loads(path.read_text(encoding="utf-8").splitlines()[0])
+    assert header["store"] == "postgresql://postgres@db.example/ann"
+    assert SECRET not in path.read_text(encoding="utf-8")
+    monkeypatch.delenv("READER_RESCUE_DIR")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    assert rescue_dir() == tmp_path / "state" / "reader" / "rescue"

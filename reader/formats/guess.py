@@ -44,6 +44,9 @@ def guess_format(path: str | Path) -> str:
     elif first == b"[" and "labelstudio" in FORMATS:
         return "labelstudio"
     if isinstance(obj, dict):
+        if "reader_rescue" in obj:
+            raise FormatError(f"{path}: this is a rescue file of unsaved changes, not an import; restore it with "
+                              f"`reader store restore {path}` (it shows what it will change and asks first)")
         if "answer" in obj or "_input_hash" in obj or "_task_hash" in obj:
             return "prodigy"
         if "label" in obj or "labels" in obj or "entities" in obj or "span_info" in obj:
