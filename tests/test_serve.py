@@ -424,3 +424,53 @@ def test_a_blank_or_garbled_page_fails_the_screen_check(served, chromium):
     page.goto(url)
     screen.wait_for("sorted by path")  # the same server, an unbroken page: the check passes
     assert "sorted by path" in screen.text.splitlines()[-1] or "sorted by path" in screen.text
+
+
+@pytest.fixture
+def served_bad_name(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("Good text here.\n", encoding="utf-8")
+    with open(os.fsencode(corpus) + b"/bad\xff.txt", "wb") as fh:
+        fh.write(b"A file whose name is not UTF-8.\n")
+    yield from _serve(tmp_path, "annotations", corpus="corpus")
+
+
+def test_a_file_name_that_is_not_utf8_does_not_kill_the_served_app(served_bad_name):
+    """issue 19 #2: every visitor's app died with UnicodeEncodeError '\\udcff' in Textual's web driver.
+    Through `reader serve` for real: the app keeps running and shows the name with a \\xff escape."""
+    import asyncio
+
+    import aiohttp
+
+    _, url = served_bad_name
+    base, token = url.split("?token=")
+
+    async def visit() -> tuple[bytes, bool]:
+        got = b""
+        async with aiohttp.ClientSession() as http:
+            async with http.ws_connect(base.replace("http://", "ws://") + f"ws/{token}?width=120&height=40") as ws:
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline and not (b"bad\\xff" in got and b"Good text here" in got):
+                    try:
+                        msg = await ws.receive(timeout=5)
+                    except asyncio.TimeoutError:
+                        continue
+                    if msg.type == aiohttp.WSMsgType.BINARY:
+                        got += msg.data
+                    elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                        return got, False
+                await ws.send_str('["ping", "1"]')  # still alive after drawing the library
+                alive = False
+                for _ in range(20):
+                    msg = await ws.receive(timeout=5)
+                    if msg.type == aiohttp.WSMsgType.TEXT and "pong" in msg.data:
+                        alive = True
+                        break
+                    if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                        break
+                return got, alive
+
+    got, alive = asyncio.run(visit())
+    assert b"bad\\xff" in got and b"Good text here" in got, got[-500:]
+    assert alive
