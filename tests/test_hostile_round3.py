@@ -185,3 +185,80 @@ def test_rescue_file_of_a_database_store_goes_to_the_rescue_folder_without_the_p
     monkeypatch.delenv("READER_RESCUE_DIR")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     assert rescue_dir() == tmp_path / "state" / "reader" / "rescue"
+
+
+# --- memory: no import uses more than about 5x its input plus a fixed amount --------------------
+
+MIB = 1024 * 1024
+
+
+def reader_peak(*argv: object, cwd: Path) -> tuple[subprocess.CompletedProcess[str], int]:
+    """Run ``reader ARGV`` in a child of a fresh wrapper; return its result and its peak RSS in bytes
+    (``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` of the wrapper sees only that child)."""
+    wrapper = (
+        "import resource, subprocess, sys, json\n"
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "print(json.dumps([p.returncode, p.stdout, p.stderr, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "READER_ANNOTATOR": "tester"}
+    out = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "reader", *map(str, argv)],
+                         capture_output=True, text=True, cwd=cwd, env=env, timeout=600)
+    import json as _json
+
+    code, stdout, stderr, peak_kib = _json.loads(out.stdout)
+    return subprocess.CompletedProcess(argv, code, stdout, stderr), peak_kib * 1024
+
+
+def test_a_spacy_zlib_bomb_is_refused_with_bounded_memory(tmp_path, corpus):
+    """issue 19 #5: a 3.1 MB .spacy inflating to 3 GiB took 6.4 GB and 64 s; the cap was on the compressed size."""
+    import zlib
+
+    pytest.importorskip("spacy")
+    from reader.formats.base import ExportContext  # noqa: F401  (the spacy extra is installed)
+    from reader.formats.spacy import MAX_INFLATED_BYTES
+
+    bomb = tmp_path / "bomb.spacy"
+    z = zlib.compressobj(9)
+    zeros = b"\0" * MIB
+    with open(bomb, "wb") as fh:
+        for _ in range(MAX_INFLATED_BYTES // MIB + 64):
+            fh.write(z.compress(zeros))
+        fh.write(z.flush())
+    size = bomb.stat().st_size
+    assert size < 2 * MIB
+    small = tmp_path / "small.spacy"
+    from reader.corpus import load_corpus
+    from reader.formats import get_format
+
+    doc = load_corpus(corpus, detect=False).get("a")
+    get_format("spacy").write([(doc, [])], small)
+    base, base_peak = reader_peak("import", corpus, small, "--store", tmp_path / "s1", cwd=tmp_path)
+    assert base.returncode == 0, base.stderr
+    proc, peak = reader_peak("import", corpus, bomb, "--store", tmp_path / "s2", cwd=tmp_path)
+    one_clean_line(proc, "bomb.spacy", "inflates to more than")
+    assert peak <= base_peak + 5 * size + 64 * MIB, (peak // MIB, base_peak // MIB)
+
+
+def test_a_huge_label_studio_task_is_refused_by_bytes_with_bounded_memory(tmp_path, corpus):
+    """issue 19 #6: one 200 MB task took 4.7 GB and was imported past the 64 MiB limit (characters were counted)."""
+    import json as _json
+
+    from reader.formats.base import MAX_LINE_BYTES
+
+    big = tmp_path / "big.json"
+    chars = MAX_LINE_BYTES // 2 + 4 * MIB  # "é" is 2 bytes: fewer characters than the limit, more bytes
+    with open(big, "w", encoding="utf-8") as fh:
+        fh.write('[{"id": 1, "data": {"text": "')
+        for _ in range(chars // MIB):
+            fh.write("é" * MIB)
+        fh.write('"}, "annotations": []}]')
+    size = big.stat().st_size
+    assert size > MAX_LINE_BYTES
+    small = tmp_path / "small.json"
+    small.write_text(_json.dumps([{"id": 1, "data": {"text": "é" * 1000}, "annotations": []}]), encoding="utf-8")
+    base, base_peak = reader_peak("import", corpus, small, "--format", "labelstudio", "--store", tmp_path / "s1", cwd=tmp_path)
+    assert base.returncode == 0, base.stderr
+    proc, peak = reader_peak("import", corpus, big, "--format", "labelstudio", "--store", tmp_path / "s2", cwd=tmp_path)
+    assert "task 1 is larger than the 64 MiB limit" in proc.stdout + proc.stderr, (proc.stdout[-500:], proc.stderr[-500:])
+    assert "new document" not in proc.stdout
+    assert peak <= base_peak + 5 * size + 64 * MIB, (peak // MIB, base_peak // MIB, size // MIB)

@@ -116,7 +116,7 @@ def _json_array_records(path: Path, source: str) -> Iterator[tuple[int, Any] | I
     from reader.formats.jsonstream import iter_json_array
 
     try:
-        for number, value, problem in iter_json_array(path, what="record", max_item_chars=LINE_LIMIT or _base.MAX_LINE_BYTES):
+        for number, value, problem in iter_json_array(path, what="record", max_item_bytes=LINE_LIMIT or _base.MAX_LINE_BYTES):
             if problem is not None:
                 yield ImportProblem(number, problem, source)
                 continue
