@@ -262,3 +262,51 @@ def test_a_huge_label_studio_task_is_refused_by_bytes_with_bounded_memory(tmp_pa
     assert "task 1 is larger than the 64 MiB limit" in proc.stdout + proc.stderr, (proc.stdout[-500:], proc.stderr[-500:])
     assert "new document" not in proc.stdout
     assert peak <= base_peak + 5 * size + 64 * MIB, (peak // MIB, base_peak // MIB, size // MIB)
+
+
+# --- 10. smaller ones --------------------------------------------------------------------------
+
+def test_out_dash_writes_to_standard_output(tmp_path, corpus):
+    _store_with_two(tmp_path, corpus)
+    proc = reader("export", corpus, "--format", "jsonl", "--out", "-", "--store", tmp_path / "store", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert '"label": "claim"' in proc.stdout or '"label":"claim"' in proc.stdout
+    assert not (tmp_path / "-").exists() and "standard output" in proc.stderr
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("annotator", "ev\x1b]2;x\x07il", "annotator"),
+    ("annotator", "a" * 300, "annotator"),
+    ("id", "i" * 300, "annotation id"),  # jsonl's own reader stops ids past 1,000; the store's rule is 256
+])
+def test_imports_apply_the_cli_rules_to_annotators_and_ids(tmp_path, corpus, field, value, words):
+    import json as _json
+
+    span = {"start": 0, "end": 5, "label": "claim", "text": "Alpha", field: value}
+    good = {"start": 6, "end": 10, "label": "quote", "text": "beta"}
+    path = tmp_path / "in.jsonl"
+    path.write_text(_json.dumps({"id": "a", "text": "Alpha beta gamma.\n", "spans": [span, good]}) + "\n", encoding="utf-8")
+    proc = reader("import", corpus, path, "--store", tmp_path / "store", cwd=tmp_path)
+    assert proc.returncode == 1 and words in proc.stdout and "imported 1 annotation" in proc.stdout, proc.stdout
+    assert "\x1b" not in proc.stdout and "i" * 300 not in proc.stdout
+    from reader.store import AnnotationStore
+
+    with AnnotationStore(tmp_path / "store", readonly=True) as s:
+        assert [(a.label, a.annotator) for a in s.all()] == [("quote", "tester")]
+
+
+def test_a_document_id_of_ten_thousand_characters_is_refused(tmp_path, corpus):
+    """Label Studio's data.doc_id becomes the document id: 10,000 characters of it were imported."""
+    import json as _json
+
+    path = tmp_path / "in.json"
+    path.write_text(_json.dumps([{"id": 1, "data": {"doc_id": "d" * 10_000, "text": "Other text.\n"}, "annotations": []}]), encoding="utf-8")
+    proc = reader("import", corpus, path, "--format", "labelstudio", "--store", tmp_path / "store", cwd=tmp_path)
+    assert proc.returncode == 1 and "document id" in proc.stdout and "new document" not in proc.stdout
+
+
+@pytest.mark.parametrize("option, value, words", [("--labels", "nosuch", "unknown label"), ("--doc", "nosuch", "no document")])
+def test_agree_says_when_a_label_or_document_does_not_exist(tmp_path, corpus, option, value, words):
+    _store_with_two(tmp_path, corpus)
+    proc = reader("agree", corpus, option, value, "--store", tmp_path / "store", cwd=tmp_path)
+    one_clean_line(proc, option, words, "nosuch")

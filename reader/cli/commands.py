@@ -243,6 +243,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from reader.formats.export import export_corpus
 
     fmt = _resolve_format(args.format, args.offsets)
+    if args.out == "-":  # the usual name of standard output (a file called "-" is ./-)
+        args.out = None
     if args.out is None and fmt.kind in ("dir", "binary"):
         raise ReaderError(f"{fmt.name}: this format writes a {'folder' if fmt.kind == 'dir' else 'file'}; give --out PATH")
     if args.out is not None and not args.force and Path(args.out).exists():
@@ -559,10 +561,10 @@ def _annotator_option(p: argparse.ArgumentParser, dest: str = "annotator") -> No
 
 def resolve_annotator(value: str | None) -> str:
     """--annotator, else READER_ANNOTATOR, else the OS user; a bad name is a usage error."""
-    from reader.model import default_annotator
+    from reader.model import annotator_problem, default_annotator
 
     name = (value if value is not None else os.environ.get("READER_ANNOTATOR") or default_annotator()).strip()
-    if not name or len(name) > 64 or any(ch.isspace() and ch != " " or not ch.isprintable() for ch in name):
+    if annotator_problem(name):
         raise output.UsageError(f"reader: --annotator: {name[:70]!r} is not a usable name (1-64 printable characters)")
     return name
 
@@ -600,7 +602,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export annotations", description="Export the annotations (accepted only, unless --include-suggested).")
     _common(p)
     p.add_argument("--format", "-f", required=True, help="jsonl, spans, doccano, prodigy, ... (see `reader formats`)")
-    p.add_argument("--out", "-o", default=None, metavar="FILE", help="output file (default: standard output), written atomically")
+    p.add_argument("--out", "-o", default=None, metavar="FILE", help="output file (default, or -: standard output), written atomically")
     p.add_argument("--force", action="store_true", help="overwrite FILE when it exists")
     p.add_argument("--include-suggested", action="store_true", help="also export suggested annotations")
     p.add_argument("--offsets", choices=("codepoint", "utf16"), default=None, help="offset unit for formats that offer one (doccano: utf16 by default, as its web page counts)")

@@ -27,7 +27,8 @@ from reader.errors import FormatError, ReaderError, StoreReadOnlyError
 from reader.lang.langtag import normalise_tag, tag_problem
 from reader.store.reanchor import find_nearest
 from reader.formats.base import Format, ImportItem, ImportNote, ImportProblem, SpanRecord, resolve_format
-from reader.model import STATUS_ACCEPTED, STATUSES, Annotation, Document, Link, default_annotator, new_id, now_iso
+from reader.model import (STATUS_ACCEPTED, STATUSES, Annotation, Document, Link, annotator_problem, default_annotator,
+                          id_problem, new_id, now_iso)
 from reader.text import normalise_newlines
 
 if TYPE_CHECKING:
@@ -243,6 +244,11 @@ class _Importer:
             self.problem(item, f"{bad_field}; record skipped")
             r.skipped += 1 + len(item.spans)
             return
+        doc_id_problem = id_problem(item.doc_id, "document id") if isinstance(item.doc_id, str) else None
+        if doc_id_problem:
+            self.problem(item, f"{doc_id_problem}; record skipped")
+            r.skipped += 1 + len(item.spans)
+            return
         if item.lang is not None and normalise_tag(item.lang) is None:
             # the document is still imported, without a language (detected later)
             self.problem(item, f"{tag_problem(item.lang)}; the document is imported without it")
@@ -288,6 +294,15 @@ class _Importer:
                             (span.annotator, "the annotator"), (span.id, "the annotation id"),
                             (span.created, "the created time"), (span.updated, "the updated time")):
             problem = surrogate_problem(value, what)
+            if problem:
+                return bad(problem)
+        # the same rules as the CLI's --annotator, and ids of a sane size
+        if isinstance(span.annotator, str) and span.annotator:
+            problem = annotator_problem(span.annotator)
+            if problem:
+                return bad(problem)
+        if isinstance(span.id, str) and span.id:
+            problem = id_problem(span.id, "annotation id")
             if problem:
                 return bad(problem)
         if nmap is not None:
