@@ -310,3 +310,37 @@ def test_agree_says_when_a_label_or_document_does_not_exist(tmp_path, corpus, op
     _store_with_two(tmp_path, corpus)
     proc = reader("agree", corpus, option, value, "--store", tmp_path / "store", cwd=tmp_path)
     one_clean_line(proc, option, words, "nosuch")
+
+
+async def test_the_app_keeps_running_with_a_deeply_nested_labels_toml(tmp_path, corpus):
+    """issue 19 #4: the app exited showing a full traceback; now it opens read-only with the reason."""
+    from reader.tui.app import ReaderApp
+    from tui_helpers import run_test, settle
+
+    store = tmp_path / "store"
+    store.mkdir()
+    (store / "labels.toml").write_text(NESTED, encoding="utf-8")
+    app = ReaderApp(corpus, store, detect=False)
+    async with run_test(app, size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert app.is_running
+        assert app.store_problem is not None and "labels.toml" in app.store_problem and "nested" in app.store_problem
+        assert app.store.readonly
+
+
+def test_postgres_store_copy_refuses_a_nested_labels_toml_and_a_stored_one_is_one_line(tmp_path, corpus, pg_url):
+    """issue 19 #4: `store copy` carried the file into PostgreSQL, then `reader docs --store URL` crashed for everyone."""
+    from reader.store import AnnotationStore
+    from reader.store.postgres import PostgresEngine
+
+    src = tmp_path / "src"
+    AnnotationStore(src, annotator="tester").close()
+    (src / "labels.toml").write_text(NESTED, encoding="utf-8")
+    one_clean_line(reader("store", "copy", src, pg_url, cwd=tmp_path), "labels.toml", "nested")
+    engine = PostgresEngine(pg_url)  # a database that holds one already (copied by an older version)
+    try:
+        engine.load()
+        engine.set_labels_toml(NESTED)
+    finally:
+        engine.close()
+    one_clean_line(reader("docs", corpus, "--store", pg_url, "--no-detect", cwd=tmp_path), "labels.toml", "nested")
