@@ -344,3 +344,15 @@ def test_postgres_store_copy_refuses_a_nested_labels_toml_and_a_stored_one_is_on
     finally:
         engine.close()
     one_clean_line(reader("docs", corpus, "--store", pg_url, "--no-detect", cwd=tmp_path), "labels.toml", "nested")
+
+
+def test_the_quit_message_after_a_rescue_names_the_store_without_its_password(tmp_path):
+    """issue 19 #3: the quit message of a session with unsaved work showed `--store postgresql://...:pw@...`."""
+    from types import SimpleNamespace
+
+    from reader.tui.services.shutdown import QuitGuard
+
+    app = SimpleNamespace(store_path=f"postgresql://postgres:{SECRET}@db.example/ann")
+    message = QuitGuard(app)._rescued_message(2, tmp_path / "database.rescue-x.jsonl")  # type: ignore[arg-type]
+    assert SECRET not in message and "postgresql://postgres@db.example/ann" in message
+    assert "reader store restore" in message

@@ -225,7 +225,7 @@ class ReaderServer(Server):
         except asyncio.CancelledError:
             await websocket.close()
         except Exception as exc:  # one visitor's failure must not stop the server
-            log.error("visitor session ended: %s", exc)
+            log.error("visitor session ended: %s", redact(str(exc)))
         finally:
             if service is not None:
                 await service.stop()
