@@ -68,6 +68,11 @@ class Problem:
     path: str
     reason: str
 
+    def __post_init__(self) -> None:
+        # a name that is not UTF-8 arrives with lone surrogates (os.fsdecode); no UTF-8 output
+        # (textual-serve's web driver, JSON) can carry them: shown as \xff escapes instead
+        object.__setattr__(self, "path", display_path(self.path))
+
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}"
 

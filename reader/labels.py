@@ -122,8 +122,14 @@ class LabelSet:
             raise LabelsError(path, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
         except OSError as exc:
             raise LabelsError(path, f"cannot read: {exc.strerror or exc}") from None
+        depth = _nesting_depth(source)
+        if depth > MAX_NESTING:
+            raise LabelsError(path, f"invalid TOML: arrays or tables nested more than {MAX_NESTING} deep "
+                                    "(a label set needs one level)")
         try:
             data = tomllib.loads(source)
+        except RecursionError:  # a nesting the scan above missed (e.g. inline tables in strings' stead)
+            raise LabelsError(path, "invalid TOML: nested too deeply") from None
         except tomllib.TOMLDecodeError as exc:
             line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
             msg = getattr(exc, "msg", None) or re.sub(r"\s*\(at line.*\)$", "", str(exc))
@@ -175,6 +181,47 @@ class LabelSet:
         if not labels:
             raise LabelsError(path, "defines no labels")
         return cls(labels, source=str(path))
+
+
+#: brackets/braces nested deeper than this are refused before parsing (tomllib recurses per level:
+#: ``a = [[[...`` 100k deep raised RecursionError); a label set has tables one level deep
+MAX_NESTING = 32
+
+
+_NESTING_CHARS = re.compile(r"[\[\]{}\"'#\\\n]")
+
+
+def _nesting_depth(source: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` outside strings and comments (an upper bound
+    of what tomllib will recurse into; a table header ``[a]`` counts 1). Stops counting
+    past MAX_NESTING."""
+    depth = deepest = 0
+    quote = ""  # the open string's quote, or "#" inside a comment
+    for m in _NESTING_CHARS.finditer(source):
+        ch = m.group()
+        if quote:
+            if ch == "\n" or (ch == quote and not (quote == '"' and _escaped(source, m.start()))):
+                quote = ""
+            continue
+        if ch in "\"'#":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_NESTING:
+                    break
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def _escaped(source: str, i: int) -> bool:
+    """Whether the quote at ``i`` of a basic string is escaped (an odd run of backslashes before it)."""
+    n = 0
+    while i - n - 1 >= 0 and source[i - n - 1] == "\\":
+        n += 1
+    return n % 2 == 1
 
 
 def _line_from_message(message: str) -> int | None:

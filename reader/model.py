@@ -30,6 +30,28 @@ def default_annotator() -> str:
         return "unknown"
 
 
+#: an annotator name: 1-64 printable characters (spaces allowed, no other whitespace)
+MAX_ANNOTATOR_CHARS = 64
+#: an annotation or document id from outside (an import): 1-256 printable characters (spaces allowed)
+MAX_ID_CHARS = 256
+
+
+def annotator_problem(name: str) -> str | None:
+    """Why ``name`` is not a usable annotator name (the CLI's rule, also applied to imports), or None."""
+    if not name or len(name) > MAX_ANNOTATOR_CHARS or any(
+            (ch.isspace() and ch != " ") or not ch.isprintable() for ch in name):
+        return f"{name[:70]!r} is not a usable annotator name (1-{MAX_ANNOTATOR_CHARS} printable characters)"
+    return None
+
+
+def id_problem(value: str, what: str = "id") -> str | None:
+    """Why ``value`` is not a usable id from outside, or None."""
+    if not value or len(value) > MAX_ID_CHARS or any((ch.isspace() and ch != " ") or not ch.isprintable() for ch in value):
+        shown = value[:40] + ("…" if len(value) > 40 else "")
+        return f"the {what} {shown!r} is not usable (1-{MAX_ID_CHARS} printable characters; it has {len(value):,})"
+    return None
+
+
 @dataclass(frozen=True)
 class Paragraph:
     start: int

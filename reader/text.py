@@ -12,6 +12,8 @@ import unicodedata
 
 import regex
 
+from reader.redact import redact
+
 UTF8_BOM = codecs.BOM_UTF8
 
 _GRAPHEME = regex.compile(r"\X")
@@ -330,9 +332,24 @@ def inert(text: str, keep_tabs: bool = False) -> str:
     return text.translate(_INERT_KEEP_TAB if keep_tabs else _INERT_TABLE)
 
 
+_LONE_SURROGATE = regex.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogates(text: str) -> str:
+    """``\\xNN`` for a byte os.fsdecode kept as a surrogate, ``\\uXXXX`` for any other lone one."""
+    if not _LONE_SURROGATE.search(text):
+        return text
+    escaped: str = _LONE_SURROGATE.sub(
+        lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}" if 0xDC80 <= ord(m.group()) <= 0xDCFF else f"\\u{ord(m.group()):04x}",
+        text)
+    return escaped
+
+
 def one_line(text: str, limit: int = 0) -> str:
-    """Inert, single-line rendering of a snippet (for tables and lists)."""
-    out = inert(text.replace("\n", " ").replace("\t", " "))
+    """Inert, single-line rendering of a snippet (for tables and lists and every CLI message);
+    a password in a store URL is removed (:func:`reader.redact.redact`); a lone surrogate
+    (a file name that is not UTF-8) is shown as its escape, ``\\xff``, which any output can carry."""
+    out = inert(_escape_surrogates(redact(text)).replace("\n", " ").replace("\t", " "))
     if limit and len(out) > limit:
         out = out[: max(0, limit - 1)] + "…"
     return out

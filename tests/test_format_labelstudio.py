@@ -354,7 +354,7 @@ def test_streaming_reader_reports_broken_json(tmp_path, payload, message):
 def test_streaming_reader_caps_item_size(tmp_path):
     path = tmp_path / "huge.json"
     path.write_text('[{"data": {"text": "' + "x" * 5000 + '"}}]', encoding="utf-8")
-    got = list(iter_json_array(path, what="task", max_item_chars=1000, chunk_chars=100))
+    got = list(iter_json_array(path, what="task", max_item_bytes=1000, chunk_chars=100))
     assert got[-1][1] is None and "larger than" in got[-1][2]
 
 

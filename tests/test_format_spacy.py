@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from reader.errors import FormatError
 from reader.formats import ImportItem, ImportProblem, get_format
+from reader.formats.base import ExportContext
+from reader.formats.spacy import write_docbin
 from reader.model import Annotation, Document
 from reader.text import sha256_bytes
 
@@ -66,8 +68,9 @@ def test_docbin_loads_with_spacy_and_every_span_text_matches(tmp_path):
         find(d, "مَرْحَبًا", "opinion"),
     ]
     path = tmp_path / "out.spacy"
-    assert SPACY.write([(d, anns)], path) == 4
-    assert SPACY.last_report.misaligned == [] and SPACY.last_export_notes == []
+    ctx = ExportContext()
+    assert SPACY.write([(d, anns)], path, ctx) == 4
+    assert ctx.notes == [] and write_docbin([(d, anns)], path).misaligned == []
     (loaded,) = load_with_spacy(path)
     assert loaded.text == text
     got = sorted((sp.start_char, sp.end_char, sp.label_, sp.text) for sp in loaded.spans["sc"])
@@ -87,15 +90,16 @@ def test_misaligned_spans_are_expanded_and_reported(tmp_path):
     blank = ann(d, text.index("x ") + 1, text.index("x ") + 2, "claim")  # the space after a token: no token holds it
     good = find(d, "year", "quote")
     path = tmp_path / "out.spacy"
-    written = SPACY.write([(d, [inside, blank, good])], path)
-    report = SPACY.last_report
+    ctx = ExportContext()
+    written = SPACY.write([(d, [inside, blank, good])], path, ctx)
+    report = write_docbin([(d, [inside, blank, good])], path)
     assert report.spans == 3 and report.strict == 1
     assert [(m.start, m.label) for m in report.expanded] == [(inside.start, "salary")]
     exp = report.expanded[0].expanded
     assert exp[0] <= inside.start and inside.end <= exp[1]
     assert [(m.start, m.label) for m in report.unplaced] == [(blank.start, "claim")]
     assert written == 2
-    notes = SPACY.last_export_notes
+    notes = ctx.notes
     assert "2 of 3 span(s) are not on token boundaries in strict mode: 1 fixed by alignment_mode='expand', 1 could not be placed" in notes[0]
     assert any("expanded to" in n for n in notes) and any("could not be placed" in n for n in notes[1:])
     (loaded,) = load_with_spacy(path)
@@ -190,8 +194,7 @@ def documents_with_spans(draw):
 def test_hypothesis_spacy_agrees_and_round_trip_is_lossless(tmp_path_factory, case):
     d, anns = case
     path = tmp_path_factory.mktemp("spacy") / "out.spacy"
-    SPACY.write([(d, anns)], path)
-    report = SPACY.last_report
+    report = write_docbin([(d, anns)], path)
     (loaded,) = load_with_spacy(path)
     assert loaded.text == d.text
     strict = {(a.start, a.end, a.label) for a in anns} - {(m.start, m.end, m.label) for m in report.misaligned}

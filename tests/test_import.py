@@ -134,7 +134,7 @@ def test_export_failure_leaves_old_file(ws, tmp_path, monkeypatch):
     out.write_text("precious\n")
     fmt = FORMATS["jsonl"]
 
-    def boom(items, fh):
+    def boom(items, fh, ctx=None):
         fh.write("partial")
         raise OSError(28, "No space left on device")
 
@@ -415,7 +415,7 @@ class _DirFormat:
         self.fail = fail
         self.seen = None
 
-    def write(self, items, out):
+    def write(self, items, out, ctx=None):
         self.seen = Path(out)
         assert self.seen.is_dir() and not any(self.seen.iterdir())
         n = 0
@@ -432,7 +432,7 @@ class _BinFormat(_DirFormat):
     extension = ".bin"
     kind = "binary"
 
-    def write(self, items, out):
+    def write(self, items, out, ctx=None):
         self.seen = Path(out)
         assert not self.seen.exists()
         n = sum(len(a) for _d, a in items)
@@ -446,7 +446,7 @@ def _as_format(obj):
     class F(Format):
         name, description, extension, kind, can_import = obj.name, obj.description, obj.extension, obj.kind, False
 
-        def write(self, items, out):
+        def write(self, items, out, ctx=None):
             return obj.write(items, out)
 
     return F()
@@ -498,3 +498,14 @@ def test_import_progress(ws, tmp_path):
     seen = []
     rep = import_file("jsonl", p, ws.corpus, ws.store, progress=lambda r: seen.append(r.records))
     assert seen == [1000, 2000, 2500] and rep.new_documents == 2500
+
+
+def test_export_keeps_no_state_on_the_shared_format_instances(ws, tmp_path):
+    """Per-export state (links, notes) goes in and out of write(), never onto the registry's instances."""
+    from reader.formats import FORMATS
+
+    before = {name: dict(vars(f)) for name, f in FORMATS.items()}
+    for name in ("jsonl", "parallel", "brat"):
+        out = tmp_path / f"out-{name}"
+        export_corpus(name, ws.corpus, ws.store, out)
+    assert {name: dict(vars(f)) for name, f in FORMATS.items()} == before

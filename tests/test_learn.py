@@ -224,3 +224,39 @@ def test_rules_cache_rescans_a_retagged_document_and_stays_bounded(monkeypatch):
     learn.rules_for(others[-1], "salary")  # still there
     assert scanned == [(text, "it")]
     assert learn._rules_held == sum(len(v) for v in learn._RULES_CACHE.values())
+
+
+def test_sigmoid_is_stable_for_any_value():
+    """issue 19 #8: math.exp overflowed on a huge z (OverflowError, exit 70)."""
+    assert learn.sigmoid(1e6) == 1.0 and learn.sigmoid(-1e6) == 0.0
+    assert learn.sigmoid(0.0) == 0.5 and learn.sigmoid(float("nan")) == 0.5
+    assert abs(learn.sigmoid(-3.0) - 1 / (1 + 2.718281828459045 ** 3)) < 1e-12
+
+
+def test_a_huge_quote_with_a_trained_model_does_not_overflow(decided):
+    """A trained model plus one very long span sums thousands of n-gram weights: the score is 0 or 1, no crash."""
+    _, corpus, store, _ = decided
+    model = learn.load_or_train(store, corpus).rescorer.models["salary"]
+    big = {i: 50.0 for i in range(0, 2 * learn.N_FEATURES, 7)}  # every n-gram weighs a lot, both signs
+    for sign in (1.0, -1.0):
+        m = learn.LinearModel("quote", 0.0, {i: sign * w for i, w in big.items()}, model.counts, "", 0, "x")
+        text = "«" + "parole dette a voce alta " * 6400 + "»"  # 160k characters
+        (p,) = m.probabilities([learn.window(text, 0, len(text))])
+        assert p == (1.0 if sign > 0 else 0.0)
+
+
+@pytest.mark.parametrize("field, value", [("intercept", -1000.0), ("intercept", float("inf")), ("rule_weight", float("nan")),
+                                          ("intercept", "7"), ("weights", [[3, 1e308]]), ("weights", [[-1, 0.5]]),
+                                          ("weights", [[2 ** 40, 0.5]])])
+def test_a_model_edited_by_hand_is_rebuilt_not_trusted(decided, capsys, field, value):
+    """issue 19 #8: a stored model whose intercept was set to -1000 made `reader suggest` exit 70."""
+    root, corpus, store, _ = decided
+    learn.load_or_train(store, corpus)
+    state = dict(store.get_state("suggest.model.salary"))
+    assert learn.LinearModel.from_state(state) is not None
+    state[field] = value
+    assert learn.LinearModel.from_state(state) is None
+    store.set_state("suggest.model.salary", state)
+    store.close()
+    code = cli.main(["suggest", str(root), "--store", str(store.path), "--labels", "salary"])
+    assert code == 0 and "learned re-scoring used for salary" in capsys.readouterr().out

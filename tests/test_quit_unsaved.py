@@ -1,6 +1,6 @@
 """Quitting with unsaved changes (issue #13, item 5), and a store deleted while the
 app is open (item 6): the app asks (retry / rescue file / lose, with a count), a
-signal writes the rescue file and exits non-zero, and `reader import` restores it."""
+signal writes the rescue file and exits non-zero, and `reader store restore` restores it."""
 from __future__ import annotations
 
 import errno
@@ -92,7 +92,7 @@ async def test_quit_asks_then_rescue_file_restores_everything(corpus, store_path
     (rescue,) = rescue_files(tmp_path)
     assert "rescue file" in app.exit_message and str(rescue) in app.exit_message
     fault.on = False
-    code = main(["import", str(corpus), str(rescue), "--store", str(store_path)])
+    code = main(["store", "restore", str(rescue), "--yes", "--store", str(store_path)])
     assert code == 0, capsys.readouterr()
     with AnnotationStore(store_path, readonly=True) as s:
         assert len(s.all()) == 3
@@ -149,7 +149,7 @@ async def test_signal_writes_the_rescue_file_and_exits_non_zero(corpus, store_pa
     assert app.return_code == 128 + sig
     (rescue,) = rescue_files(tmp_path)
     fault.on = False
-    assert main(["import", str(corpus), str(rescue), "--store", str(store_path)]) == 0
+    assert main(["store", "restore", str(rescue), "--yes", "--store", str(store_path)]) == 0
     with AnnotationStore(store_path, readonly=True) as s:
         assert len(s.all()) == 4
 
@@ -168,7 +168,7 @@ async def test_deleted_store_is_reported_at_once_and_rescued(corpus, store_path,
         await pilot.press("s")
         await pilot.pause()
     (rescue,) = rescue_files(tmp_path)
-    assert main(["import", str(corpus), str(rescue), "--store", str(tmp_path / "new-store")]) == 0
+    assert main(["store", "restore", str(rescue), "--yes", "--store", str(tmp_path / "new-store")]) == 0
     with AnnotationStore(tmp_path / "new-store", readonly=True) as s:
         assert len(s.all()) == 3
 
@@ -177,7 +177,7 @@ def test_bad_rescue_lines_are_problems_by_line(corpus, store_path, tmp_path, cap
     from reader.store.rescue import write_rescue
 
     path = write_rescue(store_path, [[["put", {"id": "x"}]], [["meta", "state", "k", 1]]], folders=[tmp_path])
-    code = main(["import", str(corpus), str(path), "--store", str(store_path)])
+    code = main(["store", "restore", str(path), "--yes", "--store", str(store_path)])
     out = capsys.readouterr().out
     assert code == 1 and "line 2" in out and "restored 1 of 2" in out
 

@@ -42,6 +42,7 @@ reader lang [CORPUS] DOC_ID LANG | --clear DOC_ID   override a document's langua
 reader suggest [CORPUS] [--labels salary,quote] [--min-score S] [--links] pre-annotate with suggested spans (or links)
 reader store check | recover [--store PATH]     verify a store, or rebuild it from backup + journal
 reader store copy SRC DST                       copy a store between engines (folder <-> postgresql://...)
+reader store restore RESCUE_FILE [--yes]        show what a rescue file changes, ask, then replay it
 reader agree [CORPUS] [--annotators a,b] [--labels l1,l2] [--doc ID] [--unit token|char] [--json]
 reader merge STORE... --into STORE              combine per-annotator JSON stores into one
 reader serve [CORPUS] [--store PATH] [--host 127.0.0.1] [--port 8000]   the app in a browser (textual-serve)
@@ -239,9 +240,11 @@ def _resolve_format(name: str, offsets: str | None) -> Format:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from reader.formats.pipeline import export_corpus
+    from reader.formats.export import export_corpus
 
     fmt = _resolve_format(args.format, args.offsets)
+    if args.out == "-":  # the usual name of standard output (a file called "-" is ./-)
+        args.out = None
     if args.out is None and fmt.kind in ("dir", "binary"):
         raise ReaderError(f"{fmt.name}: this format writes a {'folder' if fmt.kind == 'dir' else 'file'}; give --out PATH")
     if args.out is not None and not args.force and Path(args.out).exists():
@@ -266,12 +269,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from reader.formats.pipeline import guess_format, import_file
+    from reader.formats.guess import guess_format
+    from reader.formats.importer import import_file
 
     path = Path(args.file)
-    if args.format in (None, "rescue") and _is_rescue(path):
-        return _import_rescue(args, path)
-    name = args.format or guess_format(path)
+    name = args.format or guess_format(path)  # a rescue file is refused: `reader store restore` replays it
     fmt = _resolve_format(name, args.offsets)
     with output.open_workspace(args, readonly=False, detect=False) as ws:
         report = import_file(fmt, path, ws.corpus, ws.store)
@@ -292,19 +294,35 @@ def cmd_import(args: argparse.Namespace) -> int:
     return output.EXIT_ERROR if report.problem_count else output.EXIT_OK
 
 
-def _is_rescue(path: Path) -> bool:
-    from reader.store.rescue import is_rescue_file
+def _store_restore(args: argparse.Namespace) -> int:
+    """``reader store restore FILE [--yes]``: show what the rescue file will change, ask, then replay it."""
+    from reader.store.rescue import preview_rescue, restore_rescue
 
-    return path.is_file() and is_rescue_file(path)
+    if len(args.paths) != 1:
+        raise output.UsageError("reader store restore: give one rescue file: reader store restore FILE [--yes]")
+    from reader.store import AnnotationStore
+    from reader.workspace import store_location
 
-
-def _import_rescue(args: argparse.Namespace, path: Path) -> int:
-    """A rescue file (unsaved changes the app wrote when it could not save): replay it."""
-    from reader.store.rescue import restore_rescue
-
-    with output.open_workspace(args, readonly=False, detect=False) as ws:
-        report = restore_rescue(ws.store, path)
-    console = output.console()
+    path = Path(args.paths[0])
+    with AnnotationStore(store_location(args.store), annotator=args.annotator) as store:
+        preview = preview_rescue(store, path)
+        console = output.console()
+        console.print(output.text(f"{path.name}: {len(preview.lines)} change(s) in {preview.transactions} transaction(s), "
+                                  f"written for the store {preview.store or '(not named)'}; restoring into {store.location}:"))
+        for line in preview.lines[:200]:
+            console.print(output.text(f"  {line}"))
+        if len(preview.lines) > 200:
+            console.print(output.text(f"  ... and {len(preview.lines) - 200} more"))
+        for p in preview.problems[: args.max_problems]:
+            console.print(output.text(f"  {p}"))
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise ReaderError(f"{path.name}: nothing restored; run again with --yes to apply these changes")
+            answer = input("Apply these changes? [y/N] ").strip().lower()
+            if answer not in ("y", "yes"):
+                console.print(output.text(f"{path.name}: nothing restored"))
+                return output.EXIT_OK
+        report = restore_rescue(store, path)
     console.print(output.text(report.summary()))
     for p in report.problems[: args.max_problems]:
         console.print(output.text(f"  {p}"))
@@ -498,6 +516,8 @@ def cmd_store(args: argparse.Namespace) -> int:
     from reader.store.recovery import check_store_report
 
     console = output.console()
+    if args.action == "restore":
+        return _store_restore(args)
     if args.action == "copy" or args.paths:
         from reader.cli.teams import store_copy
 
@@ -544,10 +564,10 @@ def _annotator_option(p: argparse.ArgumentParser, dest: str = "annotator") -> No
 
 def resolve_annotator(value: str | None) -> str:
     """--annotator, else READER_ANNOTATOR, else the OS user; a bad name is a usage error."""
-    from reader.model import default_annotator
+    from reader.model import annotator_problem, default_annotator
 
     name = (value if value is not None else os.environ.get("READER_ANNOTATOR") or default_annotator()).strip()
-    if not name or len(name) > 64 or any(ch.isspace() and ch != " " or not ch.isprintable() for ch in name):
+    if annotator_problem(name):
         raise output.UsageError(f"reader: --annotator: {name[:70]!r} is not a usable name (1-64 printable characters)")
     return name
 
@@ -585,7 +605,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="export annotations", description="Export the annotations (accepted only, unless --include-suggested).")
     _common(p)
     p.add_argument("--format", "-f", required=True, help="jsonl, spans, doccano, prodigy, ... (see `reader formats`)")
-    p.add_argument("--out", "-o", default=None, metavar="FILE", help="output file (default: standard output), written atomically")
+    p.add_argument("--out", "-o", default=None, metavar="FILE", help="output file (default, or -: standard output), written atomically")
     p.add_argument("--force", action="store_true", help="overwrite FILE when it exists")
     p.add_argument("--include-suggested", action="store_true", help="also export suggested annotations")
     p.add_argument("--offsets", choices=("codepoint", "utf16"), default=None, help="offset unit for formats that offer one (doccano: utf16 by default, as its web page counts)")
@@ -640,10 +660,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.set_defaults(func=cmd_ui_unavailable)
 
-    p = sub.add_parser("store", help="check, recover or copy a store",
-                       description="check | recover [--store PATH], or copy SRC DST (folder <-> postgresql:// URL)")
-    p.add_argument("action", choices=("check", "recover", "copy"))
-    p.add_argument("paths", nargs="*", metavar="SRC DST", help="copy: the source and target stores")
+    p = sub.add_parser("store", help="check, recover, copy a store, or restore a rescue file",
+                       description="check | recover [--store PATH], copy SRC DST (folder <-> postgresql:// URL), "
+                                   "or restore RESCUE_FILE [--yes] [--store PATH]")
+    p.add_argument("action", choices=("check", "recover", "copy", "restore"))
+    p.add_argument("paths", nargs="*", metavar="SRC DST", help="copy: the source and target stores; restore: the rescue file")
+    p.add_argument("--yes", action="store_true", help="restore: apply without asking (after showing the changes)")
+    p.add_argument("--max-problems", type=int, default=20, help="restore: problems shown")
     p.add_argument("--store", default=None, metavar="PATH")
     p.set_defaults(func=cmd_store, corpus=None)
 

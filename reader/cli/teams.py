@@ -39,6 +39,16 @@ def cmd_agree(args: argparse.Namespace) -> int:
         anns = ws.store.all()
         texts = {doc.id: doc.text for doc in ws.corpus}
         known = sorted({a.annotator for a in anns})
+        label_names = list(ws.labels.names)
+        doc_ids = set(texts) | {d.id for d in ws.store.imported_documents()}
+    unknown_labels = [name for name in labels or () if name not in label_names]
+    if unknown_labels:
+        raise ReaderError(f"--labels: unknown label(s) {', '.join(map(repr, unknown_labels))}; "
+                          f"labels are {', '.join(label_names)}")
+    unknown_docs = [d for d in args.doc or () if d not in doc_ids]
+    if unknown_docs:
+        raise ReaderError(f"--doc: no document with id {', '.join(map(repr, unknown_docs[:5]))} "
+                          "(`reader docs` lists the ids)")
     for who in annotators or ():
         if who not in known:
             raise ReaderError(f"--annotators: {who!r} has no annotations in {args.store} (annotators: {', '.join(known) or 'none'})")

@@ -2,13 +2,15 @@
 
 A format module only converts between ``(Document, [Annotation])`` pairs and
 its own file layout. Matching documents, validating spans, saving in batches
-and reporting problems live in :mod:`reader.formats.pipeline`.
+and reporting problems live in :mod:`reader.formats.export` and :mod:`reader.formats.importer`
+(format guessing in :mod:`reader.formats.guess`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Sequence
+from collections.abc import Mapping
+from typing import IO, Any, Iterable, Iterator
 
 from reader.errors import FormatError
 from reader.model import Annotation, Document
@@ -74,6 +76,19 @@ class ImportNote:
         return f"{self.source}: {self.reason}" if self.source else self.reason
 
 
+@dataclass
+class ExportContext:
+    """The state of one export, handed to ``Format.write()``.
+
+    ``links``: annotation id -> its links, as jsonl writes them ({"id", "to",
+    "status", "annotator", "created", "source"}); formats that keep links read it.
+    ``notes``: what the format says about this export (e.g. spans left out); it appends them.
+    """
+
+    links: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
 class Format:
     """Base class. Subclasses set the class attributes and implement write/read."""
 
@@ -86,17 +101,15 @@ class Format:
     accepts_file: bool = False
     #: the offset unit written, for formats with a choice (``"codepoint"`` or ``"utf16"``); None: fixed
     offsets: str | None = None
-    #: what the last write() says about the export (e.g. spans left out); a format sets it in write()
-    last_export_notes: Sequence[str] = ()
-    #: set by export_corpus before write(): annotation id -> its links, as jsonl writes them
-    #: ({"id", "to", "status", "annotator", "created", "source"}); formats that keep links read it
-    links: dict[str, list[dict[str, Any]]] = {}
 
-    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path,
+              ctx: ExportContext | None = None) -> int:
         """Write every document with its spans; return the number of spans written.
 
         Text formats receive an open text stream; ``dir`` and ``binary``
         formats receive a path (a temporary one that the pipeline moves into place).
+        ``ctx`` carries this export's state in (the links) and out (the notes);
+        a format instance is shared by every export and keeps none of it.
         """
         raise NotImplementedError
 
@@ -140,6 +153,11 @@ def get_format(name: str) -> Format:
         return FORMATS[name]
     except KeyError:
         raise FormatError(f"unknown format {name!r}; choose one of: {', '.join(sorted(FORMATS))}") from None
+
+
+def resolve_format(fmt: str | Format) -> Format:
+    """A format instance, or the registered one of that name."""
+    return fmt if isinstance(fmt, Format) else get_format(fmt)
 
 
 def iter_lines(path: Path, limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int, str | None, str | None]]:

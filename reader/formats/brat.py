@@ -52,7 +52,7 @@ from typing import IO, Any, Iterable, Iterator
 from urllib.parse import quote, unquote
 
 from reader.errors import FormatError
-from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, iter_lines, register, text_or_empty
+from reader.formats.base import ExportContext, Format, ImportItem, ImportProblem, SpanRecord, iter_lines, register, text_or_empty
 from reader.formats.jsonl import amount_fields, read_amount_fields
 from reader.model import STATUS_SUGGESTED, Annotation, Document
 from reader.text import sha256_bytes
@@ -463,7 +463,8 @@ class BratFormat(Format):
     kind = "dir"
     accepts_file = True  # import also takes a single .ann (with its .txt beside it)
 
-    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path,
+              ctx: ExportContext | None = None) -> int:
         if not isinstance(out, (str, os.PathLike)):
             raise FormatError("brat: this format writes a folder; give an output path")
         folder = Path(out)
@@ -506,10 +507,10 @@ class BratFormat(Format):
             "documents": docs_manifest,
         }
         _write_file(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
-        self.last_export_notes = [
+        if unwritten_count and ctx is not None:
+            ctx.notes.append(
             f"{unwritten_count} span(s) made only of line breaks are not in the .ann files (brat has no way to mark them); "
-            f"{MANIFEST} keeps them and `reader import` restores them"
-        ] if unwritten_count else []
+            f"{MANIFEST} keeps them and `reader import` restores them")
         return written
 
     def read(self, path: Path) -> Iterator[ImportItem | ImportProblem]:

@@ -42,11 +42,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping
 from typing import IO, Any, Iterable, Iterator
 
 from reader.errors import FormatError
 from reader.formats.offsets import OffsetConversionError, Utf16Map
-from reader.formats.base import ImportItem, ImportNote, ImportProblem, SpanRecord, register, text_stream
+from reader.formats.base import ExportContext, ImportItem, ImportNote, ImportProblem, SpanRecord, register, text_stream
 from reader.formats.jsonl import (
     BadRecord,
     check_label,
@@ -81,7 +82,8 @@ class DoccanoFormat(JsonLinesFormat):
     def with_options(self, *, offsets: str | None = None) -> "DoccanoFormat":
         return DoccanoFormat(offsets=offsets or self.offsets)
 
-    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path,
+              ctx: ExportContext | None = None) -> int:
         """Like every JSON Lines format, but ASCII only (see the module docstring: doccano's "Auto" encoding)."""
         out = text_stream(self, out)
         n = 0
@@ -91,7 +93,8 @@ class DoccanoFormat(JsonLinesFormat):
             n += len(anns)
         return n
 
-    def to_record(self, doc: Document, anns: list[Annotation]) -> dict[str, Any]:
+    def to_record(self, doc: Document, anns: list[Annotation],
+                  links: Mapping[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
         conv = Utf16Map(doc.text).to_utf16 if self.offsets == "utf16" else (lambda x: x)
         record: dict[str, Any] = {"id": doc.id, "text": doc.text}
         record["label"] = [[conv(a.start), conv(a.end), a.label] for a in anns]

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from collections.abc import Mapping
 from typing import IO, Any, Iterable, Iterator, Literal, overload
 
 from reader.formats import base as _base
-from reader.formats.base import Format, ImportItem, ImportNote, ImportProblem, SpanRecord, iter_lines, register, text_stream
+from reader.formats.base import ExportContext, Format, ImportItem, ImportNote, ImportProblem, SpanRecord, iter_lines, register, text_stream
 from reader.model import STATUSES, Annotation, Document
 
 
@@ -115,7 +116,7 @@ def _json_array_records(path: Path, source: str) -> Iterator[tuple[int, Any] | I
     from reader.formats.jsonstream import iter_json_array
 
     try:
-        for number, value, problem in iter_json_array(path, what="record", max_item_chars=LINE_LIMIT or _base.MAX_LINE_BYTES):
+        for number, value, problem in iter_json_array(path, what="record", max_item_bytes=LINE_LIMIT or _base.MAX_LINE_BYTES):
             if problem is not None:
                 yield ImportProblem(number, problem, source)
                 continue
@@ -371,17 +372,21 @@ class JsonLinesFormat(Format):
     extension = ".jsonl"
     kind = "jsonl"
 
-    def to_record(self, doc: Document, anns: list[Annotation]) -> dict[str, Any]:
+    def to_record(self, doc: Document, anns: list[Annotation],
+                  links: Mapping[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+        """One record; ``links`` (annotation id -> its links) for formats that keep them."""
         raise NotImplementedError
 
     def from_record(self, obj: Any, line: int, source: str) -> Iterator[ImportItem | ImportProblem | ImportNote]:
         raise NotImplementedError
 
-    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path,
+              ctx: ExportContext | None = None) -> int:
         out = text_stream(self, out)
+        links = ctx.links if ctx is not None else {}
         n = 0
         for doc, anns in items:
-            out.write(dumps(self.to_record(doc, anns)))
+            out.write(dumps(self.to_record(doc, anns, links)))
             out.write("\n")
             n += len(anns)
         return n
@@ -401,7 +406,9 @@ class JsonlFormat(JsonLinesFormat):
     name = "jsonl"
     description = "our JSONL: one document per line with its spans (lossless)"
 
-    def to_record(self, doc: Document, anns: list[Annotation]) -> dict[str, Any]:
+    def to_record(self, doc: Document, anns: list[Annotation],
+                  links: Mapping[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+        links = links or {}
         record = doc_fields(doc)
         record["text"] = doc.text
         record["spans"] = [
@@ -416,7 +423,7 @@ class JsonlFormat(JsonLinesFormat):
                 "status": a.status,
                 "created": a.created,
                 "updated": a.updated,
-                **({"links": self.links[a.id]} if a.id in self.links else {}),
+                **({"links": links[a.id]} if a.id in links else {}),
                 **amount_fields(a),
             }
             for a in anns

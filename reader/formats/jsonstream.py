@@ -3,7 +3,9 @@
 Tools such as Label Studio export one big JSON array. ``json.load`` would hold
 the whole file (and every parsed task) in memory; this reader decodes one
 item at a time with :meth:`json.JSONDecoder.raw_decode` over a growing buffer
-of chunks, so memory is bounded by the largest single item (itself capped).
+of chunks, so memory is bounded by the largest single item (itself capped, in
+UTF-8 bytes as the file holds it: counting characters let a 200 MB task of
+multi-byte text past the 64 MiB limit).
 """
 from __future__ import annotations
 
@@ -62,16 +64,25 @@ class _Buffer:
         return self.consumed + self.pos
 
 
+def _utf8_size(text: str, start: int) -> int:
+    """UTF-8 bytes of ``text[start:]`` (a character counts 1 to 4)."""
+    return len(text[start:].encode("utf-8", "surrogatepass"))
+
+
 def iter_json_array(
-    path: Path, *, what: str = "item", max_item_chars: int = MAX_LINE_BYTES, chunk_chars: int = CHUNK_CHARS
+    path: Path, *, what: str = "item", max_item_bytes: int = MAX_LINE_BYTES, chunk_chars: int = CHUNK_CHARS,
+    max_item_chars: int | None = None,
 ) -> Iterator[tuple[int, Any, str | None]]:
     """Yield ``(number, value, problem)`` for each item of the array in ``path``.
 
     ``number`` is 1-based. A top-level object is treated as a one-item array,
     and objects that follow one another (JSON Lines) as the items of an array.
     On a problem ``value`` is None; a syntax error ends the stream (the rest of
-    the file cannot be trusted), an over-large item is reported and ends it too.
+    the file cannot be trusted), an over-large item (more than ``max_item_bytes``
+    of UTF-8) is reported and ends it too. ``max_item_chars`` is an old name of it.
     """
+    if max_item_chars is not None:
+        max_item_bytes = max_item_chars
     decoder = json.JSONDecoder()
     with open(path, encoding="utf-8-sig", newline="") as fh:
         b = _Buffer(fh, chunk_chars)
@@ -112,8 +123,9 @@ def iter_json_array(
                     try:
                         value, end = decoder.raw_decode(b.buf, b.pos)
                     except json.JSONDecodeError as exc:
-                        if len(b.buf) - b.pos > max_item_chars:
-                            yield number, None, f"{what} {number} is larger than the {max_item_chars // (1024 * 1024)} MiB limit; import stopped"
+                        # characters are a lower bound of bytes: measure bytes only once they may matter
+                        if len(b.buf) - b.pos > max_item_bytes // 4 and _utf8_size(b.buf, b.pos) > max_item_bytes:
+                            yield number, None, f"{what} {number} is larger than the {max_item_bytes // (1024 * 1024)} MiB limit; import stopped"
                             return
                         if b.fill(len(b.buf) - b.pos):
                             continue
@@ -129,6 +141,10 @@ def iter_json_array(
                     if end == len(b.buf) and not b.eof and b.fill():
                         continue  # a bare number may continue in the next chunk
                     break
+                if end - b.pos > max_item_bytes // 4 and len(b.buf[b.pos:end].encode("utf-8", "surrogatepass")) > max_item_bytes:
+                    del value
+                    yield number, None, f"{what} {number} is larger than the {max_item_bytes // (1024 * 1024)} MiB limit; import stopped"
+                    return
                 b.pos = end
                 yield number, value, None
                 if single and b.peek() != "{":

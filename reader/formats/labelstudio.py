@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-from reader.formats.base import Format, ImportItem, ImportNote, ImportProblem, SpanRecord, register, text_or_empty, text_stream
+from reader.formats.base import ExportContext, Format, ImportItem, ImportNote, ImportProblem, SpanRecord, register, text_or_empty, text_stream
 from reader.formats.jsonl import amount_fields, read_amount_fields
 from reader.formats.jsonstream import iter_json_array
 from reader.formats.offsets import OffsetConversionError, Utf16Map
@@ -321,7 +321,8 @@ class LabelStudioFormat(Format):
     extension = ".json"
     kind = "json"
 
-    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path,
+              ctx: ExportContext | None = None) -> int:
         out = text_stream(self, out)
         written = 0
         out.write("[")

@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import IO, Any, Iterable
 
-from reader.formats.base import Format, register, text_stream
+from reader.formats.base import ExportContext, Format, register, text_stream
 from reader.formats.jsonl import dumps
 from reader.model import Annotation, Document
 from reader.store.links import groups_of
@@ -42,14 +42,16 @@ class ParallelFormat(Format):
     kind = "jsonl"
     can_import = False
 
-    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path,
+              ctx: ExportContext | None = None) -> int:
         out = text_stream(self, out)
+        links = ctx.links if ctx is not None else {}
         spans: dict[str, tuple[Document, Annotation]] = {}
         for doc, anns in items:
             for a in anns:
-                if a.id in self.links:
+                if a.id in links:
                     spans[a.id] = (doc, a)
-        edges = [(a, rec["to"]) for a in spans for rec in self.links[a] if rec["to"] in spans]
+        edges = [(a, rec["to"]) for a in spans for rec in links[a] if rec["to"] in spans]
         n = 0
         groups = []
         for ids in groups_of(edges):

@@ -22,6 +22,7 @@ without ``answer`` (raw pre-annotated input) counts as accepted.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any, Iterator
 
 from reader.formats.base import ImportItem, ImportProblem, register
@@ -51,7 +52,8 @@ class ProdigyFormat(JsonLinesFormat):
     name = "prodigy"
     description = "Prodigy JSONL ({'text', 'spans': [{start, end, label}], 'answer': 'accept'})"
 
-    def to_record(self, doc: Document, anns: list[Annotation]) -> dict[str, Any]:
+    def to_record(self, doc: Document, anns: list[Annotation],
+                  links: Mapping[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
         spans = [
             {
                 "start": a.start,

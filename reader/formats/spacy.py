@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
 from reader.errors import FormatError
-from reader.formats.base import Format, ImportItem, ImportProblem, SpanRecord, register
+from reader.formats.base import ExportContext, Format, ImportItem, ImportProblem, SpanRecord, register
 from reader.formats.jsonl import amount_fields, read_amount_fields
 from reader.model import STATUSES, Annotation, Document
 
@@ -38,6 +38,37 @@ USER_DATA_KEY = "reader"
 USER_DATA_VERSION = 1
 #: largest DocBin read on import (spaCy loads it whole)
 MAX_DOCBIN_BYTES = 1024 * 1024 * 1024
+#: a DocBin is one zlib stream; inflated past this it is refused before spaCy inflates it whole
+#: (a 3.1 MB file that inflates to 3 GiB took 6.4 GB of memory)
+MAX_INFLATED_BYTES = 256 * 1024 * 1024
+
+
+def inflated_size_problem(path: Path, limit: int = MAX_INFLATED_BYTES) -> str | None:
+    """Why the zlib stream in ``path`` is refused (it inflates past ``limit``, or is not zlib), or None.
+
+    Streamed with a bounded output per step, so memory stays at about one chunk whatever the file holds."""
+    import zlib
+
+    chunk = 1024 * 1024
+    inflater = zlib.decompressobj()
+    total = 0
+    try:
+        with open(path, "rb") as fh:
+            while True:
+                data = fh.read(chunk)
+                if not data:
+                    break
+                while data:
+                    out = inflater.decompress(data, chunk)
+                    total += len(out)
+                    if total > limit:
+                        return f"it inflates to more than {limit // (1024 * 1024)} MiB (a zlib bomb, or too large to import)"
+                    data = inflater.unconsumed_tail
+                if inflater.eof:
+                    break
+    except zlib.error as exc:
+        return f"not a spaCy DocBin (zlib: {exc})"
+    return None
 INSTALL_HINT = "install the spacy extra: pip install .[spacy]"
 
 
@@ -211,6 +242,19 @@ def item_from_doc(d: Any, number: int, source: str) -> Iterator[ImportItem | Imp
     yield item
 
 
+def write_docbin(items: Iterable[tuple[Document, list[Annotation]]], out: Path) -> AlignmentReport:
+    """Write ``items`` as a DocBin at ``out``; the report says which spans were not on token boundaries."""
+    nlp = blank_nlp()
+    from spacy.tokens import DocBin
+
+    report = AlignmentReport()
+    db = DocBin(store_user_data=True)
+    for document, anns in items:
+        db.add(make_doc(nlp, document, anns, report))
+    db.to_disk(out)
+    return report
+
+
 @register
 class SpacyFormat(Format):
     name = "spacy"
@@ -218,26 +262,15 @@ class SpacyFormat(Format):
     extension = ".spacy"
     kind = "binary"
 
-    def __init__(self) -> None:
-        self.last_report: AlignmentReport | None = None
-        self.last_export_notes: list[str] = []
-
-    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path,
+              ctx: ExportContext | None = None) -> int:
         if not isinstance(out, (str, os.PathLike)):
             raise FormatError("spacy: this format writes a binary .spacy file; give an output path")
-        nlp = blank_nlp()
-        from spacy.tokens import DocBin
-
-        report = AlignmentReport()
-        self.last_report = report
-        self.last_export_notes = []
-        db = DocBin(store_user_data=True)
-        for document, anns in items:
-            db.add(make_doc(nlp, document, anns, report))
-        db.to_disk(out)
-        self.last_export_notes = report.lines()
-        if report.ents_skipped_docs:
-            self.last_export_notes.append(f"spacy: {report.ents_skipped_docs} document(s) have no doc.ents (spaCy refused them); their spans are in doc.spans['sc']")
+        report = write_docbin(items, Path(out))
+        if ctx is not None:
+            ctx.notes.extend(report.lines())
+            if report.ents_skipped_docs:
+                ctx.notes.append(f"spacy: {report.ents_skipped_docs} document(s) have no doc.ents (spaCy refused them); their spans are in doc.spans['sc']")
         return report.spans - len(report.unplaced)
 
     def read(self, path: Path) -> Iterator[ImportItem | ImportProblem]:
@@ -252,6 +285,9 @@ class SpacyFormat(Format):
             raise FormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
         if size > MAX_DOCBIN_BYTES:
             raise FormatError(f"{path}: the DocBin is larger than {MAX_DOCBIN_BYTES // (1024 * 1024)} MiB; spaCy loads it whole, so it is refused")
+        problem = inflated_size_problem(path)
+        if problem:
+            raise FormatError(f"{path}: {problem}; refused")
         try:
             db = DocBin(store_user_data=True).from_disk(path)
         except Exception as exc:  # zlib/msgpack/KeyError: anything that is not a DocBin

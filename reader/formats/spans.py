@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, Iterable
 
-from reader.formats.base import Format, register, text_stream
+from reader.formats.base import ExportContext, Format, register, text_stream
 from reader.formats.jsonl import amount_fields
 from reader.formats.jsonl import dumps
 from reader.model import Annotation, Document
@@ -38,7 +38,8 @@ class SpansFormat(Format):
     kind = "jsonl"
     can_import = False
 
-    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path) -> int:
+    def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path,
+              ctx: ExportContext | None = None) -> int:
         out = text_stream(self, out)
         n = 0
         for doc, anns in items:

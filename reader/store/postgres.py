@@ -60,6 +60,7 @@ from typing import Any, Iterator, Protocol, Sequence, runtime_checkable
 from urllib.parse import urlsplit
 
 from reader.errors import StoreError, StoreVersionError
+from reader.redact import redact
 from reader.labels import LABELS_FILE, LabelSet
 from reader.model import now_iso
 from reader.store.base import JSON, META_TABLES, CommitError, Op, StoreImage, ann_from_record
@@ -190,7 +191,7 @@ def is_database_url(location: object) -> bool:
 
 
 def safe_location(url: str) -> str:
-    """The URL without its password (for messages and headers)."""
+    """The URL without its password and query (for messages and headers); see :func:`reader.redact.redact`."""
     try:
         parts = urlsplit(url)
         netloc = parts.netloc
@@ -198,9 +199,9 @@ def safe_location(url: str) -> str:
             userinfo, host = netloc.rsplit("@", 1)
             user = userinfo.split(":", 1)[0]
             netloc = f"{user}@{host}"
-        return f"{parts.scheme}://{netloc}{parts.path}"
+        return redact(f"{parts.scheme}://{netloc}{parts.path}")
     except ValueError:
-        return re.sub(r":[^:@/]*@", "@", url)
+        return redact(url)
 
 
 def _lost(exc: BaseException) -> str:

@@ -31,12 +31,19 @@ def open_engine(location: str | Path, *, readonly: bool, annotator: str = "copy"
 
 
 def labels_text(engine: StorageEngine, location: str | Path) -> str | None:
-    """The store's ``labels.toml`` text (None when it has none)."""
+    """The source's labels.toml text, checked first: a label set that cannot be read is
+    never carried into another store (where every user of it would meet the error)."""
     if isinstance(engine, PostgresEngine):
         value = engine.get_info(LABELS_FILE)
-        return value if isinstance(value, str) else None
+        if not isinstance(value, str):
+            return None
+        engine.label_set()  # raises LabelsError
+        return value
     path = Path(location) / LABELS_FILE
-    return path.read_text(encoding="utf-8") if path.is_file() else None
+    if not path.is_file():
+        return None
+    LabelSet.from_file(path)  # raises LabelsError naming the file
+    return path.read_text(encoding="utf-8")
 
 
 @dataclass

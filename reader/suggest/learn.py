@@ -214,14 +214,20 @@ class LinearModel:
 
     @classmethod
     def from_state(cls, obj: JSON) -> LinearModel | None:
-        """The model of a state value, or None when it is not one (then it is rebuilt)."""
+        """The model of a state value, or None when it is not one (then it is rebuilt): every
+        weight, the intercept and the rule weight must be finite numbers within MAX_ABS_VALUE,
+        every feature index in range (a model edited by hand is rebuilt, never trusted)."""
         try:
             if obj.get("format") != MODEL_FORMAT:
                 return None
-            weights = {int(i): float(w) for i, w in obj["weights"]}
-            return cls(str(obj["label"]), float(obj["intercept"]), weights, dict(obj["counts"]),
+            weights = {}
+            for i, w in obj["weights"]:
+                if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < 2 * N_FEATURES:
+                    return None
+                weights[i] = _model_value(w)
+            return cls(str(obj["label"]), _model_value(obj["intercept"]), weights, dict(obj["counts"]),
                        str(obj["fingerprint"]), int(obj["schema"]), str(obj["sklearn"]),
-                       float(obj["rule_weight"]))
+                       _model_value(obj["rule_weight"]))
         except (AttributeError, KeyError, TypeError, ValueError):
             return None
 
@@ -241,7 +247,34 @@ class LinearModel:
         z = features(windows) @ self._dense + self.intercept
         if rule_scores is not None:
             z = z + self.rule_weight * np.array([rule_logit(r) for r in rule_scores])
-        return [1.0 / (1.0 + math.exp(-float(v))) for v in z]
+        return [sigmoid(float(v)) for v in z]
+
+
+def sigmoid(z: float) -> float:
+    """1 / (1 + e^-z) without overflow for any z (a 160k-character quote sums to a huge z);
+    NaN (never from a validated model) reads as undecided."""
+    if math.isnan(z):
+        return 0.5
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    if z < -745.0:  # e^z underflows to 0 here
+        return 0.0
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+#: a stored weight, intercept or rule weight beyond this is not one a training run gives (then it is rebuilt)
+MAX_ABS_VALUE = 100.0
+
+
+def _model_value(value: object) -> float:
+    """A model number as loaded from the store: finite and within MAX_ABS_VALUE, or ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"not a number: {value!r}")
+    v = float(value)
+    if not math.isfinite(v) or abs(v) > MAX_ABS_VALUE:
+        raise ValueError(f"out of range: {v!r}")
+    return v
 
 
 def train(label: str, texts: Sequence[str], labels_: Sequence[bool], *, rule_scores: Sequence[float | None] | None = None,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from reader.errors import ReaderError
 from reader.protocols import StoreAPI
+from reader.redact import redact
 from reader.text import one_line
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -123,8 +124,8 @@ class QuitGuard:
         return len(transactions), path
 
     def _rescued_message(self, n: int, path: Path) -> str:
-        return (f"{n} unsaved change(s) were written to the rescue file {path}; restore them with "
-                f"`reader import {path} --store {self._app.store_path}`")
+        return redact(f"{n} unsaved change(s) were written to the rescue file {path}; restore them with "
+                      f"`reader store restore {path} --store {self._app.store_path}` (it shows the changes and asks)")
 
     def _rescue_unsaved(self, store: StoreAPI) -> None:
         """Unsaved changes go to a rescue file rather than nowhere. Never raises;

@@ -1,0 +1,468 @@
+"""Import: stream a format's records into the store.
+
+:func:`import_file` streams the format's records, matches each to a document
+(by id when the text is the same, then by content hash), keeps unknown
+documents as imported documents in the store, validates every span (types,
+range, start < end, span text, known label), skips duplicates (same document,
+offsets and label, or same annotation id) and saves in batches with
+``store.add_many``. Every bad record or span becomes an
+:class:`~reader.formats.base.ImportProblem` with its line number; the valid
+ones are still imported.
+
+Unknown labels are **reported and not imported**: the store only holds labels
+of its label set, so the user adds the label to ``<store>/labels.toml`` and
+imports again (re-importing never duplicates).
+"""
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from reader.errors import FormatError, ReaderError, StoreReadOnlyError
+from reader.lang.langtag import normalise_tag, tag_problem
+from reader.store.reanchor import find_nearest
+from reader.formats.base import Format, ImportItem, ImportNote, ImportProblem, SpanRecord, resolve_format
+from reader.model import (STATUS_ACCEPTED, STATUSES, Annotation, Document, Link, annotator_problem, default_annotator,
+                          id_problem, new_id, now_iso)
+from reader.text import normalise_newlines
+
+if TYPE_CHECKING:
+    from reader.protocols import CorpusAPI, StoreAPI
+
+#: annotations saved per ``store.add_many`` call during an import
+BATCH_SIZE = 20_000
+#: problems kept in an ImportReport (the count goes on)
+MAX_PROBLEMS = 1000
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0  # annotations added
+    skipped: int = 0  # spans (and records) not imported because of a problem
+    duplicates: int = 0  # spans already in the store (or twice in the file)
+    new_documents: int = 0  # documents added to the store as imported documents
+    problems: list[ImportProblem] = field(default_factory=list)
+    path: Path | None = None
+    format: str = ""
+    records: int = 0  # records read (documents)
+    matched_documents: int = 0  # records matched to an existing document
+    problem_count: int = 0  # all problems, also those beyond MAX_PROBLEMS
+    unknown_labels: Counter[str] = field(default_factory=Counter)
+    labels: Counter[str] = field(default_factory=Counter)  # imported spans per label
+    notes: list[ImportNote] = field(default_factory=list)  # what the format says that is not a problem
+    links: int = 0  # links between spans restored (jsonl)
+
+    def add_problem(self, problem: ImportProblem) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+    def summary(self) -> str:
+        name = self.path.name if self.path else "input"
+        parts = [f"{name}: imported {self.imported} annotation(s) from {self.records} record(s)"]
+        if self.new_documents:
+            parts.append(f"{self.new_documents} new document(s)")
+        if self.links:
+            parts.append(f"{self.links} link(s)")
+        if self.duplicates:
+            parts.append(f"{self.duplicates} already present")
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped")
+        if self.problem_count:
+            parts.append(f"{self.problem_count} problem(s)")
+        return "\n".join([", ".join(parts), *(str(n) for n in self.notes)])
+
+
+def content_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class _NewlineMap:
+    """Map offsets of a text with CR/CRLF onto its normalised (LF) form."""
+
+    def __init__(self, text: str):
+        self.pairs: list[int] = []
+        i = text.find("\r\n")
+        while i >= 0:
+            self.pairs.append(i)
+            i = text.find("\r\n", i + 2)
+
+    def __call__(self, offset: int) -> int:
+        return offset - bisect.bisect_left(self.pairs, offset)
+
+
+def _title_of(text: str, limit: int = 80) -> str:
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        if len(line) >= 2:
+            return line if len(line) <= limit else line[: limit - 1] + "…"
+    return ""
+
+
+def _is_iso_time(value: object) -> bool:
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def surrogate_problem(value: object, what: str) -> str | None:
+    """A lone surrogate (JSON's ``"\\ud800"``) cannot be stored as UTF-8: say where it is."""
+    if not isinstance(value, str):
+        return None
+    m = _SURROGATE.search(value)
+    if m is None:
+        return None
+    return f"{what} holds a lone surrogate \\u{ord(m.group()):04x} at character {m.start()} (not valid Unicode text)"
+
+
+class _Importer:
+    def __init__(self, fmt: Format, path: Path, corpus: CorpusAPI | None, store: StoreAPI, batch_size: int):
+        self.fmt = fmt
+        self.path = path
+        self.corpus = corpus
+        self.store = store
+        self.batch_size = batch_size
+        self.report = ImportReport(path=path, format=fmt.name)
+        self.labels = store.labels
+        self.source = f"import:{fmt.name}"
+        # documents known so far, by id and by content hash
+        self.by_id: dict[str, Document] = {}
+        self.by_content: dict[str, Document] = {}
+        for doc in list(corpus or ()) + store.imported_documents():
+            if doc.id not in self.by_id:
+                self.by_id[doc.id] = doc
+        self._hashed = False
+        self.keys: dict[str, set[tuple[int, int, str, str]]] = {}  # per annotator layer, as the store
+        self.pending_docs: list[Document] = []
+        self.pending: list[Annotation] = []
+        self.new_ids: set[str] = set()  # documents created by this import
+        self.ids: set[str] = set()  # annotation ids queued by this import
+        self._stored_ids: set[str] | None = None
+        self.annotator = store.annotator or default_annotator()
+        self.links: dict[str, tuple[str, dict[str, Any]]] = {}  # link id -> (annotation id, link record)
+
+    # documents
+
+    def _content_index(self) -> dict[str, Document]:
+        if not self._hashed:
+            for doc in self.by_id.values():
+                self.by_content.setdefault(content_sha256(doc.text), doc)
+            self._hashed = True
+        return self.by_content
+
+    def match(self, item: ImportItem, text: str, sha: str) -> tuple[Document | None, Document | None]:
+        """``(document, stale)``: the matching document, or the same-id document whose text differs."""
+        stale = None
+        if item.doc_id is not None:
+            doc = self.by_id.get(item.doc_id)
+            if doc is not None:
+                if doc.text == text:
+                    return doc, None
+                stale = doc
+        if item.sha256 and self.corpus is not None:
+            doc = self.corpus.by_sha256(item.sha256)
+            if doc is not None and doc.text == text:
+                return doc, None
+        doc = self._content_index().get(sha)
+        if doc is not None and doc.text == text:
+            if item.doc_id and doc.id != item.doc_id and doc.id in self.new_ids and stale is None:
+                # two records of this file with the same text but their own ids:
+                # two documents, not one (their annotations must not merge)
+                return None, None
+            return doc, None
+        return None, stale
+
+    def new_document(self, item: ImportItem, text: str, sha: str) -> Document:
+        doc_id = item.doc_id or f"import-{sha[:12]}"
+        if doc_id in self.by_id:
+            doc_id = f"{doc_id}~{sha[:8]}"
+        lang = normalise_tag(item.lang)
+        if lang == "unknown":
+            lang = None
+        doc = Document(
+            id=doc_id,
+            text=text,
+            sha256=sha,
+            path=None,
+            title=" ".join(item.title.split())[:200] if item.title else _title_of(text),
+            date=item.meta.get("date") if isinstance(item.meta.get("date"), str) else None,
+            size=len(text.encode("utf-8", "surrogatepass")),
+            lang=lang or "unknown",
+            lang_confidence=1.0 if lang else 0.0,
+            lang_source="import" if lang else "pending",
+            imported=True,
+        )
+        self.by_id[doc.id] = doc
+        self._content_index()[sha] = doc
+        self.pending_docs.append(doc)
+        self.new_ids.add(doc.id)
+        self.report.new_documents += 1
+        return doc
+
+    def existing_keys(self, doc_id: str) -> set[tuple[int, int, str, str]]:
+        keys = self.keys.get(doc_id)
+        if keys is None and doc_id in self.new_ids:
+            keys = self.keys[doc_id] = set()
+        if keys is None:
+            keys = {(a.start, a.end, a.label, a.annotator) for a in self.store.for_document(doc_id, statuses=STATUSES)}
+            self.keys[doc_id] = keys
+        return keys
+
+    # spans
+
+    def problem(self, item: ImportItem | ImportProblem, reason: str | None = None) -> None:
+        if isinstance(item, ImportProblem):
+            self.report.add_problem(item)
+        else:
+            self.report.add_problem(ImportProblem(item.line, reason or "", item.source or self.path.name))
+
+    def add_item(self, item: ImportItem) -> None:
+        r = self.report
+        r.records += 1
+        if not isinstance(item.text, str):
+            self.problem(item, "the document text is not a string")
+            r.skipped += 1
+            return
+        bad_field = next(
+            (p for p in (
+                surrogate_problem(item.text, "the document text"),
+                surrogate_problem(item.doc_id, "the document id"),
+                surrogate_problem(item.title, "the title"),
+                surrogate_problem(item.sha256, "the sha256"),
+                surrogate_problem(item.lang, "the language"),
+                surrogate_problem(item.meta.get("date"), "the date"),
+            ) if p),
+            None,
+        )
+        if bad_field:
+            self.problem(item, f"{bad_field}; record skipped")
+            r.skipped += 1 + len(item.spans)
+            return
+        doc_id_problem = id_problem(item.doc_id, "document id") if isinstance(item.doc_id, str) else None
+        if doc_id_problem:
+            self.problem(item, f"{doc_id_problem}; record skipped")
+            r.skipped += 1 + len(item.spans)
+            return
+        if item.lang is not None and normalise_tag(item.lang) is None:
+            # the document is still imported, without a language (detected later)
+            self.problem(item, f"{tag_problem(item.lang)}; the document is imported without it")
+            item.lang = None
+        raw = item.text
+        text = normalise_newlines(raw)
+        nmap = _NewlineMap(raw) if "\r\n" in raw else None
+        sha = content_sha256(text)
+        doc, stale = self.match(item, text, sha)
+        if doc is not None:
+            r.matched_documents += 1
+        elif stale is None:
+            doc = self.new_document(item, text, sha)
+        for span in item.spans:
+            self.add_span(item, span, raw, text, nmap, doc, stale)
+        if len(self.pending) >= self.batch_size or len(self.pending_docs) >= 1000:
+            self.flush()
+
+    def add_span(self, item: ImportItem, span: SpanRecord, raw: str, text: str, nmap: _NewlineMap | None,
+                 doc: Document | None, stale: Document | None) -> None:
+        r = self.report
+
+        def bad(reason: str) -> None:
+            self.problem(item, f"span {span.start}-{span.end} {span.label!r}: {reason}")
+            r.skipped += 1
+
+        start, end = span.start, span.end
+        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+            return bad("offsets must be integers")
+        if not isinstance(span.label, str) or not span.label.strip():
+            return bad("the label is empty")
+        if start < 0 or end < 0:
+            return bad("negative offset")
+        if start > end:
+            return bad(f"start {start} is after end {end}")
+        if start == end:
+            return bad("empty span (start equals end)")
+        if end > len(raw):
+            return bad(f"end {end} is beyond the end of the text ({len(raw)} characters)")
+        if span.status not in STATUSES:
+            return bad(f"unknown status {span.status!r}")
+        for value, what in ((span.label, "the label"), (span.text, "the span text"), (span.note, "the note"),
+                            (span.annotator, "the annotator"), (span.id, "the annotation id"),
+                            (span.created, "the created time"), (span.updated, "the updated time")):
+            problem = surrogate_problem(value, what)
+            if problem:
+                return bad(problem)
+        # the same rules as the CLI's --annotator, and ids of a sane size
+        if isinstance(span.annotator, str) and span.annotator:
+            problem = annotator_problem(span.annotator)
+            if problem:
+                return bad(problem)
+        if isinstance(span.id, str) and span.id:
+            problem = id_problem(span.id, "annotation id")
+            if problem:
+                return bad(problem)
+        for value, what in ((span.created, "created"), (span.updated, "updated")):
+            if value and not _is_iso_time(value):  # it would win every "newer version" tie-break
+                return bad(f"{what} {_short(value)} is not an ISO 8601 date")
+        if nmap is not None:
+            start, end = nmap(start), nmap(end)
+            if start == end:
+                return bad("the span holds only a line break")
+        span_text = text[start:end]
+        if span.text is not None and normalise_newlines(span.text) != span_text:
+            return bad(f"span text {_short(span.text)} does not match the document text {_short(span_text)}")
+        if span.label not in self.labels:
+            r.unknown_labels[span.label] += 1
+            return bad(
+                f"unknown label {span.label!r}; labels are {', '.join(self.labels.names)} "
+                f"(add it to {Path(str(self.store.path)) / 'labels.toml'} and import again)"
+            )
+        target = doc
+        if doc is None and stale is not None:
+            # same id, different text: find the span's text in the current document
+            found = find_nearest(stale.text, span_text, start)
+            if found is None:
+                return bad(f"document {stale.id!r} has changed and the span text {_short(span_text)} is no longer in it")
+            start, end, target = found, found + len(span_text), stale
+        # add_item makes a new document for the record unless a stale one has its id
+        assert target is not None
+        ann = Annotation(
+            id=span.id or new_id(),
+            doc_id=target.id,
+            start=start,
+            end=end,
+            label=span.label,
+            text=span_text,
+            note=span.note if isinstance(span.note, str) else "",
+            annotator=span.annotator if isinstance(span.annotator, str) and span.annotator else self.annotator,
+            created=span.created or now_iso(),
+            doc_sha256=target.sha256,
+            status=span.status,
+            source=self.source,
+            value=span.value,
+            score=span.score,
+            reason=span.reason,
+            suggested_by=span.suggested_by,
+        )
+        ann.updated = span.updated or ann.created
+        for rec in span.links:
+            self.links.setdefault(rec["id"], (ann.id, rec))
+        self._queue(target, ann)
+
+    def _queue(self, doc: Document, ann: Annotation) -> None:
+        keys = self.existing_keys(doc.id)
+        key = (ann.start, ann.end, ann.label, ann.annotator)  # two annotators may tag the same span
+        if key in keys or ann.id in self.ids or ann.id in self.stored_ids():
+            self.report.duplicates += 1
+            return
+        keys.add(key)
+        self.ids.add(ann.id)
+        self.pending.append(ann)
+
+    def stored_ids(self) -> set[str]:
+        """Ids of every annotation in the store when the import began (one read, not one per span)."""
+        if self._stored_ids is None:
+            self._stored_ids = {a.id for a in self.store.all(statuses=STATUSES)}
+        return self._stored_ids
+
+    def restore_links(self) -> None:
+        """The links the file carries, as they were (ids, annotators, times), once every span is in."""
+        if not self.links:
+            return
+        links = [Link(link_id, ann_id, str(rec["to"]), str(rec.get("annotator") or ""), str(rec.get("created") or ""),
+                      str(rec.get("status") or STATUS_ACCEPTED), str(rec.get("source") or ""))
+                 for link_id, (ann_id, rec) in self.links.items()]
+        self.report.links = self.store.restore_links(links)
+
+    def flush(self) -> None:
+        if self.pending_docs:
+            docs, self.pending_docs = self.pending_docs, []
+            self.store.add_documents(docs)
+            if self.corpus is not None:
+                self.corpus.add_documents([d for d in docs if d.id not in self.corpus])
+        if self.pending:
+            batch, self.pending = self.pending, []
+            added = self.store.add_many(batch, source=self.source)
+            added = batch if added is None else added
+            self.report.imported += len(added)
+            self.report.duplicates += len(batch) - len(added)
+            self.report.labels.update(a.label for a in added)
+
+
+def import_file(
+    fmt: str | Format,
+    path: str | Path,
+    corpus: CorpusAPI | None,
+    store: StoreAPI,
+    *,
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[ImportReport], None] | None = None,
+) -> ImportReport:
+    """Import ``path`` (format ``fmt``) into ``store``; see the module docstring.
+
+    ``progress(report)`` is called every 1,000 records and once at the end
+    (from the importing thread; a UI worker posts it on as a message).
+    """
+    fmt = resolve_format(fmt)
+    path = Path(path).expanduser()
+    if not fmt.can_import:
+        raise FormatError(f"{fmt.name}: this format is export only; import jsonl, doccano or prodigy instead")
+    if not path.exists():
+        raise FormatError(f"{path}: no such file")
+    if fmt.kind == "dir":
+        # a folder format may also take one file of it (brat: a single .ann beside its .txt)
+        if not path.is_dir() and not fmt.accepts_file:
+            raise FormatError(f"{path}: the {fmt.name} format imports a folder, and this is not one")
+    elif path.is_dir():
+        raise FormatError(f"{path}: is a folder, not a {fmt.name} file")
+    if store.readonly:
+        raise StoreReadOnlyError(store.path, store.readonly_reason or "the store is open read-only")
+    imp = _Importer(fmt, path, corpus, store, batch_size)
+    started = False
+    try:
+        for rec in fmt.read(path):
+            started = True
+            if isinstance(rec, ImportNote):
+                if not rec.source:
+                    rec.source = path.name
+                imp.report.notes.append(rec)
+                continue
+            if isinstance(rec, ImportProblem):
+                if not rec.source:
+                    rec.source = path.name
+                imp.problem(rec)
+                if rec.line:
+                    imp.report.skipped += 1
+                continue
+            imp.add_item(rec)
+            if progress is not None and imp.report.records % 1000 == 0:
+                progress(imp.report)
+    except ReaderError as exc:
+        if not started:
+            raise
+        imp.problem(ImportProblem(0, f"reading stopped: {exc}", path.name))
+    except (OSError, UnicodeDecodeError) as exc:
+        imp.flush()
+        reason = getattr(exc, "strerror", None) or str(exc)
+        if not started:
+            raise FormatError(f"{path}: cannot read: {reason}") from None
+        imp.problem(ImportProblem(0, f"reading stopped: {reason}", path.name))
+    imp.flush()
+    imp.restore_links()
+    if progress is not None:
+        progress(imp.report)
+    return imp.report
