@@ -54,9 +54,9 @@ def test_tag_relabel_note_delete_undo_redo(ctl, ws):
     assert ctl.tag("quote", None, a).message.startswith("already quote")
     out = ctl.tag("claim", None, a)
     assert "quote → claim" in out.message and ws.store.get(a.id).label == "claim"
-    assert "note on claim" in ctl.set_note(ctl.get(a.id), "check this").message
+    assert "note on claim" in ctl.act("note", ctl.get(a.id), note="check this").message
     assert ws.store.get(a.id).note == "check this"
-    out = ctl.delete(ctl.get(a.id))
+    out = ctl.act("delete", ctl.get(a.id))
     assert out.message.startswith("deleted claim") and ws.store.for_document(EN) == []
     assert ctl.undo().message.startswith("undo: restored claim") and len(ws.store.for_document(EN)) == 1
     assert ctl.redo().message.startswith("redo: deleted claim") and ws.store.for_document(EN) == []
@@ -75,8 +75,8 @@ def test_accept_reject_and_accept_all_with_counts_per_label(ctl, ws):
         items.append(ws.store.add(EN, s, e, label, status=STATUS_SUGGESTED, source="test"))
     ctl.reload()
     assert ctl.accept_all_summary() == (3, "2 quote, 1 claim")
-    assert ctl.accept(items[0]).message.startswith("accepted quote")
-    assert ctl.reject(ctl.get(items[1].id)).message.startswith("rejected claim")
+    assert ctl.act("accept", items[0]).message.startswith("accepted quote")
+    assert ctl.act("reject", ctl.get(items[1].id)).message.startswith("rejected claim")
     assert ctl.accept_all_summary() == (1, "1 quote")
     out = ctl.accept_all()
     assert out.message == "accepted 1 suggestion(s)"
