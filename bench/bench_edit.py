@@ -79,6 +79,7 @@ async def _tag_times(corpus: Path, store_path: Path, targets: list[tuple[int, in
         while not isinstance(app.screen.focused, AnnotatedTextView):
             await pilot.pause()
         view = app.screen.focused
+        await app.workers.wait_for_complete()  # the warm-up worker (amount tables) has had its time
         await pilot.pause()
         for start, end in targets:
             view.select(start, end)
