@@ -9,6 +9,10 @@ STORE  ?= annotations
 
 .PHONY: run test lint bench install clean chromium interop
 
+# PYTHONDONTWRITEBYTECODE=1 (set in some environments) made every start compile reader/'s
+# ~110 modules from source: our commands write and use bytecode whatever the caller's shell says.
+unexport PYTHONDONTWRITEBYTECODE
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
