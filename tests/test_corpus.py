@@ -270,8 +270,8 @@ def test_store_cache_written_in_one_batch_then_used(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise AssertionError("detection ran on a cached corpus")
 
-    monkeypatch.setattr(corpus_mod.language, "detect_language", boom)
-    monkeypatch.setattr(corpus_mod.language, "paragraph_languages", boom)
+    monkeypatch.setattr(language, "detect_language", boom)
+    monkeypatch.setattr(language, "paragraph_languages", boom)
     second = load_corpus(root, store=store)
     assert [d.lang for d in second] == ["it", "en", "fr", "ar", "it"]
     assert all(d.lang_source == "cache" for d in second)

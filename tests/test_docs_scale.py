@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import reader.corpus as corpus_mod
+import reader.lang.corpuslang as corpus_mod  # the language pass (detection_entry) lives there
 from reader.cli import main
 from reader.store import AnnotationStore
 

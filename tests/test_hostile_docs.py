@@ -18,6 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader import corpus as corpus_mod
+from reader.corpus import loading as corpus_loading
+from reader.model import Paragraph
 from reader.corpus import MAX_FILE_BYTES, load_corpus, load_document
 from reader.errors import NotTextError, ReaderError
 
@@ -149,7 +151,7 @@ def test_one_megabyte_line_without_newline(tmp_path):
     assert doc.chars == 1_000_000 and "\n" not in doc.text
     assert len(doc.title) <= corpus_mod.TITLE_MAX and doc.title.endswith("…")
     assert doc.lang == "it"
-    assert doc.paragraphs == [corpus_mod.Paragraph(0, len(doc.text.rstrip()), "it", doc.paragraphs[0].confidence)]
+    assert doc.paragraphs == [Paragraph(0, len(doc.text.rstrip()), "it", doc.paragraphs[0].confidence)]
 
 
 def test_file_over_the_limit_is_refused_without_reading(tmp_path, monkeypatch):
@@ -160,7 +162,7 @@ def test_file_over_the_limit_is_refused_without_reading(tmp_path, monkeypatch):
     def no_read(*a, **k):
         raise AssertionError("a file over the limit was read")
 
-    monkeypatch.setattr(corpus_mod, "_read_bytes", no_read)
+    monkeypatch.setattr(corpus_loading, "_read_bytes", no_read)
     c = load_corpus(tmp_path)
     assert len(c) == 0
     reason = problems_by_name(c)["huge.txt"]
@@ -169,8 +171,8 @@ def test_file_over_the_limit_is_refused_without_reading(tmp_path, monkeypatch):
 
 def test_file_that_grows_past_the_limit_while_read(tmp_path, monkeypatch):
     write(tmp_path / "grow.txt", "small")
-    monkeypatch.setattr(corpus_mod, "_read_bytes", lambda path, limit: b"x" * limit)
-    monkeypatch.setattr(corpus_mod, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(corpus_loading, "_read_bytes", lambda path, limit: b"x" * limit)
+    monkeypatch.setattr(corpus_loading, "MAX_FILE_BYTES", 1000)
     c = load_corpus(tmp_path)
     assert "file too large" in problems_by_name(c)["grow.txt"]
 
@@ -200,14 +202,14 @@ def test_fifty_megabyte_file_loads_and_is_tagged(tmp_path):
 def test_unreadable_file_via_injected_permission_error(tmp_path, monkeypatch):
     write(tmp_path / "secret.txt", "top secret")
     write(tmp_path / "open.txt", "public")
-    real = corpus_mod._read_bytes
+    real = corpus_loading._read_bytes
 
     def reader(path, limit):
         if Path(path).name == "secret.txt":
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real(path, limit)
 
-    monkeypatch.setattr(corpus_mod, "_read_bytes", reader)
+    monkeypatch.setattr(corpus_loading, "_read_bytes", reader)
     c = load_corpus(tmp_path, detect=False)
     assert [d.id for d in c] == ["open"]
     assert problems_by_name(c)["secret.txt"] == "permission denied: the file cannot be read"
@@ -223,7 +225,7 @@ def test_other_read_errors(tmp_path, monkeypatch, code, expected):
     def reader(path, limit):
         raise OSError(code, os.strerror(code), str(path))
 
-    monkeypatch.setattr(corpus_mod, "_read_bytes", reader)
+    monkeypatch.setattr(corpus_loading, "_read_bytes", reader)
     assert problems_by_name(load_corpus(tmp_path))["a.txt"] == expected
 
 
@@ -248,7 +250,7 @@ def test_unreadable_folder_via_injected_error(tmp_path, monkeypatch):
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real(path)
 
-    monkeypatch.setattr(corpus_mod.os, "scandir", scandir)
+    monkeypatch.setattr(corpus_loading.os, "scandir", scandir)
     c = load_corpus(tmp_path, detect=False)
     assert [d.id for d in c] == ["b"]
     assert problems_by_name(c)["locked"] == "permission denied: the folder cannot be read"
@@ -339,13 +341,13 @@ def test_markup_and_escape_sequences_in_text_and_title(tmp_path):
 
 def test_deleted_between_listing_and_reading(tmp_path, monkeypatch):
     write(tmp_path / "gone.txt", "soon gone")
-    real = corpus_mod.load_document
+    real = corpus_loading.load_document
 
     def vanish(path, root=None, **kw):
         Path(path).unlink()
         return real(path, root, **kw)
 
-    monkeypatch.setattr(corpus_mod, "load_document", vanish)
+    monkeypatch.setattr(corpus_loading, "load_document", vanish)
     c = load_corpus(tmp_path)
     assert problems_by_name(c)["gone.txt"].startswith("file not found")
 
