@@ -18,7 +18,7 @@ import reader.lang.corpuslang as corpus_mod  # the language pass (detection_entr
 from reader.cli import main
 from reader.store import AnnotationStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

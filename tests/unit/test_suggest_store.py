@@ -16,7 +16,7 @@ from reader.text import decode
 
 from conftest import SEEDS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "tests" / "data" / "gold.jsonl"
 
 

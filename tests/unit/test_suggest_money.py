@@ -10,7 +10,7 @@ from reader.corpus import load_corpus
 from reader.suggest import DEFAULT_MIN_SCORE, salary
 from reader.suggest.evaluation import evaluate, load_marked, parse_marked
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MONEY = ROOT / "tests" / "data" / "money"
 
 # what `reader suggest` gave on the seeds before pay was told from other money

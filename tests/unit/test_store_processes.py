@@ -15,7 +15,7 @@ import pytest
 from reader.errors import StoreLockedError
 from reader.store import AnnotationStore, check_store
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 CHILD = textwrap.dedent(
     """

@@ -14,7 +14,7 @@ from reader.store import AnnotationStore  # noqa: E402
 from reader.suggest import learn, suggest_corpus  # noqa: E402
 from reader.suggest.evaluation import load_marked  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from bench.learning import MONEY, _split, simulate  # noqa: E402
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import textual
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUR_DIRS = (ROOT / "reader", ROOT / "tests", ROOT / "bench")
 
 

@@ -15,7 +15,7 @@ from reader.store import AnnotationStore
 
 pytest.importorskip("psycopg", reason="the postgres extra is not installed (pip install -e '.[postgres]')")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TEXT = "Alice met Bob in Paris. Bob said: «the salary is 3.000 euro»."
 
 

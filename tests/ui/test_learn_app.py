@@ -20,7 +20,7 @@ from reader.tui.widgets import pane as pane_module  # noqa: E402
 from reader.tui.widgets.pane import DocumentPane  # noqa: E402
 from reader.tui.screens.reading import ReadingScreen  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 from bench.learning import MONEY, _split  # noqa: E402

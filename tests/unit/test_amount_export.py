@@ -11,7 +11,7 @@ from reader.formats.pipeline import export_corpus, import_file
 from reader.suggest import suggest_corpus
 from reader.workspace import Workspace
 
-SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 FR_DOC = "002_26ccd676af571225"
 FORMATS = ["jsonl", "doccano", "prodigy", "labelstudio", "brat", "spacy"]
 

@@ -23,7 +23,7 @@ import pytest
 
 from conftest import copy_seeds
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 2.0  # seconds from the signal (or the close) to the end of the process
 STALL = 1.0  # seconds the terminal stops reading before it hangs up
 

@@ -250,7 +250,7 @@ def test_doccano_cli_default_and_codepoint_option(ws, tmp_path, capsys):
 
 
 def test_readme_says_doccano_offsets_are_utf16():
-    readme = (Path(__file__).resolve().parent.parent / "docs" / "formats.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "formats.md").read_text(encoding="utf-8")
     row = next(line for line in readme.splitlines() if line.startswith("| `doccano`"))
     assert "UTF-16" in row and "--offsets codepoint" in row
 

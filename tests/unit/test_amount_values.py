@@ -11,7 +11,7 @@ from reader.model import Annotation
 from reader.store import AnnotationStore
 from reader.suggest import suggest_corpus
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AR_DOC = "003_744b85a45d014b40"
 FR_DOC = "002_26ccd676af571225"
 

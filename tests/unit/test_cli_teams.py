@@ -12,7 +12,7 @@ from reader.store import AnnotationStore
 
 from conftest import copy_seeds
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOC = "000_9d99caadc18c77c5"
 
 

@@ -29,7 +29,7 @@ from reader.lang.langtag import normalise_tag
 from reader.store import AnnotationStore
 from reader.text import BIDI_CONTROLS, inert, json_terminal_safe
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OSC_TITLE = "\x1b]2;LPWN\x1b\\"
 BIDI = "".join(chr(c) for c in BIDI_CONTROLS)
 

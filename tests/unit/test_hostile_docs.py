@@ -178,7 +178,7 @@ def test_file_that_grows_past_the_limit_while_read(tmp_path, monkeypatch):
 
 
 def test_fifty_megabyte_file_loads_and_is_tagged(tmp_path):
-    seed = (Path(__file__).resolve().parents[1] / "seeds" / "002_26ccd676af571225.txt").read_bytes()
+    seed = (Path(__file__).resolve().parents[2] / "seeds" / "002_26ccd676af571225.txt").read_bytes()
     path = tmp_path / "big.txt"
     chunk = (seed + b"\n\n") * 100
     with open(path, "wb") as fh:

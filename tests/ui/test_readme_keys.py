@@ -21,7 +21,7 @@ from reader.tui import ReaderApp
 
 from tui_helpers import SIZE, copy_seeds, run_test, settle
 
-README = Path(__file__).resolve().parents[1] / "docs" / "keys.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "keys.md"
 
 #: README table heading -> the screens it covers
 TABLES = {

@@ -15,7 +15,7 @@ from reader.tui.dialogs import ConfirmDialog, ExportDialog
 
 from conftest import copy_seeds
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(capsys, *argv):

@@ -410,7 +410,7 @@ def test_seed_gold_salary_is_all_found():
     import sys
     from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from bench.bench_suggest import _finders, load_gold, score
 
     s = score(load_gold(), "salary", _finders()["salary"])

@@ -28,7 +28,7 @@ from reader.tui.serve import ReaderServer, app_command, is_loopback, serve, vali
 
 from conftest import SEEDS, copy_seeds
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / ".artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)")
 ITALIAN = "000_9d99caadc18c77c5"

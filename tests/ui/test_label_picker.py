@@ -1,5 +1,5 @@
 """Large label sets (issue #13, item 15): 1,000 labels load (the limit is documented
-and enforced elsewhere, tests/test_hostile_input.py), the reading screen shows a
+and enforced elsewhere, tests/ui/test_hostile_input.py), the reading screen shows a
 bounded header, and the label picker (T, type to filter) tags with any label."""
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 import ast
 import pathlib
 
-ROOT = pathlib.Path(__file__).resolve().parents[1] / "reader"
+ROOT = pathlib.Path(__file__).resolve().parents[2] / "reader"
 
 
 def _imports(path: pathlib.Path) -> set[str]:

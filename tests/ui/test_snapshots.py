@@ -2,7 +2,7 @@
 
 Deterministic: fixed size, relative paths (the sub-title shows the store path),
 a pre-populated store, and language detection finished before the picture.
-Regenerate with `pytest tests/test_snapshots.py --snapshot-update`.
+Regenerate with `pytest tests/ui/test_snapshots.py --snapshot-update`.
 """
 from __future__ import annotations
 
