@@ -9,6 +9,10 @@ STORE  ?= annotations
 
 .PHONY: run test lint bench install clean chromium interop
 
+# PYTHONDONTWRITEBYTECODE=1 (set in some environments) made every start compile reader/'s
+# ~110 modules from source: our commands write and use bytecode whatever the caller's shell says.
+unexport PYTHONDONTWRITEBYTECODE
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -35,8 +39,9 @@ chromium:
 	  if [ "$$req" = 1 ]; then echo "chromium could not be installed, and CI requires the browser test" >&2; exit 1; fi; \
 	  echo "chromium not installed: the browser test will skip"; }
 
+# -n auto: pytest-xdist, one worker per core (PostgreSQL servers, snapshots and temp paths are per worker)
 test: lint chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 # Types (mypy, strict on all of reader/) and the import layers (import-linter); config in pyproject.toml.
 lint: $(STAMP)

@@ -1,4 +1,4 @@
-"""The learning simulation shared by ``make bench`` and tests/test_learn.py.
+"""The learning simulation shared by ``make bench`` and tests/unit/test_learn.py.
 
 The simulation corpus has two parts, both written for this project:
 ``tests/data/money`` (the own corpus the rules were tuned on) and

@@ -14,20 +14,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, ParamSpec, Protocol, TypeVar
+from typing import Any, Callable, Iterable, Literal, ParamSpec, Protocol, TypeVar
 
+from reader.annset import ChangeLike, Delta, ShownAnnotations
 from reader.errors import ReaderError, StoreConflictError, StoreWriteError
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, Annotation, Document
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
-
-
-class ChangeLike(Protocol):
-    kind: str
-    before: Annotation | None
-    after: Annotation | None
-    items: tuple["ChangeLike", ...]
 
 
 class ControllerStore(Protocol):
@@ -71,6 +65,27 @@ class ControllerCorpus(Protocol):
     def set_language_override(self, doc_id: str, lang: str | None, store: ControllerStore | None = None) -> Document: ...
 
 
+Action = Literal["note", "delete", "accept", "reject", "relabel"]
+
+
+@dataclass(frozen=True)
+class _Single:
+    """One annotation change as the controller saw it (``before`` → ``after``)."""
+
+    kind: str
+    before: Annotation | None
+    after: Annotation | None
+    items: tuple[ChangeLike, ...] = ()
+
+
+def _copy(ann: Annotation | None) -> Annotation | None:
+    if ann is None:
+        return None
+    clone = object.__new__(Annotation)  # as the store's copy_annotation: no __init__ checks, a plain copy
+    clone.__dict__.update(ann.__dict__)
+    return clone
+
+
 def span_label(start: int, end: int) -> str:
     return f"{start}–{end}"
 
@@ -81,7 +96,9 @@ class Outcome:
 
     ``error``: a message for a notification (the action failed or did nothing
     useful). ``unsaved``: the change is in memory only; the caller should
-    schedule :meth:`AnnotationController.retry`.
+    schedule :meth:`AnnotationController.retry`. ``delta``: what the change did
+    to the shown annotations, for the screen to apply (None with ``changed``:
+    everything was read again, show it all again).
     """
 
     message: str = ""
@@ -91,6 +108,7 @@ class Outcome:
     unsaved: bool = False
     annotation: Annotation | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    delta: Delta | None = None
 
     @property
     def ok(self) -> bool:
@@ -117,13 +135,11 @@ class AnnotationController:
         self.store = store
         self.corpus = corpus
         self.doc_id = doc_id
-        self.annotations: list[Annotation] = []
-        self._by_id: dict[str, Annotation] = {}
+        self._shown = ShownAnnotations()
         # Layers (issue 11): on a shared store each annotator sees their own layer, and may
         # look at another's, or at all of them, read-only. A single-person store shows all.
         self.own = store.annotator
         self.layer: str | None = self.own if store.shared else None  # None: every layer
-        self.layer_names: list[str] = []  # annotators with spans in this document
 
     # ------------------------------------------------------------ reading
     @property
@@ -140,15 +156,21 @@ class AnnotationController:
             error = ""
         except ReaderError as exc:
             anns, error = [], str(exc)
-        self.layer_names = sorted({a.annotator for a in anns})
-        if self.layer is not None:
-            anns = [a for a in anns if a.annotator == self.layer]
-        self.annotations = anns
-        self._by_id = {a.id: a for a in anns}
+        self._shown.reset(anns, self.layer)
         return error
 
+    @property
+    def annotations(self) -> list[Annotation]:
+        """The shown annotations, sorted by (start, end, label, id)."""
+        return self._shown.items
+
+    @property
+    def layer_names(self) -> list[str]:
+        """Annotators with spans in this document."""
+        return self._shown.layer_names
+
     def get(self, ann_id: str) -> Annotation | None:
-        return self._by_id.get(ann_id)
+        return self._shown.get(ann_id)
 
     # ------------------------------------------------------------ layers
     @property
@@ -183,17 +205,9 @@ class AnnotationController:
                        warning=True)
 
     def counts(self) -> Counts:
-        accepted: Counter[str] = Counter()
-        suggested: Counter[str] = Counter()
-        orphaned = 0
-        for a in self.annotations:
-            if a.orphaned:
-                orphaned += 1
-            elif a.status == STATUS_ACCEPTED:
-                accepted[a.label] += 1
-            elif a.status == STATUS_SUGGESTED:
-                suggested[a.label] += 1
-        return Counts(accepted, suggested, orphaned)
+        """Kept as changes are applied: no pass over the annotations."""
+        tally = self._shown.tally
+        return Counts(+tally.accepted, +tally.suggested, tally.orphaned)
 
     def at(self, offset: int, ids: Iterable[str] = ()) -> Annotation | None:
         """The innermost shown annotation covering ``offset`` (or ending at it).
@@ -202,7 +216,7 @@ class AnnotationController:
         without them the annotations are scanned.
         """
         for ann_id in ids:
-            ann = self._by_id.get(ann_id)
+            ann = self._shown.get(ann_id)
             if ann is not None and not ann.orphaned:
                 return ann
         shown = [a for a in self.annotations if not a.orphaned and a.status != STATUS_REJECTED]
@@ -250,11 +264,17 @@ class AnnotationController:
         except ReaderError as exc:
             return None, Outcome(error=str(exc))
 
-    def _done(self, message: str, ann: Annotation | None = None) -> Outcome:
-        self.reload()
+    def _done(self, message: str, changes: Iterable[ChangeLike] | None = None, ann: Annotation | None = None) -> Outcome:
+        """What a change did: applied to the shown annotations as a delta (``changes``), or read again (None)."""
+        delta: Delta | None = None
+        if changes is None:
+            self.reload()
+        else:
+            delta = self._shown.apply(changes)
         if self.store.unsaved:
-            return Outcome(f"UNSAVED — retrying ({self.store.unsaved} change(s) in memory)", changed=True, warning=True, unsaved=True, annotation=ann)
-        return Outcome(message, changed=True, annotation=ann)
+            return Outcome(f"UNSAVED — retrying ({self.store.unsaved} change(s) in memory)", changed=True, warning=True,
+                           unsaved=True, annotation=ann, delta=delta)
+        return Outcome(message, changed=True, annotation=ann, delta=delta)
 
     def tag(self, label: str, selection: tuple[int, int] | None, under_cursor: Annotation | None) -> Outcome:
         """Tag the selection with ``label``; without one, re-label the annotation under the cursor."""
@@ -266,54 +286,40 @@ class AnnotationController:
             if failed:
                 return failed
             assert isinstance(ann, Annotation)
-            return self._done(f"saved {label} {span_label(ann.start, ann.end)}", ann)
+            return self._done(f"saved {label} {span_label(ann.start, ann.end)}", [_Single("add", None, ann)], ann)
         if under_cursor is None:
             return Outcome(error="Select some text first (shift+arrows, v, s, p or the mouse), then press a label key", warning=True)
         if under_cursor.label == label and under_cursor.status == STATUS_ACCEPTED:
             return Outcome(f"already {label} {span_label(under_cursor.start, under_cursor.end)}")
-        new, failed = self._call(self.store.update, under_cursor.id, label=label, status=STATUS_ACCEPTED)
-        if failed:
-            return failed
-        assert isinstance(new, Annotation)
-        return self._done(f"saved {under_cursor.label} → {label} {span_label(new.start, new.end)}", new)
+        return self.act("relabel", under_cursor, label=label)
 
-    def set_note(self, ann: Annotation, note: str) -> Outcome:
+    def act(self, action: Action, ann: Annotation, *, note: str = "", label: str = "") -> Outcome:
+        """One change to one annotation: ``note`` (set it), ``delete``, ``accept`` or ``reject`` a
+        suggestion, ``relabel`` (to ``label``, accepted). The store's answer is applied as a delta."""
         if (refused := self._read_only()) is not None:
             return refused
-        if note == ann.note:
+        if action == "note" and note == ann.note:
             return Outcome("note unchanged")
-        new, failed = self._call(self.store.update, ann.id, note=note)
+        old = self._shown.get(ann.id) or ann
+        result: Annotation | None
+        if action in ("delete", "reject"):
+            result, failed = self._call(self.store.delete, ann.id)
+            change = _Single("delete", old, None)
+        else:
+            fields: dict[str, str] = {"note": note} if action == "note" else {"status": STATUS_ACCEPTED}
+            if action == "relabel":
+                fields["label"] = label
+            result, failed = self._call(self.store.update, ann.id, **fields)
+            change = _Single("update", old, result)
         if failed:
             return failed
-        assert isinstance(new, Annotation)
-        return self._done(f"saved note on {new.label} {span_label(new.start, new.end)}", new)
-
-    def delete(self, ann: Annotation) -> Outcome:
-        if (refused := self._read_only()) is not None:
-            return refused
-        old, failed = self._call(self.store.delete, ann.id)
-        if failed:
-            return failed
-        assert isinstance(old, Annotation)
-        return self._done(f"deleted {old.label} {span_label(old.start, old.end)}", old)
-
-    def accept(self, ann: Annotation) -> Outcome:
-        if (refused := self._read_only()) is not None:
-            return refused
-        new, failed = self._call(self.store.update, ann.id, status=STATUS_ACCEPTED)
-        if failed:
-            return failed
-        assert isinstance(new, Annotation)
-        return self._done(f"accepted {new.label} {span_label(new.start, new.end)}", new)
-
-    def reject(self, ann: Annotation) -> Outcome:
-        if (refused := self._read_only()) is not None:
-            return refused
-        old, failed = self._call(self.store.delete, ann.id)
-        if failed:
-            return failed
-        assert isinstance(old, Annotation)
-        return self._done(f"rejected {old.label} {span_label(old.start, old.end)}", old)
+        assert isinstance(result, Annotation)
+        what = f"{result.label} {span_label(result.start, result.end)}"
+        message = {
+            "note": f"saved note on {what}", "delete": f"deleted {what}", "accept": f"accepted {what}",
+            "reject": f"rejected {what}", "relabel": f"saved {old.label} → {what}",
+        }[action]
+        return self._done(message, [change], result)
 
     def accept_all_summary(self) -> tuple[int, str]:
         """(how many, "3 salary, 2 quote") of the suggestions accept-all would accept."""
@@ -332,7 +338,8 @@ class AnnotationController:
         if failed:
             return failed
         assert isinstance(accepted, list)
-        return self._done(f"accepted {len(accepted)} suggestion(s)")
+        changes = [_Single("update", self._shown.get(a.id), a) for a in accepted]
+        return self._done(f"accepted {len(accepted)} suggestion(s)", changes)
 
     @staticmethod
     def describe_change(change: ChangeLike | None, verb: str) -> str:
@@ -355,13 +362,31 @@ class AnnotationController:
         change, failed = self._call(self.store.undo)
         if failed:
             return failed
-        return self._done(self.describe_change(change, "undo"))
+        return self._done(self.describe_change(change, "undo"), self._undone(change, undo=True))
 
     def redo(self) -> Outcome:
         change, failed = self._call(self.store.redo)
         if failed:
             return failed
-        return self._done(self.describe_change(change, "redo"))
+        return self._done(self.describe_change(change, "redo"), self._undone(change, undo=False))
+
+    def _undone(self, change: ChangeLike | None, *, undo: bool) -> list[ChangeLike] | None:
+        """The effect of an undo (the change reversed) or a redo, on this document's annotations.
+
+        Copies: the store's history keeps its own objects. A change the store could
+        not have applied as recorded (another document's, or none) reads everything again.
+        """
+        if change is None:
+            return []
+        out: list[ChangeLike] = []
+        for single in (change.items if change.kind == "batch" else (change,)):
+            before, after = (single.after, single.before) if undo else (single.before, single.after)
+            if before is None and after is None:
+                continue  # a link change: no annotation moves
+            if any(a is not None and a.doc_id != self.doc_id for a in (before, after)):
+                continue
+            out.append(_Single("change", _copy(before), _copy(after)))
+        return out
 
     def retry(self) -> Outcome:
         """Try to save the changes kept in memory; ``unsaved`` stays true while it fails."""

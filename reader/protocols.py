@@ -3,7 +3,7 @@
 The domain and the UI depend on these, not on concrete classes, so that a
 stand-in (the app's ``UnavailableStore``, a test host) or a second
 implementation (a store on another engine) fits without ``getattr`` probes.
-``tests/test_protocols.py`` checks that every implementation has exactly the
+``tests/ui/test_protocols.py`` checks that every implementation has exactly the
 public members of its protocol.
 
 * :class:`DocumentLookup`: finds a document by id (what the store needs of a corpus).

@@ -49,3 +49,16 @@ def copy_seeds(parent: Path, name: str = "seeds") -> Path:
     dest = parent / name
     shutil.copytree(SEEDS, dest)
     return dest
+
+
+# --- bytecode: PYTHONDONTWRITEBYTECODE=1 would make every `python -m reader` of a test compile reader/ ---
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile reader/ once (the controller, not each xdist worker): the subprocess tests start
+    `python -m reader` dozens of times, and with PYTHONDONTWRITEBYTECODE=1 each start compiled
+    its ~110 modules from source."""
+    if hasattr(session.config, "workerinput"):
+        return
+    import compileall
+
+    compileall.compile_dir(str(SEEDS.parent / "reader"), quiet=1)

@@ -1,7 +1,7 @@
 """A small host App for the reading/compare screens (used until and besides ReaderApp).
 
 It implements ``reader.tui.host.ReaderAppProtocol``, the members the screens
-use, as ``ReaderApp`` does (``tests/test_host_protocol.py`` checks both).
+use, as ``ReaderApp`` does (``tests/ui/test_host_protocol.py`` checks both).
 """
 from __future__ import annotations
 

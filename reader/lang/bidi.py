@@ -17,7 +17,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import regex
-from bidi import algorithm as uba
 
 _GRAPHEME = regex.compile(r"\X")
 _STRONG_RTL = regex.compile(r"[\p{Bidi_Class=R}\p{Bidi_Class=AL}]")
@@ -29,6 +28,8 @@ def has_rtl(text: str) -> bool:
 
 def _visual_positions(row: str, rtl: bool) -> list[int]:
     """For each code point of ``row`` (logical index), its position in visual order (-1: removed)."""
+    from bidi import algorithm as uba  # on first use: visual order is opt-in (issue 22)
+
     storage = uba.get_empty_storage()
     level = 1 if rtl else 0
     storage["base_level"] = level

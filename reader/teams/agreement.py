@@ -114,7 +114,7 @@ def krippendorff_alpha(counts: np.ndarray) -> float | None:
     ``o = (counts / (m_u - 1))^T counts - diag(...)``. The ``krippendorff``
     package builds a units x values x values array instead, which made it 66% of
     ``reader agree`` (400 MB for 200k tokens and 16 label combinations). The
-    package stays the reference: ``tests/test_agreement.py`` checks that both
+    package stays the reference: ``tests/unit/test_agreement.py`` checks that both
     agree on random count matrices and on Krippendorff's published example.
     """
     counts = np.asarray(counts, dtype=np.float64)

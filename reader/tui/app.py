@@ -203,6 +203,9 @@ class ReaderApp(App[None]):
         if StoreSync.wanted(self.store):  # a shared store: show the others' new annotations
             self.store_sync = StoreSync(self, self.store)
             self.store_sync.start()
+        from reader.tui.services.warmup import warm_amounts
+
+        self.call_after_refresh(warm_amounts, self)  # a salary tag then parses with compiled tables
         if self.detect and self.corpus is not None and self.corpus.pending:
             # after the first paint: loading langdetect's profiles holds the GIL for a while
             self.call_after_refresh(self.detect_languages)
@@ -367,6 +370,7 @@ class ReaderApp(App[None]):
         try:
             return super().run(*args, **kwargs)
         finally:
+            self.quit_guard.stand_down()
             self.close_workspace()
             if self.exit_message:
                 import sys
@@ -399,3 +403,5 @@ class ReaderApp(App[None]):
     def on_unmount(self) -> None:
         self.close_workspace()
         self.quit_guard.remove_signal_handlers()
+        if self.is_headless:  # no terminal to get stuck on (run() stands down in a real one)
+            self.quit_guard.stand_down()

@@ -6,7 +6,7 @@ with :func:`reader_app`, a ``typing.cast`` of ``widget.app`` (as Posting does
 with its app class): no ``getattr`` probing, and mypy checks every use.
 
 ``ReaderApp`` implements it, and so does the tests' ``HostApp``
-(``tests/reading_harness.py``); ``tests/test_host_protocol.py`` compares both
+(``tests/reading_harness.py``); ``tests/ui/test_host_protocol.py`` compares both
 with the protocol so they cannot drift. Textual's own ``App`` API (``notify``,
 ``push_screen``, ``exit``) is used through ``widget.app`` as usual.
 """

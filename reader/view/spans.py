@@ -5,6 +5,7 @@ the few buckets the row touches, never at every span of the document.
 """
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from typing import Iterable, NamedTuple
 
 from reader.model import STATUS_REJECTED, STATUS_SUGGESTED, Annotation
@@ -30,6 +31,20 @@ def is_low(a: Annotation) -> bool:
     return a.status == STATUS_SUGGESTED and a.score is not None and a.score < LOW_SCORE
 
 
+def _shown_span(a: Annotation | Span, text_len: int) -> Span | None:
+    """The span drawn for ``a``; None when it is not shown (orphaned, rejected, outside the text)."""
+    if isinstance(a, Span):
+        sp = a
+    else:
+        if a.orphaned:
+            return None
+        sp = Span(a.start, a.end, a.label, a.status, a.id, is_low(a))
+    return sp if sp.status != STATUS_REJECTED and 0 <= sp.start < sp.end <= text_len else None
+
+
+SpanSet = set[Span]  # (the class below has a method named "set")
+
+
 class SpanIndex:
     def __init__(self) -> None:
         self._spans: list[Span] = []
@@ -42,16 +57,7 @@ class SpanIndex:
         Orphaned and rejected annotations and spans outside ``[0, text_len]``
         are not shown.
         """
-        new: list[Span] = []
-        for a in annotations:
-            if isinstance(a, Span):
-                sp = a
-            else:
-                if a.orphaned:
-                    continue
-                sp = Span(a.start, a.end, a.label, a.status, a.id, is_low(a))
-            if sp.status != STATUS_REJECTED and 0 <= sp.start < sp.end <= text_len:
-                new.append(sp)
+        new = [sp for a in annotations if (sp := _shown_span(a, text_len)) is not None]
         new.sort()
         keys = set(new)
         changed = self._keys ^ keys
@@ -62,6 +68,42 @@ class SpanIndex:
                 buckets.setdefault(b, []).append(sp)
         self._buckets = buckets
         return changed
+
+    def update(self, removed: Iterable[Annotation], added: Iterable[Annotation], text_len: int) -> SpanSet:
+        """Apply a delta (annotations that went, and came); returns the spans that appeared or went away.
+
+        A removed annotation is the version that was shown, so its span is found
+        by value: O(log n) per span plus the list insert, where :meth:`set` sorts
+        everything again.
+        """
+        changed: SpanSet = SpanSet()
+        for a in removed:
+            sp = Span(a.start, a.end, a.label, a.status, a.id, is_low(a))
+            if sp in self._keys:
+                self._drop(sp)
+                changed.add(sp)
+        for a in added:
+            new = _shown_span(a, text_len)
+            if new is None:
+                continue
+            if new in self._keys:
+                continue
+            insort(self._spans, new)
+            self._keys.add(new)
+            for b in range(new.start // BUCKET, (new.end - 1) // BUCKET + 1):
+                insort(self._buckets.setdefault(b, []), new)  # buckets stay sorted: spans_at breaks ties by it
+            changed ^= {new}  # went and came back as it was: nothing to draw
+        return changed
+
+    def _drop(self, sp: Span) -> None:
+        self._keys.discard(sp)
+        i = bisect_left(self._spans, sp)
+        if i < len(self._spans) and self._spans[i] == sp:
+            del self._spans[i]
+        for b in range(sp.start // BUCKET, (sp.end - 1) // BUCKET + 1):
+            bucket = self._buckets.get(b)
+            if bucket is not None and sp in bucket:
+                bucket.remove(sp)
 
     def __len__(self) -> int:
         return len(self._spans)

@@ -10,12 +10,17 @@ logical: this class only maps a row's cells to offsets and back.
 """
 from __future__ import annotations
 
-from bidi.algorithm import get_base_level
 
 from reader.lang.bidi import has_rtl, visual_clusters
 from reader.view.wrap import WrapLayout, cell_width, display
 
 BASE_SCAN = 400  # characters of a line read to find its first strong character
+
+
+def _base_level(text: str) -> int:
+    from bidi.algorithm import get_base_level  # on first use: only right-to-left lines in visual mode ask (issue 22)
+
+    return int(get_base_level(text))
 
 
 class VisualRows:
@@ -33,7 +38,7 @@ class VisualRows:
         if rtl is None:
             ls, le = self.layout.line_bounds(line)
             head = self.layout.text[ls:min(le, ls + BASE_SCAN)]
-            rtl = self._rtl[line] = has_rtl(head) and get_base_level(head) == 1
+            rtl = self._rtl[line] = has_rtl(head) and _base_level(head) == 1
         return rtl
 
     def applies(self, line: int) -> bool:

@@ -25,7 +25,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Collapsible, DataTable, Footer, Header, Input, Label, ProgressBar, Static
 
-from reader.align import pick_per_language
 from reader.errors import ReaderError
 from reader.model import Document
 from reader.protocols import ProblemLike
@@ -324,6 +323,8 @@ class LibraryScreen(Screen[None]):
         n = len(self.model.marked)
         if n < 2 and self.model.filter.lang:
             # a language filter and nothing marked: one document per language
+            from reader.align import pick_per_language  # on use: reader.align brings the fact extractors (issue 22)
+
             by_id = {d.id: d for d in self._documents()}
             wanted = self.model.filter.langs
             ids = pick_per_language([by_id[i] for i in self.shown if i in by_id], wanted if len(wanted) > 1 else None)

@@ -5,7 +5,8 @@
   write them to a rescue file, or lose them.
 * On any exit (a signal, or after the dialog) unsaved changes go to a rescue
   file rather than nowhere, and the store is flushed and closed once.
-* SIGTERM and SIGHUP close the store first, then leave with ``128 + signal``.
+* SIGTERM and SIGHUP close the store first, then leave with ``128 + signal``; within
+  about a second even when the main thread is stuck writing to a closed terminal.
 
 What happened is left on the app: ``exit_message`` (printed on stderr after
 the run), ``work_not_in_store`` (the CLI's exit code) and ``rescue_path``.
@@ -13,9 +14,13 @@ the run), ``work_not_in_store`` (the CLI's exit code) and ``rescue_path``.
 from __future__ import annotations
 
 import asyncio
+import os
+from os import _exit as end_process  # os._exit: the name clashes with a private Textual one (public API test)
 import signal
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Callable
 
 from reader.errors import ReaderError
 from reader.protocols import StoreAPI
@@ -26,12 +31,21 @@ if TYPE_CHECKING:  # pragma: no cover
     from reader.tui.app import ReaderApp
 
 
+#: seconds a SIGTERM/SIGHUP leaves the event loop to get the app out before the watchdog ends the process
+EXIT_GRACE = 0.8
+
+
 class QuitGuard:
     """Quit, signal and rescue handling for one :class:`~reader.tui.app.ReaderApp`."""
 
     def __init__(self, app: "ReaderApp") -> None:
         self._app = app
         self._installed: list[int] = []
+        self._previous: dict[int, Callable[[int, FrameType | None], Any] | int | None] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._watchdog: threading.Thread | None = None
+        self._close_lock = threading.Lock()
+        self._out = threading.Event()
         self._closed = False
 
     def _store(self) -> StoreAPI | None:
@@ -41,30 +55,64 @@ class QuitGuard:
     # --- signals ---------------------------------------------------------------
 
     def install_signal_handlers(self) -> None:
+        """SIGTERM and SIGHUP: leave through the event loop, with a watchdog in case the loop is stuck.
+
+        Not ``loop.add_signal_handler``: that handler runs only when the loop gets
+        control, and closing the terminal as the first screen paints leaves the
+        main thread blocked in Textual's writer queue (nobody reads the terminal
+        any more), so the process hung until SIGKILL (issue 21). A plain signal
+        handler runs even there: it asks the loop to leave and starts a watchdog
+        that, if the app is still running :data:`EXIT_GRACE` seconds later, closes
+        the store (rescuing unsaved changes) and ends the process.
+        """
         try:
-            loop = asyncio.get_running_loop()
+            self._loop = asyncio.get_running_loop()
         except RuntimeError:
+            return
+        if threading.current_thread() is not threading.main_thread():
             return
         for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):  # not on every OS
             if sig is None:
                 continue
             try:
-                loop.add_signal_handler(sig, self._on_terminate_signal, sig)
+                self._previous[sig] = signal.signal(sig, self._on_signal)
                 self._installed.append(sig)
-            except (NotImplementedError, RuntimeError, ValueError):
+            except (OSError, RuntimeError, ValueError):
                 pass
 
     def remove_signal_handlers(self) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        if threading.current_thread() is not threading.main_thread():
             return
         for sig in self._installed:
             try:
-                loop.remove_signal_handler(sig)
-            except Exception:
+                signal.signal(sig, self._previous.get(sig, signal.SIG_DFL))
+            except (OSError, RuntimeError, ValueError, TypeError):
                 pass
         self._installed = []
+
+    def _on_signal(self, sig: int, frame: FrameType | None) -> None:
+        """In the main thread, whatever it was doing: hand over to the loop, and start the watchdog."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(self._on_terminate_signal, sig)
+            except RuntimeError:  # the loop closed meanwhile
+                pass
+        if self._watchdog is None:
+            self._watchdog = threading.Thread(target=self._force_exit, args=(sig,), name="reader exit watchdog", daemon=True)
+            self._watchdog.start()
+
+    def stand_down(self) -> None:
+        """The app is out (``App.run`` returned, or a headless run unmounted): no watchdog exit."""
+        self._out.set()
+
+    def _force_exit(self, sig: int) -> None:
+        """The loop did not get the app out in time: close the store here and end the process."""
+        if self._out.wait(EXIT_GRACE):
+            return
+        self.close(wait=EXIT_GRACE / 2)
+        if not self._out.is_set():
+            end_process(128 + int(sig))
 
     def _on_terminate_signal(self, sig: int) -> None:
         """SIGTERM / SIGHUP: flush and close the store first, then leave."""
@@ -150,8 +198,17 @@ class QuitGuard:
             return
         app.exit_message = self._rescued_message(n, path)
 
-    def close(self) -> None:
-        """Stop detection, rescue unsaved changes, flush and close the store (idempotent). Never raises."""
+    def close(self, wait: float = -1) -> None:
+        """Stop detection, rescue unsaved changes, flush and close the store (idempotent, from any
+        thread; ``wait``: at most this many seconds for another thread's close). Never raises."""
+        if not self._close_lock.acquire(timeout=wait):
+            return
+        try:
+            self._close()
+        finally:
+            self._close_lock.release()
+
+    def _close(self) -> None:
         if self._closed:
             return
         app, store = self._app, self._store()

@@ -6,6 +6,9 @@ Up/down/page/home/end move the highlight; enter or a click selects the row
 """
 from __future__ import annotations
 
+from bisect import bisect_left
+from typing import Iterable
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -20,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
+from reader.annset import SortKey, Tally, sort_key
 from reader.labels import LabelSet
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation
 from reader.amounts import format_value
@@ -65,19 +69,50 @@ class AnnotationList(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.labels = labels or LabelSet()
         self._items: list[Annotation] = []
-        self._index: dict[str, int] = {}
+        self._keys: list[SortKey] = []  # the rows' sort keys, while the rows are in sort_key order
+        self._index: dict[str, int] | None = {}
+        self.sorted_items = True  # rows in sort_key order (False: the review order of suggestions)
         self.show_annotator = False  # every layer shown: each row names its annotator
 
     def set_items(self, anns: list[Annotation]) -> None:
         current = self.highlighted_id
         self._items = list(anns)
-        self._index = {a.id: i for i, a in enumerate(self._items)}
+        self._keys = [sort_key(a) for a in self._items] if self.sorted_items else []
+        self._index = None
         self.virtual_size = Size(self.size.width, len(self._items))
-        if current in self._index:
-            self.highlighted = self._index[current]
+        i = self.index_of(current) if current is not None else None
+        if i is not None:
+            self.highlighted = i
         else:
             self.highlighted = min(self.highlighted, max(0, len(self._items) - 1))
         self.refresh()
+
+    def update_items(self, removed: Iterable[Annotation], added: Iterable[Annotation]) -> None:
+        """Apply a delta to a list sorted by :func:`reader.annset.sort_key`: rows go and come
+        in place (the highlight stays on its annotation), without refilling every row."""
+        current = self._items[self.highlighted] if 0 <= self.highlighted < len(self._items) else None
+        for ann in removed:
+            i = self._position(ann)
+            if i is not None:
+                del self._items[i]
+                del self._keys[i]
+                if current is not None and current.id == ann.id:
+                    current = None
+        for ann in added:
+            key = sort_key(ann)
+            i = bisect_left(self._keys, key)
+            self._keys.insert(i, key)
+            self._items.insert(i, ann)
+        self._index = None
+        self.virtual_size = Size(self.size.width, len(self._items))
+        i = self._position(current) if current is not None else None
+        self.highlighted = i if i is not None else min(self.highlighted, max(0, len(self._items) - 1))
+        self.refresh()
+
+    def _position(self, ann: Annotation) -> int | None:
+        key = sort_key(ann)
+        i = bisect_left(self._keys, key)
+        return i if i < len(self._keys) and self._keys[i] == key else None
 
     @property
     def row_count(self) -> int:
@@ -94,10 +129,12 @@ class AnnotationList(ScrollView, can_focus=True):
         return "".join(part for part, _ in self._row_parts(self._items[i]))
 
     def index_of(self, ann_id: str) -> int | None:
+        if self._index is None:  # built on first use after a change, not on every change
+            self._index = {a.id: i for i, a in enumerate(self._items)}
         return self._index.get(ann_id)
 
     def highlight(self, ann_id: str) -> None:
-        i = self._index.get(ann_id)
+        i = self.index_of(ann_id)
         if i is not None:
             self.highlighted = i
 
@@ -201,6 +238,8 @@ class AnnotationPanel(Vertical):
         super().__init__(id=id, classes=classes)
         self.labels = labels
         self._all: list[Annotation] = []
+        self._all_keys: list[SortKey] = []
+        self._tally = Tally()  # counts for the heading, kept as changes come
 
     def compose(self) -> ComposeResult:
         yield Static(classes="panel-heading")
@@ -213,18 +252,50 @@ class AnnotationPanel(Vertical):
 
     def set_items(self, anns: list[Annotation]) -> None:
         self._all = list(anns)
+        self._all_keys = [sort_key(a) for a in self._all]
+        self._tally = Tally(self._all)
         self._refill()
+
+    def update_items(self, removed: Iterable[Annotation], added: Iterable[Annotation]) -> None:
+        """Apply a delta (see :class:`reader.annset.Delta`) without refilling every row."""
+        removed, added = list(removed), list(added)
+        self._tally.update(removed, added)
+        for ann in removed:
+            key = sort_key(ann)
+            i = bisect_left(self._all_keys, key)
+            if i < len(self._all_keys) and self._all_keys[i] == key:
+                del self._all[i]
+                del self._all_keys[i]
+        for ann in added:
+            key = sort_key(ann)
+            i = bisect_left(self._all_keys, key)
+            self._all_keys.insert(i, key)
+            self._all.insert(i, ann)
+        if not self.is_mounted:
+            return
+        if self.status_filter == STATUS_SUGGESTED:  # the review order is by score: refill
+            self._refill()
+            return
+        self.ann_list.update_items([a for a in removed if self._passes(a)], [a for a in added if self._passes(a)])
+        self._show_counts(self.ann_list.row_count)
+
+    def _passes(self, a: Annotation) -> bool:
+        return ((not self.label_filter or a.label == self.label_filter)
+                and (self.status_filter == "all" or status_of(a) == self.status_filter))
 
     def _refill(self) -> None:
         if not self.is_mounted:
             return
-        shown = [a for a in self._all
-                 if (not self.label_filter or a.label == self.label_filter)
-                 and (self.status_filter == "all" or status_of(a) == self.status_filter)]
-        if self.status_filter == STATUS_SUGGESTED:
+        shown = [a for a in self._all if self._passes(a)]
+        review = self.status_filter == STATUS_SUGGESTED
+        if review:
             shown = highest_first(shown)  # the review order: best-scored suggestions first
+        self.ann_list.sorted_items = not review
         self.ann_list.set_items(shown)
-        self.query_one(".panel-heading", Static).update(self.heading(len(shown)))
+        self._show_counts(len(shown))
+
+    def _show_counts(self, shown: int) -> None:
+        self.query_one(".panel-heading", Static).update(self.heading(shown))
         empty = self.query_one(".panel-empty", Static)
         if not self._all:
             keys = [label.key for label in self.labels.labels[:9] if label.key]
@@ -235,11 +306,8 @@ class AnnotationPanel(Vertical):
         empty.display = not shown
 
     def heading(self, shown: int) -> Text:
-        counts: dict[str, int] = {}
-        for a in self._all:
-            if not a.orphaned and a.status == STATUS_ACCEPTED:
-                counts[a.label] = counts.get(a.label, 0) + 1
-        suggested = sum(1 for a in self._all if not a.orphaned and a.status == STATUS_SUGGESTED)
+        counts = +self._tally.accepted
+        suggested = sum(self._tally.suggested.values())
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"Annotations {shown}" + (f" of {len(self._all)}" if shown != len(self._all) else ""), style="bold")
         text.append("\n")

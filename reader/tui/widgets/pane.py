@@ -26,6 +26,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from reader.tui.services.teamsync import offline_line
+from reader.annset import Delta
 from reader.controller import AnnotationController, ControllerCorpus, ControllerStore, Outcome, span_label
 from reader.suggest.learn import LearningStore, Relearner, RelearnResult, TextLookup
 
@@ -202,7 +203,10 @@ class DocumentPane(PaneSearch, Vertical):
     def _show(self, outcome: Outcome) -> None:
         """Show what an action did; reload the view when it changed something."""
         if outcome.changed:
-            self._refresh_annotations()
+            if outcome.delta is not None:
+                self._apply_delta(outcome.delta)
+            else:
+                self._refresh_annotations()
             self.post_message(self.Changed(self))
         if outcome.error:
             severity: SeverityLevel = "warning" if outcome.warning and not outcome.unsaved else "error"
@@ -275,6 +279,14 @@ class DocumentPane(PaneSearch, Vertical):
         self.panel.set_items(anns)
         self.update_header()
 
+    def _apply_delta(self, delta: Delta) -> None:
+        """Show a change as a delta: the span index and the list change in place (no reload)."""
+        if delta:
+            self.panel.ann_list.show_annotator = self.controller.showing_all and len(self.controller.layer_names) > 1
+            self.view.update_spans(delta.removed, delta.added)
+            self.panel.update_items(delta.removed, delta.added)
+        self.update_header()
+
     def update_header(self) -> None:
         para_lang = self.query_one(PaneHeader).show(
             self.doc, self.view, self.controller.counts(), suggestions_only=self.suggestions_only,
@@ -339,7 +351,7 @@ class DocumentPane(PaneSearch, Vertical):
 
         def done(note: str | None) -> None:
             if note is not None and note != ann.note:
-                self._show(self.controller.set_note(ann, note))
+                self._show(self.controller.act("note", ann, note=note))
 
         self.app.push_screen(NoteDialog(ann.note, ann.text), done)
 
@@ -351,7 +363,7 @@ class DocumentPane(PaneSearch, Vertical):
 
         def delete(ok: bool | None = True) -> None:
             if ok:
-                self._show(self.controller.delete(ann))
+                self._show(self.controller.act("delete", ann))
 
         if ann.note:
             from reader.tui.dialogs import ConfirmDialog
@@ -398,14 +410,14 @@ class DocumentPane(PaneSearch, Vertical):
         if ann is None:
             self.app.notify("No suggestion under the cursor (] and [ jump to one; t limits them to suggestions)", severity="warning", markup=False)
             return
-        self._decided(self.controller.accept(ann))
+        self._decided(self.controller.act("accept", ann))
 
     def action_reject(self) -> None:
         ann = self._suggestion_here()
         if ann is None:
             self.app.notify("No suggestion under the cursor", severity="warning", markup=False)
             return
-        self._decided(self.controller.reject(ann))
+        self._decided(self.controller.act("reject", ann))
 
     # ------------------------------------------------------------ learning from decisions
     def _decided(self, outcome: Outcome, count: int = 1) -> None:

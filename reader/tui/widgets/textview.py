@@ -488,7 +488,13 @@ class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=T
     # --------------------------------------------------------------- spans
     def set_spans(self, spans: Iterable[Annotation | Span]) -> None:
         """Show annotations (orphaned and rejected ones are skipped)."""
-        changed = self.span_index.set(spans, len(self.text))
+        self._spans_changed(self.span_index.set(spans, len(self.text)))
+
+    def update_spans(self, removed: Iterable[Annotation], added: Iterable[Annotation]) -> None:
+        """Apply a delta of annotations (see :class:`reader.annset.Delta`): only their lines are drawn again."""
+        self._spans_changed(self.span_index.update(removed, added, len(self.text)))
+
+    def _spans_changed(self, changed: set[Span]) -> None:
         if len(changed) > 200:
             self._cache.clear()
         else:
