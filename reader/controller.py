@@ -12,6 +12,7 @@ failing disk left unsaved.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, ParamSpec, Protocol, TypeVar
@@ -67,6 +68,15 @@ class ControllerCorpus(Protocol):
     def get(self, doc_id: str) -> Document | None: ...
 
     def set_language_override(self, doc_id: str, lang: str | None, store: ControllerStore) -> Document: ...
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start``-``end`` without the white space at its edges (issue 22: "Day " saved with its space)."""
+    while start < end and text[start].isspace() and not (start + 1 < end and unicodedata.category(text[start + 1]).startswith("M")):
+        start += 1  # (a space carrying a combining mark is a grapheme of its own: kept whole)
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def span_label(start: int, end: int) -> str:
@@ -252,25 +262,32 @@ class AnnotationController:
         return Outcome(message, changed=True, annotation=ann)
 
     def tag(self, label: str, selection: tuple[int, int] | None, under_cursor: Annotation | None) -> Outcome:
-        """Tag the selection with ``label``; without one, re-label the annotation under the cursor."""
+        """Tag the selection with ``label``; without one, re-label the annotation the cursor is in.
+
+        The selection loses the white space at its edges first (a word selection
+        with ctrl+shift+→ takes the space after the word).
+        """
         if (refused := self._read_only()) is not None:
             return refused
         if selection:
-            start, end = selection
+            start, end = trim_span(self.document.text, *selection)
+            if start >= end:
+                return Outcome(error="The selection is only white space: select some text, then press a label key", warning=True)
             ann, failed = self._call(self.store.add, self.doc_id, start, end, label)
             if failed:
                 return failed
             assert isinstance(ann, Annotation)
             return self._done(f"saved {label} {span_label(ann.start, ann.end)}", ann)
         if under_cursor is None:
-            return Outcome(error="Select some text first (shift+arrows, v, s, p or the mouse), then press a label key", warning=True)
+            return Outcome(error="Nothing selected and no annotation under the cursor: select some text first "
+                                 "(shift+arrows, v, s, p or the mouse), then press a label key", warning=True)
         if under_cursor.label == label and under_cursor.status == STATUS_ACCEPTED:
             return Outcome(f"already {label} {span_label(under_cursor.start, under_cursor.end)}")
         new, failed = self._call(self.store.update, under_cursor.id, label=label, status=STATUS_ACCEPTED)
         if failed:
             return failed
         assert isinstance(new, Annotation)
-        return self._done(f"saved {under_cursor.label} → {label} {span_label(new.start, new.end)}", new)
+        return self._done(f"re-labelled {under_cursor.label} {span_label(new.start, new.end)} as {label} (ctrl+z undoes it)", new)
 
     def set_note(self, ann: Annotation, note: str) -> Outcome:
         if (refused := self._read_only()) is not None:

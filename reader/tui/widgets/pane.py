@@ -300,13 +300,23 @@ class DocumentPane(PaneSearch, Vertical):
             event.stop()
             self.action_tag_key(event.character)
 
+    def annotation_in(self) -> Annotation | None:
+        """The innermost annotation the cursor is in (not one that merely ends at the cursor)."""
+        cursor = self.view.cursor
+        ann = self.annotation_at(cursor)
+        return ann if ann is not None and ann.start <= cursor < ann.end else None
+
     def action_tag(self, label: str) -> None:
         view = self.view
         sel = view.selection
-        outcome = self.controller.tag(label, sel, None if sel else self.annotation_at())
+        under = None if sel else self.annotation_in()
+        outcome = self.controller.tag(label, sel, under)
         if sel and (outcome.ok or self.controller.store.unsaved):
             view.clear_selection()
         self._show(outcome)
+        if under is not None and outcome.ok and outcome.changed and not outcome.unsaved:
+            # a re-label with no selection changes existing work: say so where the eye is, not only in the status line
+            self.app.notify(outcome.message, markup=False)
 
     def action_pick_label(self) -> None:
         from reader.tui.dialogs.labelpicker import LabelPicker
