@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from reader.tui.screens.reading import ReadingScreen
+from reader.tui.widgets.doclist import COLUMNS
 from reader.tui.widgets.pane import DocumentPane
 from reader.tui.widgets.textview import AnnotatedTextView
 from tests.reading_harness import HostApp, copy_seeds
@@ -65,3 +66,110 @@ async def test_a_word_selection_is_saved_without_its_trailing_space(tmp_path):
         await pilot.pause()
         assert len(app.store.for_document(EN)) == 1
         assert any("only white space" in m for m in messages(app))
+
+
+# ---------------------------------------------------------------- library at 80 and 120 columns (items 6 and 12)
+def header(table) -> str:
+    return "".join(seg.text for seg in table.render_line(0))
+
+
+def library_app(tmp_path):
+    from reader.tui import ReaderApp
+
+    return ReaderApp(copy_seeds(tmp_path), tmp_path / "annotations", signals=False)
+
+
+async def test_at_80_columns_the_last_columns_scroll_into_view(tmp_path):
+    from tui_helpers import settle
+
+    app = library_app(tmp_path)
+    async with run_test(app, size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.table
+        assert "Annotations" not in header(table) and header(table).rstrip().endswith("→")
+        await pilot.press("right", "right", "right", "right", "right", "right")
+        seen = header(table)
+        assert "Annotations" in seen and "Progress" in seen and "Review" in seen
+        assert seen.lstrip().startswith("Id") and not seen.rstrip().endswith("→")  # the id stays; nothing more on the right
+        assert table.hidden_columns()[1] == []
+        await pilot.press("ctrl+pageup")
+        assert "Lang" in header(table) and "Review" not in header(table)
+        await pilot.press("ctrl+pagedown")
+        assert "Review" in header(table)
+        # the rows scroll with the header
+        row = "".join(seg.text for seg in table.render_line(1))
+        assert row.lstrip().startswith("000_9d99caadc18c77c5") and "○" in row
+        # ↑ ↓ still move between documents
+        await pilot.press("down")
+        assert table.cursor_row == 1
+
+
+async def test_at_120_columns_every_column_shows_in_full(tmp_path):
+    from tui_helpers import settle
+
+    app = library_app(tmp_path)
+    async with run_test(app, size=(120, 35)) as pilot:
+        await settle(app, pilot)
+        seen = header(app.screen.table)
+        assert seen.rstrip().endswith("Review") and "Progress" in seen and "→" not in seen
+
+
+async def test_the_sort_arrow_survives_a_narrow_header(tmp_path):
+    from tui_helpers import settle
+
+    app = library_app(tmp_path)
+    async with run_test(app, size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")  # by language: "Lang ▲" does not fit in 4 cells
+        assert "Lan▲" in header(app.screen.table) and "Lan…" not in header(app.screen.table)
+        await pilot.press("S")
+        assert "Lan▼" in header(app.screen.table)
+
+
+# ---------------------------------------------------------------- layers on a local store (item 10)
+async def test_a_local_store_with_two_annotators_opens_on_the_own_layer_and_counts_it(tmp_path):
+    import re
+
+    from reader.corpus import load_corpus
+    from reader.store import AnnotationStore
+    from reader.tui import ReaderApp
+    from tui_helpers import settle
+
+    corpus = copy_seeds(tmp_path)
+    store_path = tmp_path / "annotations"
+    c = load_corpus(corpus, detect=False)
+    words = [m.span() for m in re.finditer(r"\w{6,}", c.get(EN).text)][:5]
+    with AnnotationStore(store_path, corpus=c, annotator="alice") as s:  # a merged store: alice's layer
+        for span, label in zip(words, ("claim", "quote", "quote", "opinion")):
+            s.add(EN, *span, label)
+    with AnnotationStore(store_path, corpus=c, annotator="bob") as s:  # and bob's: three decisions
+        s.add(EN, *words[0], "claim")
+        s.add(EN, *words[1], "salary")
+        s.add(EN, *words[4], "claim")
+    app = ReaderApp(corpus, store_path, annotator="bob", detect=False, signals=False)
+    async with run_test(app, size=(160, 36)) as pilot:
+        await settle(app, pilot)
+        row = app.screen.table.doc_ids.index(EN)
+        cell = {col.key: cell.plain for col, cell in zip(COLUMNS, app.screen.table.get_row_at(row))}
+        assert cell["annotations"].strip() == "3 ■1 ■2"  # bob's three, not the seven of both layers
+        app.screen.table.move_cursor(row)
+        await pilot.press("enter")
+        await pilot.pause()
+        pane = app.screen.query_one(DocumentPane)
+        assert await _until(pilot, lambda: pane.controller.annotations)
+        assert {a.annotator for a in pane.controller.annotations} == {"bob"} and len(pane.controller.annotations) == 3
+        assert pane.controller.editable
+        await pilot.press("ctrl+l")  # alice's layer, read-only
+        assert {a.annotator for a in pane.controller.annotations} == {"alice"} and not pane.controller.editable
+        await pilot.press("ctrl+l")  # all
+        assert len(pane.controller.annotations) == 7
+        await pilot.press("ctrl+l")  # bob again
+        assert {a.annotator for a in pane.controller.annotations} == {"bob"}
+
+
+async def _until(pilot, condition, seconds: float = 20.0) -> bool:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return bool(condition())
