@@ -173,3 +173,24 @@ async def _until(pilot, condition, seconds: float = 20.0) -> bool:
             return True
         await pilot.pause(0.05)
     return bool(condition())
+
+
+# ---------------------------------------------------------------- resizing (item 7)
+async def test_resizing_keeps_the_cursor_on_screen(tmp_path):
+    app = reading_app(tmp_path)
+    async with run_test(app, size=(200, 50)) as pilot:
+        view = app.screen.query_one(AnnotatedTextView)
+        await pilot.press(*["pagedown"] * 2, "down", "down")
+        await pilot.pause()
+
+        def cursor_visible() -> bool:
+            row = view.row_of_offset(view.cursor)
+            top = int(view.scroll_offset.y)
+            return top <= row < top + view.scrollable_content_region.height
+
+        assert cursor_visible() and view.cursor > 0
+        for size in ((80, 24), (60, 12), (120, 35), (80, 10)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            await pilot.pause()
+            assert cursor_visible(), size

@@ -674,6 +674,9 @@ class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=T
             self._reset_layout()
             if top:
                 self.scroll_to_offset(top, top=True)
+        if self.text:
+            # the cursor is where the keys act: a narrower or shorter view keeps it on screen (issue 22)
+            self.scroll_to_offset(self.cursor)
         self._ensure_rows(int(self.scroll_offset.y), self.scrollable_content_region.height + 1)
 
     def on_mount(self) -> None:
