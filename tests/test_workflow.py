@@ -194,3 +194,60 @@ async def test_resizing_keeps_the_cursor_on_screen(tmp_path):
             await pilot.pause()
             await pilot.pause()
             assert cursor_visible(), size
+
+
+# ---------------------------------------------------------------- quitting (item 8)
+async def test_the_palette_has_one_quit_and_it_asks_about_unsaved_work(tmp_path, monkeypatch):
+    from textual.command import CommandPalette
+    from textual.widgets import OptionList
+
+    from reader.tui import ReaderApp
+    from reader.tui.dialogs.unsaved import UnsavedDialog
+    from test_quit_unsaved import DiskFull, make_unsaved
+    from tui_helpers import settle
+
+    store_path = tmp_path / "annotations"
+    app = ReaderApp(copy_seeds(tmp_path), store_path, detect=False, signals=False)
+    async with run_test(app, size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        DiskFull(monkeypatch, store_path)
+        make_unsaved(app, 2)
+        await pilot.press("ctrl+p")
+        assert await _until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"quit")
+        options = app.screen.query_one(OptionList)
+
+        def prompts() -> list[str]:
+            return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+        assert await _until(pilot, lambda: any("Quit" in p for p in prompts()))
+        await pilot.pause(0.3)
+        assert sum(p.splitlines()[0].strip() == "Quit" for p in prompts()) == 1, prompts()
+        assert not any("as soon as possible" in p for p in prompts())
+        await pilot.press("down", "enter")
+        assert await _until(pilot, lambda: isinstance(app.screen, UnsavedDialog))
+        assert app.screen.count == 2 and app.is_running
+        await pilot.press("escape")
+
+
+async def test_the_quit_dialog_does_not_count_the_cursor_position(tmp_path, monkeypatch):
+    from reader.tui import ReaderApp
+    from reader.tui.dialogs.unsaved import UnsavedDialog
+    from test_quit_unsaved import DiskFull
+    from tui_helpers import settle
+
+    store_path = tmp_path / "annotations"
+    app = ReaderApp(copy_seeds(tmp_path), store_path, detect=False, signals=False)
+    async with run_test(app, size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        DiskFull(monkeypatch, store_path)
+        await pilot.press("down", "enter")  # open a document (its position is remembered)
+        assert await _until(pilot, lambda: type(app.screen).__name__ == "ReadingScreen")
+        await pilot.press("pagedown", "q")  # back: the position cannot be saved either
+        assert await _until(pilot, lambda: type(app.screen).__name__ == "LibraryScreen")
+        assert app.store.unsaved >= 1  # only the reading position is unsaved
+        await pilot.press("q")
+        await pilot.pause()
+        assert not isinstance(app.screen, UnsavedDialog)
+    assert not app.return_code and "reading position was not saved" in (app.exit_message or "")
+    assert not list(tmp_path.glob("*.rescue-*.jsonl"))
