@@ -251,3 +251,47 @@ async def test_the_quit_dialog_does_not_count_the_cursor_position(tmp_path, monk
         assert not isinstance(app.screen, UnsavedDialog)
     assert not app.return_code and "reading position was not saved" in (app.exit_message or "")
     assert not list(tmp_path.glob("*.rescue-*.jsonl"))
+
+
+# ---------------------------------------------------------------- the export dialog (item 9)
+async def test_export_parallel_after_jsonl_writes_its_own_file_and_enter_on_format_exports(tmp_path, monkeypatch):
+    from textual.widgets import Select
+
+    from reader.tui import ReaderApp
+    from reader.tui.dialogs import ExportDialog
+    from tui_helpers import settle
+
+    monkeypatch.chdir(tmp_path)
+    app = ReaderApp(copy_seeds(tmp_path), tmp_path / "annotations", detect=False, signals=False)
+    async with run_test(app, size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        assert await _until(pilot, lambda: isinstance(app.screen, ExportDialog))
+        await pilot.press("enter")  # Export has the focus: jsonl to the default path
+        assert await _until(pilot, lambda: not isinstance(app.screen, ExportDialog))
+        [jsonl] = list((tmp_path / "exports").iterdir())
+        assert jsonl.name.startswith("seeds-jsonl-") and jsonl.suffix == ".jsonl"
+        first = jsonl.read_bytes()
+        await pilot.press("e")
+        assert await _until(pilot, lambda: isinstance(app.screen, ExportDialog))
+        dialog = app.screen
+        await pilot.press("tab")  # to the format
+        assert dialog.focused is dialog.query_one("#export-format")
+        await pilot.press("space")  # opens the list
+        await pilot.pause()
+        select = dialog.query_one("#export-format", Select)
+        assert select.expanded
+        from reader import formats
+
+        order = list(formats.FORMATS)
+        await pilot.press(*["down"] * (order.index("parallel") - order.index("jsonl")), "enter")
+        await pilot.pause()
+        assert select.value == "parallel" and not select.expanded
+        path = dialog.query_one("#export-path").value
+        assert "parallel" in path and path != str(jsonl.relative_to(tmp_path))
+        await pilot.press("enter")  # enter on the format exports, as the hint says (no list, no overwrite question)
+        assert await _until(pilot, lambda: not isinstance(app.screen, ExportDialog))
+        assert type(app.screen).__name__ == "LibraryScreen"
+        names = sorted(p.name for p in (tmp_path / "exports").iterdir())
+        assert len(names) == 2 and any(n.startswith("seeds-parallel-") for n in names)
+        assert jsonl.read_bytes() == first

@@ -313,6 +313,8 @@ class DocumentPane(PaneSearch, Vertical):
         outcome = self.controller.tag(label, sel, under)
         if sel and (outcome.ok or self.controller.store.unsaved):
             view.clear_selection()
+            if outcome.annotation is not None and view.cursor > outcome.annotation.end:
+                view.move_to(outcome.annotation.end)  # the span lost its trailing space: c, y, x still reach it
         self._show(outcome)
         if under is not None and outcome.ok and outcome.changed and not outcome.unsaved:
             # a re-label with no selection changes existing work: say so where the eye is, not only in the status line
