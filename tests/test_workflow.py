@@ -295,3 +295,25 @@ async def test_export_parallel_after_jsonl_writes_its_own_file_and_enter_on_form
         names = sorted(p.name for p in (tmp_path / "exports").iterdir())
         assert len(names) == 2 and any(n.startswith("seeds-parallel-") for n in names)
         assert jsonl.read_bytes() == first
+
+
+# ---------------------------------------------------------------- friction: ? names the labels
+async def test_help_names_each_label_key(tmp_path):
+    from rich.console import Console
+
+    from reader.tui.dialogs.help import HelpScreen, help_table
+    from tui_helpers import settle
+
+    app = library_app(tmp_path)
+    async with run_test(app, size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "enter")
+        assert await _until(pilot, lambda: type(app.screen).__name__ == "ReadingScreen")
+        await pilot.press("question_mark")
+        assert await _until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        console = Console(width=200, record=True)
+        console.print(help_table(app.screen_stack[-2]))  # what the help screen shows
+        text = console.export_text()
+        for key, label in (("1", "salary"), ("2", "quote"), ("3", "claim"), ("4", "opinion")):
+            assert any(line.strip().startswith(key) and f"Tag as {label}" in line for line in text.splitlines()), text
+        assert "Tag with this key's label" not in text
