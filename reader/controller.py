@@ -130,8 +130,8 @@ class AnnotationController:
         # Layers (issue 11): on a shared store each annotator sees their own layer, and may
         # look at another's, or at all of them, read-only. A single-person store shows all.
         self.own = store.annotator
-        # A local store shared by merging (issue 22) opens on the own layer too, as soon as
-        # the document holds another annotator's spans (decided at the first reload).
+        # A local store shared by merging (issue 22) opens on the own layer too, when the
+        # document holds two or more annotators' spans (decided at the first reload).
         self.layer: str | None = self.own if store.shared else None  # None: every layer
         self._layer_chosen = store.shared
         self.layer_names: list[str] = []  # annotators with spans in this document
@@ -154,7 +154,7 @@ class AnnotationController:
         self.layer_names = sorted({a.annotator for a in anns})
         if not self._layer_chosen and not error:
             self._layer_chosen = True
-            if set(self.layer_names) - {self.own}:
+            if len(self.layer_names) >= 2:  # a team's document; one layer (an import, an old name) shows as is
                 self.layer = self.own
         if self.layer is not None:
             anns = [a for a in anns if a.annotator == self.layer]

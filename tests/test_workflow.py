@@ -317,3 +317,35 @@ async def test_help_names_each_label_key(tmp_path):
         for key, label in (("1", "salary"), ("2", "quote"), ("3", "claim"), ("4", "opinion")):
             assert any(line.strip().startswith(key) and f"Tag as {label}" in line for line in text.splitlines()), text
         assert "Tag with this key's label" not in text
+
+
+# ---------------------------------------------------------------- friction: the compare footer and position lines
+async def test_compare_footer_shows_the_compare_keys_and_position_lines_fit(tmp_path):
+    from textual.widgets import Static
+
+    from reader.tui.screens.compare import CompareScreen
+    from reader.tui.widgets.keybar import KeyBar
+    from tui_helpers import settle
+
+    app = library_app(tmp_path)
+    async with run_test(app, size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("space", "down", "space", "down", "space", "down", "space", "c")
+        assert await _until(pilot, lambda: isinstance(app.screen, CompareScreen))
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar)
+        shown = dict(bar.entries())
+        for key, what in (("1", "salary"), ("2", "quote"), ("3", "claim"), ("4", "opinion"), ("tab", "pane"),
+                          ("S", "sync"), ("g", "counterpart"), ("k", "link")):
+            assert shown.get(key) == what, shown
+        drawn = str(bar.render())
+        assert "k link" in drawn[: bar.size.width], drawn  # the compare keys fit in 80 columns; the rest is in ?
+        for pane in app.screen.query(DocumentPane):
+            pos = pane.query_one(".pane-position", Static)
+            text = str(pos.render())
+            assert f"¶ {pane.doc.lang}" in text and len(text) <= pos.content_region.width, (text, pos.content_region)
+            assert pos.region.right <= pane.region.right  # not cut by the pane's edge
+        await pilot.press("tab")
+        await pilot.pause()
+        panes = list(app.screen.query(DocumentPane))
+        assert panes[1].has_class("-active") and not panes[0].has_class("-active")

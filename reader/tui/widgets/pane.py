@@ -267,7 +267,9 @@ class DocumentPane(PaneSearch, Vertical):
             self.doc, self.view, self.controller.counts(), suggestions_only=self.suggestions_only,
             query=self._query if self.search_active else "", vanished=self._vanished,
         )
-        self.query_one(".pane-position", Static).update(position_text(self.view, para_lang))
+        # half the pane at most (2 cells of padding), so the status keeps room in a narrow compare pane
+        width = max(8, self.size.width // 2 - 2) if self.size.width else None
+        self.query_one(".pane-position", Static).update(position_text(self.view, para_lang, width))
 
     def annotation_at(self, offset: int | None = None) -> Annotation | None:
         """The innermost (non-orphaned) annotation under the cursor."""
@@ -524,6 +526,9 @@ class DocumentPane(PaneSearch, Vertical):
             ann = self.annotation_at(event.offset)
             if ann is not None:
                 self.panel.ann_list.highlight(ann.id)  # the list follows the cursor
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.update_header()  # the position line picks the form that fits the new width
 
     def watch_search_active(self) -> None:
         if self.is_mounted:

@@ -737,22 +737,13 @@ class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=T
         return Strip(painter.row(line, sub, self._palette, focused=self.has_focus))
 
     # ------------------------------------------------------------ actions
-    _MIRRORED = {"left": "right", "right": "left", "wordleft": "wordright", "wordright": "wordleft"}
-
-    def _visual_direction(self, where: str) -> str:
-        """On a line drawn in visual order (B), → goes visually right: back in the right-to-left text."""
-        if where in self._MIRRORED and self.visual.enabled and self.text:
-            line, _sub, _ = self.wrapping.position(self.cursor)
-            if self.visual.applies(line):
-                return self._MIRRORED[where]
-        return where
-
     def action_move(self, where: str, extend: bool = False) -> None:
         self._note_input()
         nav = self.navigator
         page = max(1, self.scrollable_content_region.height - 1)
         extend = extend or self.mark_mode
-        where = self._visual_direction(where)
+        if self.visual.enabled and self.text:  # B: on a right-to-left line → goes visually right
+            where = self.visual.direction(where, self.wrapping.position(self.cursor)[0])
         try:
             target, keep_goal = nav.target(where, page=page, collapse=not extend)
         except ValueError:
