@@ -349,3 +349,21 @@ async def test_compare_footer_shows_the_compare_keys_and_position_lines_fit(tmp_
         await pilot.pause()
         panes = list(app.screen.query(DocumentPane))
         assert panes[1].has_class("-active") and not panes[0].has_class("-active")
+
+
+# ---------------------------------------------------------------- friction: notifications leave the status line readable
+async def test_a_notification_does_not_cover_the_status_line(tmp_path):
+    app = library_app(tmp_path)
+    async with run_test(app, size=(120, 36), notifications=True) as pilot:
+        from tui_helpers import settle
+
+        await settle(app, pilot)
+        await pilot.press("down", "enter")
+        assert await _until(pilot, lambda: type(app.screen).__name__ == "ReadingScreen")
+        await pilot.press("x")  # nothing to delete: a warning notification
+        assert await _until(pilot, lambda: len(app.screen.query("Toast")) > 0)
+        await pilot.pause(0.3)
+        toasts = list(app.screen.query("Toast"))
+        footer = app.screen.query_one(".pane-footer")
+        for toast in toasts:
+            assert not toast.region.overlaps(footer.region), (toast.region, footer.region)
