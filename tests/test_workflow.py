@@ -367,3 +367,25 @@ async def test_a_notification_does_not_cover_the_status_line(tmp_path):
         footer = app.screen.query_one(".pane-footer")
         for toast in toasts:
             assert not toast.region.overlaps(footer.region), (toast.region, footer.region)
+
+
+# ---------------------------------------------------------------- friction: the note's quit dialog can discard
+async def test_quitting_from_a_note_can_discard_it(tmp_path):
+    from reader.store import AnnotationStore
+    from reader.tui.dialogs import NoteDialog
+    from tui_helpers import settle
+
+    app = library_app(tmp_path)
+    async with run_test(app, size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("down", "enter")
+        assert await _until(pilot, lambda: type(app.screen).__name__ == "ReadingScreen")
+        await pilot.press("ctrl+right", "ctrl+shift+right", "1", "c")
+        assert await _until(pilot, lambda: isinstance(app.screen, NoteDialog))
+        await pilot.press(*"drop me", "ctrl+q")
+        assert await _until(pilot, lambda: type(app.screen).__name__ == "NoteQuitDialog")
+        await pilot.press("d")  # discard and quit
+        assert await _until(pilot, lambda: not app.is_running)
+    with AnnotationStore(tmp_path / "annotations", readonly=True) as store:
+        [ann] = store.all()
+        assert ann.label == "salary" and ann.note == ""  # the tag is kept, the note was discarded
