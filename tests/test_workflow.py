@@ -389,3 +389,28 @@ async def test_quitting_from_a_note_can_discard_it(tmp_path):
     with AnnotationStore(tmp_path / "annotations", readonly=True) as store:
         [ann] = store.all()
         assert ann.label == "salary" and ann.note == ""  # the tag is kept, the note was discarded
+
+
+# ---------------------------------------------------------------- friction: CLI help
+def test_cli_help_describes_every_option_and_formats_takes_no_annotator(capsys):
+    from reader.cli import main
+
+    for command in ("docs", "export", "import", "stats", "labels", "lang", "store", "agree"):
+        _help(main, [command, "--help"])
+        out = capsys.readouterr().out
+        for option in ("--json", "--store"):
+            for line in out.splitlines():
+                if line.strip().startswith(option):
+                    assert len(line.split()) > 2 or option == "--json" and "JSON" in out, (command, line)
+    _help(main, ["formats", "--help"])
+    assert "--annotator" not in capsys.readouterr().out
+    _help(main, ["import", "--help"])
+    usage = capsys.readouterr().out.splitlines()[0]
+    assert usage.startswith("usage: reader import [CORPUS] FILE [FILE ...]")
+
+
+def _help(main, argv) -> None:
+    try:
+        main(argv)
+    except SystemExit:
+        pass
