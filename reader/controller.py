@@ -12,6 +12,7 @@ failing disk left unsaved.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal, ParamSpec, Protocol, TypeVar
@@ -86,6 +87,15 @@ def _copy(ann: Annotation | None) -> Annotation | None:
     return clone
 
 
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start``-``end`` without the white space at its edges (issue 22: "Day " saved with its space)."""
+    while start < end and text[start].isspace() and not (start + 1 < end and unicodedata.category(text[start + 1]).startswith("M")):
+        start += 1  # (a space carrying a combining mark is a grapheme of its own: kept whole)
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def span_label(start: int, end: int) -> str:
     return f"{start}–{end}"
 
@@ -139,7 +149,10 @@ class AnnotationController:
         # Layers (issue 11): on a shared store each annotator sees their own layer, and may
         # look at another's, or at all of them, read-only. A single-person store shows all.
         self.own = store.annotator
+        # A local store shared by merging (issue 22) opens on the own layer too, when the
+        # document holds two or more annotators' spans (decided at the first reload).
         self.layer: str | None = self.own if store.shared else None  # None: every layer
+        self._layer_chosen = store.shared
 
     # ------------------------------------------------------------ reading
     @property
@@ -156,6 +169,10 @@ class AnnotationController:
             error = ""
         except ReaderError as exc:
             anns, error = [], str(exc)
+        if not self._layer_chosen and not error:
+            self._layer_chosen = True
+            if len({a.annotator for a in anns}) >= 2:  # a team's document; one layer (an import, an old name) shows as is
+                self.layer = self.own
         self._shown.reset(anns, self.layer)
         return error
 
@@ -277,18 +294,25 @@ class AnnotationController:
         return Outcome(message, changed=True, annotation=ann, delta=delta)
 
     def tag(self, label: str, selection: tuple[int, int] | None, under_cursor: Annotation | None) -> Outcome:
-        """Tag the selection with ``label``; without one, re-label the annotation under the cursor."""
+        """Tag the selection with ``label``; without one, re-label the annotation the cursor is in.
+
+        The selection loses the white space at its edges first (a word selection
+        with ctrl+shift+→ takes the space after the word).
+        """
         if (refused := self._read_only()) is not None:
             return refused
         if selection:
-            start, end = selection
+            start, end = trim_span(self.document.text, *selection)
+            if start >= end:
+                return Outcome(error="The selection is only white space: select some text, then press a label key", warning=True)
             ann, failed = self._call(self.store.add, self.doc_id, start, end, label)
             if failed:
                 return failed
             assert isinstance(ann, Annotation)
             return self._done(f"saved {label} {span_label(ann.start, ann.end)}", [_Single("add", None, ann)], ann)
         if under_cursor is None:
-            return Outcome(error="Select some text first (shift+arrows, v, s, p or the mouse), then press a label key", warning=True)
+            return Outcome(error="Nothing selected and no annotation under the cursor: select some text first "
+                                 "(shift+arrows, v, s, p or the mouse), then press a label key", warning=True)
         if under_cursor.label == label and under_cursor.status == STATUS_ACCEPTED:
             return Outcome(f"already {label} {span_label(under_cursor.start, under_cursor.end)}")
         return self.act("relabel", under_cursor, label=label)
@@ -317,7 +341,8 @@ class AnnotationController:
         what = f"{result.label} {span_label(result.start, result.end)}"
         message = {
             "note": f"saved note on {what}", "delete": f"deleted {what}", "accept": f"accepted {what}",
-            "reject": f"rejected {what}", "relabel": f"saved {old.label} → {what}",
+            "reject": f"rejected {what}",
+            "relabel": f"re-labelled {old.label} {span_label(old.start, old.end)} as {result.label} (ctrl+z undoes it)",
         }[action]
         return self._done(message, [change], result)
 

@@ -615,7 +615,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "--annotator NAME given to export means the same")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("import", help="import annotations", description="Import a file of annotations into the store.")
+    p = sub.add_parser("import", help="import annotations", description="Import a file of annotations into the store.",
+                       usage="reader import [CORPUS] FILE [FILE ...] [--store PATH] [--format F] [--offsets codepoint|utf16] "
+                             "[--max-problems N] [--annotator NAME]")
     p.add_argument("paths", nargs="+", metavar="[CORPUS] FILE")
     p.add_argument("--store", default=None, metavar="PATH", help=f"annotation store folder (default {output.DEFAULT_STORE})")
     p.add_argument("--format", "-f", default=None, help="the file's format (guessed from its content when omitted)")
@@ -625,21 +627,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", help="annotation counts", description="Annotation counts per label, per document and per language.")
     _common(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
     p.add_argument("--plot", action="store_true", help="draw the charts of the stats screen in the terminal (plotext)")
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("labels", help="show the label set")
     _common(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (for scripts)")
     p.set_defaults(func=cmd_labels)
 
     p = sub.add_parser("formats", help="list export/import formats")
-    p.set_defaults(func=cmd_formats, corpus=None, store=None)
+    p.set_defaults(func=cmd_formats, corpus=None, store=None, annotator=None)
 
     p = sub.add_parser("lang", help="override a document's language", description="reader lang [CORPUS] DOC_ID LANG, or --clear DOC_ID")
     p.add_argument("args", nargs="+", metavar="[CORPUS] DOC_ID [LANG]")
-    p.add_argument("--store", default=None, metavar="PATH")
+    p.add_argument("--store", default=None, metavar="PATH", help=f"annotation store folder or postgresql:// URL (default {output.DEFAULT_STORE})")
     p.add_argument("--clear", action="store_true", help="remove the override (back to the detected language)")
     p.set_defaults(func=cmd_lang, corpus=None)
 
@@ -667,21 +669,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", metavar="SRC DST", help="copy: the source and target stores; restore: the rescue file")
     p.add_argument("--yes", action="store_true", help="restore: apply without asking (after showing the changes)")
     p.add_argument("--max-problems", type=int, default=20, help="restore: problems shown")
-    p.add_argument("--store", default=None, metavar="PATH")
+    p.add_argument("--store", default=None, metavar="PATH", help=f"annotation store folder or postgresql:// URL (default {output.DEFAULT_STORE})")
     p.set_defaults(func=cmd_store, corpus=None)
 
     from reader.cli import teams as cli_teams  # agree, merge (issue 11)
 
     cli_teams.add_parsers(sub, _common)
-    for sub_parser in sub.choices.values():  # every command records who did it
-        _annotator_option(sub_parser)
+    for name, sub_parser in sub.choices.items():  # every command that reads or writes the store records who did it
+        if name != "formats":  # (formats lists the formats: nobody to record)
+            _annotator_option(sub_parser)
     return parser
 
 
 def build_ui_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="reader", usage=USAGE, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", nargs="?", default=None, metavar="CORPUS")
-    parser.add_argument("--store", default=None, metavar="PATH")
+    parser.add_argument("--store", default=None, metavar="PATH", help=f"annotation store folder or postgresql:// URL (default {output.DEFAULT_STORE})")
     parser.add_argument("--readonly", action="store_true", help="open the store read-only (nothing is saved)")
     _annotator_option(parser)
     parser.add_argument("--gold", default=None, metavar="NAME",

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.worker import Worker
@@ -321,6 +321,13 @@ class ReaderApp(App[None]):
         return None
 
     # --- actions -------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's palette commands without its own "Quit" (it left without the unsaved dialog
+        and wrote a rescue file silently): "Quit" in the palette is ctrl+q, through the QuitGuard."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Quit":
+                yield command
 
     def action_help(self) -> None:
         from reader.tui.dialogs.help import HelpScreen

@@ -15,6 +15,8 @@ from reader.lang.bidi import has_rtl, visual_clusters
 from reader.view.wrap import WrapLayout, cell_width, display
 
 BASE_SCAN = 400  # characters of a line read to find its first strong character
+#: The moves that swap on a line drawn in visual order: → goes visually right, back in the text.
+MIRRORED = {"left": "right", "right": "left", "wordleft": "wordright", "wordright": "wordleft"}
 
 
 def _base_level(text: str) -> int:
@@ -44,6 +46,10 @@ class VisualRows:
     def applies(self, line: int) -> bool:
         """True when ``line`` is drawn in visual order."""
         return self.enabled and self.line_is_rtl(line)
+
+    def direction(self, where: str, line: int) -> str:
+        """The logical move (``Navigator.target``) for the key ``where`` pressed on ``line``."""
+        return MIRRORED.get(where, where) if where in MIRRORED and self.applies(line) else where
 
     def cells(self, line: int, sub: int) -> tuple[int, list[tuple[int, int, str, int]]]:
         """(left padding, [(start, end, shown, width)...] left to right) of a row; offsets are

@@ -336,14 +336,14 @@ async def test_ctrl_q_in_the_note_dialog_asks_and_saves_the_note(tmp_path):
         await pilot.press(*"keep me")
         await pilot.press("ctrl+q")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmDialog) and app.is_running
-        await pilot.press("n")  # keep editing: the typed note is still there
+        assert type(app.screen).__name__ == "NoteQuitDialog" and app.is_running
+        await pilot.press("escape")  # keep editing: the typed note is still there
         await pilot.pause()
         assert isinstance(app.screen, NoteDialog)
         assert app.screen.query_one("#note-text").text == "keep me"
         await pilot.press("ctrl+q")
         await pilot.pause()
-        await pilot.press("y")  # save and quit
+        await pilot.press("s")  # save and quit
         for _ in range(50):
             await pilot.pause()
             if not app.is_running:

@@ -295,7 +295,7 @@ async def test_unsaved_status_and_retry(tmp_path, monkeypatch):
             raise StoreWriteError(store.path, "No space left on device", 1)
 
         monkeypatch.setattr(store, "add", failing_add)
-        await pilot.press("shift+ctrl+right", "1")
+        await pilot.press("ctrl+right", "shift+ctrl+right", "1")  # a word (the text starts with a space)
         await pilot.pause()
         assert "UNSAVED" in status_text(app)
         monkeypatch.setattr(store, "add", real_add)

@@ -67,10 +67,11 @@ async def test_keyboard_selection_in_visual_mode_tags_the_phrase_shown(tmp_path)
         first = "".join(seg.text for seg in view.render_line(y_first)).rstrip()
         assert first.endswith("التعليقات"[::-1])  # the line's first word is drawn rightmost
         await pilot.press("ctrl+home")
-        while view.cursor < start:
-            await pilot.press("ctrl+right")
+        while view.cursor < start:  # forward: ← on a right-to-left line drawn in visual order, → elsewhere
+            line = view.wrapping.position(view.cursor)[0]
+            await pilot.press("ctrl+left" if view.visual.applies(line) else "ctrl+right")
         assert view.cursor == start
-        await pilot.press("ctrl+shift+right", "ctrl+shift+right", "ctrl+shift+right")
+        await pilot.press("ctrl+shift+left", "ctrl+shift+left", "ctrl+shift+left")
         await pilot.pause()
         assert view.selected_text.strip() == PHRASE
         shown = shown_selected(view, view.row_of_offset(start) - int(view.scroll_offset.y))
@@ -141,3 +142,27 @@ def test_wrapping_never_breaks_inside_a_word_when_the_row_has_a_space():
                 assert " " not in d[row_start:r].rstrip(" "), (d, width, rows)
 
     check()
+
+
+async def test_arrows_move_the_way_they_point_in_visual_mode(tmp_path):
+    """Issue 22, item 11: in B mode → moved the cursor visually left."""
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 24)) as pilot:
+        view = await _visual_on(pilot, app)
+        start = view.text.index(PHRASE) + len(PHRASE) + 1  # inside an Arabic line, past the phrase
+        view.move_to(start)
+        await pilot.pause()
+        x0, _ = screen_x(view, view.cursor)
+        await pilot.press("right")
+        x1, _ = screen_x(view, view.cursor)
+        assert x1 > x0 and view.cursor < start  # visually right, logically back
+        await pilot.press("left", "left")
+        x2, _ = screen_x(view, view.cursor)
+        assert x2 < x0 and view.cursor > start
+        await pilot.press("ctrl+right")
+        assert screen_x(view, view.cursor)[0] > x2
+        # off, the arrows are logical again
+        await pilot.press("B")
+        here = view.cursor
+        await pilot.press("right")
+        assert view.cursor > here

@@ -53,7 +53,7 @@ def test_tag_relabel_note_delete_undo_redo(ctl, ws):
     assert ctl.at(sel[0] + 3) == a and ctl.at(sel[1]) == a  # inside, and just after the end
     assert ctl.tag("quote", None, a).message.startswith("already quote")
     out = ctl.tag("claim", None, a)
-    assert "quote → claim" in out.message and ws.store.get(a.id).label == "claim"
+    assert "re-labelled quote" in out.message and "as claim (ctrl+z undoes it)" in out.message and ws.store.get(a.id).label == "claim"
     assert "note on claim" in ctl.act("note", ctl.get(a.id), note="check this").message
     assert ws.store.get(a.id).note == "check this"
     out = ctl.act("delete", ctl.get(a.id))
@@ -65,7 +65,7 @@ def test_tag_relabel_note_delete_undo_redo(ctl, ws):
 
 def test_tag_without_selection_or_annotation_says_what_to_do(ctl):
     out = ctl.tag("salary", None, None)
-    assert not out.ok and "Select some text first" in out.error and not out.changed
+    assert not out.ok and "select some text first" in out.error and not out.changed
 
 
 def test_accept_reject_and_accept_all_with_counts_per_label(ctl, ws):

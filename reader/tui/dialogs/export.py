@@ -45,9 +45,19 @@ def _extension(fmt: Format) -> str:
 
 
 def default_export_path(corpus_name: str, fmt: Format, today: date | None = None) -> str:
+    """``exports/CORPUS-FORMAT-DATE.EXT``: the format is in the name, because several share an
+    extension (jsonl, doccano, parallel, prodigy, spans all write .jsonl), and one format's file
+    must not be offered for overwriting by another's export (issue 22)."""
     today = today or date.today()
     safe = re.sub(r"[^\w.-]+", "_", corpus_name or "corpus").strip("._") or "corpus"
-    return str(Path("exports") / f"{safe}-{today.isoformat()}{_extension(fmt)}")
+    kind = re.sub(r"[^\w.-]+", "_", fmt.name).strip("._")
+    return str(Path("exports") / f"{safe}{'-' + kind if kind else ''}-{today.isoformat()}{_extension(fmt)}")
+
+
+class FormatSelect(Select[str]):
+    """The format list: enter exports, as the dialog's hint says; space, ↓ or a click open the list."""
+
+    BINDINGS = [Binding("enter", "screen.export", "Export", show=False, id="export.format_enter")]
 
 
 def describe_export(result: ExportResult, fallback_path: str = "", fmt_name: str = "") -> str:
@@ -100,13 +110,16 @@ class ExportDialog(Dialog["ExportResult | None"]):
             (Text(f"{name}  {one_line(self._formats[name].description, 60)}"), name)
             for name in names
         ]
-        initial = self._default_format if self._default_format in self._formats else (names[0] if names else Select.BLANK)
+        initial = self._default_format if self._default_format in self._formats else (names[0] if names else None)
         with Vertical(classes="dialog", id="export-dialog"):
             yield Label("Export annotations", classes="dialog-title")
             if not names:
                 yield Static("No export format is registered.", classes="dialog-error")
             yield Label("Format", classes="field-label")
-            yield Select(options, value=initial, allow_blank=not names, id="export-format")
+            if initial is None:
+                yield FormatSelect(options, allow_blank=True, id="export-format")
+            else:
+                yield FormatSelect(options, value=initial, allow_blank=False, id="export-format")
             yield Label("Output path", classes="field-label")
             yield InertInput(id="export-path")
             yield Checkbox("Include suggested (not yet accepted) annotations", value=False, id="export-suggested")
@@ -116,7 +129,7 @@ class ExportDialog(Dialog["ExportResult | None"]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export", variant="primary", id="export")
                 yield Button("Cancel", id="cancel")
-            yield Label("enter: export   tab: format, path, options   ctrl+s: export from anywhere   escape: cancel", classes="dialog-hint")
+            yield Label("enter: export   tab: format, path, options   space: open the format list   ctrl+s: export from anywhere   escape: cancel", classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#export-progress", ProgressBar).display = False

@@ -58,6 +58,22 @@ def _all_bindings(screen: Screen[Any]) -> list[tuple[str, ActiveBinding]]:
         return []
 
 
+_TAG_KEY = re.compile(r"""tag_key\((['"])(.+)\1\)""")
+
+
+def _label_key_description(node: object, action: str) -> str | None:
+    """A label key names its label ("Tag as salary"), not "Tag with this key's label" four times."""
+    match = _TAG_KEY.fullmatch(action)
+    if match is None:
+        return None
+    from reader.tui.widgets.pane import DocumentPane
+
+    if not isinstance(node, DocumentPane):
+        return None
+    label = node.labels.by_key(match.group(2))
+    return f"Tag as {label.name} (with no selection: re-label the span the cursor is in)" if label is not None else None
+
+
 def binding_entries(screen: Screen[Any]) -> list[HelpEntry]:
     """The bindings active on ``screen`` (screen, focused widget, app), grouped by action.
 
@@ -72,7 +88,7 @@ def binding_entries(screen: Screen[Any]) -> list[HelpEntry]:
         if binding.system and not binding.description:
             continue
         section = _section(item.node, screen)
-        description = binding.description or binding.tooltip or binding.action.replace("_", " ")
+        description = _label_key_description(item.node, binding.action) or binding.description or binding.tooltip or binding.action.replace("_", " ")
         try:
             display = app.get_key_display(Binding(key, binding.action, binding.description, key_display=binding.key_display))
         except Exception:

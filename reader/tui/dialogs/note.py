@@ -28,6 +28,39 @@ if TYPE_CHECKING:  # pragma: no cover
     from reader.formats.base import Format
     from reader.formats.pipeline import ExportResult
 
+class NoteQuitDialog(Dialog["str | None"]):
+    """Quitting while a note has edits: "save", "discard" (quit without it), or ``None`` (keep editing)."""
+
+    BINDINGS = [
+        Binding("s", "choose('save')", "Save the note and quit", id="note_quit.save"),
+        Binding("d", "choose('discard')", "Discard the note and quit", id="note_quit.discard"),
+        Binding("escape", "choose(None)", "Keep editing", id="note_quit.edit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(classes="dialog-screen")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="note-quit-dialog"):
+            yield Label(plain("Quit?", "bold"), classes="dialog-title")
+            yield Static(plain("The note you typed is not saved yet."), classes="dialog-body")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save and quit", variant="primary", id="save")
+                yield Button("Discard and quit", variant="error", id="discard")
+                yield Button("Keep editing", id="edit")
+            yield Label("s / enter: save and quit   d: discard and quit   escape: keep editing", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#save", Button).focus()
+
+    def action_choose(self, choice: str | None) -> None:
+        self.dismiss(choice)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id if event.button.id in ("save", "discard") else None)
+
+
 class NoteDialog(Dialog["str | None"]):
     """Edit the note of an annotation. Dismisses with the text, or ``None`` (cancel).
 
@@ -86,15 +119,16 @@ class NoteDialog(Dialog["str | None"]):
             app.call_after_refresh(app.run_action, "quit")
             return
 
-        def answered(save: bool | None) -> None:
-            if save:
+        def answered(choice: str | None) -> None:
+            if choice == "save":
                 self.dismiss(self._note_text())  # the opener saves it, then the app quits
-                app.call_after_refresh(app.run_action, "quit")
+            elif choice == "discard":
+                self.dismiss(None)  # the note stays as it was; the typed text is dropped, as asked
+            else:
+                return  # keep editing
+            app.call_after_refresh(app.run_action, "quit")
 
-        app.push_screen(
-            ConfirmDialog("Quit?", "The note you typed is not saved yet. Save it, then quit?", yes="Save and quit", no="Keep editing"),
-            answered,
-        )
+        app.push_screen(NoteQuitDialog(), answered)
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from reader.align import Alignment, Counterpart, ParallelSet
@@ -24,6 +24,7 @@ from reader.align.links import Proposal, counterpart_spans
 from reader.errors import ReaderError
 from reader.model import Annotation
 from reader.tui.host import reader_app
+from reader.tui.widgets.keybar import COMPARE_CURATED, KeyBar
 from reader.tui.widgets.pane import DocumentPane
 from reader.tui.dialogs.pick import PickDialog
 from reader.tui.widgets.textview import AnnotatedTextView
@@ -65,7 +66,8 @@ class CompareScreen(Screen[None]):
         with Horizontal(id="panes"):
             for i, doc_id in enumerate(self.doc_ids):
                 yield DocumentPane(doc_id, show_panel=False, id=f"pane-{i}", classes="compare-pane")
-        yield Footer()
+        # the curated bar, not Textual's Footer (which never reached 1-4, tab, S, g or k: issue 22)
+        yield KeyBar(reader_app(self).labels, curated=COMPARE_CURATED)
 
     def on_mount(self) -> None:
         if len(self.doc_ids) < 2:
@@ -139,7 +141,8 @@ class CompareScreen(Screen[None]):
         for k, pane in enumerate(self.panes):
             pane.set_class(k == i, "-active")
         self._active = i
-        self._shade()
+        # the highlight shows at once; the passage shading (it may align the documents) after it
+        self.call_after_refresh(self._shade)
 
     def action_focus_pane(self, step: int) -> None:
         panes = self.panes

@@ -120,6 +120,9 @@ def set_token(query: str, key: str, value: str | None) -> str:
 class CountingStore(AdjudicationStore, Protocol):
     """The part of the store the library reads (the review column reads the layers)."""
 
+    @property
+    def annotator(self) -> str: ...
+
     def doc_status(self, doc_id: str) -> str: ...
 
 
@@ -161,7 +164,26 @@ class LibraryModel:
             self.layers = layers_by_document(store)
         except (ReaderError, OSError):
             self.layers = {}
+        self._own_layer_counts(store)
         return error
+
+    def _own_layer_counts(self, store: CountingStore) -> None:
+        """Where other annotators worked too, count the user's own layer, as the reading screen shows it.
+
+        (Adding every layer together gave "9 ■3 ■1 ■5" for three decisions.) Only
+        those documents are read again; the others keep the store's cheap counts.
+        """
+        own = store.annotator
+        for doc_id, who in self.layers.items():
+            if len(who) < 2:  # one layer (an import, an old name): counted as is, as the reading screen shows it
+                continue
+            try:
+                anns = store.for_document(doc_id, statuses=(STATUS_ACCEPTED, STATUS_SUGGESTED))
+            except (ReaderError, OSError):
+                continue
+            mine = [a for a in anns if a.annotator == own]
+            self.counts[doc_id] = Counter(a.label for a in mine if a.status == STATUS_ACCEPTED)
+            self.suggested[doc_id] = Counter(a.label for a in mine if a.status == STATUS_SUGGESTED)
 
     def review(self, doc_id: str) -> tuple[int, int] | None:
         """(clusters decided, clusters) of a document two or more annotators worked on, else None.

@@ -33,6 +33,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: seconds a SIGTERM/SIGHUP leaves the event loop to get the app out before the watchdog ends the process
 EXIT_GRACE = 0.8
+def _is_ui_state(op: list[object]) -> bool:
+    """An operation on the ``state`` table (the cursor position, the last export, B mode)."""
+    return len(op) >= 2 and op[0] in ("meta", "unmeta") and op[1] == "state"
 
 
 class QuitGuard:
@@ -136,10 +139,28 @@ class QuitGuard:
         if store is None or not unsaved:
             app.exit()
             return
+        work = self._unsaved_work(store)
+        if not work:
+            # only UI state (the reading position, the last export's path) is unsaved: a convenience,
+            # not the user's work; the dialog used to count the cursor position as a change (issue 22)
+            reason = one_line(str(store.last_error or ""), 300)
+            store.discard_unsaved()
+            app.exit_message = "the last reading position was not saved" + (f": {reason}" if reason else "")
+            app.exit()
+            return
         if isinstance(app.screen, UnsavedDialog):
             return
         reason = store.last_error or ""
-        app.push_screen(UnsavedDialog(unsaved, one_line(str(reason), 300)), self._unsaved_answer)
+        app.push_screen(UnsavedDialog(work, one_line(str(reason), 300)), self._unsaved_answer)
+
+    @staticmethod
+    def _unsaved_work(store: StoreAPI) -> int:
+        """How many unsaved transactions change more than UI state (annotations, links, notes, marks...)."""
+        try:
+            transactions = store.unsaved_changes()
+        except (ReaderError, OSError):
+            return store.unsaved
+        return sum(1 for ops in transactions if not all(_is_ui_state(op) for op in ops))
 
     def _unsaved_answer(self, choice: str | None) -> None:
         app, store = self._app, self._store()

@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -55,11 +56,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("size", "Size", 8, justify="right", sort="size"),
     Column("annotations", "Annotations", 24, sort="annotations"),
     Column("status", "Progress", 13, sort="status"),
-    Column("review", "Review", 7, justify="right"),  # adjudication: decided/clusters, 2+ annotators
+    Column("review", "Review", 6, justify="right"),  # adjudication: decided/clusters, 2+ annotators
 )
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
-#: Narrowest title column; below it the list crops on the right.
-TITLE_MIN = 20
+#: Narrowest title column; below it the list scrolls sideways (→ ←, ctrl+pgdn ctrl+pgup).
+TITLE_MIN = 16
+#: Columns that stay in place when the list scrolls sideways (the mark and the id name the row).
+FROZEN = 2
 #: One space before the first column and between columns.
 GAP = 1
 #: Rendered rows kept (a few screens' worth).
@@ -112,6 +115,11 @@ class DocumentList(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False, id="library.list.pagedown"),
         Binding("home", "first", "First document", show=False, id="library.list.home"),
         Binding("end", "last", "Last document", show=False, id="library.list.end"),
+        # narrow terminals (80 columns): the columns past the title scroll into view
+        Binding("right", "scroll_columns(1)", "Show the next column", show=False, id="library.list.right"),
+        Binding("left", "scroll_columns(-1)", "Show the previous column", show=False, id="library.list.left"),
+        Binding("ctrl+pagedown", "scroll_columns_end(1)", "Show the last columns", show=False, id="library.list.ctrl_pagedown"),
+        Binding("ctrl+pageup", "scroll_columns_end(-1)", "Show the first columns", show=False, id="library.list.ctrl_pageup"),
     ]
 
     cursor_row: reactive[int] = reactive(0, init=False, always_update=True)
@@ -160,10 +168,11 @@ class DocumentList(ScrollView, can_focus=True):
         self._cells = cells
         self._ids: list[str] = []
         self._index: dict[str, int] = {}
-        self._cache: dict[tuple[str, int], Strip] = {}
+        self._cache: dict[tuple[str, int, int], Strip] = {}
         self._sort: str | None = None
         self._sort_reverse = False
         self._id_width = COLUMNS[1].width
+        self._column_offset = 0  # columns scrolled out of view on the left (after the frozen ones)
 
     # --- data ------------------------------------------------------------------
 
@@ -234,6 +243,50 @@ class DocumentList(ScrollView, can_focus=True):
         flexible = max(TITLE_MIN, total - fixed)
         return [w if w else flexible for w in widths]
 
+    def _natural_width(self, total: int) -> int:
+        return sum(self._widths(total)) + GAP * len(COLUMNS)
+
+    def _max_column_offset(self, total: int) -> int:
+        """How many columns past the frozen ones may scroll out so that the last one shows."""
+        widths = self._widths(total)
+        frozen = sum(widths[:FROZEN]) + GAP * FROZEN
+        room = total - frozen
+        offset, rest = 0, sum(widths[FROZEN:]) + GAP * (len(COLUMNS) - FROZEN)
+        while rest > room and FROZEN + offset < len(COLUMNS) - 1:
+            rest -= widths[FROZEN + offset] + GAP
+            offset += 1
+        return offset
+
+    @property
+    def column_offset(self) -> int:
+        """Columns scrolled out of view on the left (0: the list starts at its first column)."""
+        return self._column_offset
+
+    def hidden_columns(self, total: int | None = None) -> tuple[list[str], list[str]]:
+        """The keys of the columns out of view on the left and on the right at width ``total``."""
+        total = self.scrollable_content_region.width if total is None else total
+        widths = self._widths(total)
+        left = [c.key for c in COLUMNS[FROZEN : FROZEN + self._column_offset]]
+        x = sum(widths[:FROZEN]) + GAP * FROZEN
+        right: list[str] = []
+        for column, width in zip(COLUMNS[FROZEN + self._column_offset :], widths[FROZEN + self._column_offset :]):
+            x += GAP + width
+            if x > total:
+                right.append(column.key)
+        return left, right
+
+    def _set_column_offset(self, offset: int) -> None:
+        offset = max(0, min(self._max_column_offset(self.scrollable_content_region.width), offset))
+        if offset != self._column_offset:
+            self._column_offset = offset
+            self.refresh()
+
+    def action_scroll_columns(self, step: int) -> None:
+        self._set_column_offset(self._column_offset + step)
+
+    def action_scroll_columns_end(self, direction: int) -> None:
+        self._set_column_offset(len(COLUMNS) if direction > 0 else 0)
+
     def _line(self, cells: list[Text], widths: list[int]) -> Text:
         line = Text(no_wrap=True, end="")
         for column, cell, width in zip(COLUMNS, cells, widths):
@@ -252,17 +305,37 @@ class DocumentList(ScrollView, can_focus=True):
 
     def _strip(self, text: Text, width: int) -> Strip:
         segments = [s for s in text.render(self.app.console) if s.text != "\n"]
-        return Strip(segments).crop(0, width).adjust_cell_length(width)
+        full = Strip(segments)
+        offset = min(self._column_offset, self._max_column_offset(width))
+        if offset:
+            widths = self._widths(width)
+            frozen = sum(widths[:FROZEN]) + GAP * FROZEN
+            skip = sum(widths[FROZEN : FROZEN + offset]) + GAP * offset
+            full = Strip.join([full.crop(0, frozen), full.crop(frozen + skip, full.cell_length)])
+        return full.crop(0, width).adjust_cell_length(width)
+
+    def _header_cell(self, column: Column, width: int) -> Text:
+        """A column's header; the sort arrow survives a narrow column ("Lan▲", never "Lan…")."""
+        if not (column.sort and column.sort == self._sort):
+            return Text(column.header)
+        arrow = "▼" if self._sort_reverse else "▲"
+        if len(column.header) + 2 <= width or not width:
+            return Text(f"{column.header} {arrow}")
+        return Text(column.header[: max(0, width - 1)] + arrow)
 
     def _header_strip(self, width: int) -> Strip:
-        arrow = " ▼" if self._sort_reverse else " ▲"
-        cells = [Text(c.header + (arrow if c.sort and c.sort == self._sort else "")) for c in COLUMNS]
+        widths = self._widths(width)
+        cells = [self._header_cell(c, w) for c, w in zip(COLUMNS, widths)]
         style = self.get_component_rich_style("document-list--header")
-        return self._strip(self._line(cells, self._widths(width)), width).apply_style(style)
+        strip = self._strip(self._line(cells, widths), width)
+        left, right = self.hidden_columns(width)
+        if right and width > 1:  # more columns to the right: say so, and how to reach them
+            strip = Strip.join([strip.crop(0, width - 1), Strip([Segment("→")])])
+        return strip.apply_style(style)
 
     def _row_strip(self, row: int, width: int) -> Strip:
         doc_id = self._ids[row]
-        key = (doc_id, width)
+        key = (doc_id, width, self._column_offset)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._strip(self._line(self.get_row_at(row), self._widths(width)), width)
@@ -320,7 +393,10 @@ class DocumentList(ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         if event.y == 0:
             x = event.x
-            for column, width in zip(COLUMNS, self._widths(self.scrollable_content_region.width)):
+            widths = self._widths(self.scrollable_content_region.width)
+            shown = [i for i in range(len(COLUMNS)) if i < FROZEN or i >= FROZEN + self._column_offset]
+            for i in shown:
+                column, width = COLUMNS[i], widths[i]
                 x -= GAP + width
                 if x < 0:
                     if column.sort:
@@ -343,6 +419,7 @@ class DocumentList(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._cache.clear()
+        self._column_offset = min(self._column_offset, self._max_column_offset(self.scrollable_content_region.width))
         self.virtual_size = Size(self.size.width, len(self._ids) + 1)
 
     def notify_style_update(self) -> None:

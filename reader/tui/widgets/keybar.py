@@ -1,4 +1,4 @@
-"""KeyBar: the reading screen's footer, a short curated set of keys.
+"""KeyBar: the reading and compare screens' footer, a short curated set of keys.
 
 The label keys (from ``labels.toml``) come first, then help and back, then
 selection, search and note. Everything else is in ``?`` and the command
@@ -13,13 +13,25 @@ from textual.widgets import Static
 
 from reader.labels import LabelSet
 
-#: (action, short description) in display order, after the label keys
-CURATED = (
+#: (action, short description) in display order, after the label keys: the reading screen's
+CURATED: tuple[tuple[str, str], ...] = (
     ("app.help", "help"),
     ("back", "back"),
     ("select_sentence", "sentence"),
     ("select_paragraph", "paragraph"),
     ("search", "search"),
+    ("note", "note"),
+)
+#: The compare screen's: panes, sync, counterparts and links come before the reading keys.
+COMPARE_CURATED: tuple[tuple[str, str], ...] = (
+    ("focus_pane(1)", "pane"),
+    ("toggle_sync", "sync"),
+    ("goto_counterpart", "counterpart"),
+    ("link", "link"),
+    ("app.help", "help"),
+    ("back", "back"),
+    ("search", "search"),
+    ("select_sentence", "sentence"),
     ("note", "note"),
 )
 
@@ -38,9 +50,10 @@ class KeyBar(Static):
     """
     COMPONENT_CLASSES = {"keybar--key"}
 
-    def __init__(self, labels: LabelSet, *, id: str | None = None) -> None:
+    def __init__(self, labels: LabelSet, *, curated: tuple[tuple[str, str], ...] = CURATED, id: str | None = None) -> None:
         super().__init__(id=id)
         self.labels = labels
+        self.curated = curated
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_updated)
@@ -64,7 +77,7 @@ class KeyBar(Static):
             elif active_binding.node is self.app:
                 action = f"app.{action}"
             by_action.setdefault(action, self.app.get_key_display(binding))
-        for action, description in CURATED:
+        for action, description in self.curated:
             shown = by_action.get(action)
             if shown is not None:
                 out.append((shown, description))

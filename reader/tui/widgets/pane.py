@@ -292,7 +292,9 @@ class DocumentPane(PaneSearch, Vertical):
             self.doc, self.view, self.controller.counts(), suggestions_only=self.suggestions_only,
             query=self._query if self.search_active else "", vanished=self._vanished,
         )
-        self.query_one(".pane-position", Static).update(position_text(self.view, para_lang))
+        # half the pane at most (2 cells of padding), so the status keeps room in a narrow compare pane
+        width = max(8, self.size.width // 2 - 2) if self.size.width else None
+        self.query_one(".pane-position", Static).update(position_text(self.view, para_lang, width))
 
     def annotation_at(self, offset: int | None = None) -> Annotation | None:
         """The innermost (non-orphaned) annotation under the cursor."""
@@ -325,13 +327,25 @@ class DocumentPane(PaneSearch, Vertical):
             event.stop()
             self.action_tag_key(event.character)
 
+    def annotation_in(self) -> Annotation | None:
+        """The innermost annotation the cursor is in (not one that merely ends at the cursor)."""
+        cursor = self.view.cursor
+        ann = self.annotation_at(cursor)
+        return ann if ann is not None and ann.start <= cursor < ann.end else None
+
     def action_tag(self, label: str) -> None:
         view = self.view
         sel = view.selection
-        outcome = self.controller.tag(label, sel, None if sel else self.annotation_at())
+        under = None if sel else self.annotation_in()
+        outcome = self.controller.tag(label, sel, under)
         if sel and (outcome.ok or self.controller.store.unsaved):
             view.clear_selection()
+            if outcome.annotation is not None and view.cursor > outcome.annotation.end:
+                view.move_to(outcome.annotation.end)  # the span lost its trailing space: c, y, x still reach it
         self._show(outcome)
+        if under is not None and outcome.ok and outcome.changed and not outcome.unsaved:
+            # a re-label with no selection changes existing work: say so where the eye is, not only in the status line
+            self.app.notify(outcome.message, markup=False)
 
     def action_pick_label(self) -> None:
         from reader.tui.dialogs.labelpicker import LabelPicker
@@ -537,6 +551,9 @@ class DocumentPane(PaneSearch, Vertical):
             ann = self.annotation_at(event.offset)
             if ann is not None:
                 self.panel.ann_list.highlight(ann.id)  # the list follows the cursor
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.update_header()  # the position line picks the form that fits the new width
 
     def watch_search_active(self) -> None:
         if self.is_mounted:

@@ -120,9 +120,20 @@ def match_position(view: AnnotatedTextView) -> str:
     return f"{index + 1}/{total}" if index is not None else f"{total}"
 
 
-def position_text(view: AnnotatedTextView, para_lang: str) -> Text:
-    """The pane's position line: line, offset, percent through, the language at the cursor."""
+def position_text(view: AnnotatedTextView, para_lang: str, width: int | None = None) -> Text:
+    """The pane's position line: line, offset, percent through, the language at the cursor.
+
+    In ``width`` cells (a narrow compare pane) the longest form that fits, dropping the line and
+    then the offset, so the language is never cut ("¶ i")."""
     text = view.text
     line = view.line_of(view.cursor) + 1
     pct = 100 * view.cursor // len(text) if text else 100
-    return Text(f"ln {line}/{view.line_count} · {view.cursor} · {pct}% · ¶ {one_line(para_lang, 12)}", no_wrap=True)
+    lang = f"¶ {one_line(para_lang, 12)}"
+    forms = (
+        f"ln {line}/{view.line_count} · {view.cursor} · {pct}% · {lang}",
+        f"{view.cursor} · {pct}% · {lang}",
+        f"{pct}% · {lang}",
+        lang,
+    )
+    chosen = forms[0] if width is None else next((f for f in forms if len(f) <= width), forms[-1])
+    return Text(chosen, no_wrap=True)

@@ -680,6 +680,9 @@ class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=T
             self._reset_layout()
             if top:
                 self.scroll_to_offset(top, top=True)
+        if self.text:
+            # the cursor is where the keys act: a narrower or shorter view keeps it on screen (issue 22)
+            self.scroll_to_offset(self.cursor)
         self._ensure_rows(int(self.scroll_offset.y), self.scrollable_content_region.height + 1)
 
     def on_mount(self) -> None:
@@ -745,6 +748,8 @@ class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=T
         nav = self.navigator
         page = max(1, self.scrollable_content_region.height - 1)
         extend = extend or self.mark_mode
+        if self.visual.enabled and self.text:  # B: on a right-to-left line → goes visually right
+            where = self.visual.direction(where, self.wrapping.position(self.cursor)[0])
         try:
             target, keep_goal = nav.target(where, page=page, collapse=not extend)
         except ValueError:
