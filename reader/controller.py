@@ -257,6 +257,9 @@ class AnnotationController:
             return refused
         if selection:
             start, end = selection
+            pending = self._suggestion_at(start, end, label)
+            if pending is not None:  # tagging a suggestion accepts it (with this label)
+                return self.tag(label, None, pending)
             ann, failed = self._call(self.store.add, self.doc_id, start, end, label)
             if failed:
                 return failed
@@ -270,7 +273,19 @@ class AnnotationController:
         if failed:
             return failed
         assert isinstance(new, Annotation)
+        if under_cursor.status == STATUS_SUGGESTED and under_cursor.label == label:
+            return self._done(f"accepted suggested {label} {span_label(new.start, new.end)}", new)
         return self._done(f"saved {under_cursor.label} → {label} {span_label(new.start, new.end)}", new)
+
+    def _suggestion_at(self, start: int, end: int, label: str) -> Annotation | None:
+        """The pending suggestion with these bounds (edge whitespace aside), this label's first."""
+        text = self.document.text
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        same = [a for a in self.suggestions() if a.start == start and a.end == end]
+        return next((a for a in same if a.label == label), same[0] if same else None)
 
     def set_note(self, ann: Annotation, note: str) -> Outcome:
         if (refused := self._read_only()) is not None:
