@@ -171,3 +171,44 @@ async def test_library_sorts_by_uncertainty(tmp_path):
             await pilot.press("s")
         assert screen.model.sort == "uncertainty"
         assert list(screen.shown)[:2] == [unsure, sure]
+
+
+async def test_tagging_and_linking_suggestions_in_compare_accepts_them(tmp_path):
+    """Issue 22 item 2: 1 on a selected suggestion, then k: every end of the links is accepted,
+    and the parallel export has the spans."""
+    import json
+
+    from reader.formats import export_corpus
+    from reader.suggest import suggest_corpus
+    from reader.tui.screens.compare import CompareScreen
+    from reading_harness import HostApp
+    from test_compare import AR, EN, FR, IT, wait_aligned
+
+    ids = [IT, EN, FR, AR]
+    seeds = copy_seeds(tmp_path)
+    corpus = load_corpus(seeds, detect=False)
+    with AnnotationStore(tmp_path / "annotations", corpus=corpus) as store:
+        suggest_corpus(corpus, store, labels=["salary"])
+        assert store.all(statuses=("suggested",)) and not store.all()
+    app = HostApp(seeds, tmp_path / "annotations", lambda: CompareScreen(ids))
+    async with app.run_test(size=(200, 30)) as pilot:
+        await wait_aligned(pilot)
+        for doc_id, lang in zip(ids, ("it", "en", "fr", "ar")):
+            app.corpus.get(doc_id).lang = lang
+        await pilot.press("slash", *"300mila ai 900mila dollari", "enter", "1")
+        await pilot.pause()
+        it_anns = [a for a in app.store.for_document(IT) if a.text == "300mila ai 900mila dollari"]
+        assert [(a.status, a.label) for a in it_anns] == [("accepted", "salary")]  # not "already covers"
+        await pilot.press("k")
+        assert await until(pilot, lambda: isinstance(app.screen, PickDialog), 10)
+        prompts = [str(app.screen.query_one("#pick-list").get_option_at_index(i).prompt)
+                   for i in range(app.screen.query_one("#pick-list").option_count)]
+        assert any("suggested, accepted on linking" in p for p in prompts)
+        await pilot.press("enter")
+        await pilot.pause()
+        [group] = app.store.link_groups()
+        assert len(group) == 4 and {a.status for a in group} == {"accepted"}
+        out = tmp_path / "parallel.jsonl"
+        export_corpus("parallel", app.corpus, app.store, out)
+        [record] = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+        assert len(record["spans"]) == 4
