@@ -1,7 +1,7 @@
 """Suggestions inside the app (issue 22 items 1 and 2, issue 24): ctrl+g suggests for this
 document or the corpus in a worker while the app runs; tagging a selected suggestion accepts it;
-t without suggestions points at ctrl+g; the accept-all question reads right; the stats screen
-shows the measured quality; the library sorts by uncertainty. Real keys, then the store."""
+t without suggestions points at ctrl+g; the accept-all question reads right; the library sorts
+by uncertainty. Real keys, then the store."""
 from __future__ import annotations
 
 import random
@@ -135,19 +135,6 @@ async def test_accept_all_question_names_the_label_once(tmp_path):
         assert "Accept the 2 salary suggestions in this document?" in message
         await pilot.press("y")
         assert await until(pilot, lambda: not app.store.all(statuses=("suggested",)))
-
-
-async def test_stats_screen_shows_measured_quality(tmp_path):
-    pytest.importorskip("sklearn")
-    root, store_path, _ = _annotated(tmp_path)
-    app = ReaderApp(root, store_path, signals=False)
-    async with run_test(app, size=(120, 40)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("i")
-        assert await until(pilot, lambda: app.screen.query("#stats-quality"))
-        quality = lambda: str(app.screen.query_one("#stats-quality", Static).render())  # noqa: E731
-        assert await until(pilot, lambda: "claim sentence model: P" in quality(), 120), quality()
-        assert "string matcher" in quality()
 
 
 async def test_library_sorts_by_uncertainty(tmp_path):

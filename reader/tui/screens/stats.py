@@ -2,11 +2,7 @@
 
 The figures come from :func:`reader.stats.compute_stats`, computed in a thread
 worker so a large store does not block the screen; the charts are drawn by
-:mod:`reader.charts` on textual-plotext widgets. Below the summary, the
-measured quality of every recommender (rules, string matcher, trained label
-models: precision and recall by leave-documents-out cross-validation on the
-store's annotations, :func:`reader.suggest.engine.measure`) is computed by a
-second worker.
+:mod:`reader.charts` on textual-plotext widgets.
 """
 from __future__ import annotations
 
@@ -59,7 +55,6 @@ class StatsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("computing…", id="stats-summary")
-        yield Static("Suggestion quality: measuring…", id="stats-quality")
         with Grid(id="stats-grid"):
             for name in CHARTS:
                 yield StatsChart(name)
@@ -74,27 +69,7 @@ class StatsScreen(Screen[None]):
 
     def action_refresh_stats(self) -> None:
         self.query_one("#stats-summary", Static).update("computing…")
-        self.query_one("#stats-quality", Static).update("Suggestion quality: measuring…")
         self._compute()
-        self._measure()
-
-    @work(thread=True, exclusive=True, group="stats-quality")
-    def _measure(self) -> None:
-        from reader.suggest.engine import measure
-
-        app = reader_app(self)
-        corpus, store = app.corpus, app.store
-        if corpus is None:
-            return
-        try:
-            plan = measure(list(corpus), store.all(statuses=("accepted",)))
-            lines = [q.describe() for q in plan.quality] + plan.notes
-        except Exception as exc:  # noqa: BLE001 - one line on screen, never a traceback
-            lines = [f"could not measure: {exc}"]
-        text = "Suggestion quality (cross-validated, documents left out):\n" + (
-            "\n".join("  " + one_line(line, 200) for line in lines) if lines else "  no annotations to learn from yet")
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.query_one("#stats-quality", Static).update, text)
 
     @work(thread=True, exclusive=True, group="stats")
     def _compute(self) -> None:
