@@ -305,6 +305,9 @@ class AnnotationController:
             start, end = trim_span(self.document.text, *selection)
             if start >= end:
                 return Outcome(error="The selection is only white space: select some text, then press a label key", warning=True)
+            pending = self._suggestion_at(start, end, label)
+            if pending is not None:  # tagging a suggestion accepts it (with this label)
+                return self.tag(label, None, pending)
             ann, failed = self._call(self.store.add, self.doc_id, start, end, label)
             if failed:
                 return failed
@@ -315,7 +318,19 @@ class AnnotationController:
                                  "(shift+arrows, v, s, p or the mouse), then press a label key", warning=True)
         if under_cursor.label == label and under_cursor.status == STATUS_ACCEPTED:
             return Outcome(f"already {label} {span_label(under_cursor.start, under_cursor.end)}")
+        if under_cursor.status == STATUS_SUGGESTED and under_cursor.label == label:
+            return self.act("accept", under_cursor)  # tagging a suggestion with its own label accepts it
         return self.act("relabel", under_cursor, label=label)
+
+    def _suggestion_at(self, start: int, end: int, label: str) -> Annotation | None:
+        """The pending suggestion with these bounds (edge whitespace aside), this label's first."""
+        text = self.document.text
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        same = [a for a in self.suggestions() if a.start == start and a.end == end]
+        return next((a for a in same if a.label == label), same[0] if same else None)
 
     def act(self, action: Action, ann: Annotation, *, note: str = "", label: str = "") -> Outcome:
         """One change to one annotation: ``note`` (set it), ``delete``, ``accept`` or ``reject`` a

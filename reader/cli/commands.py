@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from reader.formats.base import Format
     from reader.protocols import StoreAPI
+    from reader.suggest.recommender import Quality
     from reader.workspace import Workspace
 
 USAGE = """\
@@ -39,7 +40,7 @@ reader stats [CORPUS] [--json | --plot]         annotations per label, document 
 reader labels [CORPUS] [--json]                 the label set (<store>/labels.toml or the defaults)
 reader formats                                  the export and import formats
 reader lang [CORPUS] DOC_ID LANG | --clear DOC_ID   override a document's language
-reader suggest [CORPUS] [--labels salary,quote] [--min-score S] [--links] pre-annotate with suggested spans (or links)
+reader suggest [CORPUS] [--labels salary,claim] [--min-score S] [--links] [--report [--json]] pre-annotate with suggested spans (or links; --report: measured quality)
 reader store check | recover [--store PATH]     verify a store, or rebuild it from backup + journal
 reader store copy SRC DST                       copy a store between engines (folder <-> postgresql://...)
 reader store restore RESCUE_FILE [--yes]        show what a rescue file changes, ask, then replay it
@@ -479,13 +480,29 @@ def cmd_lang(args: argparse.Namespace) -> int:
     return output.EXIT_OK
 
 
+def _suggestable_labels(args: argparse.Namespace) -> list[str]:
+    """Labels ``reader suggest`` can help with: the recognisers' and the label set's (labels.toml)."""
+    from reader.labels import LabelSet
+    from reader.suggest import available_labels
+
+    names = list(available_labels())
+    store_dir = Path(args.store) if args.store else Path(output.DEFAULT_STORE)
+    try:
+        label_set = LabelSet.load(store_dir) if store_dir.is_dir() else LabelSet()
+    except ReaderError:
+        label_set = LabelSet()
+    names += [n for n in label_set.names if n not in names]
+    return names
+
+
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from reader.suggest import available_labels, suggest_corpus
+    from reader.suggest.engine import read_quality, suggest_all
 
     labels = [p.strip() for p in args.labels.split(",") if p.strip()] if args.labels else None
-    unknown = [label for label in labels or [] if label not in available_labels()]
+    known = _suggestable_labels(args)
+    unknown = [label for label in labels or [] if label not in known]
     if unknown:  # a usage error (exit 2), like any other bad option value
-        raise output.UsageError(f"reader suggest: --labels: no recogniser for {', '.join(unknown)} (available: {', '.join(available_labels())})")
+        raise output.UsageError(f"reader suggest: --labels: no recogniser or label {', '.join(unknown)} (available: {', '.join(known)})")
     if not 0.0 <= args.min_score <= 1.0:
         raise output.UsageError(f"reader suggest: --min-score must be between 0 and 1, got {args.min_score:g}")
     if args.links:
@@ -496,6 +513,17 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         output.console().print(output.text(f"suggested {n} link(s) between counterpart spans of different documents "
                                "(in compare: K lists a span's links to accept or reject)"))
         return output.EXIT_OK
+    if args.report:
+        from reader.suggest.engine import measure
+
+        with output.open_workspace(args, readonly=True) as ws:
+            plan = measure(list(ws.corpus), ws.store.all(statuses=("accepted",)), labels)
+            quality = plan.quality or read_quality(ws.store)
+            if args.json:
+                output.write_json([dict(q.to_state()) | {"hidden": q.hidden} for q in quality])
+                return output.EXIT_OK
+            _print_quality(quality, plan.notes)
+        return output.EXIT_OK
     with output.open_workspace(args, readonly=False) as ws:
         rescorer, note, rescored = None, "", 0
         if not args.no_learn:
@@ -505,10 +533,33 @@ def cmd_suggest(args: argparse.Namespace) -> int:
             rescorer, note = learned.rescorer, learned.note
             if rescorer is not None:
                 rescored = rescore_pending(ws.store, ws.corpus, rescorer)
-        report = suggest_corpus(ws.corpus, ws.store, labels=labels, min_score=args.min_score, rescorer=rescorer)
-        report.model_note = note + (f"; {rescored} pending suggestion(s) re-scored" if rescored else "")
+        report = suggest_all(ws.corpus, ws.store, labels=[lab for lab in labels if lab] if labels else None,
+                             min_score=args.min_score, rescorer=rescorer, models=not args.no_learn)
+        report.model_note = note + (f" {rescored} pending suggestion(s) re-scored." if rescored else "")
     output.console().print(output.text(report.summary()))
+    for line in report.quality:
+        output.console().print(output.text("  " + line))
     return output.EXIT_OK
+
+
+def _figure(v: float | None) -> str:
+    return "—" if v is None else f"{v:.2f}"
+
+
+def _print_quality(quality: list[Quality], notes: list[str]) -> None:
+    from rich.table import Table
+
+    console = output.console()
+    t = Table(title="Recommenders, by leave-documents-out cross-validation on this store's annotations")
+    for col in ("label", "recommender", "annotations", "documents", "precision", "recall", "note"):
+        t.add_column(col, justify="right" if col in ("annotations", "documents", "precision", "recall") else "left")
+    for q in quality:
+        note = q.note + (" — hidden (precision < 0.5)" if q.hidden else "")
+        t.add_row(output.text(q.label), q.kind, str(q.annotations), str(q.documents), _figure(q.precision), _figure(q.recall),
+                  output.text(note))
+    console.print(t)
+    for line in notes:
+        console.print(output.text(line))
 
 
 def cmd_store(args: argparse.Namespace) -> int:
@@ -645,13 +696,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clear", action="store_true", help="remove the override (back to the detected language)")
     p.set_defaults(func=cmd_lang, corpus=None)
 
-    p = sub.add_parser("suggest", help="pre-annotate with suggestions", description="Run the recognisers; results are stored as suggested annotations.")
+    p = sub.add_parser("suggest", help="pre-annotate with suggestions", description="Run the recognisers (rules for salary and quote, the string matcher for every annotated text, a trained model per sentence-level label); results are stored as suggested annotations.")
     _common(p)
-    p.add_argument("--labels", default=None, help="comma-separated recognisers to run (default: all)")
+    p.add_argument("--labels", default=None, help="comma-separated labels to suggest (default: every label with rules or annotations)")
+    p.add_argument("--report", action="store_true",
+                   help="only measure: precision and recall of every recommender (rules, string matcher, trained "
+                        "models) by leave-documents-out cross-validation on the store's annotations; changes nothing")
     p.add_argument("--min-score", type=float, default=0.5, metavar="S",
                    help="store only candidates scored at least S, 0..1 (default 0.5; 0 keeps every amount of money)")
     p.add_argument("--no-learn", action="store_true",
-                   help="do not re-score with the model learned from your accept/reject decisions")
+                   help="do not re-score with the model learned from your accept/reject decisions, nor train the label models")
+    p.add_argument("--json", action="store_true", help="with --report: print the figures as JSON")
     p.add_argument("--links", action="store_true",
                    help="instead of spans, suggest links between annotated spans that state the same fact in different documents")
     p.set_defaults(func=cmd_suggest)

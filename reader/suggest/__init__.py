@@ -52,6 +52,7 @@ def _recognisers() -> dict[str, Recogniser]:
 RECOGNISERS: dict[str, Recogniser] = _recognisers()
 
 SOURCE_PREFIX = "suggest:"
+SOURCE_NAMES = {"rules": "rules", "match": "string matcher", "model": "trained models"}
 
 
 def available_labels() -> list[str]:
@@ -105,17 +106,32 @@ class SuggestReport:
     min_score: float = DEFAULT_MIN_SCORE
     model_note: str = ""  # whether the learned re-scoring was used, and why (not)
     by_label: Counter[str] = field(default_factory=Counter)  # label -> added
+    by_source: Counter[str] = field(default_factory=Counter)  # "rules" | "match" | "model" -> added
     documents: int = 0
+    quality: list[str] = field(default_factory=list)  # each recommender's measured quality, one line each
+    notes: list[str] = field(default_factory=list)
+
+    def headline(self) -> str:
+        """One short sentence: what was added."""
+        parts = ", ".join(f"{n} {label}" for label, n in sorted(self.by_label.items())) or "none"
+        return f"{self.added} suggestion(s) added ({parts}) in {self.documents} document(s)."
 
     def summary(self) -> str:
-        parts = ", ".join(f"{label} {n}" for label, n in sorted(self.by_label.items())) or "none"
-        return (
-            f"{self.added} suggestion(s) added ({parts}) in {self.documents} document(s); "
-            f"{self.skipped_existing} already present, {self.skipped_rejected} previously rejected"
-            + (f", {self.skipped_overlap} overlapping an accepted annotation" if self.skipped_overlap else "")
-            + (f", {self.skipped_low} scored below {self.min_score:g}" if self.skipped_low else "")
-            + (f"\n{self.model_note}" if self.model_note else "")
-        )
+        """Sentences, one per line: what was added, what was skipped and why, learning."""
+        skipped = [f"{self.skipped_existing} already present", f"{self.skipped_rejected} previously rejected"]
+        if self.skipped_overlap:
+            skipped.append(f"{self.skipped_overlap} overlapping an accepted annotation")
+        if self.skipped_low:
+            skipped.append(f"{self.skipped_low} scored below {self.min_score:g}")
+        lines = [self.headline()]
+        if self.by_source:
+            lines.append("From: " + ", ".join(f"{SOURCE_NAMES.get(k, k)} {n}" for k, n in sorted(self.by_source.items())) + ".")
+        lines.append("Skipped: " + ", ".join(skipped) + ".")
+        if self.model_note:
+            note = self.model_note[0].upper() + self.model_note[1:]
+            lines.append(note if note.endswith(".") else note + ".")
+        lines.extend(self.notes)
+        return "\n".join(lines)
 
 
 class RejectedLookup(Protocol):
@@ -164,20 +180,30 @@ def _norm_key(key: Iterable[str | int]) -> RejectedKey:
 
 def suggest_document(doc: Document, store: SuggestStore, labels: Iterable[str] | None = None,
                      report: SuggestReport | None = None, min_score: float | None = None,
-                     rescorer: Rescorer | None = None) -> SuggestReport:
-    """Suggest spans for one document; see :func:`suggest_corpus`."""
+                     rescorer: Rescorer | None = None, extra: Iterable[Suggestion] = ()) -> SuggestReport:
+    """Suggest spans for one document; see :func:`suggest_corpus`.
+
+    ``extra`` are suggestions of other recommenders (the string matcher, the trained
+    models: ``rule`` "match" or "model"), filtered like the rules' own; with
+    ``labels`` an empty list, only they are used.
+    """
     report = report if report is not None else SuggestReport()
     if min_score is not None:
         report.min_score = min_score
-    wanted = _check_labels(labels)
     lang = doc.known_lang
     existing, accepted = _existing(store, doc.id)
     rejected = _rejected_keys(store, doc.id)
     items: list[dict[str, object]] = []
     pending: Counter[str] = Counter()
-    found = find_all(doc.text, lang=lang, labels=wanted)
-    if rescorer is not None:
-        found = rescorer.rescore(doc.text, found)
+    sources: Counter[str] = Counter()
+    found: list[Suggestion] = []
+    if labels is not None and not isinstance(labels, str):
+        labels = list(labels)
+    if labels is None or labels:
+        found = find_all(doc.text, lang=lang, labels=_check_labels(labels))
+        if rescorer is not None:
+            found = rescorer.rescore(doc.text, found)
+    found.extend(extra)
     for s in found:
         if s.score < report.min_score:
             report.skipped_low += 1
@@ -202,7 +228,7 @@ def suggest_document(doc: Document, store: SuggestStore, labels: Iterable[str] |
                 "label": s.label,
                 "text": s.text,
                 "status": "suggested",
-                "source": SOURCE_PREFIX + s.label,
+                "source": SOURCE_PREFIX + (s.rule if s.rule in ("match", "model") else s.label),
                 "note": "",
                 "value": s.value,
                 "score": s.score,
@@ -210,10 +236,12 @@ def suggest_document(doc: Document, store: SuggestStore, labels: Iterable[str] |
             }
         )
         pending[s.label] += 1
+        sources[s.rule if s.rule in ("match", "model") else "rules"] += 1
     if items:
         store.add_many(items, source="suggest")
         report.added += len(items)
         report.by_label.update(pending)
+        report.by_source.update(sources)
     report.documents += 1
     return report
 

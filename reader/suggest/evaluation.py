@@ -22,7 +22,7 @@ class GoldDoc:
     id: str
     lang: str
     text: str
-    spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, "salary" | "money")
+    spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, label): "salary" | "money" | ...
 
     def of(self, label: str) -> set[tuple[int, int]]:
         return {(s, e) for s, e, lab in self.spans if lab == label}
@@ -117,3 +117,48 @@ def evaluate(docs: Iterable[GoldDoc], predict: Callable[[GoldDoc], Iterable[tupl
         for key in (doc.lang, "all"):
             out.setdefault(key, PR()).add(doc.text, gold, pred)
     return out
+
+
+_LABELLED_OPEN = regex.compile(r"\{(\w+)\|")
+
+
+def parse_labelled(passage: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """Clean text and spans of a passage marked ``{label|text}`` (marks may nest).
+
+    A ``}`` closes the innermost open mark; one with no open mark is text.
+    """
+    out: list[str] = []
+    spans: list[tuple[int, int, str]] = []
+    stack: list[tuple[int, str]] = []
+    n = pos = 0
+    while pos < len(passage):
+        m = _LABELLED_OPEN.match(passage, pos)
+        if m is not None:
+            stack.append((n, m.group(1)))
+            pos = m.end()
+            continue
+        ch = passage[pos]
+        if ch == "}" and stack:
+            start, label = stack.pop()
+            spans.append((start, n, label))
+        else:
+            out.append(ch)
+            n += 1
+        pos += 1
+    if stack:
+        raise ValueError(f"unclosed mark {{{stack[-1][1]}|… in passage starting {passage[:40]!r}")
+    spans.sort()
+    return "".join(out), spans
+
+
+def load_labelled(folder: Path) -> list[GoldDoc]:
+    """Every paragraph of every ``<lang>.txt`` in ``folder`` marked with :func:`parse_labelled`."""
+    docs: list[GoldDoc] = []
+    for path in sorted(Path(folder).glob("*.txt")):
+        lang = path.stem
+        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+        passages = [p.strip() for p in "\n".join(lines).split("\n\n") if p.strip()]
+        for k, passage in enumerate(passages):
+            text, spans = parse_labelled(passage)
+            docs.append(GoldDoc(f"{lang}-{k:02d}", lang, text, spans))
+    return docs

@@ -225,7 +225,7 @@ async def test_accept_all_confirm_lists_counts_per_label(tmp_path):
         pane.reload_annotations()
         await pilot.press("A")
         assert await until(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog")
-        assert "Accept all 3 suggestion(s) in this document: 2 quote, 1 claim?" in screen_text(app)
+        assert "Accept all 3 suggestions in this document (2 quote, 1 claim)?" in screen_text(app)  # issue 22: not "3 salary?"
         await pilot.press("y")
         assert await until(pilot, lambda: {a.status for a in app.store.for_document(EN)} == {"accepted"})
 

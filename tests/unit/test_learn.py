@@ -111,7 +111,7 @@ def test_reader_suggest_uses_the_model_and_says_so(decided, capsys):
     code = cli.main(["suggest", str(root), "--store", str(store.path), "--labels", "salary"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "learned re-scoring used for salary" in out
+    assert "learned re-scoring used for salary" in out.lower()
     code = cli.main(["suggest", str(root), "--store", str(store.path), "--labels", "salary", "--no-learn"])
     assert code == 0 and "learned" not in capsys.readouterr().out
 

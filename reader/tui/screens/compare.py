@@ -332,8 +332,10 @@ class CompareScreen(Screen[None]):
         rows: list[tuple[str, list[tuple[DocumentPane, Proposal]]]] = []
         if len(best) > 1:
             rows.append((f"Link the best counterpart in each other pane ({len(best)})", list(best.values())))
+        store = reader_app(self).store
         for pane, p in found:
-            kind = "annotated" if p.ann_id else "new span"
+            other = store.get(p.ann_id) if p.ann_id else None
+            kind = "new span" if other is None else ("suggested, accepted on linking" if other.status == "suggested" else "annotated")
             rows.append((f"{pane.doc_id}  {kind}: {' '.join(p.text.split())[:50]}  — {p.reason}", [(pane, p)]))
         self.app.push_screen(
             PickDialog(f"Link {ann.label} “{' '.join(ann.text.split())[:40]}” to…", rows,
@@ -348,6 +350,11 @@ class CompareScreen(Screen[None]):
                 target_id = p.ann_id
                 if target_id is None:
                     target_id = store.add(pane.doc_id, p.start, p.end, ann.label).id
+                # linking a suggestion accepts it: a link is a decision about both of its ends
+                for end_id in (ann.id, target_id):
+                    end = store.get(end_id)
+                    if end is not None and end.status == "suggested":
+                        store.update(end_id, status="accepted")
                 store.link(ann.id, target_id)
                 done.append(pane.doc_id)
         except ReaderError as exc:

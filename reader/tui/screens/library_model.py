@@ -34,6 +34,7 @@ SORTS: tuple[tuple[str, str], ...] = (
     ("size", "size"),
     ("annotations", "annotations"),
     ("status", "progress"),
+    ("uncertainty", "suggestion uncertainty, most uncertain first"),
 )
 
 STATUS_MARKS = {
@@ -242,9 +243,32 @@ class LibraryModel:
     def sort(self) -> str:
         return SORTS[self.sort_index][0]
 
-    def _sort_key(self) -> Callable[[Document], str | int] | None:
+    def _uncertainty_key(self) -> Callable[[Document], float]:
+        """Most uncertain suggestions first (scores nearest 0.5; the next document teaches the
+        most), documents without suggestions last."""
+        from reader.suggest.engine import uncertainty
+
+        store = self._store
+        cache: dict[str, float] = {}
+
+        def key(d: Document) -> float:
+            if d.id not in cache:
+                u = None
+                if store is not None and self.total_suggested(d.id):
+                    try:
+                        u = uncertainty(a.score for a in store.for_document(d.id, statuses=(STATUS_SUGGESTED,)))
+                    except (ReaderError, OSError):
+                        u = None
+                cache[d.id] = 1.0 if u is None else -u
+            return cache[d.id]
+
+        return key
+
+    def _sort_key(self) -> Callable[[Document], str | int | float] | None:
         column = self.sort
-        keys: dict[str, Callable[[Document], str | int]] = {
+        if column == "uncertainty":
+            return self._uncertainty_key()
+        keys: dict[str, Callable[[Document], str | int | float]] = {
             "lang": lambda d: d.lang or "",
             "title": lambda d: (d.title or d.id).casefold(),
             "date": lambda d: d.date or "",

@@ -56,6 +56,7 @@ from reader.text import one_line
 from reader.tui.widgets.annlist import AnnotationList, AnnotationPanel
 from reader.tui.widgets.paneheader import PaneHeader, is_rtl_lang, position_text
 from reader.tui.widgets.panesearch import PaneSearch
+from reader.tui.widgets.panesuggest import PaneSuggest
 from reader.tui.widgets.searchbar import SearchBar
 from reader.tui.widgets.textview import AnnotatedTextView
 from reader.tui.services.watcher import DocumentChanged, WatchedCorpus, WatchedStore, document_watcher
@@ -119,6 +120,8 @@ PANE_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
     Binding("a", "accept", "Accept suggestion", show=False),
     Binding("r", "reject", "Reject suggestion", show=False),
     Binding("A", "accept_all", "Accept all suggestions", show=False),
+    Binding("ctrl+g", "suggest", "Suggest: this document or the corpus…", show=False,
+            tooltip="Run the recognisers, the string matcher and the trained label models while you read (in the background)"),
     Binding("L", "language", "Language", show=False),
     Binding("h", "toggle_panel", "Annotation list", show=False),
     Binding("B", "toggle_visual_order", "RTL visual order", show=False,
@@ -132,7 +135,7 @@ PANE_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
 
 
 
-class DocumentPane(PaneSearch, Vertical):
+class DocumentPane(PaneSearch, PaneSuggest, Vertical):
     """A document view with tagging. Bindings apply while focus is inside the pane."""
 
     BINDINGS = PANE_BINDINGS
@@ -408,7 +411,10 @@ class DocumentPane(PaneSearch, Vertical):
 
     def action_toggle_suggestion_jumps(self) -> None:
         self.suggestions_only = not self.suggestions_only
-        self._status("] and [ go through the suggestions, highest score first" if self.suggestions_only else "] and [ jump between all annotations")
+        if self.suggestions_only and not self.controller.suggestions():
+            self._status("This document has no suggestions yet: ctrl+g suggests, for it or the whole corpus.")
+        else:
+            self._status("] and [ go through the suggestions, highest score first" if self.suggestions_only else "] and [ jump between all annotations")
         self.update_header()
 
     # ------------------------------------------------------------ suggestions
@@ -460,9 +466,14 @@ class DocumentPane(PaneSearch, Vertical):
         if result.rescored:
             self.reload_annotations()
             self.post_message(self.Changed(self))
-        self._status(result.note)
-        if result.used:
-            self.app.notify(one_line(result.note, 300), markup=False)
+        # the status line is one short row: the whole note goes to a notification, which wraps
+        self._status(f"learned from your decisions: {result.rescored} suggestion(s) re-scored" if result.used
+                     else "not learning yet: too few decisions (see the notification)")
+        self.app.notify(result.note, title="Learning", markup=False, timeout=8)
+
+    def _suggested(self) -> None:
+        """After the suggest worker: the other panes reload."""
+        self.post_message(self.Changed(self))
 
     def action_accept_all(self) -> None:
         count, per_label = self.controller.accept_all_summary()
@@ -475,7 +486,10 @@ class DocumentPane(PaneSearch, Vertical):
             if ok:
                 self._decided(self.controller.accept_all(), count)
 
-        self.app.push_screen(ConfirmDialog("Accept all suggestions?", f"Accept all {count} suggestion(s) in this document: {per_label}?"), accept)
+        labels = {a.label for a in self.controller.suggestions()}
+        question = (f"Accept the {count} {next(iter(labels))} suggestion{'s' if count != 1 else ''} in this document?"
+                    if len(labels) == 1 else f"Accept all {count} suggestions in this document ({per_label})?")
+        self.app.push_screen(ConfirmDialog("Accept all suggestions?", question), accept)
 
     # ------------------------------------------------------------ copy/export
     def action_copy(self) -> None:

@@ -1,0 +1,35 @@
+"""The learning curve of the suggestions (issue 24 item 5, issue 22 item 3): see bench/learning_curve.py.
+
+Rows: after every five documents annotated, P / R (exact spans) of the suggestions
+on the documents not yet annotated, per label; for salary and quote also the
+rules alone, so that learning from decisions (rule score as the prior) can be
+compared with them: precision should never fall below the rules', recall rise.
+"""
+from __future__ import annotations
+
+
+def run(quick: bool = False) -> list[dict]:
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        return [{"section": "suggest curve", "metric": "simulation", "value": "skipped", "goal": "needs the learn extra"}]
+    from bench.learning_curve import LABELS, simulate
+
+    points = simulate(limit=20 if quick else None)
+    sec = "suggest curve"
+    rows: list[dict] = []
+    for p in points:
+        for lab in LABELS:
+            P, R, n = p.scores[lab]
+            value = f"P {P:.2f} R {R:.2f} ({n} suggested)"
+            goal = ""
+            if lab in ("salary", "quote"):
+                rp, rr, _ = p.rules[lab]
+                value += f"; rules alone P {rp:.2f} R {rr:.2f}"
+                goal = "P >= rules alone"
+            rows.append({"section": sec, "metric": f"after {p.done} docs, {p.remaining} left: {lab}",
+                         "value": value, "goal": goal})
+    if points:
+        last = points[-1]
+        rows.append({"section": sec, "metric": f"learning after {last.done} docs", "value": last.learning[:120], "goal": "info"})
+    return rows
