@@ -181,7 +181,7 @@ def test_offsets_always_index_the_text(text):
 
 
 def test_format_value_for_the_side_panel():
-    from reader.amounts import format_value
+    from reader.tui.values import format_value
 
     assert format_value(parse_amount("300mila ai 900mila dollari l'anno", "it")) == "300,000–900,000 USD / year"
     assert format_value(parse_amount("12,50 € all'ora", "it")) == "12.50 EUR / hour"
