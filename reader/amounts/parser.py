@@ -122,6 +122,7 @@ def _merge(tables: list[LangTable]) -> LangTable:
         between_words=cat(lambda t: t.between_words), and_words=cat(lambda t: t.and_words),
         range_articles=cat(lambda t: t.range_articles), periods=dcat(lambda t: t.periods),
         period_cues=dcat(lambda t: t.period_cues), qualifiers=cat(lambda t: t.qualifiers),
+        percent=cat(lambda t: t.percent),
         glue_pattern="|".join(f"(?:{t.glue_pattern})" for t in tables if t.glue_pattern),
     )
 
@@ -152,6 +153,7 @@ class _Compiled:
         glue = rf"(?:{t.glue_pattern})(?:{SP}+|-)" if t.glue_pattern else "(?!)"
         words = rf"{token}(?:{glue}{token}|(?:{SP}+|-){token})*"
         phrase = _alt(t.phrases)
+        pct_words = _alt(t.percent)
         self.atom = regex.compile(
             rf"""
             (?<![\p{{N}}_.,\p{{Latin}}\p{{Greek}}\p{{Cyrillic}}$€£¥₹])
@@ -159,7 +161,8 @@ class _Compiled:
             (?:
                 (?P<num>{NUMBER})
                 (?:
-                    (?P<att>{attached}){END_WORD}
+                    (?P<pct>{SP}?[%٪]|{SP}+{ARABIC_PREFIX}{pct_words}{END_WORD})
+                  | (?P<att>{attached}){END_WORD}
                   | {SP}?{ARABIC_PREFIX}(?P<scale>{scale}){END_WORD}
                 )?
               | (?<![\p{{L}}\p{{M}}]){ARABIC_PREFIX}(?P<phrase>{phrase}){END_WORD}
@@ -311,8 +314,10 @@ def _words_value(words: str, c: _Compiled) -> float | None:
 class Amount:
     """An amount (or a range) found in text, with its normalised value.
 
-    ``kind`` is ``"money"`` (a currency is written), or ``"number"`` (a bare
-    number, only with ``numbers=True`` or a scale word). ``period_end`` is the
+    ``kind`` is ``"money"`` (a currency is written), ``"number"`` (a bare
+    number, only with ``numbers=True`` or a scale word) or ``"percent"`` (``38%``,
+    ``4,5 Prozent``, ``50,83 per cento``: only with ``numbers=True``; ``min`` = ``max`` =
+    the number before the percent sign or word). ``period_end`` is the
     end of a period expression right after the amount (outside the span), or
     ``None``.
     """
@@ -356,6 +361,7 @@ class _Atom:
     has_scale: bool
     words: bool
     factor: float = 1.0  # the scale written on this atom (1 when none)
+    percent: bool = False  # "38%", "4,5 Prozent", "50,83 per cento"
 
     @property
     def has_currency(self) -> bool:
@@ -463,6 +469,8 @@ def _atom(m: regex.Match[str], c: _Compiled) -> _Atom | None:
     if m.group("num") is not None:
         value = parse_number(m.group("num"))
         has_scale = False
+        if m.group("pct"):
+            return _Atom(m.start(), m.end(), value, None, False, False, percent=True)
         if m.group("att"):
             has_scale = True
             factor = ATTACHED_SCALES.get(m.group("att")) or ATTACHED_SCALES.get(m.group("att").lower(), 1)
@@ -548,7 +556,7 @@ def find_amounts(text: str, lang: str | None = None, *, numbers: bool = False, w
 
     By default only amounts with a currency and bare amounts with a scale word
     (``mezzo milione``, ``2 million``) are returned; ``numbers=True`` returns
-    every number too (``kind="number"``; percentages are never amounts).
+    every number too (``kind="number"``) and percentages (``kind="percent"``, never money).
     ``whole=True`` treats ``text`` as a single amount phrase (an annotation's
     text): ``and`` joins a range without a *between* word.
     """
@@ -563,7 +571,8 @@ def find_amounts(text: str, lang: str | None = None, *, numbers: bool = False, w
         if i + 1 < n:
             a, b = first, atoms[i + 1]
             gap = text[a.end:b.start]
-            if (a.has_currency or b.has_currency or (a.has_scale and b.has_scale)) and len(gap) <= 20 and "\n" not in gap:
+            if (a.has_currency or b.has_currency or (a.has_scale and b.has_scale)) and not (a.percent or b.percent) \
+                    and len(gap) <= 20 and "\n" not in gap:
                 joined = bool(c.connector.match(gap))
                 if not joined and c.and_connector.match(gap):
                     joined = whole or bool(c.between.search(text[max(0, a.start - 40):a.start]))
@@ -577,6 +586,9 @@ def find_amounts(text: str, lang: str | None = None, *, numbers: bool = False, w
         has_scale = any(a.has_scale for a in group)
         if not has_currency and not has_scale and (not numbers or all(a.words for a in group)):
             continue  # a bare "dodici" is a count, not an amount
+        if first.percent:
+            out.append(Amount(start, end, text[start:end], first.value, first.value, None, None, kind="percent"))
+            continue
         iso = next((cur for cur in currencies if cur != "?"), None)
         after = _period_after(text, end, c)
         period = after[1] if after else _period_before(text, start, c)
@@ -599,7 +611,7 @@ def parse_amount(s: str, lang: str | None = None) -> JSONValue | None:
         return None
     found = [a for a in find_amounts(s, lang, numbers=True, whole=True)]
     money = [a for a in found if a.kind == "money"]
-    pick = money if money else found
+    pick = money if money else [a for a in found if a.kind == "number"]
     if len(pick) != 1:
         return None
     return _json(pick[0].value)

@@ -64,6 +64,7 @@ class LangTable:
     periods: dict[str, str] = field(default_factory=dict)  # right after the amount
     period_cues: dict[str, str] = field(default_factory=dict)  # before the amount: "monthly salary of"
     qualifiers: tuple[str, ...] = ()  # gross/net: "netti al mese", "bruts annuels"
+    percent: tuple[str, ...] = ()  # after a number, it is a percentage: "per cento", "Prozent"
 
 
 H, Y, M, W, D = "hour", "year", "month", "week", "day"
@@ -99,6 +100,7 @@ TABLES: dict[str, LangTable] = {
                  "each year": Y, "every year": Y, "each month": M, "every month": M},
         period_cues={"annual": Y, "yearly": Y, "a year": Y, "monthly": M, "weekly": W, "daily": D,
                      "day rate": D, "hourly": H, "per hour": H},
+        percent=("percent", "per cent", "percentage points", "percentage point"),
         qualifiers=("gross", "net", "before tax", "pre-tax", "after tax"),
     ),
     "it": LangTable(
@@ -133,6 +135,7 @@ TABLES: dict[str, LangTable] = {
         period_cues={"annuo": Y, "annuale": Y, "annua": Y, "all'anno": Y, "mensile": M, "al mese": M,
                      "settimanale": W, "giornaliero": D, "giornaliera": D, "orario": H, "oraria": H,
                      "all'ora": H},
+        percent=("per cento", "percento", "punti percentuali", "punto percentuale"),
         qualifiers=("lordi", "netti", "lordo", "netto"),
     ),
     "fr": LangTable(
@@ -162,6 +165,7 @@ TABLES: dict[str, LangTable] = {
                  "hebdomadaires": W, "journaliers": D, "/an": Y, "/mois": M, "/jour": D, "/h": H},
         period_cues={"annuel": Y, "annuelle": Y, "mensuel": M, "mensuelle": M, "hebdomadaire": W,
                      "journalier": D, "journalière": D, "horaire": H, "par mois": M, "par an": Y},
+        percent=("pour cent", "pourcent", "points de pourcentage", "point de pourcentage"),
         qualifiers=("bruts", "brut", "nets", "net"),
     ),
     "es": LangTable(
@@ -191,6 +195,7 @@ TABLES: dict[str, LangTable] = {
                  "al día": D, "por día": D, "diarios": D, "por hora": H, "la hora": H, "a la hora": H},
         period_cues={"anual": Y, "mensual": M, "semanal": W, "diario": D, "por hora": H, "al mes": M,
                      "al año": Y},
+        percent=("por ciento", "puntos porcentuales", "punto porcentual"),
         qualifiers=("brutos", "netos", "brutas", "netas", "brutos anuales"),
     ),
     "de": LangTable(
@@ -219,6 +224,7 @@ TABLES: dict[str, LangTable] = {
         period_cues={"Jahresgehalt": Y, "Jahreslohn": Y, "jährlich": Y, "Monatsgehalt": M, "Monatslohn": M,
                      "monatlich": M, "Wochenlohn": W, "Tageslohn": D, "Tagessatz": D, "Stundenlohn": H,
                      "Stundensatz": H, "pro Stunde": H},
+        percent=("Prozent", "Prozentpunkte", "Prozentpunkten", "Prozentpunkt"),
         qualifiers=("brutto", "netto"),
     ),
     "pt": LangTable(
@@ -233,6 +239,7 @@ TABLES: dict[str, LangTable] = {
         and_words=("e",),
         periods={"por ano": Y, "ao ano": Y, "anuais": Y, "anual": Y, "por mês": M, "ao mês": M, "mensais": M,
                  "por dia": D, "ao dia": D, "por hora": H},
+        percent=("por cento", "pontos percentuais", "ponto percentual"),
         qualifiers=("brutos", "líquidos"),
     ),
     "ar": LangTable(
@@ -264,6 +271,7 @@ TABLES: dict[str, LangTable] = {
                  "بالشهر": M, "أسبوعيا": W, "في الأسبوع": W, "يوميا": D, "في اليوم": D, "باليوم": D,
                  "بالساعة": H, "في الساعة": H, "للساعة": H},
         period_cues={"شهري": M, "شهريا": M, "سنوي": Y, "سنويا": Y, "يومي": D, "أسبوعي": W, "بالساعة": H},
+        percent=("في المئة", "في المائة", "بالمئة", "بالمائة", "نقطة مئوية", "نقاط مئوية"),
         qualifiers=("إجمالي", "صافي"),
     ),
 }
