@@ -156,14 +156,17 @@ def _gale_church(fa: DocumentFacts, fb: DocumentFacts) -> dict[int, list[int]]:
 
 
 def _ours(al: Alignment) -> tuple[set[tuple[int, int]], dict[int, int], dict[int, int]]:
-    """Predicted pairs, the best counterpart of each passage that has one, and the passage
-    that synchronised scrolling shows beside each passage (the alignment's map)."""
+    """Predicted pairs, the best counterpart of each passage that has one (what ``g`` jumps
+    to), and the best guess for every passage (``Alignment.best_guess``)."""
     pairs = {(c.a.index, c.b.index) for c in al.pairs}
     best: dict[int, int] = {}
     for c in al.pairs:  # sorted by passage of a, best first
         best.setdefault(c.a.index, c.b.index)
-    shown = {p.index: _mid_passage(al.b, al.to_b((p.start + p.end) // 2)) for p in al.a.passages}
-    return pairs, best, shown
+    guess = {}
+    for p in al.a.passages:
+        q = al.best_guess(p.start)
+        guess[p.index] = q.index if q is not None else 0
+    return pairs, best, guess
 
 
 def _top1(want: set[tuple[int, int]], best: dict[int, int], shown: dict[int, int]) -> tuple[int, int, int, int]:
