@@ -88,3 +88,28 @@ def test_9_repeated_facts_still_anchor():
     assert {(c.a.index, c.b.index) for c in pairs} >= {(0, 0), (4, 4), (8, 8)}
     al = align(document_facts(en, "en"), document_facts(de, "de"))
     assert [(c.a.index, c.b.index) for c in al.anchors] == [(0, 0), (4, 4), (8, 8)]
+
+
+def test_links_align_only_documents_that_share_facts(tmp_path):
+    # issue 19.9: suggest --links finds candidate pairs through an index of shared facts
+    from reader.align.links import candidate_pairs, suggest_links
+    from reader.align.parallel import ParallelSet
+    from reader.model import Document
+    from reader.store import AnnotationStore
+
+    texts = {
+        "a-en": "Kovar Systems pays $410,000 a year.\n\n“We hire now,” said Lina Dreszer.",
+        "a-it": "Kovar Systems paga 410mila dollari l'anno.\n\n«Assumiamo ora», ha detto Lina Dreszer.",
+        "b-en": "The river Odel flooded on 3 May.\n\nNobody was hurt, said mayor Tomas Brill.",
+        "b-fr": "L'Odel a débordé le 3 mai.\n\nPersonne n'a été blessé, a dit le maire Tomas Brill.",
+    }
+    docs = [Document(k, t, "", lang=k[2:]) for k, t in texts.items()]
+    with AnnotationStore(tmp_path / "ann") as store:
+        for d in docs:
+            at = d.text.index("410") if d.id.startswith("a") else d.text.index("3 ")
+            store.add(d.id, at, at + 3, "salary" if d.id.startswith("a") else "claim", text=d.text[at:at + 3])
+        ps = ParallelSet((d.id, d.text, d.lang) for d in docs)
+        ps.build()
+        pairs = candidate_pairs(ps, store.for_document)
+        assert {tuple(sorted(p)) for p in pairs} == {("a-en", "a-it"), ("b-en", "b-fr")}
+        assert suggest_links(docs, store) == 2

@@ -20,6 +20,7 @@ HINT_EVIDENCE = 1.0  # a pair with less (one name, one number) is no counterpart
 HINT_SHARE = 0.5  # steer the alignment (sync) between counterparts, at this share of its score
 RARE = 2  # a strong fact stated in at most this many passages of each document is rare (a news
 # story restates its key figure in the headline)
+WEIGHT_OF_WORDS = 0.5  # all the words a pair shares (kind "word") together
 TOPIC_SHARE = 0.3  # a fact stated in more of a document's passages than this is its topic
 COMMON = 40  # a fact stated in more passages than this is too common to find candidates by
 POSITION_WEIGHT = 0.8
@@ -169,13 +170,19 @@ def evidence(shared: list[tuple[float, Fact, Fact, str, float]]) -> float:
     """Pieces of independent evidence in ``shared`` ((weight, fact a, fact b, kind, points)):
     a rare strong fact (money, a date, a percentage) is 2, another strong or a medium fact
     (a name, a number, a quote) 1, a weak one (a month, a weekday, a small count, a word) or
-    one the whole document keeps stating 0.5; facts of one phrase count once, on each side."""
+    one the whole document keeps stating 0.5; facts of one phrase count once, on each side, and
+    the words two passages share count as one weak fact, however many (two documents in one
+    language share many)."""
     side_a: dict[int, float] = {}
     side_b: dict[int, float] = {}
-    for _, x, y, _, pts in shared:
+    words = 0.0
+    for _, x, y, kind, pts in shared:
+        if kind == "word":  # shared vocabulary, however much, is one weak fact
+            words = WEIGHT_OF_WORDS
+            continue
         side_a[x.group_id] = max(side_a.get(x.group_id, 0.0), pts)
         side_b[y.group_id] = max(side_b.get(y.group_id, 0.0), pts)
-    return min(sum(side_a.values()), sum(side_b.values()))
+    return min(sum(side_a.values()), sum(side_b.values())) + words
 
 
 def score_pair(fa: DocumentFacts, i: int, fb: DocumentFacts, j: int, need: float = 0.0) -> Counterpart | None:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 
 import regex
 
-from reader.align.lexicon import calendar, sound_keys, units, word_key
+from reader.align.lexicon import calendar, calendar_pattern, sound_keys, units, word_key
 from reader.amounts import find_amounts, number_words_value
 from reader.suggest import quote as quote_recogniser
 from reader.suggest.base import base_lang
@@ -174,30 +174,26 @@ _DAY_BEFORE = regex.compile(r"(?<!\p{N})(\p{Nd}{1,2})(?:st|nd|rd|th|er|º|°|\.)
 _DAY_AFTER = regex.compile(r",?[ \u00A0]+(\p{Nd}{1,2})(?:st|nd|rd|th)?(?![\p{N}:.,]\p{N}|\p{N})")
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _CAPITALISED_MONTHS = ("en", "de", "nl")  # "May", "march": only the capitalised word is a month
+_SPACES = regex.compile(r"[ \u00A0]+")
 
 
 def date_facts(text: str, start: int, end: int, lang: str | None) -> list[Fact]:
+    """Dates (a day and a month: "25 aprile", "April 25", "25 أبريل"), months and weekdays,
+    found by one pattern of every CLDR name (``reader.align.lexicon.calendar_pattern``)."""
     months, days = calendar()
     out: list[Fact] = []
-    words = list(_WORD.finditer(text, start, end))
-    i = 0
-    while i < len(words):
-        m = words[i]
-        k = word_key(m.group())
-        month = None
-        span_end = m.end()
-        if i + 1 < len(words) and (two := f"{k} {word_key(words[i + 1].group())}") in months:
-            month, span_end = months[two], words[i + 1].end()  # "كانون الثاني"
-            i += 1
-        elif k in months and (m.group()[0].isupper() or lang not in _CAPITALISED_MONTHS or not m.group().isascii()):
+    for m in calendar_pattern().finditer(text, start, end):
+        raw = m.group()
+        k = _SPACES.sub(" ", word_key(raw))
+        if k not in months and k not in days and k.startswith("و"):
+            k = k[1:]
+        if k in months:
+            if lang in _CAPITALISED_MONTHS and raw.isascii() and not raw[0].isupper():
+                continue  # "may", "march" in English are no months
             month = months[k]
-        elif k.startswith("و") and k[1:] in months:
-            month = months[k[1:]]
-        if month is not None and not (lang in _CAPITALISED_MONTHS and k in ("may", "march") and not m.group()[0].isupper()):
-            day = None
             before = _DAY_BEFORE.search(text, max(start, m.start() - 16), m.start())
-            after = _DAY_AFTER.match(text, span_end, min(end, span_end + 8))
-            s, e = m.start(), span_end
+            after = _DAY_AFTER.match(text, m.end(), min(end, m.end() + 8))
+            day, s, e = None, m.start(), m.end()
             if before:
                 day, s = int(before.group(1).translate(_ARABIC_DIGITS)), before.start()
             elif after:
@@ -205,11 +201,9 @@ def date_facts(text: str, start: int, end: int, lang: str | None) -> list[Fact]:
             if day is not None and 1 <= day <= 31:
                 out.append(Fact("date", ("date", float(month), float(day)), text[s:e], s, e))
             else:
-                out.append(Fact("month", ("month", float(month)), m.group(), m.start(), span_end))
-        elif k in days or (k.startswith("و") and k[1:] in days):
-            out.append(Fact("weekday", ("weekday", float(days.get(k, days.get(k[1:], 0)))), m.group(),
-                            m.start(), m.end()))
-        i += 1
+                out.append(Fact("month", ("month", float(month)), raw, m.start(), m.end()))
+        elif k in days:
+            out.append(Fact("weekday", ("weekday", float(days[k])), raw, m.start(), m.end()))
     return out
 
 
@@ -234,12 +228,20 @@ _ARABIC_STOP = frozenset("""
 أيضا فقط حيث إذا إذ لدى أمام خلال ضد دون عبر نفس مثل يوم عام
 """.split())
 _ARABIC_ARTICLE = regex.compile(r"(?:[وفبكل]|وب|فب|ول|فل)?ال|(?:[وف])?لل")
+_ELISION = regex.compile(r"^(?:[ldnsjcmt]|qu|dell|dall|nell|sull|all|un|d)['’](?=\p{Lu})", regex.IGNORECASE)
+_DE_DETERMINERS = frozenset("""
+der die das den dem des ein eine einen einem einer eines kein keine keinen keinem keiner im am zum zur
+vom beim ins ans aufs fürs unser unsere seine seiner ihre ihrer dieser diese dieses diesem diesen
+jeder jede jedes alle beiden neue neuen neuer
+""".split())
 MIN_WORD = 5  # lower-case words shorter than this are function words in some language
 
 
-def name_facts(text: str, start: int, end: int) -> list[Fact]:
+def name_facts(text: str, start: int, end: int, lang: str | None = None) -> list[Fact]:
     """Capitalised Latin names (the whole name as ``shown``, one group), their sound, longer
-    Latin words, and the sound of words in other scripts (a name there has no capital)."""
+    Latin words, and the sound of words in other scripts (a name there has no capital).
+    German capitalises every noun: there a capitalised word after a determiner ("den Plan",
+    "im Jahr") is a word, not a name."""
     out: list[Fact] = []
     words = list(_LATIN_WORD.finditer(text, start, end))
     i, g, last_name = 0, -1, -1
@@ -257,11 +259,16 @@ def name_facts(text: str, start: int, end: int) -> list[Fact]:
             g = group[0].start()
         last_name = group[-1].end() if capital else last_name
         for m in group:
-            w = m.group(0)
+            w = _ELISION.sub("", m.group(0))  # "L'Odel", "dell'Eni": the name without the article
             key = w.casefold()
             if key in _STOP or len(key) < 2:
                 continue
-            if w[0].isupper() or w.isupper():
+            if lang == "de" and len(group) == 1 and not w.isupper() and i > 0 \
+                    and words[i - 1].group(0).casefold() in _DE_DETERMINERS \
+                    and _NAME_GAP.fullmatch(text, words[i - 1].end(), m.start()):
+                if len(key) >= MIN_WORD:
+                    out.append(Fact("word", ("word", key), w, m.start(), m.end()))
+            elif w[0].isupper() or w.isupper():
                 shown = phrase if len(group) > 1 else w
                 out.append(Fact("name", ("name", key), shown, m.start(), m.end(), g))
                 if len(key) >= 3:
@@ -314,7 +321,7 @@ def passage_facts(text: str, start: int, end: int, lang: str | None) -> list[Fac
     numbers = [next((replace(f, group=g) for s, e, g in spans if s <= f.start and f.end <= e), f) for f in numbers]
     taken = [(f.start, f.end) for f in numbers + dates]
     # a month, a weekday or a number word is not also a name or a word ("August", "cinque")
-    names = [f for f in name_facts(text, start, end) if not any(s < f.end and f.start < e for s, e in taken)]
+    names = [f for f in name_facts(text, start, end, lang) if not any(s < f.end and f.start < e for s, e in taken)]
     return numbers + quantity_facts(text, numbers, end) + dates + names + quote_facts(text, start, end, lang)
 
 

@@ -28,6 +28,7 @@ _DIGITS_AND_SPACE = regex.compile(r"[\d\s\u00A0\u202F.,{}]+")
 _ARABIC = regex.compile(r"\p{Arabic}")
 
 
+@lru_cache(maxsize=65536)
 def word_key(word: str) -> str:
     """Lookup form of a word: lower case, no harakat; Arabic without a final alef of
     tanween ("شهرًا" -> "شهر") or one clitic "و"/"ب"/"ل"/"ف" before a long word."""
@@ -62,6 +63,16 @@ def calendar() -> tuple[dict[str, int], dict[str, int]]:
             for n, name in get_day_names("wide", context=context, locale=loc).items():
                 days.setdefault(word_key(name), int(n))
     return months, days
+
+
+@lru_cache(maxsize=1)
+def calendar_pattern() -> regex.Pattern[str]:
+    """One pattern for every month and weekday name of ``calendar()`` (a clitic "و" allowed),
+    longest first, whole words, any case."""
+    months, days = calendar()
+    names = sorted(set(months) | set(days), key=len, reverse=True)
+    alt = "|".join(regex.escape(n).replace("\\ ", "[ \u00A0]+") for n in names)
+    return regex.compile(rf"(?<![\p{{L}}\p{{M}}])و?(?:{alt})(?![\p{{L}}\p{{M}}])", regex.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -113,7 +124,8 @@ def skeleton(word: str) -> str:
     return out
 
 
-def sound_keys(word: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def sound_keys(word: str) -> tuple[str, ...]:
     """Skeletons of a word as a name: for Arabic also without a clitic prefix ("وميتا")."""
     keys = (skeleton(f) for f in _arabic_forms(word_key(word)))
-    return list(dict.fromkeys(k for k in keys if len(k) >= MIN_SKELETON))
+    return tuple(dict.fromkeys(k for k in keys if len(k) >= MIN_SKELETON))
