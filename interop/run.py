@@ -212,12 +212,30 @@ def check_datasets(ctx: Context) -> str:
     return f"datasets {res['version']} load_dataset(\"json\"): {', '.join(parts)}; offsets and texts match"
 
 
+def check_tmx(ctx: Context) -> str:
+    """Link one span per document (in a copy of the store), export TMX, read it with translate-toolkit."""
+    from reader.workspace import Workspace
+
+    store = ctx.work / "store-tmx"
+    shutil.copytree(ctx.store, store)
+    with Workspace.open(ctx.corpus, store, detect=False) as ws:
+        firsts = [anns[0] for doc in ws.corpus if (anns := ws.store.for_document(doc.id))]
+        ws.store.link_many((a.id, b.id) for a, b in zip(firsts, firsts[1:]))
+    out = ctx.work / "links.tmx"
+    r = ctx.reader("export", str(ctx.corpus), "--store", str(store), "--format", "tmx", "--out", str(out))
+    if r.returncode:
+        raise Failure(f"reader export --format tmx failed: {r.stderr.strip()[:300]}")
+    res = ctx.run_json([str(venvs.TMX.python), str(CONSUMERS_DIR / "tmx_check.py"), str(out), str(ctx.expected_path)], 120)
+    return f"translate-toolkit {res['version']} tmxfile: {res['units']} unit(s), {res['segments']} segments; texts match offsets"
+
+
 CONSUMERS: dict[str, tuple[venvs.Venv | None, Callable[[Context], str]]] = {
     "labelstudio": (venvs.LABEL_STUDIO, check_labelstudio),
     "doccano": (venvs.DOCCANO, check_doccano),
     "brat": (venvs.BRAT, check_brat),
     "spacy": (None, check_spacy),  # spaCy is an extra of the project's own .venv
     "datasets": (venvs.DATASETS, check_datasets),
+    "tmx": (venvs.TMX, check_tmx),
 }
 
 

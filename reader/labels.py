@@ -18,6 +18,7 @@ from pathlib import Path
 
 from rich.color import Color, ColorParseError
 
+from reader.amounts import JSONValue, check_value, parse_amount
 from reader.errors import LabelsError
 
 LABELS_FILE = "labels.toml"
@@ -259,3 +260,17 @@ def _find_key_line(lines: list[str], table_line: int | None, key: str) -> int | 
         if rx.search(lines[i]):
             return i + 1
     return None
+
+
+# --- label values ------------------------------------------------------------------
+
+VALUE_LABELS = ("salary",)  # labels whose annotations carry a normalised amount (reader.amounts)
+
+
+def annotation_value(label: str, text: str, given: object = None, lang: str | None = None) -> JSONValue | None:
+    """The value an annotation of ``label`` over ``text`` carries: ``given`` when it is
+    a valid value, else what ``text`` parses to; None for labels other than salary."""
+    if label not in VALUE_LABELS:
+        return None
+    checked = check_value(given) if given is not None else None
+    return dict(checked) if checked is not None else parse_amount(text, lang)

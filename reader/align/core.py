@@ -2,17 +2,27 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
+
+import regex
 from collections import Counter
 from dataclasses import dataclass, field
 
-from reader.align.facts import Fact, FactKey, passage_facts, reason
+from reader.align.facts import STRONG, WEAK, WEIGHTS, Fact, FactKey, passage_facts, reason
 from reader.lang.language import split_paragraphs
 from reader.lang.sentences import sentence_spans
 
 LONG_PARAGRAPH = 400  # characters: a longer paragraph is split into sentences
-MIN_SCORE = 2.0  # a pair scoring less is not a counterpart
-COMMON = 40  # a fact stated in more passages than this is too common to anchor anything
+MIN_SCORE = 1.0  # a pair scoring less (facts by rarity, position, length) is not a counterpart
+ANCHOR_EVIDENCE = 2.0  # independent evidence a counterpart needs (see evidence())
+HINT_EVIDENCE = 1.0  # a pair with less (one name, one number) is no counterpart, but it may
+HINT_SHARE = 0.5  # steer the alignment (sync) between counterparts, at this share of its score
+RARE = 2  # a strong fact stated in at most this many passages of each document is rare (a news
+# story restates its key figure in the headline)
+WEIGHT_OF_WORDS = 0.5  # all the words a pair shares (kind "word") together
+TOPIC_SHARE = 0.3  # a fact stated in more of a document's passages than this is its topic
+COMMON = 40  # a fact stated in more passages than this is too common to find candidates by
 POSITION_WEIGHT = 0.8
 LENGTH_WEIGHT = 0.3
 GALE_CHURCH_CELLS = 40_000  # larger gaps between anchors are interpolated, not length-aligned
@@ -55,14 +65,29 @@ class DocumentFacts:
         return self.passages[i] if i >= 0 else (self.passages[0] if self.passages else None)
 
 
+_LOWER_LATIN = regex.compile(r"(?<![\p{L}\p{M}])\p{Ll}[\p{Latin}\p{M}]*")
+_BEFORE_SENTENCE = regex.compile(r"(?:\A|[.!?…:;\n])[\s\"“”«»‘’'(\-–—]*\Z")
+
+
+def _sentence_word(text: str, f: Fact, lower: set[str]) -> bool:
+    """Is ``f`` a capitalised word that starts a sentence and that the document also writes in
+    lower case ("Also", "Pressure")? Then the capital says nothing: it is no name."""
+    if f.kind not in ("name", "sound") or not f.latin or f.start != f.group_id:
+        return False
+    word = text[f.start:f.end].casefold()
+    return word in lower and bool(_BEFORE_SENTENCE.search(text, max(0, f.start - 8), f.start))
+
+
 def document_facts(text: str, lang: str | None = None, doc_id: str = "") -> DocumentFacts:
     ps = passages(text, lang=lang)
     facts: list[dict[FactKey, Fact]] = []
     df: Counter[FactKey] = Counter()
+    lower = {m.group() for m in _LOWER_LATIN.finditer(text)}
     for p in ps:
         found: dict[FactKey, Fact] = {}
         for f in passage_facts(text, p.start, p.end, lang):
-            found.setdefault(f.key, f)
+            if not _sentence_word(text, f, lower):
+                found.setdefault(f.key, f)
         facts.append(found)
         df.update(found.keys())
     return DocumentFacts(doc_id, lang, len(text), ps, facts, df)
@@ -77,9 +102,11 @@ class Counterpart:
     score: float
     reasons: tuple[str, ...]
     shared: tuple[tuple[Fact, Fact], ...] = ()  # (fact in a, fact in b), strongest first
+    evidence: float = ANCHOR_EVIDENCE  # independent evidence (see core.evidence)
 
     def flipped(self) -> "Counterpart":
-        return Counterpart(self.b, self.a, self.score, self.reasons, tuple((y, x) for x, y in self.shared))
+        return Counterpart(self.b, self.a, self.score, self.reasons, tuple((y, x) for x, y in self.shared),
+                           self.evidence)
 
     @property
     def why(self) -> str:
@@ -98,8 +125,13 @@ def _reasons(shared: list[tuple[float, Fact, Fact]], position: float) -> tuple[s
             continue
         if fa.kind == "amount" and any(fa.key[1] in r for r in ranges):
             continue  # "both state 300,000–900,000 USD" says it already
-        # show the form that carries a currency or the longer name
+        # show the form that carries a currency or the longer name; a name in Latin script
         shown = fb.shown if len(fb.shown) > len(fa.shown) and fa.kind in ("range", "amount", "name") else fa.shown
+        if fa.kind == "sound" and fa.latin and fb.latin:
+            continue  # the name says it
+        if fa.kind == "sound":
+            shown = fa.shown if fa.latin or not fb.latin else fb.shown
+            shown = f"{shown} ({fb.shown if shown == fa.shown else fa.shown})"
         r = reason(fa.kind, shown)
         if r not in out:
             out.append(r)
@@ -108,16 +140,74 @@ def _reasons(shared: list[tuple[float, Fact, Fact]], position: float) -> tuple[s
     return tuple(out)
 
 
-def score_pair(fa: DocumentFacts, i: int, fb: DocumentFacts, j: int) -> Counterpart | None:
-    """The counterpart score of passage ``i`` of ``fa`` and ``j`` of ``fb`` (None without a shared fact)."""
+def idf(df_a: int, df_b: int) -> float:
+    """How much one shared fact counts for its rarity: 1 for a fact each document states
+    once, less the more passages state it (as in IDF: logarithmic, never zero)."""
+    return 1.0 / (1.0 + 0.5 * math.log(max(1, df_a * df_b)))
+
+
+def _kind(fa: Fact, fb: Fact) -> str:
+    """The kind a shared fact counts as, the same both ways: the weaker of the two kinds
+    ("200 USD" meets a bare "200": a number); a sound shared by two non-Latin words is a word."""
+    if fa.kind == "sound" and not fa.latin and not fb.latin:
+        return "word"
+    return fa.kind if WEIGHTS[fa.kind] <= WEIGHTS[fb.kind] else fb.kind
+
+
+def _points(kind: str, rare: bool, common: bool) -> float:
+    if kind in STRONG:
+        return 2.0 if rare else 1.0
+    return 0.5 if kind in WEAK or common else 1.0
+
+
+def _common(df: int, n: int) -> bool:
+    """Is a fact stated in ``df`` of ``n`` passages the document's topic rather than a detail
+    (the company every paragraph names)? More than ``TOPIC_SHARE`` of them, and more than 2."""
+    return df > 2 and df > TOPIC_SHARE * n
+
+
+def evidence(shared: list[tuple[float, Fact, Fact, str, float]]) -> float:
+    """Pieces of independent evidence in ``shared`` ((weight, fact a, fact b, kind, points)):
+    a rare strong fact (money, a date, a percentage) is 2, another strong or a medium fact
+    (a name, a number, a quote) 1, a weak one (a month, a weekday, a small count, a word) or
+    one the whole document keeps stating 0.5; facts of one phrase count once, on each side, and
+    the words two passages share count as one weak fact, however many (two documents in one
+    language share many)."""
+    side_a: dict[int, float] = {}
+    side_b: dict[int, float] = {}
+    words = 0.0
+    for _, x, y, kind, pts in shared:
+        if kind == "word":  # shared vocabulary, however much, is one weak fact
+            words = WEIGHT_OF_WORDS
+            continue
+        side_a[x.group_id] = max(side_a.get(x.group_id, 0.0), pts)
+        side_b[y.group_id] = max(side_b.get(y.group_id, 0.0), pts)
+    return min(sum(side_a.values()), sum(side_b.values())) + words
+
+
+def score_pair(fa: DocumentFacts, i: int, fb: DocumentFacts, j: int, need: float = 0.0) -> Counterpart | None:
+    """The counterpart of passage ``i`` of ``fa`` and ``j`` of ``fb``, or None when their shared
+    facts are not enough: an anchor needs two independent facts, or one rare strong fact
+    (``ANCHOR_EVIDENCE``); a single name or month is never enough. The score weighs each
+    shared fact by its kind and rarity (``idf``), plus position and length. ``need``: the
+    evidence asked for (default ``ANCHOR_EVIDENCE``; the alignment also takes weaker hints)."""
+    need = need or ANCHOR_EVIDENCE
     A, B = fa.facts[i], fb.facts[j]
-    shared = []
+    shared: list[tuple[float, Fact, Fact, str, float]] = []
+    na, nb = len(fa.passages), len(fb.passages)
     for key in A.keys() & B.keys():
-        w = (A[key].weight + B[key].weight) / 2 / math.sqrt(fa.df[key] * fb.df[key])
-        shared.append((w, A[key], B[key]))
-    if not shared:
+        x, y = A[key], B[key]
+        kind = _kind(x, y)
+        da, db = fa.df[key], fb.df[key]
+        pts = _points(kind, da <= RARE and db <= RARE, _common(da, na) or _common(db, nb))
+        shared.append((WEIGHTS[kind] * idf(da, db), x, y, kind, pts))
+    found = evidence(shared) if shared else 0.0
+    if found < need or all(k in WEAK for _, _, _, k, _ in shared):
         return None
     shared.sort(key=lambda t: (-t[0], t[1].start))
+    best: dict[int, float] = {}  # one weight per phrase of a (a name's words, a range's ends)
+    for w, x, *_ in shared:
+        best[x.group_id] = max(best.get(x.group_id, 0.0), w)
     pa, pb = fa.passages[i], fb.passages[j]
     mid_a = (pa.start + pa.end) / 2 / max(fa.length, 1)
     mid_b = (pb.start + pb.end) / 2 / max(fb.length, 1)
@@ -125,13 +215,17 @@ def score_pair(fa: DocumentFacts, i: int, fb: DocumentFacts, j: int) -> Counterp
     la = (pa.end - pa.start) / max(fa.length, 1)
     lb = (pb.end - pb.start) / max(fb.length, 1)
     length = LENGTH_WEIGHT * (min(la, lb) / max(la, lb) if max(la, lb) > 0 else 0)
-    score = sum(w for w, _, _ in shared) + position + length
-    return Counterpart(pa, pb, round(score, 3), _reasons(shared, position),
-                       tuple((x, y) for _, x, y in shared))
+    score = sum(best.values()) + position + length
+    kept = [(w, x, y) for w, x, y, _, _ in shared]
+    return Counterpart(pa, pb, round(score, 3), _reasons(kept, position), tuple((x, y) for _, x, y in kept),
+                       found)
 
 
-def counterparts(fa: DocumentFacts, fb: DocumentFacts, min_score: float = MIN_SCORE) -> list[Counterpart]:
-    """Every pair of passages scoring at least ``min_score``, by passage of ``fa`` then best first."""
+def counterparts(fa: DocumentFacts, fb: DocumentFacts, min_score: float = MIN_SCORE,
+                 need: float = ANCHOR_EVIDENCE) -> list[Counterpart]:
+    """Every pair of passages that share enough facts (``score_pair``) and score at least
+    ``min_score``, by passage of ``fa`` then best first. Candidates come from an index of the
+    facts of ``fb``: only passages sharing a fact are scored (linear in the shared facts)."""
     index: dict[FactKey, list[int]] = {}
     for j, found in enumerate(fb.facts):
         for key in found:
@@ -141,7 +235,7 @@ def counterparts(fa: DocumentFacts, fb: DocumentFacts, min_score: float = MIN_SC
     for i, found in enumerate(fa.facts):
         candidates = {j for key in found if fa.df[key] <= COMMON for j in index.get(key, ())}
         for j in sorted(candidates):
-            c = score_pair(fa, i, fb, j)
+            c = score_pair(fa, i, fb, j, need)
             if c is not None and c.score >= min_score:
                 out.append(c)
     out.sort(key=lambda c: (c.a.index, -c.score, c.b.index))
@@ -149,20 +243,42 @@ def counterparts(fa: DocumentFacts, fb: DocumentFacts, min_score: float = MIN_SC
 
 
 def _chain(pairs: list[Counterpart]) -> list[Counterpart]:
-    """The heaviest chain of counterparts increasing in both documents (a weighted LIS)."""
-    pairs = sorted(pairs, key=lambda c: (c.a.index, c.b.index))
-    best: list[float] = []
-    back: list[int] = []
-    for k, c in enumerate(pairs):
-        b, p = c.score, -1
-        for m in range(k):
-            d = pairs[m]
-            if d.a.index < c.a.index and d.b.index < c.b.index and best[m] + c.score > b:
-                b, p = best[m] + c.score, m
-        best.append(b)
-        back.append(p)
+    """The heaviest chain of counterparts increasing in both documents (a weighted LIS),
+    in O(n log n): pairs by passage of a, a Fenwick tree of the best chain ending below
+    each passage of b."""
     if not pairs:
         return []
+    pairs = sorted(pairs, key=lambda c: (c.a.index, c.b.index))
+    size = max(c.b.index for c in pairs) + 2
+    tree: list[tuple[float, int]] = [(0.0, -1)] * (size + 1)
+
+    def best_below(b: int) -> tuple[float, int]:  # max over b' < b
+        i, out = b, (0.0, -1)
+        while i > 0:
+            out = max(out, tree[i])
+            i -= i & -i
+        return out
+
+    def put(b: int, v: tuple[float, int]) -> None:
+        i = b + 1
+        while i <= size:
+            if v > tree[i]:
+                tree[i] = v
+            i += i & -i
+
+    best: list[float] = [0.0] * len(pairs)
+    back: list[int] = [-1] * len(pairs)
+    k = 0
+    while k < len(pairs):
+        same = k
+        while same < len(pairs) and pairs[same].a.index == pairs[k].a.index:
+            same += 1
+        for m in range(k, same):  # pairs of one passage of a never chain with each other
+            prev, at = best_below(pairs[m].b.index)
+            best[m], back[m] = prev + pairs[m].score, at
+        for m in range(k, same):
+            put(pairs[m].b.index, (best[m], m))
+        k = same
     k = max(range(len(pairs)), key=lambda x: best[x])
     out = []
     while k >= 0:
@@ -200,10 +316,12 @@ class Alignment:
     """A monotone alignment of document ``a`` to document ``b``, and every counterpart pair."""
 
     def __init__(self, fa: DocumentFacts, fb: DocumentFacts, pairs: list[Counterpart],
-                 anchors: list[Counterpart], points: list[tuple[int, int]]) -> None:
+                 anchors: list[Counterpart], points: list[tuple[int, int]],
+                 hints: list[Counterpart] | None = None) -> None:
         self.a, self.b = fa, fb
         self.pairs = pairs  # every counterpart, in and out of order
-        self.anchors = anchors  # the monotone chain
+        self.anchors = anchors  # the monotone chain (counterparts and hints)
+        self.hints = hints or []  # pairs with too little evidence to be counterparts (HINT_EVIDENCE)
         self.points = points  # (offset in a, offset in b), increasing in both
         self._xs = [p[0] for p in points]
         self._ys = [p[1] for p in points]
@@ -237,8 +355,9 @@ class Alignment:
 
     def flipped(self) -> "Alignment":
         pairs = sorted((c.flipped() for c in self.pairs), key=lambda c: (c.a.index, -c.score, c.b.index))
+        hints = sorted((c.flipped() for c in self.hints), key=lambda c: (c.a.index, -c.score, c.b.index))
         return Alignment(self.b, self.a, pairs, [c.flipped() for c in self.anchors],
-                         [(y, x) for x, y in self.points])
+                         [(y, x) for x, y in self.points], hints)
 
     def counterparts_of(self, offset: int) -> list[Counterpart]:
         """Counterparts in ``b`` of the passage of ``a`` at ``offset``, best first."""
@@ -246,6 +365,23 @@ class Alignment:
         if p is None:
             return []
         return sorted((c for c in self.pairs if c.a.index == p.index), key=lambda c: -c.score)
+
+    def hints_of(self, offset: int) -> list[Counterpart]:
+        """Weaker candidates in ``b`` for the passage of ``a`` at ``offset`` (one name, one
+        number: not counterparts), best first."""
+        p = self.a.passage_at(offset)
+        if p is None:
+            return []
+        return sorted((c for c in self.hints if c.a.index == p.index), key=lambda c: -c.score)
+
+    def best_guess(self, offset: int) -> Passage | None:
+        """The passage of ``b`` most likely to say what the passage of ``a`` at ``offset`` says:
+        its best counterpart, else its best hint, else the passage synchronised scrolling shows."""
+        found = self.counterparts_of(offset) or self.hints_of(offset)
+        if found:
+            return found[0].b
+        p = self.a.passage_at(offset)
+        return None if p is None else self.b.passage_at(self.to_b((p.start + p.end) // 2))
 
     def aligned_passages(self, offset: int) -> list[Passage]:
         """The passages of ``b`` aligned with the passage of ``a`` at ``offset`` (anchor or length bead)."""
@@ -258,9 +394,12 @@ class Alignment:
 
 def align(fa: DocumentFacts, fb: DocumentFacts, pairs: list[Counterpart] | None = None) -> Alignment:
     """Align ``fa`` to ``fb``: the heaviest monotone chain of counterparts, gaps filled by Gale–Church."""
+    hints: list[Counterpart] = []
     if pairs is None:
-        pairs = counterparts(fa, fb)
-    anchors = _chain(pairs)
+        found = counterparts(fa, fb, need=HINT_EVIDENCE)
+        pairs = [c for c in found if c.evidence >= ANCHOR_EVIDENCE]
+        hints = [dataclasses.replace(c, score=c.score * HINT_SHARE) for c in found if c.evidence < ANCHOR_EVIDENCE]
+    anchors = _chain(pairs + hints)
     beads: list[tuple[list[int], list[int]]] = []
     prev_a, prev_b = -1, -1
     for c in anchors + [None]:
@@ -282,4 +421,4 @@ def align(fa: DocumentFacts, fb: DocumentFacts, pairs: list[Counterpart] | None 
     for x, y in sorted(points):
         if not mono or (x >= mono[-1][0] and y >= mono[-1][1]):
             mono.append((x, y))
-    return Alignment(fa, fb, pairs, anchors, mono)
+    return Alignment(fa, fb, pairs, anchors, mono, sorted(hints, key=lambda c: (c.a.index, -c.score, c.b.index)))

@@ -1,53 +1,77 @@
 """Cross-language anchors: the facts a passage states, comparable across languages.
 
-A *fact* is something two passages in different languages can share verbatim
-once normalised:
+A *fact* is something two passages in different languages can share once normalised.
+Each comes from a well-kept library where one exists:
 
-* ``amount``: a sum of money or a pay range, normalised by the salary
-  recogniser's normaliser (``reader.suggest``), so ``$300,000``, ``300mila``,
-  ``300 000 $``, ``٣٠٠ ألف`` and ``300 ألف`` are one value; a range also states
-  each of its ends;
-* ``number``: any other number (years, counts, percentages), digits of any script;
-* ``name``: a word in Latin script (Netflix, Engadget, The Intercept, SAG-AFTRA),
-  a capitalised one or a longer lower-case loanword (deepfake, streaming);
-* ``quote``: quoted text (found by the quote recogniser), compared normalised.
+* ``range``, ``amount``: money and pay ranges from the one amount normaliser
+  (``reader.amounts``): ``$300,000``, ``300mila``, ``300 000 $``, ``٣٠٠ ألف`` are one
+  value; a range also states each of its ends;
+* ``percent``: ``38%``, ``38 Prozent``, ``50,83 per cento`` (the same normaliser), and a
+  rounded ``number`` beside a percentage with decimals ("50.9 percent" ~ "50,83 per cento");
+* ``number`` (10 and more) and ``count`` (below 10): digits of any script, and number
+  words through ``text2num`` (en, fr, es, it, de, pt, nl, da) or our Arabic tables
+  (``reader.amounts.tables``); ``quantity``: a number with a CLDR unit after it
+  ("five months", "cinque mesi", "5 أشهر");
+* ``date`` (a day and a month), ``month`` and ``weekday``: CLDR names through Babel
+  (``reader.align.lexicon``), so "25 aprile", "April 25" and "25 أبريل" are one date;
+* ``name``: a capitalised word in Latin script (Netflix, The Intercept), and ``sound``: its
+  transliterated skeleton (anyascii), which a name written in another script shares
+  ("ميتا" ~ "Meta", "بريت تايلور" ~ "Bret Taylor");
+* ``word``: a longer lower-case Latin word (deepfake, streaming); ``quote``: the same
+  quoted words; ``quoted``: the passage quotes someone.
 
-Each fact has a ``key`` (what must be equal) and a ``shown`` form for reasons.
+Every fact has a ``key`` (what must be equal), a ``shown`` form for reasons, where it is
+stated, and a ``group``: facts read from one phrase (a range and its ends, a full name's
+words, a number and its unit) share a group and count as one piece of evidence.
 This module never imports textual.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+from dataclasses import dataclass, replace
 
 import regex
 
+from reader.align.lexicon import calendar, calendar_pattern, sound_keys, units, word_key
+from reader.amounts import find_amounts, number_words_value
 from reader.suggest import quote as quote_recogniser
-from reader.amounts import find_amounts
 from reader.suggest.base import base_lang
 
 #: What two facts must share to be the same: the kind of value, then the value itself
 #: (``("value", 300000.0)``, ``("range", 300000.0, 900000.0)``, ``("name", "netflix")``,
-#: ``("quote", word, word, ...)``).
+#: ``("date", 4, 25)``, ``("quote", word, word, ...)``).
 FactKey = tuple[str | float, ...]
 
-# weight of one shared fact (before dividing by how often it recurs)
-WEIGHTS = {"range": 4.0, "amount": 2.5, "number": 1.2, "name": 1.6, "word": 0.6, "quote": 3.0}
+# weight of one shared fact (before the rarity of its key, see reader.align.core)
+WEIGHTS = {"range": 4.0, "amount": 2.5, "percent": 2.5, "date": 2.5, "quote": 3.0,
+           "number": 1.2, "quantity": 1.6, "name": 1.6, "sound": 1.4,
+           "count": 0.5, "month": 0.4, "weekday": 0.4, "word": 0.6, "quoted": 0.4}
+#: kinds strong enough to anchor on their own when rare (money, a date, a percentage)
+STRONG = frozenset({"range", "amount", "percent", "date"})
+#: kinds that never count as a piece of evidence on their own
+WEAK = frozenset({"count", "month", "weekday", "word", "quoted"})
 
 
 @dataclass(frozen=True)
 class Fact:
-    kind: str  # range | amount | number | name | word | quote
+    kind: str
     key: FactKey
     shown: str  # for reasons: "900,000 USD", "Engadget"
     start: int  # where it is stated (document offsets)
     end: int
+    group: int = -1  # facts of one phrase share a group (-1: the fact's own start)
+    latin: bool = True  # a name or sound written in Latin script
 
     @property
     def weight(self) -> float:
         return WEIGHTS[self.kind]
 
+    @property
+    def group_id(self) -> int:
+        return self.start if self.group < 0 else self.group
 
-# --- amounts and numbers (the one normaliser: reader.amounts) ---------------
+
+# --- amounts, percentages and numbers (the one normaliser: reader.amounts) ---------------
 
 
 def _fmt(value: float) -> str:
@@ -57,35 +81,138 @@ def _fmt(value: float) -> str:
 
 
 def amount_facts(text: str, start: int, end: int, lang: str | None) -> list[Fact]:
-    """Amounts of money, ranges and other numbers in ``text[start:end]`` (document offsets).
-
-    A range states its two ends too, so "300 000 et 900 000 $" also shares
-    "900,000" with "900 ألف دولار". Bare numbers below 10 are left out: they
-    are everywhere (list items, "five positions").
-    """
+    """Amounts of money, ranges, percentages and other numbers in ``text[start:end]``."""
     out: list[Fact] = []
     for am in find_amounts(text[start:end], lang, numbers=True):
         if am.min is None:
             continue
         lo, hi = am.min, am.max if am.max is not None else am.min
         a, b = start + am.start, start + am.end
+        if am.kind == "percent":
+            out.append(Fact("percent", ("percent", lo), f"{_fmt(lo)}%", a, b))
+            if lo != round(lo):
+                out.append(Fact("number", ("about", float(round(lo))), f"about {round(lo)}%", a, b, a))
+            continue
         if am.kind != "money":
-            if am.is_range or lo < 10:
+            if am.is_range:
                 continue
-            out.append(Fact("number", ("value", lo), am.text, a, b))
+            out.append(Fact("number" if lo >= 10 else "count", ("value", lo), am.text, a, b))
             continue
         cur = f" {am.currency}" if am.currency else ""
         if am.is_range and hi != lo:
             out.append(Fact("range", ("range", lo, hi), f"{_fmt(lo)}–{_fmt(hi)}{cur}", a, b))
-            out.append(Fact("amount", ("value", hi), f"{_fmt(hi)}{cur}", a, b))
-        out.append(Fact("amount", ("value", lo), f"{_fmt(lo)}{cur}", a, b))
+            out.append(Fact("amount", ("value", hi), f"{_fmt(hi)}{cur}", a, b, a))
+        out.append(Fact("amount", ("value", lo), f"{_fmt(lo)}{cur}", a, b, a))
     return out
 
 
-# --- Latin-script names and words ----------------------------------------------
+_TEXT2NUM = frozenset({"en", "fr", "es", "it", "de", "pt", "nl", "da"})
+_TOKEN = regex.compile(r"[\p{L}\p{M}]+|\p{N}+(?:[.,]\p{N}+)*|\S")
+_DIGITS = regex.compile(r"\p{Nd}+")
+
+
+def number_word_facts(text: str, start: int, end: int, lang: str | None) -> list[Fact]:
+    """Numbers written in words: ``text2num`` for the languages it knows (its output is
+    lined up with the input token by token, so offsets stay exact); Arabic number words
+    from our tables (``reader.amounts.tables``)."""
+    out: list[Fact] = []
+    chunk = text[start:end]
+    if lang == "ar":
+        for m in regex.finditer(r"\p{Arabic}+", chunk):
+            w = word_key(m.group())
+            w = w[1:] if w.startswith("و") and len(w) > 3 else w
+            value = number_words_value(w, "ar")
+            if value is not None and 1 < value < 100 and value == int(value):
+                out.append(Fact("number" if value >= 10 else "count", ("value", float(value)), m.group(),
+                                start + m.start(), start + m.end()))
+        return out
+    if lang not in _TEXT2NUM or not regex.search(r"\p{L}", chunk):
+        return out
+    from text_to_num import alpha2digit
+
+    converted = alpha2digit(chunk, lang)
+    if converted == chunk:
+        return out
+    src = list(_TOKEN.finditer(chunk))
+    dst = [m.group() for m in _TOKEN.finditer(converted)]
+    matcher = difflib.SequenceMatcher(None, [m.group() for m in src], dst, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "replace" or j2 - j1 != 1 or not _DIGITS.fullmatch(dst[j1]) or i2 <= i1:
+            continue
+        if any(_DIGITS.search(m.group()) for m in src[i1:i2]):
+            continue  # digits were there already: the normaliser has them
+        value = float(dst[j1])
+        a, b = start + src[i1].start(), start + src[i2 - 1].end()
+        out.append(Fact("number" if value >= 10 else "count", ("value", value), text[a:b], a, b))
+    return out
+
+
+_WORD = regex.compile(r"[\p{L}\p{M}]+(?:['’-][\p{L}\p{M}]+)*")
+_LETTERS = regex.compile(r"[\p{L}\p{M}]+")
+
+
+def quantity_facts(text: str, numbers: list[Fact], end: int) -> list[Fact]:
+    """A number followed by a CLDR unit word ("five months", "180 litros", "5 أشهر")."""
+    table = units()
+    out: list[Fact] = []
+    for f in numbers:
+        if f.kind not in ("number", "count") or f.key[0] != "value":
+            continue
+        m = _LETTERS.match(text, f.end + 1, end) if text[f.end:f.end + 1] in (" ", "\u00A0", "-") else None
+        if m is None:
+            m = _LETTERS.match(text, f.end, end)  # glued: "24enne" is not a unit, "5km" is
+        unit = table.get(word_key(m.group())) if m else None
+        if unit is not None and m is not None:
+            out.append(Fact("quantity", ("quantity", f.key[1], unit), f"{f.shown} {m.group()}",
+                            f.start, m.end(), f.group_id))
+    return out
+
+
+# --- dates, months and weekdays (CLDR through Babel) -----------------------------------------
+
+_DAY_BEFORE = regex.compile(r"(?<!\p{N})(\p{Nd}{1,2})(?:st|nd|rd|th|er|º|°|\.)?[ \u00A0]+(?:(?:de|of|di)[ \u00A0]+)?\Z")
+_DAY_AFTER = regex.compile(r",?[ \u00A0]+(\p{Nd}{1,2})(?:st|nd|rd|th)?(?![\p{N}:.,]\p{N}|\p{N})")
+_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_CAPITALISED_MONTHS = ("en", "de", "nl")  # "May", "march": only the capitalised word is a month
+_SPACES = regex.compile(r"[ \u00A0]+")
+
+
+def date_facts(text: str, start: int, end: int, lang: str | None) -> list[Fact]:
+    """Dates (a day and a month: "25 aprile", "April 25", "25 أبريل"), months and weekdays,
+    found by one pattern of every CLDR name (``reader.align.lexicon.calendar_pattern``)."""
+    months, days = calendar()
+    out: list[Fact] = []
+    for m in calendar_pattern().finditer(text, start, end):
+        raw = m.group()
+        k = _SPACES.sub(" ", word_key(raw))
+        if k not in months and k not in days and k.startswith("و"):
+            k = k[1:]
+        if k in months:
+            if lang in _CAPITALISED_MONTHS and raw.isascii() and not raw[0].isupper():
+                continue  # "may", "march" in English are no months
+            month = months[k]
+            before = _DAY_BEFORE.search(text, max(start, m.start() - 16), m.start())
+            after = _DAY_AFTER.match(text, m.end(), min(end, m.end() + 8))
+            day, s, e = None, m.start(), m.end()
+            if before:
+                day, s = int(before.group(1).translate(_ARABIC_DIGITS)), before.start()
+            elif after:
+                day, e = int(after.group(1).translate(_ARABIC_DIGITS)), after.end()
+            if day is not None and 1 <= day <= 31:
+                out.append(Fact("date", ("date", float(month), float(day)), text[s:e], s, e))
+            else:
+                out.append(Fact("month", ("month", float(month)), raw, m.start(), m.end()))
+        elif k in days:
+            out.append(Fact("weekday", ("weekday", float(days[k])), raw, m.start(), m.end()))
+    return out
+
+
+# --- names in every script, and Latin words -----------------------------------------------
 
 _LATIN_WORD = regex.compile(r"(?<![\p{L}\p{M}\p{N}])\p{Latin}[\p{Latin}\p{M}]*(?:[-'’]\p{Latin}+)*(?![\p{L}\p{M}\p{N}])")
+_OTHER_WORD = regex.compile(r"(?<![\p{L}\p{M}\p{N}])[\p{Arabic}\p{Cyrillic}\p{Greek}\p{Hebrew}][\p{L}\p{M}]*")
 _NAME_GAP = regex.compile(r"[ \u00A0]+")
+_LIST_GAP = regex.compile(r",?[ \u00A0]+(?:(?:and|or|e|o|et|ou|y|und|oder|en|og)[ \u00A0]+)?|,[ \u00A0]*")
 # capitalised words that say nothing on their own (sentence starts, articles)
 _STOP = frozenset("""
 a an and as at but by for from he her his i if in is it its of on or our she so that the their
@@ -94,14 +221,30 @@ il lo la le les l gli un una uno une des del della dei di da e ed che per con su
 de du et en au aux ce ces cette qui que dans pour par sur pas plus est sont ne se son sa ses
 el los las y o para por con sin es lo al der die das und den dem ein eine ist im zu mit von
 """.split())
+# Arabic words too common to be names (articles and clitics are stripped before this)
+_ARABIC_STOP = frozenset("""
+في من على إلى الى عن مع أن إن أنه إنه أنها إنها هذا هذه ذلك تلك كان كانت يكون قد لقد ليس ليست
+بعد قبل بين حتى منذ عند كما لكن أو ثم كل بعض غير أي لا لم لن ما هو هي هم نحو قال قالت وقال وقالت
+أيضا فقط حيث إذا إذ لدى أمام خلال ضد دون عبر نفس مثل يوم عام
+""".split())
+_ARABIC_ARTICLE = regex.compile(r"(?:[وفبكل]|وب|فب|ول|فل)?ال|(?:[وف])?لل")
+_ELISION = regex.compile(r"^(?:[ldnsjcmt]|qu|dell|dall|nell|sull|all|un|d)['’](?=\p{Lu})", regex.IGNORECASE)
+_DE_DETERMINERS = frozenset("""
+der die das den dem des ein eine einen einem einer eines kein keine keinen keinem keiner im am zum zur
+vom beim ins ans aufs fürs unser unsere seine seiner ihre ihrer dieser diese dieses diesem diesen
+jeder jede jedes alle beiden neue neuen neuer
+""".split())
 MIN_WORD = 5  # lower-case words shorter than this are function words in some language
 
 
-def name_facts(text: str, start: int, end: int) -> list[Fact]:
-    """Words in Latin script: capitalised names (with the whole name as ``shown``) and longer words."""
+def name_facts(text: str, start: int, end: int, lang: str | None = None) -> list[Fact]:
+    """Capitalised Latin names (the whole name as ``shown``, one group), their sound, longer
+    Latin words, and the sound of words in other scripts (a name there has no capital).
+    German capitalises every noun: there a capitalised word after a determiner ("den Plan",
+    "im Jahr") is a word, not a name."""
     out: list[Fact] = []
     words = list(_LATIN_WORD.finditer(text, start, end))
-    i = 0
+    i, g, last_name = 0, -1, -1
     while i < len(words):
         j = i
         # a name: capitalised words separated by single spaces (The Intercept, Deep Fake Love)
@@ -110,16 +253,41 @@ def name_facts(text: str, start: int, end: int) -> list[Fact]:
             j += 1
         group = words[i:j + 1]
         phrase = text[group[0].start():group[-1].end()]
+        # a list of names ("Instagram and WhatsApp", "Facebook, Instagram e WhatsApp") is one fact
+        capital = group[0].group(0)[0].isupper()
+        if capital and not (last_name >= 0 and _LIST_GAP.fullmatch(text, last_name, group[0].start())):
+            g = group[0].start()
+        last_name = group[-1].end() if capital else last_name
         for m in group:
-            w = m.group(0)
+            w = _ELISION.sub("", m.group(0))  # "L'Odel", "dell'Eni": the name without the article
             key = w.casefold()
             if key in _STOP or len(key) < 2:
                 continue
-            if w[0].isupper() or w.isupper():
-                out.append(Fact("name", ("name", key), phrase if len(group) > 1 else w, m.start(), m.end()))
+            if lang == "de" and len(group) == 1 and not w.isupper() and i > 0 \
+                    and words[i - 1].group(0).casefold() in _DE_DETERMINERS \
+                    and _NAME_GAP.fullmatch(text, words[i - 1].end(), m.start()):
+                if len(key) >= MIN_WORD:
+                    out.append(Fact("word", ("word", key), w, m.start(), m.end()))
+            elif w[0].isupper() or w.isupper():
+                shown = phrase if len(group) > 1 else w
+                out.append(Fact("name", ("name", key), shown, m.start(), m.end(), g))
+                if len(key) >= 3:
+                    out += [Fact("sound", ("sound", s), shown, m.start(), m.end(), g) for s in sound_keys(w)]
             elif len(key) >= MIN_WORD:
                 out.append(Fact("word", ("word", key), w, m.start(), m.end()))
         i = j + 1
+    prev_end, g = -10, -1
+    for m in _OTHER_WORD.finditer(text, start, end):
+        w = word_key(m.group())
+        # a name written in Arabic never takes the article: "الوحيد" is a word, "هوليوود" may be a name
+        if len(w) < 3 or w in _ARABIC_STOP or (w.startswith("و") and w[1:] in _ARABIC_STOP) \
+                or _ARABIC_ARTICLE.match(w):
+            prev_end = -10
+            continue
+        if not _NAME_GAP.fullmatch(text, prev_end, m.start()):
+            g = m.start()  # words next to each other are one name ("بريت تايلور")
+        prev_end = m.end()
+        out += [Fact("sound", ("sound", s), m.group(), m.start(), m.end(), g, latin=False) for s in sound_keys(w)]
     return out
 
 
@@ -135,20 +303,37 @@ def quote_facts(text: str, start: int, end: int, lang: str | None) -> list[Fact]
         if len(words) >= 2:
             shown = q.text if len(q.text) <= 40 else q.text[:39] + "…"
             out.append(Fact("quote", ("quote",) + words, shown, start + q.start, start + q.end))
+        if not any(f.kind == "quoted" for f in out):
+            out.append(Fact("quoted", ("quoted",), "a quote", start + q.start, start + q.end))
     return out
 
 
 def passage_facts(text: str, start: int, end: int, lang: str | None) -> list[Fact]:
     """Every fact stated in ``text[start:end]``, in document offsets."""
     lang = base_lang(lang)
-    return amount_facts(text, start, end, lang) + name_facts(text, start, end) + quote_facts(text, start, end, lang)
+    numbers = amount_facts(text, start, end, lang)
+    taken = [(f.start, f.end) for f in numbers]
+    numbers += [f for f in number_word_facts(text, start, end, lang)
+                if not any(s < f.end and f.start < e for s, e in taken)]
+    dates = date_facts(text, start, end, lang)
+    # the day of a date is part of the date, not a second piece of evidence
+    spans = [(f.start, f.end, f.group_id) for f in dates if f.kind == "date"]
+    numbers = [next((replace(f, group=g) for s, e, g in spans if s <= f.start and f.end <= e), f) for f in numbers]
+    taken = [(f.start, f.end) for f in numbers + dates]
+    # a month, a weekday or a number word is not also a name or a word ("August", "cinque")
+    names = [f for f in name_facts(text, start, end, lang) if not any(s < f.end and f.start < e for s, e in taken)]
+    return numbers + quantity_facts(text, numbers, end) + dates + names + quote_facts(text, start, end, lang)
 
 
 def reason(kind: str, shown: str) -> str:
-    if kind in ("range", "amount", "number"):
+    if kind in ("range", "amount", "number", "percent", "count", "quantity"):
         return f"both state {shown}"
+    if kind in ("date", "month", "weekday"):
+        return f"both date {shown}"
     if kind == "quote":
         return f"both quote {shown}"
+    if kind == "quoted":
+        return "both quote someone"
     if kind == "word":
         return f"both use {shown}"
     return f"both name {shown}"

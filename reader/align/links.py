@@ -14,11 +14,13 @@ passage pair they are in. This module never imports textual.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from reader.align.core import Alignment
+from reader.align.facts import STRONG, WEAK, FactKey
 from reader.align.parallel import ParallelSet
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation, Document
 from reader.amounts import find_amounts, parse_amount
@@ -63,11 +65,14 @@ def _fmt(v: tuple[float, float]) -> str:
 
 
 def counterpart_spans(al: Alignment, text_b: str, lang_b: str | None, ann: Annotation,
-                      anns_b: Iterable[Annotation], lang_a: str | None = None) -> list[Proposal]:
-    """Counterparts in document ``b`` of annotation ``ann`` of document ``a`` (see the module docstring)."""
+                      anns_b: Iterable[Annotation], lang_a: str | None = None, *,
+                      aligned: bool = True) -> list[Proposal]:
+    """Counterparts in document ``b`` of annotation ``ann`` of document ``a`` (see the module
+    docstring). With ``aligned`` (compare's proposals), a span in the passage that synchronised
+    scrolling shows beside ``ann`` is offered too, last; links suggested in bulk do without."""
     doc_b = al.b.doc_id
     pairs = {c.b.index: c for c in al.counterparts_of(ann.start)}
-    aligned = {p.index for p in al.aligned_passages(ann.start)}
+    in_sync = {p.index for p in al.aligned_passages(ann.start)}
 
     def passage_score(start: int) -> float | None:
         p = al.b.passage_at(start)
@@ -75,7 +80,7 @@ def counterpart_spans(al: Alignment, text_b: str, lang_b: str | None, ann: Annot
             return None
         if p.index in pairs:
             return pairs[p.index].score
-        return 0.5 if p.index in aligned else None
+        return 0.5 if aligned and p.index in in_sync else None
 
     out: dict[tuple[int, int], Proposal] = {}
     value = span_value(ann, lang_a) if ann.label == SALARY else None
@@ -131,7 +136,8 @@ def propose_links(parallel: ParallelSet, annotations: Callable[[str], list[Annot
             continue
         text_b = parallel.text(b_doc)
         for ann in anns[a_doc]:
-            for p in counterpart_spans(al, text_b, langs.get(b_doc), ann, anns[b_doc], langs.get(a_doc)):
+            for p in counterpart_spans(al, text_b, langs.get(b_doc), ann, anns[b_doc], langs.get(a_doc),
+                                       aligned=False):
                 if p.ann_id is not None:
                     key = frozenset((ann.id, p.ann_id))
                     found.setdefault(key, (ann, by_id[p.ann_id], p.reason))
@@ -139,14 +145,61 @@ def propose_links(parallel: ParallelSet, annotations: Callable[[str], list[Annot
     return list(found.values())
 
 
+#: a fact stated in the annotated passages of more documents than this is the corpus' topic:
+#: it finds no candidate pairs on its own (a salary value is always kept)
+DOC_CAP = 50
+
+
+def candidate_pairs(parallel: ParallelSet, annotations: Callable[[str], list[Annotation]]) -> set[tuple[str, str]]:
+    """The pairs of documents worth aligning for links, from an index of fact -> documents
+    (not every pair): their annotated passages share a salary's value (salaries link by value,
+    anywhere in the other document), or two facts, or one strong fact, as a counterpart needs
+    (``reader.align.core``). Weak facts (a month, a word) do not count, and a fact found in
+    more than ``DOC_CAP`` documents names the corpus' topic: it finds nothing on its own."""
+    postings: dict[FactKey, set[str]] = {}
+    strong: set[FactKey] = set()
+    values: dict[FactKey, set[str]] = {}
+    for doc in parallel.doc_ids:
+        facts = parallel.facts[doc]
+        for ann in annotations(doc):
+            if ann.orphaned or ann.status not in (STATUS_ACCEPTED, STATUS_SUGGESTED):
+                continue
+            p = facts.passage_at(ann.start)
+            if p is None:
+                continue
+            for key, fact in facts.facts[p.index].items():
+                if fact.kind not in WEAK:
+                    postings.setdefault(key, set()).add(doc)
+                    if fact.kind in STRONG:
+                        strong.add(key)
+        for found in facts.facts:  # every amount of money, annotated or not, for salaries
+            for key, fact in found.items():
+                if fact.kind in ("amount", "range"):
+                    values.setdefault(key, set()).add(doc)
+    shared: Counter[tuple[str, str]] = Counter()
+    out: set[tuple[str, str]] = set()
+    for key, docs in postings.items():
+        if key in values:  # a value of money: every document stating it
+            out.update((a, b) for a in docs for b in values[key] if a != b)
+        if len(docs) > DOC_CAP:
+            continue
+        pairs = [(a, b) for a in docs for b in docs if a < b]
+        if key in strong:
+            out.update(pairs)
+        shared.update(pairs)
+    out.update(pair for pair, n in shared.items() if n >= 2)
+    return out
+
+
 def suggest_links(corpus: Iterable[Document], store: StoreAPI, *, progress: Callable[[int, int], None] | None = None) -> int:
-    """``reader suggest --links``: align every pair of documents that have annotations and store
-    the annotated counterparts as *suggested* links (accept or reject them in compare, ``K``).
-    Rejected links are never suggested again. Returns how many links were suggested."""
+    """``reader suggest --links``: align the pairs of annotated documents that share facts
+    (``candidate_pairs``) and store the annotated counterparts as *suggested* links (accept or
+    reject them in compare, ``K``). Rejected links are never suggested again. Returns how many
+    links were suggested."""
     docs = [d for d in corpus if store.for_document(d.id)]
     langs = {d.id: _lang(d.lang) for d in docs}
     parallel = ParallelSet((d.id, d.text, langs[d.id]) for d in docs)
-    parallel.build(progress)
+    parallel.build(progress, pairs=lambda ps: candidate_pairs(ps, store.for_document))
     pairs = propose_links(parallel, store.for_document, langs)
     made = store.link_many(((a.id, b.id) for a, b, _ in pairs), status=STATUS_SUGGESTED, source="suggest:links")
     return len(made)

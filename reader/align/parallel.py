@@ -36,6 +36,7 @@ class ParallelSet:
         self.facts: dict[str, DocumentFacts] = {}
         self._alignments: dict[tuple[str, str], Alignment] = {}
         self._flipped: dict[tuple[str, str], Alignment] = {}
+        self._chosen: int | None = None  # how many pairs build() aligned (None before)
 
     @property
     def doc_ids(self) -> list[str]:
@@ -45,10 +46,11 @@ class ParallelSet:
         return next(t for d, t, _ in self._docs if d == doc_id)
 
     def build(self, progress: Callable[[int, int], None] | None = None,
-              should_stop: Callable[[], bool] | None = None) -> bool:
-        """Compute every document's facts and every pair's alignment; False if stopped early."""
-        pairs = list(combinations(self.doc_ids, 2))
-        total, done = len(self._docs) + len(pairs), 0
+              should_stop: Callable[[], bool] | None = None,
+              pairs: Callable[["ParallelSet"], Iterable[tuple[str, str]]] | None = None) -> bool:
+        """Compute every document's facts and the alignment of every pair (or of the pairs that
+        ``pairs`` picks once the facts are known); False if stopped early."""
+        total, done = len(self._docs) * 2, 0
         for doc_id, text, lang in self._docs:
             if should_stop and should_stop():
                 return False
@@ -56,7 +58,13 @@ class ParallelSet:
             done += 1
             if progress:
                 progress(done, total)
-        for a, b in pairs:
+        order = {d: n for n, d in enumerate(self.doc_ids)}
+        chosen = combinations(self.doc_ids, 2) if pairs is None else pairs(self)
+        todo = sorted({(a, b) if order[a] < order[b] else (b, a) for a, b in chosen if a != b},
+                      key=lambda ab: (order[ab[0]], order[ab[1]]))
+        self._chosen = len(todo)
+        total = len(self._docs) + len(todo)
+        for a, b in todo:
             if should_stop and should_stop():
                 return False
             self._alignments[(a, b)] = align(self.facts[a], self.facts[b])
@@ -68,7 +76,8 @@ class ParallelSet:
     @property
     def ready(self) -> bool:
         n = len(self._docs)
-        return len(self._alignments) == n * (n - 1) // 2 and len(self.facts) == n
+        want = n * (n - 1) // 2 if self._chosen is None else self._chosen
+        return len(self._alignments) == want and len(self.facts) == n
 
     def alignment(self, src: str, dst: str) -> Alignment | None:
         """The alignment of ``src`` to ``dst`` (``to_b`` maps offsets of ``src`` to ``dst``)."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from reader.formats import brat, doccano, jsonl, labelstudio, parallel, prodigy, spacy, spans  # noqa: F401  (they register)
+from reader.formats import brat, doccano, jsonl, labelstudio, parallel, prodigy, spacy, spans, tmx  # noqa: F401  (they register)
 from reader.formats.base import FORMATS, Format, ImportItem, ImportNote, ImportProblem, SpanRecord, get_format, register
 
 __all__ = ["FORMATS", "Format", "ImportItem", "ImportNote", "ImportProblem", "SpanRecord", "get_format", "register",

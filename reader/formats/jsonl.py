@@ -230,7 +230,7 @@ def amount_fields(ann: Annotation) -> dict[str, Any]:
     """``value`` (a salary's normalised amount), ``score`` and ``reason`` (a suggestion's),
     ``suggested_by`` (who suggested an accepted span), each only when the annotation has one. A salary from an older store that has no
     value yet gets what its text parses to."""
-    from reader.amounts import annotation_value
+    from reader.labels import annotation_value
 
     out: dict[str, Any] = {}
     value = ann.value if ann.value is not None else annotation_value(ann.label, ann.text)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import IO, Any, Iterable
+from typing import IO, Any, Iterable, Mapping
 
 from reader.formats.base import ExportContext, Format, register, text_stream
 from reader.formats.jsonl import dumps
@@ -34,6 +34,22 @@ def _value(ann: Annotation, lang: str | None) -> dict[str, Any] | None:
     return parse_amount(ann.text, None if lang in (None, "", "unknown") else lang)
 
 
+def linked_groups(items: Iterable[tuple[Document, list[Annotation]]],
+                  links: Mapping[str, list[dict[str, Any]]]) -> list[list[tuple[Document, Annotation]]]:
+    """The connected groups of linked spans among ``items``, each sorted by document then offset
+    (also what the ``tmx`` format writes)."""
+    spans: dict[str, tuple[Document, Annotation]] = {}
+    for doc, anns in items:
+        for a in anns:
+            if a.id in links:
+                spans[a.id] = (doc, a)
+    edges = [(a, rec["to"]) for a in spans for rec in links[a] if rec["to"] in spans]
+    groups = [sorted((spans[i] for i in ids), key=lambda da: (da[0].id, da[1].start, da[1].end))
+              for ids in groups_of(edges)]
+    groups.sort(key=lambda g: (g[0][0].id, g[0][1].start))
+    return groups
+
+
 @register
 class ParallelFormat(Format):
     name = "parallel"
@@ -45,19 +61,8 @@ class ParallelFormat(Format):
     def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path,
               ctx: ExportContext | None = None) -> int:
         out = text_stream(self, out)
-        links = ctx.links if ctx is not None else {}
-        spans: dict[str, tuple[Document, Annotation]] = {}
-        for doc, anns in items:
-            for a in anns:
-                if a.id in links:
-                    spans[a.id] = (doc, a)
-        edges = [(a, rec["to"]) for a in spans for rec in links[a] if rec["to"] in spans]
+        groups = linked_groups(items, ctx.links if ctx is not None else {})
         n = 0
-        groups = []
-        for ids in groups_of(edges):
-            members = sorted((spans[i] for i in ids), key=lambda da: (da[0].id, da[1].start, da[1].end))
-            groups.append(members)
-        groups.sort(key=lambda g: (g[0][0].id, g[0][1].start))
         for members in groups:
             label = Counter(a.label for _, a in members).most_common(1)[0][0]
             value = None

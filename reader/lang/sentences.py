@@ -18,6 +18,9 @@ from reader.text import paragraph_bounds, snap_span
 
 #: a paragraph longer than this is segmented in a window around the index
 WINDOW = 4000
+#: marks that pysbd ends a sentence at but that are commas: the Arabic comma "،" (U+060C)
+#: is in pysbd's Arabic sentence enders; a segment ending with one runs on into the next
+COMMAS = ("\u060C",)
 
 
 @lru_cache(maxsize=16)
@@ -32,10 +35,14 @@ def segmenter_language(lang: str | None) -> str:
 
 
 def sentence_spans(text: str, start: int, end: int, lang: str | None) -> list[tuple[int, int]]:
-    """Sentences of ``text[start:end]`` as (start, end) offsets, trimmed of edge whitespace."""
+    """Sentences of ``text[start:end]`` as (start, end) offsets, trimmed of edge whitespace.
+
+    A segment that ends with a comma (the Arabic "،") is not a sentence: it is joined to the
+    one after it, so passages and the ``s`` key cut Arabic at sentence ends only."""
     chunk = text[start:end]
     out: list[tuple[int, int]] = []
     pos = start
+    run_on = False
     for seg in _segmenter(segmenter_language(lang)).segment(chunk):
         i = pos if text.startswith(seg, pos) else text.find(seg, pos, end)
         if i < 0:  # never expected with clean=False; keep going from where we are
@@ -47,7 +54,11 @@ def sentence_spans(text: str, start: int, end: int, lang: str | None) -> list[tu
         while e > s and text[e - 1].isspace():
             e -= 1
         if e > s:
-            out.append((s, e))
+            if run_on and out:
+                out[-1] = (out[-1][0], e)
+            else:
+                out.append((s, e))
+            run_on = text[e - 1] in COMMAS
     return out
 
 

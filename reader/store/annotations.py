@@ -44,7 +44,7 @@ from reader.store.links import LinkMethods
 from reader.store.reanchor import reanchor_documents
 from reader.store.postgres import LabelSource, PostgresEngine, is_database_url, safe_location
 from reader.store.state import WorkspaceTables, WorkspaceTablesMixin
-from reader.amounts import annotation_value
+from reader.labels import annotation_value
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -279,3 +279,70 @@ async def test_passage_under_the_cursor_and_its_counterparts_are_shaded(tmp_path
         await pilot.press("ctrl+home")
         await pilot.pause()
         assert all(e2 <= en.text.index("$300,000") or a2 > en.text.index("$300,000") for a2, e2 in en.shade)
+
+
+SEED_004 = "004_d4ef5430cbf9b3bd"
+
+
+async def test_g_puts_the_matching_figure_on_the_cursor_row_in_every_language(tmp_path):
+    # issue 20.8: g lines up the fact, not the passage start; seed 004 states only "$ 900.000"
+    for ids, wanted in (([EN, IT, FR, AR], SALARY), ([EN, SEED_004], {SEED_004: "900.000"})):
+        app = with_languages(make_app(tmp_path / ids[-1], ids))
+        async with app.run_test(size=(200, 30)) as pilot:
+            await wait_aligned(pilot)
+            panes = list(app.screen.query(DocumentPane))
+            await pilot.press("S")  # sync off: only g moves the other panes
+            await pilot.press("slash", *SALARY[EN], "enter", "escape")
+            await pilot.press("g")
+            await pilot.pause()
+            src = panes[0].view
+            src_row = src.row_of_offset(src.cursor) - int(src.scroll_offset.y)
+            for pane in panes[1:]:
+                view = pane.view
+                row = view.row_of_offset(view.cursor) - int(view.scroll_offset.y)
+                assert row == src_row or view.scroll_offset.y in (0, view.max_scroll_y), (pane.doc_id, row, src_row)
+                # the cursor is on the figure itself, not on the start of its passage
+                assert wanted[pane.doc_id] in view.text[view.cursor:view.cursor + 25], pane.doc_id
+
+
+LANGS = {EN: "en", IT: "it", FR: "fr", AR: "ar", "004_d4ef5430cbf9b3bd": "it"}
+
+
+def with_languages(app):
+    """The harness opens the corpus without detection: give the seeds their languages."""
+    for doc_id, lang in LANGS.items():
+        app.corpus.get(doc_id).lang = lang
+    return app
+
+
+async def test_G_names_language_and_title_and_the_shared_facts(tmp_path):
+    app = with_languages(make_app(tmp_path, [EN, FR]))
+    async with app.run_test(size=(200, 30)) as pilot:
+        await wait_aligned(pilot)
+        await pilot.press("slash", *"The Intercept reports", "enter", "escape", "G")
+        await pilot.pause()
+        from reader.tui.dialogs.pick import PickDialog
+        assert isinstance(app.screen, PickDialog)
+        text = str(app.screen.query_one("#pick-list").get_option_at_index(0).prompt)
+        fr = app.corpus.get(FR)
+        assert text.startswith(f"FR · {' '.join(fr.title.split())[:20]}")
+        assert "shares " in text and "650" in text
+        assert "␤" not in text and FR not in text  # no newline glyph, no hash id
+
+
+async def test_s_selects_the_arabic_sentence_not_the_comma_clause(tmp_path):
+    # issue 20.7: in Arabic, "،" is a comma; s selects the sentence the splitter cuts
+    from reader.lang.sentences import sentence_bounds
+
+    app = with_languages(make_app(tmp_path, [AR, EN]))
+    async with app.run_test(size=(160, 30)) as pilot:
+        view = app.screen.query(DocumentPane)[0].view
+        assert view.language_at(0) == "ar"
+        text = view.text
+        at = text.index("،", text.index("،") + 1)  # a comma inside a sentence
+        view.move_to(at - 3)
+        await pilot.press("s")
+        await pilot.pause()
+        start, end = sentence_bounds(text, at - 3, "ar")
+        assert view.selected_text == text[start:end]
+        assert "،" in view.selected_text.rstrip("،")  # more than one comma clause

@@ -114,3 +114,17 @@ def test_pick_one_document_per_language():
             D(id="e", lang="AR"), D(id="f", lang="fr"), D(id="g", lang="de")]
     assert pick_per_language(docs) == ["a", "b", "e", "f"]
     assert pick_per_language(docs, ["ar", "it"]) == ["e", "a"]
+
+
+def test_arabic_is_cut_at_sentence_ends_not_at_commas():
+    # issue 20.7: "،" is a comma; passages and the `s` key agree on the sentence
+    from reader.lang.sentences import sentence_bounds, sentence_spans
+
+    clause = "وقال بريت تايلور، رئيس مجلس الإدارة، إن الشركة ستستأنف الحكم أمام المحكمة العليا في أقرب وقت."
+    text = " ".join([clause] * 6)  # one paragraph over 400 characters: cut into sentences
+    assert len(text) > 400
+    ps = passages(text, lang="ar")
+    assert [text[p.start:p.end] for p in ps] == [clause] * 6
+    assert sentence_spans(text, 0, len(clause), "ar") == [(0, len(clause))]
+    at = text.index("تايلور")
+    assert sentence_bounds(text, at, "ar") == (0, len(clause))

@@ -105,11 +105,33 @@ def test_descending_pair_is_two_amounts():
     assert [a.text for a in find_amounts("$900 to $300", "en")] == ["$900", "$300"]
 
 
-def test_numbers_mode_finds_bare_numbers_never_percentages():
+def test_numbers_mode_finds_bare_numbers_and_percentages_never_money():
     text = "Il paese ha 1.234,56 abitanti nel 2023 e il 5% dice dodici cose."
     got = [(a.text, a.kind, a.min) for a in find_amounts(text, "it", numbers=True)]
-    assert got == [("1.234,56", "number", 1234.56), ("2023", "number", 2023)]
+    assert got == [("1.234,56", "number", 1234.56), ("2023", "number", 2023), ("5%", "percent", 5)]
     assert find_amounts(text, "it") == []
+    assert parse_amount("38%", "en") is None  # a percentage is never an amount's value
+
+
+@pytest.mark.parametrize("text, lang, span, value", [
+    # issue 20.1: "a 38% premium" gave no number; "50,83%" read as 50
+    ("paid a 38% premium for the shares", "en", "38%", 38),
+    ("ein Aufschlag von 38 Prozent", "de", "38 Prozent", 38),
+    ("con il 50,83% dei voti", "it", "50,83%", 50.83),
+    ("con il 50,84% dei voti", "it", "50,84%", 50.84),
+    ("won 50.9 percent of the vote", "en", "50.9 percent", 50.9),
+    ("il 50,83 per cento dei voti", "it", "50,83 per cento", 50.83),
+    ("à 4,5 % contre 4,25 %", "fr", "4,5 %", 4.5),
+    ("إلى 4.5 في المئة", "ar", "4.5 في المئة", 4.5),
+    ("ارتفع إلى ٦٫٧٪ في مايو", "ar", "٦٫٧٪", 6.7),
+    ("um 0,25 Prozentpunkte", "de", "0,25 Prozentpunkte", 0.25),
+    ("subió un 3,2 por ciento", "es", "3,2 por ciento", 3.2),
+    ("caiu 12 por cento", "pt", "12 por cento", 12),
+])
+def test_percentages_parse_with_their_decimals(text, lang, span, value):
+    got = [a for a in find_amounts(text, lang, numbers=True) if a.kind == "percent"]
+    assert [(a.text, a.min, a.max) for a in got][:1] == [(span, value, value)]
+    assert text[got[0].start:got[0].end] == span
 
 
 def test_number_words_value():
@@ -181,7 +203,7 @@ def test_offsets_always_index_the_text(text):
 
 
 def test_format_value_for_the_side_panel():
-    from reader.amounts import format_value
+    from reader.tui.values import format_value
 
     assert format_value(parse_amount("300mila ai 900mila dollari l'anno", "it")) == "300,000–900,000 USD / year"
     assert format_value(parse_amount("12,50 € all'ora", "it")) == "12.50 EUR / hour"

@@ -207,3 +207,26 @@ def test_cli_suggest_links_proposes_the_salary_group(seeds_copy, store_location,
     with AnnotationStore(store) as s:
         assert s.get_link(suggested[0].id).status == "rejected"
         assert len(s.links(statuses=("suggested",))) == len(suggested) - 1
+
+
+def test_tmx_export_writes_one_unit_per_group_with_a_variant_per_language(tmp_path, seeds_copy, store_location):
+    import xml.etree.ElementTree as ET
+
+    from reader.formats import export_corpus
+
+    ws, anns = _seed_group(seeds_copy, store_location)
+    out = tmp_path / "links.tmx"
+    export_corpus("tmx", ws.corpus, ws.store, out)
+    root = ET.parse(out).getroot()
+    assert root.tag == "tmx" and root.get("version") == "1.4"
+    [tu] = root.iter("tu")
+    assert tu.find("prop").text == "salary"
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    tuvs = tu.findall("tuv")
+    assert len(tuvs) == 4
+    for tuv in tuvs:
+        props = {p.get("type"): p.text for p in tuv.findall("prop")}
+        doc = ws.corpus.get(props["x-doc"])
+        assert tuv.get(lang) == (doc.known_lang or "und")
+        assert doc.text[int(props["x-start"]):int(props["x-end"])] == tuv.find("seg").text
+    ws.close()

@@ -265,7 +265,7 @@ def test_every_table_compiles():
     from reader import amounts
 
     for lang in list(amounts.TABLES) + [None]:
-        assert amounts._compiled(lang) is not None
+        assert amounts.parser._compiled(lang) is not None
 
 
 @pytest.mark.parametrize(

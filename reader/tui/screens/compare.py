@@ -20,6 +20,7 @@ from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from reader.align import Alignment, Counterpart, ParallelSet
+from reader.align.facts import STRONG
 from reader.align.links import Proposal, counterpart_spans
 from reader.errors import ReaderError
 from reader.model import Annotation
@@ -232,36 +233,88 @@ class CompareScreen(Screen[None]):
 
     # ------------------------------------------------------------ counterparts
     def counterparts_here(self) -> list[tuple[DocumentPane, Counterpart]]:
-        """Every counterpart of the passage under the cursor in the other panes, best first per pane."""
+        """Every counterpart of the passage under the cursor in the other panes, best first per
+        pane; a counterpart that shares the fact under the cursor comes first."""
         panes = self.panes
         if not panes or self.parallel is None:
             return []
         src = panes[self._focused_index()]
+        cursor = src.view.cursor
         out = []
         for pane in panes:
             al = self.alignment(src, pane) if pane is not src else None
             if al is not None:
-                out += [(pane, c) for c in al.counterparts_of(src.view.cursor)]
+                found = al.counterparts_of(cursor)
+                found.sort(key=lambda c: not any(x.start <= cursor < max(x.end, x.start + 1) for x, _ in c.shared))
+                out += [(pane, c) for c in found]
         return out
+
+    @staticmethod
+    def matching_fact(c: Counterpart, cursor: int) -> int:
+        """Where, in the counterpart, the fact nearest the cursor is stated (the fact under the
+        cursor when there is one); the counterpart's start when they share none."""
+        if not c.shared:
+            return c.b.start
+        x, y = min(c.shared, key=lambda xy: (not xy[0].start <= cursor < max(xy[0].end, xy[0].start + 1),
+                                             abs(xy[0].start - cursor)))
+        return y.start
+
+    def _same_fact(self, src: DocumentPane, pane: DocumentPane) -> tuple[int, str] | None:
+        """No counterpart passage in ``pane``: the same money, date or percentage as the one under
+        (or nearest) the cursor, stated anywhere in ``pane`` (the nearest to where sync would go)."""
+        assert self.parallel is not None
+        al = self.alignment(src, pane)
+        facts = self.parallel.facts.get(src.doc_id)
+        if al is None or facts is None:
+            return None
+        cursor = src.view.cursor
+        here = facts.passage_at(cursor)
+        if here is None:
+            return None
+        strong = [f for f in facts.facts[here.index].values() if f.kind in STRONG]
+        if not strong:
+            return None
+        gap = min(max(f.start - cursor, cursor - f.end, 0) for f in strong)
+        keys = [f for f in strong if max(f.start - cursor, cursor - f.end, 0) == gap]  # under or nearest the cursor
+        near = al.to_b(cursor)
+        best: tuple[int, int, str] | None = None
+        for fact in keys:
+            for found in al.b.facts:
+                y = found.get(fact.key)
+                if y is not None and (best is None or abs(y.start - near) < best[0]):
+                    best = (abs(y.start - near), y.start, f"states {fact.shown} too")
+        return None if best is None else (best[1], best[2])
 
     def action_goto_counterpart(self) -> None:
         if self.parallel is None:
             self.notify("Still aligning the documents…", timeout=2, markup=False)
             return
-        found = self.counterparts_here()
-        if not found:
+        panes = self.panes
+        src = panes[self._focused_index()]
+        source = src.view
+        row = source.row_of_offset(source.cursor) - int(source.scroll_offset.y)
+        best: dict[str, tuple[int, str]] = {}
+        for pane, c in self.counterparts_here():
+            best.setdefault(pane.id or "", (self.matching_fact(c, source.cursor), c.why))
+        for pane in panes:
+            if pane is not src and (pane.id or "") not in best and (same := self._same_fact(src, pane)):
+                best[pane.id or ""] = same
+        if not best:
             self.notify("No counterpart shares a figure, name or quote with this passage.", timeout=3, markup=False)
             return
-        source = self._active_view()
-        row = source.row_of_offset(source.cursor) - int(source.scroll_offset.y)
-        seen = set()
-        for pane, c in found:
-            if pane.id in seen:
-                continue
-            seen.add(pane.id)
-            self._scroll(pane, pane.view.row_of_offset(c.b.start) - row)
-            pane.view.move_to(c.b.start)
-        self.notify("; ".join(dict.fromkeys(c.why for _, c in found)) or "counterparts", timeout=4, markup=False)
+        for pane in panes:  # the matching fact on the cursor's row
+            if (pane.id or "") in best:
+                target = best[pane.id or ""][0]
+                self._scroll(pane, pane.view.row_of_offset(target) - row)
+                pane.view.move_to(target)
+        self.notify("; ".join(dict.fromkeys(why for _, why in best.values())), timeout=4, markup=False)
+
+    def _describe(self, pane: DocumentPane) -> str:
+        """A document as people name it: its language and title."""
+        doc = pane.doc
+        title = " ".join((doc.title or doc.id).split())
+        title = title if len(title) <= 40 else title[:39] + "…"
+        return f"{(doc.lang or '?').upper()} · {title}"
 
     def action_list_counterparts(self) -> None:
         if self.parallel is None:
@@ -273,7 +326,9 @@ class CompareScreen(Screen[None]):
         for pane, c in self.counterparts_here():
             snippet = " ".join(pane.view.text[c.b.start:c.b.end].split())
             snippet = snippet if len(snippet) <= 60 else snippet[:59] + "…"
-            rows.append((f"{pane.doc_id}  {c.score:5.1f}  {c.why}\n    {snippet}", (pane, c.b.start)))
+            facts = ", ".join(dict.fromkeys(" ".join(y.shown.split()) for _, y in c.shared[:4]))
+            rows.append((f"{self._describe(pane)} — {c.why} — shares {facts} — “{snippet}”",
+                         (pane, self.matching_fact(c, source.cursor))))
 
         def chosen(choice: tuple[DocumentPane, int] | None) -> None:
             if choice is not None:
@@ -281,7 +336,7 @@ class CompareScreen(Screen[None]):
                 self._scroll(pane, pane.view.row_of_offset(offset) - row)
                 pane.view.move_to(offset)
 
-        self.app.push_screen(PickDialog("Counterparts of this passage (score, reasons)", rows,
+        self.app.push_screen(PickDialog("Counterparts of this passage: language · title — why — shared facts", rows,
                                         empty="No passage of the other documents shares a figure, name or quote with this one."),
                              chosen)
 

@@ -26,7 +26,7 @@ from textual.widgets import Static
 from reader.annset import SortKey, Tally, sort_key
 from reader.labels import LabelSet
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation
-from reader.amounts import format_value
+from reader.tui.values import format_value
 from reader.suggest.learn import highest_first
 from reader.text import one_line
 from reader.view.spans import is_low

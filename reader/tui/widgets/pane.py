@@ -32,7 +32,7 @@ from reader.suggest.learn import LearningStore, Relearner, RelearnResult, TextLo
 
 def describe_annotation(ann: Annotation) -> str:
     """The status line for an annotation: label, span, its value, and why it was suggested."""
-    from reader.amounts import format_value
+    from reader.tui.values import format_value
 
     text = f"{ann.label} {span_label(ann.start, ann.end)}"
     value = format_value(ann.value)

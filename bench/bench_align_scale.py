@@ -1,0 +1,124 @@
+"""Alignment at scale (issue 19 item 9): two long documents, and ``reader suggest --links`` on a
+corpus of many annotated documents.
+
+* Two documents of N numbered paragraphs (en and it, the same items with their figures):
+  the facts of both (``document_facts``) and the alignment (``align``: counterparts through
+  the index of shared facts, the O(n log n) chain, Gale–Church in the gaps), timed apart.
+* ``suggest_links`` on D documents, 5 languages per story, each with annotated salaries and
+  quotes: candidate document pairs come from an index of the facts of annotated passages,
+  so unrelated documents are never aligned.
+
+Goals: 20k paragraphs aligned in <= 3 s; 500 documents in <= 60 s.
+Run standalone: ``python -m bench.bench_align_scale``.
+"""
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from reader.align import align, document_facts
+from reader.align.links import suggest_links
+from reader.model import Document
+from reader.store import AnnotationStore
+
+ITEM = {
+    "en": "{i}. The council approved plan {i} for the {name} district on {day} May, costing €{a},{b:03d}.",
+    "it": "{i}. Il consiglio ha approvato il piano {i} per il quartiere {name} il {day} maggio, con una spesa di {a}.{b:03d} euro.",
+}
+
+
+def two_documents(n: int, seed: int = 1) -> tuple[str, str]:
+    rng = random.Random(seed)
+    en, it = [], []
+    for i in range(1, n + 1):
+        v = {"i": i, "name": f"Nord{rng.randint(1, 50)}", "day": rng.randint(1, 28), "a": rng.randint(1, 999),
+             "b": rng.randint(0, 999)}
+        en.append(ITEM["en"].format(**v))
+        it.append(ITEM["it"].format(**v))
+    return "\n\n".join(en), "\n\n".join(it)
+
+
+STORY = {
+    "en": ["{co} is hiring a {role} in {city}.", "The job pays ${lo},000 to ${hi},000 a year, the listing says.",
+           "“{co} wants the best {role}s in {city},” said {boss}.", "Unions in {city} criticised the plan on {day} March."],
+    "it": ["{co} cerca un {role} a {city}.", "Il posto è pagato tra {lo}mila e {hi}mila dollari l'anno.",
+           "«{co} vuole i migliori a {city}», ha detto {boss}.", "I sindacati di {city} hanno criticato il piano il {day} marzo."],
+    "fr": ["{co} recrute un {role} à {city}.", "Le poste est payé entre {lo} 000 et {hi} 000 $ par an.",
+           "« {co} veut les meilleurs à {city} », a déclaré {boss}.", "Les syndicats de {city} ont critiqué le projet le {day} mars."],
+    "es": ["{co} busca un {role} en {city}.", "El puesto se paga entre {lo}.000 y {hi}.000 dólares al año.",
+           "«{co} quiere a los mejores en {city}», dijo {boss}.", "Los sindicatos de {city} criticaron el plan el {day} de marzo."],
+    "de": ["{co} sucht einen {role} in {city}.", "Die Stelle ist mit {lo}.000 bis {hi}.000 Dollar im Jahr dotiert.",
+           "„{co} will die Besten in {city}“, sagte {boss}.", "Gewerkschaften in {city} kritisierten den Plan am {day}. März."],
+}
+
+
+COMPANIES = ["Netflix", "Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark"]
+ROLES = ["data engineer", "product manager", "designer", "researcher"]
+CITIES = ["Lisbon", "Turin", "Lyon", "Bilbao", "Bremen", "Porto", "Nantes"]
+
+
+def _word(rng: random.Random) -> str:
+    """A made-up name ("Velora"), so that each story names its own people and places."""
+    return "".join(rng.choice("bdfgklmnprstvz") + rng.choice("aeiou") for _ in range(rng.randint(2, 4))).title()
+
+
+def corpus(n_docs: int, seed: int = 2) -> list[Document]:
+    rng = random.Random(seed)
+    docs = []
+    langs = list(STORY)
+    for s in range(n_docs // len(langs)):
+        v = {"co": f"{rng.choice(COMPANIES)} {_word(rng)}", "role": rng.choice(ROLES), "city": _word(rng),
+             "boss": f"{_word(rng)} {_word(rng)}",
+             "lo": 100 + s, "hi": 300 + s, "day": 1 + s % 28}
+        for lang in langs:
+            paras = [p.format(**v) for p in STORY[lang]]
+            paras += [f"Filler paragraph {rng.randint(0, 10**6)} of story {s}." for _ in range(4)]
+            text = "\n\n".join(paras)
+            docs.append(Document(f"s{s:04d}-{lang}", text, "", lang=lang))
+    return docs
+
+
+def annotate(store: AnnotationStore, docs: list[Document]) -> None:
+    from reader.amounts import find_amounts
+    from reader.suggest import quote
+
+    for d in docs:
+        for am in find_amounts(d.text, d.lang)[:1]:
+            store.add(d.id, am.start, am.end, "salary", text=am.text)
+        for q in quote.find(d.text, d.lang)[:1]:
+            store.add(d.id, q.start, q.end, "quote", text=q.text)
+
+
+def run(quick: bool = False) -> list[dict]:
+    rows = []
+    for n in ((2000,) if quick else (10_000, 20_000)):
+        en, it = two_documents(n)
+        t0 = time.perf_counter()
+        fa, fb = document_facts(en, "en"), document_facts(it, "it")
+        t1 = time.perf_counter()
+        al = align(fa, fb)
+        t2 = time.perf_counter()
+        right = sum(1 for c in al.anchors if c.a.index == c.b.index)
+        section = f"align scale: 2 docs x {n:,} paragraphs"
+        rows.append({"section": section, "metric": "facts of both documents", "value": f"{t1 - t0:.2f} s", "goal": ""})
+        rows.append({"section": section, "metric": f"align (anchors on the right item: {right:,}/{n:,})",
+                     "value": f"{t2 - t1:.2f} s", "goal": "<= 3 s" if n == 20_000 else ""})
+    for n_docs in ((50,) if quick else (150, 500)):
+        docs = corpus(n_docs)
+        with tempfile.TemporaryDirectory() as tmp:
+            store = AnnotationStore(Path(tmp) / "annotations")
+            with store:
+                annotate(store, docs)
+                t0 = time.perf_counter()
+                made = suggest_links(docs, store)
+                took = time.perf_counter() - t0
+        rows.append({"section": f"align scale: suggest --links, {n_docs} docs", "metric": f"{made} links suggested",
+                     "value": f"{took:.1f} s", "goal": "<= 60 s" if n_docs == 500 else ""})
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(f"{row['section']:44} {row['metric']:44} {row['value']:10} goal {row['goal']}")

@@ -1,0 +1,115 @@
+"""Issue 20: facts that carry across languages, and the evidence an anchor needs.
+
+One test per failure the issue lists (1-7 and 9; 8 is the compare screen, in test_compare.py).
+The texts are written for these tests, not taken from the seeds or the held-out set.
+"""
+from __future__ import annotations
+
+from reader.align import align, counterparts, document_facts
+from reader.align.core import ANCHOR_EVIDENCE
+from reader.align.facts import passage_facts
+
+
+def keys(text, lang, kinds):
+    return {f.key for f in passage_facts(text, 0, len(text), lang) if f.kind in kinds}
+
+
+def test_1_percentages_meet_across_languages():
+    assert ("percent", 38.0) in keys("The buyer paid a 38% premium.", "en", {"percent"})
+    assert ("percent", 38.0) in keys("Ein Aufschlag von 38 Prozent.", "de", {"percent"})
+    a, b = keys("con il 50,83% dei voti", "it", {"percent"}), keys("con il 50,84% dei voti", "it", {"percent"})
+    assert a == {("percent", 50.83)} and b == {("percent", 50.84)}  # no longer both 50
+    # "50.9 percent" and "50,83 per cento" are the same result rounded: a weaker shared number
+    near = keys("won 50.9 percent of the vote", "en", {"number"}) & keys("il 50,83 per cento", "it", {"number"})
+    assert near == {("about", 51.0)}
+
+
+def test_2_translated_statements_meet_on_the_facts_inside_them():
+    en = ("Quarterly results.\n\n“We will appeal the ruling of 12 March,” said Ana Ribeiro, "
+          "calling the €2.3 million fine unjustified.\n\nOther news.")
+    fr = ("Résultats.\n\nAna Ribeiro a annoncé qu'elle allait faire appel de la décision du 12 mars, "
+          "l'amende de 2,3 millions d'euros étant « injustifiée et inutile ».\n\nAutre chose.")
+    ar = ("نتائج.\n\nوقالت آنا ريبيرو إنها ستستأنف الحكم الصادر في 12 مارس، معتبرة الغرامة البالغة "
+          "2.3 مليون يورو «غير مبررة».\n\nأخبار أخرى.")
+    docs = {k: document_facts(t, k) for k, t in (("en", en), ("fr", fr), ("ar", ar))}
+    for a, b in (("en", "fr"), ("en", "ar"), ("fr", "ar")):
+        got = {(c.a.index, c.b.index) for c in counterparts(docs[a], docs[b])}
+        assert (1, 1) in got, (a, b)
+
+
+def test_3_names_in_arabic_script_are_facts():
+    ar = keys("وقال بريت تايلور رئيس مجلس إدارة ميتا", "ar", {"sound"})
+    en = keys("said Bret Taylor, chairman of Meta", "en", {"sound"})
+    assert {("sound", "brt"), ("sound", "tlr"), ("sound", "mt")} <= ar & en
+
+
+def test_4_small_numbers_and_number_words_are_facts():
+    forms = [("It lasted five months.", "en"), ("È durato cinque mesi.", "it"), ("Cela a duré cinq mois.", "fr"),
+             ("واستمر 5 أشهر.", "ar"), ("Duró cinco meses.", "es"), ("Es dauerte fünf Monate.", "de"),
+             ("واستمر خمسة أشهر.", "ar")]
+    for text, lang in forms:
+        assert ("quantity", 5.0, "month") in keys(text, lang, {"quantity"}), (text, lang)
+
+
+def test_dates_are_one_fact_in_every_language():
+    forms = [("on April 25", "en"), ("il 25 aprile", "it"), ("le 25 avril", "fr"), ("في 25 أبريل", "ar"),
+             ("el 25 de abril", "es"), ("am 25. April", "de"), ("في 25 نيسان", "ar"), ("April 25, 2022", "en")]
+    for text, lang in forms:
+        assert ("date", 4.0, 25.0) in keys(text, lang, {"date"}), (text, lang)
+    assert not keys("You may go in May.", "en", {"date"}) and keys("You may go in May.", "en", {"month"}) == {("month", 5.0)}
+
+
+def test_5_one_shared_name_pairs_nothing():
+    en = "Intro.\n\nThe fine has no bearing on Meta's other services, such Instagram and WhatsApp.\n\nEnd."
+    it = "Apertura.\n\nUn colpo per la società che controlla Facebook, Instagram e WhatsApp.\n\nFine."
+    # a list of brands is one fact, and one shared fact is never enough
+    assert counterparts(document_facts(en, "en"), document_facts(it, "it")) == []
+    it_one = it.replace(", Instagram e WhatsApp", " e Instagram")
+    assert counterparts(document_facts(en, "en"), document_facts(it_one, "it")) == []
+
+
+def test_6_a_month_or_a_full_name_alone_is_no_anchor():
+    en = "Shares rose.\n\nThe closing stock price on April 1 was published by Elena Maria Costa.\n\nMore."
+    it = "Borsa.\n\nL'accordo del 25 aprile 2022 fu firmato da Elena Maria Costa a Roma.\n\nAltro."
+    fa, fb = document_facts(en, "en"), document_facts(it, "it")
+    assert counterparts(fa, fb) == []
+    # and they do not steer the alignment either: a month is weak, a full name one fact
+    assert all(c.evidence < ANCHOR_EVIDENCE for c in align(fa, fb).hints)
+
+
+def test_9_repeated_facts_still_anchor():
+    para_en = "The plant in Tarnow will cost €410 million and employ 1,200 people, said Jan Kowal."
+    para_de = "Das Werk in Tarnow soll 410 Millionen Euro kosten und 1.200 Menschen beschäftigen, sagte Jan Kowal."
+    filler_en = [f"Background item number {i} about the weather." for i in range(6)]
+    filler_de = [f"Hintergrund Nummer {i} zum Wetter." for i in range(6)]
+    en = "\n\n".join([para_en, *filler_en[:3], para_en, *filler_en[3:], para_en])
+    de = "\n\n".join([para_de, *filler_de[:3], para_de, *filler_de[3:], para_de])
+    pairs = counterparts(document_facts(en, "en"), document_facts(de, "de"))
+    assert {(c.a.index, c.b.index) for c in pairs} >= {(0, 0), (4, 4), (8, 8)}
+    al = align(document_facts(en, "en"), document_facts(de, "de"))
+    assert [(c.a.index, c.b.index) for c in al.anchors] == [(0, 0), (4, 4), (8, 8)]
+
+
+def test_links_align_only_documents_that_share_facts(tmp_path):
+    # issue 19.9: suggest --links finds candidate pairs through an index of shared facts
+    from reader.align.links import candidate_pairs, suggest_links
+    from reader.align.parallel import ParallelSet
+    from reader.model import Document
+    from reader.store import AnnotationStore
+
+    texts = {
+        "a-en": "Kovar Systems pays $410,000 a year.\n\n“We hire now,” said Lina Dreszer.",
+        "a-it": "Kovar Systems paga 410mila dollari l'anno.\n\n«Assumiamo ora», ha detto Lina Dreszer.",
+        "b-en": "The river Odel flooded on 3 May.\n\nNobody was hurt, said mayor Tomas Brill.",
+        "b-fr": "L'Odel a débordé le 3 mai.\n\nPersonne n'a été blessé, a dit le maire Tomas Brill.",
+    }
+    docs = [Document(k, t, "", lang=k[2:]) for k, t in texts.items()]
+    with AnnotationStore(tmp_path / "ann") as store:
+        for d in docs:
+            at = d.text.index("410") if d.id.startswith("a") else d.text.index("3 ")
+            store.add(d.id, at, at + 3, "salary" if d.id.startswith("a") else "claim", text=d.text[at:at + 3])
+        ps = ParallelSet((d.id, d.text, d.lang) for d in docs)
+        ps.build()
+        pairs = candidate_pairs(ps, store.for_document)
+        assert {tuple(sorted(p)) for p in pairs} == {("a-en", "a-it"), ("b-en", "b-fr")}
+        assert suggest_links(docs, store) == 2
