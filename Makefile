@@ -48,7 +48,8 @@ bench: $(STAMP)
 
 # Our exports through their real consumers (Label Studio server and its labelling page, doccano,
 # brat, spaCy, datasets), each installed from PyPI in its own venv under .interop/
-# (cached: rm -rf .interop for a cold run). Label Studio's page opens in headless Chromium (the chromium target above).
+# (cached: rm -rf .interop for a cold run). Label Studio's labelling page and doccano's annotation page open in
+# headless Chromium (the chromium target above).
 # --write-docs records the versions checked in the table of docs/formats.md.
 interop: $(STAMP) chromium
 	$(BIN)/python -m interop --write-docs

@@ -187,11 +187,32 @@ def check_doccano(ctx: Context) -> str:
         raise Failure(f"the span added in doccano came back as {added}")
     if "1 span(s) on 1 line(s) have no span_info entry" not in out or "1 span_info entry matched no span" not in out:
         raise Failure(f"reader import did not report the edited spans: {out.strip()[:300]}")
-    ctx.versions["doccano"] = f"doccano {res['version']}"
+    page = doccano_page_check(ctx, res, exp)
+    ctx.versions["doccano"] = f"doccano {res['version']}, Chromium {page['browser']}"
     return (f"doccano {res['version']} import pipeline: {res['examples']} examples, {res['spans']}/{res['wanted']} spans "
             f"at our UTF-16 offsets, read with its default 'Auto' encoding (chardet: {res['auto_encoding']}); "
             f"1 span deleted and 1 added in doccano, its own JSONL export re-imported: {kept} spans with their own "
-            f"notes and ids, the new one without, both changes reported, exit 0")
+            f"notes and ids, the new one without, both changes reported, exit 0; its annotation page in headless "
+            f"Chromium (gunicorn on 127.0.0.1): {page['right']}/{page['spans_on_lines']} span pieces, line by line, "
+            f"underline exactly our text ({page['seconds']:.0f} s)")
+
+
+def doccano_page_check(ctx: Context, res: dict, exp: dict) -> dict:
+    """doccano's annotation page over the database doccano_check.py left (after the edit): every span's text, line by line."""
+    from interop.consumers.doccano_page import check_page, serve
+
+    edit = res["edited"]
+    docs = {doc_id: (d["text"], [(s["start"], s["end"], s["label"]) for s in d["spans"]]) for doc_id, d in exp.items()}
+    docs[edit["doc_id"]][1].append((0, 9, "claim"))  # "Stipendio", added in doccano (code points = UTF-16 there)
+    began = time.monotonic()
+    with serve(venvs.DOCCANO.python, Path(res["backend"]), Path(res["db"]), ctx.work / "doccano" / "media",
+               ctx.work / "doccano-server.log") as base:
+        page = check_page(base, res["username"], res["password"], res["project_id"], res["examples"], docs)
+    page["seconds"] = time.monotonic() - began
+    if page["problems"] or page["right"] != page["spans_on_lines"] or sorted(page["documents"]) != sorted(exp):
+        raise Failure(f"doccano's annotation page (Chromium): {page['right']} of {page['spans_on_lines']} span pieces "
+                      f"underline our text; {'; '.join(page['problems'][:5])}")
+    return page
 
 
 def check_brat(ctx: Context) -> str:
