@@ -130,12 +130,19 @@ def check_page(base: str, username: str, password: str, project: int, examples: 
         for number in range(1, examples + 1):
             # the app's own router, as a click on "Start annotation" and the pager do (a typed URL of a
             # dynamic route is answered with the app's root page)
-            page.goto(f"{base}/projects")
-            page.wait_for_function("() => window.$nuxt && window.$nuxt.$router")
-            page.evaluate("(r) => window.$nuxt.$router.push(r)",
-                          f"/projects/{project}/sequence-labeling?page={number}&q=&isChecked=&ordering=")
-            page.wait_for_selector('svg[id^="svg"] text[id]')
-            page.wait_for_timeout(1500)  # every line drawn
+            for attempt in range(3):  # under load the app may still be starting when the route is pushed
+                page.goto(f"{base}/projects")
+                page.wait_for_function("() => window.$nuxt && window.$nuxt.$router")
+                page.wait_for_timeout(1000)
+                page.evaluate("(r) => window.$nuxt.$router.push(r)",
+                              f"/projects/{project}/sequence-labeling?page={number}&q=&isChecked=&ordering=")
+                try:
+                    page.wait_for_selector('svg[id^="svg"] text[id]', timeout=30_000)
+                    break
+                except Exception:  # noqa: BLE001
+                    if attempt == 2:
+                        raise
+            page.wait_for_timeout(2000)  # every line drawn
             lines = page.evaluate(READ_JS)
             first = lines[0]["text"] if lines else ""
             found = [(d, t, s) for d, (t, s) in docs.items() if t.split("\n", 1)[0] == first]

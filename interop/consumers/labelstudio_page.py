@@ -26,7 +26,7 @@ SELECT_JS = """([kind, id]) => { const s = window.Htx.annotationStore;
     r => [r.cleanId || r.id, "." + CSS.escape("htx-highlight-" + r.identifier)])); }"""
 LOADED_JS = """([annotations, predictions]) => { const s = window.Htx && window.Htx.annotationStore;
   return !!(s && s.selected && s.annotations.length >= annotations && s.predictions.length >= predictions); }"""
-DRAWN_JS = """(selectors) => Object.values(selectors).some(sel => document.querySelector(sel))"""
+DRAWN_JS = """(selectors) => selectors.every(sel => document.querySelector(sel))"""
 LINES = ".lsf-richtext__line"
 
 
@@ -59,11 +59,12 @@ def check_page(base: str, email: str, password: str, project: int, tasks: list[d
             entries = page.evaluate(ENTRIES_JS) or []
             for kind, entry_id in entries:
                 selectors = page.evaluate(SELECT_JS, [kind, entry_id])
+                # wait for every region that has something to draw (the page draws them one by one)
+                drawable = [sel for rid, sel in selectors.items() if rid not in by_id or by_id[rid][1]["text"].strip("\n")]
                 try:
-                    page.wait_for_function(DRAWN_JS, arg=selectors, timeout=15_000)
-                except Exception:  # noqa: BLE001  (none drawn at all: counted below, region by region)
+                    page.wait_for_function(DRAWN_JS, arg=drawable, timeout=30_000)
+                except Exception:  # noqa: BLE001  (a region never drawn: counted below, region by region)
                     pass
-                page.wait_for_timeout(300)  # the last regions of a long list
                 got = page.evaluate(HIGHLIGHT_TEXT_JS, ["body", LINES, selectors])
                 if "error" in got:
                     raise RuntimeError(got["error"])
