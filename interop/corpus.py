@@ -3,7 +3,8 @@
 Built fresh for every run (never the seeds): three documents (Italian with
 emoji, ZWJ sequences, flags and CRLF line endings; Arabic with vowel marks;
 English with a span that ends on a line break), and a store with accepted
-and suggested spans by three annotators. ``expected.json`` lists every span
+and suggested spans by three annotators, two groups of spans linked across
+the three languages (``expected-links.json``: span ids per group). ``expected.json`` lists every span
 with its code point and UTF-16 offsets, so that each consumer is checked
 against what we meant, not against our own reading of its output.
 """
@@ -51,6 +52,13 @@ SPANS: list[tuple[str, str, str, str, str, str]] = [
 ]
 
 
+# linked groups: the same fact in several languages (the `parallel` export); each member is (doc, needle, label)
+LINKS: list[list[tuple[str, str, str]]] = [
+    [("it/emoji", "300.000 €", "salary"), ("ar/marks", "٣٠٠ أَلْفِ دُولَارٍ", "salary"), ("en/plain", "$900,000", "salary")],
+    [("it/emoji", "«il capo 👨🏽‍💻»", "quote"), ("ar/marks", "«كَثِيرٌ جِدًّا»", "quote"), ("en/plain", "\"it's too much\"", "quote")],
+]
+
+
 def build(root: Path) -> tuple[Path, Path, Path]:
     """Write the corpus and the store under ``root``; return (corpus, store, expected.json)."""
     corpus, store = root / "corpus", root / "store"
@@ -59,12 +67,20 @@ def build(root: Path) -> tuple[Path, Path, Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8"))
     expected: dict[str, dict] = {}
+    groups: list[list[str]] = []
     with Workspace.open(corpus, store, detect=False) as ws:
+        ids: dict[tuple[str, str, str], str] = {}
         for doc_id, needle, label, note, annotator, status in SPANS:
             text = ws.corpus.get(doc_id).text
             start = text.index(needle)
-            ws.store.add(doc_id, start, start + len(needle), label, note=note, annotator=annotator, status=status,
-                         source="suggest:salary" if status == "suggested" else "")
+            a = ws.store.add(doc_id, start, start + len(needle), label, note=note, annotator=annotator, status=status,
+                             source="suggest:salary" if status == "suggested" else "")
+            ids.setdefault((doc_id, needle, label), a.id)
+        for members in LINKS:
+            group = [ids[m] for m in members]
+            for a_id, b_id in zip(group, group[1:]):
+                ws.store.link(a_id, b_id)
+            groups.append(group)
         for doc in ws.corpus:
             u16 = Utf16Map(doc.text)
             spans = [
@@ -75,6 +91,7 @@ def build(root: Path) -> tuple[Path, Path, Path]:
             expected[doc.id] = {"text": doc.text, "sha256": doc.sha256, "spans": spans}
     out = root / "expected.json"
     out.write_text(json.dumps(expected, ensure_ascii=False, indent=1), encoding="utf-8")
+    (root / "expected-links.json").write_text(json.dumps(groups), encoding="utf-8")
     return corpus, store, out
 
 

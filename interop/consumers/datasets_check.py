@@ -4,7 +4,10 @@ usage: python datasets_check.py EXPECTED.json CACHE_DIR NAME=FILE [NAME=FILE ...
 
 Each file is loaded by datasets' own JSON builder (pyarrow underneath), then
 every row is checked against the spans we meant: text, offsets (code points,
-or UTF-16 units where the row says so) and labels. Prints one JSON line.
+or UTF-16 units where the row says so) and labels. ``labelstudio`` is one JSON
+array of tasks (datasets reads a top-level array too); ``parallel`` has one
+row per linked group, checked against ``expected-links.json`` beside
+EXPECTED.json. Prints one JSON line.
 """
 from __future__ import annotations
 
@@ -28,6 +31,8 @@ def main() -> int:
     datasets.disable_progress_bars()
     by_id = {doc_id: doc for doc_id, doc in expected.items()}
     wanted = {(d, s["start"], s["end"], s["label"]) for d, doc in expected.items() for s in doc["spans"]}
+    span_by_id = {s["id"]: (d, s) for d, doc in expected.items() for s in doc["spans"]}
+    link_groups = json.loads((Path(sys.argv[1]).parent / "expected-links.json").read_text(encoding="utf-8"))
     result: dict = {"version": datasets.__version__, "files": {}, "problems": []}
     for arg in sys.argv[3:]:
         name, path = arg.split("=", 1)
@@ -37,7 +42,38 @@ def main() -> int:
             result["problems"].append(f"{name}: load_dataset failed: {type(exc).__name__}: {str(exc)[:300]}")
             continue
         got: set = set()
+        if name == "parallel":  # one row per linked group
+            want_groups = {frozenset((span_by_id[i][0], span_by_id[i][1]["start"], span_by_id[i][1]["end"], span_by_id[i][1]["label"])
+                                     for i in g) for g in link_groups}
+            rows = set()
+            for row in ds:
+                members = frozenset((sp["doc_id"], sp["start"], sp["end"], row["label"]) for sp in row["spans"])
+                for sp in row["spans"]:
+                    doc = by_id.get(sp["doc_id"])
+                    if doc is None or doc["text"][sp["start"]:sp["end"]] != sp["text"]:
+                        result["problems"].append(f"parallel: {sp['doc_id']} {sp['start']}-{sp['end']} is not in its document")
+                rows.add(members)
+            if rows != want_groups:
+                result["problems"].append(f"parallel: {len(rows & want_groups)} of {len(want_groups)} linked groups came back, "
+                                          f"{len(rows - want_groups)} that are not ours")
+            spans_in = sum(len(g) for g in rows & want_groups)
+            result["files"][name] = {"rows": ds.num_rows, "spans": spans_in, "groups": len(rows & want_groups),
+                                     "columns": len(ds.column_names)}
+            continue
         for row in ds:
+            if name == "labelstudio":  # one task per row: annotations and predictions of regions in code points
+                data = row["data"]
+                doc = by_id.get(data["doc_id"])
+                if doc is None or data["text"] != doc["text"]:
+                    result["problems"].append(f"labelstudio: task for {data['doc_id']!r} has not our text")
+                    continue
+                for group in (row["annotations"] or []) + (row["predictions"] or []):
+                    for r in group["result"]:
+                        v = r["value"]
+                        if doc["text"][v["start"]:v["end"]] != v["text"]:
+                            result["problems"].append(f"labelstudio: {data['doc_id']} region {r['id']}: text differs")
+                        got.add((data["doc_id"], v["start"], v["end"], v["labels"][0]))
+                continue
             if name == "spans":  # one row per annotation
                 doc = by_id.get(row["doc_id"])
                 if doc is None or doc["text"][row["start"]:row["end"]] != row["text"]:

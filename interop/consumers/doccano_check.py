@@ -12,7 +12,8 @@ between runs, since migrating a new SQLite database is the slow part.)
 2. An annotator's edit is replayed in doccano's database: in one document one
    span is deleted and one added (issue 14's defect 1).
 3. doccano's own export task (data_export.celery_tasks.export_dataset) writes
-   JSONL, which the driver imports back into reader.
+   JSONL, which the driver imports back into reader. The database stays for the
+   driver's look at doccano's annotation page (doccano_page.py).
 Prints one JSON line of counts.
 """
 from __future__ import annotations
@@ -76,7 +77,8 @@ def main() -> int:
     by_text = {doc["text"]: (doc_id, doc) for doc_id, doc in expected.items()}
     user = get_user_model().objects.create_superuser("interop", "interop@example.org", "interop-password")
     project = SequenceLabelingProject.objects.create(
-        name="reader interop", project_type=ProjectType.SEQUENCE_LABELING, created_by=user, allow_overlapping=True,
+        name="reader interop", description="our doccano export, checked by make interop",  # the web app requires one
+        project_type=ProjectType.SEQUENCE_LABELING, created_by=user, allow_overlapping=True,
     )
     project.add_admin()
 
@@ -131,7 +133,8 @@ def main() -> int:
         "at_expected_offsets": at_expected, "errors": len(errors), "problems": problems[:20],
         "edited": {"doc_id": edited_doc, "deleted": deleted, "added": {"start16": 0, "end16": 9, "label": "claim"}},
         "exported_records": len(exported), "exported_spans": sum(len(r.get("label") or []) for r in exported),
-        "export": str(out),
+        "export": str(out), "project_id": project.id, "db": str(db), "backend": os.path.dirname(backend.__file__),
+        "username": "interop", "password": "interop-password",
     }, ensure_ascii=False))
     return 0 if not problems else 1
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 LABEL_CONFIG = """<View>
   <Labels name="label" toName="text">
@@ -24,6 +25,7 @@ LABEL_CONFIG = """<View>
   <Text name="text" value="$text"/>
 </View>"""
 
+EMAIL = "interop@example.org"
 STARTUP_SECONDS = 600  # first start runs every migration on a new SQLite database
 
 
@@ -43,12 +45,16 @@ class LabelStudio:
         self.log = log
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        token_file = data / "interop-token"
+        token_file, password_file = data / "interop-token", data / "interop-password"
+        if token_file.is_file() and not password_file.is_file():
+            shutil.rmtree(data)  # a cache from before the page check kept no password to log in with: start afresh
         if token_file.is_file():
             self.token = token_file.read_text(encoding="utf-8").strip()
+            self.password = password_file.read_text(encoding="utf-8").strip()
         else:
             data.mkdir(parents=True, exist_ok=True)
-            self.token = secrets.token_hex(20)
+            self.token, self.password = secrets.token_hex(20), secrets.token_hex(12)
+            password_file.write_text(self.password, encoding="utf-8")
             token_file.write_text(self.token, encoding="utf-8")
         self.proc: subprocess.Popen | None = None
 
@@ -57,8 +63,8 @@ class LabelStudio:
         env = {**os.environ, "LABEL_STUDIO_BASE_DATA_DIR": str(self.data), "SENTRY_DSN": "", "FRONTEND_SENTRY_DSN": "",
                "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true", "COLLECT_ANALYTICS": "false"}
         args = [str(self.exe), "start", "--no-browser", "--internal-host", "127.0.0.1", "-p", str(self.port),
-                "--data-dir", str(self.data), "--username", "interop@example.org",
-                "--password", secrets.token_hex(12), "--user-token", self.token, "--enable-legacy-api-token",
+                "--data-dir", str(self.data), "--username", EMAIL,
+                "--password", self.password, "--user-token", self.token, "--enable-legacy-api-token",
                 "--log-level", "ERROR"]
         began = time.monotonic()
         self.proc = subprocess.Popen(args, stdout=open(self.log, "w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -98,8 +104,13 @@ class LabelStudio:
         return json.loads(raw) if raw else None
 
 
-def round_trip(exe: Path, data: Path, work: Path, export_file: Path) -> dict[str, Any]:
-    """Start the server, create a project, import our export, export it again; returns counts and the export path."""
+PageCheck = Callable[[str, str, str, int, list[dict[str, Any]]], dict[str, Any]]
+
+
+def round_trip(exe: Path, data: Path, work: Path, export_file: Path, page_check: PageCheck | None = None) -> dict[str, Any]:
+    """Start the server, create a project, import our export, export it again; returns counts and the export path.
+
+    ``page_check(base, email, password, project_id, tasks)`` runs while the project exists (its result: ``page``)."""
     ls = LabelStudio(exe, data, work / "label-studio.log")
     try:
         startup = ls.start()
@@ -109,6 +120,12 @@ def round_trip(exe: Path, data: Path, work: Path, export_file: Path) -> dict[str
         tasks = json.loads(export_file.read_text(encoding="utf-8"))
         imported = ls.api("POST", f"/api/projects/{pid}/import", tasks, timeout=300)
         info = ls.api("GET", f"/api/projects/{pid}/")
+        page = None
+        if page_check is not None:
+            listed = ls.api("GET", f"/api/tasks?project={pid}&page_size=1000")
+            page_began = time.monotonic()
+            page = page_check(ls.base, EMAIL, ls.password, pid, listed["tasks"] if isinstance(listed, dict) else listed)
+            page["seconds"] = round(time.monotonic() - page_began, 1)
         exported = ls.api("GET", f"/api/projects/{pid}/export?exportType=JSON&download_all_tasks=true", timeout=300)
         out = work / "labelstudio-export.json"
         out.write_text(json.dumps(exported, ensure_ascii=False), encoding="utf-8")
@@ -119,7 +136,7 @@ def round_trip(exe: Path, data: Path, work: Path, export_file: Path) -> dict[str
             "prediction_count": imported.get("prediction_count"),
             "tasks_in_project": info.get("task_number"), "annotations_in_project": info.get("total_annotations_number"),
             "predictions_in_project": info.get("total_predictions_number"),
-            "exported_tasks": len(exported),
+            "exported_tasks": len(exported), "page": page,
         }
     finally:
         ls.stop()

@@ -659,7 +659,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", "-o", default=None, metavar="FILE", help="output file (default, or -: standard output), written atomically")
     p.add_argument("--force", action="store_true", help="overwrite FILE when it exists")
     p.add_argument("--include-suggested", action="store_true", help="also export suggested annotations")
-    p.add_argument("--offsets", choices=("codepoint", "utf16"), default=None, help="offset unit for formats that offer one (doccano: utf16 by default, as its web page counts)")
+    p.add_argument("--offsets", choices=("codepoint", "utf16"), default=None, help="offset unit for formats that offer one (doccano: utf16 by default, as its web page counts; labelstudio: codepoint by default, as its labelling page counts)")
     p.add_argument("--doc", action="append", metavar="DOC_ID", help="export only this document (repeatable)")
     p.add_argument("--layer", default=None, metavar="NAME|all",
                    help="export one annotator's layer (e.g. gold, the adjudicated set) or all (default); "
@@ -672,7 +672,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="[CORPUS] FILE")
     p.add_argument("--store", default=None, metavar="PATH", help=f"annotation store folder (default {output.DEFAULT_STORE})")
     p.add_argument("--format", "-f", default=None, help="the file's format (guessed from its content when omitted)")
-    p.add_argument("--offsets", choices=("codepoint", "utf16"), default=None, help="offset unit of a doccano file without an offset_unit key (default utf16)")
+    p.add_argument("--offsets", choices=("codepoint", "utf16"), default=None, help="offset unit of a doccano or Label Studio file without an offset_unit key (default: doccano utf16, labelstudio codepoint)")
     p.add_argument("--max-problems", type=int, default=20, help="problems to print (default 20)")
     p.set_defaults(func=cmd_import)
 

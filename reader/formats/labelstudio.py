@@ -3,7 +3,7 @@
 Export: one JSON array of tasks, one task per document::
 
     {"id": 1,
-     "data": {"text": "...", "doc_id": "...", "title": "...", "lang": "it", "sha256": "..."},
+     "data": {"text": "...", "doc_id": "...", "title": "...", "lang": "it", "sha256": "...", "offset_unit": "codepoint"},
      "annotations": [{"id": 1, "result": [REGION, ...], ...}],
      "predictions": [{"model_version": "suggest:salary", "result": [REGION, ...]}]}
 
@@ -11,8 +11,18 @@ Export: one JSON array of tasks, one task per document::
               "value": {"start": 3, "end": 9, "text": "...", "labels": ["salary"]},
               "meta": {"text": ["the note"], "annotator": "alice"}}
 
-Label Studio counts ``start``/``end`` in UTF-16 code units (JavaScript
-strings), so offsets are converted both ways with :mod:`reader.formats.offsets`.
+Offsets. Label Studio's labelling page (1.23.2, checked in headless Chromium
+by ``make interop``) counts ``start``/``end`` in **code points**, as we do: a
+region stored at UTF-16 offsets is drawn one character further left for every
+emoji before it, and a region drawn on the page after an emoji is stored at
+code points. So by default offsets are written and read as code points.
+``LabelStudioFormat(offsets="utf16")`` (CLI: ``--offsets utf16``) writes and
+reads UTF-16 code units instead (JavaScript's ``String.slice``, what older
+exports of ours wrote), converted with :mod:`reader.formats.offsets`. Each
+task records its unit in ``data.offset_unit`` (Label Studio keeps it as a data
+column), and import honours that key over the option. A region whose
+``value.text`` does not match at its unit but does at the other one (files
+from tools that count the other way) is read at the unit its text proves.
 Accepted annotations go under ``annotations``, one entry per annotator;
 suggestions go under ``predictions``. A region's note is Label Studio's
 per-region ``meta.text``; per-region ``TextArea`` results that share the
@@ -35,8 +45,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
+from reader.errors import FormatError
 from reader.formats.base import ExportContext, Format, ImportItem, ImportNote, ImportProblem, SpanRecord, register, text_or_empty, text_stream
 from reader.formats.jsonl import amount_fields, read_amount_fields
 from reader.formats.jsonstream import iter_json_array
@@ -45,7 +56,10 @@ from reader.model import STATUS_SUGGESTED, Annotation, Document
 
 FROM_NAME = "label"
 TO_NAME = "text"
-_DATA_KEYS = {"text", "doc_id", "title", "lang", "sha256", "date"}
+_DATA_KEYS = {"text", "doc_id", "title", "lang", "sha256", "date", "offset_unit"}
+OFFSET_UNITS = ("codepoint", "utf16")
+DEFAULT_OFFSETS = "codepoint"
+_UNIT_NAMES = {"codepoint": "code points", "utf16": "UTF-16"}
 
 
 def _annotator_from(value: Any) -> str | None:
@@ -69,7 +83,7 @@ def _annotator_from(value: Any) -> str | None:
     return str(value)
 
 
-def _region(ann: Annotation, umap: Utf16Map, origin: str) -> dict[str, Any]:
+def _region(ann: Annotation, conv: Callable[[int], int], origin: str) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     if ann.note:
         meta["text"] = [ann.note]
@@ -83,8 +97,8 @@ def _region(ann: Annotation, umap: Utf16Map, origin: str) -> dict[str, Any]:
         "type": "labels",
         "origin": origin,
         "value": {
-            "start": umap.to_utf16(ann.start),
-            "end": umap.to_utf16(ann.end),
+            "start": conv(ann.start),
+            "end": conv(ann.end),
             "text": ann.text,
             "labels": [ann.label],
         },
@@ -94,12 +108,17 @@ def _region(ann: Annotation, umap: Utf16Map, origin: str) -> dict[str, Any]:
     return region
 
 
-def task_for(doc: Document, anns: list[Annotation], task_id: int) -> dict[str, Any]:
-    """The Label Studio task of one document."""
-    umap = Utf16Map(doc.text)
+def _same(offset: int) -> int:
+    return offset
+
+
+def task_for(doc: Document, anns: list[Annotation], task_id: int, offsets: str = DEFAULT_OFFSETS) -> dict[str, Any]:
+    """The Label Studio task of one document, its offsets in ``offsets`` ("codepoint" or "utf16")."""
+    conv = Utf16Map(doc.text).to_utf16 if offsets == "utf16" else _same
     data: dict[str, Any] = {"text": doc.text, "doc_id": doc.id, "title": doc.title, "lang": doc.lang, "sha256": doc.sha256}
     if doc.date:
         data["date"] = doc.date
+    data["offset_unit"] = offsets
     accepted: dict[str, list[Annotation]] = {}
     suggested: dict[tuple[str, str], list[Annotation]] = {}
     for ann in anns:
@@ -111,7 +130,7 @@ def task_for(doc: Document, anns: list[Annotation], task_id: int) -> dict[str, A
     for number, (annotator, group) in enumerate(accepted.items(), 1):
         entry: dict[str, Any] = {
             "id": number,
-            "result": [_region(a, umap, "manual") for a in group],
+            "result": [_region(a, conv, "manual") for a in group],
             "was_cancelled": False,
             "ground_truth": False,
             "created_at": min(a.created for a in group),
@@ -121,7 +140,7 @@ def task_for(doc: Document, anns: list[Annotation], task_id: int) -> dict[str, A
         annotations.append(entry)
     predictions = []
     for (source, annotator), group in suggested.items():
-        predictions.append({"model_version": source, "result": [_region(a, umap, "prediction") for a in group], "task": task_id})
+        predictions.append({"model_version": source, "result": [_region(a, conv, "prediction") for a in group], "task": task_id})
     return {"id": task_id, "data": data, "annotations": annotations, "predictions": predictions}
 
 
@@ -159,8 +178,53 @@ class IdOnlyPredictions:
     count: int
 
 
-def parse_task(task: Any, number: int, source: str = "") -> Iterator[ImportItem | ImportProblem | IdOnlyPredictions]:
-    """Turn one Label Studio task (a parsed JSON value) into an ImportItem and problems."""
+class _Locator:
+    """Region offsets of one task's text -> code points, in the task's unit or, when value.text proves it, the other."""
+
+    def __init__(self, text: str, unit: str):
+        self.text = text
+        self.unit = unit
+        self.umap = Utf16Map(text)
+
+    def _convert(self, start: int, end: int, unit: str) -> tuple[int, int]:
+        if unit == "utf16":
+            return self.umap.to_cp(start), self.umap.to_cp(end)
+        for offset in (start, end):
+            if not 0 <= offset <= len(self.text):
+                raise OffsetConversionError(f"offset {offset} is outside the text (0-{len(self.text)} code points)")
+        return start, end
+
+    def locate(self, start: int, end: int, expected: Any) -> tuple[int, int] | str:
+        """(start, end) in code points, or the reason they cannot be read."""
+        try:
+            cs, ce = self._convert(start, end, self.unit)
+        except OffsetConversionError as exc:
+            found, reason = None, str(exc)
+        else:
+            if not isinstance(expected, str) or self.text[cs:ce] == expected:
+                return cs, ce
+            found, reason = (cs, ce), ""
+        if isinstance(expected, str) and not self.umap.is_bmp:
+            other = "utf16" if self.unit == "codepoint" else "codepoint"
+            try:
+                os_, oe = self._convert(start, end, other)
+            except OffsetConversionError:
+                pass
+            else:
+                if self.text[os_:oe] == expected:
+                    return os_, oe
+        if found is None:
+            return reason
+        held = self.text[found[0]:found[1]]
+        return (f"value.text {str(expected)[:60]!r} does not match the task text at "
+                f"{_UNIT_NAMES[self.unit]} {start}-{end}, which holds {held[:60]!r}")
+
+
+def parse_task(task: Any, number: int, source: str = "", offsets: str = DEFAULT_OFFSETS) -> Iterator[ImportItem | ImportProblem | IdOnlyPredictions]:
+    """Turn one Label Studio task (a parsed JSON value) into an ImportItem and problems.
+
+    Offsets are read in ``data.offset_unit`` when the task names one, else in ``offsets``.
+    """
 
     def problem(reason: str) -> ImportProblem:
         return ImportProblem(number, f"task {number}{tid}: {reason}", source)
@@ -180,7 +244,11 @@ def parse_task(task: Any, number: int, source: str = "") -> Iterator[ImportItem 
     if text is None:
         yield problem("no text: expected data.text (or a single text field in data)")
         return
-    umap = Utf16Map(text)
+    unit = data.get("offset_unit", offsets)
+    if unit not in OFFSET_UNITS:
+        yield problem(f"unknown data.offset_unit {unit!r} (expected codepoint or utf16)")
+        return
+    locator = _Locator(text, unit)
     meta: dict[str, Any] = {}
     if task.get("id") is not None:
         meta["labelstudio_id"] = task["id"]
@@ -272,27 +340,11 @@ def parse_task(task: Any, number: int, source: str = "") -> Iterator[ImportItem 
             if end < start:
                 yield problem(f"{where}: end {end} is before start {start}")
                 continue
-            expected = value.get("text")
-            # some tools write code points instead of UTF-16 units: accept them when value.text proves it
-            as_code_points = (
-                isinstance(expected, str) and not umap.is_bmp and 0 <= start <= end <= len(text) and text[start:end] == expected
-            )
-            try:
-                cs, ce = umap.to_cp(start), umap.to_cp(end)
-            except OffsetConversionError as exc:
-                if not as_code_points:
-                    yield problem(f"{where}: {exc}")
-                    continue
-                cs, ce = start, end
-            if isinstance(expected, str) and text[cs:ce] != expected:
-                if as_code_points:
-                    cs, ce = start, end
-                else:
-                    yield problem(
-                        f"{where}: value.text {expected[:60]!r} does not match the task text at "
-                        f"UTF-16 {start}-{end}, which holds {text[cs:ce][:60]!r}"
-                    )
-                    continue
+            located = locator.locate(start, end, value.get("text"))
+            if isinstance(located, str):
+                yield problem(f"{where}: {located}")
+                continue
+            cs, ce = located
             note = _note_from_meta(r.get("meta"))
             who = _annotator_from_meta(r.get("meta")) or annotator
             extra = notes.get(rid or "", [])
@@ -317,9 +369,17 @@ def parse_task(task: Any, number: int, source: str = "") -> Iterator[ImportItem 
 @register
 class LabelStudioFormat(Format):
     name = "labelstudio"
-    description = "Label Studio task JSON (offsets in UTF-16 code units, notes as region meta)"
+    description = "Label Studio task JSON (code point offsets, as its labelling page counts; --offsets utf16 for UTF-16 units; notes as region meta)"
     extension = ".json"
     kind = "json"
+
+    def __init__(self, offsets: str = DEFAULT_OFFSETS):
+        if offsets not in OFFSET_UNITS:
+            raise FormatError(f"labelstudio: unknown offset unit {offsets!r}; choose codepoint or utf16")
+        self.offsets: str = offsets  # Label Studio always has a unit
+
+    def with_options(self, *, offsets: str | None = None) -> "LabelStudioFormat":
+        return LabelStudioFormat(offsets=offsets or self.offsets)
 
     def write(self, items: Iterable[tuple[Document, list[Annotation]]], out: IO[str] | Path,
               ctx: ExportContext | None = None) -> int:
@@ -327,7 +387,7 @@ class LabelStudioFormat(Format):
         written = 0
         out.write("[")
         for task_id, (doc, anns) in enumerate(items, 1):
-            task = task_for(doc, anns, task_id)
+            task = task_for(doc, anns, task_id, self.offsets)
             out.write("\n" if task_id == 1 else ",\n")
             out.write(json.dumps(task, ensure_ascii=False))
             written += len(anns)
@@ -341,7 +401,7 @@ class LabelStudioFormat(Format):
             if problem:
                 yield ImportProblem(number, problem, source)
                 continue
-            for rec in parse_task(value, number, source):
+            for rec in parse_task(value, number, source, self.offsets):
                 if isinstance(rec, IdOnlyPredictions):
                     id_only += rec.count
                     tasks_with_id_only += 1

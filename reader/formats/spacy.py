@@ -4,16 +4,22 @@ Export tokenises every document with a blank multilingual pipeline
 (``spacy.blank("xx")``) and makes each annotation a span with
 ``doc.char_span(start, end, label, alignment_mode="strict")``. Strict mode
 returns None when the offsets do not fall on token boundaries; such a span is
-retried with ``alignment_mode="expand"`` (the smallest token span that covers
-it) and reported. A span that cannot be placed at all (only whitespace, for
-instance) is reported and left out of the spans, but kept in ``user_data``.
+retried with ``alignment_mode="expand"`` (the tokens it touches; an edge in a
+token's trailing space moves back to that token, so the placed span can be
+shorter than ours). Whitespace tokens at either edge (a span that ends on its
+line break, say) are then trimmed: spaCy's ``debug data`` rejects entities
+that start or end on whitespace ("invalid whitespace entity spans") and NER
+training learns nothing from them. Every span placed other than as given is
+reported with the range it got and how (expanded, shortened, trimmed). A span
+that cannot be placed at all (only whitespace, for instance) is reported and
+left out of the spans, but kept in ``user_data``.
 
 * every placed span goes into ``doc.spans["sc"]`` (the span categorizer's key);
 * spans that overlap no other span also go into ``doc.ents``;
 * ``doc.user_data["reader"]`` keeps the document id, sha256, title, language,
   and every annotation with its exact character offsets, label, note,
   annotator, status and id, so that an import restores them losslessly, even
-  the spans that had to be expanded.
+  the spans that had to be moved onto tokens or trimmed.
 
 Import reads a DocBin back: from ``user_data`` when it was written by us, else
 from every ``doc.spans`` group and ``doc.ents`` of a DocBin made elsewhere.
@@ -96,47 +102,97 @@ def blank_nlp() -> Any:
 
 @dataclass
 class Misaligned:
+    """A span that spaCy's tokens could not hold as given: where it was placed instead, and how."""
+
     doc_id: str
     start: int
     end: int
     label: str
     text: str
-    expanded: tuple[int, int] | None  # the character range "expand" chose, or None when it could not place the span
+    placed: tuple[int, int] | None  # the character range it got in doc.spans / doc.ents, or None when not placed
+    expanded: bool = False  # strict mode failed and alignment_mode="expand" placed it
+    trimmed: bool = False  # whitespace tokens at its edges were dropped
+
+    def changes(self) -> str:
+        """How each edge moved, in characters: "start extended by 2, end shortened by 1"."""
+        if self.placed is None:
+            return ""
+        s, e = self.placed
+        parts = []
+        for edge, moved_out in (("start", self.start - s), ("end", e - self.end)):
+            if moved_out > 0:
+                parts.append(f"{edge} extended by {moved_out}")
+            elif moved_out < 0:
+                parts.append(f"{edge} shortened by {-moved_out}")
+        return ", ".join(parts)
 
     def __str__(self) -> str:
         where = f"{self.doc_id} {self.start}-{self.end} {self.label!r} {self.text[:40]!r}"
-        if self.expanded:
-            s, e = self.expanded
-            return f"{where}: not on token boundaries; expanded to {s}-{e}"
-        return f"{where}: not on token boundaries and could not be placed on tokens; kept in user_data only"
+        if self.placed is None:
+            if self.trimmed or not self.text.strip():
+                return f"{where}: only whitespace on spaCy's tokens; not placed, kept in user_data only"
+            return f"{where}: not on token boundaries and could not be placed on tokens; kept in user_data only"
+        s, e = self.placed
+        how = " and ".join(
+            x for x in ("on the tokens it touches (alignment_mode='expand')" if self.expanded else "",
+                        "with whitespace trimmed at its edges" if self.trimmed else "") if x
+        )
+        return f"{where}: placed at {s}-{e} {how} ({self.changes()})"
 
 
 @dataclass
 class AlignmentReport:
     spans: int = 0  # spans seen
-    strict: int = 0  # placed as given
+    strict: int = 0  # placed exactly as given
     misaligned: list[Misaligned] = field(default_factory=list)
     ents_skipped_docs: int = 0  # documents whose non-overlapping spans spaCy still refused as entities
 
     @property
+    def placed(self) -> list[Misaligned]:
+        """Spans placed on other character offsets than ours."""
+        return [m for m in self.misaligned if m.placed]
+
+    @property
     def expanded(self) -> list[Misaligned]:
-        return [m for m in self.misaligned if m.expanded]
+        return [m for m in self.misaligned if m.placed and m.expanded]
+
+    @property
+    def trimmed(self) -> list[Misaligned]:
+        return [m for m in self.misaligned if m.placed and m.trimmed]
 
     @property
     def unplaced(self) -> list[Misaligned]:
-        return [m for m in self.misaligned if not m.expanded]
+        return [m for m in self.misaligned if not m.placed]
 
     def lines(self, limit: int = 50) -> list[str]:
         if not self.misaligned:
             return []
         head = (
-            f"spacy: {len(self.misaligned)} of {self.spans} span(s) are not on token boundaries in strict mode: "
-            f"{len(self.expanded)} fixed by alignment_mode='expand', {len(self.unplaced)} could not be placed"
+            f"spacy: {len(self.misaligned)} of {self.spans} span(s) do not fit spaCy's tokens as they are: "
+            f"{len(self.placed)} placed on other offsets ({len(self.expanded)} by alignment_mode='expand', "
+            f"{len(self.trimmed)} with whitespace trimmed at an edge), {len(self.unplaced)} could not be placed"
         )
         out = [head] + [f"  {m}" for m in self.misaligned[:limit]]
         if len(self.misaligned) > limit:
             out.append(f"  ... and {len(self.misaligned) - limit} more")
         return out
+
+
+def _trim_space(sp: Any) -> Any:
+    """``sp`` without whitespace tokens at its edges: ``sp`` itself when it has none, None when nothing else is left."""
+    from spacy.tokens import Span
+
+    first, last = sp.start, sp.end
+    doc = sp.doc
+    while first < last and doc[first].is_space:
+        first += 1
+    while last > first and doc[last - 1].is_space:
+        last -= 1
+    if first == last:
+        return None
+    if (first, last) == (sp.start, sp.end):
+        return sp
+    return Span(doc, first, last, label=sp.label)
 
 
 def _non_overlapping(spans: list[Any]) -> list[Any]:
@@ -172,15 +228,20 @@ def make_doc(nlp: Any, document: Document, anns: list[Annotation], report: Align
     for a in anns:
         report.spans += 1
         sp = d.char_span(a.start, a.end, label=a.label, alignment_mode="strict")
-        alignment = "strict"
-        if sp is None:
+        expanded = sp is None
+        if expanded:
             sp = d.char_span(a.start, a.end, label=a.label, alignment_mode="expand")
-            if sp is not None and len(sp) == 0:
-                sp = None
-            alignment = "expand" if sp is not None else "none"
-            report.misaligned.append(Misaligned(document.id, a.start, a.end, a.label, a.text, (sp.start_char, sp.end_char) if sp is not None else None))
+        trimmed = False
+        if sp is not None:
+            kept = _trim_space(sp) if len(sp) else None
+            trimmed = kept is not sp and len(sp) > 0
+            sp = kept
+        if expanded or trimmed:
+            placed = (sp.start_char, sp.end_char) if sp is not None else None
+            report.misaligned.append(Misaligned(document.id, a.start, a.end, a.label, a.text, placed, expanded, trimmed))
         else:
             report.strict += 1
+        alignment = "none" if sp is None else "expand" if expanded else "trim" if trimmed else "strict"
         if sp is not None:
             spans.append(sp)
         records.append(_record(a, alignment, (sp.start, sp.end) if sp is not None else None))

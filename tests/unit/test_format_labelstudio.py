@@ -1,4 +1,5 @@
-"""Label Studio task JSON: UTF-16 offsets both ways, notes, annotators, predictions, streaming import."""
+"""Label Studio task JSON: code point offsets as its page counts (UTF-16 on request) both ways, notes, annotators,
+predictions, streaming import."""
 from __future__ import annotations
 
 import io
@@ -20,6 +21,7 @@ from reader.text import sha256_bytes
 from conftest import SEEDS
 
 LS = get_format("labelstudio")
+LS16 = LS.with_options(offsets="utf16")
 
 PIECES = [
     "👨‍👩‍👧‍👦", "🇮🇹", "🇫🇷", "👍🏽", "e\u0301", "مَرْحَبًا", "السَّلَامُ", "漢字", "𠮷野家", "\n", "\n\n",
@@ -38,16 +40,16 @@ def ann(doc: Document, start: int, end: int, label: str = "salary", note: str = 
     )
 
 
-def export(pairs) -> str:
+def export(pairs, fmt=LS) -> str:
     buf = io.StringIO()
-    LS.write(pairs, buf)
+    fmt.write(pairs, buf)
     return buf.getvalue()
 
 
-def read_back(tmp_path: Path, payload: str, name: str = "tasks.json"):
+def read_back(tmp_path: Path, payload: str, name: str = "tasks.json", fmt=LS):
     path = tmp_path / name
     path.write_text(payload, encoding="utf-8")
-    out = list(LS.read(path))
+    out = list(fmt.read(path))
     items = [x for x in out if isinstance(x, ImportItem)]
     problems = [x for x in out if isinstance(x, ImportProblem)]
     return items, problems
@@ -88,7 +90,8 @@ def test_utf16_map_agrees_with_the_utf16_codec(parts):
 
 # --- export shape --------------------------------------------------------------------
 
-def test_export_shape_and_utf16_offsets_after_emoji():
+def test_export_shape_and_code_point_offsets_after_emoji():
+    """Label Studio's page counts code points: a region after emoji is at our own offsets."""
     text = "Family 👨‍👩‍👧 and flag 🇮🇹: salary $300,000 per year.\nNext line 🙂 «quote»."
     doc = doc_of(text, date="2023-07")
     s = text.index("$300,000")
@@ -97,7 +100,8 @@ def test_export_shape_and_utf16_offsets_after_emoji():
     tasks = json.loads(export([(doc, anns)]))
     assert isinstance(tasks, list) and len(tasks) == 1
     task = tasks[0]
-    assert task["data"] == {"text": text, "doc_id": "doc/1", "title": "A title", "lang": "en", "sha256": doc.sha256, "date": "2023-07"}
+    assert task["data"] == {"text": text, "doc_id": "doc/1", "title": "A title", "lang": "en", "sha256": doc.sha256,
+                            "date": "2023-07", "offset_unit": "codepoint"}
     assert all("completed_by" not in a for a in task["annotations"])  # Label Studio refuses unknown emails
     by_annotator = {a["result"][0]["meta"]["annotator"]: a for a in task["annotations"]}
     assert set(by_annotator) == {"alice", "bob"}
@@ -107,13 +111,43 @@ def test_export_shape_and_utf16_offsets_after_emoji():
     assert region["value"]["text"] == "$300,000"
     assert region["meta"] == {"text": ["gross, not net"], "annotator": "alice",
                               "value": {"min": 300000, "max": 300000, "currency": "USD", "period": None}}
-    # Label Studio (JavaScript) slicing of the exported text gives the span back
+    assert (region["value"]["start"], region["value"]["end"]) == (s, s + 8)
+    assert by_annotator["bob"]["result"][0]["value"]["start"] == q
     for a in task["annotations"]:
         for r in a["result"]:
             v = r["value"]
-            assert text.encode("utf-16-le")[2 * v["start"]:2 * v["end"]].decode("utf-16-le") == v["text"]
-    assert region["value"]["start"] > s  # emoji before the span take two units each
+            assert text[v["start"]:v["end"]] == v["text"]
     assert task["predictions"] == []
+
+
+def test_utf16_option_writes_and_reads_utf16_units(tmp_path):
+    text = "Family 👨‍👩‍👧 and flag 🇮🇹: salary $300,000 per year.\nNext line 🙂 «quote»."
+    doc = doc_of(text)
+    s = text.index("$300,000")
+    anns = [ann(doc, s, s + 8), ann(doc, text.index("«"), len(text) - 1, "quote", annotator="bob", status="suggested")]
+    payload = export([(doc, anns)], LS16)
+    task = json.loads(payload)[0]
+    assert task["data"]["offset_unit"] == "utf16"
+    region = task["annotations"][0]["result"][0]
+    assert region["value"]["start"] == Utf16Map(text).to_utf16(s) > s  # emoji before the span take two units each
+    for group in task["annotations"] + task["predictions"]:
+        for r in group["result"]:
+            assert utf16_slice(text, r["value"]["start"], r["value"]["end"]) == r["value"]["text"]
+    # data.offset_unit wins over the reader's option, both ways
+    for fmt in (LS, LS16):
+        items, problems = read_back(tmp_path, payload, fmt=fmt)
+        assert not problems and span_keys(items[0].spans) == span_keys_of(anns)
+    items, problems = read_back(tmp_path, export([(doc, anns)]), fmt=LS16)
+    assert not problems and span_keys(items[0].spans) == span_keys_of(anns)
+
+
+def test_unknown_offset_unit_is_a_clear_error(tmp_path):
+    from reader.errors import FormatError
+
+    with pytest.raises(FormatError, match="labelstudio: unknown offset unit 'bytes'"):
+        LS.with_options(offsets="bytes")
+    items, problems = read_back(tmp_path, json.dumps([{"data": {"text": "abc", "offset_unit": "bytes"}}]))
+    assert items == [] and [p.reason for p in problems] == ["task 1: unknown data.offset_unit 'bytes' (expected codepoint or utf16)"]
 
 
 def test_suggestions_become_predictions_and_come_back_suggested(tmp_path):
@@ -187,7 +221,7 @@ def test_hypothesis_round_trip_random_unicode(tmp_path, case):
     for group in task["annotations"] + task["predictions"]:
         for r in group["result"]:
             v = r["value"]
-            assert utf16_slice(doc.text, v["start"], v["end"]) == v["text"]
+            assert doc.text[v["start"]:v["end"]] == v["text"]
     items, problems = read_back(tmp_path, payload)
     assert problems == []
     (item,) = items
@@ -216,7 +250,7 @@ process.stdout.write(JSON.stringify(out));
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_javascript_slicing_of_the_export_gives_the_span_text(tmp_path):
+def test_javascript_slicing_of_the_utf16_export_gives_the_span_text(tmp_path):
     text = "👨‍👩‍👧‍👦🇮🇹👍🏽 𠮷 e\u0301 «Il guadagna dai 300mila ai 900mila dollari» 🙂\nمَرْحَبًا $5"
     doc = doc_of(text)
     q0 = text.index("«")
@@ -224,7 +258,7 @@ def test_javascript_slicing_of_the_export_gives_the_span_text(tmp_path):
     s0 = text.index("dai")
     anns = [ann(doc, q0, q1, "quote"), ann(doc, s0, text.index(" dollari") + 8, "salary"), ann(doc, text.index("$5"), len(text), "salary", status="suggested")]
     path = tmp_path / "ls.json"
-    path.write_text(export([(doc, anns)]), encoding="utf-8")
+    path.write_text(export([(doc, anns)], LS16), encoding="utf-8")
     script = tmp_path / "check.js"
     script.write_text(NODE_CHECK, encoding="utf-8")
     result = subprocess.run(["node", str(script), str(path)], capture_output=True, text=True, encoding="utf-8", check=True)
@@ -239,8 +273,7 @@ def test_javascript_slicing_of_the_export_gives_the_span_text(tmp_path):
 
 def test_import_label_studio_export_with_user_ids_textarea_notes_and_other_results(tmp_path):
     text = "🙂 Salary: $5. Quote: «hi»."
-    u = Utf16Map(text)
-    s, e = text.index("$5"), text.index("$5") + 2
+    s, e = text.index("$5"), text.index("$5") + 2  # Label Studio writes code points
     task = {
         "id": 17,
         "data": {"text": text, "source_url": "http://x"},
@@ -249,9 +282,9 @@ def test_import_label_studio_export_with_user_ids_textarea_notes_and_other_resul
                 "id": 9, "completed_by": 3, "was_cancelled": False,
                 "result": [
                     {"id": "r1", "from_name": "label", "to_name": "text", "type": "labels",
-                     "value": {"start": u.to_utf16(s), "end": u.to_utf16(e), "text": "$5", "labels": ["salary", "claim"]}},
+                     "value": {"start": s, "end": e, "text": "$5", "labels": ["salary", "claim"]}},
                     {"id": "r1", "from_name": "notes", "to_name": "text", "type": "textarea",
-                     "value": {"start": u.to_utf16(s), "end": u.to_utf16(e), "text": ["per day"]}},
+                     "value": {"start": s, "end": e, "text": ["per day"]}},
                     {"id": "c1", "from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}},
                 ],
             },
@@ -260,7 +293,7 @@ def test_import_label_studio_export_with_user_ids_textarea_notes_and_other_resul
         "predictions": [
             {"model_version": "m1", "result": [
                 {"id": "r1", "from_name": "label", "to_name": "text", "type": "labels",
-                 "value": {"start": u.to_utf16(s), "end": u.to_utf16(e), "labels": ["salary"]}}]},
+                 "value": {"start": s, "end": e, "labels": ["salary"]}}]},
         ],
     }
     items, problems = read_back(tmp_path, json.dumps([task]))
@@ -289,7 +322,7 @@ def test_import_json_min_and_single_task_object(tmp_path):
 def test_bad_regions_are_reported_and_good_ones_kept(tmp_path):
     text = "a🙂b cd"
     tasks = [
-        {"data": {"text": text}, "annotations": [{"result": [
+        {"data": {"text": text, "offset_unit": "utf16"}, "annotations": [{"result": [
             {"id": "ok", "type": "labels", "value": {"start": 5, "end": 7, "text": "cd", "labels": ["quote"]}},
             {"id": "mid", "type": "labels", "value": {"start": 2, "end": 3, "labels": ["quote"]}},
             {"id": "far", "type": "labels", "value": {"start": 0, "end": 99, "labels": ["quote"]}},
@@ -313,12 +346,31 @@ def test_bad_regions_are_reported_and_good_ones_kept(tmp_path):
     assert [p.line for p in problems if "task 2" in p.reason] == [2]
 
 
-def test_code_point_offsets_from_other_tools_are_accepted_when_text_proves_them(tmp_path):
+def test_bad_code_point_regions_are_reported(tmp_path):
+    text = "a🙂b cd"
+    tasks = [{"data": {"text": text}, "annotations": [{"result": [
+        {"id": "ok", "type": "labels", "value": {"start": 4, "end": 6, "text": "cd", "labels": ["quote"]}},
+        {"id": "far", "type": "labels", "value": {"start": 0, "end": 99, "labels": ["quote"]}},
+        {"id": "txt", "type": "labels", "value": {"start": 4, "end": 6, "text": "zz", "labels": ["quote"]}},
+    ]}]}]
+    items, problems = read_back(tmp_path, json.dumps(tasks))
+    assert [(s.id, s.start, s.end) for s in items[0].spans] == [("ok", 4, 6)]
+    assert [p.reason for p in problems] == [
+        "task 1: region far: offset 99 is outside the text (0-6 code points)",
+        "task 1: region txt: value.text 'zz' does not match the task text at code points 4-6, which holds 'cd'",
+    ]
+
+
+def test_offsets_in_the_other_unit_are_accepted_when_value_text_proves_them(tmp_path):
+    """Our older exports (UTF-16, no offset_unit) and tools that count code points under --offsets utf16."""
     text = "🙂🙂 pay"
-    task = {"data": {"text": text}, "annotations": [{"result": [{"type": "labels", "value": {"start": 3, "end": 6, "text": "pay", "labels": ["salary"]}}]}]}
-    items, problems = read_back(tmp_path, json.dumps([task]))
-    assert not problems
-    assert [(s.start, s.end) for s in items[0].spans] == [(3, 6)]
+    region = {"type": "labels", "value": {"start": 3, "end": 6, "text": "pay", "labels": ["salary"]}}
+    old = {"type": "labels", "value": {"start": 5, "end": 8, "text": "pay", "labels": ["claim"]}}
+    task = {"data": {"text": text}, "annotations": [{"result": [region, old]}]}
+    for fmt in (LS, LS16):
+        items, problems = read_back(tmp_path, json.dumps([task]), fmt=fmt)
+        assert not problems
+        assert sorted((s.start, s.end, s.label) for s in items[0].spans) == [(3, 6, "claim"), (3, 6, "salary")]
 
 
 # --- streaming -----------------------------------------------------------------------
@@ -398,7 +450,7 @@ def test_seeds_round_trip_through_the_pipeline(tmp_path):
         for group in task["annotations"] + task["predictions"]:
             for r in group["result"]:
                 v = r["value"]
-                assert task["data"]["text"].encode("utf-16-le")[2 * v["start"]:2 * v["end"]].decode("utf-16-le") == v["text"]
+                assert task["data"]["text"][v["start"]:v["end"]] == v["text"]  # code points, as Label Studio's page
     with Workspace.open(seeds, tmp_path / "s2", detect=False) as ws:
         report = import_file("labelstudio", out, ws.corpus, ws.store)
         assert report.problems == [] and report.new_documents == 0 and report.imported == len(want)
@@ -436,3 +488,32 @@ def test_json_lines_of_tasks_are_read_too(tmp_path):
     assert not problems
     assert [i.line for i in items] == [1, 2, 3]
     assert all([(s.start, s.end) for s in i.spans] == [(2, 5)] for i in items)
+
+
+def test_cli_offsets_option_for_label_studio_export_and_import(tmp_path, capsys):
+    from reader.cli import main
+    from reader.workspace import Workspace
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "😀😀 pay $5 now"
+    (corpus / "e.txt").write_text(text, encoding="utf-8")
+    with Workspace.open(corpus, tmp_path / "s1", detect=False) as ws:
+        ws.store.add("e", text.index("$5"), text.index("$5") + 2, "salary", annotator="alice")
+    out_cp, out_16 = tmp_path / "cp.json", tmp_path / "u16.json"
+    assert main(["export", str(corpus), "--store", str(tmp_path / "s1"), "--format", "labelstudio", "--out", str(out_cp)]) == 0
+    assert main(["export", str(corpus), "--store", str(tmp_path / "s1"), "--format", "labelstudio", "--offsets", "utf16",
+                 "--out", str(out_16)]) == 0
+    v_cp = json.loads(out_cp.read_text(encoding="utf-8"))[0]["annotations"][0]["result"][0]["value"]
+    v_16 = json.loads(out_16.read_text(encoding="utf-8"))[0]["annotations"][0]["result"][0]["value"]
+    assert (v_cp["start"], v_cp["end"]) == (7, 9) and (v_16["start"], v_16["end"]) == (9, 11)
+    # a Label Studio file without offset_unit, at UTF-16 units: --offsets utf16 reads it
+    task = json.loads(out_16.read_text(encoding="utf-8"))
+    del task[0]["data"]["offset_unit"]
+    del task[0]["annotations"][0]["result"][0]["value"]["text"]  # nothing to prove either unit
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(task), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["import", str(corpus), str(bare), "--store", str(tmp_path / "s2"), "--format", "labelstudio", "--offsets", "utf16"]) == 0
+    with Workspace.open(corpus, tmp_path / "s2", detect=False, readonly=True) as ws:
+        assert [(a.start, a.end, a.text) for a in ws.store.all()] == [(7, 9, "$5")]

@@ -95,13 +95,16 @@ def test_misaligned_spans_are_expanded_and_reported(tmp_path):
     report = write_docbin([(d, [inside, blank, good])], path)
     assert report.spans == 3 and report.strict == 1
     assert [(m.start, m.label) for m in report.expanded] == [(inside.start, "salary")]
-    exp = report.expanded[0].expanded
+    exp = report.expanded[0].placed
     assert exp[0] <= inside.start and inside.end <= exp[1]
     assert [(m.start, m.label) for m in report.unplaced] == [(blank.start, "claim")]
     assert written == 2
     notes = ctx.notes
-    assert "2 of 3 span(s) are not on token boundaries in strict mode: 1 fixed by alignment_mode='expand', 1 could not be placed" in notes[0]
-    assert any("expanded to" in n for n in notes) and any("could not be placed" in n for n in notes[1:])
+    assert ("2 of 3 span(s) do not fit spaCy's tokens as they are: 1 placed on other offsets "
+            "(1 by alignment_mode='expand', 0 with whitespace trimmed at an edge), 1 could not be placed") in notes[0]
+    assert any(f"placed at {exp[0]}-{exp[1]} on the tokens it touches" in n and "(start extended by 5, end extended by 4)" in n
+               for n in notes)
+    assert any("' ': only whitespace on spaCy's tokens; not placed" in n for n in notes[1:])
     (loaded,) = load_with_spacy(path)
     # the expanded span is on tokens and covers the original; the strict one is exact
     by_label = {sp.label_: sp for sp in loaded.spans["sc"]}
@@ -112,6 +115,38 @@ def test_misaligned_spans_are_expanded_and_reported(tmp_path):
     items, problems = read(path)
     assert not problems
     assert keys(items[0].spans) == keys_of([inside, blank, good])
+
+
+def test_whitespace_at_entity_edges_is_trimmed_and_the_report_says_shortened(tmp_path):
+    """spaCy's `debug data` counts an entity that starts or ends on a whitespace token as invalid
+    ("invalid whitespace entity spans"): a span that ends on its line break goes in trimmed."""
+    text = "The CEO earns $900,000 a year.\nWorkers say it is too much. \nEnd.\n\n  Last one\n"
+    d = doc_of(text)
+    line = find(d, "The CEO earns $900,000 a year.\n", "claim")  # ends on the "\n" token: strict places it
+    tail = find(d, "Workers say it is too much. ", "quote")  # ends in the trailing space of "."
+    lead = find(d, "\n\n  Last one", "opinion")  # starts on whitespace tokens
+    only = find(d, "\n\n", "salary")  # nothing but a whitespace token
+    path = tmp_path / "out.spacy"
+    assert SPACY.write([(d, [line, tail, lead, only])], path) == 3
+    (loaded,) = load_with_spacy(path)
+    for group in (loaded.ents, loaded.spans["sc"]):
+        for sp in group:
+            assert not sp[0].is_space and not sp[-1].is_space, sp.text
+    assert sorted((e.text, e.label_) for e in loaded.ents) == [
+        ("Last one", "opinion"), ("The CEO earns $900,000 a year.", "claim"), ("Workers say it is too much.", "quote"),
+    ]
+    report = SPACY.last_report
+    assert [(m.label, m.placed) for m in report.trimmed] == [
+        ("claim", (line.start, line.end - 1)), ("opinion", (lead.start + 4, lead.end)),
+    ]
+    assert [m.label for m in report.unplaced] == ["salary"]
+    notes = "\n".join(SPACY.last_export_notes)
+    assert f"{line.start}-{line.end} 'claim'" in notes and f"placed at {line.start}-{line.end - 1} with whitespace trimmed at its edges (end shortened by 1)" in notes
+    assert f"placed at {tail.start}-{tail.end - 1} on the tokens it touches (alignment_mode='expand') (end shortened by 1)" in notes
+    assert "expanded to" not in notes  # the old message called a shortened span expanded
+    assert "'\\n\\n': only whitespace on spaCy's tokens; not placed" in notes
+    items, problems = read(path)  # user_data keeps our exact offsets
+    assert not problems and keys(items[0].spans) == keys_of([line, tail, lead, only])
 
 
 def test_round_trip_keeps_ids_notes_annotators_status_and_metadata(tmp_path):
@@ -202,14 +237,17 @@ def test_hypothesis_spacy_agrees_and_round_trip_is_lossless(tmp_path_factory, ca
     assert strict <= placed  # every strict span is there, with exactly its characters
     for sp in loaded.spans["sc"]:
         assert sp.text == d.text[sp.start_char:sp.end_char]
-    for m in report.expanded:
-        # "expand" covers every token the span touches (a token's trailing space is not part of it)
-        s, e = m.expanded
+    for m in report.placed:
+        # "expand" covers every token the span touches (a token's trailing space is not part of it),
+        # and whitespace tokens at the edges are trimmed: what is left still covers the span's core
+        s, e = m.placed
         core_start = m.start + len(m.text) - len(m.text.lstrip())
         core_end = m.end - (len(m.text) - len(m.text.rstrip()))
         assert (s, e, m.label) in placed
         assert s <= core_start and core_end <= e or not m.text.strip()
     ents = list(loaded.ents)
+    for sp in [*ents, *loaded.spans["sc"]]:
+        assert not sp[0].is_space and not sp[-1].is_space  # spaCy's debug data: no whitespace at entity edges
     for i, e in enumerate(ents[1:], 1):
         assert ents[i - 1].end <= e.start
     items, problems = read(path)
@@ -238,8 +276,8 @@ def test_export_corpus_reports_alignment_and_import_file_restores(tmp_path):
         result = export_corpus("spacy", corpus, store, tmp_path / "out.spacy")
         before = sorted((a.id, a.start, a.end, a.label, a.note, a.annotator) for a in store.all())
     assert result.spans == 2
-    assert result.notes and "1 fixed by alignment_mode='expand'" in result.notes[0]
-    assert "not on token boundaries" in result.summary()
+    assert result.notes and "(1 by alignment_mode='expand', 0 with whitespace trimmed at an edge)" in result.notes[0]
+    assert "do not fit spaCy's tokens" in result.summary()
     (loaded,) = load_with_spacy(tmp_path / "out.spacy")
     assert {sp.label_ for sp in loaded.spans["sc"]} == {"salary", "quote"}
     with AnnotationStore(tmp_path / "b", corpus=corpus) as store:
