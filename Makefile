@@ -11,7 +11,7 @@ RUN_STAMP := $(VENV)/.installed-run-stamp
 CORPUS ?= seeds
 STORE  ?= annotations
 
-.PHONY: run test lint bench install install-run clean chromium interop
+.PHONY: run test lint bench install install-run clean chromium interop postgresql-ssl
 
 # PYTHONDONTWRITEBYTECODE=1 (set in some environments) made every start compile reader/'s
 # ~110 modules from source: our commands write and use bytecode whatever the caller's shell says.
@@ -49,8 +49,15 @@ chromium:
 	  if [ "$$req" = 1 ]; then echo "chromium could not be installed, and CI requires the browser test" >&2; exit 1; fi; \
 	  echo "chromium not installed: the browser test will skip"; }
 
+# A PostgreSQL built with OpenSSL for the TLS test (pgserver's bundled server has no SSL):
+# Debian's postgresql package, installed when missing and we are root; otherwise that test skips.
+postgresql-ssl:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql openssl >/dev/null; } || \
+	  echo "Debian's postgresql could not be installed: the TLS test will skip"
+
 # -n auto: pytest-xdist, one worker per core (PostgreSQL servers, snapshots and temp paths are per worker)
-test: lint chromium
+test: lint chromium postgresql-ssl
 	$(BIN)/python -m pytest -q -n auto
 
 # Types (mypy, strict on all of reader/) and the import layers (import-linter); config in pyproject.toml.
