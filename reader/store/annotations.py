@@ -41,6 +41,7 @@ from reader.store.engine import FileEngine, no_gc
 from reader.store.history import Change, History, change_ops
 from reader.model import ReanchorReport
 from reader.store.links import LinkMethods
+from reader.store.undo import UndoMethods
 from reader.store.reanchor import reanchor_documents
 from reader.store.postgres import LabelSource, PostgresEngine, is_database_url, safe_location
 from reader.store.state import WorkspaceTables, WorkspaceTablesMixin
@@ -276,7 +277,7 @@ def _revalue(old: Annotation, new: Annotation) -> Annotation:
     return dataclasses.replace(new, value=annotation_value(new.label, new.text))
 
 
-class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
+class AnnotationStore(LinkMethods, UndoMethods, WorkspaceTablesMixin):
     """Annotations of a corpus, saved durably under ``path`` (see :mod:`reader.store`).
 
     Thread-safe (one ``RLock`` around every public method). Annotations that
@@ -700,39 +701,6 @@ class AnnotationStore(LinkMethods, WorkspaceTablesMixin):
     def doc_ids(self) -> list[str]:
         """Ids of documents that have annotations (any status)."""
         return sorted(d for d, anns in self._image.by_doc.items() if anns)
-
-    # ----------------------------------------------------------------- undo / redo
-
-    @property
-    def can_undo(self) -> bool:
-        return self._history.can_undo
-
-    @property
-    def can_redo(self) -> bool:
-        return self._history.can_redo
-
-    def _apply_change(self, change: Change) -> None:
-        """Make the store go from ``change.before`` to ``change.after`` (durably)."""
-        ops = change_ops(change, self._image.anns, self._replace, self._link_change_ops)
-        if ops:
-            self._commit(ops)
-
-    @_locked
-    def undo(self) -> Change | None:
-        """Undo the last change of this session; returns it (None when there is none)."""
-        self._check_writable()
-        change = self._history.pop_undo()
-        if change is not None:
-            self._apply_change(change.inverse())
-        return change
-
-    @_locked
-    def redo(self) -> Change | None:
-        self._check_writable()
-        change = self._history.pop_redo()
-        if change is not None:
-            self._apply_change(change)
-        return change
 
 
 __all__ = ["AnnotationStore", "AnnotationItem", "SCHEMA_VERSION"]

@@ -127,7 +127,8 @@ def test_whitespace_at_entity_edges_is_trimmed_and_the_report_says_shortened(tmp
     lead = find(d, "\n\n  Last one", "opinion")  # starts on whitespace tokens
     only = find(d, "\n\n", "salary")  # nothing but a whitespace token
     path = tmp_path / "out.spacy"
-    assert SPACY.write([(d, [line, tail, lead, only])], path) == 3
+    ctx = ExportContext()
+    assert SPACY.write([(d, [line, tail, lead, only])], path, ctx) == 3
     (loaded,) = load_with_spacy(path)
     for group in (loaded.ents, loaded.spans["sc"]):
         for sp in group:
@@ -135,12 +136,12 @@ def test_whitespace_at_entity_edges_is_trimmed_and_the_report_says_shortened(tmp
     assert sorted((e.text, e.label_) for e in loaded.ents) == [
         ("Last one", "opinion"), ("The CEO earns $900,000 a year.", "claim"), ("Workers say it is too much.", "quote"),
     ]
-    report = SPACY.last_report
+    report = write_docbin([(d, [line, tail, lead, only])], tmp_path / "again.spacy")
     assert [(m.label, m.placed) for m in report.trimmed] == [
         ("claim", (line.start, line.end - 1)), ("opinion", (lead.start + 4, lead.end)),
     ]
     assert [m.label for m in report.unplaced] == ["salary"]
-    notes = "\n".join(SPACY.last_export_notes)
+    notes = "\n".join(ctx.notes)
     assert f"{line.start}-{line.end} 'claim'" in notes and f"placed at {line.start}-{line.end - 1} with whitespace trimmed at its edges (end shortened by 1)" in notes
     assert f"placed at {tail.start}-{tail.end - 1} on the tokens it touches (alignment_mode='expand') (end shortened by 1)" in notes
     assert "expanded to" not in notes  # the old message called a shortened span expanded

@@ -26,6 +26,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from reader.tui.services.teamsync import offline_line
+from reader.tui.widgets.panecommands import VISUAL_ORDER_KEY, PaneCommands
 from reader.annset import Delta
 from reader.controller import AnnotationController, ControllerCorpus, ControllerStore, Outcome, span_label
 from reader.suggest.learn import LearningStore, Relearner, RelearnResult, TextLookup
@@ -69,7 +70,6 @@ __all__ = ["DocumentPane", "is_rtl_lang", "span_label"]
 RETRY_SECONDS = 2.0
 #: keys a label may use that get a static binding (others are caught in on_key)
 TAG_KEYS = "1234567890" + string.ascii_letters
-VISUAL_ORDER_KEY = "rtl_visual_order"  # store state: the right-to-left visual order is on
 
 
 class PaneCorpus(ControllerCorpus, TextLookup, WatchedCorpus, Protocol):
@@ -135,7 +135,7 @@ PANE_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
 
 
 
-class DocumentPane(PaneSearch, PaneSuggest, Vertical):
+class DocumentPane(PaneSearch, PaneSuggest, PaneCommands, Vertical):
     """A document view with tagging. Bindings apply while focus is inside the pane."""
 
     BINDINGS = PANE_BINDINGS
@@ -492,51 +492,6 @@ class DocumentPane(PaneSearch, PaneSuggest, Vertical):
         self.app.push_screen(ConfirmDialog("Accept all suggestions?", question), accept)
 
     # ------------------------------------------------------------ copy/export
-    def action_copy(self) -> None:
-        view = self.view
-        text = view.selected_text
-        what = "selection"
-        if not text:
-            ann = self.annotation_at()
-            if ann is None:
-                self.app.notify("Nothing to copy: select text or move onto an annotation", severity="warning", markup=False)
-                return
-            text, what = view.text[ann.start : ann.end], f"{ann.label} annotation"
-        self.host.copy_text(text, what)
-
-    def action_export(self) -> None:
-        from reader.tui.dialogs import ExportDialog, describe_export
-
-        def done(result: ExportResult | None) -> None:
-            if result is not None:
-                self._status(describe_export(result))
-
-        self.app.push_screen(ExportDialog(), done)
-
-    def action_language(self) -> None:
-        from reader.tui.dialogs import LanguageDialog
-
-        def done(lang: str | None) -> None:
-            if lang is None:
-                return
-            outcome = self.controller.set_language(lang)
-            self.view.rtl = is_rtl_lang(self.doc.lang)
-            self._show(outcome)
-            self.update_header()
-
-        self.app.push_screen(LanguageDialog(self.doc.lang), done)
-
-    def action_toggle_visual_order(self) -> None:
-        """Visual order for right-to-left lines, in every pane of the screen; remembered in the store."""
-        on = not self.view.visual_rtl
-        for view in self.screen.query(AnnotatedTextView):
-            view.visual_rtl = on
-        try:
-            self.host.store.set_state(VISUAL_ORDER_KEY, on)
-        except ReaderError as exc:
-            self._error(exc)
-        self._status(f"right-to-left visual order {'on' if on else 'off'} (B)")
-
     def action_toggle_panel(self) -> None:
         self.show_panel = not self.show_panel
 

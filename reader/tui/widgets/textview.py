@@ -309,7 +309,36 @@ class _SelectionKeys(_ViewPart):
         view.clear_selection()
 
 
-class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=True):
+class _Search(_ViewPart):
+    """Search matches for the view: every match highlighted, the next one found (the find dialog's model)."""
+
+    def set_search(self, query: str) -> int:
+        """Highlight every match of ``query`` (smart case). Returns the number of matches."""
+        old = self._view.search_matches.set(self._view.text, query) if query else self._view.search_matches.clear()
+        new = self._view.search_matches.matches
+        if len(old) > _BIG_INVALIDATION or len(new) > _BIG_INVALIDATION:
+            self._view._cache.clear()
+        else:
+            for s, e in old + new:
+                self._view._invalidate(s, e)
+        self._view.refresh()
+        return len(new)
+
+    @property
+    def matches(self) -> list[tuple[int, int]]:
+        return self._view.search_matches.matches
+
+    def find(self, offset: int, *, backwards: bool = False, wrap: bool = True) -> Found | None:
+        """The next match from ``offset`` with its index and whether the search wrapped."""
+        return self._view.search_matches.find(offset, backwards=backwards, wrap=wrap)
+
+    def find_match(self, offset: int, *, backwards: bool = False, wrap: bool = True) -> tuple[int, int] | None:
+        """The first match starting at/after ``offset`` (or strictly before it, backwards)."""
+        found = self._view.search_matches.find(offset, backwards=backwards, wrap=wrap)
+        return (found.start, found.end) if found else None
+
+
+class AnnotatedTextView(_Search, _SelectionKeys, _MouseSelection, ScrollView, can_focus=True):
     """A soft-wrapped, annotated, selectable view of one document."""
 
     COMPONENT_CLASSES = {
@@ -513,32 +542,6 @@ class AnnotatedTextView(_SelectionKeys, _MouseSelection, ScrollView, can_focus=T
     def spans_at(self, offset: int) -> list[Span]:
         """Spans covering ``offset`` (innermost first)."""
         return self.span_index.spans_at(offset)
-
-    # -------------------------------------------------------------- search
-    def set_search(self, query: str) -> int:
-        """Highlight every match of ``query`` (smart case). Returns the number of matches."""
-        old = self.search_matches.set(self.text, query) if query else self.search_matches.clear()
-        new = self.search_matches.matches
-        if len(old) > _BIG_INVALIDATION or len(new) > _BIG_INVALIDATION:
-            self._cache.clear()
-        else:
-            for s, e in old + new:
-                self._invalidate(s, e)
-        self.refresh()
-        return len(new)
-
-    @property
-    def matches(self) -> list[tuple[int, int]]:
-        return self.search_matches.matches
-
-    def find(self, offset: int, *, backwards: bool = False, wrap: bool = True) -> Found | None:
-        """The next match from ``offset`` with its index and whether the search wrapped."""
-        return self.search_matches.find(offset, backwards=backwards, wrap=wrap)
-
-    def find_match(self, offset: int, *, backwards: bool = False, wrap: bool = True) -> tuple[int, int] | None:
-        """The first match starting at/after ``offset`` (or strictly before it, backwards)."""
-        found = self.search_matches.find(offset, backwards=backwards, wrap=wrap)
-        return (found.start, found.end) if found else None
 
     # ----------------------------------------------------- cursor/selection
     @property
