@@ -536,9 +536,11 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         report = suggest_all(ws.corpus, ws.store, labels=[lab for lab in labels if lab] if labels else None,
                              min_score=args.min_score, rescorer=rescorer, models=not args.no_learn)
         report.model_note = note + (f" {rescored} pending suggestion(s) re-scored." if rescored else "")
-    output.console().print(output.text(report.summary()))
+    console = output.console()
+    for line in report.summary().splitlines():  # its sentences one per line (output.text makes each one line)
+        console.print(output.text(line))
     for line in report.quality:
-        output.console().print(output.text("  " + line))
+        console.print(output.text("  " + line))
     return output.EXIT_OK
 
 

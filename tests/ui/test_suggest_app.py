@@ -23,7 +23,7 @@ from textual.widgets import Static
 
 from tui_helpers import SIZE, copy_seeds, run_test, settle
 
-DATA = Path(__file__).resolve().parent / "data" / "annotator"
+DATA = Path(__file__).resolve().parent.parent / "data" / "annotator"
 EN = "001_228d26dd8dd40e62"
 
 

@@ -18,7 +18,7 @@ from reader.suggest.engine import matcher_quality, measure, read_quality, sugges
 from reader.suggest.evaluation import load_labelled, parse_labelled
 from reader.suggest.matcher import StringMatcher
 
-DATA = Path(__file__).resolve().parent / "data" / "annotator"
+DATA = Path(__file__).resolve().parent.parent / "data" / "annotator"
 
 
 def test_matcher_whole_words_case_and_spacing():
