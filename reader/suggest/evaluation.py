@@ -45,17 +45,23 @@ def parse_marked(passage: str) -> tuple[str, list[tuple[int, int, str]]]:
     return "".join(out), spans
 
 
-def load_marked(folder: Path) -> list[GoldDoc]:
-    """Every passage of every ``<lang>.txt`` in ``folder``, in file then passage order."""
+def _load(folder: Path, parse: Callable[[str], tuple[str, list[tuple[int, int, str]]]]) -> list[GoldDoc]:
+    """Every passage of every ``<lang>.txt`` in ``folder`` (``#`` lines are comments), parsed by
+    ``parse``, in file then passage order."""
     docs: list[GoldDoc] = []
     for path in sorted(Path(folder).glob("*.txt")):
         lang = path.stem
         lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
         passages = [p.strip() for p in "\n".join(lines).split("\n\n") if p.strip()]
         for k, passage in enumerate(passages):
-            text, spans = parse_marked(passage)
+            text, spans = parse(passage)
             docs.append(GoldDoc(f"{lang}-{k:02d}", lang, text, spans))
     return docs
+
+
+def load_marked(folder: Path) -> list[GoldDoc]:
+    """Every passage of every ``<lang>.txt`` in ``folder``, marked with :func:`parse_marked`."""
+    return _load(folder, parse_marked)
 
 
 @dataclass
@@ -153,12 +159,4 @@ def parse_labelled(passage: str) -> tuple[str, list[tuple[int, int, str]]]:
 
 def load_labelled(folder: Path) -> list[GoldDoc]:
     """Every paragraph of every ``<lang>.txt`` in ``folder`` marked with :func:`parse_labelled`."""
-    docs: list[GoldDoc] = []
-    for path in sorted(Path(folder).glob("*.txt")):
-        lang = path.stem
-        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
-        passages = [p.strip() for p in "\n".join(lines).split("\n\n") if p.strip()]
-        for k, passage in enumerate(passages):
-            text, spans = parse_labelled(passage)
-            docs.append(GoldDoc(f"{lang}-{k:02d}", lang, text, spans))
-    return docs
+    return _load(folder, parse_labelled)
