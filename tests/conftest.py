@@ -62,3 +62,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     import compileall
 
     compileall.compile_dir(str(SEEDS.parent / "reader"), quiet=1)
+
+
+# --- the environment: a test that sets a variable directly must not leak it into the next ---
+
+@pytest.fixture(autouse=True)
+def _restore_environment():
+    """Put ``os.environ`` back after every test. ``reader serve`` sets ``READER_STORE`` for its
+    visitors' apps; left behind, every later CLI test in that worker used that database."""
+    saved = dict(os.environ)
+    yield
+    if os.environ != saved:
+        os.environ.clear()
+        os.environ.update(saved)
