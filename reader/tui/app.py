@@ -201,7 +201,7 @@ class ReaderApp(App[None]):
         from reader.tui.services.teamsync import StoreSync
 
         if StoreSync.wanted(self.store):  # a shared store: show the others' new annotations
-            self.store_sync = StoreSync(self, self.store)
+            self.store_sync = StoreSync(self, self.store, self.corpus)
             self.store_sync.start()
         from reader.tui.services.warmup import warm_amounts
 
