@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from reader.align.facts import STRONG, WEAK, WEIGHTS, Fact, FactKey, passage_facts, reason
+from reader.align.fuzzy import near_sounds
 from reader.lang.language import split_paragraphs
 from reader.lang.sentences import sentence_spans
 
@@ -221,11 +222,36 @@ def score_pair(fa: DocumentFacts, i: int, fb: DocumentFacts, j: int, need: float
                        found)
 
 
+def with_near_names(fa: DocumentFacts, fb: DocumentFacts) -> DocumentFacts:
+    """``fb`` with each name's sound that nearly equals one of ``fa``'s (``reader.align.fuzzy``:
+    "Цукерберг" ~ "Zuckerberg") keyed as that one, so that the two count as one shared fact;
+    ``fb`` itself when none does."""
+    ours = {str(k[1]) for k in fa.df if k[0] == "sound"}
+    theirs = {str(k[1]) for k in fb.df if k[0] == "sound"}
+    near = near_sounds(ours, theirs)
+    if not near:
+        return fb
+    facts: list[dict[FactKey, Fact]] = []
+    df: Counter[FactKey] = Counter()
+    for found in fb.facts:
+        moved: dict[FactKey, Fact] = {}
+        for key, f in found.items():
+            if key[0] == "sound" and key[1] in near:
+                key = ("sound", near[str(key[1])])
+                f = dataclasses.replace(f, key=key)
+            moved.setdefault(key, f)
+        facts.append(moved)
+        df.update(moved.keys())
+    return dataclasses.replace(fb, facts=facts, df=df)
+
+
 def counterparts(fa: DocumentFacts, fb: DocumentFacts, min_score: float = MIN_SCORE,
                  need: float = ANCHOR_EVIDENCE) -> list[Counterpart]:
     """Every pair of passages that share enough facts (``score_pair``) and score at least
     ``min_score``, by passage of ``fa`` then best first. Candidates come from an index of the
-    facts of ``fb``: only passages sharing a fact are scored (linear in the shared facts)."""
+    facts of ``fb``: only passages sharing a fact are scored (linear in the shared facts).
+    Names that sound nearly alike count as shared (``with_near_names``)."""
+    fb = with_near_names(fa, fb)
     index: dict[FactKey, list[int]] = {}
     for j, found in enumerate(fb.facts):
         for key in found:
