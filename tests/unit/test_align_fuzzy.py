@@ -70,3 +70,25 @@ def test_a_statement_that_shares_no_fact_is_not_found():
     en = "Intro.\n\n“We will appeal,” the company said.\n\nEnd."
     fr = "Intro.\n\n« Nous ferons appel », a indiqué l'entreprise.\n\nFin."
     assert (1, 1) not in pairs(en, "en", fr, "fr")
+
+
+def test_a_hint_the_alignment_agrees_with_becomes_a_counterpart():
+    # item 3 (recall): one shared name is no counterpart on its own, but between two passages that
+    # are counterparts, in the order they give, it is; out of that order it stays a hint
+    from reader.align import align
+
+    en = ("Talks.\n\nOn 3 May the port of Veloria agreed a €120 million loan.\n\n"
+          "“The docks will be rebuilt by local firms,” said Marco Ilves.\n\n"
+          "Work starts on 9 June and will employ 450 people.\n\nEnd.")
+    fr = ("Négociations.\n\nLe 3 mai, le port de Veloria a obtenu un prêt de 120 millions d'euros.\n\n"
+          "Pour Marco Ilves, « les quais seront reconstruits par des entreprises locales ».\n\n"
+          "Les travaux commencent le 9 juin et emploieront 450 personnes.\n\nFin.")
+    fa, fb = document_facts(en, "en"), document_facts(fr, "fr")
+    assert (2, 2) not in {(c.a.index, c.b.index) for c in counterparts(fa, fb)}
+    al = align(fa, fb)
+    assert {(1, 1), (2, 2), (3, 3)} <= {(c.a.index, c.b.index) for c in al.pairs}
+    assert [c.b.index for c in al.counterparts_of(en.index("Marco"))] == [2]
+    # the same name, out of order (after the third counterpart): still only a hint
+    fr_late = fr.replace("Pour Marco Ilves", "Pour un élu").replace("Fin.", "Fin. Marco Ilves se tait.")
+    al = align(fa, document_facts(fr_late, "fr"))
+    assert all(c.a.index != 2 for c in al.pairs)
