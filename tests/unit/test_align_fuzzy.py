@@ -92,3 +92,18 @@ def test_a_hint_the_alignment_agrees_with_becomes_a_counterpart():
     fr_late = fr.replace("Pour Marco Ilves", "Pour un élu").replace("Fin.", "Fin. Marco Ilves se tait.")
     al = align(fa, document_facts(fr_late, "fr"))
     assert all(c.a.index != 2 for c in al.pairs)
+
+
+def test_issue_20_goals_hold_on_the_held_out_stories():
+    # the six held-out stories of tests/data/align_heldout (figures per story in make bench)
+    from bench.bench_align import heldout_sets
+    from reader.align.gold import compare_methods
+
+    total = {}
+    for _, gold, texts in heldout_sets():
+        for m, r in compare_methods(gold, texts, {k: k for k in texts}).items():
+            total[m] = total[m] + r if m in total else r
+    ours, base = total["ours"], total["position-proportional"]
+    assert len(heldout_sets()) >= 6
+    assert ours.pairs.precision >= 0.85 and ours.pairs.recall >= 0.6
+    assert ours.top1_rate >= 0.7 and ours.top1_rate >= base.top1_rate + 0.3
