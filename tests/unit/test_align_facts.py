@@ -66,6 +66,7 @@ def test_5_one_shared_name_pairs_nothing():
     assert counterparts(document_facts(en, "en"), document_facts(it, "it")) == []
     it_one = it.replace(", Instagram e WhatsApp", " e Instagram")
     assert counterparts(document_facts(en, "en"), document_facts(it_one, "it")) == []
+    assert align(document_facts(en, "en"), document_facts(it_one, "it")).pairs == []
 
 
 def test_6_a_month_or_a_full_name_alone_is_no_anchor():
@@ -75,6 +76,7 @@ def test_6_a_month_or_a_full_name_alone_is_no_anchor():
     assert counterparts(fa, fb) == []
     # and they do not steer the alignment either: a month is weak, a full name one fact
     assert all(c.evidence < ANCHOR_EVIDENCE for c in align(fa, fb).hints)
+    assert align(fa, fb).pairs == []  # a chain of hints alone makes no counterpart either
 
 
 def test_9_repeated_facts_still_anchor():
