@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from rich.text import Text
 
 from reader.cli import main
 from reader.corpus import load_corpus
@@ -306,6 +307,12 @@ def test_stats_plot_shows_a_zero_label_and_a_single_day_as_a_bar(workdir, capsys
     labels = charts["Annotations per label"]
     assert sorted(labels["yticks"].values()) == ["claim", "opinion", "quote", "salary"]  # opinion 0, salary 0
     assert labels["xticks"] == ["0", "1", "2"]
+    # each label's bar ends at the tick of its count; opinion and salary (0) have no bar at all
+    bottom_line = labels["lines"][labels["box"][1]]
+    tick_cols = {t: col for t, col in zip(labels["xticks"], [i for i, ch in enumerate(bottom_line) if ch == "┬"])}
+    ends = {name: max((i for i, ch in enumerate(labels["lines"][row]) if ch == "█"), default=None)
+            for row, name in labels["yticks"].items()}
+    assert ends == {"claim": tick_cols["2"], "quote": tick_cols["1"], "opinion": None, "salary": None}
     days = charts["Annotations per annotator per day"]
     assert days["xticks"] == ["11-04"]
     assert list(days["yticks"].values()) == ["3", "2", "1", "0"]
@@ -324,8 +331,9 @@ async def test_stats_screen_charts_at_120x35_have_whole_ticks_every_label_and_sc
         charts = {c.chart_name: c for c in app.screen.query(StatsChart)}
         for name, widget in charts.items():
             assert widget.content_region.height >= 14, f"{name} is {widget.content_region.height} rows tall"
-            text = widget.render().plain if hasattr(widget.render(), "plain") else str(widget.render())
-            chart = parse_chart(text)
+            rendered = widget.render()
+            assert isinstance(rendered, Text)
+            chart = parse_chart(rendered.plain)
             if name == "labels":
                 assert sorted(chart["yticks"].values()) == ["claim", "opinion", "quote", "salary"]
                 _assert_counts_axis(chart["xticks"])
@@ -431,3 +439,23 @@ def test_stats_screen_snapshot_of_the_suggestions_table(workdir, snap_compare):
         await pilot.pause()
 
     assert snap_compare(ReaderApp("seeds", "annotations"), terminal_size=SIZE_120_35, run_before=scrolled)
+
+
+async def test_stats_screen_refresh_recomputes_after_new_work(workdir):
+    """R on the stats screen: the charts and the table show an annotation made since it opened."""
+    from reader.tui.screens.stats import StatsChart
+
+    populate()
+    app = ReaderApp("seeds", "annotations")
+    async with app.run_test(size=SIZE_120_35) as pilot:
+        await _open_stats(pilot)
+        labels = app.screen.query_one("#chart-labels", StatsChart)
+        assert labels.stats is not None and labels.stats.per_label["quote"] == 1
+        en = app.corpus.get(ENGLISH).text
+        start, end = _span(en, "The Intercept")
+        app.store.add_many([{"doc_id": ENGLISH, "start": start, "end": end, "label": "quote"}])
+        await pilot.press("R")
+        await pilot.pause()
+        await _wait_computed(pilot)
+        assert labels.stats.per_label["quote"] == 2
+        assert "6 annotation(s)" in str(app.screen.query_one("#stats-summary").render())

@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 from textual_plotext import PlotextPlot
 
 from reader.charts import CHARTS
+from reader.errors import ReaderError
 from reader.stats import Stats, compute_stats
 from reader.suggest.engine import quality_report
 from reader.suggest.recommender import PRECISION_FLOOR, Quality
@@ -103,6 +104,7 @@ class StatsScreen(Screen[None]):
     def action_refresh_stats(self) -> None:
         self.computing = True
         self.query_one("#stats-summary", Static).update("computing…")
+        self.query_one("#stats-suggestions", DataTable).loading = True
         self._compute()
 
     @work(thread=True, exclusive=True, group="stats")
@@ -117,7 +119,10 @@ class StatsScreen(Screen[None]):
         if worker.is_cancelled:
             return
         self.app.call_from_thread(self._show, stats)
-        quality, notes = quality_report(list(corpus), store)  # what `reader suggest --report` measures
+        try:
+            quality, notes = quality_report(list(corpus), store)  # what `reader suggest --report` measures
+        except ReaderError as exc:  # one clear line in the notes; the charts stay
+            quality, notes = [], [f"recommenders not measured: {exc}"]
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show_quality, quality, notes)
 
@@ -146,5 +151,6 @@ class StatsScreen(Screen[None]):
         self._done()
 
     def _done(self) -> None:
+        self.query_one("#stats-suggestions", DataTable).loading = False
         self.computing = False
         self.post_message(self.Computed())
