@@ -135,6 +135,15 @@ def measure(docs: Sequence[Document], accepted: Sequence[Annotation], labels: It
     return plan
 
 
+def quality_report(docs: Sequence[Document], store: EngineStore, labels: Iterable[str] | None = None
+                   ) -> tuple[list[Quality], list[str]]:
+    """The figures of `reader suggest --report` and the stats screen: each recommender measured now by
+    leave-documents-out cross-validation on the store's accepted annotations (the last run's kept figures if
+    nothing can be measured), and the notes (e.g. scikit-learn missing)."""
+    plan = measure(docs, store.all(statuses=("accepted",)), labels)
+    return plan.quality or read_quality(store), plan.notes
+
+
 def read_quality(store: EngineStore) -> list[Quality]:
     """The figures of the last run, as kept in the store's state."""
     raw = store.get_state(QUALITY_KEY, [])
