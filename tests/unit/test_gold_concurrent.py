@@ -207,3 +207,22 @@ def test_two_reviewer_processes_on_a_folder_exactly_one_decision_stays(tmp_path,
         assert _gold(store, doc_id) == [expected]
         assert build_review(store, doc_id).progress == "1/2"
     assert [e[1:] for e in _exported(capsys, folder, location)] == [expected]
+
+
+def test_undo_takes_back_a_decisions_gold_spans_and_the_cluster_is_open_again(tmp_path):
+    folder, doc_ids = _corpus(tmp_path)
+    doc_id = doc_ids[0]
+    location = tmp_path / "annotations"
+    _annotate(location, folder, doc_ids)
+    with AnnotationStore(location, corpus=load_corpus(folder, detect=False), annotator="carol") as store:
+        review = build_review(store, doc_id)
+        accept(store, review, review.clusters[1], "alice")
+        accept(store, review, review.clusters[1], "bob")  # carol changes her mind: based on her own decision
+        assert _gold(store, doc_id) == [_span("three", "euro") + ("opinion",)]
+        store.undo()
+        assert _gold(store, doc_id) == [_span("salary", "euro") + ("claim",)]
+        store.undo()
+        review = build_review(store, doc_id)
+        assert _gold(store, doc_id) == [] and review.progress == "0/2"
+        accept(store, review, review.clusters[1], "bob")
+        assert build_review(store, doc_id).progress == "1/2"
