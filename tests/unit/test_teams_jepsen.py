@@ -167,7 +167,7 @@ def _view(store: AnnotationStore) -> tuple[dict, dict]:
     anns = {a.id: a for a in store.all(statuses=("accepted", "suggested", "rejected"))}
     meta = {}
     for table in ("overrides", "done", "state"):
-        for key, value in store._image.meta[table].items():  # the session's own image, as it stands
+        for key, value in store.table(table).items():  # the session's own image, as it stands
             meta[(table, key)] = value
     return anns, meta
 
@@ -220,8 +220,8 @@ def _run(url: str, sessions: int, steps: int, seed: int) -> None:
                 with _p.connect(url, autocommit=True) as c:
                     rows = c.execute("SELECT session, op->>0, op->1->>'note', rev, xid::text FROM reader_changes WHERE op->1->>'id' = %s OR op->>2 = %s ORDER BY seq",
                                      (bad[0], bad[0])).fetchall()
-                raise AssertionError(f"{store._engine.session} {bad[0]} view={got.get(bad[0])} db={exp.get(bad[0])} "
-                                     f"versions={store._engine._versions.revs.get(('a', bad[0]))} horizon={store._engine._horizon} log={rows}")
+                raise AssertionError(f"{bad[0]} view={got.get(bad[0])} db={exp.get(bad[0])} "
+                                     f"session={store.inspect(('a', bad[0]))} log={rows}")
             assert {k: (a.start, a.end, a.label, a.note, a.annotator) for k, a in view_anns.items()} == {
                 k: (r["start"], r["end"], r["label"], r["note"], r["annotator"]) for k, r in anns.items()}
             want = {k: v for k, v in meta.items() if k[0] in ("overrides", "done", "state")}
@@ -231,8 +231,8 @@ def _run(url: str, sessions: int, steps: int, seed: int) -> None:
                 with _p.connect(url, autocommit=True) as c:
                     rows = c.execute("SELECT session, op, rev, xid::text FROM reader_changes WHERE op->>1 = %s AND op->>2 = %s ORDER BY seq",
                                      (bad[0][0], bad[0][1])).fetchall()
-                raise AssertionError(f"{store._engine.session} {bad} view={view_meta.get(bad[0])} db={want.get(bad[0])} "
-                                     f"versions={store._engine._versions.revs.get(('m',) + bad[0])} log={rows}")
+                raise AssertionError(f"{bad} view={view_meta.get(bad[0])} db={want.get(bad[0])} "
+                                     f"session={store.inspect(('m',) + bad[0])} log={rows}")
         # no layer holds a duplicate
         layers = Counter((r["annotator"], r["doc_id"], r["start"], r["end"], r["label"])
                          for r in anns.values() if r["status"] != "rejected")
