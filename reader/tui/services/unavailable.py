@@ -235,5 +235,11 @@ class UnavailableStore:
     def decide_clusters(self, decisions: Sequence[ClusterDecision], *, layer: str, source: str = "") -> list[Annotation]:
         self._refuse()
 
+    def table(self, name: str) -> dict[str, JSON]:
+        return dict(self._state) if name == "state" else {}
+
+    def inspect(self, key: tuple[str, ...] | None = None) -> dict[str, JSON]:
+        return {"engine": "unavailable", "reason": self.readonly_reason}
+
     def rejected_keys(self, doc_id: str) -> set[RejectedKey]:
         return set()
