@@ -252,4 +252,6 @@ class ClusterDecision:
     seen: Any  # JSON: the decision row this reviewer saw (None: undecided)
     chose: str  # whose version ("" = no span here)
     remove: list[str] = field(default_factory=list)  # ids of the gold spans it replaces
+    #: the annotators' spans of the cluster: id -> the claim row seen (None: never decided)
+    claims: dict[str, Any] = field(default_factory=dict)
     add: list[dict[str, Any]] = field(default_factory=list)  # the gold spans it makes

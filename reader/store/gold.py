@@ -9,8 +9,16 @@ the *annotators'* spans of the cluster, not of the gold ones, so that a
 reviewer who moved a gold edge and one who did not still name the same
 cluster). Its value says who decided what and when (:func:`decision_value`).
 
-The decision names the row value its reviewer saw (``seen``; None: undecided).
-It is written only if the row is still so:
+Two reviewers' views of "the same" cluster may differ in more than a gold
+edge: an annotator may have moved or added a span that one reviewer has
+polled and the other has not, so the extents differ. So a decision also
+writes a **claim** on every annotator's span of its cluster (key
+:func:`claim_key`, the span's id, which an edit keeps): two decisions on
+clusters that share any annotator's span write the same claim row, and
+collide even when their keys differ.
+
+The decision names the rows its reviewer saw (``seen`` and ``claims``; None:
+undecided). It is written only if they are still so:
 
 * on every engine, the session's own image is checked first (the folder
   engine has one writer, so its image is the store: a review built from an
@@ -46,11 +54,17 @@ if TYPE_CHECKING:
 #: the workspace table holding the decision rows (version-checked on PostgreSQL)
 DECISION_TABLE = "state"
 DECISION_PREFIX = "gold-decision:"
+CLAIM_PREFIX = "gold-claim:"
 
 
 def decision_key(doc_id: str, start: int, end: int) -> str:
     """The ``state`` key of the decision on the cluster of ``doc_id`` whose annotators' spans cover start..end."""
     return DECISION_PREFIX + json.dumps([doc_id, start, end], ensure_ascii=False)
+
+
+def claim_key(ann_id: str) -> str:
+    """The ``state`` key of the claim on an annotator's span: which decision took it into account."""
+    return CLAIM_PREFIX + ann_id
 
 
 def parse_decision_key(key: str) -> tuple[str, int, int] | None:
@@ -120,17 +134,21 @@ class GoldMethods:
 
     def decide_clusters(self, decisions: Sequence[ClusterDecision], *, layer: str, source: str = "") -> list[Annotation]:
         """Apply the decisions as one durable transaction: each one's old gold spans removed, its
-        new ones added, its decision row written; all or nothing. A decision whose row is no
-        longer what it ``seen`` (another reviewer decided first) refuses the whole write with
-        :class:`~reader.errors.StoreConflictError` (one line) and the image shows theirs.
-        Returns the gold spans added. Undo removes them (the decision row stays, so the
-        cluster shows undecided again)."""
+        new ones added, its decision row and the claims of its annotators' spans written; all or
+        nothing. A decision whose rows are no longer what it saw (another reviewer decided first)
+        refuses the whole write with :class:`~reader.errors.StoreConflictError` (one line) and
+        the image shows theirs. Returns the gold spans added. Undo removes them (the decision
+        row stays, so the cluster shows undecided again)."""
         with self._lock:
             self._check_writable()
             table = self._image.meta[DECISION_TABLE]
+            rows: list[tuple[str, JSON]] = []  # (key, the value seen) of every row the decisions write
             for d in decisions:
-                if table.get(decision_key(d.doc_id, d.start, d.end)) != d.seen:
-                    raise StoreConflictError(describe_decision(table.get(decision_key(d.doc_id, d.start, d.end))))
+                rows.append((decision_key(d.doc_id, d.start, d.end), d.seen))
+                rows += [(claim_key(ann_id), seen) for ann_id, seen in d.claims.items()]
+            for key, seen in rows:
+                if table.get(key) != seen:
+                    raise StoreConflictError(describe_decision(table.get(key)))
             removed = [self._image.anns[i] for d in decisions for i in d.remove if i in self._image.anns]
             for old in removed:
                 self._replace(old, None)
@@ -144,13 +162,17 @@ class GoldMethods:
             for added in per:
                 for ann in added:
                     self._replace(None, ann)
-            ops: list[Op] = []
-            values: list[tuple[str, dict[str, JSON]]] = []
+            written: list[tuple[str, JSON]] = []
             for d, added in zip(decisions, per):
+                key = decision_key(d.doc_id, d.start, d.end)
                 value = decision_value(self.annotator, d.chose, [a.id for a in added], layer)
-                values.append((decision_key(d.doc_id, d.start, d.end), value))
-                table[decision_key(d.doc_id, d.start, d.end)] = value
-                ops.append(["meta", DECISION_TABLE, decision_key(d.doc_id, d.start, d.end), value])  # first: its conflict is the one reported
+                written.append((key, value))
+                claim = {"decision": key, "by": value["by"], "at": value["at"]}
+                written += [(claim_key(ann_id), claim) for ann_id in d.claims]
+            ops: list[Op] = []
+            for key, value in written:  # first: a conflict on them is the one reported
+                table[key] = value
+                ops.append(["meta", DECISION_TABLE, key, value])
             ops += [["del", old.doc_id, old.id] for old in removed]
             new = [a for added in per for a in added]
             ops += [["put", ann_record(a)] for a in new]
@@ -160,9 +182,9 @@ class GoldMethods:
             try:
                 self._commit(ops)
             except StoreConflictError:
-                now = [table.get(key) for key, value in values if table.get(key) != value]
+                now = [table.get(key) for key, value in written if table.get(key) not in (value, None)]
                 raise StoreConflictError(describe_decision(now[0] if now else None)) from None
             return [copy_annotation(a) for a in new]
 
 
-__all__ = ["ClusterDecision", "GoldMethods", "decision_key", "decision_value", "describe_decision", "parse_decision_key"]
+__all__ = ["ClusterDecision", "GoldMethods", "claim_key", "decision_key", "decision_value", "describe_decision", "parse_decision_key"]

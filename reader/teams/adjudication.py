@@ -29,6 +29,7 @@ from typing import Iterable, Protocol, Sequence
 
 from reader.model import STATUS_ACCEPTED, Annotation, ClusterDecision, Document, Link
 from reader.protocols import JSON, AnnotationItem, CountKey
+from reader.store.gold import claim_key
 from reader.text import is_word_char, next_word, prev_word, snap_left, word_bounds
 
 GOLD = "gold"
@@ -72,6 +73,7 @@ class Cluster:
     annotators: tuple[str, ...] = ()  # who worked on the document
     decided_empty: bool = False  # the adjudicator decided: no gold span here
     decision: JSON = None  # the cluster's decision row as this review saw it (None: undecided)
+    claims: dict[str, JSON] = field(default_factory=dict)  # annotators' span id -> its claim row seen
 
     def version(self, who: str) -> tuple[tuple[int, int, str], ...]:
         return tuple(sorted((a.start, a.end, a.label) for a in self.spans.get(who, ())))
@@ -147,6 +149,7 @@ def build_review(store: AdjudicationStore, doc_id: str, *, annotators: Sequence[
     rows = store.decisions(doc_id)
     for cluster in clusters:
         cluster.decision = rows.get(cluster.anchor)
+        cluster.claims = {a.id: store.get_state(claim_key(a.id)) for anns in cluster.spans.values() for a in anns}
         chose_none = isinstance(cluster.decision, dict) and not cluster.decision.get("gold")
         cluster.decided_empty = (chose_none or cluster.key in legacy) and not cluster.gold
     # a cluster made only of gold spans (an edit that moved away) is resolved by itself
@@ -212,6 +215,7 @@ def _decide(store: AdjudicationStore, review: Review, decisions: list[tuple[Clus
     """One atomic write of ``(cluster, whose version, its spans)`` decisions (see the module docstring)."""
     return store.decide_clusters([
         ClusterDecision(review.doc_id, *c.anchor, seen=c.decision, chose=who, remove=[g.id for g in c.gold],
+                        claims=dict(c.claims),
                         add=[{"doc_id": a.doc_id, "start": a.start, "end": a.end, "label": a.label, "note": a.note,
                               "annotator": review.gold} for a in chosen])
         for c, who, chosen in decisions
@@ -227,6 +231,7 @@ def accept(store: AdjudicationStore, review: Review, cluster: Cluster, who: str)
     cluster.gold = list(added)
     cluster.decided_empty = not chosen
     cluster.decision = store.decisions(review.doc_id).get(cluster.anchor)
+    cluster.claims = {i: store.get_state(claim_key(i)) for i in cluster.claims}
     return added
 
 
@@ -242,6 +247,7 @@ def accept_agreed(store: AdjudicationStore, review: Review) -> int:
     for cluster, _who, _chosen in todo:
         cluster.gold = [by_span[v] for v in cluster.version(cluster.annotators[0]) if v in by_span]
         cluster.decision = rows.get(cluster.anchor)
+        cluster.claims = {i: store.get_state(claim_key(i)) for i in cluster.claims}
     return len(added)
 
 

@@ -226,3 +226,27 @@ def test_undo_takes_back_a_decisions_gold_spans_and_the_cluster_is_open_again(tm
         assert _gold(store, doc_id) == [] and review.progress == "0/2"
         accept(store, review, review.clusters[1], "bob")
         assert build_review(store, doc_id).progress == "1/2"
+
+
+def test_reviewers_whose_clusters_differ_by_an_annotators_edit_still_collide(tmp_path, pg_url):
+    """alice widens her span after dave built his review; carol polled and sees the wider cluster: another
+    key, but the same annotators' spans, so their decisions still collide (the claims on the spans)."""
+    folder, doc_ids = _corpus(tmp_path)
+    doc_id = doc_ids[0]
+    _annotate(pg_url, folder, doc_ids)
+    corpus = load_corpus(folder, detect=False)
+    with AnnotationStore(pg_url, corpus=corpus, annotator="carol") as carol, \
+            AnnotationStore(pg_url, corpus=corpus, annotator="dave") as dave:
+        stale = build_review(dave, doc_id)
+        with AnnotationStore(pg_url, corpus=corpus, annotator="alice") as alice:
+            [mine] = [a for a in alice.for_document(doc_id) if a.annotator == "alice" and a.start > 0]
+            alice.update(mine.id, start=TEXT.index("The salary"))
+        carol.refresh()
+        review = build_review(carol, doc_id)
+        assert review.clusters[1].anchor != stale.clusters[1].anchor  # two views of the cluster
+        accept(carol, review, review.clusters[1], "bob")
+        with pytest.raises(StoreConflictError, match="carol decided this cluster"):
+            accept(dave, stale, stale.clusters[1], "alice")
+        dave.refresh()
+        assert _gold(dave, doc_id) == [_span("three", "euro") + ("opinion",)]
+        assert build_review(dave, doc_id).progress == "1/2"
