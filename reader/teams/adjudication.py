@@ -29,7 +29,7 @@ from typing import Iterable, Protocol, Sequence
 
 from reader.model import STATUS_ACCEPTED, Annotation, ClusterDecision, Document, Link
 from reader.protocols import JSON, AnnotationItem, CountKey
-from reader.store.gold import claim_key
+from reader.store.gold import claim_key, decision_key
 from reader.text import is_word_char, next_word, prev_word, snap_left, word_bounds
 
 GOLD = "gold"
@@ -58,8 +58,6 @@ class AdjudicationStore(Protocol):
     def get_state(self, key: str, default: JSON = None) -> JSON: ...
 
     def set_state(self, key: str, value: JSON) -> None: ...
-
-    def decisions(self, doc_id: str) -> dict[tuple[int, int], JSON]: ...
 
     def decide_clusters(self, decisions: Sequence[ClusterDecision], *, layer: str, source: str = "") -> list[Annotation]: ...
 
@@ -146,9 +144,8 @@ def build_review(store: AdjudicationStore, doc_id: str, *, annotators: Sequence[
         else:
             cluster.spans.setdefault(ann.annotator, []).append(ann)
     legacy = _decided(store, doc_id)
-    rows = store.decisions(doc_id)
     for cluster in clusters:
-        cluster.decision = rows.get(cluster.anchor)
+        cluster.decision = store.get_state(decision_key(doc_id, *cluster.anchor))  # a lookup, no scan
         cluster.claims = {a.id: store.get_state(claim_key(a.id)) for anns in cluster.spans.values() for a in anns}
         chose_none = isinstance(cluster.decision, dict) and not cluster.decision.get("gold")
         cluster.decided_empty = (chose_none or cluster.key in legacy) and not cluster.gold
@@ -230,7 +227,7 @@ def accept(store: AdjudicationStore, review: Review, cluster: Cluster, who: str)
     added = _decide(store, review, [(cluster, who, chosen)])
     cluster.gold = list(added)
     cluster.decided_empty = not chosen
-    cluster.decision = store.decisions(review.doc_id).get(cluster.anchor)
+    cluster.decision = store.get_state(decision_key(review.doc_id, *cluster.anchor))
     cluster.claims = {i: store.get_state(claim_key(i)) for i in cluster.claims}
     return added
 
@@ -243,10 +240,9 @@ def accept_agreed(store: AdjudicationStore, review: Review) -> int:
         return 0
     added = _decide(store, review, todo, source="adjudicated:agreed")
     by_span = {(a.start, a.end, a.label): a for a in added}
-    rows = store.decisions(review.doc_id)
     for cluster, _who, _chosen in todo:
         cluster.gold = [by_span[v] for v in cluster.version(cluster.annotators[0]) if v in by_span]
-        cluster.decision = rows.get(cluster.anchor)
+        cluster.decision = store.get_state(decision_key(review.doc_id, *cluster.anchor))
         cluster.claims = {i: store.get_state(claim_key(i)) for i in cluster.claims}
     return len(added)
 
