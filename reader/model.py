@@ -239,3 +239,19 @@ class ReanchorReport:
         if not parts:
             return "all annotations are anchored"
         return "re-anchoring: " + ", ".join(parts)
+
+
+@dataclass
+class ClusterDecision:
+    """One reviewer's decision on one adjudication cluster, written as one checked write
+    (:meth:`reader.store.gold.GoldMethods.decide_clusters`)."""
+
+    doc_id: str
+    start: int  # the extent of the annotators' spans of the cluster (its key)
+    end: int
+    seen: Any  # JSON: the decision row this reviewer saw (None: undecided)
+    chose: str  # whose version ("" = no span here)
+    remove: list[str] = field(default_factory=list)  # ids of the gold spans it replaces
+    #: the annotators' spans of the cluster: id -> the claim row seen (None: never decided)
+    claims: dict[str, Any] = field(default_factory=dict)
+    add: list[dict[str, Any]] = field(default_factory=list)  # the gold spans it makes

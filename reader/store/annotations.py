@@ -40,6 +40,8 @@ from reader.store.decisions import Decided, decision, is_shared
 from reader.store.engine import FileEngine, no_gc
 from reader.store.history import Change, History, change_ops
 from reader.model import ReanchorReport
+from reader.store.gold import GoldMethods
+from reader.store.inspect import InspectMethods
 from reader.store.links import LinkMethods
 from reader.store.undo import UndoMethods
 from reader.store.reanchor import reanchor_documents
@@ -277,7 +279,7 @@ def _revalue(old: Annotation, new: Annotation) -> Annotation:
     return dataclasses.replace(new, value=annotation_value(new.label, new.text))
 
 
-class AnnotationStore(LinkMethods, UndoMethods, WorkspaceTablesMixin):
+class AnnotationStore(LinkMethods, UndoMethods, GoldMethods, InspectMethods, WorkspaceTablesMixin):
     """Annotations of a corpus, saved durably under ``path`` (see :mod:`reader.store`).
 
     Thread-safe (one ``RLock`` around every public method). Annotations that

@@ -621,6 +621,15 @@ class PostgresEngine:
                 (_encode_str(key), _jsonb(value)),
             )
 
+    def inspect(self, key: tuple[str, ...] | None = None) -> dict[str, JSON]:
+        """This session for diagnostics and tests (see :mod:`reader.store.inspect`)."""
+        conn = self._conn
+        out: dict[str, JSON] = {"session": self.session, "horizon": self._horizon,
+                                "tls": bool(conn is not None and not conn.closed and conn.pgconn.ssl_in_use)}
+        if key is not None:
+            out["seen"] = self._versions.revs.get(key)
+        return out
+
     @contextlib.contextmanager
     def _guarded(self) -> Iterator[Any]:
         """A transaction under the commit lock, on the schema this session writes

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 from types import TracebackType
-from typing import Iterable, Mapping, NoReturn
+from typing import Iterable, Mapping, NoReturn, Sequence
 
 from reader.errors import StoreReadOnlyError
 from reader.labels import LabelSet
-from reader.model import Annotation, Change, Document, Link, ReanchorReport
+from reader.model import Annotation, Change, ClusterDecision, Document, Link, ReanchorReport
 from reader.protocols import JSON, ACCEPTED_AND_SUGGESTED, AnnotationItem, CountKey, DocumentLookup, Op, RejectedKey
 
 
@@ -228,6 +228,18 @@ class UnavailableStore:
 
     def set_state(self, key: str, value: JSON) -> None:
         self._state[key] = value  # kept for this session only
+
+    def decisions(self, doc_id: str) -> dict[tuple[int, int], JSON]:
+        return {}
+
+    def decide_clusters(self, decisions: Sequence[ClusterDecision], *, layer: str, source: str = "") -> list[Annotation]:
+        self._refuse()
+
+    def table(self, name: str) -> dict[str, JSON]:
+        return dict(self._state) if name == "state" else {}
+
+    def inspect(self, key: tuple[str, ...] | None = None) -> dict[str, JSON]:
+        return {"engine": "unavailable", "reason": self.readonly_reason}
 
     def rejected_keys(self, doc_id: str) -> set[RejectedKey]:
         return set()
