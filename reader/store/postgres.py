@@ -18,12 +18,13 @@ Tables (created and upgraded by versioned migrations, :data:`MIGRATIONS`)::
 
 How it works:
 
-* :meth:`commit` runs one transaction: it applies the operations to the
-  tables (idempotent upserts and deletes by id) and appends them to
-  ``reader_changes``. The transaction first takes a transaction-level advisory
-  lock, held for the few milliseconds until it commits, so that change numbers
-  follow commit order (a reader that has seen change *n* has seen every change
-  before it). ``commit`` returns after the transaction has committed.
+* :meth:`commit` writes each operation with one statement that applies it
+  to its row (only at the version the session had seen, see
+  :mod:`reader.store.pgwrite`) and appends it to ``reader_changes``: one
+  operation is that statement alone (autocommit: one round trip), several
+  are one transaction. No store-wide lock: writers wait only for the rows
+  they both change. ``commit`` returns after the transaction has committed
+  (durable: ``synchronous_commit`` is left on).
 * :meth:`poll` reads the changes after the last one seen that other sessions
   made: about a millisecond, so the app can call it every second.
 * A lost connection (server restarted, network gone) makes :meth:`commit`
@@ -71,7 +72,8 @@ from reader.store.pgwrite import (MIGRATION_3, Conflict, ConflictError, Versions
 from reader.store.base import SCHEMA_VERSION as RECORD_VERSION
 
 URL_SCHEMES = ("postgresql://", "postgres://")
-#: arbitrary constant naming the advisory lock that orders commits
+#: arbitrary constant naming the advisory lock that serialises migrations (and quarantine, info writes);
+#: commits do not take it
 COMMIT_LOCK = 0x72656164  # "read"
 log = logging.getLogger("reader.store")
 
@@ -485,9 +487,9 @@ class PostgresEngine:
     @staticmethod
     def _check_schema(conn: Any) -> None:
         """Raise :class:`_NewerSchema` when a newer reader has migrated the database since this
-        session opened. Before a write it is called under the commit lock, which migrations
+        session opened. Before a write it is called under the advisory lock, which migrations
         also take, so the schema cannot change between the check and the write (a commit
-        checks inside its log statement instead, see :meth:`_write`)."""
+        checks inside its write statements instead, see :meth:`_write`)."""
         found = int(conn.execute(_SCHEMA_SQL).fetchone()[0])
         if found > SCHEMA_VERSION:
             raise _NewerSchema(found)
