@@ -12,14 +12,16 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.color import Color, ColorParseError
 
-from reader.amounts import JSONValue, check_value, parse_amount
 from reader.errors import LabelsError
+
+if TYPE_CHECKING:  # the amount tables load on the first value, not with the labels (issue 22)
+    from reader.amounts import JSONValue
 
 LABELS_FILE = "labels.toml"
 #: Labels a labels.toml may define. Past 9 the hotkeys run out and the label picker
@@ -272,5 +274,7 @@ def annotation_value(label: str, text: str, given: object = None, lang: str | No
     a valid value, else what ``text`` parses to; None for labels other than salary."""
     if label not in VALUE_LABELS:
         return None
+    from reader.amounts import check_value, parse_amount
+
     checked = check_value(given) if given is not None else None
     return dict(checked) if checked is not None else parse_amount(text, lang)
