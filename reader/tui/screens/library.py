@@ -119,6 +119,7 @@ class LibraryScreen(Screen[None]):
         self.table.focus()
         if app.first_screen_at is None:
             app.first_screen_at = time.perf_counter()
+            self.call_after_refresh(app.after_first_screen)  # workers start once the library is drawn
 
     def _show_banner(self) -> None:
         app = reader_app(self)
