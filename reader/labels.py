@@ -10,7 +10,6 @@ Format (one table per label, in hotkey order)::
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from typing import TYPE_CHECKING, Iterator
 from dataclasses import dataclass
@@ -125,6 +124,8 @@ class LabelSet:
             raise LabelsError(path, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
         except OSError as exc:
             raise LabelsError(path, f"cannot read: {exc.strerror or exc}") from None
+        import tomllib  # only when a label file is read: not on every start (issue 22)
+
         depth = _nesting_depth(source)
         if depth > MAX_NESTING:
             raise LabelsError(path, f"invalid TOML: arrays or tables nested more than {MAX_NESTING} deep "
@@ -246,6 +247,8 @@ def _table_lines(lines: list[str]) -> dict[str, int]:
 
 
 def _unescape_basic(value: str) -> str:
+    import tomllib
+
     try:
         return str(tomllib.loads(f'k = "{value}"')["k"])
     except tomllib.TOMLDecodeError:
