@@ -2,7 +2,8 @@
 
 The library is the first screen; alignment, suggestions, the amount tables,
 sentence splitting, numpy/nltk, bidi, psycopg, the formats, the other screens
-and Textual's TextArea are not needed to show it, so they are imported when
+Textual's TextArea and (with every file loaded) the problems panel's
+DataTable are not needed to show it, so they are imported when
 first used (the amount tables and language detection are loaded in workers
 *after* the first paint). A fresh interpreter starts the app as ``reader``
 does (``reader.entry``), headless, and lists ``sys.modules`` at the moment the
@@ -61,6 +62,7 @@ HEAVY = [
     "reader.tui.screens.reading", "reader.tui.screens.compare", "reader.tui.screens.stats",
     "reader.tui.screens.adjudicate", "reader.tui.dialogs", "reader.tui.serve",
     "textual.widgets._text_area", "textual.document",
+    "textual.widgets._data_table", "textual.widgets._collapsible",  # the problems panel: only when a file failed
 ]
 
 
