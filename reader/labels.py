@@ -10,16 +10,17 @@ Format (one table per label, in hotkey order)::
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.color import Color, ColorParseError
 
-from reader.amounts import JSONValue, check_value, parse_amount
 from reader.errors import LabelsError
+
+if TYPE_CHECKING:  # the amount tables load on the first value, not with the labels (issue 22)
+    from reader.amounts import JSONValue
 
 LABELS_FILE = "labels.toml"
 #: Labels a labels.toml may define. Past 9 the hotkeys run out and the label picker
@@ -123,6 +124,8 @@ class LabelSet:
             raise LabelsError(path, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
         except OSError as exc:
             raise LabelsError(path, f"cannot read: {exc.strerror or exc}") from None
+        import tomllib  # only when a label file is read: not on every start (issue 22)
+
         depth = _nesting_depth(source)
         if depth > MAX_NESTING:
             raise LabelsError(path, f"invalid TOML: arrays or tables nested more than {MAX_NESTING} deep "
@@ -244,6 +247,8 @@ def _table_lines(lines: list[str]) -> dict[str, int]:
 
 
 def _unescape_basic(value: str) -> str:
+    import tomllib
+
     try:
         return str(tomllib.loads(f'k = "{value}"')["k"])
     except tomllib.TOMLDecodeError:
@@ -272,5 +277,7 @@ def annotation_value(label: str, text: str, given: object = None, lang: str | No
     a valid value, else what ``text`` parses to; None for labels other than salary."""
     if label not in VALUE_LABELS:
         return None
+    from reader.amounts import check_value, parse_amount
+
     checked = check_value(given) if given is not None else None
     return dict(checked) if checked is not None else parse_amount(text, lang)
