@@ -47,6 +47,7 @@ def size_of(path: Path) -> int:
 
 
 def assert_bounded(big: int, base: int, size: int) -> None:
+    print(f"peak {big / MIB:.0f} MiB, baseline {base / MIB:.0f} MiB: {(big - base) / size:.2f}x {size / MIB:.1f} MiB")
     assert big - base <= FACTOR * size, (f"peak {big // MIB} MiB, baseline {base // MIB} MiB: "
                                          f"{(big - base) / size:.2f}x an input of {size / MIB:.1f} MiB")
 
