@@ -27,6 +27,8 @@ LABELS_FILE = "labels.toml"
 #: (type to filter) takes over; past this limit a label set is no longer something a
 #: person picks from, and the file is refused with a clear message.
 MAX_LABELS = 1000
+#: labels.toml is read whole and parsed at once (tomllib): a larger file is refused before it is parsed
+MAX_LABELS_BYTES = 8 * 1024 * 1024
 # exact names: fullmatch (a regex ``$`` would also match before a trailing newline),
 # no leading or trailing space
 _NAME = re.compile(r"\w(?:[\w\- ]{0,38}[\w\-])?")
@@ -119,7 +121,12 @@ class LabelSet:
     def from_file(cls, path: Path | str) -> "LabelSet":
         path = Path(path)
         try:
-            source = path.read_text(encoding="utf-8")
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_LABELS_BYTES + 1)  # never more: tomllib holds ~20x a file in objects
+            if len(raw) > MAX_LABELS_BYTES:
+                raise LabelsError(path, f"larger than {MAX_LABELS_BYTES // (1024 * 1024)} MiB; a label set of at most "
+                                        f"{MAX_LABELS:,} labels is far smaller (is this the right file?)")
+            source = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text did
         except UnicodeDecodeError as exc:
             raise LabelsError(path, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
         except OSError as exc:

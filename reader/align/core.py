@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import hashlib
 import math
+import threading
 
 import regex
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 from reader.align.facts import STRONG, WEAK, WEIGHTS, Fact, FactKey, passage_facts, reason
@@ -80,7 +82,32 @@ def _sentence_word(text: str, f: Fact, lower: set[str]) -> bool:
     return word in lower and bool(_BEFORE_SENTENCE.search(text, max(0, f.start - 8), f.start))
 
 
+#: facts of the last documents read, by (content hash, language): comparing the same documents again
+#: (the compare screen reopened, a second ``suggest --links``) does not extract their facts again
+FACTS_CACHE_SIZE = 16
+_facts_cache: OrderedDict[tuple[str, str | None], DocumentFacts] = OrderedDict()
+_facts_lock = threading.Lock()
+
+
 def document_facts(text: str, lang: str | None = None, doc_id: str = "") -> DocumentFacts:
+    """The passages of ``text`` and the facts each states (cached by content; the result is shared:
+    callers read it, never change it)."""
+    key = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), lang)
+    with _facts_lock:
+        cached = _facts_cache.get(key)
+        if cached is not None:
+            _facts_cache.move_to_end(key)
+    if cached is not None:
+        return dataclasses.replace(cached, doc_id=doc_id)
+    found = _document_facts(text, lang, doc_id)
+    with _facts_lock:
+        _facts_cache[key] = found
+        while len(_facts_cache) > FACTS_CACHE_SIZE:
+            _facts_cache.popitem(last=False)
+    return found
+
+
+def _document_facts(text: str, lang: str | None, doc_id: str) -> DocumentFacts:
     ps = passages(text, lang=lang)
     facts: list[dict[FactKey, Fact]] = []
     df: Counter[FactKey] = Counter()

@@ -115,3 +115,19 @@ def test_links_align_only_documents_that_share_facts(tmp_path):
         pairs = candidate_pairs(ps, store.for_document)
         assert {tuple(sorted(p)) for p in pairs} == {("a-en", "a-it"), ("b-en", "b-fr")}
         assert suggest_links(docs, store) == 2
+
+
+def test_document_facts_are_cached_by_content_and_language(monkeypatch):
+    """Issue 19 item 9: the facts of a document read again (compare reopened, a second suggest
+    --links) come from the cache: equal to a fresh extraction, under the caller's doc id."""
+    import reader.align.core as core
+
+    text = "Netflix pays $300,000 to $900,000.\n\nIl 25 aprile Netflix paga 300mila euro."
+    first = core.document_facts(text, "en", "a")
+    calls = []
+    monkeypatch.setattr(core, "passage_facts", lambda *a: calls.append(a) or [])
+    again = core.document_facts(text, "en", "b")
+    assert calls == [] and again.doc_id == "b" and first.doc_id == "a"
+    assert (again.passages, again.facts, again.df) == (first.passages, first.facts, first.df)
+    core.document_facts(text, "it", "c")  # another language: extracted again
+    assert calls
