@@ -22,19 +22,23 @@ def run(quick: bool = False) -> list[dict]:
     rows: list[dict] = []
     below = []
     for p in points:
-        for lab in LABELS:
-            P, R, n = p.scores[lab]
-            rp, rr, rn = p.rules[lab]
-            value = f"learned P {P:.2f} R {R:.2f} ({n} suggested); rules alone P {rp:.2f} R {rr:.2f} ({rn})"
-            if rn == 0:
-                goal = "no rules: learned only"
-            elif n and P < rp:
-                goal = "FLAG: learned P < rules alone"
-                below.append(f"{lab} after {p.done}")
-            else:
-                goal = "ok: P >= rules alone"
-            rows.append({"section": sec, "metric": f"after {p.done} docs, {p.remaining} left: {lab}",
-                         "value": value, "goal": goal})
+        for part, scores, rules in (("", p.scores, p.rules), ("held-out ", p.heldout, p.heldout_rules)):
+            if not part and not p.remaining:
+                continue
+            for lab in LABELS:
+                P, R, n = scores[lab]
+                rp, rr, rn = rules[lab]
+                value = f"learned P {P:.2f} R {R:.2f} ({n} suggested); rules alone P {rp:.2f} R {rr:.2f} ({rn})"
+                if rn == 0:
+                    goal = "no rules: learned only"
+                elif n and P < rp:
+                    goal = "FLAG: learned P < rules alone"
+                    below.append(f"{part}{lab} after {p.done}")
+                else:
+                    goal = "ok: P >= rules alone"
+                where = f"{p.remaining} left" if not part else "held-out set"
+                rows.append({"section": sec, "metric": f"after {p.done} docs, {where}: {lab}",
+                             "value": value, "goal": goal})
     rows.append({"section": sec, "metric": "points where learned P < rules alone",
                  "value": ", ".join(below) if below else "none", "goal": "none"})
     if points:
