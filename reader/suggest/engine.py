@@ -125,7 +125,7 @@ def measure(docs: Sequence[Document], accepted: Sequence[Annotation], labels: It
             plan.hidden_match.add(label)
     if models:
         try:
-            usable, quality = train_recommenders(docs, accepted, labels)
+            usable, quality = train_recommenders(docs, accepted, labels, rule_labels=tuple(RECOGNISERS))
         except ImportError:
             plan.notes.append("trained recommenders unavailable: scikit-learn is not installed (pip install '.[learn]')")
         else:
