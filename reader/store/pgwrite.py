@@ -37,7 +37,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from reader.store.base import CommitConflict, Op
+from reader.store.base import CommitConflict, Op, op_key
 
 #: (kind, ...): ("a", annotation id) or ("m", table, key)
 Key = tuple[str, ...]
@@ -78,14 +78,6 @@ MIGRATION_3: list[str] = [
            (annotator, doc_id, (record->>'start'), (record->>'end'), (record->>'label'))
            WHERE record->>'status' <> 'rejected'""",
 ]
-
-
-def op_key(op: Op) -> Key:
-    if op[0] == "put":
-        return ("a", op[1]["id"])
-    if op[0] == "del":
-        return ("a", op[2])
-    return ("m", op[1], str(op[2]))
 
 
 class Versions:
@@ -282,6 +274,24 @@ def current(cur: Any, key: Key, enc: Callable[[str], str], dec: Callable[[str], 
     if row is None:
         return None, 0, "", None
     return ["meta", key[1], key[2], row[0]], int(row[1]), dec(row[2]), float(row[3])
+
+
+def written_with(cur: Any, keys: Sequence[Key], horizon: str, enc: Callable[[str], str]) -> list[tuple[Key, Op]]:
+    """Every row written by the transactions that last wrote ``keys``, not yet polled (their
+    transaction at or after ``horizon``): (key, the logged operation), in log order.
+
+    A conflict reloads the rows it touched; a row is one of several its writer changed
+    together (a decision row and the gold spans it names), so the others are reloaded too."""
+    ids = [enc(k[1]) for k in keys if k[0] == "a"]
+    tables = [enc(k[1]) for k in keys if k[0] == "m"]
+    names = [enc(k[2]) for k in keys if k[0] == "m"]
+    cur.execute(
+        "WITH w AS (SELECT xmin AS x FROM reader_annotations WHERE id = ANY(%(ids)s) "
+        "UNION SELECT m.xmin FROM reader_meta m JOIN unnest(%(tables)s::text[], %(names)s::text[]) AS k(tbl, key) "
+        "ON m.tbl = k.tbl AND m.key = k.key) "
+        "SELECT c.op FROM reader_changes c WHERE c.xid >= %(h)s::xid8 AND c.xid::xid IN (SELECT x FROM w) ORDER BY c.seq",
+        {"ids": ids, "tables": tables, "names": names, "h": horizon})
+    return [(op_key(row[0]), row[0]) for row in cur.fetchall()]
 
 
 def same(op: Op, now: Op | None) -> bool:

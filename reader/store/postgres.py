@@ -67,7 +67,8 @@ from reader.model import now_iso
 from reader.store.base import JSON, META_TABLES, CommitError, Op, StoreImage, ann_from_record
 from reader.store.pgerrors import CONNECT_TIMEOUT, describe_connect_error
 from reader.store.pgsecurity import LOGINS_KEY, PER_PERSON
-from reader.store.pgwrite import (MIGRATION_3, Conflict, ConflictError, Versions, WriteContext, absent_op, current, op_key,
+from reader.store.base import op_key
+from reader.store.pgwrite import (MIGRATION_3, written_with, Conflict, ConflictError, Versions, WriteContext, absent_op, current,
                                   run_ops, same)
 from reader.store.base import SCHEMA_VERSION as RECORD_VERSION
 
@@ -480,6 +481,18 @@ class PostgresEngine:
                 now, rev, _writer, _written = current(cur, key, _encode_str, _decode_str)
                 self._versions.set(key, rev, now is not None)
                 fresh.append(now if now is not None else absent_op(key, op))
+            # the rest of the transactions that wrote those rows (a decision row and the gold spans it
+            # names): without them the image would hold a row whose companions it has not polled yet
+            for key, logged in written_with(cur, sorted(seen), self._horizon, _encode_str):
+                if key in seen:
+                    continue
+                seen.add(key)
+                now, rev, _writer, _written = current(cur, key, _encode_str, _decode_str)
+                if now is None:
+                    fresh.append(absent_op(key, logged))  # gone (its delete's rev comes with the next poll)
+                elif self._versions.newer(key, rev):
+                    self._versions.set(key, rev, True)
+                    fresh.append(now)
         self.last_error = None
         self.offline_since = None
         return ConflictError(self.location, conflicts, fresh)

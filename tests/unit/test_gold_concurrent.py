@@ -250,3 +250,31 @@ def test_reviewers_whose_clusters_differ_by_an_annotators_edit_still_collide(tmp
         dave.refresh()
         assert _gold(dave, doc_id) == [_span("three", "euro") + ("opinion",)]
         assert build_review(dave, doc_id).progress == "1/2"
+
+
+def test_a_refused_decision_reloads_the_winners_gold_spans_too(tmp_path, pg_url):
+    """The loser's reload brings the winner's whole decision (its row and the gold spans it
+    names), not the row alone: deciding again at once, before any poll, replaces the winner's
+    gold span instead of leaving it beside the new decision."""
+    folder, doc_ids = _corpus(tmp_path)
+    doc = doc_ids[0]
+    _annotate(pg_url, folder, [doc])
+    corpus = load_corpus(folder, detect=False)
+    with AnnotationStore(pg_url, corpus=corpus, annotator="carol") as carol, \
+            AnnotationStore(pg_url, corpus=corpus, annotator="dave") as dave:
+        late = build_review(dave, doc)  # dave looks first and does not poll again
+        cluster = next(c for c in build_review(carol, doc).clusters if not c.agreed)
+        won = accept(carol, build_review(carol, doc), cluster, "alice")
+        assert len(won) == 1
+        mine = next(c for c in late.clusters if c.anchor == cluster.anchor)
+        with pytest.raises(StoreConflictError, match="carol decided this cluster"):
+            accept(dave, late, mine, "bob")
+        assert won[0].id in {a.id for a in dave.for_document(doc)}  # no poll: the reload brought it
+        again = next(c for c in build_review(dave, doc).clusters if c.anchor == cluster.anchor)
+        assert [g.id for g in again.gold] == [won[0].id]
+        accept(dave, build_review(dave, doc), again, "bob")
+    with AnnotationStore(pg_url, readonly=True, corpus=corpus) as fresh:
+        final = next(c for c in build_review(fresh, doc).clusters if c.anchor == cluster.anchor)
+        assert isinstance(final.decision, dict) and final.decision["by"] == "dave"
+        assert sorted(g.id for g in final.gold) == sorted(final.decision["gold"])
+        assert [(g.start, g.end, g.label) for g in final.gold] == [(g.start, g.end, g.label) for g in mine.spans["bob"]]

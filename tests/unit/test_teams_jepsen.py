@@ -246,7 +246,18 @@ def _run(url: str, sessions: int, steps: int, seed: int) -> None:
         for cluster in review.clusters:
             if cluster.gold:
                 assert isinstance(cluster.decision, dict)
-                assert sorted(g.id for g in cluster.gold) == sorted(cluster.decision["gold"])
+                if sorted(g.id for g in cluster.gold) != sorted(cluster.decision["gold"]):  # pragma: no cover - diagnostics
+                    import psycopg as _p
+                    from reader.store.gold import decision_key as _dk
+                    k = _dk(REVIEWED, *cluster.anchor)
+                    ids = [g.id for g in cluster.gold] + list(cluster.decision["gold"])
+                    with _p.connect(url, autocommit=True) as c:
+                        log_rows = c.execute("SELECT seq, session, op->>0, coalesce(op->1->>'id', op->>2), rev, xid::text, "
+                                             "CASE WHEN op->>2 = %s THEN op->3->>'gold' END FROM reader_changes "
+                                             "WHERE op->>2 = %s OR op->1->>'id' = ANY(%s) OR op->>2 = ANY(%s) ORDER BY seq",
+                                             (k, k, ids, ids)).fetchall()
+                    raise AssertionError(f"{k} gold={[g.id for g in cluster.gold]} decision={cluster.decision} log=" +
+                                         "\n".join(map(str, log_rows)))
                 assert len(cluster.gold) == 1  # one version (each has one span here), not two reviewers' mix
         claimed = Counter(i for row in rows.values() if isinstance(row, dict) for i in row["gold"])
         gold_ids = {k for k, r in anns.items() if r["annotator"] == "gold" and r["doc_id"] == REVIEWED}
@@ -266,6 +277,8 @@ def _run(url: str, sessions: int, steps: int, seed: int) -> None:
         for who, key, value in acked:
             changes = history.get(key, [])
             revs = [rev for rev, v in changes if v == value]
+            if value is None and not revs:
+                continue  # removing a row already gone (a done flag cleared twice) writes no change
             assert revs, f"{who}'s acknowledged write of {key} = {value!r} is not in the log"
             final = changes[-1][1]
             now = (anns[key[1]]["start"], anns[key[1]]["end"], anns[key[1]]["label"], anns[key[1]]["note"]) \
@@ -282,7 +295,7 @@ def _run(url: str, sessions: int, steps: int, seed: int) -> None:
                     pass
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_random_sessions_with_killed_connections_converge(pg_url, seed):
     _run(pg_url, sessions=4, steps=60, seed=seed)
 
