@@ -199,3 +199,34 @@ async def test_tagging_and_linking_suggestions_in_compare_accepts_them(tmp_path)
         export_corpus("parallel", app.corpus, app.store, out)
         [record] = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
         assert len(record["spans"]) == 4
+
+
+async def test_a_span_tagged_by_keys_is_suggested_where_its_text_recurs(tmp_path):
+    """Issue 24 item 1 through the keys: the user tags a text in one document; ctrl+g in another
+    suggests the same text there (whole words, any case and spacing) with that annotation as
+    its reason, and not where it is only part of a longer word."""
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "a.txt").write_text("The port authority said the Harbour Accord would cut fees by a third.\n",
+                                encoding="utf-8")
+    (root / "b.txt").write_text("Fishermen doubt that the harbour\n accord helps them. Harbour Accordion players "
+                                "rehearsed nearby.\n", encoding="utf-8")
+    app = ReaderApp(root, tmp_path / "store", signals=False)
+    async with run_test(app, size=SIZE) as pilot:
+        await open_doc(app, pilot, "a")
+        await pilot.press("slash", *"Harbour Accord", "enter", "3")  # select it, tag it claim
+        assert await until(pilot, lambda: [a.label for a in app.store.for_document("a")] == ["claim"])
+        [source] = app.store.for_document("a")
+        app.pop_screen()
+        pane = await open_doc(app, pilot, "b")
+        await pilot.press("ctrl+g")
+        assert await until(pilot, lambda: isinstance(app.screen, PickDialog))
+        await pilot.press("enter")  # "This document"
+        assert await until(pilot, lambda: "suggestion(s) added" in status(pane), 120)
+        text = app.corpus.get("b").text
+        found = [a for a in app.store.for_document("b", statuses=("suggested",)) if a.source == "suggest:match"]
+        assert [(text[a.start:a.end], a.label) for a in found] == [("harbour\n accord", "claim")]
+        assert "a" in found[0].reason and "claim" in found[0].reason
+        await pilot.press("t", "right_square_bracket")  # the status line gives the reason
+        assert "(suggested" in status(pane) and "same text" in status(pane)
+    assert source.start == 28
