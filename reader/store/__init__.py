@@ -9,7 +9,9 @@ One job per module:
   shard iterator shared by open, check and recover); the on-disk layout is in
   its docstring;
 * :mod:`reader.store.journal`: the engine's byte formats (JSON files, journal lines);
-* :mod:`reader.store.annotations`: :class:`AnnotationStore`, the public API and validation;
+* :mod:`reader.store.annotations`: :class:`AnnotationStore`, the public API;
+* :mod:`reader.store.validate`: :class:`~reader.store.validate.AnnotationValidator`
+  (labels, offsets, span text, duplicates), shared by the store and its bulk writer;
 * :mod:`reader.store.history`: undo/redo (:class:`Change`, :class:`History`);
 * :mod:`reader.store.reanchor`: re-anchoring spans in changed documents (pure functions);
 * :mod:`reader.store.state`: the workspace tables (language cache, overrides,
