@@ -9,6 +9,9 @@ public members of its protocol.
 * :class:`DocumentLookup`: finds a document by id (what the store needs of a corpus).
 * :class:`CorpusAPI`: a loaded corpus (:class:`reader.corpus.Corpus`).
 * :class:`StoreAPI`: an annotation store (:class:`reader.store.AnnotationStore`).
+* :class:`LanguageCache`: the part of a store the corpus reads and writes for
+  languages (the detection cache and the overrides); a store is one, and so is
+  :class:`reader.lang.langcache.CollectingCache`.
 """
 from __future__ import annotations
 
@@ -43,6 +46,14 @@ class DocumentLookup(Protocol):
     """Anything that finds a document by id (a corpus)."""
 
     def get(self, doc_id: str) -> Document | None: ...
+
+
+class LanguageCache(Protocol):
+    """The store's language cache and overrides: all that language detection reads and writes."""
+
+    def cached_language(self, sha256: str) -> dict[str, JSON] | None: ...
+    def cache_languages(self, results: dict[str, dict[str, JSON]]) -> None: ...
+    def language_overrides(self) -> dict[str, str]: ...
 
 
 class StoreAPI(Protocol):
@@ -187,8 +198,8 @@ class CorpusAPI(Protocol):
     def apply_overrides(self, overrides: dict[str, str]) -> None: ...
     def set_language_override(self, doc_id: str, lang: str | None, store: StoreAPI | None = None) -> Document: ...
     def detect_languages(
-        self, store: StoreAPI | None = None, progress: Progress | None = None,
+        self, store: LanguageCache | None = None, progress: Progress | None = None,
         should_stop: Callable[[], bool] | None = None,
     ) -> int: ...
-    def apply_cached_languages(self, store: StoreAPI) -> int: ...
-    def reload(self, doc_id: str, *, store: StoreAPI | None = None, detect: bool | None = None) -> Document: ...
+    def apply_cached_languages(self, store: LanguageCache) -> int: ...
+    def reload(self, doc_id: str, *, store: LanguageCache | None = None, detect: bool | None = None) -> Document: ...

@@ -20,7 +20,7 @@ from reader.lang import corpuslang as langpass
 from reader.lang import language
 from reader.lang.langtag import normalise_tag, tag_problem
 from reader.model import Document
-from reader.protocols import JSON, StoreAPI
+from reader.protocols import JSON, LanguageCache, StoreAPI
 
 # --- the corpus ------------------------------------------------------------------
 
@@ -36,7 +36,7 @@ class Corpus:
         self._by_sha: dict[str, Document] = {}
         self._overrides: dict[str, str] = {}
         self._detected: dict[str, tuple[str, float]] = {}  # doc id -> detector's (lang, confidence)
-        self._store: StoreAPI | None = None  # the store given to load_corpus / detect_languages, for reload
+        self._store: LanguageCache | None = None  # the store given to load_corpus / detect_languages, for reload
         for doc in documents:
             self._append(doc)
 
@@ -139,7 +139,7 @@ class Corpus:
             langpass.clear_override(doc, self._detected.get(doc_id))
         return doc
 
-    def detect_languages(self, store: StoreAPI | None = None, progress: Progress | None = None,
+    def detect_languages(self, store: LanguageCache | None = None, progress: Progress | None = None,
                          should_stop: Callable[[], bool] | None = None) -> int:
         """Tag every pending document with its language and paragraph languages.
 
@@ -186,7 +186,7 @@ class Corpus:
                 self.cache_error = str(exc)
         return detected
 
-    def apply_cached_languages(self, store: StoreAPI) -> int:
+    def apply_cached_languages(self, store: LanguageCache) -> int:
         """Take every pending document's languages from the store cache; no detection."""
         self._read_overrides(store)
         hits = 0
@@ -197,7 +197,7 @@ class Corpus:
                 hits += 1
         return hits
 
-    def _read_overrides(self, store: StoreAPI) -> None:
+    def _read_overrides(self, store: LanguageCache) -> None:
         try:
             overrides = store.language_overrides() or {}
         except (ReaderError, AttributeError):
@@ -213,7 +213,7 @@ class Corpus:
         self._detected[doc.id] = langpass.apply_entry(doc, entry, source, fixed)
 
     # files
-    def reload(self, doc_id: str, *, store: StoreAPI | None = None, detect: bool | None = None) -> Document:
+    def reload(self, doc_id: str, *, store: LanguageCache | None = None, detect: bool | None = None) -> Document:
         """Re-read one document's file (it was edited while open) and return the new Document.
 
         The new object replaces the old one in ``documents``. Unchanged content
