@@ -1,7 +1,7 @@
 """Typed interfaces between the layers (``typing.Protocol``).
 
 The domain and the UI depend on these, not on concrete classes, so that a
-stand-in (the app's ``UnavailableStore``, a test host) or a second
+stand-in (a test host) or a second
 implementation (a store on another engine) fits without ``getattr`` probes.
 ``tests/ui/test_protocols.py`` checks that every implementation has exactly the
 public members of its protocol.

@@ -16,7 +16,7 @@ import sys
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, ParamSpec, TypeVar
+from typing import Callable, Iterable, Mapping, ParamSpec, Self, TypeVar
 
 from reader.errors import (
     AnnotationError,
@@ -197,7 +197,7 @@ class AnnotationStore(LinkMethods, UndoMethods, WorkspaceTablesMixin):
 
     # ----------------------------------------------------------------- context / closing
 
-    def __enter__(self) -> "AnnotationStore":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -20,7 +20,7 @@ from reader.store import AnnotationStore
 from reader.tui import ReaderApp
 from reader.tui.widgets.pane import DocumentPane
 from reader.tui.screens.reading import ReadingScreen
-from reader.tui.services.unavailable import UnavailableStore
+from reader.store.unavailable import UnavailableStore
 
 from tui_helpers import SIZE, messages, run_test, settle
 
