@@ -37,8 +37,8 @@ from reader.store.validate import AnnotationValidator
 from reader.store.decisions import Decided, decision, is_shared
 from reader.store.engine import FileEngine, no_gc
 from reader.store.history import Change, History, change_ops
-from reader.model import ReanchorReport
-from reader.store.links import LinkMethods
+from reader.model import Link, ReanchorReport
+from reader.store.links import LinkTable
 from reader.store.undo import UndoMethods
 from reader.store.reanchor import reanchor_documents
 from reader.store.postgres import LabelSource, PostgresEngine, is_database_url, safe_location
@@ -128,7 +128,7 @@ class PendingSaves:
             self.last_error = f"{exc.location}: compaction failed ({exc.reason}); the journal keeps the changes"
 
 
-class AnnotationStore(LinkMethods, UndoMethods, WorkspaceTablesMixin):
+class AnnotationStore(UndoMethods, WorkspaceTablesMixin):
     """Annotations of a corpus, saved durably under ``path`` (see :mod:`reader.store`).
 
     Thread-safe (one ``RLock`` around every public method). Annotations that
@@ -167,6 +167,8 @@ class AnnotationStore(LinkMethods, UndoMethods, WorkspaceTablesMixin):
         #: (old schema, backup folder) when opening upgraded an older file store in place
         self.upgraded: tuple[int, Path] | None = self._engine.upgraded if isinstance(self._engine, FileEngine) else None
         self._tables = WorkspaceTables(self._image, self._commit, self._check_writable, lambda: self.readonly)
+        self._links = LinkTable(self._lock, self._image, self._history, self._commit, self._check_writable, lambda: self.annotator)
+        self._link_change_ops = self._links.apply_change
         try:
             labels = self._engine.label_set() if isinstance(self._engine, LabelSource) else LabelSet.load(self.path)
         except BaseException:
@@ -552,6 +554,29 @@ class AnnotationStore(LinkMethods, UndoMethods, WorkspaceTablesMixin):
     def doc_ids(self) -> list[str]:
         """Ids of documents that have annotations (any status)."""
         return sorted(d for d, anns in self._image.by_doc.items() if anns)
+
+    # ----------------------------------------------------------------- links (reader.store.links.LinkTable)
+    def links(self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,)) -> list[Link]:
+        return self._links.links(statuses=statuses)
+    def links_of(self, ann_id: str, *, statuses: Iterable[str] = (STATUS_ACCEPTED, STATUS_SUGGESTED)) -> list[Link]:
+        return self._links.links_of(ann_id, statuses=statuses)
+    def get_link(self, link_id: str) -> Link | None:
+        return self._links.get_link(link_id)
+    def link_between(self, a: str, b: str) -> Link | None:
+        return self._links.link_between(a, b)
+    def link_groups(self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,)) -> list[list[Annotation]]:
+        return self._links.link_groups(statuses=statuses)
+    def link(self, a: str, b: str, *, status: str = STATUS_ACCEPTED, source: str = "", annotator: str | None = None) -> Link:
+        return self._links.link(a, b, status=status, source=source, annotator=annotator)
+    def link_many(self, pairs: Iterable[tuple[str, str]], *, status: str = STATUS_ACCEPTED, source: str = "",
+                  annotator: str | None = None) -> list[Link]:
+        return self._links.link_many(pairs, status=status, source=source, annotator=annotator)
+    def restore_links(self, links: Iterable[Link]) -> int:
+        return self._links.restore_links(links)
+    def update_link(self, link_id: str, *, status: str) -> Link:
+        return self._links.update_link(link_id, status=status)
+    def unlink(self, link_id: str) -> Link:
+        return self._links.unlink(link_id)
 
 
 __all__ = ["AnnotationStore", "AnnotationItem", "SCHEMA_VERSION"]
