@@ -22,13 +22,13 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from reader.errors import ReaderError, StoreVersionError
-from reader.protocols import StoreAPI
+from reader.protocols import SharedSession
 
 REFRESH_SECONDS = 1.0
 
 
 class StoreSync:
-    def __init__(self, app: App[Any], store: StoreAPI) -> None:
+    def __init__(self, app: App[Any], store: SharedSession) -> None:
         self.app = app
         self.store = store
         self.received = 0  # operations taken in since the start
@@ -36,7 +36,7 @@ class StoreSync:
         self._timer: Timer | None = None
 
     @staticmethod
-    def wanted(store: StoreAPI) -> bool:
+    def wanted(store: SharedSession) -> bool:
         """Poll only stores with other writers (not the single-writer file engine)."""
         return store.shared
 
