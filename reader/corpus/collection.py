@@ -10,7 +10,7 @@ import errno
 import os
 import stat
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Protocol
 
 from reader.corpus import loading
 from reader.corpus.loading import Problem, Progress, _walk
@@ -20,7 +20,7 @@ from reader.lang import corpuslang as langpass
 from reader.lang import language
 from reader.lang.langtag import normalise_tag, tag_problem
 from reader.model import Document
-from reader.protocols import JSON, LanguageCache, StoreAPI
+from reader.protocols import JSON, LanguageCache, WorkspaceState
 
 # --- the corpus ------------------------------------------------------------------
 
@@ -116,7 +116,7 @@ class Corpus:
             elif doc.lang_source == "override":
                 langpass.clear_override(doc, self._detected.get(doc.id))
 
-    def set_language_override(self, doc_id: str, lang: str | None, store: StoreAPI | None = None) -> Document:
+    def set_language_override(self, doc_id: str, lang: str | None, store: WorkspaceState | None = None) -> Document:
         """Override one document's language (``None`` or ``""`` clears it).
 
         With ``store`` the override is saved there first (``store.set_language_override``).
@@ -259,7 +259,16 @@ class Corpus:
         return new
 
 
-def load_corpus(path: Path | str, *, store: StoreAPI | None = None, detect: bool = True,
+class CorpusStore(LanguageCache, Protocol):
+    """What loading a corpus needs of a store: its location (for messages), the documents
+    imported into it, and its language cache and overrides."""
+
+    @property
+    def path(self) -> Path | str: ...
+    def imported_documents(self) -> list[Document]: ...
+
+
+def load_corpus(path: Path | str, *, store: CorpusStore | None = None, detect: bool = True,
                 progress: Progress | None = None) -> Corpus:
     """Load every ``*.txt`` / ``*.md`` below ``path`` (see the module doc).
 
@@ -306,7 +315,7 @@ def load_corpus(path: Path | str, *, store: StoreAPI | None = None, detect: bool
     return corpus
 
 
-def _attach_store(corpus: Corpus, store: StoreAPI) -> None:
+def _attach_store(corpus: Corpus, store: CorpusStore) -> None:
     corpus._store = store
     corpus._read_overrides(store)
     try:
