@@ -15,7 +15,10 @@ One job per module:
 * :mod:`reader.store.history`: undo/redo (:class:`Change`, :class:`History`);
 * :mod:`reader.store.reanchor`: re-anchoring spans in changed documents (pure functions);
 * :mod:`reader.store.state`: the workspace tables (language cache, overrides,
-  done flags, imported documents, UI state, rejected spans);
+  done flags, imported documents, UI state, rejected spans), and
+  :mod:`reader.store.links` the links: parts the store owns (composed);
+* :mod:`reader.store.unavailable`: the empty read-only store the app runs with
+  when the real one cannot be opened;
 * :mod:`reader.store.recovery`: :func:`check_store` and :func:`recover_store`.
 
 A file that cannot be parsed is never written: opening fails with

@@ -10,7 +10,6 @@ one (or by :meth:`AnnotationStore.retry_unsaved`).
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 import threading
@@ -21,16 +20,15 @@ from typing import Callable, Iterable, Mapping, ParamSpec, Self, TypeVar
 from reader.errors import (
     AnnotationError,
     StoreConflictError,
-    OffsetError,
     StoreError,
     StoreReadOnlyError,
     StoreWriteError,
 )
 from reader.labels import LabelSet
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, Annotation, Document, default_annotator, now_iso
-from reader.protocols import JSON, AnnotationItem, CountKey, DocumentLookup
+from reader.protocols import JSON, AnnotationItem, CountKey, DocumentLookup, RejectedKey
 from reader.store.base import (
-    SCHEMA_VERSION, CommitConflict, CommitError, Op, Reachability, StorageEngine, Versioned, StoreImage, ann_record, copy_annotation, credited,
+    SCHEMA_VERSION, CommitConflict, CommitError, Op, Reachability, StorageEngine, Versioned, StoreImage, ann_record, copy_annotation,
 )
 from reader.store.bulk import BulkWriter
 from reader.store.validate import AnnotationValidator
@@ -42,7 +40,7 @@ from reader.store.links import LinkTable
 from reader.store.undo import UndoMethods
 from reader.store.reanchor import reanchor_documents
 from reader.store.postgres import LabelSource, PostgresEngine, is_database_url, safe_location
-from reader.store.state import WorkspaceTables, WorkspaceTablesMixin
+from reader.store.state import WorkspaceTables
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -128,7 +126,7 @@ class PendingSaves:
             self.last_error = f"{exc.location}: compaction failed ({exc.reason}); the journal keeps the changes"
 
 
-class AnnotationStore(UndoMethods, WorkspaceTablesMixin):
+class AnnotationStore(UndoMethods):
     """Annotations of a corpus, saved durably under ``path`` (see :mod:`reader.store`).
 
     Thread-safe (one ``RLock`` around every public method). Annotations that
@@ -166,9 +164,8 @@ class AnnotationStore(UndoMethods, WorkspaceTablesMixin):
         self.schema_version = self._image.schema_version
         #: (old schema, backup folder) when opening upgraded an older file store in place
         self.upgraded: tuple[int, Path] | None = self._engine.upgraded if isinstance(self._engine, FileEngine) else None
-        self._tables = WorkspaceTables(self._image, self._commit, self._check_writable, lambda: self.readonly)
+        self._tables = WorkspaceTables(self._lock, self._image, self._commit, self._check_writable, lambda: self.readonly)
         self._links = LinkTable(self._lock, self._image, self._history, self._commit, self._check_writable, lambda: self.annotator)
-        self._link_change_ops = self._links.apply_change
         try:
             labels = self._engine.label_set() if isinstance(self._engine, LabelSource) else LabelSet.load(self.path)
         except BaseException:
@@ -214,14 +211,9 @@ class AnnotationStore(UndoMethods, WorkspaceTablesMixin):
         return self._closed
 
     def close(self) -> None:
-        """Save pending changes, compact and release the engine (the lock). Idempotent.
-
-        If unsaved changes still cannot be written, raises :class:`StoreWriteError`
-        and stays open (so that ``retry_unsaved`` or ``close`` can be tried again).
-        Safe to call from a SIGTERM/SIGHUP handler: the lock is re-entrant, and every
-        save that returned is already durable, so even an interrupted compaction
-        loses nothing.
-        """
+        """Save pending changes, compact, release the engine (the lock). Idempotent. Unsaved changes
+        that still cannot be written raise :class:`StoreWriteError`, the store staying open. Safe
+        from a SIGTERM/SIGHUP handler: the lock is re-entrant and every returned save is durable."""
         with self._lock:
             if self._closed:
                 return
@@ -357,15 +349,6 @@ class AnnotationStore(UndoMethods, WorkspaceTablesMixin):
         """The document the store validates ``doc_id``'s spans against (corpus first, then imported)."""
         return self._document(doc_id)
 
-    @_locked
-    def imported_documents(self) -> list[Document]:
-        return self._tables.imported_documents()
-
-    @_locked
-    def add_documents(self, docs: Iterable[Document]) -> int:
-        """Keep documents (with their text) in the store, e.g. from an import. Durable."""
-        return self._tables.add_documents(docs)
-
     def _replace(self, old: Annotation | None, new: Annotation | None) -> None:
         if old is not None:
             self._image.remove(old.id)
@@ -437,21 +420,7 @@ class AnnotationStore(UndoMethods, WorkspaceTablesMixin):
         old = self._existing(ann_id)
         if status not in (None, STATUS_SUGGESTED) and is_shared(old, self.annotator) and start is end is None:
             return self._decide(decision(old, self.annotator, status, now_iso(), label=label, note=note))
-        new_status = status if status is not None else old.status
-        new_label = label if label is not None else old.label
-        if label is not None or status is not None:
-            self._validator.label(new_label, new_status)
-        changes: dict[str, JSON] = {"label": new_label, "status": new_status}
-        if note is not None:
-            changes["note"] = note
-        s = start if start is not None else old.start
-        e = end if end is not None else old.end
-        if (s, e) != (old.start, old.end):
-            if self._document(old.doc_id) is None:
-                raise OffsetError(f"{old.doc_id}: cannot move the span: the document's text is not known to the store")
-            s, e, span, sha = self._validator.span(old.doc_id, s, e, None)
-            changes.update(start=s, end=e, text=span, orphaned=False, doc_sha256=sha)
-        new = credited(old, AnnotationValidator.revalue(old, dataclasses.replace(old, **changes)), self.annotator)
+        new = self._validator.changed(old, label, note, status, start, end, self.annotator)
         if new == old:
             return copy_annotation(old)
         new.updated = now_iso()
@@ -554,6 +523,30 @@ class AnnotationStore(UndoMethods, WorkspaceTablesMixin):
     def doc_ids(self) -> list[str]:
         """Ids of documents that have annotations (any status)."""
         return sorted(d for d, anns in self._image.by_doc.items() if anns)
+
+    # ----------------------------------------------------------------- workspace tables (reader.store.state.WorkspaceTables)
+    def imported_documents(self) -> list[Document]:
+        return self._tables.imported_documents()
+    def add_documents(self, docs: Iterable[Document]) -> int:
+        return self._tables.add_documents(docs)
+    def cached_language(self, sha256: str) -> dict[str, JSON] | None:
+        return self._tables.cached_language(sha256)
+    def cache_languages(self, results: dict[str, dict[str, JSON]]) -> None:
+        self._tables.cache_languages(results)
+    def language_overrides(self) -> dict[str, str]:
+        return self._tables.language_overrides()
+    def set_language_override(self, doc_id: str, lang: str | None) -> None:
+        self._tables.set_language_override(doc_id, lang)
+    def doc_status(self, doc_id: str) -> str:
+        return self._tables.doc_status(doc_id)
+    def set_done(self, doc_id: str, done: bool) -> None:
+        self._tables.set_done(doc_id, done)
+    def get_state(self, key: str, default: JSON = None) -> JSON:
+        return self._tables.get_state(key, default)
+    def set_state(self, key: str, value: JSON) -> None:
+        self._tables.set_state(key, value)
+    def rejected_keys(self, doc_id: str) -> set[RejectedKey]:
+        return self._tables.rejected_keys(doc_id)
 
     # ----------------------------------------------------------------- links (reader.store.links.LinkTable)
     def links(self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,)) -> list[Link]:

@@ -14,7 +14,7 @@ from reader.errors import AnnotationError, DuplicateAnnotationError, OffsetError
 from reader.labels import LabelSet, annotation_value
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUSES, Annotation, Document, now_iso
 from reader.protocols import JSON, AnnotationItem
-from reader.store.base import LayerKey, ann_record, layer_key
+from reader.store.base import LayerKey, ann_record, credited, layer_key
 from reader.store.engine import no_gc
 
 
@@ -90,6 +90,28 @@ class AnnotationValidator:
         if other is not None and other != own_id:
             doc_id, start, end, label = ann.key
             raise DuplicateAnnotationError(f"{doc_id}: a {label!r} annotation already covers {start}..{end}")
+
+    def changed(
+        self, old: Annotation, label: str | None, note: str | None, status: str | None, start: int | None,
+        end: int | None, annotator: str,
+    ) -> Annotation:
+        """``old`` with the given fields changed (None: unchanged), checked, credited to
+        ``annotator`` (see :meth:`AnnotationStore.update`); equal to ``old`` when nothing changed."""
+        new_status = status if status is not None else old.status
+        new_label = label if label is not None else old.label
+        if label is not None or status is not None:
+            self.label(new_label, new_status)
+        changes: dict[str, JSON] = {"label": new_label, "status": new_status}
+        if note is not None:
+            changes["note"] = note
+        s = start if start is not None else old.start
+        e = end if end is not None else old.end
+        if (s, e) != (old.start, old.end):
+            if self._document(old.doc_id) is None:
+                raise OffsetError(f"{old.doc_id}: cannot move the span: the document's text is not known to the store")
+            s, e, span, sha = self.span(old.doc_id, s, e, None)
+            changes.update(start=s, end=e, text=span, orphaned=False, doc_sha256=sha)
+        return credited(old, _revalue(old, dataclasses.replace(old, **changes)), annotator)
 
     @staticmethod
     def revalue(old: Annotation, new: Annotation) -> Annotation:
