@@ -95,27 +95,36 @@ def run(quick: bool = False) -> list[dict]:
     rows = []
     for n in ((2000,) if quick else (10_000, 20_000)):
         en, it = two_documents(n)
-        t0 = time.perf_counter()
+        # wall time, and CPU time of this process (time.process_time): the machine may be shared,
+        # and CPU time does not grow with the load of other processes
+        t0, c0 = time.perf_counter(), time.process_time()
         fa, fb = document_facts(en, "en"), document_facts(it, "it")
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         al = align(fa, fb)
-        t2 = time.perf_counter()
+        t2, c2 = time.perf_counter(), time.process_time()
         right = sum(1 for c in al.anchors if c.a.index == c.b.index)
         section = f"align scale: 2 docs x {n:,} paragraphs"
+        goal = "<= 3 s" if n == 20_000 else ""
         rows.append({"section": section, "metric": "facts of both documents", "value": f"{t1 - t0:.2f} s", "goal": ""})
+        rows.append({"section": section, "metric": "facts of both documents, CPU time", "value": f"{c1 - c0:.2f} s",
+                     "goal": ""})
         rows.append({"section": section, "metric": f"align (anchors on the right item: {right:,}/{n:,})",
-                     "value": f"{t2 - t1:.2f} s", "goal": "<= 3 s" if n == 20_000 else ""})
+                     "value": f"{t2 - t1:.2f} s", "goal": goal})
+        rows.append({"section": section, "metric": "align, CPU time", "value": f"{c2 - c1:.2f} s", "goal": goal})
+        rows.append({"section": section, "metric": "facts + align, CPU time", "value": f"{c2 - c0:.2f} s", "goal": ""})
     for n_docs in ((50,) if quick else (150, 500)):
         docs = corpus(n_docs)
         with tempfile.TemporaryDirectory() as tmp:
             store = AnnotationStore(Path(tmp) / "annotations")
             with store:
                 annotate(store, docs)
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 made = suggest_links(docs, store)
-                took = time.perf_counter() - t0
-        rows.append({"section": f"align scale: suggest --links, {n_docs} docs", "metric": f"{made} links suggested",
-                     "value": f"{took:.1f} s", "goal": "<= 60 s" if n_docs == 500 else ""})
+                took, cpu = time.perf_counter() - t0, time.process_time() - c0
+        section = f"align scale: suggest --links, {n_docs} docs"
+        goal = "<= 60 s" if n_docs == 500 else ""
+        rows.append({"section": section, "metric": f"{made} links suggested", "value": f"{took:.1f} s", "goal": goal})
+        rows.append({"section": section, "metric": "CPU time", "value": f"{cpu:.1f} s", "goal": goal})
     return rows
 
 

@@ -10,22 +10,25 @@ Format (one table per label, in hotkey order)::
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.color import Color, ColorParseError
 
-from reader.amounts import JSONValue, check_value, parse_amount
 from reader.errors import LabelsError
+
+if TYPE_CHECKING:  # the amount tables load on the first value, not with the labels (issue 22)
+    from reader.amounts import JSONValue
 
 LABELS_FILE = "labels.toml"
 #: Labels a labels.toml may define. Past 9 the hotkeys run out and the label picker
 #: (type to filter) takes over; past this limit a label set is no longer something a
 #: person picks from, and the file is refused with a clear message.
 MAX_LABELS = 1000
+#: labels.toml is read whole and parsed at once (tomllib): a larger file is refused before it is parsed
+MAX_LABELS_BYTES = 8 * 1024 * 1024
 # exact names: fullmatch (a regex ``$`` would also match before a trailing newline),
 # no leading or trailing space
 _NAME = re.compile(r"\w(?:[\w\- ]{0,38}[\w\-])?")
@@ -118,11 +121,18 @@ class LabelSet:
     def from_file(cls, path: Path | str) -> "LabelSet":
         path = Path(path)
         try:
-            source = path.read_text(encoding="utf-8")
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_LABELS_BYTES + 1)  # never more: tomllib holds ~20x a file in objects
+            if len(raw) > MAX_LABELS_BYTES:
+                raise LabelsError(path, f"larger than {MAX_LABELS_BYTES // (1024 * 1024)} MiB; a label set of at most "
+                                        f"{MAX_LABELS:,} labels is far smaller (is this the right file?)")
+            source = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as read_text did
         except UnicodeDecodeError as exc:
             raise LabelsError(path, f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
         except OSError as exc:
             raise LabelsError(path, f"cannot read: {exc.strerror or exc}") from None
+        import tomllib  # only when a label file is read: not on every start (issue 22)
+
         depth = _nesting_depth(source)
         if depth > MAX_NESTING:
             raise LabelsError(path, f"invalid TOML: arrays or tables nested more than {MAX_NESTING} deep "
@@ -244,6 +254,8 @@ def _table_lines(lines: list[str]) -> dict[str, int]:
 
 
 def _unescape_basic(value: str) -> str:
+    import tomllib
+
     try:
         return str(tomllib.loads(f'k = "{value}"')["k"])
     except tomllib.TOMLDecodeError:
@@ -272,5 +284,7 @@ def annotation_value(label: str, text: str, given: object = None, lang: str | No
     a valid value, else what ``text`` parses to; None for labels other than salary."""
     if label not in VALUE_LABELS:
         return None
+    from reader.amounts import check_value, parse_amount
+
     checked = check_value(given) if given is not None else None
     return dict(checked) if checked is not None else parse_amount(text, lang)

@@ -94,13 +94,30 @@ class Document:
     @cached_property
     def words(self) -> int:
         # computed once: splitting a 50 MB text costs about a second
-        return len(self.text.split())
+        return count_words(self.text)
 
     def paragraph_at(self, offset: int) -> Paragraph | None:
         for p in self.paragraphs or ():
             if p.start <= offset < p.end or (p.start == p.end == offset):
                 return p
         return None
+
+
+_WORDS_CHUNK = 1 << 20
+
+
+def count_words(text: str) -> int:
+    """``len(text.split())`` without the list: a 30 MB text split at once holds millions of
+    strings (about 12x the text, docs/reliability.md); this splits a megabyte at a time and
+    counts a word cut by a chunk's edge once."""
+    if len(text) <= _WORDS_CHUNK:
+        return len(text.split())
+    total = 0
+    for at in range(0, len(text), _WORDS_CHUNK):
+        total += len(text[at:at + _WORDS_CHUNK].split())
+        if at and not text[at - 1].isspace() and not text[at].isspace():
+            total -= 1  # one word across the edge
+    return total
 
 
 @dataclass
@@ -239,3 +256,19 @@ class ReanchorReport:
         if not parts:
             return "all annotations are anchored"
         return "re-anchoring: " + ", ".join(parts)
+
+
+@dataclass
+class ClusterDecision:
+    """One reviewer's decision on one adjudication cluster, written as one checked write
+    (:meth:`reader.store.gold.GoldMethods.decide_clusters`)."""
+
+    doc_id: str
+    start: int  # the extent of the annotators' spans of the cluster (its key)
+    end: int
+    seen: Any  # JSON: the decision row this reviewer saw (None: undecided)
+    chose: str  # whose version ("" = no span here)
+    remove: list[str] = field(default_factory=list)  # ids of the gold spans it replaces
+    #: the annotators' spans of the cluster: id -> the claim row seen (None: never decided)
+    claims: dict[str, Any] = field(default_factory=dict)
+    add: list[dict[str, Any]] = field(default_factory=list)  # the gold spans it makes

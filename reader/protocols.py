@@ -12,7 +12,7 @@ public members of its protocol.
 * Roles of a store, each what one kind of caller needs: :class:`LanguageCache`
   (the detection cache and the overrides; :class:`reader.lang.langcache.CollectingCache`
   is one too), :class:`LinkStore`, :class:`WorkspaceState`, :class:`UnsavedWork`,
-  :class:`SharedSession`. :class:`StoreAPI` is all of them and the annotations.
+  :class:`SharedSession`, :class:`GoldDecisions`. :class:`StoreAPI` is all of them and the annotations.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Any, Callable, Literal, Iterable, Iterator, Mapping, Protocol, Self, Sequence, runtime_checkable
 
 from reader.labels import LabelSet
-from reader.model import Annotation, Change, Document, Link, ReanchorReport
+from reader.model import Annotation, Change, ClusterDecision, Document, Link, ReanchorReport
 
 #: A decoded JSON value (object, array, string, number, true/false, null).
 #: Checked at run time where it is read; never one of our own objects.
@@ -113,7 +113,14 @@ class SharedSession(Protocol):
     def refresh(self) -> int: ...
 
 
-class StoreAPI(LanguageCache, LinkStore, WorkspaceState, UnsavedWork, SharedSession, Protocol):
+class GoldDecisions(Protocol):
+    """Adjudication's decisions, one per cluster (:mod:`reader.store.gold`)."""
+
+    def decisions(self, doc_id: str) -> dict[tuple[int, int], JSON]: ...
+    def decide_clusters(self, decisions: Sequence[ClusterDecision], *, layer: str, source: str = "") -> list[Annotation]: ...
+
+
+class StoreAPI(LanguageCache, LinkStore, WorkspaceState, UnsavedWork, SharedSession, GoldDecisions, Protocol):
     """An annotation store (:class:`reader.store.AnnotationStore`): the role protocols
     above, and annotations, documents, undo/redo. THE store interface: docs point here.
 
@@ -181,6 +188,10 @@ class StoreAPI(LanguageCache, LinkStore, WorkspaceState, UnsavedWork, SharedSess
     def undo(self) -> Change | None: ...
     def redo(self) -> Change | None: ...
     def set_scores(self, scores: Mapping[str, tuple[float, str]]) -> int: ...
+
+    # diagnostics and tests (reader.store.inspect): a copy of a workspace table, what the session is
+    def table(self, name: str) -> dict[str, JSON]: ...
+    def inspect(self, key: tuple[str, ...] | None = None) -> dict[str, JSON]: ...
 
 
 class ProblemLike(Protocol):

@@ -74,5 +74,8 @@ class HostApp(App):
     def last_position(self):
         return self.position
 
+    def after_first_screen(self) -> None:
+        pass
+
     def on_unmount(self) -> None:
         self.workspace.close()

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import hashlib
 import math
+import threading
 
 import regex
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
 from reader.align.facts import STRONG, WEAK, WEIGHTS, Fact, FactKey, passage_facts, reason
+from reader.align.fuzzy import near_sounds
 from reader.lang.language import split_paragraphs
 from reader.lang.sentences import sentence_spans
 
@@ -18,6 +21,7 @@ MIN_SCORE = 1.0  # a pair scoring less (facts by rarity, position, length) is no
 ANCHOR_EVIDENCE = 2.0  # independent evidence a counterpart needs (see evidence())
 HINT_EVIDENCE = 1.0  # a pair with less (one name, one number) is no counterpart, but it may
 HINT_SHARE = 0.5  # steer the alignment (sync) between counterparts, at this share of its score
+PROMOTE_ON_CHAIN = True  # a hint on the monotone chain of the alignment is a counterpart (see align())
 RARE = 2  # a strong fact stated in at most this many passages of each document is rare (a news
 # story restates its key figure in the headline)
 WEIGHT_OF_WORDS = 0.5  # all the words a pair shares (kind "word") together
@@ -78,7 +82,32 @@ def _sentence_word(text: str, f: Fact, lower: set[str]) -> bool:
     return word in lower and bool(_BEFORE_SENTENCE.search(text, max(0, f.start - 8), f.start))
 
 
+#: facts of the last documents read, by (content hash, language): comparing the same documents again
+#: (the compare screen reopened, a second ``suggest --links``) does not extract their facts again
+FACTS_CACHE_SIZE = 16
+_facts_cache: OrderedDict[tuple[str, str | None], DocumentFacts] = OrderedDict()
+_facts_lock = threading.Lock()
+
+
 def document_facts(text: str, lang: str | None = None, doc_id: str = "") -> DocumentFacts:
+    """The passages of ``text`` and the facts each states (cached by content; the result is shared:
+    callers read it, never change it)."""
+    key = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), lang)
+    with _facts_lock:
+        cached = _facts_cache.get(key)
+        if cached is not None:
+            _facts_cache.move_to_end(key)
+    if cached is not None:
+        return dataclasses.replace(cached, doc_id=doc_id)
+    found = _document_facts(text, lang, doc_id)
+    with _facts_lock:
+        _facts_cache[key] = found
+        while len(_facts_cache) > FACTS_CACHE_SIZE:
+            _facts_cache.popitem(last=False)
+    return found
+
+
+def _document_facts(text: str, lang: str | None, doc_id: str) -> DocumentFacts:
     ps = passages(text, lang=lang)
     facts: list[dict[FactKey, Fact]] = []
     df: Counter[FactKey] = Counter()
@@ -221,11 +250,36 @@ def score_pair(fa: DocumentFacts, i: int, fb: DocumentFacts, j: int, need: float
                        found)
 
 
+def with_near_names(fa: DocumentFacts, fb: DocumentFacts) -> DocumentFacts:
+    """``fb`` with each name's sound that nearly equals one of ``fa``'s (``reader.align.fuzzy``:
+    "Цукерберг" ~ "Zuckerberg") keyed as that one, so that the two count as one shared fact;
+    ``fb`` itself when none does."""
+    ours = {str(k[1]) for k in fa.df if k[0] == "sound"}
+    theirs = {str(k[1]) for k in fb.df if k[0] == "sound"}
+    near = near_sounds(ours, theirs)
+    if not near:
+        return fb
+    facts: list[dict[FactKey, Fact]] = []
+    df: Counter[FactKey] = Counter()
+    for found in fb.facts:
+        moved: dict[FactKey, Fact] = {}
+        for key, f in found.items():
+            if key[0] == "sound" and key[1] in near:
+                key = ("sound", near[str(key[1])])
+                f = dataclasses.replace(f, key=key)
+            moved.setdefault(key, f)
+        facts.append(moved)
+        df.update(moved.keys())
+    return dataclasses.replace(fb, facts=facts, df=df)
+
+
 def counterparts(fa: DocumentFacts, fb: DocumentFacts, min_score: float = MIN_SCORE,
                  need: float = ANCHOR_EVIDENCE) -> list[Counterpart]:
     """Every pair of passages that share enough facts (``score_pair``) and score at least
     ``min_score``, by passage of ``fa`` then best first. Candidates come from an index of the
-    facts of ``fb``: only passages sharing a fact are scored (linear in the shared facts)."""
+    facts of ``fb``: only passages sharing a fact are scored (linear in the shared facts).
+    Names that sound nearly alike count as shared (``with_near_names``)."""
+    fb = with_near_names(fa, fb)
     index: dict[FactKey, list[int]] = {}
     for j, found in enumerate(fb.facts):
         for key in found:
@@ -395,11 +449,22 @@ class Alignment:
 def align(fa: DocumentFacts, fb: DocumentFacts, pairs: list[Counterpart] | None = None) -> Alignment:
     """Align ``fa`` to ``fb``: the heaviest monotone chain of counterparts, gaps filled by Gale–Church."""
     hints: list[Counterpart] = []
+    weak: dict[tuple[int, int], Counterpart] = {}
     if pairs is None:
         found = counterparts(fa, fb, need=HINT_EVIDENCE)
         pairs = [c for c in found if c.evidence >= ANCHOR_EVIDENCE]
-        hints = [dataclasses.replace(c, score=c.score * HINT_SHARE) for c in found if c.evidence < ANCHOR_EVIDENCE]
+        weak = {(c.a.index, c.b.index): c for c in found if c.evidence < ANCHOR_EVIDENCE}
+        hints = [dataclasses.replace(c, score=c.score * HINT_SHARE) for c in weak.values()]
     anchors = _chain(pairs + hints)
+    if PROMOTE_ON_CHAIN and weak and any((c.a.index, c.b.index) not in weak for c in anchors):
+        # a hint the monotone chain keeps (it agrees in order with the counterparts of the chain)
+        # is a counterpart: one shared name or number, and the place the alignment expects. A
+        # chain of hints alone proves nothing: a single name or number is never enough by itself
+        kept = [weak[(c.a.index, c.b.index)] for c in anchors if (c.a.index, c.b.index) in weak]
+        if kept:
+            pairs = sorted(pairs + kept, key=lambda c: (c.a.index, -c.score, c.b.index))
+            moved = {(c.a.index, c.b.index) for c in kept}
+            hints = [c for c in hints if (c.a.index, c.b.index) not in moved]
     beads: list[tuple[list[int], list[int]]] = []
     prev_a, prev_b = -1, -1
     for c in anchors + [None]:

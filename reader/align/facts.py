@@ -109,6 +109,8 @@ def amount_facts(text: str, start: int, end: int, lang: str | None) -> list[Fact
 _TEXT2NUM = frozenset({"en", "fr", "es", "it", "de", "pt", "nl", "da"})
 _TOKEN = regex.compile(r"[\p{L}\p{M}]+|\p{N}+(?:[.,]\p{N}+)*|\S")
 _DIGITS = regex.compile(r"\p{Nd}+")
+_ARABIC_RUN = regex.compile(r"\p{Arabic}+")
+_ANY_LETTER = regex.compile(r"\p{L}")
 
 
 def number_word_facts(text: str, start: int, end: int, lang: str | None) -> list[Fact]:
@@ -118,7 +120,7 @@ def number_word_facts(text: str, start: int, end: int, lang: str | None) -> list
     out: list[Fact] = []
     chunk = text[start:end]
     if lang == "ar":
-        for m in regex.finditer(r"\p{Arabic}+", chunk):
+        for m in _ARABIC_RUN.finditer(chunk):
             w = word_key(m.group())
             w = w[1:] if w.startswith("و") and len(w) > 3 else w
             value = number_words_value(w, "ar")
@@ -126,7 +128,7 @@ def number_word_facts(text: str, start: int, end: int, lang: str | None) -> list
                 out.append(Fact("number" if value >= 10 else "count", ("value", float(value)), m.group(),
                                 start + m.start(), start + m.end()))
         return out
-    if lang not in _TEXT2NUM or not regex.search(r"\p{L}", chunk):
+    if lang not in _TEXT2NUM or not _ANY_LETTER.search(chunk):
         return out
     from text_to_num import alpha2digit
 

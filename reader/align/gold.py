@@ -78,7 +78,8 @@ def _passage_index(facts: DocumentFacts, text: str, snippet: str, where: str) ->
 
 
 def evaluate(gold: Gold, texts: dict[str, str], langs: dict[str, str | None], min_score: float | None = None) -> Score:
-    """Precision and recall of the predicted counterpart pairs against ``gold``, over every document pair."""
+    """Precision and recall of the predicted counterpart pairs against ``gold``, over every document pair:
+    the pairs of ``align`` (what ``g`` and ``G`` offer), or with ``min_score`` those of ``counterparts``."""
     facts = {k: document_facts(texts[k], langs.get(k), k) for k in texts}
     want: dict[tuple[str, str], set[tuple[int, int]]] = {}
     for n, p in enumerate(gold["pairs"]):
@@ -89,8 +90,10 @@ def evaluate(gold: Gold, texts: dict[str, str], langs: dict[str, str | None], mi
             (_passage_index(facts[a], texts[a], ta, where), _passage_index(facts[b], texts[b], tb, where)))
     total = Score(0, 0, 0)
     for a, b in combinations(sorted(texts), 2):
-        kw = {} if min_score is None else {"min_score": min_score}
-        got = {(c.a.index, c.b.index) for c in counterparts(facts[a], facts[b], **kw)}
+        if min_score is None:  # the counterparts the alignment offers (g, G), hints on its chain included
+            got = {(c.a.index, c.b.index) for c in align(facts[a], facts[b]).pairs}
+        else:
+            got = {(c.a.index, c.b.index) for c in counterparts(facts[a], facts[b], min_score=min_score)}
         gold_pairs = want.get((a, b), set())
         total = total + Score(len(got & gold_pairs), len(got), len(gold_pairs))
     return total

@@ -328,19 +328,26 @@ def _store_restore(args: argparse.Namespace) -> int:
     return output.EXIT_ERROR if report.problems else output.EXIT_OK
 
 
-def _stats(ws: Workspace) -> dict[str, Any]:
+def _stats(ws: Workspace, *, suggestions: bool = False) -> dict[str, Any]:
     from reader.stats import compute_stats
+    from reader.suggest.engine import quality_report
 
-    return compute_stats(ws.corpus, ws.store, ws.labels.names).to_dict()
+    data = compute_stats(ws.corpus, ws.store, ws.labels.names).to_dict()
+    if not suggestions:
+        return data
+    quality, notes = quality_report(list(ws.corpus), ws.store)  # the figures of `reader suggest --report`
+    data["suggestions"] = [dict(q.to_state()) | {"hidden": q.hidden} for q in quality]
+    data["suggestion_notes"] = notes
+    return data
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     with output.open_workspace(args, readonly=True) as ws:
-        stats = _stats(ws)
         if args.plot:
             return _plot_stats(ws)
+        stats = _stats(ws, suggestions=args.json)
     if args.json:
         output.write_json(stats)
         return output.EXIT_OK
@@ -494,7 +501,7 @@ def _suggestable_labels(args: argparse.Namespace) -> list[str]:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from reader.suggest.engine import read_quality, suggest_all
+    from reader.suggest.engine import suggest_all
 
     labels = [p.strip() for p in args.labels.split(",") if p.strip()] if args.labels else None
     known = _suggestable_labels(args)
@@ -512,15 +519,14 @@ def cmd_suggest(args: argparse.Namespace) -> int:
                                "(in compare: K lists a span's links to accept or reject)"))
         return output.EXIT_OK
     if args.report:
-        from reader.suggest.engine import measure
+        from reader.suggest.engine import quality_report
 
         with output.open_workspace(args, readonly=True) as ws:
-            plan = measure(list(ws.corpus), ws.store.all(statuses=("accepted",)), labels)
-            quality = plan.quality or read_quality(ws.store)
+            quality, notes = quality_report(list(ws.corpus), ws.store, labels)
             if args.json:
                 output.write_json([dict(q.to_state()) | {"hidden": q.hidden} for q in quality])
                 return output.EXIT_OK
-            _print_quality(quality, plan.notes)
+            _print_quality(quality, notes)
         return output.EXIT_OK
     with output.open_workspace(args, readonly=False) as ws:
         rescorer, note, rescored = None, "", 0

@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
 
 #: annotations saved per ``store.add_many`` call during an import
 BATCH_SIZE = 20_000
+#: new documents are saved once their text reaches this many characters (a save encodes its batch
+#: whole: a bigger batch costs memory, issue 19's bound of 5x the input)
+DOC_BATCH_CHARS = 4_000_000
 #: problems kept in an ImportReport (the count goes on)
 MAX_PROBLEMS = 1000
 
@@ -96,6 +100,13 @@ class _NewlineMap:
         return offset - bisect.bisect_left(self.pairs, offset)
 
 
+def _shared(value: str | None) -> str:
+    """One copy of a short string many records repeat (``sys.intern``); None is ""."""
+    if isinstance(value, str) and 0 < len(value) <= 64:
+        return sys.intern(value)
+    return value or ""
+
+
 def _title_of(text: str, limit: int = 80) -> str:
     for line in text.split("\n"):
         line = " ".join(line.split())
@@ -150,6 +161,7 @@ class _Importer:
         self._hashed = False
         self.keys: dict[str, set[tuple[int, int, str, str]]] = {}  # per annotator layer, as the store
         self.pending_docs: list[Document] = []
+        self.pending_chars = 0  # text of pending_docs: one save encodes it all at once
         self.pending: list[Annotation] = []
         self.new_ids: set[str] = set()  # documents created by this import
         self.ids: set[str] = set()  # annotation ids queued by this import
@@ -211,6 +223,7 @@ class _Importer:
         self.by_id[doc.id] = doc
         self._content_index()[sha] = doc
         self.pending_docs.append(doc)
+        self.pending_chars += len(text)
         self.new_ids.add(doc.id)
         self.report.new_documents += 1
         return doc
@@ -274,7 +287,8 @@ class _Importer:
             doc = self.new_document(item, text, sha)
         for span in item.spans:
             self.add_span(item, span, raw, text, nmap, doc, stale)
-        if len(self.pending) >= self.batch_size or len(self.pending_docs) >= 1000:
+        if len(self.pending) >= self.batch_size or len(self.pending_docs) >= 1000 \
+                or self.pending_chars >= DOC_BATCH_CHARS:
             self.flush()
 
     def add_span(self, item: ImportItem, span: SpanRecord, raw: str, text: str, nmap: _NewlineMap | None,
@@ -340,25 +354,28 @@ class _Importer:
             start, end, target = found, found + len(span_text), stale
         # add_item makes a new document for the record unless a stale one has its id
         assert target is not None
+        # the few values many spans repeat (label, annotator, status, times) are kept once: each
+        # record decodes its own copy, and an import holds every annotation (docs/reliability.md)
+        created = _shared(span.created) or now_iso()
         ann = Annotation(
             id=span.id or new_id(),
             doc_id=target.id,
             start=start,
             end=end,
-            label=span.label,
+            label=_shared(span.label),
             text=span_text,
             note=span.note if isinstance(span.note, str) else "",
-            annotator=span.annotator if isinstance(span.annotator, str) and span.annotator else self.annotator,
-            created=span.created or now_iso(),
+            annotator=_shared(span.annotator) if isinstance(span.annotator, str) and span.annotator else self.annotator,
+            created=created,
             doc_sha256=target.sha256,
-            status=span.status,
+            status=_shared(span.status),
             source=self.source,
             value=span.value,
             score=span.score,
-            reason=span.reason,
-            suggested_by=span.suggested_by,
+            reason=_shared(span.reason),
+            suggested_by=_shared(span.suggested_by),
         )
-        ann.updated = span.updated or ann.created
+        ann.updated = created if not span.updated or span.updated == created else _shared(span.updated)
         for rec in span.links:
             self.links.setdefault(rec["id"], (ann.id, rec))
         self._queue(target, ann)
@@ -390,7 +407,7 @@ class _Importer:
 
     def flush(self) -> None:
         if self.pending_docs:
-            docs, self.pending_docs = self.pending_docs, []
+            docs, self.pending_docs, self.pending_chars = self.pending_docs, [], 0
             self.store.add_documents(docs)
             if self.corpus is not None:
                 self.corpus.add_documents([d for d in docs if d.id not in self.corpus])

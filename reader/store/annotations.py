@@ -29,6 +29,7 @@ from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, Ann
 from reader.protocols import JSON, AnnotationItem, CountKey, DocumentLookup, RejectedKey
 from reader.store.base import (
     SCHEMA_VERSION, CommitConflict, CommitError, Op, Reachability, StorageEngine, Versioned, StoreImage, ann_record, copy_annotation,
+    op_key,
 )
 from reader.store.bulk import BulkWriter
 from reader.store.validate import AnnotationValidator
@@ -36,6 +37,8 @@ from reader.store.decisions import Decided, decision, is_shared
 from reader.store.engine import FileEngine, no_gc
 from reader.store.history import Change, History, change_ops
 from reader.model import Link, ReanchorReport
+from reader.store.gold import GoldMethods
+from reader.store.inspect import InspectMethods
 from reader.store.links import LinkTable
 from reader.store.undo import UndoMethods
 from reader.store.reanchor import reanchor_documents
@@ -65,15 +68,23 @@ class PendingSaves:
     (:class:`~reader.store.base.Versioned`) each transaction keeps the record
     versions it was based on when it was made, so a retry is as stale as the
     change was; one refused as a conflict is dropped (never retried blindly) and
-    kept in :attr:`refused` for the store to reload."""
+    handed to the store (:meth:`take_refused`) to reload."""
 
     def __init__(self, engine: StorageEngine) -> None:
         self._engine = engine
         self.last_error: str | None = None
         self._ops: list[list[Op]] = []
         self._bases: list[list[int] | None] = []
-        #: transactions refused as conflicts since the store last looked (the error, their operations)
-        self.refused: list[tuple[CommitConflict, list[Op]]] = []
+        self._refusing: list[tuple[CommitConflict, list[Op], set[tuple[str, ...]]]] = []
+
+    def take_refused(self) -> list[tuple[CommitConflict, list[Op], set[tuple[str, ...]]]]:
+        """The transactions refused as conflicts since the store last looked: (the error, their
+        operations, the rows of the transactions after them, saved or still kept, whose
+        values the image must keep rather than the refusal's reload)."""
+        out, self._refusing = self._refusing, []
+        for _exc, _ops, later in out:
+            later.update(op_key(op) for ops in self._ops for op in ops)
+        return out
 
     def __len__(self) -> int:
         return len(self._ops)
@@ -85,18 +96,20 @@ class PendingSaves:
 
     def flush(self) -> int:
         """Save every kept transaction; how many were saved. Raises StoreWriteError. One refused
-        as a conflict is dropped and kept in :attr:`refused` (with its operations) for the
+        as a conflict is dropped and kept (see :meth:`take_refused`) for the
         store to reload; the ones after it are still saved."""
         saved = 0
         while self._ops:
             ops, bases = self._ops[0], self._bases[0]
+            for _exc, _tx, later in self._refusing:  # written after a refused one: its reload must not undo them
+                later.update(op_key(op) for op in ops)
             try:
                 if bases is not None and isinstance(self._engine, Versioned):
                     self._engine.commit_based(ops, bases)
                 else:
                     self._engine.commit(ops)
             except CommitConflict as exc:
-                self.refused.append((exc, ops))
+                self._refusing.append((exc, ops, set()))
             except CommitError as exc:
                 self.last_error = exc.reason
                 raise StoreWriteError(exc.location, exc.reason, len(self._ops)) from None
@@ -126,7 +139,7 @@ class PendingSaves:
             self.last_error = f"{exc.location}: compaction failed ({exc.reason}); the journal keeps the changes"
 
 
-class AnnotationStore(UndoMethods):
+class AnnotationStore(UndoMethods, GoldMethods, InspectMethods):
     """Annotations of a corpus, saved durably under ``path`` (see :mod:`reader.store`).
 
     Thread-safe (one ``RLock`` around every public method). Annotations that
@@ -251,10 +264,11 @@ class AnnotationStore(UndoMethods):
         try:
             return self._pending.commit(ops) if ops is not None else self._pending.flush()
         finally:
-            refused, self._pending.refused = self._pending.refused, []
-            for exc, tx in refused:
+            refused = self._pending.take_refused()
+            for exc, tx, later in refused:
                 for op in exc.fresh:
-                    self._image.apply(op)
+                    if op_key(op) not in later:
+                        self._image.apply(op)
                 if tx is ops:
                     self._history.drop_last()  # this very change: nothing of it to undo
             if refused:

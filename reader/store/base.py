@@ -35,6 +35,16 @@ META_TABLES = ("languages", "overrides", "done", "documents", "state", "rejected
 #: One operation (see the module docstring): a JSON array.
 Op = list[Any]
 
+
+def op_key(op: Op) -> tuple[str, ...]:
+    """The row an operation writes: ("a", annotation id) or ("m", table, key)."""
+    if op[0] == "put":
+        return ("a", op[1]["id"])
+    if op[0] == "del":
+        return ("a", op[2])
+    return ("m", op[1], str(op[2]))
+
+
 ANN_FIELDS = frozenset(f.name for f in dataclasses.fields(Annotation))
 _ANN_DEFAULTS: dict[str, JSON] = {
     "note": "", "annotator": "unknown", "created": "", "updated": "", "doc_sha256": "",

@@ -20,6 +20,11 @@ current state (as operations that set the session's image to it) and who
 changed them when. The database also refuses two identical spans in one
 layer (the unique index ``reader_annotations_layer``): the same conflict.
 
+Each operation is one statement that also appends its own entry to
+``reader_changes`` (a CTE); a transaction of one operation (a tag, an edit,
+a delete) is that statement alone in autocommit mode: one round trip, no
+lock but the row's. Several operations run in one transaction.
+
 Polling needs no store-wide lock: each change row records the transaction
 id that wrote it (``xid``), and a poll reads only the rows of transactions
 older than the oldest one still running (``pg_snapshot_xmin``), which are
@@ -32,7 +37,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from reader.store.base import CommitConflict, Op
+from reader.store.base import CommitConflict, Op, op_key
 
 #: (kind, ...): ("a", annotation id) or ("m", table, key)
 Key = tuple[str, ...]
@@ -73,14 +78,6 @@ MIGRATION_3: list[str] = [
            (annotator, doc_id, (record->>'start'), (record->>'end'), (record->>'label'))
            WHERE record->>'status' <> 'rejected'""",
 ]
-
-
-def op_key(op: Op) -> Key:
-    if op[0] == "put":
-        return ("a", op[1]["id"])
-    if op[0] == "del":
-        return ("a", op[2])
-    return ("m", op[1], str(op[2]))
 
 
 class Versions:
@@ -163,76 +160,103 @@ def describe(conflicts: list[Conflict], now: float | None = None) -> str:
 
 # --------------------------------------------------------------------------- writing
 
-_PUT_NEW = ("INSERT INTO reader_annotations (id, doc_id, annotator, record, rev, writer, written) "
-            "VALUES (%s, %s, %s, %s, nextval('reader_rev'), %s, now()) ON CONFLICT (id) DO NOTHING RETURNING rev")
-_PUT_AT = ("UPDATE reader_annotations SET doc_id = %s, annotator = %s, record = %s, rev = nextval('reader_rev'), "
-           "writer = %s, written = now() WHERE id = %s AND rev = %s RETURNING rev")
-_PUT_ANY = ("INSERT INTO reader_annotations (id, doc_id, annotator, record, rev, writer, written) "
-            "VALUES (%s, %s, %s, %s, nextval('reader_rev'), %s, now()) ON CONFLICT (id) DO UPDATE SET "
-            "doc_id = excluded.doc_id, annotator = excluded.annotator, record = excluded.record, "
-            "rev = excluded.rev, writer = excluded.writer, written = excluded.written RETURNING rev")
-_DEL_AT = "DELETE FROM reader_annotations WHERE id = %s AND (rev = %s OR %s < 0) RETURNING nextval('reader_rev')"
-_META_NEW = ("INSERT INTO reader_meta (tbl, key, value, rev, writer, written) VALUES (%s, %s, %s, nextval('reader_rev'), %s, now()) "
-             "ON CONFLICT (tbl, key) DO NOTHING RETURNING rev")
-_META_AT = ("UPDATE reader_meta SET value = %s, rev = nextval('reader_rev'), writer = %s, written = now() "
-            "WHERE tbl = %s AND key = %s AND rev = %s RETURNING rev")
-_META_ANY = ("INSERT INTO reader_meta (tbl, key, value, rev, writer, written) VALUES (%s, %s, %s, nextval('reader_rev'), %s, now()) "
-             "ON CONFLICT (tbl, key) DO UPDATE SET value = excluded.value, rev = excluded.rev, "
-             "writer = excluded.writer, written = excluded.written RETURNING rev")
-_UNMETA_AT = "DELETE FROM reader_meta WHERE tbl = %s AND key = %s AND (rev = %s OR %s < 0) RETURNING nextval('reader_rev')"
+# Each operation is ONE statement that writes its row (only at the rev it is based on) and, in the
+# same statement, its entry in reader_changes (only if the row was written): run alone in autocommit
+# mode it is a whole transaction of one round trip, with no lock but the row's own. ``s`` gates it on
+# the schema: nothing is written when a newer reader has migrated the store (its reader_schema row is
+# read under the statement's table lock, which a migration takes exclusively, see postgres._migrate).
+# Every statement returns one row: (the schema version found, the rev written or NULL).
+_GATE = "WITH s AS (SELECT max(version) AS v FROM reader_schema), w AS ("
+_LOG = ("), l AS (INSERT INTO reader_changes (session, op, rev) SELECT %(session)s, %(op)s, w.rev FROM w) "
+        "SELECT s.v, w.rev FROM s LEFT JOIN w ON true")
+_ANN_VALUES = ("INSERT INTO reader_annotations (id, doc_id, annotator, record, rev, writer, written) "
+               "SELECT %(id)s, %(doc)s, %(ann)s, %(rec)s, nextval('reader_rev'), %(writer)s, now() FROM s "
+               "WHERE s.v <= %(schema)s ON CONFLICT (id) ")
+_PUT_NEW = _GATE + _ANN_VALUES + "DO NOTHING RETURNING rev" + _LOG
+_PUT_AT = (_GATE + "UPDATE reader_annotations SET doc_id = %(doc)s, annotator = %(ann)s, record = %(rec)s, "
+           "rev = nextval('reader_rev'), writer = %(writer)s, written = now() FROM s "
+           "WHERE id = %(id)s AND rev = %(base)s AND s.v <= %(schema)s RETURNING reader_annotations.rev" + _LOG)
+# nextval again in DO UPDATE: a value taken before waiting for the row could be older than the row's
+_PUT_ANY = (_GATE + _ANN_VALUES + "DO UPDATE SET doc_id = excluded.doc_id, annotator = excluded.annotator, "
+            "record = excluded.record, rev = nextval('reader_rev'), writer = excluded.writer, written = excluded.written "
+            "RETURNING rev" + _LOG)
+_DEL_AT = (_GATE + "DELETE FROM reader_annotations USING s WHERE id = %(id)s AND (rev = %(base)s OR %(base)s < 0) "
+           "AND s.v <= %(schema)s RETURNING nextval('reader_rev') AS rev" + _LOG)
+_META_VALUES = ("INSERT INTO reader_meta (tbl, key, value, rev, writer, written) "
+                "SELECT %(tbl)s, %(key)s, %(value)s, nextval('reader_rev'), %(writer)s, now() FROM s "
+                "WHERE s.v <= %(schema)s ON CONFLICT (tbl, key) ")
+_META_NEW = _GATE + _META_VALUES + "DO NOTHING RETURNING rev" + _LOG
+_META_AT = (_GATE + "UPDATE reader_meta SET value = %(value)s, rev = nextval('reader_rev'), writer = %(writer)s, "
+            "written = now() FROM s WHERE tbl = %(tbl)s AND key = %(key)s AND rev = %(base)s AND s.v <= %(schema)s "
+            "RETURNING reader_meta.rev" + _LOG)
+_META_ANY = (_GATE + _META_VALUES + "DO UPDATE SET value = excluded.value, rev = nextval('reader_rev'), "
+             "writer = excluded.writer, written = excluded.written RETURNING rev" + _LOG)
+_UNMETA_AT = (_GATE + "DELETE FROM reader_meta USING s WHERE tbl = %(tbl)s AND key = %(key)s "
+              "AND (rev = %(base)s OR %(base)s < 0) AND s.v <= %(schema)s RETURNING nextval('reader_rev') AS rev" + _LOG)
 
 
-def _statement(op: Op, base: int, enc: Callable[[str], str], jsonb: Callable[[Any], Any], writer: str) -> tuple[str, tuple[Any, ...]]:
+@dataclass(frozen=True)
+class WriteContext:
+    """Who writes, and how values are stored (see postgres._encode_str and _jsonb)."""
+
+    enc: Callable[[str], str]
+    jsonb: Callable[[Any], Any]
+    writer: str  # encoded
+    session: str  # encoded
+    schema: int  # the schema version this engine writes
+
+
+def _statement(op: Op, base: int, ctx: WriteContext) -> tuple[str, dict[str, Any]]:
+    enc = ctx.enc
+    params: dict[str, Any] = {"writer": ctx.writer, "session": ctx.session, "schema": ctx.schema,
+                              "op": ctx.jsonb(list(op)), "base": base}
     kind = op[0]
     if kind == "put":
         rec = op[1]
-        ids = (enc(rec["id"]), enc(rec["doc_id"]), enc(rec.get("annotator") or ""))
-        if base == 0:
-            return _PUT_NEW, (*ids, jsonb(rec), writer)
-        if base == NEW_IN_TX:
-            return _PUT_ANY, (*ids, jsonb(rec), writer)
-        return _PUT_AT, (ids[1], ids[2], jsonb(rec), writer, ids[0], base)
+        params.update(id=enc(rec["id"]), doc=enc(rec["doc_id"]), ann=enc(rec.get("annotator") or ""), rec=ctx.jsonb(rec))
+        return (_PUT_NEW if base == 0 else _PUT_ANY if base == NEW_IN_TX else _PUT_AT), params
     if kind == "del":
-        return _DEL_AT, (enc(op[2]), base, base)
-    tbl, key = enc(op[1]), enc(str(op[2]))
+        params["id"] = enc(op[2])
+        return _DEL_AT, params
+    params.update(tbl=enc(op[1]), key=enc(str(op[2])))
     if kind == "meta":
-        if base == 0:
-            return _META_NEW, (tbl, key, jsonb(op[3]), writer)
-        if base == NEW_IN_TX:
-            return _META_ANY, (tbl, key, jsonb(op[3]), writer)
-        return _META_AT, (jsonb(op[3]), writer, tbl, key, base)
-    return _UNMETA_AT, (tbl, key, base, base)
+        params["value"] = ctx.jsonb(op[3])
+        return (_META_NEW if base == 0 else _META_ANY if base == NEW_IN_TX else _META_AT), params
+    return _UNMETA_AT, params
 
 
-def run_ops(cur: Any, ops: Sequence[Op], bases: Sequence[int], enc: Callable[[str], str],
-            jsonb: Callable[[Any], Any], writer: str) -> list[int | None]:
-    """Execute the operations in order (runs of one statement together); for each, the rev it wrote
-    (a delete: its own rev), or None when its row was not as the session had seen it."""
+def run_ops(cur: Any, ops: Sequence[Op], bases: Sequence[int], ctx: WriteContext) -> tuple[int, list[int | None]]:
+    """Execute the operations in order (runs of one statement together, in one round trip): the
+    highest schema version found, and for each operation the rev it wrote (a delete: its own rev),
+    or None when its row was not as the session had seen it (or the schema is newer: nothing written)."""
     out: list[int | None] = []
+    schema = 0
     i = 0
     while i < len(ops):
-        sql, params = _statement(ops[i], bases[i], enc, jsonb, writer)
+        sql, params = _statement(ops[i], bases[i], ctx)
         batch = [params]
         j = i + 1
         while j < len(ops):
-            sql2, params2 = _statement(ops[j], bases[j], enc, jsonb, writer)
+            sql2, params2 = _statement(ops[j], bases[j], ctx)
             if sql2 != sql:
                 break
             batch.append(params2)
             j += 1
         if len(batch) == 1:
             cur.execute(sql, batch[0])
-            row = cur.fetchone()
-            out.append(int(row[0]) if row else None)
+            rows = [cur.fetchone()]
         else:
             cur.executemany(sql, batch, returning=True)
+            rows = []
             while True:
-                row = cur.fetchone()
-                out.append(int(row[0]) if row else None)
+                rows.append(cur.fetchone())
                 if not cur.nextset():
                     break
+        for row in rows:
+            schema = max(schema, int(row[0] or 0))
+            out.append(int(row[1]) if row[1] is not None else None)
         i = j
-    return out
+    return schema, out
 
 
 def current(cur: Any, key: Key, enc: Callable[[str], str], dec: Callable[[str], str]) -> tuple[Op | None, int, str, float | None]:
@@ -250,6 +274,24 @@ def current(cur: Any, key: Key, enc: Callable[[str], str], dec: Callable[[str], 
     if row is None:
         return None, 0, "", None
     return ["meta", key[1], key[2], row[0]], int(row[1]), dec(row[2]), float(row[3])
+
+
+def written_with(cur: Any, keys: Sequence[Key], horizon: str, enc: Callable[[str], str]) -> list[tuple[Key, Op]]:
+    """Every row written by the transactions that last wrote ``keys``, not yet polled (their
+    transaction at or after ``horizon``): (key, the logged operation), in log order.
+
+    A conflict reloads the rows it touched; a row is one of several its writer changed
+    together (a decision row and the gold spans it names), so the others are reloaded too."""
+    ids = [enc(k[1]) for k in keys if k[0] == "a"]
+    tables = [enc(k[1]) for k in keys if k[0] == "m"]
+    names = [enc(k[2]) for k in keys if k[0] == "m"]
+    cur.execute(
+        "WITH w AS (SELECT xmin AS x FROM reader_annotations WHERE id = ANY(%(ids)s) "
+        "UNION SELECT m.xmin FROM reader_meta m JOIN unnest(%(tables)s::text[], %(names)s::text[]) AS k(tbl, key) "
+        "ON m.tbl = k.tbl AND m.key = k.key) "
+        "SELECT c.op FROM reader_changes c WHERE c.xid >= %(h)s::xid8 AND c.xid::xid IN (SELECT x FROM w) ORDER BY c.seq",
+        {"ids": ids, "tables": tables, "names": names, "h": horizon})
+    return [(op_key(row[0]), row[0]) for row in cur.fetchall()]
 
 
 def same(op: Op, now: Op | None) -> bool:

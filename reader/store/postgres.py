@@ -18,12 +18,13 @@ Tables (created and upgraded by versioned migrations, :data:`MIGRATIONS`)::
 
 How it works:
 
-* :meth:`commit` runs one transaction: it applies the operations to the
-  tables (idempotent upserts and deletes by id) and appends them to
-  ``reader_changes``. The transaction first takes a transaction-level advisory
-  lock, held for the few milliseconds until it commits, so that change numbers
-  follow commit order (a reader that has seen change *n* has seen every change
-  before it). ``commit`` returns after the transaction has committed.
+* :meth:`commit` writes each operation with one statement that applies it
+  to its row (only at the version the session had seen, see
+  :mod:`reader.store.pgwrite`) and appends it to ``reader_changes``: one
+  operation is that statement alone (autocommit: one round trip), several
+  are one transaction. No store-wide lock: writers wait only for the rows
+  they both change. ``commit`` returns after the transaction has committed
+  (durable: ``synchronous_commit`` is left on).
 * :meth:`poll` reads the changes after the last one seen that other sessions
   made: about a millisecond, so the app can call it every second.
 * A lost connection (server restarted, network gone) makes :meth:`commit`
@@ -66,11 +67,14 @@ from reader.model import now_iso
 from reader.store.base import JSON, META_TABLES, CommitError, Op, StoreImage, ann_from_record
 from reader.store.pgerrors import CONNECT_TIMEOUT, describe_connect_error
 from reader.store.pgsecurity import LOGINS_KEY, PER_PERSON
-from reader.store.pgwrite import MIGRATION_3, Conflict, ConflictError, Versions, absent_op, current, op_key, run_ops, same
+from reader.store.base import op_key
+from reader.store.pgwrite import (MIGRATION_3, written_with, Conflict, ConflictError, Versions, WriteContext, absent_op, current,
+                                  run_ops, same)
 from reader.store.base import SCHEMA_VERSION as RECORD_VERSION
 
 URL_SCHEMES = ("postgresql://", "postgres://")
-#: arbitrary constant naming the advisory lock that orders commits
+#: arbitrary constant naming the advisory lock that serialises migrations (and quarantine, info writes);
+#: commits do not take it
 COMMIT_LOCK = 0x72656164  # "read"
 log = logging.getLogger("reader.store")
 
@@ -281,6 +285,13 @@ class PostgresEngine:
 
     def _migrate(self, conn: Any) -> int:
         """Bring the schema up to :data:`SCHEMA_VERSION`; returns the version found."""
+        # up to date: no lock (opening does not wait for other sessions). Asked of pg_class itself, not
+        # with to_regclass, whose "absent" the backend would cache past another session's CREATE TABLE
+        if conn.execute("SELECT count(*) FROM pg_catalog.pg_class WHERE relname = 'reader_schema' "
+                        "AND pg_catalog.pg_table_is_visible(oid)").fetchone()[0]:
+            found = int(conn.execute(_SCHEMA_SQL).fetchone()[0])
+            if found == SCHEMA_VERSION:
+                return found
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (COMMIT_LOCK,))
             if conn.execute("SELECT to_regclass('reader_schema')").fetchone()[0] is None:
@@ -292,6 +303,9 @@ class PostgresEngine:
                 raise StoreVersionError(self.location, found, SCHEMA_VERSION)
             if found == SCHEMA_VERSION:
                 return found
+            # writes read reader_schema in the statement that writes (pgwrite): they wait for the
+            # migration's end and then see the new version, or the migration waits for them
+            conn.execute("LOCK TABLE reader_schema IN ACCESS EXCLUSIVE MODE")
             for version in range(found + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[version - 1]:
                     conn.execute(statement)
@@ -421,20 +435,23 @@ class PostgresEngine:
             return
 
     def _write(self, conn: Any, ops: Sequence[Op], bases: Sequence[int]) -> None:
-        """One transaction: each operation only on the row version it was based on, then the
-        log entries (strings encoded, see _encode_str). Raises :class:`_Refused` (rolled back)."""
-        enc = _encode_str
+        """Each operation only on the row version it was based on, with its log entry (strings
+        encoded, see _encode_str). One operation is one statement in autocommit mode (one round
+        trip); several run in one transaction. Raises :class:`_Refused` (nothing written)."""
+        ctx = WriteContext(_encode_str, _jsonb, _encode_str(self.annotator), _encode_str(self.session), SCHEMA_VERSION)
         done: list[tuple[Op, int]] = []
-        with conn.transaction():
-            # shared: commits run side by side (row locks order them); a migration takes it exclusively
-            conn.execute("SELECT pg_advisory_xact_lock_shared(%s)", (COMMIT_LOCK,))
+        with contextlib.ExitStack() as tx:
+            if len(ops) > 1:
+                tx.enter_context(conn.transaction())
             with conn.cursor() as cur:
-                revs = run_ops(cur, ops, bases, enc, _jsonb, enc(self.annotator))
+                schema, revs = run_ops(cur, ops, bases, ctx)
+                if schema > SCHEMA_VERSION:
+                    raise _NewerSchema(schema)  # nothing was written (rolled back)
                 conflicts: list[Conflict] = []
                 for op, rev, base in zip(ops, revs, bases):
                     if rev is None:
                         key = op_key(op)
-                        now, now_rev, writer, written = current(cur, key, enc, _decode_str)
+                        now, now_rev, writer, written = current(cur, key, ctx.enc, _decode_str)
                         if not same(op, now):
                             if now is not None and now_rev == base and base > 0:
                                 kind = "forbidden"  # unchanged, yet not written: row-level security kept it
@@ -448,15 +465,6 @@ class PostgresEngine:
                     done.append((op, rev))
                 if conflicts:
                     raise _Refused(conflicts)  # rolls it all back
-                # The log entries are written only on the schema this session writes: a newer reader may
-                # have migrated since this session opened (checked inside this statement, see _NewerSchema).
-                cur.executemany(
-                    "INSERT INTO reader_changes (session, op, rev) SELECT %s, %s, %s FROM reader_schema "
-                    "HAVING max(version) <= %s",
-                    [(enc(self.session), _jsonb(list(op)), rev, SCHEMA_VERSION) for op, rev in done],
-                )
-                if ops and cur.rowcount != len(ops):
-                    raise _NewerSchema(int(conn.execute(_SCHEMA_SQL).fetchone()[0]))  # rolls it all back
         for op, rev in done:  # committed: this session has seen these versions
             self._versions.set(op_key(op), rev, op[0] in ("put", "meta"))
 
@@ -473,6 +481,18 @@ class PostgresEngine:
                 now, rev, _writer, _written = current(cur, key, _encode_str, _decode_str)
                 self._versions.set(key, rev, now is not None)
                 fresh.append(now if now is not None else absent_op(key, op))
+            # the rest of the transactions that wrote those rows (a decision row and the gold spans it
+            # names): without them the image would hold a row whose companions it has not polled yet
+            for key, logged in written_with(cur, sorted(seen), self._horizon, _encode_str):
+                if key in seen:
+                    continue
+                seen.add(key)
+                now, rev, _writer, _written = current(cur, key, _encode_str, _decode_str)
+                if now is None:
+                    fresh.append(absent_op(key, logged))  # gone (its delete's rev comes with the next poll)
+                elif self._versions.newer(key, rev):
+                    self._versions.set(key, rev, True)
+                    fresh.append(now)
         self.last_error = None
         self.offline_since = None
         return ConflictError(self.location, conflicts, fresh)
@@ -480,9 +500,9 @@ class PostgresEngine:
     @staticmethod
     def _check_schema(conn: Any) -> None:
         """Raise :class:`_NewerSchema` when a newer reader has migrated the database since this
-        session opened. Before a write it is called under the commit lock, which migrations
+        session opened. Before a write it is called under the advisory lock, which migrations
         also take, so the schema cannot change between the check and the write (a commit
-        checks inside its log statement instead, see :meth:`_write`)."""
+        checks inside its write statements instead, see :meth:`_write`)."""
         found = int(conn.execute(_SCHEMA_SQL).fetchone()[0])
         if found > SCHEMA_VERSION:
             raise _NewerSchema(found)
@@ -620,6 +640,15 @@ class PostgresEngine:
                 "INSERT INTO reader_info (key, value) VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (_encode_str(key), _jsonb(value)),
             )
+
+    def inspect(self, key: tuple[str, ...] | None = None) -> dict[str, JSON]:
+        """This session for diagnostics and tests (see :mod:`reader.store.inspect`)."""
+        conn = self._conn
+        out: dict[str, JSON] = {"session": self.session, "horizon": self._horizon,
+                                "tls": bool(conn is not None and not conn.closed and conn.pgconn.ssl_in_use)}
+        if key is not None:
+            out["seen"] = self._versions.revs.get(key)
+        return out
 
     @contextlib.contextmanager
     def _guarded(self) -> Iterator[Any]:

@@ -6,8 +6,10 @@ that loads an empty image and is read-only, saying why. So the stand-in has
 exactly the store's interface and behaviour (reads answer "nothing", every
 change raises :class:`~reader.errors.StoreReadOnlyError` with that one-line
 reason, the language cache is skipped as on any read-only store) with no
-second copy of the interface to keep in step. One difference: UI state
-(:meth:`UnavailableStore.set_state`) is kept in memory for the session.
+second copy of the interface to keep in step. Two differences: UI state
+(:meth:`UnavailableStore.set_state`) is kept in memory for the session (so
+``table("state")`` shows it; every other table is empty), and
+:meth:`UnavailableStore.inspect` says the store is unavailable and why.
 """
 from __future__ import annotations
 
@@ -58,7 +60,7 @@ class UnavailableEngine:
 class UnavailableStore(AnnotationStore):
     """An empty, read-only store standing in for one that could not be opened
     (``reason``: why, in one line). Nothing is read from or written to ``path``;
-    only the constructor and :meth:`set_state` differ from :class:`AnnotationStore`."""
+    only the constructor, :meth:`set_state` and :meth:`inspect` differ from :class:`AnnotationStore`."""
 
     def __init__(self, path: str | os.PathLike[str], reason: str, labels: LabelSet | None = None) -> None:
         super().__init__(path, engine=UnavailableEngine(str(path), f"the store could not be opened ({reason})", labels))
@@ -72,3 +74,7 @@ class UnavailableStore(AnnotationStore):
                 rows.pop(key, None)
             else:
                 rows[key] = value
+
+    def inspect(self, key: tuple[str, ...] | None = None) -> dict[str, JSON]:
+        """``{"engine": "unavailable", "reason": ...}``: no session to describe, and why."""
+        return {"engine": "unavailable", "reason": self.readonly_reason}

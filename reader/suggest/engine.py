@@ -125,7 +125,7 @@ def measure(docs: Sequence[Document], accepted: Sequence[Annotation], labels: It
             plan.hidden_match.add(label)
     if models:
         try:
-            usable, quality = train_recommenders(docs, accepted, labels)
+            usable, quality = train_recommenders(docs, accepted, labels, rule_labels=tuple(RECOGNISERS))
         except ImportError:
             plan.notes.append("trained recommenders unavailable: scikit-learn is not installed (pip install '.[learn]')")
         else:
@@ -133,6 +133,15 @@ def measure(docs: Sequence[Document], accepted: Sequence[Annotation], labels: It
             plan.quality.extend(quality.values())
     plan.quality.sort(key=lambda q: (q.label, q.kind))
     return plan
+
+
+def quality_report(docs: Sequence[Document], store: EngineStore, labels: Iterable[str] | None = None
+                   ) -> tuple[list[Quality], list[str]]:
+    """The figures of `reader suggest --report` and the stats screen: each recommender measured now by
+    leave-documents-out cross-validation on the store's accepted annotations (the last run's kept figures if
+    nothing can be measured), and the notes (e.g. scikit-learn missing)."""
+    plan = measure(docs, store.all(statuses=("accepted",)), labels)
+    return plan.quality or read_quality(store), plan.notes
 
 
 def read_quality(store: EngineStore) -> list[Quality]:

@@ -18,8 +18,11 @@ stays close to the rules, and it moves away from them only as the user's
 decisions outweigh the pseudo-decisions. So learning needs no balance of
 accepts and rejects and starts after :data:`MIN_DECISIONS` decisions on a label
 (an honest user meets few wrong suggestions: 20 of each never came), and
-:class:`Rescorer` replaces the rule score with the model's probability from
-then on. (Without the rule score, the same weights give the learned model alone.)
+:class:`Rescorer` combines the rule score with the model's probability from
+then on (:func:`combine`): shrunk toward the rule score while the decisions are
+few, and never lifting a candidate the rules hid until the user has accepted
+such candidates, so learning's precision never falls below the rules'.
+(Without the rule score, the same weights give the learned model alone.)
 
 The model lives in the store's state table (``suggest.model.<label>``) as
 plain JSON (the non-zero weights of the hashed features, the weight of the rule
@@ -56,7 +59,7 @@ if TYPE_CHECKING:
     from reader.model import Annotation, Document
     from reader.protocols import JSON, Progress, RejectedKey
 
-MODEL_FORMAT = 3  # 2: the rule score is a feature; 3: and the prior (pseudo-decisions from the rule score)
+MODEL_FORMAT = 4  # 2: the rule score is a feature; 3: and the prior (pseudo-decisions from the rule score); 4: counts "rescued"
 MIN_EACH = 0  # accepted and rejected decisions each needed per label (0: only MIN_DECISIONS counts)
 MIN_DECISIONS = 5  # decisions on a label (any mix of accepts and rejects) before its model is used
 PRIOR_WEIGHT = 2.0  # pseudo-decisions per decided candidate, split by its rule score
@@ -67,6 +70,10 @@ LEFT, RIGHT = 30, 20  # characters of context each side of the span
 N_FEATURES = 2 ** 18  # per vectoriser (char and word): hashed, so nothing to store but weights
 RULE_LOGIT_MAX = 6.0  # the rule score's logit is clipped to +-this (scores are rounded to 0.001)
 C_REG = 1.0  # inverse regularisation of the logistic regression
+THRESHOLD = 0.5  # a suggestion scored below this is hidden (reader suggest, the app)
+SHRINK_UP = 20.0  # decisions at which the model's move above the rule score counts half (shrinkage)
+SHRINK_DOWN = 5.0  # the same for a move below it: lowering a score costs recall at worst, so it trusts sooner
+PROMOTE_MIN = 3  # accepted candidates the rules scored below THRESHOLD before the model may promote one
 
 _DIGIT = regex.compile(r"\p{Nd}")
 
@@ -314,14 +321,48 @@ def train(label: str, texts: Sequence[str], labels_: Sequence[bool], *, rule_sco
     n = 2 * N_FEATURES
     nz = coef[:n].nonzero()[0]
     weights = {int(i): round(float(coef[i]), 6) for i in nz if abs(coef[i]) > 1e-6}
-    counts = {"accept": sum(1 for v in labels_ if v), "reject": sum(1 for v in labels_ if not v)}
+    counts = {"accept": sum(1 for v in labels_ if v), "reject": sum(1 for v in labels_ if not v),
+              # the evidence that the rules miss things: accepted candidates they scored below the threshold
+              "rescued": sum(1 for v, r in zip(labels_, rule_scores or [None] * len(texts))
+                             if v and r is not None and r < THRESHOLD)}
     return LinearModel(label, float(clf.intercept_[0]), weights, counts, fp, schema, sklearn.__version__,
                        rule_weight=round(float(coef[n]), 6))
 
 
+def combine(rule: float | None, learned: float, decided: int, rescued: int) -> float:
+    """The score of a candidate from its rule score (the prior) and the model's probability.
+
+    Two guards keep learning from ever doing worse than the rules (issue 22 item 3):
+
+    * **Shrinkage toward the prior.** In log-odds, the combined score moves from the
+      rule score toward the model's by ``decided / (decided + k)``: with a few
+      decisions the rules dominate, with many the model does. (A model fitted on eight
+      decisions, seven of them accepts, says "accept" to almost anything.) ``k`` is
+      :data:`SHRINK_UP` for a move up and the smaller :data:`SHRINK_DOWN` for a move
+      down: a wrong suggestion shown costs precision, one hidden only recall.
+    * **No promotion without evidence.** The model may lower any score (suppress) but
+      may lift a candidate the rules hid (below :data:`THRESHOLD`) to shown only once
+      the user has accepted :data:`PROMOTE_MIN` such candidates: before that, nothing
+      says the rules miss anything, and the shown suggestions stay a subset of the rules'.
+    Without a rule score (another recogniser's candidate) the model's probability stands.
+    """
+    if rule is None:
+        return learned
+    eps = 1e-6
+    r = min(max(float(rule), eps), 1 - eps)
+    p = min(max(float(learned), eps), 1 - eps)
+    k = SHRINK_UP if p > r else SHRINK_DOWN
+    w = decided / (decided + k) if decided > 0 else 0.0
+    z = math.log(r / (1 - r)) + w * (math.log(p / (1 - p)) - math.log(r / (1 - r)))
+    out = sigmoid(z)
+    if r < THRESHOLD <= out and rescued < PROMOTE_MIN:
+        return float(rule)
+    return out
+
+
 @dataclass
 class Rescorer:
-    """Re-scores suggestions of the labels it has a model for."""
+    """Re-scores suggestions of the labels it has a model for (see :func:`combine`)."""
 
     models: dict[str, LinearModel]
 
@@ -331,9 +372,12 @@ class Rescorer:
             idx = [k for k, s in enumerate(out) if s.label == label]
             probs = model.probabilities([window(text, out[k].start, out[k].end) for k in idx],
                                         [out[k].score for k in idx])
+            decided = model.counts.get("accept", 0) + model.counts.get("reject", 0)
+            rescued = model.counts.get("rescued", 0)
             for k, p in zip(idx, probs):
                 s = out[k]
-                out[k] = dataclasses.replace(s, score=round(p, 3), reason=_with_learned(s.reason, p))
+                score = combine(s.score, p, decided, rescued)
+                out[k] = dataclasses.replace(s, score=round(score, 3), reason=_with_learned(s.reason, score))
         return out
 
 

@@ -8,10 +8,15 @@ same spans there (same offsets and labels), else it is a *disagreement*.
 
 The adjudicator's decisions go into the **gold layer**: annotations whose
 ``annotator`` is :data:`GOLD` (or another name given), with
-``source = "adjudicated:<annotator>"``. Deciding that a cluster has no gold
-span is remembered in the workspace table "state" (key
-``adjudication:<doc_id>``), so review progress survives restarts and, on
-PostgreSQL, is shared by the team.
+``source = "adjudicated:<annotator>"``. Each decision is one atomic write
+keyed per cluster (:meth:`~reader.store.gold.GoldMethods.decide_clusters`):
+the cluster's gold spans and its decision row (who decided what, when) change
+together, and only if nobody decided that cluster since this review was built,
+so two reviewers deciding the same cluster never leave two decisions. The
+cluster's key is the extent of the annotators' spans (:attr:`Cluster.anchor`),
+not of the gold ones, so a reviewer who moved a gold edge and one who did not
+still name the same cluster. The decision rows also remember "no span here",
+so review progress survives restarts and, on PostgreSQL, is shared by the team.
 
 Only the store API is used, so this works on every engine.
 """
@@ -22,8 +27,9 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Iterable, Protocol, Sequence
 
-from reader.model import STATUS_ACCEPTED, Annotation, Document, Link
+from reader.model import STATUS_ACCEPTED, Annotation, ClusterDecision, Document, Link
 from reader.protocols import JSON, AnnotationItem, CountKey
+from reader.store.gold import claim_key, decision_key
 from reader.text import is_word_char, next_word, prev_word, snap_left, word_bounds
 
 GOLD = "gold"
@@ -53,6 +59,8 @@ class AdjudicationStore(Protocol):
 
     def set_state(self, key: str, value: JSON) -> None: ...
 
+    def decide_clusters(self, decisions: Sequence[ClusterDecision], *, layer: str, source: str = "") -> list[Annotation]: ...
+
 
 @dataclass
 class Cluster:
@@ -62,6 +70,8 @@ class Cluster:
     gold: list[Annotation] = field(default_factory=list)
     annotators: tuple[str, ...] = ()  # who worked on the document
     decided_empty: bool = False  # the adjudicator decided: no gold span here
+    decision: JSON = None  # the cluster's decision row as this review saw it (None: undecided)
+    claims: dict[str, JSON] = field(default_factory=dict)  # annotators' span id -> its claim row seen
 
     def version(self, who: str) -> tuple[tuple[int, int, str], ...]:
         return tuple(sorted((a.start, a.end, a.label) for a in self.spans.get(who, ())))
@@ -78,6 +88,15 @@ class Cluster:
     @property
     def key(self) -> list[int]:
         return [self.start, self.end]
+
+    @property
+    def anchor(self) -> tuple[int, int]:
+        """The cluster's key for its decision: the extent of the annotators' spans (the gold
+        spans' extent only when no annotator's span is left), so moving a gold edge keeps it."""
+        spans = [a for anns in self.spans.values() for a in anns] or self.gold
+        if not spans:
+            return (self.start, self.end)
+        return (min(a.start for a in spans), max(a.end for a in spans))
 
 
 @dataclass
@@ -124,9 +143,12 @@ def build_review(store: AdjudicationStore, doc_id: str, *, annotators: Sequence[
             cluster.gold.append(ann)
         else:
             cluster.spans.setdefault(ann.annotator, []).append(ann)
-    decided = _decided(store, doc_id)
+    legacy = _decided(store, doc_id)
     for cluster in clusters:
-        cluster.decided_empty = cluster.key in decided and not cluster.gold
+        cluster.decision = store.get_state(decision_key(doc_id, *cluster.anchor))  # a lookup, no scan
+        cluster.claims = {a.id: store.get_state(claim_key(a.id)) for anns in cluster.spans.values() for a in anns}
+        chose_none = isinstance(cluster.decision, dict) and not cluster.decision.get("gold")
+        cluster.decided_empty = (chose_none or cluster.key in legacy) and not cluster.gold
     # a cluster made only of gold spans (an edit that moved away) is resolved by itself
     return Review(doc_id, list(who), gold, clusters)
 
@@ -185,49 +207,43 @@ def _decided(store: AdjudicationStore, doc_id: str) -> list[list[int]]:
     return []
 
 
-def _set_decided(store: AdjudicationStore, doc_id: str, key: list[int], empty: bool) -> None:
-    decided = _decided(store, doc_id)
-    if empty and key not in decided:
-        decided.append(key)
-    elif not empty and key in decided:
-        decided.remove(key)
-    store.set_state(STATE_PREFIX + doc_id, {"empty": decided} if decided else None)
+def _decide(store: AdjudicationStore, review: Review, decisions: list[tuple[Cluster, str, list[Annotation]]],
+            source: str = "") -> list[Annotation]:
+    """One atomic write of ``(cluster, whose version, its spans)`` decisions (see the module docstring)."""
+    return store.decide_clusters([
+        ClusterDecision(review.doc_id, *c.anchor, seen=c.decision, chose=who, remove=[g.id for g in c.gold],
+                        claims=dict(c.claims),
+                        add=[{"doc_id": a.doc_id, "start": a.start, "end": a.end, "label": a.label, "note": a.note,
+                              "annotator": review.gold} for a in chosen])
+        for c, who, chosen in decisions
+    ], layer=review.gold, source=source)
 
 
 def accept(store: AdjudicationStore, review: Review, cluster: Cluster, who: str) -> list[Annotation]:
-    """Make ``who``'s version of ``cluster`` the gold one (replacing any gold spans there).
-
-    When ``who`` has no span there, the decision "no span here" is remembered."""
-    for old in cluster.gold:
-        store.delete(old.id)
+    """Make ``who``'s version of ``cluster`` the gold one (replacing any gold spans there), as one
+    write refused (:class:`~reader.errors.StoreConflictError`) when another reviewer decided this
+    cluster since ``review`` was built. When ``who`` has no span there, the decision is "no span here"."""
     chosen = cluster.spans.get(who, [])
-    added = store.add_many(
-        [{"doc_id": a.doc_id, "start": a.start, "end": a.end, "label": a.label, "note": a.note,
-          "annotator": review.gold, "source": f"adjudicated:{who}"} for a in chosen],
-        skip_duplicates=True,
-    ) if chosen else []
-    _set_decided(store, review.doc_id, cluster.key, empty=not chosen)
+    added = _decide(store, review, [(cluster, who, chosen)])
     cluster.gold = list(added)
     cluster.decided_empty = not chosen
+    cluster.decision = store.get_state(decision_key(review.doc_id, *cluster.anchor))
+    cluster.claims = {i: store.get_state(claim_key(i)) for i in cluster.claims}
     return added
 
 
 def accept_agreed(store: AdjudicationStore, review: Review) -> int:
-    """Copy every agreed cluster without a gold span into the gold layer (one save). Returns spans added."""
-    items = []
-    for cluster in review.clusters:
-        if cluster.agreed and not cluster.resolved and cluster.annotators:
-            first = cluster.annotators[0]
-            for a in cluster.spans.get(first, ()):
-                items.append({"doc_id": a.doc_id, "start": a.start, "end": a.end, "label": a.label,
-                              "note": a.note, "annotator": review.gold, "source": "adjudicated:agreed"})
-    if not items:
+    """Copy every agreed, undecided cluster into the gold layer (one write, all or nothing). Returns spans added."""
+    todo = [(c, "agreed", c.spans.get(c.annotators[0], [])) for c in review.clusters
+            if c.agreed and not c.resolved and c.annotators]
+    if not todo:
         return 0
-    added = store.add_many(items, skip_duplicates=True)
+    added = _decide(store, review, todo, source="adjudicated:agreed")
     by_span = {(a.start, a.end, a.label): a for a in added}
-    for cluster in review.clusters:
-        if cluster.agreed and not cluster.gold and cluster.annotators:
-            cluster.gold = [by_span[v] for v in cluster.version(cluster.annotators[0]) if v in by_span]
+    for cluster, _who, _chosen in todo:
+        cluster.gold = [by_span[v] for v in cluster.version(cluster.annotators[0]) if v in by_span]
+        cluster.decision = store.get_state(decision_key(review.doc_id, *cluster.anchor))
+        cluster.claims = {i: store.get_state(claim_key(i)) for i in cluster.claims}
     return len(added)
 
 

@@ -82,6 +82,7 @@ class ReaderApp(App[None]):
         self.detection_done = False
         self.exit_message: str | None = None
         self.first_screen_at: float | None = None
+        self._background_started = False  # after_first_screen has run
         self.detection = LanguageDetection(self)
         self.quit_guard = QuitGuard(self)
 
@@ -201,16 +202,22 @@ class ReaderApp(App[None]):
         from reader.tui.services.teamsync import StoreSync
 
         if StoreSync.wanted(self.store):  # a shared store: show the others' new annotations
-            self.store_sync = StoreSync(self, self.store)
+            self.store_sync = StoreSync(self, self.store, self.corpus)
             self.store_sync.start()
+        # the library calls after_first_screen once it is painted
+        self.detection_done = not (self.detect and self.corpus is not None and self.corpus.pending)
+
+    def after_first_screen(self) -> None:
+        """Called by the library once painted (not from on_mount: the app's first refresh comes
+        before the library has composed, and these threads would hold the GIL while it draws)."""
+        if self._background_started:
+            return
+        self._background_started = True
         from reader.tui.services.warmup import warm_amounts
 
-        self.call_after_refresh(warm_amounts, self)  # a salary tag then parses with compiled tables
+        warm_amounts(self)  # a salary tag then parses with compiled tables
         if self.detect and self.corpus is not None and self.corpus.pending:
-            # after the first paint: loading langdetect's profiles holds the GIL for a while
-            self.call_after_refresh(self.detect_languages)
-        else:
-            self.detection_done = True
+            self.detect_languages()  # loading langdetect's profiles holds the GIL for a while
 
     def _offer_resume(self) -> None:
         last = self.last_position()

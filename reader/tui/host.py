@@ -67,6 +67,9 @@ class ReaderAppProtocol(Protocol):
     def request_quit(self) -> None:
         """Quit, asking first when changes are still unsaved."""
 
+    def after_first_screen(self) -> None:
+        """The first screen is painted: start the background work (amount tables, language detection)."""
+
 
 def reader_app(node: "DOMNode") -> ReaderAppProtocol:
     """``node.app``, typed as the reader app."""

@@ -11,7 +11,8 @@ from reader.cli import main
 from reader.store import AnnotationStore
 from reader.tui import ReaderApp
 from reader.tui.dialogs import ExportDialog, LanguageDialog, NoteDialog
-from reader.tui.widgets.inert import InertInput, InertTextArea
+from reader.tui.widgets.inert import InertInput
+from reader.tui.widgets.inert_area import InertTextArea
 
 from tui_helpers import SIZE, copy_seeds, run_test, settle
 

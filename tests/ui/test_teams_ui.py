@@ -258,3 +258,31 @@ async def test_a_named_gold_layer(tmp_path: Path):
     with AnnotationStore(store_path, readonly=True) as store:
         layers = {(a.annotator, a.start, a.end) for a in store.all()}
     assert ("curated", *spans["agreed"]) in layers and not any(who == "gold" for who, *_ in layers)
+
+
+async def test_a_teammates_language_override_reaches_the_open_pane_and_the_library(tmp_path: Path, pg_url):
+    """issue 18 #1: after a poll a session's view equals the database, the language too (it kept its
+    own corpus language until a restart)."""
+    from reader.corpus import load_corpus
+    from reader.tui.widgets.paneheader import PaneHeader
+    from reader.tui.widgets.pane import DocumentPane
+
+    corpus = copy_seeds(tmp_path)
+    app = ReaderApp(corpus, pg_url, annotator="alice", detect=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_document(DOC)
+        await _wait_for(pilot, lambda: bool(app.screen.query(DocumentPane)))
+        header = app.screen.query_one(DocumentPane).query_one(PaneHeader)
+        before = header.lang
+        new = "de" if before != "de" else "es"
+        c = load_corpus(corpus, detect=False)
+        with AnnotationStore(pg_url, corpus=c, annotator="bob") as bob:
+            bob.set_language_override(DOC, new)
+        await _wait_for(pilot, lambda: header.lang == new, timeout=20)
+        assert app.corpus is not None and app.corpus.get(DOC).lang == new  # the library's column reads this
+        await pilot.press("q")
+        await _wait_for(pilot, lambda: not app.screen.query(DocumentPane))
+        with AnnotationStore(pg_url, corpus=c, annotator="bob") as bob:
+            bob.set_language_override(DOC, None)  # cleared: back to the detected language
+        await _wait_for(pilot, lambda: app.corpus.get(DOC).lang != new, timeout=20)

@@ -66,6 +66,7 @@ def test_5_one_shared_name_pairs_nothing():
     assert counterparts(document_facts(en, "en"), document_facts(it, "it")) == []
     it_one = it.replace(", Instagram e WhatsApp", " e Instagram")
     assert counterparts(document_facts(en, "en"), document_facts(it_one, "it")) == []
+    assert align(document_facts(en, "en"), document_facts(it_one, "it")).pairs == []
 
 
 def test_6_a_month_or_a_full_name_alone_is_no_anchor():
@@ -75,6 +76,7 @@ def test_6_a_month_or_a_full_name_alone_is_no_anchor():
     assert counterparts(fa, fb) == []
     # and they do not steer the alignment either: a month is weak, a full name one fact
     assert all(c.evidence < ANCHOR_EVIDENCE for c in align(fa, fb).hints)
+    assert align(fa, fb).pairs == []  # a chain of hints alone makes no counterpart either
 
 
 def test_9_repeated_facts_still_anchor():
@@ -113,3 +115,19 @@ def test_links_align_only_documents_that_share_facts(tmp_path):
         pairs = candidate_pairs(ps, store.for_document)
         assert {tuple(sorted(p)) for p in pairs} == {("a-en", "a-it"), ("b-en", "b-fr")}
         assert suggest_links(docs, store) == 2
+
+
+def test_document_facts_are_cached_by_content_and_language(monkeypatch):
+    """Issue 19 item 9: the facts of a document read again (compare reopened, a second suggest
+    --links) come from the cache: equal to a fresh extraction, under the caller's doc id."""
+    import reader.align.core as core
+
+    text = "Netflix pays $300,000 to $900,000.\n\nIl 25 aprile Netflix paga 300mila euro."
+    first = core.document_facts(text, "en", "a")
+    calls = []
+    monkeypatch.setattr(core, "passage_facts", lambda *a: calls.append(a) or [])
+    again = core.document_facts(text, "en", "b")
+    assert calls == [] and again.doc_id == "b" and first.doc_id == "a"
+    assert (again.passages, again.facts, again.df) == (first.passages, first.facts, first.df)
+    core.document_facts(text, "it", "c")  # another language: extracted again
+    assert calls

@@ -77,7 +77,7 @@ def _inserting(url: str) -> bool:
     with psycopg.connect(url, autocommit=True) as conn:
         row = conn.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND state = 'active' AND query ILIKE 'INSERT INTO reader_annotations%'"
+            "AND state = 'active' AND query ILIKE '%INSERT INTO reader_annotations%'"
         ).fetchone()
     return bool(row[0])
 

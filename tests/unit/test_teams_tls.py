@@ -74,8 +74,7 @@ def test_verify_full_over_tls(monkeypatch):
         secure = f"{url}?sslmode=verify-full&sslrootcert={ca}"
         with AnnotationStore(secure, annotator="alice") as store:
             store.add("d1", 0, 5, "quote", text="Alice")
-            conn = store._engine._conn  # the live connection: encrypted
-            assert conn.pgconn.ssl_in_use
+            assert store.inspect()["tls"] is True  # the live connection: encrypted
         with AnnotationStore(secure, readonly=True) as r:
             assert [a.text for a in r.all()] == ["Alice"]
         with pytest.raises(StoreError):  # a certificate signed by another CA is refused

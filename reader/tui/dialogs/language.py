@@ -20,7 +20,8 @@ from reader.errors import ReaderError
 from reader.lang.langtag import normalise_tag, tag_problem
 from reader.text import inert, one_line
 from reader.tui.host import reader_app
-from reader.tui.widgets.inert import InertInput, InertTextArea
+from reader.tui.widgets.inert import InertInput
+from reader.tui.widgets.inert_area import InertTextArea
 from reader.tui.dialogs.base import Dialog, plain
 
 if TYPE_CHECKING:  # pragma: no cover

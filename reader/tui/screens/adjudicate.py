@@ -28,7 +28,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.teams.adjudication import GOLD, Cluster, Review, accept, accept_agreed, build_review, move_edge, reviews
-from reader.errors import ReaderError
+from reader.errors import ReaderError, StoreConflictError
 from reader.labels import LabelSet
 from reader.model import Annotation, Document
 from reader.text import inert, one_line
@@ -155,12 +155,24 @@ class AdjudicationScreen(Screen[None]):
             return None
         return self.review.clusters[index]
 
-    def _do(self, what: Callable[..., object], *args: object, **kwargs: object) -> None:
+    def _do(self, what: Callable[..., object], *args: object, **kwargs: object) -> bool:
+        """Run one change and show the review again; False when it was refused. A decision
+        another reviewer made first: their one line ("carol decided this cluster 4 s ago;
+        reloaded"), and the store polls at once so the review shows their decision."""
+        ok = False
         try:
             what(*args, **kwargs)
+            ok = True
+        except StoreConflictError as exc:
+            self.notify(one_line(exc.line, 300), title="Conflict", severity="warning", markup=False, timeout=10)
+            try:
+                reader_app(self).store.refresh()
+            except ReaderError as again:  # offline: the next poll brings it
+                reader_app(self).report_error(again)
         except ReaderError as exc:
             reader_app(self).report_error(exc)
         self.reload()
+        return ok
 
     def action_back(self) -> None:
         self.dismiss(None)
@@ -172,22 +184,22 @@ class AdjudicationScreen(Screen[None]):
         if not (1 <= n <= len(self.review.annotators)):
             self.notify(f"there is no annotator {n} here", severity="warning")
             return
-        self._do(accept, reader_app(self).store, self.review, cluster, self.review.annotators[n - 1])
-        self.action_skip()
+        if self._do(accept, reader_app(self).store, self.review, cluster, self.review.annotators[n - 1]):
+            self.action_skip()
 
     def action_no_span(self) -> None:
         cluster = self._current()
         if cluster is not None and self.review is not None:
-            self._do(accept, reader_app(self).store, self.review, cluster, "")
-            self.action_skip()
+            if self._do(accept, reader_app(self).store, self.review, cluster, ""):
+                self.action_skip()
 
     def action_accept_agreed(self) -> None:
         review = self.review
         if review is None:
             return
         added: list[int] = []
-        self._do(lambda: added.append(accept_agreed(reader_app(self).store, review)))
-        self.notify(f"{added[0] if added else 0} agreed span(s) accepted into {self.gold}")
+        if self._do(lambda: added.append(accept_agreed(reader_app(self).store, review))):
+            self.notify(f"{added[0] if added else 0} agreed span(s) accepted into {self.gold}")
 
     def action_skip(self) -> None:
         """Move to the next undecided disagreement (wrapping around)."""

@@ -13,7 +13,7 @@ what it shows (filter, sort, counts, cells) is :class:`LibraryModel`.
 from __future__ import annotations
 
 import time
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from rich.text import Text
 from textual import on
@@ -23,7 +23,7 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Collapsible, DataTable, Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
 
 from reader.errors import ReaderError
 from reader.model import Document
@@ -33,6 +33,9 @@ from reader.tui.host import reader_app
 from reader.tui.widgets.inert import InertInput
 from reader.tui.widgets.doclist import COLUMNS, DocumentList
 from reader.tui.screens.library_model import SORTS, Filter, LibraryModel, human_size, plural, set_token
+
+if TYPE_CHECKING:
+    from textual.widgets import Collapsible
 
 __all__ = ["LibraryScreen", "Filter", "set_token", "human_size", "SORTS", "COLUMNS"]
 
@@ -75,7 +78,9 @@ class LibraryScreen(Screen[None]):
         yield Static(id="banner")
         yield InertInput(placeholder=FILTER_HINT, id="filter")
         yield DocumentList(self._cells, id="documents")
-        if self._problems():
+        if self._problems():  # the panel's widgets are imported only then (issue 22: first screen)
+            from textual.widgets import Collapsible, DataTable
+
             with Collapsible(title="Files that could not be loaded", id="problems-panel", collapsed=True):
                 yield DataTable(id="problems", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="detect-box"):
@@ -119,6 +124,7 @@ class LibraryScreen(Screen[None]):
         self.table.focus()
         if app.first_screen_at is None:
             app.first_screen_at = time.perf_counter()
+            self.call_after_refresh(app.after_first_screen)  # workers start once the library is drawn
 
     def _show_banner(self) -> None:
         app = reader_app(self)
@@ -140,6 +146,8 @@ class LibraryScreen(Screen[None]):
         problems = self._problems()
         if not self.query("#problems-panel"):
             return
+        from textual.widgets import Collapsible, DataTable
+
         panel = self.query_one("#problems-panel", Collapsible)
         table = self.query_one("#problems", DataTable)
         table.clear(columns=True)
@@ -159,13 +167,19 @@ class LibraryScreen(Screen[None]):
         self._title_problems()
 
     def _title_problems(self) -> None:
+        from textual.widgets import Collapsible
+
         panel = self.query_one("#problems-panel", Collapsible)
         n = len(self._problems())
         what = f"{plural(n, 'file')} could not be loaded"
         panel.title = f"{what} (enter to show the reasons)" if panel.collapsed else f"{what}:"
 
-    @on(Collapsible.Toggled)
-    def _problems_toggled(self) -> None:
+    # the problems panel (the only Collapsible) opened or closed; by name, so that the
+    # module does not import Collapsible for a panel that is only there when files failed
+    def on_collapsible_expanded(self, event: "Collapsible.Expanded") -> None:
+        self._title_problems()
+
+    def on_collapsible_collapsed(self, event: "Collapsible.Collapsed") -> None:
         self._title_problems()
 
     # --- data ----------------------------------------------------------------

@@ -5,6 +5,9 @@
 so that a slow network never stalls the screen. When something arrived, every
 :class:`~reader.tui.widgets.pane.DocumentPane` on the current screen reloads its
 annotations: the new spans appear, the cursor and the scroll position stay.
+A teammate's language override is taken into the corpus too, so the pane's
+language tag and the library's language column show the database's value
+(not this session's until a restart).
 A store that has a single writer (the JSON folder) is not polled.
 
 An outage is shown, never swallowed: while the server cannot be reached (by a
@@ -15,22 +18,31 @@ reaches the server again.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from textual.app import App
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from reader.errors import ReaderError, StoreVersionError
-from reader.protocols import SharedSession
+from reader.protocols import CorpusAPI, SharedSession
 
 REFRESH_SECONDS = 1.0
 
 
+class SyncedStore(SharedSession, Protocol):
+    """What :class:`StoreSync` uses of the store: its shared session, and the language
+    overrides it takes into the corpus after a poll."""
+
+    def language_overrides(self) -> dict[str, str]: ...
+
+
 class StoreSync:
-    def __init__(self, app: App[Any], store: SharedSession) -> None:
+    def __init__(self, app: App[Any], store: SyncedStore, corpus: CorpusAPI | None = None) -> None:
         self.app = app
         self.store = store
+        self.corpus = corpus
+        self._overrides = store.language_overrides() if corpus is not None else {}
         self.received = 0  # operations taken in since the start
         self.offline: str | None = None  # the line shown while the server is out of reach
         self._timer: Timer | None = None
@@ -77,11 +89,30 @@ class StoreSync:
         self.app.notify(message, title="Others' changes stopped", severity="error", timeout=30, markup=False)
 
     def _changed(self, n: int) -> None:
+        from reader.tui.screens.library import LibraryScreen
         from reader.tui.widgets.pane import DocumentPane
 
         self.received += n
+        changed = self._take_overrides()
+        if changed:
+            for screen in self.app.screen_stack:
+                if isinstance(screen, LibraryScreen):
+                    screen.refresh_rows(changed)
         for pane in self.app.screen.query(DocumentPane):
             pane.reload_annotations()
+
+    def _take_overrides(self) -> list[str]:
+        """Apply the store's language overrides to the corpus when a teammate changed one;
+        returns the documents whose override changed."""
+        if self.corpus is None:
+            return []
+        overrides = self.store.language_overrides()
+        if overrides == self._overrides:
+            return []
+        changed = sorted(k for k in overrides.keys() | self._overrides.keys() if overrides.get(k) != self._overrides.get(k))
+        self.corpus.apply_overrides(overrides)
+        self._overrides = overrides
+        return [doc_id for doc_id in changed if doc_id in self.corpus]
 
 
 def offline_line(since: float) -> str:

@@ -10,7 +10,10 @@ text until the user changes it.
 
 * :class:`InertInput` draws its value inert (its ``highlighter``), whether typed,
   pasted or set by the program (the library's ``l`` puts a language in the filter).
-* :class:`InertTextArea` shows its lines inert (``get_line``) and keeps the raw text.
+* :class:`~reader.tui.widgets.inert_area.InertTextArea` shows its lines inert
+  (``get_line``) and keeps the raw text. It has a module of its own: Textual's
+  ``TextArea`` (its document model, themes, tree-sitter probe) is only imported by
+  the dialogs that edit text, not with the library's filter (issue 22: first screen).
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from typing import Any
 
 from rich.highlighter import Highlighter
 from rich.text import Text
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from reader.text import inert
 
@@ -39,13 +42,3 @@ class InertInput(Input):
         kwargs.setdefault("highlighter", InertHighlighter())
         super().__init__(*args, **kwargs)
 
-
-class InertTextArea(TextArea):
-    """A ``TextArea`` that draws control characters as visible symbols; ``text`` stays raw."""
-
-    def get_line(self, line_index: int) -> Text:
-        line = super().get_line(line_index)
-        shown = inert(line.plain, keep_tabs=True)
-        if shown != line.plain:
-            line.plain = shown
-        return line

@@ -1,4 +1,4 @@
-"""Builds the held-out alignment set: five comparable news stories, 3-4 languages each.
+"""Builds the held-out alignment set: six comparable news stories, 3-4 languages each.
 
 Written by hand for evaluation, before the aligner was run on them and before any
 rule was changed for them. Each paragraph carries the ids of the events it reports
@@ -161,6 +161,44 @@ STORIES: dict[str, dict[str, list[P]]] = {
             (("victims",), "ومن بين الضحايا رجل يبلغ 71 عاماً جرفته المياه في لورقة، وزوجان علقت سيارتهما في مجرى سيل قرب توتانا."),
             (("zone",), "وأعلن رئيس الحكومة الإسبانية أن مجلس الوزراء سيعلن يوم الثلاثاء البلدات المتضررة مناطق منكوبة."),
             (("fund",), "وعرضت المفوضية الأوروبية تفعيل صندوق التضامن الأوروبي، الذي قدّم ما يصل إلى 45 مليون يورو بعد فيضانات سابقة."),
+        ],
+    },
+    # --- 6. a sports court ruling, led by statements (added in round 2, gold written with the texts,
+    # before the aligner ran on them) ------------------------------------------------------------
+    "doping_appeal": {
+        "en": [
+            (("head",), "Sports court clears swimmer Lena Brandauer of doping, lifting four-year ban"),
+            (("ruling",), "The Court of Arbitration for Sport in Lausanne on Friday overturned the four-year ban imposed on Austrian swimmer Lena Brandauer, accepting that a contaminated supplement caused her positive test."),
+            (("athlete",), "“I have been telling the truth from the first day, and today three judges agreed,” Brandauer told reporters outside the court. “I lost fourteen months of my career for something I did not do.”"),
+            (("wada",), "The World Anti-Doping Agency said it respected the decision but was “concerned” that athletes could escape sanctions by blaming supplements. It has 30 days to take the case to the Swiss Federal Tribunal."),
+            (("test",), "Brandauer tested positive for the steroid clostebol at a meet in Graz in March last year. Traces of the substance were later found in a batch of magnesium tablets she had bought online."),
+            (("coach",), "Her coach, Peter Haslinger, called the ruling “a relief for the whole team” and said she would be back in the pool at the national championships in July."),
+            (("medal",), "Brandauer won silver in the 200 metres breaststroke at the world championships three years ago and holds the Austrian record in the event."),
+        ],
+        "fr": [
+            (("head",), "Dopage : le TAS blanchit la nageuse autrichienne Lena Brandauer"),
+            (("ruling",), "Le Tribunal arbitral du sport (TAS) a annulé vendredi la suspension de quatre ans infligée à Lena Brandauer, estimant qu'un complément alimentaire contaminé était à l'origine de son contrôle positif."),
+            (("athlete",), "« Je dis la vérité depuis le premier jour et aujourd'hui trois juges me donnent raison », a déclaré la nageuse à la sortie de l'audience, à Lausanne."),
+            (("test",), "Contrôlée positive au clostébol lors d'une compétition à Graz en mars de l'an dernier, elle avait toujours nié s'être dopée. Des traces du produit ont ensuite été retrouvées dans des comprimés de magnésium achetés sur internet."),
+            (("wada",), "L'Agence mondiale antidopage (AMA) dit « respecter » la décision, tout en se disant « préoccupée ». Elle dispose de 30 jours pour saisir le Tribunal fédéral suisse."),
+            ((), "En France, plusieurs cyclistes ont été blanchis ces dernières années pour des contaminations similaires."),
+        ],
+        "ar": [
+            (("head",), "محكمة التحكيم الرياضي تبرئ السباحة النمساوية لينا براندور من تهمة المنشطات"),
+            (("ruling",), "ألغت محكمة التحكيم الرياضي في لوزان، يوم الجمعة، الإيقاف لمدة أربع سنوات الذي فُرض على السباحة النمساوية لينا براندور، بعدما اقتنعت بأن مكملاً غذائياً ملوثاً كان وراء نتيجة فحصها الإيجابية."),
+            (("athlete",), "وقالت براندور للصحفيين أمام مقر المحكمة: «أقول الحقيقة منذ اليوم الأول، واليوم وافقني ثلاثة قضاة». وأضافت أنها خسرت أربعة عشر شهراً من مسيرتها بسبب شيء لم تفعله."),
+            (("wada",), "وأعلنت الوكالة العالمية لمكافحة المنشطات أنها «تحترم» القرار، لكنها «قلقة» من أن يتمكن الرياضيون من الإفلات من العقوبات بإلقاء اللوم على المكملات. وأمام الوكالة 30 يوماً للطعن أمام المحكمة الفيدرالية السويسرية."),
+            (("coach",), "ووصف مدربها بيتر هاسلينغر الحكم بأنه «ارتياح للفريق كله»، مؤكداً أنها ستعود إلى المنافسة في البطولة الوطنية في يوليو."),
+            ((), "وكانت قضايا مشابهة قد أثارت جدلاً واسعاً في السنوات الأخيرة حول مسؤولية الرياضيين عما يتناولونه."),
+        ],
+        "de": [
+            (("head",), "Sportgerichtshof hebt Dopingsperre gegen Lena Brandauer auf"),
+            (("ruling",), "Der Internationale Sportgerichtshof CAS in Lausanne hat die vierjährige Sperre gegen die österreichische Schwimmerin Lena Brandauer am Freitag aufgehoben. Ein verunreinigtes Nahrungsergänzungsmittel sei für den positiven Test verantwortlich, befanden die Richter."),
+            (("test",), "Brandauer war im März vergangenen Jahres bei einem Meeting in Graz positiv auf das Steroid Clostebol getestet worden. Spuren davon fanden sich später in Magnesiumtabletten, die sie im Internet bestellt hatte."),
+            (("athlete",), "„Ich habe vom ersten Tag an die Wahrheit gesagt, und heute haben mir drei Richter recht gegeben“, sagte Brandauer vor dem Gericht. Vierzehn Monate ihrer Karriere habe sie verloren."),
+            (("coach",), "Trainer Peter Haslinger sprach von einer „Erleichterung für das ganze Team“. Brandauer werde bei den Staatsmeisterschaften im Juli wieder ins Becken steigen."),
+            (("wada",), "Die Welt-Anti-Doping-Agentur WADA kann binnen 30 Tagen vor das Schweizer Bundesgericht ziehen. Sie zeigte sich „besorgt“ über das Urteil."),
+            (("medal",), "Die 24-Jährige hatte vor drei Jahren bei der WM Silber über 200 Meter Brust gewonnen und hält den österreichischen Rekord."),
         ],
     },
 }

@@ -1,0 +1,198 @@
+"""Memory of every import path (issue 19: "no import uses more than about 5x its input plus a fixed
+amount, measured in a test with ``resource``").
+
+Each case runs the real command (``python -m reader ...``) in a child of a fresh wrapper and reads the
+child's peak resident size from ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``. The same command on a
+tiny input is the baseline (the interpreter, the libraries, the fixed cost); the big input's peak may
+exceed it by at most 5x the input's size on disk. The figures measured are in docs/reliability.md.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from reader.model import Annotation, Document
+
+ROOT = Path(__file__).resolve().parents[2]
+MIB = 1024 * 1024
+FACTOR = 5
+WORDS = ("the council approved a plan for the northern district salary claim report river "
+         "il consiglio ha approvato piano quartiere é ü ß").split()
+
+
+def reader_peak(*argv: object, cwd: Path) -> tuple[subprocess.CompletedProcess[str], int]:
+    """``reader ARGV`` in a child of a fresh wrapper: its result and its peak RSS in bytes."""
+    wrapper = (
+        "import resource, subprocess, sys, json\n"
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "print(json.dumps([p.returncode, p.stdout[-4000:], p.stderr[-4000:],"
+        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "READER_ANNOTATOR": "tester"}
+    out = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "reader", *map(str, argv)],
+                         capture_output=True, text=True, cwd=cwd, env=env, timeout=600)
+    code, stdout, stderr, peak_kib = json.loads(out.stdout)
+    return subprocess.CompletedProcess(argv, code, stdout, stderr), peak_kib * 1024
+
+
+def size_of(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
+
+
+def assert_bounded(big: int, base: int, size: int) -> None:
+    print(f"peak {big / MIB:.0f} MiB, baseline {base / MIB:.0f} MiB: {(big - base) / size:.2f}x {size / MIB:.1f} MiB")
+    assert big - base <= FACTOR * size, (f"peak {big // MIB} MiB, baseline {base // MIB} MiB: "
+                                         f"{(big - base) / size:.2f}x an input of {size / MIB:.1f} MiB")
+
+
+def items(n_docs: int, chars: int, spans: int) -> Iterator[tuple[Document, list[Annotation]]]:
+    """Documents of ``chars`` characters (some of them 2-byte), each with ``spans`` annotated words."""
+    rng = random.Random(7)
+    for i in range(n_docs):
+        text = " ".join(rng.choice(WORDS) for _ in range(chars // 5))[:chars].strip()
+        anns, pos, step = [], 0, max(1, len(text) // spans)
+        for k in range(spans):
+            s = text.find(" ", pos) + 1
+            e = text.find(" ", s)
+            if s <= 0 or e < 0:
+                break
+            anns.append(Annotation(f"a{i}-{k}", f"d{i}", s, e, "claim", text[s:e], annotator="tester"))
+            pos = s + step
+        yield Document(f"d{i}", text, "", title=f"d{i}", lang="en"), anns
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "a.txt").write_text("Alpha beta gamma.\n", encoding="utf-8")
+    return root
+
+
+def write(fmt_name: str, out: Path, n_docs: int, chars: int, spans: int) -> None:
+    from reader.formats import get_format
+
+    fmt = get_format(fmt_name)
+    if fmt.kind in ("jsonl", "json"):
+        with open(out, "w", encoding="utf-8") as fh:
+            fmt.write(items(n_docs, chars, spans), fh)
+    else:
+        fmt.write(items(n_docs, chars, spans), out)
+
+
+# (format, file name, documents, characters each, spans each): about 20-30 MB on disk; spaCy's DocBin is
+# zlib-compressed (about 20x), so its big input is smaller on disk and far larger once inflated
+CASES = [
+    ("jsonl", "x.jsonl", 2000, 10_000, 20),
+    ("doccano", "x.jsonl", 2000, 10_000, 20),
+    ("prodigy", "x.jsonl", 2000, 10_000, 20),
+    ("labelstudio", "x.json", 2000, 10_000, 20),
+    ("brat", "x", 2000, 10_000, 20),
+    ("spacy", "x.spacy", 150, 10_000, 20),
+]
+
+
+@pytest.mark.parametrize("fmt_name, name, n_docs, chars, spans", CASES, ids=[c[0] for c in CASES])
+def test_an_import_uses_at_most_five_times_its_input(tmp_path, corpus, fmt_name, name, n_docs, chars, spans):
+    if fmt_name == "spacy":
+        pytest.importorskip("spacy")
+    (tmp_path / "small").mkdir()
+    (tmp_path / "big").mkdir()
+    small, big = tmp_path / "small" / name, tmp_path / "big" / name
+    write(fmt_name, small, 1, 200, 2)
+    write(fmt_name, big, n_docs, chars, spans)
+    size = size_of(big)
+    if fmt_name == "spacy":  # a DocBin is zlib-compressed: its input is what it inflates to (capped, MAX_INFLATED_BYTES)
+        import zlib
+
+        size = max(size, len(zlib.decompress(big.read_bytes())))
+    base, base_peak = reader_peak("import", corpus, small, "--format", fmt_name, "--store", tmp_path / "s1", cwd=tmp_path)
+    assert base.returncode == 0, base.stderr
+    proc, peak = reader_peak("import", corpus, big, "--format", fmt_name, "--store", tmp_path / "s2", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert f"imported {n_docs * spans} annotation(s)" in proc.stdout, proc.stdout[-500:]
+    assert_bounded(peak, base_peak, size)
+
+
+def test_a_guessed_import_uses_at_most_five_times_its_input(tmp_path, corpus):
+    """Without --format: the guess reads the first megabyte, not the file."""
+    (tmp_path / "small").mkdir()
+    (tmp_path / "big").mkdir()
+    write("jsonl", tmp_path / "small" / "x.jsonl", 1, 200, 2)
+    write("jsonl", tmp_path / "big" / "x.jsonl", 2000, 10_000, 20)
+    base, base_peak = reader_peak("import", corpus, tmp_path / "small" / "x.jsonl", "--store", tmp_path / "s1", cwd=tmp_path)
+    assert base.returncode == 0, base.stderr
+    proc, peak = reader_peak("import", corpus, tmp_path / "big" / "x.jsonl", "--store", tmp_path / "s2", cwd=tmp_path)
+    assert proc.returncode == 0 and "imported 40000 annotation(s)" in proc.stdout, proc.stderr
+    assert_bounded(peak, base_peak, size_of(tmp_path / "big" / "x.jsonl"))
+
+
+def _text(chars: int) -> str:
+    rng = random.Random(3)
+    line = " ".join(rng.choice(WORDS) for _ in range(14))
+    para = "\n".join([line] * 5) + "\n\n"
+    return para * (chars // len(para) + 1)
+
+
+@pytest.mark.parametrize("detect", [False, True], ids=["no-detect", "detect"])
+def test_loading_a_large_text_document_uses_at_most_five_times_its_size(tmp_path, detect):
+    """The corpus loader on one large plain-text document (under the 64 MiB per-file limit)."""
+    small, big = tmp_path / "small", tmp_path / "big"
+    small.mkdir()
+    big.mkdir()
+    (small / "a.txt").write_text(_text(2_000), encoding="utf-8")
+    (big / "a.txt").write_text(_text(30 * MIB), encoding="utf-8")
+    flags = () if detect else ("--no-detect",)
+    base, base_peak = reader_peak("docs", small, *flags, "--store", tmp_path / "s1", cwd=tmp_path)
+    assert base.returncode == 0, base.stderr
+    proc, peak = reader_peak("docs", big, *flags, "--store", tmp_path / "s2", cwd=tmp_path)
+    assert proc.returncode == 0 and "a" in proc.stdout, proc.stderr
+    assert_bounded(peak, base_peak, size_of(big / "a.txt"))
+
+
+def _labels_toml(labels: int, description: int) -> str:
+    colours = ("red", "blue", "green", "yellow", "magenta", "cyan")
+    return "".join(f'[label_{i}]\ncolor = "{colours[i % 6]}"\ndescription = "{"x" * description}"\n\n'
+                   for i in range(labels))
+
+
+@pytest.mark.parametrize("labels, description, ok", [(900, 7_000, True), (400_000, 20, False), (900, 30_000, False)],
+                         ids=["long-descriptions", "too-many-labels", "too-large"])
+def test_a_large_labels_toml_uses_at_most_five_times_its_size(tmp_path, corpus, labels, description, ok):
+    """``labels.toml`` is parsed whole (tomllib holds about 20x a file in objects): a file past
+    MAX_LABELS_BYTES is refused before it is parsed, one of up to that size stays within the bound."""
+    from reader.labels import MAX_LABELS_BYTES
+
+    for name, text in (("s1", _labels_toml(2, 20)), ("s2", _labels_toml(labels, description))):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "labels.toml").write_text(text, encoding="utf-8")
+    size = size_of(tmp_path / "s2" / "labels.toml")
+    assert size > 6 * MIB and (size <= MAX_LABELS_BYTES) == ok
+    base, base_peak = reader_peak("labels", corpus, "--store", tmp_path / "s1", cwd=tmp_path)
+    assert base.returncode == 0, base.stderr
+    proc, peak = reader_peak("labels", corpus, "--store", tmp_path / "s2", cwd=tmp_path)
+    if ok:
+        assert proc.returncode == 0 and "label_899" in proc.stdout, proc.stderr
+    else:
+        assert proc.returncode not in (0, 70) and "Traceback" not in proc.stderr
+        assert "labels.toml" in proc.stderr and "larger than 8 MiB" in proc.stderr, proc.stderr
+    assert_bounded(peak, base_peak, size)
+
+
+def test_count_words_is_len_of_split_across_chunk_edges(monkeypatch):
+    """The corpus' word count (``Document.words``) counts a megabyte at a time, exactly as ``str.split``."""
+    import reader.model as model
+
+    rng = random.Random(5)
+    for chunk in (1, 2, 3, 7, 64):
+        monkeypatch.setattr(model, "_WORDS_CHUNK", chunk)
+        for _ in range(200):
+            text = "".join(rng.choice("ab \n\u3000\u00a0xé") for _ in range(rng.randint(0, 300)))
+            assert model.count_words(text) == len(text.split()), (chunk, text)
