@@ -15,7 +15,7 @@ import sys
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, ParamSpec, Self, TypeVar
+from typing import Callable, Iterable, Mapping, ParamSpec, Self, Sequence, TypeVar
 
 from reader.errors import (
     AnnotationError,
@@ -36,9 +36,9 @@ from reader.store.validate import AnnotationValidator
 from reader.store.decisions import Decided, decision, is_shared
 from reader.store.engine import FileEngine, no_gc
 from reader.store.history import Change, History, change_ops
-from reader.model import Link, ReanchorReport
-from reader.store.gold import GoldMethods
-from reader.store.inspect import InspectMethods
+from reader.model import ClusterDecision, Link, ReanchorReport
+from reader.store.gold import GoldWriter
+from reader.store.inspect import Inspector
 from reader.store.links import LinkTable
 from reader.store.undo import UndoMethods
 from reader.store.reanchor import reanchor_documents
@@ -139,7 +139,7 @@ class PendingSaves:
             self.last_error = f"{exc.location}: compaction failed ({exc.reason}); the journal keeps the changes"
 
 
-class AnnotationStore(UndoMethods, GoldMethods, InspectMethods):
+class AnnotationStore(UndoMethods):
     """Annotations of a corpus, saved durably under ``path`` (see :mod:`reader.store`).
 
     Thread-safe (one ``RLock`` around every public method). Annotations that
@@ -187,6 +187,9 @@ class AnnotationStore(UndoMethods, GoldMethods, InspectMethods):
         self._validator = AnnotationValidator(labels, self.annotator, self._document)
         self._validator.index(self._image.anns.values())
         self._bulk = BulkWriter(self._image, self._validator, self._history, self._replace, self._commit, self._existing)
+        self._gold = GoldWriter(self._lock, self._image, self._history, self._commit, self._check_writable, self._replace,
+                                self._validator, lambda: self.annotator)
+        self._inspector = Inspector(self._lock, self._image, self._engine)
         if corpus is not None:
             self.reanchor_report = self.attach_corpus(corpus)
 
@@ -383,33 +386,24 @@ class AnnotationStore(UndoMethods, GoldMethods, InspectMethods):
             "doc_id": doc_id, "start": start, "end": end, "label": label, "note": note,
             "annotator": annotator, "status": status, "source": source, "text": text,
         })
-        if status != STATUS_REJECTED:
-            self._validator.not_duplicate(ann)
-        self._replace(None, ann)
-        self._history.record(Change("add", None, ann))
-        self._commit([["put", ann_record(ann)]])
-        return copy_annotation(ann)
+        return self._add_one(ann)
 
     @_locked
     def add_many(
         self, items: Iterable[AnnotationItem], *, source: str = "", skip_duplicates: bool = True
     ) -> list[Annotation]:
-        """Add many annotations with one durable save (imports, suggestions).
-
-        ``items`` are :class:`Annotation` objects, dicts with the same fields
-        (``doc_id``, ``start``, ``end``, ``label``; optional ``note``, ``text``,
-        ``annotator``, ``status``, ``source``, ``id``, ``created``, ``updated``)
-        or tuples ``(doc_id, start, end, label[, note])``. Everything is
-        validated first: a bad item raises and nothing is added. Exact
-        duplicates (of the store or within ``items``) are skipped unless
-        ``skip_duplicates=False``. Returns the annotations added; undo removes
-        them all at once.
-        """
+        """Add many annotations with one durable save (imports, suggestions). ``items`` are
+        :class:`Annotation` objects, dicts with the same fields (``doc_id``, ``start``, ``end``,
+        ``label``; optional ``note``, ``text``, ``annotator``, ``status``, ``source``, ``id``,
+        ``created``, ``updated``) or tuples ``(doc_id, start, end, label[, note])``. Everything
+        is validated first: a bad item raises and nothing is added. Exact duplicates (of the
+        store or within ``items``) are skipped unless ``skip_duplicates=False``. Returns the
+        annotations added; undo removes them all at once."""
         self._check_writable()
         with no_gc():
             return self._bulk.add_many(items, source, skip_duplicates)
 
-    def _decide(self, new: Annotation) -> Annotation:
+    def _add_one(self, new: Annotation) -> Annotation:
         if new.status != STATUS_REJECTED:
             self._validator.not_duplicate(new)
         self._replace(None, new)
@@ -433,7 +427,7 @@ class AnnotationStore(UndoMethods, GoldMethods, InspectMethods):
         self._check_writable()
         old = self._existing(ann_id)
         if status not in (None, STATUS_SUGGESTED) and is_shared(old, self.annotator) and start is end is None:
-            return self._decide(decision(old, self.annotator, status, now_iso(), label=label, note=note))
+            return self._add_one(decision(old, self.annotator, status, now_iso(), label=label, note=note))
         new = self._validator.changed(old, label, note, status, start, end, self.annotator)
         if new == old:
             return copy_annotation(old)
@@ -474,7 +468,7 @@ class AnnotationStore(UndoMethods, GoldMethods, InspectMethods):
         self._check_writable()
         old = self._existing(ann_id)
         if is_shared(old, self.annotator):
-            self._decide(decision(old, self.annotator, STATUS_REJECTED, now_iso()))
+            self._add_one(decision(old, self.annotator, STATUS_REJECTED, now_iso()))
             return copy_annotation(old)
         self._replace(old, None)
         self._history.record(Change("delete", old, None))
@@ -584,6 +578,16 @@ class AnnotationStore(UndoMethods, GoldMethods, InspectMethods):
         return self._links.update_link(link_id, status=status)
     def unlink(self, link_id: str) -> Link:
         return self._links.unlink(link_id)
+
+    # ----------------------------------------------------------------- gold decisions (reader.store.gold.GoldWriter), diagnostics
+    def decisions(self, doc_id: str) -> dict[tuple[int, int], JSON]:
+        return self._gold.decisions(doc_id)
+    def decide_clusters(self, decisions: Sequence[ClusterDecision], *, layer: str, source: str = "") -> list[Annotation]:
+        return self._gold.decide_clusters(decisions, layer=layer, source=source)
+    def table(self, name: str) -> dict[str, JSON]:
+        return self._inspector.table(name)
+    def inspect(self, key: tuple[str, ...] | None = None) -> dict[str, JSON]:
+        return self._inspector.inspect(key)
 
 
 __all__ = ["AnnotationStore", "AnnotationItem", "SCHEMA_VERSION"]
