@@ -261,7 +261,7 @@ class ReanchorReport:
 @dataclass
 class ClusterDecision:
     """One reviewer's decision on one adjudication cluster, written as one checked write
-    (:meth:`reader.store.gold.GoldMethods.decide_clusters`)."""
+    (:meth:`reader.store.gold.GoldWriter.decide_clusters`)."""
 
     doc_id: str
     start: int  # the extent of the annotators' spans of the cluster (its key)

@@ -17,16 +17,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import Callable, Iterable, Protocol
 
 from reader.align.core import Alignment
 from reader.align.facts import STRONG, WEAK, FactKey
 from reader.align.parallel import ParallelSet
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation, Document
 from reader.amounts import find_amounts, parse_amount
-
-if TYPE_CHECKING:
-    from reader.protocols import StoreAPI
+from reader.protocols import LinkStore
 
 SALARY = "salary"
 QUOTE = "quote"
@@ -191,7 +189,13 @@ def candidate_pairs(parallel: ParallelSet, annotations: Callable[[str], list[Ann
     return out
 
 
-def suggest_links(corpus: Iterable[Document], store: StoreAPI, *, progress: Callable[[int, int], None] | None = None) -> int:
+class LinkSuggestStore(LinkStore, Protocol):
+    """What :func:`suggest_links` needs of a store: each document's annotations, and links."""
+
+    def for_document(self, doc_id: str, *, statuses: Iterable[str] = ...) -> list[Annotation]: ...
+
+
+def suggest_links(corpus: Iterable[Document], store: LinkSuggestStore, *, progress: Callable[[int, int], None] | None = None) -> int:
     """``reader suggest --links``: align the pairs of annotated documents that share facts
     (``candidate_pairs``) and store the annotated counterparts as *suggested* links (accept or
     reject them in compare, ``K``). Rejected links are never suggested again. Returns how many

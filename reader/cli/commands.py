@@ -15,7 +15,7 @@ import shutil
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypedDict, cast
+from typing import TYPE_CHECKING, Any, Callable, TypedDict
 
 from reader.teams.adjudication import GOLD
 from reader.cli import output
@@ -190,9 +190,7 @@ def _detect_and_cache(ws: Workspace, store_path: str) -> None:
     progress = _Progress("detecting languages") if interactive else None
     cache = CollectingCache(ws.store)
     try:
-        # KNOWN, TO FIX: detect_languages wants a StoreAPI, but reads and writes only the language
-        # cache; a LanguageCache protocol in reader.protocols would type CollectingCache honestly
-        ws.corpus.detect_languages(store=cast("StoreAPI", cache), progress=progress)
+        ws.corpus.detect_languages(store=cache, progress=progress)
     finally:
         if progress is not None:
             progress.end()

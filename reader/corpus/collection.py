@@ -10,7 +10,7 @@ import errno
 import os
 import stat
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Protocol
 
 from reader.corpus import loading
 from reader.corpus.loading import Problem, Progress, _walk
@@ -20,7 +20,7 @@ from reader.lang import corpuslang as langpass
 from reader.lang import language
 from reader.lang.langtag import normalise_tag, tag_problem
 from reader.model import Document
-from reader.protocols import JSON, StoreAPI
+from reader.protocols import JSON, LanguageCache, WorkspaceState
 
 # --- the corpus ------------------------------------------------------------------
 
@@ -36,7 +36,7 @@ class Corpus:
         self._by_sha: dict[str, Document] = {}
         self._overrides: dict[str, str] = {}
         self._detected: dict[str, tuple[str, float]] = {}  # doc id -> detector's (lang, confidence)
-        self._store: StoreAPI | None = None  # the store given to load_corpus / detect_languages, for reload
+        self._store: LanguageCache | None = None  # the store given to load_corpus / detect_languages, for reload
         for doc in documents:
             self._append(doc)
 
@@ -116,7 +116,7 @@ class Corpus:
             elif doc.lang_source == "override":
                 langpass.clear_override(doc, self._detected.get(doc.id))
 
-    def set_language_override(self, doc_id: str, lang: str | None, store: StoreAPI | None = None) -> Document:
+    def set_language_override(self, doc_id: str, lang: str | None, store: WorkspaceState | None = None) -> Document:
         """Override one document's language (``None`` or ``""`` clears it).
 
         With ``store`` the override is saved there first (``store.set_language_override``).
@@ -139,7 +139,7 @@ class Corpus:
             langpass.clear_override(doc, self._detected.get(doc_id))
         return doc
 
-    def detect_languages(self, store: StoreAPI | None = None, progress: Progress | None = None,
+    def detect_languages(self, store: LanguageCache | None = None, progress: Progress | None = None,
                          should_stop: Callable[[], bool] | None = None) -> int:
         """Tag every pending document with its language and paragraph languages.
 
@@ -186,7 +186,7 @@ class Corpus:
                 self.cache_error = str(exc)
         return detected
 
-    def apply_cached_languages(self, store: StoreAPI) -> int:
+    def apply_cached_languages(self, store: LanguageCache) -> int:
         """Take every pending document's languages from the store cache; no detection."""
         self._read_overrides(store)
         hits = 0
@@ -197,7 +197,7 @@ class Corpus:
                 hits += 1
         return hits
 
-    def _read_overrides(self, store: StoreAPI) -> None:
+    def _read_overrides(self, store: LanguageCache) -> None:
         try:
             overrides = store.language_overrides() or {}
         except (ReaderError, AttributeError):
@@ -213,7 +213,7 @@ class Corpus:
         self._detected[doc.id] = langpass.apply_entry(doc, entry, source, fixed)
 
     # files
-    def reload(self, doc_id: str, *, store: StoreAPI | None = None, detect: bool | None = None) -> Document:
+    def reload(self, doc_id: str, *, store: LanguageCache | None = None, detect: bool | None = None) -> Document:
         """Re-read one document's file (it was edited while open) and return the new Document.
 
         The new object replaces the old one in ``documents``. Unchanged content
@@ -259,7 +259,16 @@ class Corpus:
         return new
 
 
-def load_corpus(path: Path | str, *, store: StoreAPI | None = None, detect: bool = True,
+class CorpusStore(LanguageCache, Protocol):
+    """What loading a corpus needs of a store: its location (for messages), the documents
+    imported into it, and its language cache and overrides."""
+
+    @property
+    def path(self) -> Path | str: ...
+    def imported_documents(self) -> list[Document]: ...
+
+
+def load_corpus(path: Path | str, *, store: CorpusStore | None = None, detect: bool = True,
                 progress: Progress | None = None) -> Corpus:
     """Load every ``*.txt`` / ``*.md`` below ``path`` (see the module doc).
 
@@ -306,7 +315,7 @@ def load_corpus(path: Path | str, *, store: StoreAPI | None = None, detect: bool
     return corpus
 
 
-def _attach_store(corpus: Corpus, store: StoreAPI) -> None:
+def _attach_store(corpus: Corpus, store: CorpusStore) -> None:
     corpus._store = store
     corpus._read_overrides(store)
     try:

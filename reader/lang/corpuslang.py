@@ -12,7 +12,7 @@ from reader.errors import ReaderError
 from reader.lang import language
 from reader.lang.langtag import normalise_tag
 from reader.model import Document, Paragraph
-from reader.protocols import JSON, StoreAPI
+from reader.protocols import JSON, LanguageCache
 
 def detection_entry(text: str) -> dict[str, JSON]:
     """The cacheable language result of a text (the store's cache format)."""
@@ -25,7 +25,7 @@ def detection_entry(text: str) -> dict[str, JSON]:
     }
 
 
-def cached_entry(store: StoreAPI, doc: Document) -> dict[str, JSON] | None:
+def cached_entry(store: LanguageCache, doc: Document) -> dict[str, JSON] | None:
     """A valid cache entry for ``doc`` or ``None`` (bad or foreign entries are ignored)."""
     try:
         entry = store.cached_language(doc.sha256)

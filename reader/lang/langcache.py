@@ -20,15 +20,16 @@ from typing import TYPE_CHECKING, Any
 from reader.errors import ReaderError, StoreLockedError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from reader.protocols import StoreAPI
+    from reader.protocols import LanguageCache
 
 Entry = dict[str, Any]
 
 
 class CollectingCache:
-    """What ``Corpus.detect_languages`` needs of a store: read from ``store``, collect writes."""
+    """A :class:`~reader.protocols.LanguageCache` (what ``Corpus.detect_languages``
+    needs of a store): reads from ``store``, collects writes."""
 
-    def __init__(self, store: StoreAPI) -> None:
+    def __init__(self, store: LanguageCache) -> None:
         self.store = store
         self.collected: dict[str, Entry] = {}
 
@@ -38,8 +39,8 @@ class CollectingCache:
     def cached_language(self, sha256: str) -> Entry | None:
         return self.collected.get(sha256) or self.store.cached_language(sha256)
 
-    def cache_languages(self, entries: dict[str, Entry]) -> None:
-        self.collected.update(entries)
+    def cache_languages(self, results: dict[str, Entry]) -> None:
+        self.collected.update(results)
 
 
 def save_detections(store_path: str | Path, entries: dict[str, Entry]) -> str:

@@ -9,11 +9,16 @@ One job per module:
   shard iterator shared by open, check and recover); the on-disk layout is in
   its docstring;
 * :mod:`reader.store.journal`: the engine's byte formats (JSON files, journal lines);
-* :mod:`reader.store.annotations`: :class:`AnnotationStore`, the public API and validation;
+* :mod:`reader.store.annotations`: :class:`AnnotationStore`, the public API;
+* :mod:`reader.store.validate`: :class:`~reader.store.validate.AnnotationValidator`
+  (labels, offsets, span text, duplicates), shared by the store and its bulk writer;
 * :mod:`reader.store.history`: undo/redo (:class:`Change`, :class:`History`);
 * :mod:`reader.store.reanchor`: re-anchoring spans in changed documents (pure functions);
 * :mod:`reader.store.state`: the workspace tables (language cache, overrides,
-  done flags, imported documents, UI state, rejected spans);
+  done flags, imported documents, UI state, rejected spans), and
+  :mod:`reader.store.links` the links: parts the store owns (composed);
+* :mod:`reader.store.unavailable`: the empty read-only store the app runs with
+  when the real one cannot be opened;
 * :mod:`reader.store.recovery`: :func:`check_store` and :func:`recover_store`.
 
 A file that cannot be parsed is never written: opening fails with

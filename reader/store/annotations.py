@@ -10,52 +10,44 @@ one (or by :meth:`AnnotationStore.retry_unsaved`).
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, ParamSpec, TypeVar
+from typing import Callable, Iterable, Mapping, ParamSpec, Self, Sequence, TypeVar
 
 from reader.errors import (
     AnnotationError,
-    DuplicateAnnotationError,
     StoreConflictError,
-    OffsetError,
     StoreError,
     StoreReadOnlyError,
     StoreWriteError,
-    UnknownDocumentError,
 )
 from reader.labels import LabelSet
-from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, STATUSES, Annotation, Document, default_annotator, now_iso
-from reader.protocols import JSON, AnnotationItem, CountKey, DocumentLookup
+from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, Annotation, Document, default_annotator, now_iso
+from reader.protocols import JSON, AnnotationItem, CountKey, DocumentLookup, RejectedKey
 from reader.store.base import (
-    SCHEMA_VERSION, CommitConflict, CommitError, LayerKey, Op, Reachability, StorageEngine, Versioned, StoreImage, ann_record, copy_annotation, credited,
-    layer_key, op_key,
+    SCHEMA_VERSION, CommitConflict, CommitError, Op, Reachability, StorageEngine, Versioned, StoreImage, ann_record, copy_annotation,
+    op_key,
 )
 from reader.store.bulk import BulkWriter
+from reader.store.validate import AnnotationValidator
 from reader.store.decisions import Decided, decision, is_shared
 from reader.store.engine import FileEngine, no_gc
 from reader.store.history import Change, History, change_ops
-from reader.model import ReanchorReport
-from reader.store.gold import GoldMethods
-from reader.store.inspect import InspectMethods
-from reader.store.links import LinkMethods
+from reader.model import ClusterDecision, Link, ReanchorReport
+from reader.store.gold import GoldWriter
+from reader.store.inspect import Inspector
+from reader.store.links import LinkTable
 from reader.store.undo import UndoMethods
 from reader.store.reanchor import reanchor_documents
 from reader.store.postgres import LabelSource, PostgresEngine, is_database_url, safe_location
-from reader.store.state import WorkspaceTables, WorkspaceTablesMixin
-from reader.labels import annotation_value
+from reader.store.state import WorkspaceTables
 
 P = ParamSpec("P")
 R = TypeVar("R")
 Key = tuple[str, int, int, str]
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def _locked(method: Callable[P, R]) -> Callable[P, R]:
@@ -147,149 +139,7 @@ class PendingSaves:
             self.last_error = f"{exc.location}: compaction failed ({exc.reason}); the journal keeps the changes"
 
 
-class AnnotationValidator:
-    """Checks new and changed annotations: label and status against the label set,
-    offsets and span text against the document, and duplicates against the
-    annotations present (it keeps the index of their keys)."""
-
-    def __init__(self, labels: LabelSet, annotator: str, document: Callable[[str], Document | None]) -> None:
-        self.labels = labels
-        self.annotator = annotator
-        self.corpus_attached = False  # then an unknown document id is an error
-        self._document = document
-        self._keys: dict[LayerKey, str] = {}
-
-    def index(self, anns: Iterable[Annotation]) -> None:
-        """Start the duplicate index again from ``anns`` (first one of a key wins)."""
-        self._keys = {}
-        with no_gc():  # 100k new tuples: the cyclic GC would rescan the whole image again and again
-            for ann in anns:
-                if ann.status != STATUS_REJECTED:
-                    self._keys.setdefault(layer_key(ann), ann.id)
-
-    def replaced(self, old: Annotation | None, new: Annotation | None) -> None:
-        """``old`` was replaced by ``new`` (either may be None): keep the index in step."""
-        if old is not None and self._keys.get(layer_key(old)) == old.id:
-            del self._keys[layer_key(old)]
-        if new is not None and new.status != STATUS_REJECTED:
-            self._keys.setdefault(layer_key(new), new.id)
-
-    def is_duplicate(self, ann: Annotation) -> bool:
-        """Its annotator already has this span with this label."""
-        return layer_key(ann) in self._keys
-
-    def span(self, doc_id: str, start: object, end: object, text: str | None) -> tuple[int, int, str, str]:
-        """Validated (start, end, span text, document sha256 or "" when the document is unknown)."""
-        if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
-            raise OffsetError(f"{doc_id}: offsets must be integers, got {start!r}..{end!r}")
-        if start < 0 or end <= start:
-            raise OffsetError(f"{doc_id}: bad span {start}..{end} (need 0 <= start < end)")
-        doc = self._document(doc_id)
-        if doc is None:
-            if self.corpus_attached:
-                raise UnknownDocumentError(f"{doc_id}: no such document in the corpus or the store")
-            if text is not None and len(text) != end - start:
-                raise OffsetError(f"{doc_id}: span {start}..{end} is {end - start} characters but its text has {len(text)}")
-            return start, end, (text or ""), ""
-        if end > len(doc.text):
-            raise OffsetError(f"{doc_id}: span {start}..{end} is outside the document ({len(doc.text)} characters)")
-        actual = doc.text[start:end]
-        if text is not None and text != actual:
-            raise OffsetError(
-                f"{doc_id}: text {text[:40]!r} does not match the document at {start}..{end} ({actual[:40]!r})"
-            )
-        return start, end, actual, doc.sha256
-
-    def label(self, label: object, status: object) -> None:
-        if status not in STATUSES:
-            raise AnnotationError(f"unknown status {status!r} (expected one of {', '.join(STATUSES)})")
-        if not isinstance(label, str) or not label:
-            raise AnnotationError(f"label must be a non-empty string, got {label!r}")
-        if status == STATUS_ACCEPTED and label not in self.labels:
-            raise AnnotationError(
-                f"unknown label {label!r} (labels from {self.labels.source}: {', '.join(self.labels.names)})"
-            )
-
-    def not_duplicate(self, ann: Annotation, own_id: str | None = None) -> None:
-        other = self._keys.get(layer_key(ann))
-        if other is not None and other != own_id:
-            doc_id, start, end, label = ann.key
-            raise DuplicateAnnotationError(f"{doc_id}: a {label!r} annotation already covers {start}..{end}")
-
-    @staticmethod
-    def revalue(old: Annotation, new: Annotation) -> Annotation:
-        """``new`` with its normalised value in step with its label and span."""
-        return _revalue(old, new)
-
-    @staticmethod
-    def score(obj: JSON) -> float | None:
-        """A suggestion's score in [0, 1], or None."""
-        return _score(obj)
-
-    @staticmethod
-    def fields(item: AnnotationItem, n: int) -> Mapping[str, JSON]:
-        """The fields of item number ``n`` of :meth:`AnnotationStore.add_many`."""
-        fields: Mapping[str, JSON]
-        if isinstance(item, Annotation):
-            fields = ann_record(item)
-        elif isinstance(item, Mapping):
-            fields = item
-        elif isinstance(item, (tuple, list)):
-            fields = dict(zip(("doc_id", "start", "end", "label", "note"), item))
-        else:
-            raise AnnotationError(f"item {n}: expected an annotation, a dict or a tuple, got {type(item).__name__}")
-        return fields
-
-    def make(
-        self, fields: Mapping[str, JSON], *, ann_id: str | None = None, stamp: str | None = None, source: str = ""
-    ) -> Annotation:
-        """A validated new annotation from its fields (see :meth:`AnnotationStore.add_many`)."""
-        doc_id = fields.get("doc_id")
-        if not isinstance(doc_id, str) or not doc_id:
-            raise UnknownDocumentError(f"document id must be a non-empty string, got {doc_id!r}")
-        label, status = fields.get("label"), fields.get("status") or STATUS_ACCEPTED
-        self.label(label, status)
-        assert isinstance(label, str) and isinstance(status, str)
-        start, end, span, sha = self.span(doc_id, fields.get("start"), fields.get("end"), fields.get("text"))
-        stamp = stamp or now_iso()
-        created = fields.get("created") or stamp
-        doc_sha256 = fields.get("doc_sha256")
-        return Annotation(
-            id=ann_id or os.urandom(8).hex(),  # same form as model.new_id(), ~15x faster
-            doc_id=doc_id,
-            start=start,
-            end=end,
-            label=label,
-            text=span,
-            note=fields.get("note") or "",
-            annotator=fields.get("annotator") or self.annotator,
-            created=created,
-            updated=fields.get("updated") or created,
-            doc_sha256=sha or (doc_sha256 if isinstance(doc_sha256, str) else ""),
-            status=status,
-            source=fields.get("source") or source,  # the batch's source when the item has none
-            value=annotation_value(label, span, fields.get("value")),
-            score=_score(fields.get("score")),
-            reason=_text(fields.get("reason")),
-            suggested_by=_text(fields.get("suggested_by")),
-        )
-
-
-def _score(obj: JSON) -> float | None:
-    """A suggestion's score in [0, 1], or None (hand-made, or not a number)."""
-    if isinstance(obj, bool) or not isinstance(obj, (int, float)) or not 0.0 <= obj <= 1.0:
-        return None
-    return float(obj)
-
-
-def _revalue(old: Annotation, new: Annotation) -> Annotation:
-    """Keep a salary's normalised value in step with its label and span."""
-    if (new.label, new.start, new.end, new.text) == (old.label, old.start, old.end, old.text):
-        return new
-    return dataclasses.replace(new, value=annotation_value(new.label, new.text))
-
-
-class AnnotationStore(LinkMethods, UndoMethods, GoldMethods, InspectMethods, WorkspaceTablesMixin):
+class AnnotationStore(UndoMethods):
     """Annotations of a corpus, saved durably under ``path`` (see :mod:`reader.store`).
 
     Thread-safe (one ``RLock`` around every public method). Annotations that
@@ -327,7 +177,8 @@ class AnnotationStore(LinkMethods, UndoMethods, GoldMethods, InspectMethods, Wor
         self.schema_version = self._image.schema_version
         #: (old schema, backup folder) when opening upgraded an older file store in place
         self.upgraded: tuple[int, Path] | None = self._engine.upgraded if isinstance(self._engine, FileEngine) else None
-        self._tables = WorkspaceTables(self._image, self._commit, self._check_writable, lambda: self.readonly)
+        self._tables = WorkspaceTables(self._lock, self._image, self._commit, self._check_writable, lambda: self.readonly)
+        self._links = LinkTable(self._lock, self._image, self._history, self._commit, self._check_writable, lambda: self.annotator)
         try:
             labels = self._engine.label_set() if isinstance(self._engine, LabelSource) else LabelSet.load(self.path)
         except BaseException:
@@ -336,6 +187,9 @@ class AnnotationStore(LinkMethods, UndoMethods, GoldMethods, InspectMethods, Wor
         self._validator = AnnotationValidator(labels, self.annotator, self._document)
         self._validator.index(self._image.anns.values())
         self._bulk = BulkWriter(self._image, self._validator, self._history, self._replace, self._commit, self._existing)
+        self._gold = GoldWriter(self._lock, self._image, self._history, self._commit, self._check_writable, self._replace,
+                                self._validator, lambda: self.annotator)
+        self._inspector = Inspector(self._lock, self._image, self._engine)
         if corpus is not None:
             self.reanchor_report = self.attach_corpus(corpus)
 
@@ -358,7 +212,7 @@ class AnnotationStore(LinkMethods, UndoMethods, GoldMethods, InspectMethods, Wor
 
     # ----------------------------------------------------------------- context / closing
 
-    def __enter__(self) -> "AnnotationStore":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -373,14 +227,9 @@ class AnnotationStore(LinkMethods, UndoMethods, GoldMethods, InspectMethods, Wor
         return self._closed
 
     def close(self) -> None:
-        """Save pending changes, compact and release the engine (the lock). Idempotent.
-
-        If unsaved changes still cannot be written, raises :class:`StoreWriteError`
-        and stays open (so that ``retry_unsaved`` or ``close`` can be tried again).
-        Safe to call from a SIGTERM/SIGHUP handler: the lock is re-entrant, and every
-        save that returned is already durable, so even an interrupted compaction
-        loses nothing.
-        """
+        """Save pending changes, compact, release the engine (the lock). Idempotent. Unsaved changes
+        that still cannot be written raise :class:`StoreWriteError`, the store staying open. Safe
+        from a SIGTERM/SIGHUP handler: the lock is re-entrant and every returned save is durable."""
         with self._lock:
             if self._closed:
                 return
@@ -517,15 +366,6 @@ class AnnotationStore(LinkMethods, UndoMethods, GoldMethods, InspectMethods, Wor
         """The document the store validates ``doc_id``'s spans against (corpus first, then imported)."""
         return self._document(doc_id)
 
-    @_locked
-    def imported_documents(self) -> list[Document]:
-        return self._tables.imported_documents()
-
-    @_locked
-    def add_documents(self, docs: Iterable[Document]) -> int:
-        """Keep documents (with their text) in the store, e.g. from an import. Durable."""
-        return self._tables.add_documents(docs)
-
     def _replace(self, old: Annotation | None, new: Annotation | None) -> None:
         if old is not None:
             self._image.remove(old.id)
@@ -546,33 +386,24 @@ class AnnotationStore(LinkMethods, UndoMethods, GoldMethods, InspectMethods, Wor
             "doc_id": doc_id, "start": start, "end": end, "label": label, "note": note,
             "annotator": annotator, "status": status, "source": source, "text": text,
         })
-        if status != STATUS_REJECTED:
-            self._validator.not_duplicate(ann)
-        self._replace(None, ann)
-        self._history.record(Change("add", None, ann))
-        self._commit([["put", ann_record(ann)]])
-        return copy_annotation(ann)
+        return self._add_one(ann)
 
     @_locked
     def add_many(
         self, items: Iterable[AnnotationItem], *, source: str = "", skip_duplicates: bool = True
     ) -> list[Annotation]:
-        """Add many annotations with one durable save (imports, suggestions).
-
-        ``items`` are :class:`Annotation` objects, dicts with the same fields
-        (``doc_id``, ``start``, ``end``, ``label``; optional ``note``, ``text``,
-        ``annotator``, ``status``, ``source``, ``id``, ``created``, ``updated``)
-        or tuples ``(doc_id, start, end, label[, note])``. Everything is
-        validated first: a bad item raises and nothing is added. Exact
-        duplicates (of the store or within ``items``) are skipped unless
-        ``skip_duplicates=False``. Returns the annotations added; undo removes
-        them all at once.
-        """
+        """Add many annotations with one durable save (imports, suggestions). ``items`` are
+        :class:`Annotation` objects, dicts with the same fields (``doc_id``, ``start``, ``end``,
+        ``label``; optional ``note``, ``text``, ``annotator``, ``status``, ``source``, ``id``,
+        ``created``, ``updated``) or tuples ``(doc_id, start, end, label[, note])``. Everything
+        is validated first: a bad item raises and nothing is added. Exact duplicates (of the
+        store or within ``items``) are skipped unless ``skip_duplicates=False``. Returns the
+        annotations added; undo removes them all at once."""
         self._check_writable()
         with no_gc():
             return self._bulk.add_many(items, source, skip_duplicates)
 
-    def _decide(self, new: Annotation) -> Annotation:
+    def _add_one(self, new: Annotation) -> Annotation:
         if new.status != STATUS_REJECTED:
             self._validator.not_duplicate(new)
         self._replace(None, new)
@@ -596,22 +427,8 @@ class AnnotationStore(LinkMethods, UndoMethods, GoldMethods, InspectMethods, Wor
         self._check_writable()
         old = self._existing(ann_id)
         if status not in (None, STATUS_SUGGESTED) and is_shared(old, self.annotator) and start is end is None:
-            return self._decide(decision(old, self.annotator, status, now_iso(), label=label, note=note))
-        new_status = status if status is not None else old.status
-        new_label = label if label is not None else old.label
-        if label is not None or status is not None:
-            self._validator.label(new_label, new_status)
-        changes: dict[str, JSON] = {"label": new_label, "status": new_status}
-        if note is not None:
-            changes["note"] = note
-        s = start if start is not None else old.start
-        e = end if end is not None else old.end
-        if (s, e) != (old.start, old.end):
-            if self._document(old.doc_id) is None:
-                raise OffsetError(f"{old.doc_id}: cannot move the span: the document's text is not known to the store")
-            s, e, span, sha = self._validator.span(old.doc_id, s, e, None)
-            changes.update(start=s, end=e, text=span, orphaned=False, doc_sha256=sha)
-        new = credited(old, _revalue(old, dataclasses.replace(old, **changes)), self.annotator)
+            return self._add_one(decision(old, self.annotator, status, now_iso(), label=label, note=note))
+        new = self._validator.changed(old, label, note, status, start, end, self.annotator)
         if new == old:
             return copy_annotation(old)
         new.updated = now_iso()
@@ -651,7 +468,7 @@ class AnnotationStore(LinkMethods, UndoMethods, GoldMethods, InspectMethods, Wor
         self._check_writable()
         old = self._existing(ann_id)
         if is_shared(old, self.annotator):
-            self._decide(decision(old, self.annotator, STATUS_REJECTED, now_iso()))
+            self._add_one(decision(old, self.annotator, STATUS_REJECTED, now_iso()))
             return copy_annotation(old)
         self._replace(old, None)
         self._history.record(Change("delete", old, None))
@@ -714,6 +531,63 @@ class AnnotationStore(LinkMethods, UndoMethods, GoldMethods, InspectMethods, Wor
     def doc_ids(self) -> list[str]:
         """Ids of documents that have annotations (any status)."""
         return sorted(d for d, anns in self._image.by_doc.items() if anns)
+
+    # ----------------------------------------------------------------- workspace tables (reader.store.state.WorkspaceTables)
+    def imported_documents(self) -> list[Document]:
+        return self._tables.imported_documents()
+    def add_documents(self, docs: Iterable[Document]) -> int:
+        return self._tables.add_documents(docs)
+    def cached_language(self, sha256: str) -> dict[str, JSON] | None:
+        return self._tables.cached_language(sha256)
+    def cache_languages(self, results: dict[str, dict[str, JSON]]) -> None:
+        self._tables.cache_languages(results)
+    def language_overrides(self) -> dict[str, str]:
+        return self._tables.language_overrides()
+    def set_language_override(self, doc_id: str, lang: str | None) -> None:
+        self._tables.set_language_override(doc_id, lang)
+    def doc_status(self, doc_id: str) -> str:
+        return self._tables.doc_status(doc_id)
+    def set_done(self, doc_id: str, done: bool) -> None:
+        self._tables.set_done(doc_id, done)
+    def get_state(self, key: str, default: JSON = None) -> JSON:
+        return self._tables.get_state(key, default)
+    def set_state(self, key: str, value: JSON) -> None:
+        self._tables.set_state(key, value)
+    def rejected_keys(self, doc_id: str) -> set[RejectedKey]:
+        return self._tables.rejected_keys(doc_id)
+
+    # ----------------------------------------------------------------- links (reader.store.links.LinkTable)
+    def links(self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,)) -> list[Link]:
+        return self._links.links(statuses=statuses)
+    def links_of(self, ann_id: str, *, statuses: Iterable[str] = (STATUS_ACCEPTED, STATUS_SUGGESTED)) -> list[Link]:
+        return self._links.links_of(ann_id, statuses=statuses)
+    def get_link(self, link_id: str) -> Link | None:
+        return self._links.get_link(link_id)
+    def link_between(self, a: str, b: str) -> Link | None:
+        return self._links.link_between(a, b)
+    def link_groups(self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,)) -> list[list[Annotation]]:
+        return self._links.link_groups(statuses=statuses)
+    def link(self, a: str, b: str, *, status: str = STATUS_ACCEPTED, source: str = "", annotator: str | None = None) -> Link:
+        return self._links.link(a, b, status=status, source=source, annotator=annotator)
+    def link_many(self, pairs: Iterable[tuple[str, str]], *, status: str = STATUS_ACCEPTED, source: str = "",
+                  annotator: str | None = None) -> list[Link]:
+        return self._links.link_many(pairs, status=status, source=source, annotator=annotator)
+    def restore_links(self, links: Iterable[Link]) -> int:
+        return self._links.restore_links(links)
+    def update_link(self, link_id: str, *, status: str) -> Link:
+        return self._links.update_link(link_id, status=status)
+    def unlink(self, link_id: str) -> Link:
+        return self._links.unlink(link_id)
+
+    # ----------------------------------------------------------------- gold decisions (reader.store.gold.GoldWriter), diagnostics
+    def decisions(self, doc_id: str) -> dict[tuple[int, int], JSON]:
+        return self._gold.decisions(doc_id)
+    def decide_clusters(self, decisions: Sequence[ClusterDecision], *, layer: str, source: str = "") -> list[Annotation]:
+        return self._gold.decide_clusters(decisions, layer=layer, source=source)
+    def table(self, name: str) -> dict[str, JSON]:
+        return self._inspector.table(name)
+    def inspect(self, key: tuple[str, ...] | None = None) -> dict[str, JSON]:
+        return self._inspector.inspect(key)
 
 
 __all__ = ["AnnotationStore", "AnnotationItem", "SCHEMA_VERSION"]

@@ -20,7 +20,7 @@ from reader.store.base import LayerKey, Op, StoreImage, ann_record, copy_annotat
 from reader.store.history import Change, History
 
 if TYPE_CHECKING:
-    from reader.store.annotations import AnnotationValidator
+    from reader.store.validate import AnnotationValidator
 
 __all__ = ["BulkWriter"]
 

@@ -40,16 +40,15 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import Callable, Sequence
 
 from reader.errors import StoreConflictError
 from reader.model import Annotation, ClusterDecision, now_iso
 from reader.protocols import JSON, AnnotationItem
 from reader.store.base import LayerKey, Op, StoreImage, ann_record, copy_annotation, layer_key
 from reader.store.history import Change, History
+from reader.store.validate import AnnotationValidator
 
-if TYPE_CHECKING:
-    from reader.store.annotations import AnnotationValidator
 
 #: the workspace table holding the decision rows (version-checked on PostgreSQL)
 DECISION_TABLE = "state"
@@ -98,17 +97,30 @@ def describe_decision(value: JSON, now: float | None = None) -> str:
     return f"{who} decided this cluster{ago}; reloaded"
 
 
-class GoldMethods:
-    """:meth:`decide_clusters` (mixed into AnnotationStore, which provides these attributes)."""
+class GoldWriter:
+    """:meth:`decide_clusters` and :meth:`decisions` of one store: a part the store owns
+    (composed, not mixed in), reading and changing the store's image, recording in its
+    history and saving through its ``commit``; each public method holds the store's ``lock``."""
 
-    annotator: str
-    _lock: threading.RLock
-    _image: StoreImage
-    _history: History
-    _commit: Callable[[list[Op]], None]
-    _check_writable: Callable[[], None]
-    _replace: Callable[[Annotation | None, Annotation | None], None]
-    _validator: AnnotationValidator
+    def __init__(
+        self,
+        lock: threading.RLock,
+        image: StoreImage,
+        history: History,
+        commit: Callable[[list[Op]], None],
+        check_writable: Callable[[], None],
+        replace: Callable[[Annotation | None, Annotation | None], None],
+        validator: AnnotationValidator,
+        annotator: Callable[[], str],
+    ) -> None:
+        self._lock = lock
+        self._image = image
+        self._history = history
+        self._commit = commit
+        self._check_writable = check_writable
+        self._replace = replace
+        self._validator = validator
+        self._annotator = annotator
 
     def _gold_spans(self, items: list[AnnotationItem], source: str, keys: set[LayerKey]) -> list[Annotation]:
         """The annotations of ``items``, validated (not applied); an exact duplicate is skipped."""
@@ -165,7 +177,7 @@ class GoldMethods:
             written: list[tuple[str, JSON]] = []
             for d, added in zip(decisions, per):
                 key = decision_key(d.doc_id, d.start, d.end)
-                value = decision_value(self.annotator, d.chose, [a.id for a in added], layer)
+                value = decision_value(self._annotator(), d.chose, [a.id for a in added], layer)
                 written.append((key, value))
                 claim = {"decision": key, "by": value["by"], "at": value["at"]}
                 written += [(claim_key(ann_id), claim) for ann_id in d.claims]
@@ -187,4 +199,4 @@ class GoldMethods:
             return [copy_annotation(a) for a in new]
 
 
-__all__ = ["ClusterDecision", "GoldMethods", "claim_key", "decision_key", "decision_value", "describe_decision", "parse_decision_key"]
+__all__ = ["ClusterDecision", "GoldWriter", "claim_key", "decision_key", "decision_value", "describe_decision", "parse_decision_key"]

@@ -1,10 +1,12 @@
 """A public read path into a store session, for diagnostics and tests (no private attributes).
 
-:meth:`InspectMethods.table` is a copy of one workspace table as this session
+:meth:`Inspector.table` is a copy of one workspace table as this session
 holds it (what a test compares with the database after a poll), and
-:meth:`InspectMethods.inspect` says what the session is: its engine, and on
+:meth:`Inspector.inspect` says what the session is: its engine, and on
 PostgreSQL its session id, its poll horizon, whether its live connection is
 encrypted (TLS) and, for one record, the version it has seen of it.
+:class:`Inspector` is a part the store owns (composed, not mixed in): the
+store's ``table`` and ``inspect`` hand over to it.
 """
 from __future__ import annotations
 
@@ -23,12 +25,13 @@ class Inspectable(Protocol):
     def inspect(self, key: tuple[str, ...] | None = None) -> dict[str, JSON]: ...
 
 
-class InspectMethods:
-    """``table`` and ``inspect`` (mixed into AnnotationStore, which provides these attributes)."""
+class Inspector:
+    """``table`` and ``inspect`` of one store (its image and engine); each holds the store's ``lock``."""
 
-    _lock: threading.RLock
-    _image: StoreImage
-    _engine: StorageEngine
+    def __init__(self, lock: threading.RLock, image: StoreImage, engine: StorageEngine) -> None:
+        self._lock = lock
+        self._image = image
+        self._engine = engine
 
     def table(self, name: str) -> dict[str, JSON]:
         """A copy of the workspace table ``name`` (one of META_TABLES) as this session holds it."""

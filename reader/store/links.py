@@ -13,7 +13,8 @@ operations it already knows (``meta``/``unmeta``).
 * Rejecting a suggested link keeps it with status ``rejected``, so
   ``reader suggest --links`` does not offer it again.
 
-:class:`LinkMethods` is mixed into :class:`~reader.store.annotations.AnnotationStore`.
+:class:`LinkTable` is a part :class:`~reader.store.annotations.AnnotationStore` owns
+(composed, not mixed in); the store's link methods hand over to it.
 """
 from __future__ import annotations
 
@@ -72,15 +73,25 @@ def groups_of(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
     return sorted(sorted(g) for g in groups.values())
 
 
-class LinkMethods:
-    """The store's link API (mixed into AnnotationStore, which provides these attributes)."""
+class LinkTable:
+    """The links of one store: read from and changed in the store's image, recorded in its
+    history, saved through its ``commit``; every method holds the store's ``lock``."""
 
-    _lock: threading.RLock
-    _image: StoreImage
-    _history: History
-    annotator: str
-    _commit: Callable[[list[Op]], None]
-    _check_writable: Callable[[], None]
+    def __init__(
+        self,
+        lock: threading.RLock,
+        image: StoreImage,
+        history: History,
+        commit: Callable[[list[Op]], None],
+        check_writable: Callable[[], None],
+        annotator: Callable[[], str],
+    ) -> None:
+        self._lock = lock
+        self._image = image
+        self._history = history
+        self._commit = commit
+        self._check_writable = check_writable
+        self._annotator = annotator
 
     # ----------------------------------------------------------------- reading
 
@@ -128,7 +139,7 @@ class LinkMethods:
                 raise LinkError(f"no annotation {ann_id!r} to link")
         if status not in (STATUS_ACCEPTED, STATUS_SUGGESTED):
             raise LinkError(f"link status must be accepted or suggested, not {status!r}")
-        return Link(new_id(), a, b, annotator or self.annotator, now_iso(), status, source)
+        return Link(new_id(), a, b, annotator or self._annotator(), now_iso(), status, source)
 
     def link(self, a: str, b: str, *, status: str = STATUS_ACCEPTED, source: str = "",
              annotator: str | None = None) -> Link:
@@ -207,7 +218,7 @@ class LinkMethods:
             old = self.get_link(link_id)
             if old is None:
                 raise LinkError(f"no link {link_id!r}")
-            new = Link(old.id, old.a, old.b, self.annotator, old.created, status, old.source)
+            new = Link(old.id, old.a, old.b, self._annotator(), old.created, status, old.source)
             self._image.apply(put_op(new))
             self._history.record(Change("link-update", None, None, link_before=old, link_after=new))
             self._commit([put_op(new)])
@@ -221,7 +232,7 @@ class LinkMethods:
             if old is None:
                 raise LinkError(f"no link {link_id!r}")
             if old.status == STATUS_SUGGESTED:
-                rejected = Link(old.id, old.a, old.b, self.annotator, old.created, STATUS_REJECTED, old.source)
+                rejected = Link(old.id, old.a, old.b, self._annotator(), old.created, STATUS_REJECTED, old.source)
                 new: Link | None = rejected
                 op = put_op(rejected)
             else:
@@ -232,7 +243,7 @@ class LinkMethods:
             self._commit([op])
             return old
 
-    def _link_change_ops(self, change: Change) -> list[Op]:
+    def apply_change(self, change: Change) -> list[Op]:
         """Apply one link change (from undo/redo) to the image; the ops to commit."""
         target = change.link_after or change.link_before
         assert target is not None

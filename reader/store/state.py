@@ -9,7 +9,9 @@
 
 :class:`WorkspaceTables` reads and changes them in the store's image and
 hands each change to the store's ``commit`` (which makes it durable through
-the engine). It holds no lock of its own: the store calls it under its lock.
+the engine). It is a part the store owns (composed, not mixed in): the store's
+methods of the same names hand over to it, and each of its public methods holds
+the store's lock.
 """
 from __future__ import annotations
 
@@ -66,15 +68,18 @@ def _plain_json(value: JSON) -> JSON:
 
 
 class WorkspaceTables:
-    """Getters and setters of the workspace tables (see the module docstring)."""
+    """Getters and setters of the workspace tables (see the module docstring): a part
+    the store owns; each public method holds the store's ``lock``."""
 
     def __init__(
         self,
+        lock: threading.RLock,
         image: StoreImage,
         commit: Callable[[list[Op]], None],
         check_writable: Callable[[], None],
         readonly: Callable[[], bool],
     ) -> None:
+        self._lock = lock
         self._image = image
         self._commit = commit
         self._check_writable = check_writable
@@ -106,74 +111,92 @@ class WorkspaceTables:
         return self._imported.get(doc_id)
 
     def imported_documents(self) -> list[Document]:
-        return [dataclasses.replace(d) for d in self._imported.values()]
+        with self._lock:
+            return [dataclasses.replace(d) for d in self._imported.values()]
 
     def add_documents(self, docs: Iterable[Document]) -> int:
-        self._check_writable()
-        ops: list[Op] = []
-        for doc in docs:
-            rec = doc_to_record(doc)
-            self._image.meta["documents"][doc.id] = rec
-            self._imported[doc.id] = doc_from_record(rec)
-            ops.append(["meta", "documents", doc.id, rec])
-        if ops:
-            self._commit(ops)
-        return len(ops)
+        """Keep documents (with their text) in the store, e.g. from an import. Durable."""
+        with self._lock:
+            self._check_writable()
+            ops: list[Op] = []
+            for doc in docs:
+                rec = doc_to_record(doc)
+                self._image.meta["documents"][doc.id] = rec
+                self._imported[doc.id] = doc_from_record(rec)
+                ops.append(["meta", "documents", doc.id, rec])
+            if ops:
+                self._commit(ops)
+            return len(ops)
 
     # ----------------------------------------------------------------- languages
 
     def cached_language(self, sha256: str) -> dict[str, JSON] | None:
-        value = self._image.meta["languages"].get(sha256)
-        return dict(value) if isinstance(value, dict) else None
+        with self._lock:
+            value = self._image.meta["languages"].get(sha256)
+            return dict(value) if isinstance(value, dict) else None
 
     def cache_languages(self, results: dict[str, dict[str, JSON]]) -> None:
-        if self._readonly():
-            return  # a cache: skipping it loses nothing
-        self._check_writable()
-        table = self._image.meta["languages"]
-        ops: list[Op] = []
-        for sha, value in results.items():
-            value = _plain_json(value)
-            if table.get(sha) != value:
-                table[sha] = value
-                ops.append(["meta", "languages", sha, value])
-        if ops:
-            self._commit(ops)
+        """Store language results by content hash: ``{sha256: {"lang", "confidence", "paragraphs"}}``."""
+        with self._lock:
+            if self._readonly():
+                return  # a cache: skipping it loses nothing
+            self._check_writable()
+            table = self._image.meta["languages"]
+            ops: list[Op] = []
+            for sha, value in results.items():
+                value = _plain_json(value)
+                if table.get(sha) != value:
+                    table[sha] = value
+                    ops.append(["meta", "languages", sha, value])
+            if ops:
+                self._commit(ops)
 
     def language_overrides(self) -> dict[str, str]:
-        return dict(self._image.meta["overrides"])
+        with self._lock:
+            return dict(self._image.meta["overrides"])
 
     def set_language_override(self, doc_id: str, lang: str | None) -> None:
-        self._set("overrides", doc_id, lang or None)
+        with self._lock:
+            self._set("overrides", doc_id, lang or None)
 
     # ----------------------------------------------------------------- progress and UI state
 
     def doc_status(self, doc_id: str) -> str:
-        if self._image.meta["done"].get(doc_id):
-            return "done"
-        if any(a.status == STATUS_ACCEPTED for a in self._image.by_doc.get(doc_id, {}).values()):
-            return "in progress"
-        return "new"
+        with self._lock:
+            if self._image.meta["done"].get(doc_id):
+                return "done"
+            if any(a.status == STATUS_ACCEPTED for a in self._image.by_doc.get(doc_id, {}).values()):
+                return "in progress"
+            return "new"
 
     def set_done(self, doc_id: str, done: bool) -> None:
-        self._set("done", doc_id, True if done else None)
+        with self._lock:
+            self._set("done", doc_id, True if done else None)
 
     def get_state(self, key: str, default: JSON = None) -> JSON:
-        return self._image.meta["state"].get(key, default)
+        with self._lock:
+            return self._image.meta["state"].get(key, default)
 
     def set_state(self, key: str, value: JSON) -> None:
-        self._set("state", key, _plain_json(value) if value is not None else None)
+        """Durably remember a UI value (JSON-serialisable; None removes it)."""
+        with self._lock:
+            self._set("state", key, _plain_json(value) if value is not None else None)
 
     # ----------------------------------------------------------------- rejected spans
 
     def rejected_keys(self, doc_id: str) -> set[RejectedKey]:
-        keys: set[RejectedKey] = set()
-        for entry in self._image.meta["rejected"].get(doc_id) or ():
-            keys.add((entry[0], entry[1], entry[2]))
-        for ann in self._image.by_doc.get(doc_id, {}).values():
-            if ann.status == STATUS_REJECTED:
-                keys.add((ann.start, ann.end, ann.label))
-        return keys | {(doc_id, *k) for k in keys}
+        """Spans a user rejected in ``doc_id``: ``(start, end, label)`` tuples, and the
+        same as ``(doc_id, start, end, label)`` (:attr:`Annotation.key`), so either
+        form can be tested with ``in``. Covers suggestions updated to
+        ``status="rejected"`` and suggestions that were deleted."""
+        with self._lock:
+            keys: set[RejectedKey] = set()
+            for entry in self._image.meta["rejected"].get(doc_id) or ():
+                keys.add((entry[0], entry[1], entry[2]))
+            for ann in self._image.by_doc.get(doc_id, {}).values():
+                if ann.status == STATUS_REJECTED:
+                    keys.add((ann.start, ann.end, ann.label))
+            return keys | {(doc_id, *k) for k in keys}
 
     def reject_op(self, ann: Annotation) -> Op:
         """Remember ``ann``'s span as rejected (in memory); the operation to commit."""
@@ -184,53 +207,3 @@ class WorkspaceTables:
             keys.append(entry)
         table[ann.doc_id] = keys
         return ["meta", "rejected", ann.doc_id, keys]
-
-
-class WorkspaceTablesMixin:
-    """The store's public API for the workspace tables (mixed into AnnotationStore,
-    which provides ``_lock`` and ``_tables``); each call holds the store's lock."""
-
-    _lock: threading.RLock
-    _tables: WorkspaceTables
-
-    def cached_language(self, sha256: str) -> dict[str, JSON] | None:
-        with self._lock:
-            return self._tables.cached_language(sha256)
-
-    def cache_languages(self, results: dict[str, dict[str, JSON]]) -> None:
-        """Store language results by content hash: ``{sha256: {"lang", "confidence", "paragraphs"}}``."""
-        with self._lock:
-            self._tables.cache_languages(results)
-
-    def language_overrides(self) -> dict[str, str]:
-        with self._lock:
-            return self._tables.language_overrides()
-
-    def set_language_override(self, doc_id: str, lang: str | None) -> None:
-        with self._lock:
-            self._tables.set_language_override(doc_id, lang)
-
-    def doc_status(self, doc_id: str) -> str:
-        with self._lock:
-            return self._tables.doc_status(doc_id)
-
-    def set_done(self, doc_id: str, done: bool) -> None:
-        with self._lock:
-            self._tables.set_done(doc_id, done)
-
-    def get_state(self, key: str, default: JSON = None) -> JSON:
-        with self._lock:
-            return self._tables.get_state(key, default)
-
-    def set_state(self, key: str, value: JSON) -> None:
-        """Durably remember a UI value (JSON-serialisable; None removes it)."""
-        with self._lock:
-            self._tables.set_state(key, value)
-
-    def rejected_keys(self, doc_id: str) -> set[RejectedKey]:
-        """Spans a user rejected in ``doc_id``: ``(start, end, label)`` tuples, and the
-        same as ``(doc_id, start, end, label)`` (:attr:`Annotation.key`), so either
-        form can be tested with ``in``. Covers suggestions updated to
-        ``status="rejected"`` and suggestions that were deleted."""
-        with self._lock:
-            return self._tables.rejected_keys(doc_id)

@@ -12,6 +12,7 @@ from typing import Callable
 from reader.model import Annotation
 from reader.store.base import Op, StoreImage
 from reader.store.history import Change, History, change_ops
+from reader.store.links import LinkTable
 
 
 class UndoMethods:
@@ -23,7 +24,7 @@ class UndoMethods:
     _commit: Callable[[list[Op]], None]
     _check_writable: Callable[[], None]
     _replace: Callable[[Annotation | None, Annotation | None], None]
-    _link_change_ops: Callable[[Change], list[Op]]
+    _links: LinkTable
 
     @property
     def can_undo(self) -> bool:
@@ -35,7 +36,7 @@ class UndoMethods:
 
     def _apply_change(self, change: Change) -> None:
         """Make the store go from ``change.before`` to ``change.after`` (durably)."""
-        ops = change_ops(change, self._image.anns, self._replace, self._link_change_ops)
+        ops = change_ops(change, self._image.anns, self._replace, self._links.apply_change)
         if ops:
             self._commit(ops)
 

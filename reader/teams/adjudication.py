@@ -9,7 +9,7 @@ same spans there (same offsets and labels), else it is a *disagreement*.
 The adjudicator's decisions go into the **gold layer**: annotations whose
 ``annotator`` is :data:`GOLD` (or another name given), with
 ``source = "adjudicated:<annotator>"``. Each decision is one atomic write
-keyed per cluster (:meth:`~reader.store.gold.GoldMethods.decide_clusters`):
+keyed per cluster (:meth:`~reader.store.gold.GoldWriter.decide_clusters`):
 the cluster's gold spans and its decision row (who decided what, when) change
 together, and only if nobody decided that cluster since this review was built,
 so two reviewers deciding the same cluster never leave two decisions. The

@@ -28,7 +28,7 @@ from reader.tui.services import clipboard
 from reader.tui.commands import ReaderCommands
 from reader.tui.services.detection import DetectionFinished, DetectionProgress, LanguageDetection
 from reader.tui.services.shutdown import QuitGuard
-from reader.tui.services.unavailable import UnavailableStore
+from reader.store.unavailable import UnavailableStore
 
 if TYPE_CHECKING:  # pragma: no cover
     from textual.screen import Screen
@@ -240,7 +240,7 @@ class ReaderApp(App[None]):
         if self.workspace is None:
             return None
         store = self.workspace.store
-        return self.detection.start(self.workspace.corpus, None if isinstance(store, UnavailableStore) else store)
+        return self.detection.start(self.workspace.corpus, store)
 
     def on_detection_progress(self, message: DetectionProgress) -> None:
         self.detection.show_progress(message)

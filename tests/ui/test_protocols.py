@@ -13,6 +13,7 @@ import inspect
 import os
 import time
 from pathlib import Path
+from typing import Protocol
 
 from reader.corpus import Corpus, load_corpus
 from reader.protocols import CorpusAPI, StoreAPI
@@ -20,14 +21,21 @@ from reader.store import AnnotationStore
 from reader.tui import ReaderApp
 from reader.tui.widgets.pane import DocumentPane
 from reader.tui.screens.reading import ReadingScreen
-from reader.tui.services.unavailable import UnavailableStore
+from reader.store.unavailable import UnavailableStore
 
 from tui_helpers import SIZE, messages, run_test, settle
 
 
+def _protocols(proto: type) -> list[type]:
+    """``proto`` and the role protocols it is made of."""
+    return [k for k in proto.__mro__ if getattr(k, "_is_protocol", False) and k is not Protocol]
+
+
 def protocol_members(proto: type) -> set[str]:
-    names = set(getattr(proto, "__annotations__", {}))
-    names |= {n for n, v in vars(proto).items() if callable(v) or isinstance(v, property)}
+    names: set[str] = set()
+    for part in _protocols(proto):
+        names |= set(vars(part).get("__annotations__", {}))
+        names |= {n for n, v in vars(part).items() if callable(v) or isinstance(v, property)}
     return {n for n in names if not n.startswith("_")}
 
 
@@ -50,8 +58,10 @@ def _parameters(func: object) -> list[tuple[str, object, object]]:
 
 def test_store_implementations_have_the_protocol_signatures():
     """Names, kinds and defaults of every method's parameters (mypy checks the types)."""
+    wanted = [(n, v) for part in _protocols(StoreAPI) for n, v in vars(part).items()]
+    assert {"link", "set_state", "cached_language", "retry_unsaved", "refresh", "add"} <= {n for n, _ in wanted}
     for impl in (AnnotationStore, UnavailableStore):
-        for name, want in vars(StoreAPI).items():
+        for name, want in wanted:
             if name.startswith("_") or not callable(want):
                 continue
             assert _parameters(getattr(impl, name)) == _parameters(want), (impl.__name__, name)

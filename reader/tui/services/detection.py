@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.worker import Worker, get_current_worker
 
 from reader.errors import ReaderError
-from reader.protocols import CorpusAPI, StoreAPI
+from reader.protocols import CorpusAPI, LanguageCache
 from reader.text import one_line
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,7 +58,7 @@ class LanguageDetection:
         self._stopped = threading.Event()
         self._stopped.set()
 
-    def start(self, corpus: CorpusAPI, store: StoreAPI | None) -> Worker[int]:
+    def start(self, corpus: CorpusAPI, store: LanguageCache | None) -> Worker[int]:
         """Detect the corpus's pending documents in a thread (``store``: the language cache, or None)."""
         return self._app.run_worker(
             partial(self._run, corpus, store), thread=True, exclusive=True, group=GROUP,
@@ -74,7 +74,7 @@ class LanguageDetection:
         if running:
             self._stopped.wait(timeout)
 
-    def _run(self, corpus: CorpusAPI, store: StoreAPI | None) -> int:
+    def _run(self, corpus: CorpusAPI, store: LanguageCache | None) -> int:
         worker = get_current_worker()
         self._stopped.clear()
         try:
@@ -82,7 +82,7 @@ class LanguageDetection:
         finally:
             self._stopped.set()
 
-    def _detect(self, worker: Worker[int], corpus: CorpusAPI, store: StoreAPI | None) -> int:
+    def _detect(self, worker: Worker[int], corpus: CorpusAPI, store: LanguageCache | None) -> int:
         app = self._app
         last = [0.0]
 

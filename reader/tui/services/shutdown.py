@@ -23,7 +23,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, Callable
 
 from reader.errors import ReaderError
-from reader.protocols import StoreAPI
+from reader.protocols import StoreAPI, UnsavedWork
 from reader.redact import redact
 from reader.text import one_line
 
@@ -154,7 +154,7 @@ class QuitGuard:
         app.push_screen(UnsavedDialog(work, one_line(str(reason), 300)), self._unsaved_answer)
 
     @staticmethod
-    def _unsaved_work(store: StoreAPI) -> int:
+    def _unsaved_work(store: UnsavedWork) -> int:
         """How many unsaved transactions change more than UI state (annotations, links, notes, marks...)."""
         try:
             transactions = store.unsaved_changes()
@@ -182,7 +182,7 @@ class QuitGuard:
             app.exit_message = f"{n} unsaved change(s) were discarded at your request; the store does not hold them"
             app.exit(return_code=1)
 
-    def _write_rescue(self, store: StoreAPI) -> tuple[int, Path]:
+    def _write_rescue(self, store: UnsavedWork) -> tuple[int, Path]:
         from reader.store.rescue import write_rescue
 
         transactions = store.unsaved_changes()
@@ -196,7 +196,7 @@ class QuitGuard:
         return redact(f"{n} unsaved change(s) were written to the rescue file {path}; restore them with "
                       f"`reader store restore {path} --store {self._app.store_path}` (it shows the changes and asks)")
 
-    def _rescue_unsaved(self, store: StoreAPI) -> None:
+    def _rescue_unsaved(self, store: UnsavedWork) -> None:
         """Unsaved changes go to a rescue file rather than nowhere. Never raises;
         the exit message says what happened."""
         if not store.unsaved:

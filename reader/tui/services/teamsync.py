@@ -18,20 +18,27 @@ reaches the server again.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from textual.app import App
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from reader.errors import ReaderError, StoreVersionError
-from reader.protocols import CorpusAPI, StoreAPI
+from reader.protocols import CorpusAPI, SharedSession
 
 REFRESH_SECONDS = 1.0
 
 
+class SyncedStore(SharedSession, Protocol):
+    """What :class:`StoreSync` uses of the store: its shared session, and the language
+    overrides it takes into the corpus after a poll."""
+
+    def language_overrides(self) -> dict[str, str]: ...
+
+
 class StoreSync:
-    def __init__(self, app: App[Any], store: StoreAPI, corpus: CorpusAPI | None = None) -> None:
+    def __init__(self, app: App[Any], store: SyncedStore, corpus: CorpusAPI | None = None) -> None:
         self.app = app
         self.store = store
         self.corpus = corpus
@@ -41,7 +48,7 @@ class StoreSync:
         self._timer: Timer | None = None
 
     @staticmethod
-    def wanted(store: StoreAPI) -> bool:
+    def wanted(store: SharedSession) -> bool:
         """Poll only stores with other writers (not the single-writer file engine)."""
         return store.shared
 
@@ -93,7 +100,6 @@ class StoreSync:
                     screen.refresh_rows(changed)
         for pane in self.app.screen.query(DocumentPane):
             pane.reload_annotations()
-
 
     def _take_overrides(self) -> list[str]:
         """Apply the store's language overrides to the corpus when a teammate changed one;
