@@ -11,7 +11,7 @@ import regex
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
-from reader.align.facts import STRONG, WEAK, WEIGHTS, Fact, FactKey, passage_facts, reason
+from reader.align.facts import STRONG, WEAK, WEIGHTS, Fact, FactKey, passages_facts, reason
 from reader.align.fuzzy import near_sounds
 from reader.lang.language import split_paragraphs
 from reader.lang.sentences import sentence_spans
@@ -112,9 +112,9 @@ def _document_facts(text: str, lang: str | None, doc_id: str) -> DocumentFacts:
     facts: list[dict[FactKey, Fact]] = []
     df: Counter[FactKey] = Counter()
     lower = {m.group() for m in _LOWER_LATIN.finditer(text)}
-    for p in ps:
+    for p_facts in passages_facts(text, [(p.start, p.end) for p in ps], lang):
         found: dict[FactKey, Fact] = {}
-        for f in passage_facts(text, p.start, p.end, lang):
+        for f in p_facts:
             if not _sentence_word(text, f, lower):
                 found.setdefault(f.key, f)
         facts.append(found)

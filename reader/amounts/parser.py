@@ -450,45 +450,48 @@ def _atoms(text: str, c: _Compiled) -> list[_Atom]:
     return out
 
 
-def _currency(m: regex.Match[str], c: _Compiled) -> str | None:
-    for group in ("pre", "postsym"):
-        raw = m.group(group)
+_ATOM_GROUPS = ("pre", "postsym", "postword", "num", "pct", "att", "scale", "phrase", "words")
+
+
+def _currency(pre: str | None, postsym: str | None, postword: str | None, c: _Compiled) -> str | None:
+    for raw in (pre, postsym):
         if raw:
             raw = _SPACES_RE.sub("", raw)
             return SYMBOLS.get(raw) or (raw.upper() if raw.upper() in ISO_CODES else "?")
-    raw = m.group("postword")
-    if raw:
-        iso = c.currency.get(_key(raw), "?")
+    if postword:
+        iso = c.currency.get(_key(postword), "?")
         return iso if iso is not None else "?"
     return None
 
 
 def _atom(m: regex.Match[str], c: _Compiled) -> _Atom | None:
-    currency = _currency(m, c)
+    # one call for every group: a match is read once (this runs for every number of a text)
+    pre, postsym, postword, num, pct, att, scale, phrase, words_ = m.group(*_ATOM_GROUPS)
+    currency = _currency(pre, postsym, postword, c)
     factor = 1.0
-    if m.group("num") is not None:
-        value = parse_number(m.group("num"))
+    if num is not None:
+        value = parse_number(num)
         has_scale = False
-        if m.group("pct"):
+        if pct:
             return _Atom(m.start(), m.end(), value, None, False, False, percent=True)
-        if m.group("att"):
+        if att:
             has_scale = True
-            factor = ATTACHED_SCALES.get(m.group("att")) or ATTACHED_SCALES.get(m.group("att").lower(), 1)
+            factor = ATTACHED_SCALES.get(att) or ATTACHED_SCALES.get(att.lower(), 1)
             value = value * factor if value is not None else None
-        elif m.group("scale"):
+        elif scale:
             has_scale = True
-            factor = c.scales.get(_key(m.group("scale")), 1)
+            factor = c.scales.get(_key(scale), 1)
             value = value * factor if value is not None else None
         words = False
-    elif m.group("phrase") is not None:
-        value = c.phrases.get(_key(m.group("phrase")))
+    elif phrase is not None:
+        value = c.phrases.get(_key(phrase))
         has_scale, words = True, True
-    elif m.group("words") is not None:
-        value = _words_value(m.group("words"), c)
-        if value is None or _key(m.group("words")) in VAGUE:
+    elif words_ is not None:
+        value = _words_value(words_, c)
+        if value is None or _key(words_) in VAGUE:
             return None
         has_scale = value >= 1000 and any(
-            c.morphemes.get(t, (0, ""))[1] == "scale" for t in _SPLIT_RE.split(_key(m.group("words")))
+            c.morphemes.get(t, (0, ""))[1] == "scale" for t in _SPLIT_RE.split(_key(words_))
         )
         words = True
     else:
