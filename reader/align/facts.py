@@ -83,7 +83,7 @@ def _fmt(value: float) -> str:
 def amount_facts(text: str, start: int, end: int, lang: str | None) -> list[Fact]:
     """Amounts of money, ranges, percentages and other numbers in ``text[start:end]``."""
     out: list[Fact] = []
-    for am in find_amounts(text[start:end], lang, numbers=True):
+    for am in find_amounts(text[start:end], lang, numbers=True, periods=False):
         if am.min is None:
             continue
         lo, hi = am.min, am.max if am.max is not None else am.min
