@@ -51,3 +51,20 @@ def test_same_facts_as_before(frozen, case):
         for i, (g, w) in enumerate(zip(got[what], want[what], strict=True)):
             assert g == w, f"{name}: passage {i} {text[got['passages'][i][0]:got['passages'][i][1]][:80]!r} ({what})"
     assert got["amounts"] == want["amounts"]
+
+
+def test_the_calendar_trie_matches_as_the_list_of_names_did():
+    """The month and weekday pattern is a trie; it finds what the longest-first list found:
+    every name in every case, with a clitic, several spaces, glued to a longer word."""
+    import regex
+
+    from reader.align.lexicon import calendar, calendar_pattern
+
+    months, days = calendar()
+    names = sorted(set(months) | set(days), key=len, reverse=True)
+    flat = "|".join(regex.escape(n).replace("\\ ", "[ \u00A0]+") for n in names)
+    listed = regex.compile(r"(?<![\p{L}\p{M}])و?(?:" + flat + r")(?![\p{L}\p{M}])", regex.IGNORECASE)
+    probes = [f"{n}, {n.upper()} {n.title()}x و{n} {n.replace(' ', '  ')}. {n[:-1]} {n}s {n}{n}" for n in names]
+    for text in [t for _, t, _ in INPUTS] + probes:
+        assert [(m.span(), m.group()) for m in calendar_pattern().finditer(text)] == \
+            [(m.span(), m.group()) for m in listed.finditer(text)]
