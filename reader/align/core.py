@@ -73,6 +73,9 @@ _LOWER_LATIN = regex.compile(r"(?<![\p{L}\p{M}])\p{Ll}[\p{Latin}\p{M}]*")
 _BEFORE_SENTENCE = regex.compile(r"(?:\A|[.!?…:;\n])[\s\"“”«»‘’'(\-–—]*\Z")
 
 
+_NAME_KINDS = frozenset({"name", "sound"})  # the kinds _sentence_word can reject
+
+
 def _sentence_word(text: str, f: Fact, lower: set[str]) -> bool:
     """Is ``f`` a capitalised word that starts a sentence and that the document also writes in
     lower case ("Also", "Pressure")? Then the capital says nothing: it is no name."""
@@ -115,8 +118,9 @@ def _document_facts(text: str, lang: str | None, doc_id: str) -> DocumentFacts:
     for p_facts in passages_facts(text, [(p.start, p.end) for p in ps], lang):
         found: dict[FactKey, Fact] = {}
         for f in p_facts:
-            if not _sentence_word(text, f, lower):
-                found.setdefault(f.key, f)
+            if f.kind in _NAME_KINDS and _sentence_word(text, f, lower):
+                continue
+            found.setdefault(f.key, f)
         facts.append(found)
         df.update(found.keys())
     return DocumentFacts(doc_id, lang, len(text), ps, facts, df)

@@ -348,6 +348,14 @@ def passages_facts(text: str, spans: list[tuple[int, int]], lang: str | None) ->
             for parts, (start, end) in zip(zip(amounts, spoken, dates, names, quotes), spans, strict=True)]
 
 
+def _regroup(f: Fact, days: list[tuple[int, int, int]]) -> Fact:
+    """``f`` in the group of the first date that holds it (``f`` itself if none does)."""
+    for s, e, g in days:
+        if s <= f.start and f.end <= e:
+            return Fact(f.kind, f.key, f.shown, f.start, f.end, g, f.latin)
+    return f
+
+
 def _combine(text: str, numbers: list[Fact], spoken: list[Fact], dates: list[Fact], names: list[Fact], quotes: list[Fact],
              start: int, end: int) -> list[Fact]:
     """One passage's facts from each recogniser's, in their order, overlaps resolved."""
@@ -359,8 +367,7 @@ def _combine(text: str, numbers: list[Fact], spoken: list[Fact], dates: list[Fac
     # the day of a date is part of the date, not a second piece of evidence
     days = [(f.start, f.end, f.group_id) for f in dates if f.kind == "date"]
     if days and numbers:
-        numbers = [next((Fact(f.kind, f.key, f.shown, f.start, f.end, g, f.latin)
-                         for s, e, g in days if s <= f.start and f.end <= e), f) for f in numbers]
+        numbers = [_regroup(f, days) for f in numbers]
     # a month, a weekday or a number word is not also a name or a word ("August", "cinque")
     if numbers or dates:
         taken = _overlaps([(f.start, f.end) for f in numbers + dates], start, end)
