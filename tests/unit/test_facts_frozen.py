@@ -68,3 +68,85 @@ def test_the_calendar_trie_matches_as_the_list_of_names_did():
     for text in [t for _, t, _ in INPUTS] + probes:
         assert [(m.span(), m.group()) for m in calendar_pattern().finditer(text)] == \
             [(m.span(), m.group()) for m in listed.finditer(text)]
+
+
+# --- the shortcuts, against the general code they stand for ------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_GAPS = st.text(alphabet=" \u00A0\u202F\tab,\n", max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(left=_GAPS, gap=_GAPS, right=_GAPS, a=st.integers(-12, 20), b=st.integers(0, 20))
+def test_name_gap_is_the_pattern(left, gap, right, a, b):
+    from reader.align.facts import _NAME_GAP, _is_name_gap
+
+    text = left + gap + right
+    assert _is_name_gap(text, a, b) == bool(_NAME_GAP.fullmatch(text, a, b))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=1, max_size=12))
+def test_plain_digits_parse_as_the_separator_rules_do(raw):
+    from reader.amounts.parser import _DIGITS, _GROUP_CHARS, parse_number
+
+    s = _GROUP_CHARS.sub("", raw.translate(_DIGITS).strip())
+    assert parse_number(raw) == float(s)  # the general path for a string without separators
+
+
+def _period_before_as_it_was(text, start, c, window=45):
+    lo = max(0, start - window)
+    seg = text[lo:start]
+    cut = None
+    for cut in parser_module()._CLAUSE_END.finditer(seg):
+        pass
+    if cut is not None:
+        seg = seg[cut.end():]
+    best = None
+    for m in c.cue.finditer(seg):
+        best = c.cues.get(parser_module()._key(m.group()))
+    return best
+
+
+def _period_after_as_it_was(text, pos, c):
+    P = parser_module()
+    end, period, seen_q = pos, None, False
+    while True:
+        if period is None and (m := c.period.match(text, end)):
+            period = c.periods.get(P._key(m.group("p") or m.group("p2")))
+            end = m.end()
+        elif period is None and (m := c.slash_period.match(text, end)):
+            period = P._SLASH.get(m.group("p").lower())
+            end = m.end()
+        elif not seen_q and (m := c.qualifier.match(text, end)):
+            end, seen_q = m.end(), True
+        else:
+            break
+    return (end, period) if period is not None else None
+
+
+def parser_module():
+    from reader.amounts import parser
+
+    return parser
+
+
+_PERIOD_WORDS = st.sampled_from([" ", "\u00A0", "/", ".", ", ", "; ", "\n", "a year", "per month", "monthly",
+                                 "all'anno", "al mese", "annuo", "mensile", "par an", "par mois", "brut",
+                                 "gross", "lordi", "im Monat", "pro Jahr", "brutto", "al año", "mensual",
+                                 "سنويا", "شهريا", "hour", "yr", "salary of", "€", "$", "5", "300"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PERIOD_WORDS, max_size=10), st.sampled_from(["en", "it", "fr", "de", "es", "ar", None]))
+def test_period_shortcuts_change_nothing(pieces, lang):
+    """A period is looked for after an amount only when a space or '/' follows it, and before
+    it only when the window holds a cue: the same results as the full lookups."""
+    P = parser_module()
+    c = P._compiled_for(lang)
+    text = "".join(pieces)
+    for pos in range(len(text) + 1):
+        assert P._period_after(text, pos, c) == _period_after_as_it_was(text, pos, c)
+        assert P._period_before(text, pos, c) == _period_before_as_it_was(text, pos, c)
