@@ -150,3 +150,27 @@ def test_period_shortcuts_change_nothing(pieces, lang):
     for pos in range(len(text) + 1):
         assert P._period_after(text, pos, c) == _period_after_as_it_was(text, pos, c)
         assert P._period_before(text, pos, c) == _period_before_as_it_was(text, pos, c)
+
+
+def test_the_collector_is_paused_only_while_facts_are_extracted():
+    import gc
+    import threading
+
+    from reader.align.core import _document_facts
+
+    text = "Netflix pays $300,000.\n\nIl 25 aprile Netflix paga 300mila euro."
+    assert gc.isenabled()
+    _document_facts(text, "en", "")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        _document_facts(text, "it", "")
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
+    threads = [threading.Thread(target=_document_facts, args=(text * 50, lang, "")) for lang in ("en", "it", "fr")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert gc.isenabled()
