@@ -482,6 +482,11 @@ class Alignment:
 
 def align(fa: DocumentFacts, fb: DocumentFacts, pairs: list[Counterpart] | None = None) -> Alignment:
     """Align ``fa`` to ``fb``: the heaviest monotone chain of counterparts, gaps filled by Gale–Church."""
+    with _GCPause():  # candidates and counterparts of long documents: as many objects as their facts
+        return _align(fa, fb, pairs)
+
+
+def _align(fa: DocumentFacts, fb: DocumentFacts, pairs: list[Counterpart] | None) -> Alignment:
     hints: list[Counterpart] = []
     weak: dict[tuple[int, int], Counterpart] = {}
     if pairs is None:
