@@ -598,21 +598,22 @@ def find_amounts(text: str, lang: str | None = None, *, numbers: bool = False, w
         i += 2 if is_range else 1
         start, end = first.start, last.end
         if is_range:
-            currencies = [x.currency for x in (first, last) if x.currency is not None]
+            has_currency = first.currency is not None or last.currency is not None
             has_scale = first.has_scale or last.has_scale
             words = first.words or last.words
             all_words = first.words and last.words
         else:
-            currencies = [first.currency] if first.currency is not None else []
+            has_currency = first.currency is not None
             has_scale = first.has_scale
             words = all_words = first.words
-        has_currency = bool(currencies)
         if not has_currency and not has_scale and (not numbers or all_words):
             continue  # a bare "dodici" is a count, not an amount
         if first.percent:
             out.append(Amount(start, end, text[start:end], first.value, first.value, None, None, kind="percent"))
             continue
-        iso = next((cur for cur in currencies if cur != "?"), None)
+        # the first currency written and known ("?": written, unknown)
+        iso = first.currency if first.currency not in (None, "?") else (
+            last.currency if last.currency not in (None, "?") else None)
         after = _period_after(text, end, c) if periods else None
         period = after[1] if after else (_period_before(text, start, c) if periods else None)
         out.append(Amount(
