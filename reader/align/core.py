@@ -144,7 +144,7 @@ def _extract(text: str, lang: str | None, doc_id: str) -> DocumentFacts:
     ps = passages(text, lang=lang)
     facts: list[dict[FactKey, Fact]] = []
     df: Counter[FactKey] = Counter()
-    lower = {m.group() for m in _LOWER_LATIN.finditer(text)}
+    lower = set(_LOWER_LATIN.findall(text))  # the pattern has no group: findall gives whole matches
     for p_facts in passages_facts(text, [(p.start, p.end) for p in ps], lang):
         found: dict[FactKey, Fact] = {}
         for f in p_facts:
