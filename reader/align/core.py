@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import gc
 import hashlib
 import math
 import threading
@@ -11,7 +12,7 @@ import regex
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 
-from reader.align.facts import STRONG, WEAK, WEIGHTS, Fact, FactKey, passage_facts, reason
+from reader.align.facts import STRONG, WEAK, WEIGHTS, Fact, FactKey, passages_facts, reason
 from reader.align.fuzzy import near_sounds
 from reader.lang.language import split_paragraphs
 from reader.lang.sentences import sentence_spans
@@ -73,6 +74,9 @@ _LOWER_LATIN = regex.compile(r"(?<![\p{L}\p{M}])\p{Ll}[\p{Latin}\p{M}]*")
 _BEFORE_SENTENCE = regex.compile(r"(?:\A|[.!?…:;\n])[\s\"“”«»‘’'(\-–—]*\Z")
 
 
+_NAME_KINDS = frozenset({"name", "sound"})  # the kinds _sentence_word can reject
+
+
 def _sentence_word(text: str, f: Fact, lower: set[str]) -> bool:
     """Is ``f`` a capitalised word that starts a sentence and that the document also writes in
     lower case ("Also", "Pressure")? Then the capital says nothing: it is no name."""
@@ -107,16 +111,46 @@ def document_facts(text: str, lang: str | None = None, doc_id: str = "") -> Docu
     return found
 
 
+class _GCPause:
+    """The cyclic garbage collector paused while facts are extracted: a long document makes
+    hundreds of thousands of facts (no cycles among them, refcounting frees the rest), and each
+    full collection would walk them all again (0.8 s of 5.8 s CPU for the 40k passages of
+    bench_align_scale). Nested and threaded uses count: the last one out restores the collector."""
+
+    _lock = threading.Lock()
+    _depth = 0
+    _was_enabled = False
+
+    def __enter__(self) -> None:
+        with _GCPause._lock:
+            if _GCPause._depth == 0:
+                _GCPause._was_enabled = gc.isenabled()
+                gc.disable()
+            _GCPause._depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with _GCPause._lock:
+            _GCPause._depth -= 1
+            if _GCPause._depth == 0 and _GCPause._was_enabled:
+                gc.enable()
+
+
 def _document_facts(text: str, lang: str | None, doc_id: str) -> DocumentFacts:
+    with _GCPause():
+        return _extract(text, lang, doc_id)
+
+
+def _extract(text: str, lang: str | None, doc_id: str) -> DocumentFacts:
     ps = passages(text, lang=lang)
     facts: list[dict[FactKey, Fact]] = []
     df: Counter[FactKey] = Counter()
-    lower = {m.group() for m in _LOWER_LATIN.finditer(text)}
-    for p in ps:
+    lower = set(_LOWER_LATIN.findall(text))  # the pattern has no group: findall gives whole matches
+    for p_facts in passages_facts(text, [(p.start, p.end) for p in ps], lang):
         found: dict[FactKey, Fact] = {}
-        for f in passage_facts(text, p.start, p.end, lang):
-            if not _sentence_word(text, f, lower):
-                found.setdefault(f.key, f)
+        for f in p_facts:
+            if f.kind in _NAME_KINDS and _sentence_word(text, f, lower):
+                continue
+            found.setdefault(f.key, f)
         facts.append(found)
         df.update(found.keys())
     return DocumentFacts(doc_id, lang, len(text), ps, facts, df)
@@ -448,6 +482,11 @@ class Alignment:
 
 def align(fa: DocumentFacts, fb: DocumentFacts, pairs: list[Counterpart] | None = None) -> Alignment:
     """Align ``fa`` to ``fb``: the heaviest monotone chain of counterparts, gaps filled by Gale–Church."""
+    with _GCPause():  # candidates and counterparts of long documents: as many objects as their facts
+        return _align(fa, fb, pairs)
+
+
+def _align(fa: DocumentFacts, fb: DocumentFacts, pairs: list[Counterpart] | None) -> Alignment:
     hints: list[Counterpart] = []
     weak: dict[tuple[int, int], Counterpart] = {}
     if pairs is None:

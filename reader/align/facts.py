@@ -28,7 +28,7 @@ This module never imports textual.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import regex
 
@@ -83,7 +83,7 @@ def _fmt(value: float) -> str:
 def amount_facts(text: str, start: int, end: int, lang: str | None) -> list[Fact]:
     """Amounts of money, ranges, percentages and other numbers in ``text[start:end]``."""
     out: list[Fact] = []
-    for am in find_amounts(text[start:end], lang, numbers=True):
+    for am in find_amounts(text[start:end], lang, numbers=True, periods=False):
         if am.min is None:
             continue
         lo, hi = am.min, am.max if am.max is not None else am.min
@@ -236,6 +236,14 @@ der die das den dem des ein eine einen einem einer eines kein keine keinen keine
 vom beim ins ans aufs fürs unser unsere seine seiner ihre ihrer dieser diese dieses diesem diesen
 jeder jede jedes alle beiden neue neuen neuer
 """.split())
+def _is_name_gap(text: str, a: int, b: int) -> bool:
+    """``_NAME_GAP.fullmatch(text, a, b)``: ``text[a:b]`` is one or more spaces (no-break too)."""
+    if a < 0:
+        a = max(0, len(text) + a)  # as the pattern's pos does (prev_end starts at -10)
+    gap = text[a:b]
+    return gap == " " or (gap != "" and not gap.strip(" \u00A0"))
+
+
 MIN_WORD = 5  # lower-case words shorter than this are function words in some language
 
 
@@ -245,38 +253,41 @@ def name_facts(text: str, start: int, end: int, lang: str | None = None) -> list
     German capitalises every noun: there a capitalised word after a determiner ("den Plan",
     "im Jahr") is a word, not a name."""
     out: list[Fact] = []
-    words = list(_LATIN_WORD.finditer(text, start, end))
+    # (word, start, end) of each Latin word: read once, the loop below looks at each several times
+    words = [(m.group(), m.start(), m.end()) for m in _LATIN_WORD.finditer(text, start, end)]
+    n = len(words)
     i, g, last_name = 0, -1, -1
-    while i < len(words):
+    while i < n:
         j = i
         # a name: capitalised words separated by single spaces (The Intercept, Deep Fake Love)
-        while (words[j].group(0)[0].isupper() and j + 1 < len(words) and words[j + 1].group(0)[0].isupper()
-               and _NAME_GAP.fullmatch(text, words[j].end(), words[j + 1].start())):
+        while (words[j][0][0].isupper() and j + 1 < n and words[j + 1][0][0].isupper()
+               and _is_name_gap(text, words[j][2], words[j + 1][1])):
             j += 1
         group = words[i:j + 1]
-        phrase = text[group[0].start():group[-1].end()]
+        phrase = text[group[0][1]:group[-1][2]] if j > i else group[0][0]
         # a list of names ("Instagram and WhatsApp", "Facebook, Instagram e WhatsApp") is one fact
-        capital = group[0].group(0)[0].isupper()
-        if capital and not (last_name >= 0 and _LIST_GAP.fullmatch(text, last_name, group[0].start())):
-            g = group[0].start()
-        last_name = group[-1].end() if capital else last_name
-        for m in group:
-            w = _ELISION.sub("", m.group(0))  # "L'Odel", "dell'Eni": the name without the article
+        capital = group[0][0][0].isupper()
+        if capital and not (last_name >= 0 and _LIST_GAP.fullmatch(text, last_name, group[0][1])):
+            g = group[0][1]
+        last_name = group[-1][2] if capital else last_name
+        for raw, m_start, m_end in group:
+            # "L'Odel", "dell'Eni": the name without the article (only a word with an apostrophe has one)
+            w = _ELISION.sub("", raw) if ("'" in raw or "’" in raw) else raw
             key = w.casefold()
             if key in _STOP or len(key) < 2:
                 continue
-            if lang == "de" and len(group) == 1 and not w.isupper() and i > 0 \
-                    and words[i - 1].group(0).casefold() in _DE_DETERMINERS \
-                    and _NAME_GAP.fullmatch(text, words[i - 1].end(), m.start()):
+            if lang == "de" and j == i and not w.isupper() and i > 0 \
+                    and words[i - 1][0].casefold() in _DE_DETERMINERS \
+                    and _is_name_gap(text, words[i - 1][2], m_start):
                 if len(key) >= MIN_WORD:
-                    out.append(Fact("word", ("word", key), w, m.start(), m.end()))
+                    out.append(Fact("word", ("word", key), w, m_start, m_end))
             elif w[0].isupper() or w.isupper():
-                shown = phrase if len(group) > 1 else w
-                out.append(Fact("name", ("name", key), shown, m.start(), m.end(), g))
+                shown = phrase if j > i else w
+                out.append(Fact("name", ("name", key), shown, m_start, m_end, g))
                 if len(key) >= 3:
-                    out += [Fact("sound", ("sound", s), shown, m.start(), m.end(), g) for s in sound_keys(w)]
+                    out += [Fact("sound", ("sound", s), shown, m_start, m_end, g) for s in sound_keys(w)]
             elif len(key) >= MIN_WORD:
-                out.append(Fact("word", ("word", key), w, m.start(), m.end()))
+                out.append(Fact("word", ("word", key), w, m_start, m_end))
         i = j + 1
     prev_end, g = -10, -1
     for m in _OTHER_WORD.finditer(text, start, end):
@@ -286,7 +297,7 @@ def name_facts(text: str, start: int, end: int, lang: str | None = None) -> list
                 or _ARABIC_ARTICLE.match(w):
             prev_end = -10
             continue
-        if not _NAME_GAP.fullmatch(text, prev_end, m.start()):
+        if not _is_name_gap(text, prev_end, m.start()):
             g = m.start()  # words next to each other are one name ("بريت تايلور")
         prev_end = m.end()
         out += [Fact("sound", ("sound", s), m.group(), m.start(), m.end(), g, latin=False) for s in sound_keys(w)]
@@ -310,21 +321,58 @@ def quote_facts(text: str, start: int, end: int, lang: str | None) -> list[Fact]
     return out
 
 
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bytearray:
+    """A mask of ``text[start:end]``: 1 where one of ``spans`` (document offsets) lies."""
+    mask = bytearray(end - start)
+    for s, e in spans:
+        mask[s - start:e - start] = b"\x01" * (e - s)
+    return mask
+
+
 def passage_facts(text: str, start: int, end: int, lang: str | None) -> list[Fact]:
     """Every fact stated in ``text[start:end]``, in document offsets."""
+    return passages_facts(text, [(start, end)], lang)[0]
+
+
+def passages_facts(text: str, spans: list[tuple[int, int]], lang: str | None) -> list[list[Fact]]:
+    """The facts of each passage ``text[start:end]`` of ``spans`` (what ``passage_facts`` gives for
+    each), found kind by kind over all the passages: one recogniser at a time runs faster
+    than all of them in turn on each passage."""
     lang = base_lang(lang)
-    numbers = amount_facts(text, start, end, lang)
-    taken = [(f.start, f.end) for f in numbers]
-    numbers += [f for f in number_word_facts(text, start, end, lang)
-                if not any(s < f.end and f.start < e for s, e in taken)]
-    dates = date_facts(text, start, end, lang)
+    amounts = [amount_facts(text, s, e, lang) for s, e in spans]
+    spoken = [number_word_facts(text, s, e, lang) for s, e in spans]
+    dates = [date_facts(text, s, e, lang) for s, e in spans]
+    names = [name_facts(text, s, e, lang) for s, e in spans]
+    quotes = [quote_facts(text, s, e, lang) for s, e in spans]
+    return [_combine(text, *parts, start, end)
+            for parts, (start, end) in zip(zip(amounts, spoken, dates, names, quotes), spans, strict=True)]
+
+
+def _regroup(f: Fact, days: list[tuple[int, int, int]]) -> Fact:
+    """``f`` in the group of the first date that holds it (``f`` itself if none does)."""
+    for s, e, g in days:
+        if s <= f.start and f.end <= e:
+            return Fact(f.kind, f.key, f.shown, f.start, f.end, g, f.latin)
+    return f
+
+
+def _combine(text: str, numbers: list[Fact], spoken: list[Fact], dates: list[Fact], names: list[Fact], quotes: list[Fact],
+             start: int, end: int) -> list[Fact]:
+    """One passage's facts from each recogniser's, in their order, overlaps resolved."""
+    if spoken:
+        if numbers:
+            taken = _overlaps([(f.start, f.end) for f in numbers], start, end)
+            spoken = [f for f in spoken if taken.find(1, f.start - start, f.end - start) < 0]
+        numbers = numbers + spoken
     # the day of a date is part of the date, not a second piece of evidence
-    spans = [(f.start, f.end, f.group_id) for f in dates if f.kind == "date"]
-    numbers = [next((replace(f, group=g) for s, e, g in spans if s <= f.start and f.end <= e), f) for f in numbers]
-    taken = [(f.start, f.end) for f in numbers + dates]
+    days = [(f.start, f.end, f.group_id) for f in dates if f.kind == "date"]
+    if days and numbers:
+        numbers = [_regroup(f, days) for f in numbers]
     # a month, a weekday or a number word is not also a name or a word ("August", "cinque")
-    names = [f for f in name_facts(text, start, end, lang) if not any(s < f.end and f.start < e for s, e in taken)]
-    return numbers + quantity_facts(text, numbers, end) + dates + names + quote_facts(text, start, end, lang)
+    if numbers or dates:
+        taken = _overlaps([(f.start, f.end) for f in numbers + dates], start, end)
+        names = [f for f in names if taken.find(1, f.start - start, f.end - start) < 0]
+    return numbers + quantity_facts(text, numbers, end) + dates + names + quotes
 
 
 def reason(kind: str, shown: str) -> str:

@@ -71,8 +71,45 @@ def calendar_pattern() -> regex.Pattern[str]:
     longest first, whole words, any case."""
     months, days = calendar()
     names = sorted(set(months) | set(days), key=len, reverse=True)
-    alt = "|".join(regex.escape(n).replace("\\ ", "[ \u00A0]+") for n in names)
+    alt = _trie(names)
+    if alt is None:
+        alt = "|".join(regex.escape(n).replace("\\ ", "[ \u00A0]+") for n in names)
     return regex.compile(rf"(?<![\p{{L}}\p{{M}}])و?(?:{alt})(?![\p{{L}}\p{{M}}])", regex.IGNORECASE)
+
+
+_Trie = dict[str, "_Trie"]
+
+
+def _trie(words: list[str]) -> str | None:
+    """The alternation of ``words`` (longest first) as a trie: the same matches, found about twice
+    as fast, since a word start no longer tries every name in turn. At each letter the branches
+    are different letters even ignoring case, so at most one can go on: trying the longer
+    branches before ending there finds the longest name, as the longest-first list does.
+    None if two branches are one letter ignoring case (then the plain list is used)."""
+    root: _Trie = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: _Trie) -> str | None:
+        chars = sorted(k for k in node if k)
+        for i, a in enumerate(chars):
+            if any(regex.fullmatch(regex.escape(a), b, regex.IGNORECASE) for b in chars[i + 1:]):
+                return None
+        branches = []
+        for ch in chars:
+            rest = emit(node[ch])
+            if rest is None:
+                return None
+            branches.append(("[ \u00A0]+" if ch == " " else regex.escape(ch)) + rest)
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
 
 
 @lru_cache(maxsize=1)

@@ -239,6 +239,8 @@ _GROUP_CHARS = regex.compile(r"[ \u00A0\u202F\u2009'’\u066C]")
 
 def parse_number(raw: str) -> float | None:
     """The value of a number as written: '300,000', '450.000', '300 000', '1,5', '١٢٬٥٠٠'."""
+    if raw.isascii() and raw.isdigit():
+        return float(raw)  # the common case: what the general path below gives for it
     s = _GROUP_CHARS.sub("", raw.translate(_DIGITS).strip()).replace("\u066B", ".")
     if not s:
         return None
@@ -450,45 +452,48 @@ def _atoms(text: str, c: _Compiled) -> list[_Atom]:
     return out
 
 
-def _currency(m: regex.Match[str], c: _Compiled) -> str | None:
-    for group in ("pre", "postsym"):
-        raw = m.group(group)
+_ATOM_GROUPS = ("pre", "postsym", "postword", "num", "pct", "att", "scale", "phrase", "words")
+
+
+def _currency(pre: str | None, postsym: str | None, postword: str | None, c: _Compiled) -> str | None:
+    for raw in (pre, postsym):
         if raw:
             raw = _SPACES_RE.sub("", raw)
             return SYMBOLS.get(raw) or (raw.upper() if raw.upper() in ISO_CODES else "?")
-    raw = m.group("postword")
-    if raw:
-        iso = c.currency.get(_key(raw), "?")
+    if postword:
+        iso = c.currency.get(_key(postword), "?")
         return iso if iso is not None else "?"
     return None
 
 
 def _atom(m: regex.Match[str], c: _Compiled) -> _Atom | None:
-    currency = _currency(m, c)
+    # one call for every group: a match is read once (this runs for every number of a text)
+    pre, postsym, postword, num, pct, att, scale, phrase, words_ = m.group(*_ATOM_GROUPS)
+    currency = _currency(pre, postsym, postword, c)
     factor = 1.0
-    if m.group("num") is not None:
-        value = parse_number(m.group("num"))
+    if num is not None:
+        value = parse_number(num)
         has_scale = False
-        if m.group("pct"):
+        if pct:
             return _Atom(m.start(), m.end(), value, None, False, False, percent=True)
-        if m.group("att"):
+        if att:
             has_scale = True
-            factor = ATTACHED_SCALES.get(m.group("att")) or ATTACHED_SCALES.get(m.group("att").lower(), 1)
+            factor = ATTACHED_SCALES.get(att) or ATTACHED_SCALES.get(att.lower(), 1)
             value = value * factor if value is not None else None
-        elif m.group("scale"):
+        elif scale:
             has_scale = True
-            factor = c.scales.get(_key(m.group("scale")), 1)
+            factor = c.scales.get(_key(scale), 1)
             value = value * factor if value is not None else None
         words = False
-    elif m.group("phrase") is not None:
-        value = c.phrases.get(_key(m.group("phrase")))
+    elif phrase is not None:
+        value = c.phrases.get(_key(phrase))
         has_scale, words = True, True
-    elif m.group("words") is not None:
-        value = _words_value(m.group("words"), c)
-        if value is None or _key(m.group("words")) in VAGUE:
+    elif words_ is not None:
+        value = _words_value(words_, c)
+        if value is None or _key(words_) in VAGUE:
             return None
         has_scale = value >= 1000 and any(
-            c.morphemes.get(t, (0, ""))[1] == "scale" for t in _SPLIT_RE.split(_key(m.group("words")))
+            c.morphemes.get(t, (0, ""))[1] == "scale" for t in _SPLIT_RE.split(_key(words_))
         )
         words = True
     else:
@@ -511,6 +516,8 @@ def _range_values(left: _Atom, right: _Atom) -> tuple[float, float] | None:
 def _period_after(text: str, pos: int, c: _Compiled) -> tuple[int, str | None] | None:
     """(end, period) of a per-period expression right after ``pos``, with an optional
     gross/net word before or after it; None when there is neither."""
+    if text[pos:pos + 1] not in _PERIOD_FIRST:
+        return None  # every period and qualifier pattern starts with a space or "/"
     end = pos
     period = None
     seen_q = False
@@ -528,6 +535,8 @@ def _period_after(text: str, pos: int, c: _Compiled) -> tuple[int, str | None] |
     return (end, period) if period is not None else None
 
 
+_PERIOD_FIRST = frozenset(" \u00A0\u202F\u2009/")  # the first characters of SP and of "/"
+
 _SLASH = {"hour": "hour", "hr": "hour", "h": "hour", "stunde": "hour", "ora": "hour", "hora": "hour",
           "day": "day", "jour": "day", "tag": "day", "giorno": "day", "día": "day", "week": "week", "wk": "week",
           "month": "month", "mo": "month", "mois": "month", "monat": "month", "mese": "month", "mes": "month",
@@ -540,6 +549,8 @@ def _period_before(text: str, start: int, c: _Compiled, window: int = 45) -> str
     """A period cue shortly before the amount, in the same clause: 'monthly salary of'."""
     lo = max(0, start - window)
     seg = text[lo:start]
+    if c.cue.search(seg) is None:
+        return None  # a cue after the clause's start would be found in the whole window too
     cut = None
     for cut in _CLAUSE_END.finditer(seg):
         pass
@@ -551,14 +562,17 @@ def _period_before(text: str, start: int, c: _Compiled, window: int = 45) -> str
     return best
 
 
-def find_amounts(text: str, lang: str | None = None, *, numbers: bool = False, whole: bool = False) -> list[Amount]:
+def find_amounts(text: str, lang: str | None = None, *, numbers: bool = False, whole: bool = False,
+                 periods: bool = True) -> list[Amount]:
     """Amounts in ``text``, sorted, never overlapping; see the module docstring.
 
     By default only amounts with a currency and bare amounts with a scale word
     (``mezzo milione``, ``2 million``) are returned; ``numbers=True`` returns
     every number too (``kind="number"``) and percentages (``kind="percent"``, never money).
     ``whole=True`` treats ``text`` as a single amount phrase (an annotation's
-    text): ``and`` joins a range without a *between* word.
+    text): ``and`` joins a range without a *between* word. ``periods=False`` leaves
+    ``period`` and ``period_end`` None (faster, for callers that never read them: the
+    amounts, their values and kinds are the same).
     """
     c = _compiled_for(lang)
     atoms = _atoms(text, c)
@@ -566,36 +580,46 @@ def find_amounts(text: str, lang: str | None = None, *, numbers: bool = False, w
     i, n = 0, len(atoms)
     while i < n:
         first = atoms[i]
-        group = [first]
-        values = (first.value, first.value)
+        last = first
+        lo = hi = first.value
         if i + 1 < n:
-            a, b = first, atoms[i + 1]
-            gap = text[a.end:b.start]
-            if (a.has_currency or b.has_currency or (a.has_scale and b.has_scale)) and not (a.percent or b.percent) \
-                    and len(gap) <= 20 and "\n" not in gap:
-                joined = bool(c.connector.match(gap))
-                if not joined and c.and_connector.match(gap):
-                    joined = whole or bool(c.between.search(text[max(0, a.start - 40):a.start]))
-                if joined and (rv := _range_values(a, b)) is not None:
-                    group.append(b)
-                    values = rv
-        i += len(group)
-        start, end = group[0].start, group[-1].end
-        currencies = [a.currency for a in group if a.currency is not None]
-        has_currency = bool(currencies)
-        has_scale = any(a.has_scale for a in group)
-        if not has_currency and not has_scale and (not numbers or all(a.words for a in group)):
+            b = atoms[i + 1]
+            if (first.currency is not None or b.currency is not None or (first.has_scale and b.has_scale)) \
+                    and not (first.percent or b.percent) and b.start - first.end <= 20:
+                gap = text[first.end:b.start]
+                if "\n" not in gap:
+                    joined = bool(c.connector.match(gap))
+                    if not joined and c.and_connector.match(gap):
+                        joined = whole or bool(c.between.search(text[max(0, first.start - 40):first.start]))
+                    if joined and (rv := _range_values(first, b)) is not None:
+                        last = b
+                        lo, hi = rv
+        is_range = last is not first
+        i += 2 if is_range else 1
+        start, end = first.start, last.end
+        if is_range:
+            has_currency = first.currency is not None or last.currency is not None
+            has_scale = first.has_scale or last.has_scale
+            words = first.words or last.words
+            all_words = first.words and last.words
+        else:
+            has_currency = first.currency is not None
+            has_scale = first.has_scale
+            words = all_words = first.words
+        if not has_currency and not has_scale and (not numbers or all_words):
             continue  # a bare "dodici" is a count, not an amount
         if first.percent:
             out.append(Amount(start, end, text[start:end], first.value, first.value, None, None, kind="percent"))
             continue
-        iso = next((cur for cur in currencies if cur != "?"), None)
-        after = _period_after(text, end, c)
-        period = after[1] if after else _period_before(text, start, c)
+        # the first currency written and known ("?": written, unknown)
+        iso = first.currency if first.currency not in (None, "?") else (
+            last.currency if last.currency not in (None, "?") else None)
+        after = _period_after(text, end, c) if periods else None
+        period = after[1] if after else (_period_before(text, start, c) if periods else None)
         out.append(Amount(
-            start, end, text[start:end], values[0], values[1], iso, period,
-            kind="money" if has_currency else "number", is_range=len(group) > 1, has_scale=has_scale,
-            words=any(a.words for a in group), period_end=after[0] if after else None,
+            start, end, text[start:end], lo, hi, iso, period,
+            kind="money" if has_currency else "number", is_range=is_range, has_scale=has_scale,
+            words=words, period_end=after[0] if after else None,
         ))
     return out
 

@@ -125,7 +125,7 @@ def test_document_facts_are_cached_by_content_and_language(monkeypatch):
     text = "Netflix pays $300,000 to $900,000.\n\nIl 25 aprile Netflix paga 300mila euro."
     first = core.document_facts(text, "en", "a")
     calls = []
-    monkeypatch.setattr(core, "passage_facts", lambda *a: calls.append(a) or [])
+    monkeypatch.setattr(core, "passages_facts", lambda text, spans, lang: calls.append(spans) or [[] for _ in spans])
     again = core.document_facts(text, "en", "b")
     assert calls == [] and again.doc_id == "b" and first.doc_id == "a"
     assert (again.passages, again.facts, again.df) == (first.passages, first.facts, first.df)

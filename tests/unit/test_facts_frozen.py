@@ -1,0 +1,176 @@
+"""Issue 19 item 9: fact extraction was made faster without changing any fact.
+
+``tests/data/facts_frozen/facts.json.gz`` holds the facts (and amounts) that ``reader.align``
+extracted *before* the speed-up, for varied text: the seeds, the held-out alignment stories,
+the money, learning and annotator sets, the bench's generated paragraphs and scrambled text,
+each in its language and with none (``tests/data/facts_frozen/build.py``). Every passage must
+give exactly the same facts, in the same order, with the same offsets and groups.
+"""
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parents[1] / "data" / "facts_frozen"
+
+
+def _build():
+    spec = importlib.util.spec_from_file_location("facts_frozen_build", HERE / "build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BUILD = _build()
+INPUTS = BUILD.inputs()
+
+
+@pytest.fixture(scope="module")
+def frozen():
+    with gzip.open(HERE / "facts.json.gz", "rt", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def test_the_frozen_inputs_are_all_there(frozen):
+    assert sorted(frozen) == sorted(name for name, _, _ in INPUTS)
+    assert sum(len(v["passages"]) for v in frozen.values()) > 3000
+
+
+@pytest.mark.parametrize("case", range(len(INPUTS)), ids=[name for name, _, _ in INPUTS])
+def test_same_facts_as_before(frozen, case):
+    name, text, lang = INPUTS[case]
+    got = json.loads(json.dumps(BUILD.extract(text, lang), ensure_ascii=False))
+    want = frozen[name]
+    assert got["passages"] == want["passages"]
+    for what in ("raw", "kept", "numbers"):
+        for i, (g, w) in enumerate(zip(got[what], want[what], strict=True)):
+            assert g == w, f"{name}: passage {i} {text[got['passages'][i][0]:got['passages'][i][1]][:80]!r} ({what})"
+    assert got["amounts"] == want["amounts"]
+
+
+def test_the_calendar_trie_matches_as_the_list_of_names_did():
+    """The month and weekday pattern is a trie; it finds what the longest-first list found:
+    every name in every case, with a clitic, several spaces, glued to a longer word."""
+    import regex
+
+    from reader.align.lexicon import calendar, calendar_pattern
+
+    months, days = calendar()
+    names = sorted(set(months) | set(days), key=len, reverse=True)
+    flat = "|".join(regex.escape(n).replace("\\ ", "[ \u00A0]+") for n in names)
+    listed = regex.compile(r"(?<![\p{L}\p{M}])و?(?:" + flat + r")(?![\p{L}\p{M}])", regex.IGNORECASE)
+    probes = [f"{n}, {n.upper()} {n.title()}x و{n} {n.replace(' ', '  ')}. {n[:-1]} {n}s {n}{n}" for n in names]
+    for text in [t for _, t, _ in INPUTS] + probes:
+        assert [(m.span(), m.group()) for m in calendar_pattern().finditer(text)] == \
+            [(m.span(), m.group()) for m in listed.finditer(text)]
+
+
+# --- the shortcuts, against the general code they stand for ------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_GAPS = st.text(alphabet=" \u00A0\u202F\tab,\n", max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(left=_GAPS, gap=_GAPS, right=_GAPS, a=st.integers(-12, 20), b=st.integers(0, 20))
+def test_name_gap_is_the_pattern(left, gap, right, a, b):
+    from reader.align.facts import _NAME_GAP, _is_name_gap
+
+    text = left + gap + right
+    assert _is_name_gap(text, a, b) == bool(_NAME_GAP.fullmatch(text, a, b))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=1, max_size=12))
+def test_plain_digits_parse_as_the_separator_rules_do(raw):
+    from reader.amounts.parser import _DIGITS, _GROUP_CHARS, parse_number
+
+    s = _GROUP_CHARS.sub("", raw.translate(_DIGITS).strip())
+    assert parse_number(raw) == float(s)  # the general path for a string without separators
+
+
+def _period_before_as_it_was(text, start, c, window=45):
+    lo = max(0, start - window)
+    seg = text[lo:start]
+    cut = None
+    for cut in parser_module()._CLAUSE_END.finditer(seg):
+        pass
+    if cut is not None:
+        seg = seg[cut.end():]
+    best = None
+    for m in c.cue.finditer(seg):
+        best = c.cues.get(parser_module()._key(m.group()))
+    return best
+
+
+def _period_after_as_it_was(text, pos, c):
+    P = parser_module()
+    end, period, seen_q = pos, None, False
+    while True:
+        if period is None and (m := c.period.match(text, end)):
+            period = c.periods.get(P._key(m.group("p") or m.group("p2")))
+            end = m.end()
+        elif period is None and (m := c.slash_period.match(text, end)):
+            period = P._SLASH.get(m.group("p").lower())
+            end = m.end()
+        elif not seen_q and (m := c.qualifier.match(text, end)):
+            end, seen_q = m.end(), True
+        else:
+            break
+    return (end, period) if period is not None else None
+
+
+def parser_module():
+    from reader.amounts import parser
+
+    return parser
+
+
+_PERIOD_WORDS = st.sampled_from([" ", "\u00A0", "/", ".", ", ", "; ", "\n", "a year", "per month", "monthly",
+                                 "all'anno", "al mese", "annuo", "mensile", "par an", "par mois", "brut",
+                                 "gross", "lordi", "im Monat", "pro Jahr", "brutto", "al año", "mensual",
+                                 "سنويا", "شهريا", "hour", "yr", "salary of", "€", "$", "5", "300"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PERIOD_WORDS, max_size=10), st.sampled_from(["en", "it", "fr", "de", "es", "ar", None]))
+def test_period_shortcuts_change_nothing(pieces, lang):
+    """A period is looked for after an amount only when a space or '/' follows it, and before
+    it only when the window holds a cue: the same results as the full lookups."""
+    P = parser_module()
+    c = P._compiled_for(lang)
+    text = "".join(pieces)
+    for pos in range(len(text) + 1):
+        assert P._period_after(text, pos, c) == _period_after_as_it_was(text, pos, c)
+        assert P._period_before(text, pos, c) == _period_before_as_it_was(text, pos, c)
+
+
+def test_the_collector_is_paused_only_while_facts_are_extracted():
+    import gc
+    import threading
+
+    from reader.align.core import _document_facts
+
+    text = "Netflix pays $300,000.\n\nIl 25 aprile Netflix paga 300mila euro."
+    assert gc.isenabled()
+    _document_facts(text, "en", "")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        _document_facts(text, "it", "")
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
+    threads = [threading.Thread(target=_document_facts, args=(text * 50, lang, "")) for lang in ("en", "it", "fr")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert gc.isenabled()
