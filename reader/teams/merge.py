@@ -27,6 +27,14 @@ Rules (docs/teams.md, "Merging stores", says the same for users):
 * **Links are kept**, with their ends renamed when an annotation got a new
   id; a link id held by another link gets a new id; the same pair linked
   twice is kept once.
+* **One gold decision per adjudication cluster.** A reviewer's decision row
+  (``gold-decision:…``, see :mod:`reader.store.gold`) comes with the gold
+  spans it names and the claims on the annotators' spans. A cluster the
+  target has not decided takes the source's decision (its gold ids renamed
+  as the spans were); a cluster both decided differently keeps the target's
+  (then the earlier source's) decision, and the losing decision's gold spans
+  are not brought in: reported, naming both reviewers. "No span here"
+  decisions of older stores (``adjudication:<doc>``) are united.
 * the language cache, imported documents and rejected suggestions are united;
 * **done flags**: a document is done when any source marks it done; documents
   that one source marks done and another does not are reported;
@@ -49,6 +57,7 @@ from typing import Sequence
 from reader.errors import ReaderError
 from reader.model import Annotation, new_id
 from reader.store.base import JSON, LayerKey, Op, StorageEngine, StoreImage, ann_record, layer_key
+from reader.store.gold import CLAIM_PREFIX, DECISION_PREFIX, DECISION_TABLE, parse_decision_key
 from reader.store.postgres import is_database_url
 from reader.store.transfer import display_name, label_set_of, open_engine, same_store
 
@@ -153,10 +162,59 @@ class _Merger:
             if isinstance(rec, dict):
                 self.pairs[_pair(rec)] = link_id
 
-    def annotations(self, source: StoreImage, name: str, id_map: dict[str, str]) -> list[Op]:
+    def losing_gold(self, source: StoreImage, name: str) -> set[str]:
+        """The ids of the source's gold spans whose decision loses to the target's (one decision per
+        cluster: the target's, then the earlier source's, stays), each conflict reported."""
+        lost: set[str] = set()
+        mine = self.target.meta.get(DECISION_TABLE, {})
+        for key, value in source.meta.get(DECISION_TABLE, {}).items():
+            where = parse_decision_key(key)
+            held = mine.get(key)
+            if where is None or held is None or _same_decision(held, value):
+                continue
+            gone = [str(i) for i in _gold_ids(value) if i not in _gold_ids(held)]
+            lost.update(gone)
+            self.report.conflicts.append(
+                f"{where[0]}: the cluster at {where[1]}–{where[2]} was decided by {_decider(held)} and, differently, "
+                f"by {_decider(value)} in {name}; kept {_decider(held)}'s decision, {len(gone)} gold span(s) of "
+                f"{name} not merged")
+        return lost
+
+    def decisions(self, source: StoreImage, id_map: dict[str, str]) -> list[Op]:
+        """The source's decision rows the target lacks (gold ids renamed as the spans were), the
+        claims of the decisions that are now the target's, and the union of the older "no span
+        here" decisions."""
+        ops: list[Op] = []
+        table = self.target.meta.setdefault(DECISION_TABLE, {})
+        theirs = source.meta.get(DECISION_TABLE, {})
+        for key, value in theirs.items():
+            if parse_decision_key(key) is not None and key not in table and isinstance(value, dict):
+                ops.append(["meta", DECISION_TABLE, key, {**value, "gold": [id_map.get(i, i) for i in _gold_ids(value)]}])
+                table[key] = ops[-1][3]
+        for key, value in theirs.items():
+            if key.startswith(CLAIM_PREFIX) and isinstance(value, dict):
+                ann_id = key[len(CLAIM_PREFIX):]
+                renamed = CLAIM_PREFIX + id_map.get(ann_id, ann_id)
+                decided = str(value.get("decision"))
+                if renamed not in table and _same_decision(table.get(decided), theirs.get(decided)):
+                    ops.append(["meta", DECISION_TABLE, renamed, value])
+            elif key.startswith(_EMPTY_PREFIX) and isinstance(value, dict):
+                current = table.get(key)
+                held = current.get("empty") if isinstance(current, dict) else None
+                merged = _union_rejected(held, value.get("empty"))
+                if merged != (held or []):
+                    ops.append(["meta", DECISION_TABLE, key, {"empty": merged}])
+        for op in ops:
+            self.target.apply(op)
+        self.report.tables += len(ops)
+        return ops
+
+    def annotations(self, source: StoreImage, name: str, id_map: dict[str, str], lost: frozenset[str] | set[str] = frozenset()) -> list[Op]:
         ops: list[Op] = []
         target, report = self.target, self.report
         for ann in sorted(source.anns.values(), key=lambda a: (a.doc_id, a.start, a.end, a.label, a.id)):
+            if ann.id in lost:
+                continue  # a gold span of a decision that lost to the target's (reported)
             rec = ann_record(ann)
             mine = target.anns.get(ann.id)
             if mine is not None and (mine.annotator, mine.doc_id, mine.status) == (ann.annotator, ann.doc_id, ann.status):
@@ -201,6 +259,8 @@ class _Merger:
             if not isinstance(rec, dict):
                 continue
             rec = {**rec, "a": id_map.get(str(rec.get("a")), rec.get("a")), "b": id_map.get(str(rec.get("b")), rec.get("b"))}
+            if str(rec.get("a")) not in self.target.anns or str(rec.get("b")) not in self.target.anns:
+                continue  # an end not brought in (a losing decision's gold span): no dangling link
             if _pair(rec) in self.pairs:
                 continue  # the same pair is linked already (this link, or one merged before)
             if link_id in table:
@@ -214,6 +274,30 @@ class _Merger:
             self.pairs[_pair(rec)] = link_id
             self.report.links += 1
         return ops
+
+
+#: "no span here" decisions of stores from before the decision rows (reader.teams.adjudication)
+_EMPTY_PREFIX = "adjudication:"
+
+
+def _gold_ids(value: JSON) -> list[str]:
+    gold = value.get("gold") if isinstance(value, dict) else None
+    return [str(i) for i in gold] if isinstance(gold, list) else []
+
+
+def _same_decision(a: JSON, b: JSON) -> bool:
+    """The same decision (made once, copied into two stores): same reviewer, choice and time (gold
+    ids may differ when a merge renamed them)."""
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return bool(a == b)
+    return all(a.get(k) == b.get(k) for k in ("by", "chose", "at", "layer"))
+
+
+def _decider(value: JSON) -> str:
+    if isinstance(value, dict) and isinstance(value.get("by"), str) and value.get("by"):
+        chose = value.get("chose")
+        return f"{value['by']} ({chose or 'no span'})" if isinstance(chose, str) else str(value["by"])
+    return "another reviewer"
 
 
 def _pair(rec: dict[str, JSON]) -> tuple[str, str]:
@@ -232,8 +316,10 @@ def merge_images(target: StoreImage, source: StoreImage, source_name: str, repor
     """The operations that bring ``source`` into ``target`` (also applied to ``target``)."""
     merger = merger or _Merger(target, report)
     id_map: dict[str, str] = {}
-    ops = merger.annotations(source, source_name, id_map)
+    lost = merger.losing_gold(source, source_name)
+    ops = merger.annotations(source, source_name, id_map, lost)
     ops += merger.links(source, source_name, id_map)
+    ops += merger.decisions(source, id_map)
     tables: list[Op] = []
     for table in ("languages", "documents"):
         for key, value in source.meta.get(table, {}).items():

@@ -200,3 +200,44 @@ def test_an_imported_bad_timestamp_is_refused(corpus, seeds, tmp_path, capsys):
     assert "not an ISO 8601 date" in said and "~~~~ not a date" in said
     with AnnotationStore(tmp_path / "b", readonly=True) as s:
         assert [a.start for a in s.all()] == [w[1][0]]  # the other span is imported, the bad one is not
+
+
+def test_two_stores_deciding_one_cluster_differently_keep_one_decision(corpus, store_location, another_store_location,
+                                                                       tmp_path, capsys):
+    """Adjudication in two stores, merged: a cluster decided in both, differently, keeps one decision
+    (the first store's) and only its gold span, reported naming both reviewers; a cluster decided in
+    one store only comes with its decision; the merged review is consistent; merging again changes
+    nothing."""
+    from reader.teams.adjudication import accept, build_review
+
+    w = words(corpus)
+    spans = [item(corpus, DOC, w[0], "alice", id="A0"), item(corpus, DOC, w[0], "bob", id="B0"),
+             item(corpus, DOC, w[2], "alice", id="A2"), item(corpus, DOC, w[2], "bob", label="opinion", id="B2")]
+    for where in (store_location, another_store_location):
+        with AnnotationStore(where, corpus=corpus, annotator="root") as s:
+            s.add_many(spans)
+
+    def decide(where, reviewer, choices):
+        with AnnotationStore(where, corpus=corpus, annotator=reviewer) as s:
+            for start, who in choices:
+                review = build_review(s, DOC)
+                accept(s, review, next(c for c in review.clusters if c.start == start), who)
+
+    decide(store_location, "carol", [(w[2][0], "bob")])
+    decide(another_store_location, "dave", [(w[2][0], "alice"), (w[0][0], "alice")])
+    team = tmp_path / "team"
+    code, out, err = run(capsys, "merge", store_location, another_store_location, "--into", team)
+    assert code == 0, err
+    assert re.search(r"decided by carol \(bob\) and, differently, by dave \(alice\) in .*; kept carol \(bob\)'s "
+                     r"decision, 1 gold span\(s\) of .* not merged", out), out
+    with AnnotationStore(team, readonly=True) as s:
+        review = build_review(s, DOC)
+    by_start = {c.start: c for c in review.clusters}
+    contested, single = by_start[w[2][0]], by_start[w[0][0]]
+    assert [(g.label, g.start) for g in contested.gold] == [("opinion", w[2][0])]
+    assert isinstance(contested.decision, dict) and contested.decision["by"] == "carol"
+    assert isinstance(single.decision, dict) and single.decision["by"] == "dave"
+    for cluster in (contested, single):
+        assert sorted(g.id for g in cluster.gold) == sorted(cluster.decision["gold"])
+    code, out, err = run(capsys, "merge", store_location, another_store_location, "--into", team)
+    assert code == 0 and "nothing changed" in out, out
