@@ -33,7 +33,7 @@ from reader.store.base import (
 )
 from reader.store.bulk import BulkWriter
 from reader.store.validate import AnnotationValidator
-from reader.store.decisions import Decided, decision, is_shared
+from reader.store.decisions import decision, is_shared, shown
 from reader.store.engine import FileEngine, no_gc
 from reader.store.history import Change, History, change_ops
 from reader.model import ClusterDecision, Link, ReanchorReport
@@ -490,20 +490,14 @@ class AnnotationStore(UndoMethods):
         self, doc_id: str, *, statuses: Iterable[str] = (STATUS_ACCEPTED, STATUS_SUGGESTED)
     ) -> list[Annotation]:
         """The document's annotations (orphaned ones included), sorted by (start, end, label)."""
-        wanted = set(statuses)
-        mine = self._image.by_doc.get(doc_id, {}).values()
-        decided = Decided(mine, self.annotator) if STATUS_SUGGESTED in wanted else None
-        anns = [copy_annotation(a) for a in mine if a.status in wanted and not (decided and decided.hides(a))]
+        anns = [copy_annotation(a) for a in shown(self._image.by_doc.get(doc_id, {}).values(), self.annotator, statuses)]
         anns.sort(key=lambda a: (a.start, a.end, a.label, a.id))
         return anns
 
     @_locked
     def all(self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,)) -> list[Annotation]:
         """Every annotation with one of ``statuses``, sorted by (doc_id, start, end, label)."""
-        wanted = set(statuses)
-        decided = Decided(self._image.anns.values(), self.annotator) if STATUS_SUGGESTED in wanted else None
-        anns = [copy_annotation(a) for a in self._image.anns.values()
-                if a.status in wanted and not (decided and decided.hides(a))]
+        anns = [copy_annotation(a) for a in shown(self._image.anns.values(), self.annotator, statuses)]
         anns.sort(key=lambda a: (a.doc_id, a.start, a.end, a.label, a.id))
         return anns
 
@@ -512,14 +506,12 @@ class AnnotationStore(UndoMethods):
         self, *, statuses: Iterable[str] = (STATUS_ACCEPTED,), by: CountKey = "label"
     ) -> dict[str, Counter[str]]:
         """Per document, how many annotations with one of ``statuses`` there are per label
-        (or per annotator, ``by="annotator"``). No copies: cheap at 100k."""
-        wanted = set(statuses)
+        (or per annotator, ``by="annotator"``), as this session sees them (not the shared
+        suggestions it has decided). No copies: cheap at 100k."""
         result: dict[str, Counter[str]] = {}
         for doc_id, anns in self._image.by_doc.items():
-            if by == "annotator":
-                counter = Counter(a.annotator for a in anns.values() if a.status in wanted)
-            else:
-                counter = Counter(a.label for a in anns.values() if a.status in wanted)
+            visible = shown(anns.values(), self.annotator, statuses)
+            counter = Counter(a.annotator if by == "annotator" else a.label for a in visible)
             if counter:
                 result[doc_id] = counter
         return result

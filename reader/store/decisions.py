@@ -15,7 +15,7 @@ is decided in place, credited by :func:`reader.store.base.credited`.
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable
+from typing import Collection, Iterable, Iterator
 
 from reader.model import STATUS_SUGGESTED, Annotation, new_id
 
@@ -51,3 +51,11 @@ class Decided:
     def hides(self, ann: Annotation) -> bool:
         return (bool(self.keys) and ann.status == STATUS_SUGGESTED and ann.annotator != self.who
                 and (ann.doc_id, ann.start, ann.end, ann.label, ann.annotator) in self.keys)
+
+
+def shown(anns: Collection[Annotation], who: str, statuses: Iterable[str]) -> Iterator[Annotation]:
+    """The annotations with one of ``statuses`` that ``who`` sees: a shared suggestion they have
+    decided (accepted or rejected into their own layer) is hidden from them."""
+    wanted = set(statuses)
+    decided = Decided(anns, who) if STATUS_SUGGESTED in wanted else None
+    return (a for a in anns if a.status in wanted and not (decided and decided.hides(a)))

@@ -142,6 +142,20 @@ def test_count_by_document_per_annotator(store_location):
         assert store.count_by_document() == {"a": {"claim": 1, "quote": 1}, "b": {"claim": 1}}
 
 
+def test_counts_hide_a_shared_suggestion_from_whoever_decided_it(store_location):
+    """The library's counts agree with what the session shows: a shared suggestion alice
+    rejected is no longer counted for her, and still is for bob (both engines)."""
+    with AnnotationStore(store_location, annotator="root") as store:
+        shared = store.add("a", 7, 9, "quote", status="suggested", text="fg")
+    with AnnotationStore(store_location, annotator="alice") as store:
+        store.update(shared.id, status="rejected")
+        assert store.for_document("a") == []
+        assert store.count_by_document(statuses=("suggested",)) == {}
+        assert store.count_by_document(statuses=("suggested", "rejected"), by="annotator") == {"a": {"alice": 1}}
+    with AnnotationStore(store_location, annotator="bob") as store:
+        assert store.count_by_document(statuses=("suggested",)) == {"a": {"quote": 1}}
+
+
 def test_returned_annotations_are_copies(store):
     ann = store.add("a", 4, 10, "salary")
     ann.label = "quote"
