@@ -39,6 +39,7 @@ from reader.store.history import Change, History, change_ops
 from reader.model import ClusterDecision, Link, ReanchorReport
 from reader.store.gold import GoldWriter
 from reader.store.inspect import Inspector
+from reader.store.part import StoreCore
 from reader.store.links import LinkTable
 from reader.store.undo import UndoMethods
 from reader.store.reanchor import reanchor_documents
@@ -177,8 +178,9 @@ class AnnotationStore(UndoMethods):
         self.schema_version = self._image.schema_version
         #: (old schema, backup folder) when opening upgraded an older file store in place
         self.upgraded: tuple[int, Path] | None = self._engine.upgraded if isinstance(self._engine, FileEngine) else None
-        self._tables = WorkspaceTables(self._lock, self._image, self._commit, self._check_writable, lambda: self.readonly)
-        self._links = LinkTable(self._lock, self._image, self._history, self._commit, self._check_writable, lambda: self.annotator)
+        core = StoreCore(self._lock, self._image, self._history, self._commit, self._check_writable,
+                         lambda: self.annotator, lambda: self.readonly)
+        self._tables, self._links = WorkspaceTables(core), LinkTable(core)
         try:
             labels = self._engine.label_set() if isinstance(self._engine, LabelSource) else LabelSet.load(self.path)
         except BaseException:
@@ -187,9 +189,8 @@ class AnnotationStore(UndoMethods):
         self._validator = AnnotationValidator(labels, self.annotator, self._document)
         self._validator.index(self._image.anns.values())
         self._bulk = BulkWriter(self._image, self._validator, self._history, self._replace, self._commit, self._existing)
-        self._gold = GoldWriter(self._lock, self._image, self._history, self._commit, self._check_writable, self._replace,
-                                self._validator, lambda: self.annotator)
-        self._inspector = Inspector(self._lock, self._image, self._engine)
+        self._gold = GoldWriter(core, self._replace, self._validator)
+        self._inspector = Inspector(core, self._engine)
         if corpus is not None:
             self.reanchor_report = self.attach_corpus(corpus)
 

@@ -38,16 +38,16 @@ cluster 4 s ago; reloaded".
 from __future__ import annotations
 
 import json
-import threading
 import time
 from typing import Callable, Sequence
 
 from reader.errors import StoreConflictError
 from reader.model import Annotation, ClusterDecision, now_iso
 from reader.protocols import JSON, AnnotationItem
-from reader.store.base import LayerKey, Op, StoreImage, ann_record, copy_annotation, layer_key
-from reader.store.history import Change, History
+from reader.store.base import LayerKey, Op, ann_record, copy_annotation, layer_key
+from reader.store.history import Change
 from reader.store.validate import AnnotationValidator
+from reader.store.part import StoreCore, StorePart
 
 
 #: the workspace table holding the decision rows (version-checked on PostgreSQL)
@@ -97,30 +97,16 @@ def describe_decision(value: JSON, now: float | None = None) -> str:
     return f"{who} decided this cluster{ago}; reloaded"
 
 
-class GoldWriter:
+class GoldWriter(StorePart):
     """:meth:`decide_clusters` and :meth:`decisions` of one store: a part the store owns
     (composed, not mixed in), reading and changing the store's image, recording in its
     history and saving through its ``commit``; each public method holds the store's ``lock``."""
 
-    def __init__(
-        self,
-        lock: threading.RLock,
-        image: StoreImage,
-        history: History,
-        commit: Callable[[list[Op]], None],
-        check_writable: Callable[[], None],
-        replace: Callable[[Annotation | None, Annotation | None], None],
-        validator: AnnotationValidator,
-        annotator: Callable[[], str],
-    ) -> None:
-        self._lock = lock
-        self._image = image
-        self._history = history
-        self._commit = commit
-        self._check_writable = check_writable
+    def __init__(self, core: StoreCore, replace: Callable[[Annotation | None, Annotation | None], None],
+                 validator: AnnotationValidator) -> None:
+        super().__init__(core)
         self._replace = replace
         self._validator = validator
-        self._annotator = annotator
 
     def _gold_spans(self, items: list[AnnotationItem], source: str, keys: set[LayerKey]) -> list[Annotation]:
         """The annotations of ``items``, validated (not applied); an exact duplicate is skipped."""

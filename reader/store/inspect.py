@@ -11,11 +11,11 @@ store's ``table`` and ``inspect`` hand over to it.
 from __future__ import annotations
 
 import copy
-import threading
 from typing import Protocol, runtime_checkable
 
 from reader.protocols import JSON
-from reader.store.base import META_TABLES, StorageEngine, StoreImage
+from reader.store.base import META_TABLES, StorageEngine
+from reader.store.part import StoreCore, StorePart
 
 
 @runtime_checkable
@@ -25,12 +25,11 @@ class Inspectable(Protocol):
     def inspect(self, key: tuple[str, ...] | None = None) -> dict[str, JSON]: ...
 
 
-class Inspector:
+class Inspector(StorePart):
     """``table`` and ``inspect`` of one store (its image and engine); each holds the store's ``lock``."""
 
-    def __init__(self, lock: threading.RLock, image: StoreImage, engine: StorageEngine) -> None:
-        self._lock = lock
-        self._image = image
+    def __init__(self, core: StoreCore, engine: StorageEngine) -> None:
+        super().__init__(core)
         self._engine = engine
 
     def table(self, name: str) -> dict[str, JSON]:

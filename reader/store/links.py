@@ -18,13 +18,13 @@ operations it already knows (``meta``/``unmeta``).
 """
 from __future__ import annotations
 
-import threading
-from typing import Callable, Iterable
+from typing import Iterable
 
 from reader.errors import AnnotationError
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, Annotation, Link, new_id, now_iso
 from reader.store.base import Op, StoreImage, copy_annotation
-from reader.store.history import Change, History
+from reader.store.history import Change
+from reader.store.part import StorePart
 
 TABLE = "links"
 
@@ -73,25 +73,9 @@ def groups_of(pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
     return sorted(sorted(g) for g in groups.values())
 
 
-class LinkTable:
+class LinkTable(StorePart):
     """The links of one store: read from and changed in the store's image, recorded in its
     history, saved through its ``commit``; every method holds the store's ``lock``."""
-
-    def __init__(
-        self,
-        lock: threading.RLock,
-        image: StoreImage,
-        history: History,
-        commit: Callable[[list[Op]], None],
-        check_writable: Callable[[], None],
-        annotator: Callable[[], str],
-    ) -> None:
-        self._lock = lock
-        self._image = image
-        self._history = history
-        self._commit = commit
-        self._check_writable = check_writable
-        self._annotator = annotator
 
     # ----------------------------------------------------------------- reading
 

@@ -18,12 +18,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import threading
-from typing import Callable, Iterable
+from typing import Iterable
 
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, Annotation, Document, Paragraph
 from reader.protocols import JSON, RejectedKey
-from reader.store.base import Op, StoreImage
+from reader.store.base import Op
+from reader.store.part import StoreCore, StorePart
 
 
 
@@ -67,25 +67,14 @@ def _plain_json(value: JSON) -> JSON:
     return json.loads(json.dumps(value))
 
 
-class WorkspaceTables:
+class WorkspaceTables(StorePart):
     """Getters and setters of the workspace tables (see the module docstring): a part
     the store owns; each public method holds the store's ``lock``."""
 
-    def __init__(
-        self,
-        lock: threading.RLock,
-        image: StoreImage,
-        commit: Callable[[list[Op]], None],
-        check_writable: Callable[[], None],
-        readonly: Callable[[], bool],
-    ) -> None:
-        self._lock = lock
-        self._image = image
-        self._commit = commit
-        self._check_writable = check_writable
-        self._readonly = readonly
+    def __init__(self, core: StoreCore) -> None:
+        super().__init__(core)
         self._imported: dict[str, Document] = {}
-        for doc_id, rec in image.meta["documents"].items():
+        for doc_id, rec in core.image.meta["documents"].items():
             try:
                 self._imported[doc_id] = doc_from_record(rec)
             except (KeyError, TypeError, ValueError):

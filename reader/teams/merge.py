@@ -187,25 +187,27 @@ class _Merger:
         ops: list[Op] = []
         table = self.target.meta.setdefault(DECISION_TABLE, {})
         theirs = source.meta.get(DECISION_TABLE, {})
-        for key, value in theirs.items():
+
+        def put(key: str, value: JSON) -> None:
+            ops.append(["meta", DECISION_TABLE, key, value])
+            self.target.apply(ops[-1])
+
+        for key, value in theirs.items():  # the decisions first: a claim follows its decision
             if parse_decision_key(key) is not None and key not in table and isinstance(value, dict):
-                ops.append(["meta", DECISION_TABLE, key, {**value, "gold": [id_map.get(i, i) for i in _gold_ids(value)]}])
-                table[key] = ops[-1][3]
+                put(key, {**value, "gold": [id_map.get(i, i) for i in _gold_ids(value)]})
         for key, value in theirs.items():
             if key.startswith(CLAIM_PREFIX) and isinstance(value, dict):
                 ann_id = key[len(CLAIM_PREFIX):]
                 renamed = CLAIM_PREFIX + id_map.get(ann_id, ann_id)
                 decided = str(value.get("decision"))
                 if renamed not in table and _same_decision(table.get(decided), theirs.get(decided)):
-                    ops.append(["meta", DECISION_TABLE, renamed, value])
+                    put(renamed, value)
             elif key.startswith(_EMPTY_PREFIX) and isinstance(value, dict):
                 current = table.get(key)
                 held = current.get("empty") if isinstance(current, dict) else None
                 merged = _union_rejected(held, value.get("empty"))
                 if merged != (held or []):
-                    ops.append(["meta", DECISION_TABLE, key, {"empty": merged}])
-        for op in ops:
-            self.target.apply(op)
+                    put(key, {"empty": merged})
         self.report.tables += len(ops)
         return ops
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from peak_memory import MIB, corpus, reader_peak  # noqa: F401 (corpus: a fixture)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -32,12 +34,6 @@ def one_clean_line(proc: subprocess.CompletedProcess[str], *words: str) -> str:
     return lines[0]
 
 
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    root = tmp_path / "corpus"
-    root.mkdir()
-    (root / "a.txt").write_text("Alpha beta gamma.\n", encoding="utf-8")
-    return root
 
 
 # --- 4. a nested labels.toml ------------------------------------------------------
@@ -188,25 +184,6 @@ def test_rescue_file_of_a_database_store_goes_to_the_rescue_folder_without_the_p
 
 
 # --- memory: no import uses more than about 5x its input plus a fixed amount --------------------
-
-MIB = 1024 * 1024
-
-
-def reader_peak(*argv: object, cwd: Path) -> tuple[subprocess.CompletedProcess[str], int]:
-    """Run ``reader ARGV`` in a child of a fresh wrapper; return its result and its peak RSS in bytes
-    (``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` of the wrapper sees only that child)."""
-    wrapper = (
-        "import resource, subprocess, sys, json\n"
-        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-        "print(json.dumps([p.returncode, p.stdout, p.stderr, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "READER_ANNOTATOR": "tester"}
-    out = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "reader", *map(str, argv)],
-                         capture_output=True, text=True, cwd=cwd, env=env, timeout=600)
-    import json as _json
-
-    code, stdout, stderr, peak_kib = _json.loads(out.stdout)
-    return subprocess.CompletedProcess(argv, code, stdout, stderr), peak_kib * 1024
 
 
 def test_a_spacy_zlib_bomb_is_refused_with_bounded_memory(tmp_path, corpus):

@@ -9,10 +9,7 @@ exceed it by at most 5x the input's size on disk. The figures measured are in do
 from __future__ import annotations
 
 import json
-import os
 import random
-import subprocess
-import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -20,26 +17,11 @@ import pytest
 
 from reader.model import Annotation, Document
 
-ROOT = Path(__file__).resolve().parents[2]
-MIB = 1024 * 1024
+from peak_memory import MIB, corpus, reader_peak  # noqa: F401 (corpus: a fixture)
+
 FACTOR = 5
 WORDS = ("the council approved a plan for the northern district salary claim report river "
          "il consiglio ha approvato piano quartiere é ü ß").split()
-
-
-def reader_peak(*argv: object, cwd: Path) -> tuple[subprocess.CompletedProcess[str], int]:
-    """``reader ARGV`` in a child of a fresh wrapper: its result and its peak RSS in bytes."""
-    wrapper = (
-        "import resource, subprocess, sys, json\n"
-        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-        "print(json.dumps([p.returncode, p.stdout[-4000:], p.stderr[-4000:],"
-        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "READER_ANNOTATOR": "tester"}
-    out = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "reader", *map(str, argv)],
-                         capture_output=True, text=True, cwd=cwd, env=env, timeout=600)
-    code, stdout, stderr, peak_kib = json.loads(out.stdout)
-    return subprocess.CompletedProcess(argv, code, stdout, stderr), peak_kib * 1024
 
 
 def size_of(path: Path) -> int:
@@ -68,12 +50,6 @@ def items(n_docs: int, chars: int, spans: int) -> Iterator[tuple[Document, list[
         yield Document(f"d{i}", text, "", title=f"d{i}", lang="en"), anns
 
 
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    root = tmp_path / "corpus"
-    root.mkdir()
-    (root / "a.txt").write_text("Alpha beta gamma.\n", encoding="utf-8")
-    return root
 
 
 def write(fmt_name: str, out: Path, n_docs: int, chars: int, spans: int) -> None:

@@ -15,33 +15,11 @@ from reader.store import AnnotationStore
 
 pytest.importorskip("psycopg", reason="the postgres extra is not installed (pip install -e '.[postgres]')")
 
+from memory_corpus import TEXT, MemoryCorpus, doc, span  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
-TEXT = "Alice met Bob in Paris. Bob said: «the salary is 3.000 euro»."
 
-
-class _Corpus:
-    def __init__(self, docs):
-        self.docs = {d.id: d for d in docs}
-
-    def get(self, doc_id):
-        return self.docs.get(doc_id)
-
-    def __iter__(self):
-        return iter(self.docs.values())
-
-
-def doc(doc_id="d1", text=TEXT):
-    import hashlib
-
-    return Document(id=doc_id, text=text, sha256=hashlib.sha256(text.encode()).hexdigest())
-
-
-CORPUS = _Corpus([doc("d1"), doc("d2")])
-
-
-def span(needle, text=TEXT):
-    i = text.index(needle)
-    return i, i + len(needle)
+CORPUS = MemoryCorpus([doc("d1"), doc("d2")])
 
 
 def one_line(err: str) -> str:
@@ -135,7 +113,7 @@ def test_nul_and_the_escape_round_trip_exactly_and_block_nothing(pg_url):
     import psycopg
 
     odd_doc = doc("d\x00\ufdd0e", ODD_TEXT)
-    corpus = _Corpus([doc("d1"), odd_doc])
+    corpus = MemoryCorpus([doc("d1"), odd_doc])
     annotator = "al\x00ice\ufdd0"
     with AnnotationStore(pg_url, corpus=corpus, annotator=annotator) as s, \
             AnnotationStore(pg_url, corpus=corpus, annotator="bob") as other:

@@ -2,52 +2,14 @@
 itself refuses two identical spans in one layer. Several sessions on one real PostgreSQL."""
 from __future__ import annotations
 
-import hashlib
 
 import psycopg
 import pytest
 
 from reader.errors import StoreConflictError
-from reader.model import Document
 from reader.store import AnnotationStore
 
-TEXT = "Alice met Bob in Paris. Bob said: «the salary is 3.000 euro»."
-
-
-class _Corpus:
-    def __init__(self, docs):
-        self.docs = {d.id: d for d in docs}
-
-    def get(self, doc_id):
-        return self.docs.get(doc_id)
-
-    def __iter__(self):
-        return iter(self.docs.values())
-
-
-CORPUS = _Corpus([Document(id="d1", text=TEXT, sha256=hashlib.sha256(TEXT.encode()).hexdigest())])
-
-
-def span(word: str) -> tuple[int, int]:
-    i = TEXT.index(word)
-    return i, i + len(word)
-
-
-@pytest.fixture
-def sessions(pg_url):
-    opened: list[AnnotationStore] = []
-
-    def open_(annotator: str) -> AnnotationStore:
-        store = AnnotationStore(pg_url, corpus=CORPUS, annotator=annotator)
-        opened.append(store)
-        return store
-
-    yield open_
-    for store in opened:
-        try:
-            store.close()
-        except Exception:
-            pass
+from memory_corpus import CORPUS, TEXT, sessions, span  # noqa: F401 (sessions: a fixture)
 
 
 def _db_overrides(url: str) -> dict[str, str]:

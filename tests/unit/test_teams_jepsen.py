@@ -19,7 +19,6 @@ Bounded in CI (a few seconds); ``-m slow`` runs a longer one.
 """
 from __future__ import annotations
 
-import hashlib
 import random
 import threading
 import time
@@ -30,10 +29,11 @@ import psycopg
 import pytest
 
 from reader.errors import AnnotationError, StoreConflictError, StoreWriteError
-from reader.model import Document
 from reader.store import AnnotationStore
 from reader.store.gold import decision_key
 from reader.teams.adjudication import accept, build_review
+
+from memory_corpus import MemoryCorpus, doc
 
 TEXTS = {
     "d1": "Alice met Bob in Paris. Bob said: «the salary is 3.000 euro». Carol wrote it down.",
@@ -47,15 +47,8 @@ LABELS = ("claim", "quote", "opinion")
 LANGS = ("en", "it", "fr", "de")
 
 
-class _Corpus:
-    def __init__(self) -> None:
-        self.docs = {k: Document(id=k, text=t, sha256=hashlib.sha256(t.encode()).hexdigest()) for k, t in TEXTS.items()}
-
-    def get(self, doc_id):
-        return self.docs.get(doc_id)
-
-    def __iter__(self):
-        return iter(self.docs.values())
+def _corpus() -> MemoryCorpus:
+    return MemoryCorpus([doc(k, t) for k, t in TEXTS.items()])
 
 
 def _words(text: str) -> list[tuple[int, int]]:
@@ -178,12 +171,12 @@ def _run(url: str, sessions: int, steps: int, seed: int) -> None:
     names = ["alice", "alice", "bob", "carol", "bob", "carol"][:sessions]
     words = _words(TEXTS[REVIEWED])
     for who, spans in (("alice", [(0, "claim"), (2, "claim"), (5, "quote")]), ("bob", [(0, "claim"), (2, "opinion"), (5, "claim")])):
-        with AnnotationStore(url, corpus=_Corpus(), annotator=who) as s:
+        with AnnotationStore(url, corpus=_corpus(), annotator=who) as s:
             for i, label in spans:
                 s.add(REVIEWED, *words[i], label)
     threads = [_Session(url, who, seed * 100 + i, steps, acked, lock) for i, who in enumerate(names)]
     for t in threads:  # opened before the nemesis starts (a killed open is one clear error, not this test's subject)
-        t.store = AnnotationStore(url, corpus=_Corpus(), annotator=t.annotator)
+        t.store = AnnotationStore(url, corpus=_corpus(), annotator=t.annotator)
     stop = threading.Event()
     kills: list[int] = []
     nemesis = threading.Thread(target=lambda: kills.append(_nemesis(url, stop, seed)), daemon=True)

@@ -4,7 +4,6 @@ layer and write their own; judge (an adjudicator) writes gold; row-level securit
 everyone to their own layer, even through psql; --annotator defaults to the login role."""
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -12,27 +11,11 @@ import psycopg
 import pytest
 
 from reader.errors import StoreConflictError
-from reader.model import Document
 from reader.store import AnnotationStore
 
+from memory_corpus import TEXT, MemoryCorpus, span  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[2]
-TEXT = "Alice met Bob in Paris. Bob said: «the salary is 3.000 euro»."
-
-
-class _Corpus:
-    def __init__(self):
-        self.docs = {"d1": Document(id="d1", text=TEXT, sha256=hashlib.sha256(TEXT.encode()).hexdigest())}
-
-    def get(self, doc_id):
-        return self.docs.get(doc_id)
-
-    def __iter__(self):
-        return iter(self.docs.values())
-
-
-def span(word: str) -> tuple[int, int]:
-    i = TEXT.index(word)
-    return i, i + len(word)
 
 
 def _docs_sql() -> str:
@@ -58,9 +41,9 @@ def team(own_pg_server):
 
 
 def test_each_annotator_logs_in_as_themselves_and_writes_their_own_layer(team):
-    with AnnotationStore(team("alice"), corpus=_Corpus()) as alice, \
-            AnnotationStore(team("bob"), corpus=_Corpus()) as bob, \
-            AnnotationStore(team("carol"), corpus=_Corpus()) as carol:
+    with AnnotationStore(team("alice"), corpus=MemoryCorpus()) as alice, \
+            AnnotationStore(team("bob"), corpus=MemoryCorpus()) as bob, \
+            AnnotationStore(team("carol"), corpus=MemoryCorpus()) as carol:
         assert (alice.annotator, bob.annotator, carol.annotator) == ("alice", "bob", "carol")  # no --annotator
         a = alice.add("d1", *span("Alice"), "quote")
         b = bob.add("d1", *span("Bob"), "claim")
@@ -85,7 +68,7 @@ def test_each_annotator_logs_in_as_themselves_and_writes_their_own_layer(team):
 
 
 def test_psql_cannot_change_another_layer(team):
-    with AnnotationStore(team("bob"), corpus=_Corpus()) as bob:
+    with AnnotationStore(team("bob"), corpus=MemoryCorpus()) as bob:
         bob.add("d1", *span("euro"), "claim")
     with psycopg.connect(team("alice"), autocommit=True) as conn:
         assert conn.execute("UPDATE reader_annotations SET record = record || '{\"note\": \"x\"}' "
@@ -99,12 +82,12 @@ def test_psql_cannot_change_another_layer(team):
 
 
 def test_an_adjudicator_writes_gold_and_an_annotator_does_not(team):
-    with AnnotationStore(team("judge"), corpus=_Corpus()) as judge:
+    with AnnotationStore(team("judge"), corpus=MemoryCorpus()) as judge:
         assert judge.annotator == "judge"
         gold = judge.add_many([{"doc_id": "d1", "start": span("Bob said")[0], "end": span("Bob said")[1],
                                 "label": "quote", "annotator": "gold", "source": "adjudicated:bob"}])
         assert [g.annotator for g in gold] == ["gold"]
-    with AnnotationStore(team("carol"), corpus=_Corpus()) as carol:
+    with AnnotationStore(team("carol"), corpus=MemoryCorpus()) as carol:
         with pytest.raises(StoreConflictError):
             carol.add("d1", *span("met"), "claim", annotator="gold")
         with pytest.raises(StoreConflictError):
@@ -112,5 +95,5 @@ def test_an_adjudicator_writes_gold_and_an_annotator_does_not(team):
 
 
 def test_an_explicit_annotator_still_wins_and_the_lead_is_not_held(team, own_pg_server):
-    with AnnotationStore(own_pg_server.url("team"), corpus=_Corpus(), annotator="lead") as lead:
+    with AnnotationStore(own_pg_server.url("team"), corpus=MemoryCorpus(), annotator="lead") as lead:
         assert lead.annotator == "lead"  # the owner is not subject to the policy (as PostgreSQL does)

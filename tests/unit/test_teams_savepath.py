@@ -2,55 +2,17 @@
 once when transactions commit out of the order of their change numbers. Real PostgreSQL."""
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 
-from reader.model import Document
 from reader.store import AnnotationStore
 from reader.store.base import ann_record
 from reader.store.postgres import COMMIT_LOCK, SCHEMA_VERSION, _encode_str, _jsonb
 from reader.store.pgwrite import WriteContext, run_ops
 
-TEXT = "Alice met Bob in Paris. Bob said: «the salary is 3.000 euro»."
-
-
-class _Corpus:
-    def __init__(self, docs):
-        self.docs = {d.id: d for d in docs}
-
-    def get(self, doc_id):
-        return self.docs.get(doc_id)
-
-    def __iter__(self):
-        return iter(self.docs.values())
-
-
-CORPUS = _Corpus([Document(id="d1", text=TEXT, sha256=hashlib.sha256(TEXT.encode()).hexdigest())])
-
-
-def span(word: str) -> tuple[int, int]:
-    i = TEXT.index(word)
-    return i, i + len(word)
-
-
-@pytest.fixture
-def sessions(pg_url):
-    opened: list[AnnotationStore] = []
-
-    def open_(annotator: str) -> AnnotationStore:
-        store = AnnotationStore(pg_url, corpus=CORPUS, annotator=annotator)
-        opened.append(store)
-        return store
-
-    yield open_
-    for store in opened:
-        try:
-            store.close()
-        except Exception:
-            pass
+from memory_corpus import CORPUS, TEXT, sessions, span  # noqa: F401 (sessions: a fixture)
 
 
 def _view(store: AnnotationStore) -> list[tuple[str, int, int, str, str]]:
