@@ -579,7 +579,7 @@ def cmd_store(args: argparse.Namespace) -> int:
         from reader.cli.teams import store_copy
 
         return store_copy(args)
-    from reader.store.postgres import is_database_url, safe_location
+    from reader.store.location import is_database_url, safe_location
 
     name = safe_location(args.store) if is_database_url(args.store) else args.store  # no password shown
     if args.action == "check":

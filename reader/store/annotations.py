@@ -15,7 +15,7 @@ import sys
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, ParamSpec, Self, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, ParamSpec, Self, Sequence, TypeVar
 
 from reader.errors import (
     AnnotationError,
@@ -43,8 +43,11 @@ from reader.store.part import StoreCore
 from reader.store.links import LinkTable
 from reader.store.undo import UndoMethods
 from reader.store.reanchor import reanchor_documents
-from reader.store.postgres import LabelSource, PostgresEngine, is_database_url, safe_location
+from reader.store.location import LabelSource, is_database_url, safe_location
 from reader.store.state import WorkspaceTables
+
+if TYPE_CHECKING:
+    from reader.store.postgres import PostgresEngine
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -158,8 +161,11 @@ class AnnotationStore(UndoMethods):
     ):
         self.annotator = annotator or default_annotator()
         database = engine is None and is_database_url(path)
-        if database:  # postgresql://...: many writers (reader.store.postgres)
-            engine = PostgresEngine(str(path), readonly=bool(readonly), annotator=self.annotator, login_default=annotator is None)
+        pg: PostgresEngine | None = None
+        if database:  # postgresql://...: many writers (imported only then: a folder store's start never loads it)
+            from reader.store.postgres import PostgresEngine
+
+            engine = pg = PostgresEngine(str(path), readonly=bool(readonly), annotator=self.annotator, login_default=annotator is None)
         #: the store folder; for a database, its URL without the password (for messages)
         self.path: Path | str = safe_location(str(path)) if database else Path(path)
         self._engine: StorageEngine = engine or FileEngine(Path(path), readonly=bool(readonly), annotator=self.annotator)
@@ -170,8 +176,8 @@ class AnnotationStore(UndoMethods):
         self._history = History()
         self._corpus: DocumentLookup | None = None
         self._image: StoreImage = self._engine.load()
-        if database and isinstance(self._engine, PostgresEngine):
-            self.annotator = self._engine.annotator  # the login role, on a store with one login per person
+        if pg is not None:
+            self.annotator = pg.annotator  # the login role, on a store with one login per person
         self._pending = PendingSaves(self._engine)
         self.readonly = self._engine.readonly
         self.readonly_reason = self._engine.readonly_reason

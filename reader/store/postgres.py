@@ -68,11 +68,11 @@ from reader.store.base import JSON, META_TABLES, CommitError, Op, StoreImage, an
 from reader.store.pgerrors import CONNECT_TIMEOUT, describe_connect_error
 from reader.store.pgsecurity import LOGINS_KEY, PER_PERSON
 from reader.store.base import op_key
+from reader.store.location import URL_SCHEMES, LabelSource, is_database_url, safe_location
 from reader.store.pgwrite import (MIGRATION_3, written_with, Conflict, ConflictError, Versions, WriteContext, absent_op, current,
                                   run_ops, same)
 from reader.store.base import SCHEMA_VERSION as RECORD_VERSION
 
-URL_SCHEMES = ("postgresql://", "postgres://")
 #: arbitrary constant naming the advisory lock that serialises migrations (and quarantine, info writes);
 #: commits do not take it
 COMMIT_LOCK = 0x72656164  # "read"
@@ -181,31 +181,6 @@ def _jsonb(obj: Any) -> Any:
     from psycopg.types.json import Jsonb
 
     return Jsonb(obj, dumps=_dumps)
-
-
-@runtime_checkable
-class LabelSource(Protocol):
-    """An engine that keeps the label set itself (a database has no store folder for labels.toml)."""
-
-    def label_set(self) -> LabelSet: ...
-
-
-def is_database_url(location: object) -> bool:
-    return isinstance(location, str) and location.startswith(URL_SCHEMES)
-
-
-def safe_location(url: str) -> str:
-    """The URL without its password and query (for messages and headers); see :func:`reader.redact.redact`."""
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            userinfo, host = netloc.rsplit("@", 1)
-            user = userinfo.split(":", 1)[0]
-            netloc = f"{user}@{host}"
-        return redact(f"{parts.scheme}://{netloc}{parts.path}")
-    except ValueError:
-        return redact(url)
 
 
 def _lost(exc: BaseException) -> str:

@@ -21,7 +21,7 @@ from reader.store import safety
 from reader.protocols import JSON
 from reader.model import STATUS_REJECTED
 from reader.store.base import LayerKey, StoreImage, layer_key
-from reader.store.postgres import is_database_url
+from reader.store.location import is_database_url
 from reader.store.salvage import Salvage, salvage_shard, split_records
 from reader.store.engine import (
     DOCS_DIR,

@@ -53,7 +53,7 @@ class UnavailableEngine:
         return None
 
     def label_set(self) -> LabelSet:
-        """The label set to show (a :class:`~reader.store.postgres.LabelSource`: no folder is read)."""
+        """The label set to show (a :class:`~reader.store.location.LabelSource`: no folder is read)."""
         return self._labels
 
 

@@ -58,7 +58,7 @@ from reader.errors import ReaderError
 from reader.model import Annotation, new_id
 from reader.store.base import JSON, LayerKey, Op, StorageEngine, StoreImage, ann_record, layer_key
 from reader.store.gold import CLAIM_PREFIX, DECISION_PREFIX, DECISION_TABLE, parse_decision_key
-from reader.store.postgres import is_database_url
+from reader.store.location import is_database_url
 from reader.store.transfer import display_name, label_set_of, open_engine, same_store
 
 #: an annotation's identity within a layer for duplicates: its decision and its span
