@@ -7,18 +7,33 @@ from __future__ import annotations
 
 import os
 import codecs
+import functools
 import hashlib
+import re
 import unicodedata
-
-import regex
+from typing import TYPE_CHECKING
 
 from reader.redact import redact
 
+if TYPE_CHECKING:
+    import regex
+
 UTF8_BOM = codecs.BOM_UTF8
 
-_GRAPHEME = regex.compile(r"\X")
-_WORD_CHAR = regex.compile(r"[\p{L}\p{M}\p{N}_'’\-]")
-_SENTENCE_END = regex.compile(r"[.!?。！？؟…]+[\"'”’»)\]]*(?=\s|$)")
+
+# The `regex` module (grapheme clusters, Unicode properties) takes several milliseconds to
+# import and each pattern as long to compile: they are compiled the first time a document's
+# text is navigated, not when the library is drawn (issue 22: the first screen).
+@functools.cache
+def regex_pattern(source: str) -> regex.Pattern[str]:
+    import regex
+
+    return regex.compile(source)
+
+
+_GRAPHEME = r"\X"
+_WORD_CHAR = r"[\p{L}\p{M}\p{N}_'’\-]"
+_SENTENCE_END = r"[.!?。！？؟…]+[\"'”’»)\]]*(?=\s|$)"
 
 
 def sha256_bytes(raw: bytes) -> str:
@@ -118,7 +133,7 @@ def grapheme_bounds(text: str, index: int) -> tuple[int, int]:
         index = 0
     s = _safe_start(text, index)
     window_end = min(n, index + 256)
-    for m in _GRAPHEME.finditer(text, s, window_end):
+    for m in regex_pattern(_GRAPHEME).finditer(text, s, window_end):
         if m.start() <= index < m.end():
             return m.start(), m.end()
     return index, index + 1
@@ -165,7 +180,7 @@ def prev_grapheme(text: str, index: int) -> int:
 # --- words, sentences, paragraphs -----------------------------------------
 
 def is_word_char(ch: str) -> bool:
-    return bool(_WORD_CHAR.match(ch))
+    return bool(regex_pattern(_WORD_CHAR).match(ch))
 
 
 def word_bounds(text: str, index: int) -> tuple[int, int]:
@@ -265,7 +280,7 @@ def sentence_bounds(text: str, index: int) -> tuple[int, int]:
     if ps >= pe:
         return ps, pe
     s = ps
-    for m in _SENTENCE_END.finditer(text, ps, pe):
+    for m in regex_pattern(_SENTENCE_END).finditer(text, ps, pe):
         end = m.end()
         if end <= index or (end == index + 1 and index == pe):
             s = end
@@ -332,7 +347,7 @@ def inert(text: str, keep_tabs: bool = False) -> str:
     return text.translate(_INERT_KEEP_TAB if keep_tabs else _INERT_TABLE)
 
 
-_LONE_SURROGATE = regex.compile("[\ud800-\udfff]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # a range of code points: `re` does it exactly
 
 
 def _escape_surrogates(text: str) -> str:

@@ -5,7 +5,8 @@ it costs the same on a book as on a tweet.
 """
 from __future__ import annotations
 
-import regex
+import re
+import unicodedata
 
 from reader.text import one_line
 
@@ -14,19 +15,30 @@ TITLE_MAX = 100
 MAX_TITLE_LINES = 8
 
 # --- metadata ------------------------------------------------------------------
-
-_DATE_MARKER = regex.compile(
-    r"\A\s*date\s*[:=]?\s*(\d{4}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)(?=\s|\Z)",
-    regex.IGNORECASE,
+#
+# Standard `re` patterns and str/unicodedata tests: the titles are derived while the app starts,
+# and the `regex` module would add its import and its compile times to the first screen (issue 22).
+# `\s` is written `[^\S\x1c-\x1f]` where raw text is read: Python calls the four information
+# separators U+001C-U+001F whitespace, Unicode (and the `regex` module these patterns came
+# from) does not. Lines are whitespace-joined first (`str.split`), so none is left in them.
+_SPACE = r"[^\S\x1c-\x1f]"
+_DATE_MARKER = re.compile(
+    rf"\A{_SPACE}*date{_SPACE}*[:=]?{_SPACE}*(\d{{4}}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)(?={_SPACE}|\Z)",
+    re.IGNORECASE,
 )
-_ISO_DATE = regex.compile(r"\d{4}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?(?!\d)")
-_FRONT_MATTER = regex.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", regex.DOTALL)
-_FM_FIELD = regex.compile(r"^([A-Za-z_]+)[ \t]*:[ \t]*(.*)$", regex.MULTILINE)
-_MD_HEADING = regex.compile(r"\A#{1,6} +(.*?)(?: +#+)?\Z")
-_URL_LINE = regex.compile(r"\A(?:https?://|www\.)\S*\Z", regex.IGNORECASE)
-_LETTER = regex.compile(r"\p{L}")
-_SENTENCE_END = regex.compile(r"[.!?。！？؟…]+[\"'”’»)\]]*(?=\s|\Z)")
-_CLAUSE_BREAK = regex.compile(r"[,;:–—](?=\s)|\s[-–—](?=\s)")
+_ISO_DATE = re.compile(r"\d{4}-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?(?!\d)")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
+_FM_FIELD = re.compile(r"^([A-Za-z_]+)[ \t]*:[ \t]*(.*)$", re.MULTILINE)
+_MD_HEADING = re.compile(r"\A#{1,6} +(.*?)(?: +#+)?\Z")
+_URL_LINE = re.compile(r"\A(?:https?://|www\.)\S*\Z", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?。！？؟…]+[\"'”’»)\]]*(?=\s|\Z)")
+_CLAUSE_BREAK = re.compile(r"[,;:–—](?=\s)|\s[-–—](?=\s)")
+
+
+def _has_letter(line: str) -> bool:
+    """A letter (Unicode category L*, which is what ``str.isalpha`` tests) in ``line``."""
+    return any(ch.isalpha() for ch in line)
+
 
 #: Lines that are page furniture, never a headline (compared lower-cased).
 JUNK_LINES = frozenset(
@@ -105,7 +117,7 @@ def derive_metadata(text: str) -> tuple[str, str | None]:
     weak: str | None = None
     title = ""
     for line, heading in lines:
-        if heading and _LETTER.search(line) and not _URL_LINE.match(line):
+        if heading and _has_letter(line) and not _URL_LINE.match(line):
             title = line
             break
         if _is_junk(line):
@@ -120,7 +132,14 @@ def derive_metadata(text: str) -> tuple[str, str | None]:
     return one_line(_shorten(title)), date
 
 
-_RUN_IN = regex.compile(r"(?<=\p{Ll}) (?=(\p{Lu}[\p{L}\p{M}\p{N}]*)[\s,])")
+def _is_space(ch: str) -> bool:
+    """Unicode whitespace (``str.isspace`` without the information separators, see ``_SPACE``)."""
+    return ch.isspace() and not "\x1c" <= ch <= "\x1f"
+
+
+def _is_word_char(ch: str) -> bool:
+    """A letter, mark or number (Unicode categories L*, M*, N*)."""
+    return unicodedata.category(ch)[0] in "LMN"
 
 
 def _run_in_headline(line: str, limit: int) -> int | None:
@@ -128,21 +147,41 @@ def _run_in_headline(line: str, limit: int) -> int | None:
 
     Scraped news often glues the headline to the first sentence:
     ``Netflix amplia ... cerca persone specializzate Netflix sta cercando ...``.
-    The seam is a lower-case word followed by a capitalised word that already
-    appeared earlier in the line (the lede repeats the headline's subject).
+    The seam is a space between a lower-case letter and a capitalised word
+    (letters, marks, numbers) followed by a space or a comma, where that word
+    already appeared earlier in the line, as a whole word (the lede repeats the
+    headline's subject).
     """
-    for m in _RUN_IN.finditer(line, 20):
-        if m.start() > limit:
-            break
-        word = m.group(1)
-        if len(word) > 1 and regex.search(r"(?<![\p{L}\p{N}])" + regex.escape(word) + r"(?![\p{L}\p{N}])", line[: m.start()]):
-            start: int = m.start()
-            return start
+    n = len(line)
+    space = line.find(" ", 20)
+    while 0 <= space <= limit:
+        nxt = space + 1
+        if (nxt < n and unicodedata.category(line[space - 1]) == "Ll"
+                and unicodedata.category(line[nxt]) == "Lu"):
+            end = nxt + 1
+            while end < n and _is_word_char(line[end]):
+                end += 1
+            if end < n and (line[end] == "," or _is_space(line[end])) and end - nxt > 1:
+                if _whole_word_in(line[nxt:end], line, space):
+                    return space
+        space = line.find(" ", nxt)
     return None
 
 
+def _whole_word_in(word: str, line: str, stop: int) -> bool:
+    """``word`` in ``line[:stop]`` with no letter or number just before or after it."""
+    at = line.find(word, 0, stop)
+    while at >= 0:
+        before = line[at - 1] if at else ""
+        after = line[at + len(word)] if at + len(word) < stop else ""
+        if not (before and unicodedata.category(before)[0] in "LN") and not (after and unicodedata.category(after)[0] in "LN"):
+            return True
+        at = line.find(word, at + 1, stop)
+    return False
+
+
 def _is_junk(line: str) -> bool:
-    if not _LETTER.search(line):
+    if not _has_letter(line):
         return True
     if line.lower().strip(" .:|-") in JUNK_LINES:
         return True

@@ -49,9 +49,8 @@ import threading
 import unicodedata
 from typing import Any
 
-import regex
-
 from reader.model import Paragraph
+from reader.text import regex_pattern
 
 UNKNOWN = "unknown"
 
@@ -65,7 +64,7 @@ MAX_PARAGRAPHS = 2_000
 DETECT_BUDGET = 200  # detector calls per document for its paragraphs
 SCRIPT_SAMPLE_LETTERS = 200
 
-_LETTER = regex.compile(r"\p{L}")
+_LETTER = r"\p{L}"  # compiled on first use (reader.text.regex_pattern)
 _BLANK_LINE = re.compile(r"\n\s*\n")
 
 _lock = threading.Lock()
@@ -98,7 +97,7 @@ def languages() -> list[str]:
 
 def has_letters(text: str) -> bool:
     """True when ``text`` has a letter (``\\p{L}`` that Python also calls alphabetic)."""
-    return any(m.group().isalpha() for m in _LETTER.finditer(text))
+    return any(m.group().isalpha() for m in regex_pattern(_LETTER).finditer(text))
 
 
 def sample_text(text: str, size: int = SAMPLE_CHARS, chunks: int = SAMPLE_CHUNKS) -> str:
@@ -147,7 +146,7 @@ def detect_language(text: str) -> tuple[str, float]:
         if not probs and len(text) > SAMPLE_CHARS:
             # the sample missed the letters (a long run of numbers, say): read
             # a window from the first letter instead
-            first = _LETTER.search(text)
+            first = regex_pattern(_LETTER).search(text)
             if first is not None:
                 window = text[first.start(): first.start() + SAMPLE_CHARS]
                 probs = _probabilities(window, SAMPLE_CHARS)
@@ -208,9 +207,9 @@ def dominant_script(text: str, limit: int = SCRIPT_SAMPLE_LETTERS) -> str | None
 
     Looks at the first ``limit`` letters only.
     """
-    letters = _LETTER.findall(text, 0, min(len(text), limit * 4))
+    letters = regex_pattern(_LETTER).findall(text, 0, min(len(text), limit * 4))
     if len(letters) < limit and len(text) > limit * 4:
-        for m in _LETTER.finditer(text, limit * 4):
+        for m in regex_pattern(_LETTER).finditer(text, limit * 4):
             letters.append(m.group())
             if len(letters) >= limit:
                 break
@@ -238,7 +237,7 @@ def text_direction(lang: str | None, text: str = "") -> str:
 
 def _is_short(chunk: str) -> bool:
     letters = 0
-    for _ in _LETTER.finditer(chunk):
+    for _ in regex_pattern(_LETTER).finditer(chunk):
         letters += 1
         if letters >= SHORT_LETTERS:
             break
