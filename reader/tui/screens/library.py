@@ -46,6 +46,7 @@ class LibraryScreen(Screen[None]):
     """The start screen: every document, with language, counts and progress."""
 
     CSS_PATH = "library.tcss"
+    AUTO_FOCUS = "#documents"  # focused as the screen starts: the footer composes once, with the list's keys
     BINDINGS = [
         Binding("enter", "open", "Open", id="library.open"),
         Binding("space", "mark", "Mark", id="library.mark"),
@@ -121,7 +122,6 @@ class LibraryScreen(Screen[None]):
             row = self.table.row_of(last[0])
             if row is not None:
                 self.table.move_cursor(row)
-        self.table.focus()
         if app.first_screen_at is None:
             app.first_screen_at = time.perf_counter()
             self.call_after_refresh(app.after_first_screen)  # workers start once the library is drawn
