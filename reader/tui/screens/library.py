@@ -23,7 +23,7 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Label, ProgressBar, Static
+from textual.widgets import Footer, Header, Input, Label, Static
 
 from reader.errors import ReaderError
 from reader.model import Document
@@ -84,9 +84,8 @@ class LibraryScreen(Screen[None]):
 
             with Collapsible(title="Files that could not be loaded", id="problems-panel", collapsed=True):
                 yield DataTable(id="problems", cursor_type="row", zebra_stripes=True)
-        with Horizontal(id="detect-box"):
+        with Horizontal(id="detect-box"):  # its ProgressBar is mounted by the first progress report (show_progress)
             yield Label("Detecting languages", id="detect-label")
-            yield ProgressBar(id="detect-progress", show_eta=False)
         yield Static(id="status-line")
         yield Footer()
 
@@ -226,11 +225,20 @@ class LibraryScreen(Screen[None]):
 
     def show_progress(self, done: int, total: int) -> None:
         try:
-            self.query_one("#detect-box").display = True
-            self.query_one("#detect-progress", ProgressBar).update(total=total, progress=done)
+            box = self.query_one("#detect-box", Horizontal)
+            box.display = True
             self.query_one("#detect-label", Label).update(f"Detecting languages {done}/{total}")
         except NoMatches:  # the screen is being taken down
-            pass
+            return
+        from textual.widgets import ProgressBar
+
+        bars = box.query(ProgressBar)
+        if bars:
+            bars.first().update(total=total, progress=done)
+        else:  # detection runs after the first screen: so does this widget (issue 22: first screen)
+            bar = ProgressBar(total=total, show_eta=False, id="detect-progress")
+            box.mount(bar)
+            bar.update(progress=done)
 
     def detection_finished(self) -> None:
         """Languages are known: show the badges (and re-apply a language filter or sort)."""
