@@ -19,7 +19,7 @@ On-disk layout (``annotations/`` by default), schema version 2::
       journal.prev.jsonl      the journal before the last compaction (for recovery)
       backup-schema-1/        the files as they were before an upgrade from schema 1
                               (reader.store.migrate; 2 added the "links" table)
-      .lock                   held (flock, via filelock) by the one writer
+      .lock                   held (flock: reader.store.lockfile) by the one writer
       .lock.info              pid, host and time of the current writer
 
 The JSON files are in TinyDB's layout (``{table: {doc_id: record}}``), so any
@@ -52,14 +52,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Iterable, Iterator, Sequence
 
-from filelock import FileLock, Timeout
-
 from reader import fsutil
 from reader.errors import StoreCorruptError, StoreError, StoreLockedError, StoreVersionError
 from reader.model import Annotation, now_iso
 from reader.store import safety
 from reader.protocols import JSON
 from reader.store.base import META_TABLES, SCHEMA_VERSION, CommitError, Op, StoreImage, ann_from_record, ann_record
+from reader.store.lockfile import WriterLock
 from reader.store.migrate import backup_for_upgrade
 from reader.store.journal import Journal, JournalCorrupt, dumps, encode_record, read_journal, read_json_file
 
@@ -295,7 +294,7 @@ class FileEngine:
         self.readonly_reason: str | None = "opened read-only" if readonly else None
         self.last_error: str | None = None
         self.annotator = annotator
-        self._filelock: FileLock | None = None
+        self._filelock: WriterLock | None = None
         self._journal: Journal | None = None
         self._image = StoreImage()
         self._dirty_docs: set[str] = set()
@@ -354,14 +353,14 @@ class FileEngine:
         self.readonly_reason = reason
 
     def _acquire(self) -> None:
-        lock = FileLock(str(self.lock_path), timeout=0, thread_local=False)
+        lock = WriterLock(self.lock_path)
         try:
-            lock.acquire()
-        except Timeout:
-            raise StoreLockedError(self.lock_path, self._holder()) from None
+            taken = lock.acquire()
         except OSError as exc:
             self._fall_back_to_readonly(f"cannot take the lock {self.lock_path} ({fsutil.os_reason(exc)})")
             return
+        if not taken:
+            raise StoreLockedError(self.lock_path, self._holder())
         self._filelock = lock
         info = {"pid": os.getpid(), "host": socket.gethostname(), "since": now_iso(), "user": self.annotator}
         try:
@@ -554,7 +553,7 @@ class FileEngine:
         if self._filelock is not None:
             fsutil.unlink_quietly(self.path / LOCK_INFO_FILE)
             try:
-                self._filelock.release(force=True)
+                self._filelock.release()
             except Exception:
                 pass
             self._filelock = None

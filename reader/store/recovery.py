@@ -11,7 +11,6 @@ import os
 from datetime import datetime, timezone
 from pathlib import Path
 
-from filelock import FileLock, Timeout
 
 from reader import fsutil
 from reader.errors import ReaderError, StoreCorruptError, StoreError, StoreLockedError, StoreVersionError
@@ -22,6 +21,7 @@ from reader.protocols import JSON
 from reader.model import STATUS_REJECTED
 from reader.store.base import LayerKey, StoreImage, layer_key
 from reader.store.location import is_database_url
+from reader.store.lockfile import WriterLock
 from reader.store.salvage import Salvage, salvage_shard, split_records
 from reader.store.engine import (
     DOCS_DIR,
@@ -166,16 +166,14 @@ def recover_store(path: str | os.PathLike[str]) -> str:
     if not path.is_dir():
         raise StoreError(f"{path}: no such store folder")
     refuse_partial_copy(path)
-    lock = FileLock(str(path / LOCK_FILE), timeout=0, thread_local=False)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise StoreLockedError(path / LOCK_FILE) from None
+    lock = WriterLock(path / LOCK_FILE)
+    if not lock.acquire():
+        raise StoreLockedError(path / LOCK_FILE)
     try:
         recovery = _Recovery(path)
         actions = recovery.run()
     finally:
-        lock.release(force=True)
+        lock.release()
     # open normally (replays the journal) and compact, so the store is consistent again
     store = AnnotationStore(path)
     try:

@@ -64,6 +64,7 @@ HEAVY = [
     "textual.widgets._text_area", "textual.document",
     "textual.widgets._data_table", "textual.widgets._collapsible",  # the problems panel: only when a file failed
     "textual.widgets._progress_bar",  # language detection mounts its bar when it starts, after the first paint
+    "filelock",  # the store lock is one flock(2) call (reader/store/lockfile.py)
     "regex",  # titles and dates use `re`; grapheme and word navigation compile `regex` patterns when first used
     "reader.store.postgres", "reader.store.pgwrite", "reader.store.pgerrors", "reader.store.pgsecurity",  # a folder store
 ]
