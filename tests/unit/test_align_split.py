@@ -1,0 +1,162 @@
+"""Issue 19 item 9: the facts of a long document found by several processes at once
+(``reader.align.split``) are the facts one process finds, in the same order, and no worker
+is left behind."""
+from __future__ import annotations
+
+import importlib.util
+import multiprocessing
+import os
+import random
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import reader.align.core as core
+import reader.align.split as split
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _inputs() -> list[tuple[str, str, str | None]]:
+    """The varied inputs of ``tests/unit/test_facts_frozen.py`` (``tests/data/facts_frozen/build.py``)."""
+    spec = importlib.util.spec_from_file_location("facts_frozen_build_split", ROOT / "tests/data/facts_frozen/build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.inputs())
+
+needs_fork = pytest.mark.skipif(split.workers() < 2, reason="one CPU, or no fork: the work runs in one process")
+
+
+def _children() -> set[int]:
+    """Pids of this process's live children (from /proc: what multiprocessing may not know of)."""
+    me = str(os.getpid())
+    out = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[1] == me and fields[0] != "Z":
+                out.add(int(entry))
+    return out
+
+
+def _facts(text: str, lang: str | None, parallel: bool, monkeypatch: pytest.MonkeyPatch) -> core.DocumentFacts:
+    pools = []
+
+    def pool(*args: object, **kwargs: object) -> ProcessPoolExecutor:
+        pools.append(args)
+        return ProcessPoolExecutor(*args, **kwargs)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as m:
+        m.setattr(split, "PARALLEL_PASSAGES", 4 if parallel else 10**9)
+        m.setattr(split, "WARM_UP", 3)
+        m.setattr(split, "ProcessPoolExecutor", pool)
+        found = core._document_facts(text, lang, "d")
+    n_passages = len(found.passages)
+    assert len(pools) == (1 if parallel and n_passages >= 4 else 0)  # the workers did run (or not)
+    return found
+
+
+def _same(a: core.DocumentFacts, b: core.DocumentFacts) -> None:
+    assert a.passages == b.passages
+    assert a.df == b.df
+    for fa, fb in zip(a.facts, b.facts, strict=True):
+        assert list(fa.items()) == list(fb.items())  # the same facts, kept in the same order
+
+
+@needs_fork
+@pytest.mark.parametrize("lang", ["en", "it", "ar", None])
+def test_a_long_document_in_parts_gives_the_facts_of_one_process(lang, monkeypatch):
+    """Every frozen input (seeds, held-out stories, money, scrambled text) in one document:
+    thousands of passages of every kind, shared among the workers."""
+    text = "\n\n".join(t for name, t, _ in _inputs() if "(no language)" not in name)
+    before = _children()
+    one = _facts(text, lang, False, monkeypatch)
+    many = _facts(text, lang, True, monkeypatch)
+    assert len(one.passages) > 2000
+    _same(one, many)
+    assert _children() <= before and not multiprocessing.active_children()
+
+
+_PIECES = st.sampled_from([
+    "Netflix", "The Intercept", "pays", "$300,000", "to", "€900.000", "300mila", "euro", "25 aprile", "April 25",
+    "Monday", "cinque", "mesi", "five months", "38%", "50,83 per cento", "«Ciao a tutti», ha detto",
+    "\"we will\" said", "ميتا", "٣٠٠ ألف", "25 أبريل", "بريت تايلور", "Цукерберг", "deux mille euros", "zwölf Euro",
+    "1.", "2024", "US$ 5", "in", "the", " ", ", ", ". ", "\n", "\n\n", "\n\n\n",
+])
+
+
+@needs_fork
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(_PIECES, min_size=40, max_size=300), lang=st.sampled_from(["en", "it", "fr", "ar", "de", None]))
+def test_random_documents_in_parts_give_the_same_facts(pieces, lang, monkeypatch):
+    text = " ".join(pieces)
+    _same(_facts(text, lang, False, monkeypatch), _facts(text, lang, True, monkeypatch))
+
+
+@given(n=st.integers(0, 500), parts=st.integers(1, 8))
+def test_cut_keeps_every_span_in_order(n, parts):
+    spans = [(i, i + 1) for i in range(n)]
+    got = split.cut(spans, parts)
+    assert [s for part in got for s in part] == spans
+    assert all(got) or n == 0
+    assert len(got) == max(1, min(parts, n))
+    assert max(map(len, got)) - min(map(len, got)) <= 1
+
+
+def _square(parent: int, die: bool, spans: list[tuple[int, int]]) -> list[int]:
+    if die and os.getpid() != parent:
+        os._exit(3)  # a worker killed mid-way (out of memory, kill -9)
+    return [a * a for a, _ in spans]
+
+
+def _fails(spans: list[tuple[int, int]]) -> list[int]:
+    if spans and spans[0][0] >= 25:  # the second half: the worker's part
+        raise ValueError(f"bad span {spans[0]}")
+    return [0 for _ in spans]
+
+
+@needs_fork
+def test_a_worker_that_dies_has_its_part_done_here(monkeypatch):
+    monkeypatch.setattr(split, "WARM_UP", 2)
+    spans = [(i, i + 1) for i in range(50)]
+    assert split.in_parts(partial(_square, os.getpid(), True), spans, min_passages=10) == [i * i for i in range(50)]
+    assert not multiprocessing.active_children()
+
+
+@needs_fork
+def test_an_error_in_a_worker_is_raised_as_in_one_process(monkeypatch):
+    monkeypatch.setattr(split, "WARM_UP", 0)
+    spans = [(i, i + 1) for i in range(50)]
+    with pytest.raises(ValueError, match="bad span"):
+        split.in_parts(_fails, spans, min_passages=10)
+    assert not multiprocessing.active_children()
+
+
+def test_short_documents_and_one_cpu_run_here(monkeypatch):
+    """Below the threshold, or with one CPU, no process is started."""
+    started = []
+    monkeypatch.setattr(split, "ProcessPoolExecutor", lambda *a, **k: started.append(a) or None)
+    spans = [(i, i + 1) for i in range(100)]
+    assert split.in_parts(partial(_square, os.getpid(), False), spans, min_passages=1000) == [i * i for i in range(100)]
+    monkeypatch.setattr(split, "workers", lambda: 1)
+    assert split.in_parts(partial(_square, os.getpid(), False), spans, min_passages=10) == [i * i for i in range(100)]
+    assert started == []
+
+
+def test_the_bench_documents_in_parts_give_the_same_facts(monkeypatch):
+    """The bench's own paragraphs (issue 19 item 9), a few thousand of them, with a random cut."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    from bench.bench_align_scale import two_documents
+
+    en, it = two_documents(2500, seed=random.Random(9).randint(0, 1000))
+    for text, lang in ((en, "en"), (it, "it")):
+        _same(_facts(text, lang, False, monkeypatch), _facts(text, lang, True, monkeypatch))
