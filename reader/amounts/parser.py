@@ -312,7 +312,7 @@ def _words_value(words: str, c: _Compiled) -> float | None:
 
 # --- amounts ------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Amount:
     """An amount (or a range) found in text, with its normalised value.
 
@@ -336,6 +336,17 @@ class Amount:
     has_scale: bool = False
     words: bool = False  # written (partly) in number words
     period_end: int | None = None
+
+    def __init__(self, start: int, end: int, text: str, min: float | None, max: float | None,  # noqa: A002
+                 currency: str | None, period: str | None, kind: str = "money", is_range: bool = False,
+                 has_scale: bool = False, words: bool = False, period_end: int | None = None) -> None:
+        # what the generated __init__ does, without its object.__setattr__ per field (frozen):
+        # every number of a text is an Amount for the facts of reader.align (issue 19 item 9)
+        d = self.__dict__
+        d["start"], d["end"], d["text"], d["min"], d["max"], d["currency"], d["period"] = \
+            start, end, text, min, max, currency, period
+        d["kind"], d["is_range"], d["has_scale"], d["words"], d["period_end"] = \
+            kind, is_range, has_scale, words, period_end
 
     @property
     def has_currency(self) -> bool:
