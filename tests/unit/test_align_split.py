@@ -160,3 +160,30 @@ def test_the_bench_documents_in_parts_give_the_same_facts(monkeypatch):
     en, it = two_documents(2500, seed=random.Random(9).randint(0, 1000))
     for text, lang in ((en, "en"), (it, "it")):
         _same(_facts(text, lang, False, monkeypatch), _facts(text, lang, True, monkeypatch))
+
+
+def test_facts_and_amounts_are_still_frozen_values():
+    """``Fact`` and ``Amount`` fill their ``__dict__`` in a hand-written ``__init__`` (faster than the
+    frozen dataclass's): the same fields and defaults, equality, hash, repr, replace and pickling,
+    and still frozen."""
+    import dataclasses
+    import pickle
+
+    from reader.align.facts import Fact
+    from reader.amounts import Amount
+
+    f = Fact("name", ("name", "netflix"), "Netflix", 3, 10)
+    assert (f.group, f.latin, f.group_id) == (-1, True, 3)
+    assert f == Fact("name", ("name", "netflix"), "Netflix", 3, 10, -1, True) and hash(f) == hash(
+        Fact(kind="name", key=("name", "netflix"), shown="Netflix", start=3, end=10))
+    assert f != dataclasses.replace(f, group=2) and dataclasses.replace(f, group=2).group == 2
+    assert pickle.loads(pickle.dumps(f)) == f and dataclasses.astuple(f)[:2] == ("name", ("name", "netflix"))
+    assert repr(f) == "Fact(kind='name', key=('name', 'netflix'), shown='Netflix', start=3, end=10, group=-1, latin=True)"
+    a = Amount(0, 8, "$300,000", 300000.0, 300000.0, "USD", None)
+    assert (a.kind, a.is_range, a.has_scale, a.words, a.period_end) == ("money", False, False, False, None)
+    assert a == Amount(start=0, end=8, text="$300,000", min=300000.0, max=300000.0, currency="USD", period=None)
+    assert pickle.loads(pickle.dumps(a)) == a and hash(a) == hash(dataclasses.replace(a))
+    assert [fl.name for fl in dataclasses.fields(Amount)][-1] == "period_end"
+    for obj in (f, a):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            obj.start = 1  # type: ignore[misc]
