@@ -1,26 +1,28 @@
 """The facts of a long document found by several processes at once (issue 19 item 9).
 
 A passage's facts depend on the document's text and that passage only, so the passages of a
-long document can be cut into consecutive parts, each part's facts found by its own process,
-and the parts' results put back in order: the same facts, in the same order, as one process
-finds (``tests/unit/test_align_split.py`` compares both). This process takes the first part
-itself while the others run; the workers are forked (Linux: they start in milliseconds with
-every pattern already compiled), there is one per CPU this process may use, and all of them
-have ended and been reaped when :func:`in_parts` returns (nothing is left behind, the CPU time
-they used is counted in this process's ``RUSAGE_CHILDREN``). Short documents, a single CPU, a
-platform without ``fork``, or a pool that cannot start: the work runs here, in one process.
+long document can be cut into chunks, each chunk's facts found by any process, and the
+results put back in order: the same facts, in the same order, as one process finds
+(``tests/unit/test_align_split.py`` compares both). This process works from the start of the
+document while the workers work from its end (see :func:`in_parts`); the workers are forked
+(Linux: they start in milliseconds, with every pattern already compiled), one per further CPU
+this process may use, and all of them have ended and been reaped when :func:`in_parts` returns
+(nothing is left behind; the CPU time they used is counted in this process's
+``RUSAGE_CHILDREN``). Short documents, a single CPU, a platform without ``fork``, or a pool
+that cannot start: the work runs here, in one process.
 
 This module never imports textual.
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from typing import TypeVar, cast
 
 Span = tuple[int, int]
 T = TypeVar("T")
@@ -28,6 +30,8 @@ T = TypeVar("T")
 #: below this many passages the work runs in this process (starting workers and sending the
 #: facts back costs more than it saves: about 20 ms per worker, 3 µs per fact)
 PARALLEL_PASSAGES = 2000
+#: passages in a chunk of work (a worker's share grows chunk by chunk)
+CHUNK = 500
 #: passages done before the workers are forked (see :func:`in_parts`)
 WARM_UP = 50
 #: no more processes than this (each holds a copy of what the document's facts need)
@@ -59,34 +63,58 @@ def cut(spans: list[Span], parts: int) -> list[list[Span]]:
     return out
 
 
+_jobs: dict[int, Callable[[list[Span]], Sequence[object]]] = {}  # forked workers find their work here
+_job_ids = itertools.count()
+
+
+def _run(job: int, spans: list[Span]) -> Sequence[object]:
+    """In a worker: the work of job ``job`` (inherited from the parent at the fork) on ``spans``."""
+    return _jobs[job](spans)
+
+
 def in_parts(work: Callable[[list[Span]], list[T]], spans: list[Span],
              min_passages: int | None = None) -> list[T]:
     """``work(spans)``, one result per span, computed in parts by several processes when
-    ``spans`` are many. ``work`` must be picklable (a module-level function, or a
-    ``functools.partial`` of one) and give each span's result from that span alone."""
+    ``spans`` are many. ``work`` must give each span's result from that span alone.
+
+    The spans are cut into chunks of about :data:`CHUNK` passages. The workers take chunks from
+    the end of the document backwards while this process takes them from the start; when it
+    reaches a chunk no worker has started, it does that one itself. So a busy machine, where a
+    worker gets little CPU, costs little more than one process (at most the few chunks a worker
+    has taken, waited for), and an idle one shares the work evenly. The work itself is never
+    pickled: the workers are forked after it is registered, and only spans and results travel."""
     n = workers()
     threshold = PARALLEL_PASSAGES if min_passages is None else min_passages
     if n < 2 or len(spans) < max(threshold, 2):
         return work(spans)
     # the first passages here, before forking: what the work builds once and keeps (compiled
     # patterns, tables read from CLDR, imports) is then built once, not again in each worker
-    first = work(spans[:WARM_UP]) if WARM_UP > 0 else []
-    spans = spans[WARM_UP:]
-    parts = cut(spans, n)
+    out = work(spans[:WARM_UP]) if WARM_UP > 0 else []
+    chunks = cut(spans[WARM_UP:], max(2 * n, (len(spans) - WARM_UP) // CHUNK))
+    job = next(_job_ids)
+    _jobs[job] = work
     try:
-        pool = ProcessPoolExecutor(max_workers=len(parts) - 1, mp_context=multiprocessing.get_context("fork"))
-    except (OSError, ValueError):
-        return first + work(spans)
-    with pool:
         try:
-            futures: list[Future[list[T]] | None] = [pool.submit(work, part) for part in parts[1:]]
-        except (OSError, RuntimeError, BrokenProcessPool):
-            futures = [None] * (len(parts) - 1)
-        out = first + work(parts[0])  # this process takes the first part meanwhile
-        for part, future in zip(parts[1:], futures, strict=True):
+            pool = ProcessPoolExecutor(max_workers=n - 1, mp_context=multiprocessing.get_context("fork"))
+        except (OSError, ValueError):
+            return out + work(spans[WARM_UP:])
+        with pool:
+            futures: dict[int, Future[Sequence[object]]] = {}
             try:
-                got = future.result() if future is not None else None
-            except (OSError, BrokenProcessPool):
-                got = None  # a worker that died (out of memory, killed): its part is done here
-            out += got if got is not None else work(part)
-    return out
+                for i in range(len(chunks) - 1, 0, -1):  # the workers start from the end
+                    futures[i] = pool.submit(_run, job, chunks[i])
+            except (OSError, RuntimeError, BrokenProcessPool):
+                pass  # the chunks not submitted are done here
+            out += work(chunks[0])
+            for i in range(1, len(chunks)):
+                future = futures.get(i)
+                if future is None or future.cancel():
+                    out += work(chunks[i])  # no worker has started it: done here
+                    continue
+                try:
+                    out += cast("list[T]", future.result())  # what work gave, in the worker
+                except (OSError, BrokenProcessPool):
+                    out += work(chunks[i])  # a worker that died (out of memory, killed): done here
+        return out
+    finally:
+        del _jobs[job]

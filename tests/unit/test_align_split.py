@@ -58,6 +58,7 @@ def _facts(text: str, lang: str | None, parallel: bool, monkeypatch: pytest.Monk
     with monkeypatch.context() as m:
         m.setattr(split, "PARALLEL_PASSAGES", 4 if parallel else 10**9)
         m.setattr(split, "WARM_UP", 3)
+        m.setattr(split, "CHUNK", 40)  # many chunks: workers and this process meet somewhere inside
         m.setattr(split, "ProcessPoolExecutor", pool)
         found = core._document_facts(text, lang, "d")
     n_passages = len(found.passages)
