@@ -98,7 +98,7 @@ def in_parts(work: Callable[[list[Span]], list[T]], spans: list[Span],
             pool = ProcessPoolExecutor(max_workers=n - 1, mp_context=multiprocessing.get_context("fork"))
         except (OSError, ValueError):
             return out + work(spans[WARM_UP:])
-        with pool:
+        try:
             futures: dict[int, Future[Sequence[object]]] = {}
             try:
                 for i in range(len(chunks) - 1, 0, -1):  # the workers start from the end
@@ -115,6 +115,9 @@ def in_parts(work: Callable[[list[Span]], list[T]], spans: list[Span],
                     out += cast("list[T]", future.result())  # what work gave, in the worker
                 except (OSError, BrokenProcessPool):
                     out += work(chunks[i])  # a worker that died (out of memory, killed): done here
+        finally:
+            # an error or an interrupt here: the chunks not started are dropped, not worked through
+            pool.shutdown(wait=True, cancel_futures=True)
         return out
     finally:
         del _jobs[job]

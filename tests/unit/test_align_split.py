@@ -188,3 +188,19 @@ def test_facts_and_amounts_are_still_frozen_values():
     for obj in (f, a):
         with pytest.raises(dataclasses.FrozenInstanceError):
             obj.start = 1  # type: ignore[misc]
+
+
+def _slow_square(parent: int, spans: list[tuple[int, int]]) -> list[int]:
+    if os.getpid() == parent and spans[0][0] == 0:
+        raise KeyboardInterrupt  # the user stops while this process does its first chunk
+    return [a * a for a, _ in spans]
+
+
+@needs_fork
+def test_an_interrupt_here_drops_the_workers_chunks_and_leaves_no_process(monkeypatch):
+    monkeypatch.setattr(split, "WARM_UP", 0)
+    monkeypatch.setattr(split, "CHUNK", 5)
+    before = _children()
+    with pytest.raises(KeyboardInterrupt):
+        split.in_parts(partial(_slow_square, os.getpid()), [(i, i + 1) for i in range(400)], min_passages=10)
+    assert not multiprocessing.active_children() and _children() <= before
