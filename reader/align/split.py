@@ -8,8 +8,9 @@ document while the workers work from its end (see :func:`in_parts`); the workers
 (Linux: they start in milliseconds, with every pattern already compiled), one per further CPU
 this process may use, and all of them have ended and been reaped when :func:`in_parts` returns
 (nothing is left behind; the CPU time they used is counted in this process's
-``RUSAGE_CHILDREN``). Short documents, a single CPU, a platform without ``fork``, or a pool
-that cannot start: the work runs here, in one process.
+``RUSAGE_CHILDREN``). Short documents, a single CPU, a platform without ``fork``, a machine whose
+other CPUs are busy (:func:`others_running`), or a pool that cannot start: the work runs here,
+in one process.
 
 This module never imports textual.
 """
@@ -19,6 +20,7 @@ import itertools
 import multiprocessing
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -48,6 +50,22 @@ def workers() -> int:
     except (AttributeError, OSError):
         cpus = os.cpu_count() or 1
     return max(1, min(MAX_WORKERS, cpus))
+
+
+def others_running() -> int:
+    """Processes running or ready to run on this machine besides this one, the least of three
+    looks at ``/proc/loadavg`` (0 where it cannot be read). A worker forked while every other CPU
+    is busy only takes CPU from this process: on a 2-CPU machine with one busy process, two
+    processes of ours found a document's facts more slowly than one (bench_align_scale)."""
+    seen = []
+    try:
+        for _ in range(3):
+            with open("/proc/loadavg", encoding="ascii") as fh:
+                seen.append(int(fh.read().split()[3].split("/")[0]) - 1)
+            time.sleep(0.001)
+    except (OSError, ValueError, IndexError):
+        return 0
+    return max(0, min(seen))
 
 
 def cut(spans: list[Span], parts: int) -> list[list[Span]]:
@@ -83,9 +101,11 @@ def in_parts(work: Callable[[list[Span]], list[T]], spans: list[Span],
     worker gets little CPU, costs little more than one process (at most the few chunks a worker
     has taken, waited for), and an idle one shares the work evenly. The work itself is never
     pickled: the workers are forked after it is registered, and only spans and results travel."""
-    n = workers()
     threshold = PARALLEL_PASSAGES if min_passages is None else min_passages
-    if n < 2 or len(spans) < max(threshold, 2):
+    if len(spans) < max(threshold, 2) or workers() < 2:
+        return work(spans)
+    n = min(workers(), workers() - others_running())  # the CPUs nobody else is using
+    if n < 2:
         return work(spans)
     # the first passages here, before forking: what the work builds once and keeps (compiled
     # patterns, tables read from CLDR, imports) is then built once, not again in each worker

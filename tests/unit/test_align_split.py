@@ -32,6 +32,12 @@ def _inputs() -> list[tuple[str, str, str | None]]:
 needs_fork = pytest.mark.skipif(split.workers() < 2, reason="one CPU, or no fork: the work runs in one process")
 
 
+@pytest.fixture(autouse=True)
+def _idle_machine(monkeypatch):
+    """The machine's other CPUs taken as idle: the workers run however busy the test machine is."""
+    monkeypatch.setattr(split, "others_running", lambda: 0)
+
+
 def _children() -> set[int]:
     """Pids of this process's live children (from /proc: what multiprocessing may not know of)."""
     me = str(os.getpid())
@@ -142,15 +148,24 @@ def test_an_error_in_a_worker_is_raised_as_in_one_process(monkeypatch):
     assert not multiprocessing.active_children()
 
 
-def test_short_documents_and_one_cpu_run_here(monkeypatch):
-    """Below the threshold, or with one CPU, no process is started."""
+def test_short_documents_one_cpu_and_a_busy_machine_run_here(monkeypatch):
+    """Below the threshold, with one CPU, or with every other CPU busy, no process is started."""
     started = []
     monkeypatch.setattr(split, "ProcessPoolExecutor", lambda *a, **k: started.append(a) or None)
     spans = [(i, i + 1) for i in range(100)]
     assert split.in_parts(partial(_square, os.getpid(), False), spans, min_passages=1000) == [i * i for i in range(100)]
+    monkeypatch.setattr(split, "workers", lambda: 2)
+    monkeypatch.setattr(split, "others_running", lambda: 1)
+    assert split.in_parts(partial(_square, os.getpid(), False), spans, min_passages=10) == [i * i for i in range(100)]
     monkeypatch.setattr(split, "workers", lambda: 1)
+    monkeypatch.setattr(split, "others_running", lambda: 0)
     assert split.in_parts(partial(_square, os.getpid(), False), spans, min_passages=10) == [i * i for i in range(100)]
     assert started == []
+
+
+def test_others_running_reads_the_machine():
+    n = split.others_running()
+    assert isinstance(n, int) and n >= 0
 
 
 def test_the_bench_documents_in_parts_give_the_same_facts(monkeypatch):
