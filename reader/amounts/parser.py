@@ -127,6 +127,9 @@ def _merge(tables: list[LangTable]) -> LangTable:
     )
 
 
+_ATOM_GROUPS = ("pre", "postsym", "postword", "num", "pct", "att", "scale", "phrase", "words")
+
+
 class _Compiled:
     """The patterns of one language (or of all of them, for ``lang=None``)."""
 
@@ -176,6 +179,8 @@ class _Compiled:
             """,
             regex.VERBOSE | regex.IGNORECASE | regex.V0,
         )
+        # the atom's groups by number: m.group(*numbers) is 6x faster than m.group(*names)
+        self.atom_groups = tuple(self.atom.groupindex[name] for name in _ATOM_GROUPS)
         sym_conn = [c for c in t.connectors if not c[0].isalpha()]
         word_conn = [c for c in t.connectors if c[0].isalpha()] + list(t.or_words)
         arts = _alt(t.range_articles)
@@ -463,9 +468,6 @@ def _atoms(text: str, c: _Compiled) -> list[_Atom]:
     return out
 
 
-_ATOM_GROUPS = ("pre", "postsym", "postword", "num", "pct", "att", "scale", "phrase", "words")
-
-
 def _currency(pre: str | None, postsym: str | None, postword: str | None, c: _Compiled) -> str | None:
     for raw in (pre, postsym):
         if raw:
@@ -479,7 +481,7 @@ def _currency(pre: str | None, postsym: str | None, postword: str | None, c: _Co
 
 def _atom(m: regex.Match[str], c: _Compiled) -> _Atom | None:
     # one call for every group: a match is read once (this runs for every number of a text)
-    pre, postsym, postword, num, pct, att, scale, phrase, words_ = m.group(*_ATOM_GROUPS)
+    pre, postsym, postword, num, pct, att, scale, phrase, words_ = m.group(*c.atom_groups)
     currency = _currency(pre, postsym, postword, c)
     factor = 1.0
     if num is not None:
