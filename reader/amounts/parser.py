@@ -450,12 +450,18 @@ def _starts(text: str, c: _Compiled) -> set[int]:
     return out
 
 
+#: characters after which no atom starts: ASCII ones of the atom pattern's first lookbehind
+#: ``(?<![\p{N}_.,\p{Latin}...$€...])``; the match it would fail is not tried (a start before a
+#: symbol or a digit is often a letter: "costing €5" tries "ng €" for "US$"-like prefixes)
+_NO_ATOM_AFTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.,$")
+
+
 def _atoms(text: str, c: _Compiled) -> list[_Atom]:
     out: list[_Atom] = []
     last_end = 0
     tried: set[int] = set()
     for pos in sorted(_starts(text, c)):
-        if pos < last_end or pos in tried:
+        if pos < last_end or pos in tried or (pos and text[pos - 1] in _NO_ATOM_AFTER):
             continue
         tried.add(pos)
         m = c.atom.match(text, pos)

@@ -22,3 +22,16 @@ def test_atom_groups_by_number_are_the_groups_by_name(pieces, lang):
         m = c.atom.match(text, pos)
         if m is not None:
             assert m.group(*c.atom_groups) == m.group(*P._ATOM_GROUPS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_PIECES | st.sampled_from(list("aZ9_.,$x")) | st.text(max_size=3), min_size=1, max_size=14),
+       lang=st.sampled_from([*TABLES, None]))
+def test_no_atom_starts_after_the_characters_skipped(pieces, lang):
+    """``_atoms`` does not try a start after a character of ``_NO_ATOM_AFTER``: the atom pattern
+    would not match there (its first lookbehind refuses it)."""
+    c = P._compiled(lang)
+    text = "".join(pieces)
+    for pos in range(1, len(text) + 1):
+        if text[pos - 1] in P._NO_ATOM_AFTER:
+            assert c.atom.match(text, pos) is None
