@@ -19,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from reader.align import align, document_facts
+from reader.align import align, document_facts, split
+from reader.align.core import _document_facts
 from reader.align.links import suggest_links
 from reader.model import Document
 from reader.store import AnnotationStore
@@ -103,6 +104,7 @@ def run(quick: bool = False) -> list[dict]:
     rows = []
     for n in ((2000,) if quick else (10_000, 20_000)):
         en, it = two_documents(n)
+        busy = split.others_running()  # long documents use forked workers only on idle CPUs
         # wall time, and CPU time of this process and its workers: the machine may be shared,
         # and CPU time does not grow with the load of other processes
         t0, c0 = time.perf_counter(), cpu_time()
@@ -122,6 +124,19 @@ def run(quick: bool = False) -> list[dict]:
         rows.append({"section": section, "metric": "align, CPU time", "value": f"{c2 - c1:.2f} s", "goal": ""})
         rows.append({"section": section, "metric": "facts + align, CPU time (all processes)", "value": f"{c2 - c0:.2f} s",
                      "goal": goal})
+        rows.append({"section": section, "metric": "CPUs for workers / other processes running at the start",
+                     "value": f"{split.workers()} / {busy}", "goal": ""})
+        if n == 20_000:  # the same facts in one process (no workers), uncached: the work itself
+            keep = split.PARALLEL_PASSAGES
+            split.PARALLEL_PASSAGES = 10**9
+            try:
+                t3, c3 = time.perf_counter(), cpu_time()
+                _document_facts(en, "en", ""), _document_facts(it, "it", "")
+                t4, c4 = time.perf_counter(), cpu_time()
+            finally:
+                split.PARALLEL_PASSAGES = keep
+            rows.append({"section": section, "metric": "facts of both documents in one process: wall / CPU",
+                         "value": f"{t4 - t3:.2f} s / {c4 - c3:.2f} s", "goal": ""})
     for n_docs in ((50,) if quick else (150, 500)):
         docs = corpus(n_docs)
         with tempfile.TemporaryDirectory() as tmp:
