@@ -85,6 +85,13 @@ _jobs: dict[int, Callable[[list[Span]], Sequence[object]]] = {}  # forked worker
 _job_ids = itertools.count()
 
 
+def _quiet() -> None:
+    """In a new worker: its standard streams go nowhere. A fork copies what the parent had
+    written to ``sys.stdout`` but not flushed yet (the TUI's writer thread, mid-frame), and a
+    worker flushes its streams when it ends: the terminal would get that output twice."""
+    sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process's life
+
+
 def _run(job: int, spans: list[Span]) -> Sequence[object]:
     """In a worker: the work of job ``job`` (inherited from the parent at the fork) on ``spans``."""
     return _jobs[job](spans)
@@ -115,7 +122,8 @@ def in_parts(work: Callable[[list[Span]], list[T]], spans: list[Span],
     _jobs[job] = work
     try:
         try:
-            pool = ProcessPoolExecutor(max_workers=n - 1, mp_context=multiprocessing.get_context("fork"))
+            pool = ProcessPoolExecutor(max_workers=n - 1, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_quiet)
         except (OSError, ValueError):
             return out + work(spans[WARM_UP:])
         try:

@@ -219,3 +219,28 @@ def test_an_interrupt_here_drops_the_workers_chunks_and_leaves_no_process(monkey
     with pytest.raises(KeyboardInterrupt):
         split.in_parts(partial(_slow_square, os.getpid()), [(i, i + 1) for i in range(400)], min_passages=10)
     assert not multiprocessing.active_children() and _children() <= before
+
+
+def _where_output_goes(parent: int, marker: str, spans: list[tuple[int, int]]) -> list[str]:
+    import sys
+    import time
+
+    if os.getpid() != parent:
+        Path(marker).touch()
+        return [sys.stdout.name for _ in spans]
+    for _ in range(3000):  # this process waits (at most 30 s) until a worker has taken a chunk
+        if Path(marker).exists():
+            break
+        time.sleep(0.01)
+    return ["here" for _ in spans]
+
+
+@needs_fork
+def test_workers_write_nothing_to_the_terminal(monkeypatch, tmp_path):
+    """A worker's streams go to /dev/null: what the TUI had buffered when it forked is not
+    flushed a second time by the worker."""
+    monkeypatch.setattr(split, "WARM_UP", 0)
+    monkeypatch.setattr(split, "CHUNK", 1)
+    work = partial(_where_output_goes, os.getpid(), str(tmp_path / "worker-ran"))
+    got = split.in_parts(work, [(i, i + 1) for i in range(200)], min_passages=10)
+    assert set(got) <= {"here", os.devnull} and os.devnull in got
