@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -86,10 +87,14 @@ _job_ids = itertools.count()
 
 
 def _quiet() -> None:
-    """In a new worker: its standard streams go nowhere. A fork copies what the parent had
+    """In a new worker: its standard streams go nowhere, its signals stay its own. A fork copies what the parent had
     written to ``sys.stdout`` but not flushed yet (the TUI's writer thread, mid-frame), and a
     worker flushes its streams when it ends: the terminal would get that output twice."""
     sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process's life
+    try:  # nor does a signal reach the parent's event loop through the wake-up fd it inherited
+        signal.set_wakeup_fd(-1)
+    except (ValueError, OSError):
+        pass
 
 
 def _run(job: int, spans: list[Span]) -> Sequence[object]:

@@ -244,3 +244,35 @@ def test_workers_write_nothing_to_the_terminal(monkeypatch, tmp_path):
     work = partial(_where_output_goes, os.getpid(), str(tmp_path / "worker-ran"))
     got = split.in_parts(work, [(i, i + 1) for i in range(200)], min_passages=10)
     assert set(got) <= {"here", os.devnull} and os.devnull in got
+
+
+def _wakeup_fd(parent: int, spans: list[tuple[int, int]]) -> list[int]:
+    import signal
+
+    if os.getpid() == parent:
+        return [-2 for _ in spans]
+    old = signal.set_wakeup_fd(-1)
+    return [old for _ in spans]
+
+
+@needs_fork
+def test_workers_do_not_keep_the_event_loops_wakeup_fd(monkeypatch):
+    """The TUI's event loop is woken by signals through a wake-up fd; a worker forked from it
+    drops that fd, so a signal it gets (a resize) is not handed to the parent's loop."""
+    import signal
+
+    r, w = os.pipe()
+    os.set_blocking(w, False)
+    try:
+        old = signal.set_wakeup_fd(w)
+    except ValueError:
+        pytest.skip("not the main thread: no wake-up fd to inherit")
+    try:
+        monkeypatch.setattr(split, "WARM_UP", 0)
+        monkeypatch.setattr(split, "CHUNK", 1)
+        got = split.in_parts(partial(_wakeup_fd, os.getpid()), [(i, i + 1) for i in range(300)], min_passages=10)
+    finally:
+        signal.set_wakeup_fd(old)
+        os.close(r)
+        os.close(w)
+    assert set(got) <= {-2, -1}
