@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -86,10 +87,19 @@ _jobs: dict[int, Callable[[list[Span]], Sequence[object]]] = {}  # forked worker
 _job_ids = itertools.count()
 
 
-def _quiet() -> None:
-    """In a new worker: its standard streams go nowhere, its signals stay its own. A fork copies what the parent had
+def _watch(parent: int) -> None:
+    """In a worker: end when the parent is gone (killed: nobody will ask for more work)."""
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(0)
+
+
+def _quiet(parent: int) -> None:
+    """In a new worker: it ends when its parent does (killed with ``kill -9``, the worker would
+    otherwise wait for work forever), its standard streams go nowhere, its signals stay its own. A fork copies what the parent had
     written to ``sys.stdout`` but not flushed yet (the TUI's writer thread, mid-frame), and a
     worker flushes its streams when it ends: the terminal would get that output twice."""
+    threading.Thread(target=_watch, args=(parent,), name="reader-split-watch", daemon=True).start()
     sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process's life
     try:  # nor does a signal reach the parent's event loop through the wake-up fd it inherited
         signal.set_wakeup_fd(-1)
@@ -128,7 +138,7 @@ def in_parts(work: Callable[[list[Span]], list[T]], spans: list[Span],
     try:
         try:
             pool = ProcessPoolExecutor(max_workers=n - 1, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=_quiet)
+                                       initializer=_quiet, initargs=(os.getpid(),))
         except (OSError, ValueError):
             return out + work(spans[WARM_UP:])
         try:

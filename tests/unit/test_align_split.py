@@ -276,3 +276,74 @@ def test_workers_do_not_keep_the_event_loops_wakeup_fd(monkeypatch):
         os.close(r)
         os.close(w)
     assert set(got) <= {-2, -1}
+
+
+_KILLED = """
+import os, sys, time
+from functools import partial
+import reader.align.split as S
+S.others_running = lambda: 0
+S.WARM_UP = 0
+S.CHUNK = 1
+def slow(spans):
+    time.sleep(0.05)
+    return [0 for _ in spans]
+print(os.getpid(), flush=True)
+S.in_parts(slow, [(i, i + 1) for i in range(4000)], min_passages=10)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+@needs_fork
+def test_a_killed_process_leaves_no_worker_behind():
+    """``kill -9`` of the process whose workers are finding facts: its workers end too
+    (each watches its parent), none waits for work forever."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED], stdout=subprocess.PIPE, env=env, cwd=ROOT)
+    try:
+        assert proc.stdout is not None
+        pid = int(proc.stdout.readline())
+        workers: set[int] = set()
+        for _ in range(1000):  # until its worker has started (at most 10 s)
+            workers = {p for p in _all_children(pid)}
+            if workers:
+                break
+            time.sleep(0.01)
+        assert workers, "no worker started"
+        os.kill(pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        for _ in range(1000):  # each worker notices within 0.2 s; allow 10 s on a loaded machine
+            if all(_gone(w) for w in workers):
+                break
+            time.sleep(0.01)
+        assert all(_gone(w) for w in workers)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _all_children(parent: int) -> set[int]:
+    out = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[1] == str(parent):
+                out.add(int(entry))
+    return out
