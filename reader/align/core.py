@@ -11,9 +11,11 @@ import threading
 import regex
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
+from functools import partial
 
 from reader.align.facts import STRONG, WEAK, WEIGHTS, Fact, FactKey, passages_facts, reason
 from reader.align.fuzzy import near_sounds
+from reader.align.split import in_parts
 from reader.lang.language import split_paragraphs
 from reader.lang.sentences import sentence_spans
 
@@ -142,18 +144,26 @@ def _document_facts(text: str, lang: str | None, doc_id: str) -> DocumentFacts:
 
 def _extract(text: str, lang: str | None, doc_id: str) -> DocumentFacts:
     ps = passages(text, lang=lang)
-    facts: list[dict[FactKey, Fact]] = []
-    df: Counter[FactKey] = Counter()
     lower = set(_LOWER_LATIN.findall(text))  # the pattern has no group: findall gives whole matches
-    for p_facts in passages_facts(text, [(p.start, p.end) for p in ps], lang):
+    # a long document's passages are shared among processes (reader.align.split): the same facts
+    facts = in_parts(partial(_kept_facts, text, lang, lower), [(p.start, p.end) for p in ps])
+    df: Counter[FactKey] = Counter()
+    for found in facts:
+        df.update(found.keys())
+    return DocumentFacts(doc_id, lang, len(text), ps, facts, df)
+
+
+def _kept_facts(text: str, lang: str | None, lower: set[str], spans: list[tuple[int, int]]) -> list[dict[FactKey, Fact]]:
+    """The facts each passage of ``spans`` keeps: by key, the first one, sentence words left out."""
+    facts: list[dict[FactKey, Fact]] = []
+    for p_facts in passages_facts(text, spans, lang):
         found: dict[FactKey, Fact] = {}
         for f in p_facts:
             if f.kind in _NAME_KINDS and _sentence_word(text, f, lower):
                 continue
             found.setdefault(f.key, f)
         facts.append(found)
-        df.update(found.keys())
-    return DocumentFacts(doc_id, lang, len(text), ps, facts, df)
+    return facts
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ STRONG = frozenset({"range", "amount", "percent", "date"})
 WEAK = frozenset({"count", "month", "weekday", "word", "quoted"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Fact:
     kind: str
     key: FactKey
@@ -61,6 +61,14 @@ class Fact:
     end: int
     group: int = -1  # facts of one phrase share a group (-1: the fact's own start)
     latin: bool = True  # a name or sound written in Latin script
+
+    def __init__(self, kind: str, key: FactKey, shown: str, start: int, end: int, group: int = -1,
+                 latin: bool = True) -> None:
+        # what the generated __init__ does, without its object.__setattr__ per field (frozen):
+        # a long document makes hundreds of thousands of facts (2.5x faster, issue 19 item 9)
+        d = self.__dict__
+        d["kind"], d["key"], d["shown"], d["start"], d["end"], d["group"], d["latin"] = \
+            kind, key, shown, start, end, group, latin
 
     @property
     def weight(self) -> float:

@@ -127,6 +127,9 @@ def _merge(tables: list[LangTable]) -> LangTable:
     )
 
 
+_ATOM_GROUPS = ("pre", "postsym", "postword", "num", "pct", "att", "scale", "phrase", "words")
+
+
 class _Compiled:
     """The patterns of one language (or of all of them, for ``lang=None``)."""
 
@@ -176,6 +179,8 @@ class _Compiled:
             """,
             regex.VERBOSE | regex.IGNORECASE | regex.V0,
         )
+        # the atom's groups by number: m.group(*numbers) is 6x faster than m.group(*names)
+        self.atom_groups = tuple(self.atom.groupindex[name] for name in _ATOM_GROUPS)
         sym_conn = [c for c in t.connectors if not c[0].isalpha()]
         word_conn = [c for c in t.connectors if c[0].isalpha()] + list(t.or_words)
         arts = _alt(t.range_articles)
@@ -312,7 +317,7 @@ def _words_value(words: str, c: _Compiled) -> float | None:
 
 # --- amounts ------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Amount:
     """An amount (or a range) found in text, with its normalised value.
 
@@ -336,6 +341,17 @@ class Amount:
     has_scale: bool = False
     words: bool = False  # written (partly) in number words
     period_end: int | None = None
+
+    def __init__(self, start: int, end: int, text: str, min: float | None, max: float | None,  # noqa: A002
+                 currency: str | None, period: str | None, kind: str = "money", is_range: bool = False,
+                 has_scale: bool = False, words: bool = False, period_end: int | None = None) -> None:
+        # what the generated __init__ does, without its object.__setattr__ per field (frozen):
+        # every number of a text is an Amount for the facts of reader.align (issue 19 item 9)
+        d = self.__dict__
+        d["start"], d["end"], d["text"], d["min"], d["max"], d["currency"], d["period"] = \
+            start, end, text, min, max, currency, period
+        d["kind"], d["is_range"], d["has_scale"], d["words"], d["period_end"] = \
+            kind, is_range, has_scale, words, period_end
 
     @property
     def has_currency(self) -> bool:
@@ -434,12 +450,18 @@ def _starts(text: str, c: _Compiled) -> set[int]:
     return out
 
 
+#: characters after which no atom starts: ASCII ones of the atom pattern's first lookbehind
+#: ``(?<![\p{N}_.,\p{Latin}...$€...])``; the match it would fail is not tried (a start before a
+#: symbol or a digit is often a letter: "costing €5" tries "ng €" for "US$"-like prefixes)
+_NO_ATOM_AFTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.,$")
+
+
 def _atoms(text: str, c: _Compiled) -> list[_Atom]:
     out: list[_Atom] = []
     last_end = 0
     tried: set[int] = set()
     for pos in sorted(_starts(text, c)):
-        if pos < last_end or pos in tried:
+        if pos < last_end or pos in tried or (pos and text[pos - 1] in _NO_ATOM_AFTER):
             continue
         tried.add(pos)
         m = c.atom.match(text, pos)
@@ -450,9 +472,6 @@ def _atoms(text: str, c: _Compiled) -> list[_Atom]:
             out.append(atom)
             last_end = m.end()
     return out
-
-
-_ATOM_GROUPS = ("pre", "postsym", "postword", "num", "pct", "att", "scale", "phrase", "words")
 
 
 def _currency(pre: str | None, postsym: str | None, postword: str | None, c: _Compiled) -> str | None:
@@ -468,7 +487,7 @@ def _currency(pre: str | None, postsym: str | None, postword: str | None, c: _Co
 
 def _atom(m: regex.Match[str], c: _Compiled) -> _Atom | None:
     # one call for every group: a match is read once (this runs for every number of a text)
-    pre, postsym, postword, num, pct, att, scale, phrase, words_ = m.group(*_ATOM_GROUPS)
+    pre, postsym, postword, num, pct, att, scale, phrase, words_ = m.group(*c.atom_groups)
     currency = _currency(pre, postsym, postword, c)
     factor = 1.0
     if num is not None:

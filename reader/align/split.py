@@ -1,0 +1,166 @@
+"""The facts of a long document found by several processes at once (issue 19 item 9).
+
+A passage's facts depend on the document's text and that passage only, so the passages of a
+long document can be cut into chunks, each chunk's facts found by any process, and the
+results put back in order: the same facts, in the same order, as one process finds
+(``tests/unit/test_align_split.py`` compares both). This process works from the start of the
+document while the workers work from its end (see :func:`in_parts`); the workers are forked
+(Linux: they start in milliseconds, with every pattern already compiled), one per further CPU
+this process may use, and all of them have ended and been reaped when :func:`in_parts` returns
+(nothing is left behind; the CPU time they used is counted in this process's
+``RUSAGE_CHILDREN``). Short documents, a single CPU, a platform without ``fork``, a machine whose
+other CPUs are busy (:func:`others_running`), or a pool that cannot start: the work runs here,
+in one process.
+
+This module never imports textual.
+"""
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar, cast
+
+Span = tuple[int, int]
+T = TypeVar("T")
+
+#: below this many passages the work runs in this process (starting workers and sending the
+#: facts back costs more than it saves: about 20 ms per worker, 3 µs per fact)
+PARALLEL_PASSAGES = 2000
+#: passages in a chunk of work (a worker's share grows chunk by chunk)
+CHUNK = 500
+#: passages done before the workers are forked (see :func:`in_parts`)
+WARM_UP = 50
+#: no more processes than this (each holds a copy of what the document's facts need)
+MAX_WORKERS = 4
+
+
+def workers() -> int:
+    """How many processes may work at once: the CPUs this process may run on (at most
+    :data:`MAX_WORKERS`); 1 where workers cannot be forked."""
+    if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+        return 1  # spawned workers would import the whole package again: slower than one process
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(MAX_WORKERS, cpus))
+
+
+def others_running() -> int:
+    """Processes running or ready to run on this machine besides this one, the least of three
+    looks at ``/proc/loadavg`` (0 where it cannot be read). A worker forked while every other CPU
+    is busy only takes CPU from this process: on a 2-CPU machine with one busy process, two
+    processes of ours found a document's facts more slowly than one (bench_align_scale)."""
+    seen = []
+    try:
+        for _ in range(3):
+            with open("/proc/loadavg", encoding="ascii") as fh:
+                seen.append(int(fh.read().split()[3].split("/")[0]) - 1)
+            time.sleep(0.001)
+    except (OSError, ValueError, IndexError):
+        return 0
+    return max(0, min(seen))
+
+
+def cut(spans: list[Span], parts: int) -> list[list[Span]]:
+    """``spans`` in ``parts`` consecutive runs of near-equal length (none empty)."""
+    parts = max(1, min(parts, len(spans)))
+    size, extra = divmod(len(spans), parts)
+    out: list[list[Span]] = []
+    at = 0
+    for i in range(parts):
+        n = size + (1 if i < extra else 0)
+        out.append(spans[at:at + n])
+        at += n
+    return out
+
+
+_jobs: dict[int, Callable[[list[Span]], Sequence[object]]] = {}  # forked workers find their work here
+_job_ids = itertools.count()
+
+
+def _watch(parent: int) -> None:
+    """In a worker: end when the parent is gone (killed: nobody will ask for more work)."""
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(0)
+
+
+def _quiet(parent: int) -> None:
+    """In a new worker: it ends when its parent does (killed with ``kill -9``, the worker would
+    otherwise wait for work forever), its standard streams go nowhere, its signals stay its own. A fork copies what the parent had
+    written to ``sys.stdout`` but not flushed yet (the TUI's writer thread, mid-frame), and a
+    worker flushes its streams when it ends: the terminal would get that output twice."""
+    threading.Thread(target=_watch, args=(parent,), name="reader-split-watch", daemon=True).start()
+    sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process's life
+    try:  # nor does a signal reach the parent's event loop through the wake-up fd it inherited
+        signal.set_wakeup_fd(-1)
+    except (ValueError, OSError):
+        pass
+
+
+def _run(job: int, spans: list[Span]) -> Sequence[object]:
+    """In a worker: the work of job ``job`` (inherited from the parent at the fork) on ``spans``."""
+    return _jobs[job](spans)
+
+
+def in_parts(work: Callable[[list[Span]], list[T]], spans: list[Span],
+             min_passages: int | None = None) -> list[T]:
+    """``work(spans)``, one result per span, computed in parts by several processes when
+    ``spans`` are many. ``work`` must give each span's result from that span alone.
+
+    The spans are cut into chunks of about :data:`CHUNK` passages. The workers take chunks from
+    the end of the document backwards while this process takes them from the start; when it
+    reaches a chunk no worker has started, it does that one itself. So a busy machine, where a
+    worker gets little CPU, costs little more than one process (at most the few chunks a worker
+    has taken, waited for), and an idle one shares the work evenly. The work itself is never
+    pickled: the workers are forked after it is registered, and only spans and results travel."""
+    threshold = PARALLEL_PASSAGES if min_passages is None else min_passages
+    if len(spans) < max(threshold, 2) or workers() < 2:
+        return work(spans)
+    n = min(workers(), workers() - others_running())  # the CPUs nobody else is using
+    if n < 2:
+        return work(spans)
+    # the first passages here, before forking: what the work builds once and keeps (compiled
+    # patterns, tables read from CLDR, imports) is then built once, not again in each worker
+    out = work(spans[:WARM_UP]) if WARM_UP > 0 else []
+    chunks = cut(spans[WARM_UP:], max(2 * n, (len(spans) - WARM_UP) // CHUNK))
+    job = next(_job_ids)
+    _jobs[job] = work
+    try:
+        try:
+            pool = ProcessPoolExecutor(max_workers=n - 1, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_quiet, initargs=(os.getpid(),))
+        except (OSError, ValueError):
+            return out + work(spans[WARM_UP:])
+        try:
+            futures: dict[int, Future[Sequence[object]]] = {}
+            try:
+                for i in range(len(chunks) - 1, 0, -1):  # the workers start from the end
+                    futures[i] = pool.submit(_run, job, chunks[i])
+            except (OSError, RuntimeError, BrokenProcessPool):
+                pass  # the chunks not submitted are done here
+            out += work(chunks[0])
+            for i in range(1, len(chunks)):
+                future = futures.get(i)
+                if future is None or future.cancel():
+                    out += work(chunks[i])  # no worker has started it: done here
+                    continue
+                try:
+                    out += cast("list[T]", future.result())  # what work gave, in the worker
+                except (OSError, BrokenProcessPool):
+                    out += work(chunks[i])  # a worker that died (out of memory, killed): done here
+        finally:
+            # an error or an interrupt here: the chunks not started are dropped, not worked through
+            pool.shutdown(wait=True, cancel_futures=True)
+        return out
+    finally:
+        del _jobs[job]

@@ -1,0 +1,349 @@
+"""Issue 19 item 9: the facts of a long document found by several processes at once
+(``reader.align.split``) are the facts one process finds, in the same order, and no worker
+is left behind."""
+from __future__ import annotations
+
+import importlib.util
+import multiprocessing
+import os
+import random
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import reader.align.core as core
+import reader.align.split as split
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _inputs() -> list[tuple[str, str, str | None]]:
+    """The varied inputs of ``tests/unit/test_facts_frozen.py`` (``tests/data/facts_frozen/build.py``)."""
+    spec = importlib.util.spec_from_file_location("facts_frozen_build_split", ROOT / "tests/data/facts_frozen/build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.inputs())
+
+needs_fork = pytest.mark.skipif(split.workers() < 2, reason="one CPU, or no fork: the work runs in one process")
+
+
+@pytest.fixture(autouse=True)
+def _idle_machine(monkeypatch):
+    """The machine's other CPUs taken as idle: the workers run however busy the test machine is."""
+    monkeypatch.setattr(split, "others_running", lambda: 0)
+
+
+def _children() -> set[int]:
+    """Pids of this process's live children (from /proc: what multiprocessing may not know of)."""
+    me = str(os.getpid())
+    out = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[1] == me and fields[0] != "Z":
+                out.add(int(entry))
+    return out
+
+
+def _facts(text: str, lang: str | None, parallel: bool, monkeypatch: pytest.MonkeyPatch) -> core.DocumentFacts:
+    pools = []
+
+    def pool(*args: object, **kwargs: object) -> ProcessPoolExecutor:
+        pools.append(args)
+        return ProcessPoolExecutor(*args, **kwargs)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as m:
+        m.setattr(split, "PARALLEL_PASSAGES", 4 if parallel else 10**9)
+        m.setattr(split, "WARM_UP", 3)
+        m.setattr(split, "CHUNK", 40)  # many chunks: workers and this process meet somewhere inside
+        m.setattr(split, "ProcessPoolExecutor", pool)
+        found = core._document_facts(text, lang, "d")
+    n_passages = len(found.passages)
+    assert len(pools) == (1 if parallel and n_passages >= 4 else 0)  # the workers did run (or not)
+    return found
+
+
+def _same(a: core.DocumentFacts, b: core.DocumentFacts) -> None:
+    assert a.passages == b.passages
+    assert a.df == b.df
+    for fa, fb in zip(a.facts, b.facts, strict=True):
+        assert list(fa.items()) == list(fb.items())  # the same facts, kept in the same order
+
+
+@needs_fork
+@pytest.mark.parametrize("lang", ["en", "it", "ar", None])
+def test_a_long_document_in_parts_gives_the_facts_of_one_process(lang, monkeypatch):
+    """Every frozen input (seeds, held-out stories, money, scrambled text) in one document:
+    thousands of passages of every kind, shared among the workers."""
+    text = "\n\n".join(t for name, t, _ in _inputs() if "(no language)" not in name)
+    before = _children()
+    one = _facts(text, lang, False, monkeypatch)
+    many = _facts(text, lang, True, monkeypatch)
+    assert len(one.passages) > 2000
+    _same(one, many)
+    assert _children() <= before and not multiprocessing.active_children()
+
+
+_PIECES = st.sampled_from([
+    "Netflix", "The Intercept", "pays", "$300,000", "to", "€900.000", "300mila", "euro", "25 aprile", "April 25",
+    "Monday", "cinque", "mesi", "five months", "38%", "50,83 per cento", "«Ciao a tutti», ha detto",
+    "\"we will\" said", "ميتا", "٣٠٠ ألف", "25 أبريل", "بريت تايلور", "Цукерберг", "deux mille euros", "zwölf Euro",
+    "1.", "2024", "US$ 5", "in", "the", " ", ", ", ". ", "\n", "\n\n", "\n\n\n",
+])
+
+
+@needs_fork
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(_PIECES, min_size=40, max_size=300), lang=st.sampled_from(["en", "it", "fr", "ar", "de", None]))
+def test_random_documents_in_parts_give_the_same_facts(pieces, lang, monkeypatch):
+    text = " ".join(pieces)
+    _same(_facts(text, lang, False, monkeypatch), _facts(text, lang, True, monkeypatch))
+
+
+@given(n=st.integers(0, 500), parts=st.integers(1, 8))
+def test_cut_keeps_every_span_in_order(n, parts):
+    spans = [(i, i + 1) for i in range(n)]
+    got = split.cut(spans, parts)
+    assert [s for part in got for s in part] == spans
+    assert all(got) or n == 0
+    assert len(got) == max(1, min(parts, n))
+    assert max(map(len, got)) - min(map(len, got)) <= 1
+
+
+def _square(parent: int, die: bool, spans: list[tuple[int, int]]) -> list[int]:
+    if die and os.getpid() != parent:
+        os._exit(3)  # a worker killed mid-way (out of memory, kill -9)
+    return [a * a for a, _ in spans]
+
+
+def _fails(spans: list[tuple[int, int]]) -> list[int]:
+    if spans and spans[0][0] >= 25:  # the second half: the worker's part
+        raise ValueError(f"bad span {spans[0]}")
+    return [0 for _ in spans]
+
+
+@needs_fork
+def test_a_worker_that_dies_has_its_part_done_here(monkeypatch):
+    monkeypatch.setattr(split, "WARM_UP", 2)
+    spans = [(i, i + 1) for i in range(50)]
+    assert split.in_parts(partial(_square, os.getpid(), True), spans, min_passages=10) == [i * i for i in range(50)]
+    assert not multiprocessing.active_children()
+
+
+@needs_fork
+def test_an_error_in_a_worker_is_raised_as_in_one_process(monkeypatch):
+    monkeypatch.setattr(split, "WARM_UP", 0)
+    spans = [(i, i + 1) for i in range(50)]
+    with pytest.raises(ValueError, match="bad span"):
+        split.in_parts(_fails, spans, min_passages=10)
+    assert not multiprocessing.active_children()
+
+
+def test_short_documents_one_cpu_and_a_busy_machine_run_here(monkeypatch):
+    """Below the threshold, with one CPU, or with every other CPU busy, no process is started."""
+    started = []
+    monkeypatch.setattr(split, "ProcessPoolExecutor", lambda *a, **k: started.append(a) or None)
+    spans = [(i, i + 1) for i in range(100)]
+    assert split.in_parts(partial(_square, os.getpid(), False), spans, min_passages=1000) == [i * i for i in range(100)]
+    monkeypatch.setattr(split, "workers", lambda: 2)
+    monkeypatch.setattr(split, "others_running", lambda: 1)
+    assert split.in_parts(partial(_square, os.getpid(), False), spans, min_passages=10) == [i * i for i in range(100)]
+    monkeypatch.setattr(split, "workers", lambda: 1)
+    monkeypatch.setattr(split, "others_running", lambda: 0)
+    assert split.in_parts(partial(_square, os.getpid(), False), spans, min_passages=10) == [i * i for i in range(100)]
+    assert started == []
+
+
+def test_others_running_reads_the_machine():
+    n = split.others_running()
+    assert isinstance(n, int) and n >= 0
+
+
+def test_the_bench_documents_in_parts_give_the_same_facts(monkeypatch):
+    """The bench's own paragraphs (issue 19 item 9), a few thousand of them, with a random cut."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    from bench.bench_align_scale import two_documents
+
+    en, it = two_documents(2500, seed=random.Random(9).randint(0, 1000))
+    for text, lang in ((en, "en"), (it, "it")):
+        _same(_facts(text, lang, False, monkeypatch), _facts(text, lang, True, monkeypatch))
+
+
+def test_facts_and_amounts_are_still_frozen_values():
+    """``Fact`` and ``Amount`` fill their ``__dict__`` in a hand-written ``__init__`` (faster than the
+    frozen dataclass's): the same fields and defaults, equality, hash, repr, replace and pickling,
+    and still frozen."""
+    import dataclasses
+    import pickle
+
+    from reader.align.facts import Fact
+    from reader.amounts import Amount
+
+    f = Fact("name", ("name", "netflix"), "Netflix", 3, 10)
+    assert (f.group, f.latin, f.group_id) == (-1, True, 3)
+    assert f == Fact("name", ("name", "netflix"), "Netflix", 3, 10, -1, True) and hash(f) == hash(
+        Fact(kind="name", key=("name", "netflix"), shown="Netflix", start=3, end=10))
+    assert f != dataclasses.replace(f, group=2) and dataclasses.replace(f, group=2).group == 2
+    assert pickle.loads(pickle.dumps(f)) == f and dataclasses.astuple(f)[:2] == ("name", ("name", "netflix"))
+    assert repr(f) == "Fact(kind='name', key=('name', 'netflix'), shown='Netflix', start=3, end=10, group=-1, latin=True)"
+    a = Amount(0, 8, "$300,000", 300000.0, 300000.0, "USD", None)
+    assert (a.kind, a.is_range, a.has_scale, a.words, a.period_end) == ("money", False, False, False, None)
+    assert a == Amount(start=0, end=8, text="$300,000", min=300000.0, max=300000.0, currency="USD", period=None)
+    assert pickle.loads(pickle.dumps(a)) == a and hash(a) == hash(dataclasses.replace(a))
+    assert [fl.name for fl in dataclasses.fields(Amount)][-1] == "period_end"
+    for obj in (f, a):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            obj.start = 1  # type: ignore[misc]
+
+
+def _slow_square(parent: int, spans: list[tuple[int, int]]) -> list[int]:
+    if os.getpid() == parent and spans[0][0] == 0:
+        raise KeyboardInterrupt  # the user stops while this process does its first chunk
+    return [a * a for a, _ in spans]
+
+
+@needs_fork
+def test_an_interrupt_here_drops_the_workers_chunks_and_leaves_no_process(monkeypatch):
+    monkeypatch.setattr(split, "WARM_UP", 0)
+    monkeypatch.setattr(split, "CHUNK", 5)
+    before = _children()
+    with pytest.raises(KeyboardInterrupt):
+        split.in_parts(partial(_slow_square, os.getpid()), [(i, i + 1) for i in range(400)], min_passages=10)
+    assert not multiprocessing.active_children() and _children() <= before
+
+
+def _where_output_goes(parent: int, marker: str, spans: list[tuple[int, int]]) -> list[str]:
+    import sys
+    import time
+
+    if os.getpid() != parent:
+        Path(marker).touch()
+        return [sys.stdout.name for _ in spans]
+    for _ in range(3000):  # this process waits (at most 30 s) until a worker has taken a chunk
+        if Path(marker).exists():
+            break
+        time.sleep(0.01)
+    return ["here" for _ in spans]
+
+
+@needs_fork
+def test_workers_write_nothing_to_the_terminal(monkeypatch, tmp_path):
+    """A worker's streams go to /dev/null: what the TUI had buffered when it forked is not
+    flushed a second time by the worker."""
+    monkeypatch.setattr(split, "WARM_UP", 0)
+    monkeypatch.setattr(split, "CHUNK", 1)
+    work = partial(_where_output_goes, os.getpid(), str(tmp_path / "worker-ran"))
+    got = split.in_parts(work, [(i, i + 1) for i in range(200)], min_passages=10)
+    assert set(got) <= {"here", os.devnull} and os.devnull in got
+
+
+def _wakeup_fd(parent: int, spans: list[tuple[int, int]]) -> list[int]:
+    import signal
+
+    if os.getpid() == parent:
+        return [-2 for _ in spans]
+    old = signal.set_wakeup_fd(-1)
+    return [old for _ in spans]
+
+
+@needs_fork
+def test_workers_do_not_keep_the_event_loops_wakeup_fd(monkeypatch):
+    """The TUI's event loop is woken by signals through a wake-up fd; a worker forked from it
+    drops that fd, so a signal it gets (a resize) is not handed to the parent's loop."""
+    import signal
+
+    r, w = os.pipe()
+    os.set_blocking(w, False)
+    try:
+        old = signal.set_wakeup_fd(w)
+    except ValueError:
+        pytest.skip("not the main thread: no wake-up fd to inherit")
+    try:
+        monkeypatch.setattr(split, "WARM_UP", 0)
+        monkeypatch.setattr(split, "CHUNK", 1)
+        got = split.in_parts(partial(_wakeup_fd, os.getpid()), [(i, i + 1) for i in range(300)], min_passages=10)
+    finally:
+        signal.set_wakeup_fd(old)
+        os.close(r)
+        os.close(w)
+    assert set(got) <= {-2, -1}
+
+
+_KILLED = """
+import os, sys, time
+from functools import partial
+import reader.align.split as S
+S.others_running = lambda: 0
+S.WARM_UP = 0
+S.CHUNK = 1
+def slow(spans):
+    time.sleep(0.05)
+    return [0 for _ in spans]
+print(os.getpid(), flush=True)
+S.in_parts(slow, [(i, i + 1) for i in range(4000)], min_passages=10)
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+@needs_fork
+def test_a_killed_process_leaves_no_worker_behind():
+    """``kill -9`` of the process whose workers are finding facts: its workers end too
+    (each watches its parent), none waits for work forever."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED], stdout=subprocess.PIPE, env=env, cwd=ROOT)
+    try:
+        assert proc.stdout is not None
+        pid = int(proc.stdout.readline())
+        workers: set[int] = set()
+        for _ in range(1000):  # until its worker has started (at most 10 s)
+            workers = {p for p in _all_children(pid)}
+            if workers:
+                break
+            time.sleep(0.01)
+        assert workers, "no worker started"
+        os.kill(pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        for _ in range(1000):  # each worker notices within 0.2 s; allow 10 s on a loaded machine
+            if all(_gone(w) for w in workers):
+                break
+            time.sleep(0.01)
+        assert all(_gone(w) for w in workers)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _all_children(parent: int) -> set[int]:
+    out = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if fields[1] == str(parent):
+                out.add(int(entry))
+    return out
