@@ -108,9 +108,10 @@ def test_an_import_uses_at_most_five_times_its_input(tmp_path, corpus, fmt_name,
 
 
 # very many short spans: 10 on every 500 characters (about 190 bytes of JSON each), so the input is
-# mostly spans and the store holds one annotation for every ~240 bytes of it
-DENSE = [("jsonl", "x.jsonl"), ("doccano", "x.jsonl"), ("prodigy", "x.jsonl"), ("labelstudio", "x.json"),
-         ("brat", "x")]
+# mostly spans and the store holds one annotation for every ~240 bytes of it. doccano and prodigy
+# (JSONL read by the same importer; 3.55x and 3.66x, docs/reliability.md) are left out of this and
+# the next test for the suite's time: each case takes about 6 s
+DENSE = [("jsonl", "x.jsonl"), ("labelstudio", "x.json"), ("brat", "x")]
 
 
 @pytest.mark.parametrize("fmt_name, name", DENSE, ids=[c[0] for c in DENSE])
@@ -123,10 +124,8 @@ def test_an_import_of_very_many_short_spans_uses_at_most_five_times_its_input(tm
 # document, so the input is nearly all text: its floor is the texts alone, about 3.9x the file
 EMOJI = "\U0001F600"
 WIDE = [("jsonl", "x.jsonl", "€", 20), ("jsonl", "x.jsonl", EMOJI, 20), ("jsonl", "x.jsonl", EMOJI, 1),
-        ("doccano", "x.jsonl", EMOJI, 20), ("prodigy", "x.jsonl", EMOJI, 20), ("labelstudio", "x.json", EMOJI, 20),
-        ("brat", "x", EMOJI, 20)]
-WIDE_IDS = ["jsonl-euro", "jsonl-emoji", "jsonl-emoji-text-only", "doccano-emoji", "prodigy-emoji",
-            "labelstudio-emoji", "brat-emoji"]
+        ("labelstudio", "x.json", EMOJI, 20), ("brat", "x", EMOJI, 20)]
+WIDE_IDS = ["jsonl-euro", "jsonl-emoji", "jsonl-emoji-text-only", "labelstudio-emoji", "brat-emoji"]
 
 
 @pytest.mark.parametrize("fmt_name, name, wide, spans", WIDE, ids=WIDE_IDS)
