@@ -25,7 +25,7 @@ import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import Iterable, Iterator, TextIO
 
 TMP_PREFIX = ".tmp-"
 _serial = itertools.count(1)
@@ -58,14 +58,10 @@ def os_reason(exc: OSError, reading: str | None = None) -> str:
     return f"cannot read the {reading}: {detail}" if reading else detail
 
 
-def write_and_sync(fd: int, data: bytes) -> None:
-    """Write all of ``data`` to ``fd`` and fsync it. The single fault-injection seam."""
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        if written <= 0:  # pragma: no cover - os.write raises instead
-            raise OSError(errno.EIO, "short write")
-        view = view[written:]
+def write_and_sync(fd: int, data: bytes | bytearray) -> None:
+    """Write all of ``data`` to ``fd`` and fsync it. The single fault-injection seam (every durable
+    write ends with it; a file written in pieces by :func:`write_temp` makes its last one here)."""
+    _write_all(fd, data)
     os.fsync(fd)
 
 
@@ -107,14 +103,39 @@ def temp_path(path: Path, tag: str = "") -> Path:
     return path.parent / f"{TMP_PREFIX}{path.name}{tag}.{os.getpid()}.{next(_serial)}"
 
 
-def write_temp(path: Path, data: bytes) -> Path:
-    """Write ``data`` durably to a temp file beside ``path``; returns the temp path."""
+#: bytes gathered before one ``os.write`` when a file is written piece by piece
+WRITE_CHUNK = 1 << 20
+
+
+def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:  # pragma: no cover - os.write raises instead
+            raise OSError(errno.EIO, "short write")
+        view = view[written:]
+
+
+def write_temp(path: Path, data: bytes | bytearray | Iterable[bytes]) -> Path:
+    """Write ``data`` durably to a temp file beside ``path``; returns the temp path.
+
+    ``data`` is the file's bytes, or its pieces in order (written a megabyte at a time, so that a
+    large file is never whole in memory); the last write goes through :func:`write_and_sync`."""
     path = Path(path)
     tmp = temp_path(path)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
     try:
         try:
-            write_and_sync(fd, data)
+            if isinstance(data, (bytes, bytearray)):
+                write_and_sync(fd, data)
+            else:
+                buf = bytearray()
+                for piece in data:
+                    buf += piece
+                    if len(buf) >= WRITE_CHUNK:
+                        _write_all(fd, buf)
+                        buf.clear()
+                write_and_sync(fd, buf)
         finally:
             os.close(fd)
     except BaseException:

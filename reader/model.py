@@ -198,11 +198,12 @@ class Link:
         return self.b if ann_id == self.a else self.a
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """One undoable change. ``kind`` is "add", "update", "delete" or "batch"
     (``add_many``/``update_many``; its single changes are in ``items``), or for
-    links "link", "unlink" and "link-update" (``link_before``/``link_after``)."""
+    links "link", "unlink" and "link-update" (``link_before``/``link_after``).
+    Slotted: the undo history of an import holds one per annotation (80 bytes, not 136)."""
 
     kind: str
     before: Annotation | None

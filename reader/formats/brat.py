@@ -296,7 +296,9 @@ def read_ann(ann_path: Path, txt_path: Path, rel_stem: str, manifest: _Manifest)
         return
     # offsets in the .ann count the BOM when there is one; validate against that text
     btext = "\ufeff" + text if bom else text
-    info = manifest.docs.get(rel_stem, {})
+    # taken out of the manifest: a document is read once, and the manifest of a large collection holds
+    # a record per span (issue 19's memory bound: freed as the import goes, not held to its end)
+    info = manifest.docs.pop(rel_stem, {})
     recorded_spans = info.get("spans")
     recorded: dict[str, Any] = recorded_spans if isinstance(recorded_spans, dict) else {}
 

@@ -35,11 +35,13 @@ from reader.text import normalise_newlines
 if TYPE_CHECKING:
     from reader.protocols import CorpusAPI, StoreAPI
 
-#: annotations saved per ``store.add_many`` call during an import
-BATCH_SIZE = 20_000
-#: new documents are saved once their text reaches this many characters (a save encodes its batch
-#: whole: a bigger batch costs memory, issue 19's bound of 5x the input)
-DOC_BATCH_CHARS = 4_000_000
+#: annotations saved per ``store.add_many`` call during an import: while a batch is saved it is held
+#: three times over (the importer's objects, the store's, the records of its journal line), about
+#: 2 KB an annotation (issue 19's bound of 5x the input, docs/reliability.md)
+BATCH_SIZE = 5_000
+#: new documents are saved once their texts take this many bytes in memory (``sys.getsizeof``: a
+#: ``str`` keeps 1, 2 or 4 bytes a character after its widest one, so a text with one emoji counts 4x)
+DOC_BATCH_BYTES = 4 << 20
 #: problems kept in an ImportReport (the count goes on)
 MAX_PROBLEMS = 1000
 
@@ -161,11 +163,13 @@ class _Importer:
         self._hashed = False
         self.keys: dict[str, set[tuple[int, int, str, str]]] = {}  # per annotator layer, as the store
         self.pending_docs: list[Document] = []
-        self.pending_chars = 0  # text of pending_docs: one save encodes it all at once
+        self.pending_bytes = 0  # memory of pending_docs' texts: one save encodes them all
         self.pending: list[Annotation] = []
         self.new_ids: set[str] = set()  # documents created by this import
-        self.ids: set[str] = set()  # annotation ids queued by this import
-        self._stored_ids: set[str] | None = None
+        self.unsaved_new: set[str] = set()  # of those, the ones with no annotation saved yet
+        # ids and keys of the annotations queued since the last save: the saved ones are the
+        # store's to know (keeping them all here again would cost ~200 bytes an annotation)
+        self.ids: set[str] = set()
         self.annotator = store.annotator or default_annotator()
         self.links: dict[str, tuple[str, dict[str, Any]]] = {}  # link id -> (annotation id, link record)
 
@@ -223,14 +227,15 @@ class _Importer:
         self.by_id[doc.id] = doc
         self._content_index()[sha] = doc
         self.pending_docs.append(doc)
-        self.pending_chars += len(text)
+        self.pending_bytes += sys.getsizeof(text)
         self.new_ids.add(doc.id)
+        self.unsaved_new.add(doc.id)
         self.report.new_documents += 1
         return doc
 
     def existing_keys(self, doc_id: str) -> set[tuple[int, int, str, str]]:
         keys = self.keys.get(doc_id)
-        if keys is None and doc_id in self.new_ids:
+        if keys is None and doc_id in self.unsaved_new:
             keys = self.keys[doc_id] = set()
         if keys is None:
             keys = {(a.start, a.end, a.label, a.annotator) for a in self.store.for_document(doc_id, statuses=STATUSES)}
@@ -288,7 +293,7 @@ class _Importer:
         for span in item.spans:
             self.add_span(item, span, raw, text, nmap, doc, stale)
         if len(self.pending) >= self.batch_size or len(self.pending_docs) >= 1000 \
-                or self.pending_chars >= DOC_BATCH_CHARS:
+                or self.pending_bytes >= DOC_BATCH_BYTES:
             self.flush()
 
     def add_span(self, item: ImportItem, span: SpanRecord, raw: str, text: str, nmap: _NewlineMap | None,
@@ -356,7 +361,7 @@ class _Importer:
         assert target is not None
         # the few values many spans repeat (label, annotator, status, times) are kept once: each
         # record decodes its own copy, and an import holds every annotation (docs/reliability.md)
-        created = _shared(span.created) or now_iso()
+        created = _shared(span.created) or _shared(now_iso())
         ann = Annotation(
             id=span.id or new_id(),
             doc_id=target.id,
@@ -383,18 +388,12 @@ class _Importer:
     def _queue(self, doc: Document, ann: Annotation) -> None:
         keys = self.existing_keys(doc.id)
         key = (ann.start, ann.end, ann.label, ann.annotator)  # two annotators may tag the same span
-        if key in keys or ann.id in self.ids or ann.id in self.stored_ids():
+        if key in keys or ann.id in self.ids or self.store.get(ann.id) is not None:
             self.report.duplicates += 1
             return
         keys.add(key)
         self.ids.add(ann.id)
         self.pending.append(ann)
-
-    def stored_ids(self) -> set[str]:
-        """Ids of every annotation in the store when the import began (one read, not one per span)."""
-        if self._stored_ids is None:
-            self._stored_ids = {a.id for a in self.store.all(statuses=STATUSES)}
-        return self._stored_ids
 
     def restore_links(self) -> None:
         """The links the file carries, as they were (ids, annotators, times), once every span is in."""
@@ -407,7 +406,7 @@ class _Importer:
 
     def flush(self) -> None:
         if self.pending_docs:
-            docs, self.pending_docs, self.pending_chars = self.pending_docs, [], 0
+            docs, self.pending_docs, self.pending_bytes = self.pending_docs, [], 0
             self.store.add_documents(docs)
             if self.corpus is not None:
                 self.corpus.add_documents([d for d in docs if d.id not in self.corpus])
@@ -418,6 +417,11 @@ class _Importer:
             self.report.imported += len(added)
             self.report.duplicates += len(batch) - len(added)
             self.report.labels.update(a.label for a in added)
+            del batch, added
+        # what is queued from now on is checked against the store (existing_keys reads it again)
+        self.keys.clear()
+        self.ids.clear()
+        self.unsaved_new.clear()
 
 
 def import_file(

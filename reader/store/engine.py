@@ -60,7 +60,8 @@ from reader.protocols import JSON
 from reader.store.base import META_TABLES, SCHEMA_VERSION, CommitError, Op, StoreImage, ann_from_record, ann_record
 from reader.store.lockfile import WriterLock
 from reader.store.migrate import backup_for_upgrade
-from reader.store.journal import Journal, JournalCorrupt, dumps, encode_record, read_journal, read_json_file
+from reader.store.journal import (Journal, JournalCorrupt, Table, dumps, dumps_tables, encode_record, read_journal,
+                                  read_json_file)
 
 META_FILE = "meta.json"
 DOCS_DIR = "docs"
@@ -234,22 +235,31 @@ def apply_records(records: Iterable[dict[str, JSON]], image: StoreImage, journal
 # --------------------------------------------------------------------------- writing files
 
 
-def shard_data(doc_id: str, anns: Iterable[Annotation]) -> dict[str, JSON]:
+def shard_tables(doc_id: str, anns: Iterable[Annotation]) -> list[Table]:
+    """A shard's tables, for :func:`~reader.store.journal.dumps_tables` (records made as they are written)."""
     ordered = sorted(anns, key=lambda a: (a.start, a.end, a.label, a.id))
-    return {
-        "_shard": {"1": {"doc_id": doc_id, "schema_version": SCHEMA_VERSION}},
-        "annotations": {str(i): ann_record(a) for i, a in enumerate(ordered, 1)},
-    }
+    info: dict[str, JSON] = {"doc_id": doc_id, "schema_version": SCHEMA_VERSION}
+    return [("_shard", [("1", info)]),
+            ("annotations", ((str(i), ann_record(a)) for i, a in enumerate(ordered, 1)))]
+
+
+def meta_tables(image: StoreImage) -> list[Table]:
+    """``meta.json``'s tables, for :func:`~reader.store.journal.dumps_tables`: the imported documents'
+    texts are written one record at a time, never as one string of them all (issue 19)."""
+    meta: dict[str, JSON] = {"schema_version": SCHEMA_VERSION, "created": image.created or now_iso()}
+    tables: list[Table] = [("_meta", [("1", meta)])]
+    for table in META_TABLES:
+        rows = image.meta.get(table, {})
+        tables.append((table, ((str(i), {"k": k, "v": v}) for i, (k, v) in enumerate(rows.items(), 1))))
+    return tables
+
+
+def shard_data(doc_id: str, anns: Iterable[Annotation]) -> dict[str, JSON]:
+    return {name: dict(rows) for name, rows in shard_tables(doc_id, anns)}
 
 
 def meta_data(image: StoreImage) -> dict[str, JSON]:
-    data: dict[str, JSON] = {
-        "_meta": {"1": {"schema_version": SCHEMA_VERSION, "created": image.created or now_iso()}}
-    }
-    for table in META_TABLES:
-        rows = image.meta.get(table, {})
-        data[table] = {str(i): {"k": k, "v": v} for i, (k, v) in enumerate(rows.items(), 1)}
-    return data
+    return {name: dict(rows) for name, rows in meta_tables(image)}
 
 
 def probe_writable(folder: Path) -> str | None:
@@ -524,9 +534,9 @@ class FileEngine:
                 path = self.docs_dir / shard_name(doc_id)
                 if not anns and not path.exists():
                     continue
-                staged.append((fsutil.write_temp(path, dumps(shard_data(doc_id, anns.values()))), path))
+                staged.append((fsutil.write_temp(path, dumps_tables(shard_tables(doc_id, anns.values()))), path))
             if self._dirty_meta:
-                staged.append((fsutil.write_temp(self.meta_path, dumps(meta_data(self._image))), self.meta_path))
+                staged.append((fsutil.write_temp(self.meta_path, dumps_tables(meta_tables(self._image))), self.meta_path))
         except BaseException:
             for tmp, _path in staged:
                 fsutil.unlink_quietly(tmp)

@@ -15,6 +15,7 @@ import json
 import os
 import zlib
 from pathlib import Path
+from typing import Iterable, Iterator
 
 from reader import fsutil
 from reader.protocols import JSON
@@ -22,8 +23,32 @@ from reader.protocols import JSON
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # never write through a symlink planted in the store
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
 def dumps(data: JSON) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False).encode("utf-8")
+    """Compact UTF-8 JSON, non-ASCII kept as is (one encoder: ``json.dumps`` with options makes a new
+    one per call, which counts when a file is written a record at a time)."""
+    return _ENCODER.encode(data).encode("utf-8")
+
+
+#: one table of a JSON file in TinyDB's layout: its name and its rows (key, record)
+Table = tuple[str, Iterable[tuple[str, JSON]]]
+
+
+def dumps_tables(tables: Iterable[Table]) -> Iterator[bytes]:
+    """``dumps({name: {key: row}})`` piece by piece (a row at a time), byte for byte the same.
+
+    A file holding the imported documents is tens of megabytes: ``json.dumps`` of it whole makes one
+    ``str`` of it all, at up to 4 bytes a character (a text with one emoji), and then its bytes
+    (issue 19's memory bound, docs/reliability.md). The rows are made as they are written."""
+    yield b"{"
+    for t, (name, rows) in enumerate(tables):
+        yield b"%s%s:{" % (b"," if t else b"", dumps(name))
+        for i, (key, row) in enumerate(rows):
+            yield b"%s%s:%s" % (b"," if i else b"", dumps(key), dumps(row))
+        yield b"}"
+    yield b"}"
 
 
 def parse_json_file(raw: bytes) -> dict[str, JSON]:
@@ -57,9 +82,25 @@ def read_json_file(path: Path) -> dict[str, JSON] | None:
 # --------------------------------------------------------------------------- journal records
 
 
-def encode_record(record: dict[str, JSON]) -> bytes:
-    body = dumps(record)
-    return b"%08x " % zlib.crc32(body) + body + b"\n"
+def encode_record(record: dict[str, JSON]) -> bytes | bytearray:
+    """``<crc32> <json>\\n`` of one transaction. Its operations (the last field) are encoded one at
+    a time into one buffer: the same bytes as ``dumps(record)``, without a ``str`` of the whole batch
+    (a batch of imported documents is megabytes of text, up to 4 bytes a character in a ``str``)."""
+    ops = record.get("ops")
+    if not isinstance(ops, list) or len(ops) < 2 or next(reversed(record)) != "ops":
+        body = dumps(record)
+        return b"%08x " % zlib.crc32(body) + body + b"\n"
+    head = dumps({k: v for k, v in record.items() if k != "ops"})  # b'{"v":2}'
+    out = bytearray(b"00000000 ")
+    out += b'{"ops":[' if head == b"{}" else head[:-1] + b',"ops":['
+    for i, op in enumerate(ops):
+        if i:
+            out += b","
+        out += dumps(op)
+    out += b"]}"
+    out[:8] = b"%08x" % zlib.crc32(memoryview(out)[9:])
+    out += b"\n"
+    return out
 
 
 class JournalCorrupt(ValueError):
@@ -155,7 +196,7 @@ class Journal:
         self.size = good_size
         self.records = records
 
-    def append(self, data: bytes) -> None:
+    def append(self, data: bytes | bytearray) -> None:
         assert self.fd is not None
         if os.fstat(self.fd).st_size != self.size:  # a failed earlier write left bytes behind
             os.ftruncate(self.fd, self.size)

@@ -309,6 +309,34 @@ def test_batches(ws, tmp_path):
     assert len(ws.store.all()) == 25
 
 
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3, 1000])
+def test_duplicates_are_found_across_batches(ws, tmp_path, batch_size):
+    """The importer keeps only the keys and ids of the batch not yet saved (issue 19's memory bound);
+    a span or an id saved by an earlier batch is found in the store, whatever the batch size."""
+    text = "the same text, again and again"
+    spans = [{"id": "s1", "start": 0, "end": 3, "label": "claim"},
+             {"id": "s2", "start": 4, "end": 8, "label": "claim", "status": "rejected"}]
+    lines = [
+        {"id": "d1", "text": text, "spans": spans},
+        {"id": "other", "text": "another text", "spans": [{"id": "o1", "start": 0, "end": 7, "label": "claim"}]},
+        # the same document again: both spans (even the rejected one) are duplicates
+        {"id": "d1", "text": text, "spans": [{"start": 0, "end": 3, "label": "claim"},
+                                             {"start": 4, "end": 8, "label": "claim", "status": "rejected"}]},
+        # an id already saved, on another span: a duplicate, not a second annotation under a new id
+        {"id": "d1", "text": text, "spans": [{"id": "o1", "start": 9, "end": 13, "label": "claim"},
+                                             {"id": "s3", "start": 9, "end": 13, "label": "claim"}]},
+    ]
+    rep = import_file("jsonl", write(tmp_path, "dups.jsonl", jl(*lines)), ws.corpus, ws.store, batch_size=batch_size)
+    assert (rep.imported, rep.duplicates, rep.new_documents) == (4, 3, 2), rep.summary()
+    from reader.model import STATUSES
+
+    got = sorted((a.id, a.doc_id, a.start, a.end, a.status) for a in ws.store.all(statuses=STATUSES))
+    assert got == [("o1", "other", 0, 7, "accepted"), ("s1", "d1", 0, 3, "accepted"),
+                   ("s2", "d1", 4, 8, "rejected"), ("s3", "d1", 9, 13, "accepted")]
+    again = import_file("jsonl", write(tmp_path, "dups.jsonl", jl(*lines)), ws.corpus, ws.store, batch_size=batch_size)
+    assert (again.imported, again.duplicates) == (0, 7)
+
 def test_guess_format(tmp_path):
     cases = {
         "a.jsonl": {"id": "x", "text": "t", "spans": []},
