@@ -69,8 +69,8 @@ def write(fmt_name: str, out: Path, n_docs: int, chars: int, spans: int, wide: s
 
 # (format, file name, documents, characters each, spans each): about 20-30 MB on disk; spaCy's DocBin is
 # zlib-compressed (about 20x), so its big input is smaller on disk and far larger once inflated
+# (plain jsonl is test_a_guessed_import_uses_at_most_five_times_its_input's file, read the same way)
 CASES = [
-    ("jsonl", "x.jsonl", 2000, 10_000, 20),
     ("doccano", "x.jsonl", 2000, 10_000, 20),
     ("prodigy", "x.jsonl", 2000, 10_000, 20),
     ("labelstudio", "x.json", 2000, 10_000, 20),
@@ -123,9 +123,11 @@ def test_an_import_of_very_many_short_spans_uses_at_most_five_times_its_input(tm
 # document of an otherwise Latin text, the UTF-8 file barely larger; "text-only" has one span a
 # document, so the input is nearly all text: its floor is the texts alone, about 3.9x the file
 EMOJI = "\U0001F600"
-WIDE = [("jsonl", "x.jsonl", "€", 20), ("jsonl", "x.jsonl", EMOJI, 20), ("jsonl", "x.jsonl", EMOJI, 1),
+# (one `€` a document, 2 bytes a character, measured 2.74x: docs/reliability.md; left out for the suite's
+# time, as the emoji's 4 bytes a character is the harder case)
+WIDE = [("jsonl", "x.jsonl", EMOJI, 20), ("jsonl", "x.jsonl", EMOJI, 1),
         ("labelstudio", "x.json", EMOJI, 20), ("brat", "x", EMOJI, 20)]
-WIDE_IDS = ["jsonl-euro", "jsonl-emoji", "jsonl-emoji-text-only", "labelstudio-emoji", "brat-emoji"]
+WIDE_IDS = ["jsonl-emoji", "jsonl-emoji-text-only", "labelstudio-emoji", "brat-emoji"]
 
 
 @pytest.mark.parametrize("fmt_name, name, wide, spans", WIDE, ids=WIDE_IDS)

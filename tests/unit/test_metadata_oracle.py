@@ -38,20 +38,20 @@ def documents(draw: st.DrawFn) -> str:
     return text
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(documents())
 def test_titles_and_dates_are_what_the_regex_rules_gave(text: str) -> None:
     assert metadata.derive_metadata(text) == oracle.derive_metadata(text)
 
 
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(st.lists(WORD, min_size=3, max_size=80), st.integers(20, 200))
 def test_the_run_in_seam_is_found_where_the_regex_found_it(words: list[str], limit: int) -> None:
     line = " ".join(words)
     assert metadata._run_in_headline(line, limit) == oracle._run_in_headline(line, limit)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.text(st.characters(max_codepoint=0x2FFF, exclude_categories=("Cn", "Cs")), max_size=300))
 def test_any_text_in_the_common_planes(text: str) -> None:
     assert metadata.derive_metadata(text) == oracle.derive_metadata(text)
