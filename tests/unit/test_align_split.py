@@ -41,18 +41,7 @@ def _idle_machine(monkeypatch):
 
 def _children() -> set[int]:
     """Pids of this process's live children (from /proc: what multiprocessing may not know of)."""
-    me = str(os.getpid())
-    out = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
-                    fields = fh.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[1] == me and fields[0] != "Z":
-                out.add(int(entry))
-    return out
+    return _all_children(os.getpid(), live=True)
 
 
 def _facts(text: str, lang: str | None, parallel: bool, monkeypatch: pytest.MonkeyPatch) -> core.DocumentFacts:
@@ -336,7 +325,8 @@ def test_a_killed_process_leaves_no_worker_behind():
             proc.wait()
 
 
-def _all_children(parent: int) -> set[int]:
+def _all_children(parent: int, live: bool = False) -> set[int]:
+    """Pids of ``parent``'s children (``live``: not the zombies), from /proc."""
     out = set()
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -345,6 +335,6 @@ def _all_children(parent: int) -> set[int]:
                     fields = fh.read().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if fields[1] == str(parent):
+            if fields[1] == str(parent) and not (live and fields[0] == "Z"):
                 out.add(int(entry))
     return out
