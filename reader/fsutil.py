@@ -167,7 +167,7 @@ def commit_temp(tmp: Path, path: Path, *, backup: bool = False) -> None:
         raise
 
 
-def atomic_write(path: Path | str, data: bytes, *, backup: bool = False) -> None:
+def atomic_write(path: Path | str, data: bytes | bytearray | Iterable[bytes], *, backup: bool = False) -> None:
     """Replace ``path`` with ``data`` atomically and durably (temp file, fsync,
     ``os.replace``, fsync of the folder); ``backup`` keeps the old file as ``.bak``."""
     path = Path(path)

@@ -254,14 +254,6 @@ def meta_tables(image: StoreImage) -> list[Table]:
     return tables
 
 
-def shard_data(doc_id: str, anns: Iterable[Annotation]) -> dict[str, JSON]:
-    return {name: dict(rows) for name, rows in shard_tables(doc_id, anns)}
-
-
-def meta_data(image: StoreImage) -> dict[str, JSON]:
-    return {name: dict(rows) for name, rows in meta_tables(image)}
-
-
 def probe_writable(folder: Path) -> str | None:
     """None when ``folder`` accepts new files, else the reason (a real write probe, works as root)."""
     probe = folder / f".probe-{os.getpid()}-{threading.get_ident()}"
@@ -442,7 +434,7 @@ class FileEngine:
         self.docs_dir.mkdir(exist_ok=True)
         if not has_meta:
             image.created = now_iso()
-            fsutil.atomic_write(self.meta_path, dumps(meta_data(image)), backup=True)
+            fsutil.atomic_write(self.meta_path, dumps_tables(meta_tables(image)), backup=True)
         tail = safety.torn_tail(raw, good)
         if tail:
             # the last save was cut by a crash (it never returned): keep its bytes before cutting them off

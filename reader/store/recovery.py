@@ -32,14 +32,14 @@ from reader.store.engine import (
     ShardRead,
     apply_records,
     iter_shards,
-    meta_data,
+    meta_tables,
     read_meta,
     read_shard,
     refuse_partial_copy,
-    shard_data,
+    shard_tables,
     shard_name,
 )
-from reader.store.journal import dumps, encode_record, read_journal
+from reader.store.journal import dumps, dumps_tables, encode_record, read_journal
 
 Record = dict[str, JSON]
 
@@ -331,7 +331,7 @@ class _Recovery:
         except StoreCorruptError:
             pass
         rebuilt.created = rebuilt.created or now_iso()
-        fsutil.atomic_write(meta, dumps(meta_data(rebuilt)))
+        fsutil.atomic_write(meta, dumps_tables(meta_tables(rebuilt)))
         self.actions.append(f"{META_FILE}: {reason}; rebuilt from {source} and the previous journal; the damaged file is {aside.name}")
 
     def deleted_later(self) -> set[str]:
@@ -383,7 +383,7 @@ class _Recovery:
         prev_ops = _ops_for(self.prev_records, doc_id=doc_id)
         apply_records(prev_ops, rebuilt, self.prev)
         anns = list(rebuilt.by_doc.get(doc_id, {}).values())
-        fsutil.atomic_write(shard, dumps(shard_data(doc_id, anns)))
+        fsutil.atomic_write(shard, dumps_tables(shard_tables(doc_id, anns)))
         parts = [f"{len(salvaged.anns)} salvaged from the damaged file"]
         if from_bak:
             parts.append(f"{from_bak} from {bak.name}" + (f" ({len(only_in_bak)} of them not in the damaged file: kept, they may have been deleted since)" if only_in_bak and salvaged.anns else ""))

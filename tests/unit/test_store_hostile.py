@@ -241,7 +241,7 @@ def test_recover_never_reports_success_with_a_readable_record_left_behind(tmp_pa
     raw = bytearray(shard.read_bytes())
     raw[5] ^= 0x55
     shard.write_bytes(bytes(raw))
-    real = recovery_mod.shard_data
-    monkeypatch.setattr(recovery_mod, "shard_data", lambda doc_id, anns: real(doc_id, list(anns)[:1]))  # a buggy rebuild
+    real = recovery_mod.shard_tables
+    monkeypatch.setattr(recovery_mod, "shard_tables", lambda doc_id, anns: real(doc_id, list(anns)[:1]))  # a buggy rebuild
     code, out, err = run(capsys, "store", "recover", "--store", store)
     assert code == 1 and "incomplete" in err and "recovered" not in out
