@@ -11,11 +11,12 @@ import threading
 import regex
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from reader.align.facts import STRONG, WEAK, WEIGHTS, Fact, FactKey, passages_facts, reason
 from reader.align.fuzzy import near_sounds
-from reader.align.split import in_parts
+from reader.align.split import in_parts_many
 from reader.lang.language import split_paragraphs
 from reader.lang.sentences import sentence_spans
 
@@ -98,19 +99,37 @@ _facts_lock = threading.Lock()
 def document_facts(text: str, lang: str | None = None, doc_id: str = "") -> DocumentFacts:
     """The passages of ``text`` and the facts each states (cached by content; the result is shared:
     callers read it, never change it)."""
-    key = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), lang)
+    found = documents_facts([(text, lang, doc_id)])
+    assert found is not None  # nothing can stop it
+    return found[0]
+
+
+def documents_facts(docs: Sequence[tuple[str, str | None, str]],
+                    progress: Callable[[int, int], None] | None = None,
+                    should_stop: Callable[[], bool] | None = None) -> list[DocumentFacts] | None:
+    """``document_facts`` of each ``(text, lang, doc_id)`` of ``docs``, the ones not cached found
+    together: the passages of long documents are shared among processes as one piece of work
+    (``reader.align.split.in_parts_many``), so no CPU waits between one document and the next.
+    ``progress(done, total)`` counts passages; None when ``should_stop`` says to stop."""
+    keys = [(hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), lang) for text, lang, _ in docs]
+    out: list[DocumentFacts | None] = []
     with _facts_lock:
-        cached = _facts_cache.get(key)
-        if cached is not None:
-            _facts_cache.move_to_end(key)
-    if cached is not None:
-        return dataclasses.replace(cached, doc_id=doc_id)
-    found = _document_facts(text, lang, doc_id)
+        for key, (_, _, doc_id) in zip(keys, docs, strict=True):
+            cached = _facts_cache.get(key)
+            if cached is not None:
+                _facts_cache.move_to_end(key)
+            out.append(dataclasses.replace(cached, doc_id=doc_id) if cached is not None else None)
+    todo = [i for i, found in enumerate(out) if found is None]
+    new = _documents_facts([docs[i] for i in todo], progress, should_stop) if todo else []
+    if new is None:
+        return None
     with _facts_lock:
-        _facts_cache[key] = found
-        while len(_facts_cache) > FACTS_CACHE_SIZE:
-            _facts_cache.popitem(last=False)
-    return found
+        for i, found in zip(todo, new, strict=True):
+            out[i] = found
+            _facts_cache[keys[i]] = found
+            while len(_facts_cache) > FACTS_CACHE_SIZE:
+                _facts_cache.popitem(last=False)
+    return [found for found in out if found is not None]
 
 
 class _GCPause:
@@ -138,19 +157,31 @@ class _GCPause:
 
 
 def _document_facts(text: str, lang: str | None, doc_id: str) -> DocumentFacts:
+    found = _documents_facts([(text, lang, doc_id)])
+    assert found is not None  # nothing can stop it
+    return found[0]
+
+
+def _documents_facts(docs: Sequence[tuple[str, str | None, str]],
+                     progress: Callable[[int, int], None] | None = None,
+                     should_stop: Callable[[], bool] | None = None) -> list[DocumentFacts] | None:
     with _GCPause():
-        return _extract(text, lang, doc_id)
-
-
-def _extract(text: str, lang: str | None, doc_id: str) -> DocumentFacts:
-    ps = passages(text, lang=lang)
-    lower = set(_LOWER_LATIN.findall(text))  # the pattern has no group: findall gives whole matches
-    # a long document's passages are shared among processes (reader.align.split): the same facts
-    facts = in_parts(partial(_kept_facts, text, lang, lower), [(p.start, p.end) for p in ps])
-    df: Counter[FactKey] = Counter()
-    for found in facts:
-        df.update(found.keys())
-    return DocumentFacts(doc_id, lang, len(text), ps, facts, df)
+        cut = [passages(text, lang=lang) for text, lang, _ in docs]
+        jobs = []
+        for (text, lang, _), ps in zip(docs, cut, strict=True):
+            lower = set(_LOWER_LATIN.findall(text))  # the pattern has no group: findall gives whole matches
+            jobs.append((partial(_kept_facts, text, lang, lower), [(p.start, p.end) for p in ps]))
+        # the passages of long documents are shared among processes (reader.align.split): the same facts
+        found = in_parts_many(jobs, progress=progress, should_stop=should_stop)
+        if found is None:
+            return None
+        out = []
+        for (text, lang, doc_id), ps, facts in zip(docs, cut, found, strict=True):
+            df: Counter[FactKey] = Counter()
+            for kept in facts:
+                df.update(kept.keys())
+            out.append(DocumentFacts(doc_id, lang, len(text), ps, facts, df))
+        return out
 
 
 def _kept_facts(text: str, lang: str | None, lower: set[str], spans: list[tuple[int, int]]) -> list[dict[FactKey, Fact]]:

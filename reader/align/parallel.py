@@ -9,7 +9,7 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Callable, Iterable, Protocol
 
-from reader.align.core import Alignment, DocumentFacts, align, document_facts
+from reader.align.core import Alignment, DocumentFacts, align, documents_facts
 
 
 class _HasLang(Protocol):
@@ -50,14 +50,19 @@ class ParallelSet:
               pairs: Callable[["ParallelSet"], Iterable[tuple[str, str]]] | None = None) -> bool:
         """Compute every document's facts and the alignment of every pair (or of the pairs that
         ``pairs`` picks once the facts are known); False if stopped early."""
-        total, done = len(self._docs) * 2, 0
-        for doc_id, text, lang in self._docs:
-            if should_stop and should_stop():
-                return False
-            self.facts[doc_id] = document_facts(text, lang, doc_id)
-            done += 1
+        total = len(self._docs) * 2
+
+        def passages_done(n: int, of: int) -> None:  # the facts are found passage by passage, in one piece of work
             if progress:
-                progress(done, total)
+                progress(n * len(self._docs) // max(of, 1), total)
+
+        found = documents_facts([(text, lang, doc_id) for doc_id, text, lang in self._docs], passages_done, should_stop)
+        if found is None:
+            return False
+        self.facts = {doc_id: facts for (doc_id, _, _), facts in zip(self._docs, found, strict=True)}
+        done = len(self._docs)
+        if progress:
+            progress(done, total)
         order = {d: n for n, d in enumerate(self.doc_ids)}
         chosen = combinations(self.doc_ids, 2) if pairs is None else pairs(self)
         todo = sorted({(a, b) if order[a] < order[b] else (b, a) for a, b in chosen if a != b},

@@ -84,7 +84,9 @@ def cut(spans: list[Span], parts: int) -> list[list[Span]]:
     return out
 
 
-_jobs: dict[int, Callable[[list[Span]], Sequence[object]]] = {}  # forked workers find their work here
+Work = Callable[[list[Span]], list[T]]
+
+_jobs: dict[int, Sequence[Callable[[list[Span]], Sequence[object]]]] = {}  # forked workers find their work here
 _job_ids = itertools.count()
 
 
@@ -108,60 +110,109 @@ def _quiet(parent: int) -> None:
         pass
 
 
-def _run(job: int, spans: list[Span]) -> Sequence[object]:
-    """In a worker: the work of job ``job`` (inherited from the parent at the fork) on ``spans``."""
-    return _jobs[job](spans)
+def _run(job: int, part: int, spans: list[Span]) -> Sequence[object]:
+    """In a worker: work ``part`` of job ``job`` (inherited from the parent at the fork) on ``spans``."""
+    return _jobs[job][part](spans)
 
 
-def in_parts(work: Callable[[list[Span]], list[T]], spans: list[Span],
-             min_passages: int | None = None) -> list[T]:
+def in_parts(work: Work[T], spans: list[Span], min_passages: int | None = None) -> list[T]:
     """``work(spans)``, one result per span, computed in parts by several processes when
-    ``spans`` are many. ``work`` must give each span's result from that span alone.
+    ``spans`` are many. ``work`` must give each span's result from that span alone
+    (:func:`in_parts_many` with one piece of work)."""
+    done = in_parts_many([(work, spans)], min_passages)
+    assert done is not None  # nothing can stop it
+    return done[0]
 
-    The spans are cut into chunks of about :data:`CHUNK` passages. The workers take chunks from
-    the end of the document backwards while this process takes them from the start; when it
-    reaches a chunk no worker has started, it does that one itself. So a busy machine, where a
-    worker gets little CPU, costs little more than one process (at most the few chunks a worker
-    has taken, waited for), and an idle one shares the work evenly. The work itself is never
-    pickled: the workers are forked after it is registered, and only spans and results travel."""
+
+def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int | None = None,
+                  progress: Callable[[int, int], None] | None = None,
+                  should_stop: Callable[[], bool] | None = None) -> list[list[T]] | None:
+    """``[work(spans) for work, spans in jobs]`` (the facts of several documents, say), computed
+    in parts by several processes when the spans of all of them are many; each ``work`` must
+    give each span's result from that span alone.
+
+    The spans are cut into chunks of about :data:`CHUNK` passages, the chunks of every job in
+    one row. The workers take chunks from the end of the row backwards while this process
+    takes them from the start; when it reaches a chunk no worker has started, it does that one
+    itself. So a busy machine, where a worker gets little CPU, costs little more than one process
+    (at most the few chunks a worker has taken, waited for), and an idle one shares the work
+    evenly, across the documents: one pool for all of them, no worker idle while one document
+    is finished and the next not started. The work itself is never pickled: the workers are
+    forked after it is registered, and only spans and results travel.
+
+    ``progress(done, total)`` is called in this process with the spans done so far;
+    ``should_stop()`` is asked before each chunk this process takes: when it says so, the chunks
+    not started are dropped and None is returned."""
     threshold = PARALLEL_PASSAGES if min_passages is None else min_passages
-    if len(spans) < max(threshold, 2) or workers() < 2:
-        return work(spans)
-    n = min(workers(), workers() - others_running())  # the CPUs nobody else is using
-    if n < 2:
-        return work(spans)
-    # the first passages here, before forking: what the work builds once and keeps (compiled
-    # patterns, tables read from CLDR, imports) is then built once, not again in each worker
-    out = work(spans[:WARM_UP]) if WARM_UP > 0 else []
-    chunks = cut(spans[WARM_UP:], max(2 * n, (len(spans) - WARM_UP) // CHUNK))
+    total = sum(len(spans) for _, spans in jobs)
+    n = workers()
+    if total >= max(threshold, 2) and n >= 2:
+        n = min(n, n - others_running())  # the CPUs nobody else is using
+    if total < max(threshold, 2) or n < 2:
+        return _here(jobs, total, progress, should_stop)
+    # the first passages of each job here, before forking: what the work builds once and keeps
+    # (compiled patterns, tables read from CLDR, imports) is then built once, not again in each worker
+    out: list[list[T]] = [work(spans[:WARM_UP]) if WARM_UP > 0 else [] for work, spans in jobs]
+    done = sum(len(part) for part in out)
+    chunks: list[tuple[int, list[Span]]] = []
+    for part, (_, spans) in enumerate(jobs):
+        rest = spans[WARM_UP:]
+        if rest:
+            pieces = max(2 * n, len(rest) // CHUNK) if len(jobs) == 1 else max(1, len(rest) // CHUNK)
+            chunks += [(part, c) for c in cut(rest, pieces)]
+    if not chunks:
+        return out  # many short documents: the warm-up did them all
     job = next(_job_ids)
-    _jobs[job] = work
+    _jobs[job] = [work for work, _ in jobs]
     try:
         try:
             pool = ProcessPoolExecutor(max_workers=n - 1, mp_context=multiprocessing.get_context("fork"),
                                        initializer=_quiet, initargs=(os.getpid(),))
         except (OSError, ValueError):
-            return out + work(spans[WARM_UP:])
+            return _here(jobs, total, progress, should_stop, out, done, chunks)
         try:
             futures: dict[int, Future[Sequence[object]]] = {}
             try:
                 for i in range(len(chunks) - 1, 0, -1):  # the workers start from the end
-                    futures[i] = pool.submit(_run, job, chunks[i])
+                    futures[i] = pool.submit(_run, job, *chunks[i])
             except (OSError, RuntimeError, BrokenProcessPool):
                 pass  # the chunks not submitted are done here
-            out += work(chunks[0])
-            for i in range(1, len(chunks)):
+            for i, (part, spans) in enumerate(chunks):
                 future = futures.get(i)
                 if future is None or future.cancel():
-                    out += work(chunks[i])  # no worker has started it: done here
-                    continue
-                try:
-                    out += cast("list[T]", future.result())  # what work gave, in the worker
-                except (OSError, BrokenProcessPool):
-                    out += work(chunks[i])  # a worker that died (out of memory, killed): done here
+                    if should_stop is not None and should_stop():
+                        return None
+                    out[part] += jobs[part][0](spans)  # no worker has started it: done here
+                else:
+                    try:
+                        out[part] += cast("list[T]", future.result())  # what work gave, in the worker
+                    except (OSError, BrokenProcessPool):
+                        out[part] += jobs[part][0](spans)  # a worker that died (out of memory, killed): done here
+                done += len(spans)
+                if progress is not None:
+                    progress(done, total)
         finally:
-            # an error or an interrupt here: the chunks not started are dropped, not worked through
+            # an error, an interrupt or a stop here: the chunks not started are dropped, not worked through
             pool.shutdown(wait=True, cancel_futures=True)
         return out
     finally:
         del _jobs[job]
+
+
+def _here(jobs: Sequence[tuple[Work[T], list[Span]]], total: int, progress: Callable[[int, int], None] | None,
+          should_stop: Callable[[], bool] | None, out: list[list[T]] | None = None, done: int = 0,
+          chunks: list[tuple[int, list[Span]]] | None = None) -> list[list[T]] | None:
+    """The work of ``jobs`` in this process, chunk by chunk (``chunks``: what is left after the
+    results ``out`` already found, ``done`` spans of ``total``); None when ``should_stop`` says so."""
+    if out is None or chunks is None:
+        out = [[] for _ in jobs]
+        chunks = [(part, c) for part, (_, spans) in enumerate(jobs) if spans
+                  for c in cut(spans, max(1, len(spans) // CHUNK))]
+    for part, spans in chunks:
+        if should_stop is not None and should_stop():
+            return None
+        out[part] += jobs[part][0](spans)
+        done += len(spans)
+        if progress is not None:
+            progress(done, total)
+    return out

@@ -131,3 +131,22 @@ def test_document_facts_are_cached_by_content_and_language(monkeypatch):
     assert (again.passages, again.facts, again.df) == (first.passages, first.facts, first.df)
     core.document_facts(text, "it", "c")  # another language: extracted again
     assert calls
+
+
+def test_a_parallel_set_reports_progress_and_stops_when_asked():
+    """The compare screen's worker: progress counts up to its total, facts of every document
+    first (found together), then each pair; a stop asked while the facts are found ends the
+    build at once, with nothing aligned."""
+    from reader.align import core
+    from reader.align.parallel import ParallelSet
+
+    docs = [(f"d{i}", f"Kovar Systems pays ${410 + i},000 a year.\n\nIt was {i + 3} May.", "en") for i in range(3)]
+    core._facts_cache.clear()
+    seen: list[tuple[int, int]] = []
+    ps = ParallelSet(docs)
+    assert ps.build(lambda d, t: seen.append((d, t)))
+    assert ps.ready and seen[-1] == (6, 6) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    core._facts_cache.clear()
+    stopped = ParallelSet(docs)
+    assert not stopped.build(should_stop=lambda: True)
+    assert not stopped.ready and stopped.facts == {}

@@ -338,3 +338,71 @@ def _all_children(parent: int, live: bool = False) -> set[int]:
             if fields[1] == str(parent) and not (live and fields[0] == "Z"):
                 out.add(int(entry))
     return out
+
+
+def _tagged(tag: int, spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    return [(tag, a, os.getpid()) for a, _ in spans]
+
+
+@needs_fork
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sizes=st.lists(st.integers(0, 120), min_size=1, max_size=5), chunk=st.integers(1, 30))
+def test_several_jobs_in_one_pool_give_each_jobs_results_in_order(sizes, chunk, monkeypatch):
+    """The documents of one comparison are one piece of work: each gets its own results, in
+    order, whichever process found them; progress counts every span once, up to the total."""
+    monkeypatch.setattr(split, "WARM_UP", 2)
+    monkeypatch.setattr(split, "CHUNK", chunk)
+    jobs = [(partial(_tagged, k), [(i, i + 1) for i in range(n)]) for k, n in enumerate(sizes)]
+    seen: list[tuple[int, int]] = []
+    got = split.in_parts_many(jobs, min_passages=10, progress=lambda d, t: seen.append((d, t)))
+    assert got is not None
+    assert [[(k, a) for k, a, _ in part] for part in got] == [[(k, i) for i in range(n)] for k, n in enumerate(sizes)]
+    total = sum(sizes)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and all(t == total for _, t in seen)
+    assert not seen or seen[-1][0] == total
+    assert not multiprocessing.active_children()
+
+
+def test_a_stop_drops_the_rest_and_returns_none(monkeypatch):
+    """A stop asked (the compare screen closed) while the facts are found: no more chunks are
+    done, nothing is returned, no process is left."""
+    monkeypatch.setattr(split, "WARM_UP", 0)
+    monkeypatch.setattr(split, "CHUNK", 10)
+    calls: list[int] = []
+
+    def work(spans: list[tuple[int, int]]) -> list[int]:
+        calls.append(len(spans))
+        return [0 for _ in spans]
+
+    asked = iter(range(100))
+    jobs = [(work, [(i, i + 1) for i in range(100)]), (work, [(i, i + 1) for i in range(100)])]
+    before = _children()
+    got = split.in_parts_many(jobs, min_passages=10**9, should_stop=lambda: next(asked) >= 3)
+    assert got is None and sum(calls) == 30  # three chunks of 10, then the stop
+    if split.workers() >= 2:
+        got = split.in_parts_many(jobs, min_passages=10, should_stop=lambda: True)
+        assert got is None
+    assert not multiprocessing.active_children() and _children() <= before
+
+
+@needs_fork
+def test_the_facts_of_two_documents_together_are_the_facts_of_each_alone(monkeypatch):
+    """``documents_facts`` (the compare screen, the bench: one pool for the pair) gives what
+    ``document_facts`` gives for each document alone."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    from bench.bench_align_scale import two_documents
+
+    en, it = two_documents(300, seed=random.Random(11).randint(0, 1000))
+    alone = [_facts(en, "en", False, monkeypatch), _facts(it, "it", False, monkeypatch)]
+    core._facts_cache.clear()
+    with monkeypatch.context() as m:
+        m.setattr(split, "PARALLEL_PASSAGES", 4)
+        m.setattr(split, "WARM_UP", 3)
+        m.setattr(split, "CHUNK", 40)
+        together = core.documents_facts([(en, "en", "a"), (it, "it", "b")])
+    assert together is not None
+    for one, both in zip(alone, together, strict=True):
+        _same(one, both)
+    assert [f.doc_id for f in together] == ["a", "b"]
+    again = core.documents_facts([(it, "it", "c"), (en, "en", "d")])  # from the cache, in the order asked
+    assert again is not None and [f.doc_id for f in again] == ["c", "d"] and again[0].facts is together[1].facts
