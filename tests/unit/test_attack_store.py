@@ -130,7 +130,7 @@ def test_a_full_disk_during_compaction_loses_nothing(tmp_path: Path, monkeypatch
     def full(fd: int, data: bytes) -> int:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(fsutil.os, "write", full)
+    monkeypatch.setattr(os, "write", full)  # fsutil writes with os.write
     with pytest.raises(ReaderError):
         store.compact()
     monkeypatch.undo()
