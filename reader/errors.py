@@ -97,6 +97,16 @@ class StoreConflictError(StoreError):
         super().__init__(line)
 
 
+class UnstorableValueError(StoreError):
+    """A value handed to the store holds text that no UTF-8 file can carry (a lone surrogate):
+    refused before anything changed, so it never blocks the saves after it (reader.store.storable)."""
+
+    def __init__(self, field: str, reason: str):
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}; nothing was saved")
+
+
 class AnnotationError(ReaderError):
     """A bad annotation request: duplicate, offsets out of range, unknown label..."""
 

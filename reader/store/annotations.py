@@ -15,7 +15,7 @@ import sys
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping, ParamSpec, Self, Sequence, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, ParamSpec, Self, Sequence, TypeVar
 
 from reader.errors import (
     AnnotationError,
@@ -23,6 +23,7 @@ from reader.errors import (
     StoreError,
     StoreReadOnlyError,
     StoreWriteError,
+    UnstorableValueError,
 )
 from reader.labels import LabelSet
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, Annotation, Document, default_annotator, now_iso
@@ -45,6 +46,7 @@ from reader.store.undo import UndoMethods
 from reader.store.reanchor import reanchor_documents
 from reader.store.location import LabelSource, is_database_url, safe_location
 from reader.store.state import WorkspaceTables
+from reader.store.storable import check_fields, check_storable
 
 if TYPE_CHECKING:
     from reader.store.postgres import PostgresEngine
@@ -52,6 +54,17 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 Key = tuple[str, int, int, str]
+
+
+def _storable(moves: Iterable[tuple[Annotation, Annotation]]) -> Iterator[tuple[Annotation, Annotation]]:
+    """The re-anchored annotations the store can keep (a corpus text with a lone surrogate: that span
+    stays where it was rather than block every later save)."""
+    for old, new in moves:
+        try:
+            check_fields(new)
+        except UnstorableValueError:
+            continue
+        yield old, new
 
 
 def _locked(method: Callable[P, R]) -> Callable[P, R]:
@@ -114,6 +127,12 @@ class PendingSaves:
                     self._engine.commit(ops)
             except CommitConflict as exc:
                 self._refusing.append((exc, ops, set()))
+            except UnstorableValueError:
+                # refused for good (a value slipped past the checks where it entered): retrying cannot
+                # help, so it is dropped rather than kept first among the unsaved, blocking the rest
+                self._ops.pop(0)
+                self._bases.pop(0)
+                raise
             except CommitError as exc:
                 self.last_error = exc.reason
                 raise StoreWriteError(exc.location, exc.reason, len(self._ops)) from None
@@ -322,6 +341,7 @@ class AnnotationStore(UndoMethods):
         """Apply and save one transaction of raw operations (a rescue file's). Every
         operation is checked first; a bad one raises ``ValueError`` and nothing is applied."""
         self._check_writable()
+        check_storable("the change", ops)
         scratch = StoreImage()
         for op in ops:
             scratch.apply(op)  # validates (raises ValueError/TypeError/KeyError)
@@ -350,7 +370,7 @@ class AnnotationStore(UndoMethods):
         self._validator.corpus_attached = True
         report = ReanchorReport(saved=not self.readonly)
         ops: list[Op] = []
-        for old, new in reanchor_documents(self._image.by_doc, self._document, report, now_iso()):
+        for old, new in _storable(reanchor_documents(self._image.by_doc, self._document, report, now_iso())):
             self._replace(old, new)
             ops.append(["put", ann_record(new)])
         if ops and not self.readonly:
@@ -432,6 +452,8 @@ class AnnotationStore(UndoMethods):
         """Change label, note, status or span. Durable when it returns. Deciding someone else's
         suggestion adds the decision to this annotator's layer instead (reader.store.decisions)."""
         self._check_writable()
+        for name, value in (("label", label), ("note", note), ("status", status)):
+            check_storable(name, value)
         old = self._existing(ann_id)
         if status not in (None, STATUS_SUGGESTED) and is_shared(old, self.annotator) and start is end is None:
             return self._add_one(decision(old, self.annotator, status, now_iso(), label=label, note=note))

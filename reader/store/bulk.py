@@ -12,12 +12,13 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 
-from reader.errors import AnnotationError, DuplicateAnnotationError
+from reader.errors import AnnotationError, DuplicateAnnotationError, UnstorableValueError
 from reader.model import STATUS_REJECTED, STATUS_SUGGESTED, Annotation, now_iso
 from reader.protocols import AnnotationItem
 from reader.store.decisions import decision, is_shared
 from reader.store.base import LayerKey, Op, StoreImage, ann_record, copy_annotation, credited, layer_key
 from reader.store.history import Change, History
+from reader.store.storable import check_storable
 
 if TYPE_CHECKING:
     from reader.store.validate import AnnotationValidator
@@ -60,6 +61,8 @@ class BulkWriter:
                 ann = self._validator.make(fields, ann_id=ann_id, stamp=stamp, source=source)
             except AnnotationError as exc:
                 raise type(exc)(f"item {n}: {exc}") from None
+            except UnstorableValueError as exc:
+                raise UnstorableValueError(f"item {n}: {exc.field}", exc.reason) from None
             if ann.status != STATUS_REJECTED:
                 if layer_key(ann) in keys or self._validator.is_duplicate(ann):
                     if skip_duplicates:
@@ -80,6 +83,8 @@ class BulkWriter:
 
     def update_many(self, ann_ids: Iterable[str], label: str | None, status: str | None) -> list[Annotation]:
         """See :meth:`AnnotationStore.update_many`."""
+        check_storable("label", label)
+        check_storable("status", status)
         stamp = now_iso()
         changes: list[Change] = []
         keys: set[LayerKey] = set()
@@ -121,6 +126,8 @@ class BulkWriter:
 
     def set_scores(self, scores: Mapping[str, tuple[float, str]]) -> int:
         """See :meth:`AnnotationStore.set_scores`."""
+        for ann_id, (_score, reason) in scores.items():
+            check_storable(f"the reason of {ann_id!r}", reason)  # every one first: all or nothing
         changed: list[Annotation] = []
         for ann_id, (score, reason) in scores.items():
             old = self._image.anns.get(ann_id)

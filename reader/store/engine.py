@@ -53,7 +53,7 @@ from types import TracebackType
 from typing import Iterable, Iterator, Sequence
 
 from reader import fsutil
-from reader.errors import StoreCorruptError, StoreError, StoreLockedError, StoreVersionError
+from reader.errors import StoreCorruptError, StoreError, StoreLockedError, StoreVersionError, UnstorableValueError
 from reader.model import Annotation, now_iso
 from reader.store import safety
 from reader.protocols import JSON
@@ -95,6 +95,10 @@ def shard_name(doc_id: str) -> str:
 def backup_of(path: Path) -> Path | None:
     bak = path.with_name(path.name + ".bak")
     return bak if bak.exists() else None
+
+
+def _unencodable(exc: UnicodeEncodeError) -> str:
+    return f"holds a lone surrogate \\u{ord(exc.object[exc.start]):04x}, which cannot be saved as UTF-8"
 
 
 def _check_version(path: Path, found: JSON) -> None:
@@ -479,6 +483,10 @@ class FileEngine:
     def commit(self, ops: Sequence[Op]) -> None:
         if self._journal is None:
             raise CommitError(self.location, self.readonly_reason or "the store is not open for writing")
+        try:
+            line = encode_record({"v": SCHEMA_VERSION, "ops": list(ops)})
+        except UnicodeEncodeError as exc:  # the store's checks refuse such values first (reader.store.storable)
+            raise UnstorableValueError(f"a change to {self.path}", _unencodable(exc)) from None
         for op in ops:
             if op[0] == "put":
                 self._dirty_docs.add(op[1]["doc_id"])
@@ -490,16 +498,17 @@ class FileEngine:
         if gone:
             raise CommitError(str(self.path), gone)
         try:
-            self._journal.append(encode_record({"v": SCHEMA_VERSION, "ops": list(ops)}))
+            self._journal.append(line)
         except OSError as exc:
             raise CommitError(str(self.journal_path), fsutil.os_reason(exc)) from None
         j = self._journal
         if j.records >= COMPACT_RECORDS or j.size >= COMPACT_BYTES:
             try:
                 self._compact()
-            except OSError as exc:
+            except (OSError, UnicodeEncodeError) as exc:
                 # Not a lost save: the journal still holds every change. Try again later.
-                self.last_error = f"{self.path}: compaction failed ({fsutil.os_reason(exc)}); the journal keeps the changes"
+                why = fsutil.os_reason(exc) if isinstance(exc, OSError) else _unencodable(exc)
+                self.last_error = f"{self.path}: compaction failed ({why}); the journal keeps the changes"
 
     def poll(self) -> list[Op]:
         return []  # one writer: nobody else changes the files while we hold the lock
@@ -510,6 +519,8 @@ class FileEngine:
             self._compact()
         except OSError as exc:
             raise CommitError(self.location, fsutil.os_reason(exc)) from None
+        except UnicodeEncodeError as exc:  # a value that slipped past the checks, in memory only
+            raise CommitError(self.location, _unencodable(exc)) from None
 
     def _compact(self) -> None:
         if self._journal is None:

@@ -48,6 +48,7 @@ from reader.store.base import LayerKey, Op, ann_record, copy_annotation, layer_k
 from reader.store.history import Change
 from reader.store.validate import AnnotationValidator
 from reader.store.part import StoreCore, StorePart
+from reader.store.storable import check_fields, check_storable
 
 
 #: the workspace table holding the decision rows (version-checked on PostgreSQL)
@@ -139,6 +140,10 @@ class GoldWriter(StorePart):
         row stays, so the cluster shows undecided again)."""
         with self._lock:
             self._check_writable()
+            check_storable("layer", layer)
+            check_storable("source", source)
+            for n, d in enumerate(decisions, 1):
+                check_fields(d, f"decision {n}")  # the spans it adds are checked as they are made
             table = self._image.meta[DECISION_TABLE]
             rows: list[tuple[str, JSON]] = []  # (key, the value seen) of every row the decisions write
             for d in decisions:

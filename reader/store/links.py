@@ -25,6 +25,7 @@ from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUGGESTED, Ann
 from reader.store.base import Op, StoreImage, copy_annotation
 from reader.store.history import Change
 from reader.store.part import StorePart
+from reader.store.storable import check_fields, check_storable
 
 TABLE = "links"
 
@@ -123,7 +124,9 @@ class LinkTable(StorePart):
                 raise LinkError(f"no annotation {ann_id!r} to link")
         if status not in (STATUS_ACCEPTED, STATUS_SUGGESTED):
             raise LinkError(f"link status must be accepted or suggested, not {status!r}")
-        return Link(new_id(), a, b, annotator or self._annotator(), now_iso(), status, source)
+        link = Link(new_id(), a, b, annotator or self._annotator(), now_iso(), status, source)
+        check_fields(link, "the link")
+        return link
 
     def link(self, a: str, b: str, *, status: str = STATUS_ACCEPTED, source: str = "",
              annotator: str | None = None) -> Link:
@@ -183,6 +186,7 @@ class LinkTable(StorePart):
                 if (ln.id in have or key in pairs or len(key) < 2 or ln.a not in self._image.anns
                         or ln.b not in self._image.anns):
                     continue
+                check_fields(ln, f"link {ln.id!r}")  # before anything changes: all or nothing
                 have.add(ln.id)
                 pairs.add(key)
                 made.append(ln)
@@ -199,6 +203,7 @@ class LinkTable(StorePart):
         """Accept (or re-suggest) a link; undoable."""
         with self._lock:
             self._check_writable()
+            check_storable("the link status", status)
             old = self.get_link(link_id)
             if old is None:
                 raise LinkError(f"no link {link_id!r}")

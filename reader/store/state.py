@@ -24,6 +24,7 @@ from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, Annotation, Document,
 from reader.protocols import JSON, RejectedKey
 from reader.store.base import Op
 from reader.store.part import StoreCore, StorePart
+from reader.store.storable import check_storable
 
 
 
@@ -82,6 +83,8 @@ class WorkspaceTables(StorePart):
 
     def _set(self, table: str, key: str, value: JSON) -> None:
         self._check_writable()
+        check_storable(f"the {table} key", key)
+        check_storable(f"the {table} value of {key!r}", value)
         rows = self._image.meta[table]
         if value is None:
             if key not in rows:
@@ -105,11 +108,14 @@ class WorkspaceTables(StorePart):
 
     def add_documents(self, docs: Iterable[Document]) -> int:
         """Keep documents (with their text) in the store, e.g. from an import. Durable."""
+        docs = list(docs)
         with self._lock:
             self._check_writable()
+            records = [doc_to_record(doc) for doc in docs]
+            for n, rec in enumerate(records, 1):  # every one first: a bad one and nothing changes
+                check_storable(f"document {n} ({rec['id']!r})", rec)
             ops: list[Op] = []
-            for doc in docs:
-                rec = doc_to_record(doc)
+            for doc, rec in zip(docs, records):
                 self._image.meta["documents"][doc.id] = rec
                 self._imported[doc.id] = doc_from_record(rec)
                 ops.append(["meta", "documents", doc.id, rec])
@@ -132,6 +138,7 @@ class WorkspaceTables(StorePart):
             self._check_writable()
             table = self._image.meta["languages"]
             ops: list[Op] = []
+            check_storable("the language results", results)
             for sha, value in results.items():
                 value = _plain_json(value)
                 if table.get(sha) != value:

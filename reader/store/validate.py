@@ -16,6 +16,7 @@ from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, STATUSES, Annotation,
 from reader.protocols import JSON, AnnotationItem
 from reader.store.base import LayerKey, ann_record, credited, layer_key
 from reader.store.engine import no_gc
+from reader.store.storable import check_fields
 
 
 def _text(value: object) -> str:
@@ -111,7 +112,9 @@ class AnnotationValidator:
                 raise OffsetError(f"{old.doc_id}: cannot move the span: the document's text is not known to the store")
             s, e, span, sha = self.span(old.doc_id, s, e, None)
             changes.update(start=s, end=e, text=span, orphaned=False, doc_sha256=sha)
-        return credited(old, _revalue(old, dataclasses.replace(old, **changes)), annotator)
+        new = credited(old, _revalue(old, dataclasses.replace(old, **changes)), annotator)
+        check_fields(new)
+        return new
 
     @staticmethod
     def revalue(old: Annotation, new: Annotation) -> Annotation:
@@ -151,7 +154,7 @@ class AnnotationValidator:
         stamp = stamp or now_iso()
         created = fields.get("created") or stamp
         doc_sha256 = fields.get("doc_sha256")
-        return Annotation(
+        ann = Annotation(
             id=ann_id or os.urandom(8).hex(),  # same form as model.new_id(), ~15x faster
             doc_id=doc_id,
             start=start,
@@ -170,6 +173,8 @@ class AnnotationValidator:
             reason=_text(fields.get("reason")),
             suggested_by=_text(fields.get("suggested_by")),
         )
+        check_fields(ann)  # a lone surrogate in a note, an annotator...: refused before anything changes
+        return ann
 
 
 def _score(obj: JSON) -> float | None:
