@@ -59,6 +59,20 @@ class StoreCorruptError(StoreError):
         super().__init__(f"{path}: cannot read the store: {reason}.{hint}")
 
 
+class StoreMetaMissingError(StoreCorruptError):
+    """``meta.json`` is gone from a folder that holds a store (shards, journals, backups): not a new
+    store. Nothing was written; ``reader store recover`` rebuilds it from its backup and the journals."""
+
+    def __init__(self, path: Path | str, found: str, backup: Path | str | None = None):
+        self.path = str(path)
+        self.found = found
+        self.reason = f"missing, but the folder holds a store ({found})"
+        self.backup = str(backup) if backup else None
+        source = f"{Path(backup).name} and the journals" if backup else "the journals"
+        StoreError.__init__(self, f"{path}: {self.reason}; not opened and nothing was written. Run "
+                            f"`reader store recover --store {Path(path).parent}` to rebuild it from {source}.")
+
+
 class StoreVersionError(StoreError):
     def __init__(self, path: Path | str, found: int, supported: int):
         self.path = str(path)

@@ -53,13 +53,14 @@ from types import TracebackType
 from typing import Iterable, Iterator, Sequence
 
 from reader import fsutil
-from reader.errors import StoreCorruptError, StoreError, StoreLockedError, StoreVersionError, UnstorableValueError
+from reader.errors import (StoreCorruptError, StoreError, StoreLockedError, StoreMetaMissingError, StoreVersionError,
+                           UnstorableValueError)
 from reader.model import Annotation, now_iso
 from reader.store import safety
 from reader.protocols import JSON
 from reader.store.base import META_TABLES, SCHEMA_VERSION, CommitError, Op, StoreImage, ann_from_record, ann_record
 from reader.store.lockfile import WriterLock
-from reader.store.migrate import backup_for_upgrade
+from reader.store.migrate import BACKUP_PREFIX, backup_for_upgrade
 from reader.store.journal import (Journal, JournalCorrupt, Table, dumps, dumps_tables, encode_record, read_journal,
                                   read_json_file)
 
@@ -84,6 +85,39 @@ def refuse_partial_copy(path: Path) -> None:
     if (path / PARTIAL_COPY_FILE).exists():
         raise StoreError(f"{path}: an unfinished `reader store copy` (killed before the end): not a usable store; "
                          "delete this folder and copy again")
+
+
+def store_files(path: Path) -> list[str]:
+    """The files of ``path`` that only a store that has been written holds (shards, journals, backups):
+    a folder with any of them and no ``meta.json`` lost it, it is not a new store. Empty when none."""
+    found: list[str] = []
+    docs = path / DOCS_DIR
+    if docs.is_dir():
+        shards = [e.name for e in os.scandir(docs)
+                  if e.name.endswith((".json", ".json.bak")) and not e.name.startswith(fsutil.TMP_PREFIX)]
+        if shards:
+            found.append(f"{len(shards)} file(s) in {DOCS_DIR}/")
+    try:
+        if (path / JOURNAL_FILE).stat().st_size > 0:
+            found.append(JOURNAL_FILE)
+    except OSError:
+        pass
+    for name in (META_FILE + ".bak", JOURNAL_PREV_FILE):
+        if (path / name).exists():
+            found.append(name)
+    if path.is_dir():
+        found += sorted(e.name for e in os.scandir(path)
+                        if e.name.startswith((safety.TORN_PREFIX, BACKUP_PREFIX)))[:3]
+    return found
+
+
+def refuse_missing_meta(path: Path) -> None:
+    """Raise :class:`~reader.errors.StoreMetaMissingError` when ``path`` lost its ``meta.json``."""
+    if (path / META_FILE).exists():
+        return
+    found = store_files(path)
+    if found:
+        raise StoreMetaMissingError(path / META_FILE, ", ".join(found), backup_of(path / META_FILE))
 
 
 def shard_name(doc_id: str) -> str:
@@ -411,6 +445,8 @@ class FileEngine:
     def _load_files(self) -> None:
         image = StoreImage()
         has_meta = read_meta(self.meta_path, image)
+        if not has_meta:
+            refuse_missing_meta(self.path)  # never taken for a new store, never written over
         load_shards(self.docs_dir, image)
         records: list[dict[str, JSON]] = []
         good = 0

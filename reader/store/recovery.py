@@ -35,6 +35,7 @@ from reader.store.engine import (
     meta_tables,
     read_meta,
     read_shard,
+    refuse_missing_meta,
     refuse_partial_copy,
     shard_tables,
     shard_name,
@@ -116,7 +117,8 @@ def _check(path: Path, notes: list[str]) -> list[str]:
     problems: list[str] = []
     image = StoreImage()
     try:
-        read_meta(path / META_FILE, image)
+        if not read_meta(path / META_FILE, image):
+            refuse_missing_meta(path)
     except (StoreCorruptError, StoreVersionError) as exc:
         problems.append(str(exc))
     seen: dict[str, str] = {}
@@ -311,12 +313,14 @@ class _Recovery:
     def _recover_meta(self) -> None:
         meta = self.path / META_FILE
         try:
-            read_meta(meta, StoreImage())
+            if not read_meta(meta, StoreImage()):
+                refuse_missing_meta(self.path)  # absent from a new store: fine; from a written one: rebuilt
             return
         except StoreCorruptError as exc:
             reason = exc.reason
         aside = _corrupt_name(meta)
-        os.replace(meta, aside)
+        if meta.exists():
+            os.replace(meta, aside)
         rebuilt = StoreImage()
         source = "an empty one"
         bak = meta.with_name(meta.name + ".bak")
@@ -332,7 +336,8 @@ class _Recovery:
             pass
         rebuilt.created = rebuilt.created or now_iso()
         fsutil.atomic_write(meta, dumps_tables(meta_tables(rebuilt)))
-        self.actions.append(f"{META_FILE}: {reason}; rebuilt from {source} and the previous journal; the damaged file is {aside.name}")
+        kept = f"; the damaged file is {aside.name}" if aside.exists() else ""
+        self.actions.append(f"{META_FILE}: {reason}; rebuilt from {source} and the previous journal{kept}")
 
     def deleted_later(self) -> set[str]:
         """Annotation ids that the current journal deletes (a salvaged one may rightly be gone)."""

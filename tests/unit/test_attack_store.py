@@ -75,10 +75,6 @@ def _store_with_imported_documents(tmp_path: Path) -> Path:
     return tmp_path / "s"
 
 
-@pytest.mark.xfail(strict=True, reason="a store whose meta.json is gone (a sync client, a slip of rm) but whose "
-                   "shards and journals are there is taken for a new store: the writer writes an empty meta.json "
-                   "over the loss (the imported documents, overrides and done flags are gone for good) and "
-                   "`reader store check` says ok")
 def test_a_store_that_lost_meta_json_is_not_taken_for_a_new_one(tmp_path: Path) -> None:
     path = _store_with_imported_documents(tmp_path)
     (path / "meta.json").unlink()
