@@ -179,6 +179,7 @@ class AnnotationStore(UndoMethods):
         engine: StorageEngine | None = None,
     ):
         self.annotator = annotator or default_annotator()
+        check_storable("annotator", self.annotator)  # refused before anything is opened or written
         database = engine is None and is_database_url(path)
         pg: PostgresEngine | None = None
         if database:  # postgresql://...: many writers (imported only then: a folder store's start never loads it)

@@ -131,3 +131,9 @@ def test_any_note_is_either_kept_exactly_or_refused_cleanly(tmp_path_factory: py
     store.close()
     notes = {a.start: a.note for a in AnnotationStore(path, readonly=True).all()}
     assert notes == ({0: note, 4: ""} if kept else {4: ""})
+
+
+def test_a_session_annotator_that_cannot_be_stored_is_refused_before_the_store_is_opened(tmp_path: Path) -> None:
+    with pytest.raises(UnstorableValueError, match="annotator"):
+        AnnotationStore(tmp_path / "s", annotator="bob\udcff")
+    assert not (tmp_path / "s").exists()
