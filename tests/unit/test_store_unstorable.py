@@ -137,3 +137,22 @@ def test_a_session_annotator_that_cannot_be_stored_is_refused_before_the_store_i
     with pytest.raises(UnstorableValueError, match="annotator"):
         AnnotationStore(tmp_path / "s", annotator="bob\udcff")
     assert not (tmp_path / "s").exists()
+
+
+def test_on_either_engine_a_refused_note_leaves_the_session_saving(store_location: Path | str) -> None:
+    """The file engine and PostgreSQL: the refusal is the store's, before either engine sees the change."""
+    store = AnnotationStore(store_location, corpus=_Corpus(_doc()), annotator="a")
+    try:
+        with pytest.raises(UnstorableValueError, match="note"):
+            store.add("a", 0, 3, "claim", note=BAD)
+        with pytest.raises(UnstorableValueError, match="state"):
+            store.set_state("pos", BAD)
+        store.add("a", 4, 10, "claim", note="good")
+        assert store.unsaved == 0
+    finally:
+        store.close()
+    again = AnnotationStore(store_location, corpus=_Corpus(_doc()), annotator="a", readonly=True)
+    try:
+        assert [(a.start, a.note) for a in again.all()] == [(4, "good")] and again.get_state("pos") is None
+    finally:
+        again.close()
