@@ -94,10 +94,6 @@ def _attack(action: str) -> tuple[subprocess.CompletedProcess[str], set[int]]:
 
 
 @needs_fork
-@pytest.mark.xfail(strict=True, reason="a worker killed (OOM killer, kill -9) while this process has cancelled the "
-                   "futures it took back: CPython 3.11's executor manager thread dies with InvalidStateError "
-                   "(gh-107219; the 3.11.7 here has no fix) and prints a traceback on stderr (reader suggest --links, the TUI's "
-                   "stderr); the facts themselves come out right")
 def test_a_worker_killed_mid_work_gives_the_same_facts_and_no_traceback() -> None:
     done, workers = _attack("kill-worker")
     assert done.returncode == 0 and done.stdout.strip() == "done True", done.stdout + done.stderr
@@ -139,11 +135,6 @@ print("children", len(multiprocessing.active_children()), flush=True)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux only")
-@pytest.mark.xfail(strict=True, reason="on a machine of 3 CPUs or more (two workers or more), one worker killed (OOM "
-                   "killer, kill -9) makes CPython 3.11's executor manager thread die in terminate_broken "
-                   "(InvalidStateError on a future in_parts cancelled) before it ends the other workers: in_parts "
-                   "returns the right facts but leaves the other workers waiting for work, and at exit "
-                   "multiprocessing joins them: `reader suggest --links` or the TUI never exits")
 def test_a_worker_killed_on_a_four_cpu_machine_leaves_no_worker_and_no_hang() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-c", _FOUR_CPUS], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
