@@ -123,6 +123,9 @@ def _quiet(parent: int) -> None:
         signal.set_wakeup_fd(-1)
     except (ValueError, OSError):
         pass
+    # an interrupt is the parent's to handle (Ctrl-C reaches it too, and it ends the workers): one
+    # sent to a worker alone would come back through its future and stop the parent
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run(job: int, index: int, part: int, spans: list[Span]) -> Sequence[object] | None:

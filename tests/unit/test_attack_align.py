@@ -77,6 +77,8 @@ def _attack(action: str) -> tuple[subprocess.CompletedProcess[str], set[int]]:
         time.sleep(0.3)  # the worker is inside its chunks
         if action == "kill-worker":
             os.kill(min(workers), signal.SIGKILL)
+        elif action == "int-worker":
+            os.kill(min(workers), signal.SIGINT)  # a stray Ctrl-C meant for one process
         elif action == "int-group":
             os.killpg(pid, signal.SIGINT)  # Ctrl-C in a terminal: the parent and its workers
         elif action == "term":
@@ -159,3 +161,13 @@ def test_a_worker_killed_on_a_four_cpu_machine_leaves_no_worker_and_no_hang() ->
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+@needs_fork
+def test_an_interrupt_sent_to_one_worker_alone_does_not_stop_the_work() -> None:
+    """A worker ignores SIGINT (``kill -INT`` of its pid): before, its KeyboardInterrupt came back
+    through its future and ended the parent with 130. Ctrl-C in the terminal still stops the
+    parent (the test above), which then ends its workers."""
+    done, workers = _attack("int-worker")
+    assert done.returncode == 0 and done.stdout.strip() == "done True", done.stdout + done.stderr
+    assert not any(_alive(w) for w in workers)
