@@ -1,7 +1,6 @@
 """Adversarial checks of the file store's writer lock (reader.store.lockfile, the engine's use of it).
 
-Each test is a way a user or bad luck breaks the one-writer rule; the ones today's code fails are
-``xfail(strict=True)`` with the reason, so that the fix turns them into plain passes.
+Each test is a way a user or bad luck breaks the one-writer rule.
 """
 from __future__ import annotations
 
@@ -41,9 +40,6 @@ def _reader(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "reader", *args], env=env, capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.xfail(strict=True, reason="the lock is a flock on .lock's inode: once .lock is deleted (rm, a cleanup "
-                   "tool, a sync client) a second process creates and locks a new .lock and both write the store; "
-                   "a save of the first that returned is then lost when the second compacts")
 def test_a_deleted_lock_file_never_lets_a_second_writer_in(tmp_path: Path, seeds_dir: Path) -> None:
     store = tmp_path / "store"
     first = AnnotationStore(store, corpus=_corpus(), annotator="first")
@@ -57,8 +53,6 @@ def test_a_deleted_lock_file_never_lets_a_second_writer_in(tmp_path: Path, seeds
         first.close()
 
 
-@pytest.mark.xfail(strict=True, reason="the same deleted .lock, in one process: the second store opens as a writer "
-                   "and each writer compacts its own image, so a save of one of them that returned is lost")
 def test_a_save_that_returned_survives_a_lock_file_deleted_under_it(tmp_path: Path) -> None:
     store = tmp_path / "store"
     first = AnnotationStore(store, corpus=_corpus(), annotator="first")
@@ -122,9 +116,6 @@ def test_a_symlinked_store_folder_is_the_same_lock(tmp_path: Path) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:flock not supported")
-@pytest.mark.xfail(strict=True, reason="every writer on a flock file system leaves an empty .lock (release keeps the "
-                   "file); on a file system without flock (ENOSYS: some network mounts) filelock's soft lock takes "
-                   "that file's existence for a live holder, so a store moved or copied there is 'locked' forever")
 def test_an_old_lock_file_does_not_lock_a_store_on_a_file_system_without_flock(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
