@@ -487,6 +487,8 @@ class FileEngine:
             else:
                 self._dirty_meta = True
         gone = self._identity.problem(self._journal.handle) if self._identity is not None else None
+        if not gone and self._filelock is not None:
+            gone = self._filelock.reassert()  # a .lock deleted under us: locked again before anyone else
         if gone:
             raise CommitError(str(self.path), gone)
         try:

@@ -33,6 +33,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reader import fsutil
 from reader.store import safety
 
 try:
@@ -83,6 +84,7 @@ class WriterLock:
         self._fd: int | None = None
         self._folder: int | None = None
         self._fallback: list[BaseFileLock] = []
+        self._lost: str | None = None
 
     @property
     def held(self) -> bool:
@@ -155,6 +157,26 @@ class WriterLock:
         except FileNotFoundError:
             return False
         return held.st_nlink > 0 and (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)
+
+    def reassert(self) -> str | None:
+        """Before a save: ``None`` while ``.lock`` is still the file held. One deleted or replaced since
+        is locked again (so older versions, which lock only ``.lock``, stay out); the problem when another
+        writer holds it now, and from then on."""
+        fd = self._fd
+        if self._lost or fd is None or self._still_at_path(fd):
+            return self._lost
+        try:
+            fresh = self._lock_file()
+        except OSError as exc:
+            return f"{self.path.name} was deleted or replaced and cannot be locked again ({fsutil.os_reason(exc)})"
+        except _NoFlock:
+            return f"{self.path.name} was deleted or replaced and cannot be locked again (no flock)"
+        if fresh is None:  # for good: that writer may have written since, our image is no longer the store
+            self._lost = f"{self.path.name} was deleted or replaced, and another writer holds the new one"
+            return self._lost
+        self._fd = fresh
+        os.close(fd)
+        return None
 
     def _acquire_with_filelock(self) -> bool:  # pragma: no cover - Windows
         from filelock import FileLock

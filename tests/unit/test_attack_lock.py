@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock, Timeout
 
-from reader.errors import ReaderError
+from reader.errors import ReaderError, StoreWriteError
 from reader.model import Document
 from reader.store import AnnotationStore
 from reader.store import lockfile
@@ -130,3 +131,39 @@ def test_an_old_lock_file_does_not_lock_a_store_on_a_file_system_without_flock(
     lock = WriterLock(tmp_path / ".lock")
     assert lock.acquire()
     lock.release()
+
+
+def test_a_save_after_the_lock_file_was_deleted_locks_it_again(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    first = AnnotationStore(store, corpus=_corpus(), annotator="first")
+    try:
+        first.add("a", 0, 3, "claim")
+        (store / ".lock").unlink()
+        first.add("a", 4, 8, "claim")  # the save puts a locked .lock back...
+        with pytest.raises(Timeout):  # ...so an older version (filelock on .lock only) is kept out again
+            FileLock(str(store / ".lock"), timeout=0, thread_local=False).acquire()
+    finally:
+        first.close()
+    spans = {(a.start, a.end) for a in AnnotationStore(store, corpus=_corpus(), readonly=True).all()}
+    assert spans == {(0, 3), (4, 8)}
+
+
+def test_an_older_writer_that_got_in_through_a_deleted_lock_file_stops_our_saves_in_one_line(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    first = AnnotationStore(store, corpus=_corpus(), annotator="first")
+    theirs = FileLock(str(store / ".lock"), timeout=0, thread_local=False)
+    try:
+        first.add("a", 0, 3, "claim")
+        (store / ".lock").unlink()
+        theirs.acquire()  # an older version opens the store: it locks only .lock
+        with pytest.raises(StoreWriteError) as err:
+            first.add("a", 4, 8, "claim")
+        assert ".lock" in str(err.value) and "another writer" in str(err.value) and "\n" not in str(err.value)
+    finally:
+        theirs.release(force=True)
+        try:
+            first.close()
+        except ReaderError:
+            pass
+    spans = {(a.start, a.end) for a in AnnotationStore(store, corpus=_corpus(), readonly=True).all()}
+    assert (0, 3) in spans  # the save that returned is there

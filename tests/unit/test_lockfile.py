@@ -229,3 +229,32 @@ def test_without_flock_an_older_writers_soft_lock_on_the_lock_file_and_ours_keep
             SoftFileLock(str(tmp_path / ".lock"), timeout=0, thread_local=False).acquire()
     finally:
         ours.release()
+
+
+def test_a_lock_file_deleted_under_a_holder_is_locked_again_when_reasserted(tmp_path: Path) -> None:
+    lock = WriterLock(tmp_path / ".lock")
+    assert lock.acquire()
+    try:
+        assert lock.reassert() is None  # nothing happened
+        (tmp_path / ".lock").unlink()
+        assert lock.reassert() is None
+        with pytest.raises(Timeout):  # the new .lock is ours: an older version is kept out again
+            FileLock(str(tmp_path / ".lock"), timeout=0, thread_local=False).acquire()
+    finally:
+        lock.release()
+    assert (tmp_path / ".lock").exists()
+
+
+def test_an_older_writer_in_a_deleted_lock_files_place_is_reported_for_good(tmp_path: Path) -> None:
+    lock = WriterLock(tmp_path / ".lock")
+    assert lock.acquire()
+    try:
+        (tmp_path / ".lock").unlink()
+        theirs = FileLock(str(tmp_path / ".lock"), timeout=0, thread_local=False)  # an older reader gets in
+        theirs.acquire()
+        problem = lock.reassert()
+        assert problem is not None and ".lock" in problem and "another writer" in problem
+        theirs.release(force=True)
+        assert lock.reassert() == problem  # it may have written: our image is not the store any more
+    finally:
+        lock.release()
