@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from reader.errors import StoreWriteError
 from reader.labels import LabelSet
 from reader.protocols import CorpusAPI, StoreAPI
 from reader.model import ReanchorReport
@@ -79,7 +80,16 @@ class Workspace:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        """The end of a command (the CLI): a save that still fails at close ends it too. The
+        changes not saved are dropped (the error says so, and that running it again redoes them)
+        and the store released, rather than kept open and locked for the rest of the process
+        (the app does not come here: it retries, or writes a rescue file)."""
+        try:
+            self.close()
+        except StoreWriteError:
+            self.store.discard_unsaved()
+            self.store.close()
+            raise
 
     def __repr__(self) -> str:
         ro = ", readonly" if self.readonly else ""

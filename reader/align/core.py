@@ -12,7 +12,7 @@ import regex
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from collections.abc import Callable, Sequence
-from functools import partial
+from functools import cached_property, partial
 
 from reader.align.facts import STRONG, WEAK, WEIGHTS, Fact, FactKey, passages_facts, reason
 from reader.align.fuzzy import near_sounds
@@ -66,10 +66,15 @@ class DocumentFacts:
     facts: list[dict[FactKey, Fact]]  # per passage: fact key -> first fact with that key
     df: Counter[FactKey] = field(default_factory=Counter)  # fact key -> passages stating it
 
+    @cached_property
+    def passage_starts(self) -> list[int]:
+        """Where each passage starts, in order."""
+        return [p.start for p in self.passages]
+
     def passage_at(self, offset: int) -> Passage | None:
-        """The passage containing ``offset``, or the nearest one before it (None before the first)."""
-        starts = [p.start for p in self.passages]
-        i = bisect.bisect_right(starts, offset) - 1
+        """The passage containing ``offset``, or the nearest one before it (None before the first).
+        A binary search (``suggest --links`` asks once per annotation of long documents)."""
+        i = bisect.bisect_right(self.passage_starts, offset) - 1
         return self.passages[i] if i >= 0 else (self.passages[0] if self.passages else None)
 
 
@@ -488,12 +493,21 @@ class Alignment:
         return Alignment(self.b, self.a, pairs, [c.flipped() for c in self.anchors],
                          [(y, x) for x, y in self.points], hints)
 
+    @cached_property
+    def _pairs_by_passage(self) -> dict[int, list[Counterpart]]:
+        out: dict[int, list[Counterpart]] = {}
+        for c in self.pairs:
+            out.setdefault(c.a.index, []).append(c)
+        for found in out.values():
+            found.sort(key=lambda c: -c.score)  # stable: as sorted() over the pairs gave
+        return out
+
     def counterparts_of(self, offset: int) -> list[Counterpart]:
         """Counterparts in ``b`` of the passage of ``a`` at ``offset``, best first."""
         p = self.a.passage_at(offset)
         if p is None:
             return []
-        return sorted((c for c in self.pairs if c.a.index == p.index), key=lambda c: -c.score)
+        return list(self._pairs_by_passage.get(p.index, ()))
 
     def hints_of(self, offset: int) -> list[Counterpart]:
         """Weaker candidates in ``b`` for the passage of ``a`` at ``offset`` (one name, one
@@ -518,7 +532,11 @@ class Alignment:
         if p is None:
             return []
         lo, hi = self.to_b(p.start), self.to_b(max(p.start, p.end - 1))
-        return [q for q in self.b.passages if q.start <= hi and q.end > lo]
+        # passages are in order and do not overlap: from the one holding lo (or the first after it)
+        # up to the last that starts at or before hi
+        first = max(0, bisect.bisect_right(self.b.passage_starts, lo) - 1)
+        last = bisect.bisect_right(self.b.passage_starts, hi)
+        return [q for q in self.b.passages[first:last] if q.start <= hi and q.end > lo]
 
 
 def align(fa: DocumentFacts, fb: DocumentFacts, pairs: list[Counterpart] | None = None) -> Alignment:

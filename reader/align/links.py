@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Callable, Iterable, Protocol
 
-from reader.align.core import Alignment
+from reader.align.core import Alignment, DocumentFacts
 from reader.align.facts import STRONG, WEAK, FactKey
 from reader.align.parallel import ParallelSet
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation, Document
@@ -64,13 +64,14 @@ def _fmt(v: tuple[float, float]) -> str:
 
 def counterpart_spans(al: Alignment, text_b: str, lang_b: str | None, ann: Annotation,
                       anns_b: Iterable[Annotation], lang_a: str | None = None, *,
-                      aligned: bool = True) -> list[Proposal]:
+                      aligned: bool = True, annotated_only: bool = False) -> list[Proposal]:
     """Counterparts in document ``b`` of annotation ``ann`` of document ``a`` (see the module
     docstring). With ``aligned`` (compare's proposals), a span in the passage that synchronised
-    scrolling shows beside ``ann`` is offered too, last; links suggested in bulk do without."""
+    scrolling shows beside ``ann`` is offered too, last; links suggested in bulk do without.
+    ``annotated_only``: only the annotations of ``anns_b`` (links), not new text."""
     doc_b = al.b.doc_id
     pairs = {c.b.index: c for c in al.counterparts_of(ann.start)}
-    in_sync = {p.index for p in al.aligned_passages(ann.start)}
+    in_sync = {p.index for p in al.aligned_passages(ann.start)} if aligned else set()
 
     def passage_score(start: int) -> float | None:
         p = al.b.passage_at(start)
@@ -99,7 +100,9 @@ def counterpart_spans(al: Alignment, text_b: str, lang_b: str | None, ann: Annot
             reason = f"annotated {other.label} in a counterpart passage"
         out[(other.start, other.end)] = Proposal(doc_b, other.start, other.end, other.text, ann.label, reason,
                                                  score, other.id)
-    if ann.label == SALARY and value is not None:
+    if annotated_only:
+        pass
+    elif ann.label == SALARY and value is not None:
         for am in find_amounts(text_b, _lang(lang_b)):
             if am.kind != "money" or am.min is None:
                 continue
@@ -123,24 +126,67 @@ def counterpart_spans(al: Alignment, text_b: str, lang_b: str | None, ann: Annot
 def propose_links(parallel: ParallelSet, annotations: Callable[[str], list[Annotation]],
                   langs: dict[str, str | None]) -> list[tuple[Annotation, Annotation, str]]:
     """Pairs of existing annotations in different documents that state the same fact: the
-    best annotated counterpart of each span in each other document. (a, b, reason)."""
+    best annotated counterpart of each span in each other document. (a, b, reason).
+
+    Each span is only compared with the annotations that could be its counterpart (``_Candidates``:
+    salaries of the same value, others of the same label in a counterpart passage), so two long
+    documents with thousands of annotations each take time in proportion to them, not to their
+    product."""
     found: dict[frozenset[str], tuple[Annotation, Annotation, str]] = {}
     anns = {d: [a for a in annotations(d) if a.status in (STATUS_ACCEPTED, STATUS_SUGGESTED) and not a.orphaned]
             for d in parallel.doc_ids}
     by_id = {a.id: a for lst in anns.values() for a in lst}
+    candidates = {d: _Candidates(anns[d], langs.get(d), parallel.facts[d]) for d in parallel.doc_ids}
     for a_doc, b_doc in combinations(parallel.doc_ids, 2):
         al = parallel.alignment(a_doc, b_doc)
         if al is None:
             continue
         text_b = parallel.text(b_doc)
+        ours = candidates[a_doc]
         for ann in anns[a_doc]:
-            for p in counterpart_spans(al, text_b, langs.get(b_doc), ann, anns[b_doc], langs.get(a_doc),
-                                       aligned=False):
+            theirs = candidates[b_doc].of(ann, ours.value(ann), al)
+            for p in counterpart_spans(al, text_b, langs.get(b_doc), ann, theirs, langs.get(a_doc),
+                                       aligned=False, annotated_only=True):
                 if p.ann_id is not None:
                     key = frozenset((ann.id, p.ann_id))
                     found.setdefault(key, (ann, by_id[p.ann_id], p.reason))
                     break
     return list(found.values())
+
+
+class _Candidates:
+    """The annotations of one document by what can make them a counterpart: a salary by its
+    value, any other label by its passage; each in the document's order (``counterpart_spans``
+    keeps the last of two annotations of one span, as over the whole list)."""
+
+    def __init__(self, anns: list[Annotation], lang: str | None, facts: DocumentFacts) -> None:
+        self._lang = lang
+        self._order = {a.id: n for n, a in enumerate(anns)}
+        self._values: dict[str, tuple[float, float] | None] = {}
+        self._by_value: dict[tuple[float, float], list[Annotation]] = {}
+        self._by_passage: dict[tuple[str, int], list[Annotation]] = {}
+        for ann in anns:
+            if ann.label == SALARY:
+                v = self.value(ann)
+                if v is not None:
+                    self._by_value.setdefault(v, []).append(ann)
+            else:
+                p = facts.passage_at(ann.start)
+                if p is not None:
+                    self._by_passage.setdefault((ann.label, p.index), []).append(ann)
+
+    def value(self, ann: Annotation) -> tuple[float, float] | None:
+        """``span_value`` of a salary of this document, read once."""
+        if ann.id not in self._values:
+            self._values[ann.id] = span_value(ann, self._lang)
+        return self._values[ann.id]
+
+    def of(self, ann: Annotation, value: tuple[float, float] | None, al: Alignment) -> list[Annotation]:
+        """The annotations of this document (``al.b``) that may be counterparts of ``ann`` (of ``al.a``)."""
+        if ann.label == SALARY:
+            return self._by_value.get(value, []) if value is not None else []
+        found = [a for c in al.counterparts_of(ann.start) for a in self._by_passage.get((ann.label, c.b.index), ())]
+        return sorted(found, key=lambda a: self._order[a.id]) if found else found
 
 
 #: a fact stated in the annotated passages of more documents than this is the corpus' topic:

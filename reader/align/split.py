@@ -86,7 +86,22 @@ def cut(spans: list[Span], parts: int) -> list[list[Span]]:
 
 Work = Callable[[list[Span]], list[T]]
 
-_jobs: dict[int, Sequence[Callable[[list[Span]], Sequence[object]]]] = {}  # forked workers find their work here
+#: who took a chunk (``_Job.claims``): nobody yet, this process, a worker
+_FREE, _HERE, _WORKER = 0, 1, 2
+
+
+class _Job:
+    """What forked workers find of one call of :func:`in_parts_many`: the work, and one shared
+    byte per chunk saying who took it. The two sides may both take a chunk at the same instant
+    (no lock: a worker killed while holding one would block everyone): then it is done twice
+    and the result of this process is kept, nothing is lost or taken from a worker twice."""
+
+    def __init__(self, works: Sequence[Callable[[list[Span]], Sequence[object]]], chunks: int) -> None:
+        self.works = works
+        self.claims = multiprocessing.RawArray("b", chunks)  # shared memory, inherited by the fork
+
+
+_jobs: dict[int, _Job] = {}  # forked workers find their work here
 _job_ids = itertools.count()
 
 
@@ -108,11 +123,19 @@ def _quiet(parent: int) -> None:
         signal.set_wakeup_fd(-1)
     except (ValueError, OSError):
         pass
+    # an interrupt is the parent's to handle (Ctrl-C reaches it too, and it ends the workers): one
+    # sent to a worker alone would come back through its future and stop the parent
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run(job: int, part: int, spans: list[Span]) -> Sequence[object]:
-    """In a worker: work ``part`` of job ``job`` (inherited from the parent at the fork) on ``spans``."""
-    return _jobs[job][part](spans)
+def _run(job: int, index: int, part: int, spans: list[Span]) -> Sequence[object] | None:
+    """In a worker: chunk ``index`` of job ``job`` (inherited from the parent at the fork), work
+    ``part`` on ``spans``; None when this process took the chunk back."""
+    j = _jobs[job]
+    if j.claims[index] != _FREE:
+        return None
+    j.claims[index] = _WORKER
+    return j.works[part](spans)
 
 
 def in_parts(work: Work[T], spans: list[Span], min_passages: int | None = None) -> list[T]:
@@ -163,7 +186,8 @@ def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int 
     if not chunks:
         return out  # many short documents: the warm-up did them all
     job = next(_job_ids)
-    _jobs[job] = [work for work, _ in jobs]
+    _jobs[job] = shared = _Job([work for work, _ in jobs], len(chunks))
+    claims = shared.claims
     try:
         try:
             pool = ProcessPoolExecutor(max_workers=n - 1, mp_context=multiprocessing.get_context("fork"),
@@ -171,29 +195,38 @@ def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int 
         except (OSError, ValueError):
             return _here(jobs, total, progress, should_stop, out, done, chunks)
         try:
-            futures: dict[int, Future[Sequence[object]]] = {}
+            futures: dict[int, Future[Sequence[object] | None]] = {}
             try:
                 for i in range(len(chunks) - 1, 0, -1):  # the workers start from the end
-                    futures[i] = pool.submit(_run, job, *chunks[i])
+                    futures[i] = pool.submit(_run, job, i, *chunks[i])
             except (OSError, RuntimeError, BrokenProcessPool):
                 pass  # the chunks not submitted are done here
             for i, (part, spans) in enumerate(chunks):
                 future = futures.get(i)
-                if future is None or future.cancel():
+                # a chunk no worker has taken is taken back here. A future is never cancelled:
+                # CPython 3.11's executor, when a worker dies, sets an error on every pending
+                # future, fails on a cancelled one (gh-107219) and leaves the other workers running
+                if future is None or claims[i] == _FREE:
                     if should_stop is not None and should_stop():
                         return None
-                    out[part] += jobs[part][0](spans)  # no worker has started it: done here
+                    claims[i] = _HERE
+                    out[part] += jobs[part][0](spans)
                 else:
                     try:
-                        out[part] += cast("list[T]", future.result())  # what work gave, in the worker
+                        found = future.result()  # what work gave, in the worker
                     except (OSError, BrokenProcessPool):
-                        out[part] += jobs[part][0](spans)  # a worker that died (out of memory, killed): done here
+                        found = None  # a worker that died (out of memory, killed): done here
+                    out[part] += cast("list[T]", found) if found is not None else jobs[part][0](spans)
                 done += len(spans)
                 if progress is not None:
                     progress(done, total)
         finally:
-            # an error, an interrupt or a stop here: the chunks not started are dropped, not worked through
-            pool.shutdown(wait=True, cancel_futures=True)
+            # an error, an interrupt or a stop here: the chunks not started are taken, so that the
+            # workers skip them, not worked through
+            for i in range(len(chunks)):
+                if claims[i] == _FREE:
+                    claims[i] = _HERE
+            pool.shutdown(wait=True)
         return out
     finally:
         del _jobs[job]

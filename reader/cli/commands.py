@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypedDict
 
 from reader.teams.adjudication import GOLD
 from reader.cli import output
-from reader.errors import ReaderError
+from reader.errors import ReaderError, StoreWriteError
 from reader.text import display_path, json_terminal_safe, one_line
 
 if TYPE_CHECKING:
@@ -814,6 +814,11 @@ def main(argv: list[str] | None = None, *, ui: UiHandler | None = None) -> int:
     except output.UsageError as exc:
         sys.stderr.write(f"{one_line(str(exc))}\n(try `reader --help`)\n")
         return output.EXIT_USAGE
+    except StoreWriteError as exc:
+        # the store's own message promises a retry, which the app makes; a command ends here
+        output.err(f"error: {exc.path}: could not save ({exc.reason}); the {exc.pending} change(s) of this command "
+                   "not saved yet were not written (what it saved before stays): run it again once the store can be written")
+        return output.EXIT_ERROR
     except ReaderError as exc:
         output.err(f"error: {exc}")
         return output.EXIT_ERROR

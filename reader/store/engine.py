@@ -19,7 +19,9 @@ On-disk layout (``annotations/`` by default), schema version 2::
       journal.prev.jsonl      the journal before the last compaction (for recovery)
       backup-schema-1/        the files as they were before an upgrade from schema 1
                               (reader.store.migrate; 2 added the "links" table)
-      .lock                   held (flock: reader.store.lockfile) by the one writer
+      .lock                   held (flock: reader.store.lockfile) by the one writer, with the
+                              folder itself; locked again at a save if it was deleted
+      .lock.soft              the soft lock instead, on a file system without flock
       .lock.info              pid, host and time of the current writer
 
 The JSON files are in TinyDB's layout (``{table: {doc_id: record}}``), so any
@@ -531,6 +533,8 @@ class FileEngine:
             else:
                 self._dirty_meta = True
         gone = self._identity.problem(self._journal.handle) if self._identity is not None else None
+        if not gone and self._filelock is not None:
+            gone = self._filelock.reassert()  # a .lock deleted under us: locked again before anyone else
         if gone:
             raise CommitError(str(self.path), gone)
         try:

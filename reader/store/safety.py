@@ -28,7 +28,7 @@ from reader.errors import StoreError
 O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 TORN_PREFIX = "journal.torn-"
 _TOP_FILES = (
-    ".lock", ".lock.info", "journal.jsonl", "journal.prev.jsonl", "meta.json", "meta.json.bak", "labels.toml",
+    ".lock", ".lock.info", ".lock.soft", "journal.jsonl", "journal.prev.jsonl", "meta.json", "meta.json.bak", "labels.toml",
 )
 _BLANK = b"\x00\n\r\t "
 

@@ -5,6 +5,10 @@ The texts are written for these tests, not taken from the seeds or the held-out 
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from reader.align import align, counterparts, document_facts
 from reader.align.core import ANCHOR_EVIDENCE
 from reader.align.facts import passage_facts
@@ -150,3 +154,66 @@ def test_a_parallel_set_reports_progress_and_stops_when_asked():
     stopped = ParallelSet(docs)
     assert not stopped.build(should_stop=lambda: True)
     assert not stopped.ready and stopped.facts == {}
+
+
+def _links_of_every_pair(parallel, annotations, langs):
+    """``propose_links`` before it indexed its candidates: each span against every annotation of
+    the other document (the oracle)."""
+    from itertools import combinations
+
+    from reader.align.links import counterpart_spans
+    from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED
+
+    found = {}
+    anns = {d: [a for a in annotations(d) if a.status in (STATUS_ACCEPTED, STATUS_SUGGESTED) and not a.orphaned]
+            for d in parallel.doc_ids}
+    by_id = {a.id: a for lst in anns.values() for a in lst}
+    for a_doc, b_doc in combinations(parallel.doc_ids, 2):
+        al = parallel.alignment(a_doc, b_doc)
+        for ann in anns[a_doc]:
+            for p in counterpart_spans(al, parallel.text(b_doc), langs.get(b_doc), ann, anns[b_doc], langs.get(a_doc),
+                                       aligned=False):
+                if p.ann_id is not None:
+                    found.setdefault(frozenset((ann.id, p.ann_id)), (ann, by_id[p.ann_id], p.reason))
+                    break
+    return list(found.values())
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_links_from_indexed_candidates_are_the_links_of_every_pair(tmp_path, seed, monkeypatch):
+    """``suggest --links`` compares each span with the annotations that can be its counterpart
+    (a salary of the same value, a span of the same label in a counterpart passage), not with
+    every annotation of the other document (two 3,000-paragraph documents with a salary in each
+    took minutes): the same links as the all-pairs comparison, on random labels and spans."""
+    import random
+
+    from reader.align.links import propose_links
+    from reader.align.parallel import ParallelSet
+    from reader.amounts import find_amounts
+    from reader.store import AnnotationStore
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))
+    from bench.bench_align_scale import two_documents
+
+    rng = random.Random(seed)
+    en, it = two_documents(80, seed=seed)
+    texts = {"en": en, "it": it, "en2": en[: len(en) // 2]}
+    with AnnotationStore(tmp_path / f"s{seed}") as store:
+        for doc, text in texts.items():
+            lang = doc[:2]
+            for am in find_amounts(text, lang):
+                if rng.random() < 0.7:
+                    store.add(doc, am.start, am.end, "salary", text=am.text)
+            for _ in range(40):  # other labels on random words, some on the same span twice
+                s = rng.randrange(0, len(text) - 12)
+                label = rng.choice(["claim", "quote", "opinion"])
+                store.add(doc, s, s + 10, label, text=text[s:s + 10])
+                if rng.random() < 0.1:
+                    store.add(doc, s, s + 10, label, text=text[s:s + 10], annotator="bob")
+        ps = ParallelSet((d, t, d[:2]) for d, t in texts.items())
+        ps.build()
+        langs = {d: d[:2] for d in texts}
+        want = _links_of_every_pair(ps, store.for_document, langs)
+        got = propose_links(ps, store.for_document, langs)
+    assert len(want) > 50
+    assert [(a.id, b.id, r) for a, b, r in got] == [(a.id, b.id, r) for a, b, r in want]

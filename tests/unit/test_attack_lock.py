@@ -1,7 +1,6 @@
 """Adversarial checks of the file store's writer lock (reader.store.lockfile, the engine's use of it).
 
-Each test is a way a user or bad luck breaks the one-writer rule; the ones today's code fails are
-``xfail(strict=True)`` with the reason, so that the fix turns them into plain passes.
+Each test is a way a user or bad luck breaks the one-writer rule.
 """
 from __future__ import annotations
 
@@ -13,8 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from filelock import FileLock, Timeout
 
-from reader.errors import ReaderError
+from reader.errors import ReaderError, StoreWriteError
 from reader.model import Document
 from reader.store import AnnotationStore
 from reader.store import lockfile
@@ -41,9 +41,6 @@ def _reader(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "reader", *args], env=env, capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.xfail(strict=True, reason="the lock is a flock on .lock's inode: once .lock is deleted (rm, a cleanup "
-                   "tool, a sync client) a second process creates and locks a new .lock and both write the store; "
-                   "a save of the first that returned is then lost when the second compacts")
 def test_a_deleted_lock_file_never_lets_a_second_writer_in(tmp_path: Path, seeds_dir: Path) -> None:
     store = tmp_path / "store"
     first = AnnotationStore(store, corpus=_corpus(), annotator="first")
@@ -57,8 +54,6 @@ def test_a_deleted_lock_file_never_lets_a_second_writer_in(tmp_path: Path, seeds
         first.close()
 
 
-@pytest.mark.xfail(strict=True, reason="the same deleted .lock, in one process: the second store opens as a writer "
-                   "and each writer compacts its own image, so a save of one of them that returned is lost")
 def test_a_save_that_returned_survives_a_lock_file_deleted_under_it(tmp_path: Path) -> None:
     store = tmp_path / "store"
     first = AnnotationStore(store, corpus=_corpus(), annotator="first")
@@ -122,9 +117,6 @@ def test_a_symlinked_store_folder_is_the_same_lock(tmp_path: Path) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:flock not supported")
-@pytest.mark.xfail(strict=True, reason="every writer on a flock file system leaves an empty .lock (release keeps the "
-                   "file); on a file system without flock (ENOSYS: some network mounts) filelock's soft lock takes "
-                   "that file's existence for a live holder, so a store moved or copied there is 'locked' forever")
 def test_an_old_lock_file_does_not_lock_a_store_on_a_file_system_without_flock(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -139,3 +131,39 @@ def test_an_old_lock_file_does_not_lock_a_store_on_a_file_system_without_flock(
     lock = WriterLock(tmp_path / ".lock")
     assert lock.acquire()
     lock.release()
+
+
+def test_a_save_after_the_lock_file_was_deleted_locks_it_again(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    first = AnnotationStore(store, corpus=_corpus(), annotator="first")
+    try:
+        first.add("a", 0, 3, "claim")
+        (store / ".lock").unlink()
+        first.add("a", 4, 8, "claim")  # the save puts a locked .lock back...
+        with pytest.raises(Timeout):  # ...so an older version (filelock on .lock only) is kept out again
+            FileLock(str(store / ".lock"), timeout=0, thread_local=False).acquire()
+    finally:
+        first.close()
+    spans = {(a.start, a.end) for a in AnnotationStore(store, corpus=_corpus(), readonly=True).all()}
+    assert spans == {(0, 3), (4, 8)}
+
+
+def test_an_older_writer_that_got_in_through_a_deleted_lock_file_stops_our_saves_in_one_line(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    first = AnnotationStore(store, corpus=_corpus(), annotator="first")
+    theirs = FileLock(str(store / ".lock"), timeout=0, thread_local=False)
+    try:
+        first.add("a", 0, 3, "claim")
+        (store / ".lock").unlink()
+        theirs.acquire()  # an older version opens the store: it locks only .lock
+        with pytest.raises(StoreWriteError) as err:
+            first.add("a", 4, 8, "claim")
+        assert ".lock" in str(err.value) and "another writer" in str(err.value) and "\n" not in str(err.value)
+    finally:
+        theirs.release(force=True)
+        try:
+            first.close()
+        except ReaderError:
+            pass
+    spans = {(a.start, a.end) for a in AnnotationStore(store, corpus=_corpus(), readonly=True).all()}
+    assert (0, 3) in spans  # the save that returned is there
