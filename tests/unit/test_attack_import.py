@@ -108,10 +108,6 @@ def _state(store: AnnotationStore) -> tuple[list[str], list[tuple[str, int, int,
             sorted((a.doc_id, a.start, a.end, a.label) for a in store.all()))
 
 
-@pytest.mark.xfail(strict=True, reason="two records with their own ids and the same text are two documents in one "
-                   "run (importer.match), but when the import is stopped after the first one's batch is saved, the "
-                   "re-run matches the second record to the first document by content and counts its spans as "
-                   "'already present': the re-run ends with fewer documents and annotations than a clean run")
 def test_a_re_run_after_an_interrupt_gives_what_one_clean_run_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from reader.formats import import_file
 
