@@ -31,7 +31,7 @@ from reader.store.reanchor import find_nearest
 from reader.formats.base import Format, ImportItem, ImportNote, ImportProblem, SpanRecord, resolve_format
 from reader.model import (STATUS_ACCEPTED, STATUSES, Annotation, Document, Link, annotator_problem, default_annotator,
                           id_problem, new_id, now_iso)
-from reader.text import normalise_newlines
+from reader.text import normalise_newlines, text_sha256, utf8_size
 
 if TYPE_CHECKING:
     from reader.protocols import CorpusAPI, StoreAPI
@@ -86,7 +86,7 @@ class ImportReport:
 
 
 def content_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return text_sha256(text)
 
 
 class _NewlineMap:
@@ -110,11 +110,28 @@ def _shared(value: str | None) -> str:
     return value or ""
 
 
+def _collapsed(text: str, start: int, end: int, limit: int) -> str:
+    """``" ".join(text[start:end].split())``, or a prefix of it longer than ``limit`` characters:
+    a line of a book pasted as one line is read a little at a time, not split into every word."""
+    size = max(4 * limit, 256)
+    while True:
+        words = " ".join(text[start:min(end, start + size)].split())
+        # the words of a prefix are a prefix of the words of the whole
+        if start + size >= end or len(words) > limit:
+            return words
+        size *= 4
+
+
 def _title_of(text: str, limit: int = 80) -> str:
-    for line in text.split("\n"):
-        line = " ".join(line.split())
+    """The first line with two characters or more, its spaces collapsed, cut at ``limit``."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = _collapsed(text, start, end, limit)
         if len(line) >= 2:
             return line if len(line) <= limit else line[: limit - 1] + "…"
+        start = end + 1
     return ""
 
 
@@ -226,9 +243,9 @@ class _Importer:
             text=text,
             sha256=sha,
             path=None,
-            title=" ".join(item.title.split())[:200] if item.title else _title_of(text),
+            title=_collapsed(item.title, 0, len(item.title), 200)[:200] if item.title else _title_of(text),
             date=item.meta.get("date") if isinstance(item.meta.get("date"), str) else None,
-            size=len(text.encode("utf-8", "surrogatepass")),
+            size=utf8_size(text),
             lang=lang or "unknown",
             lang_confidence=1.0 if lang else 0.0,
             lang_source="import" if lang else "pending",

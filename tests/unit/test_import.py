@@ -560,3 +560,21 @@ def test_export_keeps_no_state_on_the_shared_format_instances(ws, tmp_path):
         out = tmp_path / f"out-{name}"
         export_corpus(name, ws.corpus, ws.store, out)
     assert {name: dict(vars(f)) for name, f in FORMATS.items()} == before
+
+
+def _title_reference(text, limit=80):
+    """The title as the importer made it before it read a long line a little at a time."""
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        if len(line) >= 2:
+            return line if len(line) <= limit else line[: limit - 1] + "…"
+    return ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bc", " ", "  \t", "\n", "\u00a0", "é", "😀", "x" * 90, " " * 300, "\u2028"]),
+                max_size=40).map("".join), st.sampled_from([1, 2, 5, 80]))
+def test_a_title_is_the_first_line_collapsed_however_long_the_line(text, limit):
+    from reader.formats.importer import _title_of
+
+    assert _title_of(text, limit) == _title_reference(text, limit)
