@@ -27,10 +27,10 @@ def _one_line_document(path: Path, chars: int, wide: str) -> None:
     path.write_text(json.dumps({"id": "big", "text": text, "spans": [span]}, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-EMOJI_REASON = ("one document of 10 MB on a single line with one emoji: Python keeps its text at 4 bytes a character "
-                "(4x the file) while the store holds it, and the text is made from its pieces (1x more: the line is "
-                "decoded a piece at a time, reader.formats.longline); measured 5.9x (it was 28x), the ASCII case 3.1x "
-                "(it was 18x); docs/reliability.md")
+EMOJI_REASON = ("one document of 10 MB on a single line with one emoji: measured 5.1x (it was 28x; the ASCII case 2.9x, "
+                "it was 18x). Python keeps the text at 4 bytes a character (4x the file) for as long as the store holds "
+                "it, and a str is made whole beside its sources: the line's pieces, decoded as narrow as they can be "
+                "(reader.formats.longline), are 1x more, so 5.0x of objects alone; docs/reliability.md")
 
 
 @pytest.mark.parametrize("wide", ["", pytest.param("\U0001F600", marks=pytest.mark.xfail(strict=True, reason=EMOJI_REASON))],
