@@ -11,7 +11,7 @@ import functools
 import hashlib
 import re
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from reader.redact import redact
 
@@ -38,6 +38,32 @@ _SENTENCE_END = r"[.!?。！？؟…]+[\"'”’»)\]]*(?=\s|$)"
 
 def sha256_bytes(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
+
+
+#: characters encoded at a time to hash or measure a text: a book-length text is never copied whole
+#: as bytes (issue 19's memory bound, docs/reliability.md)
+TEXT_PIECE = 1 << 20
+
+
+def utf8_pieces(text: str, errors: str = "surrogatepass") -> Iterator[bytes]:
+    """The text's UTF-8 bytes, a piece at a time (lone surrogates passed through, or as ``errors`` says)."""
+    for i in range(0, len(text), TEXT_PIECE):
+        yield text[i:i + TEXT_PIECE].encode("utf-8", errors)
+
+
+def text_sha256(text: str, errors: str = "surrogatepass") -> str:
+    """``sha256(text.encode("utf-8", errors)).hexdigest()``, encoded a piece at a time."""
+    digest = hashlib.sha256()
+    for piece in utf8_pieces(text, errors):
+        digest.update(piece)
+    return digest.hexdigest()
+
+
+def utf8_size(text: str, errors: str = "surrogatepass") -> int:
+    """``len(text.encode("utf-8", errors))`` without the bytes of the whole text at once."""
+    if text.isascii():
+        return len(text)
+    return sum(map(len, utf8_pieces(text, errors)))
 
 
 def normalise_newlines(text: str) -> str:

@@ -160,11 +160,10 @@ def resolve_format(fmt: str | Format) -> Format:
     return fmt if isinstance(fmt, Format) else get_format(fmt)
 
 
-def iter_lines(path: Path, limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int, str | None, str | None]]:
-    """Stream ``(line_no, text, problem)`` from a UTF-8 file without loading it whole.
-
-    Over-long or undecodable lines yield a problem instead of text; blank lines are skipped.
-    """
+def iter_raw_lines(path: Path, limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int, bytes | None, str | None]]:
+    """Stream ``(line_no, bytes, problem)`` from a file without loading it whole: each line's bytes
+    (the first one's UTF-8 BOM removed), or a problem instead for an over-long line. The caller
+    holds the line, not this generator (a line may be a whole book: issue 19's memory bound)."""
     with open(path, "rb") as fh:
         line_no = 0
         while True:
@@ -182,10 +181,34 @@ def iter_lines(path: Path, limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int, s
                 continue
             if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield line_no, None, f"not valid UTF-8 (byte {exc.start})"
-                continue
-            if text.strip():
-                yield line_no, text, None
+            box = [raw]
+            del raw
+            yield line_no, box.pop(), None
+
+
+def decode_text_line(raw: bytes) -> tuple[str | None, str | None]:
+    """``(text, problem)`` of a line's bytes: its text, or None for a blank line, or the problem."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, f"not valid UTF-8 (byte {exc.start})"
+    return (text if text and not text.isspace() else None), None  # isspace does not copy as strip does
+
+
+def iter_lines(path: Path, limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int, str | None, str | None]]:
+    """Stream ``(line_no, text, problem)`` from a UTF-8 file without loading it whole.
+
+    Over-long or undecodable lines yield a problem instead of text; blank lines are skipped.
+    """
+    for line_no, raw, problem in iter_raw_lines(path, limit):
+        if raw is None:
+            yield line_no, None, problem
+            continue
+        text, problem = decode_text_line(raw)
+        del raw
+        if problem is not None:
+            yield line_no, None, problem
+        elif text is not None:
+            box = [text]
+            del text
+            yield line_no, box.pop(), None  # the caller holds the line, not this frame

@@ -1,7 +1,8 @@
 """Import: stream a format's records into the store.
 
 :func:`import_file` streams the format's records, matches each to a document
-(by id when the text is the same, then by content hash), keeps unknown
+(by id when the text is the same, then by content hash; a record with its own id
+is never merged into an imported document of another id), keeps unknown
 documents as imported documents in the store, validates every span (types,
 range, start < end, span text, known label), skips duplicates (same document,
 offsets and label, or same annotation id) and saves in batches with
@@ -30,7 +31,7 @@ from reader.store.reanchor import find_nearest
 from reader.formats.base import Format, ImportItem, ImportNote, ImportProblem, SpanRecord, resolve_format
 from reader.model import (STATUS_ACCEPTED, STATUSES, Annotation, Document, Link, annotator_problem, default_annotator,
                           id_problem, new_id, now_iso)
-from reader.text import normalise_newlines
+from reader.text import normalise_newlines, text_sha256, utf8_size
 
 if TYPE_CHECKING:
     from reader.protocols import CorpusAPI, StoreAPI
@@ -85,7 +86,7 @@ class ImportReport:
 
 
 def content_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return text_sha256(text)
 
 
 class _NewlineMap:
@@ -109,11 +110,28 @@ def _shared(value: str | None) -> str:
     return value or ""
 
 
+def _collapsed(text: str, start: int, end: int, limit: int) -> str:
+    """``" ".join(text[start:end].split())``, or a prefix of it longer than ``limit`` characters:
+    a line of a book pasted as one line is read a little at a time, not split into every word."""
+    size = max(4 * limit, 256)
+    while True:
+        words = " ".join(text[start:min(end, start + size)].split())
+        # the words of a prefix are a prefix of the words of the whole
+        if start + size >= end or len(words) > limit:
+            return words
+        size *= 4
+
+
 def _title_of(text: str, limit: int = 80) -> str:
-    for line in text.split("\n"):
-        line = " ".join(line.split())
+    """The first line with two characters or more, its spaces collapsed, cut at ``limit``."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = _collapsed(text, start, end, limit)
         if len(line) >= 2:
             return line if len(line) <= limit else line[: limit - 1] + "…"
+        start = end + 1
     return ""
 
 
@@ -165,7 +183,6 @@ class _Importer:
         self.pending_docs: list[Document] = []
         self.pending_bytes = 0  # memory of pending_docs' texts: one save encodes them all
         self.pending: list[Annotation] = []
-        self.new_ids: set[str] = set()  # documents created by this import
         self.unsaved_new: set[str] = set()  # of those, the ones with no annotation saved yet
         # ids and keys of the annotations queued since the last save: the saved ones are the
         # store's to know (keeping them all here again would cost ~200 bytes an annotation)
@@ -193,16 +210,26 @@ class _Importer:
                 stale = doc
         if item.sha256 and self.corpus is not None:
             doc = self.corpus.by_sha256(item.sha256)
-            if doc is not None and doc.text == text:
+            if doc is not None and doc.text == text and self._is_its_document(item, doc, stale):
                 return doc, None
         doc = self._content_index().get(sha)
-        if doc is not None and doc.text == text:
-            if item.doc_id and doc.id != item.doc_id and doc.id in self.new_ids and stale is None:
-                # two records of this file with the same text but their own ids:
-                # two documents, not one (their annotations must not merge)
-                return None, None
+        if doc is not None and doc.text == text and self._is_its_document(item, doc, stale):
             return doc, None
         return None, stale
+
+    @staticmethod
+    def _is_its_document(item: ImportItem, doc: Document, stale: Document | None) -> bool:
+        """Whether ``doc``, found by its text, is the record's document.
+
+        A record with an id of its own that is not an imported document's id is a document of its
+        own, even when an imported document has the same text: two records of one file with the
+        same text and their own ids are two documents, whether the first was imported by this run
+        or by an earlier run that was stopped half way (a re-run then gives what one clean run
+        gives). A file's document (of the corpus) is matched by its text whatever the id (another
+        tool's ids), and so is any document when the record has no id or its id names a document
+        whose text has changed (``stale``: its spans follow the text).
+        """
+        return not (item.doc_id and doc.id != item.doc_id and doc.imported and stale is None)
 
     def new_document(self, item: ImportItem, text: str, sha: str) -> Document:
         doc_id = item.doc_id or f"import-{sha[:12]}"
@@ -216,19 +243,18 @@ class _Importer:
             text=text,
             sha256=sha,
             path=None,
-            title=" ".join(item.title.split())[:200] if item.title else _title_of(text),
+            title=_collapsed(item.title, 0, len(item.title), 200)[:200] if item.title else _title_of(text),
             date=item.meta.get("date") if isinstance(item.meta.get("date"), str) else None,
-            size=len(text.encode("utf-8", "surrogatepass")),
+            size=utf8_size(text),
             lang=lang or "unknown",
             lang_confidence=1.0 if lang else 0.0,
             lang_source="import" if lang else "pending",
             imported=True,
         )
         self.by_id[doc.id] = doc
-        self._content_index()[sha] = doc
+        self._content_index().setdefault(sha, doc)  # the first document of a text stays its match, as on a re-run
         self.pending_docs.append(doc)
         self.pending_bytes += sys.getsizeof(text)
-        self.new_ids.add(doc.id)
         self.unsaved_new.add(doc.id)
         self.report.new_documents += 1
         return doc

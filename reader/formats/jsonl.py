@@ -23,7 +23,8 @@ from collections.abc import Mapping
 from typing import IO, Any, Iterable, Iterator, Literal, overload
 
 from reader.formats import base as _base
-from reader.formats.base import ExportContext, Format, ImportItem, ImportNote, ImportProblem, SpanRecord, iter_lines, register, text_stream
+from reader.formats.base import (ExportContext, Format, ImportItem, ImportNote, ImportProblem, SpanRecord, decode_text_line,
+                                 iter_raw_lines, register, text_stream)
 from reader.model import STATUSES, Annotation, Document
 
 
@@ -78,19 +79,46 @@ def json_records(path: Path, fmt_name: str) -> Iterator[tuple[int, Any] | Import
     if first == "[":
         yield from _json_array_records(path, source)
         return
-    for line_no, text, problem in iter_lines(path, LINE_LIMIT or _base.MAX_LINE_BYTES):
-        if problem is not None or text is None:
+    for line_no, raw, problem in iter_raw_lines(path, LINE_LIMIT or _base.MAX_LINE_BYTES):
+        if raw is None:
             yield ImportProblem(line_no, problem or "unreadable line", source)
             continue
+        holder = [raw]
+        del raw  # neither the line's bytes nor its text are kept while its record is imported
         try:
-            obj = parse_json_line(text)
+            obj = _parse_line(holder) if len(holder[0]) > LONG_LINE else _parse_text(holder.pop())
         except BadRecord as exc:
             yield ImportProblem(line_no, str(exc), source)
+            continue
+        if obj is _BLANK:
             continue
         if not isinstance(obj, dict):
             yield ImportProblem(line_no, f"expected a JSON object for a {fmt_name} record, got {type_name(obj)}", source)
             continue
         yield line_no, obj
+
+
+#: lines of more bytes than this are parsed without a ``str`` of the whole line (reader.formats.longline)
+LONG_LINE = 1 << 20
+_BLANK = object()  # a line of only whitespace
+
+
+def _parse_text(raw: bytes) -> Any:
+    """The record of a line's bytes (``_BLANK`` for a blank line); BadRecord for a bad one."""
+    text, problem = decode_text_line(raw)
+    del raw
+    if problem is not None:
+        raise BadRecord(problem)
+    return _BLANK if text is None else parse_json_line(text)
+
+
+def _parse_line(holder: list[bytes]) -> Any:
+    """:func:`_parse_text` of a long line, whose long strings are decoded a piece at a time when
+    they can be (the caller holds the line only in ``holder``: it is let go as soon as it can be)."""
+    from reader.formats.longline import parse_long_line
+
+    obj = parse_long_line(holder, parse_json_line)
+    return _parse_text(holder.pop()) if obj is None else obj
 
 
 # Longest accepted line (or array record); None means base.MAX_LINE_BYTES (tests lower it).

@@ -32,6 +32,47 @@ def dumps(data: JSON) -> bytes:
     return _ENCODER.encode(data).encode("utf-8")
 
 
+#: strings longer than this many characters are encoded this many at a time (an imported book)
+_LONG = 1 << 16
+_encode_str = json.encoder.encode_basestring  # what _ENCODER uses for a str (ensure_ascii=False)
+
+
+def _holds_long(data: JSON) -> bool:
+    if isinstance(data, str):
+        return len(data) > _LONG
+    if isinstance(data, dict):
+        return any(_holds_long(v) for v in data.values())
+    if isinstance(data, (list, tuple)):
+        return any(_holds_long(v) for v in data)
+    return False
+
+
+def dumps_pieces(data: JSON) -> Iterator[bytes]:
+    """``dumps(data)`` in pieces, byte for byte the same: a long string (an imported document's
+    text) is encoded a megabyte at a time, never as one ``str`` of its JSON (at up to 4 bytes a
+    character) and then one ``bytes`` of it (issue 19's memory bound, docs/reliability.md)."""
+    if isinstance(data, str) and len(data) > _LONG:
+        yield b'"'
+        for i in range(0, len(data), _LONG):
+            yield _encode_str(data[i:i + _LONG])[1:-1].encode("utf-8")  # escapes are per character
+        yield b'"'
+    elif isinstance(data, dict) and all(isinstance(k, str) for k in data) and _holds_long(data):
+        yield b"{"
+        for i, (key, value) in enumerate(data.items()):
+            yield b"%s%s:" % (b"," if i else b"", dumps(key))
+            yield from dumps_pieces(value)
+        yield b"}"
+    elif isinstance(data, (list, tuple)) and _holds_long(data):
+        yield b"["
+        for i, value in enumerate(data):
+            if i:
+                yield b","
+            yield from dumps_pieces(value)
+        yield b"]"
+    else:
+        yield dumps(data)
+
+
 #: one table of a JSON file in TinyDB's layout: its name and its rows (key, record)
 Table = tuple[str, Iterable[tuple[str, JSON]]]
 
@@ -46,7 +87,8 @@ def dumps_tables(tables: Iterable[Table]) -> Iterator[bytes]:
     for t, (name, rows) in enumerate(tables):
         yield b"%s%s:{" % (b"," if t else b"", dumps(name))
         for i, (key, row) in enumerate(rows):
-            yield b"%s%s:%s" % (b"," if i else b"", dumps(key), dumps(row))
+            yield b"%s%s:" % (b"," if i else b"", dumps(key))
+            yield from dumps_pieces(row)
         yield b"}"
     yield b"}"
 
@@ -87,7 +129,7 @@ def encode_record(record: dict[str, JSON]) -> bytes | bytearray:
     a time into one buffer: the same bytes as ``dumps(record)``, without a ``str`` of the whole batch
     (a batch of imported documents is megabytes of text, up to 4 bytes a character in a ``str``)."""
     ops = record.get("ops")
-    if not isinstance(ops, list) or len(ops) < 2 or next(reversed(record)) != "ops":
+    if not isinstance(ops, list) or next(reversed(record)) != "ops":
         body = dumps(record)
         return b"%08x " % zlib.crc32(body) + body + b"\n"
     head = dumps({k: v for k, v in record.items() if k != "ops"})  # b'{"v":2}'
@@ -96,7 +138,8 @@ def encode_record(record: dict[str, JSON]) -> bytes | bytearray:
     for i, op in enumerate(ops):
         if i:
             out += b","
-        out += dumps(op)
+        for piece in dumps_pieces(op):
+            out += piece
     out += b"]}"
     out[:8] = b"%08x" % zlib.crc32(memoryview(out)[9:])
     out += b"\n"

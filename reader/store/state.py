@@ -16,7 +16,6 @@ the store's lock.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from typing import Iterable
 
@@ -25,6 +24,7 @@ from reader.protocols import JSON, RejectedKey
 from reader.store.base import Op
 from reader.store.part import StoreCore, StorePart
 from reader.store.storable import check_storable
+from reader.text import text_sha256, utf8_size
 
 
 
@@ -49,11 +49,11 @@ def doc_from_record(rec: dict[str, JSON]) -> Document:
     return Document(
         id=rec["id"],
         text=text,
-        sha256=rec.get("sha256") or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        sha256=rec.get("sha256") or text_sha256(text, "strict"),
         path=None,
         title=rec.get("title") or "",
         date=rec.get("date"),
-        size=len(text.encode("utf-8")),
+        size=utf8_size(text, "strict"),  # a lone surrogate is refused as before; never the bytes of a book-length text at once (issue 19)
         lang=rec.get("lang") or "unknown",
         lang_confidence=float(rec.get("lang_confidence") or 0.0),
         lang_source=rec.get("lang_source") or "import",

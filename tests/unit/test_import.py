@@ -234,6 +234,29 @@ def test_match_by_content_when_id_differs(ws, tmp_path):
     assert [x.text for x in ws.store.for_document("sub/b")] == ["300 000 $"]
 
 
+def test_records_with_their_own_ids_and_one_text_stay_apart_and_a_re_run_adds_nothing(ws, tmp_path):
+    """Two records with their own ids and the same text are two documents; a record without an id
+    joins the first of them; a record of a file's text joins the file's document whatever its id;
+    and the whole import run again (in one workspace, or a new one on the same store) adds nothing."""
+    same = "Notice of the council: no meeting this week."
+    span = [{"start": 0, "end": 6, "label": "claim"}]
+    p = write(tmp_path, "same.jsonl", jl(
+        {"id": "n1", "text": same, "spans": span}, {"id": "n2", "text": same, "spans": span},
+        {"text": same, "spans": [{"start": 7, "end": 9, "label": "claim"}]},
+        {"id": 99, "text": DOCS["a"], "spans": [{"start": 0, "end": 7, "label": "claim"}]}))
+    first = import_file("jsonl", p, ws.corpus, ws.store, batch_size=1)
+    assert (first.new_documents, first.imported, first.duplicates) == (2, 4, 0), first.summary()
+    got = sorted((a.doc_id, a.start, a.end) for a in ws.store.all())
+    assert got == [("a", 0, 7), ("n1", 0, 6), ("n1", 7, 9), ("n2", 0, 6)]
+    again = import_file("jsonl", p, ws.corpus, ws.store, batch_size=1)
+    assert (again.new_documents, again.imported, again.duplicates) == (0, 0, 4), again.summary()
+    ws.close()
+    with Workspace.open(ws.corpus.root, tmp_path / "store", detect=False) as other:
+        third = import_file("jsonl", p, other.corpus, other.store)
+        assert (third.new_documents, third.imported, third.duplicates) == (0, 0, 4), third.summary()
+        assert sorted(d.id for d in other.store.imported_documents()) == ["n1", "n2"]
+
+
 def test_unknown_documents_become_imported_documents(ws, tmp_path, corpus_dir):
     p = write(tmp_path, "p.jsonl", jl(
         {"text": "Elsewhere: 200 $ par jour.", "spans": [{"start": 11, "end": 16, "label": "salary"}],
@@ -537,3 +560,21 @@ def test_export_keeps_no_state_on_the_shared_format_instances(ws, tmp_path):
         out = tmp_path / f"out-{name}"
         export_corpus(name, ws.corpus, ws.store, out)
     assert {name: dict(vars(f)) for name, f in FORMATS.items()} == before
+
+
+def _title_reference(text, limit=80):
+    """The title as the importer made it before it read a long line a little at a time."""
+    for line in text.split("\n"):
+        line = " ".join(line.split())
+        if len(line) >= 2:
+            return line if len(line) <= limit else line[: limit - 1] + "…"
+    return ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bc", " ", "  \t", "\n", "\u00a0", "é", "😀", "x" * 90, " " * 300, "\u2028"]),
+                max_size=40).map("".join), st.sampled_from([1, 2, 5, 80]))
+def test_a_title_is_the_first_line_collapsed_however_long_the_line(text, limit):
+    from reader.formats.importer import _title_of
+
+    assert _title_of(text, limit) == _title_reference(text, limit)

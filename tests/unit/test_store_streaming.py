@@ -64,6 +64,21 @@ def test_a_journal_line_of_other_shapes(record):
 
 
 @settings(max_examples=200, deadline=None)
+@given(ops=st.lists(st.lists(json_values, min_size=1, max_size=4), max_size=3), long=st.integers(1, 6))
+def test_long_strings_are_encoded_in_pieces_to_the_same_bytes(ops, long):
+    """An imported book's text goes into the journal line (and meta.json) a piece at a time
+    (issue 19), byte for byte what one dumps gave; here a "long" string is of a few characters."""
+    from reader.store import journal
+
+    record = {"v": 2, "ops": ops + [["meta", "documents", "d", {"id": "d", "text": WIDE * 3, "n": [1.5, WIDE]}]]}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(journal, "_LONG", long)
+        assert bytes(encode_record(record)) == _old_record(record)
+        assert b"".join(journal.dumps_pieces(record)) == dumps(record)
+        assert b"".join(dumps_tables([("t", [("1", record)])])) == dumps({"t": {"1": record}})
+
+
+@settings(max_examples=200, deadline=None)
 @given(tables=st.lists(st.tuples(st.text(max_size=6), st.dictionaries(st.text(max_size=6), json_values, max_size=5)),
                        max_size=4, unique_by=lambda t: t[0]))
 def test_tables_written_piecewise_are_one_dumps(tables):
