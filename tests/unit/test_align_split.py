@@ -16,6 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from proc_children import alive, children
+
 import reader.align.core as core
 import reader.align.split as split
 
@@ -41,7 +43,7 @@ def _idle_machine(monkeypatch):
 
 def _children() -> set[int]:
     """Pids of this process's live children (from /proc: what multiprocessing may not know of)."""
-    return _all_children(os.getpid(), live=True)
+    return children(os.getpid(), live=True)
 
 
 def _facts(text: str, lang: str | None, parallel: bool, monkeypatch: pytest.MonkeyPatch) -> core.DocumentFacts:
@@ -283,14 +285,6 @@ S.in_parts(slow, [(i, i + 1) for i in range(4000)], min_passages=10)
 """
 
 
-def _gone(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except OSError:
-        return True
-
-
 @needs_fork
 def test_a_killed_process_leaves_no_worker_behind():
     """``kill -9`` of the process whose workers are finding facts: its workers end too
@@ -307,7 +301,7 @@ def test_a_killed_process_leaves_no_worker_behind():
         pid = int(proc.stdout.readline())
         workers: set[int] = set()
         for _ in range(1000):  # until its worker has started (at most 10 s)
-            workers = {p for p in _all_children(pid)}
+            workers = {p for p in children(pid)}
             if workers:
                 break
             time.sleep(0.01)
@@ -315,29 +309,14 @@ def test_a_killed_process_leaves_no_worker_behind():
         os.kill(pid, signal.SIGKILL)
         proc.wait(timeout=30)
         for _ in range(1000):  # each worker notices within 0.2 s; allow 10 s on a loaded machine
-            if all(_gone(w) for w in workers):
+            if all(not alive(w) for w in workers):
                 break
             time.sleep(0.01)
-        assert all(_gone(w) for w in workers)
+        assert all(not alive(w) for w in workers)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-
-
-def _all_children(parent: int, live: bool = False) -> set[int]:
-    """Pids of ``parent``'s children (``live``: not the zombies), from /proc."""
-    out = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
-                    fields = fh.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if fields[1] == str(parent) and not (live and fields[0] == "Z"):
-                out.add(int(entry))
-    return out
 
 
 def _tagged(tag: int, spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from proc_children import alive, children
+
 import reader.align.split as split
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,29 +38,6 @@ print("done", out == [2 * i for i in range(150)], flush=True)
 """
 
 
-def _live_children(pid: int) -> set[int]:
-    out = set()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="utf-8") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
-            out.add(int(entry))
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
-    except OSError:
-        return False
-
-
 def _attack(action: str) -> tuple[subprocess.CompletedProcess[str], set[int]]:
     """Start the script, wait for its worker, do ``action``; the parent's result and its workers."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -69,7 +48,7 @@ def _attack(action: str) -> tuple[subprocess.CompletedProcess[str], set[int]]:
         pid = int(proc.stdout.readline())
         workers: set[int] = set()
         for _ in range(1000):
-            workers = _live_children(pid)
+            workers = children(pid, live=True)
             if workers:
                 break
             time.sleep(0.01)
@@ -85,7 +64,7 @@ def _attack(action: str) -> tuple[subprocess.CompletedProcess[str], set[int]]:
             os.kill(pid, signal.SIGTERM)
         out, err = proc.communicate(timeout=60)
         for _ in range(1000):  # a worker notices a dead parent within 0.2 s
-            if not any(_alive(w) for w in workers):
+            if not any(alive(w) for w in workers):
                 break
             time.sleep(0.01)
         return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), workers
@@ -99,7 +78,7 @@ def _attack(action: str) -> tuple[subprocess.CompletedProcess[str], set[int]]:
 def test_a_worker_killed_mid_work_gives_the_same_facts_and_no_traceback() -> None:
     done, workers = _attack("kill-worker")
     assert done.returncode == 0 and done.stdout.strip() == "done True", done.stdout + done.stderr
-    assert not any(_alive(w) for w in workers)
+    assert not any(alive(w) for w in workers)
     assert "Traceback" not in done.stderr, done.stderr
 
 
@@ -107,14 +86,14 @@ def test_a_worker_killed_mid_work_gives_the_same_facts_and_no_traceback() -> Non
 def test_ctrl_c_to_the_process_group_ends_the_parent_and_every_worker() -> None:
     done, workers = _attack("int-group")
     assert done.returncode == 130 and "interrupted" in done.stdout, done.stdout + done.stderr
-    assert not any(_alive(w) for w in workers)
+    assert not any(alive(w) for w in workers)
 
 
 @needs_fork
 def test_sigterm_of_the_parent_leaves_no_worker() -> None:
     done, workers = _attack("term")
     assert done.returncode == -signal.SIGTERM
-    assert not any(_alive(w) for w in workers)
+    assert not any(alive(w) for w in workers)
 
 
 _FOUR_CPUS = """
@@ -146,7 +125,7 @@ def test_a_worker_killed_on_a_four_cpu_machine_leaves_no_worker_and_no_hang() ->
         pid = int(proc.stdout.readline())
         workers: set[int] = set()
         for _ in range(1000):
-            workers = _live_children(pid)
+            workers = children(pid, live=True)
             if len(workers) >= 2:
                 break
             time.sleep(0.01)
@@ -170,4 +149,4 @@ def test_an_interrupt_sent_to_one_worker_alone_does_not_stop_the_work() -> None:
     parent (the test above), which then ends its workers."""
     done, workers = _attack("int-worker")
     assert done.returncode == 0 and done.stdout.strip() == "done True", done.stdout + done.stderr
-    assert not any(_alive(w) for w in workers)
+    assert not any(alive(w) for w in workers)
