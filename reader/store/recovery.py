@@ -23,6 +23,7 @@ from reader.store.base import LayerKey, StoreImage, layer_key
 from reader.store.location import is_database_url
 from reader.store.lockfile import WriterLock
 from reader.store.salvage import Salvage, salvage_shard, split_records
+from reader.store.archive import ARCHIVE_DIR, load_archives
 from reader.store.engine import (
     DOCS_DIR,
     JOURNAL_FILE,
@@ -174,6 +175,8 @@ def recover_store(path: str | os.PathLike[str]) -> str:
         actions = recovery.run()
     finally:
         lock.release()
+    if recovery.gaps:
+        raise StoreError(f"{path}: recovery is incomplete: " + " ".join(recovery.gaps + actions))
     # open normally (replays the journal) and compact, so the store is consistent again
     store = AnnotationStore(path)
     try:
@@ -262,14 +265,21 @@ class _Recovery:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.actions: list[str] = []
-        self.prev = path / JOURNAL_PREV_FILE
+        self.gaps: list[str] = []  # files that cannot be rebuilt: left as they are
         self.records: list[Record] = []
-        self.prev_records: list[Record] = []
+        # the kept journals, oldest first: (path, names of the files its compaction rewrote or None
+        # when unknown, records); journal.prev.jsonl alone for a store from before journals/
+        self.kept: list[tuple[Path, frozenset[str] | None, list[Record]]] = []
         self.expected: set[str] = set()  # annotation ids salvaged: each must be in the recovered store
 
     def run(self) -> list[str]:
         self.records = self._journal_records(self.path / JOURNAL_FILE)
-        self.prev_records = self._journal_records(self.prev)
+        archives = load_archives(self.path)
+        if archives:
+            self.kept = [(a.path, a.files, self._journal_records(a.path)) for a in archives]
+        elif (self.path / JOURNAL_PREV_FILE).exists():
+            prev = self.path / JOURNAL_PREV_FILE
+            self.kept = [(prev, None, self._journal_records(prev))]
         self._recover_meta()
         for shard in iter_shards(self.path / DOCS_DIR):
             if shard.version_error is not None:
@@ -277,6 +287,27 @@ class _Recovery:
             if shard.reason is not None:
                 self._recover_shard(shard.path, shard.reason)
         return self.actions
+
+    def _since_backup(self, key: str, *, doc_id: str | None = None, has_backup: bool) -> list[tuple[Path, list[Record]]] | None:
+        """The kept journals that take the file ``key``'s ``.bak`` (or nothing, without one) to the
+        file as the last compaction wrote it: from the newest that rewrote it on, each with only
+        the records of that file. None when no kept journal rewrote it: the changes are gone."""
+        meta = key == META_FILE
+        start = None
+        for i, (_path, files, records) in enumerate(self.kept):
+            if (key in files) if files is not None else bool(_ops_for(records, doc_id=doc_id, meta=meta)):
+                start = i
+        if start is None:
+            # meta.json without a backup was never rewritten since it was made empty on the first open
+            return [] if meta and not has_backup else None
+        return [(path, _ops_for(records, doc_id=doc_id, meta=meta)) for path, _files, records in self.kept[start:]]
+
+    def _gap(self, key: str, reason: str, backup: Path | None) -> None:
+        self.gaps.append(
+            f"{key}: {reason}; it cannot be rebuilt: {'its backup ' + backup.name if backup else 'it has no backup'} "
+            f"and none of the kept journals ({ARCHIVE_DIR}/, {JOURNAL_PREV_FILE}) holds its changes since, so it is "
+            "left as it is (nothing was changed; to start it again from its backup, losing those changes, move it aside)"
+        )
 
     def _journal_records(self, journal: Path) -> list[Record]:
         """Readable, applicable records of a journal. A journal with damaged lines, or with
@@ -315,24 +346,32 @@ class _Recovery:
             return
         except StoreCorruptError as exc:
             reason = exc.reason
+        bak = meta.with_name(meta.name + ".bak")
+        journals = self._since_backup(META_FILE, has_backup=bak.exists())
+        if journals is None:
+            self._gap(META_FILE, reason, bak if bak.exists() else None)
+            return
         aside = _corrupt_name(meta)
         os.replace(meta, aside)
         rebuilt = StoreImage()
         source = "an empty one"
-        bak = meta.with_name(meta.name + ".bak")
         if bak.exists():
             try:
                 read_meta(bak, rebuilt)
                 source = bak.name
             except StoreCorruptError:
                 rebuilt = StoreImage()
-        try:
-            apply_records(_ops_for(self.prev_records, meta=True), rebuilt, self.prev)
-        except StoreCorruptError:
-            pass
+        changes = 0
+        for path, ops in journals:
+            try:
+                apply_records(ops, rebuilt, path)
+                changes += len(ops)
+            except StoreCorruptError:
+                pass
         rebuilt.created = rebuilt.created or now_iso()
         fsutil.atomic_write(meta, dumps_tables(meta_tables(rebuilt)))
-        self.actions.append(f"{META_FILE}: {reason}; rebuilt from {source} and the previous journal; the damaged file is {aside.name}")
+        self.actions.append(f"{META_FILE}: {reason}; rebuilt from {source} and {changes} change(s) of the kept "
+                            f"journals; the damaged file is {aside.name}")
 
     def deleted_later(self) -> set[str]:
         """Annotation ids that the current journal deletes (a salvaged one may rightly be gone)."""
@@ -342,7 +381,7 @@ class _Recovery:
     def _doc_id_from_journals(self, shard: Path) -> str | None:
         """The document id whose shard name is ``shard``'s, as the journals name it."""
         doc_id = None
-        for rec in self.prev_records + self.records:
+        for rec in [r for _path, _files, records in self.kept for r in records] + self.records:
             for op in rec.get("ops", []):
                 cand = op[1].get("doc_id") if op and op[0] == "put" and isinstance(op[1], dict) else (
                     op[1] if op and op[0] == "del" and len(op) == 3 else None)
@@ -352,13 +391,11 @@ class _Recovery:
 
     def _recover_shard(self, shard: Path, reason: str) -> None:
         """Rebuild a shard from its ``.bak``, every record still readable in the damaged
-        file (newer than the backup, so they win) and the previous journal."""
+        file (newer than the backup, so they win) and the kept journals since the backup."""
         try:
             salvaged = salvage_shard(shard.read_bytes())
         except OSError:
             salvaged = Salvage()
-        aside = _corrupt_name(shard)
-        os.replace(shard, aside)
         bak = shard.with_name(shard.name + ".bak")
         rebuilt = StoreImage()
         doc_id: str | None = None
@@ -372,26 +409,37 @@ class _Recovery:
             except (ValueError, OSError):
                 doc_id = None
         doc_id = doc_id or salvaged.doc_id or self._doc_id_from_journals(shard)
-        if doc_id is None:
-            self.actions.append(f"{DOCS_DIR}/{shard.name}: {reason}; no backup, no readable record and no journal entry; the damaged file is {aside.name}")
+        key = f"{DOCS_DIR}/{shard.name}"
+        if doc_id is None:  # not even which document it was
+            self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: no backup, no readable record and no kept "
+                             "journal names its document, so it is left as it is (move it aside to open the store "
+                             "without it)")
             return
+        journals = self._since_backup(key, doc_id=doc_id, has_backup=bak.exists())
+        if journals is None:
+            self._gap(f"{key} ({doc_id})", reason, bak if bak.exists() else None)
+            return
+        aside = _corrupt_name(shard)
+        os.replace(shard, aside)
         only_in_bak = {a.id for a in rebuilt.anns.values()} - {a.id for a in salvaged.anns}
         for ann in salvaged.anns:
             if ann.doc_id == doc_id:
                 rebuilt.put(ann)
                 self.expected.add(ann.id)
-        prev_ops = _ops_for(self.prev_records, doc_id=doc_id)
-        apply_records(prev_ops, rebuilt, self.prev)
+        changes = 0
+        for path, ops in journals:
+            apply_records(ops, rebuilt, path)
+            changes += len(ops)
         anns = list(rebuilt.by_doc.get(doc_id, {}).values())
         fsutil.atomic_write(shard, dumps_tables(shard_tables(doc_id, anns)))
         parts = [f"{len(salvaged.anns)} salvaged from the damaged file"]
         if from_bak:
             parts.append(f"{from_bak} from {bak.name}" + (f" ({len(only_in_bak)} of them not in the damaged file: kept, they may have been deleted since)" if only_in_bak and salvaged.anns else ""))
-        if prev_ops:
-            parts.append(f"{len(prev_ops)} change(s) from {JOURNAL_PREV_FILE}")
+        if changes:
+            parts.append(f"{changes} change(s) from the kept journals")
         if salvaged.skipped:
             parts.append(f"{salvaged.skipped} damaged record(s) could not be read")
         self.actions.append(
-            f"{DOCS_DIR}/{shard.name} ({doc_id}): {reason}; rebuilt with {len(anns)} annotation(s): "
+            f"{key} ({doc_id}): {reason}; rebuilt with {len(anns)} annotation(s): "
             f"{', '.join(parts)} (the current journal is replayed on open); the damaged file is {aside.name}."
         )
