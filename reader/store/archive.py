@@ -117,7 +117,10 @@ class JournalArchive:
         number = self._next
         names = frozenset(file_key(self.store, p) for p in rewritten)
         listing = self.folder / f"{number}.files.json"
-        fsutil.atomic_write(listing, json.dumps(sorted(names), ensure_ascii=False).encode("utf-8"))
+        # the list first, then the journal, then one fsync of the folder: a crash in between leaves a
+        # journal that is not reset, so the next compaction keeps it again with every file it rewrites
+        fsutil.commit_temp(fsutil.write_temp(listing, json.dumps(sorted(names), ensure_ascii=False).encode("utf-8")),
+                           listing)
         target = self.folder / f"{number}.jsonl"
         tmp = fsutil.temp_path(target)
         try:

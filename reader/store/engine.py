@@ -16,7 +16,10 @@ On-disk layout (``annotations/`` by default), schema version 2::
       docs/<name>.json.bak    the previous generation of that shard
       journal.jsonl           changes since the last compaction, one transaction
                               per line: "<crc32 hex> {"v": 1, "ops": [...]}"
-      journal.prev.jsonl      the journal before the last compaction (for recovery)
+      journal.prev.jsonl      the journal before the last compaction (the newest of journals/)
+      journals/<n>.jsonl      compaction n's journal and the files it rewrote (<n>.files.json),
+                              kept until each of them is rewritten again: a file's .bak plus the
+                              journal of its last rewrite rebuild it (reader.store.archive)
       backup-schema-1/        the files as they were before an upgrade from schema 1
                               (reader.store.migrate; 2 added the "links" table)
       .lock                   held (flock: reader.store.lockfile) by the one writer
@@ -29,8 +32,8 @@ not go through TinyDB.
 :meth:`FileEngine.commit` appends one line to ``journal.jsonl`` and ``fsync``\\ s
 it before returning (about 0.1-1 ms). Every few thousand changes, and on
 close, the journal is compacted: each changed shard (and ``meta.json``) is
-rewritten atomically (old file kept as ``.bak``) and then the journal is
-reset. Replaying is idempotent, so a crash at any point between those steps
+rewritten atomically (old file kept as ``.bak``), the journal is kept in
+``journals/`` for recovery, and then it is reset. Replaying is idempotent, so a crash at any point between those steps
 loses nothing. A torn last journal line (the save never returned) is ignored;
 a bad line in the middle is corruption.
 

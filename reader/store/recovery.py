@@ -3,7 +3,10 @@
 :func:`check_store` only reads. :func:`recover_store` rebuilds what cannot be
 read from the backups and the journals, moving each bad file aside as
 ``<name>.corrupt-<timestamp>`` (never deleting it), then opens the store
-normally (which replays the journal) and compacts it.
+normally (which replays the journal) and compacts it. A file is rebuilt from its
+``.bak`` and the kept journals (:mod:`reader.store.archive`) from the newest that
+rewrote it on; when none did, the changes since its ``.bak`` are gone, and the
+file is left as it is and recovery fails in one line (never "recovered").
 """
 from __future__ import annotations
 
@@ -156,8 +159,10 @@ def recover_store(path: str | os.PathLike[str]) -> str:
 
     Each file that cannot be read is moved aside as ``<name>.corrupt-<timestamp>``
     (never deleted); a shard or meta.json is rebuilt from its ``.bak`` plus the
-    previous and current journals; a journal keeps its readable lines. Raises
-    :class:`StoreLockedError` when another writer has the store open.
+    kept journals since and the current journal; a journal keeps its readable lines. Raises
+    :class:`StoreLockedError` when another writer has the store open, and
+    :class:`StoreError` (after rebuilding what it could) when a damaged file cannot be
+    rebuilt: that file is left as it is.
     """
     from reader.store.annotations import AnnotationStore
 
@@ -304,9 +309,10 @@ class _Recovery:
 
     def _gap(self, key: str, reason: str, backup: Path | None) -> None:
         self.gaps.append(
-            f"{key}: {reason}; it cannot be rebuilt: {'its backup ' + backup.name if backup else 'it has no backup'} "
-            f"and none of the kept journals ({ARCHIVE_DIR}/, {JOURNAL_PREV_FILE}) holds its changes since, so it is "
-            "left as it is (nothing was changed; to start it again from its backup, losing those changes, move it aside)"
+            f"{key}: {reason}; it cannot be rebuilt: none of the kept journals ({ARCHIVE_DIR}/, {JOURNAL_PREV_FILE}) "
+            f"holds its changes since {'its backup ' + backup.name if backup else 'it was made (it has no backup)'}, "
+            "so it is left as it is"
+            + (f" (to go back to {backup.name}, losing those changes, copy it over the file)" if backup else "")
         )
 
     def _journal_records(self, journal: Path) -> list[Record]:

@@ -216,3 +216,21 @@ def test_an_unreadable_list_of_a_kept_journal_keeps_it(tmp_path: Path) -> None:
     recover_store(path)
     assert _content(path) == before
     assert json.loads((path / "journals" / "3.files.json").read_text(encoding="utf-8")) == [f"docs/{shard_name('b')}"]
+
+
+def test_the_cli_says_which_file_it_could_not_rebuild_in_one_line_and_exits_1(tmp_path: Path,
+                                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from reader.cli.commands import main
+
+    path = tmp_path / "s"
+    _session(path, imports=1)
+    _session(path, imports=2)
+    _session(path, ("a",))
+    shutil_rmtree_journals(path)
+    _damage(path / "meta.json")
+    code = main(["store", "recover", "--store", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "meta.json" in lines[0] and "cannot be rebuilt" in lines[0]
+    assert "Traceback" not in err and "recovered (" not in err
