@@ -357,23 +357,24 @@ class _Recovery:
         if journals is None:
             self._gap(META_FILE, reason, bak if bak.exists() else None)
             return
-        aside = _corrupt_name(meta)
-        os.replace(meta, aside)
         rebuilt = StoreImage()
         source = "an empty one"
-        if bak.exists():
-            try:
-                read_meta(bak, rebuilt)
-                source = bak.name
-            except StoreCorruptError:
-                rebuilt = StoreImage()
         changes = 0
-        for path, ops in journals:
-            try:
+        try:
+            if bak.exists():
+                try:
+                    read_meta(bak, rebuilt)
+                except StoreCorruptError as exc:
+                    raise StoreError(f"its backup {bak.name} is damaged too ({exc.reason})") from None
+                source = bak.name
+            for path, ops in journals:
                 apply_records(ops, rebuilt, path)
                 changes += len(ops)
-            except StoreCorruptError:
-                pass
+        except StoreError as exc:  # also a backup or a journal record of a newer version: never downgraded
+            self.gaps.append(f"{META_FILE}: {reason}; it cannot be rebuilt: {exc}, so it is left as it is")
+            return
+        aside = _corrupt_name(meta)
+        os.replace(meta, aside)
         rebuilt.created = rebuilt.created or now_iso()
         fsutil.atomic_write(meta, dumps_tables(meta_tables(rebuilt)))
         self.actions.append(f"{META_FILE}: {reason}; rebuilt from {source} and {changes} change(s) of the kept "
@@ -406,16 +407,19 @@ class _Recovery:
         rebuilt = StoreImage()
         doc_id: str | None = None
         from_bak = 0
+        key = f"{DOCS_DIR}/{shard.name}"
         if bak.exists():
             try:
                 doc_id, anns = read_shard(bak)
-                for ann in anns:
-                    rebuilt.put(ann)
-                from_bak = len(anns)
-            except (ValueError, OSError):
-                doc_id = None
+            except (ValueError, OSError) as exc:
+                why = fsutil.os_reason(exc) if isinstance(exc, OSError) else str(exc)
+                self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: its backup {bak.name} is damaged too "
+                                 f"({why}), so it is left as it is")
+                return
+            for ann in anns:
+                rebuilt.put(ann)
+            from_bak = len(anns)
         doc_id = doc_id or salvaged.doc_id or self._doc_id_from_journals(shard)
-        key = f"{DOCS_DIR}/{shard.name}"
         if doc_id is None:  # not even which document it was
             self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: no backup, no readable record and no kept "
                              "journal names its document, so it is left as it is (move it aside to open the store "

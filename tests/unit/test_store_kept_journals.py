@@ -322,3 +322,20 @@ def _everything(path: Path) -> tuple[set[tuple[str, str, int, int]], object]:
         return {(a.id, a.doc_id, a.start, a.end) for a in store.all()}, store.get_state("last")
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("victim", ["meta.json", "shard"])
+def test_a_file_whose_backup_is_damaged_too_is_left_as_it_is(tmp_path: Path, victim: str) -> None:
+    path = tmp_path / "s"
+    _session(path, ("a",), state="one", imports=1)
+    _session(path, ("a",), state="two", imports=2)  # both have a .bak now
+    target = path / "meta.json" if victim == "meta.json" else path / "docs" / shard_name("a")
+    _damage(target)
+    _damage(target.with_name(target.name + ".bak"))
+    before = _snapshot(path)
+    with pytest.raises(StoreError) as info:
+        recover_store(path)
+    message = str(info.value)
+    assert "cannot be rebuilt" in message and f"its backup {target.name}.bak is damaged too" in message
+    assert "\n" not in message
+    assert _snapshot(path) == before
