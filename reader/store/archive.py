@@ -11,7 +11,10 @@ Each compaction ``n`` therefore keeps its journal as ``journals/<n>.jsonl``
 it rewrote in ``journals/<n>.files.json`` (``["meta.json", "docs/x.json"]``).
 An archived journal is deleted once every file it names has been rewritten by
 a later compaction; the newest is always kept. There is at most one archive per
-store file (plus the newest), each no bigger than one journal.
+store file (plus the newest), each no bigger than one journal. A store from
+before ``journals/`` has its ``journal.prev.jsonl`` (the last compaction's
+journal) kept as number 0 by its first compaction, naming the files its records
+touch, so they stay recoverable too.
 
 :func:`load_archives` reads them for ``reader store recover``
 (:mod:`reader.store.recovery`), which rebuilds a damaged file from its ``.bak``
@@ -26,11 +29,15 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from reader import fsutil
+from reader.store.journal import read_journal
 
 ARCHIVE_DIR = "journals"
+PREV_JOURNAL = "journal.prev.jsonl"  # reader.store.engine.JOURNAL_PREV_FILE
+META_KEY = "meta.json"  # reader.store.engine.META_FILE
+SHARDS_DIR = "docs"  # reader.store.engine.DOCS_DIR
 _NAME = re.compile(r"^(\d{1,12})\.(jsonl|files\.json)$")
 
 
@@ -84,16 +91,19 @@ def load_archives(store: Path) -> list[ArchivedJournal]:
 class JournalArchive:
     """Keeps and prunes ``journals/`` for one writer (the engine holds the store's lock)."""
 
-    def __init__(self, store: Path) -> None:
+    def __init__(self, store: Path, shard_name: Callable[[str], str]) -> None:
         self.store = store
         self.folder = store / ARCHIVE_DIR
+        self.shard_name = shard_name  # reader.store.engine.shard_name (which imports this module)
         # number -> files it rewrote (None: its list is unreadable, so it is never pruned); read on first use
         self._files: dict[int, frozenset[str] | None] | None = None
         self._next = 1
 
     def _load(self) -> dict[int, frozenset[str] | None]:
         if self._files is None:
-            self.folder.mkdir(exist_ok=True)
+            if not self.folder.is_dir():
+                self.folder.mkdir()
+                self._adopt_previous()
             journals, lists = _numbers(self.folder)
             self._next = max(journals | lists, default=0) + 1
             files: dict[int, frozenset[str] | None] = {}
@@ -109,6 +119,29 @@ class JournalArchive:
                         fsutil.unlink_quietly(entry.path)
         return self._files
 
+    def _adopt_previous(self) -> None:
+        """A store from before ``journals/``: its ``journal.prev.jsonl`` is the journal of the last
+        compaction, which rewrote the files its records touch; keep it as number 0, so that those
+        files stay recoverable after the compaction that is about to replace it."""
+        prev = self.store / PREV_JOURNAL
+        try:
+            records, _good, _bad = read_journal(prev.read_bytes(), strict=False)
+        except OSError:
+            return
+        names: set[str] = set()
+        for record in records:
+            for op in record.get("ops") or []:
+                if not isinstance(op, list) or len(op) < 2:
+                    continue
+                if op[0] in ("meta", "unmeta"):
+                    names.add(META_KEY)
+                elif op[0] == "put" and isinstance(op[1], dict) and isinstance(op[1].get("doc_id"), str):
+                    names.add(f"{SHARDS_DIR}/{self.shard_name(op[1]['doc_id'])}")
+                elif op[0] == "del" and isinstance(op[1], str):
+                    names.add(f"{SHARDS_DIR}/{self.shard_name(op[1])}")
+        if names:
+            self._link(0, prev, names)
+
     def keep(self, journal: Path, rewritten: Iterable[Path]) -> None:
         """Archive ``journal`` (about to be reset) as the next number, naming the files just rewritten.
 
@@ -116,6 +149,11 @@ class JournalArchive:
         files = self._load()
         number = self._next
         names = frozenset(file_key(self.store, p) for p in rewritten)
+        self._link(number, journal, names)
+        files[number] = names
+        self._next = number + 1
+
+    def _link(self, number: int, journal: Path, names: Iterable[str]) -> None:
         listing = self.folder / f"{number}.files.json"
         # the list first, then the journal, then one fsync of the folder: a crash in between leaves a
         # journal that is not reset, so the next compaction keeps it again with every file it rewrites
@@ -137,8 +175,6 @@ class JournalArchive:
             fsutil.unlink_quietly(tmp)
             raise
         fsutil.fsync_dir(self.folder)
-        files[number] = names
-        self._next = number + 1
 
     def prune(self) -> None:
         """Delete the archives no file needs any more (every file they name was rewritten later)."""

@@ -551,7 +551,7 @@ class FileEngine:
         # 4) the journal kept with the names of the files it rewrote: with each file's .bak it
         # rebuilds that file for `reader store recover` (reader.store.archive); never reset without it
         if self._archive is None:
-            self._archive = JournalArchive(self.path)
+            self._archive = JournalArchive(self.path, shard_name)
         self._archive.keep(self.journal_path, (path for _tmp, path in staged))
         self._dirty_docs = set()
         self._dirty_meta = False

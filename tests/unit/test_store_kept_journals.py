@@ -345,3 +345,24 @@ def test_a_file_whose_backup_is_damaged_too_is_left_as_it_is(tmp_path: Path, vic
     assert "cannot be rebuilt" in message and f"its backup {target.name}.bak is damaged too" in message
     assert "\n" not in message
     assert _snapshot(path) == before
+
+
+def test_the_first_compaction_of_a_store_from_before_keeps_its_journal_prev(tmp_path: Path) -> None:
+    from reader.store import archive, engine
+
+    assert (archive.PREV_JOURNAL, archive.META_KEY, archive.SHARDS_DIR) == (
+        engine.JOURNAL_PREV_FILE, engine.META_FILE, engine.DOCS_DIR)
+    path = tmp_path / "s"
+    _session(path, ("a",), state="one", imports=1)
+    _session(path, ("a", "b"), state="two", imports=2)
+    shutil_rmtree_journals(path)  # as a store written by the version before: journal.prev.jsonl only
+    _session(path, ("c",))  # replaces journal.prev.jsonl; it is kept as journals/0.jsonl first
+    assert _kept(path) == {0: sorted(["meta.json", f"docs/{shard_name('a')}", f"docs/{shard_name('b')}"]),
+                           1: [f"docs/{shard_name('c')}"]}
+    before = _content(path)
+    for victim in (path / "meta.json", path / "docs" / shard_name("a"), path / "docs" / shard_name("b")):
+        _damage(victim)
+        assert "recovered" in recover_store(path)
+        assert _content(path) == before
+    _session(path, ("a", "b"), state="three")  # every file 0 names is rewritten: it goes
+    assert sorted(_kept(path)) == [1, 2]
