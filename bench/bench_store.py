@@ -184,9 +184,37 @@ def run(quick: bool = False) -> list[dict]:
             count = len(store.all())
         rows.append({"section": section, "metric": f"open the {count // 1000}k store + all()",
                      "value": f"{time.perf_counter() - t:.2f} s", "goal": "well under 1-2 s"})
+        rows.extend(_sessions(root / "sessions", _corpus(50), 40 if quick else 150, rng))
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return rows
+
+
+def _sessions(path: Path, corpus: _Corpus, sessions: int, rng: random.Random) -> list[dict]:
+    """Sessions of one annotation each on a store holding 20 MB of imported documents: what closing
+    costs (a compaction: the shard, its kept journal in journals/) and what the kept journals weigh."""
+    big = "y" * 2_000_000
+    with AnnotationStore(path, corpus=corpus, annotator="bench") as store:
+        store.add_documents([Document(id=f"imp{i}", text=f"{big}{i}", sha256=str(i), imported=True) for i in range(10)])
+    closes = []
+    doc_ids = [d.id for d in corpus.documents]
+    for n in range(sessions):
+        store = AnnotationStore(path, corpus=corpus, annotator="bench")
+        store.add(rng.choice(doc_ids), n, n + 1, "claim")
+        t = time.perf_counter()
+        store.close()
+        closes.append(time.perf_counter() - t)
+    size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    kept = sorted((path / "journals").glob("*.jsonl"))
+    section = f"store sessions, 20 MB imported, {len(doc_ids)} docs"
+    return [
+        {"section": section, "metric": f"close after one annotation p50 / max ({sessions} sessions)",
+         "value": f"{_ms(_pct(closes, 50))} / {_ms(max(closes))}", "goal": "compaction of one shard"},
+        {"section": section, "metric": "store size / meta.json size (kept journals: the import's, until "
+         "meta.json is rewritten)", "value": f"{size / (path / 'meta.json').stat().st_size:.2f}x", "goal": "<= 2.1x"},
+        {"section": section, "metric": "journals kept (at most one per store file)",
+         "value": str(len(kept)), "goal": f"<= {len(doc_ids) + 2}"},
+    ]
 
 
 if __name__ == "__main__":

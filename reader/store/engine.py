@@ -16,7 +16,10 @@ On-disk layout (``annotations/`` by default), schema version 2::
       docs/<name>.json.bak    the previous generation of that shard
       journal.jsonl           changes since the last compaction, one transaction
                               per line: "<crc32 hex> {"v": 1, "ops": [...]}"
-      journal.prev.jsonl      the journal before the last compaction (for recovery)
+      journal.prev.jsonl      the journal before the last compaction (the newest of journals/)
+      journals/<n>.jsonl      compaction n's journal and the files it rewrote (<n>.files.json),
+                              kept until each of them is rewritten again: a file's .bak plus the
+                              journal of its last rewrite rebuild it (reader.store.archive)
       backup-schema-1/        the files as they were before an upgrade from schema 1
                               (reader.store.migrate; 2 added the "links" table)
       .lock                   held (flock: reader.store.lockfile) by the one writer, with the
@@ -31,8 +34,8 @@ not go through TinyDB.
 :meth:`FileEngine.commit` appends one line to ``journal.jsonl`` and ``fsync``\\ s
 it before returning (about 0.1-1 ms). Every few thousand changes, and on
 close, the journal is compacted: each changed shard (and ``meta.json``) is
-rewritten atomically (old file kept as ``.bak``) and then the journal is
-reset. Replaying is idempotent, so a crash at any point between those steps
+rewritten atomically (old file kept as ``.bak``), the journal is kept in
+``journals/`` for recovery, and then it is reset. Replaying is idempotent, so a crash at any point between those steps
 loses nothing. A torn last journal line (the save never returned) is ignored;
 a bad line in the middle is corruption.
 
@@ -61,6 +64,7 @@ from reader.model import Annotation, now_iso
 from reader.store import safety
 from reader.protocols import JSON
 from reader.store.base import META_TABLES, SCHEMA_VERSION, CommitError, Op, StoreImage, ann_from_record, ann_record
+from reader.store.archive import JournalArchive
 from reader.store.lockfile import WriterLock
 from reader.store.migrate import BACKUP_PREFIX, backup_for_upgrade
 from reader.store.journal import (Journal, JournalCorrupt, Table, dumps, dumps_tables, encode_record, read_journal,
@@ -344,6 +348,7 @@ class FileEngine:
         self.upgraded: tuple[int, Path] | None = None  # (old schema, backup folder) after an upgrade
         self._identity: safety.JournalIdentity | None = None
         self.torn_kept: Path | None = None  # where a torn journal tail was kept on this open
+        self._archive: JournalArchive | None = None  # the journals kept for recovery (made on first compaction)
 
     @property
     def meta_path(self) -> Path:
@@ -568,8 +573,8 @@ class FileEngine:
         if not self._dirty_docs and not self._dirty_meta and self._journal.size == 0:
             return
         # 1) every changed file to a fsynced temp file, 2) all renamed into place
-        # (old ones kept as .bak), 3) one fsync per folder, 4) the journal reset.
-        # A crash anywhere before 4 replays the journal over whatever is in place.
+        # (old ones kept as .bak), 3) one fsync per folder, 4) the journal archived, 5) reset.
+        # A crash anywhere before 5 replays the journal over whatever is in place.
         staged: list[tuple[Path, Path]] = []
         try:
             for doc_id in sorted(self._dirty_docs):
@@ -594,10 +599,16 @@ class FileEngine:
         if staged:
             fsutil.fsync_dir(self.docs_dir)
             fsutil.fsync_dir(self.path)
+        # 4) the journal kept with the names of the files it rewrote: with each file's .bak it
+        # rebuilds that file for `reader store recover` (reader.store.archive); never reset without it
+        if self._archive is None:
+            self._archive = JournalArchive(self.path, shard_name)
+        self._archive.keep(self.journal_path, (path for _tmp, path in staged))
         self._dirty_docs = set()
         self._dirty_meta = False
         self._journal.reset(keep_previous=self.path / JOURNAL_PREV_FILE)
         self._identity = safety.JournalIdentity(self.journal_path, self._journal.handle)
+        self._archive.prune()
 
     def close(self) -> None:
         if self._journal is not None:

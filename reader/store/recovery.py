@@ -3,7 +3,10 @@
 :func:`check_store` only reads. :func:`recover_store` rebuilds what cannot be
 read from the backups and the journals, moving each bad file aside as
 ``<name>.corrupt-<timestamp>`` (never deleting it), then opens the store
-normally (which replays the journal) and compacts it.
+normally (which replays the journal) and compacts it. A file is rebuilt from its
+``.bak`` and the kept journals (:mod:`reader.store.archive`) from the newest that
+rewrote it on; when none did, the changes since its ``.bak`` are gone, and the
+file is left as it is and recovery fails in one line (never "recovered").
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from reader.store.base import LayerKey, StoreImage, layer_key
 from reader.store.location import is_database_url
 from reader.store.lockfile import WriterLock
 from reader.store.salvage import Salvage, salvage_shard, split_records
+from reader.store.archive import ARCHIVE_DIR, load_archives
 from reader.store.engine import (
     DOCS_DIR,
     JOURNAL_FILE,
@@ -157,8 +161,10 @@ def recover_store(path: str | os.PathLike[str]) -> str:
 
     Each file that cannot be read is moved aside as ``<name>.corrupt-<timestamp>``
     (never deleted); a shard or meta.json is rebuilt from its ``.bak`` plus the
-    previous and current journals; a journal keeps its readable lines. Raises
-    :class:`StoreLockedError` when another writer has the store open.
+    kept journals since and the current journal; a journal keeps its readable lines. Raises
+    :class:`StoreLockedError` when another writer has the store open, and
+    :class:`StoreError` (after rebuilding what it could) when a damaged file cannot be
+    rebuilt: that file is left as it is.
     """
     from reader.store.annotations import AnnotationStore
 
@@ -176,6 +182,8 @@ def recover_store(path: str | os.PathLike[str]) -> str:
         actions = recovery.run()
     finally:
         lock.release()
+    if recovery.gaps:
+        raise StoreError(f"{path}: recovery is incomplete: " + " ".join(recovery.gaps + actions))
     # open normally (replays the journal) and compact, so the store is consistent again
     store = AnnotationStore(path)
     try:
@@ -264,14 +272,21 @@ class _Recovery:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.actions: list[str] = []
-        self.prev = path / JOURNAL_PREV_FILE
+        self.gaps: list[str] = []  # files that cannot be rebuilt: left as they are
         self.records: list[Record] = []
-        self.prev_records: list[Record] = []
+        # the kept journals, oldest first: (path, names of the files its compaction rewrote or None
+        # when unknown, records); journal.prev.jsonl alone for a store from before journals/
+        self.kept: list[tuple[Path, frozenset[str] | None, list[Record]]] = []
         self.expected: set[str] = set()  # annotation ids salvaged: each must be in the recovered store
 
     def run(self) -> list[str]:
         self.records = self._journal_records(self.path / JOURNAL_FILE)
-        self.prev_records = self._journal_records(self.prev)
+        archives = load_archives(self.path)
+        if archives:
+            self.kept = [(a.path, a.files, self._journal_records(a.path)) for a in archives]
+        elif (self.path / JOURNAL_PREV_FILE).exists():
+            prev = self.path / JOURNAL_PREV_FILE
+            self.kept = [(prev, None, self._journal_records(prev))]
         self._recover_meta()
         for shard in iter_shards(self.path / DOCS_DIR):
             if shard.version_error is not None:
@@ -279,6 +294,28 @@ class _Recovery:
             if shard.reason is not None:
                 self._recover_shard(shard.path, shard.reason)
         return self.actions
+
+    def _since_backup(self, key: str, *, doc_id: str | None = None, has_backup: bool) -> list[tuple[Path, list[Record]]] | None:
+        """The kept journals that take the file ``key``'s ``.bak`` (or nothing, without one) to the
+        file as the last compaction wrote it: from the newest that rewrote it on, each with only
+        the records of that file. None when no kept journal rewrote it: the changes are gone."""
+        meta = key == META_FILE
+        start = None
+        for i, (_path, files, records) in enumerate(self.kept):
+            if (key in files) if files is not None else bool(_ops_for(records, doc_id=doc_id, meta=meta)):
+                start = i
+        if start is None:
+            # meta.json without a backup was never rewritten since it was made empty on the first open
+            return [] if meta and not has_backup else None
+        return [(path, _ops_for(records, doc_id=doc_id, meta=meta)) for path, _files, records in self.kept[start:]]
+
+    def _gap(self, key: str, reason: str, backup: Path | None) -> None:
+        self.gaps.append(
+            f"{key}: {reason}; it cannot be rebuilt: none of the kept journals ({ARCHIVE_DIR}/, {JOURNAL_PREV_FILE}) "
+            f"holds its changes since {'its backup ' + backup.name if backup else 'it was made (it has no backup)'}, "
+            "so it is left as it is"
+            + (f" (to go back to {backup.name}, losing those changes, copy it over the file)" if backup else "")
+        )
 
     def _journal_records(self, journal: Path) -> list[Record]:
         """Readable, applicable records of a journal. A journal with damaged lines, or with
@@ -318,26 +355,35 @@ class _Recovery:
             return
         except StoreCorruptError as exc:
             reason = exc.reason
-        aside = _corrupt_name(meta)
-        if meta.exists():
-            os.replace(meta, aside)
+        bak = meta.with_name(meta.name + ".bak")
+        journals = self._since_backup(META_FILE, has_backup=bak.exists())
+        if journals is None:
+            self._gap(META_FILE, reason, bak if bak.exists() else None)
+            return
         rebuilt = StoreImage()
         source = "an empty one"
-        bak = meta.with_name(meta.name + ".bak")
-        if bak.exists():
-            try:
-                read_meta(bak, rebuilt)
-                source = bak.name
-            except StoreCorruptError:
-                rebuilt = StoreImage()
+        changes = 0
         try:
-            apply_records(_ops_for(self.prev_records, meta=True), rebuilt, self.prev)
-        except StoreCorruptError:
-            pass
+            if bak.exists():
+                try:
+                    read_meta(bak, rebuilt)
+                except StoreCorruptError as exc:
+                    raise StoreError(f"its backup {bak.name} is damaged too ({exc.reason})") from None
+                source = bak.name
+            for path, ops in journals:
+                apply_records(ops, rebuilt, path)
+                changes += len(ops)
+        except StoreError as exc:  # also a backup or a journal record of a newer version: never downgraded
+            self.gaps.append(f"{META_FILE}: {reason}; it cannot be rebuilt: {exc}, so it is left as it is")
+            return
+        aside = _corrupt_name(meta)
+        if meta.exists():  # a meta.json that is missing (StoreMetaMissingError) has nothing to set aside
+            os.replace(meta, aside)
         rebuilt.created = rebuilt.created or now_iso()
         fsutil.atomic_write(meta, dumps_tables(meta_tables(rebuilt)))
         kept = f"; the damaged file is {aside.name}" if aside.exists() else ""
-        self.actions.append(f"{META_FILE}: {reason}; rebuilt from {source} and the previous journal{kept}")
+        self.actions.append(f"{META_FILE}: {reason}; rebuilt from {source} and {changes} change(s) of the kept "
+                            f"journals{kept}")
 
     def deleted_later(self) -> set[str]:
         """Annotation ids that the current journal deletes (a salvaged one may rightly be gone)."""
@@ -347,7 +393,7 @@ class _Recovery:
     def _doc_id_from_journals(self, shard: Path) -> str | None:
         """The document id whose shard name is ``shard``'s, as the journals name it."""
         doc_id = None
-        for rec in self.prev_records + self.records:
+        for rec in [r for _path, _files, records in self.kept for r in records] + self.records:
             for op in rec.get("ops", []):
                 cand = op[1].get("doc_id") if op and op[0] == "put" and isinstance(op[1], dict) else (
                     op[1] if op and op[0] == "del" and len(op) == 3 else None)
@@ -357,46 +403,58 @@ class _Recovery:
 
     def _recover_shard(self, shard: Path, reason: str) -> None:
         """Rebuild a shard from its ``.bak``, every record still readable in the damaged
-        file (newer than the backup, so they win) and the previous journal."""
+        file (newer than the backup, so they win) and the kept journals since the backup."""
         try:
             salvaged = salvage_shard(shard.read_bytes())
         except OSError:
             salvaged = Salvage()
-        aside = _corrupt_name(shard)
-        os.replace(shard, aside)
         bak = shard.with_name(shard.name + ".bak")
         rebuilt = StoreImage()
         doc_id: str | None = None
         from_bak = 0
+        key = f"{DOCS_DIR}/{shard.name}"
         if bak.exists():
             try:
                 doc_id, anns = read_shard(bak)
-                for ann in anns:
-                    rebuilt.put(ann)
-                from_bak = len(anns)
-            except (ValueError, OSError):
-                doc_id = None
+            except (ValueError, OSError) as exc:
+                why = fsutil.os_reason(exc) if isinstance(exc, OSError) else str(exc)
+                self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: its backup {bak.name} is damaged too "
+                                 f"({why}), so it is left as it is")
+                return
+            for ann in anns:
+                rebuilt.put(ann)
+            from_bak = len(anns)
         doc_id = doc_id or salvaged.doc_id or self._doc_id_from_journals(shard)
-        if doc_id is None:
-            self.actions.append(f"{DOCS_DIR}/{shard.name}: {reason}; no backup, no readable record and no journal entry; the damaged file is {aside.name}")
+        if doc_id is None:  # not even which document it was
+            self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: no backup, no readable record and no kept "
+                             "journal names its document, so it is left as it is (move it aside to open the store "
+                             "without it)")
             return
+        journals = self._since_backup(key, doc_id=doc_id, has_backup=bak.exists())
+        if journals is None:
+            self._gap(f"{key} ({doc_id})", reason, bak if bak.exists() else None)
+            return
+        aside = _corrupt_name(shard)
+        os.replace(shard, aside)
         only_in_bak = {a.id for a in rebuilt.anns.values()} - {a.id for a in salvaged.anns}
         for ann in salvaged.anns:
             if ann.doc_id == doc_id:
                 rebuilt.put(ann)
                 self.expected.add(ann.id)
-        prev_ops = _ops_for(self.prev_records, doc_id=doc_id)
-        apply_records(prev_ops, rebuilt, self.prev)
+        changes = 0
+        for path, ops in journals:
+            apply_records(ops, rebuilt, path)
+            changes += len(ops)
         anns = list(rebuilt.by_doc.get(doc_id, {}).values())
         fsutil.atomic_write(shard, dumps_tables(shard_tables(doc_id, anns)))
         parts = [f"{len(salvaged.anns)} salvaged from the damaged file"]
         if from_bak:
             parts.append(f"{from_bak} from {bak.name}" + (f" ({len(only_in_bak)} of them not in the damaged file: kept, they may have been deleted since)" if only_in_bak and salvaged.anns else ""))
-        if prev_ops:
-            parts.append(f"{len(prev_ops)} change(s) from {JOURNAL_PREV_FILE}")
+        if changes:
+            parts.append(f"{changes} change(s) from the kept journals")
         if salvaged.skipped:
             parts.append(f"{salvaged.skipped} damaged record(s) could not be read")
         self.actions.append(
-            f"{DOCS_DIR}/{shard.name} ({doc_id}): {reason}; rebuilt with {len(anns)} annotation(s): "
+            f"{key} ({doc_id}): {reason}; rebuilt with {len(anns)} annotation(s): "
             f"{', '.join(parts)} (the current journal is replayed on open); the damaged file is {aside.name}."
         )

@@ -56,6 +56,9 @@ def refuse_symlinks(store: Path) -> None:
         path = store / name
         if path.is_symlink():
             raise SymlinkInStoreError(path, _link_target(path))
+    kept = store / "journals"  # reader.store.archive.ARCHIVE_DIR: the journals kept for recovery
+    if kept.is_symlink():
+        raise SymlinkInStoreError(kept, _link_target(kept))
     docs = store / "docs"
     if docs.is_symlink():
         raise SymlinkInStoreError(docs, _link_target(docs))

@@ -138,9 +138,6 @@ def _damage(path: Path) -> None:
         fh.write(b"\x00\x00")  # a few bad bytes: the file no longer parses
 
 
-@pytest.mark.xfail(strict=True, reason="recovery rebuilds meta.json from meta.json.bak plus journal.prev.jsonl, but a "
-                   "compaction that rewrites only shards replaces journal.prev and keeps an older .bak: the two no "
-                   "longer add up, and recover_store says 'recovered' while the imported document is gone")
 def test_recovering_meta_json_after_a_session_of_annotations_only_keeps_the_imported_documents(tmp_path: Path) -> None:
     from reader.store import recover_store
 
@@ -160,9 +157,6 @@ def test_recovering_meta_json_after_a_session_of_annotations_only_keeps_the_impo
     assert [(a.doc_id, a.start, a.end) for a in store.all()] == [("imp1", 0, 8)]
 
 
-@pytest.mark.xfail(strict=True, reason="the same for a shard: its .bak is made only when that shard is rewritten, "
-                   "journal.prev.jsonl only holds the last session, so a shard rebuilt after a session that touched "
-                   "other documents misses the annotations of the session before")
 def test_recovering_a_shard_after_a_session_on_another_document_keeps_its_annotations(tmp_path: Path) -> None:
     from reader.store import recover_store, shard_name
 

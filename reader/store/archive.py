@@ -1,0 +1,193 @@
+"""The journals kept for recovery: for every store file, the journal of its last rewrite.
+
+A compaction rewrites only the files its journal changed, each keeping its
+previous version as ``<file>.bak``. So a file's ``.bak`` plus *the journal of
+the compaction that last rewrote that file* give the file back, whichever
+compactions came after (they did not touch it). One ``journal.prev.jsonl`` is
+not enough: a later compaction that rewrites only other files replaces it.
+
+Each compaction ``n`` therefore keeps its journal as ``journals/<n>.jsonl``
+(a hard link of the journal being reset: no copy) and the names of the files
+it rewrote in ``journals/<n>.files.json`` (``["meta.json", "docs/x.json"]``).
+An archived journal is deleted once every file it names has been rewritten by
+a later compaction; the newest is always kept. There is at most one archive per
+store file (plus the newest), each no bigger than one journal. A store from
+before ``journals/`` has its ``journal.prev.jsonl`` (the last compaction's
+journal) kept as number 0 by its first compaction, naming the files its records
+touch, so they stay recoverable too.
+
+:func:`load_archives` reads them for ``reader store recover``
+(:mod:`reader.store.recovery`), which rebuilds a damaged file from its ``.bak``
+and the journals from the newest archive naming it on, and says so when no
+archive names it (a gap: the file cannot be rebuilt).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from reader import fsutil
+from reader.store.journal import read_journal
+
+ARCHIVE_DIR = "journals"
+PREV_JOURNAL = "journal.prev.jsonl"  # reader.store.engine.JOURNAL_PREV_FILE
+META_KEY = "meta.json"  # reader.store.engine.META_FILE
+SHARDS_DIR = "docs"  # reader.store.engine.DOCS_DIR
+_NAME = re.compile(r"^(\d{1,12})\.(jsonl|files\.json)$")
+
+
+def file_key(store: Path, path: Path) -> str:
+    """The name of a store file in an archive's list: ``meta.json`` or ``docs/<shard>``."""
+    return path.relative_to(store).as_posix()
+
+
+@dataclass(frozen=True)
+class ArchivedJournal:
+    """One kept journal: its number (compaction order), path, and the files that compaction rewrote
+    (None: unknown, the list is missing or unreadable)."""
+
+    number: int
+    path: Path
+    files: frozenset[str] | None
+
+
+def _read_files(path: Path) -> frozenset[str] | None:
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
+        return None
+    return frozenset(data)
+
+
+def _numbers(folder: Path) -> tuple[set[int], set[int]]:
+    """(numbers with a journal, numbers with a file list) in ``folder``."""
+    journals: set[int] = set()
+    lists: set[int] = set()
+    if not folder.is_dir():
+        return journals, lists
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            m = _NAME.match(entry.name)
+            if m:
+                (journals if m.group(2) == "jsonl" else lists).add(int(m.group(1)))
+    return journals, lists
+
+
+def load_archives(store: Path) -> list[ArchivedJournal]:
+    """The archived journals of the store at ``store``, oldest first (reads only the file lists)."""
+    folder = store / ARCHIVE_DIR
+    journals, lists = _numbers(folder)
+    return [ArchivedJournal(n, folder / f"{n}.jsonl", _read_files(folder / f"{n}.files.json") if n in lists else None)
+            for n in sorted(journals)]
+
+
+class JournalArchive:
+    """Keeps and prunes ``journals/`` for one writer (the engine holds the store's lock)."""
+
+    def __init__(self, store: Path, shard_name: Callable[[str], str]) -> None:
+        self.store = store
+        self.folder = store / ARCHIVE_DIR
+        self.shard_name = shard_name  # reader.store.engine.shard_name (which imports this module)
+        # number -> files it rewrote (None: its list is unreadable, so it is never pruned); read on first use
+        self._files: dict[int, frozenset[str] | None] | None = None
+        self._next = 1
+
+    def _load(self) -> dict[int, frozenset[str] | None]:
+        if self._files is None:
+            if not self.folder.is_dir():
+                self.folder.mkdir()
+                self._adopt_previous()
+            journals, lists = _numbers(self.folder)
+            self._next = max(journals | lists, default=0) + 1
+            files: dict[int, frozenset[str] | None] = {}
+            for n in sorted(journals):
+                # no list: left by a prune cut short (the list goes first), so nothing needs it
+                files[n] = _read_files(self.folder / f"{n}.files.json") if n in lists else frozenset()
+            self._files = files
+            for n in lists - journals:  # a list whose journal was never linked (a crash in between)
+                fsutil.unlink_quietly(self.folder / f"{n}.files.json")
+            with os.scandir(self.folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith(fsutil.TMP_PREFIX):
+                        fsutil.unlink_quietly(entry.path)
+        return self._files
+
+    def _adopt_previous(self) -> None:
+        """A store from before ``journals/``: its ``journal.prev.jsonl`` is the journal of the last
+        compaction, which rewrote the files its records touch; keep it as number 0, so that those
+        files stay recoverable after the compaction that is about to replace it."""
+        prev = self.store / PREV_JOURNAL
+        try:
+            records, _good, _bad = read_journal(prev.read_bytes(), strict=False)
+        except OSError:
+            return
+        names: set[str] = set()
+        for record in records:
+            for op in record.get("ops") or []:
+                if not isinstance(op, list) or len(op) < 2:
+                    continue
+                if op[0] in ("meta", "unmeta"):
+                    names.add(META_KEY)
+                elif op[0] == "put" and isinstance(op[1], dict) and isinstance(op[1].get("doc_id"), str):
+                    names.add(f"{SHARDS_DIR}/{self.shard_name(op[1]['doc_id'])}")
+                elif op[0] == "del" and isinstance(op[1], str):
+                    names.add(f"{SHARDS_DIR}/{self.shard_name(op[1])}")
+        if names:
+            self._link(0, prev, names)
+
+    def keep(self, journal: Path, rewritten: Iterable[Path]) -> None:
+        """Archive ``journal`` (about to be reset) as the next number, naming the files just rewritten.
+
+        Durable when it returns; raises OSError (the caller must then not reset the journal)."""
+        files = self._load()
+        number = self._next
+        names = frozenset(file_key(self.store, p) for p in rewritten)
+        self._link(number, journal, names)
+        files[number] = names
+        self._next = number + 1
+
+    def _link(self, number: int, journal: Path, names: Iterable[str]) -> None:
+        listing = self.folder / f"{number}.files.json"
+        # the list first, then the journal, then one fsync of the folder: a crash in between leaves a
+        # journal that is not reset, so the next compaction keeps it again with every file it rewrites
+        fsutil.commit_temp(fsutil.write_temp(listing, json.dumps(sorted(names), ensure_ascii=False).encode("utf-8")),
+                           listing)
+        target = self.folder / f"{number}.jsonl"
+        tmp = fsutil.temp_path(target)
+        try:
+            try:
+                os.link(journal, tmp)
+            except OSError:
+                if not journal.exists():
+                    raise
+                shutil.copyfile(journal, tmp)  # a file system without hard links
+                with open(tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            fsutil.unlink_quietly(tmp)
+            raise
+        fsutil.fsync_dir(self.folder)
+
+    def prune(self) -> None:
+        """Delete the archives no file needs any more (every file they name was rewritten later)."""
+        files = self._load()
+        newest = max(files, default=0)
+        later: set[str] = set()
+        for number in sorted(files, reverse=True):
+            names = files[number]
+            if names is None:
+                continue
+            needed = names - later
+            later |= names
+            if number != newest and not needed:
+                fsutil.unlink_quietly(self.folder / f"{number}.files.json")  # the list first (see _load)
+                fsutil.unlink_quietly(self.folder / f"{number}.jsonl")
+                del files[number]
