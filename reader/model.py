@@ -24,10 +24,15 @@ def new_id() -> str:
 
 
 def default_annotator() -> str:
+    """The login name, as a name the store can keep: a name that is not UTF-8 (its bytes come as
+    lone surrogates, which no UTF-8 file carries) has them shown as U+FFFD; one that is still not a
+    usable annotator name (too long, a control character) is "unknown", so the app still opens."""
     try:
-        return getpass.getuser() or "unknown"
+        name = getpass.getuser() or "unknown"
     except Exception:  # no user database entry (containers)
         return "unknown"
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "unknown" if annotator_problem(name) else name
 
 
 #: an annotator name: 1-64 printable characters (spaces allowed, no other whitespace)

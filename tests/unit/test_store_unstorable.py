@@ -156,3 +156,20 @@ def test_on_either_engine_a_refused_note_leaves_the_session_saving(store_locatio
         assert [(a.start, a.note) for a in again.all()] == [(4, "good")] and again.get_state("pos") is None
     finally:
         again.close()
+
+
+@pytest.mark.parametrize("login, shown", [("b\udcffob", "b\ufffdob"), ("x" * 300, "unknown"), ("a\x1bb", "unknown"),
+                                          ("zoë", "zoë")])
+def test_a_login_name_the_store_cannot_keep_still_opens_the_store(tmp_path, monkeypatch, login, shown):
+    """The default annotator is the login name: one that is not UTF-8 (surrogates), too long or
+    with a control character must not lock the user out of every store (the store refuses such
+    an annotator): it is shown with U+FFFD, or "unknown"."""
+    import getpass
+
+    from reader.model import default_annotator
+    from reader.store import AnnotationStore
+
+    monkeypatch.setattr(getpass, "getuser", lambda: login)
+    assert default_annotator() == shown
+    with AnnotationStore(tmp_path / "s", annotator=default_annotator()) as store:
+        assert store.add("d", 0, 1, "claim", text="x").annotator == shown
