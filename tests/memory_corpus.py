@@ -15,7 +15,8 @@ TEXT = "Alice met Bob in Paris. Bob said: «the salary is 3.000 euro»."
 
 
 def doc(doc_id: str = "d1", text: str = TEXT) -> Document:
-    return Document(id=doc_id, text=text, sha256=hashlib.sha256(text.encode()).hexdigest())
+    """A document of ``text`` (lone surrogates too: a hostile text's hash)."""
+    return Document(id=doc_id, text=text, sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
 
 
 class MemoryCorpus:

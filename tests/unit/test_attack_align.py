@@ -38,10 +38,11 @@ print("done", out == [2 * i for i in range(150)], flush=True)
 """
 
 
-def _attack(action: str) -> tuple[subprocess.CompletedProcess[str], set[int]]:
-    """Start the script, wait for its worker, do ``action``; the parent's result and its workers."""
+def _start(script: str, want: int) -> tuple[subprocess.Popen[str], int, set[int]]:
+    """Start ``script`` in a session of its own; it prints its pid, then forks workers: wait for
+    ``want`` of them to be inside their chunks. (the process, its pid, its workers)"""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", _SCRIPT], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env, cwd=ROOT, start_new_session=True)
     try:
         assert proc.stdout is not None
@@ -49,11 +50,27 @@ def _attack(action: str) -> tuple[subprocess.CompletedProcess[str], set[int]]:
         workers: set[int] = set()
         for _ in range(1000):
             workers = children(pid, live=True)
-            if workers:
+            if len(workers) >= want:
                 break
             time.sleep(0.01)
-        assert workers, "no worker started"
-        time.sleep(0.3)  # the worker is inside its chunks
+        assert len(workers) >= want, "the workers did not start"
+    except BaseException:
+        _end(proc)
+        raise
+    time.sleep(0.3)  # the workers are inside their chunks
+    return proc, pid, workers
+
+
+def _end(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _attack(action: str) -> tuple[subprocess.CompletedProcess[str], set[int]]:
+    """Start the script, wait for its worker, do ``action``; the parent's result and its workers."""
+    proc, pid, workers = _start(_SCRIPT, 1)
+    try:
         if action == "kill-worker":
             os.kill(min(workers), signal.SIGKILL)
         elif action == "int-worker":
@@ -69,9 +86,7 @@ def _attack(action: str) -> tuple[subprocess.CompletedProcess[str], set[int]]:
             time.sleep(0.01)
         return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), workers
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        _end(proc)
 
 
 @needs_fork
@@ -117,29 +132,16 @@ print("children", len(multiprocessing.active_children()), flush=True)
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers: Linux only")
 def test_a_worker_killed_on_a_four_cpu_machine_leaves_no_worker_and_no_hang() -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", _FOUR_CPUS], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env, cwd=ROOT, start_new_session=True)
+    proc, _pid, workers = _start(_FOUR_CPUS, 2)
     try:
         assert proc.stdout is not None
-        pid = int(proc.stdout.readline())
-        workers: set[int] = set()
-        for _ in range(1000):
-            workers = children(pid, live=True)
-            if len(workers) >= 2:
-                break
-            time.sleep(0.01)
-        assert len(workers) >= 2, "the workers did not start"
-        time.sleep(0.3)
         os.kill(min(workers), signal.SIGKILL)
         assert proc.stdout.readline().strip() == "returned True"
         assert proc.stdout.readline().strip() == "children 0", "workers left waiting after in_parts returned"
         proc.wait(timeout=15)  # and no hang at exit
         assert proc.returncode == 0
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        _end(proc)
 
 
 @needs_fork

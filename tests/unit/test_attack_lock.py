@@ -5,7 +5,6 @@ Each test is a way a user or bad luck breaks the one-writer rule.
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import subprocess
 import sys
@@ -14,8 +13,8 @@ from pathlib import Path
 import pytest
 from filelock import FileLock, Timeout
 
+from memory_corpus import MemoryCorpus, doc
 from reader.errors import ReaderError, StoreWriteError
-from reader.model import Document
 from reader.store import AnnotationStore
 from reader.store import lockfile
 from reader.store.lockfile import WriterLock
@@ -24,16 +23,8 @@ REPO = Path(__file__).resolve().parents[2]
 TEXT = "The salary is 40,000 euros. Ci vuole coraggio, disse. More text here."
 
 
-class _Corpus:
-    def __init__(self, *docs: Document):
-        self.documents = list(docs)
-
-    def get(self, doc_id: str) -> Document | None:
-        return next((d for d in self.documents if d.id == doc_id), None)
-
-
-def _corpus() -> _Corpus:
-    return _Corpus(Document(id="a", text=TEXT, sha256=hashlib.sha256(TEXT.encode()).hexdigest()))
+def _corpus() -> MemoryCorpus:
+    return MemoryCorpus([doc("a", TEXT)])
 
 
 def _reader(*args: str) -> subprocess.CompletedProcess[str]:

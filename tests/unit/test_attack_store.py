@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from reader import fsutil
+from memory_corpus import MemoryCorpus, doc
 from reader.errors import ReaderError
 from reader.model import Document
 from reader.store import AnnotationStore, check_store
@@ -20,16 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 TEXT = "The salary is 40,000 euros. Ci vuole coraggio, disse. More text here."
 
 
-class _Corpus:
-    def __init__(self, *docs: Document):
-        self.documents = list(docs)
-
-    def get(self, doc_id: str) -> Document | None:
-        return next((d for d in self.documents if d.id == doc_id), None)
-
-
-def _corpus(text: str = TEXT) -> _Corpus:
-    return _Corpus(Document(id="a", text=text, sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()))
+def _corpus(text: str = TEXT) -> MemoryCorpus:
+    return MemoryCorpus([doc("a", text)])
 
 
 def test_a_lone_surrogate_in_a_note_is_refused_alone_and_later_saves_go_through(tmp_path: Path) -> None:
@@ -142,10 +135,10 @@ def test_recovering_meta_json_after_a_session_of_annotations_only_keeps_the_impo
     from reader.store import recover_store
 
     path = tmp_path / "s"
-    doc = Document(id="imp1", text="imported text here", sha256=hashlib.sha256(b"imported text here").hexdigest(),
+    imported = Document(id="imp1", text="imported text here", sha256=hashlib.sha256(b"imported text here").hexdigest(),
                    imported=True)
     store = AnnotationStore(path, annotator="a")
-    store.add_documents([doc])
+    store.add_documents([imported])
     store.close()  # compaction 1: meta.json has the document, meta.json.bak the empty store
     store = AnnotationStore(path, annotator="a")
     store.add("imp1", 0, 8, "claim")
@@ -161,7 +154,7 @@ def test_recovering_a_shard_after_a_session_on_another_document_keeps_its_annota
     from reader.store import recover_store, shard_name
 
     text_b = "second document text"
-    corpus = _Corpus(_corpus().documents[0], Document(id="b", text=text_b, sha256=hashlib.sha256(text_b.encode()).hexdigest()))
+    corpus = MemoryCorpus([doc("a", TEXT), doc("b", text_b)])
     path = tmp_path / "s"
     store = AnnotationStore(path, corpus=corpus, annotator="a")
     store.add("a", 0, 3, "claim")

@@ -3,13 +3,13 @@ enter the store, in one line naming the field, before anything changes or is que
 them go through and close() finishes (reader.store.storable)."""
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Callable
 
 import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 
+from memory_corpus import MemoryCorpus, doc
 from reader.errors import UnstorableValueError
 from reader.model import ClusterDecision, Document, Link
 from reader.store import AnnotationStore
@@ -18,20 +18,12 @@ TEXT = "The salary is 40,000 euros. Ci vuole coraggio, disse. More text here."
 BAD = "bad\udcffvalue"
 
 
-class _Corpus:
-    def __init__(self, *docs: Document):
-        self.documents = list(docs)
-
-    def get(self, doc_id: str) -> Document | None:
-        return next((d for d in self.documents if d.id == doc_id), None)
-
-
 def _doc(doc_id: str = "a", text: str = TEXT) -> Document:
-    return Document(id=doc_id, text=text, sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+    return doc(doc_id, text)
 
 
 def _open(path: Path, **kw: object) -> AnnotationStore:
-    return AnnotationStore(path, corpus=_Corpus(_doc()), annotator="a", **kw)  # type: ignore[arg-type]
+    return AnnotationStore(path, corpus=MemoryCorpus([_doc()]), annotator="a", **kw)  # type: ignore[arg-type]
 
 
 def _snapshot(store: AnnotationStore) -> tuple[object, ...]:
@@ -141,7 +133,7 @@ def test_a_session_annotator_that_cannot_be_stored_is_refused_before_the_store_i
 
 def test_on_either_engine_a_refused_note_leaves_the_session_saving(store_location: Path | str) -> None:
     """The file engine and PostgreSQL: the refusal is the store's, before either engine sees the change."""
-    store = AnnotationStore(store_location, corpus=_Corpus(_doc()), annotator="a")
+    store = AnnotationStore(store_location, corpus=MemoryCorpus([_doc()]), annotator="a")
     try:
         with pytest.raises(UnstorableValueError, match="note"):
             store.add("a", 0, 3, "claim", note=BAD)
@@ -151,7 +143,7 @@ def test_on_either_engine_a_refused_note_leaves_the_session_saving(store_locatio
         assert store.unsaved == 0
     finally:
         store.close()
-    again = AnnotationStore(store_location, corpus=_Corpus(_doc()), annotator="a", readonly=True)
+    again = AnnotationStore(store_location, corpus=MemoryCorpus([_doc()]), annotator="a", readonly=True)
     try:
         assert [(a.start, a.note) for a in again.all()] == [(4, "good")] and again.get_state("pos") is None
     finally:
