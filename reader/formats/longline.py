@@ -29,7 +29,7 @@ _KEY = re.compile(rb"[ \t\n\r]*:")
 #: literals of more bytes than this are decoded in pieces
 LONG_LITERAL = 1 << 20
 #: bytes of a literal decoded at a time
-PIECE = 1 << 16
+PIECE = 1 << 18
 
 
 def _pieces(raw: bytes, start: int, end: int, piece: int) -> list[str] | None:
