@@ -293,33 +293,43 @@ class _BomText:
 TXT_PIECE = 1 << 16
 
 
+class _NotUtf8(ValueError):
+    """A .txt that is not UTF-8: ``start`` is its first bad byte, counted after the BOM."""
+
+    def __init__(self, start: int) -> None:
+        super().__init__(start)
+        self.start = start
+
+
 def _read_txt(path: Path) -> tuple[str, int, str]:
     """``(text, bom, sha256)`` of a .txt: its text (without the BOM), 1 if it starts with a BOM (brat
     counts it as a character), the SHA-256 of its bytes. Read and decoded a piece at a time, each
     piece as narrow as its own characters: the bytes of the whole file are never held beside its
     text (issue 19: a text with one emoji is 4 bytes a character, and its bytes would be one more).
-    Raises OSError, or the UnicodeDecodeError of the whole file's bytes (its ``start`` counted
-    after the BOM)."""
+    Read once, front to back (a pipe will do). Raises OSError, or _NotUtf8 with the byte a decode
+    of the whole file would name."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     pieces: list[str] = []
     with open(path, "rb") as fh:
-        head = fh.read(3)
-        bom = 1 if head == b"\xef\xbb\xbf" else 0
-        digest.update(head[:3 * bom])
-        fh.seek(3 * bom)
-        try:
-            while True:
-                chunk = fh.read(TXT_PIECE)
-                digest.update(chunk)
-                pieces.append(decoder.decode(chunk, not chunk))
-                if not chunk:
-                    break
-        except UnicodeDecodeError:
-            del pieces
-            fh.seek(3 * bom)
-            fh.read().decode("utf-8")  # the error at its place in the whole file
-            raise
+        chunk = fh.read(3)
+        bom = 1 if chunk == b"\xef\xbb\xbf" else 0
+        digest.update(chunk)
+        chunk = chunk[3 * bom:]  # the first bytes, when they are no BOM, start the first piece
+        done = 0  # bytes after the BOM given to the decoder before this piece
+        while True:
+            more = fh.read(TXT_PIECE)
+            digest.update(more)
+            chunk += more
+            held = len(decoder.getstate()[0])  # the end of a character cut by the last piece
+            try:
+                pieces.append(decoder.decode(chunk, not more))
+            except UnicodeDecodeError as exc:  # its start counts from the held bytes, as a whole decode would
+                raise _NotUtf8(done - held + exc.start) from None
+            done += len(chunk)
+            if not more:
+                break
+            chunk = b""
     text = "".join(pieces)
     return text, bom, digest.hexdigest()
 
@@ -340,7 +350,7 @@ def read_ann(ann_path: Path, txt_path: Path, rel_stem: str, manifest: _Manifest)
     except OSError as exc:
         yield problem(0, f"cannot read {txt_path.name}: {exc.strerror or exc}")
         return
-    except UnicodeDecodeError as exc:
+    except _NotUtf8 as exc:
         yield problem(0, f"{txt_path.name} is not valid UTF-8 (byte {exc.start}); document skipped")
         return
     # offsets in the .ann count the BOM when there is one; validate against that text (never a copy

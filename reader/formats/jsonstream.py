@@ -148,7 +148,7 @@ def _long_item(b: _Buffer, limit: int) -> tuple[Any, int] | None:
     """``(value, characters)`` of the array or object at ``buf[pos]``, read as bytes from the file
     and parsed by :func:`parse_long_line`; None (the buffer then reads it again as usual) when that
     cannot give what ``raw_decode`` of the buffer would."""
-    if b.buf[b.pos:b.pos + 1] not in ("{", "["):
+    if b.buf[b.pos:b.pos + 1] not in ("{", "[") or not b.fh.seekable():  # a pipe is read once, as it comes
         return None
     at = b.byte_at_pos()
     b.restart(at, 0)  # the buffer's text of the item goes now

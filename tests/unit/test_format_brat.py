@@ -374,7 +374,7 @@ def test_the_txt_read_in_pieces_is_what_decoding_it_whole_gives(tmp_path, monkey
     try:
         expected = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        with pytest.raises(UnicodeDecodeError) as got:
+        with pytest.raises(brat._NotUtf8) as got:
             brat._read_txt(path)
         assert got.value.start == exc.start  # the byte the message names, counted after the BOM
         return
@@ -396,3 +396,22 @@ def test_a_txt_with_a_bom_keeps_offsets_that_count_it(tmp_path):
     (item,) = items
     assert item.text == text and item.sha256 == sha256_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     assert sorted((s.start, s.end, s.text) for s in item.spans) == [(0, 1, "😀"), (2, 8, "salary"), (2, 13, "salary\nnext")]
+
+
+def test_the_txt_is_read_once_front_to_back_so_a_pipe_will_do(tmp_path):
+    import os
+    import threading
+
+    import reader.formats.brat as brat
+
+    fifo = tmp_path / "p.txt"
+    os.mkfifo(fifo)
+    raw = b"\xef\xbb\xbf" + ("word " * 100_000 + "😀").encode("utf-8") + b"\xff"
+    writer = threading.Thread(target=fifo.write_bytes, args=(raw,))
+    writer.start()
+    try:
+        with pytest.raises(brat._NotUtf8) as got:
+            brat._read_txt(fifo)
+    finally:
+        writer.join(timeout=60)
+    assert got.value.start == len(raw) - 4  # counted after the BOM, as a decode of the whole file says

@@ -83,3 +83,24 @@ def test_a_long_task_that_is_not_json_or_utf8_gives_the_usual_message(tmp_path, 
         assert got == [(1, {"data": {"text": "w" * 2_000_000}}, None)]
     else:
         assert got[-1][1] is None and got[-1][2] == problem
+
+
+def test_a_long_task_from_a_pipe_is_read_through_the_buffer(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "tasks.json"
+    os.mkfifo(fifo)
+    tasks = [{"id": 1, "data": {"text": "word " * 300_000 + "😀"}}, {"id": 2, "data": {"text": "short"}}]
+
+    def write() -> None:
+        with open(fifo, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(tasks, ensure_ascii=False))
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        got = list(iter_json_array(fifo, what="task"))
+    finally:
+        writer.join(timeout=60)
+    assert got == [(1, tasks[0], None), (2, tasks[1], None)]
