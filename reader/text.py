@@ -40,9 +40,10 @@ def sha256_bytes(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-#: characters encoded at a time to hash or measure a text: a book-length text is never copied whole
+#: characters encoded at a time to hash or measure a text (a slice of them is up to 4 bytes a character): a
+#: book-length text is never copied whole
 #: as bytes (issue 19's memory bound, docs/reliability.md)
-TEXT_PIECE = 1 << 20
+TEXT_PIECE = 1 << 16
 
 
 def utf8_pieces(text: str, errors: str = "surrogatepass") -> Iterator[bytes]:

@@ -44,6 +44,8 @@ manifest says so; a folder from another brat tool is read literally.
 """
 from __future__ import annotations
 
+import codecs
+import hashlib
 import json
 import os
 import re
@@ -55,7 +57,6 @@ from reader.errors import FormatError
 from reader.formats.base import ExportContext, Format, ImportItem, ImportProblem, SpanRecord, iter_lines, register, text_or_empty
 from reader.formats.jsonl import amount_fields, read_amount_fields
 from reader.model import STATUS_SUGGESTED, Annotation, Document
-from reader.text import sha256_bytes
 
 MANIFEST = "reader-brat.json"
 MANIFEST_FORMAT = "reader-brat"
@@ -269,6 +270,70 @@ def _unwritten_spans(entries: Any, text: str) -> Iterator[tuple[int, SpanRecord 
         )
 
 
+class _BomText:
+    """The text as the .ann counts it: with its BOM (one character) in front, when the .txt has one;
+    ``len`` and slices only, each slice as the text with the BOM in front would give it."""
+
+    def __init__(self, text: str, bom: int) -> None:
+        self.text = text
+        self.bom = bom
+
+    def __len__(self) -> int:
+        return len(self.text) + self.bom
+
+    def __getitem__(self, cut: slice) -> str:
+        start, end, _ = cut.indices(len(self))
+        if not self.bom or end <= start:
+            return self.text[start:end]
+        head = "\ufeff" if start == 0 else ""
+        return head + self.text[max(start - 1, 0):end - 1]
+
+
+#: bytes of a .txt read and decoded at a time
+TXT_PIECE = 1 << 16
+
+
+class _NotUtf8(ValueError):
+    """A .txt that is not UTF-8: ``start`` is its first bad byte, counted after the BOM."""
+
+    def __init__(self, start: int) -> None:
+        super().__init__(start)
+        self.start = start
+
+
+def _read_txt(path: Path) -> tuple[str, int, str]:
+    """``(text, bom, sha256)`` of a .txt: its text (without the BOM), 1 if it starts with a BOM (brat
+    counts it as a character), the SHA-256 of its bytes. Read and decoded a piece at a time, each
+    piece as narrow as its own characters: the bytes of the whole file are never held beside its
+    text (issue 19: a text with one emoji is 4 bytes a character, and its bytes would be one more).
+    Read once, front to back (a pipe will do). Raises OSError, or _NotUtf8 with the byte a decode
+    of the whole file would name."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    pieces: list[str] = []
+    with open(path, "rb") as fh:
+        chunk = fh.read(3)
+        bom = 1 if chunk == b"\xef\xbb\xbf" else 0
+        digest.update(chunk)
+        chunk = chunk[3 * bom:]  # the first bytes, when they are no BOM, start the first piece
+        done = 0  # bytes after the BOM given to the decoder before this piece
+        while True:
+            more = fh.read(TXT_PIECE)
+            digest.update(more)
+            chunk += more
+            held = len(decoder.getstate()[0])  # the end of a character cut by the last piece
+            try:
+                pieces.append(decoder.decode(chunk, not more))
+            except UnicodeDecodeError as exc:  # its start counts from the held bytes, as a whole decode would
+                raise _NotUtf8(done - held + exc.start) from None
+            done += len(chunk)
+            if not more:
+                break
+            chunk = b""
+    text = "".join(pieces)
+    return text, bom, digest.hexdigest()
+
+
 def read_ann(ann_path: Path, txt_path: Path, rel_stem: str, manifest: _Manifest) -> Iterator[ImportItem | ImportProblem]:
     """Read one ``.ann`` with its ``.txt``; yields problems, then one ImportItem."""
     source = ann_path.name if "/" not in rel_stem else f"{rel_stem}.ann"
@@ -281,21 +346,16 @@ def read_ann(ann_path: Path, txt_path: Path, rel_stem: str, manifest: _Manifest)
         if size > MAX_TXT_BYTES:
             yield problem(0, f"{txt_path.name} is larger than {MAX_TXT_BYTES // (1024 * 1024)} MiB; document skipped")
             return
-        raw = txt_path.read_bytes()
+        text, bom, raw_sha256 = _read_txt(txt_path)
     except OSError as exc:
         yield problem(0, f"cannot read {txt_path.name}: {exc.strerror or exc}")
         return
-    bom = 0
-    body = raw
-    if raw.startswith(b"\xef\xbb\xbf"):
-        body, bom = raw[3:], 1  # brat counts the BOM as a character
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError as exc:
+    except _NotUtf8 as exc:
         yield problem(0, f"{txt_path.name} is not valid UTF-8 (byte {exc.start}); document skipped")
         return
-    # offsets in the .ann count the BOM when there is one; validate against that text
-    btext = "\ufeff" + text if bom else text
+    # offsets in the .ann count the BOM when there is one; validate against that text (never a copy
+    # of it with the BOM in front: 4 bytes a character with one emoji)
+    btext = _BomText(text, bom)
     # taken out of the manifest: a document is read once, and the manifest of a large collection holds
     # a record per span (issue 19's memory bound: freed as the import goes, not held to its end)
     info = manifest.docs.pop(rel_stem, {})
@@ -447,7 +507,7 @@ def read_ann(ann_path: Path, txt_path: Path, rel_stem: str, manifest: _Manifest)
         line=first_line or 1,
         text=text,
         doc_id=doc_id,
-        sha256=info.get("sha256") if isinstance(info.get("sha256"), str) else sha256_bytes(raw),
+        sha256=info.get("sha256") if isinstance(info.get("sha256"), str) else raw_sha256,
         title=text_or_empty(info.get("title")),
         lang=info.get("lang") if isinstance(info.get("lang"), str) else None,
         meta={k: info[k] for k in ("date",) if isinstance(info.get(k), str)},

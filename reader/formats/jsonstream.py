@@ -6,15 +6,26 @@ item at a time with :meth:`json.JSONDecoder.raw_decode` over a growing buffer
 of chunks, so memory is bounded by the largest single item (itself capped, in
 UTF-8 bytes as the file holds it: counting characters let a 200 MB task of
 multi-byte text past the 64 MiB limit).
+
+An item longer than a chunk (a task holding a whole book) is read as bytes
+instead and parsed by :mod:`reader.formats.longline`, its long strings decoded
+a piece at a time: the buffer's ``str`` of the item (4 bytes a character with
+one emoji) is never made, nor kept beside the item while the caller imports it
+(issue 19: an import uses at most about 5x its input). Whenever that path is
+not sure to give what the buffer gives (invalid JSON or UTF-8, no long string,
+an item over the limit) the item is read again through the buffer, with the
+usual messages.
 """
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from pathlib import Path
 from typing import IO, Any, Iterator
 
 from reader.formats.base import MAX_LINE_BYTES
+from reader.formats.longline import parse_long_line
 
 _WS = re.compile(r"[ \t\n\r]*")
 
@@ -24,12 +35,19 @@ def _skip_ws(buf: str, pos: int) -> int:
     m = _WS.match(buf, pos)
     return m.end() if m is not None else pos
 CHUNK_CHARS = 1 << 20
+#: an item still unparsed with this many characters in the buffer is read as bytes (longline)
+LONG_ITEM = 1 << 19
 
 
 class _Buffer:
-    def __init__(self, fh: IO[str], chunk: int) -> None:
+    """The file's text a chunk at a time (chunks of ``chunk`` bytes, decoded as UTF-8 with an
+    optional BOM), and where in the file's bytes it stands (to read a long item as bytes)."""
+
+    def __init__(self, fh: IO[bytes], chunk: int) -> None:
         self.fh = fh
         self.chunk = chunk
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
+        self.read = 0  # bytes of the file given to the decoder
         self.buf = ""
         self.pos = 0
         self.consumed = 0  # characters dropped from the front of buf
@@ -40,7 +58,12 @@ class _Buffer:
         if self.eof:
             return False
         size = max(self.chunk, at_least)
-        data = self.fh.read(size)  # may raise UnicodeDecodeError
+        while True:
+            raw = self.fh.read(size)
+            self.read += len(raw)
+            data = self.decoder.decode(raw, not raw)  # may raise UnicodeDecodeError
+            if data or not raw:
+                break
         if not data:
             self.eof = True
             return False
@@ -63,6 +86,85 @@ class _Buffer:
     def where(self) -> int:
         return self.consumed + self.pos
 
+    def byte_at_pos(self) -> int:
+        """The offset in the file of the byte ``buf[pos]`` starts at."""
+        pending = len(self.decoder.getstate()[0])  # bytes of a character cut by the last chunk
+        tail = sum(len(self.buf[i:i + (1 << 16)].encode("utf-8")) for i in range(self.pos, len(self.buf), 1 << 16))
+        return self.read - pending - tail
+
+    def restart(self, at: int, chars: int) -> None:
+        """Go on reading at byte ``at`` of the file (a character's first byte), ``chars`` characters
+        after ``buf[pos]``, with an empty buffer."""
+        self.fh.seek(at)
+        self.decoder = codecs.getincrementaldecoder("utf-8")("strict")  # a BOM counts only at the start
+        self.read = at
+        self.consumed += self.pos + chars
+        self.buf = ""
+        self.pos = 0
+        self.eof = False
+
+
+_OUTSIDE = re.compile(rb'["\[\]{}]')  # outside a string: what opens one, or an array or object
+_INSIDE = re.compile(rb'["\\]')  # inside: its end, or an escape
+_CONTINUATION = bytes(range(0x80, 0xC0))  # UTF-8 bytes that do not start a character
+
+
+def _value_bytes(fh: IO[bytes], limit: int, chunk: int) -> bytes | None:
+    """The bytes of the JSON array or object that starts at ``fh``'s position, found by its brackets
+    outside strings; None if the file ends first or it is longer than ``limit`` bytes."""
+    data = bytearray()
+    pos = depth = 0
+    inside = False
+    while True:
+        m = (_INSIDE if inside else _OUTSIDE).search(data, pos)
+        if m is None or (inside and m.end() == len(data) and data[m.start()] == 0x5C):
+            pos = len(data) if m is None else m.start()  # an escape cut by the chunk is read again
+            more = fh.read(chunk)
+            if not more or len(data) > limit:
+                return None
+            data += more
+            continue
+        c = data[m.start()]
+        pos = m.end()
+        if inside:
+            if c == 0x5C:
+                pos += 1  # the escaped byte
+            else:
+                inside = False
+        elif c == 0x22:
+            inside = True
+        elif c in b"[{":
+            depth += 1
+        else:
+            depth -= 1
+            if depth <= 0:
+                if pos > limit:
+                    return None
+                del data[pos:]
+                return bytes(data)
+
+
+def _long_item(b: _Buffer, limit: int) -> tuple[Any, int] | None:
+    """``(value, characters)`` of the array or object at ``buf[pos]``, read as bytes from the file
+    and parsed by :func:`parse_long_line`; None (the buffer then reads it again as usual) when that
+    cannot give what ``raw_decode`` of the buffer would."""
+    if b.buf[b.pos:b.pos + 1] not in ("{", "[") or not b.fh.seekable():  # a pipe is read once, as it comes
+        return None
+    at = b.byte_at_pos()
+    b.restart(at, 0)  # the buffer's text of the item goes now
+    raw = _value_bytes(b.fh, limit, b.chunk)
+    value = None
+    if raw is not None:
+        size, chars = len(raw), len(raw.translate(None, _CONTINUATION))
+        holder = [raw]
+        del raw  # held in holder only: let go before the long strings are joined
+        value = parse_long_line(holder, json.loads)
+    if value is None:
+        b.fh.seek(at)  # read from the item's start again, through the buffer
+        return None
+    b.restart(at + size, chars)
+    return value, chars
+
 
 def _utf8_size(text: str, start: int) -> int:
     """UTF-8 bytes of ``text[start:]`` (a character counts 1 to 4)."""
@@ -84,7 +186,7 @@ def iter_json_array(
     if max_item_chars is not None:
         max_item_bytes = max_item_chars
     decoder = json.JSONDecoder()
-    with open(path, encoding="utf-8-sig", newline="") as fh:
+    with open(path, "rb") as fh:
         b = _Buffer(fh, chunk_chars)
         try:
             first = b.peek()
@@ -119,10 +221,19 @@ def iter_json_array(
                         yield number + 1, None, "the file ends before the JSON array is closed (truncated?)"
                         return
                 number += 1
+                long_tried = False
                 while True:
                     try:
                         value, end = decoder.raw_decode(b.buf, b.pos)
                     except json.JSONDecodeError as exc:
+                        if not long_tried and len(b.buf) - b.pos >= LONG_ITEM:
+                            long_tried = True  # once: an item it cannot read goes on through the buffer
+                            long = _long_item(b, max_item_bytes)
+                            if long is not None:
+                                value, end = long[0], b.pos
+                                del long
+                                break
+                            continue
                         # characters are a lower bound of bytes: measure bytes only once they may matter
                         if len(b.buf) - b.pos > max_item_bytes // 4 and _utf8_size(b.buf, b.pos) > max_item_bytes:
                             yield number, None, f"{what} {number} is larger than the {max_item_bytes // (1024 * 1024)} MiB limit; import stopped"

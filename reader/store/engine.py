@@ -546,6 +546,7 @@ class FileEngine:
             self._journal.append(line)
         except OSError as exc:
             raise CommitError(str(self.journal_path), fsutil.os_reason(exc)) from None
+        del line  # the journal has it: not kept through a compaction (1x an imported book's size; issue 19)
         j = self._journal
         if j.records >= COMPACT_RECORDS or j.size >= COMPACT_BYTES:
             try:

@@ -354,3 +354,64 @@ def test_foreign_brat_with_crlf_text_matches_the_corpus_document(tmp_path):
         ("it", canon.index("300mila"), canon.index("300mila") + 15, "salary", "300mila dollari", ""),
         ("it", canon.index("«"), canon.index("»") + 1, "quote", "«Una\ncitazione»", "across a CRLF"),
     ])
+
+
+# --- the .txt read a piece at a time (issue 19: its bytes never held beside its text) ----------------
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(PIECES), max_size=30), st.booleans(), st.integers(1, 9), st.sampled_from([b"", b"\xe9", b"\xf0\x9f", b"\xff"]),
+       st.integers(0, 30))
+def test_the_txt_read_in_pieces_is_what_decoding_it_whole_gives(tmp_path, monkeypatch, parts, bom, piece, bad, at):
+    import reader.formats.brat as brat
+
+    monkeypatch.setattr(brat, "TXT_PIECE", piece)  # pieces cut through characters, the BOM and bad bytes
+    body = "".join(parts).encode("utf-8")
+    at = min(at, len(body))
+    body = body[:at] + bad + body[at:] if bad else body
+    raw = (b"\xef\xbb\xbf" if bom else b"") + body
+    path = tmp_path / f"t{piece}.txt"
+    path.write_bytes(raw)
+    try:
+        expected = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        with pytest.raises(brat._NotUtf8) as got:
+            brat._read_txt(path)
+        assert got.value.start == exc.start  # the byte the message names, counted after the BOM
+        return
+    assert brat._read_txt(path) == (expected, int(bom), sha256_bytes(raw))
+
+
+def test_a_bad_byte_past_the_first_piece_is_named_at_its_place_in_the_file(tmp_path):
+    text = "ü" * 700_000  # 1.4 MB: the bad byte is in a later piece
+    write_pair(tmp_path, "bad", b"\xef\xbb\xbf" + text.encode("utf-8") + b"\xff!", ["T1\tx 1 2\t\u00fc"])
+    items, problems = read(tmp_path)
+    assert items == [] and [p.reason for p in problems] == ["bad.txt is not valid UTF-8 (byte 1400000); document skipped"]
+
+
+def test_a_txt_with_a_bom_keeps_offsets_that_count_it(tmp_path):
+    text = "😀 salary\nnext"
+    write_pair(tmp_path, "b", b"\xef\xbb\xbf" + text.encode("utf-8"), ["T1\tx 3 9\tsalary", "T2\tx 0 2\t\ufeff😀", "T3\tx 3 9;10 14\tsalary next"])
+    items, problems = read(tmp_path)
+    assert [p.reason for p in problems] == []
+    (item,) = items
+    assert item.text == text and item.sha256 == sha256_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert sorted((s.start, s.end, s.text) for s in item.spans) == [(0, 1, "😀"), (2, 8, "salary"), (2, 13, "salary\nnext")]
+
+
+def test_the_txt_is_read_once_front_to_back_so_a_pipe_will_do(tmp_path):
+    import os
+    import threading
+
+    import reader.formats.brat as brat
+
+    fifo = tmp_path / "p.txt"
+    os.mkfifo(fifo)
+    raw = b"\xef\xbb\xbf" + ("word " * 100_000 + "😀").encode("utf-8") + b"\xff"
+    writer = threading.Thread(target=fifo.write_bytes, args=(raw,))
+    writer.start()
+    try:
+        with pytest.raises(brat._NotUtf8) as got:
+            brat._read_txt(fifo)
+    finally:
+        writer.join(timeout=60)
+    assert got.value.start == len(raw) - 4  # counted after the BOM, as a decode of the whole file says

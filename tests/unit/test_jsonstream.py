@@ -1,0 +1,106 @@
+"""reader.formats.jsonstream: an item longer than a chunk (a Label Studio task holding a book) is
+read as bytes and parsed by reader.formats.longline; what the stream gives is what the buffer gives."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import reader.formats.jsonstream as jsonstream
+import reader.formats.longline as longline
+from reader.formats.jsonstream import iter_json_array
+
+ODD = ["a", " ", "😀", "é", "漢", '"', "\\", "[", "]", "{", "}", ",", ":", "\n", "\u2028", "\x00", "\ud800"]
+
+texts = st.lists(st.sampled_from(ODD), max_size=40).map("".join)
+values = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | texts,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _stream(path: Path, chunk: int, long_item: int | None, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, object, str | None]]:
+    with monkeypatch.context() as m:
+        m.setattr(jsonstream, "LONG_ITEM", 10**9 if long_item is None else long_item)
+        m.setattr(longline, "LONG_LITERAL", 6)  # strings past 6 bytes are decoded in pieces of 5
+        m.setattr(longline, "PIECE", 5)
+        return list(iter_json_array(path, what="task", chunk_chars=chunk, max_item_bytes=4000))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(values, max_size=5), st.booleans(), st.booleans(), st.integers(1, 40), st.integers(1, 24),
+       st.one_of(st.none(), st.integers(0, 10**6)), st.sampled_from(["", "x", "]", ",", '"', "{"]))
+def test_a_long_item_read_as_bytes_gives_what_the_buffer_gives(tmp_path, monkeypatch, items, bom, single, chunk, long_item,
+                                                                 cut, junk):
+    text = json.dumps(items[0] if single and items else items, ensure_ascii=bool(cut and cut % 2), indent=1 if chunk % 3 else None)
+    if cut is not None:  # a file cut short or with something after it: the messages must be the same too
+        cut %= len(text) + 1
+        text = text[:cut] + junk + text[cut:]
+    path = tmp_path / f"t{chunk}-{long_item}.json"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8", "surrogatepass"))
+    if "\ud800" in text:  # a lone surrogate is not UTF-8: both say so (the buffer reads it first)
+        return
+    assert _stream(path, chunk, long_item, monkeypatch) == _stream(path, chunk, None, monkeypatch)
+
+
+def test_one_long_task_is_read_as_bytes_and_the_buffer_is_empty_after_it(tmp_path, monkeypatch):
+    book = ("word " * 300_000) + "😀" + (' "quoted" \\ [x] {y}\n' * 1000)
+    tasks = [{"id": 1, "data": {"text": book}}, {"id": 2, "data": {"text": "short"}}]
+    path = tmp_path / "ls.json"
+    path.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    seen = []
+
+    def spy(b, limit):
+        got = long_item(b, limit)
+        seen.append((got is not None, b.buf))
+        return got
+
+    long_item = jsonstream._long_item
+    monkeypatch.setattr(jsonstream, "_long_item", spy)
+    assert list(iter_json_array(path, what="task")) == [(1, tasks[0], None), (2, tasks[1], None)]
+    assert seen == [(True, "")]  # the book's text was never in the buffer whole, nor left in it
+
+
+@pytest.mark.parametrize("tail, problem", [
+    (b'"}}]', None),
+    (b'\xff"}}]', "not valid UTF-8 (invalid start byte); import stopped"),
+    (b'"}', "invalid JSON in task 1 at character 2000022: Expecting ',' delimiter"),
+    (b'"}} x', "invalid JSON at character 2000024: expected ',' or ']' after task 1, found 'x'"),
+    (b'" x}}]', "invalid JSON in task 1 at character 2000022: Expecting ',' delimiter"),
+    (b'"}}, {"data": 1]', "invalid JSON in task 2 at character 2000035: Expecting ',' delimiter"),
+])
+def test_a_long_task_that_is_not_json_or_utf8_gives_the_usual_message(tmp_path, monkeypatch, tail, problem):
+    path = tmp_path / "bad.json"
+    path.write_bytes(b'[{"data": {"text": "' + b"w" * 2_000_000 + tail)
+    got = list(iter_json_array(path, what="task"))
+    monkeypatch.setattr(jsonstream, "LONG_ITEM", 10**9)
+    assert got == list(iter_json_array(path, what="task"))  # what the buffer alone gives
+    if problem is None:
+        assert got == [(1, {"data": {"text": "w" * 2_000_000}}, None)]
+    else:
+        assert got[-1][1] is None and got[-1][2] == problem
+
+
+def test_a_long_task_from_a_pipe_is_read_through_the_buffer(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "tasks.json"
+    os.mkfifo(fifo)
+    tasks = [{"id": 1, "data": {"text": "word " * 300_000 + "😀"}}, {"id": 2, "data": {"text": "short"}}]
+
+    def write() -> None:
+        with open(fifo, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(tasks, ensure_ascii=False))
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        got = list(iter_json_array(fifo, what="task"))
+    finally:
+        writer.join(timeout=60)
+    assert got == [(1, tasks[0], None), (2, tasks[1], None)]
