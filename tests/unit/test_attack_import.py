@@ -1,6 +1,7 @@
 """Adversarial checks of the importer (reader.formats.importer) as the user runs it: one huge
 single-line document, an import interrupted and run again. Failures of today's code are
-``xfail(strict=True)`` with the reason."""
+``xfail(strict=True)`` with the reason; the two emoji cases measure 5.06-5.1x, a hair over the bound, where the
+allocator's noise could tip them under: their xfail is not strict, so the suite does not fail when they pass."""
 from __future__ import annotations
 
 import json
@@ -60,9 +61,9 @@ LABELSTUDIO_EMOJI_REASON = ("one Label Studio task of 10 MB with one emoji: meas
 
 @pytest.mark.parametrize("fmt, wide", [
     ("jsonl", ""),
-    pytest.param("jsonl", "\U0001F600", marks=pytest.mark.xfail(strict=True, reason=EMOJI_REASON)),
+    pytest.param("jsonl", "\U0001F600", marks=pytest.mark.xfail(strict=False, reason=EMOJI_REASON)),
     ("labelstudio", ""),
-    pytest.param("labelstudio", "\U0001F600", marks=pytest.mark.xfail(strict=True, reason=LABELSTUDIO_EMOJI_REASON)),
+    pytest.param("labelstudio", "\U0001F600", marks=pytest.mark.xfail(strict=False, reason=LABELSTUDIO_EMOJI_REASON)),
     ("brat", ""),
     ("brat", "\U0001F600"),  # 4.86x (it was 6.0x): the .txt is read 64 KiB at a time, its bytes never beside its text
 ], ids=["ascii", "emoji", "labelstudio-ascii", "labelstudio-emoji", "brat-ascii", "brat-emoji"])
