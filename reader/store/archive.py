@@ -38,7 +38,8 @@ ARCHIVE_DIR = "journals"
 PREV_JOURNAL = "journal.prev.jsonl"  # reader.store.engine.JOURNAL_PREV_FILE
 META_KEY = "meta.json"  # reader.store.engine.META_FILE
 SHARDS_DIR = "docs"  # reader.store.engine.DOCS_DIR
-_NAME = re.compile(r"^(\d{1,12})\.(jsonl|files\.json)$")
+# any number (a cap would hide the journal after it from recover and pruning), written as str(n) does
+_NAME = re.compile(r"^(0|[1-9]\d*)\.(jsonl|files\.json)$")
 
 
 def file_key(store: Path, path: Path) -> str:
