@@ -60,7 +60,7 @@ class ArchivedJournal:
 def _read_files(path: Path) -> frozenset[str] | None:
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # a list nested past the recursion limit is garbage too
         return None
     if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
         return None

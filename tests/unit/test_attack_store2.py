@@ -118,7 +118,6 @@ def test_a_files_list_of_garbage_is_never_trusted_and_recovery_still_works(tmp_p
     assert "nothing to recover" in recover_store(path)  # run twice: nothing left to do
 
 
-@pytest.mark.xfail(strict=True, reason='a deeply nested .files.json raises RecursionError out of close() (the lock stays held) and out of recover')
 def test_a_deeply_nested_files_list_neither_breaks_close_nor_keeps_the_lock(tmp_path: Path) -> None:
     """journals/<n>.files.json holding JSON nested past the recursion limit: close() raised RecursionError
     (so a long-lived process, the app, kept the store locked) and every command and recover ended
@@ -144,7 +143,6 @@ def test_a_deeply_nested_files_list_neither_breaks_close_nor_keeps_the_lock(tmp_
     assert ("a", 20, 21) in _content(path)[0]
 
 
-@pytest.mark.xfail(strict=True, reason='RecursionError from json.loads of a deeply nested store file escapes check and recover (internal error)')
 @pytest.mark.parametrize("victim", ["meta.json", "docs", "journal.jsonl"])
 def test_a_deeply_nested_store_file_is_a_problem_of_check_not_an_internal_error(tmp_path: Path, victim: str) -> None:
     """meta.json, a shard or a journal line (with a right checksum) nested past the recursion limit:
