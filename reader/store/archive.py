@@ -23,6 +23,7 @@ archive names it (a gap: the file cannot be rebuilt).
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -40,6 +41,11 @@ META_KEY = "meta.json"  # reader.store.engine.META_FILE
 SHARDS_DIR = "docs"  # reader.store.engine.DOCS_DIR
 # any number (a cap would hide the journal after it from recover and pruning), written as str(n) does
 _NAME = re.compile(r"^(0|[1-9]\d*)\.(jsonl|files\.json)$")
+
+
+def not_a_folder(folder: Path) -> str:
+    """Why no journal can be kept in ``folder``, a file (or a link to one) where a folder must be."""
+    return f"{folder} is not a folder, so no journal can be kept there for recovery and every compaction fails: move it away"
 
 
 def file_key(store: Path, path: Path) -> str:
@@ -103,6 +109,8 @@ class JournalArchive:
     def _load(self) -> dict[int, frozenset[str] | None]:
         if self._files is None:
             if not self.folder.is_dir():
+                if os.path.lexists(self.folder):  # mkdir's "File exists" would name nothing, at every compaction
+                    raise OSError(errno.ENOTDIR, not_a_folder(self.folder))
                 self.folder.mkdir()
                 self._adopt_previous()
             journals, lists = _numbers(self.folder)

@@ -26,7 +26,7 @@ from reader.store.base import LayerKey, StoreImage, layer_key
 from reader.store.location import is_database_url
 from reader.store.lockfile import WriterLock
 from reader.store.salvage import Salvage, salvage_shard, split_records
-from reader.store.archive import ARCHIVE_DIR, load_archives
+from reader.store.archive import ARCHIVE_DIR, load_archives, not_a_folder
 from reader.store.engine import (
     DOCS_DIR,
     JOURNAL_FILE,
@@ -128,6 +128,9 @@ def _check(path: Path, notes: list[str]) -> list[str]:
     seen: dict[str, str] = {}
     for shard in iter_shards(path / DOCS_DIR):
         problems.extend(_shard_problems(shard, seen, image))
+    kept = path / ARCHIVE_DIR
+    if os.path.lexists(kept) and not kept.is_dir():
+        problems.append(not_a_folder(kept))
     journal = path / JOURNAL_FILE
     if journal.exists():
         try:

@@ -175,7 +175,6 @@ def test_a_deeply_nested_store_file_is_a_problem_of_check_not_an_internal_error(
 # --------------------------------------------------------------------------- journals/ not a folder
 
 
-@pytest.mark.xfail(strict=True, reason='a journals that is a file: compaction fails naming nothing ("File exists") and store check says ok')
 def test_store_check_reports_a_journals_that_is_not_a_folder(tmp_path: Path) -> None:
     """A file named journals (a sync client's conflict copy, a user's mistake): every compaction fails
     ("compaction failed (File exists)", naming nothing), the journal is never reset and grows for good,
