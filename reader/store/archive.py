@@ -95,6 +95,16 @@ def load_archives(store: Path) -> list[ArchivedJournal]:
             for n in sorted(journals)]
 
 
+def lost_journals(store: Path) -> dict[int, frozenset[str] | None]:
+    """Number -> files of the kept journals whose list is there but whose journal is gone (deleted by
+    hand or a cleanup tool): the changes they hold are lost. The newest number is left out: its
+    journal may never have been linked (a crash between the two), and then it was not reset either."""
+    folder = store / ARCHIVE_DIR
+    journals, lists = _numbers(folder)
+    newest = max(journals | lists, default=0)
+    return {n: _read_files(folder / f"{n}.files.json") for n in lists - journals if n != newest}
+
+
 class JournalArchive:
     """Keeps and prunes ``journals/`` for one writer (the engine holds the store's lock)."""
 
@@ -121,7 +131,8 @@ class JournalArchive:
                 files[n] = _read_files(self.folder / f"{n}.files.json") if n in lists else frozenset()
             self._files = files
             for n in lists - journals:  # a list whose journal was never linked (a crash in between)
-                fsutil.unlink_quietly(self.folder / f"{n}.files.json")
+                if n == self._next - 1:  # an older one lost its journal: kept, recover must see the gap
+                    fsutil.unlink_quietly(self.folder / f"{n}.files.json")
             with os.scandir(self.folder) as entries:
                 for entry in entries:
                     if entry.name.startswith(fsutil.TMP_PREFIX):

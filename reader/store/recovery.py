@@ -26,7 +26,7 @@ from reader.store.base import LayerKey, StoreImage, layer_key
 from reader.store.location import is_database_url
 from reader.store.lockfile import WriterLock
 from reader.store.salvage import Salvage, salvage_shard, split_records
-from reader.store.archive import ARCHIVE_DIR, load_archives, not_a_folder
+from reader.store.archive import ARCHIVE_DIR, load_archives, lost_journals, not_a_folder
 from reader.store.engine import (
     DOCS_DIR,
     JOURNAL_FILE,
@@ -281,12 +281,16 @@ class _Recovery:
         # when unknown, records); journal.prev.jsonl alone for a store from before journals/
         self.kept: list[tuple[Path, frozenset[str] | None, list[Record]]] = []
         self.expected: set[str] = set()  # annotation ids salvaged: each must be in the recovered store
+        self.numbers: list[int] = []  # the number of each of ``kept`` (empty: journal.prev.jsonl alone)
+        self.lost: dict[int, frozenset[str] | None] = {}  # kept journals deleted since (their list is left)
 
     def run(self) -> list[str]:
         self.records = self._journal_records(self.path / JOURNAL_FILE)
         archives = load_archives(self.path)
+        self.lost = lost_journals(self.path)
         if archives:
             self.kept = [(a.path, a.files, self._journal_records(a.path)) for a in archives]
+            self.numbers = [a.number for a in archives]
         elif (self.path / JOURNAL_PREV_FILE).exists():
             prev = self.path / JOURNAL_PREV_FILE
             self.kept = [(prev, None, self._journal_records(prev))]
@@ -307,6 +311,9 @@ class _Recovery:
         for i, (_path, files, records) in enumerate(self.kept):
             if (key in files) if files is not None else bool(_ops_for(records, doc_id=doc_id, meta=meta)):
                 start = i
+        after = self.numbers[start] if start is not None and self.numbers else -1
+        if any(n > after and (files is None or key in files) for n, files in self.lost.items()):
+            return None  # a later rewrite's journal was deleted: its changes are gone
         if start is None:
             # meta.json without a backup was never rewritten since it was made empty on the first open
             return [] if meta and not has_backup else None

@@ -81,8 +81,8 @@ def test_a_kept_journal_numbered_past_twelve_digits_is_still_seen_by_recover(tmp
 # --------------------------------------------------------------------------- journals/ deleted or damaged
 
 
-@pytest.mark.xfail(strict=True, reason='recover starts from an older kept journal naming the file and reports "recovered" without the deleted journal\'s changes')
-def test_a_deleted_kept_journal_is_a_gap_not_a_recovery(tmp_path: Path) -> None:
+@pytest.mark.parametrize("later_session", [False, True])
+def test_a_deleted_kept_journal_is_a_gap_not_a_recovery(tmp_path: Path, later_session: bool) -> None:
     """journals/2.jsonl deleted by hand or a cleanup tool (its list stays): it was the journal of a's last
     rewrite, so a's .bak plus an older kept journal miss that session. Recover must say a cannot be
     rebuilt, not report "recovered" without the annotation of session 2."""
@@ -94,6 +94,8 @@ def test_a_deleted_kept_journal_is_a_gap_not_a_recovery(tmp_path: Path) -> None:
     _session(path, "a", 5)  # 2: a
     _session(path, "c", 7)  # 3: c
     (path / "journals" / "2.jsonl").unlink()
+    if later_session:  # a compaction after it must not tidy the evidence away
+        _session(path, "c", 9)
     _damage(path / "docs" / shard_name("a"))
     try:
         summary = recover_store(path)
@@ -101,6 +103,35 @@ def test_a_deleted_kept_journal_is_a_gap_not_a_recovery(tmp_path: Path) -> None:
         assert "cannot be rebuilt" in str(exc) and shard_name("a") in str(exc)
     else:
         assert ("a", 5, 6) in _content(path)[0], f"reported {summary!r} and lost a span of session 2"
+
+
+def test_a_list_whose_journal_was_never_linked_is_no_gap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The newest list without its journal is a compaction cut between the two (here: linking and copying
+    fail): that journal was not reset, so the file it rewrote is still rebuilt from it."""
+    path = tmp_path / "s"
+    _session(path, "a", 0, "s0")
+    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
+    store.add("a", 3, 4, "claim")
+
+    link, copyfile = os.link, shutil.copyfile
+
+    def fail_in_journals(real):  # type: ignore[no-untyped-def]
+        def call(src: object, dst: object, *args: object, **kwargs: object) -> object:
+            if f"{os.sep}journals{os.sep}" in str(dst):
+                raise OSError(errno.EIO, "Input/output error")
+            return real(src, dst, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(os, "link", fail_in_journals(link))
+    monkeypatch.setattr(shutil, "copyfile", fail_in_journals(copyfile))
+    store.close()
+    monkeypatch.undo()
+    assert store.last_error and (path / "journals" / "2.files.json").exists()
+    assert not (path / "journals" / "2.jsonl").exists()
+    before = _content(path)
+    _damage(path / "docs" / shard_name("a"))
+    assert "recovered" in recover_store(path)
+    assert _content(path) == before
 
 
 def test_a_files_list_of_garbage_is_never_trusted_and_recovery_still_works(tmp_path: Path) -> None:
