@@ -292,3 +292,27 @@ def test_a_disk_full_in_journals_leaves_a_damaged_meta_recoverable(tmp_path: Pat
     _damage(path / "meta.json")
     assert "recovered" in recover_store(path)
     assert _content(path) == before
+
+
+# --------------------------------------------------------------------------- a lost meta.json
+
+
+@pytest.mark.xfail(strict=True, reason="store_files() does not count journals/: a folder left with only its kept "
+                   "journals is taken for a new store (check says ok), whose compactions then prune the old journals")
+def test_a_folder_left_with_only_its_kept_journals_is_not_a_new_store(tmp_path: Path) -> None:
+    """meta.json, docs/ and the journal files deleted (`rm -r docs *.json*`), journals/ left: its journals
+    hold the store's last changes. Taken for a new store, a later session rewriting the files they name
+    prunes them for good."""
+    path = tmp_path / "s"
+    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
+    store.set_state("last", "kept")
+    store.close()
+    for child in path.iterdir():
+        if child.name != "journals":
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    assert check_store(path), "store check says a store that lost meta.json is fine"
+    with pytest.raises(StoreError, match="journals"):
+        AnnotationStore(path, corpus=_corpus(), annotator="y")
+    assert not (path / "meta.json").exists()
+    recover_store(path)
+    assert _content(path)[1] == "kept"
