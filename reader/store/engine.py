@@ -64,7 +64,7 @@ from reader.model import Annotation, now_iso
 from reader.store import safety
 from reader.protocols import JSON
 from reader.store.base import META_TABLES, SCHEMA_VERSION, CommitError, Op, StoreImage, ann_from_record, ann_record
-from reader.store.archive import JournalArchive
+from reader.store.archive import ARCHIVE_DIR, JournalArchive
 from reader.store.lockfile import WriterLock
 from reader.store.migrate import BACKUP_PREFIX, backup_for_upgrade
 from reader.store.journal import (Journal, JournalCorrupt, Table, dumps, dumps_tables, encode_record, read_journal,
@@ -111,6 +111,9 @@ def store_files(path: Path) -> list[str]:
     for name in (META_FILE + ".bak", JOURNAL_PREV_FILE):
         if (path / name).exists():
             found.append(name)
+    kept = path / ARCHIVE_DIR
+    if kept.is_dir() and any(e.name.endswith(".jsonl") for e in os.scandir(kept)):
+        found.append(f"{ARCHIVE_DIR}/")  # the kept journals: a new store's compactions would prune them
     if path.is_dir():
         found += sorted(e.name for e in os.scandir(path)
                         if e.name.startswith((safety.TORN_PREFIX, BACKUP_PREFIX)))[:3]

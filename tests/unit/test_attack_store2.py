@@ -297,8 +297,6 @@ def test_a_disk_full_in_journals_leaves_a_damaged_meta_recoverable(tmp_path: Pat
 # --------------------------------------------------------------------------- a lost meta.json
 
 
-@pytest.mark.xfail(strict=True, reason="store_files() does not count journals/: a folder left with only its kept "
-                   "journals is taken for a new store (check says ok), whose compactions then prune the old journals")
 def test_a_folder_left_with_only_its_kept_journals_is_not_a_new_store(tmp_path: Path) -> None:
     """meta.json, docs/ and the journal files deleted (`rm -r docs *.json*`), journals/ left: its journals
     hold the store's last changes. Taken for a new store, a later session rewriting the files they name
