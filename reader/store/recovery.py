@@ -11,6 +11,7 @@ file is left as it is and recovery fails in one line (never "recovered").
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -57,6 +58,15 @@ def _corrupt_name(path: Path) -> Path:
         n += 1
         candidate = base.with_name(f"{base.name}-{n}")
     return candidate
+
+
+def _set_aside(path: Path, aside: Path) -> None:
+    """Keep ``path`` as ``aside`` and leave it in place until its rebuilt copy replaces it (atomically):
+    a recovery interrupted in between leaves the damaged file to recover again, never no file."""
+    try:
+        os.link(path, aside)
+    except OSError:
+        shutil.copyfile(path, aside)  # a file system without hard links
 
 
 # --------------------------------------------------------------------------- check
@@ -340,7 +350,7 @@ class _Recovery:
         if not bad and not rejected:
             return records
         aside = _corrupt_name(journal)
-        os.replace(journal, aside)
+        _set_aside(journal, aside)
         fsutil.atomic_write(journal, b"".join(encode_record(r) for r in records))
         if bad:
             self.actions.append(
@@ -388,7 +398,7 @@ class _Recovery:
             return
         aside = _corrupt_name(meta)
         if meta.exists():  # a meta.json that is missing (StoreMetaMissingError) has nothing to set aside
-            os.replace(meta, aside)
+            _set_aside(meta, aside)
         rebuilt.created = rebuilt.created or now_iso()
         fsutil.atomic_write(meta, dumps_tables(meta_tables(rebuilt)))
         kept = f"; the damaged file is {aside.name}" if aside.exists() else ""
@@ -445,7 +455,7 @@ class _Recovery:
             self._gap(f"{key} ({doc_id})", reason, bak if bak.exists() else None)
             return
         aside = _corrupt_name(shard)
-        os.replace(shard, aside)
+        _set_aside(shard, aside)
         only_in_bak = {a.id for a in rebuilt.anns.values()} - {a.id for a in salvaged.anns}
         for ann in salvaged.anns:
             if ann.doc_id == doc_id:

@@ -319,9 +319,6 @@ def test_a_folder_left_with_only_its_kept_journals_is_not_a_new_store(tmp_path: 
 # --------------------------------------------------------------------------- recover interrupted
 
 
-@pytest.mark.xfail(strict=True, reason="recover moves the damaged file aside before the rebuilt one is written: "
-                   "interrupted in between (Ctrl-C, a kill), the shard or journal is gone and the next check and "
-                   "recover call the store fine without its annotations")
 @pytest.mark.parametrize("victim", ["shard", "journal"])
 def test_recover_interrupted_between_setting_aside_and_rebuilding_loses_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, victim: str) -> None:
