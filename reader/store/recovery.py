@@ -60,6 +60,18 @@ def _corrupt_name(path: Path) -> Path:
     return candidate
 
 
+#: a shard whose ``.bak`` is there without it: never so after a compaction (the .bak is linked first)
+MISSING_SHARD = "missing, but its backup is there (deleted by hand or by a sync client?)"
+
+
+def missing_shards(docs_dir: Path) -> list[Path]:
+    """The shards of ``docs_dir`` that are gone while their ``.bak`` is left."""
+    if not docs_dir.is_dir():
+        return []
+    return sorted(p.with_suffix("") for p in docs_dir.glob("*.json.bak")
+                  if not p.name.startswith(fsutil.TMP_PREFIX) and not os.path.lexists(p.with_suffix("")))
+
+
 def _set_aside(path: Path, aside: Path) -> None:
     """Keep ``path`` as ``aside`` and leave it in place until its rebuilt copy replaces it (atomically):
     a recovery interrupted in between leaves the damaged file to recover again, never no file."""
@@ -138,6 +150,7 @@ def _check(path: Path, notes: list[str]) -> list[str]:
     seen: dict[str, str] = {}
     for shard in iter_shards(path / DOCS_DIR):
         problems.extend(_shard_problems(shard, seen, image))
+    problems.extend(f"{p}: {MISSING_SHARD}" for p in missing_shards(path / DOCS_DIR))
     kept = path / ARCHIVE_DIR
     if os.path.lexists(kept) and not kept.is_dir():
         problems.append(not_a_folder(kept))
@@ -310,6 +323,8 @@ class _Recovery:
                 raise shard.version_error
             if shard.reason is not None:
                 self._recover_shard(shard.path, shard.reason)
+        for shard_path in missing_shards(self.path / DOCS_DIR):
+            self._recover_shard(shard_path, MISSING_SHARD)
         return self.actions
 
     def _since_backup(self, key: str, *, doc_id: str | None = None, has_backup: bool) -> list[tuple[Path, list[Record]]] | None:
@@ -455,7 +470,8 @@ class _Recovery:
             self._gap(f"{key} ({doc_id})", reason, bak if bak.exists() else None)
             return
         aside = _corrupt_name(shard)
-        _set_aside(shard, aside)
+        if shard.exists():  # a shard deleted by hand has nothing to set aside
+            _set_aside(shard, aside)
         only_in_bak = {a.id for a in rebuilt.anns.values()} - {a.id for a in salvaged.anns}
         for ann in salvaged.anns:
             if ann.doc_id == doc_id:
@@ -476,5 +492,6 @@ class _Recovery:
             parts.append(f"{salvaged.skipped} damaged record(s) could not be read")
         self.actions.append(
             f"{key} ({doc_id}): {reason}; rebuilt with {len(anns)} annotation(s): "
-            f"{', '.join(parts)} (the current journal is replayed on open); the damaged file is {aside.name}."
+            f"{', '.join(parts)} (the current journal is replayed on open)"
+            + (f"; the damaged file is {aside.name}." if aside.exists() else ".")
         )

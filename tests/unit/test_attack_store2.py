@@ -356,8 +356,6 @@ def test_recover_interrupted_between_setting_aside_and_rebuilding_loses_nothing(
         assert _content(path) == before
 
 
-@pytest.mark.xfail(strict=True, reason="a shard deleted by hand (its .bak and kept journal left) is not seen: check says "
-                   "ok and recover says 'the store is fine' with that document's annotations gone")
 def test_a_deleted_shard_is_a_problem_and_recover_brings_it_back(tmp_path: Path) -> None:
     path = tmp_path / "s"
     for i in range(4):
