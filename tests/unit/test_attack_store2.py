@@ -365,3 +365,20 @@ def test_a_deleted_shard_is_a_problem_and_recover_brings_it_back(tmp_path: Path)
     assert any(shard_name("a") in p for p in check_store(path))
     assert "recovered" in recover_store(path)
     assert _content(path) == before
+
+
+# --------------------------------------------------------------------------- many sessions
+
+
+def test_journals_stay_one_per_store_file_over_many_sessions(tmp_path: Path) -> None:
+    """60 sessions over 3 documents, each also moving the reading position: journals/ keeps at most one
+    journal per store file (3 shards and meta.json), not one per session."""
+    path = tmp_path / "s"
+    for i in range(60):
+        _session(path, "abc"[i % 3], i, f"s{i}")
+    kept = load_archives(path)
+    assert len(kept) <= 4, [a.number for a in kept]
+    assert len(list((path / "journals").iterdir())) == 2 * len(kept)
+    _damage(path / "docs" / shard_name("b"))
+    assert "recovered" in recover_store(path)
+    assert len([s for s in _content(path)[0] if s[0] == "b"]) == 20
