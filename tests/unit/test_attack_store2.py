@@ -267,9 +267,10 @@ def test_a_file_system_without_hard_links_keeps_every_file_recoverable(tmp_path:
 
 
 @pytest.mark.xfail(strict=True, reason="a compaction whose archiving fails (disk full in journals/) has already "
-                   "rotated the .bak of the files it rewrote and does not reset the journal; recover then finds no "
-                   "kept journal naming the file and refuses to rebuild it, although journal.jsonl holds every "
-                   "change since its .bak: the store cannot be opened and recover says it cannot help")
+                   "rewritten its files (rotating their .bak) and does not reset the journal; a file that no kept "
+                   "journal names yet (a new store's meta.json, a shard first written in that time) is then refused "
+                   "by recover as a gap, although journal.jsonl holds every change since its .bak: the store cannot "
+                   "be opened and recover cannot help (files that a kept journal names are rebuilt)")
 def test_a_disk_full_in_journals_leaves_a_damaged_meta_recoverable(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     real = fsutil.write_and_sync
