@@ -8,7 +8,9 @@ not enough: a later compaction that rewrites only other files replaces it.
 
 Each compaction ``n`` therefore keeps its journal as ``journals/<n>.jsonl``
 (a hard link of the journal being reset: no copy) and the names of the files
-it rewrote in ``journals/<n>.files.json`` (``["meta.json", "docs/x.json"]``).
+it rewrote in ``journals/<n>.files.json`` (``["meta.json", "docs/x.json"]``), the list written before
+any file is renamed (:meth:`JournalArchive.announce`: a full disk stops the compaction before any file or
+``.bak`` changed), the journal linked after (:meth:`JournalArchive.keep`).
 An archived journal is deleted once every file it names has been rewritten by
 a later compaction; the newest is always kept. There is at most one archive per
 store file (plus the newest), each no bigger than one journal. A store from
@@ -115,6 +117,7 @@ class JournalArchive:
         # number -> files it rewrote (None: its list is unreadable, so it is never pruned); read on first use
         self._files: dict[int, frozenset[str] | None] | None = None
         self._next = 1
+        self._announced: frozenset[str] = frozenset()  # the files of the compaction under way
 
     def _load(self) -> dict[int, frozenset[str] | None]:
         if self._files is None:
@@ -162,23 +165,35 @@ class JournalArchive:
         if names:
             self._link(0, prev, names)
 
-    def keep(self, journal: Path, rewritten: Iterable[Path]) -> None:
-        """Archive ``journal`` (about to be reset) as the next number, naming the files just rewritten.
+    def announce(self, rewritten: Iterable[Path]) -> None:
+        """Before a compaction renames anything: the list of the files it is about to rewrite, as the next
+        number. A full disk fails here, before any file or ``.bak`` changed. Raises OSError."""
+        self._load()
+        self._announced = frozenset(file_key(self.store, p) for p in rewritten)
+        self._write_list(self._next, self._announced)
+
+    def keep(self, journal: Path) -> None:
+        """After the renames: archive ``journal`` (about to be reset) under the number :meth:`announce` gave.
 
         Durable when it returns; raises OSError (the caller must then not reset the journal)."""
         files = self._load()
         number = self._next
-        names = frozenset(file_key(self.store, p) for p in rewritten)
-        self._link(number, journal, names)
-        files[number] = names
+        self._link_journal(number, journal)
+        files[number] = self._announced
         self._next = number + 1
 
     def _link(self, number: int, journal: Path, names: Iterable[str]) -> None:
-        listing = self.folder / f"{number}.files.json"
+        self._write_list(number, names)
+        self._link_journal(number, journal)
+
+    def _write_list(self, number: int, names: Iterable[str]) -> None:
         # the list first, then the journal, then one fsync of the folder: a crash in between leaves a
         # journal that is not reset, so the next compaction keeps it again with every file it rewrites
+        listing = self.folder / f"{number}.files.json"
         fsutil.commit_temp(fsutil.write_temp(listing, json.dumps(sorted(names), ensure_ascii=False).encode("utf-8")),
                            listing)
+
+    def _link_journal(self, number: int, journal: Path) -> None:
         target = self.folder / f"{number}.jsonl"
         tmp = fsutil.temp_path(target)
         try:

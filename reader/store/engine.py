@@ -588,6 +588,11 @@ class FileEngine:
                 staged.append((fsutil.write_temp(path, dumps_tables(shard_tables(doc_id, anns.values()))), path))
             if self._dirty_meta:
                 staged.append((fsutil.write_temp(self.meta_path, dumps_tables(meta_tables(self._image))), self.meta_path))
+            if self._archive is None:
+                self._archive = JournalArchive(self.path, shard_name)
+            # the list of the files about to be rewritten, before any is: a full journals/ fails the
+            # compaction here, with no file rewritten and no .bak rotated (reader.store.archive)
+            self._archive.announce(path for _tmp, path in staged)
         except BaseException:
             for tmp, _path in staged:
                 fsutil.unlink_quietly(tmp)
@@ -604,9 +609,7 @@ class FileEngine:
             fsutil.fsync_dir(self.path)
         # 4) the journal kept with the names of the files it rewrote: with each file's .bak it
         # rebuilds that file for `reader store recover` (reader.store.archive); never reset without it
-        if self._archive is None:
-            self._archive = JournalArchive(self.path, shard_name)
-        self._archive.keep(self.journal_path, (path for _tmp, path in staged))
+        self._archive.keep(self.journal_path)
         self._dirty_docs = set()
         self._dirty_meta = False
         self._journal.reset(keep_previous=self.path / JOURNAL_PREV_FILE)
