@@ -8,7 +8,9 @@ not enough: a later compaction that rewrites only other files replaces it.
 
 Each compaction ``n`` therefore keeps its journal as ``journals/<n>.jsonl``
 (a hard link of the journal being reset: no copy) and the names of the files
-it rewrote in ``journals/<n>.files.json`` (``["meta.json", "docs/x.json"]``).
+it rewrote in ``journals/<n>.files.json`` (``["meta.json", "docs/x.json"]``), the list written before
+any file is renamed (:meth:`JournalArchive.announce`: a full disk stops the compaction before any file or
+``.bak`` changed), the journal linked after (:meth:`JournalArchive.keep`).
 An archived journal is deleted once every file it names has been rewritten by
 a later compaction; the newest is always kept. There is at most one archive per
 store file (plus the newest), each no bigger than one journal. A store from
@@ -23,6 +25,7 @@ archive names it (a gap: the file cannot be rebuilt).
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -38,7 +41,13 @@ ARCHIVE_DIR = "journals"
 PREV_JOURNAL = "journal.prev.jsonl"  # reader.store.engine.JOURNAL_PREV_FILE
 META_KEY = "meta.json"  # reader.store.engine.META_FILE
 SHARDS_DIR = "docs"  # reader.store.engine.DOCS_DIR
-_NAME = re.compile(r"^(\d{1,12})\.(jsonl|files\.json)$")
+# any number (a cap would hide the journal after it from recover and pruning), written as str(n) does
+_NAME = re.compile(r"^(0|[1-9]\d*)\.(jsonl|files\.json)$")
+
+
+def not_a_folder(folder: Path) -> str:
+    """Why no journal can be kept in ``folder``, a file (or a link to one) where a folder must be."""
+    return f"{folder} is not a folder, so no journal can be kept there for recovery and every compaction fails: move it away"
 
 
 def file_key(store: Path, path: Path) -> str:
@@ -59,7 +68,7 @@ class ArchivedJournal:
 def _read_files(path: Path) -> frozenset[str] | None:
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # a list nested past the recursion limit is garbage too
         return None
     if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
         return None
@@ -88,6 +97,16 @@ def load_archives(store: Path) -> list[ArchivedJournal]:
             for n in sorted(journals)]
 
 
+def lost_journals(store: Path) -> dict[int, frozenset[str] | None]:
+    """Number -> files of the kept journals whose list is there but whose journal is gone (deleted by
+    hand or a cleanup tool): the changes they hold are lost. The newest number is left out: its
+    journal may never have been linked (a crash between the two), and then it was not reset either."""
+    folder = store / ARCHIVE_DIR
+    journals, lists = _numbers(folder)
+    newest = max(journals | lists, default=0)
+    return {n: _read_files(folder / f"{n}.files.json") for n in lists - journals if n != newest}
+
+
 class JournalArchive:
     """Keeps and prunes ``journals/`` for one writer (the engine holds the store's lock)."""
 
@@ -98,10 +117,13 @@ class JournalArchive:
         # number -> files it rewrote (None: its list is unreadable, so it is never pruned); read on first use
         self._files: dict[int, frozenset[str] | None] | None = None
         self._next = 1
+        self._announced: frozenset[str] = frozenset()  # the files of the compaction under way
 
     def _load(self) -> dict[int, frozenset[str] | None]:
         if self._files is None:
             if not self.folder.is_dir():
+                if os.path.lexists(self.folder):  # mkdir's "File exists" would name nothing, at every compaction
+                    raise OSError(errno.ENOTDIR, not_a_folder(self.folder))
                 self.folder.mkdir()
                 self._adopt_previous()
             journals, lists = _numbers(self.folder)
@@ -112,7 +134,8 @@ class JournalArchive:
                 files[n] = _read_files(self.folder / f"{n}.files.json") if n in lists else frozenset()
             self._files = files
             for n in lists - journals:  # a list whose journal was never linked (a crash in between)
-                fsutil.unlink_quietly(self.folder / f"{n}.files.json")
+                if n == self._next - 1:  # an older one lost its journal: kept, recover must see the gap
+                    fsutil.unlink_quietly(self.folder / f"{n}.files.json")
             with os.scandir(self.folder) as entries:
                 for entry in entries:
                     if entry.name.startswith(fsutil.TMP_PREFIX):
@@ -142,23 +165,35 @@ class JournalArchive:
         if names:
             self._link(0, prev, names)
 
-    def keep(self, journal: Path, rewritten: Iterable[Path]) -> None:
-        """Archive ``journal`` (about to be reset) as the next number, naming the files just rewritten.
+    def announce(self, rewritten: Iterable[Path]) -> None:
+        """Before a compaction renames anything: the list of the files it is about to rewrite, as the next
+        number. A full disk fails here, before any file or ``.bak`` changed. Raises OSError."""
+        self._load()
+        self._announced = frozenset(file_key(self.store, p) for p in rewritten)
+        self._write_list(self._next, self._announced)
+
+    def keep(self, journal: Path) -> None:
+        """After the renames: archive ``journal`` (about to be reset) under the number :meth:`announce` gave.
 
         Durable when it returns; raises OSError (the caller must then not reset the journal)."""
         files = self._load()
         number = self._next
-        names = frozenset(file_key(self.store, p) for p in rewritten)
-        self._link(number, journal, names)
-        files[number] = names
+        self._link_journal(number, journal)
+        files[number] = self._announced
         self._next = number + 1
 
     def _link(self, number: int, journal: Path, names: Iterable[str]) -> None:
-        listing = self.folder / f"{number}.files.json"
+        self._write_list(number, names)
+        self._link_journal(number, journal)
+
+    def _write_list(self, number: int, names: Iterable[str]) -> None:
         # the list first, then the journal, then one fsync of the folder: a crash in between leaves a
         # journal that is not reset, so the next compaction keeps it again with every file it rewrites
+        listing = self.folder / f"{number}.files.json"
         fsutil.commit_temp(fsutil.write_temp(listing, json.dumps(sorted(names), ensure_ascii=False).encode("utf-8")),
                            listing)
+
+    def _link_journal(self, number: int, journal: Path) -> None:
         target = self.folder / f"{number}.jsonl"
         tmp = fsutil.temp_path(target)
         try:

@@ -64,7 +64,7 @@ from reader.model import Annotation, now_iso
 from reader.store import safety
 from reader.protocols import JSON
 from reader.store.base import META_TABLES, SCHEMA_VERSION, CommitError, Op, StoreImage, ann_from_record, ann_record
-from reader.store.archive import JournalArchive
+from reader.store.archive import ARCHIVE_DIR, JournalArchive
 from reader.store.lockfile import WriterLock
 from reader.store.migrate import BACKUP_PREFIX, backup_for_upgrade
 from reader.store.journal import (Journal, JournalCorrupt, Table, dumps, dumps_tables, encode_record, read_journal,
@@ -111,6 +111,9 @@ def store_files(path: Path) -> list[str]:
     for name in (META_FILE + ".bak", JOURNAL_PREV_FILE):
         if (path / name).exists():
             found.append(name)
+    kept = path / ARCHIVE_DIR
+    if kept.is_dir() and any(e.name.endswith(".jsonl") for e in os.scandir(kept)):
+        found.append(f"{ARCHIVE_DIR}/")  # the kept journals: a new store's compactions would prune them
     if path.is_dir():
         found += sorted(e.name for e in os.scandir(path)
                         if e.name.startswith((safety.TORN_PREFIX, BACKUP_PREFIX)))[:3]
@@ -586,6 +589,11 @@ class FileEngine:
                 staged.append((fsutil.write_temp(path, dumps_tables(shard_tables(doc_id, anns.values()))), path))
             if self._dirty_meta:
                 staged.append((fsutil.write_temp(self.meta_path, dumps_tables(meta_tables(self._image))), self.meta_path))
+            if self._archive is None:
+                self._archive = JournalArchive(self.path, shard_name)
+            # the list of the files about to be rewritten, before any is: a full journals/ fails the
+            # compaction here, with no file rewritten and no .bak rotated (reader.store.archive)
+            self._archive.announce(path for _tmp, path in staged)
         except BaseException:
             for tmp, _path in staged:
                 fsutil.unlink_quietly(tmp)
@@ -602,9 +610,7 @@ class FileEngine:
             fsutil.fsync_dir(self.path)
         # 4) the journal kept with the names of the files it rewrote: with each file's .bak it
         # rebuilds that file for `reader store recover` (reader.store.archive); never reset without it
-        if self._archive is None:
-            self._archive = JournalArchive(self.path, shard_name)
-        self._archive.keep(self.journal_path, (path for _tmp, path in staged))
+        self._archive.keep(self.journal_path)
         self._dirty_docs = set()
         self._dirty_meta = False
         self._journal.reset(keep_previous=self.path / JOURNAL_PREV_FILE)

@@ -93,6 +93,10 @@ def dumps_tables(tables: Iterable[Table]) -> Iterator[bytes]:
     yield b"}"
 
 
+#: why JSON nested past the recursion limit cannot be read (the store never writes such a file)
+TOO_DEEP = "JSON nested too deeply to be read"
+
+
 def parse_json_file(raw: bytes) -> dict[str, JSON]:
     """Bytes of a JSON-object file -> dict. Raises ValueError with a one-line reason."""
     if not raw.strip():
@@ -107,6 +111,8 @@ def parse_json_file(raw: bytes) -> dict[str, JSON]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise ValueError(TOO_DEEP) from None
     if not isinstance(data, dict):
         raise ValueError(f"expected a JSON object, found {type(data).__name__}")
     return data
@@ -168,6 +174,8 @@ def decode_line(line: bytes) -> dict[str, JSON]:
         record = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValueError(f"invalid JSON ({exc})") from None
+    except RecursionError:
+        raise ValueError(TOO_DEEP) from None
     if not isinstance(record, dict) or not isinstance(record.get("ops"), list):
         raise ValueError("record has no list of operations")
     return record

@@ -11,6 +11,7 @@ file is left as it is and recovery fails in one line (never "recovered").
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from reader.store.base import LayerKey, StoreImage, layer_key
 from reader.store.location import is_database_url
 from reader.store.lockfile import WriterLock
 from reader.store.salvage import Salvage, salvage_shard, split_records
-from reader.store.archive import ARCHIVE_DIR, load_archives
+from reader.store.archive import ARCHIVE_DIR, load_archives, lost_journals, not_a_folder
 from reader.store.engine import (
     DOCS_DIR,
     JOURNAL_FILE,
@@ -57,6 +58,27 @@ def _corrupt_name(path: Path) -> Path:
         n += 1
         candidate = base.with_name(f"{base.name}-{n}")
     return candidate
+
+
+#: a shard whose ``.bak`` is there without it: never so after a compaction (the .bak is linked first)
+MISSING_SHARD = "missing, but its backup is there (deleted by hand or by a sync client?)"
+
+
+def missing_shards(docs_dir: Path) -> list[Path]:
+    """The shards of ``docs_dir`` that are gone while their ``.bak`` is left."""
+    if not docs_dir.is_dir():
+        return []
+    return sorted(p.with_suffix("") for p in docs_dir.glob("*.json.bak")
+                  if not p.name.startswith(fsutil.TMP_PREFIX) and not os.path.lexists(p.with_suffix("")))
+
+
+def _set_aside(path: Path, aside: Path) -> None:
+    """Keep ``path`` as ``aside`` and leave it in place until its rebuilt copy replaces it (atomically):
+    a recovery interrupted in between leaves the damaged file to recover again, never no file."""
+    try:
+        os.link(path, aside)
+    except OSError:
+        shutil.copyfile(path, aside)  # a file system without hard links
 
 
 # --------------------------------------------------------------------------- check
@@ -128,6 +150,10 @@ def _check(path: Path, notes: list[str]) -> list[str]:
     seen: dict[str, str] = {}
     for shard in iter_shards(path / DOCS_DIR):
         problems.extend(_shard_problems(shard, seen, image))
+    problems.extend(f"{p}: {MISSING_SHARD}" for p in missing_shards(path / DOCS_DIR))
+    kept = path / ARCHIVE_DIR
+    if os.path.lexists(kept) and not kept.is_dir():
+        problems.append(not_a_folder(kept))
     journal = path / JOURNAL_FILE
     if journal.exists():
         try:
@@ -278,12 +304,16 @@ class _Recovery:
         # when unknown, records); journal.prev.jsonl alone for a store from before journals/
         self.kept: list[tuple[Path, frozenset[str] | None, list[Record]]] = []
         self.expected: set[str] = set()  # annotation ids salvaged: each must be in the recovered store
+        self.numbers: list[int] = []  # the number of each of ``kept`` (empty: journal.prev.jsonl alone)
+        self.lost: dict[int, frozenset[str] | None] = {}  # kept journals deleted since (their list is left)
 
     def run(self) -> list[str]:
         self.records = self._journal_records(self.path / JOURNAL_FILE)
         archives = load_archives(self.path)
+        self.lost = lost_journals(self.path)
         if archives:
             self.kept = [(a.path, a.files, self._journal_records(a.path)) for a in archives]
+            self.numbers = [a.number for a in archives]
         elif (self.path / JOURNAL_PREV_FILE).exists():
             prev = self.path / JOURNAL_PREV_FILE
             self.kept = [(prev, None, self._journal_records(prev))]
@@ -293,6 +323,8 @@ class _Recovery:
                 raise shard.version_error
             if shard.reason is not None:
                 self._recover_shard(shard.path, shard.reason)
+        for shard_path in missing_shards(self.path / DOCS_DIR):
+            self._recover_shard(shard_path, MISSING_SHARD)
         return self.actions
 
     def _since_backup(self, key: str, *, doc_id: str | None = None, has_backup: bool) -> list[tuple[Path, list[Record]]] | None:
@@ -304,6 +336,9 @@ class _Recovery:
         for i, (_path, files, records) in enumerate(self.kept):
             if (key in files) if files is not None else bool(_ops_for(records, doc_id=doc_id, meta=meta)):
                 start = i
+        after = self.numbers[start] if start is not None and self.numbers else -1
+        if any(n > after and (files is None or key in files) for n, files in self.lost.items()):
+            return None  # a later rewrite's journal was deleted: its changes are gone
         if start is None:
             # meta.json without a backup was never rewritten since it was made empty on the first open
             return [] if meta and not has_backup else None
@@ -330,7 +365,7 @@ class _Recovery:
         if not bad and not rejected:
             return records
         aside = _corrupt_name(journal)
-        os.replace(journal, aside)
+        _set_aside(journal, aside)
         fsutil.atomic_write(journal, b"".join(encode_record(r) for r in records))
         if bad:
             self.actions.append(
@@ -378,7 +413,7 @@ class _Recovery:
             return
         aside = _corrupt_name(meta)
         if meta.exists():  # a meta.json that is missing (StoreMetaMissingError) has nothing to set aside
-            os.replace(meta, aside)
+            _set_aside(meta, aside)
         rebuilt.created = rebuilt.created or now_iso()
         fsutil.atomic_write(meta, dumps_tables(meta_tables(rebuilt)))
         kept = f"; the damaged file is {aside.name}" if aside.exists() else ""
@@ -435,7 +470,8 @@ class _Recovery:
             self._gap(f"{key} ({doc_id})", reason, bak if bak.exists() else None)
             return
         aside = _corrupt_name(shard)
-        os.replace(shard, aside)
+        if shard.exists():  # a shard deleted by hand has nothing to set aside
+            _set_aside(shard, aside)
         only_in_bak = {a.id for a in rebuilt.anns.values()} - {a.id for a in salvaged.anns}
         for ann in salvaged.anns:
             if ann.doc_id == doc_id:
@@ -456,5 +492,6 @@ class _Recovery:
             parts.append(f"{salvaged.skipped} damaged record(s) could not be read")
         self.actions.append(
             f"{key} ({doc_id}): {reason}; rebuilt with {len(anns)} annotation(s): "
-            f"{', '.join(parts)} (the current journal is replayed on open); the damaged file is {aside.name}."
+            f"{', '.join(parts)} (the current journal is replayed on open)"
+            + (f"; the damaged file is {aside.name}." if aside.exists() else ".")
         )

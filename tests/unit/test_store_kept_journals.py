@@ -167,7 +167,7 @@ def test_a_compaction_that_cannot_keep_its_journal_keeps_the_journal_instead(tmp
     store = AnnotationStore(path, corpus=_Corpus(), annotator="a")
     store.add("a", 5, 6, "quote")
 
-    def full(self: archive.JournalArchive, journal: Path, rewritten: object) -> None:
+    def full(self: archive.JournalArchive, journal: Path) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(archive.JournalArchive, "keep", full)
