@@ -159,9 +159,11 @@ def _describe(store: Any, op: Any) -> str:
         old = store.get(new.id)
         if old is None:
             return f"add {new.label} {show(new.text)} in {show(new.doc_id)} ({new.start}-{new.end}, by {show(new.annotator)})"
-        changes = [f"{name} {show(getattr(old, name))} -> {show(getattr(new, name))}"
-                   for name in ("label", "status", "note", "annotator", "start", "end", "doc_id")
-                   if getattr(old, name) != getattr(new, name)]
+        fields: tuple[tuple[str, object, object], ...] = (
+            ("label", old.label, new.label), ("status", old.status, new.status), ("note", old.note, new.note),
+            ("annotator", old.annotator, new.annotator), ("start", old.start, new.start), ("end", old.end, new.end),
+            ("doc_id", old.doc_id, new.doc_id))
+        changes = [f"{name} {show(was)} -> {show(now)}" for name, was, now in fields if was != now]
         return f"change {old.label} {show(old.text)} in {show(old.doc_id)}: " + ("; ".join(changes) or "no visible change")
     if kind == "del" and len(op) == 3:
         old = store.get(op[2]) if isinstance(op[2], str) else None

@@ -119,8 +119,7 @@ def parse_time(value: str) -> datetime | None:
 
 def _check_times(image: StoreImage, name: str) -> None:
     for ann in image.anns.values():
-        for what in ("created", "updated"):
-            value = getattr(ann, what)
+        for what, value in (("created", ann.created), ("updated", ann.updated)):
             try:
                 if not isinstance(value, str):
                     raise ValueError(value)
