@@ -22,7 +22,7 @@ import codecs
 import json
 import re
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any, Iterator, NamedTuple
 
 from reader.formats.base import MAX_LINE_BYTES
 from reader.formats.longline import parse_long_line
@@ -166,6 +166,22 @@ def _long_item(b: _Buffer, limit: int) -> tuple[Any, int] | None:
     return value, chars
 
 
+class _Invalid(NamedTuple):
+    """Where and why the buffer is not JSON (the exception would keep the buffer alive: ``exc.doc``)."""
+
+    pos: int
+    msg: str
+
+
+def _raw_decode(decoder: json.JSONDecoder, buf: str, pos: int) -> tuple[Any, int] | _Invalid:
+    """``decoder.raw_decode(buf, pos)``, or where it fails: the buffer, as long as an item of a
+    megabyte and more, is not kept by an exception while the item is read another way or regrown."""
+    try:
+        return decoder.raw_decode(buf, pos)
+    except json.JSONDecodeError as exc:
+        return _Invalid(exc.pos, exc.msg)
+
+
 def _utf8_size(text: str, start: int) -> int:
     """UTF-8 bytes of ``text[start:]`` (a character counts 1 to 4)."""
     return len(text[start:].encode("utf-8", "surrogatepass"))
@@ -224,8 +240,15 @@ def iter_json_array(
                 long_tried = False
                 while True:
                     try:
-                        value, end = decoder.raw_decode(b.buf, b.pos)
-                    except json.JSONDecodeError as exc:
+                        got = _raw_decode(decoder, b.buf, b.pos)
+                    except RecursionError:
+                        # json's decoder recurses once per [ or {: a file of 100,000 "[" ends here
+                        yield number, None, (
+                            f"{what} {number} at character {b.where} is nested too deeply to read "
+                            "(thousands of [ or { inside each other); import stopped"
+                        )
+                        return
+                    if isinstance(got, _Invalid):
                         if not long_tried and len(b.buf) - b.pos >= LONG_ITEM:
                             long_tried = True  # once: an item it cannot read goes on through the buffer
                             long = _long_item(b, max_item_bytes)
@@ -240,15 +263,10 @@ def iter_json_array(
                             return
                         if b.fill(len(b.buf) - b.pos):
                             continue
-                        yield number, None, f"invalid JSON in {what} {number} at character {b.consumed + exc.pos}: {exc.msg}"
+                        yield number, None, f"invalid JSON in {what} {number} at character {b.consumed + got.pos}: {got.msg}"
                         return
-                    except RecursionError:
-                        # json's decoder recurses once per [ or {: a file of 100,000 "[" ends here
-                        yield number, None, (
-                            f"{what} {number} at character {b.where} is nested too deeply to read "
-                            "(thousands of [ or { inside each other); import stopped"
-                        )
-                        return
+                    value, end = got
+                    del got
                     if end == len(b.buf) and not b.eof and b.fill():
                         continue  # a bare number may continue in the next chunk
                     break

@@ -65,6 +65,26 @@ def test_one_long_task_is_read_as_bytes_and_the_buffer_is_empty_after_it(tmp_pat
     assert seen == [(True, "")]  # the book's text was never in the buffer whole, nor left in it
 
 
+def test_no_exception_keeps_the_buffer_while_a_long_task_is_read(tmp_path, monkeypatch):
+    """The buffer's failed parse is not kept by its exception (``JSONDecodeError.doc`` is the whole
+    buffer, up to 4 bytes a character) while the long item is read as bytes and parsed."""
+    import sys
+
+    book = "word " * 300_000 + "😀"
+    path = tmp_path / "ls.json"
+    path.write_text(json.dumps([{"id": 1, "data": {"text": book}}], ensure_ascii=False), encoding="utf-8")
+    handling = []
+
+    def spy(b, limit):
+        handling.append(sys.exc_info()[1])
+        return long_item(b, limit)
+
+    long_item = jsonstream._long_item
+    monkeypatch.setattr(jsonstream, "_long_item", spy)
+    assert list(iter_json_array(path, what="task")) == [(1, {"id": 1, "data": {"text": book}}, None)]
+    assert handling == [None]
+
+
 @pytest.mark.parametrize("tail, problem", [
     (b'"}}]', None),
     (b'\xff"}}]', "not valid UTF-8 (invalid start byte); import stopped"),
