@@ -132,9 +132,10 @@ def read_json_file(path: Path) -> dict[str, JSON] | None:
 # --------------------------------------------------------------------------- journal records
 
 
-def _body_pieces(record: dict[str, JSON]) -> Iterator[bytes]:
+def _body_pieces(record: dict[str, JSON], long: list[int] | None = None) -> Iterator[bytes]:
     """``dumps(record)`` in pieces: its operations (the last field) one at a time, a long string of
-    one a piece at a time (:func:`dumps_pieces`)."""
+    one a piece at a time (:func:`dumps_pieces`); ``long`` is given the index of each operation that
+    holds a long string before its pieces come."""
     ops = record.get("ops")
     if not isinstance(ops, list) or next(reversed(record)) != "ops":
         yield dumps(record)
@@ -144,7 +145,12 @@ def _body_pieces(record: dict[str, JSON]) -> Iterator[bytes]:
     for i, op in enumerate(ops):
         if i:
             yield b","
-        yield from dumps_pieces(op)
+        if _holds_long(op):
+            if long is not None:
+                long.append(i)
+            yield from dumps_pieces(op)
+        else:
+            yield dumps(op)
     yield b"]}"
 
 
@@ -162,21 +168,15 @@ def encode_record(record: dict[str, JSON]) -> bytes | bytearray:
 
 class LongLine:
     """The journal line of a record that holds a long string (an imported book), never whole in
-    memory: its checksum is taken over its pieces made once, and the line is written from its
+    memory: :func:`encode_line` takes its checksum over its pieces, and it is written from its
     pieces made again (:meth:`pieces`, the same bytes as :func:`encode_record`). The text of a book
     is 4 bytes a character in a ``str`` once it holds an emoji; its line beside it, 1x its UTF-8
-    more, was as high a moment of an import as the making of the text (issue 19, docs/reliability.md).
-    Made before anything is written, so a value that cannot be encoded raises here, as
-    :func:`encode_record` does."""
+    more, was as high a moment of an import as the making of the text (issue 19, docs/reliability.md)."""
 
-    def __init__(self, record: dict[str, JSON]) -> None:
-        crc = size = 0
-        for piece in _body_pieces(record):
-            crc = zlib.crc32(piece, crc)
-            size += len(piece)
+    def __init__(self, record: dict[str, JSON], crc: int, size: int) -> None:
         self.record = record
         self.crc = crc
-        self.size = 9 + size + 1  # "<crc> " and the newline
+        self.size = size
 
     def __len__(self) -> int:
         return self.size
@@ -188,8 +188,25 @@ class LongLine:
 
 
 def encode_line(record: dict[str, JSON]) -> bytes | bytearray | LongLine:
-    """The journal line of ``record``: its bytes, or a :class:`LongLine` when it holds a long string."""
-    return LongLine(record) if _holds_long(record) else encode_record(record)
+    """:func:`encode_record`, or a :class:`LongLine` when ``record`` holds a long string: the line's
+    pieces are made once for its checksum, and kept only until the first long string comes. A value
+    that cannot be encoded raises here, before anything is written."""
+    out: bytearray | None = bytearray(b"00000000 ")
+    long: list[int] = []
+    crc = size = 0
+    for piece in _body_pieces(record, long):
+        crc = zlib.crc32(piece, crc)
+        size += len(piece)
+        if out is not None:
+            if long:
+                out = None  # written from its pieces made again
+            else:
+                out += piece
+    if out is None:
+        return LongLine(record, crc, 9 + size + 1)  # "<crc> " and the newline
+    out[:8] = b"%08x" % crc
+    out += b"\n"
+    return out
 
 
 class JournalCorrupt(ValueError):
