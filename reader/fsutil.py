@@ -116,6 +116,18 @@ def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
         view = view[written:]
 
 
+def write_pieces_and_sync(fd: int, pieces: Iterable[bytes]) -> None:
+    """Write ``pieces`` in order to ``fd`` (a megabyte at a time) and fsync it; the last write goes
+    through :func:`write_and_sync`."""
+    buf = bytearray()
+    for piece in pieces:
+        buf += piece
+        if len(buf) >= WRITE_CHUNK:
+            _write_all(fd, buf)
+            buf.clear()
+    write_and_sync(fd, buf)
+
+
 def write_temp(path: Path, data: bytes | bytearray | Iterable[bytes]) -> Path:
     """Write ``data`` durably to a temp file beside ``path``; returns the temp path.
 
@@ -129,13 +141,7 @@ def write_temp(path: Path, data: bytes | bytearray | Iterable[bytes]) -> Path:
             if isinstance(data, (bytes, bytearray)):
                 write_and_sync(fd, data)
             else:
-                buf = bytearray()
-                for piece in data:
-                    buf += piece
-                    if len(buf) >= WRITE_CHUNK:
-                        _write_all(fd, buf)
-                        buf.clear()
-                write_and_sync(fd, buf)
+                write_pieces_and_sync(fd, data)
         finally:
             os.close(fd)
     except BaseException:

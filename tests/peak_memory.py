@@ -14,16 +14,22 @@ ROOT = Path(__file__).resolve().parents[1]
 MIB = 1024 * 1024
 
 
-def reader_peak(*argv: object, cwd: Path) -> tuple[subprocess.CompletedProcess[str], int]:
+def reader_peak(*argv: object, cwd: Path, stdin: Path | None = None) -> tuple[subprocess.CompletedProcess[str], int]:
     """``reader ARGV`` in a child of a fresh wrapper: its result and its peak RSS in bytes
-    (``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` of the wrapper sees only that child)."""
+    (``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss`` of the wrapper sees only that child).
+    ``stdin``: a file whose bytes the wrapper writes into the child's standard input, a pipe."""
     wrapper = (
-        "import resource, subprocess, sys, json\n"
-        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-        "print(json.dumps([p.returncode, p.stdout[-4000:], p.stderr[-4000:],"
+        "import resource, subprocess, sys, json, os\n"
+        "src = os.environ.pop('PEAK_STDIN', '')\n"
+        "data = open(src, 'rb').read() if src else None\n"
+        "p = subprocess.run(sys.argv[1:], input=data, capture_output=True)\n"
+        "out, err = (x.decode('utf-8', 'replace') for x in (p.stdout, p.stderr))\n"
+        "print(json.dumps([p.returncode, out[-4000:], err[-4000:],"
         " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "READER_ANNOTATOR": "tester"}
+    if stdin is not None:
+        env["PEAK_STDIN"] = str(stdin)
     out = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "reader", *map(str, argv)],
                          capture_output=True, text=True, cwd=cwd, env=env, timeout=600)
     code, stdout, stderr, peak_kib = json.loads(out.stdout)

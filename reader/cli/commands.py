@@ -276,6 +276,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     fmt = _resolve_format(name, args.offsets)
     with output.open_workspace(args, readonly=False, detect=False) as ws:
         report = import_file(fmt, path, ws.corpus, ws.store)
+    del ws  # the store and corpus hold every imported text: let them go before the report is printed
     if not args.format:
         output.info(f"{path.name}: read as {name}")
     console = output.console()

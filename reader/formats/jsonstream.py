@@ -14,7 +14,10 @@ one emoji) is never made, nor kept beside the item while the caller imports it
 (issue 19: an import uses at most about 5x its input). Whenever that path is
 not sure to give what the buffer gives (invalid JSON or UTF-8, no long string,
 an item over the limit) the item is read again through the buffer, with the
-usual messages.
+usual messages. A file is read again by seeking; a pipe (standard input, a
+FIFO) cannot seek, so what was read of it as bytes is given back to the buffer
+and read again first (:meth:`_Buffer.unread`), and so are the bytes read past
+a long item.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ import codecs
 import json
 import re
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any, Callable, Iterator, NamedTuple
 
 from reader.formats.base import MAX_LINE_BYTES
 from reader.formats.longline import parse_long_line
@@ -39,9 +42,13 @@ CHUNK_CHARS = 1 << 20
 LONG_ITEM = 1 << 19
 
 
+_NOTHING = memoryview(b"")
+
+
 class _Buffer:
     """The file's text a chunk at a time (chunks of ``chunk`` bytes, decoded as UTF-8 with an
-    optional BOM), and where in the file's bytes it stands (to read a long item as bytes)."""
+    optional BOM), and where in the file's bytes it stands (to read a long item as bytes). A pipe
+    cannot seek: bytes read as bytes and not used are given back (:meth:`unread`), read again first."""
 
     def __init__(self, fh: IO[bytes], chunk: int) -> None:
         self.fh = fh
@@ -52,6 +59,15 @@ class _Buffer:
         self.pos = 0
         self.consumed = 0  # characters dropped from the front of buf
         self.eof = False
+        self.back = _NOTHING  # bytes given back (a pipe's), read before the file's
+
+    def raw(self, size: int) -> bytes:
+        """Up to ``size`` bytes: those given back first, then the file's."""
+        if not self.back:
+            return self.fh.read(size)
+        raw = bytes(self.back[:size])
+        self.back = self.back[size:] or _NOTHING  # an empty view would still hold what it was cut from
+        return raw
 
     def fill(self, at_least: int = 0) -> bool:
         """Read more text; keep only the unconsumed tail. False at end of file."""
@@ -59,7 +75,7 @@ class _Buffer:
             return False
         size = max(self.chunk, at_least)
         while True:
-            raw = self.fh.read(size)
+            raw = self.raw(size)
             self.read += len(raw)
             data = self.decoder.decode(raw, not raw)  # may raise UnicodeDecodeError
             if data or not raw:
@@ -96,8 +112,23 @@ class _Buffer:
         """Go on reading at byte ``at`` of the file (a character's first byte), ``chars`` characters
         after ``buf[pos]``, with an empty buffer."""
         self.fh.seek(at)
-        self.decoder = codecs.getincrementaldecoder("utf-8")("strict")  # a BOM counts only at the start
         self.read = at
+        self._empty(chars)
+
+    def unread(self, data: bytes | bytearray, chars: int) -> None:
+        """Go on reading ``data`` (then what was not read yet), ``chars`` characters after
+        ``buf[pos]``, with an empty buffer: a pipe's way back, as it cannot seek."""
+        self.back = memoryview(data + self.back if self.back else data)
+        self._empty(chars)
+
+    def unread_buffer(self) -> None:
+        """Go back to ``buf[pos]`` in bytes: the buffer's text from there, as bytes, and the bytes of
+        a character the last chunk cut are read again (then what was not read yet)."""
+        pending = self.decoder.getstate()[0]
+        self.unread(self.buf[self.pos:].encode("utf-8") + pending, 0)
+
+    def _empty(self, chars: int) -> None:
+        self.decoder = codecs.getincrementaldecoder("utf-8")("strict")  # a BOM counts only at the start
         self.consumed += self.pos + chars
         self.buf = ""
         self.pos = 0
@@ -109,18 +140,20 @@ _INSIDE = re.compile(rb'["\\]')  # inside: its end, or an escape
 _CONTINUATION = bytes(range(0x80, 0xC0))  # UTF-8 bytes that do not start a character
 
 
-def _value_bytes(fh: IO[bytes], limit: int, chunk: int) -> bytes | None:
-    """The bytes of the JSON array or object that starts at ``fh``'s position, found by its brackets
-    outside strings; None if the file ends first or it is longer than ``limit`` bytes."""
-    data = bytearray()
+def _value_end(read: Callable[[int], bytes], data: bytearray, limit: int, chunk: int) -> int | None:
+    """Read into ``data`` (by ``read(chunk)``) until it holds the JSON array or object it starts
+    with, found by its brackets outside strings: where that ends in ``data`` (bytes past it may have
+    been read too), or None if the file ends first or it is longer than ``limit`` bytes."""
     pos = depth = 0
     inside = False
     while True:
         m = (_INSIDE if inside else _OUTSIDE).search(data, pos)
         if m is None or (inside and m.end() == len(data) and data[m.start()] == 0x5C):
             pos = len(data) if m is None else m.start()  # an escape cut by the chunk is read again
-            more = fh.read(chunk)
-            if not more or len(data) > limit:
+            if len(data) > limit:
+                return None
+            more = read(chunk)
+            if not more:
                 return None
             data += more
             continue
@@ -138,32 +171,66 @@ def _value_bytes(fh: IO[bytes], limit: int, chunk: int) -> bytes | None:
         else:
             depth -= 1
             if depth <= 0:
-                if pos > limit:
-                    return None
-                del data[pos:]
-                return bytes(data)
+                return pos if pos <= limit else None
 
 
 def _long_item(b: _Buffer, limit: int) -> tuple[Any, int] | None:
     """``(value, characters)`` of the array or object at ``buf[pos]``, read as bytes from the file
     and parsed by :func:`parse_long_line`; None (the buffer then reads it again as usual) when that
-    cannot give what ``raw_decode`` of the buffer would."""
-    if b.buf[b.pos:b.pos + 1] not in ("{", "[") or not b.fh.seekable():  # a pipe is read once, as it comes
+    cannot give what ``raw_decode`` of the buffer would. A file is read again from the item's start
+    by seeking; a pipe is given back the bytes it was read (at most the item's limit and a chunk)."""
+    if b.buf[b.pos:b.pos + 1] not in ("{", "["):
         return None
-    at = b.byte_at_pos()
-    b.restart(at, 0)  # the buffer's text of the item goes now
-    raw = _value_bytes(b.fh, limit, b.chunk)
-    value = None
-    if raw is not None:
-        size, chars = len(raw), len(raw.translate(None, _CONTINUATION))
-        holder = [raw]
-        del raw  # held in holder only: let go before the long strings are joined
-        value = parse_long_line(holder, json.loads)
+    seekable = b.fh.seekable()
+    at = b.byte_at_pos() if seekable else 0
+    if seekable:
+        b.restart(at, 0)  # the buffer's text of the item goes now
+    else:
+        b.unread_buffer()
+    data = bytearray()
+    end = _value_end(b.raw, data, limit, b.chunk)
+    if end is None:
+        _read_again(b, at, data)
+        return None
+    tail = bytes(data[end:])  # read past the item (a chunk at most): a pipe's next bytes
+    del data[end:]
+    holder = [bytes(data)]
+    del data  # held in holder only: let go before the long strings are joined
+    chars = len(holder[0].translate(None, _CONTINUATION))
+    value = parse_long_line(holder, json.loads)
     if value is None:
-        b.fh.seek(at)  # read from the item's start again, through the buffer
+        _read_again(b, at, holder.pop() + tail if not seekable else b"")
         return None
-    b.restart(at + size, chars)
+    if seekable:
+        b.restart(at + end, chars)
+    else:
+        b.unread(tail, chars)
     return value, chars
+
+
+def _read_again(b: _Buffer, at: int, read: bytes | bytearray) -> None:
+    """Read an item again through the buffer from its start: a file's byte ``at``, or a pipe's
+    bytes ``read`` of it (and after it)."""
+    if b.fh.seekable():
+        b.fh.seek(at)
+    else:
+        b.unread(read, 0)
+
+
+class _Invalid(NamedTuple):
+    """Where and why the buffer is not JSON (the exception would keep the buffer alive: ``exc.doc``)."""
+
+    pos: int
+    msg: str
+
+
+def _raw_decode(decoder: json.JSONDecoder, buf: str, pos: int) -> tuple[Any, int] | _Invalid:
+    """``decoder.raw_decode(buf, pos)``, or where it fails: the buffer, as long as an item of a
+    megabyte and more, is not kept by an exception while the item is read another way or regrown."""
+    try:
+        return decoder.raw_decode(buf, pos)
+    except json.JSONDecodeError as exc:
+        return _Invalid(exc.pos, exc.msg)
 
 
 def _utf8_size(text: str, start: int) -> int:
@@ -185,82 +252,91 @@ def iter_json_array(
     """
     if max_item_chars is not None:
         max_item_bytes = max_item_chars
-    decoder = json.JSONDecoder()
     with open(path, "rb") as fh:
-        b = _Buffer(fh, chunk_chars)
-        try:
-            first = b.peek()
-            if not first:
-                yield 0, None, "the file is empty; expected a JSON array"
-                return
-            if first == "{":
-                single = True
-            elif first == "[":
-                single = False
-                b.pos += 1
-            else:
-                yield 0, None, f"expected a JSON array of {what}s, found {first!r} at character {b.where}"
-                return
-            number = 0
-            while True:
-                c = b.peek()
-                if not single:
-                    if c == "]":
-                        b.pos += 1
-                        break
-                    if number:
-                        if c != ",":
-                            if not c:
-                                yield number + 1, None, "the file ends before the JSON array is closed (truncated?)"
-                            else:
-                                yield number + 1, None, f"invalid JSON at character {b.where}: expected ',' or ']' after {what} {number}, found {c!r}"
-                            return
-                        b.pos += 1
-                        c = b.peek()
-                    if not c:
-                        yield number + 1, None, "the file ends before the JSON array is closed (truncated?)"
-                        return
-                number += 1
-                long_tried = False
-                while True:
-                    try:
-                        value, end = decoder.raw_decode(b.buf, b.pos)
-                    except json.JSONDecodeError as exc:
-                        if not long_tried and len(b.buf) - b.pos >= LONG_ITEM:
-                            long_tried = True  # once: an item it cannot read goes on through the buffer
-                            long = _long_item(b, max_item_bytes)
-                            if long is not None:
-                                value, end = long[0], b.pos
-                                del long
-                                break
-                            continue
-                        # characters are a lower bound of bytes: measure bytes only once they may matter
-                        if len(b.buf) - b.pos > max_item_bytes // 4 and _utf8_size(b.buf, b.pos) > max_item_bytes:
-                            yield number, None, f"{what} {number} is larger than the {max_item_bytes // (1024 * 1024)} MiB limit; import stopped"
-                            return
-                        if b.fill(len(b.buf) - b.pos):
-                            continue
-                        yield number, None, f"invalid JSON in {what} {number} at character {b.consumed + exc.pos}: {exc.msg}"
-                        return
-                    except RecursionError:
-                        # json's decoder recurses once per [ or {: a file of 100,000 "[" ends here
-                        yield number, None, (
-                            f"{what} {number} at character {b.where} is nested too deeply to read "
-                            "(thousands of [ or { inside each other); import stopped"
-                        )
-                        return
-                    if end == len(b.buf) and not b.eof and b.fill():
-                        continue  # a bare number may continue in the next chunk
+        yield from read_json_array(fh, what=what, max_item_bytes=max_item_bytes, chunk_chars=chunk_chars)
+
+
+def read_json_array(fh: IO[bytes], *, what: str = "item", max_item_bytes: int = MAX_LINE_BYTES,
+                    chunk_chars: int = CHUNK_CHARS) -> Iterator[tuple[int, Any, str | None]]:
+    """:func:`iter_json_array` of an open file: a long item is read as bytes from a file by seeking
+    back to its start, from a pipe (standard input, a FIFO) by giving the buffer's bytes back."""
+    decoder = json.JSONDecoder()
+    b = _Buffer(fh, chunk_chars)
+    try:
+        first = b.peek()
+        if not first:
+            yield 0, None, "the file is empty; expected a JSON array"
+            return
+        if first == "{":
+            single = True
+        elif first == "[":
+            single = False
+            b.pos += 1
+        else:
+            yield 0, None, f"expected a JSON array of {what}s, found {first!r} at character {b.where}"
+            return
+        number = 0
+        while True:
+            c = b.peek()
+            if not single:
+                if c == "]":
+                    b.pos += 1
                     break
-                if end - b.pos > max_item_bytes // 4 and len(b.buf[b.pos:end].encode("utf-8", "surrogatepass")) > max_item_bytes:
-                    del value
-                    yield number, None, f"{what} {number} is larger than the {max_item_bytes // (1024 * 1024)} MiB limit; import stopped"
+                if number:
+                    if c != ",":
+                        if not c:
+                            yield number + 1, None, "the file ends before the JSON array is closed (truncated?)"
+                        else:
+                            yield number + 1, None, f"invalid JSON at character {b.where}: expected ',' or ']' after {what} {number}, found {c!r}"
+                        return
+                    b.pos += 1
+                    c = b.peek()
+                if not c:
+                    yield number + 1, None, "the file ends before the JSON array is closed (truncated?)"
                     return
-                b.pos = end
-                yield number, value, None
-                if single and b.peek() != "{":
-                    break  # objects one after another (JSON Lines) go on
-            if b.peek():
-                yield number + 1, None, f"unexpected data after the end of the JSON value at character {b.where}"
-        except UnicodeDecodeError as exc:
-            yield 0, None, f"not valid UTF-8 ({exc.reason}); import stopped"
+            number += 1
+            long_tried = False
+            while True:
+                try:
+                    got = _raw_decode(decoder, b.buf, b.pos)
+                except RecursionError:
+                    # json's decoder recurses once per [ or {: a file of 100,000 "[" ends here
+                    yield number, None, (
+                        f"{what} {number} at character {b.where} is nested too deeply to read "
+                        "(thousands of [ or { inside each other); import stopped"
+                    )
+                    return
+                if isinstance(got, _Invalid):
+                    if not long_tried and len(b.buf) - b.pos >= LONG_ITEM:
+                        long_tried = True  # once: an item it cannot read goes on through the buffer
+                        long = _long_item(b, max_item_bytes)
+                        if long is not None:
+                            value, end = long[0], b.pos
+                            del long
+                            break
+                        continue
+                    # characters are a lower bound of bytes: measure bytes only once they may matter
+                    if len(b.buf) - b.pos > max_item_bytes // 4 and _utf8_size(b.buf, b.pos) > max_item_bytes:
+                        yield number, None, f"{what} {number} is larger than the {max_item_bytes // (1024 * 1024)} MiB limit; import stopped"
+                        return
+                    if b.fill(len(b.buf) - b.pos):
+                        continue
+                    yield number, None, f"invalid JSON in {what} {number} at character {b.consumed + got.pos}: {got.msg}"
+                    return
+                value, end = got
+                del got
+                if end == len(b.buf) and not b.eof and b.fill():
+                    continue  # a bare number may continue in the next chunk
+                break
+            if end - b.pos > max_item_bytes // 4 and len(b.buf[b.pos:end].encode("utf-8", "surrogatepass")) > max_item_bytes:
+                del value
+                yield number, None, f"{what} {number} is larger than the {max_item_bytes // (1024 * 1024)} MiB limit; import stopped"
+                return
+            b.pos = end
+            yield number, value, None
+            if single and b.peek() != "{":
+                break  # objects one after another (JSON Lines) go on
+        if b.peek():
+            yield number + 1, None, f"unexpected data after the end of the JSON value at character {b.where}"
+    except UnicodeDecodeError as exc:
+        yield 0, None, f"not valid UTF-8 ({exc.reason}); import stopped"

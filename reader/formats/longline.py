@@ -30,6 +30,8 @@ _KEY = re.compile(rb"[ \t\n\r]*:")
 LONG_LITERAL = 1 << 20
 #: bytes of a literal decoded at a time
 PIECE = 1 << 18
+#: a decoded piece wider than Latin-1 is halved down to this many characters (:func:`_narrow`)
+NARROW = 1 << 12
 
 
 def _pieces(raw: bytes, start: int, end: int, piece: int) -> list[str] | None:
@@ -51,11 +53,23 @@ def _pieces(raw: bytes, start: int, end: int, piece: int) -> list[str] | None:
                 break
             pos, c = c + 1, end
         try:  # only this piece as bytes and as str; strict UTF-8, as the line would be decoded
-            out.append(json.loads('"' + raw[a:c].decode("utf-8") + '"'))
+            _narrow(json.loads('"' + raw[a:c].decode("utf-8") + '"'), out)
         except ValueError:  # UnicodeDecodeError, JSONDecodeError
             return None
         a = c
     return out
+
+
+def _narrow(text: str, out: list[str]) -> None:
+    """Append ``text`` to ``out``, halved while a half is wider than Latin-1 and longer than
+    ``NARROW`` characters: one emoji keeps a few thousand characters at 4 bytes each, not a whole
+    piece (the pieces are alive beside the string joined from them)."""
+    if len(text) <= NARROW or text.isascii() or max(text) <= "\xff":
+        out.append(text)
+        return
+    half = len(text) // 2
+    _narrow(text[:half], out)
+    _narrow(text[half:], out)
 
 
 def _split(raw: bytes, nonce: str, long_literal: int, piece: int) -> tuple[str, dict[str, list[str]]] | None:

@@ -67,7 +67,7 @@ from reader.store.base import META_TABLES, SCHEMA_VERSION, CommitError, Op, Stor
 from reader.store.archive import ARCHIVE_DIR, JournalArchive
 from reader.store.lockfile import WriterLock
 from reader.store.migrate import BACKUP_PREFIX, backup_for_upgrade
-from reader.store.journal import (Journal, JournalCorrupt, Table, dumps, dumps_tables, encode_record, read_journal,
+from reader.store.journal import (Journal, JournalCorrupt, Table, dumps, dumps_tables, encode_line, read_journal,
                                   read_json_file)
 
 META_FILE = "meta.json"
@@ -530,7 +530,7 @@ class FileEngine:
         if self._journal is None:
             raise CommitError(self.location, self.readonly_reason or "the store is not open for writing")
         try:
-            line = encode_record({"v": SCHEMA_VERSION, "ops": list(ops)})
+            line = encode_line({"v": SCHEMA_VERSION, "ops": list(ops)})
         except UnicodeEncodeError as exc:  # the store's checks refuse such values first (reader.store.storable)
             raise UnstorableValueError(f"a change to {self.path}", _unencodable(exc)) from None
         for op in ops:

@@ -5,8 +5,10 @@
   non-ASCII kept as is; :func:`parse_json_file` gives a one-line reason for a
   file that is not one.
 * :class:`Journal` is the append-only change log: one line per transaction,
-  ``<crc32 as 8 hex digits> <json>\\n``, written with one ``write`` and then
-  ``fsync``\\ ed before the caller is told the change is saved.
+  ``<crc32 as 8 hex digits> <json>\\n``, written and then ``fsync``\\ ed before
+  the caller is told the change is saved (a line holding an imported book a
+  megabyte at a time, :class:`LongLine`: a line cut short by a crash is a torn
+  tail, as a torn single write is).
 """
 from __future__ import annotations
 
@@ -130,24 +132,79 @@ def read_json_file(path: Path) -> dict[str, JSON] | None:
 # --------------------------------------------------------------------------- journal records
 
 
+def _body_pieces(record: dict[str, JSON], long: list[int] | None = None) -> Iterator[bytes]:
+    """``dumps(record)`` in pieces: its operations (the last field) one at a time, a long string of
+    one a piece at a time (:func:`dumps_pieces`); ``long`` is given the index of each operation that
+    holds a long string before its pieces come."""
+    ops = record.get("ops")
+    if not isinstance(ops, list) or next(reversed(record)) != "ops":
+        yield dumps(record)
+        return
+    head = dumps({k: v for k, v in record.items() if k != "ops"})  # b'{"v":2}'
+    yield b'{"ops":[' if head == b"{}" else head[:-1] + b',"ops":['
+    for i, op in enumerate(ops):
+        if i:
+            yield b","
+        if _holds_long(op):
+            if long is not None:
+                long.append(i)
+            yield from dumps_pieces(op)
+        else:
+            yield dumps(op)
+    yield b"]}"
+
+
 def encode_record(record: dict[str, JSON]) -> bytes | bytearray:
     """``<crc32> <json>\\n`` of one transaction. Its operations (the last field) are encoded one at
     a time into one buffer: the same bytes as ``dumps(record)``, without a ``str`` of the whole batch
     (a batch of imported documents is megabytes of text, up to 4 bytes a character in a ``str``)."""
-    ops = record.get("ops")
-    if not isinstance(ops, list) or next(reversed(record)) != "ops":
-        body = dumps(record)
-        return b"%08x " % zlib.crc32(body) + body + b"\n"
-    head = dumps({k: v for k, v in record.items() if k != "ops"})  # b'{"v":2}'
     out = bytearray(b"00000000 ")
-    out += b'{"ops":[' if head == b"{}" else head[:-1] + b',"ops":['
-    for i, op in enumerate(ops):
-        if i:
-            out += b","
-        for piece in dumps_pieces(op):
-            out += piece
-    out += b"]}"
+    for piece in _body_pieces(record):
+        out += piece
     out[:8] = b"%08x" % zlib.crc32(memoryview(out)[9:])
+    out += b"\n"
+    return out
+
+
+class LongLine:
+    """The journal line of a record that holds a long string (an imported book), never whole in
+    memory: :func:`encode_line` takes its checksum over its pieces, and it is written from its
+    pieces made again (:meth:`pieces`, the same bytes as :func:`encode_record`). The text of a book
+    is 4 bytes a character in a ``str`` once it holds an emoji; its line beside it, 1x its UTF-8
+    more, was as high a moment of an import as the making of the text (issue 19, docs/reliability.md)."""
+
+    def __init__(self, record: dict[str, JSON], crc: int, size: int) -> None:
+        self.record = record
+        self.crc = crc
+        self.size = size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def pieces(self) -> Iterator[bytes]:
+        yield b"%08x " % self.crc
+        yield from _body_pieces(self.record)
+        yield b"\n"
+
+
+def encode_line(record: dict[str, JSON]) -> bytes | bytearray | LongLine:
+    """:func:`encode_record`, or a :class:`LongLine` when ``record`` holds a long string: the line's
+    pieces are made once for its checksum, and kept only until the first long string comes. A value
+    that cannot be encoded raises here, before anything is written."""
+    out: bytearray | None = bytearray(b"00000000 ")
+    long: list[int] = []
+    crc = size = 0
+    for piece in _body_pieces(record, long):
+        crc = zlib.crc32(piece, crc)
+        size += len(piece)
+        if out is not None:
+            if long:
+                out = None  # written from its pieces made again
+            else:
+                out += piece
+    if out is None:
+        return LongLine(record, crc, 9 + size + 1)  # "<crc> " and the newline
+    out[:8] = b"%08x" % crc
     out += b"\n"
     return out
 
@@ -247,13 +304,16 @@ class Journal:
         self.size = good_size
         self.records = records
 
-    def append(self, data: bytes | bytearray) -> None:
+    def append(self, data: bytes | bytearray | LongLine) -> None:
         assert self.fd is not None
         if os.fstat(self.fd).st_size != self.size:  # a failed earlier write left bytes behind
             os.ftruncate(self.fd, self.size)
         os.lseek(self.fd, self.size, os.SEEK_SET)
         try:
-            fsutil.write_and_sync(self.fd, data)
+            if isinstance(data, LongLine):  # a torn line is cut off as a torn write is
+                fsutil.write_pieces_and_sync(self.fd, data.pieces())
+            else:
+                fsutil.write_and_sync(self.fd, data)
         except OSError:
             try:
                 os.ftruncate(self.fd, self.size)

@@ -366,3 +366,34 @@ def test_edited_document_reports_reanchoring(tmp_path, store, capsys):
     assert "1 moved" in err and "1 orphaned" in err
     s = json.loads(out)
     assert s["orphaned"] == 1
+
+
+def test_import_lets_the_workspace_go_before_it_prints_the_report(tmp_path, capsys, monkeypatch):
+    """The store and corpus hold every imported text (4 bytes a character once it has an emoji):
+    they are let go before the report is printed, whose console costs its own memory (issue 19)."""
+    import weakref
+
+    from reader.cli import output
+
+    opened: list[weakref.ref] = []
+    alive_when_printing: list[bool] = []
+    real_open, real_console = output.open_workspace, output.console
+
+    def open_workspace(*args, **kwargs):
+        ws = real_open(*args, **kwargs)
+        opened.append(weakref.ref(ws))
+        return ws
+
+    def console():
+        alive_when_printing.append(any(ref() is not None for ref in opened))
+        return real_console()
+
+    monkeypatch.setattr(output, "open_workspace", open_workspace)
+    monkeypatch.setattr(output, "console", console)
+    src = tmp_path / "x.jsonl"
+    src.write_text(json.dumps({"id": "d", "text": "Alpha beta \U0001F600", "spans": [{"start": 0, "end": 5, "label": "claim"}]}) + "\n",
+                   encoding="utf-8")
+    (tmp_path / "c").mkdir()
+    code, out, err = run(capsys, "import", tmp_path / "c", src, "--format", "jsonl", "--store", tmp_path / "s")
+    assert code == 0 and "imported 1 annotation" in out, err
+    assert opened and alive_when_printing and not any(alive_when_printing)

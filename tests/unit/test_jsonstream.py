@@ -2,6 +2,7 @@
 read as bytes and parsed by reader.formats.longline; what the stream gives is what the buffer gives."""
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 import reader.formats.jsonstream as jsonstream
 import reader.formats.longline as longline
-from reader.formats.jsonstream import iter_json_array
+from reader.formats.jsonstream import iter_json_array, read_json_array
 
 ODD = ["a", " ", "😀", "é", "漢", '"', "\\", "[", "]", "{", "}", ",", ":", "\n", "\u2028", "\x00", "\ud800"]
 
@@ -47,22 +48,105 @@ def test_a_long_item_read_as_bytes_gives_what_the_buffer_gives(tmp_path, monkeyp
     assert _stream(path, chunk, long_item, monkeypatch) == _stream(path, chunk, None, monkeypatch)
 
 
-def test_one_long_task_is_read_as_bytes_and_the_buffer_is_empty_after_it(tmp_path, monkeypatch):
-    book = ("word " * 300_000) + "😀" + (' "quoted" \\ [x] {y}\n' * 1000)
-    tasks = [{"id": 1, "data": {"text": book}}, {"id": 2, "data": {"text": "short"}}]
-    path = tmp_path / "ls.json"
-    path.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
-    seen = []
+class _Pipe(io.RawIOBase):
+    """The bytes of a file as a pipe gives them: no seeking, and reads of at most ``most`` bytes."""
+
+    def __init__(self, data: bytes, most: int) -> None:
+        self.data, self.at, self.most = data, 0, most
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, out) -> int:
+        n = min(len(out), self.most, len(self.data) - self.at)
+        out[:n] = self.data[self.at:self.at + n]
+        self.at += n
+        return n
+
+
+def _piped(path: Path, chunk: int, long_item: int | None, most: int, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, object, str | None]]:
+    with monkeypatch.context() as m:
+        m.setattr(jsonstream, "LONG_ITEM", 10**9 if long_item is None else long_item)
+        m.setattr(longline, "LONG_LITERAL", 6)
+        m.setattr(longline, "PIECE", 5)
+        fh = io.BufferedReader(_Pipe(path.read_bytes(), most), buffer_size=max(1, most))
+        assert not fh.seekable()
+        return list(read_json_array(fh, what="task", chunk_chars=chunk, max_item_bytes=4000))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(values, max_size=5), st.booleans(), st.booleans(), st.integers(1, 40), st.integers(1, 24),
+       st.one_of(st.none(), st.integers(0, 10**6)), st.sampled_from(["", "x", "]", ",", '"', "{"]), st.integers(1, 50))
+def test_a_long_item_from_a_pipe_gives_what_the_buffer_gives(tmp_path, monkeypatch, items, bom, single, chunk, long_item,
+                                                             cut, junk, most):
+    """A pipe cannot seek back to a long item's start: the buffer's bytes are given back instead, and
+    what the item was read of when it cannot be parsed as bytes; values and messages are the same."""
+    text = json.dumps(items[0] if single and items else items, ensure_ascii=bool(cut and cut % 2), indent=1 if chunk % 3 else None)
+    if cut is not None:
+        cut %= len(text) + 1
+        text = text[:cut] + junk + text[cut:]
+    if "\ud800" in text:
+        return
+    path = tmp_path / f"p{chunk}-{long_item}-{most}.json"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    assert _piped(path, chunk, long_item, most, monkeypatch) == _stream(path, chunk, None, monkeypatch)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.fixed_dictionaries({"id": st.integers(0, 9), "data": st.fixed_dictionaries({"text": texts})}), min_size=1, max_size=4),
+       st.booleans(), st.booleans(), st.integers(1, 40), st.integers(1, 24), st.integers(1, 50))
+def test_tasks_from_a_pipe_read_as_bytes_are_the_tasks(tmp_path, monkeypatch, tasks, bom, ascii_only, chunk, long_item, most):
+    """Valid tasks with long texts (of over 6 bytes, here) through a pipe: each read as bytes when it
+    is long, the bytes read past it given back for the next."""
+    path = tmp_path / f"t{chunk}-{long_item}-{most}.json"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + json.dumps(tasks, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass"))
+    if not ascii_only and any("\ud800" in t["data"]["text"] for t in tasks):
+        return
+    assert _piped(path, chunk, long_item, most, monkeypatch) == [(n, t, None) for n, t in enumerate(tasks, 1)]
+
+
+def _spied(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, str]]:
+    """For each long item from now on: whether it was read as bytes, and the buffer after it."""
+    seen: list[tuple[bool, str]] = []
+    long_item = jsonstream._long_item
 
     def spy(b, limit):
         got = long_item(b, limit)
         seen.append((got is not None, b.buf))
         return got
 
-    long_item = jsonstream._long_item
     monkeypatch.setattr(jsonstream, "_long_item", spy)
+    return seen
+
+
+def test_one_long_task_is_read_as_bytes_and_the_buffer_is_empty_after_it(tmp_path, monkeypatch):
+    book = ("word " * 300_000) + "😀" + (' "quoted" \\ [x] {y}\n' * 1000)
+    tasks = [{"id": 1, "data": {"text": book}}, {"id": 2, "data": {"text": "short"}}]
+    path = tmp_path / "ls.json"
+    path.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    seen = _spied(monkeypatch)
     assert list(iter_json_array(path, what="task")) == [(1, tasks[0], None), (2, tasks[1], None)]
     assert seen == [(True, "")]  # the book's text was never in the buffer whole, nor left in it
+
+
+def test_no_exception_keeps_the_buffer_while_a_long_task_is_read(tmp_path, monkeypatch):
+    """The buffer's failed parse is not kept by its exception (``JSONDecodeError.doc`` is the whole
+    buffer, up to 4 bytes a character) while the long item is read as bytes and parsed."""
+    import sys
+
+    book = "word " * 300_000 + "😀"
+    path = tmp_path / "ls.json"
+    path.write_text(json.dumps([{"id": 1, "data": {"text": book}}], ensure_ascii=False), encoding="utf-8")
+    handling = []
+
+    def spy(b, limit):
+        handling.append(sys.exc_info()[1])
+        return long_item(b, limit)
+
+    long_item = jsonstream._long_item
+    monkeypatch.setattr(jsonstream, "_long_item", spy)
+    assert list(iter_json_array(path, what="task")) == [(1, {"id": 1, "data": {"text": book}}, None)]
+    assert handling == [None]
 
 
 @pytest.mark.parametrize("tail, problem", [
@@ -85,13 +169,16 @@ def test_a_long_task_that_is_not_json_or_utf8_gives_the_usual_message(tmp_path, 
         assert got[-1][1] is None and got[-1][2] == problem
 
 
-def test_a_long_task_from_a_pipe_is_read_through_the_buffer(tmp_path):
+def test_a_long_task_from_a_fifo_is_read_as_bytes(tmp_path, monkeypatch):
+    """A FIFO (or standard input) cannot seek: the long task is still read as bytes, never whole in
+    the buffer, and the task after it is read from the bytes given back."""
     import os
     import threading
 
     fifo = tmp_path / "tasks.json"
     os.mkfifo(fifo)
     tasks = [{"id": 1, "data": {"text": "word " * 300_000 + "😀"}}, {"id": 2, "data": {"text": "short"}}]
+    seen = _spied(monkeypatch)
 
     def write() -> None:
         with open(fifo, "w", encoding="utf-8") as fh:
@@ -104,3 +191,4 @@ def test_a_long_task_from_a_pipe_is_read_through_the_buffer(tmp_path):
     finally:
         writer.join(timeout=60)
     assert got == [(1, tasks[0], None), (2, tasks[1], None)]
+    assert seen == [(True, "")]

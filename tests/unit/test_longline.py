@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import reader.formats.longline as longline
 from reader.formats.jsonl import parse_json_line
 from reader.formats.longline import parse_long_line
 
@@ -89,3 +92,26 @@ def test_a_file_reads_the_same_when_every_line_is_long(tmp_path, monkeypatch) ->
     monkeypatch.setattr(longline, "PIECE", 5)
     assert read() == usual
     assert [r[0] for r in usual] == [1, 4, 5, 6, 7, 8, 9]
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS, st.integers(1, 9))
+def test_a_wide_piece_is_halved_into_the_same_text(text: str, narrow: int) -> None:
+    out: list[str] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(longline, "NARROW", narrow)
+        longline._narrow(text, out)
+    assert "".join(out) == text and all(len(p) <= narrow or max(p) <= "\xff" for p in out if p)
+
+
+def test_one_emoji_keeps_a_few_characters_wide_not_a_whole_piece() -> None:
+    """The pieces of a long text are alive beside the text joined from them: with one emoji in a
+    mostly ASCII text they take about 1 byte a character, not 4 for the emoji's whole piece."""
+    text = "word " * 400_000 + "\U0001F600" + " word" * 400_000
+    raw = json.dumps({"text": text}, ensure_ascii=False).encode("utf-8")
+    split = longline._split(raw, "n", longline.LONG_LITERAL, longline.PIECE)
+    assert split is not None
+    (pieces,) = split[1].values()
+    assert "".join(pieces) == text
+    held = sum(sys.getsizeof(p) for p in pieces)
+    assert held < 1.05 * len(raw), f"{held / len(raw):.2f}x the literal's bytes"

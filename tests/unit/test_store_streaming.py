@@ -143,3 +143,79 @@ def test_a_compacted_store_with_wide_documents_reads_back(tmp_path):
         assert {d.id: d.text for d in store.imported_documents()} == {d.id: d.text for d in docs}
         assert all(docs[int(a.doc_id[1:])].text[a.start:a.end] == a.text for a in store.all())
         assert len(store.all()) == 30
+
+
+@settings(max_examples=200, deadline=None)
+@given(ops=st.lists(st.lists(json_values, min_size=1, max_size=4), max_size=3), long=st.integers(1, 6))
+def test_a_long_journal_line_is_made_in_pieces_to_the_same_bytes(ops, long):
+    """A journal line holding a long string is written from its pieces (never whole in memory): its
+    pieces, made twice (once for the checksum), are byte for byte the line encode_record makes."""
+    from reader.store import journal
+
+    record = {"v": 2, "ops": ops + [["meta", "documents", "d", {"id": "d", "text": WIDE * 3, "n": [1.5, WIDE]}]]}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(journal, "_LONG", long)
+        line = journal.encode_line(record)
+        assert isinstance(line, journal.LongLine)
+        whole = b"".join(line.pieces())
+        assert whole == b"".join(line.pieces()) == bytes(encode_record(record)) == _old_record(record)
+        assert len(line) == len(whole)
+    assert isinstance(journal.encode_line({"v": 2, "ops": ops}), (bytes, bytearray))  # short: one buffer, as before
+
+
+def _long_document(chars: int):
+    from reader.model import Document
+
+    text = "word " * (chars // 10) + "\U0001F600 " + "word " * (chars // 10)  # 4 bytes a character in a str
+    return Document("big", text, f"{1:064x}", title="big", lang="en", imported=True)
+
+
+def test_a_long_text_is_saved_without_its_journal_line_whole(tmp_path):
+    """Saving an imported book adds no copy of it (issue 19): its journal line (1x its UTF-8) was
+    made whole beside the text, as high a moment of a one-document import as the making of the text."""
+    import tracemalloc
+
+    doc = _long_document(4_000_000)
+    size = len(doc.text.encode("utf-8"))
+    with AnnotationStore(tmp_path / "s", annotator="tester") as store:
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            store.add_documents([doc])
+            peak = tracemalloc.get_traced_memory()[1] - before
+        finally:
+            tracemalloc.stop()
+        assert peak < size // 2, f"{peak / size:.2f}x the text's UTF-8 beside it while it was saved"
+    with AnnotationStore(tmp_path / "s", annotator="tester") as store:  # read back from the journal
+        assert [d.text for d in store.imported_documents()] == [doc.text]
+
+
+def test_a_full_disk_half_way_through_a_long_line_leaves_the_journal_as_it_was(tmp_path, monkeypatch):
+    """The line is written a megabyte at a time and synced by the fault-injection seam: a failure
+    there, after some of it is on disk, cuts the journal back; the change is kept and saved later."""
+    from reader.errors import StoreWriteError
+
+    monkeypatch.setattr(fsutil, "WRITE_CHUNK", 1 << 16)
+    doc = _long_document(400_000)
+    with AnnotationStore(tmp_path / "s", annotator="tester") as store:
+        journal_path = tmp_path / "s" / "journal.jsonl"
+        size = journal_path.stat().st_size
+        written = []
+        real = fsutil._write_all
+
+        def spy(fd, data):
+            written.append(len(data))
+            real(fd, data)
+
+        def full(fd, data):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        monkeypatch.setattr(fsutil, "_write_all", spy)
+        monkeypatch.setattr(fsutil, "write_and_sync", full)
+        with pytest.raises(StoreWriteError, match="disk full"):
+            store.add_documents([doc])
+        assert written and journal_path.stat().st_size == size  # pieces went out, and were cut off
+        monkeypatch.undo()
+        assert store.retry_unsaved() == 1
+    with AnnotationStore(tmp_path / "s", annotator="tester") as store:
+        assert [d.text for d in store.imported_documents()] == [doc.text]
