@@ -29,7 +29,6 @@ import errno
 import json
 import os
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -197,14 +196,7 @@ class JournalArchive:
         target = self.folder / f"{number}.jsonl"
         tmp = fsutil.temp_path(target)
         try:
-            try:
-                os.link(journal, tmp)
-            except OSError:
-                if not journal.exists():
-                    raise
-                shutil.copyfile(journal, tmp)  # a file system without hard links
-                with open(tmp, "rb") as fh:
-                    os.fsync(fh.fileno())
+            fsutil.link_or_copy(journal, tmp)  # a durable copy on a file system without hard links
             os.replace(tmp, target)
         except BaseException:
             fsutil.unlink_quietly(tmp)

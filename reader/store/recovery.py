@@ -11,7 +11,6 @@ file is left as it is and recovery fails in one line (never "recovered").
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -75,10 +74,8 @@ def missing_shards(docs_dir: Path) -> list[Path]:
 def _set_aside(path: Path, aside: Path) -> None:
     """Keep ``path`` as ``aside`` and leave it in place until its rebuilt copy replaces it (atomically):
     a recovery interrupted in between leaves the damaged file to recover again, never no file."""
-    try:
-        os.link(path, aside)
-    except OSError:
-        shutil.copyfile(path, aside)  # a file system without hard links
+    if fsutil.link_or_copy(path, aside):  # a copy (no hard links): its name on disk before the file is replaced
+        fsutil.fsync_dir(aside.parent)
 
 
 # --------------------------------------------------------------------------- check
