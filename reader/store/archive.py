@@ -64,14 +64,36 @@ class ArchivedJournal:
     files: frozenset[str] | None
 
 
-def _read_files(path: Path) -> frozenset[str] | None:
+@dataclass(frozen=True)
+class Listing:
+    """``journals/<n>.files.json``: the files compaction ``n`` rewrote, and of them those it wrote for the
+    first time (no ``.bak`` made: None when unknown, a list written before the reader said so)."""
+
+    files: frozenset[str]
+    new: frozenset[str] | None = None
+
+
+def _read_listing(path: Path) -> Listing | None:
+    """The list at ``path`` (``["meta.json", ...]`` as first written, or ``{"files": [...], "new": [...]}``);
+    None when it is missing or unreadable."""
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except (OSError, ValueError, RecursionError):  # a list nested past the recursion limit is garbage too
         return None
+    new: frozenset[str] | None = None
+    if isinstance(data, dict):
+        fresh = data.get("new")
+        if isinstance(fresh, list) and all(isinstance(x, str) for x in fresh):
+            new = frozenset(fresh)
+        data = data.get("files")
     if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
         return None
-    return frozenset(data)
+    return Listing(frozenset(data), new)
+
+
+def _read_files(path: Path) -> frozenset[str] | None:
+    listing = _read_listing(path)
+    return None if listing is None else listing.files
 
 
 def _numbers(folder: Path) -> tuple[set[int], set[int]]:
@@ -104,6 +126,83 @@ def lost_journals(store: Path) -> dict[int, frozenset[str] | None]:
     journals, lists = _numbers(folder)
     newest = max(journals | lists, default=0)
     return {n: _read_files(folder / f"{n}.files.json") for n in lists - journals if n != newest}
+
+
+#: a shard whose ``.bak`` is there without it: never so after a compaction (the .bak is linked first)
+MISSING_SHARD = "missing, but its backup is there (deleted by hand or by a sync client?)"
+#: a shard a kept journal's list names that is gone, with no ``.bak``: never so after a compaction (a shard
+#: is rewritten, never deleted: a document without annotations keeps an empty one)
+MISSING_KNOWN = "missing, but a kept journal names it as a file of the store (deleted by hand or by a sync client?)"
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """A store file as the newest kept list naming it says: whether that compaction wrote it for the first
+    time (None: unknown) and whether its journal is still there (with both, a lost file is rebuilt)."""
+
+    first_write: bool | None
+    journal_kept: bool
+
+
+def known_files(store: Path) -> dict[str, KnownFile]:
+    """The store files the lists of ``journals/`` name (``docs/<shard>``, ``meta.json``). Left out: list 0
+    (adopted from ``journal.prev.jsonl``, it names every document its records touch, even one whose
+    shard was never written) and the newest list when its journal is not there (a compaction cut
+    before it linked its journal: its files may not be renamed into place yet)."""
+    folder = store / ARCHIVE_DIR
+    journals, lists = _numbers(folder)
+    newest = max(journals | lists, default=0)
+    known: dict[str, KnownFile] = {}
+    for n in sorted(lists):
+        if n == 0 or (n == newest and n not in journals):
+            continue
+        listing = _read_listing(folder / f"{n}.files.json")
+        if listing is None:
+            continue
+        for name in listing.files:
+            known[name] = KnownFile(None if listing.new is None else name in listing.new, n in journals)
+    return known
+
+
+@dataclass(frozen=True)
+class MissingShard:
+    """A shard that is gone while the store says it has it."""
+
+    path: Path
+    reason: str
+    backup: bool  # its .bak is there
+    # without a .bak: whether the newest kept list naming it wrote it first (False: it had a .bak, gone too;
+    # None: unknown) and whether that list's journal is there
+    first_write: bool | None = None
+    journal_kept: bool = True
+
+    @property
+    def rebuildable(self) -> bool:
+        """As far as the files tell, `reader store recover` brings it back whole."""
+        return self.backup or (self.journal_kept and self.first_write is True)
+
+
+def missing_shards(store: Path) -> list[MissingShard]:
+    """The shards of ``store`` that are gone: their ``.bak`` is left, or a kept list names them."""
+    known = known_files(store)  # before the folder is listed: a shard a compaction adds meanwhile is not named yet
+    docs = store / SHARDS_DIR
+    if not docs.is_dir():
+        return []
+    with os.scandir(docs) as entries:
+        present = {e.name for e in entries}
+    found: dict[str, MissingShard] = {}
+    for name in present:
+        shard = name[:-len(".bak")]
+        if name.endswith(".json.bak") and not name.startswith(fsutil.TMP_PREFIX) and shard not in present:
+            found[shard] = MissingShard(docs / shard, MISSING_SHARD, True)
+    prefix = f"{SHARDS_DIR}/"
+    for key, info in known.items():
+        name = key[len(prefix):]
+        if (not key.startswith(prefix) or "/" in name or not name.endswith(".json") or name.startswith(".")
+                or name in present or name in found):
+            continue
+        found[name] = MissingShard(docs / name, MISSING_KNOWN, False, info.first_write, info.journal_kept)
+    return sorted(found.values(), key=lambda m: m.path)
 
 
 class JournalArchive:
@@ -168,8 +267,10 @@ class JournalArchive:
         """Before a compaction renames anything: the list of the files it is about to rewrite, as the next
         number. A full disk fails here, before any file or ``.bak`` changed. Raises OSError."""
         self._load()
-        self._announced = frozenset(file_key(self.store, p) for p in rewritten)
-        self._write_list(self._next, self._announced)
+        paths = list(rewritten)
+        self._announced = frozenset(file_key(self.store, p) for p in paths)
+        new = [file_key(self.store, p) for p in paths if not os.path.lexists(p)]  # no .bak will be made
+        self._write_list(self._next, self._announced, new)
 
     def keep(self, journal: Path) -> None:
         """After the renames: archive ``journal`` (about to be reset) under the number :meth:`announce` gave.
@@ -185,12 +286,14 @@ class JournalArchive:
         self._write_list(number, names)
         self._link_journal(number, journal)
 
-    def _write_list(self, number: int, names: Iterable[str]) -> None:
+    def _write_list(self, number: int, names: Iterable[str], new: Iterable[str] | None = None) -> None:
         # the list first, then the journal, then one fsync of the folder: a crash in between leaves a
         # journal that is not reset, so the next compaction keeps it again with every file it rewrites
         listing = self.folder / f"{number}.files.json"
-        fsutil.commit_temp(fsutil.write_temp(listing, json.dumps(sorted(names), ensure_ascii=False).encode("utf-8")),
-                           listing)
+        data: dict[str, list[str]] = {"files": sorted(names)}
+        if new is not None:  # the files written for the first time: a lost one without a .bak is rebuilt
+            data["new"] = sorted(new)
+        fsutil.commit_temp(fsutil.write_temp(listing, json.dumps(data, ensure_ascii=False).encode("utf-8")), listing)
 
     def _link_journal(self, number: int, journal: Path) -> None:
         target = self.folder / f"{number}.jsonl"

@@ -26,7 +26,7 @@ from reader.store.base import LayerKey, StoreImage, layer_key
 from reader.store.location import is_database_url
 from reader.store.lockfile import WriterLock
 from reader.store.salvage import Salvage, salvage_shard, split_records
-from reader.store.archive import ARCHIVE_DIR, load_archives, lost_journals, not_a_folder
+from reader.store.archive import ARCHIVE_DIR, MissingShard, load_archives, lost_journals, missing_shards, not_a_folder
 from reader.store.engine import (
     DOCS_DIR,
     JOURNAL_FILE,
@@ -57,18 +57,6 @@ def _corrupt_name(path: Path) -> Path:
         n += 1
         candidate = base.with_name(f"{base.name}-{n}")
     return candidate
-
-
-#: a shard whose ``.bak`` is there without it: never so after a compaction (the .bak is linked first)
-MISSING_SHARD = "missing, but its backup is there (deleted by hand or by a sync client?)"
-
-
-def missing_shards(docs_dir: Path) -> list[Path]:
-    """The shards of ``docs_dir`` that are gone while their ``.bak`` is left."""
-    if not docs_dir.is_dir():
-        return []
-    return sorted(p.with_suffix("") for p in docs_dir.glob("*.json.bak")
-                  if not p.name.startswith(fsutil.TMP_PREFIX) and not os.path.lexists(p.with_suffix("")))
 
 
 def _set_aside(path: Path, aside: Path) -> None:
@@ -147,7 +135,7 @@ def _check(path: Path, notes: list[str]) -> list[str]:
     seen: dict[str, str] = {}
     for shard in iter_shards(path / DOCS_DIR):
         problems.extend(_shard_problems(shard, seen, image))
-    problems.extend(f"{p}: {MISSING_SHARD}" for p in missing_shards(path / DOCS_DIR))
+    problems.extend(f"{m.path}: {m.reason}" for m in missing_shards(path))
     kept = path / ARCHIVE_DIR
     if os.path.lexists(kept) and not kept.is_dir():
         problems.append(not_a_folder(kept))
@@ -320,8 +308,8 @@ class _Recovery:
                 raise shard.version_error
             if shard.reason is not None:
                 self._recover_shard(shard.path, shard.reason)
-        for shard_path in missing_shards(self.path / DOCS_DIR):
-            self._recover_shard(shard_path, MISSING_SHARD)
+        for missing in missing_shards(self.path):
+            self._recover_shard(missing.path, missing.reason, missing)
         return self.actions
 
     def _since_backup(self, key: str, *, doc_id: str | None = None, has_backup: bool) -> list[tuple[Path, list[Record]]] | None:
@@ -341,11 +329,11 @@ class _Recovery:
             return [] if meta and not has_backup else None
         return [(path, _ops_for(records, doc_id=doc_id, meta=meta)) for path, _files, records in self.kept[start:]]
 
-    def _gap(self, key: str, reason: str, backup: Path | None) -> None:
+    def _gap(self, key: str, reason: str, backup: Path | None, *, present: bool = True) -> None:
         self.gaps.append(
             f"{key}: {reason}; it cannot be rebuilt: none of the kept journals ({ARCHIVE_DIR}/, {JOURNAL_PREV_FILE}) "
             f"holds its changes since {'its backup ' + backup.name if backup else 'it was made (it has no backup)'}, "
-            "so it is left as it is"
+            + ("so it is left as it is" if present else "so it is left missing")
             + (f" (to go back to {backup.name}, losing those changes, copy it over the file)" if backup else "")
         )
 
@@ -433,9 +421,18 @@ class _Recovery:
                     doc_id = cand
         return doc_id
 
-    def _recover_shard(self, shard: Path, reason: str) -> None:
+    def _recover_shard(self, shard: Path, reason: str, missing: MissingShard | None = None) -> None:
         """Rebuild a shard from its ``.bak``, every record still readable in the damaged
-        file (newer than the backup, so they win) and the kept journals since the backup."""
+        file (newer than the backup, so they win) and the kept journals since the backup.
+        A ``missing`` one (deleted) without a ``.bak`` is rebuilt from the journal of its only rewrite."""
+        key = f"{DOCS_DIR}/{shard.name}"
+        if missing is not None and not missing.backup and missing.first_write is not True:
+            why = (f"it was rewritten since it was made, so it had a backup {shard.name}.bak, which is gone too (the "
+                   "changes before its last rewrite are lost)" if missing.first_write is False else
+                   "its backup is gone and the kept journal naming it does not say whether it had one (a list "
+                   "written by an older reader)")
+            self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: {why}, so it is left missing")
+            return
         try:
             salvaged = salvage_shard(shard.read_bytes())
         except OSError:
@@ -444,7 +441,6 @@ class _Recovery:
         rebuilt = StoreImage()
         doc_id: str | None = None
         from_bak = 0
-        key = f"{DOCS_DIR}/{shard.name}"
         if bak.exists():
             try:
                 doc_id, anns = read_shard(bak)
@@ -458,13 +454,14 @@ class _Recovery:
             from_bak = len(anns)
         doc_id = doc_id or salvaged.doc_id or self._doc_id_from_journals(shard)
         if doc_id is None:  # not even which document it was
+            left = ("so it is left as it is (move it aside to open the store without it)" if shard.exists()
+                    else "so its annotations are lost")
             self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: no backup, no readable record and no kept "
-                             "journal names its document, so it is left as it is (move it aside to open the store "
-                             "without it)")
+                             f"journal names its document, {left}")
             return
         journals = self._since_backup(key, doc_id=doc_id, has_backup=bak.exists())
         if journals is None:
-            self._gap(f"{key} ({doc_id})", reason, bak if bak.exists() else None)
+            self._gap(f"{key} ({doc_id})", reason, bak if bak.exists() else None, present=shard.exists())
             return
         aside = _corrupt_name(shard)
         if shard.exists():  # a shard deleted by hand has nothing to set aside
