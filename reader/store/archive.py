@@ -29,6 +29,7 @@ import errno
 import json
 import os
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -38,6 +39,7 @@ from reader.store.journal import read_journal
 
 ARCHIVE_DIR = "journals"
 PREV_JOURNAL = "journal.prev.jsonl"  # reader.store.engine.JOURNAL_PREV_FILE
+JOURNAL_KEY = "journal.jsonl"  # reader.store.engine.JOURNAL_FILE
 META_KEY = "meta.json"  # reader.store.engine.META_FILE
 SHARDS_DIR = "docs"  # reader.store.engine.DOCS_DIR
 # any number (a cap would hide the journal after it from recover and pruning), written as str(n) does
@@ -71,6 +73,7 @@ class Listing:
 
     files: frozenset[str]
     new: frozenset[str] | None = None
+    journal: tuple[int, int] | None = None  # (bytes, crc32) of the journal it keeps (None: unknown)
 
 
 def _read_listing(path: Path) -> Listing | None:
@@ -81,14 +84,48 @@ def _read_listing(path: Path) -> Listing | None:
     except (OSError, ValueError, RecursionError):  # a list nested past the recursion limit is garbage too
         return None
     new: frozenset[str] | None = None
+    journal: tuple[int, int] | None = None
     if isinstance(data, dict):
-        fresh = data.get("new")
+        fresh, mark = data.get("new"), data.get("journal")
         if isinstance(fresh, list) and all(isinstance(x, str) for x in fresh):
             new = frozenset(fresh)
+        if isinstance(mark, list) and len(mark) == 2 and all(type(x) is int and x >= 0 for x in mark):
+            journal = (mark[0], mark[1])
         data = data.get("files")
     if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
         return None
-    return Listing(frozenset(data), new)
+    return Listing(frozenset(data), new, journal)
+
+
+def journal_mark(journal: Path, size: int | None = None) -> tuple[int, int] | None:
+    """``(bytes, crc32)`` of the first ``size`` bytes of ``journal`` (all of it when None), read a
+    megabyte at a time; None when it is shorter or cannot be read."""
+    crc, done = 0, 0
+    try:
+        with open(journal, "rb") as fh:
+            while size is None or done < size:
+                chunk = fh.read(fsutil.WRITE_CHUNK if size is None else min(fsutil.WRITE_CHUNK, size - done))
+                if not chunk:
+                    break
+                crc, done = zlib.crc32(chunk, crc), done + len(chunk)
+    except OSError:
+        return None
+    return (done, crc) if size is None or done == size else None
+
+
+def _newest_lost(store: Path, journals: set[int], lists: set[int]) -> int | None:
+    """The newest number when its list is there and its journal is gone although it was linked: the
+    journal of its compaction was reset since (it no longer begins with the bytes the list recorded).
+    None when the newest is whole, or is a compaction cut before it linked its journal (that journal
+    was not reset: it still begins with those bytes), or when the list is too old to say."""
+    newest = max(journals | lists, default=0)
+    if newest in journals or newest not in lists:
+        return None
+    listing = _read_listing(store / ARCHIVE_DIR / f"{newest}.files.json")
+    if listing is None or listing.journal is None:
+        return None
+    size, _crc = listing.journal
+    return None if journal_mark(store / JOURNAL_KEY, size) == listing.journal else newest
 
 
 def _read_files(path: Path) -> frozenset[str] | None:
@@ -120,12 +157,38 @@ def load_archives(store: Path) -> list[ArchivedJournal]:
 
 def lost_journals(store: Path) -> dict[int, frozenset[str] | None]:
     """Number -> files of the kept journals whose list is there but whose journal is gone (deleted by
-    hand or a cleanup tool): the changes they hold are lost. The newest number is left out: its
-    journal may never have been linked (a crash between the two), and then it was not reset either."""
+    hand or a cleanup tool): the changes they hold are lost. The newest number is left out when its
+    journal may never have been linked (a compaction cut between the two: that journal was not reset,
+    see :func:`_newest_lost`)."""
     folder = store / ARCHIVE_DIR
     journals, lists = _numbers(folder)
     newest = max(journals | lists, default=0)
-    return {n: _read_files(folder / f"{n}.files.json") for n in lists - journals if n != newest}
+    return {n: _read_files(folder / f"{n}.files.json") for n in lists - journals
+            if n != newest or _newest_lost(store, journals, lists) == n}
+
+
+def lost_journal_problems(store: Path) -> list[str]:
+    """One line per kept journal deleted while a file it rewrote was not rewritten since (its changes to
+    that file are gone, so recover cannot rebuild it if it is damaged): what ``reader store check`` says."""
+    lost = lost_journals(store)
+    if not lost:
+        return []
+    folder = store / ARCHIVE_DIR
+    journals, lists = _numbers(folder)
+    lines = []
+    for n, files in sorted(lost.items()):
+        later: set[str] = set()
+        for m in journals | lists:
+            if m > n:
+                later |= _read_files(folder / f"{m}.files.json") or set()
+        exposed = sorted(files - later) if files is not None else None
+        if exposed == []:
+            continue
+        names = ", ".join(exposed[:5]) + (" …" if len(exposed) > 5 else "") if exposed else "files it does not say"
+        lines.append(f"{folder / f'{n}.jsonl'}: missing (deleted by hand or by a cleanup tool?) while its list "
+                     f"{n}.files.json is there: the changes it kept to {names} are gone, so `reader store recover` "
+                     "cannot rebuild those files if they are damaged")
+    return lines
 
 
 #: a shard whose ``.bak`` is there without it: never so after a compaction (the .bak is linked first)
@@ -147,14 +210,15 @@ class KnownFile:
 def known_files(store: Path) -> dict[str, KnownFile]:
     """The store files the lists of ``journals/`` name (``docs/<shard>``, ``meta.json``). Left out: list 0
     (adopted from ``journal.prev.jsonl``, it names every document its records touch, even one whose
-    shard was never written) and the newest list when its journal is not there (a compaction cut
-    before it linked its journal: its files may not be renamed into place yet)."""
+    shard was never written) and the newest list of a compaction cut before it linked its journal (its
+    files may not be renamed into place yet)."""
     folder = store / ARCHIVE_DIR
     journals, lists = _numbers(folder)
     newest = max(journals | lists, default=0)
+    cut = newest not in journals and _newest_lost(store, journals, lists) is None
     known: dict[str, KnownFile] = {}
     for n in sorted(lists):
-        if n == 0 or (n == newest and n not in journals):
+        if n == 0 or (n == newest and cut):
             continue
         listing = _read_listing(folder / f"{n}.files.json")
         if listing is None:
@@ -231,9 +295,10 @@ class JournalArchive:
                 # no list: left by a prune cut short (the list goes first), so nothing needs it
                 files[n] = _read_files(self.folder / f"{n}.files.json") if n in lists else frozenset()
             self._files = files
-            for n in lists - journals:  # a list whose journal was never linked (a crash in between)
-                if n == self._next - 1:  # an older one lost its journal: kept, recover must see the gap
-                    fsutil.unlink_quietly(self.folder / f"{n}.files.json")
+            # the newest list of a compaction cut before it linked its journal: that journal was not reset,
+            # this compaction keeps it again; a list whose journal was deleted is kept: recover must see the gap
+            if self._next - 1 in lists - journals and _newest_lost(self.store, journals, lists) is None:
+                fsutil.unlink_quietly(self.folder / f"{self._next - 1}.files.json")
             with os.scandir(self.folder) as entries:
                 for entry in entries:
                     if entry.name.startswith(fsutil.TMP_PREFIX):
@@ -263,14 +328,16 @@ class JournalArchive:
         if names:
             self._link(0, prev, names)
 
-    def announce(self, rewritten: Iterable[Path]) -> None:
+    def announce(self, rewritten: Iterable[Path], journal: Path) -> None:
         """Before a compaction renames anything: the list of the files it is about to rewrite, as the next
-        number. A full disk fails here, before any file or ``.bak`` changed. Raises OSError."""
+        number, with the size and CRC of ``journal`` (the one :meth:`keep` will take: while it still begins
+        with those bytes it was not reset, so a list without its journal is a cut, not a loss). A full
+        disk fails here, before any file or ``.bak`` changed. Raises OSError."""
         self._load()
         paths = list(rewritten)
         self._announced = frozenset(file_key(self.store, p) for p in paths)
         new = [file_key(self.store, p) for p in paths if not os.path.lexists(p)]  # no .bak will be made
-        self._write_list(self._next, self._announced, new)
+        self._write_list(self._next, self._announced, new, journal_mark(journal))
 
     def keep(self, journal: Path) -> None:
         """After the renames: archive ``journal`` (about to be reset) under the number :meth:`announce` gave.
@@ -286,13 +353,16 @@ class JournalArchive:
         self._write_list(number, names)
         self._link_journal(number, journal)
 
-    def _write_list(self, number: int, names: Iterable[str], new: Iterable[str] | None = None) -> None:
+    def _write_list(self, number: int, names: Iterable[str], new: Iterable[str] | None = None,
+                    mark: tuple[int, int] | None = None) -> None:
         # the list first, then the journal, then one fsync of the folder: a crash in between leaves a
         # journal that is not reset, so the next compaction keeps it again with every file it rewrites
         listing = self.folder / f"{number}.files.json"
-        data: dict[str, list[str]] = {"files": sorted(names)}
+        data: dict[str, list[str] | list[int]] = {"files": sorted(names)}
         if new is not None:  # the files written for the first time: a lost one without a .bak is rebuilt
             data["new"] = sorted(new)
+        if mark is not None:
+            data["journal"] = list(mark)
         fsutil.commit_temp(fsutil.write_temp(listing, json.dumps(data, ensure_ascii=False).encode("utf-8")), listing)
 
     def _link_journal(self, number: int, journal: Path) -> None:

@@ -605,7 +605,7 @@ class FileEngine:
                 self._archive = JournalArchive(self.path, shard_name)
             # the list of the files about to be rewritten, before any is: a full journals/ fails the
             # compaction here, with no file rewritten and no .bak rotated (reader.store.archive)
-            self._archive.announce(path for _tmp, path in staged)
+            self._archive.announce((path for _tmp, path in staged), self.journal_path)
         except BaseException:
             for tmp, _path in staged:
                 fsutil.unlink_quietly(tmp)

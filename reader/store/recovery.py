@@ -26,7 +26,8 @@ from reader.store.base import LayerKey, StoreImage, layer_key
 from reader.store.location import is_database_url
 from reader.store.lockfile import WriterLock
 from reader.store.salvage import Salvage, salvage_shard, split_records
-from reader.store.archive import ARCHIVE_DIR, MissingShard, load_archives, lost_journals, missing_shards, not_a_folder
+from reader.store.archive import (ARCHIVE_DIR, MissingShard, load_archives, lost_journal_problems, lost_journals,
+                                  missing_shards, not_a_folder)
 from reader.store.engine import (
     DOCS_DIR,
     JOURNAL_FILE,
@@ -139,6 +140,7 @@ def _check(path: Path, notes: list[str]) -> list[str]:
     kept = path / ARCHIVE_DIR
     if os.path.lexists(kept) and not kept.is_dir():
         problems.append(not_a_folder(kept))
+    problems.extend(lost_journal_problems(path))
     journal = path / JOURNAL_FILE
     if journal.exists():
         try:

@@ -93,3 +93,72 @@ def test_a_deleted_shard_with_its_backup_left_is_refused_by_open(tmp_path: Path)
         AnnotationStore(path, corpus=_corpus(), annotator="x")
     assert "recovered" in recover_store(path)
     assert _content(path) == before
+
+
+# --------------------------------------------------------------------------- the newest kept journal deleted
+
+
+def _newest_deleted(tmp_path: Path) -> Path:
+    """1 rewrites a and b (kept: b is not rewritten later), 2 rewrites a; then journals/2.jsonl is deleted."""
+    path = tmp_path / "s"
+    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
+    store.add("a", 0, 1, "claim")
+    store.add("b", 0, 1, "claim")
+    store.close()
+    _session(path, "a", 5)
+    assert sorted(p.name for p in (path / "journals").iterdir()) == ["1.files.json", "1.jsonl", "2.files.json",
+                                                                      "2.jsonl"]
+    (path / "journals" / "2.jsonl").unlink()
+    return path
+
+
+def test_the_newest_kept_journal_deleted_is_reported_by_check(tmp_path: Path) -> None:
+    path = _newest_deleted(tmp_path)
+    problems = check_store(path)
+    assert any("2.jsonl" in p for p in problems), problems
+
+
+@pytest.mark.parametrize("later_session", [False, True])
+def test_the_newest_kept_journal_deleted_is_never_a_clean_recovery(tmp_path: Path, later_session: bool) -> None:
+    """a's .bak plus journal 1 miss the span of session 2: recover must not say "recovered" without it."""
+    path = _newest_deleted(tmp_path)
+    if later_session:  # the next compaction must not tidy the evidence away (the list of 2 went with it)
+        _session(path, "c", 9)
+    (path / "docs" / shard_name("a")).write_bytes(b"\x00" * 16)
+    try:
+        summary = recover_store(path)
+    except StoreError as exc:
+        assert "cannot be rebuilt" in str(exc) and shard_name("a") in str(exc)
+    else:
+        assert ("a", 5, 6) in _content(path)[0], f"reported {summary!r} and lost the span of session 2"
+
+
+def test_a_compaction_cut_before_it_linked_its_journal_is_still_no_gap(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The newest list without its journal because linking failed (the journal was not reset): not a loss,
+    for check and recover alike, also after more saves went to that journal."""
+    import errno
+    import os
+
+    from reader import fsutil
+
+    path = tmp_path / "s"
+    _session(path, "a", 0, "s0")
+    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
+    store.add("a", 3, 4, "claim")
+
+    def no_link(src: object, dst: object) -> bool:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(fsutil, "link_or_copy", no_link)
+    with pytest.raises(StoreError, match="input/output error"):
+        store.compact()
+    monkeypatch.undo()
+    store.add("a", 6, 7, "claim")  # more saves to the journal that was not reset
+    store._engine.close()  # noqa: SLF001 - as a killed process leaves it
+    assert (path / "journals" / "2.files.json").exists() and not (path / "journals" / "2.jsonl").exists()
+    before = _content(path)
+    assert check_store(path) == []
+    (path / "docs" / shard_name("a")).write_bytes(b"\x00" * 16)
+    assert "recovered" in recover_store(path)
+    assert _content(path) == before
