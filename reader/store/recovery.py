@@ -141,6 +141,7 @@ def _check(path: Path, notes: list[str]) -> list[str]:
     if os.path.lexists(kept) and not kept.is_dir():
         problems.append(not_a_folder(kept))
     problems.extend(lost_journal_problems(path))
+    problems.extend(_unrebuildable(path))
     journal = path / JOURNAL_FILE
     if journal.exists():
         try:
@@ -164,6 +165,16 @@ def _check(path: Path, notes: list[str]) -> list[str]:
     except ReaderError as exc:
         problems.append(str(exc))
     return problems
+
+
+def _unrebuildable(path: Path) -> list[str]:
+    """One line per file `reader store recover` could not rebuild (a dry run of it: nothing written)."""
+    recovery = _Recovery(path, dry=True)
+    try:
+        recovery.run()
+    except (StoreError, OSError):  # a file of a newer version, an unreadable journal: reported on their own
+        pass
+    return [f"{path}{os.sep}{gap}" for gap in recovery.gaps]
 
 
 # --------------------------------------------------------------------------- recover
@@ -280,10 +291,12 @@ def _ops_for(records: list[Record], *, doc_id: str | None = None, meta: bool = F
 
 
 class _Recovery:
-    """One recovery run over a locked store folder; ``run`` returns what it did."""
+    """One recovery run over a locked store folder; ``run`` returns what it did. A ``dry`` run (``reader
+    store check``) writes nothing and takes no lock: it only finds the files it could not rebuild (``gaps``)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, dry: bool = False) -> None:
         self.path = path
+        self.dry = dry
         self.actions: list[str] = []
         self.gaps: list[str] = []  # files that cannot be rebuilt: left as they are
         self.records: list[Record] = []
@@ -349,7 +362,7 @@ class _Recovery:
         raw = journal.read_bytes()
         records, good_len, bad = read_journal(raw, strict=False)
         records, rejected = split_records(records)
-        if not bad and not rejected:
+        if (not bad and not rejected) or self.dry:
             return records
         aside = _corrupt_name(journal)
         _set_aside(journal, aside)
@@ -397,6 +410,8 @@ class _Recovery:
                 changes += len(ops)
         except StoreError as exc:  # also a backup or a journal record of a newer version: never downgraded
             self.gaps.append(f"{META_FILE}: {reason}; it cannot be rebuilt: {exc}, so it is left as it is")
+            return
+        if self.dry:
             return
         aside = _corrupt_name(meta)
         if meta.exists():  # a meta.json that is missing (StoreMetaMissingError) has nothing to set aside
@@ -464,6 +479,8 @@ class _Recovery:
         journals = self._since_backup(key, doc_id=doc_id, has_backup=bak.exists())
         if journals is None:
             self._gap(f"{key} ({doc_id})", reason, bak if bak.exists() else None, present=shard.exists())
+            return
+        if self.dry:
             return
         aside = _corrupt_name(shard)
         if shard.exists():  # a shard deleted by hand has nothing to set aside

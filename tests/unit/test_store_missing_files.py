@@ -162,3 +162,20 @@ def test_a_compaction_cut_before_it_linked_its_journal_is_still_no_gap(tmp_path:
     (path / "docs" / shard_name("a")).write_bytes(b"\x00" * 16)
     assert "recovered" in recover_store(path)
     assert _content(path) == before
+
+
+# --------------------------------------------------------------------------- check names what recover cannot rebuild
+
+
+def test_check_names_each_file_recover_cannot_rebuild_and_only_those(tmp_path: Path) -> None:
+    path = _newest_deleted(tmp_path)  # a's last rewrite is in the deleted journal; b's is kept
+    for victim in ("a", "b"):
+        (path / "docs" / shard_name(victim)).write_bytes(b"\x00" * 16)
+    problems = check_store(path)
+    cannot = [p for p in problems if "cannot be rebuilt" in p]
+    assert len(cannot) == 1 and shard_name("a") in cannot[0], problems
+    assert not any(shard_name("b") in p for p in cannot)
+    assert sorted(p.name for p in (path / "docs").iterdir()) == sorted(  # check wrote nothing
+        [shard_name("a"), shard_name("a") + ".bak", shard_name("b")])
+    with pytest.raises(StoreError, match=shard_name("a")):
+        recover_store(path)
