@@ -45,6 +45,7 @@ a bad line in the middle is corruption.
 """
 from __future__ import annotations
 
+import errno
 import gc
 import hashlib
 import json
@@ -65,7 +66,7 @@ from reader.store import safety
 from reader.protocols import JSON
 from reader.store.base import META_TABLES, SCHEMA_VERSION, CommitError, Op, StoreImage, ann_from_record, ann_record
 from reader.store.archive import ARCHIVE_DIR, JournalArchive, missing_shards
-from reader.store.lockfile import WriterLock
+from reader.store.lockfile import WriterLock, in_the_way
 from reader.store.migrate import BACKUP_PREFIX, backup_for_upgrade
 from reader.store.journal import (Journal, JournalCorrupt, Table, dumps, dumps_tables, encode_record, read_journal,
                                   read_json_file)
@@ -418,7 +419,8 @@ class FileEngine:
         try:
             taken = lock.acquire()
         except OSError as exc:
-            self._fall_back_to_readonly(f"cannot take the lock {self.lock_path} ({fsutil.os_reason(exc)})")
+            self._fall_back_to_readonly(in_the_way(self.lock_path, "a folder") if exc.errno == errno.EISDIR
+                                        else f"cannot take the lock {self.lock_path} ({fsutil.os_reason(exc)})")
             return
         if not taken:
             raise StoreLockedError(self.lock_path, self._holder())

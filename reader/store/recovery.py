@@ -24,7 +24,7 @@ from reader.protocols import JSON
 from reader.model import STATUS_REJECTED
 from reader.store.base import LayerKey, StoreImage, layer_key
 from reader.store.location import is_database_url
-from reader.store.lockfile import WriterLock
+from reader.store.lockfile import WriterLock, in_the_way
 from reader.store.salvage import Salvage, salvage_shard, split_records
 from reader.store.archive import (ARCHIVE_DIR, MissingShard, load_archives, lost_journal_problems, lost_journals,
                                   missing_shards, not_a_folder)
@@ -137,6 +137,8 @@ def _check(path: Path, notes: list[str]) -> list[str]:
     for shard in iter_shards(path / DOCS_DIR):
         problems.extend(_shard_problems(shard, seen, image))
     problems.extend(f"{m.path}: {m.reason}" for m in missing_shards(path))
+    if (path / LOCK_FILE).is_dir() and not (path / LOCK_FILE).is_symlink():  # a symlink: refuse_symlinks said it
+        problems.append(in_the_way(path / LOCK_FILE, "a folder"))
     kept = path / ARCHIVE_DIR
     if os.path.lexists(kept) and not kept.is_dir():
         problems.append(not_a_folder(kept))
