@@ -76,11 +76,23 @@ class Listing:
     journal: tuple[int, int] | None = None  # (bytes, crc32) of the journal it keeps (None: unknown)
 
 
-def _read_listing(path: Path) -> Listing | None:
+def _read_bytes(path: Path | str) -> bytes:
+    """A small file's bytes, with plain system calls (an open of the store reads every list: issue 22)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _read_listing(path: Path | str) -> Listing | None:
     """The list at ``path`` (``["meta.json", ...]`` as first written, or ``{"files": [...], "new": [...]}``);
     None when it is missing or unreadable."""
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        data = json.loads(_read_bytes(path).decode("utf-8"))
     except (OSError, ValueError, RecursionError):  # a list nested past the recursion limit is garbage too
         return None
     new: frozenset[str] | None = None
@@ -217,13 +229,14 @@ def known_files(store: Path) -> dict[str, KnownFile]:
     newest = max(journals | lists, default=0)
     cut = newest not in journals and _newest_lost(store, journals, lists) is None
     known: dict[str, KnownFile] = {}
-    for n in sorted(lists):
+    base = str(folder)
+    for n in sorted(lists, reverse=True):  # the newest list naming a file says what it is
         if n == 0 or (n == newest and cut):
             continue
-        listing = _read_listing(folder / f"{n}.files.json")
+        listing = _read_listing(os.path.join(base, f"{n}.files.json"))
         if listing is None:
             continue
-        for name in listing.files:
+        for name in listing.files - known.keys():
             known[name] = KnownFile(None if listing.new is None else name in listing.new, n in journals)
     return known
 
