@@ -68,8 +68,9 @@ class ArchivedJournal:
 
 @dataclass(frozen=True)
 class Listing:
-    """``journals/<n>.files.json``: the files compaction ``n`` rewrote, and of them those it wrote for the
-    first time (no ``.bak`` made: None when unknown, a list written before the reader said so)."""
+    """``journals/<n>.files.json``: the files compaction ``n`` rewrote, and of them those whose every change
+    is in its journal (written for the first time since that journal began: rebuilt from nothing without a
+    ``.bak``; None when unknown, a list written before the reader said so)."""
 
     files: frozenset[str]
     new: frozenset[str] | None = None
@@ -177,6 +178,19 @@ def lost_journals(store: Path) -> dict[int, frozenset[str] | None]:
     newest = max(journals | lists, default=0)
     return {n: _read_files(folder / f"{n}.files.json") for n in lists - journals
             if n != newest or _newest_lost(store, journals, lists) == n}
+
+
+def cut_new_files(store: Path) -> frozenset[str]:
+    """The files the newest compaction wrote for the first time when it was cut before it linked its
+    journal: that journal was not reset, so ``journal.jsonl`` holds every change of them (recover
+    rebuilds them from nothing, the journal replayed on open)."""
+    folder = store / ARCHIVE_DIR
+    journals, lists = _numbers(folder)
+    newest = max(journals | lists, default=0)
+    if newest in journals or newest not in lists or _newest_lost(store, journals, lists) is not None:
+        return frozenset()
+    listing = _read_listing(folder / f"{newest}.files.json")
+    return listing.new if listing is not None and listing.new is not None else frozenset()
 
 
 def lost_journal_problems(store: Path) -> list[str]:
@@ -293,6 +307,9 @@ class JournalArchive:
         self._files: dict[int, frozenset[str] | None] | None = None
         self._next = 1
         self._announced: frozenset[str] = frozenset()  # the files of the compaction under way
+        # the files first written since the journal was last reset, by a compaction cut before it linked its
+        # journal (in this session, or the one before: its list): still "new" to the next compaction
+        self._unreset_new: frozenset[str] = frozenset()
 
     def _load(self) -> dict[int, frozenset[str] | None]:
         if self._files is None:
@@ -311,6 +328,8 @@ class JournalArchive:
             # the newest list of a compaction cut before it linked its journal: that journal was not reset,
             # this compaction keeps it again; a list whose journal was deleted is kept: recover must see the gap
             if self._next - 1 in lists - journals and _newest_lost(self.store, journals, lists) is None:
+                cut = _read_listing(self.folder / f"{self._next - 1}.files.json")
+                self._unreset_new = cut.new or frozenset() if cut is not None else frozenset()
                 fsutil.unlink_quietly(self.folder / f"{self._next - 1}.files.json")
             with os.scandir(self.folder) as entries:
                 for entry in entries:
@@ -349,8 +368,13 @@ class JournalArchive:
         self._load()
         paths = list(rewritten)
         self._announced = frozenset(file_key(self.store, p) for p in paths)
-        new = [file_key(self.store, p) for p in paths if not os.path.lexists(p)]  # no .bak will be made
+        # every change of these is in ``journal``: absent until now; meta.json never rewritten since the first
+        # open made it empty (no .bak); or first written by a compaction cut before its link
+        new = frozenset(file_key(self.store, p) for p in paths if not os.path.lexists(p) or (
+            file_key(self.store, p) == META_KEY and not os.path.lexists(p.with_name(p.name + ".bak")))) | (
+            self._unreset_new & self._announced)
         self._write_list(self._next, self._announced, new, journal_mark(journal))
+        self._unreset_new |= new  # until keep() links the journal (which is then reset)
 
     def keep(self, journal: Path) -> None:
         """After the renames: archive ``journal`` (about to be reset) under the number :meth:`announce` gave.
@@ -361,6 +385,7 @@ class JournalArchive:
         self._link_journal(number, journal)
         files[number] = self._announced
         self._next = number + 1
+        self._unreset_new = frozenset()
 
     def _link(self, number: int, journal: Path, names: Iterable[str]) -> None:
         self._write_list(number, names)

@@ -26,8 +26,8 @@ from reader.store.base import LayerKey, StoreImage, layer_key
 from reader.store.location import is_database_url
 from reader.store.lockfile import WriterLock, in_the_way
 from reader.store.salvage import Salvage, salvage_shard, split_records
-from reader.store.archive import (ARCHIVE_DIR, MissingShard, load_archives, lost_journal_problems, lost_journals,
-                                  missing_shards, not_a_folder)
+from reader.store.archive import (ARCHIVE_DIR, MissingShard, cut_new_files, load_archives, lost_journal_problems,
+                                  lost_journals, missing_shards, not_a_folder)
 from reader.store.engine import (
     DOCS_DIR,
     JOURNAL_FILE,
@@ -308,11 +308,13 @@ class _Recovery:
         self.expected: set[str] = set()  # annotation ids salvaged: each must be in the recovered store
         self.numbers: list[int] = []  # the number of each of ``kept`` (empty: journal.prev.jsonl alone)
         self.lost: dict[int, frozenset[str] | None] = {}  # kept journals deleted since (their list is left)
+        self.cut_new: frozenset[str] = frozenset()  # first written by a compaction cut before its link
 
     def run(self) -> list[str]:
         self.records = self._journal_records(self.path / JOURNAL_FILE)
         archives = load_archives(self.path)
         self.lost = lost_journals(self.path)
+        self.cut_new = cut_new_files(self.path)
         if archives:
             self.kept = [(a.path, a.files, self._journal_records(a.path)) for a in archives]
             self.numbers = [a.number for a in archives]
@@ -342,8 +344,10 @@ class _Recovery:
         if any(n > after and (files is None or key in files) for n, files in self.lost.items()):
             return None  # a later rewrite's journal was deleted: its changes are gone
         if start is None:
-            # meta.json without a backup was never rewritten since it was made empty on the first open
-            return [] if meta and not has_backup else None
+            # meta.json without a backup was never rewritten since it was made empty on the first open; every
+            # change of a file the newest list, of a compaction cut before its link, marks new is in
+            # journal.jsonl (replayed on open) since its .bak if any (the version that compaction renamed)
+            return [] if key in self.cut_new or (meta and not has_backup) else None
         return [(path, _ops_for(records, doc_id=doc_id, meta=meta)) for path, _files, records in self.kept[start:]]
 
     def _gap(self, key: str, reason: str, backup: Path | None, *, present: bool = True) -> None:

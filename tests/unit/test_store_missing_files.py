@@ -3,11 +3,13 @@ the store make of it: a shard deleted by hand with no .bak (written by one compa
 journal deleted, and which files recover cannot rebuild (named by check, each in one line)."""
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import pytest
 
 from memory_corpus import MemoryCorpus, doc
+from reader import fsutil
 from reader.errors import StoreError
 from reader.store import AnnotationStore, check_store, recover_store, shard_name
 
@@ -33,6 +35,19 @@ def _content(path: Path) -> tuple[list[tuple[str, int, int]], object]:
         return sorted((a.doc_id, a.start, a.end) for a in store.all()), store.get_state("last")
     finally:
         store.close()
+
+
+def _no_link_in_journals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Linking (or copying) the journal into journals/ fails: a compaction cut between its renames and
+    its link, as a kill there leaves it (the journal is not reset). Backups are still made."""
+    real = fsutil.link_or_copy
+
+    def link_or_copy(src: Path | str, dst: Path | str) -> bool:
+        if Path(dst).parent.name == "journals":
+            raise OSError(errno.EIO, "Input/output error")
+        return real(src, dst)
+
+    monkeypatch.setattr(fsutil, "link_or_copy", link_or_copy)
 
 
 # --------------------------------------------------------------------------- a shard with no .bak deleted
@@ -137,20 +152,12 @@ def test_a_compaction_cut_before_it_linked_its_journal_is_still_no_gap(tmp_path:
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """The newest list without its journal because linking failed (the journal was not reset): not a loss,
     for check and recover alike, also after more saves went to that journal."""
-    import errno
-    import os
-
-    from reader import fsutil
-
     path = tmp_path / "s"
     _session(path, "a", 0, "s0")
     store = AnnotationStore(path, corpus=_corpus(), annotator="x")
     store.add("a", 3, 4, "claim")
 
-    def no_link(src: object, dst: object) -> bool:
-        raise OSError(errno.EIO, "Input/output error")
-
-    monkeypatch.setattr(fsutil, "link_or_copy", no_link)
+    _no_link_in_journals(monkeypatch)
     with pytest.raises(StoreError, match="input/output error"):
         store.compact()
     monkeypatch.undo()
@@ -179,3 +186,91 @@ def test_check_names_each_file_recover_cannot_rebuild_and_only_those(tmp_path: P
         [shard_name("a"), shard_name("a") + ".bak", shard_name("b")])
     with pytest.raises(StoreError, match=shard_name("a")):
         recover_store(path)
+
+
+def test_a_shard_first_written_by_a_compaction_cut_before_its_journal_was_linked_is_rebuilt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """b's shard written for the first time by a compaction that could not link its journal (a kill there
+    did the same; the sigkill test of test_store_kept_journals met it now and then): no .bak, and no kept
+    journal names it, but the journal that was not reset holds every change of b. Recover said "cannot be
+    rebuilt"."""
+    path = tmp_path / "s"
+    _session(path, "a", 0, "s0")
+    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
+    store.add("b", 3, 4, "claim")
+    store.add("b", 6, 7, "claim")
+
+    _no_link_in_journals(monkeypatch)
+    with pytest.raises(StoreError):
+        store.compact()
+    monkeypatch.undo()
+    store._engine.close()  # noqa: SLF001 - as a killed process leaves it
+    shard = path / "docs" / shard_name("b")
+    assert shard.exists() and not shard.with_name(shard.name + ".bak").exists()
+    before = _content(path)
+    shard.write_bytes(b"\x00" * 16)
+    assert not any("cannot be rebuilt" in p for p in check_store(path))
+    assert "recovered" in recover_store(path)
+    assert _content(path) == before
+
+
+def test_a_shard_first_written_by_a_cut_compaction_stays_rebuildable_through_a_second_cut(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As above, then the next session's compaction is cut too, before it renames b (found by killing
+    writers at every system call): its list must still say b was first written since the journal was
+    last reset, or recover calls b "cannot be rebuilt" although journal.jsonl holds every change of it."""
+    path = tmp_path / "s"
+    _session(path, "a", 0, "s0")
+    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
+    store.add("b", 3, 4, "claim")
+
+    _no_link_in_journals(monkeypatch)
+    with pytest.raises(StoreError):
+        store.compact()
+    monkeypatch.undo()
+    store._engine.close()  # noqa: SLF001 - killed after b's first shard was renamed into place
+    shard = path / "docs" / shard_name("b")
+    assert shard.exists()
+
+    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
+    store.add("a", 9, 10, "claim")
+    store.add("b", 6, 7, "claim")
+    real = fsutil.commit_temp
+
+    def cut_at_b(tmp: Path, where: Path, **kwargs: bool) -> None:
+        if Path(where) == shard:
+            raise OSError(errno.EIO, "Input/output error")
+        real(tmp, where, **kwargs)
+
+    monkeypatch.setattr(fsutil, "commit_temp", cut_at_b)
+    with pytest.raises(StoreError):
+        store.compact()
+    monkeypatch.undo()
+    store._engine.close()  # noqa: SLF001
+    assert not shard.with_name(shard.name + ".bak").exists()
+    before = _content(path)
+    shard.write_bytes(b"\x00" * 16)
+    assert "recovered" in recover_store(path)
+    assert _content(path) == before
+
+
+def test_a_new_stores_meta_json_after_a_first_compaction_cut_before_its_link_is_rebuilt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first compaction of a new store renames meta.json (its .bak: the empty one of the first open)
+    and cannot link its journal: the journal, not reset, holds every change of meta.json since that
+    .bak. Recover said it cannot be rebuilt (found by killing writers at every system call)."""
+    path = tmp_path / "s"
+    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
+    store.add("a", 0, 1, "claim")
+    store.set_state("last", "kept")
+
+    _no_link_in_journals(monkeypatch)
+    with pytest.raises(StoreError):
+        store.compact()
+    monkeypatch.undo()
+    store._engine.close()  # noqa: SLF001 - as a killed process leaves it
+    assert (path / "meta.json.bak").exists()
+    before = _content(path)
+    (path / "meta.json").write_bytes(b"\x00" * 16)
+    assert "recovered" in recover_store(path)
+    assert _content(path) == before
