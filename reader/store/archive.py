@@ -277,10 +277,12 @@ def missing_shards(store: Path) -> list[MissingShard]:
     """The shards of ``store`` that are gone: their ``.bak`` is left, or a kept list names them."""
     known = known_files(store)  # before the folder is listed: a shard a compaction adds meanwhile is not named yet
     docs = store / SHARDS_DIR
-    if not docs.is_dir():
-        return []
-    with os.scandir(docs) as entries:
-        present = {e.name for e in entries}
+    if os.path.lexists(docs) and not docs.is_dir():
+        return []  # not a folder: reported (and refused) as such
+    present: set[str] = set()
+    if docs.is_dir():  # a docs/ deleted whole: every shard a list names is missing
+        with os.scandir(docs) as entries:
+            present = {e.name for e in entries}
     found: dict[str, MissingShard] = {}
     for name in present:
         shard = name[:-len(".bak")]

@@ -328,6 +328,8 @@ class _Recovery:
             if shard.reason is not None:
                 self._recover_shard(shard.path, shard.reason)
         for missing in missing_shards(self.path):
+            if not self.dry:
+                missing.path.parent.mkdir(exist_ok=True)  # docs/ deleted whole
             self._recover_shard(missing.path, missing.reason, missing)
         return self.actions
 

@@ -274,3 +274,21 @@ def test_a_new_stores_meta_json_after_a_first_compaction_cut_before_its_link_is_
     (path / "meta.json").write_bytes(b"\x00" * 16)
     assert "recovered" in recover_store(path)
     assert _content(path) == before
+
+
+def test_a_deleted_docs_folder_is_every_shard_missing_not_an_empty_store(tmp_path: Path) -> None:
+    """`rm -r docs`: the store opened as if no document had an annotation (docs/ made again, empty)."""
+    path = tmp_path / "s"
+    _session(path, "a", 0, "s0")
+    _session(path, "b", 1, "s1")
+    before = _content(path)
+    for child in (path / "docs").iterdir():
+        child.unlink()
+    (path / "docs").rmdir()
+    problems = check_store(path)
+    assert all(any(shard_name(d) in p for p in problems) for d in ("a", "b")), problems
+    with pytest.raises(StoreError, match="recover"):
+        AnnotationStore(path, corpus=_corpus(), annotator="x")
+    assert not (path / "docs").exists()
+    assert "recovered" in recover_store(path)
+    assert _content(path) == before
