@@ -311,12 +311,10 @@ class _Recovery:
         self.cut_new: frozenset[str] = frozenset()  # first written by a compaction cut before its link
 
     def run(self) -> list[str]:
-        # before journal.jsonl is rewritten without its bad lines: a cut compaction is told from a lost
-        # journal by the bytes journal.jsonl begins with
-        self.lost = lost_journals(self.path)
-        self.cut_new = cut_new_files(self.path)
         self.records = self._journal_records(self.path / JOURNAL_FILE)
         archives = load_archives(self.path)
+        self.lost = lost_journals(self.path)
+        self.cut_new = cut_new_files(self.path)
         if archives:
             self.kept = [(a.path, a.files, self._journal_records(a.path)) for a in archives]
             self.numbers = [a.number for a in archives]

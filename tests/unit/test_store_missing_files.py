@@ -292,3 +292,32 @@ def test_a_deleted_docs_folder_is_every_shard_missing_not_an_empty_store(tmp_pat
     assert not (path / "docs").exists()
     assert "recovered" in recover_store(path)
     assert _content(path) == before
+
+
+
+def test_a_cut_compaction_whose_journal_is_damaged_since_is_never_a_false_recovery(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cut compaction wrote a and b (b for the first time); then the journal's first line is damaged, so
+    journal.jsonl no longer begins with the bytes the cut list recorded, and the cut cannot be told from a
+    lost journal: recover brings b back whole or names it, never "recovered" without its span."""
+    path = tmp_path / "s"
+    _session(path, "a", 0, "s0")
+    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
+    store.add("a", 3, 4, "claim")  # journal line 1: a's shard (renamed by the cut) keeps it too
+    store.add("b", 6, 7, "claim")
+    _no_link_in_journals(monkeypatch)
+    with pytest.raises(StoreError):
+        store.compact()
+    monkeypatch.undo()
+    store._engine.close()  # noqa: SLF001 - as a killed process leaves it
+    before = _content(path)
+    journal = path / "journal.jsonl"
+    raw = journal.read_bytes()
+    journal.write_bytes(b"0" + raw[1:])  # line 1's checksum no longer matches
+    (path / "docs" / shard_name("b")).write_bytes(b"\x00" * 16)
+    try:
+        summary = recover_store(path)
+    except StoreError as exc:
+        assert shard_name("b") in str(exc) and "cannot be rebuilt" in str(exc)
+    else:
+        assert _content(path) == before, f"reported {summary!r} and lost b's span"
