@@ -150,11 +150,35 @@ def write_temp(path: Path, data: bytes | bytearray | Iterable[bytes]) -> Path:
     return tmp
 
 
+def link_or_copy(src: Path | str, dst: Path | str) -> bool:
+    """Make ``dst`` a hard link of ``src`` (False), or on a file system without hard links (EPERM,
+    EXDEV, ...) a copy whose bytes are fsynced (True: the caller fsyncs the folder once the copy has
+    its final name, before anything relies on it). Raises OSError."""
+    try:
+        os.link(src, dst)
+        return False
+    except OSError:
+        if not os.path.lexists(src):
+            raise
+    try:
+        shutil.copyfile(src, dst)
+        fd = os.open(dst, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        unlink_quietly(dst)
+        raise
+    return True
+
+
 def commit_temp(tmp: Path, path: Path, *, backup: bool = False) -> None:
     """Move a temp file from :func:`write_temp` over ``path`` (the caller fsyncs the folder).
 
     With ``backup`` the current file (if any) becomes ``<path>.bak`` first, by
-    hard link (copy when links are unsupported), so there is always a live file.
+    hard link (a durable copy when links are unsupported: :func:`link_or_copy`, and
+    the folder fsynced before the live file is replaced), so there is always a live file.
     """
     path = Path(path)
     try:
@@ -162,11 +186,10 @@ def commit_temp(tmp: Path, path: Path, *, backup: bool = False) -> None:
             bak = path.with_name(path.name + ".bak")
             btmp = temp_path(bak)
             unlink_quietly(btmp)
-            try:
-                os.link(path, btmp)
-            except OSError:
-                shutil.copyfile(path, btmp)
+            copied = link_or_copy(path, btmp)
             os.replace(btmp, bak)
+            if copied:  # a copy's name on disk before the live file it backs up is replaced
+                fsync_dir(path.parent)
         os.replace(tmp, path)
     except BaseException:
         unlink_quietly(tmp)

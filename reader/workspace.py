@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from reader.errors import StoreWriteError
+from reader.errors import StoreError
 from reader.labels import LabelSet
 from reader.protocols import CorpusAPI, StoreAPI
 from reader.model import ReanchorReport
@@ -86,7 +86,7 @@ class Workspace:
         (the app does not come here: it retries, or writes a rescue file)."""
         try:
             self.close()
-        except StoreWriteError:
+        except StoreError:  # a save that cannot be made (StoreWriteError), or any other refusal of it
             self.store.discard_unsaved()
             self.store.close()
             raise

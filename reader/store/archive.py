@@ -29,7 +29,7 @@ import errno
 import json
 import os
 import re
-import shutil
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -39,6 +39,7 @@ from reader.store.journal import read_journal
 
 ARCHIVE_DIR = "journals"
 PREV_JOURNAL = "journal.prev.jsonl"  # reader.store.engine.JOURNAL_PREV_FILE
+JOURNAL_KEY = "journal.jsonl"  # reader.store.engine.JOURNAL_FILE
 META_KEY = "meta.json"  # reader.store.engine.META_FILE
 SHARDS_DIR = "docs"  # reader.store.engine.DOCS_DIR
 # any number (a cap would hide the journal after it from recover and pruning), written as str(n) does
@@ -65,14 +66,84 @@ class ArchivedJournal:
     files: frozenset[str] | None
 
 
-def _read_files(path: Path) -> frozenset[str] | None:
+@dataclass(frozen=True)
+class Listing:
+    """``journals/<n>.files.json``: the files compaction ``n`` rewrote, and of them those whose every change
+    is in its journal (written for the first time since that journal began: rebuilt from nothing without a
+    ``.bak``; None when unknown, a list written before the reader said so)."""
+
+    files: frozenset[str]
+    new: frozenset[str] | None = None
+    journal: tuple[int, int] | None = None  # (bytes, crc32) of the journal it keeps (None: unknown)
+
+
+def _read_bytes(path: Path | str) -> bytes:
+    """A small file's bytes, with plain system calls (an open of the store reads every list: issue 22)."""
+    fd = os.open(path, os.O_RDONLY)
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _read_listing(path: Path | str) -> Listing | None:
+    """The list at ``path`` (``["meta.json", ...]`` as first written, or ``{"files": [...], "new": [...]}``);
+    None when it is missing or unreadable."""
+    try:
+        data = json.loads(_read_bytes(path).decode("utf-8"))
     except (OSError, ValueError, RecursionError):  # a list nested past the recursion limit is garbage too
         return None
+    new: frozenset[str] | None = None
+    journal: tuple[int, int] | None = None
+    if isinstance(data, dict):
+        fresh, mark = data.get("new"), data.get("journal")
+        if isinstance(fresh, list) and all(isinstance(x, str) for x in fresh):
+            new = frozenset(fresh)
+        if isinstance(mark, list) and len(mark) == 2 and all(type(x) is int and x >= 0 for x in mark):
+            journal = (mark[0], mark[1])
+        data = data.get("files")
     if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
         return None
-    return frozenset(data)
+    return Listing(frozenset(data), new, journal)
+
+
+def journal_mark(journal: Path, size: int | None = None) -> tuple[int, int] | None:
+    """``(bytes, crc32)`` of the first ``size`` bytes of ``journal`` (all of it when None), read a
+    megabyte at a time; None when it is shorter or cannot be read."""
+    crc, done = 0, 0
+    try:
+        with open(journal, "rb") as fh:
+            while size is None or done < size:
+                chunk = fh.read(fsutil.WRITE_CHUNK if size is None else min(fsutil.WRITE_CHUNK, size - done))
+                if not chunk:
+                    break
+                crc, done = zlib.crc32(chunk, crc), done + len(chunk)
+    except OSError:
+        return None
+    return (done, crc) if size is None or done == size else None
+
+
+def _newest_lost(store: Path, journals: set[int], lists: set[int]) -> int | None:
+    """The newest number when its list is there and its journal is gone although it was linked: the
+    journal of its compaction was reset since (it no longer begins with the bytes the list recorded).
+    None when the newest is whole, or is a compaction cut before it linked its journal (that journal
+    was not reset: it still begins with those bytes), or when the list is too old to say."""
+    newest = max(journals | lists, default=0)
+    if newest in journals or newest not in lists:
+        return None
+    listing = _read_listing(store / ARCHIVE_DIR / f"{newest}.files.json")
+    if listing is None or listing.journal is None:
+        return None
+    size, _crc = listing.journal
+    return None if journal_mark(store / JOURNAL_KEY, size) == listing.journal else newest
+
+
+def _read_files(path: Path) -> frozenset[str] | None:
+    listing = _read_listing(path)
+    return None if listing is None else listing.files
 
 
 def _numbers(folder: Path) -> tuple[set[int], set[int]]:
@@ -99,12 +170,132 @@ def load_archives(store: Path) -> list[ArchivedJournal]:
 
 def lost_journals(store: Path) -> dict[int, frozenset[str] | None]:
     """Number -> files of the kept journals whose list is there but whose journal is gone (deleted by
-    hand or a cleanup tool): the changes they hold are lost. The newest number is left out: its
-    journal may never have been linked (a crash between the two), and then it was not reset either."""
+    hand or a cleanup tool): the changes they hold are lost. The newest number is left out when its
+    journal may never have been linked (a compaction cut between the two: that journal was not reset,
+    see :func:`_newest_lost`)."""
     folder = store / ARCHIVE_DIR
     journals, lists = _numbers(folder)
     newest = max(journals | lists, default=0)
-    return {n: _read_files(folder / f"{n}.files.json") for n in lists - journals if n != newest}
+    return {n: _read_files(folder / f"{n}.files.json") for n in lists - journals
+            if n != newest or _newest_lost(store, journals, lists) == n}
+
+
+def cut_new_files(store: Path) -> frozenset[str]:
+    """The files the newest compaction wrote for the first time when it was cut before it linked its
+    journal: that journal was not reset, so ``journal.jsonl`` holds every change of them (recover
+    rebuilds them from nothing, the journal replayed on open)."""
+    folder = store / ARCHIVE_DIR
+    journals, lists = _numbers(folder)
+    newest = max(journals | lists, default=0)
+    if newest in journals or newest not in lists or _newest_lost(store, journals, lists) is not None:
+        return frozenset()
+    listing = _read_listing(folder / f"{newest}.files.json")
+    return listing.new if listing is not None and listing.new is not None else frozenset()
+
+
+def lost_journal_problems(store: Path) -> list[str]:
+    """One line per kept journal deleted while a file it rewrote was not rewritten since (its changes to
+    that file are gone, so recover cannot rebuild it if it is damaged): what ``reader store check`` says."""
+    lost = lost_journals(store)
+    if not lost:
+        return []
+    folder = store / ARCHIVE_DIR
+    journals, lists = _numbers(folder)
+    lines = []
+    for n, files in sorted(lost.items()):
+        later: set[str] = set()
+        for m in journals | lists:
+            if m > n:
+                later |= _read_files(folder / f"{m}.files.json") or set()
+        exposed = sorted(files - later) if files is not None else None
+        if exposed == []:
+            continue
+        names = ", ".join(exposed[:5]) + (" …" if len(exposed) > 5 else "") if exposed else "files it does not say"
+        lines.append(f"{folder / f'{n}.jsonl'}: missing (deleted by hand or by a cleanup tool?) while its list "
+                     f"{n}.files.json is there: the changes it kept to {names} are gone, so `reader store recover` "
+                     "cannot rebuild those files if they are damaged")
+    return lines
+
+
+#: a shard whose ``.bak`` is there without it: never so after a compaction (the .bak is linked first)
+MISSING_SHARD = "missing, but its backup is there (deleted by hand or by a sync client?)"
+#: a shard a kept journal's list names that is gone, with no ``.bak``: never so after a compaction (a shard
+#: is rewritten, never deleted: a document without annotations keeps an empty one)
+MISSING_KNOWN = "missing, but a kept journal names it as a file of the store (deleted by hand or by a sync client?)"
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """A store file as the newest kept list naming it says: whether that compaction wrote it for the first
+    time (None: unknown) and whether its journal is still there (with both, a lost file is rebuilt)."""
+
+    first_write: bool | None
+    journal_kept: bool
+
+
+def known_files(store: Path) -> dict[str, KnownFile]:
+    """The store files the lists of ``journals/`` name (``docs/<shard>``, ``meta.json``). Left out: list 0
+    (adopted from ``journal.prev.jsonl``, it names every document its records touch, even one whose
+    shard was never written) and the newest list of a compaction cut before it linked its journal (its
+    files may not be renamed into place yet)."""
+    folder = store / ARCHIVE_DIR
+    journals, lists = _numbers(folder)
+    newest = max(journals | lists, default=0)
+    cut = newest not in journals and _newest_lost(store, journals, lists) is None
+    known: dict[str, KnownFile] = {}
+    base = str(folder)
+    for n in sorted(lists, reverse=True):  # the newest list naming a file says what it is
+        if n == 0 or (n == newest and cut):
+            continue
+        listing = _read_listing(os.path.join(base, f"{n}.files.json"))
+        if listing is None:
+            continue
+        for name in listing.files - known.keys():
+            known[name] = KnownFile(None if listing.new is None else name in listing.new, n in journals)
+    return known
+
+
+@dataclass(frozen=True)
+class MissingShard:
+    """A shard that is gone while the store says it has it."""
+
+    path: Path
+    reason: str
+    backup: bool  # its .bak is there
+    # without a .bak: whether the newest kept list naming it wrote it first (False: it had a .bak, gone too;
+    # None: unknown) and whether that list's journal is there
+    first_write: bool | None = None
+    journal_kept: bool = True
+
+    @property
+    def rebuildable(self) -> bool:
+        """As far as the files tell, `reader store recover` brings it back whole."""
+        return self.backup or (self.journal_kept and self.first_write is True)
+
+
+def missing_shards(store: Path) -> list[MissingShard]:
+    """The shards of ``store`` that are gone: their ``.bak`` is left, or a kept list names them."""
+    known = known_files(store)  # before the folder is listed: a shard a compaction adds meanwhile is not named yet
+    docs = store / SHARDS_DIR
+    if os.path.lexists(docs) and not docs.is_dir():
+        return []  # not a folder: reported (and refused) as such
+    present: set[str] = set()
+    if docs.is_dir():  # a docs/ deleted whole: every shard a list names is missing
+        with os.scandir(docs) as entries:
+            present = {e.name for e in entries}
+    found: dict[str, MissingShard] = {}
+    for name in present:
+        shard = name[:-len(".bak")]
+        if name.endswith(".json.bak") and not name.startswith(fsutil.TMP_PREFIX) and shard not in present:
+            found[shard] = MissingShard(docs / shard, MISSING_SHARD, True)
+    prefix = f"{SHARDS_DIR}/"
+    for key, info in known.items():
+        name = key[len(prefix):]
+        if (not key.startswith(prefix) or "/" in name or not name.endswith(".json") or name.startswith(".")
+                or name in present or name in found):
+            continue
+        found[name] = MissingShard(docs / name, MISSING_KNOWN, False, info.first_write, info.journal_kept)
+    return sorted(found.values(), key=lambda m: m.path)
 
 
 class JournalArchive:
@@ -118,6 +309,9 @@ class JournalArchive:
         self._files: dict[int, frozenset[str] | None] | None = None
         self._next = 1
         self._announced: frozenset[str] = frozenset()  # the files of the compaction under way
+        # the files first written since the journal was last reset, by a compaction cut before it linked its
+        # journal (in this session, or the one before: its list): still "new" to the next compaction
+        self._unreset_new: frozenset[str] = frozenset()
 
     def _load(self) -> dict[int, frozenset[str] | None]:
         if self._files is None:
@@ -133,9 +327,12 @@ class JournalArchive:
                 # no list: left by a prune cut short (the list goes first), so nothing needs it
                 files[n] = _read_files(self.folder / f"{n}.files.json") if n in lists else frozenset()
             self._files = files
-            for n in lists - journals:  # a list whose journal was never linked (a crash in between)
-                if n == self._next - 1:  # an older one lost its journal: kept, recover must see the gap
-                    fsutil.unlink_quietly(self.folder / f"{n}.files.json")
+            # the newest list of a compaction cut before it linked its journal: that journal was not reset,
+            # this compaction keeps it again; a list whose journal was deleted is kept: recover must see the gap
+            if self._next - 1 in lists - journals and _newest_lost(self.store, journals, lists) is None:
+                cut = _read_listing(self.folder / f"{self._next - 1}.files.json")
+                self._unreset_new = cut.new or frozenset() if cut is not None else frozenset()
+                fsutil.unlink_quietly(self.folder / f"{self._next - 1}.files.json")
             with os.scandir(self.folder) as entries:
                 for entry in entries:
                     if entry.name.startswith(fsutil.TMP_PREFIX):
@@ -165,12 +362,21 @@ class JournalArchive:
         if names:
             self._link(0, prev, names)
 
-    def announce(self, rewritten: Iterable[Path]) -> None:
+    def announce(self, rewritten: Iterable[Path], journal: Path) -> None:
         """Before a compaction renames anything: the list of the files it is about to rewrite, as the next
-        number. A full disk fails here, before any file or ``.bak`` changed. Raises OSError."""
+        number, with the size and CRC of ``journal`` (the one :meth:`keep` will take: while it still begins
+        with those bytes it was not reset, so a list without its journal is a cut, not a loss). A full
+        disk fails here, before any file or ``.bak`` changed. Raises OSError."""
         self._load()
-        self._announced = frozenset(file_key(self.store, p) for p in rewritten)
-        self._write_list(self._next, self._announced)
+        paths = list(rewritten)
+        self._announced = frozenset(file_key(self.store, p) for p in paths)
+        # every change of these is in ``journal``: absent until now; meta.json never rewritten since the first
+        # open made it empty (no .bak); or first written by a compaction cut before its link
+        new = frozenset(file_key(self.store, p) for p in paths if not os.path.lexists(p) or (
+            file_key(self.store, p) == META_KEY and not os.path.lexists(p.with_name(p.name + ".bak")))) | (
+            self._unreset_new & self._announced)
+        self._write_list(self._next, self._announced, new, journal_mark(journal))
+        self._unreset_new |= new  # until keep() links the journal (which is then reset)
 
     def keep(self, journal: Path) -> None:
         """After the renames: archive ``journal`` (about to be reset) under the number :meth:`announce` gave.
@@ -181,30 +387,29 @@ class JournalArchive:
         self._link_journal(number, journal)
         files[number] = self._announced
         self._next = number + 1
+        self._unreset_new = frozenset()
 
     def _link(self, number: int, journal: Path, names: Iterable[str]) -> None:
         self._write_list(number, names)
         self._link_journal(number, journal)
 
-    def _write_list(self, number: int, names: Iterable[str]) -> None:
+    def _write_list(self, number: int, names: Iterable[str], new: Iterable[str] | None = None,
+                    mark: tuple[int, int] | None = None) -> None:
         # the list first, then the journal, then one fsync of the folder: a crash in between leaves a
         # journal that is not reset, so the next compaction keeps it again with every file it rewrites
         listing = self.folder / f"{number}.files.json"
-        fsutil.commit_temp(fsutil.write_temp(listing, json.dumps(sorted(names), ensure_ascii=False).encode("utf-8")),
-                           listing)
+        data: dict[str, list[str] | list[int]] = {"files": sorted(names)}
+        if new is not None:  # the files written for the first time: a lost one without a .bak is rebuilt
+            data["new"] = sorted(new)
+        if mark is not None:
+            data["journal"] = list(mark)
+        fsutil.commit_temp(fsutil.write_temp(listing, json.dumps(data, ensure_ascii=False).encode("utf-8")), listing)
 
     def _link_journal(self, number: int, journal: Path) -> None:
         target = self.folder / f"{number}.jsonl"
         tmp = fsutil.temp_path(target)
         try:
-            try:
-                os.link(journal, tmp)
-            except OSError:
-                if not journal.exists():
-                    raise
-                shutil.copyfile(journal, tmp)  # a file system without hard links
-                with open(tmp, "rb") as fh:
-                    os.fsync(fh.fileno())
+            fsutil.link_or_copy(journal, tmp)  # a durable copy on a file system without hard links
             os.replace(tmp, target)
         except BaseException:
             fsutil.unlink_quietly(tmp)

@@ -45,6 +45,7 @@ a bad line in the middle is corruption.
 """
 from __future__ import annotations
 
+import errno
 import gc
 import hashlib
 import json
@@ -64,8 +65,8 @@ from reader.model import Annotation, now_iso
 from reader.store import safety
 from reader.protocols import JSON
 from reader.store.base import META_TABLES, SCHEMA_VERSION, CommitError, Op, StoreImage, ann_from_record, ann_record
-from reader.store.archive import ARCHIVE_DIR, JournalArchive
-from reader.store.lockfile import WriterLock
+from reader.store.archive import ARCHIVE_DIR, JournalArchive, missing_shards
+from reader.store.lockfile import WriterLock, in_the_way
 from reader.store.migrate import BACKUP_PREFIX, backup_for_upgrade
 from reader.store.journal import (Journal, JournalCorrupt, Table, dumps, dumps_tables, encode_line, read_journal,
                                   read_json_file)
@@ -127,6 +128,17 @@ def refuse_missing_meta(path: Path) -> None:
     found = store_files(path)
     if found:
         raise StoreMetaMissingError(path / META_FILE, ", ".join(found), backup_of(path / META_FILE))
+
+
+def refuse_missing_shards(path: Path) -> None:
+    """Raise :class:`StoreError` when a shard the store has is gone (deleted by hand or by a sync client)
+    and `reader store recover` can bring it back: opened without it, the store would show its document
+    without annotations, and a compaction of that document would prune the journal that rebuilds it."""
+    for missing in missing_shards(path):
+        if missing.rebuildable:
+            source = f"{missing.path.name}.bak and the kept journals" if missing.backup else "the kept journals"
+            raise StoreError(f"{missing.path}: {missing.reason}; not opened and nothing was written. Run "
+                             f"`reader store recover --store {path}` to rebuild it from {source}.")
 
 
 def shard_name(doc_id: str) -> str:
@@ -407,7 +419,8 @@ class FileEngine:
         try:
             taken = lock.acquire()
         except OSError as exc:
-            self._fall_back_to_readonly(f"cannot take the lock {self.lock_path} ({fsutil.os_reason(exc)})")
+            self._fall_back_to_readonly(in_the_way(self.lock_path, "a folder") if exc.errno == errno.EISDIR
+                                        else f"cannot take the lock {self.lock_path} ({fsutil.os_reason(exc)})")
             return
         if not taken:
             raise StoreLockedError(self.lock_path, self._holder())
@@ -458,6 +471,7 @@ class FileEngine:
         if not has_meta:
             refuse_missing_meta(self.path)  # never taken for a new store, never written over
         load_shards(self.docs_dir, image)
+        refuse_missing_shards(self.path)
         records: list[dict[str, JSON]] = []
         good = 0
         try:
@@ -593,7 +607,7 @@ class FileEngine:
                 self._archive = JournalArchive(self.path, shard_name)
             # the list of the files about to be rewritten, before any is: a full journals/ fails the
             # compaction here, with no file rewritten and no .bak rotated (reader.store.archive)
-            self._archive.announce(path for _tmp, path in staged)
+            self._archive.announce((path for _tmp, path in staged), self.journal_path)
         except BaseException:
             for tmp, _path in staged:
                 fsutil.unlink_quietly(tmp)

@@ -75,6 +75,13 @@ def _flock(fd: int, *, folder: bool = False) -> bool | None:
     return True
 
 
+def in_the_way(path: Path, thing: str) -> str:
+    """What to do when ``thing`` ("a folder", "a symbolic link") took the name of ``.lock`` (``path``):
+    made by hand, a sync client, a restore."""
+    return (f"{path} is {thing}, not the lock file, so the store cannot be locked for writing: remove it "
+            "(the next writer makes the file again)")
+
+
 class WriterLock:
     """An exclusive, non-blocking lock on one store folder (``path`` is its ``.lock``), held until
     :meth:`release`."""
@@ -167,7 +174,11 @@ class WriterLock:
             return self._lost
         try:
             fresh = self._lock_file()
+        except safety.SymlinkInStoreError:
+            return in_the_way(self.path, "a symbolic link")
         except OSError as exc:
+            if exc.errno == errno.EISDIR:
+                return in_the_way(self.path, "a folder")
             return f"{self.path.name} was deleted or replaced and cannot be locked again ({fsutil.os_reason(exc)})"
         except _NoFlock:
             return f"{self.path.name} was deleted or replaced and cannot be locked again (no flock)"

@@ -11,7 +11,6 @@ file is left as it is and recovery fails in one line (never "recovered").
 from __future__ import annotations
 
 import os
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,9 +24,10 @@ from reader.protocols import JSON
 from reader.model import STATUS_REJECTED
 from reader.store.base import LayerKey, StoreImage, layer_key
 from reader.store.location import is_database_url
-from reader.store.lockfile import WriterLock
+from reader.store.lockfile import WriterLock, in_the_way
 from reader.store.salvage import Salvage, salvage_shard, split_records
-from reader.store.archive import ARCHIVE_DIR, load_archives, lost_journals, not_a_folder
+from reader.store.archive import (ARCHIVE_DIR, MissingShard, cut_new_files, load_archives, lost_journal_problems,
+                                  lost_journals, missing_shards, not_a_folder)
 from reader.store.engine import (
     DOCS_DIR,
     JOURNAL_FILE,
@@ -60,25 +60,11 @@ def _corrupt_name(path: Path) -> Path:
     return candidate
 
 
-#: a shard whose ``.bak`` is there without it: never so after a compaction (the .bak is linked first)
-MISSING_SHARD = "missing, but its backup is there (deleted by hand or by a sync client?)"
-
-
-def missing_shards(docs_dir: Path) -> list[Path]:
-    """The shards of ``docs_dir`` that are gone while their ``.bak`` is left."""
-    if not docs_dir.is_dir():
-        return []
-    return sorted(p.with_suffix("") for p in docs_dir.glob("*.json.bak")
-                  if not p.name.startswith(fsutil.TMP_PREFIX) and not os.path.lexists(p.with_suffix("")))
-
-
 def _set_aside(path: Path, aside: Path) -> None:
     """Keep ``path`` as ``aside`` and leave it in place until its rebuilt copy replaces it (atomically):
     a recovery interrupted in between leaves the damaged file to recover again, never no file."""
-    try:
-        os.link(path, aside)
-    except OSError:
-        shutil.copyfile(path, aside)  # a file system without hard links
+    if fsutil.link_or_copy(path, aside):  # a copy (no hard links): its name on disk before the file is replaced
+        fsutil.fsync_dir(aside.parent)
 
 
 # --------------------------------------------------------------------------- check
@@ -150,10 +136,14 @@ def _check(path: Path, notes: list[str]) -> list[str]:
     seen: dict[str, str] = {}
     for shard in iter_shards(path / DOCS_DIR):
         problems.extend(_shard_problems(shard, seen, image))
-    problems.extend(f"{p}: {MISSING_SHARD}" for p in missing_shards(path / DOCS_DIR))
+    problems.extend(f"{m.path}: {m.reason}" for m in missing_shards(path))
+    if (path / LOCK_FILE).is_dir() and not (path / LOCK_FILE).is_symlink():  # a symlink: refuse_symlinks said it
+        problems.append(in_the_way(path / LOCK_FILE, "a folder"))
     kept = path / ARCHIVE_DIR
     if os.path.lexists(kept) and not kept.is_dir():
         problems.append(not_a_folder(kept))
+    problems.extend(lost_journal_problems(path))
+    problems.extend(_unrebuildable(path))
     journal = path / JOURNAL_FILE
     if journal.exists():
         try:
@@ -177,6 +167,16 @@ def _check(path: Path, notes: list[str]) -> list[str]:
     except ReaderError as exc:
         problems.append(str(exc))
     return problems
+
+
+def _unrebuildable(path: Path) -> list[str]:
+    """One line per file `reader store recover` could not rebuild (a dry run of it: nothing written)."""
+    recovery = _Recovery(path, dry=True)
+    try:
+        recovery.run()
+    except (StoreError, OSError):  # a file of a newer version, an unreadable journal: reported on their own
+        pass
+    return [f"{path}{os.sep}{gap}" for gap in recovery.gaps]
 
 
 # --------------------------------------------------------------------------- recover
@@ -293,10 +293,12 @@ def _ops_for(records: list[Record], *, doc_id: str | None = None, meta: bool = F
 
 
 class _Recovery:
-    """One recovery run over a locked store folder; ``run`` returns what it did."""
+    """One recovery run over a locked store folder; ``run`` returns what it did. A ``dry`` run (``reader
+    store check``) writes nothing and takes no lock: it only finds the files it could not rebuild (``gaps``)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, dry: bool = False) -> None:
         self.path = path
+        self.dry = dry
         self.actions: list[str] = []
         self.gaps: list[str] = []  # files that cannot be rebuilt: left as they are
         self.records: list[Record] = []
@@ -306,11 +308,13 @@ class _Recovery:
         self.expected: set[str] = set()  # annotation ids salvaged: each must be in the recovered store
         self.numbers: list[int] = []  # the number of each of ``kept`` (empty: journal.prev.jsonl alone)
         self.lost: dict[int, frozenset[str] | None] = {}  # kept journals deleted since (their list is left)
+        self.cut_new: frozenset[str] = frozenset()  # first written by a compaction cut before its link
 
     def run(self) -> list[str]:
         self.records = self._journal_records(self.path / JOURNAL_FILE)
         archives = load_archives(self.path)
         self.lost = lost_journals(self.path)
+        self.cut_new = cut_new_files(self.path)
         if archives:
             self.kept = [(a.path, a.files, self._journal_records(a.path)) for a in archives]
             self.numbers = [a.number for a in archives]
@@ -323,8 +327,10 @@ class _Recovery:
                 raise shard.version_error
             if shard.reason is not None:
                 self._recover_shard(shard.path, shard.reason)
-        for shard_path in missing_shards(self.path / DOCS_DIR):
-            self._recover_shard(shard_path, MISSING_SHARD)
+        for missing in missing_shards(self.path):
+            if not self.dry:
+                missing.path.parent.mkdir(exist_ok=True)  # docs/ deleted whole
+            self._recover_shard(missing.path, missing.reason, missing)
         return self.actions
 
     def _since_backup(self, key: str, *, doc_id: str | None = None, has_backup: bool) -> list[tuple[Path, list[Record]]] | None:
@@ -340,15 +346,17 @@ class _Recovery:
         if any(n > after and (files is None or key in files) for n, files in self.lost.items()):
             return None  # a later rewrite's journal was deleted: its changes are gone
         if start is None:
-            # meta.json without a backup was never rewritten since it was made empty on the first open
-            return [] if meta and not has_backup else None
+            # meta.json without a backup was never rewritten since it was made empty on the first open; every
+            # change of a file the newest list, of a compaction cut before its link, marks new is in
+            # journal.jsonl (replayed on open) since its .bak if any (the version that compaction renamed)
+            return [] if key in self.cut_new or (meta and not has_backup) else None
         return [(path, _ops_for(records, doc_id=doc_id, meta=meta)) for path, _files, records in self.kept[start:]]
 
-    def _gap(self, key: str, reason: str, backup: Path | None) -> None:
+    def _gap(self, key: str, reason: str, backup: Path | None, *, present: bool = True) -> None:
         self.gaps.append(
             f"{key}: {reason}; it cannot be rebuilt: none of the kept journals ({ARCHIVE_DIR}/, {JOURNAL_PREV_FILE}) "
             f"holds its changes since {'its backup ' + backup.name if backup else 'it was made (it has no backup)'}, "
-            "so it is left as it is"
+            + ("so it is left as it is" if present else "so it is left missing")
             + (f" (to go back to {backup.name}, losing those changes, copy it over the file)" if backup else "")
         )
 
@@ -362,7 +370,7 @@ class _Recovery:
         raw = journal.read_bytes()
         records, good_len, bad = read_journal(raw, strict=False)
         records, rejected = split_records(records)
-        if not bad and not rejected:
+        if (not bad and not rejected) or self.dry:
             return records
         aside = _corrupt_name(journal)
         _set_aside(journal, aside)
@@ -411,6 +419,8 @@ class _Recovery:
         except StoreError as exc:  # also a backup or a journal record of a newer version: never downgraded
             self.gaps.append(f"{META_FILE}: {reason}; it cannot be rebuilt: {exc}, so it is left as it is")
             return
+        if self.dry:
+            return
         aside = _corrupt_name(meta)
         if meta.exists():  # a meta.json that is missing (StoreMetaMissingError) has nothing to set aside
             _set_aside(meta, aside)
@@ -436,9 +446,18 @@ class _Recovery:
                     doc_id = cand
         return doc_id
 
-    def _recover_shard(self, shard: Path, reason: str) -> None:
+    def _recover_shard(self, shard: Path, reason: str, missing: MissingShard | None = None) -> None:
         """Rebuild a shard from its ``.bak``, every record still readable in the damaged
-        file (newer than the backup, so they win) and the kept journals since the backup."""
+        file (newer than the backup, so they win) and the kept journals since the backup.
+        A ``missing`` one (deleted) without a ``.bak`` is rebuilt from the journal of its only rewrite."""
+        key = f"{DOCS_DIR}/{shard.name}"
+        if missing is not None and not missing.backup and missing.first_write is not True:
+            why = (f"it was rewritten since it was made, so it had a backup {shard.name}.bak, which is gone too (the "
+                   "changes before its last rewrite are lost)" if missing.first_write is False else
+                   "its backup is gone and the kept journal naming it does not say whether it had one (a list "
+                   "written by an older reader)")
+            self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: {why}, so it is left missing")
+            return
         try:
             salvaged = salvage_shard(shard.read_bytes())
         except OSError:
@@ -447,7 +466,6 @@ class _Recovery:
         rebuilt = StoreImage()
         doc_id: str | None = None
         from_bak = 0
-        key = f"{DOCS_DIR}/{shard.name}"
         if bak.exists():
             try:
                 doc_id, anns = read_shard(bak)
@@ -461,13 +479,16 @@ class _Recovery:
             from_bak = len(anns)
         doc_id = doc_id or salvaged.doc_id or self._doc_id_from_journals(shard)
         if doc_id is None:  # not even which document it was
+            left = ("so it is left as it is (move it aside to open the store without it)" if shard.exists()
+                    else "so its annotations are lost")
             self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: no backup, no readable record and no kept "
-                             "journal names its document, so it is left as it is (move it aside to open the store "
-                             "without it)")
+                             f"journal names its document, {left}")
             return
         journals = self._since_backup(key, doc_id=doc_id, has_backup=bak.exists())
         if journals is None:
-            self._gap(f"{key} ({doc_id})", reason, bak if bak.exists() else None)
+            self._gap(f"{key} ({doc_id})", reason, bak if bak.exists() else None, present=shard.exists())
+            return
+        if self.dry:
             return
         aside = _corrupt_name(shard)
         if shard.exists():  # a shard deleted by hand has nothing to set aside

@@ -158,3 +158,54 @@ def test_an_older_writer_that_got_in_through_a_deleted_lock_file_stops_our_saves
             pass
     spans = {(a.start, a.end) for a in AnnotationStore(store, corpus=_corpus(), readonly=True).all()}
     assert (0, 3) in spans  # the save that returned is there
+
+
+@pytest.mark.parametrize("kind", ["folder", "symlink"])
+def test_a_lock_file_replaced_by_a_folder_or_a_symlink_mid_session_is_one_clear_line(tmp_path: Path,
+                                                                                     kind: str) -> None:
+    """The save after `.lock` was replaced says what is in the way and what to do (it said "Nothing was
+    opened", of a store open for an hour, or "will be retried", which cannot help); the change is kept
+    unsaved, saved once the thing is removed; and a command ending on it releases the store (no
+    `.lock.info` left behind naming a writer that is gone)."""
+    from reader.errors import StoreError
+    from reader.workspace import Workspace
+
+    store = tmp_path / "store"
+    first = AnnotationStore(store, corpus=_corpus(), annotator="first")
+    first.add("a", 0, 3, "claim")
+    (store / ".lock").unlink()
+    if kind == "folder":
+        (store / ".lock").mkdir()
+    else:
+        (store / ".lock").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(StoreWriteError) as info:
+        first.add("a", 4, 8, "claim")
+    line = str(info.value)
+    assert "\n" not in line and ".lock" in line and ("folder" if kind == "folder" else "symbolic link") in line
+    assert "remove" in line and "Nothing was opened" not in line, line
+    assert first.unsaved == 1
+    if kind == "folder":
+        from reader.store import check_store
+
+        assert any(".lock" in p and "folder" in p for p in check_store(store)), check_store(store)
+        (store / ".lock").rmdir()
+    else:
+        (store / ".lock").unlink()
+    first.close()  # the kept change saved now
+    assert not (store / ".lock.info").exists()
+    with AnnotationStore(store, corpus=_corpus(), readonly=True) as check:
+        assert {(a.start, a.end) for a in check.all()} == {(0, 3), (4, 8)}
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(TEXT, encoding="utf-8")
+    with pytest.raises(StoreError):
+        with Workspace.open(corpus, store, detect=False, annotator="cli") as ws:  # a command, as the CLI runs it
+            doc_id = ws.corpus.documents[0].id
+            (store / ".lock").unlink()
+            if kind == "folder":
+                (store / ".lock").mkdir()
+            else:
+                (store / ".lock").symlink_to(tmp_path / "elsewhere")
+            ws.store.add(doc_id, 0, 3, "claim")
+    assert not (store / ".lock.info").exists()

@@ -1,4 +1,5 @@
 """reader.fsutil: atomic writes give files the mode a plain open()/mkdir() would (issue 9, defect 5)."""
+import errno
 import os
 import stat
 from pathlib import Path
@@ -79,3 +80,40 @@ def test_exports_and_store_files_have_plain_modes(tmp_path, seeds_copy, umask_02
     files = [p for p in (tmp_path / "store").rglob("*") if p.is_file() and not p.name.startswith(".lock")]
     assert files and {mode(p) for p in files} == {0o644}
     assert mode(tmp_path / "store" / "docs") == 0o755
+
+
+@pytest.mark.parametrize("code", [errno.EPERM, errno.EXDEV])
+def test_a_backup_copied_where_hard_links_are_missing_is_durable_before_the_file_is_replaced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+    """Without hard links the .bak is a copy: its bytes and its name must be on disk (the copy fsynced, then
+    the folder) before the live file is replaced, or a crash leaves a torn .bak that recover would trust."""
+    path = tmp_path / "shard.json"
+    fsutil.atomic_write(path, b"generation 1")
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def no_link(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def replace(src: object, dst: object, *args: object, **kwargs: object) -> None:
+        events.append(("replace", str(dst)))
+        real_replace(src, dst, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "link", no_link)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    fsutil.atomic_write(path, b"generation 2", backup=True)
+    monkeypatch.undo()
+    bak = path.with_name("shard.json.bak")
+    assert bak.read_bytes() == b"generation 1" and path.read_bytes() == b"generation 2"
+    assert os.stat(bak).st_nlink == 1  # a copy indeed
+    bak_named = events.index(("replace", str(bak)))
+    live_replaced = events.index(("replace", str(path)))
+    copy_synced = [i for i, (kind, what) in enumerate(events)
+                   if kind == "fsync" and Path(what).name.startswith(fsutil.TMP_PREFIX + "shard.json.bak")]
+    assert copy_synced and copy_synced[0] < bak_named, events  # the copy's bytes before its name
+    assert ("fsync", str(tmp_path)) in events[bak_named:live_replaced], events  # its name before the live file goes
