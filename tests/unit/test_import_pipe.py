@@ -1,0 +1,119 @@
+"""Imports from a pipe (standard input, a FIFO), as the user runs them: a pipe is read once, so
+nothing may peek at it and open it again. Records of several KiB cross every read-ahead window
+(4 KiB, 64 KiB); every record must be imported with exact offsets, or the import refused in one line."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reader.store import AnnotationStore
+
+ROOT = Path(__file__).resolve().parents[2]
+RECORDS = 6
+
+
+def _text(i: int) -> str:
+    """A document of about 5 KB: an emoji first (code points are not bytes), its target far in."""
+    return f"{i} \U0001F600 café " + "filler words " * 380 + f"target{i} and the end of {i}."
+
+
+def _target(text: str, i: int) -> tuple[int, int, str]:
+    start = text.index(f"target{i}")
+    return start, start + len(f"target{i}"), f"target{i}"
+
+
+def _utf16(text: str, at: int) -> int:
+    return len(text[:at].encode("utf-16-le")) // 2
+
+
+def _record(fmt: str, i: int) -> dict[str, Any]:
+    text = _text(i)
+    start, end, target = _target(text, i)
+    if fmt == "jsonl":
+        return {"id": f"d{i}", "text": text, "spans": [{"start": start, "end": end, "label": "claim", "text": target}]}
+    if fmt == "doccano":  # doccano counts UTF-16 units: one more after the emoji
+        return {"id": f"d{i}", "text": text, "label": [[_utf16(text, start), _utf16(text, end), "claim"]]}
+    if fmt == "prodigy":
+        return {"text": text, "spans": [{"start": start, "end": end, "label": "claim", "text": target}],
+                "meta": {"id": f"d{i}"}, "answer": "accept"}
+    region = {"id": f"r{i}", "from_name": "label", "to_name": "text", "type": "labels",
+              "value": {"start": start, "end": end, "text": target, "labels": ["claim"]}}
+    return {"id": i, "data": {"text": text}, "annotations": [{"result": [region]}]}
+
+
+def _file_bytes(fmt: str) -> bytes:
+    """The import file of ``fmt`` (``jsonl-array``: our JSONL written as one JSON array; ``jsonl-blanks``:
+    after 100 KB of blank lines, which the format's first look reads past)."""
+    records = [_record(fmt.split("-")[0], i) for i in range(RECORDS)]
+    if fmt in ("labelstudio", "jsonl-array"):
+        return json.dumps(records, ensure_ascii=False).encode("utf-8")
+    blanks = b"\n" * 100_000 if fmt == "jsonl-blanks" else b""
+    return blanks + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+
+
+def _run(tmp_path: Path, *argv: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "corpus").mkdir(exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "READER_ANNOTATOR": "tester"}
+    return subprocess.run([sys.executable, "-m", "reader", "import", str(tmp_path / "corpus"), *argv,
+                           "--store", str(tmp_path / "s")],
+                          input=stdin.decode("utf-8") if stdin is not None else None, capture_output=True,
+                          text=True, cwd=tmp_path, env=env, timeout=60)
+
+
+def _through_fifo(tmp_path: Path, data: bytes, *argv: str) -> subprocess.CompletedProcess[str]:
+    """``reader import CORPUS FIFO ARGV`` while a thread writes ``data`` into the FIFO."""
+    fifo = tmp_path / "in.pipe"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        try:
+            with open(fifo, "wb") as fh:
+                fh.write(data)
+        except BrokenPipeError:  # the reader refused it, or read only part of it
+            pass
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        return _run(tmp_path, str(fifo), *argv)
+    finally:
+        if writer.is_alive():  # never opened by the reader: open it so the writer goes on and ends
+            fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+            writer.join(timeout=0.5)
+            os.close(fd)
+        writer.join(timeout=60)
+
+
+def _assert_all_imported(tmp_path: Path, proc: subprocess.CompletedProcess[str]) -> None:
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"imported {RECORDS} annotation(s)" in proc.stdout, proc.stdout + proc.stderr
+    store = AnnotationStore(tmp_path / "s", readonly=True)
+    got = []
+    for ann in store.all():
+        doc = store.document(ann.doc_id)
+        assert doc is not None
+        assert doc.text[ann.start:ann.end] == ann.text, (ann.doc_id, ann.start, ann.end, ann.text)
+        got.append((doc.text, ann.start, ann.end, ann.text))
+    assert sorted(got) == sorted((_text(i), *_target(_text(i), i)) for i in range(RECORDS))
+
+
+FORMATS = ["jsonl", "jsonl-array", "jsonl-blanks", "doccano", "prodigy", "labelstudio"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_standard_input_as_dev_stdin_imports_every_record(tmp_path: Path, fmt: str) -> None:
+    proc = _run(tmp_path, "/dev/stdin", "--format", fmt.split("-")[0], stdin=_file_bytes(fmt))
+    _assert_all_imported(tmp_path, proc)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_fifo_imports_every_record(tmp_path: Path, fmt: str) -> None:
+    proc = _through_fifo(tmp_path, _file_bytes(fmt), "--format", fmt.split("-")[0])
+    _assert_all_imported(tmp_path, proc)
