@@ -117,3 +117,17 @@ def test_standard_input_as_dev_stdin_imports_every_record(tmp_path: Path, fmt: s
 def test_a_fifo_imports_every_record(tmp_path: Path, fmt: str) -> None:
     proc = _through_fifo(tmp_path, _file_bytes(fmt), "--format", fmt.split("-")[0])
     _assert_all_imported(tmp_path, proc)
+
+
+@pytest.mark.parametrize("how", ["stdin", "fifo"])
+def test_a_pipe_without_format_is_refused_in_one_line_naming_it(tmp_path: Path, how: str) -> None:
+    """A pipe's format is not guessed (the guess would read what the import must read): one line, not "no such file"."""
+    data = _file_bytes("jsonl")
+    if how == "stdin":
+        proc, name = _run(tmp_path, "/dev/stdin", stdin=data), "/dev/stdin"
+    else:
+        proc, name = _through_fifo(tmp_path, data), str(tmp_path / "in.pipe")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith(f"reader: error: {name}: is a pipe or a device") and "say which with --format (" in line, line
+    assert "no such file" not in line and not (tmp_path / "s").exists()  # the store is not even opened
