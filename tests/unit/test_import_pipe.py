@@ -58,13 +58,16 @@ def _file_bytes(fmt: str) -> bytes:
     return blanks + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
 
 
-def _run(tmp_path: Path, *argv: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+def _run(tmp_path: Path, *argv: str, stdin: bytes | None = None, command: str = "import",
+         store: str = "s") -> subprocess.CompletedProcess[str]:
+    """``reader COMMAND CORPUS ARGV --store STORE`` in a child process, ``stdin`` written into its standard input."""
     (tmp_path / "corpus").mkdir(exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "READER_ANNOTATOR": "tester"}
-    return subprocess.run([sys.executable, "-m", "reader", "import", str(tmp_path / "corpus"), *argv,
-                           "--store", str(tmp_path / "s")],
-                          input=stdin.decode("utf-8") if stdin is not None else None, capture_output=True,
-                          text=True, cwd=tmp_path, env=env, timeout=60)
+    proc = subprocess.run([sys.executable, "-m", "reader", command, str(tmp_path / "corpus"), *argv,
+                           "--store", str(tmp_path / store)],
+                          input=stdin, capture_output=True, cwd=tmp_path, env=env, timeout=60)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
+                                       proc.stderr.decode("utf-8", "replace"))
 
 
 def _through_fifo(tmp_path: Path, data: bytes, *argv: str) -> subprocess.CompletedProcess[str]:
@@ -131,3 +134,19 @@ def test_a_pipe_without_format_is_refused_in_one_line_naming_it(tmp_path: Path, 
     (line,) = proc.stderr.splitlines()
     assert line.startswith(f"reader: error: {name}: is a pipe or a device") and "say which with --format (" in line, line
     assert "no such file" not in line and not (tmp_path / "s").exists()  # the store is not even opened
+
+
+@pytest.mark.parametrize("how", ["stdin", "fifo"])
+def test_a_spacy_docbin_from_a_pipe_imports_every_span(tmp_path: Path, how: str) -> None:
+    """The DocBin is read once: its inflated size was checked on one read of the path and spaCy read it again."""
+    pytest.importorskip("spacy")
+    (tmp_path / "x.jsonl").write_bytes(_file_bytes("jsonl"))
+    assert _run(tmp_path, str(tmp_path / "x.jsonl"), "--format", "jsonl", store="src").returncode == 0
+    made = _run(tmp_path, "--format", "spacy", "--out", str(tmp_path / "x.spacy"), command="export", store="src")
+    assert made.returncode == 0, made.stderr
+    data = (tmp_path / "x.spacy").read_bytes()
+    if how == "stdin":
+        proc = _run(tmp_path, "/dev/stdin", "--format", "spacy", stdin=data)
+    else:
+        proc = _through_fifo(tmp_path, data, "--format", "spacy")
+    _assert_all_imported(tmp_path, proc)
