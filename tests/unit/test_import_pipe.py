@@ -150,3 +150,17 @@ def test_a_spacy_docbin_from_a_pipe_imports_every_span(tmp_path: Path, how: str)
     else:
         proc = _through_fifo(tmp_path, data, "--format", "spacy")
     _assert_all_imported(tmp_path, proc)
+
+
+@pytest.mark.parametrize("how", ["stdin", "fifo"])
+def test_brat_from_a_pipe_is_refused_in_one_line(tmp_path: Path, how: str) -> None:
+    """brat needs a .ann and its .txt beside it: a pipe cannot give both (it said "no such folder")."""
+    data = b"T1\tclaim 0 4\tword\n"
+    if how == "stdin":
+        proc, name = _run(tmp_path, "/dev/stdin", "--format", "brat", stdin=data), "/dev/stdin"
+    else:
+        proc, name = _through_fifo(tmp_path, data, "--format", "brat"), str(tmp_path / "in.pipe")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line == (f"reader: error: {name}: is a pipe or a device; a brat import takes a folder, "
+                    "or a .ann file with its .txt beside it, which a pipe cannot give"), line
