@@ -164,3 +164,31 @@ def test_brat_from_a_pipe_is_refused_in_one_line(tmp_path: Path, how: str) -> No
     (line,) = proc.stderr.splitlines()
     assert line == (f"reader: error: {name}: is a pipe or a device; a brat import takes a folder, "
                     "or a .ann file with its .txt beside it, which a pipe cannot give"), line
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "doccano", "prodigy", "labelstudio"])
+def test_a_dash_imports_standard_input(tmp_path: Path, fmt: str) -> None:
+    """``reader import CORPUS - --format F`` reads standard input, as ``--out -`` writes standard output."""
+    proc = _run(tmp_path, "-", "--format", fmt, stdin=_file_bytes(fmt))
+    _assert_all_imported(tmp_path, proc)
+    assert "stdin:" in proc.stdout
+
+
+def test_a_dash_on_a_terminal_is_refused_in_one_line(tmp_path: Path) -> None:
+    """Standard input a terminal: reading it would wait for typing; it is refused, the way to pipe a file said."""
+    import pty
+
+    main, child = pty.openpty()
+    try:
+        (tmp_path / "corpus").mkdir()
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "READER_ANNOTATOR": "tester"}
+        proc = subprocess.run([sys.executable, "-m", "reader", "import", str(tmp_path / "corpus"), "-", "--format", "jsonl",
+                               "--store", str(tmp_path / "s")], stdin=child, capture_output=True, text=True,
+                              cwd=tmp_path, env=env, timeout=60)
+    finally:
+        os.close(child)
+        os.close(main)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    line, hint = proc.stderr.splitlines()  # a usage error, and where help is
+    assert line.startswith("reader import: '-' reads standard input, which is a terminal here; pipe the file in"), line
+    assert hint == "(try `reader --help`)" and not (tmp_path / "s").exists()
