@@ -336,7 +336,7 @@ def _store_restore(args: argparse.Namespace) -> int:
             if answer not in ("y", "yes"):
                 console.print(output.text(f"{path.name}: nothing restored"))
                 return output.EXIT_OK
-        report = restore_rescue(store, path)
+        report = restore_rescue(store, preview)  # the lines it showed: a pipe is read once
     console.print(output.text(report.summary()))
     for p in report.problems[: args.max_problems]:
         console.print(output.text(f"  {p}"))

@@ -192,3 +192,29 @@ def test_a_dash_on_a_terminal_is_refused_in_one_line(tmp_path: Path) -> None:
     line, hint = proc.stderr.splitlines()  # a usage error, and where help is
     assert line.startswith("reader import: '-' reads standard input, which is a terminal here; pipe the file in"), line
     assert hint == "(try `reader --help`)" and not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize("how", ["stdin", "fifo"])
+def test_a_rescue_file_from_a_pipe_is_shown_and_restored_whole(tmp_path: Path, how: str) -> None:
+    """``reader store restore`` read the file to show it, then again to replay it: from a pipe the
+    preview lost its first 8 KiB and the restore found "not a rescue file" (a FIFO: waited forever)."""
+    from reader.store.rescue import rescue_bytes
+
+    transactions = [[["meta", "state", f"k{i}", "x" * 1000]] for i in range(20)]  # 20 KB: past every read-ahead
+    data = rescue_bytes(tmp_path / "s", transactions)
+    argv = ["--yes", "--store", str(tmp_path / "s")]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "READER_ANNOTATOR": "tester"}
+    if how == "stdin":
+        proc = subprocess.run([sys.executable, "-m", "reader", "store", "restore", "/dev/stdin", *argv], input=data,
+                              capture_output=True, cwd=tmp_path, env=env, timeout=60)
+    else:
+        fifo = tmp_path / "in.pipe"
+        os.mkfifo(fifo)
+        writer = threading.Thread(target=fifo.write_bytes, args=(data,), daemon=True)
+        writer.start()
+        proc = subprocess.run([sys.executable, "-m", "reader", "store", "restore", str(fifo), *argv],
+                              capture_output=True, cwd=tmp_path, env=env, timeout=60)
+        writer.join(timeout=60)
+    out = proc.stdout.decode("utf-8")
+    assert proc.returncode == 0, out + proc.stderr.decode("utf-8")
+    assert "20 change(s) in 20 transaction(s)" in out and "restored 20 of 20 unsaved change(s)" in out, out
