@@ -218,3 +218,13 @@ def test_a_rescue_file_from_a_pipe_is_shown_and_restored_whole(tmp_path: Path, h
     out = proc.stdout.decode("utf-8")
     assert proc.returncode == 0, out + proc.stderr.decode("utf-8")
     assert "20 change(s) in 20 transaction(s)" in out and "restored 20 of 20 unsaved change(s)" in out, out
+
+
+def test_a_jsonl_file_smaller_than_the_first_look_is_imported_from_a_pipe(tmp_path: Path) -> None:
+    """Under 4 KiB the first look read the whole pipe: "imported 0 annotation(s) from 0 record(s)", exit 0."""
+    text = "\U0001F600 target0"
+    line = json.dumps({"id": "d0", "text": text, "spans": [{"start": 2, "end": 9, "label": "claim", "text": "target0"}]})
+    proc = _run(tmp_path, "/dev/stdin", "--format", "jsonl", stdin=line.encode("utf-8") + b"\n")
+    assert proc.returncode == 0 and "imported 1 annotation(s) from 1 record(s)" in proc.stdout, proc.stdout + proc.stderr
+    (ann,) = AnnotationStore(tmp_path / "s", readonly=True).all()
+    assert (ann.start, ann.end, ann.text) == (2, 9, "target0")
