@@ -228,3 +228,14 @@ def test_a_jsonl_file_smaller_than_the_first_look_is_imported_from_a_pipe(tmp_pa
     assert proc.returncode == 0 and "imported 1 annotation(s) from 1 record(s)" in proc.stdout, proc.stdout + proc.stderr
     (ann,) = AnnotationStore(tmp_path / "s", readonly=True).all()
     assert (ann.start, ann.end, ann.text) == (2, 9, "target0")
+
+
+def test_a_process_substitution_imports_every_record(tmp_path: Path) -> None:
+    """``reader import CORPUS <(cat FILE) --format jsonl``: bash gives a /dev/fd/N path of a pipe."""
+    (tmp_path / "x.jsonl").write_bytes(_file_bytes("jsonl"))
+    (tmp_path / "corpus").mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "READER_ANNOTATOR": "tester"}
+    script = '"$0" -m reader import corpus <(cat x.jsonl) --format jsonl --store s'
+    proc = subprocess.run(["bash", "-c", script, sys.executable], capture_output=True, text=True, cwd=tmp_path,
+                          env=env, timeout=60)
+    _assert_all_imported(tmp_path, proc)
