@@ -103,16 +103,8 @@ def write_rescue(store_path: Path | str, transactions: list[list[Op]], folders: 
     raise RescueError(f"could not write a rescue file anywhere: {'; '.join(tried)}")
 
 
-def is_rescue_file(path: Path | str) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            first = fh.readline(4096)
-    except OSError:
-        return False
-    return _is_header(first)
-
-
 def _is_header(first: bytes) -> bool:
+    """Is ``first`` (a file's first line) a rescue file's header?"""
     try:
         head = json.loads(first.decode("utf-8"))
     except (ValueError, RecursionError):
