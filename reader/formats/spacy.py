@@ -32,7 +32,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator, cast
 
 from reader.errors import FormatError
 from reader.formats.base import ExportContext, Format, ImportItem, ImportProblem, SpanRecord, register
@@ -49,7 +49,7 @@ MAX_DOCBIN_BYTES = 1024 * 1024 * 1024
 MAX_INFLATED_BYTES = 256 * 1024 * 1024
 
 
-def inflated_size_problem(data: bytes, limit: int = MAX_INFLATED_BYTES) -> str | None:
+def inflated_size_problem(data: bytes | bytearray, limit: int = MAX_INFLATED_BYTES) -> str | None:
     """Why the zlib stream ``data`` is refused (it inflates past ``limit``, or is not zlib), or None.
 
     Inflated a chunk at a time with a bounded output per step, so memory stays at about one chunk
@@ -76,20 +76,25 @@ def inflated_size_problem(data: bytes, limit: int = MAX_INFLATED_BYTES) -> str |
     return None
 
 
-def read_docbin_bytes(path: Path) -> bytes:
+def read_docbin_bytes(path: Path, limit: int = MAX_DOCBIN_BYTES) -> bytes | bytearray:
     """The bytes of the DocBin at ``path``, read once (a pipe, standard input or a FIFO, cannot be
-    read again), refused in one line past :data:`MAX_DOCBIN_BYTES` (a file before it is read)."""
-    too_large = f"{path}: the DocBin is larger than {MAX_DOCBIN_BYTES // (1024 * 1024)} MiB; spaCy loads it whole, so it is refused"
+    read again), refused in one line past ``limit`` (a file by its size, before it is read)."""
+    too_large = f"{path}: the DocBin is larger than {limit // (1024 * 1024)} MiB; spaCy loads it whole, so it is refused"
     try:
-        if path.stat().st_size > MAX_DOCBIN_BYTES:
+        if path.stat().st_size > limit:
             raise FormatError(too_large)
         with open(path, "rb") as fh:
-            data = fh.read(MAX_DOCBIN_BYTES + 1)  # a pipe's size is not known before it is read
+            if fh.seekable():
+                return fh.read()  # as DocBin.from_disk reads it
+            data = bytearray()  # a pipe's size is known once it is read: a MiB at a time
+            while len(data) <= limit:
+                more = fh.read(1 << 20)
+                if not more:
+                    return data
+                data += more
     except OSError as exc:
         raise FormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if len(data) > MAX_DOCBIN_BYTES:
-        raise FormatError(too_large)
-    return data
+    raise FormatError(too_large)
 
 
 INSTALL_HINT = "install the spacy extra: pip install .[spacy]"
@@ -362,7 +367,7 @@ class SpacyFormat(Format):
         if problem:
             raise FormatError(f"{path}: {problem}; refused")
         try:
-            db = DocBin(store_user_data=True).from_bytes(data)
+            db = DocBin(store_user_data=True).from_bytes(cast(bytes, data))  # zlib takes a bytearray too (a pipe's, not copied)
             del data
         except Exception as exc:  # zlib/msgpack/KeyError: anything that is not a DocBin
             raise FormatError(f"{path}: not a spaCy DocBin ({type(exc).__name__}: {exc})") from None

@@ -239,3 +239,25 @@ def test_a_process_substitution_imports_every_record(tmp_path: Path) -> None:
     proc = subprocess.run(["bash", "-c", script, sys.executable], capture_output=True, text=True, cwd=tmp_path,
                           env=env, timeout=60)
     _assert_all_imported(tmp_path, proc)
+
+
+def test_a_docbin_from_a_pipe_past_the_limit_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A pipe has no size to check first: it is read a MiB at a time and refused once past the limit."""
+    from reader.errors import FormatError
+    from reader.formats.spacy import read_docbin_bytes
+
+    fifo = tmp_path / "x.spacy"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        try:
+            fifo.write_bytes(b"x" * (3 << 20))
+        except BrokenPipeError:  # refused before the end
+            pass
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    with pytest.raises(FormatError, match=r"x\.spacy: the DocBin is larger than 2 MiB; spaCy loads it whole, so it is refused"):
+        read_docbin_bytes(fifo, limit=2 << 20)
+    writer.join(timeout=60)
+    assert not writer.is_alive()
