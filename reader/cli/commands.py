@@ -271,7 +271,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from reader.formats.guess import guess_format
     from reader.formats.importer import import_file
 
-    path = Path(args.file)
+    path = _import_path(args.file)
     name = args.format or guess_format(path)  # a rescue file is refused: `reader store restore` replays it
     fmt = _resolve_format(name, args.offsets)
     with output.open_workspace(args, readonly=False, detect=False) as ws:
@@ -292,6 +292,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         labels = ", ".join(f"{k} ({v})" for k, v in report.unknown_labels.most_common(10))
         console.print(output.text(f"unknown labels: {labels}; add them to {Path(args.store) / 'labels.toml'} and import again"))
     return output.EXIT_ERROR if report.problem_count else output.EXIT_OK
+
+
+def _import_path(file: str) -> Path:
+    """The path of ``reader import``'s FILE: ``-`` is standard input (as ``--out -`` is standard output;
+    a file called "-" is ./-), read once like any pipe."""
+    if file != "-":
+        return Path(file)
+    stdin = Path("/dev/stdin")
+    if not stdin.exists():
+        raise output.UsageError("reader import: standard input ('-') cannot be opened by name on this system; give the file's path")
+    if sys.stdin is not None and sys.stdin.isatty():
+        raise output.UsageError("reader import: '-' reads standard input, which is a terminal here; "
+                                "pipe the file in (reader import - --format F < FILE) or give its path")
+    return stdin
 
 
 def _store_restore(args: argparse.Namespace) -> int:
@@ -322,7 +336,7 @@ def _store_restore(args: argparse.Namespace) -> int:
             if answer not in ("y", "yes"):
                 console.print(output.text(f"{path.name}: nothing restored"))
                 return output.EXIT_OK
-        report = restore_rescue(store, path)
+        report = restore_rescue(store, preview)  # the lines it showed: a pipe is read once
     console.print(output.text(report.summary()))
     for p in report.problems[: args.max_problems]:
         console.print(output.text(f"  {p}"))
@@ -676,9 +690,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import annotations", description="Import a file of annotations into the store.",
                        usage="reader import [CORPUS] FILE [FILE ...] [--store PATH] [--format F] [--offsets codepoint|utf16] "
                              "[--max-problems N] [--annotator NAME]")
-    p.add_argument("paths", nargs="+", metavar="[CORPUS] FILE")
+    p.add_argument("paths", nargs="+", metavar="[CORPUS] FILE",
+                   help="the corpus folder (optional) and the file to import; FILE '-' reads standard input "
+                        "(give --format: a pipe's format is not guessed)")
     p.add_argument("--store", default=None, metavar="PATH", help=f"annotation store folder (default {output.DEFAULT_STORE})")
-    p.add_argument("--format", "-f", default=None, help="the file's format (guessed from its content when omitted)")
+    p.add_argument("--format", "-f", default=None, help="the file's format (guessed from its content when omitted; not for a pipe, which is read once)")
     p.add_argument("--offsets", choices=("codepoint", "utf16"), default=None, help="offset unit of a doccano or Label Studio file without an offset_unit key (default: doccano utf16, labelstudio codepoint)")
     p.add_argument("--max-problems", type=int, default=20, help="problems to print (default 20)")
     p.set_defaults(func=cmd_import)

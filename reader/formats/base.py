@@ -7,13 +7,18 @@ and reporting problems live in :mod:`reader.formats.export` and :mod:`reader.for
 """
 from __future__ import annotations
 
+import io
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Mapping
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator
 
 from reader.errors import FormatError
 from reader.model import Annotation, Document
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 # An import line longer than this is rejected with its line number (memory stays bounded).
 MAX_LINE_BYTES = 64 * 1024 * 1024
@@ -160,11 +165,50 @@ def resolve_format(fmt: str | Format) -> Format:
     return fmt if isinstance(fmt, Format) else get_format(fmt)
 
 
-def iter_raw_lines(path: Path, limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int, bytes | None, str | None]]:
+class _Replay(io.RawIOBase):
+    """The bytes already read from a pipe (its head), then the rest of the pipe: what was peeked
+    at is read again, as a file's would be by seeking back. A pipe can be read only once."""
+
+    def __init__(self, head: bytes, rest: io.BufferedReader) -> None:
+        super().__init__()
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        out = memoryview(buffer).cast("B")
+        if self._head:
+            n = min(len(out), len(self._head))
+            out[:n] = self._head[:n]
+            self._head = self._head[n:] or memoryview(b"")  # an empty view would still hold the head
+            return n
+        return self._rest.readinto1(out)  # what the pipe has, without waiting to fill ``out``
+
+    def close(self) -> None:
+        try:
+            self._rest.close()
+        finally:
+            super().close()
+
+
+def read_again(fh: io.BufferedReader, head: bytes) -> io.BufferedReader:
+    """``fh`` (just opened) from its start again, after ``head`` was read from it: a file seeks back; a pipe
+    (standard input, a FIFO), which cannot, gets ``head`` put back in front of what it has not given yet.
+    The path of a pipe is never opened twice: a second open reads nothing, or waits for a writer forever."""
+    if fh.seekable():
+        fh.seek(0)
+        return fh
+    return io.BufferedReader(_Replay(head, fh), 1 << 16)
+
+
+def iter_raw_lines(path: Path | IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int, bytes | None, str | None]]:
     """Stream ``(line_no, bytes, problem)`` from a file without loading it whole: each line's bytes
     (the first one's UTF-8 BOM removed), or a problem instead for an over-long line. The caller
-    holds the line, not this generator (a line may be a whole book: issue 19's memory bound)."""
-    with open(path, "rb") as fh:
+    holds the line, not this generator (a line may be a whole book: issue 19's memory bound).
+    ``path`` may be a file already open (the caller closes it)."""
+    with open(path, "rb") if isinstance(path, Path) else nullcontext(path) as fh:
         line_no = 0
         while True:
             raw = fh.readline(limit + 1)

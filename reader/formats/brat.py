@@ -577,6 +577,9 @@ class BratFormat(Format):
 
     def read(self, path: Path) -> Iterator[ImportItem | ImportProblem]:
         path = Path(path)
+        if path.exists() and not path.is_file() and not path.is_dir():
+            raise FormatError(f"{path}: is a pipe or a device; a brat import takes a folder, or a .ann file "
+                              "with its .txt beside it, which a pipe cannot give")
         if path.is_file():
             if path.suffix not in (".ann", ".txt"):
                 raise FormatError(f"{path}: a brat import takes a folder or a .ann file (with its .txt beside it)")

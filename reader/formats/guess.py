@@ -21,6 +21,9 @@ def guess_format(path: str | Path) -> str:
             return dir_formats[0]
         raise FormatError(f"{path}: is a folder; say which format with --format")
     if not path.is_file():
+        if path.exists():  # standard input, a FIFO, a device: read once, by the import itself
+            raise FormatError(f"{path}: is a pipe or a device, which can be read only once, so its format is not guessed; "
+                              f"say which with --format ({_importable()})")
         raise FormatError(f"{path}: no such file")
     suffix = path.suffix.lower()
     by_ext = [name for name, f in FORMATS.items() if f.can_import and f.extension.lower() == suffix and f.kind in ("binary", "json")]
@@ -57,4 +60,8 @@ def guess_format(path: str | Path) -> str:
             return "jsonl"
         if "data" in obj and "labelstudio" in FORMATS:
             return "labelstudio"
-    raise FormatError(f"{path}: cannot tell its format; say which with --format ({', '.join(sorted(n for n, f in FORMATS.items() if f.can_import))})")
+    raise FormatError(f"{path}: cannot tell its format; say which with --format ({_importable()})")
+
+
+def _importable() -> str:
+    return ", ".join(sorted(n for n, f in FORMATS.items() if f.can_import))

@@ -24,7 +24,7 @@ from typing import IO, Any, Iterable, Iterator, Literal, overload
 
 from reader.formats import base as _base
 from reader.formats.base import (ExportContext, Format, ImportItem, ImportNote, ImportProblem, SpanRecord, decode_text_line,
-                                 iter_raw_lines, register, text_stream)
+                                 iter_raw_lines, read_again, register, text_stream)
 from reader.model import STATUSES, Annotation, Document
 
 
@@ -75,11 +75,20 @@ def json_records(path: Path, fmt_name: str) -> Iterator[tuple[int, Any] | Import
     (some tools export a list instead of lines), streamed; records are then numbered 1, 2...
     """
     source = path.name
-    first = _first_char(path)
-    if first == "[":
-        yield from _json_array_records(path, source)
-        return
-    for line_no, raw, problem in iter_raw_lines(path, LINE_LIMIT or _base.MAX_LINE_BYTES):
+    with open(path, "rb") as opened:  # once: a pipe (standard input, a FIFO) cannot be opened again
+        head = _head(opened)
+        first = _first_char(head)
+        fh = read_again(opened, head)  # a pipe has its head given back, a file seeks to its start
+        del head
+        if first == "[":
+            yield from _json_array_records(fh, source)
+        else:
+            yield from _line_records(fh, source, fmt_name)
+
+
+def _line_records(fh: IO[bytes], source: str, fmt_name: str) -> Iterator[tuple[int, Any] | ImportProblem]:
+    """:func:`json_records` of a JSON Lines file."""
+    for line_no, raw, problem in iter_raw_lines(fh, LINE_LIMIT or _base.MAX_LINE_BYTES):
         if raw is None:
             yield ImportProblem(line_no, problem or "unreadable line", source)
             continue
@@ -125,26 +134,31 @@ def _parse_line(holder: list[bytes]) -> Any:
 LINE_LIMIT: int | None = None
 
 
-def _first_char(path: Path) -> str:
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-        while head.isspace() and len(head) < 1 << 20:
-            more = fh.read(4096)
-            if not more:
-                break
-            head += more
+def _head(fh: IO[bytes]) -> bytes:
+    """The first bytes of a file: 4 KiB, or up to 1 MiB while they are only whitespace."""
+    head = fh.read(4096)
+    while head.isspace() and len(head) < 1 << 20:
+        more = fh.read(4096)
+        if not more:
+            break
+        head += more
+    return head
+
+
+def _first_char(head: bytes) -> str:
+    """The first character of a file after its BOM and whitespace, from its :func:`_head` ("" when it is not ASCII)."""
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     stripped = head.lstrip()
     return chr(stripped[0]) if stripped and stripped[0] < 0x80 else ""
 
 
-def _json_array_records(path: Path, source: str) -> Iterator[tuple[int, Any] | ImportProblem]:
+def _json_array_records(fh: IO[bytes], source: str) -> Iterator[tuple[int, Any] | ImportProblem]:
     """The records of a JSON array file, streamed (memory bounded by the largest record)."""
-    from reader.formats.jsonstream import iter_json_array
+    from reader.formats.jsonstream import read_json_array
 
     try:
-        for number, value, problem in iter_json_array(path, what="record", max_item_bytes=LINE_LIMIT or _base.MAX_LINE_BYTES):
+        for number, value, problem in read_json_array(fh, what="record", max_item_bytes=LINE_LIMIT or _base.MAX_LINE_BYTES):
             if problem is not None:
                 yield ImportProblem(number, problem, source)
                 continue

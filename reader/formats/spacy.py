@@ -32,7 +32,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any, Iterable, Iterator, cast
 
 from reader.errors import FormatError
 from reader.formats.base import ExportContext, Format, ImportItem, ImportProblem, SpanRecord, register
@@ -49,32 +49,54 @@ MAX_DOCBIN_BYTES = 1024 * 1024 * 1024
 MAX_INFLATED_BYTES = 256 * 1024 * 1024
 
 
-def inflated_size_problem(path: Path, limit: int = MAX_INFLATED_BYTES) -> str | None:
-    """Why the zlib stream in ``path`` is refused (it inflates past ``limit``, or is not zlib), or None.
+def inflated_size_problem(data: bytes | bytearray, limit: int = MAX_INFLATED_BYTES) -> str | None:
+    """Why the zlib stream ``data`` is refused (it inflates past ``limit``, or is not zlib), or None.
 
-    Streamed with a bounded output per step, so memory stays at about one chunk whatever the file holds."""
+    Inflated a chunk at a time with a bounded output per step, so memory stays at about one chunk
+    beside ``data`` whatever it inflates to."""
     import zlib
 
     chunk = 1024 * 1024
     inflater = zlib.decompressobj()
     total = 0
+    view = memoryview(data)
     try:
-        with open(path, "rb") as fh:
-            while True:
-                data = fh.read(chunk)
-                if not data:
-                    break
-                while data:
-                    out = inflater.decompress(data, chunk)
-                    total += len(out)
-                    if total > limit:
-                        return f"it inflates to more than {limit // (1024 * 1024)} MiB (a zlib bomb, or too large to import)"
-                    data = inflater.unconsumed_tail
-                if inflater.eof:
-                    break
+        for at in range(0, len(view), chunk):
+            piece: bytes | memoryview = view[at:at + chunk]
+            while piece:
+                out = inflater.decompress(piece, chunk)
+                total += len(out)
+                if total > limit:
+                    return f"it inflates to more than {limit // (1024 * 1024)} MiB (a zlib bomb, or too large to import)"
+                piece = inflater.unconsumed_tail
+            if inflater.eof:
+                break
     except zlib.error as exc:
         return f"not a spaCy DocBin (zlib: {exc})"
     return None
+
+
+def read_docbin_bytes(path: Path, limit: int = MAX_DOCBIN_BYTES) -> bytes | bytearray:
+    """The bytes of the DocBin at ``path``, read once (a pipe, standard input or a FIFO, cannot be
+    read again), refused in one line past ``limit`` (a file by its size, before it is read)."""
+    too_large = f"{path}: the DocBin is larger than {limit // (1024 * 1024)} MiB; spaCy loads it whole, so it is refused"
+    try:
+        if path.stat().st_size > limit:
+            raise FormatError(too_large)
+        with open(path, "rb") as fh:
+            if fh.seekable():
+                return fh.read()  # as DocBin.from_disk reads it
+            data = bytearray()  # a pipe's size is known once it is read: a MiB at a time
+            while len(data) <= limit:
+                more = fh.read(1 << 20)
+                if not more:
+                    return data
+                data += more
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    raise FormatError(too_large)
+
+
 INSTALL_HINT = "install the spacy extra: pip install .[spacy]"
 
 
@@ -340,17 +362,13 @@ class SpacyFormat(Format):
 
         path = Path(path)
         source = path.name
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise FormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        if size > MAX_DOCBIN_BYTES:
-            raise FormatError(f"{path}: the DocBin is larger than {MAX_DOCBIN_BYTES // (1024 * 1024)} MiB; spaCy loads it whole, so it is refused")
-        problem = inflated_size_problem(path)
+        data = read_docbin_bytes(path)  # what DocBin.from_disk holds too, read once
+        problem = inflated_size_problem(data)
         if problem:
             raise FormatError(f"{path}: {problem}; refused")
         try:
-            db = DocBin(store_user_data=True).from_disk(path)
+            db = DocBin(store_user_data=True).from_bytes(cast(bytes, data))  # zlib takes a bytearray too (a pipe's, not copied)
+            del data
         except Exception as exc:  # zlib/msgpack/KeyError: anything that is not a DocBin
             raise FormatError(f"{path}: not a spaCy DocBin ({type(exc).__name__}: {exc})") from None
         docs = db.get_docs(nlp.vocab)

@@ -103,12 +103,11 @@ def write_rescue(store_path: Path | str, transactions: list[list[Op]], folders: 
     raise RescueError(f"could not write a rescue file anywhere: {'; '.join(tried)}")
 
 
-def is_rescue_file(path: Path | str) -> bool:
+def _is_header(first: bytes) -> bool:
+    """Is ``first`` (a file's first line) a rescue file's header?"""
     try:
-        with open(path, "rb") as fh:
-            first = fh.readline(4096)
         head = json.loads(first.decode("utf-8"))
-    except (OSError, ValueError, RecursionError):
+    except (ValueError, RecursionError):
         return False
     return isinstance(head, dict) and head.get(MAGIC) is not None
 
@@ -132,10 +131,14 @@ class RestoreReport:
 
 
 def _read_lines(path: Path) -> list[bytes]:
-    if not is_rescue_file(path):
-        raise RescueError(f"{path}: not a rescue file (its first line is not a reader_rescue header)")
+    """The file's lines, read once (a pipe, standard input or a FIFO, cannot be read again):
+    its first line checked before the rest is read."""
     try:
-        return path.read_bytes().split(b"\n")
+        with open(path, "rb") as fh:
+            first = fh.readline(4096)
+            if not _is_header(first):
+                raise RescueError(f"{path}: not a rescue file (its first line is not a reader_rescue header)")
+            return (first + fh.read()).split(b"\n")
     except OSError as exc:
         raise RescueError(f"{path}: cannot read ({fsutil.os_reason(exc)})") from None
 
@@ -182,6 +185,9 @@ class RescuePreview:
     lines: list[str] = field(default_factory=list)  # one per operation
     problems: list[str] = field(default_factory=list)
     transactions: int = 0
+    #: the file's lines as read for the preview: :func:`restore_rescue` of the preview replays them
+    #: without reading the file again (a pipe is read once)
+    raw: list[bytes] = field(default_factory=list, repr=False)
 
 
 def preview_rescue(store: Any, path: Path | str) -> RescuePreview:
@@ -192,7 +198,7 @@ def preview_rescue(store: Any, path: Path | str) -> RescuePreview:
         header = json.loads(lines[0].decode("utf-8"))
     except (ValueError, RecursionError):
         header = {}
-    preview = RescuePreview(path, str(header.get("store", "")) if isinstance(header, dict) else "")
+    preview = RescuePreview(path, str(header.get("store", "")) if isinstance(header, dict) else "", raw=lines)
     for n, raw in enumerate(lines[1:], 2):
         if not raw.strip():
             continue
@@ -209,11 +215,12 @@ def preview_rescue(store: Any, path: Path | str) -> RescuePreview:
     return preview
 
 
-def restore_rescue(store: Any, path: Path | str) -> RestoreReport:
-    """Replay a rescue file into ``store`` (an open, writable AnnotationStore)."""
-    path = Path(path)
+def restore_rescue(store: Any, source: Path | str | RescuePreview) -> RestoreReport:
+    """Replay a rescue file into ``store`` (an open, writable AnnotationStore): the file at a path,
+    or the one a :func:`preview_rescue` read (not read again)."""
+    path = source.path if isinstance(source, RescuePreview) else Path(source)
     report = RestoreReport(path)
-    lines = _read_lines(path)
+    lines = source.raw if isinstance(source, RescuePreview) else _read_lines(path)
     for n, raw in enumerate(lines[1:], 2):
         if not raw.strip():
             continue
