@@ -272,7 +272,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from reader.formats.importer import import_file
 
     path = _import_path(args.file)
-    name = args.format or guess_format(path)  # a rescue file is refused: `reader store restore` replays it
+    name = args.format or guess_format(path, "- (standard input)" if args.file == "-" else None)  # a rescue file is refused: `reader store restore` replays it
     fmt = _resolve_format(name, args.offsets)
     with output.open_workspace(args, readonly=False, detect=False) as ws:
         report = import_file(fmt, path, ws.corpus, ws.store)
@@ -688,7 +688,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("import", help="import annotations", description="Import a file of annotations into the store.",
-                       usage="reader import [CORPUS] FILE [FILE ...] [--store PATH] [--format F] [--offsets codepoint|utf16] "
+                       usage="reader import [CORPUS] FILE [--store PATH] [--format F] [--offsets codepoint|utf16] "
                              "[--max-problems N] [--annotator NAME]")
     p.add_argument("paths", nargs="+", metavar="[CORPUS] FILE",
                    help="the corpus folder (optional) and the file to import; FILE '-' reads standard input "

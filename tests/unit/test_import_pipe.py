@@ -122,12 +122,15 @@ def test_a_fifo_imports_every_record(tmp_path: Path, fmt: str) -> None:
     _assert_all_imported(tmp_path, proc)
 
 
-@pytest.mark.parametrize("how", ["stdin", "fifo"])
+@pytest.mark.parametrize("how", ["stdin", "dash", "fifo"])
 def test_a_pipe_without_format_is_refused_in_one_line_naming_it(tmp_path: Path, how: str) -> None:
-    """A pipe's format is not guessed (the guess would read what the import must read): one line, not "no such file"."""
+    """A pipe's format is not guessed (the guess would read what the import must read): one line, not "no such file",
+    naming the file as the user gave it ("-" is not called /dev/stdin)."""
     data = _file_bytes("jsonl")
     if how == "stdin":
         proc, name = _run(tmp_path, "/dev/stdin", stdin=data), "/dev/stdin"
+    elif how == "dash":
+        proc, name = _run(tmp_path, "-", stdin=data), "- (standard input)"
     else:
         proc, name = _through_fifo(tmp_path, data), str(tmp_path / "in.pipe")
     assert proc.returncode == 1, proc.stdout + proc.stderr
