@@ -406,7 +406,7 @@ def test_cli_help_describes_every_option_and_formats_takes_no_annotator(capsys):
     assert "--annotator" not in capsys.readouterr().out
     _help(main, ["import", "--help"])
     usage = capsys.readouterr().out.splitlines()[0]
-    assert usage.startswith("usage: reader import [CORPUS] FILE [FILE ...]")
+    assert usage.startswith("usage: reader import [CORPUS] FILE [--store PATH]")  # one FILE: that is all it takes
 
 
 def _help(main, argv) -> None:
