@@ -308,6 +308,7 @@ def check_tmx(ctx: Context) -> str:
     if r.returncode:
         raise Failure(f"reader export --format tmx failed: {r.stderr.strip()[:300]}")
     res = ctx.run_json([str(venvs.TMX.python), str(CONSUMERS_DIR / "tmx_check.py"), str(out), str(ctx.expected_path)], 120)
+    ctx.versions["tmx"] = f"translate-toolkit {res['version']}"
     return f"translate-toolkit {res['version']} tmxfile: {res['units']} unit(s), {res['segments']} segments; texts match offsets"
 
 
