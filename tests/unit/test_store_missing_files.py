@@ -8,33 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from memory_corpus import MemoryCorpus, doc
+from store_sessions import content as _content, corpus as _corpus, recovered_or_refused, session as _session
 from reader import fsutil
 from reader.errors import StoreError
 from reader.store import AnnotationStore, check_store, recover_store, shard_name
-
-TEXT = "The salary is 40,000 euros. Ci vuole coraggio, disse. More text here."
-
-
-def _corpus() -> MemoryCorpus:
-    return MemoryCorpus([doc(d, TEXT) for d in ("a", "b", "c")])
-
-
-def _session(path: Path, doc_id: str, n: int, state: str | None = None) -> None:
-    """One session of the app: one annotation (and the reading position), then close (a compaction)."""
-    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
-    store.add(doc_id, n, n + 1, "claim")
-    if state is not None:
-        store.set_state("last", state)
-    store.close()
-
-
-def _content(path: Path) -> tuple[list[tuple[str, int, int]], object]:
-    store = AnnotationStore(path, corpus=_corpus(), readonly=True)
-    try:
-        return sorted((a.doc_id, a.start, a.end) for a in store.all()), store.get_state("last")
-    finally:
-        store.close()
 
 
 def _no_link_in_journals(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -48,6 +25,20 @@ def _no_link_in_journals(monkeypatch: pytest.MonkeyPatch) -> None:
         return real(src, dst)
 
     monkeypatch.setattr(fsutil, "link_or_copy", link_or_copy)
+
+
+def _cut_compaction(path: Path, monkeypatch: pytest.MonkeyPatch, adds: list[tuple[str, int]]) -> None:
+    """Session 1 annotates a and closes; session 2 adds ``adds`` (doc, start) and is killed in its compaction
+    between the renames and the link of its journal (the journal is not reset)."""
+    _session(path, "a", 0, "s0")
+    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
+    for doc_id, start in adds:
+        store.add(doc_id, start, start + 1, "claim")
+    _no_link_in_journals(monkeypatch)
+    with pytest.raises(StoreError):
+        store.compact()
+    monkeypatch.undo()
+    store._engine.close()  # noqa: SLF001 - as a killed process leaves it
 
 
 # --------------------------------------------------------------------------- a shard with no .bak deleted
@@ -140,12 +131,7 @@ def test_the_newest_kept_journal_deleted_is_never_a_clean_recovery(tmp_path: Pat
     if later_session:  # the next compaction must not tidy the evidence away (the list of 2 went with it)
         _session(path, "c", 9)
     (path / "docs" / shard_name("a")).write_bytes(b"\x00" * 16)
-    try:
-        summary = recover_store(path)
-    except StoreError as exc:
-        assert "cannot be rebuilt" in str(exc) and shard_name("a") in str(exc)
-    else:
-        assert ("a", 5, 6) in _content(path)[0], f"reported {summary!r} and lost the span of session 2"
+    recovered_or_refused(path, shard_name("a"), ("a", 5, 6))  # the span of session 2
 
 
 def test_a_compaction_cut_before_it_linked_its_journal_is_still_no_gap(tmp_path: Path,
@@ -195,16 +181,7 @@ def test_a_shard_first_written_by_a_compaction_cut_before_its_journal_was_linked
     journal names it, but the journal that was not reset holds every change of b. Recover said "cannot be
     rebuilt"."""
     path = tmp_path / "s"
-    _session(path, "a", 0, "s0")
-    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
-    store.add("b", 3, 4, "claim")
-    store.add("b", 6, 7, "claim")
-
-    _no_link_in_journals(monkeypatch)
-    with pytest.raises(StoreError):
-        store.compact()
-    monkeypatch.undo()
-    store._engine.close()  # noqa: SLF001 - as a killed process leaves it
+    _cut_compaction(path, monkeypatch, [("b", 3), ("b", 6)])
     shard = path / "docs" / shard_name("b")
     assert shard.exists() and not shard.with_name(shard.name + ".bak").exists()
     before = _content(path)
@@ -294,22 +271,13 @@ def test_a_deleted_docs_folder_is_every_shard_missing_not_an_empty_store(tmp_pat
     assert _content(path) == before
 
 
-
 def test_a_cut_compaction_whose_journal_is_damaged_since_is_never_a_false_recovery(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A cut compaction wrote a and b (b for the first time); then the journal's first line is damaged, so
     journal.jsonl no longer begins with the bytes the cut list recorded, and the cut cannot be told from a
     lost journal: recover brings b back whole or names it, never "recovered" without its span."""
     path = tmp_path / "s"
-    _session(path, "a", 0, "s0")
-    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
-    store.add("a", 3, 4, "claim")  # journal line 1: a's shard (renamed by the cut) keeps it too
-    store.add("b", 6, 7, "claim")
-    _no_link_in_journals(monkeypatch)
-    with pytest.raises(StoreError):
-        store.compact()
-    monkeypatch.undo()
-    store._engine.close()  # noqa: SLF001 - as a killed process leaves it
+    _cut_compaction(path, monkeypatch, [("a", 3), ("b", 6)])  # journal line 1: a's shard (renamed by the cut) keeps it too
     before = _content(path)
     journal = path / "journal.jsonl"
     raw = journal.read_bytes()

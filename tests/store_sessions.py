@@ -1,0 +1,46 @@
+"""Sessions of the app on a folder store, for the tests of missing files and kept journals: three
+documents of one text, one annotation per session, then close (a compaction)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from memory_corpus import MemoryCorpus, doc
+from reader.store import AnnotationStore
+
+TEXT = "The salary is 40,000 euros. Ci vuole coraggio, disse. More text here."
+
+
+def corpus() -> MemoryCorpus:
+    return MemoryCorpus([doc(d, TEXT) for d in ("a", "b", "c")])
+
+
+def session(path: Path, doc_id: str, n: int, state: str | None = None) -> None:
+    """One session of the app: one annotation (and the reading position), then close (a compaction)."""
+    store = AnnotationStore(path, corpus=corpus(), annotator="x")
+    store.add(doc_id, n, n + 1, "claim")
+    if state is not None:
+        store.set_state("last", state)
+    store.close()
+
+
+def content(path: Path) -> tuple[list[tuple[str, int, int]], object]:
+    """The spans and the reading position a read-only open sees."""
+    store = AnnotationStore(path, corpus=corpus(), readonly=True)
+    try:
+        return sorted((a.doc_id, a.start, a.end) for a in store.all()), store.get_state("last")
+    finally:
+        store.close()
+
+
+def recovered_or_refused(path: Path, shard: str, span: tuple[str, int, int]) -> None:
+    """``reader store recover`` either refuses, naming ``shard`` as one it cannot rebuild, or brings
+    ``span`` back: never "recovered" without it."""
+    from reader.errors import StoreError
+    from reader.store import recover_store
+
+    try:
+        summary = recover_store(path)
+    except StoreError as exc:
+        assert "cannot be rebuilt" in str(exc) and shard in str(exc)
+    else:
+        assert span in content(path)[0], f"reported {summary!r} and lost the span {span}"
