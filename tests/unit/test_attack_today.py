@@ -168,3 +168,32 @@ def test_a_deleted_docs_folder_copy_is_not_needed_for_shards_in_backup_folders(t
     shutil.copytree(path / "docs", path / "backup-schema-1" / "docs")
     shutil.rmtree(path / "backup-schema-1")
     _healthy(path)
+
+
+def test_a_read_only_open_does_not_need_to_list_the_kept_journals(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """journals/ that cannot be read (another user's folder, mode 700; an I/O error): `reader export` and
+    `reader docs` of a healthy store still open it read-only, as before the kept lists were read at open
+    (it said 'journals: Permission denied' and exported nothing)."""
+    path = tmp_path / "s"
+    for i in range(2):
+        _session(path, [f"d{i}"])
+    before = _content(path)
+    real_scandir, real_open = os.scandir, os.open
+
+    def denied(name: object) -> bool:
+        return Path(str(name)).parent.name == "journals" or Path(str(name)).name == "journals"
+
+    def scandir(name: str = ".") -> object:
+        if denied(name):
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_scandir(name)
+
+    def open_(name: str, *args: int, **kwargs: int) -> int:
+        if denied(name):
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_open(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os, "open", open_)
+    assert _content(path) == before
