@@ -295,7 +295,9 @@ def missing_shards(store: Path) -> list[MissingShard]:
                 or name in present or name in found):
             continue
         found[name] = MissingShard(docs / name, MISSING_KNOWN, False, info.first_write, info.journal_kept)
-    return sorted(found.values(), key=lambda m: m.path)
+    # each looked up again by name: a listing made while a compaction renamed the shard over may miss it (btrfs
+    # gives a renamed name a new place in the folder, and a readdir returns nothing added after its opendir)
+    return sorted((m for m in found.values() if not os.path.lexists(m.path)), key=lambda m: m.path)
 
 
 class JournalArchive:

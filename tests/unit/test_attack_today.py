@@ -197,3 +197,46 @@ def test_a_read_only_open_does_not_need_to_list_the_kept_journals(tmp_path: Path
     monkeypatch.setattr(os, "scandir", scandir)
     monkeypatch.setattr(os, "open", open_)
     assert _content(path) == before
+
+
+class _Listing:
+    """``os.scandir`` of a folder whose listing misses some names, as a listing made while a compaction
+    replaced them does where a rename gives the name a new place in the folder (btrfs: a readdir returns no
+    entry added after its opendir, and POSIX leaves it unspecified)."""
+
+    def __init__(self, entries: list[os.DirEntry[str]]) -> None:
+        self.entries = entries
+
+    def __enter__(self) -> list[os.DirEntry[str]]:
+        return self.entries
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def __iter__(self) -> object:
+        return iter(self.entries)
+
+
+@pytest.mark.parametrize("missed", ["shard", "shard and its .bak"])
+def test_a_shard_a_listing_missed_while_it_was_replaced_is_not_called_missing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, missed: str) -> None:
+    """A read-only open (`reader export`) beside a writer compacting: docs/ listed while d1's shard (and its
+    .bak) were renamed over may miss them; the shard is there all along, so the open must not be refused
+    with 'missing ... Run `reader store recover`' (it was: the listing alone was trusted)."""
+    path = tmp_path / "s"
+    _session(path, ["d1"])  # list 1: docs/<d1> first written, its journal kept
+    _session(path, ["d1"])  # rewritten: it has a .bak
+    shard = path / "docs" / shard_name("d1")
+    left_out = {shard.name} | ({shard.name + ".bak"} if missed != "shard" else set())
+    real_scandir = os.scandir
+
+    def scandir(name: str = ".") -> object:
+        if Path(str(name)) == path / "docs":
+            with real_scandir(name) as entries:
+                return _Listing([e for e in entries if e.name not in left_out])
+        return real_scandir(name)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    from reader.store.archive import missing_shards
+    assert missing_shards(path) == []
+    AnnotationStore(path, corpus=_corpus(), readonly=True).close()
