@@ -157,6 +157,9 @@ def _numbers(folder: Path) -> tuple[set[int], set[int]]:
             m = _NAME.match(entry.name)
             if m:
                 (journals if m.group(2) == "jsonl" else lists).add(int(m.group(1)))
+    # a list without its journal is looked up again by name: a listing made while a compaction linked the
+    # journal may miss it (btrfs gives no entry added after the opendir), which is not a deleted journal
+    journals |= {n for n in lists - journals if os.path.lexists(os.path.join(folder, f"{n}.jsonl"))}
     return journals, lists
 
 

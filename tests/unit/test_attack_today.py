@@ -240,3 +240,25 @@ def test_a_shard_a_listing_missed_while_it_was_replaced_is_not_called_missing(
     from reader.store.archive import missing_shards
     assert missing_shards(path) == []
     AnnotationStore(path, corpus=_corpus(), readonly=True).close()
+
+
+def test_a_kept_journal_a_listing_missed_while_it_was_linked_is_not_called_deleted(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`reader store check` beside a writer compacting: journals/ listed while the compaction linked its
+    journal may miss it (btrfs, as above); the journal is there, so check must not say it was deleted by
+    hand (it did: the listing alone was trusted)."""
+    path = tmp_path / "s"
+    for i in range(3):
+        _session(path, [f"d{i}", "d0"])
+    newest = max(int(p.name.split(".")[0]) for p in (path / "journals").glob("*.jsonl"))
+    real_scandir = os.scandir
+
+    def scandir(name: str = ".") -> object:
+        if Path(str(name)) == path / "journals":
+            with real_scandir(name) as entries:
+                return _Listing([e for e in entries if e.name != f"{newest}.jsonl"])
+        return real_scandir(name)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert check_store(path) == []
+    _content(path)
