@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from memory_corpus import MemoryCorpus, doc
+from reader.errors import StoreError
 from reader.store import AnnotationStore, check_store, recover_store, shard_name
 from reader.store.transfer import copy_store
 from reader.teams.merge import merge_stores
@@ -262,3 +263,33 @@ def test_a_kept_journal_a_listing_missed_while_it_was_linked_is_not_called_delet
     monkeypatch.setattr(os, "scandir", scandir)
     assert check_store(path) == []
     _content(path)
+
+
+def test_a_store_from_before_kept_journals_upgraded_then_used_is_healthy(tmp_path: Path) -> None:
+    """A schema-1 store with no journals/ (as written before kept journals), a document annotated and all
+    its annotations deleted: the upgrade and later sessions leave a store that opens and checks clean."""
+    path = tmp_path / "s"
+    for i in range(3):
+        _session(path, [f"d{i}"])
+    _session(path, ["d1"], delete_all=True)
+    _session(path, ["d2"], compact=False)
+    shutil.rmtree(path / "journals")
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    meta["_meta"]["1"]["schema_version"] = 1
+    meta.pop("links")
+    (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    for shard in (path / "docs").glob("*.json"):
+        data = json.loads(shard.read_text(encoding="utf-8"))
+        data["_shard"]["1"]["schema_version"] = 1
+        shard.write_text(json.dumps(data), encoding="utf-8")
+    before = _content(path)
+    assert _healthy(path) == before
+    for i in range(4):
+        _session(path, [f"d{i + 3}", "d0"], compact=i % 2 == 0)
+        _healthy(path)
+    shard = path / "docs" / shard_name("d5")
+    shard.unlink()  # written first by a kept compaction: refused at open, rebuilt by recover
+    with pytest.raises(StoreError, match=shard.name):
+        _content(path)
+    assert "recovered" in recover_store(path)
+    _healthy(path)
