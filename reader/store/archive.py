@@ -157,6 +157,9 @@ def _numbers(folder: Path) -> tuple[set[int], set[int]]:
             m = _NAME.match(entry.name)
             if m:
                 (journals if m.group(2) == "jsonl" else lists).add(int(m.group(1)))
+    # a list without its journal is looked up again by name: a listing made while a compaction linked the
+    # journal may miss it (btrfs gives no entry added after the opendir), which is not a deleted journal
+    journals |= {n for n in lists - journals if os.path.lexists(os.path.join(folder, f"{n}.jsonl"))}
     return journals, lists
 
 
@@ -295,7 +298,9 @@ def missing_shards(store: Path) -> list[MissingShard]:
                 or name in present or name in found):
             continue
         found[name] = MissingShard(docs / name, MISSING_KNOWN, False, info.first_write, info.journal_kept)
-    return sorted(found.values(), key=lambda m: m.path)
+    # each looked up again by name: a listing made while a compaction renamed the shard over may miss it (btrfs
+    # gives a renamed name a new place in the folder, and a readdir returns nothing added after its opendir)
+    return sorted((m for m in found.values() if not os.path.lexists(m.path)), key=lambda m: m.path)
 
 
 class JournalArchive:

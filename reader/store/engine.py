@@ -133,8 +133,14 @@ def refuse_missing_meta(path: Path) -> None:
 def refuse_missing_shards(path: Path) -> None:
     """Raise :class:`StoreError` when a shard the store has is gone (deleted by hand or by a sync client)
     and `reader store recover` can bring it back: opened without it, the store would show its document
-    without annotations, and a compaction of that document would prune the journal that rebuilds it."""
-    for missing in missing_shards(path):
+    without annotations, and a compaction of that document would prune the journal that rebuilds it.
+    When ``journals/`` cannot be read (another user's folder, an I/O error) nothing is refused: the store
+    opens as it did before the kept lists were read (`reader store check` names the folder)."""
+    try:
+        gone = missing_shards(path)
+    except OSError:
+        return
+    for missing in gone:
         if missing.rebuildable:
             source = f"{missing.path.name}.bak and the kept journals" if missing.backup else "the kept journals"
             raise StoreError(f"{missing.path}: {missing.reason}; not opened and nothing was written. Run "
