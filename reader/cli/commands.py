@@ -8,12 +8,14 @@ Errors print one line on stderr and exit non-zero; never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
 import shutil
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypedDict
 
@@ -271,11 +273,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     from reader.formats.guess import guess_format
     from reader.formats.importer import import_file
 
-    path = _import_path(args.file)
-    name = args.format or guess_format(path, "- (standard input)" if args.file == "-" else None)  # a rescue file is refused: `reader store restore` replays it
-    fmt = _resolve_format(name, args.offsets)
-    with output.open_workspace(args, readonly=False, detect=False) as ws:
-        report = import_file(fmt, path, ws.corpus, ws.store)
+    path = _stdin_or_path(args.file, "import")
+    with _named_as_typed(path, args.file):
+        name = args.format or guess_format(path)  # a rescue file is refused: `reader store restore` replays it
+        fmt = _resolve_format(name, args.offsets)
+        with output.open_workspace(args, readonly=False, detect=False) as ws:
+            report = import_file(fmt, path, ws.corpus, ws.store)
     del ws  # the store and corpus hold every imported text: let them go before the report is printed
     if not args.format:
         output.info(f"{path.name}: read as {name}")
@@ -294,18 +297,35 @@ def cmd_import(args: argparse.Namespace) -> int:
     return output.EXIT_ERROR if report.problem_count else output.EXIT_OK
 
 
-def _import_path(file: str) -> Path:
-    """The path of ``reader import``'s FILE: ``-`` is standard input (as ``--out -`` is standard output;
+_STDIN = Path("/dev/stdin")
+
+
+def _stdin_or_path(file: str, command: str) -> Path:
+    """The path of a FILE argument: ``-`` is standard input (as ``--out -`` is standard output;
     a file called "-" is ./-), read once like any pipe."""
     if file != "-":
         return Path(file)
-    stdin = Path("/dev/stdin")
-    if not stdin.exists():
-        raise output.UsageError("reader import: standard input ('-') cannot be opened by name on this system; give the file's path")
-    if sys.stdin is not None and sys.stdin.isatty():
-        raise output.UsageError("reader import: '-' reads standard input, which is a terminal here; "
-                                "pipe the file in (reader import - --format F < FILE) or give its path")
-    return stdin
+    if sys.stdin is None or sys.stdin.closed or not _STDIN.exists():
+        raise output.UsageError(f"reader {command}: '-' reads standard input, which is closed or cannot be opened "
+                                "by name here; give the file's path")
+    if sys.stdin.isatty():
+        how = "reader import - --format F < FILE" if command == "import" else "reader store restore - --yes < FILE"
+        raise output.UsageError(f"reader {command}: '-' reads standard input, which is a terminal here; "
+                                f"pipe the file in ({how}) or give its path")
+    return _STDIN
+
+
+@contextlib.contextmanager
+def _named_as_typed(path: Path, typed: str) -> Iterator[None]:
+    """A one-line error about ``path`` names it as the user typed it: ``-`` is "- (standard input)",
+    not /dev/stdin (every format's message begins with the path it read)."""
+    try:
+        yield
+    except ReaderError as exc:
+        prefix = f"{path}:"
+        if typed != "-" or type(exc) is StoreWriteError or not str(exc).startswith(prefix):
+            raise
+        raise ReaderError(f"- (standard input):{str(exc)[len(prefix):]}") from None
 
 
 def _store_restore(args: argparse.Namespace) -> int:
@@ -317,8 +337,8 @@ def _store_restore(args: argparse.Namespace) -> int:
     from reader.store import AnnotationStore
     from reader.workspace import store_location
 
-    path = Path(args.paths[0])
-    with AnnotationStore(store_location(args.store), annotator=args.annotator) as store:
+    path = _stdin_or_path(args.paths[0], "store restore")
+    with _named_as_typed(path, args.paths[0]), AnnotationStore(store_location(args.store), annotator=args.annotator) as store:
         preview = preview_rescue(store, path)
         console = output.console()
         console.print(output.text(f"{path.name}: {len(preview.lines)} change(s) in {preview.transactions} transaction(s), "

@@ -12,9 +12,8 @@ from reader.errors import FormatError
 from reader.formats.base import FORMATS
 
 
-def guess_format(path: str | Path, shown: str | None = None) -> str:
-    """Guess the format of an import file from its extension and first record; ``shown`` names
-    the file in an error when its path is not what the user typed (``-``: /dev/stdin)."""
+def guess_format(path: str | Path) -> str:
+    """Guess the format of an import file from its extension and first record."""
     path = Path(path)
     if path.is_dir():
         dir_formats = [name for name, f in FORMATS.items() if f.kind == "dir" and f.can_import]
@@ -23,7 +22,7 @@ def guess_format(path: str | Path, shown: str | None = None) -> str:
         raise FormatError(f"{path}: is a folder; say which format with --format")
     if not path.is_file():
         if path.exists():  # standard input, a FIFO, a device: read once, by the import itself
-            raise FormatError(f"{shown or path}: is a pipe or a device, which can be read only once, so its format is not guessed; "
+            raise FormatError(f"{path}: is a pipe or a device, which can be read only once, so its format is not guessed; "
                               f"say which with --format ({_importable()})")
         raise FormatError(f"{path}: no such file")
     suffix = path.suffix.lower()

@@ -197,7 +197,7 @@ def test_a_dash_on_a_terminal_is_refused_in_one_line(tmp_path: Path) -> None:
     assert hint == "(try `reader --help`)" and not (tmp_path / "s").exists()
 
 
-@pytest.mark.parametrize("how", ["stdin", "fifo"])
+@pytest.mark.parametrize("how", ["stdin", "dash", "fifo"])
 def test_a_rescue_file_from_a_pipe_is_shown_and_restored_whole(tmp_path: Path, how: str) -> None:
     """``reader store restore`` read the file to show it, then again to replay it: from a pipe the
     preview lost its first 8 KiB and the restore found "not a rescue file" (a FIFO: waited forever)."""
@@ -207,8 +207,9 @@ def test_a_rescue_file_from_a_pipe_is_shown_and_restored_whole(tmp_path: Path, h
     data = rescue_bytes(tmp_path / "s", transactions)
     argv = ["--yes", "--store", str(tmp_path / "s")]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "READER_ANNOTATOR": "tester"}
-    if how == "stdin":
-        proc = subprocess.run([sys.executable, "-m", "reader", "store", "restore", "/dev/stdin", *argv], input=data,
+    if how in ("stdin", "dash"):  # `reader store restore -` reads standard input, as `reader import -` does
+        name = "/dev/stdin" if how == "stdin" else "-"
+        proc = subprocess.run([sys.executable, "-m", "reader", "store", "restore", name, *argv], input=data,
                               capture_output=True, cwd=tmp_path, env=env, timeout=60)
     else:
         fifo = tmp_path / "in.pipe"
@@ -264,3 +265,29 @@ def test_a_docbin_from_a_pipe_past_the_limit_is_refused_in_one_line(tmp_path: Pa
         read_docbin_bytes(fifo, limit=2 << 20)
     writer.join(timeout=60)
     assert not writer.is_alive()
+
+
+@pytest.mark.parametrize(("fmt", "data", "says"), [
+    ("spacy", b"garbage", "not a spaCy DocBin"),
+    ("brat", b"T1\tclaim 0 1\tx\n", "is a pipe or a device"),
+    ("jsonl", b"\x00\x01 not json\n", ""),
+])
+def test_errors_about_standard_input_name_it_as_typed(tmp_path: Path, fmt: str, data: bytes, says: str) -> None:
+    """``reader import -``: a format's one-line error names "- (standard input)", not /dev/stdin."""
+    proc = _run(tmp_path, "-", "--format", fmt, stdin=data)
+    assert "/dev/stdin" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    if says:
+        assert proc.returncode == 1
+        (line,) = proc.stderr.splitlines()
+        assert line.startswith("reader: error: - (standard input): ") and says in line, line
+
+
+def test_a_dash_with_standard_input_closed_says_so(tmp_path: Path) -> None:
+    """``reader import - <&-``: not "cannot be opened by name on this system"."""
+    (tmp_path / "corpus").mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_COLOR": "1", "READER_ANNOTATOR": "tester"}
+    proc = subprocess.run(["bash", "-c", '"$0" -m reader import corpus - --format jsonl --store s <&-', sys.executable],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.splitlines()[0] == ("reader import: '-' reads standard input, which is closed or cannot be "
+                                           "opened by name here; give the file's path"), proc.stderr
