@@ -44,3 +44,18 @@ def recovered_or_refused(path: Path, shard: str, span: tuple[str, int, int]) -> 
         assert "cannot be rebuilt" in str(exc) and shard in str(exc)
     else:
         assert span in content(path)[0], f"reported {summary!r} and lost the span {span}"
+
+
+def downgrade_to_schema_1(path: Path) -> None:
+    """Make the closed folder store ``path`` look as schema 1 wrote it (no links table), so that the next
+    open upgrades it."""
+    import json
+
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    meta["_meta"]["1"]["schema_version"] = 1
+    meta.pop("links")
+    (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    for shard in (path / "docs").glob("*.json"):
+        data = json.loads(shard.read_text(encoding="utf-8"))
+        data["_shard"]["1"]["schema_version"] = 1
+        shard.write_text(json.dumps(data), encoding="utf-8")

@@ -17,6 +17,7 @@ from reader.errors import StoreError
 from reader.store import AnnotationStore, check_store, recover_store, shard_name
 from reader.store.transfer import copy_store
 from reader.teams.merge import merge_stores
+from store_sessions import downgrade_to_schema_1
 
 TEXT = "The salary is 40,000 euros. Ci vuole coraggio, disse. More text here."
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,14 +125,7 @@ def test_the_schema_upgrade_of_an_older_store_is_healthy(tmp_path: Path) -> None
     path = tmp_path / "s"
     for i in range(3):
         _session(path, [f"d{i}"])
-    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-    meta["_meta"]["1"]["schema_version"] = 1
-    meta.pop("links")
-    (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-    for shard in (path / "docs").glob("*.json"):
-        data = json.loads(shard.read_text(encoding="utf-8"))
-        data["_shard"]["1"]["schema_version"] = 1
-        shard.write_text(json.dumps(data), encoding="utf-8")
+    downgrade_to_schema_1(path)
     before = _content(path)
     store = AnnotationStore(path, corpus=_corpus(), annotator="x")
     assert store.upgraded is not None
@@ -274,14 +268,7 @@ def test_a_store_from_before_kept_journals_upgraded_then_used_is_healthy(tmp_pat
     _session(path, ["d1"], delete_all=True)
     _session(path, ["d2"], compact=False)
     shutil.rmtree(path / "journals")
-    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-    meta["_meta"]["1"]["schema_version"] = 1
-    meta.pop("links")
-    (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-    for shard in (path / "docs").glob("*.json"):
-        data = json.loads(shard.read_text(encoding="utf-8"))
-        data["_shard"]["1"]["schema_version"] = 1
-        shard.write_text(json.dumps(data), encoding="utf-8")
+    downgrade_to_schema_1(path)
     before = _content(path)
     assert _healthy(path) == before
     for i in range(4):

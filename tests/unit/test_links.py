@@ -9,6 +9,7 @@ import pytest
 from reader.errors import StoreVersionError
 from reader.store import SCHEMA_VERSION, AnnotationStore
 from reader.store.links import LinkError
+from store_sessions import downgrade_to_schema_1
 
 
 def _two_docs(store):
@@ -78,14 +79,7 @@ def test_suggested_links_accept_and_reject(store_location):
 def _make_v1_store(path: Path) -> None:
     with AnnotationStore(path) as store:
         store.add("d", 0, 1, "quote", text="x")
-    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-    meta["_meta"]["1"]["schema_version"] = 1
-    meta.pop("links")
-    (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-    for shard in (path / "docs").glob("*.json"):
-        data = json.loads(shard.read_text(encoding="utf-8"))
-        data["_shard"]["1"]["schema_version"] = 1
-        shard.write_text(json.dumps(data), encoding="utf-8")
+    downgrade_to_schema_1(path)
 
 
 def test_a_version_1_store_is_upgraded_in_place_with_a_backup(tmp_path):
