@@ -29,13 +29,21 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from reader import fsutil
 from reader.errors import ReaderError
-from reader.model import now_iso
+from reader.model import Annotation, now_iso
 from reader.redact import redact
 from reader.store.base import Op
+
+
+class RescueTarget(Protocol):
+    """What restoring a rescue file needs of a store (``AnnotationStore`` has it)."""
+
+    def get(self, ann_id: str) -> Annotation | None: ...
+
+    def apply_changes(self, ops: list[Op]) -> None: ...
 
 MAGIC = "reader_rescue"
 VERSION = 1
@@ -143,7 +151,7 @@ def _read_lines(path: Path) -> list[bytes]:
         raise RescueError(f"{path}: cannot read ({fsutil.os_reason(exc)})") from None
 
 
-def _describe(store: Any, op: Any) -> str:
+def _describe(store: RescueTarget, op: object) -> str:
     """One line saying what ``op`` will do to ``store`` (compared with what it holds now)."""
     from reader.store.base import ann_from_record
     from reader.text import inert, one_line
@@ -190,7 +198,7 @@ class RescuePreview:
     raw: list[bytes] = field(default_factory=list, repr=False)
 
 
-def preview_rescue(store: Any, path: Path | str) -> RescuePreview:
+def preview_rescue(store: RescueTarget, path: Path | str) -> RescuePreview:
     """What restoring ``path`` into ``store`` would change, one line per operation; nothing is applied."""
     path = Path(path)
     lines = _read_lines(path)
@@ -215,7 +223,7 @@ def preview_rescue(store: Any, path: Path | str) -> RescuePreview:
     return preview
 
 
-def restore_rescue(store: Any, source: Path | str | RescuePreview) -> RestoreReport:
+def restore_rescue(store: RescueTarget, source: Path | str | RescuePreview) -> RestoreReport:
     """Replay a rescue file into ``store`` (an open, writable AnnotationStore): the file at a path,
     or the one a :func:`preview_rescue` read (not read again)."""
     path = source.path if isinstance(source, RescuePreview) else Path(source)
