@@ -193,6 +193,11 @@ class _Replay(io.RawIOBase):
             super().close()
 
 
+def is_pipe(path: Path) -> bool:
+    """``path`` is there but is neither a file nor a folder: standard input, a FIFO, a device, read once."""
+    return path.exists() and not path.is_file() and not path.is_dir()
+
+
 def read_again(fh: io.BufferedReader, head: bytes) -> io.BufferedReader:
     """``fh`` (just opened) from its start again, after ``head`` was read from it: a file seeks back; a pipe
     (standard input, a FIFO), which cannot, gets ``head`` put back in front of what it has not given yet.

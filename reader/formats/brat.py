@@ -54,7 +54,7 @@ from typing import IO, Any, Iterable, Iterator
 from urllib.parse import quote, unquote
 
 from reader.errors import FormatError
-from reader.formats.base import ExportContext, Format, ImportItem, ImportProblem, SpanRecord, iter_lines, register, text_or_empty
+from reader.formats.base import ExportContext, Format, ImportItem, ImportProblem, SpanRecord, is_pipe, iter_lines, register, text_or_empty
 from reader.formats.jsonl import amount_fields, read_amount_fields
 from reader.model import STATUS_SUGGESTED, Annotation, Document
 
@@ -577,7 +577,7 @@ class BratFormat(Format):
 
     def read(self, path: Path) -> Iterator[ImportItem | ImportProblem]:
         path = Path(path)
-        if path.exists() and not path.is_file() and not path.is_dir():
+        if is_pipe(path):
             raise FormatError(f"{path}: is a pipe or a device; a brat import takes a folder, or a .ann file "
                               "with its .txt beside it, which a pipe cannot give")
         if path.is_file():

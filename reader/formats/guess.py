@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from reader.errors import FormatError
-from reader.formats.base import FORMATS
+from reader.formats.base import FORMATS, is_pipe
 
 
 def guess_format(path: str | Path) -> str:
@@ -20,10 +20,10 @@ def guess_format(path: str | Path) -> str:
         if len(dir_formats) == 1:
             return dir_formats[0]
         raise FormatError(f"{path}: is a folder; say which format with --format")
+    if is_pipe(path):  # read once, by the import itself
+        raise FormatError(f"{path}: is a pipe or a device, which can be read only once, so its format is not guessed; "
+                          f"say which with --format ({_importable()})")
     if not path.is_file():
-        if path.exists():  # standard input, a FIFO, a device: read once, by the import itself
-            raise FormatError(f"{path}: is a pipe or a device, which can be read only once, so its format is not guessed; "
-                              f"say which with --format ({_importable()})")
         raise FormatError(f"{path}: no such file")
     suffix = path.suffix.lower()
     by_ext = [name for name, f in FORMATS.items() if f.can_import and f.extension.lower() == suffix and f.kind in ("binary", "json")]

@@ -113,8 +113,10 @@ def store_files(path: Path) -> list[str]:
         if (path / name).exists():
             found.append(name)
     kept = path / ARCHIVE_DIR
-    if kept.is_dir() and any(e.name.endswith(".jsonl") for e in os.scandir(kept)):
-        found.append(f"{ARCHIVE_DIR}/")  # the kept journals: a new store's compactions would prune them
+    if kept.is_dir():
+        with os.scandir(kept) as entries:
+            if any(e.name.endswith(".jsonl") for e in entries):
+                found.append(f"{ARCHIVE_DIR}/")  # the kept journals: a new store's compactions would prune them
     if path.is_dir():
         found += sorted(e.name for e in os.scandir(path)
                         if e.name.startswith((safety.TORN_PREFIX, BACKUP_PREFIX)))[:3]
