@@ -204,6 +204,28 @@ def test_import_missing_file(seeds, store, tmp_path, capsys):
     assert code == 1 and "--format" in one_error_line(err)
 
 
+def _store_files(store: Path) -> dict[str, bytes]:
+    return {p.relative_to(store).as_posix(): p.read_bytes() for p in sorted(store.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("content, fmt", [
+    (b"", "jsonl"), (b"\n  \n\n", "jsonl"), (b"", "doccano"), (b"\n", "prodigy"),
+    (b"[]", "labelstudio"), (b" [ ]\n", "labelstudio"), (b"[]", None),  # None: the format is guessed
+])
+def test_import_of_a_file_without_records_is_refused_in_one_line(seeds, store, tmp_path, capsys, content, fmt):
+    """Importing the wrong (empty) file said "0 record(s)" and exit 0: the user never learnt it."""
+    annotate(seeds, store, "001_228d26dd8dd40e62", "Netflix", "claim")
+    before = _store_files(store)
+    f = tmp_path / "empty.json"
+    f.write_bytes(content)
+    code, out, err = run(capsys, "import", seeds, f, "--store", store, *(["--format", fmt] if fmt else []))
+    assert code == 1, out + err
+    line = one_error_line(err.replace("empty.json: read as labelstudio\n", ""))
+    assert line.startswith(f"reader: error: {f}: no records to import (empty "), line
+    assert "record(s)" not in out
+    assert _store_files(store) == before  # nothing written: no journal line, no document
+
+
 # --- stats, labels, lang ----------------------------------------------------------------
 
 def test_stats(seeds, store, capsys):
