@@ -165,32 +165,49 @@ def resolve_format(fmt: str | Format) -> Format:
     return fmt if isinstance(fmt, Format) else get_format(fmt)
 
 
-class _Replay(io.RawIOBase):
-    """The bytes already read from a pipe (its head), then the rest of the pipe: what was peeked
-    at is read again, as a file's would be by seeking back. A pipe can be read only once."""
+_NOTHING = memoryview(b"")
 
-    def __init__(self, head: bytes, rest: io.BufferedReader) -> None:
+
+class Pushback(io.RawIOBase):
+    """A stream read once (a pipe: standard input, a FIFO) that takes bytes back: :meth:`unread` puts
+    them before what it has not given yet, as seeking back does in a file. ``read(size)`` gives what was
+    given back first (as much of it as ``size`` takes, alone), else the stream's ``read(size)``; under an
+    ``io.BufferedReader`` (:func:`read_again`), ``readinto`` gives what was given back, else what the
+    stream has without waiting to fill the buffer. The stream stays its opener's to close."""
+
+    def __init__(self, stream: IO[bytes], back: bytes | bytearray = b"") -> None:
         super().__init__()
-        self._head = memoryview(head)
-        self._rest = rest
+        self._stream = stream
+        self._back = memoryview(back) if back else _NOTHING
+
+    def unread(self, data: bytes | bytearray) -> None:
+        """Read ``data`` next, then what was given back before it, then the stream's bytes."""
+        if data:
+            self._back = memoryview(data + self._back if self._back else data)
+
+    def _given_back(self, size: int) -> memoryview:
+        taken, self._back = self._back[:size], self._back[size:] or _NOTHING  # an empty view would still hold them
+        return taken
 
     def readable(self) -> bool:
         return True
 
+    def read(self, size: int | None = -1) -> bytes:
+        if not self._back:
+            return self._stream.read(-1 if size is None else size)
+        return bytes(self._given_back(len(self._back) if size is None or size < 0 else size))
+
     def readinto(self, buffer: WriteableBuffer) -> int:
         out = memoryview(buffer).cast("B")
-        if self._head:
-            n = min(len(out), len(self._head))
-            out[:n] = self._head[:n]
-            self._head = self._head[n:] or memoryview(b"")  # an empty view would still hold the head
-            return n
-        return self._rest.readinto1(out)  # what the pipe has, without waiting to fill ``out``
-
-    def close(self) -> None:
-        try:
-            self._rest.close()
-        finally:
-            super().close()
+        if self._back:
+            taken = self._given_back(len(out))
+            out[:len(taken)] = taken
+            return len(taken)
+        if isinstance(self._stream, io.BufferedIOBase):
+            return self._stream.readinto1(out)  # what the pipe has, without waiting to fill ``out``
+        data = self._stream.read(len(out))
+        out[:len(data)] = data
+        return len(data)
 
 
 def is_pipe(path: Path) -> bool:
@@ -205,7 +222,7 @@ def read_again(fh: io.BufferedReader, head: bytes) -> io.BufferedReader:
     if fh.seekable():
         fh.seek(0)
         return fh
-    return io.BufferedReader(_Replay(head, fh), 1 << 16)
+    return io.BufferedReader(Pushback(fh, head), 1 << 16)
 
 
 def iter_raw_lines(path: Path | IO[bytes], limit: int = MAX_LINE_BYTES) -> Iterator[tuple[int, bytes | None, str | None]]:

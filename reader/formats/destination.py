@@ -8,11 +8,16 @@ and a folder with any other file are never removed: the refusal says why. A
 file format never replaces a file of the store or a document of the corpus.
 The app's overwrite confirmation asks the same question first
 (:func:`destination_problem`), so it never offers what the export would refuse.
+
+A character device or a pipe (``/dev/stdout``, ``/dev/null``, a FIFO, ``>(...)``:
+:func:`is_stream`) holds nothing to overwrite: a file format writes into it in
+place, without ``--force``; a regular file that exists still needs it.
 """
 from __future__ import annotations
 
 import json
 import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +46,16 @@ def _inside(child: Path, parent: Path) -> bool:
 
 def _is_store(folder: Path) -> bool:
     return any((folder / name).exists() for name in STORE_FILES[:2]) or (folder / "docs").is_dir() and (folder / ".lock").exists()
+
+
+def is_stream(path: Path | str | int) -> bool:
+    """``path`` (its target, for a link such as ``/dev/stdout``; or an open file descriptor) is a character
+    device or a pipe: written front to back where it is, never replaced by a file renamed over it."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
 
 
 def write_marker(folder: Path, fmt_name: str) -> None:
@@ -112,6 +127,8 @@ def destination_problem(
         return None
     if kind != "dir" and path.is_dir():
         return "cannot export: it is a folder; give a file name"
+    if kind != "dir" and is_stream(path):
+        return None  # written in place: nothing there is overwritten
     if kind == "dir" and not path.is_dir():
         return "cannot export: it exists and is not a folder"
     if kind == "dir" and path.is_dir():

@@ -6,7 +6,8 @@ checks ``text[start:end] == span text`` for every span it hands to the format,
 and writes atomically: a temporary file (or folder) in the destination's
 folder, ``fsync``, then ``os.replace``. An existing destination is never
 overwritten without ``force``. ``out=None`` writes a text format to standard
-output.
+output; a character device or a pipe given as the path (``/dev/stdout``, a FIFO,
+``>(...)``) is written in place, without ``force`` (nothing there is overwritten).
 
 Per-export state (the links of the exported spans; what the format says about
 the export) travels in an :class:`~reader.formats.base.ExportContext` handed to
@@ -18,6 +19,7 @@ import dataclasses
 import os
 import shutil
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,7 +29,7 @@ from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator, Protocol
 from reader import fsutil
 from reader.errors import FormatError
 from reader.formats.base import ExportContext, Format, resolve_format
-from reader.formats.destination import destination_problem, write_marker
+from reader.formats.destination import destination_problem, is_stream, write_marker
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation, Document, Link
 
 if TYPE_CHECKING:
@@ -144,7 +146,9 @@ def export_corpus(
 
     path = Path(out).expanduser()
     _check_destination(path, fmt, force, store_path=_store_path(store), corpus_root=root)
-    if fmt.kind == "dir":
+    if fmt.kind != "dir" and is_stream(path):
+        spans = _write_stream(path, fmt, items(), ctx)
+    elif fmt.kind == "dir":
         spans = _write_dir_atomic(path, fmt, items(), ctx)
     elif fmt.kind == "binary":
         spans = _write_binary_atomic(path, fmt, items(), ctx)
@@ -226,6 +230,31 @@ def _write_binary_atomic(path: Path, fmt: Format, items: Iterable[tuple[Document
     finally:
         if tmp_dir is not None:
             shutil.rmtree(tmp_dir, ignore_errors=True)
+
+
+def _write_stream(path: Path, fmt: Format, items: Iterable[tuple[Document, list[Annotation]]],
+                  ctx: ExportContext) -> int:
+    """Write into the character device or pipe ``path`` in place (a FIFO waits for its reader): opened
+    without O_CREAT or O_TRUNC and checked once open, so it is never a file this made or emptied. A binary
+    format writes a temporary file first (spaCy takes a path), then copies it in."""
+    try:
+        fd = os.open(path, os.O_WRONLY)
+        if not is_stream(fd):
+            os.close(fd)
+            raise FormatError(f"{path}: cannot write the export: it is no longer a device or a pipe")
+        if fmt.kind != "binary":
+            with open(fd, "w", encoding="utf-8", newline="\n") as fh:
+                return fmt.write(items, fh, ctx)
+        with open(fd, "wb") as out, tempfile.TemporaryDirectory(prefix="reader-export-") as tmp_dir:
+            tmp = Path(tmp_dir) / path.name
+            spans = fmt.write(items, tmp, ctx)
+            if not tmp.is_file():
+                raise FormatError(f"{fmt.name}: the exporter wrote no file")
+            with open(tmp, "rb") as src:
+                shutil.copyfileobj(src, out, 1 << 16)
+            return spans
+    except OSError as exc:
+        raise _os_error(path, exc) from None
 
 
 def _write_dir_atomic(path: Path, fmt: Format, items: Iterable[tuple[Document, list[Annotation]]],

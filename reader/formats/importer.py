@@ -8,7 +8,8 @@ range, start < end, span text, known label), skips duplicates (same document,
 offsets and label, or same annotation id) and saves in batches with
 ``store.add_many``. Every bad record or span becomes an
 :class:`~reader.formats.base.ImportProblem` with its line number; the valid
-ones are still imported.
+ones are still imported. A file that holds no record at all (an empty file, ``[]``) is refused
+with a :class:`~reader.errors.FormatError`, and nothing is written.
 
 Unknown labels are **reported and not imported**: the store only holds labels
 of its label set, so the user adds the label to ``<store>/labels.toml`` and
@@ -508,6 +509,10 @@ def import_file(
         if not started:
             raise FormatError(f"{path}: cannot read: {reason}") from None
         imp.problem(ImportProblem(0, f"reading stopped: {reason}", path.name))
+    if not imp.report.records and not imp.report.problem_count:
+        # the wrong file, most likely: "0 record(s)" and success would hide it (nothing is queued to save)
+        what = "folder" if path.is_dir() else "file"
+        raise FormatError(f"{path}: no records to import (empty {fmt.name} {what}); nothing was imported")
     imp.flush()
     imp.restore_links()
     if progress is not None:

@@ -16,8 +16,9 @@ not sure to give what the buffer gives (invalid JSON or UTF-8, no long string,
 an item over the limit) the item is read again through the buffer, with the
 usual messages. A file is read again by seeking; a pipe (standard input, a
 FIFO) cannot seek, so what was read of it as bytes is given back to the buffer
-and read again first (:meth:`_Buffer.unread`), and so are the bytes read past
-a long item.
+and read again first (:meth:`_Buffer.unread`, through the same
+:class:`~reader.formats.base.Pushback` as :func:`reader.formats.base.read_again`),
+and so are the bytes read past a long item.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ import re
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator, NamedTuple
 
-from reader.formats.base import MAX_LINE_BYTES
+from reader.formats.base import MAX_LINE_BYTES, Pushback
 from reader.formats.longline import parse_long_line
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -42,16 +43,15 @@ CHUNK_CHARS = 1 << 20
 LONG_ITEM = 1 << 19
 
 
-_NOTHING = memoryview(b"")
-
-
 class _Buffer:
     """The file's text a chunk at a time (chunks of ``chunk`` bytes, decoded as UTF-8 with an
     optional BOM), and where in the file's bytes it stands (to read a long item as bytes). A pipe
-    cannot seek: bytes read as bytes and not used are given back (:meth:`unread`), read again first."""
+    cannot seek: bytes read as bytes and not used are given back (:meth:`unread`, to the
+    :class:`~reader.formats.base.Pushback` it reads through), read again first."""
 
     def __init__(self, fh: IO[bytes], chunk: int) -> None:
         self.fh = fh
+        self.source = Pushback(fh)  # the file's bytes, after those given back (a pipe's)
         self.chunk = chunk
         self.decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
         self.read = 0  # bytes of the file given to the decoder
@@ -59,15 +59,10 @@ class _Buffer:
         self.pos = 0
         self.consumed = 0  # characters dropped from the front of buf
         self.eof = False
-        self.back = _NOTHING  # bytes given back (a pipe's), read before the file's
 
     def raw(self, size: int) -> bytes:
         """Up to ``size`` bytes: those given back first, then the file's."""
-        if not self.back:
-            return self.fh.read(size)
-        raw = bytes(self.back[:size])
-        self.back = self.back[size:] or _NOTHING  # an empty view would still hold what it was cut from
-        return raw
+        return self.source.read(size)
 
     def fill(self, at_least: int = 0) -> bool:
         """Read more text; keep only the unconsumed tail. False at end of file."""
@@ -118,7 +113,7 @@ class _Buffer:
     def unread(self, data: bytes | bytearray, chars: int) -> None:
         """Go on reading ``data`` (then what was not read yet), ``chars`` characters after
         ``buf[pos]``, with an empty buffer: a pipe's way back, as it cannot seek."""
-        self.back = memoryview(data + self.back if self.back else data)
+        self.source.unread(data)
         self._empty(chars)
 
     def unread_buffer(self) -> None:

@@ -36,6 +36,7 @@ from reader.errors import ReaderError
 from reader.model import Annotation, now_iso
 from reader.redact import redact
 from reader.store.base import Op
+from reader.text import UTF8_BOM
 
 
 class RescueTarget(Protocol):
@@ -140,10 +141,11 @@ class RestoreReport:
 
 def _read_lines(path: Path) -> list[bytes]:
     """The file's lines, read once (a pipe, standard input or a FIFO, cannot be read again):
-    its first line checked before the rest is read."""
+    its first line checked before the rest is read. A UTF-8 BOM at its start (an editor on Windows
+    adds one) is dropped, as the canonical text rule drops it (:func:`reader.text.decode`)."""
     try:
         with open(path, "rb") as fh:
-            first = fh.readline(4096)
+            first = fh.readline(4096).removeprefix(UTF8_BOM)
             if not _is_header(first):
                 raise RescueError(f"{path}: not a rescue file (its first line is not a reader_rescue header)")
             return (first + fh.read()).split(b"\n")

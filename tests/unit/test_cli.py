@@ -204,6 +204,28 @@ def test_import_missing_file(seeds, store, tmp_path, capsys):
     assert code == 1 and "--format" in one_error_line(err)
 
 
+def _store_files(store: Path) -> dict[str, bytes]:
+    return {p.relative_to(store).as_posix(): p.read_bytes() for p in sorted(store.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("content, fmt", [
+    (b"", "jsonl"), (b"\n  \n\n", "jsonl"), (b"", "doccano"), (b"\n", "prodigy"),
+    (b"[]", "labelstudio"), (b" [ ]\n", "labelstudio"), (b"[]", None),  # None: the format is guessed
+])
+def test_import_of_a_file_without_records_is_refused_in_one_line(seeds, store, tmp_path, capsys, content, fmt):
+    """Importing the wrong (empty) file said "0 record(s)" and exit 0: the user never learnt it."""
+    annotate(seeds, store, "001_228d26dd8dd40e62", "Netflix", "claim")
+    before = _store_files(store)
+    f = tmp_path / "empty.json"
+    f.write_bytes(content)
+    code, out, err = run(capsys, "import", seeds, f, "--store", store, *(["--format", fmt] if fmt else []))
+    assert code == 1, out + err
+    line = one_error_line(err.replace("empty.json: read as labelstudio\n", ""))
+    assert line.startswith(f"reader: error: {f}: no records to import (empty "), line
+    assert "record(s)" not in out
+    assert _store_files(store) == before  # nothing written: no journal line, no document
+
+
 # --- stats, labels, lang ----------------------------------------------------------------
 
 def test_stats(seeds, store, capsys):
@@ -397,3 +419,76 @@ def test_import_lets_the_workspace_go_before_it_prints_the_report(tmp_path, caps
     code, out, err = run(capsys, "import", tmp_path / "c", src, "--format", "jsonl", "--store", tmp_path / "s")
     assert code == 0 and "imported 1 annotation" in out, err
     assert opened and alive_when_printing and not any(alive_when_printing)
+
+
+def _export(seeds, store, tmp_path, *argv, **kw):
+    """``python -m reader export SEEDS --store STORE --format jsonl ARGV`` in a child process."""
+    return subprocess.run([sys.executable, "-m", "reader", "export", str(seeds), "--store", str(store), "--format", "jsonl",
+                           *map(str, argv)], capture_output=True, env=_env(), timeout=120, cwd=tmp_path, **kw)
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_export_into_a_fifo_read_by_another_process(seeds, store, tmp_path, force):
+    """A FIFO overwrites nothing: it was refused without --force "already exists" (and --force renamed a file over it)."""
+    import stat
+
+    annotate(seeds, store, "001_228d26dd8dd40e62", "Netflix", "claim")
+    expected = _export(seeds, store, tmp_path).stdout
+    fifo = tmp_path / "out.pipe"
+    os.mkfifo(fifo)
+    cat = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    try:
+        proc = _export(seeds, store, tmp_path, "--out", fifo, *(["--force"] if force else []))
+    finally:
+        if cat.poll() is None and stat.S_ISFIFO(os.stat(fifo).st_mode):  # a refused export never opened it: end cat
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                pass
+        try:
+            got = cat.communicate(timeout=10)[0]
+        except subprocess.TimeoutExpired:  # the FIFO was replaced: cat waits for a writer that never comes
+            cat.kill()
+            got = cat.communicate()[0]
+    assert proc.returncode == 0, proc.stderr
+    assert got == expected and got.count(b"\n") == 5 and b'"Netflix"' in got
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still the FIFO, not a file renamed over it
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.pipe")] == []
+
+
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1"])
+def test_export_to_dev_stdout_of_a_process_whose_stdout_is_a_pipe(seeds, store, tmp_path, name):
+    annotate(seeds, store, "001_228d26dd8dd40e62", "Netflix", "claim")
+    expected = _export(seeds, store, tmp_path).stdout
+    proc = _export(seeds, store, tmp_path, "--out", name)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == expected and proc.stdout.count(b"\n") == 5
+    assert b"exported 1 span" in proc.stderr
+
+
+def test_export_destination_of_a_device_or_a_pipe(tmp_path):
+    """The app's overwrite question asks the same: a character device or a FIFO is written, not replaced; a
+    regular file that exists still needs --force; a folder format still refuses what is not a folder."""
+    from reader.formats import get_format
+    from reader.formats.destination import destination_problem
+
+    jsonl, brat = get_format("jsonl"), get_format("brat")
+    fifo = tmp_path / "p"
+    os.mkfifo(fifo)
+    assert destination_problem("/dev/null", jsonl, force=False) is None
+    assert destination_problem(fifo, jsonl, force=False) is None
+    (tmp_path / "f.jsonl").write_text("x")
+    assert "already exists" in destination_problem(tmp_path / "f.jsonl", jsonl, force=False)
+    assert "not a folder" in destination_problem(fifo, brat, force=True)
+
+
+def test_export_of_a_binary_format_to_dev_stdout(seeds, store, tmp_path):
+    """A spaCy DocBin (written to a temporary file, spaCy takes a path) is copied into the pipe."""
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    annotate(seeds, store, "001_228d26dd8dd40e62", "Netflix", "claim")
+    proc = _export(seeds, store, tmp_path, "--out", "/dev/stdout", "--format", "spacy")
+    assert proc.returncode == 0, proc.stderr
+    docs = list(DocBin().from_bytes(proc.stdout).get_docs(spacy.blank("xx").vocab))
+    assert len(docs) == 5 and [s.text for d in docs for s in d.spans["sc"]] == ["Netflix"]

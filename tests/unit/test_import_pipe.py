@@ -271,6 +271,8 @@ def test_a_docbin_from_a_pipe_past_the_limit_is_refused_in_one_line(tmp_path: Pa
     ("spacy", b"garbage", "not a spaCy DocBin"),
     ("brat", b"T1\tclaim 0 1\tx\n", "is a pipe or a device"),
     ("jsonl", b"\x00\x01 not json\n", ""),
+    ("jsonl", b"", "no records to import (empty "),  # it said "0 record(s)", exit 0
+    ("labelstudio", b"[]\n", "no records to import (empty "),
 ])
 def test_errors_about_standard_input_name_it_as_typed(tmp_path: Path, fmt: str, data: bytes, says: str) -> None:
     """``reader import -``: a format's one-line error names "- (standard input)", not /dev/stdin."""

@@ -192,3 +192,32 @@ def test_a_long_task_from_a_fifo_is_read_as_bytes(tmp_path, monkeypatch):
         writer.join(timeout=60)
     assert got == [(1, tasks[0], None), (2, tasks[1], None)]
     assert seen == [(True, "")]
+
+
+# --- the pushback reader of a pipe (here and in base.read_again) -----------------------------
+
+def test_pushback_reads_what_was_given_back_before_what_the_pipe_has_not_given_yet():
+    from reader.formats.base import Pushback
+
+    p = Pushback(io.BufferedReader(_Pipe(b"abcdefgh", 3), buffer_size=3))
+    assert p.read(2) == b"ab"  # the stream's read: as much as asked
+    p.unread(b"")
+    p.unread(bytearray(b"xab"))
+    p.unread(b"0")  # given back last: read first
+    assert p.read(3) == b"0xa" and p.read(10) == b"b"  # what was given back, then (a short read) the stream
+    assert p.read(100) == b"cdefgh" and p.read(5) == b""
+
+
+def test_pushback_under_a_buffered_reader_gives_back_a_pipes_first_look():
+    """``read_again``: a pipe's head, read to look at it, is read again before the rest, line by line."""
+    from reader.formats.base import Pushback, read_again
+
+    data = b"".join(b'{"n": %d}\n' % i for i in range(50))
+    fh = io.BufferedReader(_Pipe(data, 7), buffer_size=7)
+    head = fh.read(40)
+    again = read_again(fh, head)
+    assert isinstance(again.raw, Pushback)
+    assert again.readline() == b'{"n": 0}\n' and again.read() == data[9:]
+    with open(__file__, "rb") as seekable:  # a file seeks back instead
+        head = seekable.read(10)
+        assert read_again(seekable, head) is seekable and seekable.tell() == 0
