@@ -248,10 +248,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         args.out = None
     if args.out is None and fmt.kind in ("dir", "binary"):
         raise ReaderError(f"{fmt.name}: this format writes a {'folder' if fmt.kind == 'dir' else 'file'}; give --out PATH")
-    from reader.formats.destination import is_stream
+    from reader.formats.destination import in_place
 
-    # a device or a pipe (/dev/stdout, a FIFO, >(...)) overwrites nothing: written without --force
-    if args.out is not None and not args.force and Path(args.out).exists() and not is_stream(args.out):
+    # /dev/stdout, a device or a pipe (a FIFO, >(...)) overwrites nothing: written without --force
+    if args.out is not None and not args.force and Path(args.out).exists() and not in_place(args.out):
         raise ReaderError(f"{args.out}: already exists; use --force to overwrite it")
     from reader.cli.teams import export_layers
 

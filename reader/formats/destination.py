@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +47,26 @@ def _inside(child: Path, parent: Path) -> bool:
 
 def _is_store(folder: Path) -> bool:
     return any((folder / name).exists() for name in STORE_FILES[:2]) or (folder / "docs").is_dir() and (folder / ".lock").exists()
+
+
+_STANDARD_NAMES = {"/dev/stdout": 1, "/dev/stderr": 2}
+_DESCRIPTOR_NAME = re.compile(r"/(?:dev/fd|proc/self/fd)/([0-9]{1,9})")
+
+
+def open_descriptor(path: Path | str) -> int | None:
+    """The descriptor of this process that ``path`` names as written (``/dev/stdout`` 1, ``/dev/stderr`` 2,
+    ``/dev/fd/N``, ``/proc/self/fd/N``), else None: an export there goes where that descriptor goes (a file
+    the shell opened to append, a pipe, a terminal), through the descriptor itself, as ``-`` does."""
+    name = os.fspath(path)
+    if name in _STANDARD_NAMES:
+        return _STANDARD_NAMES[name]
+    m = _DESCRIPTOR_NAME.fullmatch(name)
+    return int(m.group(1)) if m else None
+
+
+def in_place(path: Path | str) -> bool:
+    """Is an export to ``path`` written where it is (a descriptor's name, a device, a pipe), never replaced?"""
+    return open_descriptor(path) is not None or is_stream(path)
 
 
 def is_stream(path: Path | str | int) -> bool:
@@ -107,6 +128,8 @@ def destination_problem(
     path = Path(path).expanduser()
     kind = fmt.kind
     name = fmt.name or "export"
+    if kind != "dir" and open_descriptor(path) is not None:
+        return None  # written through the descriptor, where it goes: nothing is replaced
     parent = path.parent
     if not parent.exists():
         return f"cannot export: the folder {parent} does not exist"

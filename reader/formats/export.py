@@ -29,7 +29,7 @@ from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator, Protocol
 from reader import fsutil
 from reader.errors import FormatError
 from reader.formats.base import ExportContext, Format, resolve_format
-from reader.formats.destination import destination_problem, is_stream, write_marker
+from reader.formats.destination import destination_problem, in_place, is_stream, open_descriptor, write_marker
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation, Document, Link
 
 if TYPE_CHECKING:
@@ -146,14 +146,17 @@ def export_corpus(
 
     path = Path(out).expanduser()
     _check_destination(path, fmt, force, store_path=_store_path(store), corpus_root=root)
-    if fmt.kind != "dir" and is_stream(path):
+    if fmt.kind != "dir" and in_place(path):
         spans = _write_stream(path, fmt, items(), ctx)
-    elif fmt.kind == "dir":
-        spans = _write_dir_atomic(path, fmt, items(), ctx)
+        return ExportResult(path, counts["documents"], spans, fmt.name, counts["orphaned"], missing, list(ctx.notes))
+    # a link: the file (or folder) it names is replaced and the link stays, as a shell's redirection writes through it
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if fmt.kind == "dir":
+        spans = _write_dir_atomic(target, fmt, items(), ctx)
     elif fmt.kind == "binary":
-        spans = _write_binary_atomic(path, fmt, items(), ctx)
+        spans = _write_binary_atomic(target, fmt, items(), ctx)
     else:
-        spans = _write_text_atomic(path, fmt, items(), ctx)
+        spans = _write_text_atomic(target, fmt, items(), ctx)
     return ExportResult(path, counts["documents"], spans, fmt.name, counts["orphaned"], missing, list(ctx.notes))
 
 
@@ -235,13 +238,19 @@ def _write_binary_atomic(path: Path, fmt: Format, items: Iterable[tuple[Document
 def _write_stream(path: Path, fmt: Format, items: Iterable[tuple[Document, list[Annotation]]],
                   ctx: ExportContext) -> int:
     """Write into the character device or pipe ``path`` in place (a FIFO waits for its reader): opened
-    without O_CREAT or O_TRUNC and checked once open, so it is never a file this made or emptied. A binary
-    format writes a temporary file first (spaCy takes a path), then copies it in."""
+    without O_CREAT or O_TRUNC and checked once open, so it is never a file this made or emptied; a
+    descriptor's name (``/dev/stdout``) is written through a copy of that descriptor, so its offset and
+    O_APPEND hold (``>> log``). A binary format writes a temporary file first (spaCy takes a path), then
+    copies it in."""
     try:
-        fd = os.open(path, os.O_WRONLY)
-        if not is_stream(fd):
-            os.close(fd)
-            raise FormatError(f"{path}: cannot write the export: it is no longer a device or a pipe")
+        named = open_descriptor(path)
+        if named is not None:
+            fd = os.dup(named)
+        else:
+            fd = os.open(path, os.O_WRONLY)
+            if not is_stream(fd):
+                os.close(fd)
+                raise FormatError(f"{path}: cannot write the export: it is no longer a device or a pipe")
         if fmt.kind != "binary":
             with open(fd, "w", encoding="utf-8", newline="\n") as fh:
                 return fmt.write(items, fh, ctx)

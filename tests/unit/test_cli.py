@@ -422,9 +422,12 @@ def test_import_lets_the_workspace_go_before_it_prints_the_report(tmp_path, caps
 
 
 def _export(seeds, store, tmp_path, *argv, **kw):
-    """``python -m reader export SEEDS --store STORE --format jsonl ARGV`` in a child process."""
+    """``python -m reader export SEEDS --store STORE --format jsonl ARGV`` in a child process (its output
+    captured unless ``stdout=`` says where it goes)."""
+    kw.setdefault("stdout", subprocess.PIPE)
+    kw.setdefault("stderr", subprocess.PIPE)
     return subprocess.run([sys.executable, "-m", "reader", "export", str(seeds), "--store", str(store), "--format", "jsonl",
-                           *map(str, argv)], capture_output=True, env=_env(), timeout=120, cwd=tmp_path, **kw)
+                           *map(str, argv)], env=_env(), timeout=120, cwd=tmp_path, **kw)
 
 
 @pytest.mark.parametrize("force", [False, True])
@@ -492,3 +495,37 @@ def test_export_of_a_binary_format_to_dev_stdout(seeds, store, tmp_path):
     assert proc.returncode == 0, proc.stderr
     docs = list(DocBin().from_bytes(proc.stdout).get_docs(spacy.blank("xx").vocab))
     assert len(docs) == 5 and [s.text for d in docs for s in d.spans["sc"]] == ["Netflix"]
+
+
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_export_to_dev_stdout_of_a_process_whose_stdout_is_a_file_opened_to_append(seeds, store, tmp_path, name):
+    """``reader export ... --out /dev/stdout >> log``: the export goes where standard output goes, after what the
+    file holds. It was refused ("already exists"), and with --force a file was renamed over the name: as root,
+    over /dev/stdout itself, and never into the file the shell opened."""
+    annotate(seeds, store, "001_228d26dd8dd40e62", "Netflix", "claim")
+    expected = _export(seeds, store, tmp_path).stdout
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(b"HEAD\n")
+    with open(log, "ab") as out:
+        proc = _export(seeds, store, tmp_path, "--out", name, stdout=out)
+    assert proc.returncode == 0, proc.stderr
+    assert log.read_bytes() == b"HEAD\n" + expected and expected.count(b"\n") == 5
+
+
+def test_export_with_force_to_a_symlink_replaces_its_target_not_the_link(seeds, store, tmp_path):
+    """``--force --out link.jsonl`` where the link points at the real file: the file the link names is replaced
+    (atomically) and the link stays a link, as a shell's redirection would write through it."""
+    annotate(seeds, store, "001_228d26dd8dd40e62", "Netflix", "claim")
+    expected = _export(seeds, store, tmp_path).stdout
+    real = tmp_path / "exports" / "real.jsonl"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(real)
+    refused = _export(seeds, store, tmp_path, "--out", link)
+    assert refused.returncode != 0 and b"already exists" in refused.stderr
+    proc = _export(seeds, store, tmp_path, "--out", link, "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert real.read_bytes() == expected
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
