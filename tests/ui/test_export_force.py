@@ -196,3 +196,36 @@ def test_force_never_replaces_the_store_when_exporting_one_layer(tmp_path, work,
                        "--out", store, "--force")
     assert code == 1 and "annotation store" in err, err
     assert {k: v for k, v in tree(store).items() if not k.startswith(".lock")} == before
+
+
+async def test_app_writes_into_a_fifo_without_asking_to_overwrite_it(tmp_path, work, monkeypatch):
+    """A FIFO (another program reading the export) replaces nothing: the dialog exports into it at once, as
+    the CLI does without --force; it asked "Overwrite?" for any path that existed."""
+    import os
+    import stat
+    import threading
+
+    corpus, store = work
+    monkeypatch.chdir(tmp_path)
+    fifo = tmp_path / "feed.pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    c = load_corpus(corpus, detect=False)
+    with AnnotationStore(store, corpus=c, readonly=True) as s:
+        app = Host(c, s)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await pilot.pause()
+            app.screen.query_one("#export-format", Select).value = "jsonl"
+            await pilot.pause()
+            app.screen.query_one("#export-path", Input).value = str(fifo)
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert not isinstance(app.screen, ConfirmDialog)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.results and app.results[0].spans == 1
+    reader.join(10)
+    assert got and got[0].count(b"\n") == 5 and got[0].count(b'"quote"') == 1  # a line per document, one span
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)

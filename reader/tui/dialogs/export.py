@@ -253,13 +253,13 @@ class ExportDialog(Dialog["ExportResult | None"]):
             return
         out = Path(raw).expanduser()
         include = self.query_one("#export-suggested", Checkbox).value
-        refused = self._refusal(name, out)
+        refused = self._refusal(name, out, force=True)
         if refused:
             # what an export must never replace (a store, the corpus, a folder with other
             # files) is not even offered for overwriting
             self._status(f"Not exported: {out}: {refused}")
             return
-        if out.exists():
+        if self._refusal(name, out, force=False):  # it exists (a device, a pipe or /dev/stdout replaces nothing)
             def answered(yes: bool | None) -> None:
                 if yes:
                     self._start(name, out, include, force=True)
@@ -273,14 +273,14 @@ class ExportDialog(Dialog["ExportResult | None"]):
             return
         self._start(name, out, include, force=False)
 
-    def _refusal(self, name: str, out: Path) -> str | None:
+    def _refusal(self, name: str, out: Path, *, force: bool) -> str | None:
         from reader.formats.destination import destination_problem
 
         if not out.parent.exists():
             return None  # the export creates the folder
         app = reader_app(self)
         return destination_problem(
-            out, self._formats[name], force=True, store_path=app.store.path,
+            out, self._formats[name], force=force, store_path=app.store.path,
             corpus_root=app.corpus.root if app.corpus is not None else None,
         )
 
