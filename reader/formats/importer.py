@@ -451,6 +451,24 @@ class _Importer:
         self.unsaved_new.clear()
 
 
+def check_source(fmt: Format, path: Path) -> None:
+    """Raise a one-line :class:`FormatError` when ``path`` cannot be imported as ``fmt`` before it is read:
+    missing, a folder where a file is read (or the reverse), an empty file. The CLI asks before it opens
+    (or makes) the store, so a typo in the file's name leaves no new store behind."""
+    if not fmt.can_import:
+        raise FormatError(f"{fmt.name}: this format is export only; import jsonl, doccano or prodigy instead")
+    if not path.exists():
+        raise FormatError(f"{path}: no such file")
+    if fmt.kind == "dir":
+        # a folder format may also take one file of it (brat: a single .ann beside its .txt)
+        if not path.is_dir() and not fmt.accepts_file:
+            raise FormatError(f"{path}: the {fmt.name} format imports a folder, and this is not one")
+    elif path.is_dir():
+        raise FormatError(f"{path}: is a folder, not a {fmt.name} file")
+    if path.is_file() and path.stat().st_size == 0:
+        raise FormatError(f"{path}: no records to import (empty {fmt.name} file); nothing was imported")
+
+
 def import_file(
     fmt: str | Format,
     path: str | Path,
@@ -467,16 +485,7 @@ def import_file(
     """
     fmt = resolve_format(fmt)
     path = Path(path).expanduser()
-    if not fmt.can_import:
-        raise FormatError(f"{fmt.name}: this format is export only; import jsonl, doccano or prodigy instead")
-    if not path.exists():
-        raise FormatError(f"{path}: no such file")
-    if fmt.kind == "dir":
-        # a folder format may also take one file of it (brat: a single .ann beside its .txt)
-        if not path.is_dir() and not fmt.accepts_file:
-            raise FormatError(f"{path}: the {fmt.name} format imports a folder, and this is not one")
-    elif path.is_dir():
-        raise FormatError(f"{path}: is a folder, not a {fmt.name} file")
+    check_source(fmt, path)
     if store.readonly:
         raise StoreReadOnlyError(store.path, store.readonly_reason or "the store is open read-only")
     imp = _Importer(fmt, path, corpus, store, batch_size)

@@ -204,6 +204,19 @@ def test_import_missing_file(seeds, store, tmp_path, capsys):
     assert code == 1 and "--format" in one_error_line(err)
 
 
+@pytest.mark.parametrize("content", [None, b""])
+def test_import_of_a_missing_or_empty_file_creates_no_store(seeds, tmp_path, capsys, content):
+    """A typo in the file's name (or an empty file) left a new, empty store behind at --store: the store was
+    made before the file was read."""
+    f = tmp_path / "spans.jsonl"
+    if content is not None:
+        f.write_bytes(content)
+    new = tmp_path / "new-store"
+    code, _, err = run(capsys, "import", seeds, f, "--store", new, "--format", "jsonl")
+    assert code == 1 and one_error_line(err).startswith(f"reader: error: {f}: ")
+    assert not new.exists()
+
+
 def _store_files(store: Path) -> dict[str, bytes]:
     return {p.relative_to(store).as_posix(): p.read_bytes() for p in sorted(store.rglob("*")) if p.is_file()}
 
