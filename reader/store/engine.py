@@ -1,12 +1,12 @@
 """The file engine: one writer, an fsynced journal, compaction into shards.
 
-On-disk layout (``annotations/`` by default), schema version 2::
+On-disk layout (``annotations/`` by default), schema version 3::
 
     annotations/
       labels.toml             optional label set (see reader.labels)
       meta.json               tables "_meta" (schema_version, created) and the
-                              workspace tables of reader.store.base.META_TABLES,
-                              each record {"k": key, "v": value}
+                              workspace tables of reader.store.base.META_TABLES
+                              but "documents", each record {"k": key, "v": value}
       meta.json.bak           the previous generation of meta.json
       docs/<name>.json        one file per document: table "annotations" (one
                               record per annotation, fields of
@@ -14,14 +14,21 @@ On-disk layout (``annotations/`` by default), schema version 2::
                               (doc_id, schema_version); <name> is the document
                               id made file-safe plus a short hash of the id
       docs/<name>.json.bak    the previous generation of that shard
+      texts/<name>.json       one file per imported document (``reader import``):
+                              table "documents" with its one record
+                              {"k": doc_id, "v": the document with its text} (no
+                              record once it is gone) and table "_text" (doc_id,
+                              schema_version); <name> as its shard's
+      texts/<name>.json.bak   the previous generation of that file
       journal.jsonl           changes since the last compaction, one transaction
                               per line: "<crc32 hex> {"v": 1, "ops": [...]}"
       journal.prev.jsonl      the journal before the last compaction (the newest of journals/)
       journals/<n>.jsonl      compaction n's journal and the files it rewrote (<n>.files.json),
                               kept until each of them is rewritten again: a file's .bak plus the
                               journal of its last rewrite rebuild it (reader.store.archive)
-      backup-schema-1/        the files as they were before an upgrade from schema 1
-                              (reader.store.migrate; 2 added the "links" table)
+      backup-schema-<n>/      the files as they were before an upgrade from schema n
+                              (reader.store.migrate; 2 added the "links" table, 3 moved
+                              the imported documents out of meta.json into texts/)
       .lock                   held (flock: reader.store.lockfile) by the one writer, with the
                               folder itself; locked again at a save if it was deleted
       .lock.soft              the soft lock instead, on a file system without flock
@@ -31,6 +38,19 @@ The JSON files are in TinyDB's layout (``{table: {doc_id: record}}``), so any
 TinyDB can open them; see "Store" in the README for why the store itself does
 not go through TinyDB.
 
+Why ``texts/`` (schema 3): a compaction rewrites each file it changed whole. With the
+imported texts in ``meta.json`` (schema 2), K imports one after another rewrote every
+text imported so far each time (about K²/2 texts written), and one move of the reading
+position rewrote them all at close. A text changes only when it is imported again, so it
+gets a file of its own, written then and only then; ``meta.json`` keeps the small tables.
+Not in the document's shard: that one is rewritten at every annotation. One file per
+document rather than one for all texts, so that an import of one document writes one
+text. Each is a store file like a shard (``.bak``, kept journal lists, recover, check, a
+missing one refused at open); the journal's operations did not change (``["meta",
+"documents", id, record]``): compaction writes them to ``texts/`` and open reads them back
+into the image's table "documents", so the store, the PostgreSQL engine (a row of
+``reader_meta``), copy and merge see the same table as before.
+
 :meth:`FileEngine.commit` appends one line to ``journal.jsonl`` and ``fsync``\\ s
 it before returning (about 0.1-1 ms). Every few thousand changes, and on
 close, the journal is compacted: each changed shard (and ``meta.json``) is
@@ -39,7 +59,7 @@ rewritten atomically (old file kept as ``.bak``), the journal is kept in
 loses nothing. A torn last journal line (the save never returned) is ignored;
 a bad line in the middle is corruption.
 
-:func:`iter_shards` is the one loop over shard files, used by opening,
+:func:`iter_shards` is the one loop over shard files (and ``texts/`` files), used by opening,
 :func:`~reader.store.recovery.check_store` and
 :func:`~reader.store.recovery.recover_store`.
 """

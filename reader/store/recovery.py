@@ -64,6 +64,14 @@ def _corrupt_name(path: Path) -> Path:
     return candidate
 
 
+def _keep_damaged(path: Path) -> Path:
+    """The name the damaged ``path`` is kept under (it is, when there: one deleted by hand is not)."""
+    aside = _corrupt_name(path)
+    if path.exists():
+        _set_aside(path, aside)
+    return aside
+
+
 def _set_aside(path: Path, aside: Path) -> None:
     """Keep ``path`` as ``aside`` and leave it in place until its rebuilt copy replaces it (atomically):
     a recovery interrupted in between leaves the damaged file to recover again, never no file."""
@@ -467,6 +475,17 @@ class _Recovery:
                     doc_id = cand
         return doc_id
 
+    def _journals_to_rebuild(self, key: str, reason: str, path: Path, doc_id: str, *,
+                             text: bool = False) -> list[tuple[Path, list[Record]]] | None:
+        """The kept journals that take ``path``'s ``.bak`` (or nothing) to the file (a shard, or ``text``
+        a texts/ file, of ``doc_id``); None when there is nothing to write: a gap (noted) or a dry run."""
+        bak = path.with_name(path.name + ".bak")
+        journals = self._since_backup(key, doc_id=None if text else doc_id, text=doc_id if text else None,
+                                      has_backup=bak.exists())
+        if journals is None:
+            self._gap(f"{key} ({doc_id})", reason, bak if bak.exists() else None, present=path.exists())
+        return None if self.dry else journals
+
     def _backup_lost(self, key: str, reason: str, missing: MissingShard | None) -> bool:
         """True (a gap noted) when the ``missing`` file had a ``.bak`` that is gone too, or may have had one."""
         if missing is None or missing.backup or missing.first_write is True:
@@ -512,15 +531,10 @@ class _Recovery:
             self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: no backup and no kept journal names its "
                              "document, so it is left " + ("as it is" if path.exists() else "missing"))
             return
-        journals = self._since_backup(key, text=doc_id, has_backup=bak.exists())
+        journals = self._journals_to_rebuild(key, reason, path, doc_id, text=True)
         if journals is None:
-            self._gap(f"{key} ({doc_id})", reason, bak if bak.exists() else None, present=path.exists())
             return
-        if self.dry:
-            return
-        aside = _corrupt_name(path)
-        if path.exists():
-            _set_aside(path, aside)
+        aside = _keep_damaged(path)
         changes = 0
         for journal, ops in journals:
             apply_records(ops, rebuilt, journal)
@@ -567,15 +581,10 @@ class _Recovery:
             self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: no backup, no readable record and no kept "
                              f"journal names its document, {left}")
             return
-        journals = self._since_backup(key, doc_id=doc_id, has_backup=bak.exists())
+        journals = self._journals_to_rebuild(key, reason, shard, doc_id)
         if journals is None:
-            self._gap(f"{key} ({doc_id})", reason, bak if bak.exists() else None, present=shard.exists())
             return
-        if self.dry:
-            return
-        aside = _corrupt_name(shard)
-        if shard.exists():  # a shard deleted by hand has nothing to set aside
-            _set_aside(shard, aside)
+        aside = _keep_damaged(shard)
         only_in_bak = {a.id for a in rebuilt.anns.values()} - {a.id for a in salvaged.anns}
         for ann in salvaged.anns:
             if ann.doc_id == doc_id:
