@@ -757,7 +757,7 @@ class FileEngine:
                 raise
         if staged:
             fsutil.fsync_dir(self.docs_dir)
-            if self.texts_dir.is_dir():
+            if any(path.parent == self.texts_dir for _tmp, path in staged):  # an import: not at every close
                 fsutil.fsync_dir(self.texts_dir)
             fsutil.fsync_dir(self.path)
         # 4) the journal kept with the names of the files it rewrote: with each file's .bak it

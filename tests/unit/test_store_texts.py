@@ -227,3 +227,30 @@ def test_store_copy_through_postgresql_keeps_the_texts(tmp_path: Path, pg_url: s
     copy_store(pg_url, back)
     assert _texts(back) == _texts(src)
     assert _text_file(back, "d1").is_file() and check_store(back) == []
+
+
+def test_a_schema_1_store_with_imported_texts_is_upgraded_to_3_in_one_go(tmp_path: Path) -> None:
+    from store_sessions import downgrade_to_schema_1
+
+    path = tmp_path / "s"
+    _two_imports(path)
+    downgrade_to_schema_1(path)
+    v1_meta = (path / "meta.json").read_bytes()
+    with AnnotationStore(path, annotator="a") as store:
+        assert store.upgraded is not None and store.upgraded[0] == 1
+    assert (path / "backup-schema-1" / "meta.json").read_bytes() == v1_meta
+    assert _text_file(path, "d2").is_file() and "documents" not in json.loads((path / "meta.json").read_bytes())
+    assert _texts(path) == {"d1": "imported text one", "d2": "imported text two"}
+    assert check_store(path) == []
+
+
+def test_a_copy_made_with_cp_a_keeps_the_texts(tmp_path: Path) -> None:
+    import shutil
+
+    path = tmp_path / "s"
+    _two_imports(path)
+    shutil.copytree(path, tmp_path / "copy", symlinks=True)  # what cp -a does
+    assert _texts(tmp_path / "copy") == _texts(path) and check_store(tmp_path / "copy") == []
+    _text_file(tmp_path / "copy", "d1").unlink()
+    assert "texts/" in recover_store(tmp_path / "copy")
+    assert _texts(tmp_path / "copy") == _texts(path)
