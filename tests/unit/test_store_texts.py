@@ -254,3 +254,20 @@ def test_a_copy_made_with_cp_a_keeps_the_texts(tmp_path: Path) -> None:
     _text_file(tmp_path / "copy", "d1").unlink()
     assert "texts/" in recover_store(tmp_path / "copy")
     assert _texts(tmp_path / "copy") == _texts(path)
+
+
+def test_meta_json_damaged_after_the_upgrade_is_rebuilt_in_the_schema_of_its_backup(tmp_path: Path) -> None:
+    """Its .bak is the schema-2 meta.json the upgrade replaced: rebuilt as schema 2 (with the texts, never
+    upgraded by recover), then upgraded again by the open that follows; nothing is lost."""
+    path = tmp_path / "s"
+    _two_imports(path)
+    downgrade_to_schema_2(path)
+    AnnotationStore(path, annotator="a").close()  # the upgrade
+    _import(path, "d2", "imported text two, again")  # only texts/ changes: meta.json.bak is still schema 2
+    assert json.loads((path / "meta.json.bak").read_bytes())["_meta"]["1"]["schema_version"] == 2
+    (path / "meta.json").write_bytes(b"\x00" * 64)
+    assert "meta.json" in recover_store(path)
+    assert _texts(path) == {"d1": "imported text one", "d2": "imported text two, again"}
+    with AnnotationStore(path, readonly=True) as store:
+        assert store.get_state("last") == {"doc": "d1"} and len(store.all()) == 1
+    assert check_store(path) == []
