@@ -46,11 +46,47 @@ def recovered_or_refused(path: Path, shard: str, span: tuple[str, int, int]) -> 
         assert span in content(path)[0], f"reported {summary!r} and lost the span {span}"
 
 
+def downgrade_to_schema_2(path: Path) -> None:
+    """Make the closed folder store ``path`` look as schema 2 wrote it: the imported documents' texts in
+    meta.json's table "documents" (no texts/ folder; the kept lists name meta.json for them), so that
+    the next open upgrades it."""
+    import json
+    import shutil
+
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    meta["_meta"]["1"]["schema_version"] = 2
+    rows: dict[str, object] = {}
+    texts = path / "texts"
+    if texts.is_dir():
+        for file in sorted(texts.glob("*.json")):
+            for record in json.loads(file.read_text(encoding="utf-8")).get("documents", {}).values():
+                rows[str(len(rows) + 1)] = record
+        shutil.rmtree(texts)
+    tables = list(meta.items())
+    at = [name for name, _ in tables].index("done") + 1
+    meta = dict(tables[:at] + [("documents", rows)] + [t for t in tables[at:] if t[0] != "documents"])
+    (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    for shard in (path / "docs").glob("*.json"):
+        data = json.loads(shard.read_text(encoding="utf-8"))
+        data["_shard"]["1"]["schema_version"] = 2
+        shard.write_text(json.dumps(data), encoding="utf-8")
+    for listing in (path / "journals").glob("*.files.json"):
+        data = json.loads(listing.read_text(encoding="utf-8"))
+        for key in ("files", "new"):
+            if isinstance(data, dict) and key in data:
+                names = {"meta.json" if n.startswith("texts/") else n for n in data[key]}
+                if key == "new":  # meta.json is new only where it was before
+                    names = {n for n in data[key] if not n.startswith("texts/")}
+                data[key] = sorted(names)
+        listing.write_text(json.dumps(data), encoding="utf-8")
+
+
 def downgrade_to_schema_1(path: Path) -> None:
-    """Make the closed folder store ``path`` look as schema 1 wrote it (no links table), so that the next
-    open upgrades it."""
+    """Make the closed folder store ``path`` look as schema 1 wrote it (no links table, the texts in
+    meta.json), so that the next open upgrades it."""
     import json
 
+    downgrade_to_schema_2(path)
     meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
     meta["_meta"]["1"]["schema_version"] = 1
     meta.pop("links")

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from reader import fsutil
+from reader.store.base import TEXTS_SCHEMA, TEXTS_TABLE
 from reader.store.journal import read_journal
 
 ARCHIVE_DIR = "journals"
@@ -42,6 +43,7 @@ PREV_JOURNAL = "journal.prev.jsonl"  # reader.store.engine.JOURNAL_PREV_FILE
 JOURNAL_KEY = "journal.jsonl"  # reader.store.engine.JOURNAL_FILE
 META_KEY = "meta.json"  # reader.store.engine.META_FILE
 SHARDS_DIR = "docs"  # reader.store.engine.DOCS_DIR
+TEXTS_DIR = "texts"  # reader.store.engine.TEXTS_DIR: a file per imported document, kept as a shard is
 # any number (a cap would hide the journal after it from recover and pruning), written as str(n) does
 _NAME = re.compile(r"^(0|[1-9]\d*)\.(jsonl|files\.json)$")
 
@@ -277,13 +279,22 @@ class MissingShard:
 
 
 def missing_shards(store: Path) -> list[MissingShard]:
-    """The shards of ``store`` that are gone: their ``.bak`` is left, or a kept list names them."""
+    """The shards (``docs/``) and imported texts (``texts/``) of ``store`` that are gone: their ``.bak`` is
+    left, or a kept list names them."""
     known = known_files(store)  # before the folder is listed: a shard a compaction adds meanwhile is not named yet
-    docs = store / SHARDS_DIR
+    found: list[MissingShard] = []
+    for folder in (SHARDS_DIR, TEXTS_DIR):
+        found += _missing_in(store / folder, f"{folder}/", known)
+    # each looked up again by name: a listing made while a compaction renamed the shard over may miss it (btrfs
+    # gives a renamed name a new place in the folder, and a readdir returns nothing added after its opendir)
+    return sorted((m for m in found if not os.path.lexists(m.path)), key=lambda m: m.path)
+
+
+def _missing_in(docs: Path, prefix: str, known: dict[str, KnownFile]) -> list[MissingShard]:
     if os.path.lexists(docs) and not docs.is_dir():
         return []  # not a folder: reported (and refused) as such
     present: set[str] = set()
-    if docs.is_dir():  # a docs/ deleted whole: every shard a list names is missing
+    if docs.is_dir():  # a folder deleted whole: every file a list names is missing
         with os.scandir(docs) as entries:
             present = {e.name for e in entries}
     found: dict[str, MissingShard] = {}
@@ -291,16 +302,13 @@ def missing_shards(store: Path) -> list[MissingShard]:
         shard = name[:-len(".bak")]
         if name.endswith(".json.bak") and not name.startswith(fsutil.TMP_PREFIX) and shard not in present:
             found[shard] = MissingShard(docs / shard, MISSING_SHARD, True)
-    prefix = f"{SHARDS_DIR}/"
     for key, info in known.items():
         name = key[len(prefix):]
         if (not key.startswith(prefix) or "/" in name or not name.endswith(".json") or name.startswith(".")
                 or name in present or name in found):
             continue
         found[name] = MissingShard(docs / name, MISSING_KNOWN, False, info.first_write, info.journal_kept)
-    # each looked up again by name: a listing made while a compaction renamed the shard over may miss it (btrfs
-    # gives a renamed name a new place in the folder, and a readdir returns nothing added after its opendir)
-    return sorted((m for m in found.values() if not os.path.lexists(m.path)), key=lambda m: m.path)
+    return list(found.values())
 
 
 class JournalArchive:
@@ -355,10 +363,14 @@ class JournalArchive:
             return
         names: set[str] = set()
         for record in records:
+            version = record.get("v")
             for op in record.get("ops") or []:
                 if not isinstance(op, list) or len(op) < 2:
                     continue
-                if op[0] in ("meta", "unmeta"):
+                if (op[0] in ("meta", "unmeta") and op[1] == TEXTS_TABLE and len(op) >= 3 and isinstance(version, int)
+                        and version >= TEXTS_SCHEMA):  # an imported document in its own file (schema 3)
+                    names.add(f"{TEXTS_DIR}/{self.shard_name(str(op[2]))}")
+                elif op[0] in ("meta", "unmeta"):
                     names.add(META_KEY)
                 elif op[0] == "put" and isinstance(op[1], dict) and isinstance(op[1].get("doc_id"), str):
                     names.add(f"{SHARDS_DIR}/{self.shard_name(op[1]['doc_id'])}")

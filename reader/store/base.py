@@ -25,9 +25,15 @@ from reader.errors import StoreError
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation
 from reader.protocols import JSON as JSON  # re-exported: engines import it from here
 
-#: 2 added the ``links`` table (reader.store.links); a version-1 store is upgraded
-#: in place on opening for writing, with a backup (reader.store.migrate).
-SCHEMA_VERSION = 2
+#: 2 added the ``links`` table (reader.store.links); 3 moved each imported document (the table
+#: "documents") out of meta.json into a file of its own (reader.store.engine, ``texts/``). An older
+#: store is upgraded in place on opening for writing, with a backup (reader.store.migrate).
+SCHEMA_VERSION = 3
+
+#: the workspace table of the imported documents (their texts), and the file schema since which the file
+#: engine keeps each of its records in a file of its own instead of meta.json
+TEXTS_TABLE = "documents"
+TEXTS_SCHEMA = 3
 
 #: The workspace tables, in the order they are written.
 META_TABLES = ("languages", "overrides", "done", "documents", "state", "rejected", "links")

@@ -1,12 +1,12 @@
 """The file engine: one writer, an fsynced journal, compaction into shards.
 
-On-disk layout (``annotations/`` by default), schema version 2::
+On-disk layout (``annotations/`` by default), schema version 3::
 
     annotations/
       labels.toml             optional label set (see reader.labels)
       meta.json               tables "_meta" (schema_version, created) and the
-                              workspace tables of reader.store.base.META_TABLES,
-                              each record {"k": key, "v": value}
+                              workspace tables of reader.store.base.META_TABLES
+                              but "documents", each record {"k": key, "v": value}
       meta.json.bak           the previous generation of meta.json
       docs/<name>.json        one file per document: table "annotations" (one
                               record per annotation, fields of
@@ -14,14 +14,21 @@ On-disk layout (``annotations/`` by default), schema version 2::
                               (doc_id, schema_version); <name> is the document
                               id made file-safe plus a short hash of the id
       docs/<name>.json.bak    the previous generation of that shard
+      texts/<name>.json       one file per imported document (``reader import``):
+                              table "documents" with its one record
+                              {"k": doc_id, "v": the document with its text} (no
+                              record once it is gone) and table "_text" (doc_id,
+                              schema_version); <name> as its shard's
+      texts/<name>.json.bak   the previous generation of that file
       journal.jsonl           changes since the last compaction, one transaction
                               per line: "<crc32 hex> {"v": 1, "ops": [...]}"
       journal.prev.jsonl      the journal before the last compaction (the newest of journals/)
       journals/<n>.jsonl      compaction n's journal and the files it rewrote (<n>.files.json),
                               kept until each of them is rewritten again: a file's .bak plus the
                               journal of its last rewrite rebuild it (reader.store.archive)
-      backup-schema-1/        the files as they were before an upgrade from schema 1
-                              (reader.store.migrate; 2 added the "links" table)
+      backup-schema-<n>/      the files as they were before an upgrade from schema n
+                              (reader.store.migrate; 2 added the "links" table, 3 moved
+                              the imported documents out of meta.json into texts/)
       .lock                   held (flock: reader.store.lockfile) by the one writer, with the
                               folder itself; locked again at a save if it was deleted
       .lock.soft              the soft lock instead, on a file system without flock
@@ -31,6 +38,19 @@ The JSON files are in TinyDB's layout (``{table: {doc_id: record}}``), so any
 TinyDB can open them; see "Store" in the README for why the store itself does
 not go through TinyDB.
 
+Why ``texts/`` (schema 3): a compaction rewrites each file it changed whole. With the
+imported texts in ``meta.json`` (schema 2), K imports one after another rewrote every
+text imported so far each time (about K²/2 texts written), and one move of the reading
+position rewrote them all at close. A text changes only when it is imported again, so it
+gets a file of its own, written then and only then; ``meta.json`` keeps the small tables.
+Not in the document's shard: that one is rewritten at every annotation. One file per
+document rather than one for all texts, so that an import of one document writes one
+text. Each is a store file like a shard (``.bak``, kept journal lists, recover, check, a
+missing one refused at open); the journal's operations did not change (``["meta",
+"documents", id, record]``): compaction writes them to ``texts/`` and open reads them back
+into the image's table "documents", so the store, the PostgreSQL engine (a row of
+``reader_meta``), copy and merge see the same table as before.
+
 :meth:`FileEngine.commit` appends one line to ``journal.jsonl`` and ``fsync``\\ s
 it before returning (about 0.1-1 ms). Every few thousand changes, and on
 close, the journal is compacted: each changed shard (and ``meta.json``) is
@@ -39,7 +59,7 @@ rewritten atomically (old file kept as ``.bak``), the journal is kept in
 loses nothing. A torn last journal line (the save never returned) is ignored;
 a bad line in the middle is corruption.
 
-:func:`iter_shards` is the one loop over shard files, used by opening,
+:func:`iter_shards` is the one loop over shard files (and ``texts/`` files), used by opening,
 :func:`~reader.store.recovery.check_store` and
 :func:`~reader.store.recovery.recover_store`.
 """
@@ -64,7 +84,8 @@ from reader.errors import (StoreCorruptError, StoreError, StoreLockedError, Stor
 from reader.model import Annotation, now_iso
 from reader.store import safety
 from reader.protocols import JSON
-from reader.store.base import META_TABLES, SCHEMA_VERSION, CommitError, Op, StoreImage, ann_from_record, ann_record
+from reader.store.base import (META_TABLES, SCHEMA_VERSION, TEXTS_SCHEMA, TEXTS_TABLE, CommitError, Op, StoreImage,
+                               ann_from_record, ann_record)
 from reader.store.archive import ARCHIVE_DIR, JournalArchive, missing_shards
 from reader.store.lockfile import WriterLock, in_the_way
 from reader.store.migrate import BACKUP_PREFIX, backup_for_upgrade
@@ -73,6 +94,7 @@ from reader.store.journal import (Journal, JournalCorrupt, Table, dumps, dumps_t
 
 META_FILE = "meta.json"
 DOCS_DIR = "docs"
+TEXTS_DIR = "texts"
 JOURNAL_FILE = "journal.jsonl"
 JOURNAL_PREV_FILE = "journal.prev.jsonl"
 LOCK_FILE = ".lock"
@@ -81,6 +103,10 @@ LOCK_INFO_FILE = ".lock.info"
 # Compact the journal into the shards after this many transactions or bytes.
 COMPACT_RECORDS = 4000
 COMPACT_BYTES = 8 * 1024 * 1024
+
+
+#: the table "_text" of a ``texts/`` file: which imported document it holds, and its schema version
+TEXT_INFO = "_text"
 
 
 #: present in a folder that ``reader store copy`` is still filling (reader.store.transfer): every
@@ -98,12 +124,13 @@ def store_files(path: Path) -> list[str]:
     """The files of ``path`` that only a store that has been written holds (shards, journals, backups):
     a folder with any of them and no ``meta.json`` lost it, it is not a new store. Empty when none."""
     found: list[str] = []
-    docs = path / DOCS_DIR
-    if docs.is_dir():
-        shards = [e.name for e in os.scandir(docs)
-                  if e.name.endswith((".json", ".json.bak")) and not e.name.startswith(fsutil.TMP_PREFIX)]
-        if shards:
-            found.append(f"{len(shards)} file(s) in {DOCS_DIR}/")
+    for folder in (DOCS_DIR, TEXTS_DIR):
+        if (path / folder).is_dir():
+            with os.scandir(path / folder) as entries:
+                shards = [e.name for e in entries
+                          if e.name.endswith((".json", ".json.bak")) and not e.name.startswith(fsutil.TMP_PREFIX)]
+            if shards:
+                found.append(f"{len(shards)} file(s) in {folder}/")
     try:
         if (path / JOURNAL_FILE).stat().st_size > 0:
             found.append(JOURNAL_FILE)
@@ -232,13 +259,39 @@ def read_shard(path: Path) -> tuple[str, list[Annotation]]:
     return doc_id, anns
 
 
+def read_text(path: Path) -> tuple[str, JSON]:
+    """(doc_id, its record in the table "documents", None when it has none) of one ``texts/`` file.
+    Raises ValueError/OSError/StoreVersionError."""
+    data = read_json_file(path)
+    if data is None:
+        raise ValueError("the file is missing")
+    info = data.get(TEXT_INFO) or {}
+    if not isinstance(info, dict) or not info:
+        raise ValueError(f'no "{TEXT_INFO}" table naming the document')
+    row = next(iter(info.values()))
+    if not isinstance(row, dict) or not isinstance(row.get("doc_id"), str):
+        raise ValueError(f"the {TEXT_INFO} table has no doc_id")
+    _check_version(path, row.get("schema_version", SCHEMA_VERSION))
+    doc_id: str = row["doc_id"]
+    rows = data.get(TEXTS_TABLE) or {}
+    if not isinstance(rows, dict):
+        raise ValueError(f'table "{TEXTS_TABLE}" is not an object')
+    value: JSON = None
+    for rec in rows.values():
+        if not isinstance(rec, dict) or rec.get("k") != doc_id:
+            raise ValueError(f'table "{TEXTS_TABLE}" has a record that is not {doc_id!r}\'s')
+        value = rec.get("v")
+    return doc_id, value
+
+
 @dataclass
 class ShardRead:
-    """One shard file as :func:`iter_shards` found it: its content, or why not."""
+    """One shard file (or ``texts/`` file) as :func:`iter_shards` found it: its content, or why not."""
 
     path: Path
     doc_id: str = ""
     anns: list[Annotation] = field(default_factory=list)
+    text: JSON = None  # a texts/ file's record of its imported document (None: it has none)
     reason: str | None = None  # why it could not be read (None: it was)
     version_error: StoreVersionError | None = None  # written by a newer reader
 
@@ -253,22 +306,30 @@ class ShardRead:
         return StoreCorruptError(self.path, self.reason or "unreadable", backup_of(self.path))
 
 
-def iter_shards(docs_dir: Path) -> Iterator[ShardRead]:
-    """Every shard file of ``docs_dir`` in name order, read (never raises for one file)."""
+def iter_shards(docs_dir: Path, *, texts: bool = False) -> Iterator[ShardRead]:
+    """Every shard file of ``docs_dir`` (``texts``: every file of ``texts/``) in name order, read
+    (never raises for one file)."""
     if not docs_dir.is_dir():
         return
-    for entry in sorted(os.scandir(docs_dir), key=lambda e: e.name):
+    with os.scandir(docs_dir) as listing:
+        entries = sorted(listing, key=lambda e: e.name)
+    for entry in entries:
         if not entry.name.endswith(".json") or entry.name.startswith(fsutil.TMP_PREFIX):
             continue
         path = Path(entry.path)
         try:
-            doc_id, anns = read_shard(path)
+            if texts:
+                doc_id, text = read_text(path)
+                read = ShardRead(path, doc_id, text=text)
+            else:
+                doc_id, anns = read_shard(path)
+                read = ShardRead(path, doc_id, anns)
         except StoreVersionError as exc:
             yield ShardRead(path, version_error=exc)
         except (ValueError, OSError) as exc:
             yield ShardRead(path, reason=fsutil.os_reason(exc) if isinstance(exc, OSError) else str(exc))
         else:
-            yield ShardRead(path, doc_id, anns)
+            yield read
 
 
 def load_shards(docs_dir: Path, image: StoreImage) -> None:
@@ -279,10 +340,33 @@ def load_shards(docs_dir: Path, image: StoreImage) -> None:
         image.add_loaded(shard.doc_id, shard.anns)
 
 
-def apply_records(records: Iterable[dict[str, JSON]], image: StoreImage, journal_path: Path) -> tuple[set[str], bool]:
-    """Replay journal records into ``image``: (documents touched, tables touched)."""
-    dirty_docs: set[str] = set()
-    dirty_meta = False
+def load_texts(texts_dir: Path, image: StoreImage) -> None:
+    """Every ``texts/`` file into ``image``'s table "documents"; the first unreadable one raises its error."""
+    rows = image.meta[TEXTS_TABLE]
+    for text in iter_shards(texts_dir, texts=True):
+        if not text.ok:
+            raise text.error()
+        if text.text is not None:
+            rows[text.doc_id] = text.text
+
+
+def text_key(op: Op) -> str | None:
+    """The imported document whose ``texts/`` file the table operation ``op`` changes (None: another table)."""
+    return str(op[2]) if op[0] in ("meta", "unmeta") and op[1] == TEXTS_TABLE else None
+
+
+@dataclass
+class Dirty:
+    """What replayed operations changed: documents' shards, imported texts (their ``texts/`` files), meta.json."""
+
+    docs: set[str] = field(default_factory=set)
+    texts: set[str] = field(default_factory=set)
+    meta: bool = False
+
+
+def apply_records(records: Iterable[dict[str, JSON]], image: StoreImage, journal_path: Path) -> Dirty:
+    """Replay journal records into ``image``: what they changed."""
+    dirty = Dirty()
     for n, record in enumerate(records, 1):
         version = record.get("v", SCHEMA_VERSION)
         if isinstance(version, int) and version > SCHEMA_VERSION:
@@ -293,10 +377,12 @@ def apply_records(records: Iterable[dict[str, JSON]], image: StoreImage, journal
             except (ValueError, TypeError, KeyError) as exc:
                 raise StoreCorruptError(journal_path, f"record {n}: {exc}", None) from None
             if touched:
-                dirty_docs.update(touched)
+                dirty.docs.update(touched)
+            elif (key := text_key(op)) is not None:
+                dirty.texts.add(key)
             else:
-                dirty_meta = True
-    return dirty_docs, dirty_meta
+                dirty.meta = True
+    return dirty
 
 
 # --------------------------------------------------------------------------- writing files
@@ -310,12 +396,22 @@ def shard_tables(doc_id: str, anns: Iterable[Annotation]) -> list[Table]:
             ("annotations", ((str(i), ann_record(a)) for i, a in enumerate(ordered, 1)))]
 
 
-def meta_tables(image: StoreImage) -> list[Table]:
-    """``meta.json``'s tables, for :func:`~reader.store.journal.dumps_tables`: the imported documents'
-    texts are written one record at a time, never as one string of them all (issue 19)."""
-    meta: dict[str, JSON] = {"schema_version": SCHEMA_VERSION, "created": image.created or now_iso()}
+def text_tables(doc_id: str, value: JSON) -> list[Table]:
+    """A ``texts/`` file's tables: "_text" (doc_id, schema_version) and "documents", the document's one
+    record ``{"k": doc_id, "v": value}`` (none once the document is gone: the file is kept, as a shard is)."""
+    info: dict[str, JSON] = {"doc_id": doc_id, "schema_version": SCHEMA_VERSION}
+    return [(TEXT_INFO, [("1", info)]), (TEXTS_TABLE, [] if value is None else [("1", {"k": doc_id, "v": value})])]
+
+
+def meta_tables(image: StoreImage, version: int = SCHEMA_VERSION) -> list[Table]:
+    """``meta.json``'s tables as schema ``version`` writes them, for :func:`~reader.store.journal.dumps_tables`.
+    Since schema 3 the imported documents are not among them (each is in its ``texts/`` file); before,
+    their texts are written one record at a time, never as one string of them all (issue 19)."""
+    meta: dict[str, JSON] = {"schema_version": version, "created": image.created or now_iso()}
     tables: list[Table] = [("_meta", [("1", meta)])]
     for table in META_TABLES:
+        if table == TEXTS_TABLE and version >= TEXTS_SCHEMA:
+            continue
         rows = image.meta.get(table, {})
         tables.append((table, ((str(i), {"k": k, "v": v}) for i, (k, v) in enumerate(rows.items(), 1))))
     return tables
@@ -367,6 +463,7 @@ class FileEngine:
         self._journal: Journal | None = None
         self._image = StoreImage()
         self._dirty_docs: set[str] = set()
+        self._dirty_texts: set[str] = set()  # imported documents whose texts/ file is to be rewritten
         self._dirty_meta = False
         self.upgraded: tuple[int, Path] | None = None  # (old schema, backup folder) after an upgrade
         self._identity: safety.JournalIdentity | None = None
@@ -380,6 +477,10 @@ class FileEngine:
     @property
     def docs_dir(self) -> Path:
         return self.path / DOCS_DIR
+
+    @property
+    def texts_dir(self) -> Path:
+        return self.path / TEXTS_DIR
 
     @property
     def journal_path(self) -> Path:
@@ -479,6 +580,7 @@ class FileEngine:
         if not has_meta:
             refuse_missing_meta(self.path)  # never taken for a new store, never written over
         load_shards(self.docs_dir, image)
+        load_texts(self.texts_dir, image)  # none in a store of schema 2 (its texts are in meta.json)
         refuse_missing_shards(self.path)
         records: list[dict[str, JSON]] = []
         good = 0
@@ -498,12 +600,14 @@ class FileEngine:
                     "readable change and moves the damaged journal aside)",
                     None,
                 ) from None
-        self._dirty_docs, self._dirty_meta = apply_records(records, image, self.journal_path)
+        dirty = apply_records(records, image, self.journal_path)
+        self._dirty_docs, self._dirty_texts, self._dirty_meta = dirty.docs, dirty.texts, dirty.meta
         self._image = image
         if self.readonly:
             return
         self._cleanup_tmp()
         self.docs_dir.mkdir(exist_ok=True)
+        self.texts_dir.mkdir(exist_ok=True)
         if not has_meta:
             image.created = now_iso()
             fsutil.atomic_write(self.meta_path, dumps_tables(meta_tables(image)), backup=True)
@@ -524,7 +628,12 @@ class FileEngine:
             self._upgrade(image)
 
     def _upgrade(self, image: StoreImage) -> None:
-        """An older schema: back the files up, then rewrite them all with this version."""
+        """An older schema: back the files up, then rewrite them all with this version.
+
+        From schema 2 (or 1) each imported document moves out of meta.json into its own ``texts/`` file:
+        its record is first appended to the journal (a line per document, a long text a piece at a
+        time), so that the compaction that writes the file for the first time keeps in ``journals/``
+        every change of it, as for a file an import wrote (`reader store recover` rebuilds it from there)."""
         old = image.schema_version
         try:
             backup = backup_for_upgrade(self.path, old)
@@ -532,14 +641,25 @@ class FileEngine:
             raise StoreError(
                 f"{self.path}: store schema {old} needs an upgrade to {SCHEMA_VERSION}, but its backup "
                 f"could not be made ({fsutil.os_reason(exc)}); nothing was changed") from None
-        image.schema_version = SCHEMA_VERSION
-        self._dirty_docs |= set(image.by_doc)
-        self._dirty_meta = True
-        self._compact()
+        try:
+            if old < TEXTS_SCHEMA and self._journal is not None:
+                for doc_id, value in image.meta[TEXTS_TABLE].items():
+                    self._journal.append(encode_line({"v": SCHEMA_VERSION, "ops": [["meta", TEXTS_TABLE, doc_id, value]]}))
+                self._dirty_texts |= set(image.meta[TEXTS_TABLE])
+            image.schema_version = SCHEMA_VERSION
+            self._dirty_docs |= set(image.by_doc)
+            self._dirty_meta = True
+            self._compact()
+        except (OSError, UnicodeEncodeError) as exc:
+            why = fsutil.os_reason(exc) if isinstance(exc, OSError) else _unencodable(exc)
+            raise StoreError(
+                f"{self.path}: the upgrade of store schema {old} to {SCHEMA_VERSION} could not be written ({why}); "
+                f"its files before it are in {backup.name}/ and the journal keeps every change: opening the "
+                "store again tries again") from None
         self.upgraded = (old, backup)
 
     def _cleanup_tmp(self) -> None:
-        for folder in (self.path, self.docs_dir):
+        for folder in (self.path, self.docs_dir, self.texts_dir):
             if not folder.is_dir():
                 continue
             for entry in os.scandir(folder):
@@ -560,6 +680,8 @@ class FileEngine:
                 self._dirty_docs.add(op[1]["doc_id"])
             elif op[0] == "del":
                 self._dirty_docs.add(op[1])
+            elif (key := text_key(op)) is not None:
+                self._dirty_texts.add(key)
             else:
                 self._dirty_meta = True
         gone = self._identity.problem(self._journal.handle) if self._identity is not None else None
@@ -596,7 +718,7 @@ class FileEngine:
     def _compact(self) -> None:
         if self._journal is None:
             return
-        if not self._dirty_docs and not self._dirty_meta and self._journal.size == 0:
+        if not self._dirty_docs and not self._dirty_texts and not self._dirty_meta and self._journal.size == 0:
             return
         # 1) every changed file to a fsynced temp file, 2) all renamed into place
         # (old ones kept as .bak), 3) one fsync per folder, 4) the journal archived, 5) reset.
@@ -609,6 +731,12 @@ class FileEngine:
                 if not anns and not path.exists():
                     continue
                 staged.append((fsutil.write_temp(path, dumps_tables(shard_tables(doc_id, anns.values()))), path))
+            for doc_id in sorted(self._dirty_texts):  # an imported text: written when it changed, only then
+                value = self._image.meta[TEXTS_TABLE].get(doc_id)
+                path = self.texts_dir / shard_name(doc_id)
+                if value is None and not path.exists():
+                    continue
+                staged.append((fsutil.write_temp(path, dumps_tables(text_tables(doc_id, value))), path))
             if self._dirty_meta:
                 staged.append((fsutil.write_temp(self.meta_path, dumps_tables(meta_tables(self._image))), self.meta_path))
             if self._archive is None:
@@ -629,11 +757,14 @@ class FileEngine:
                 raise
         if staged:
             fsutil.fsync_dir(self.docs_dir)
+            if any(path.parent == self.texts_dir for _tmp, path in staged):  # an import: not at every close
+                fsutil.fsync_dir(self.texts_dir)
             fsutil.fsync_dir(self.path)
         # 4) the journal kept with the names of the files it rewrote: with each file's .bak it
         # rebuilds that file for `reader store recover` (reader.store.archive); never reset without it
         self._archive.keep(self.journal_path)
         self._dirty_docs = set()
+        self._dirty_texts = set()
         self._dirty_meta = False
         self._journal.reset(keep_previous=self.path / JOURNAL_PREV_FILE)
         self._identity = safety.JournalIdentity(self.journal_path, self._journal.handle)

@@ -1,6 +1,6 @@
 """The file engine's byte formats: JSON files and the CRC-checked journal.
 
-* JSON files (``meta.json``, ``docs/*.json``) are UTF-8 JSON objects in
+* JSON files (``meta.json``, ``docs/*.json``, ``texts/*.json``) are UTF-8 JSON objects in
   TinyDB's layout (``{table: {id: record}}``), written compactly with
   non-ASCII kept as is; :func:`parse_json_file` gives a one-line reason for a
   file that is not one.

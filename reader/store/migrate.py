@@ -1,8 +1,11 @@
 """Upgrading a file store written with an older schema, in place, after a backup.
 
 Version 1 -> 2 added the ``links`` table to ``meta.json`` (nothing else
-changed). Opening an older store for writing first copies its files
-(``meta.json``, ``docs/``, the journals, ``labels.toml``) into
+changed); 2 -> 3 moved each imported document (the table "documents", its
+text) out of ``meta.json`` into ``texts/<name>.json`` (the engine writes each
+record to the journal first, so the kept journals rebuild those files; see
+reader.store.engine). Opening an older store for writing first copies its files
+(``meta.json``, ``docs/``, ``texts/``, the journals, ``labels.toml``) into
 ``backup-schema-<old>/`` inside the store folder, then the engine rewrites
 every file with the new version. A read-only open reads the old store as it
 is and changes nothing. A newer store is refused (``StoreVersionError``).
@@ -36,8 +39,9 @@ def backup_for_upgrade(path: Path, old_version: int) -> Path:
     for name in _FILES:
         if (path / name).is_file():
             shutil.copy2(path / name, tmp / name)
-    if (path / "docs").is_dir():
-        shutil.copytree(path / "docs", tmp / "docs")
+    for folder in ("docs", "texts"):
+        if (path / folder).is_dir():
+            shutil.copytree(path / folder, tmp / folder)
     for f in tmp.rglob("*"):
         if f.is_file():
             with open(f, "rb") as fh:

@@ -22,7 +22,7 @@ from reader.model import now_iso
 from reader.store import safety
 from reader.protocols import JSON
 from reader.model import STATUS_REJECTED
-from reader.store.base import LayerKey, StoreImage, layer_key
+from reader.store.base import TEXTS_TABLE, LayerKey, StoreImage, layer_key
 from reader.store.location import is_database_url
 from reader.store.lockfile import WriterLock, in_the_way
 from reader.store.salvage import Salvage, salvage_shard, split_records
@@ -34,16 +34,20 @@ from reader.store.engine import (
     JOURNAL_PREV_FILE,
     LOCK_FILE,
     META_FILE,
+    TEXTS_DIR,
     ShardRead,
     apply_records,
     iter_shards,
     meta_tables,
     read_meta,
     read_shard,
+    read_text,
     refuse_missing_meta,
     refuse_partial_copy,
     shard_tables,
     shard_name,
+    text_key,
+    text_tables,
 )
 from reader.store.journal import dumps, dumps_tables, encode_record, read_journal
 
@@ -58,6 +62,14 @@ def _corrupt_name(path: Path) -> Path:
         n += 1
         candidate = base.with_name(f"{base.name}-{n}")
     return candidate
+
+
+def _keep_damaged(path: Path) -> Path:
+    """The name the damaged ``path`` is kept under (it is, when there: one deleted by hand is not)."""
+    aside = _corrupt_name(path)
+    if path.exists():
+        _set_aside(path, aside)
+    return aside
 
 
 def _set_aside(path: Path, aside: Path) -> None:
@@ -136,6 +148,7 @@ def _check(path: Path, notes: list[str]) -> list[str]:
     seen: dict[str, str] = {}
     for shard in iter_shards(path / DOCS_DIR):
         problems.extend(_shard_problems(shard, seen, image))
+    problems.extend(str(text.error()) for text in iter_shards(path / TEXTS_DIR, texts=True) if not text.ok)
     problems.extend(f"{m.path}: {m.reason}" for m in missing_shards(path))
     if (path / LOCK_FILE).is_dir() and not (path / LOCK_FILE).is_symlink():  # a symlink: refuse_symlinks said it
         problems.append(in_the_way(path / LOCK_FILE, "a folder"))
@@ -273,7 +286,10 @@ def _recover_database(url: str) -> str:
             "the table reader_quarantine: " + "; ".join(line.split(": ", 1)[1] for line in moved[:5]))
 
 
-def _ops_for(records: list[Record], *, doc_id: str | None = None, meta: bool = False) -> list[Record]:
+def _ops_for(records: list[Record], *, doc_id: str | None = None, meta: bool = False,
+             text: str | None = None) -> list[Record]:
+    """The records' operations on one file: a document's shard (``doc_id``), meta.json (``meta``) or an
+    imported document's ``texts/`` file (``text``, its id)."""
     picked = []
     for rec in records:
         ops = []
@@ -281,6 +297,8 @@ def _ops_for(records: list[Record], *, doc_id: str | None = None, meta: bool = F
             if not isinstance(op, list) or not op:
                 continue
             if meta and op[0] in ("meta", "unmeta"):
+                ops.append(op)
+            elif text is not None and len(op) >= 3 and text_key(op) == text:
                 ops.append(op)
             elif doc_id is not None and (
                 (op[0] == "put" and isinstance(op[1], dict) and op[1].get("doc_id") == doc_id)
@@ -327,20 +345,29 @@ class _Recovery:
                 raise shard.version_error
             if shard.reason is not None:
                 self._recover_shard(shard.path, shard.reason)
+        for text in iter_shards(self.path / TEXTS_DIR, texts=True):
+            if text.version_error is not None:
+                raise text.version_error
+            if text.reason is not None:
+                self._recover_text(text.path, text.reason)
         for missing in missing_shards(self.path):
             if not self.dry:
-                missing.path.parent.mkdir(exist_ok=True)  # docs/ deleted whole
-            self._recover_shard(missing.path, missing.reason, missing)
+                missing.path.parent.mkdir(exist_ok=True)  # docs/ (or texts/) deleted whole
+            if missing.path.parent.name == TEXTS_DIR:
+                self._recover_text(missing.path, missing.reason, missing)
+            else:
+                self._recover_shard(missing.path, missing.reason, missing)
         return self.actions
 
-    def _since_backup(self, key: str, *, doc_id: str | None = None, has_backup: bool) -> list[tuple[Path, list[Record]]] | None:
+    def _since_backup(self, key: str, *, doc_id: str | None = None, text: str | None = None,
+                      has_backup: bool) -> list[tuple[Path, list[Record]]] | None:
         """The kept journals that take the file ``key``'s ``.bak`` (or nothing, without one) to the
         file as the last compaction wrote it: from the newest that rewrote it on, each with only
         the records of that file. None when no kept journal rewrote it: the changes are gone."""
         meta = key == META_FILE
         start = None
         for i, (_path, files, records) in enumerate(self.kept):
-            if (key in files) if files is not None else bool(_ops_for(records, doc_id=doc_id, meta=meta)):
+            if (key in files) if files is not None else bool(_ops_for(records, doc_id=doc_id, meta=meta, text=text)):
                 start = i
         after = self.numbers[start] if start is not None and self.numbers else -1
         if any(n > after and (files is None or key in files) for n, files in self.lost.items()):
@@ -350,7 +377,8 @@ class _Recovery:
             # change of a file the newest list, of a compaction cut before its link, marks new is in
             # journal.jsonl (replayed on open) since its .bak if any (the version that compaction renamed)
             return [] if key in self.cut_new or (meta and not has_backup) else None
-        return [(path, _ops_for(records, doc_id=doc_id, meta=meta)) for path, _files, records in self.kept[start:]]
+        return [(path, _ops_for(records, doc_id=doc_id, meta=meta, text=text))
+                for path, _files, records in self.kept[start:]]
 
     def _gap(self, key: str, reason: str, backup: Path | None, *, present: bool = True) -> None:
         self.gaps.append(
@@ -425,7 +453,8 @@ class _Recovery:
         if meta.exists():  # a meta.json that is missing (StoreMetaMissingError) has nothing to set aside
             _set_aside(meta, aside)
         rebuilt.created = rebuilt.created or now_iso()
-        fsutil.atomic_write(meta, dumps_tables(meta_tables(rebuilt)))
+        # as the schema of its backup wrote it (before 3, with the imported texts): never upgraded here
+        fsutil.atomic_write(meta, dumps_tables(meta_tables(rebuilt, rebuilt.schema_version)))
         kept = f"; the damaged file is {aside.name}" if aside.exists() else ""
         self.actions.append(f"{META_FILE}: {reason}; rebuilt from {source} and {changes} change(s) of the kept "
                             f"journals{kept}")
@@ -446,17 +475,85 @@ class _Recovery:
                     doc_id = cand
         return doc_id
 
+    def _journals_to_rebuild(self, key: str, reason: str, path: Path, doc_id: str, *,
+                             text: bool = False) -> list[tuple[Path, list[Record]]] | None:
+        """The kept journals that take ``path``'s ``.bak`` (or nothing) to the file (a shard, or ``text``
+        a texts/ file, of ``doc_id``); None when there is nothing to write: a gap (noted) or a dry run."""
+        bak = path.with_name(path.name + ".bak")
+        journals = self._since_backup(key, doc_id=None if text else doc_id, text=doc_id if text else None,
+                                      has_backup=bak.exists())
+        if journals is None:
+            self._gap(f"{key} ({doc_id})", reason, bak if bak.exists() else None, present=path.exists())
+        return None if self.dry else journals
+
+    def _backup_lost(self, key: str, reason: str, missing: MissingShard | None) -> bool:
+        """True (a gap noted) when the ``missing`` file had a ``.bak`` that is gone too, or may have had one."""
+        if missing is None or missing.backup or missing.first_write is True:
+            return False
+        name = key.rsplit("/", 1)[-1]
+        why = (f"it was rewritten since it was made, so it had a backup {name}.bak, which is gone too (the "
+               "changes before its last rewrite are lost)" if missing.first_write is False else
+               "its backup is gone and the kept journal naming it does not say whether it had one (a list "
+               "written by an older reader)")
+        self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: {why}, so it is left missing")
+        return True
+
+    def _text_id_from_journals(self, path: Path) -> str | None:
+        """The imported document whose ``texts/`` file name is ``path``'s, as the journals name it."""
+        for rec in [r for _path, _files, records in self.kept for r in records] + self.records:
+            for op in rec.get("ops", []):
+                key = text_key(op) if isinstance(op, list) and len(op) >= 3 else None
+                if key is not None and shard_name(key) == path.name:
+                    return key
+        return None
+
+    def _recover_text(self, path: Path, reason: str, missing: MissingShard | None = None) -> None:
+        """Rebuild an imported document's ``texts/`` file from its ``.bak`` and the kept journals since
+        (a file written once, without a ``.bak``: from the journal of that compaction alone)."""
+        key = f"{TEXTS_DIR}/{path.name}"
+        if self._backup_lost(key, reason, missing):
+            return
+        bak = path.with_name(path.name + ".bak")
+        rebuilt = StoreImage()
+        doc_id: str | None = None
+        if bak.exists():
+            try:
+                doc_id, value = read_text(bak)
+            except (ValueError, OSError, StoreVersionError) as exc:
+                why = fsutil.os_reason(exc) if isinstance(exc, OSError) else str(exc)
+                self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: its backup {bak.name} is damaged too "
+                                 f"({why}), so it is left as it is")
+                return
+            if value is not None:
+                rebuilt.meta[TEXTS_TABLE][doc_id] = value
+        doc_id = doc_id or self._text_id_from_journals(path)
+        if doc_id is None:
+            self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: no backup and no kept journal names its "
+                             "document, so it is left " + ("as it is" if path.exists() else "missing"))
+            return
+        journals = self._journals_to_rebuild(key, reason, path, doc_id, text=True)
+        if journals is None:
+            return
+        aside = _keep_damaged(path)
+        changes = 0
+        for journal, ops in journals:
+            apply_records(ops, rebuilt, journal)
+            changes += len(ops)
+        value = rebuilt.meta[TEXTS_TABLE].get(doc_id)
+        fsutil.atomic_write(path, dumps_tables(text_tables(doc_id, value)))
+        source = f"{bak.name} and " if bak.exists() else ""
+        self.actions.append(
+            f"{key} ({doc_id}): {reason}; rebuilt from {source}{changes} change(s) of the kept journals"
+            + ("" if value is not None else " (the document is no longer in the store)")
+            + (f"; the damaged file is {aside.name}." if aside.exists() else ".")
+        )
+
     def _recover_shard(self, shard: Path, reason: str, missing: MissingShard | None = None) -> None:
         """Rebuild a shard from its ``.bak``, every record still readable in the damaged
         file (newer than the backup, so they win) and the kept journals since the backup.
         A ``missing`` one (deleted) without a ``.bak`` is rebuilt from the journal of its only rewrite."""
         key = f"{DOCS_DIR}/{shard.name}"
-        if missing is not None and not missing.backup and missing.first_write is not True:
-            why = (f"it was rewritten since it was made, so it had a backup {shard.name}.bak, which is gone too (the "
-                   "changes before its last rewrite are lost)" if missing.first_write is False else
-                   "its backup is gone and the kept journal naming it does not say whether it had one (a list "
-                   "written by an older reader)")
-            self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: {why}, so it is left missing")
+        if self._backup_lost(key, reason, missing):
             return
         try:
             salvaged = salvage_shard(shard.read_bytes())
@@ -484,15 +581,10 @@ class _Recovery:
             self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: no backup, no readable record and no kept "
                              f"journal names its document, {left}")
             return
-        journals = self._since_backup(key, doc_id=doc_id, has_backup=bak.exists())
+        journals = self._journals_to_rebuild(key, reason, shard, doc_id)
         if journals is None:
-            self._gap(f"{key} ({doc_id})", reason, bak if bak.exists() else None, present=shard.exists())
             return
-        if self.dry:
-            return
-        aside = _corrupt_name(shard)
-        if shard.exists():  # a shard deleted by hand has nothing to set aside
-            _set_aside(shard, aside)
+        aside = _keep_damaged(shard)
         only_in_bak = {a.id for a in rebuilt.anns.values()} - {a.id for a in salvaged.anns}
         for ann in salvaged.anns:
             if ann.doc_id == doc_id:

@@ -59,16 +59,17 @@ def refuse_symlinks(store: Path) -> None:
     kept = store / "journals"  # reader.store.archive.ARCHIVE_DIR: the journals kept for recovery
     if kept.is_symlink():
         raise SymlinkInStoreError(kept, _link_target(kept))
-    docs = store / "docs"
-    if docs.is_symlink():
-        raise SymlinkInStoreError(docs, _link_target(docs))
-    if not docs.is_dir():
-        return
-    with os.scandir(docs) as entries:
-        for entry in entries:
-            if entry.is_symlink():
-                path = Path(entry.path)
-                raise SymlinkInStoreError(path, _link_target(path))
+    for folder in ("docs", "texts"):  # the shards, the imported texts (reader.store.engine DOCS_DIR, TEXTS_DIR)
+        docs = store / folder
+        if docs.is_symlink():
+            raise SymlinkInStoreError(docs, _link_target(docs))
+        if not docs.is_dir():
+            continue
+        with os.scandir(docs) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    path = Path(entry.path)
+                    raise SymlinkInStoreError(path, _link_target(path))
 
 
 def open_nofollow(path: Path | str, flags: int, mode: int = fsutil.FILE_MODE) -> int:

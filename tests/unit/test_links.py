@@ -91,7 +91,7 @@ def test_a_version_1_store_is_upgraded_in_place_with_a_backup(tmp_path):
         assert store.schema_version == 1 and len(store.all()) == 1 and store.links() == []
     assert (path / "meta.json").read_bytes() == v1_meta and not (path / "backup-schema-1").exists()
     with AnnotationStore(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.schema_version == SCHEMA_VERSION == 3
         assert store.upgraded is not None and store.upgraded[0] == 1
         [ann] = store.all()
         other = store.add("e", 0, 1, "quote", text="y")
@@ -100,9 +100,9 @@ def test_a_version_1_store_is_upgraded_in_place_with_a_backup(tmp_path):
     assert (backup / "meta.json").read_bytes() == v1_meta
     assert list((backup / "docs").glob("*.json"))
     meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-    assert meta["_meta"]["1"]["schema_version"] == 2 and len(meta["links"]) == 1
+    assert meta["_meta"]["1"]["schema_version"] == SCHEMA_VERSION and len(meta["links"]) == 1
     for shard in (path / "docs").glob("*.json"):
-        assert json.loads(shard.read_text(encoding="utf-8"))["_shard"]["1"]["schema_version"] == 2
+        assert json.loads(shard.read_text(encoding="utf-8"))["_shard"]["1"]["schema_version"] == SCHEMA_VERSION
     with AnnotationStore(path) as store:
         assert store.upgraded is None and len(store.links()) == 1
 

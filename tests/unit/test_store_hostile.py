@@ -33,7 +33,8 @@ def make_store(path: Path, n: int = 3) -> None:
 # --------------------------------------------------------------------- 9. symlinks
 
 
-@pytest.mark.parametrize("name", [".lock.info", "journal.jsonl", "meta.json", ".lock", "docs/SHARD"])
+@pytest.mark.parametrize("name", [".lock.info", "journal.jsonl", "meta.json", ".lock", "docs/SHARD", "texts/TEXT",
+                                  "texts"])
 def test_symlinked_store_file_is_refused_and_the_victim_untouched(tmp_path, name):
     store = tmp_path / "s"
     make_store(store)
@@ -41,6 +42,14 @@ def test_symlinked_store_file_is_refused_and_the_victim_untouched(tmp_path, name
     victim.write_bytes(b"precious")
     if name == "docs/SHARD":
         name = f"docs/{shard_name('d')}"
+    if name == "texts/TEXT":  # an imported document's text (schema 3)
+        from reader.model import Document
+
+        with AnnotationStore(store) as s:
+            s.add_documents([Document(id="imp", text="imported", sha256="0" * 64, imported=True)])
+        name = f"texts/{shard_name('imp')}"
+    if name == "texts":
+        shutil.rmtree(store / "texts")
     link = store / name
     if link.exists():
         link.unlink()

@@ -58,11 +58,12 @@ def _session(path: Path, docs: tuple[str, ...] = (), *, state: str | None = None
     store.close()
 
 
-def _content(path: Path) -> tuple[set[tuple[str, int, int]], list[str], object, set[str]]:
+def _content(path: Path) -> tuple[set[tuple[str, int, int]], list[tuple[str, str]], object, set[str]]:
     store = AnnotationStore(path, corpus=_Corpus(), readonly=True)
     try:
-        return ({(a.doc_id, a.start, a.end) for a in store.all()}, sorted(d.id for d in store.imported_documents()),
-                store.get_state("last"), {a.id for a in store.all()})
+        return ({(a.doc_id, a.start, a.end) for a in store.all()},
+                sorted((d.id, d.text) for d in store.imported_documents()), store.get_state("last"),
+                {a.id for a in store.all()})
     finally:
         store.close()
 
@@ -92,7 +93,7 @@ def test_a_kept_journal_goes_once_every_file_it_rewrote_was_rewritten_later(tmp_
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sessions=st.lists(st.tuples(st.sets(st.sampled_from(DOCS)), st.booleans(), st.booleans(), st.booleans()),
                          min_size=1, max_size=6),
-       victim=st.sampled_from(("meta.json",) + DOCS))
+       victim=st.sampled_from(("meta.json", "text") + DOCS))
 def test_any_file_damaged_after_any_sessions_is_rebuilt_whole(tmp_path_factory: pytest.TempPathFactory,
                                                                sessions: list[tuple[set[str], bool, bool, bool]],
                                                                victim: str) -> None:
@@ -101,7 +102,11 @@ def test_any_file_damaged_after_any_sessions_is_rebuilt_whole(tmp_path_factory: 
         _session(path, tuple(sorted(docs)), state=f"s{n}" if state else None, imports=n if imports else 0,
                  delete=delete)
     before = _content(path)
-    target = path / "meta.json" if victim == "meta.json" else path / "docs" / shard_name(victim)
+    texts = sorted((path / "texts").glob("*.json"))
+    if victim == "text" and not texts:
+        return
+    target = (path / "meta.json" if victim == "meta.json" else texts[0] if victim == "text"
+              else path / "docs" / shard_name(victim))
     if not target.exists():
         return
     for _again in range(2):  # a file rebuilt once is rebuilt again: recovery leaves the store recoverable
@@ -150,8 +155,9 @@ def test_a_crash_between_keeping_the_journal_and_resetting_it_loses_nothing(tmp_
     _session(path, ("b",))  # the journal is replayed and compacted again
     _session(path, ("c",))
     before = _content(path)
-    assert {("b", 0, 2), ("b", 1, 2)} <= before[0] and before[1] == ["imp1"]
-    for victim in (path / "meta.json", path / "docs" / shard_name("b"), path / "docs" / shard_name("a")):
+    assert {("b", 0, 2), ("b", 1, 2)} <= before[0] and before[1] == [("imp1", "imported text number 1")]
+    for victim in (path / "meta.json", path / "docs" / shard_name("b"), path / "docs" / shard_name("a"),
+                   path / "texts" / shard_name("imp1")):
         _damage(victim)
         recover_store(path)
         assert _content(path) == before
@@ -188,8 +194,8 @@ def _snapshot(path: Path) -> dict[str, bytes]:
 
 def test_a_file_whose_journal_is_gone_is_left_as_it_is_and_recovery_says_so(tmp_path: Path) -> None:
     path = tmp_path / "s"
-    _session(path, imports=1)
-    _session(path, imports=2)  # meta.json.bak: the first import only
+    _session(path, state="one")
+    _session(path, state="two")  # meta.json.bak: the first state only
     _session(path, ("a",))
     for kept in path.glob("journals/*"):  # a store written before journals/ (or the folder lost)
         kept.unlink()
@@ -248,8 +254,8 @@ def test_the_cli_says_which_file_it_could_not_rebuild_in_one_line_and_exits_1(tm
     from reader.cli.commands import main
 
     path = tmp_path / "s"
-    _session(path, imports=1)
-    _session(path, imports=2)
+    _session(path, state="one")
+    _session(path, state="two")
     _session(path, ("a",))
     shutil_rmtree_journals(path)
     _damage(path / "meta.json")
@@ -263,8 +269,9 @@ def test_the_cli_says_which_file_it_could_not_rebuild_in_one_line_and_exits_1(tm
 
 KILLED_CHILD = textwrap.dedent(
     """
-    import random, sys
+    import hashlib, random, sys
     import reader.store.engine as engine_mod
+    from reader.model import Document
     engine_mod.COMPACT_RECORDS = int(sys.argv[3])
     from reader.store import AnnotationStore
     path, seed = sys.argv[1], int(sys.argv[2])
@@ -282,6 +289,10 @@ KILLED_CHILD = textwrap.dedent(
             store.delete(a.id)
         if i % 9 == 0:
             store.set_state("last", f"{seed}-{i}")
+        if i % 7 == 0:  # an import, now and then again with a new text (its texts/ file gets a .bak)
+            text = f"imported {seed}-{i}"
+            store.add_documents([Document(id=f"imp{i % 4}", text=text, imported=True,
+                                          sha256=hashlib.sha256(text.encode()).hexdigest())])
     """
 )
 
@@ -309,7 +320,8 @@ def test_sigkill_at_random_moments_then_any_damaged_file_is_rebuilt_whole(tmp_pa
         proc.stdout.close()
         proc.stderr.close()
         expected = _everything(store_path)
-        files = [store_path / "meta.json"] + sorted((store_path / "docs").glob("*.json"))
+        files = ([store_path / "meta.json"] + sorted((store_path / "docs").glob("*.json"))
+                 + sorted((store_path / "texts").glob("*.json")))
         for victim in rng.sample(files, min(2, len(files))):
             copy = tmp_path / f"copy-{r}-{victim.name}"
             shutil.copytree(store_path, copy)
@@ -321,10 +333,11 @@ def test_sigkill_at_random_moments_then_any_damaged_file_is_rebuilt_whole(tmp_pa
     assert rebuilt >= 12
 
 
-def _everything(path: Path) -> tuple[set[tuple[str, str, int, int]], object]:
+def _everything(path: Path) -> tuple[set[tuple[str, str, int, int]], object, dict[str, str]]:
     store = AnnotationStore(path, readonly=True)
     try:
-        return {(a.id, a.doc_id, a.start, a.end) for a in store.all()}, store.get_state("last")
+        return ({(a.id, a.doc_id, a.start, a.end) for a in store.all()}, store.get_state("last"),
+                {d.id: d.text for d in store.imported_documents()})
     finally:
         store.close()
 
@@ -349,19 +362,21 @@ def test_a_file_whose_backup_is_damaged_too_is_left_as_it_is(tmp_path: Path, vic
 def test_the_first_compaction_of_a_store_from_before_keeps_its_journal_prev(tmp_path: Path) -> None:
     from reader.store import archive, engine
 
-    assert (archive.PREV_JOURNAL, archive.META_KEY, archive.SHARDS_DIR) == (
-        engine.JOURNAL_PREV_FILE, engine.META_FILE, engine.DOCS_DIR)
+    assert (archive.PREV_JOURNAL, archive.META_KEY, archive.SHARDS_DIR, archive.TEXTS_DIR) == (
+        engine.JOURNAL_PREV_FILE, engine.META_FILE, engine.DOCS_DIR, engine.TEXTS_DIR)
     path = tmp_path / "s"
     _session(path, ("a",), state="one", imports=1)
     _session(path, ("a", "b"), state="two", imports=2)
     shutil_rmtree_journals(path)  # as a store written by the version before: journal.prev.jsonl only
     _session(path, ("c",))  # replaces journal.prev.jsonl; it is kept as journals/0.jsonl first
-    assert _kept(path) == {0: sorted(["meta.json", f"docs/{shard_name('a')}", f"docs/{shard_name('b')}"]),
+    assert _kept(path) == {0: sorted(["meta.json", f"docs/{shard_name('a')}", f"docs/{shard_name('b')}",
+                                      f"texts/{shard_name('imp2')}"]),
                            1: [f"docs/{shard_name('c')}"]}
     before = _content(path)
-    for victim in (path / "meta.json", path / "docs" / shard_name("a"), path / "docs" / shard_name("b")):
+    for victim in (path / "meta.json", path / "docs" / shard_name("a"), path / "docs" / shard_name("b"),
+                   path / "texts" / shard_name("imp2")):
         _damage(victim)
         assert "recovered" in recover_store(path)
         assert _content(path) == before
-    _session(path, ("a", "b"), state="three")  # every file 0 names is rewritten: it goes
+    _session(path, ("a", "b"), state="three", imports=2)  # every file 0 names is rewritten: it goes
     assert sorted(_kept(path)) == [1, 2]

@@ -16,7 +16,7 @@ from reader import fsutil
 from reader.model import Annotation
 from reader.store import AnnotationStore
 from reader.store.base import META_TABLES, SCHEMA_VERSION, StoreImage, ann_record
-from reader.store.engine import meta_tables, shard_tables
+from reader.store.engine import meta_tables, shard_tables, text_tables
 from reader.store.journal import decode_line, dumps, dumps_tables, encode_record
 
 json_scalars = st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.floats(allow_nan=False) | st.text()
@@ -34,10 +34,13 @@ def _old_shard(doc_id, anns):
     }
 
 
-def _old_meta(image):
-    """meta.json's contents as the engine built them whole (the same oracle, for the meta file)."""
-    data = {"_meta": {"1": {"schema_version": SCHEMA_VERSION, "created": image.created}}}
+def _old_meta(image, version=SCHEMA_VERSION):
+    """meta.json's contents as the engine built them whole (the same oracle, for the meta file); since
+    schema 3 without the imported documents (each in its texts/ file)."""
+    data = {"_meta": {"1": {"schema_version": version, "created": image.created}}}
     for table in META_TABLES:
+        if table == "documents" and version >= 3:
+            continue
         rows = image.meta.get(table, {})
         data[table] = {str(i): {"k": k, "v": v} for i, (k, v) in enumerate(rows.items(), 1)}
     return data
@@ -96,6 +99,10 @@ def test_meta_and_shard_files_are_the_same_bytes():
     anns = [Annotation(f"a{i}", "d0", i, i + 2, "claim", WIDE[i:i + 2], note=WIDE, annotator="tester")
             for i in range(7)]
     assert b"".join(dumps_tables(meta_tables(image))) == dumps(_old_meta(image))
+    assert b"".join(dumps_tables(meta_tables(image, 2))) == dumps(_old_meta(image, 2))
+    for key, value in image.meta["documents"].items():
+        whole = {"_text": {"1": {"doc_id": key, "schema_version": SCHEMA_VERSION}}, "documents": {"1": {"k": key, "v": value}}}
+        assert b"".join(dumps_tables(text_tables(key, value))) == dumps(whole)
     assert b"".join(dumps_tables(shard_tables("d0", anns))) == dumps(_old_shard("d0", anns))
     assert list(_old_shard("d0", anns)["annotations"].values()) == [ann_record(a) for a in anns]
 
