@@ -304,7 +304,7 @@ def score_pair(fa: DocumentFacts, i: int, fb: DocumentFacts, j: int, need: float
     A, B = fa.facts[i], fb.facts[j]
     shared: list[tuple[float, Fact, Fact, str, float]] = []
     na, nb = len(fa.passages), len(fb.passages)
-    for key in A.keys() & B.keys():
+    for key in [k for k in A if k in B]:  # in a's order: ties of the sort below never depend on string hashes
         x, y = A[key], B[key]
         kind = _kind(x, y)
         da, db = fa.df[key], fb.df[key]
