@@ -281,7 +281,7 @@ def evidence(shared: list[tuple[float, Fact, Fact, str, float]]) -> float:
     (a name, a number, a quote) 1, a weak one (a month, a weekday, a small count, a word) or
     one the whole document keeps stating 0.5; facts of one phrase count once, on each side, and
     the words two passages share count as one weak fact, however many (two documents in one
-    language share many)."""
+    language share many). (``_Scorer.score`` counts the same, inline.)"""
     side_a: dict[int, float] = {}
     side_b: dict[int, float] = {}
     words = 0.0
@@ -300,34 +300,89 @@ def score_pair(fa: DocumentFacts, i: int, fb: DocumentFacts, j: int, need: float
     (``ANCHOR_EVIDENCE``); a single name or month is never enough. The score weighs each
     shared fact by its kind and rarity (``idf``), plus position and length. ``need``: the
     evidence asked for (default ``ANCHOR_EVIDENCE``; the alignment also takes weaker hints)."""
-    need = need or ANCHOR_EVIDENCE
-    A, B = fa.facts[i], fb.facts[j]
-    shared: list[tuple[float, Fact, Fact, str, float]] = []
-    na, nb = len(fa.passages), len(fb.passages)
-    for key in [k for k in A if k in B]:  # in a's order: ties of the sort below never depend on string hashes
-        x, y = A[key], B[key]
-        kind = _kind(x, y)
-        da, db = fa.df[key], fb.df[key]
-        pts = _points(kind, da <= RARE and db <= RARE, _common(da, na) or _common(db, nb))
-        shared.append((WEIGHTS[kind] * idf(da, db), x, y, kind, pts))
-    found = evidence(shared) if shared else 0.0
-    if found < need or all(k in WEAK for _, _, _, k, _ in shared):
-        return None
-    shared.sort(key=lambda t: (-t[0], t[1].start))
-    best: dict[int, float] = {}  # one weight per phrase of a (a name's words, a range's ends)
-    for w, x, *_ in shared:
-        best[x.group_id] = max(best.get(x.group_id, 0.0), w)
-    pa, pb = fa.passages[i], fb.passages[j]
-    mid_a = (pa.start + pa.end) / 2 / max(fa.length, 1)
-    mid_b = (pb.start + pb.end) / 2 / max(fb.length, 1)
-    position = POSITION_WEIGHT * max(0.0, 1 - abs(mid_a - mid_b) / 0.25)
-    la = (pa.end - pa.start) / max(fa.length, 1)
-    lb = (pb.end - pb.start) / max(fb.length, 1)
-    length = LENGTH_WEIGHT * (min(la, lb) / max(la, lb) if max(la, lb) > 0 else 0)
-    score = sum(best.values()) + position + length
-    kept = [(w, x, y) for w, x, y, _, _ in shared]
-    return Counterpart(pa, pb, round(score, 3), _reasons(kept, position), tuple((x, y) for _, x, y in kept),
-                       found)
+    return _Scorer(fa, fb).score(i, j, need)
+
+
+class _Scorer:
+    """``score_pair`` for many pairs of passages of two documents (``counterparts`` scores
+    every candidate pair: 21k for two documents of 20k paragraphs). The same arithmetic, in
+    the same order, as ``evidence``, ``idf``, ``_kind`` and ``_points`` spell it out, with what
+    depends only on a fact's key (its rarity in each document) found once per key, and no
+    function call per shared fact (``tests/unit/test_align_frozen.py``; a hypothesis test
+    against the general code in ``tests/unit/test_align_scoring.py``)."""
+
+    def __init__(self, fa: DocumentFacts, fb: DocumentFacts) -> None:
+        self.fa, self.fb = fa, fb
+        self.la, self.lb = max(fa.length, 1), max(fb.length, 1)
+        self.rarity: dict[FactKey, tuple[float, bool, bool]] = {}  # key -> (idf, rare, common)
+
+    def _rarity(self, key: FactKey) -> tuple[float, bool, bool]:
+        da, db = self.fa.df[key], self.fb.df[key]
+        found = (idf(da, db), da <= RARE and db <= RARE,
+                 _common(da, len(self.fa.passages)) or _common(db, len(self.fb.passages)))
+        self.rarity[key] = found
+        return found
+
+    def score(self, i: int, j: int, need: float = 0.0) -> Counterpart | None:
+        need = need or ANCHOR_EVIDENCE
+        A, B = self.fa.facts[i], self.fb.facts[j]
+        rarity = self.rarity
+        shared: list[tuple[float, int, int, Fact, Fact]] = []  # (-weight, start in a, rank, x, y)
+        side_a: dict[int, float] = {}  # evidence(): the points of each phrase, on each side
+        side_b: dict[int, float] = {}
+        words = 0.0
+        anchoring = False  # a kind not in WEAK
+        for key, x in A.items():  # in a's order: ties of the sort below never depend on string hashes
+            y = B.get(key)
+            if y is None:
+                continue
+            kx, ky = x.kind, y.kind
+            if kx == "sound" and not x.latin and not y.latin:  # _kind()
+                kind = "word"
+            else:
+                kind = kx if WEIGHTS[kx] <= WEIGHTS[ky] else ky
+            weight, rare, common = rarity.get(key) or self._rarity(key)
+            shared.append((-(WEIGHTS[kind] * weight), x.start, len(shared), x, y))
+            if kind == "word":  # evidence(): shared vocabulary, however much, is one weak fact
+                words = WEIGHT_OF_WORDS
+                continue
+            if kind in STRONG:  # _points()
+                pts = 2.0 if rare else 1.0
+            else:
+                pts = 0.5 if kind in WEAK or common else 1.0
+            if kind not in WEAK:
+                anchoring = True
+            g = x.start if x.group < 0 else x.group
+            if pts > side_a.get(g, 0.0):
+                side_a[g] = pts
+            g = y.start if y.group < 0 else y.group
+            if pts > side_b.get(g, 0.0):
+                side_b[g] = pts
+        if not shared:
+            return None
+        found = min(sum(side_a.values()), sum(side_b.values())) + words
+        if found < need or not anchoring:
+            return None
+        # sorted by weight, heaviest first, then by place in a; the rank keeps the sort stable
+        # and the facts themselves are never compared
+        shared.sort()
+        best: dict[int, float] = {}  # one weight per phrase of a (a name's words, a range's ends)
+        for w, _, _, x, _ in shared:
+            g = x.start if x.group < 0 else x.group
+            if -w > best.get(g, 0.0):
+                best[g] = -w
+        fa, fb = self.fa, self.fb
+        pa, pb = fa.passages[i], fb.passages[j]
+        mid_a = (pa.start + pa.end) / 2 / self.la
+        mid_b = (pb.start + pb.end) / 2 / self.lb
+        position = POSITION_WEIGHT * max(0.0, 1 - abs(mid_a - mid_b) / 0.25)
+        la = (pa.end - pa.start) / self.la
+        lb = (pb.end - pb.start) / self.lb
+        length = LENGTH_WEIGHT * (min(la, lb) / max(la, lb) if max(la, lb) > 0 else 0)
+        score = sum(best.values()) + position + length
+        kept = [(-w, x, y) for w, _, _, x, y in shared]
+        return Counterpart(pa, pb, round(score, 3), _reasons(kept, position), tuple((x, y) for _, x, y in kept),
+                           found)
 
 
 def with_near_names(fa: DocumentFacts, fb: DocumentFacts) -> DocumentFacts:
@@ -366,10 +421,11 @@ def counterparts(fa: DocumentFacts, fb: DocumentFacts, min_score: float = MIN_SC
             if fb.df[key] <= COMMON:
                 index.setdefault(key, []).append(j)
     out: list[Counterpart] = []
+    scorer = _Scorer(fa, fb)
     for i, found in enumerate(fa.facts):
         candidates = {j for key in found if fa.df[key] <= COMMON for j in index.get(key, ())}
         for j in sorted(candidates):
-            c = score_pair(fa, i, fb, j, need)
+            c = scorer.score(i, j, need)
             if c is not None and c.score >= min_score:
                 out.append(c)
     out.sort(key=lambda c: (c.a.index, -c.score, c.b.index))
