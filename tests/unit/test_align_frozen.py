@@ -77,3 +77,24 @@ def test_the_same_counterparts_in_every_process():
         done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
         seen.add(done.stdout)
     assert len(seen) == 1
+
+
+def test_a_flipped_alignment_keeps_the_reasons(frozen):
+    """Reasons are told when first read: a counterpart flipped before or after that tells the
+    reasons of the alignment it came from (a's words first), and flipping twice gives it back."""
+    from reader.align.core import align, document_facts
+
+    for name, a, b in PAIRS[:12]:
+        al = align(document_facts(a[1], a[2], a[0]), document_facts(b[1], b[2], b[0]))
+        flipped = al.flipped()  # before any reason is read
+        want = {(c.a.index, c.b.index): c.reasons for c in frozen_pairs(frozen[name])}
+        assert {(c.b.index, c.a.index): c.reasons for c in flipped.pairs + flipped.hints} == want, name
+        for c in al.pairs:
+            assert c.flipped().flipped() == c and c.flipped().reasons == c.reasons
+
+
+def frozen_pairs(row):
+    from types import SimpleNamespace
+
+    return [SimpleNamespace(a=SimpleNamespace(index=p[0]), b=SimpleNamespace(index=p[1]), reasons=tuple(p[3]))
+            for p in row["pairs"] + row["hints"]]

@@ -41,7 +41,7 @@ def general_score_pair(fa: core.DocumentFacts, i: int, fb: core.DocumentFacts, j
     length = core.LENGTH_WEIGHT * (min(la, lb) / max(la, lb) if max(la, lb) > 0 else 0)
     score = sum(best.values()) + position + length
     kept = [(x, y) for _, x, y, _, _ in shared]
-    return (pa, pb, round(score, 3), core._reasons([(0.0, x, y) for x, y in kept], position), tuple(kept), found)
+    return (pa, pb, round(score, 3), core._reasons(kept, position), tuple(kept), found)
 
 
 def _as_tuple(c: core.Counterpart | None) -> object:
