@@ -336,26 +336,27 @@ class _Scorer:
     """``score_pair`` for many pairs of passages of two documents (``counterparts`` scores
     every candidate pair: 21k for two documents of 20k paragraphs). The same arithmetic, in
     the same order, as ``evidence``, ``idf``, ``_kind`` and ``_points`` spell it out, with what
-    depends only on a fact's key (its rarity in each document) found once per key, and no
+    depends only on how many passages state a key (its rarity) found once per pair of counts, and no
     function call per shared fact (``tests/unit/test_align_frozen.py``; a hypothesis test
     against the general code in ``tests/unit/test_align_scoring.py``)."""
 
     def __init__(self, fa: DocumentFacts, fb: DocumentFacts) -> None:
         self.fa, self.fb = fa, fb
         self.la, self.lb = max(fa.length, 1), max(fb.length, 1)
-        self.rarity: dict[FactKey, tuple[float, bool, bool]] = {}  # key -> (idf, rare, common)
+        # (passages of a stating a key, of b) -> (idf, rare, common): a handful of pairs of counts
+        self.rarity: dict[tuple[int, int], tuple[float, bool, bool]] = {}
 
-    def _rarity(self, key: FactKey) -> tuple[float, bool, bool]:
-        da, db = self.fa.df[key], self.fb.df[key]
+    def _rarity(self, df: tuple[int, int]) -> tuple[float, bool, bool]:
+        da, db = df
         found = (idf(da, db), da <= RARE and db <= RARE,
                  _common(da, len(self.fa.passages)) or _common(db, len(self.fb.passages)))
-        self.rarity[key] = found
+        self.rarity[df] = found
         return found
 
     def score(self, i: int, j: int, need: float = 0.0) -> Counterpart | None:
         need = need or ANCHOR_EVIDENCE
         A, B = self.fa.facts[i], self.fb.facts[j]
-        rarity = self.rarity
+        rarity, df_a, df_b = self.rarity, self.fa.df, self.fb.df
         shared: list[tuple[float, int, int, Fact, Fact]] = []  # (-weight, start in a, rank, x, y)
         side_a: dict[int, float] = {}  # evidence(): the points of each phrase, on each side
         side_b: dict[int, float] = {}
@@ -369,8 +370,9 @@ class _Scorer:
             if kx == "sound" and not x.latin and not y.latin:  # _kind()
                 kind = "word"
             else:
-                kind = kx if WEIGHTS[kx] <= WEIGHTS[ky] else ky
-            weight, rare, common = rarity.get(key) or self._rarity(key)
+                kind = kx if kx == ky or WEIGHTS[kx] <= WEIGHTS[ky] else ky
+            df = (df_a[key], df_b[key])
+            weight, rare, common = rarity.get(df) or self._rarity(df)
             shared.append((-(WEIGHTS[kind] * weight), x.start, len(shared), x, y))
             if kind == "word":  # evidence(): shared vocabulary, however much, is one weak fact
                 words = WEIGHT_OF_WORDS
@@ -462,41 +464,41 @@ def counterparts(fa: DocumentFacts, fb: DocumentFacts, min_score: float = MIN_SC
 def _chain(pairs: list[Counterpart]) -> list[Counterpart]:
     """The heaviest chain of counterparts increasing in both documents (a weighted LIS),
     in O(n log n): pairs by passage of a, a Fenwick tree of the best chain ending below
-    each passage of b."""
+    each passage of b. The tree holds (weight, pair) as two flat lists, compared as the tuples
+    they stand for (the heavier, then the later pair), in loops written out: the 21k pairs of the bench's 20k
+    paragraphs in 0.095 s instead of 0.13 s with a tuple per node and a function per step (the same chain:
+    ``tests/unit/test_align_scoring.py`` against that version)."""
     if not pairs:
         return []
     pairs = sorted(pairs, key=lambda c: (c.a.index, c.b.index))
-    size = max(c.b.index for c in pairs) + 2
-    tree: list[tuple[float, int]] = [(0.0, -1)] * (size + 1)
-
-    def best_below(b: int) -> tuple[float, int]:  # max over b' < b
-        i, out = b, (0.0, -1)
-        while i > 0:
-            out = max(out, tree[i])
-            i -= i & -i
-        return out
-
-    def put(b: int, v: tuple[float, int]) -> None:
-        i = b + 1
-        while i <= size:
-            if v > tree[i]:
-                tree[i] = v
-            i += i & -i
-
-    best: list[float] = [0.0] * len(pairs)
-    back: list[int] = [-1] * len(pairs)
+    at_a = [c.a.index for c in pairs]
+    at_b = [c.b.index for c in pairs]
+    size = max(at_b) + 2
+    tree_w: list[float] = [0.0] * (size + 1)  # node -> best chain weight below it ...
+    tree_m: list[int] = [-1] * (size + 1)  # ... and the pair it ends with (-1: none)
+    n = len(pairs)
+    best: list[float] = [0.0] * n
+    back: list[int] = [-1] * n
     k = 0
-    while k < len(pairs):
-        same = k
-        while same < len(pairs) and pairs[same].a.index == pairs[k].a.index:
+    while k < n:
+        same = k + 1
+        while same < n and at_a[same] == at_a[k]:
             same += 1
         for m in range(k, same):  # pairs of one passage of a never chain with each other
-            prev, at = best_below(pairs[m].b.index)
-            best[m], back[m] = prev + pairs[m].score, at
+            i, w, at = at_b[m], 0.0, -1  # the best (weight, pair) below passage at_b[m] of b
+            while i > 0:
+                if tree_w[i] > w or (tree_w[i] == w and tree_m[i] > at):
+                    w, at = tree_w[i], tree_m[i]
+                i -= i & -i
+            best[m], back[m] = w + pairs[m].score, at
         for m in range(k, same):
-            put(pairs[m].b.index, (best[m], m))
+            i, w = at_b[m] + 1, best[m]
+            while i <= size:
+                if w > tree_w[i] or (w == tree_w[i] and m > tree_m[i]):
+                    tree_w[i], tree_m[i] = w, m
+                i += i & -i
         k = same
-    k = max(range(len(pairs)), key=lambda x: best[x])
+    k = max(range(n), key=lambda x: best[x])
     out = []
     while k >= 0:
         out.append(pairs[k])
@@ -665,7 +667,9 @@ def _align(fa: DocumentFacts, fb: DocumentFacts, pairs: list[Counterpart] | None
         points += [(pa0.start, pb0.start), (pa1.end, pb1.end)]
     points.append((fa.length, fb.length))
     mono: list[tuple[int, int]] = []
-    for x, y in sorted(points):
-        if not mono or (x >= mono[-1][0] and y >= mono[-1][1]):
-            mono.append((x, y))
+    last_x = last_y = -1  # offsets are never negative: the first point is always kept
+    for p in sorted(points):
+        if p[0] >= last_x and p[1] >= last_y:
+            mono.append(p)
+            last_x, last_y = p
     return Alignment(fa, fb, pairs, anchors, mono, sorted(hints, key=lambda c: (c.a.index, -c.score, c.b.index)))

@@ -91,3 +91,57 @@ def test_the_scorer_scores_as_the_general_code(fa, fb, need):
     for i in range(len(fa.passages)):
         for j in range(len(fb.passages)):
             assert _as_tuple(scorer.score(i, j, need)) == general_score_pair(fa, i, fb, j, need)
+
+
+def general_chain(pairs: list) -> list:
+    """``_chain`` as it was written before the speed-up (the reference): a tuple per node."""
+    if not pairs:
+        return []
+    pairs = sorted(pairs, key=lambda c: (c.a.index, c.b.index))
+    size = max(c.b.index for c in pairs) + 2
+    tree = [(0.0, -1)] * (size + 1)
+
+    def best_below(b):
+        i, out = b, (0.0, -1)
+        while i > 0:
+            out = max(out, tree[i])
+            i -= i & -i
+        return out
+
+    def put(b, v):
+        i = b + 1
+        while i <= size:
+            if v > tree[i]:
+                tree[i] = v
+            i += i & -i
+
+    best = [0.0] * len(pairs)
+    back = [-1] * len(pairs)
+    k = 0
+    while k < len(pairs):
+        same = k
+        while same < len(pairs) and pairs[same].a.index == pairs[k].a.index:
+            same += 1
+        for m in range(k, same):
+            prev, at = best_below(pairs[m].b.index)
+            best[m], back[m] = prev + pairs[m].score, at
+        for m in range(k, same):
+            put(pairs[m].b.index, (best[m], m))
+        k = same
+    k = max(range(len(pairs)), key=lambda x: best[x])
+    out = []
+    while k >= 0:
+        out.append(pairs[k])
+        k = back[k]
+    return out[::-1]
+
+
+_SCORES = st.sampled_from([0.5, 1.0, 1.5, 2.0, 2.5, 0.1, 0.2, 0.3, 3.0000000000000004])  # ties, and sums that round
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), _SCORES), max_size=80, unique_by=lambda t: t[:2]))
+def test_the_chain_is_the_chain_of_the_general_code(rows):
+    pairs = [core.Counterpart(core.Passage(a, a, a + 1), core.Passage(b, b, b + 1), s) for a, b, s in rows]
+    got = core._chain(pairs)
+    assert [id(c) for c in got] == [id(c) for c in general_chain(pairs)]
