@@ -8,32 +8,19 @@ the same, in the same order.
 """
 from __future__ import annotations
 
-import gzip
-import importlib.util
-import json
 from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parents[1] / "data" / "align_frozen"
+from frozen_data import build_module, frozen as load_frozen
 
-
-def _build():
-    spec = importlib.util.spec_from_file_location("align_frozen_build", HERE / "build.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-BUILD = _build()
+BUILD = build_module("align_frozen")
 PAIRS = BUILD.pairs()
 
 
 @pytest.fixture(scope="module")
 def frozen():
-    with gzip.open(HERE / "align.json.gz", "rt", encoding="utf-8") as fh:
-        return json.load(fh)
+    return load_frozen("align_frozen", "align.json.gz")
 
 
 def test_the_frozen_pairs_are_all_there(frozen):
@@ -63,7 +50,7 @@ def test_the_same_counterparts_in_every_process():
 
     script = (
         "import json, sys\n"
-        f"sys.path.insert(0, {str(HERE.parents[2])!r})\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})\n"
         "from bench.bench_align_scale import corpus\n"
         "from reader.align.core import align, document_facts\n"
         "docs = corpus(10)\n"

@@ -15,7 +15,6 @@ evidence), the anchors and the alignment points; and ``counterparts`` with its d
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import random
 import sys
@@ -29,11 +28,10 @@ Doc = tuple[str, str, str | None]  # name, text, language
 
 
 def _facts_inputs() -> list[Doc]:
-    spec = importlib.util.spec_from_file_location("facts_frozen_build_align", ROOT / "tests/data/facts_frozen/build.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return list(module.inputs())
+    sys.path.insert(0, str(ROOT / "tests"))
+    from frozen_data import build_module
+
+    return list(build_module("facts_frozen").inputs())
 
 
 def _perturbed(text: str, rng: random.Random) -> str:
