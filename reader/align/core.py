@@ -21,17 +21,6 @@ from reader.align.split import in_parts_many
 from reader.lang.language import split_paragraphs
 from reader.lang.sentences import sentence_spans
 
-def _fact_fields(f: Fact) -> tuple[type[Fact], tuple[object, ...]]:
-    """How a fact is pickled: its class and its seven fields, unpickled by ``Fact(*fields)``,
-    which fills the same ``__dict__`` in the same order. The facts of a long document come back
-    from the forked workers of ``reader.align.split`` this way: pickle's default for an object
-    (``copyreg.__newobj__`` and a dict of its state) took 14 ms to unpickle the facts of 1,000
-    passages in this process, this takes 8 (and 25% fewer bytes)."""
-    return Fact, (f.kind, f.key, f.shown, f.start, f.end, f.group, f.latin)
-
-
-copyreg.pickle(Fact, _fact_fields)
-
 LONG_PARAGRAPH = 400  # characters: a longer paragraph is split into sentences
 MIN_SCORE = 1.0  # a pair scoring less (facts by rarity, position, length) is not a counterpart
 ANCHOR_EVIDENCE = 2.0  # independent evidence a counterpart needs (see evidence())
@@ -46,6 +35,18 @@ COMMON = 40  # a fact stated in more passages than this is too common to find ca
 POSITION_WEIGHT = 0.8
 LENGTH_WEIGHT = 0.3
 GALE_CHURCH_CELLS = 40_000  # larger gaps between anchors are interpolated, not length-aligned
+
+
+def _fact_fields(f: Fact) -> tuple[type[Fact], tuple[object, ...]]:
+    """How a fact is pickled: its class and its seven fields, unpickled by ``Fact(*fields)``,
+    which fills the same ``__dict__`` in the same order. The facts of a long document come back
+    from the forked workers of ``reader.align.split`` this way: pickle's default for an object
+    (``copyreg.__newobj__`` and a dict of its state) took 14 ms to unpickle the facts of 1,000
+    passages in this process, this takes 8 (and 25% fewer bytes)."""
+    return Fact, (f.kind, f.key, f.shown, f.start, f.end, f.group, f.latin)
+
+
+copyreg.pickle(Fact, _fact_fields)
 
 
 @dataclass(frozen=True)
@@ -295,7 +296,8 @@ def idf(df_a: int, df_b: int) -> float:
 
 def _kind(fa: Fact, fb: Fact) -> str:
     """The kind a shared fact counts as, the same both ways: the weaker of the two kinds
-    ("200 USD" meets a bare "200": a number); a sound shared by two non-Latin words is a word."""
+    ("200 USD" meets a bare "200": a number); a sound shared by two non-Latin words is a word.
+    (``_Scorer.score`` decides the same, inline; this and ``_points`` are its reference.)"""
     if fa.kind == "sound" and not fa.latin and not fb.latin:
         return "word"
     return fa.kind if WEIGHTS[fa.kind] <= WEIGHTS[fb.kind] else fb.kind
