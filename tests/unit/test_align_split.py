@@ -385,3 +385,18 @@ def test_the_facts_of_two_documents_together_are_the_facts_of_each_alone(monkeyp
     assert [f.doc_id for f in together] == ["a", "b"]
     again = core.documents_facts([(it, "it", "c"), (en, "en", "d")])  # from the cache, in the order asked
     assert again is not None and [f.doc_id for f in again] == ["c", "d"] and again[0].facts is together[1].facts
+
+
+def test_a_fact_comes_back_from_a_worker_as_it_was():
+    """Facts travel back from the workers pickled as their seven fields (``core._fact_fields``):
+    each comes back equal, with the same fields in the same order, and a passage's key and its
+    fact's key stay one object."""
+    import pickle
+
+    text = "\n\n".join(t for name, t, _ in _inputs()[:40])
+    facts = core._document_facts(text, None, "d").facts
+    back = pickle.loads(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == facts
+    for found, was in zip(back, facts, strict=True):
+        assert [list(vars(f).items()) for f in found.values()] == [list(vars(f).items()) for f in was.values()]
+        assert all(key is f.key for key, f in found.items())
