@@ -253,6 +253,13 @@ def _is_name_gap(text: str, a: int, b: int) -> bool:
 
 
 MIN_WORD = 5  # lower-case words shorter than this are function words in some language
+# the Latin words that can give a fact outside German: no lower-case ASCII word of fewer than MIN_WORD
+# letters (the lookahead after the word start refuses exactly the words _LATIN_WORD would end there).
+# Such a word gives no fact (not capitalised, no article to strip, too short for a word) and is never
+# read as a neighbour (a gap holding it is no name gap, and only German looks at the word before a
+# name): skipping it gives the same facts, and saves reading about half the words of a passage
+_FACT_WORD = regex.compile(rf"(?<![\p{{L}}\p{{M}}\p{{N}}])(?![a-z]{{1,{MIN_WORD - 1}}}(?![\p{{L}}\p{{M}}\p{{N}}'’-]))"
+                           r"\p{Latin}[\p{Latin}\p{M}]*(?:[-'’]\p{Latin}+)*(?![\p{L}\p{M}\p{N}])")
 
 
 def name_facts(text: str, start: int, end: int, lang: str | None = None) -> list[Fact]:
@@ -262,7 +269,8 @@ def name_facts(text: str, start: int, end: int, lang: str | None = None) -> list
     "im Jahr") is a word, not a name."""
     out: list[Fact] = []
     # (word, start, end) of each Latin word: read once, the loop below looks at each several times
-    words = [(m.group(), m.start(), m.end()) for m in _LATIN_WORD.finditer(text, start, end)]
+    pattern = _LATIN_WORD if lang == "de" else _FACT_WORD  # German reads the determiner before a noun
+    words = [(m.group(), m.start(), m.end()) for m in pattern.finditer(text, start, end)]
     n = len(words)
     i, g, last_name = 0, -1, -1
     while i < n:

@@ -174,3 +174,29 @@ def test_the_collector_is_paused_only_while_facts_are_extracted():
     for t in threads:
         t.join()
     assert gc.isenabled()
+
+
+_NAME_TEXT = st.lists(st.sampled_from(
+    ["a", "of", "the", "plan", "costs", "council", "Netflix", "The", "THE", "May", "L'Odel", "dell'Eni", "l'ab",
+     "e-mail", "ab-cd", "its", "I", "Deep", "Fake", "Love", "straß", "Straße", "café", "ǅemal", "naïve", "über",
+     "den", "Plan", "im", "Jahr", "and", "und", "e", "o", "ميتا", "بريت", "تايلور", "Ωmega", " ", "  ", "\u00A0",
+     ", ", ". ", "\n", "'", "’", "-", "3", "x3", "Nord3", "ab\u0301", "\u0301", "_", "«", "»"]),
+    max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_NAME_TEXT, cut=st.tuples(st.integers(0, 12), st.integers(0, 12)),
+       lang=st.sampled_from(["en", "it", "fr", "de", "es", "ar", None]))
+def test_short_lower_case_words_are_skipped_as_the_general_code_would(text, cut, lang):
+    """Names and words read only the words that can give a fact (no lower-case ASCII word
+    shorter than MIN_WORD outside German): the same facts as reading every Latin word."""
+    import pytest
+
+    from reader.align import facts
+
+    start, end = min(cut[0], len(text)), max(min(cut[0], len(text)), len(text) - cut[1])
+    fast = facts.name_facts(text, start, end, lang)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(facts, "_FACT_WORD", facts._LATIN_WORD)  # every Latin word: the general code
+        general = facts.name_facts(text, start, end, lang)
+    assert fast == general
