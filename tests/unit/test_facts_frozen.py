@@ -200,3 +200,11 @@ def test_short_lower_case_words_are_skipped_as_the_general_code_would(text, cut,
         mp.setattr(facts, "_FACT_WORD", facts._LATIN_WORD)  # every Latin word: the general code
         general = facts.name_facts(text, start, end, lang)
     assert fast == general
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \u00A0\tabcما\u202F", max_size=12))
+def test_one_space_is_the_pattern(k):
+    from reader.align.facts import _SPACES, _one_space
+
+    assert _one_space(k) == _SPACES.sub(" ", k)
