@@ -208,3 +208,18 @@ def test_one_space_is_the_pattern(k):
     from reader.align.facts import _SPACES, _one_space
 
     assert _one_space(k) == _SPACES.sub(" ", k)
+
+
+def test_no_other_script_outside_the_prefilter():
+    """Every character the prefilter lets through (Latin, common punctuation, symbols) is of none
+    of the scripts _OTHER_WORD starts with: checked on every code point it lets through."""
+    import regex
+
+    from reader.align.facts import _OTHER_SCRIPT_MAYBE
+
+    other = regex.compile(r"[\p{Arabic}\p{Cyrillic}\p{Greek}\p{Hebrew}]")
+    passed = [chr(c) for c in range(0x110000) if not _OTHER_SCRIPT_MAYBE.match(chr(c))]
+    assert len(passed) > 3000  # Latin, its marks, punctuation, currency signs, arrows...
+    assert not [ch for ch in passed if other.match(ch)]
+    assert _OTHER_SCRIPT_MAYBE.match("€") is None and _OTHER_SCRIPT_MAYBE.match("“") is None
+    assert all(_OTHER_SCRIPT_MAYBE.match(ch) for ch in "ميΩЖש\u2126")
