@@ -223,3 +223,26 @@ def test_no_other_script_outside_the_prefilter():
     assert not [ch for ch in passed if other.match(ch)]
     assert _OTHER_SCRIPT_MAYBE.match("€") is None and _OTHER_SCRIPT_MAYBE.match("“") is None
     assert all(_OTHER_SCRIPT_MAYBE.match(ch) for ch in "ميΩЖש\u2126")
+
+
+_ANCHOR_TEXT = st.text(alphabet="0123456789٣۴٠abcUSDEURxyz $€£¥₹₽₺₪﷼\u00A0\u202F\u2009\n.,-ÄÉİ", max_size=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ANCHOR_TEXT, st.integers(0, 30))
+def test_anchor_patterns_find_what_the_regex_module_found(text, p):
+    """The anchors and the prefix lookup run on the stdlib engine (no Unicode property in them):
+    the same matches and groups as the regex module's."""
+    import regex
+
+    from reader.amounts import parser as P
+
+    anchor = regex.compile(rf"(?P<d>{P.D}+)|(?P<s>[$€£¥₹₽₺₪﷼])|(?P<iso>(?-i:[A-Z]{{3}}){P.SP})")
+    prefix = regex.compile(r"[$€£¥₹₽₺₪﷼]|[A-Z]{3}")
+    for lang in ("en", "it", None):
+        c = P._compiled_for(lang)
+        assert [(m.span(), m.lastgroup) for m in c.anchor.finditer(text)] == \
+            [(m.span(), m.lastgroup) for m in anchor.finditer(text)]
+    lo = max(0, p - 4)
+    got, want = P._PREFIX_NEAR.search(text, lo, p), prefix.search(text, lo, p)
+    assert (got and got.span()) == (want and want.span())
