@@ -247,9 +247,14 @@ _GROUP_CHARS = regex.compile(r"[ \u00A0\u202F\u2009'’\u066C]")
 
 def parse_number(raw: str) -> float | None:
     """The value of a number as written: '300,000', '450.000', '300 000', '1,5', '١٢٬٥٠٠'."""
-    if raw.isascii() and raw.isdigit():
-        return float(raw)  # the common case: what the general path below gives for it
-    s = _GROUP_CHARS.sub("", raw.translate(_DIGITS).strip()).replace("\u066B", ".")
+    if raw.isascii():
+        if raw.isdigit():
+            return float(raw)  # the common case: what the general path below gives for it
+        # ASCII without a space or an apostrophe ("613,042", "1.5"): the translation (Arabic digits),
+        # the group characters and the Arabic decimal sign are not in it, only the strip does anything
+        s = raw.strip() if " " not in raw and "'" not in raw else _GROUP_CHARS.sub("", raw.strip())
+    else:
+        s = _GROUP_CHARS.sub("", raw.translate(_DIGITS).strip()).replace("\u066B", ".")
     if not s:
         return None
     seps = [c for c in s if c in ",."]

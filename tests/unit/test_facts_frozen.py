@@ -96,6 +96,31 @@ def test_plain_digits_parse_as_the_separator_rules_do(raw):
     assert parse_number(raw) == float(s)  # the general path for a string without separators
 
 
+def _parse_number_as_it_was(raw):
+    P = parser_module()
+    s = P._GROUP_CHARS.sub("", raw.translate(P._DIGITS).strip()).replace("\u066B", ".")
+    if not s:
+        return None
+    seps = [c for c in s if c in ",."]
+    try:
+        if not seps:
+            return float(s)
+        last = max(s.rfind(","), s.rfind("."))
+        tail = s[last + 1:]
+        if len(set(seps)) == 1 and (len(seps) > 1 or len(tail) == 3):
+            return float(s.replace(",", "").replace(".", ""))
+        head = s[:last].replace(",", "").replace(".", "")
+        return float(f"{head}.{tail}")
+    except ValueError:
+        return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789,.' \t\n-+e_٣۴\u066b\u066c\u00a0’", max_size=14))
+def test_numbers_parse_as_the_general_path_did(raw):
+    assert parser_module().parse_number(raw) == _parse_number_as_it_was(raw)
+
+
 def _period_before_as_it_was(text, start, c, window=45):
     lo = max(0, start - window)
     seg = text[lo:start]
