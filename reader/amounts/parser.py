@@ -255,6 +255,11 @@ def parse_number(raw: str) -> float | None:
         s = raw.strip() if " " not in raw and "'" not in raw else _GROUP_CHARS.sub("", raw.strip())
     else:
         s = _GROUP_CHARS.sub("", raw.translate(_DIGITS).strip()).replace("\u066B", ".")
+    return _separated_value(s)
+
+
+def _separated_value(s: str) -> float | None:
+    """The value of a number whose only separators left are ',' and '.' (groups or a decimal)."""
     if not s:
         return None
     seps = [c for c in s if c in ",."]

@@ -97,22 +97,8 @@ def test_plain_digits_parse_as_the_separator_rules_do(raw):
 
 
 def _parse_number_as_it_was(raw):
-    P = parser_module()
-    s = P._GROUP_CHARS.sub("", raw.translate(P._DIGITS).strip()).replace("\u066B", ".")
-    if not s:
-        return None
-    seps = [c for c in s if c in ",."]
-    try:
-        if not seps:
-            return float(s)
-        last = max(s.rfind(","), s.rfind("."))
-        tail = s[last + 1:]
-        if len(set(seps)) == 1 and (len(seps) > 1 or len(tail) == 3):
-            return float(s.replace(",", "").replace(".", ""))
-        head = s[:last].replace(",", "").replace(".", "")
-        return float(f"{head}.{tail}")
-    except ValueError:
-        return None
+    P = parser_module()  # every character normalised, then the separator rules
+    return P._separated_value(P._GROUP_CHARS.sub("", raw.translate(P._DIGITS).strip()).replace("\u066B", "."))
 
 
 @settings(max_examples=500, deadline=None)
