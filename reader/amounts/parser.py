@@ -2,6 +2,7 @@
 scales, ranges and periods (see ``reader.amounts`` for what parses and the span convention)."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -210,7 +211,9 @@ class _Compiled:
         heads = {_key(w).split(" ")[0] for w in list(t.currency_words) + list(t.phrases)}
         heads |= {_key(w) for w in t.scales if len(w) >= 4}
         self.heads = sorted(h for h in heads if len(h) >= 2)
-        self.anchor = regex.compile(rf"(?P<d>{D}+)|(?P<s>[$€£¥₹₽₺₪﷼])|(?P<iso>(?-i:[A-Z]{{3}}){SP})")
+        # the stdlib engine: no Unicode property here, and it scans a passage in about 3/4 of the
+        # regex module's time (the same matches: tests/unit/test_facts_frozen.py)
+        self.anchor = re.compile(rf"(?P<d>{D}+)|(?P<s>[$€£¥₹₽₺₪﷼])|(?P<iso>[A-Z]{{3}}{SP})")
 
 
     def is_number_word(self, word: str) -> bool:
@@ -244,9 +247,19 @@ _GROUP_CHARS = regex.compile(r"[ \u00A0\u202F\u2009'’\u066C]")
 
 def parse_number(raw: str) -> float | None:
     """The value of a number as written: '300,000', '450.000', '300 000', '1,5', '١٢٬٥٠٠'."""
-    if raw.isascii() and raw.isdigit():
-        return float(raw)  # the common case: what the general path below gives for it
-    s = _GROUP_CHARS.sub("", raw.translate(_DIGITS).strip()).replace("\u066B", ".")
+    if raw.isascii():
+        if raw.isdigit():
+            return float(raw)  # the common case: what the general path below gives for it
+        # ASCII without a space or an apostrophe ("613,042", "1.5"): the translation (Arabic digits),
+        # the group characters and the Arabic decimal sign are not in it, only the strip does anything
+        s = raw.strip() if " " not in raw and "'" not in raw else _GROUP_CHARS.sub("", raw.strip())
+    else:
+        s = _GROUP_CHARS.sub("", raw.translate(_DIGITS).strip()).replace("\u066B", ".")
+    return _separated_value(s)
+
+
+def _separated_value(s: str) -> float | None:
+    """The value of a number whose only separators left are ',' and '.' (groups or a decimal)."""
     if not s:
         return None
     seps = [c for c in s if c in ",."]
@@ -393,7 +406,7 @@ VAGUE = {"milioni", "miliardi", "millions", "milliards", "millones", "millionen"
 ANCHOR_BEFORE = 60
 
 
-_PREFIX_NEAR = regex.compile(r"[$€£¥₹₽₺₪﷼]|[A-Z]{3}")
+_PREFIX_NEAR = re.compile(r"[$€£¥₹₽₺₪﷼]|[A-Z]{3}")  # the stdlib engine, as the anchors
 _WORD_START = regex.compile(r"(?<![\p{L}\p{M}\p{N}])[\p{L}\p{M}]+")
 WORDS_BEFORE = 6  # number words before a currency word: "zweitausendfünfhundert", "deux mille cinq cents"
 

@@ -96,6 +96,17 @@ def test_plain_digits_parse_as_the_separator_rules_do(raw):
     assert parse_number(raw) == float(s)  # the general path for a string without separators
 
 
+def _parse_number_as_it_was(raw):
+    P = parser_module()  # every character normalised, then the separator rules
+    return P._separated_value(P._GROUP_CHARS.sub("", raw.translate(P._DIGITS).strip()).replace("\u066B", "."))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789,.' \t\n-+e_٣۴\u066b\u066c\u00a0’", max_size=14))
+def test_numbers_parse_as_the_general_path_did(raw):
+    assert parser_module().parse_number(raw) == _parse_number_as_it_was(raw)
+
+
 def _period_before_as_it_was(text, start, c, window=45):
     lo = max(0, start - window)
     seg = text[lo:start]
@@ -174,3 +185,75 @@ def test_the_collector_is_paused_only_while_facts_are_extracted():
     for t in threads:
         t.join()
     assert gc.isenabled()
+
+
+_NAME_TEXT = st.lists(st.sampled_from(
+    ["a", "of", "the", "plan", "costs", "council", "Netflix", "The", "THE", "May", "L'Odel", "dell'Eni", "l'ab",
+     "e-mail", "ab-cd", "its", "I", "Deep", "Fake", "Love", "straß", "Straße", "café", "ǅemal", "naïve", "über",
+     "den", "Plan", "im", "Jahr", "and", "und", "e", "o", "ميتا", "بريت", "تايلور", "Ωmega", " ", "  ", "\u00A0",
+     ", ", ". ", "\n", "'", "’", "-", "3", "x3", "Nord3", "ab\u0301", "\u0301", "_", "«", "»"]),
+    max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_NAME_TEXT, cut=st.tuples(st.integers(0, 12), st.integers(0, 12)),
+       lang=st.sampled_from(["en", "it", "fr", "de", "es", "ar", None]))
+def test_short_lower_case_words_are_skipped_as_the_general_code_would(text, cut, lang):
+    """Names and words read only the words that can give a fact (no lower-case ASCII word
+    shorter than MIN_WORD outside German): the same facts as reading every Latin word."""
+    import pytest
+
+    from reader.align import facts
+
+    start, end = min(cut[0], len(text)), max(min(cut[0], len(text)), len(text) - cut[1])
+    fast = facts.name_facts(text, start, end, lang)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(facts, "_FACT_WORD", facts._LATIN_WORD)  # every Latin word: the general code
+        general = facts.name_facts(text, start, end, lang)
+    assert fast == general
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \u00A0\tabcما\u202F", max_size=12))
+def test_one_space_is_the_pattern(k):
+    from reader.align.facts import _SPACES, _one_space
+
+    assert _one_space(k) == _SPACES.sub(" ", k)
+
+
+def test_no_other_script_outside_the_prefilter():
+    """Every character the prefilter lets through (Latin, common punctuation, symbols) is of none
+    of the scripts _OTHER_WORD starts with: checked on every code point it lets through."""
+    import regex
+
+    from reader.align.facts import _OTHER_SCRIPT_MAYBE
+
+    other = regex.compile(r"[\p{Arabic}\p{Cyrillic}\p{Greek}\p{Hebrew}]")
+    passed = [chr(c) for c in range(0x110000) if not _OTHER_SCRIPT_MAYBE.match(chr(c))]
+    assert len(passed) > 3000  # Latin, its marks, punctuation, currency signs, arrows...
+    assert not [ch for ch in passed if other.match(ch)]
+    assert _OTHER_SCRIPT_MAYBE.match("€") is None and _OTHER_SCRIPT_MAYBE.match("“") is None
+    assert all(_OTHER_SCRIPT_MAYBE.match(ch) for ch in "ميΩЖש\u2126")
+
+
+_ANCHOR_TEXT = st.text(alphabet="0123456789٣۴٠abcUSDEURxyz $€£¥₹₽₺₪﷼\u00A0\u202F\u2009\n.,-ÄÉİ", max_size=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ANCHOR_TEXT, st.integers(0, 30))
+def test_anchor_patterns_find_what_the_regex_module_found(text, p):
+    """The anchors and the prefix lookup run on the stdlib engine (no Unicode property in them):
+    the same matches and groups as the regex module's."""
+    import regex
+
+    from reader.amounts import parser as P
+
+    anchor = regex.compile(rf"(?P<d>{P.D}+)|(?P<s>[$€£¥₹₽₺₪﷼])|(?P<iso>(?-i:[A-Z]{{3}}){P.SP})")
+    prefix = regex.compile(r"[$€£¥₹₽₺₪﷼]|[A-Z]{3}")
+    for lang in ("en", "it", None):
+        c = P._compiled_for(lang)
+        assert [(m.span(), m.lastgroup) for m in c.anchor.finditer(text)] == \
+            [(m.span(), m.lastgroup) for m in anchor.finditer(text)]
+    lo = max(0, p - 4)
+    got, want = P._PREFIX_NEAR.search(text, lo, p), prefix.search(text, lo, p)
+    assert (got and got.span()) == (want and want.span())
