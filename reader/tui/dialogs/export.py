@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import weakref
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -15,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, ProgressBar, Select, Static, TextArea
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from reader.errors import ReaderError
 from reader.lang.langtag import normalise_tag, tag_problem
@@ -30,6 +32,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from reader.formats.pipeline import ExportResult
 
 # --- export -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What an export worker came to: the result, or the one line saying why not."""
+
+    name: str
+    path: str
+    result: "ExportResult | None" = None
+    failure: str = ""
 
 
 def _formats() -> dict[str, Format]:
@@ -293,8 +305,11 @@ class ExportDialog(Dialog["ExportResult | None"]):
         self._run_export(name, out, include, force)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _run_export(self, name: str, out: Path, include: bool, force: bool) -> None:
-        app = self.app
+    def _run_export(self, name: str, out: Path, include: bool, force: bool) -> "_Outcome":
+        """The export, in a thread. What came of it is handled in :meth:`_export_ended`, once the
+        worker has ended: a dialog dismissed from inside its own running worker cancelled that
+        worker (the screen's workers are cancelled as it closes), so a caller waiting for the
+        worker saw ``WorkerCancelled`` although the export was written."""
         corpus, store = reader_app(self).corpus, reader_app(self).store
         try:
             from reader.formats import pipeline
@@ -305,15 +320,26 @@ class ExportDialog(Dialog["ExportResult | None"]):
                 out.parent.mkdir(parents=True, exist_ok=True)
             result = pipeline.export_corpus(name, corpus, store, out, force=force, include_suggested=include)
         except ReaderError as exc:
-            app.call_from_thread(self._failed, str(exc))
-            return
+            return _Outcome(name, str(out), failure=str(exc))
         except OSError as exc:
-            app.call_from_thread(self._failed, f"{out}: {exc.strerror or exc}")
-            return
+            return _Outcome(name, str(out), failure=f"{out}: {exc.strerror or exc}")
         except Exception as exc:  # a bug in a format module must not end the app
-            app.call_from_thread(self._failed, f"export failed: {type(exc).__name__}: {exc}")
+            return _Outcome(name, str(out), failure=f"export failed: {type(exc).__name__}: {exc}")
+        return _Outcome(name, str(out), result=result)
+
+    @on(Worker.StateChanged)
+    def _export_ended(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "export" or not event.worker.is_finished:
             return
-        app.call_from_thread(self._done, result, str(out), name)
+        outcome = event.worker.result
+        if isinstance(outcome, _Outcome) and outcome.result is not None:
+            self._done(outcome.result, outcome.path, outcome.name)
+        elif isinstance(outcome, _Outcome):
+            self._failed(outcome.failure)
+        elif event.state == WorkerState.ERROR:
+            self._failed(f"export failed: {event.worker.error}")
+        elif event.state == WorkerState.CANCELLED:
+            self._failed("Export cancelled.")
 
     def _failed(self, message: str) -> None:
         self._exporting = False
