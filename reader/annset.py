@@ -119,6 +119,16 @@ class ShownAnnotations:
     def __len__(self) -> int:
         return len(self.items)
 
+    def with_bounds(self, start: int, end: int) -> list[Annotation]:
+        """The shown annotations spanning exactly ``start``-``end``, in order (a binary search:
+        a tag asks on every key press, and a pass over 10,000 annotations cost about 2 ms)."""
+        i = bisect_left(self._keys, (start, end, "", ""))
+        out = []
+        while i < len(self.items) and self._keys[i][:2] == (start, end):
+            out.append(self.items[i])
+            i += 1
+        return out
+
     def apply(self, changes: Iterable[ChangeLike]) -> Delta:
         """Apply store changes (``before`` → ``after`` each; batches are opened)."""
         removed: list[Annotation] = []

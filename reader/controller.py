@@ -329,7 +329,7 @@ class AnnotationController:
             start += 1
         while end > start and text[end - 1].isspace():
             end -= 1
-        same = [a for a in self.suggestions() if a.start == start and a.end == end]
+        same = [a for a in self._shown.with_bounds(start, end) if a.status == STATUS_SUGGESTED and not a.orphaned]
         return next((a for a in same if a.label == label), same[0] if same else None)
 
     def act(self, action: Action, ann: Annotation, *, note: str = "", label: str = "") -> Outcome:

@@ -76,3 +76,14 @@ def test_a_delta_names_the_old_and_the_new_version_of_an_update():
     rejected = dataclasses.replace(b, status="rejected")
     delta = shown.apply([Change("update", b, rejected)])
     assert delta.removed == (b,) and delta.added == () and len(shown) == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 20), st.integers(1, 4), st.sampled_from(LABELS), st.sampled_from(STATUSES[:2])),
+                max_size=40), st.integers(0, 22), st.integers(1, 5))
+def test_with_bounds_finds_what_a_pass_over_every_annotation_finds(spans, start, length):
+    """The tag's lookup of a suggestion with the selection's bounds is a binary search now, not a pass."""
+    shown = ShownAnnotations()
+    shown.reset([_ann(i, s, n, label, status, "ann") for i, (s, n, label, status) in enumerate(spans)], None)
+    end = start + length
+    assert shown.with_bounds(start, end) == [a for a in shown.items if (a.start, a.end) == (start, end)]
