@@ -111,7 +111,7 @@ async def _press(app, key: str) -> None:
     await asyncio.sleep(0)
 
 
-def _tag_at(n_spans: int, n_words: int, tags: int, tmp: Path) -> float:
+def _tag_at(n_spans: int, n_words: int, tags: int, tmp: Path) -> list[float]:
     corpus = tmp / f"corpus-{n_spans}"
     words = _write_corpus(corpus, n_words)
     annotated = words[1::2][:n_spans]  # every other word, from the start
@@ -121,7 +121,11 @@ def _tag_at(n_spans: int, n_words: int, tags: int, tmp: Path) -> float:
     store = tmp / f"store-{n_spans}"
     _fill_store(corpus, store, annotated)
     times = asyncio.run(_tag_times(corpus, store, targets, "3"))  # claim
-    return statistics.median(times[1:] if len(times) > 2 else times)
+    return times[1:] if len(times) > 2 else times
+
+
+def _p90(times: list[float]) -> float:
+    return sorted(times)[min(len(times) - 1, int(0.9 * len(times)))]
 
 
 def first_salary_tag() -> dict[str, float]:
@@ -147,13 +151,14 @@ def _first_salary_in_subprocess() -> dict[str, float]:
 
 
 def run(quick: bool = False) -> list[dict]:
-    tags = 5 if quick else 11
+    tags = 5 if quick else 31  # frames are ~16.7 ms apart (60 fps): a tag takes 1, 2 or 3 of them
     n_words = 25_000 if quick else 30_000
     big_n = 10_000
     tmp = Path(tempfile.mkdtemp(prefix="bench_edit_"))
     try:
-        small = _tag_at(10, n_words, tags, tmp)
-        big = _tag_at(big_n, n_words, tags, tmp)
+        small_times = _tag_at(10, n_words, tags, tmp)
+        big_times = _tag_at(big_n, n_words, tags, tmp)
+        small, big = statistics.median(small_times), statistics.median(big_times)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     salary = _first_salary_in_subprocess()
@@ -161,6 +166,8 @@ def run(quick: bool = False) -> list[dict]:
         {"section": "edit", "metric": "tag on screen, 10 spans in the document (median)", "value": f"{small * 1000:.1f} ms", "goal": "baseline"},
         {"section": "edit", "metric": f"tag on screen, {big_n:,} spans in the document (median)",
          "value": f"{big * 1000:.1f} ms ({big / small:.2f}x)", "goal": "≤ 1.2x the 10-span tag"},
+        {"section": "edit", "metric": f"tag on screen, 90th percentile: 10 / {big_n:,} spans (a full collection shows here)",
+         "value": f"{_p90(small_times) * 1000:.1f} / {_p90(big_times) * 1000:.1f} ms", "goal": ""},
         {"section": "edit", "metric": "first salary tag of a process, on screen", "value": f"{salary['first']:.1f} ms (later: {salary['later']:.1f} ms)",
          "goal": "< 50 ms"},
     ]

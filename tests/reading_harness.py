@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from textual.app import App
 
+from reader.tui.services.heap import HeapSettler
 from reader.workspace import Workspace
 
 from conftest import SEEDS, copy_seeds  # noqa: F401  (re-exported for the reading tests)
@@ -28,6 +29,7 @@ class HostApp(App):
         self.detection_done = True
         self.first_screen_at: float | None = None
         self.opened: list[tuple[str, ...]] = []
+        self.heap = HeapSettler()
 
     @property
     def corpus(self):
@@ -77,5 +79,9 @@ class HostApp(App):
     def after_first_screen(self) -> None:
         pass
 
+    def settle_heap(self) -> None:
+        self.heap.settle()
+
     def on_unmount(self) -> None:
+        self.heap.release()
         self.workspace.close()

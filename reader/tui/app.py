@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.worker import Worker
 
 from reader.teams.adjudication import GOLD
@@ -27,6 +28,7 @@ from reader.text import one_line
 from reader.tui.services import clipboard
 from reader.tui.commands import ReaderCommands
 from reader.tui.services.detection import DetectionFinished, DetectionProgress, LanguageDetection
+from reader.tui.services.heap import HeapSettler
 from reader.tui.services.shutdown import QuitGuard
 from reader.store.unavailable import UnavailableStore
 
@@ -85,6 +87,7 @@ class ReaderApp(App[None]):
         self._background_started = False  # after_first_screen has run
         self.detection = LanguageDetection(self)
         self.quit_guard = QuitGuard(self)
+        self.heap = HeapSettler()  # collect once and freeze after a new screen is painted
 
     # --- contract attributes -------------------------------------------------
 
@@ -191,6 +194,7 @@ class ReaderApp(App[None]):
         return LibraryScreen()
 
     def on_mount(self) -> None:
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         if self.workspace is None:  # pragma: no cover - get_default_screen normally did it
             self._open_workspace()
             self._update_titles()
@@ -213,6 +217,7 @@ class ReaderApp(App[None]):
         if self._background_started:
             return
         self._background_started = True
+        self._screen_changed(self.screen)  # the first screen came before the app subscribed to screen changes
         from reader.tui.services.warmup import warm_amounts
 
         warm_amounts(self)  # a salary tag then parses with compiled tables
@@ -414,7 +419,18 @@ class ReaderApp(App[None]):
         """Stop detection, rescue unsaved changes, flush and close the store (idempotent). Never raises."""
         self.quit_guard.close()
 
+    # --- the heap (reader/tui/services/heap.py) ------------------------------------------
+
+    def _screen_changed(self, screen: Screen[Any]) -> None:
+        if self.heap.wants(screen):
+            self.call_after_refresh(self.heap.settle, screen)
+
+    def settle_heap(self) -> None:
+        """A screen has built what it keeps while open: collect once and freeze it."""
+        self.call_after_refresh(self.heap.settle)
+
     def on_unmount(self) -> None:
+        self.heap.release()
         self.close_workspace()
         self.quit_guard.remove_signal_handlers()
         if self.is_headless:  # no terminal to get stuck on (run() stands down in a real one)

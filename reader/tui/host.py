@@ -70,6 +70,10 @@ class ReaderAppProtocol(Protocol):
     def after_first_screen(self) -> None:
         """The first screen is painted: start the background work (amount tables, language detection)."""
 
+    def settle_heap(self) -> None:
+        """A screen has built what it keeps while it is open (the comparison's alignments): once it is
+        painted, collect once and keep those objects out of later full collections (gc.freeze)."""
+
 
 def reader_app(node: "DOMNode") -> ReaderAppProtocol:
     """``node.app``, typed as the reader app."""

@@ -101,6 +101,7 @@ class CompareScreen(Screen[None]):
 
     def _aligned(self, parallel: ParallelSet) -> None:
         self.parallel = parallel
+        reader_app(self).settle_heap()  # the facts and alignments stay while the screen is open
         self._show_status()
         self._shade()
         if self.sync:
