@@ -178,7 +178,7 @@ class _GCPause:
         with _GCPause._lock:
             _GCPause._depth -= 1
             if _GCPause._depth == 0 and _GCPause._was_enabled:
-                gc.freeze()  # (reader never freezes objects for good: unfreeze() thaws no one else's)
+                gc.freeze()  # unfreeze() also thaws what the app froze (its next heap settle freezes again)
                 gc.unfreeze()
                 gc.enable()
 
