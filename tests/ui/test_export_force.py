@@ -1,6 +1,8 @@
 """`export --force` replaces a previous export and nothing else (issue #13, item 7)."""
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from pathlib import Path
 
 import pytest
@@ -106,33 +108,45 @@ class Host(App):
         self.push_screen(ExportDialog(), self.results.append)
 
 
-async def test_app_never_offers_to_overwrite_a_store(tmp_path, work, monkeypatch):
-    corpus, store = work
-    monkeypatch.chdir(tmp_path)
+@asynccontextmanager
+async def _open_dialog(corpus, store):
+    """The export dialog on ``corpus`` with ``store`` (read-only): (app, pilot)."""
     c = load_corpus(corpus, detect=False)
     with AnnotationStore(store, corpus=c, readonly=True) as s:
         app = Host(c, s)
         async with app.run_test(size=(120, 36)) as pilot:
             await pilot.pause()
-            app.screen.query_one("#export-format", Select).value = "brat"
-            await pilot.pause()
-            app.screen.query_one("#export-path", Input).value = str(store)
-            await pilot.press("ctrl+s")
-            await pilot.pause()
-            assert isinstance(app.screen, ExportDialog)  # no "Overwrite?" question
-            status = str(app.screen.query_one("#export-status", Static).render())
-            assert "annotation store" in status and "Not exported" in status
-            # a previous export is offered for overwriting, and replaced
-            out = tmp_path / "prev"
-            assert main(["export", str(corpus), "--store", str(store), "--format", "brat", "--out", str(out)]) == 0
-            app.screen.query_one("#export-path", Input).value = str(out)
-            await pilot.press("ctrl+s")
-            await pilot.pause()
-            assert isinstance(app.screen, ConfirmDialog)
-            await pilot.press("y")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert app.results and app.results[0].spans == 1
+            yield app, pilot
+
+
+async def _export_from_dialog(app, pilot, fmt: str, path) -> None:
+    """In the open export dialog: choose ``fmt``, type ``path``, press ctrl+s."""
+    app.screen.query_one("#export-format", Select).value = fmt
+    await pilot.pause()
+    app.screen.query_one("#export-path", Input).value = str(path)
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+
+
+async def test_app_never_offers_to_overwrite_a_store(tmp_path, work, monkeypatch):
+    corpus, store = work
+    monkeypatch.chdir(tmp_path)
+    async with _open_dialog(corpus, store) as (app, pilot):
+        await _export_from_dialog(app, pilot, "brat", store)
+        assert isinstance(app.screen, ExportDialog)  # no "Overwrite?" question
+        status = str(app.screen.query_one("#export-status", Static).render())
+        assert "annotation store" in status and "Not exported" in status
+        # a previous export is offered for overwriting, and replaced
+        out = tmp_path / "prev"
+        assert main(["export", str(corpus), "--store", str(store), "--format", "brat", "--out", str(out)]) == 0
+        app.screen.query_one("#export-path", Input).value = str(out)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.results and app.results[0].spans == 1
 
 
 @pytest.mark.parametrize("fmt, name", [("brat", "brat-out"), ("jsonl", "spans.jsonl")])
@@ -212,20 +226,12 @@ async def test_app_writes_into_a_fifo_without_asking_to_overwrite_it(tmp_path, w
     got: list[bytes] = []
     reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
     reader.start()
-    c = load_corpus(corpus, detect=False)
-    with AnnotationStore(store, corpus=c, readonly=True) as s:
-        app = Host(c, s)
-        async with app.run_test(size=(120, 36)) as pilot:
-            await pilot.pause()
-            app.screen.query_one("#export-format", Select).value = "jsonl"
-            await pilot.pause()
-            app.screen.query_one("#export-path", Input).value = str(fifo)
-            await pilot.press("ctrl+s")
-            await pilot.pause()
-            assert not isinstance(app.screen, ConfirmDialog)
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert app.results and app.results[0].spans == 1
+    async with _open_dialog(corpus, store) as (app, pilot):
+        await _export_from_dialog(app, pilot, "jsonl", fifo)
+        assert not isinstance(app.screen, ConfirmDialog)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.results and app.results[0].spans == 1
     reader.join(10)
     assert got and got[0].count(b"\n") == 5 and got[0].count(b'"quote"') == 1  # a line per document, one span
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
