@@ -262,6 +262,8 @@ def _write_stream(path: Path, fmt: Format, items: Iterable[tuple[Document, list[
             with open(tmp, "rb") as src:
                 shutil.copyfileobj(src, out, 1 << 16)
             return spans
+    except BrokenPipeError:
+        raise  # the pipe's reader went away (`--out /dev/stdout | head`): the CLI stops quietly, as with `-`
     except OSError as exc:
         raise _os_error(path, exc) from None
 

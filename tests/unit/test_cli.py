@@ -482,6 +482,20 @@ def test_export_to_dev_stdout_of_a_process_whose_stdout_is_a_pipe(seeds, store, 
     assert b"exported 1 span" in proc.stderr
 
 
+@pytest.mark.parametrize("name", ["-", "/dev/stdout"])
+def test_export_into_a_pipe_whose_reader_is_gone_stops_quietly(seeds, store, tmp_path, name):
+    """``reader export ... --out /dev/stdout | head``: the reader left, so the export stops with 141 and says
+    nothing, as with ``--out -`` (it said "cannot write the export: Broken pipe" and exited 1)."""
+    annotate(seeds, store, "001_228d26dd8dd40e62", "Netflix", "claim")
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first write
+    try:
+        proc = _export(seeds, store, tmp_path, "--out", name, stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert proc.returncode == 141 and proc.stderr == b"", proc.stderr
+
+
 def test_export_destination_of_a_device_or_a_pipe(tmp_path):
     """The app's overwrite question asks the same: a character device or a FIFO is written, not replaced; a
     regular file that exists still needs --force; a folder format still refuses what is not a folder."""
