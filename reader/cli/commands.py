@@ -274,15 +274,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from reader.formats.guess import guess_format
-    from reader.formats.importer import check_source, import_file
+    from reader.formats.importer import check_source, import_file, started_records
 
     path = _stdin_or_path(args.file, "import")
     with _named_as_typed(path, args.file):
         name = args.format or guess_format(path)  # a rescue file is refused: `reader store restore` replays it
         fmt = _resolve_format(name, args.offsets)
         check_source(fmt, path)  # before the store is opened (or made)
+        records = started_records(fmt, path)  # a file of no record is refused before it too
         with output.open_workspace(args, readonly=False, detect=False) as ws:
-            report = import_file(fmt, path, ws.corpus, ws.store)
+            report = import_file(fmt, path, ws.corpus, ws.store, records=records)
     del ws  # the store and corpus hold every imported text: let them go before the report is printed
     if not args.format:
         output.info(f"{path.name}: read as {name}")

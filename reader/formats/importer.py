@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from reader.errors import FormatError, ReaderError, StoreReadOnlyError
 from reader.lang.langtag import normalise_tag, tag_problem
@@ -469,6 +470,26 @@ def check_source(fmt: Format, path: Path) -> None:
         raise FormatError(f"{path}: no records to import (empty {fmt.name} file); nothing was imported")
 
 
+def _no_records(fmt: Format, path: Path) -> FormatError:
+    what = "folder" if path.is_dir() else "file"
+    return FormatError(f"{path}: no records to import (empty {fmt.name} {what}); nothing was imported")
+
+
+def started_records(fmt: Format, path: Path) -> Iterator[ImportItem | ImportProblem | ImportNote]:
+    """``fmt.read(path)`` with its first item already read, for :func:`import_file`'s ``records``: a source
+    that holds none (``[]``, blank lines) is refused here, in one line, before the CLI opens or makes the
+    store; so is one that cannot be read at all. The first item is given again by the iterator."""
+    items = iter(fmt.read(path))
+    try:
+        first = next(items)
+    except StopIteration:
+        raise _no_records(fmt, path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise FormatError(f"{path}: cannot read: {reason}") from None
+    return itertools.chain([first], items)
+
+
 def import_file(
     fmt: str | Format,
     path: str | Path,
@@ -477,21 +498,24 @@ def import_file(
     *,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[ImportReport], None] | None = None,
+    records: Iterable[ImportItem | ImportProblem | ImportNote] | None = None,
 ) -> ImportReport:
     """Import ``path`` (format ``fmt``) into ``store``; see the module docstring.
 
     ``progress(report)`` is called every 1,000 records and once at the end
     (from the importing thread; a UI worker posts it on as a message).
+    ``records``: what :func:`started_records` gave for this path, else ``fmt.read(path)`` is read here.
     """
     fmt = resolve_format(fmt)
     path = Path(path).expanduser()
-    check_source(fmt, path)
+    if records is None:
+        check_source(fmt, path)
     if store.readonly:
         raise StoreReadOnlyError(store.path, store.readonly_reason or "the store is open read-only")
     imp = _Importer(fmt, path, corpus, store, batch_size)
     started = False
     try:
-        for rec in fmt.read(path):
+        for rec in (records if records is not None else fmt.read(path)):
             started = True
             if isinstance(rec, ImportNote):
                 if not rec.source:
@@ -520,8 +544,7 @@ def import_file(
         imp.problem(ImportProblem(0, f"reading stopped: {reason}", path.name))
     if not imp.report.records and not imp.report.problem_count:
         # the wrong file, most likely: "0 record(s)" and success would hide it (nothing is queued to save)
-        what = "folder" if path.is_dir() else "file"
-        raise FormatError(f"{path}: no records to import (empty {fmt.name} {what}); nothing was imported")
+        raise _no_records(fmt, path)
     imp.flush()
     imp.restore_links()
     if progress is not None:

@@ -204,15 +204,16 @@ def test_import_missing_file(seeds, store, tmp_path, capsys):
     assert code == 1 and "--format" in one_error_line(err)
 
 
-@pytest.mark.parametrize("content", [None, b""])
-def test_import_of_a_missing_or_empty_file_creates_no_store(seeds, tmp_path, capsys, content):
-    """A typo in the file's name (or an empty file) left a new, empty store behind at --store: the store was
-    made before the file was read."""
+@pytest.mark.parametrize("content, fmt", [(None, "jsonl"), (b"", "jsonl"), (b"\n \n\n", "jsonl"), (b"[]", "labelstudio"),
+                                          (b" [ ]\n", "labelstudio"), (b"\n", "prodigy")])
+def test_import_of_a_missing_or_empty_file_creates_no_store(seeds, tmp_path, capsys, content, fmt):
+    """A typo in the file's name (or an empty file, or one of no record: blank lines, ``[]``) left a new,
+    empty store behind at --store: the store was made before the file was read."""
     f = tmp_path / "spans.jsonl"
     if content is not None:
         f.write_bytes(content)
     new = tmp_path / "new-store"
-    code, _, err = run(capsys, "import", seeds, f, "--store", new, "--format", "jsonl")
+    code, _, err = run(capsys, "import", seeds, f, "--store", new, "--format", fmt)
     assert code == 1 and one_error_line(err).startswith(f"reader: error: {f}: ")
     assert not new.exists()
 
