@@ -99,6 +99,7 @@ class DocumentWatcher:
             entry.subscribers.discard(pane)
             if not entry.subscribers:
                 del self._docs[doc_id]
+        self._end_if_idle()
 
     def check(self) -> None:
         """Stat every watched file (the timer, and a screen that comes back, call this)."""
@@ -107,6 +108,18 @@ class DocumentWatcher:
                 del self._docs[doc_id]
                 continue
             self._check_one(doc_id, entry)
+        self._end_if_idle()
+
+    def _end_if_idle(self) -> None:
+        """No document watched (the last pane closed, the app ending): stop the timer and leave the table.
+        The watcher and its timer refer to the app, so while it stayed in :data:`_WATCHERS` (a weak key
+        kept alive by its own value) no app was ever freed: every app a test process ran, with its
+        screens, caches and store, stayed in memory. The next :func:`document_watcher` makes a new one."""
+        if self._docs:
+            return
+        self._timer.stop()
+        if _WATCHERS.get(self.app) is self:
+            del _WATCHERS[self.app]
 
     def _check_one(self, doc_id: str, entry: _Watched) -> None:
         corpus = self.host.corpus
