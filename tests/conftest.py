@@ -76,16 +76,3 @@ def _restore_environment():
         os.environ.clear()
         os.environ.update(saved)
 
-
-# --- the heap: the app's full collection after each new screen, off unless a test asks for it ---
-
-@pytest.fixture(autouse=True)
-def _no_heap_settle(request, monkeypatch):
-    """The app settles the heap after each new full screen (reader/tui/services/heap.py): one full
-    collection of the process. In a test worker the process also holds every earlier test's
-    objects, so a settle cost 0.1-0.5 s there and the UI tests 160 s more CPU in all; an app's own
-    process holds only the app. Tests marked ``heap_settle`` (tests/ui/test_heap.py) keep it on."""
-    if request.node.get_closest_marker("heap_settle") is None:
-        from reader.tui.services.heap import HeapSettler
-
-        monkeypatch.setattr(HeapSettler, "enabled", False)

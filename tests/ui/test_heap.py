@@ -7,15 +7,12 @@ import asyncio
 import gc
 import weakref
 
-import pytest
-
 from reader.tui.screens.reading import ReadingScreen
 
 from test_reading_keys import make_app, open_doc, until
 from tui_helpers import SIZE, run_test
 
 OTHER = "003_744b85a45d014b40"
-pytestmark = pytest.mark.heap_settle
 
 
 async def test_a_document_screen_is_settled_and_a_dialog_is_not(tmp_path):

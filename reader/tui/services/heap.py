@@ -30,9 +30,6 @@ from textual.screen import ModalScreen, Screen
 class HeapSettler:
     """When to collect once and freeze the long-lived objects (see the module docstring)."""
 
-    #: False: never settle (the test suite's workers, whose heaps hold every earlier test's objects)
-    enabled = True
-
     def __init__(self) -> None:
         self._settled: weakref.ref[Screen[object]] | None = None
         self.settles = 0  # how many times the heap was settled (tests, the bench)
@@ -40,15 +37,13 @@ class HeapSettler:
     def wants(self, screen: Screen[object]) -> bool:
         """Should the heap be settled now that ``screen`` is shown? A full screen other than the
         last one settled: not a dialog, nor the same screen again after a dialog closed."""
-        if not self.enabled or isinstance(screen, ModalScreen):
+        if isinstance(screen, ModalScreen):
             return False
         last = self._settled() if self._settled is not None else None
         return last is not screen
 
     def settle(self, screen: Screen[object] | None = None) -> None:
         """Collect once, then freeze every object left (the previous settle's thawed first)."""
-        if not self.enabled:
-            return
         if screen is not None:
             self._settled = weakref.ref(screen)
         gc.unfreeze()
