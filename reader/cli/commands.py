@@ -248,11 +248,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         args.out = None
     if args.out is None and fmt.kind in ("dir", "binary"):
         raise ReaderError(f"{fmt.name}: this format writes a {'folder' if fmt.kind == 'dir' else 'file'}; give --out PATH")
-    from reader.formats.destination import in_place
+    from reader.formats.destination import destination_problem
 
-    # /dev/stdout, a device or a pipe (a FIFO, >(...)) overwrites nothing: written without --force
-    if args.out is not None and not args.force and Path(args.out).exists() and not in_place(args.out):
-        raise ReaderError(f"{args.out}: already exists; use --force to overwrite it")
+    # before the store and corpus are opened (a typo costs no loading); export_corpus asks again with them
+    # and decides what --force may replace (never the store, the corpus or a document)
+    if args.out is not None and not args.force and (problem := destination_problem(args.out, fmt, force=False)):
+        raise ReaderError(f"{args.out}: {problem}")
     from reader.cli.teams import export_layers
 
     with output.open_workspace(args, readonly=True) as ws:

@@ -467,12 +467,16 @@ def check_source(fmt: Format, path: Path) -> None:
     elif path.is_dir():
         raise FormatError(f"{path}: is a folder, not a {fmt.name} file")
     if path.is_file() and path.stat().st_size == 0:
-        raise FormatError(f"{path}: no records to import (empty {fmt.name} file); nothing was imported")
+        raise _no_records(fmt, path)
 
 
 def _no_records(fmt: Format, path: Path) -> FormatError:
     what = "folder" if path.is_dir() else "file"
     return FormatError(f"{path}: no records to import (empty {fmt.name} {what}); nothing was imported")
+
+
+def _reason(exc: OSError | UnicodeDecodeError) -> str:
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def started_records(fmt: Format, path: Path) -> Iterator[ImportItem | ImportProblem | ImportNote]:
@@ -485,8 +489,7 @@ def started_records(fmt: Format, path: Path) -> Iterator[ImportItem | ImportProb
     except StopIteration:
         raise _no_records(fmt, path) from None
     except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise FormatError(f"{path}: cannot read: {reason}") from None
+        raise FormatError(f"{path}: cannot read: {_reason(exc)}") from None
     return itertools.chain([first], items)
 
 
@@ -538,7 +541,7 @@ def import_file(
         imp.problem(ImportProblem(0, f"reading stopped: {exc}", path.name))
     except (OSError, UnicodeDecodeError) as exc:
         imp.flush()
-        reason = getattr(exc, "strerror", None) or str(exc)
+        reason = _reason(exc)
         if not started:
             raise FormatError(f"{path}: cannot read: {reason}") from None
         imp.problem(ImportProblem(0, f"reading stopped: {reason}", path.name))

@@ -104,7 +104,13 @@ class Host(App):
         self.results: list = []
 
     def on_mount(self) -> None:
-        self.push_screen(ExportDialog(), self.results.append)
+        self.push_screen(ExportDialog(), self.dialog_closed)
+
+    def dialog_closed(self, result) -> None:
+        self.results.append(result)
+        # the dialog closes once its export worker has ended: closed from inside the running worker,
+        # it had that worker cancelled (CI: WorkerCancelled for a caller waiting on it)
+        self.export_workers_at_close = [w.state.name for w in self.workers if w.group == "export"]
 
 
 @asynccontextmanager
@@ -146,6 +152,7 @@ async def test_app_never_offers_to_overwrite_a_store(tmp_path, work, monkeypatch
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.results and app.results[0].spans == 1
+        assert "RUNNING" not in app.export_workers_at_close, app.export_workers_at_close
 
 
 @pytest.mark.parametrize("fmt, name", [("brat", "brat-out"), ("jsonl", "spans.jsonl")])
@@ -231,6 +238,7 @@ async def test_app_writes_into_a_fifo_without_asking_to_overwrite_it(tmp_path, w
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.results and app.results[0].spans == 1
+        assert "RUNNING" not in app.export_workers_at_close, app.export_workers_at_close
     reader.join(10)
     assert got and got[0].count(b"\n") == 5 and got[0].count(b'"quote"') == 1  # a line per document, one span
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)

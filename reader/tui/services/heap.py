@@ -32,7 +32,7 @@ class HeapSettler:
 
     def __init__(self) -> None:
         self._settled: weakref.ref[Screen[object]] | None = None
-        self.settles = 0  # how many times the heap was settled (tests, the bench)
+        self.settles = 0  # how many times the heap was settled (for tests)
 
     def wants(self, screen: Screen[object]) -> bool:
         """Should the heap be settled now that ``screen`` is shown? A full screen other than the

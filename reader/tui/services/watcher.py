@@ -154,6 +154,14 @@ class DocumentWatcher:
 _WATCHERS: "weakref.WeakKeyDictionary[App[object], DocumentWatcher]" = weakref.WeakKeyDictionary()
 
 
+def stop_watching(app: App[object], pane: MessagePump, doc_id: str) -> None:
+    """``pane`` no longer shows ``doc_id``. A watcher that has ended (nothing watched) is not made
+    again just to be told so, with a timer started as the app closes."""
+    watcher = _WATCHERS.get(app)
+    if watcher is not None:
+        watcher.unwatch(pane, doc_id)
+
+
 def document_watcher(app: App[object], host: WatchHost) -> DocumentWatcher:
     """The app's one watcher (created on first use)."""
     watcher = _WATCHERS.get(app)

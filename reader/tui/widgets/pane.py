@@ -60,7 +60,7 @@ from reader.tui.widgets.panesearch import PaneSearch
 from reader.tui.widgets.panesuggest import PaneSuggest
 from reader.tui.widgets.searchbar import SearchBar
 from reader.tui.widgets.textview import AnnotatedTextView
-from reader.tui.services.watcher import DocumentChanged, WatchedCorpus, WatchedStore, document_watcher
+from reader.tui.services.watcher import DocumentChanged, WatchedCorpus, WatchedStore, document_watcher, stop_watching
 
 if TYPE_CHECKING:  # pragma: no cover
     from reader.formats.pipeline import ExportResult
@@ -245,7 +245,7 @@ class DocumentPane(PaneSearch, PaneSuggest, PaneCommands, Vertical):
         self.show_offline(offline_line(since) if since is not None else None)
 
     def on_unmount(self) -> None:
-        document_watcher(self.app, self.host).unwatch(self, self.doc_id)
+        stop_watching(self.app, self, self.doc_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "tag_key":
