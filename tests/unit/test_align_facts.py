@@ -217,3 +217,32 @@ def test_links_from_indexed_candidates_are_the_links_of_every_pair(tmp_path, see
         got = propose_links(ps, store.for_document, langs)
     assert len(want) > 50
     assert [(a.id, b.id, r) for a, b, r in got] == [(a.id, b.id, r) for a, b, r in want]
+
+
+# --- the lower-case words of a document, asked word by word (issue 19 item 9) ---------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from reader.align.core import _LOWER_LATIN, LowerWords  # noqa: E402
+
+_ALPHABET = st.sampled_from(list("abAB éÉ\u0301ßẞ-'’.,\n1Ωωاδ_ "))
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(_ALPHABET, max_size=40), words=st.lists(st.text(_ALPHABET, max_size=4), max_size=6))
+def test_lower_words_is_the_set_of_every_lower_case_word(text, words):
+    every = set(_LOWER_LATIN.findall(text))
+    lower = LowerWords(text)
+    for w in words + sorted(every) + [w.casefold() for w in _LOWER_LATIN.findall(text.title())]:
+        assert (w in lower) == (w in every), (text, w)
+        assert (w in lower) == (w in every)  # asked again: the remembered answer
+
+
+def test_a_capitalised_sentence_start_the_text_also_writes_in_lower_case_is_no_name():
+    text = "Pressure grew. The pressure was high in Turin.\n\nPressures on Turin."
+    names = {f.key for f in passage_facts(text, 0, len(text), "en") if f.kind == "name"}
+    assert ("name", "pressure") in names  # the recogniser sees a capital ...
+    facts = document_facts(text, "en")
+    kept = {k for found in facts.facts for k in found if k[0] == "name"}
+    assert ("name", "pressure") not in kept and ("name", "turin") in kept  # ... the document knows better
+    assert ("name", "pressures") in kept  # "pressures" is never written in lower case
