@@ -282,10 +282,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         name = args.format or guess_format(path)  # a rescue file is refused: `reader store restore` replays it
         fmt = _resolve_format(name, args.offsets)
         check_source(fmt, path)  # before the store is opened (or made)
-        records = started_records(fmt, path)  # a file of no record is refused before it too
-        with output.open_workspace(args, readonly=False, detect=False) as ws:
-            report = import_file(fmt, path, ws.corpus, ws.store, records=records)
-    del ws  # the store and corpus hold every imported text: let them go before the report is printed
+        # read up to the first record before it too: a file of none is refused, one of problems only reported
+        started = started_records(fmt, path)
+        report = started.report
+        if report is None:
+            with output.open_workspace(args, readonly=False, detect=False) as ws:
+                report = import_file(fmt, path, ws.corpus, ws.store, records=started.records)
+            del ws  # the store and corpus hold every imported text: let them go before the report is printed
     if not args.format:
         output.info(f"{path.name}: read as {name}")
     console = output.console()

@@ -479,18 +479,66 @@ def _reason(exc: OSError | UnicodeDecodeError) -> str:
     return getattr(exc, "strerror", None) or str(exc)
 
 
-def started_records(fmt: Format, path: Path) -> Iterator[ImportItem | ImportProblem | ImportNote]:
-    """``fmt.read(path)`` with its first item already read, for :func:`import_file`'s ``records``: a source
-    that holds none (``[]``, blank lines) is refused here, in one line, before the CLI opens or makes the
-    store; so is one that cannot be read at all. The first item is given again by the iterator."""
+#: problems (and notes) read before the first record by :func:`started_records`: past this many, the
+#: store is opened anyway (the problems are kept in memory until then)
+LOOK_AHEAD = 10_000
+
+Record = ImportItem | ImportProblem | ImportNote
+
+
+@dataclass
+class Started:
+    """What :func:`started_records` read ahead: ``records`` to import (the items read given again), or,
+    when the source held problems and notes but no record at all, ``report``: the whole import's report,
+    found without a store (nothing to import, so none is opened or made)."""
+
+    records: Iterator[Record]
+    report: ImportReport | None = None
+
+
+def started_records(fmt: Format, path: Path) -> Started:
+    """``fmt.read(path)`` read up to its first record, for :func:`import_file`'s ``records``: the CLI asks
+    before it opens or makes the store. A source that holds nothing (``[]``, blank lines) or only notes is
+    refused here in one line, as is one that cannot be read at all; one that holds only problems (the
+    wrong ``--format``, every line broken) gets its report here, with no store made for it. What was read
+    is given again by the iterator."""
     items = iter(fmt.read(path))
+    ahead: list[Record] = []
+    stopped: str | None = None
     try:
-        first = next(items)
-    except StopIteration:
-        raise _no_records(fmt, path) from None
+        for rec in items:
+            ahead.append(rec)
+            if isinstance(rec, ImportItem) or len(ahead) >= LOOK_AHEAD:
+                return Started(itertools.chain(ahead, items))
+    except ReaderError as exc:
+        if not ahead:
+            raise
+        stopped = str(exc)
     except (OSError, UnicodeDecodeError) as exc:
-        raise FormatError(f"{path}: cannot read: {_reason(exc)}") from None
-    return itertools.chain([first], items)
+        if not ahead:
+            raise FormatError(f"{path}: cannot read: {_reason(exc)}") from None
+        stopped = _reason(exc)
+    report = ImportReport(path=path, format=fmt.name)
+    for rec in ahead:
+        if not isinstance(rec, ImportItem):  # none is: the first one returned above
+            _note_or_problem(report, rec, path)
+    if stopped is not None:
+        report.add_problem(ImportProblem(0, f"reading stopped: {stopped}", path.name))
+    if not report.problem_count:
+        raise _no_records(fmt, path)
+    return Started(iter(()), report)
+
+
+def _note_or_problem(report: ImportReport, rec: ImportNote | ImportProblem, path: Path) -> None:
+    """``rec`` into ``report`` (named after ``path`` when the format left its source empty)."""
+    if not rec.source:
+        rec.source = path.name
+    if isinstance(rec, ImportNote):
+        report.notes.append(rec)
+        return
+    report.add_problem(rec)
+    if rec.line:
+        report.skipped += 1
 
 
 def import_file(
@@ -501,7 +549,7 @@ def import_file(
     *,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[ImportReport], None] | None = None,
-    records: Iterable[ImportItem | ImportProblem | ImportNote] | None = None,
+    records: Iterable[Record] | None = None,
 ) -> ImportReport:
     """Import ``path`` (format ``fmt``) into ``store``; see the module docstring.
 
@@ -520,17 +568,8 @@ def import_file(
     try:
         for rec in (records if records is not None else fmt.read(path)):
             started = True
-            if isinstance(rec, ImportNote):
-                if not rec.source:
-                    rec.source = path.name
-                imp.report.notes.append(rec)
-                continue
-            if isinstance(rec, ImportProblem):
-                if not rec.source:
-                    rec.source = path.name
-                imp.problem(rec)
-                if rec.line:
-                    imp.report.skipped += 1
+            if isinstance(rec, (ImportNote, ImportProblem)):
+                _note_or_problem(imp.report, rec, path)
                 continue
             imp.add_item(rec)
             if progress is not None and imp.report.records % 1000 == 0:

@@ -218,6 +218,41 @@ def test_import_of_a_missing_or_empty_file_creates_no_store(seeds, tmp_path, cap
     assert not new.exists()
 
 
+def test_import_of_only_problems_is_reported_and_makes_no_store(seeds, tmp_path, capsys):
+    """A file whose every record is a problem (the wrong --format, broken lines) was reported, and left a
+    new empty store behind at --store: the store was made before the first record was read."""
+    f = tmp_path / "broken.jsonl"
+    f.write_text('{"doc_id": \n[1, 2]\n"text"\n', encoding="utf-8")
+    new = tmp_path / "new-store"
+    code, out, err = run(capsys, "import", seeds, f, "--store", new, "--format", "jsonl")
+    assert code == 1 and "Traceback" not in out + err
+    assert "imported 0 annotation(s) from 0 record(s), 3 skipped, 3 problem(s)" in out, out
+    assert out.count("broken.jsonl, line ") == 3
+    assert not new.exists()
+
+
+@pytest.mark.parametrize("look_ahead", [10_000, 2])
+def test_import_of_problems_then_a_record_imports_it_and_reports_them(seeds, tmp_path, capsys, monkeypatch, look_ahead):
+    """The problems read ahead for the first record are reported with the rest, whether the record comes
+    before the look-ahead ends (the store is opened then) or after it (opened at the look-ahead's end)."""
+    from reader.corpus import load_corpus
+    from reader.formats import importer
+
+    monkeypatch.setattr(importer, "LOOK_AHEAD", look_ahead)
+    doc = "001_228d26dd8dd40e62"
+    text = load_corpus(seeds).get(doc).text
+    i = text.index("Netflix")
+    good = {"doc_id": doc, "text": text, "spans": [{"start": i, "end": i + 7, "label": "claim"}]}
+    f = tmp_path / "mixed.jsonl"
+    f.write_text("not json\n[1]\n{\n" + json.dumps(good) + "\n", encoding="utf-8")
+    new = tmp_path / "new-store"
+    code, out, err = run(capsys, "import", seeds, f, "--store", new, "--format", "jsonl")
+    assert code == 1 and "Traceback" not in out + err
+    assert "imported 1 annotation(s) from 1 record(s), 3 skipped, 3 problem(s)" in out, out
+    with AnnotationStore(new) as s:
+        assert [(a.start, a.end, a.label) for a in s.for_document(doc)] == [(i, i + 7, "claim")]
+
+
 def _store_files(store: Path) -> dict[str, bytes]:
     return {p.relative_to(store).as_posix(): p.read_bytes() for p in sorted(store.rglob("*")) if p.is_file()}
 
