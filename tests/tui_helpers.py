@@ -21,8 +21,22 @@ async def settle(app, pilot, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not getattr(app, "detection_done", True) and time.monotonic() < deadline:
         await asyncio.sleep(0.01)
-    await app.workers.wait_for_complete()
+    await wait_for_workers(app)
     await pilot.pause()
+
+
+async def wait_for_workers(app) -> None:
+    """``app.workers.wait_for_complete()``, a worker cancelled meanwhile excepted: the team sync's poll is
+    an exclusive worker, so the next poll cancels one still running (a race CI lost once). A worker that
+    failed still fails the test."""
+    import asyncio
+
+    from textual.worker import WorkerCancelled
+
+    results = await asyncio.gather(*[w.wait() for w in list(app.workers)], return_exceptions=True)
+    for r in results:
+        if isinstance(r, BaseException) and not isinstance(r, WorkerCancelled):
+            raise r
 
 
 _NOTIFICATIONS: "weakref.WeakKeyDictionary[App, list[Notification]]" = weakref.WeakKeyDictionary()
