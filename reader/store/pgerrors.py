@@ -29,6 +29,23 @@ import struct
 from typing import Any
 
 CONNECT_TIMEOUT = 5  # seconds
+#: libpq settings that bound how long a silent network (a VPN or Wi-Fi dropped, a NAT that forgot the
+#: connection, a laptop woken up) can hold a call on an open connection: sent data still unacknowledged
+#: fails after ``tcp_user_timeout`` ms, a connection waiting for an answer whose peer is gone after the
+#: keepalive probes (3 s idle, then 3 probes 1 s apart). Without them a poll or a save waited for the
+#: kernel's retransmissions, about 15 minutes, holding the store: the app froze on the next tag
+#: (tests/unit/test_store_silent_network.py). A live but slow server is not cut: its kernel answers the
+#: probes and acknowledges what is sent. A setting the URL gives is kept.
+NETWORK_DEFAULTS = {"keepalives": "1", "keepalives_idle": "3", "keepalives_interval": "1", "keepalives_count": "3",
+                    "tcp_user_timeout": "6000"}
+
+
+def network_defaults(url: str) -> dict[str, Any]:
+    """The :data:`NETWORK_DEFAULTS` that ``url`` (a libpq URL or conninfo) does not set itself."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    given = conninfo_to_dict(url)
+    return {k: v for k, v in NETWORK_DEFAULTS.items() if k not in given}
 #: PostgreSQL's SSLRequest: length 8, code 80877103
 _SSL_REQUEST = struct.pack("!ii", 8, 80877103)
 
@@ -67,6 +84,10 @@ def _probe_endpoint(host: str, port: int) -> str | None:
         except OSError:
             last = "cannot reach the PostgreSQL server; check host, port and the network"
             continue
+        if answer == b"":  # accepted, then closed: a tunnel, a proxy or a port mapping whose server is gone
+            last = (f"the connection to {host}:{port} was closed before a server answered (a tunnel, proxy or port "
+                    "mapping whose server is down?); check the server and the network")
+            continue
         if answer not in (b"S", b"N"):
             return f"the server at {host}:{port} is not a PostgreSQL server (it does not speak its protocol); check the port"
         return None
@@ -103,6 +124,9 @@ def describe_connect_error(location: str, exc: BaseException, url: str | None = 
         port = int(str(params.get("port") or 5432).split(",")[0])
     except ValueError:
         return f"{location}: not a valid PostgreSQL URL (bad port); expected postgresql://user@host[:port]/database"
+    if isinstance(exc, psycopg.errors.ConnectionTimeout):
+        # nothing answered within CONNECT_TIMEOUT: probing would wait as long again (the app waits on a save)
+        return f"{location}: the PostgreSQL server did not answer within {CONNECT_TIMEOUT} s; check the host name and the network"
     if not host.startswith("/"):  # a Unix socket folder has no host name or port to probe
         reason = _probe_endpoint(host, port)
         if reason is not None:

@@ -65,7 +65,7 @@ from reader.redact import redact
 from reader.labels import LABELS_FILE, LabelSet
 from reader.model import now_iso
 from reader.store.base import JSON, META_TABLES, CommitError, Op, StoreImage, ann_from_record
-from reader.store.pgerrors import CONNECT_TIMEOUT, describe_connect_error
+from reader.store.pgerrors import CONNECT_TIMEOUT, describe_connect_error, network_defaults
 from reader.store.pgsecurity import LOGINS_KEY, PER_PERSON
 from reader.store.base import op_key
 from reader.store.location import URL_SCHEMES, LabelSource, is_database_url, safe_location
@@ -222,7 +222,7 @@ class PostgresEngine:
             ) from None
         try:
             conn = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT,
-                                   application_name="reader")
+                                   application_name="reader", **network_defaults(self.url))
         except psycopg.Error as exc:
             raise StoreError(describe_connect_error(self.location, exc, self.url)) from None
         except (ValueError, UnicodeError) as exc:  # conninfo that libpq cannot even parse

@@ -8,7 +8,7 @@ from textual.app import App
 from reader.errors import StoreError, StoreVersionError
 from reader.tui.services import teamsync
 from reader.tui.services.teamsync import StoreSync
-from tui_helpers import notifications, run_test
+from tui_helpers import notifications, run_test, wait_for_workers
 
 
 class _Store:
@@ -41,7 +41,7 @@ async def _run(store: _Store, monkeypatch, seconds: float = 0.5) -> _Host:
     app = _Host(store)
     async with run_test(app) as pilot:
         await asyncio.sleep(seconds)
-        await app.workers.wait_for_complete()
+        await wait_for_workers(app)
         await pilot.pause()
     return app
 
@@ -59,3 +59,43 @@ async def test_a_lost_connection_keeps_polling_quietly(monkeypatch):
     app = await _run(store, monkeypatch)
     assert notifications(app) == []
     assert store.polls >= 3
+
+
+class _HeldStore(_Store):
+    """A store whose poll the network holds until ``released`` is set (the real case: a silent network,
+    tests/unit/test_store_silent_network.py)."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        import threading
+
+        self.released = threading.Event()
+        self.running = 0
+        self.most_at_once = 0
+        self._lock = threading.Lock()
+
+    def refresh(self) -> int:
+        with self._lock:
+            self.polls += 1
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        self.released.wait(10)
+        with self._lock:
+            self.running -= 1
+        return 0
+
+
+async def test_a_held_poll_is_waited_for_not_doubled_every_tick(monkeypatch):
+    """A poll still running was cancelled by the next tick and a new one started (20 ticks a second here):
+    cancelled thread workers run on, so the threads piled up, each queued on the store's lock."""
+    monkeypatch.setattr(teamsync, "REFRESH_SECONDS", 0.05)
+    store = _HeldStore()
+    app = _Host(store)
+    async with run_test(app) as pilot:
+        await asyncio.sleep(0.6)  # 12 ticks while the first poll is held
+        assert store.polls == 1 and store.most_at_once == 1
+        store.released.set()
+        await asyncio.sleep(0.4)
+        assert store.polls >= 3 and store.most_at_once == 1  # polling goes on, one at a time
+        await wait_for_workers(app)
+        await pilot.pause()

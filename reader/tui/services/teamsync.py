@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from textual.app import App
 from textual.timer import Timer
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.errors import ReaderError, StoreVersionError
 from reader.protocols import CorpusAPI, SharedSession
@@ -46,6 +46,7 @@ class StoreSync:
         self.received = 0  # operations taken in since the start
         self.offline: str | None = None  # the line shown while the server is out of reach
         self._timer: Timer | None = None
+        self._worker: Worker[None] | None = None
 
     @staticmethod
     def wanted(store: SharedSession) -> bool:
@@ -56,7 +57,12 @@ class StoreSync:
         self._timer = self.app.set_interval(REFRESH_SECONDS, self.tick, name="store-sync")
 
     def tick(self) -> None:
-        self.app.run_worker(self._poll, thread=True, exclusive=True, group="store-sync", exit_on_error=False)
+        # one poll at a time: a poll the network holds (until the store's timeouts end it) is waited for, not
+        # cancelled and doubled. A cancelled thread worker runs on; a new one every tick piled up threads
+        # queued on the store's lock, and the app's next save waited behind all of them
+        if self._worker is not None and self._worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
+            return
+        self._worker = self.app.run_worker(self._poll, thread=True, group="store-sync", exit_on_error=False)
 
     def _poll(self) -> None:
         try:

@@ -1,0 +1,142 @@
+"""A network that goes silent, for the tests (not a test module).
+
+:class:`SilentLink` puts a TCP server behind a real link that can be cut without closing anything: a
+network namespace of its own, joined to this one by a veth pair, with a forwarder on each side
+(client -> 10.x.y.2:5432 in the namespace -> 10.x.y.1 here -> the real server). ``silence()`` takes the
+link down: from then on packets are dropped, as when Wi-Fi or a VPN drops or a NAT forgets the
+connection, and no side is told (no reset, no FIN), so a call waits for the kernel's retransmissions.
+``restore()`` brings it back. Needs root and ``ip`` (iproute2); :func:`unavailable` says why not.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+_FORWARD = r"""
+import socket, sys, threading
+listen_host, listen_port, to_host, to_port = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); ls.bind((listen_host, listen_port)); ls.listen()
+print("ready", flush=True)
+def pipe(a, b):
+    try:
+        while (d := a.recv(65536)):
+            b.sendall(d)
+    except OSError:
+        pass
+    for s in (a, b):
+        try: s.shutdown(socket.SHUT_RDWR)
+        except OSError: pass
+while True:
+    c, _ = ls.accept()
+    u = socket.create_connection((to_host, to_port))
+    for a, b in ((c, u), (u, c)):
+        threading.Thread(target=pipe, args=(a, b), daemon=True).start()
+"""
+
+
+def unavailable() -> str | None:
+    """Why a :class:`SilentLink` cannot be made here (None: it can)."""
+    if not sys.platform.startswith("linux"):
+        return "network namespaces are Linux only"
+    if os.geteuid() != 0:
+        return "making a network namespace needs root"
+    if shutil.which("ip") is None:
+        return "the ip command (iproute2) is not installed"
+    return None
+
+
+def _ip(*args: str) -> None:
+    subprocess.run(["ip", *args], check=True, capture_output=True, timeout=30)
+
+
+class SilentLink:
+    def __init__(self, to_host: str, to_port: int) -> None:
+        n = os.getpid() % 60000
+        self.ns = f"reader-silent-{n}"
+        self._host_if, self._ns_if = f"rsa{n}", f"rsb{n}"
+        octet = 16 + n % 200
+        self.host_addr, self.ns_addr = f"10.213.{octet}.1", f"10.213.{octet}.2"
+        self.port = 5432
+        self._to = (to_host, to_port)
+        self._proc: subprocess.Popen[str] | None = None
+        self._listener: socket.socket | None = None
+
+    def __enter__(self) -> "SilentLink":
+        try:
+            _ip("netns", "add", self.ns)
+            _ip("link", "add", self._host_if, "type", "veth", "peer", "name", self._ns_if)
+            _ip("link", "set", self._ns_if, "netns", self.ns)
+            _ip("addr", "add", f"{self.host_addr}/30", "dev", self._host_if)
+            _ip("link", "set", self._host_if, "up")
+            _ip("-n", self.ns, "addr", "add", f"{self.ns_addr}/30", "dev", self._ns_if)
+            _ip("-n", self.ns, "link", "set", self._ns_if, "up")
+            _ip("-n", self.ns, "link", "set", "lo", "up")
+            # here: host_addr:port -> the real server
+            self._listener = socket.socket()
+            self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self._listener.bind((self.host_addr, 0))
+            self._listener.listen()
+            threading.Thread(target=self._accept, daemon=True).start()
+            # in the namespace: ns_addr:5432 -> host_addr:port
+            self._proc = subprocess.Popen(
+                ["ip", "netns", "exec", self.ns, sys.executable, "-c", _FORWARD, self.ns_addr, str(self.port),
+                 self.host_addr, str(self._listener.getsockname()[1])],
+                stdout=subprocess.PIPE, text=True)
+            assert self._proc.stdout is not None and self._proc.stdout.readline().strip() == "ready"
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _accept(self) -> None:
+        assert self._listener is not None
+        while True:
+            try:
+                c, _ = self._listener.accept()
+            except OSError:
+                return
+            u = socket.create_connection(self._to)
+            for a, b in ((c, u), (u, c)):
+                threading.Thread(target=_pipe, args=(a, b), daemon=True).start()
+
+    def silence(self) -> None:
+        """Packets are dropped from now on; nothing is closed and nobody is told. The namespace's end of the
+        link goes down: this end keeps its route (no carrier), so packets are not sent another way."""
+        _ip("-n", self.ns, "link", "set", self._ns_if, "down")
+
+    def restore(self) -> None:
+        _ip("-n", self.ns, "link", "set", self._ns_if, "up")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # the veth carrier comes back within milliseconds
+            with socket.socket() as s:
+                s.settimeout(1)
+                if s.connect_ex((self.ns_addr, self.port)) == 0:
+                    return
+            time.sleep(0.05)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
+        if self._listener is not None:
+            self._listener.close()
+        subprocess.run(["ip", "link", "del", self._host_if], capture_output=True, timeout=30)
+        subprocess.run(["ip", "netns", "del", self.ns], capture_output=True, timeout=30)
+
+
+def _pipe(a: socket.socket, b: socket.socket) -> None:
+    try:
+        while d := a.recv(65536):
+            b.sendall(d)
+    except OSError:
+        pass
+    for s in (a, b):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
