@@ -48,7 +48,13 @@ def test_a_role_without_connect_is_told_about_the_database_not_the_password(pg_s
             conn.execute(f'GRANT CONNECT ON DATABASE "{name}" TO PUBLIC')
 
 
-def test_a_server_that_is_not_postgresql():
+@pytest.mark.parametrize("answer, words", [
+    (b"HTTP/1.1 400 Bad Request\r\n\r\n", "not a PostgreSQL server"),  # an HTTP server, as a wrong port would find
+    # accepted and closed at once: an SSH tunnel, a proxy or a container's port mapping whose server is down.
+    # It was called "not a PostgreSQL server; check the port", sending the user after the wrong thing
+    (b"", "closed before a server answered"),
+])
+def test_a_server_that_is_not_postgresql(answer, words):
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen()
@@ -65,7 +71,7 @@ def test_a_server_that_is_not_postgresql():
             with conn:
                 try:
                     conn.recv(100)
-                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+                    conn.sendall(answer)
                 except OSError:
                     pass
 
@@ -73,7 +79,7 @@ def test_a_server_that_is_not_postgresql():
     thread.start()
     try:
         line = _open_error(f"postgresql://alice@127.0.0.1:{port}/team")
-        assert "not a PostgreSQL server" in line and "valid PostgreSQL URL" not in line
+        assert words in line and "valid PostgreSQL URL" not in line, line
     finally:
         stop.set()
         thread.join()
