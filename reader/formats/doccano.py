@@ -57,6 +57,7 @@ from reader.formats.jsonl import (
     get_int,
     get_str,
     item_meta,
+    refuse_foreign_spans,
     make_item,
     span_extras,
     span_from_obj,
@@ -140,6 +141,7 @@ class DoccanoFormat(JsonLinesFormat):
     def from_record(self, obj: Any, line: int, source: str) -> Iterator[ImportItem | ImportProblem | _InfoTally]:  # type: ignore[override]
         try:
             text = get_str(obj, "text", required=True)
+            refuse_foreign_spans(obj, ("label", "labels", "entities"), self.name)
             doc_id = get_id(obj, "id")
             meta = item_meta(obj, strict=False)
             unit = obj.get("offset_unit", self.offsets)

@@ -34,6 +34,23 @@ class BadRecord(ValueError):
 
 # --- helpers shared by the JSON formats -----------------------------------
 
+#: where each JSON format keeps a record's spans, and the ``--format`` that reads them there. A record of one
+#: format read as another kept its text and lost its spans without a word (a JSONL file imported with
+#: ``--format labelstudio`` made documents without a span, exit 0)
+SPAN_KEYS = {"spans": "jsonl", "label": "doccano", "labels": "doccano", "entities": "doccano",
+             "annotations": "labelstudio", "predictions": "labelstudio", "completions": "labelstudio"}
+
+
+def refuse_foreign_spans(obj: dict[str, Any], reads: tuple[str, ...], fmt: str) -> None:
+    """Raise :class:`BadRecord` when ``obj`` holds spans under a key that ``fmt`` does not read (``reads``):
+    the record is another format's, and importing it would keep its text and lose its spans."""
+    for key, owner in SPAN_KEYS.items():
+        if key not in reads and isinstance(obj.get(key), list) and obj[key]:
+            also = " or prodigy" if owner == "jsonl" else ""
+            raise BadRecord(f"{key!r} holds spans, which the {fmt} format does not read (it is the {owner}{also} "
+                            f"form): the record was not imported; import the file with --format {owner}")
+
+
 _LINE_BREAKERS = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"}
 
 
@@ -478,6 +495,7 @@ class JsonlFormat(JsonLinesFormat):
     def from_record(self, obj: Any, line: int, source: str) -> Iterator[ImportItem | ImportProblem]:
         try:
             text = get_str(obj, "text", required=True)
+            refuse_foreign_spans(obj, ("spans",), self.name)
             meta = item_meta(obj)
             doc_id = get_id(obj, "id")
             spans_raw = obj.get("spans", [])

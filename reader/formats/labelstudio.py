@@ -49,7 +49,7 @@ from typing import IO, Any, Callable, Iterable, Iterator
 
 from reader.errors import FormatError
 from reader.formats.base import ExportContext, Format, ImportItem, ImportNote, ImportProblem, SpanRecord, register, text_or_empty, text_stream
-from reader.formats.jsonl import amount_fields, read_amount_fields
+from reader.formats.jsonl import BadRecord, amount_fields, read_amount_fields, refuse_foreign_spans
 from reader.formats.jsonstream import iter_json_array
 from reader.formats.offsets import OffsetConversionError, Utf16Map
 from reader.model import STATUS_SUGGESTED, Annotation, Document
@@ -236,6 +236,17 @@ def parse_task(task: Any, number: int, source: str = "", offsets: str = DEFAULT_
     if task.get("id") is not None:
         tid = f" (id {task['id']!r})"
     minimal = "annotations" not in task and "predictions" not in task and "completions" not in task and "data" not in task
+    try:  # a JSONL, Prodigy or doccano record read as a task: its spans would be lost
+        refuse_foreign_spans(task, ("annotations", "predictions", "completions") + (("label", "labels") if minimal else ()),
+                             "labelstudio")
+    except BadRecord as exc:
+        yield problem(str(exc))
+        return
+    for key in ("label", "labels") if minimal else ():
+        if isinstance(task.get(key), list) and any(isinstance(r, list) for r in task[key]):
+            yield problem(f"{key!r} holds [start, end, label] lists (the doccano form), which the labelstudio format "
+                          "does not read: the record was not imported; import the file with --format doccano")
+            return
     data = task.get("data", task) if not minimal else task
     if not isinstance(data, dict):
         yield problem("'data' is not an object")

@@ -34,6 +34,7 @@ from reader.formats.jsonl import (
     get_id,
     get_str,
     item_meta,
+    refuse_foreign_spans,
     make_item,
     parse_span_objects,
     type_name,
@@ -92,6 +93,7 @@ class ProdigyFormat(JsonLinesFormat):
     def from_record(self, obj: Any, line: int, source: str) -> Iterator[ImportItem | ImportProblem]:
         try:
             text = get_str(obj, "text", required=True)
+            refuse_foreign_spans(obj, ("spans",), self.name)
             answer = obj.get("answer", "accept")
             if answer != "accept":
                 if answer in ("reject", "ignore"):

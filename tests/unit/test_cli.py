@@ -253,6 +253,31 @@ def test_import_of_problems_then_a_record_imports_it_and_reports_them(seeds, tmp
         assert [(a.start, a.end, a.label) for a in s.for_document(doc)] == [(i, i + 7, "claim")]
 
 
+@pytest.mark.parametrize("written_as, read_as", [
+    ("jsonl", "labelstudio"), ("jsonl", "doccano"), ("doccano", "jsonl"), ("doccano", "prodigy"),
+    ("doccano", "labelstudio"), ("prodigy", "doccano"), ("prodigy", "labelstudio"),
+])
+def test_a_file_imported_as_the_wrong_format_loses_no_span_silently(seeds, store, tmp_path, capsys, written_as, read_as):
+    """A JSONL file imported with --format labelstudio (or doccano) made a document of each record without
+    its spans, exit 0; a right import afterwards added every text a second time. Now each such record is a
+    problem naming the format that reads it, nothing is imported, exit 1."""
+    annotate(seeds, store, "001_228d26dd8dd40e62", "Netflix", "claim")
+    out_file = tmp_path / ("exported.json" if written_as == "labelstudio" else "exported.jsonl")
+    code, _, _ = run(capsys, "export", seeds, "--store", store, "--format", written_as, "--out", out_file,
+                     "--doc", "001_228d26dd8dd40e62")
+    assert code == 0
+    new = tmp_path / "other-store"
+    code, out, err = run(capsys, "import", seeds, out_file, "--store", new, "--format", read_as)
+    assert code == 1 and "Traceback" not in out + err
+    assert "imported 0 annotation(s) from 0 record(s)" in out, out
+    flat = " ".join(out.split())  # the console wraps long lines
+    owner = "jsonl" if written_as == "prodigy" else written_as  # "spans": "the jsonl or prodigy form"
+    assert f"which the {read_as} format does not read" in flat and f"--format {owner}" in flat, out
+    assert not new.exists()  # every record refused: no store made
+    code, out, _ = run(capsys, "import", seeds, out_file, "--store", new, "--format", written_as)  # the right one
+    assert code == 0 and "imported 1 annotation(s)" in out, out
+
+
 def _store_files(store: Path) -> dict[str, bytes]:
     return {p.relative_to(store).as_posix(): p.read_bytes() for p in sorted(store.rglob("*")) if p.is_file()}
 
