@@ -635,7 +635,11 @@ def cmd_store(args: argparse.Namespace) -> int:
             return output.EXIT_OK
         for p in problems:
             console.print(output.text(p), soft_wrap=True)
-        output.err(f"{name}: {len(problems)} problem(s); run `reader store recover --store {name}` to rebuild it")
+        if not is_database_url(args.store) and not Path(args.store).is_dir():
+            output.err(f"{name}: {len(problems)} problem(s)")  # no store there: nothing for recover to rebuild
+        else:
+            output.err(f"{name}: {len(problems)} problem(s); run `reader store recover --store {name}` to rebuild what it "
+                       "can (a line above that says what to do by hand needs that done first)")
         return output.EXIT_ERROR
     summary = recover_store(args.store)
     console.print(output.text(summary), soft_wrap=True)

@@ -579,6 +579,10 @@ class FileEngine:
         has_meta = read_meta(self.meta_path, image)
         if not has_meta:
             refuse_missing_meta(self.path)  # never taken for a new store, never written over
+        for folder in (self.docs_dir, self.texts_dir):  # a file there read as "no documents": exports lost them
+            if os.path.lexists(folder) and not folder.is_dir():
+                raise StoreError(f"{folder}: not a folder (a file is in the way): its documents cannot be read; move "
+                                 f"it away, then run `reader store recover --store {self.path}`")
         load_shards(self.docs_dir, image)
         load_texts(self.texts_dir, image)  # none in a store of schema 2 (its texts are in meta.json)
         refuse_missing_shards(self.path)

@@ -101,6 +101,32 @@ def _shard_problems(shard: ShardRead, seen: dict[str, str], image: StoreImage) -
     return problems
 
 
+def _texts_problems(path: Path) -> list[str]:
+    """What is wrong with the imported documents' files (``texts/``): one that cannot be read, two that hold
+    one document, one that holds a document other than its name says (a file copied over another by hand:
+    the document it was named for has lost its text, and ``check`` said ok), a file where the folder must be."""
+    problems: list[str] = []
+    for name in (DOCS_DIR, TEXTS_DIR):
+        folder = path / name
+        if os.path.lexists(folder) and not folder.is_dir():
+            problems.append(f"{folder}: not a folder (a file is in the way): its documents cannot be read or saved; "
+                            f"move it away, then run `reader store recover --store {path}`")
+    seen: dict[str, str] = {}
+    for text in iter_shards(path / TEXTS_DIR, texts=True):
+        if not text.ok:
+            problems.append(str(text.error()))
+            continue
+        if text.doc_id in seen:
+            problems.append(f"{text.path}: imported document {text.doc_id!r} is also stored in {seen[text.doc_id]}")
+        seen.setdefault(text.doc_id, text.path.name)
+        if text.path.name != shard_name(text.doc_id):
+            problems.append(f"{text.path}: holds imported document {text.doc_id!r}, whose file is {shard_name(text.doc_id)} "
+                            "(copied or renamed by hand?): the document this file is named for may have lost its text; "
+                            f"move the file away, then run `reader store recover --store {path}` (it rebuilds that file from the kept "
+                            "journals) or import that document's file again")
+    return problems
+
+
 def check_store(path: str | os.PathLike[str]) -> list[str]:
     """Problems of the store at ``path`` (empty list when it is fine). Reads only."""
     return check_store_report(path)[0]
@@ -148,7 +174,7 @@ def _check(path: Path, notes: list[str]) -> list[str]:
     seen: dict[str, str] = {}
     for shard in iter_shards(path / DOCS_DIR):
         problems.extend(_shard_problems(shard, seen, image))
-    problems.extend(str(text.error()) for text in iter_shards(path / TEXTS_DIR, texts=True) if not text.ok)
+    problems.extend(_texts_problems(path))
     problems.extend(f"{m.path}: {m.reason}" for m in missing_shards(path))
     if (path / LOCK_FILE).is_dir() and not (path / LOCK_FILE).is_symlink():  # a symlink: refuse_symlinks said it
         problems.append(in_the_way(path / LOCK_FILE, "a folder"))

@@ -271,3 +271,40 @@ def test_meta_json_damaged_after_the_upgrade_is_rebuilt_in_the_schema_of_its_bac
     with AnnotationStore(path, readonly=True) as store:
         assert store.get_state("last") == {"doc": "d1"} and len(store.all()) == 1
     assert check_store(path) == []
+
+
+def test_a_text_file_copied_over_another_is_named_by_check_and_rebuilt_by_recover(tmp_path: Path) -> None:
+    """A texts file copied by hand over another's: the store opened without the lost document's text, export
+    left its annotations out, and check said ok (found by an adversarial pass)."""
+    path = tmp_path / "s"
+    _import(path, "imp0", _text(0, 300))
+    _import(path, "imp1", _text(1, 300))
+    assert check_store(path) == []
+    lost = path / "texts" / shard_name("imp1")
+    lost.write_bytes((path / "texts" / shard_name("imp0")).read_bytes())
+    problems = check_store(path)
+    assert any("'imp0' is also stored in" in p for p in problems), problems
+    assert any(f"{lost}: holds imported document 'imp0', whose file is {shard_name('imp0')}" in p
+               and "move the file away, then run `reader store recover" in p for p in problems), problems
+    lost.rename(tmp_path / "moved-away.json")  # what the line says to do
+    recover_store(path)
+    assert check_store(path) == []
+    with AnnotationStore(path, readonly=True) as store:
+        assert store.document("imp1") is not None and store.document("imp1").text == _text(1, 300)
+
+
+@pytest.mark.parametrize("folder", ["texts", "docs"])
+def test_a_file_in_place_of_a_store_folder_is_refused_and_named_by_check(tmp_path: Path, folder: str) -> None:
+    """``texts`` replaced by a plain file: read-only opens saw no imported document (export left every
+    annotation of one out, exit 0) and check said ok."""
+    path = tmp_path / "s"
+    _import(path, "imp0", _text(0, 300))
+    with AnnotationStore(path, annotator="a") as store:
+        store.add("imp0", 0, 8, "claim")
+    import shutil
+
+    shutil.rmtree(path / folder)
+    (path / folder).write_text("x")
+    with pytest.raises(StoreError, match=f"{folder}: not a folder .*move it away"):
+        AnnotationStore(path, readonly=True)
+    assert any(f"{folder}: not a folder" in p for p in check_store(path))
