@@ -67,7 +67,13 @@ def _corrupt_name(path: Path) -> Path:
 def _keep_damaged(path: Path) -> Path:
     """The name the damaged ``path`` is kept under (it is, when there: one deleted by hand is not)."""
     aside = _corrupt_name(path)
-    if path.exists():
+    if path.is_dir() and not path.is_symlink():
+        # a folder where the file must be (made by hand): nothing of the store is in it to keep in place,
+        # and it can be neither linked nor copied as a file; it is moved aside whole (recover failed on it
+        # with a bare "Is a directory")
+        os.rename(path, aside)
+        fsutil.fsync_dir(aside.parent)
+    elif path.exists():
         _set_aside(path, aside)
     return aside
 

@@ -308,3 +308,24 @@ def test_a_file_in_place_of_a_store_folder_is_refused_and_named_by_check(tmp_pat
     with pytest.raises(StoreError, match=f"{folder}: not a folder .*move it away"):
         AnnotationStore(path, readonly=True)
     assert any(f"{folder}: not a folder" in p for p in check_store(path))
+
+
+@pytest.mark.parametrize("folder", ["texts", "docs"])
+def test_a_folder_in_place_of_a_store_file_is_moved_aside_by_recover(tmp_path: Path, folder: str) -> None:
+    """check said to run recover, and recover failed with a bare "Is a directory" (adversarial pass)."""
+    path = tmp_path / "s"
+    _import(path, "imp0", _text(0, 300))
+    with AnnotationStore(path, annotator="a") as store:
+        store.add("imp0", 0, 8, "claim")
+    victim = path / folder / shard_name("imp0")
+    victim.unlink()
+    victim.mkdir()
+    (victim / "kept.txt").write_text("whatever was put here")
+    assert any("is a folder, not a file" in p for p in check_store(path))
+    recover_store(path)
+    assert check_store(path) == []
+    aside = [p for p in (path / folder).iterdir() if p.name.startswith(victim.name + ".corrupt-")]
+    assert len(aside) == 1 and (aside[0] / "kept.txt").read_text() == "whatever was put here"
+    with AnnotationStore(path, readonly=True) as store:
+        assert store.document("imp0").text == _text(0, 300)
+        assert [(a.start, a.end) for a in store.for_document("imp0")] == [(0, 8)]
