@@ -840,6 +840,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
             raise output.UsageError("reader import: usage: reader import [CORPUS] FILE [--format F]")
         args.file = paths.pop()
         args.corpus = paths[0] if paths else None
+    for dest, flag in (("store", "--store"), ("top_store", "--store"), ("out", "--out"), ("file", "FILE"), ("corpus", "CORPUS")):
+        # "" was read as the current folder (`--out ''`: "it is a folder") or as the default (`--store "$UNSET"`
+        # wrote into ./annotations)
+        if getattr(args, dest, None) == "":
+            raise output.UsageError(f"reader {args.command or ''}: {flag} is empty (an unset shell variable?); "
+                                    "give a file or folder name".replace("reader : ", "reader: "))
     top = getattr(args, "top_store", None)
     args.store = resolve_store(args.store or top)
     args.annotator_given = getattr(args, "annotator", None) or getattr(args, "top_annotator", None)

@@ -617,3 +617,18 @@ def test_export_with_force_to_a_symlink_replaces_its_target_not_the_link(seeds, 
     assert link.is_symlink() and link.resolve() == real.resolve()
     assert real.read_bytes() == expected
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize("argv", [
+    ["export", "{seeds}", "--store", "{store}", "-f", "jsonl", "--out", ""],
+    ["import", "{seeds}", "", "--store", "{store}"],
+    ["docs", "{seeds}", "--store", ""],
+    ["stats", "", "--store", "{store}"],
+])
+def test_an_empty_path_is_refused_not_read_as_the_current_folder_or_the_default(seeds, store, capsys, argv):
+    """`--out ''` said "it is a folder", `import ''` looked for .ann files in ., and `--store "$UNSET"` opened
+    the default store (adversarial pass)."""
+    before = _store_files(store) if store.exists() else None
+    code, out, err = run(capsys, *[a.format(seeds=seeds, store=store) for a in argv])
+    assert code == 2 and "is empty (an unset shell variable?)" in err and "Traceback" not in err
+    assert (_store_files(store) if store.exists() else None) == before
