@@ -844,8 +844,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         # "" was read as the current folder (`--out ''`: "it is a folder") or as the default (`--store "$UNSET"`
         # wrote into ./annotations)
         if getattr(args, dest, None) == "":
-            raise output.UsageError(f"reader {args.command or ''}: {flag} is empty (an unset shell variable?); "
-                                    "give a file or folder name".replace("reader : ", "reader: "))
+            who = f"reader {args.command}" if args.command else "reader"
+            raise output.UsageError(f"{who}: {flag} is empty (an unset shell variable?); give a file or folder name")
     top = getattr(args, "top_store", None)
     args.store = resolve_store(args.store or top)
     args.annotator_given = getattr(args, "annotator", None) or getattr(args, "top_annotator", None)

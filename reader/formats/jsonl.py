@@ -45,7 +45,9 @@ def refuse_foreign_spans(obj: dict[str, Any], reads: tuple[str, ...], fmt: str) 
     """Raise :class:`BadRecord` when ``obj`` holds spans under a key that ``fmt`` does not read (``reads``):
     the record is another format's, and importing it would keep its text and lose its spans."""
     for key, owner in SPAN_KEYS.items():
-        if key not in reads and isinstance(obj.get(key), list) and obj[key]:
+        value = obj.get(key)
+        # spans are objects or [start, end, label] lists; a list of strings is document categories (kept as is)
+        if key not in reads and isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
             also = " or prodigy" if owner == "jsonl" else ""
             raise BadRecord(f"{key!r} holds spans, which the {fmt} format does not read (it is the {owner}{also} "
                             f"form): the record was not imported; import the file with --format {owner}")

@@ -46,6 +46,8 @@ def network_defaults(url: str) -> dict[str, Any]:
 
     given = conninfo_to_dict(url)
     return {k: v for k, v in NETWORK_DEFAULTS.items() if k not in given}
+
+
 #: PostgreSQL's SSLRequest: length 8, code 80877103
 _SSL_REQUEST = struct.pack("!ii", 8, 80877103)
 

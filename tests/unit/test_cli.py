@@ -632,3 +632,17 @@ def test_an_empty_path_is_refused_not_read_as_the_current_folder_or_the_default(
     code, out, err = run(capsys, *[a.format(seeds=seeds, store=store) for a in argv])
     assert code == 2 and "is empty (an unset shell variable?)" in err and "Traceback" not in err
     assert (_store_files(store) if store.exists() else None) == before
+
+
+def test_document_categories_under_a_span_key_of_another_format_are_no_foreign_spans(seeds, tmp_path, capsys):
+    """"labels": ["sports"] (a document's categories, as text classifiers write) is not doccano's spans."""
+    from reader.corpus import load_corpus
+
+    doc = "001_228d26dd8dd40e62"
+    text = load_corpus(seeds).get(doc).text
+    i = text.index("Netflix")
+    f = tmp_path / "categories.jsonl"
+    f.write_text(json.dumps({"id": doc, "text": text, "labels": ["sports", "tech"],
+                             "spans": [{"start": i, "end": i + 7, "label": "claim"}]}) + "\n", encoding="utf-8")
+    code, out, err = run(capsys, "import", seeds, f, "--store", tmp_path / "s", "--format", "jsonl")
+    assert code == 0 and "imported 1 annotation(s)" in out, out + err
