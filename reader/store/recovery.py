@@ -543,6 +543,8 @@ class _Recovery:
         """Rebuild an imported document's ``texts/`` file from its ``.bak`` and the kept journals since
         (a file written once, without a ``.bak``: from the journal of that compaction alone)."""
         key = f"{TEXTS_DIR}/{path.name}"
+        if self._rebuild_whole_text(path, key, reason):
+            return
         if self._backup_lost(key, reason, missing):
             return
         bak = path.with_name(path.name + ".bak")
@@ -579,6 +581,35 @@ class _Recovery:
             + ("" if value is not None else " (the document is no longer in the store)")
             + (f"; the damaged file is {aside.name}." if aside.exists() else ".")
         )
+
+    def _rebuild_whole_text(self, path: Path, key: str, reason: str) -> bool:
+        """Rebuild a ``texts/`` file from the kept journals alone when they hold its whole content: every
+        change of an imported document's text writes (or removes) its whole record, so the records of the
+        newest kept journal that rewrote the file, and of those after it, give the file whatever became
+        of its ``.bak`` (deleted or damaged too: recover named the text lost while a journal held all of
+        it). False when they do not (no kept journal rewrote it, or a later one was deleted)."""
+        doc_id = self._text_id_from_journals(path)
+        if doc_id is None:
+            return False
+        journals = self._since_backup(key, text=doc_id, has_backup=True)
+        if not journals or not journals[0][1]:
+            return False  # no kept journal rewrote it (the .bak and the current journal say the rest)
+        if self.dry:
+            return True
+        aside = _keep_damaged(path)
+        rebuilt = StoreImage()
+        changes = 0
+        for journal, ops in journals:
+            apply_records(ops, rebuilt, journal)
+            changes += len(ops)
+        value = rebuilt.meta[TEXTS_TABLE].get(doc_id)
+        fsutil.atomic_write(path, dumps_tables(text_tables(doc_id, value)))
+        self.actions.append(
+            f"{key} ({doc_id}): {reason}; rebuilt from {changes} change(s) of the kept journals, which hold its "
+            "whole record" + ("" if value is not None else " (the document is no longer in the store)")
+            + (f"; the damaged file is {aside.name}." if aside.exists() else ".")
+        )
+        return True
 
     def _recover_shard(self, shard: Path, reason: str, missing: MissingShard | None = None) -> None:
         """Rebuild a shard from its ``.bak``, every record still readable in the damaged

@@ -329,3 +329,25 @@ def test_a_folder_in_place_of_a_store_file_is_moved_aside_by_recover(tmp_path: P
     with AnnotationStore(path, readonly=True) as store:
         assert store.document("imp0").text == _text(0, 300)
         assert [(a.start, a.end) for a in store.for_document("imp0")] == [(0, 8)]
+
+
+def test_a_text_file_lost_with_its_backup_is_rebuilt_from_the_journal_that_holds_its_whole_record(tmp_path: Path) -> None:
+    """Every change of an imported text writes its whole record, so the kept journal of the file's last rewrite
+    gives all of it. recover said "cannot be rebuilt ... its backup is damaged too" (or "the changes before its
+    last rewrite are lost" with the backup gone) and the store opened without the document (adversarial pass)."""
+    path = tmp_path / "s"
+    _import(path, "imp0", _text(0, 300))
+    _import(path, "imp1", _text(1, 300))
+    lost = path / "texts" / shard_name("imp1")
+    lost.write_bytes((path / "texts" / shard_name("imp0")).read_bytes())  # copied over by hand ...
+    _import(path, "imp1", _text(1, 300))  # ... and repaired by importing it again: a rewrite, with a .bak
+    assert check_store(path) == []
+    bak = lost.with_name(lost.name + ".bak")
+    assert bak.exists()
+    bak.write_text("garbage")
+    lost.unlink()
+    summary = recover_store(path)
+    assert "which hold its whole record" in summary, summary
+    assert check_store(path) == []
+    with AnnotationStore(path, readonly=True) as store:
+        assert store.document("imp1").text == _text(1, 300)
