@@ -568,6 +568,13 @@ class _Recovery:
         journals = self._journals_to_rebuild(key, reason, path, doc_id, text=True)
         if journals is None:
             return
+        self._write_text(path, f"{key} ({doc_id}): {reason}; rebuilt from {bak.name + ' and ' if bak.exists() else ''}",
+                         doc_id, rebuilt, journals)
+
+    def _write_text(self, path: Path, told: str, doc_id: str, rebuilt: StoreImage,
+                    journals: list[tuple[Path, list[Record]]], why: str = "") -> None:
+        """``journals`` applied to ``rebuilt``, written to ``path`` (the damaged file kept aside), and told:
+        ``told`` then the number of changes, then ``why``."""
         aside = _keep_damaged(path)
         changes = 0
         for journal, ops in journals:
@@ -575,9 +582,8 @@ class _Recovery:
             changes += len(ops)
         value = rebuilt.meta[TEXTS_TABLE].get(doc_id)
         fsutil.atomic_write(path, dumps_tables(text_tables(doc_id, value)))
-        source = f"{bak.name} and " if bak.exists() else ""
         self.actions.append(
-            f"{key} ({doc_id}): {reason}; rebuilt from {source}{changes} change(s) of the kept journals"
+            f"{told}{changes} change(s) of the kept journals{why}"
             + ("" if value is not None else " (the document is no longer in the store)")
             + (f"; the damaged file is {aside.name}." if aside.exists() else ".")
         )
@@ -594,21 +600,9 @@ class _Recovery:
         journals = self._since_backup(key, text=doc_id, has_backup=True)
         if not journals or not journals[0][1]:
             return False  # no kept journal rewrote it (the .bak and the current journal say the rest)
-        if self.dry:
-            return True
-        aside = _keep_damaged(path)
-        rebuilt = StoreImage()
-        changes = 0
-        for journal, ops in journals:
-            apply_records(ops, rebuilt, journal)
-            changes += len(ops)
-        value = rebuilt.meta[TEXTS_TABLE].get(doc_id)
-        fsutil.atomic_write(path, dumps_tables(text_tables(doc_id, value)))
-        self.actions.append(
-            f"{key} ({doc_id}): {reason}; rebuilt from {changes} change(s) of the kept journals, which hold its "
-            "whole record" + ("" if value is not None else " (the document is no longer in the store)")
-            + (f"; the damaged file is {aside.name}." if aside.exists() else ".")
-        )
+        if not self.dry:
+            self._write_text(path, f"{key} ({doc_id}): {reason}; rebuilt from ", doc_id, StoreImage(), journals,
+                             ", which hold its whole record")
         return True
 
     def _recover_shard(self, shard: Path, reason: str, missing: MissingShard | None = None) -> None:
