@@ -14,14 +14,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 _FORWARD = r"""
 import socket, sys, threading
 listen_host, listen_port, to_host, to_port = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); ls.bind((listen_host, listen_port)); ls.listen()
-print("ready", flush=True)
+print(ls.getsockname()[1], flush=True)  # ready, on this port
 def pipe(a, b):
     try:
         while (d := a.recv(65536)):
@@ -63,8 +62,7 @@ class SilentLink:
         self.host_addr, self.ns_addr = f"10.213.{octet}.1", f"10.213.{octet}.2"
         self.port = 5432
         self._to = (to_host, to_port)
-        self._proc: subprocess.Popen[str] | None = None
-        self._listener: socket.socket | None = None
+        self._procs: list[subprocess.Popen[str]] = []
 
     def __enter__(self) -> "SilentLink":
         try:
@@ -76,33 +74,21 @@ class SilentLink:
             _ip("-n", self.ns, "addr", "add", f"{self.ns_addr}/30", "dev", self._ns_if)
             _ip("-n", self.ns, "link", "set", self._ns_if, "up")
             _ip("-n", self.ns, "link", "set", "lo", "up")
-            # here: host_addr:port -> the real server
-            self._listener = socket.socket()
-            self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self._listener.bind((self.host_addr, 0))
-            self._listener.listen()
-            threading.Thread(target=self._accept, daemon=True).start()
-            # in the namespace: ns_addr:5432 -> host_addr:port
-            self._proc = subprocess.Popen(
-                ["ip", "netns", "exec", self.ns, sys.executable, "-c", _FORWARD, self.ns_addr, str(self.port),
-                 self.host_addr, str(self._listener.getsockname()[1])],
-                stdout=subprocess.PIPE, text=True)
-            assert self._proc.stdout is not None and self._proc.stdout.readline().strip() == "ready"
+            # here: host_addr:<any port> -> the real server; in the namespace: ns_addr:5432 -> host_addr:<that port>
+            port = self._forward([], self.host_addr, 0, *self._to)
+            self._forward(["ip", "netns", "exec", self.ns], self.ns_addr, self.port, self.host_addr, port)
         except BaseException:
             self.__exit__()
             raise
         return self
 
-    def _accept(self) -> None:
-        assert self._listener is not None
-        while True:
-            try:
-                c, _ = self._listener.accept()
-            except OSError:
-                return
-            u = socket.create_connection(self._to)
-            for a, b in ((c, u), (u, c)):
-                threading.Thread(target=_pipe, args=(a, b), daemon=True).start()
+    def _forward(self, prefix: list[str], host: str, port: int, to_host: str, to_port: int) -> int:
+        """Start a forwarder process (``prefix``: in the namespace) listening on host:port; its port."""
+        proc = subprocess.Popen([*prefix, sys.executable, "-c", _FORWARD, host, str(port), to_host, str(to_port)],
+                                stdout=subprocess.PIPE, text=True)
+        self._procs.append(proc)
+        assert proc.stdout is not None
+        return int(proc.stdout.readline())
 
     def silence(self) -> None:
         """Packets are dropped from now on; nothing is closed and nobody is told. The namespace's end of the
@@ -120,23 +106,8 @@ class SilentLink:
             time.sleep(0.05)
 
     def __exit__(self, *exc: object) -> None:
-        if self._proc is not None:
-            self._proc.kill()
-            self._proc.wait()
-        if self._listener is not None:
-            self._listener.close()
+        for proc in self._procs:
+            proc.kill()
+            proc.wait()
         subprocess.run(["ip", "link", "del", self._host_if], capture_output=True, timeout=30)
         subprocess.run(["ip", "netns", "del", self.ns], capture_output=True, timeout=30)
-
-
-def _pipe(a: socket.socket, b: socket.socket) -> None:
-    try:
-        while d := a.recv(65536):
-            b.sendall(d)
-    except OSError:
-        pass
-    for s in (a, b):
-        try:
-            s.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
