@@ -246,3 +246,46 @@ def test_a_capitalised_sentence_start_the_text_also_writes_in_lower_case_is_no_n
     kept = {k for found in facts.facts for k in found if k[0] == "name"}
     assert ("name", "pressure") not in kept and ("name", "turin") in kept  # ... the document knows better
     assert ("name", "pressures") in kept  # "pressures" is never written in lower case
+
+
+# --- number words: text2num asked once per batch of passages (issue 19 item 9) ------------
+
+from reader.align.facts import number_word_facts, number_words_facts  # noqa: E402
+
+_NUMBER_WORDS = {
+    "en": "zero one two three four five eleven twenty thirty hundred thousand million first second third point and a".split(),
+    "it": "zero un uno una due tre quattro undici venti ventuno trenta cento mille mila milione primo secondo virgola e".split(),
+    "fr": "zéro un une deux trois onze vingt vingt-et-un trente cent cents mille million premier virgule et".split(),
+    "de": "null ein eins eine zwei drei elf zwanzig einundzwanzig hundert tausend Million erste Komma und".split(),
+    "es": "cero un uno una dos tres once veinte veintiuno cien ciento mil millón primero coma y".split(),
+}
+_FILLER = "the il le der el Rome cat casa ¶ 12 3,5 - , . ; : « » “ ” ( )".split()
+
+
+@settings(max_examples=300, deadline=None)
+@given(lang=st.sampled_from(sorted(_NUMBER_WORDS)), data=st.data())
+def test_number_words_asked_by_batch_are_the_facts_of_each_passage(lang, data):
+    word = st.sampled_from(_NUMBER_WORDS[lang] + _FILLER)
+    gap = st.sampled_from([" ", " ", " ", ", ", "-", ". ", "\n", " ¶ "])
+    passage = st.lists(st.tuples(word, gap), max_size=8).map(lambda ws: "".join(w + g for w, g in ws).strip())
+    passages = data.draw(st.lists(passage, min_size=2, max_size=12))
+    joins = data.draw(st.lists(st.sampled_from(["\n\n", " ", ""]), min_size=len(passages), max_size=len(passages)))
+    text, spans = "", []
+    for p, j in zip(passages, joins):  # paragraphs, and sentences of one paragraph right after each other
+        spans.append((len(text), len(text) + len(p)))
+        text += p + j
+    each = [number_word_facts(text, s, e, lang) for s, e in spans]
+    assert number_words_facts(text, spans, lang) == each, (lang, passages)
+
+
+def test_number_words_by_batch_in_batches_of_their_own():
+    from reader.align import facts
+
+    text = "\n\n".join(["ventuno mele", "niente", "cento e tre", "x ¶ due e tre"] * 50)
+    spans, at = [], 0
+    for p in text.split("\n\n"):
+        spans.append((at, at + len(p)))
+        at += len(p) + 2
+    each = [number_word_facts(text, s, e, "it") for s, e in spans]
+    assert any(each) and number_words_facts(text, spans, "it") == each  # more passages than one batch
+    assert len(spans) > facts._BATCH_PASSAGES
