@@ -2,6 +2,7 @@
 scales, ranges and periods (see ``reader.amounts`` for what parses and the span convention)."""
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -435,8 +436,61 @@ def _walk_back(text: str, p: int, c: _Compiled, out: set[int]) -> None:
     out.add(p if text[p - 1:p] not in ("و", "ب", "ل") else p - 1)
 
 
-def _starts(text: str, c: _Compiled) -> set[int]:
-    """Positions where an amount may start."""
+def _lowered(text: str) -> str:
+    """``text`` in lower case, offset for offset (a rare letter whose lower case is longer, İ, is kept)."""
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+    return low
+
+
+def _head_positions(text: str, c: _Compiled) -> list[int]:
+    """Where a head of ``c`` (a currency, scale or number-phrase word's first word) starts in the lower
+    case of ``text``, in order, each position once."""
+    low = _lowered(text)
+    found: set[int] = set()
+    for head in c.heads:
+        p = low.find(head)
+        while p >= 0:
+            found.add(p)
+            p = low.find(head, p + 1)
+    return sorted(found)
+
+
+def _heads_of_spans(text: str, spans: list[tuple[int, int]], c: _Compiled) -> list[list[int]]:
+    """``_head_positions(text[s:e], c)`` for each span, found once over the text the spans cover (a
+    passage of a long document costs 28 ``str.find`` calls a head list otherwise, most finding
+    nothing). A head found across a span's edge is no head of that span, as in its own text; the lower
+    case of a span is the lower case of the same characters in the larger text (the one letter whose
+    lower case depends on its neighbours, a final Greek sigma, is in no head and changes no test of
+    the character before one: ``tests/unit/test_amounts_speed.py``)."""
+    if not spans:
+        return []
+    lo, hi = min(s for s, _ in spans), max(e for _, e in spans)
+    low = _lowered(text[lo:hi])
+    hits: list[tuple[int, int]] = []  # (start, end) in text
+    for head in c.heads:
+        p = low.find(head)
+        while p >= 0:
+            hits.append((lo + p, lo + p + len(head)))
+            p = low.find(head, p + 1)
+    hits.sort()
+    starts = [a for a, _ in hits]
+    out: list[list[int]] = []
+    for s, e in spans:
+        k = bisect.bisect_left(starts, s)
+        mine: list[int] = []
+        while k < len(hits) and hits[k][0] < e:
+            a, b = hits[k]
+            if b <= e and (not mine or mine[-1] != a - s):
+                mine.append(a - s)
+            k += 1
+        out.append(mine)
+    return out
+
+
+def _starts(text: str, c: _Compiled, heads: list[int] | None = None) -> set[int]:
+    """Positions where an amount may start (``heads``: ``_head_positions(text, c)`` when known)."""
     out: set[int] = set()
     add = out.add
     for m in c.anchor.finditer(text):
@@ -449,17 +503,15 @@ def _starts(text: str, c: _Compiled) -> set[int]:
             out.update(range(max(0, p - 3), p + 1))  # "US$", "HK$", "CA$"
         else:
             add(p)
-    low = text.lower()
-    if len(low) != len(text):  # a rare letter whose lower case is longer (İ): keep offsets exact
-        low = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
-    for head in c.heads:
-        p = low.find(head)
-        while p >= 0:
+    if heads is None:
+        heads = _head_positions(text, c)
+    if heads:
+        low = _lowered(text)
+        for p in heads:
             prev = low[p - 1] if p else " "
             if not (prev.isalpha() or unicodedata.category(prev)[0] == "M") or (
                     prev in "وبل" and (p < 2 or not low[p - 2].isalpha())):
                 _walk_back(text, p, c, out)
-            p = low.find(head, p + 1)
     return out
 
 
@@ -469,11 +521,11 @@ def _starts(text: str, c: _Compiled) -> set[int]:
 _NO_ATOM_AFTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.,$")
 
 
-def _atoms(text: str, c: _Compiled) -> list[_Atom]:
+def _atoms(text: str, c: _Compiled, heads: list[int] | None = None) -> list[_Atom]:
     out: list[_Atom] = []
     last_end = 0
     tried: set[int] = set()
-    for pos in sorted(_starts(text, c)):
+    for pos in sorted(_starts(text, c, heads)):
         if pos < last_end or pos in tried or (pos and text[pos - 1] in _NO_ATOM_AFTER):
             continue
         tried.add(pos)
@@ -606,8 +658,22 @@ def find_amounts(text: str, lang: str | None = None, *, numbers: bool = False, w
     ``period`` and ``period_end`` None (faster, for callers that never read them: the
     amounts, their values and kinds are the same).
     """
+    return _find_amounts(text, _compiled_for(lang), None, numbers, whole, periods)
+
+
+def find_amounts_in(text: str, spans: list[tuple[int, int]], lang: str | None = None, *, numbers: bool = False,
+                    periods: bool = True) -> list[list[Amount]]:
+    """``find_amounts(text[s:e], lang, ...)`` for each ``(s, e)`` of ``spans`` (in order, not
+    overlapping: the passages of a document), the same amounts with offsets in each span's text;
+    the words that may end an amount are looked for once over all the spans."""
     c = _compiled_for(lang)
-    atoms = _atoms(text, c)
+    heads = _heads_of_spans(text, spans, c)
+    return [_find_amounts(text[s:e], c, h, numbers, False, periods) for (s, e), h in zip(spans, heads, strict=True)]
+
+
+def _find_amounts(text: str, c: _Compiled, heads: list[int] | None, numbers: bool, whole: bool,
+                  periods: bool) -> list[Amount]:
+    atoms = _atoms(text, c, heads)
     out: list[Amount] = []
     i, n = 0, len(atoms)
     while i < n:

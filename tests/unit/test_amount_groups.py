@@ -35,3 +35,23 @@ def test_no_atom_starts_after_the_characters_skipped(pieces, lang):
     for pos in range(1, len(text) + 1):
         if text[pos - 1] in P._NO_ATOM_AFTER:
             assert c.atom.match(text, pos) is None
+
+
+_EDGES = st.sampled_from(["Σ", "ΣΑ ", "İ", "ب", "ل", "وال", "us", "US", "u.s.", "mila", "eurox", "xeuro", "ё", "\u0301"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_PIECES | _EDGES | st.text(max_size=3), min_size=1, max_size=16),
+       cuts=st.lists(st.integers(0, 60), max_size=6), lang=st.sampled_from([*TABLES, None]))
+def test_amounts_of_spans_found_together_are_the_amounts_of_each_span(pieces, cuts, lang):
+    """``find_amounts_in`` (the heads looked for once over every span, issue 19 item 9) gives what
+    ``find_amounts`` gives on each span's own text: a head across a span's edge, a letter whose lower case
+    is longer (İ) or depends on its neighbours (a final Σ) in another span, Arabic prefixes at an edge."""
+    text = "".join(pieces)
+    marks = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
+    spans = [(a, b) for a, b in zip(marks, marks[1:])]  # spans next to each other, none empty
+    c = P._compiled(lang)
+    assert P._heads_of_spans(text, spans, c) == [P._head_positions(text[a:b], c) for a, b in spans]
+    together = P.find_amounts_in(text, spans, lang, numbers=True, periods=False)
+    assert together == [P.find_amounts(text[a:b], lang, numbers=True, periods=False) for a, b in spans]
+    assert P.find_amounts_in(text, spans, lang) == [P.find_amounts(text[a:b], lang) for a, b in spans]
