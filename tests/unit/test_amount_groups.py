@@ -55,3 +55,26 @@ def test_amounts_of_spans_found_together_are_the_amounts_of_each_span(pieces, cu
     together = P.find_amounts_in(text, spans, lang, numbers=True, periods=False)
     assert together == [P.find_amounts(text[a:b], lang, numbers=True, periods=False) for a, b in spans]
     assert P.find_amounts_in(text, spans, lang) == [P.find_amounts(text[a:b], lang) for a, b in spans]
+
+
+def test_the_anchors_first_characters_are_the_first_characters_of_its_branches():
+    """The anchor pattern's lookahead (issue 19 item 9) admits exactly the characters its branches start with."""
+    import re
+
+    first = re.compile(P._ANCHOR_FIRST)
+    branches = re.compile(f"{P.D}|{P._ANCHOR_SYMBOL}|[A-Z]")
+    for cp in range(0x110000):
+        ch = chr(cp)
+        assert bool(first.fullmatch(ch)) == bool(branches.fullmatch(ch)), hex(cp)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_PIECES | _EDGES | st.sampled_from(["USD ", "CHF\u00A0", "ABCD ", "Ab ", "٣", "۳", "₪", "﷼"])
+                       | st.text(max_size=3), min_size=1, max_size=16))
+def test_the_anchors_are_the_anchors_without_the_lookahead(pieces):
+    import re
+
+    text = "".join(pieces)
+    plain = re.compile(rf"(?P<d>{P.D}+)|(?P<s>{P._ANCHOR_SYMBOL})|(?P<iso>[A-Z]{{3}}{P.SP})")
+    got = [(m.start(), m.end(), m.lastgroup) for m in P._compiled(None).anchor.finditer(text)]
+    assert got == [(m.start(), m.end(), m.lastgroup) for m in plain.finditer(text)]
