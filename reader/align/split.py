@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 Span = tuple[int, int]
 T = TypeVar("T")
@@ -86,6 +86,16 @@ def cut(spans: list[Span], parts: int) -> list[list[Span]]:
 
 Work = Callable[[list[Span]], list[T]]
 
+
+class Transfer(Protocol[T]):
+    """How a worker's results travel back, when pickling them as they are costs more than needed:
+    ``unpack(pack(results)) == results`` (the facts of ``reader.align.core`` travel as plain
+    tuples: pickling a plain tuple calls no Python code, a fact's reducer does)."""
+
+    def pack(self, results: list[T]) -> object: ...
+
+    def unpack(self, packed: object) -> list[T]: ...
+
 #: who took a chunk (``_Job.claims``): nobody yet, this process, a worker
 _FREE, _HERE, _WORKER = 0, 1, 2
 
@@ -96,8 +106,10 @@ class _Job:
     (no lock: a worker killed while holding one would block everyone): then it is done twice
     and the result of this process is kept, nothing is lost or taken from a worker twice."""
 
-    def __init__(self, works: Sequence[Callable[[list[Span]], Sequence[object]]], chunks: int) -> None:
+    def __init__(self, works: Sequence[Callable[[list[Span]], Sequence[object]]], chunks: int,
+                 pack: Callable[[Any], object] | None = None) -> None:
         self.works = works
+        self.pack = pack
         self.claims = multiprocessing.RawArray("b", chunks)  # shared memory, inherited by the fork
 
 
@@ -128,14 +140,16 @@ def _quiet(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run(job: int, index: int, part: int, spans: list[Span]) -> Sequence[object] | None:
+def _run(job: int, index: int, part: int, spans: list[Span]) -> object | None:
     """In a worker: chunk ``index`` of job ``job`` (inherited from the parent at the fork), work
-    ``part`` on ``spans``; None when this process took the chunk back."""
+    ``part`` on ``spans`` (packed for the way back when the job says how); None when this process
+    took the chunk back."""
     j = _jobs[job]
     if j.claims[index] != _FREE:
         return None
     j.claims[index] = _WORKER
-    return j.works[part](spans)
+    found = j.works[part](spans)
+    return j.pack(found) if j.pack is not None else found
 
 
 def in_parts(work: Work[T], spans: list[Span], min_passages: int | None = None) -> list[T]:
@@ -149,7 +163,8 @@ def in_parts(work: Work[T], spans: list[Span], min_passages: int | None = None) 
 
 def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int | None = None,
                   progress: Callable[[int, int], None] | None = None,
-                  should_stop: Callable[[], bool] | None = None) -> list[list[T]] | None:
+                  should_stop: Callable[[], bool] | None = None,
+                  transfer: Transfer[T] | None = None) -> list[list[T]] | None:
     """``[work(spans) for work, spans in jobs]`` (the facts of several documents, say), computed
     in parts by several processes when the spans of all of them are many; each ``work`` must
     give each span's result from that span alone.
@@ -163,6 +178,7 @@ def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int 
     is finished and the next not started. The work itself is never pickled: the workers are
     forked after it is registered, and only spans and results travel.
 
+    ``transfer``: how a worker's results are packed for the way back (see :class:`Transfer`).
     ``progress(done, total)`` is called in this process with the spans done so far;
     ``should_stop()`` is asked before each chunk this process takes: when it says so, the chunks
     not started are dropped and None is returned."""
@@ -186,7 +202,7 @@ def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int 
     if not chunks:
         return out  # many short documents: the warm-up did them all
     job = next(_job_ids)
-    _jobs[job] = shared = _Job([work for work, _ in jobs], len(chunks))
+    _jobs[job] = shared = _Job([work for work, _ in jobs], len(chunks), transfer.pack if transfer is not None else None)
     claims = shared.claims
     try:
         try:
@@ -195,7 +211,7 @@ def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int 
         except (OSError, ValueError):
             return _here(jobs, total, progress, should_stop, out, done, chunks)
         try:
-            futures: dict[int, Future[Sequence[object] | None]] = {}
+            futures: dict[int, Future[object | None]] = {}
             try:
                 for i in range(len(chunks) - 1, 0, -1):  # the workers start from the end
                     futures[i] = pool.submit(_run, job, i, *chunks[i])
@@ -216,7 +232,10 @@ def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int 
                         found = future.result()  # what work gave, in the worker
                     except (OSError, BrokenProcessPool):
                         found = None  # a worker that died (out of memory, killed): done here
-                    out[part] += cast("list[T]", found) if found is not None else jobs[part][0](spans)
+                    if found is None:
+                        out[part] += jobs[part][0](spans)
+                    else:
+                        out[part] += transfer.unpack(found) if transfer is not None else cast("list[T]", found)
                 done += len(spans)
                 if progress is not None:
                     progress(done, total)

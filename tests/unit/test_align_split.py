@@ -400,3 +400,17 @@ def test_a_fact_comes_back_from_a_worker_as_it_was():
     for found, was in zip(back, facts, strict=True):
         assert [list(vars(f).items()) for f in found.values()] == [list(vars(f).items()) for f in was.values()]
         assert all(key is f.key for key, f in found.items())
+
+
+def test_the_facts_travel_back_as_plain_tuples_and_come_back_the_same():
+    """A worker's facts are packed as plain tuples (issue 19 item 9): unpacked, the same facts of the
+    same class in the same order, keyed by the same keys."""
+    import pickle
+
+    text = "\n\n".join(t for _, t, _ in _inputs()[:20])
+    found = core._kept_facts(text, "en", core.LowerWords(text), [(p.start, p.end) for p in core.passages(text)])
+    packed = core._PlainFacts.pack(found)
+    back = core._PlainFacts.unpack(pickle.loads(pickle.dumps(packed)))
+    assert [list(d.items()) for d in back] == [list(d.items()) for d in found]
+    assert all(type(f) is core.Fact for d in back for f in d.values()) and sum(map(len, back)) > 100
+    assert all(type(x) is tuple for p in packed for x in p)  # nothing that calls a reducer
