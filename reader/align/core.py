@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import bisect
-import copyreg
 import dataclasses
 import gc
 import hashlib
@@ -39,35 +38,23 @@ LENGTH_WEIGHT = 0.3
 GALE_CHURCH_CELLS = 40_000  # larger gaps between anchors are interpolated, not length-aligned
 
 
-def _fact_fields(f: Fact) -> tuple[type[Fact], tuple[object, ...]]:
-    """How a fact is pickled: its class and its seven fields, unpickled by ``Fact(*fields)``,
-    which fills the same ``__dict__`` in the same order. The facts of a long document come back
-    from the forked workers of ``reader.align.split`` this way: pickle's default for an object
-    (``copyreg.__newobj__`` and a dict of its state) took 14 ms to unpickle the facts of 1,000
-    passages in this process, this takes 8 (and 25% fewer bytes)."""
-    return Fact, (f.kind, f.key, f.shown, f.start, f.end, f.group, f.latin)
-
-
-copyreg.pickle(Fact, _fact_fields)
-
-
 _FactFields = tuple[str, FactKey, str, int, int, int, bool]
 
 
 class _PlainFacts:
     """How the facts of a chunk of passages travel back from a forked worker (``split.Transfer``): each
-    passage's facts as plain tuples of their seven fields. Pickling a fact calls its reducer
-    (``_fact_fields``, Python) once per fact; a plain tuple is pickled by C code alone: 22 -> 10 µs
-    a bench passage in the worker, 10.5 -> 12 µs to read them back here (issue 19 item 9)."""
+    passage's facts as plain tuples of their seven fields, made a ``Fact`` again by ``tuple.__new__``.
+    Pickling a ``Fact`` calls Python code once per fact (its ``__getnewargs__``, and its ``__new__`` when
+    read back); a plain tuple is pickled and read by C code alone (issue 19 item 9)."""
 
     @staticmethod
     def pack(results: list[dict[FactKey, Fact]]) -> object:
-        return [tuple([(f.kind, f.key, f.shown, f.start, f.end, f.group, f.latin) for f in found.values()])
-                for found in results]
+        return [tuple([tuple(f) for f in found.values()]) for found in results]
 
     @staticmethod
     def unpack(packed: object) -> list[dict[FactKey, Fact]]:
-        return [{fields[1]: Fact(*fields) for fields in found} for found in cast("list[tuple[_FactFields, ...]]", packed)]
+        new = tuple.__new__
+        return [{fields[1]: new(Fact, fields) for fields in found} for found in cast("list[tuple[_FactFields, ...]]", packed)]
 
 
 
@@ -500,7 +487,7 @@ def with_near_names(fa: DocumentFacts, fb: DocumentFacts) -> DocumentFacts:
         for key, f in found.items():
             if key[0] == "sound" and key[1] in near:
                 key = ("sound", near[str(key[1])])
-                f = dataclasses.replace(f, key=key)
+                f = f._replace(key=key)
             moved.setdefault(key, f)
         facts.append(moved)
         df.update(moved.keys())

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import regex
 
@@ -53,8 +53,11 @@ STRONG = frozenset({"range", "amount", "percent", "date"})
 WEAK = frozenset({"count", "month", "weekday", "word", "quoted"})
 
 
-@dataclass(frozen=True, init=False)
-class Fact:
+class Fact(NamedTuple):
+    """One fact a passage states. A named tuple (issue 19 item 9): a long document makes hundreds of
+    thousands of them, and a tuple is made, read and sent back from a forked worker faster than an
+    object with a ``__dict__``, in half the memory (96 bytes against 184)."""
+
     kind: str
     key: FactKey
     shown: str  # for reasons: "900,000 USD", "Engadget"
@@ -62,14 +65,6 @@ class Fact:
     end: int
     group: int = -1  # facts of one phrase share a group (-1: the fact's own start)
     latin: bool = True  # a name or sound written in Latin script
-
-    def __init__(self, kind: str, key: FactKey, shown: str, start: int, end: int, group: int = -1,
-                 latin: bool = True) -> None:
-        # what the generated __init__ does, without its object.__setattr__ per field (frozen):
-        # a long document makes hundreds of thousands of facts (2.5x faster, issue 19 item 9)
-        d = self.__dict__
-        d["kind"], d["key"], d["shown"], d["start"], d["end"], d["group"], d["latin"] = \
-            kind, key, shown, start, end, group, latin
 
     @property
     def weight(self) -> float:
