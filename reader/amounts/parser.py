@@ -387,7 +387,7 @@ def _num(v: float | None) -> int | float | None:
     return int(r) if r == int(r) else r
 
 
-@dataclass
+@dataclass(slots=True)
 class _Atom:
     start: int
     end: int
@@ -529,11 +529,9 @@ _NO_ATOM_AFTER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 def _atoms(text: str, c: _Compiled, heads: list[int] | None = None) -> list[_Atom]:
     out: list[_Atom] = []
     last_end = 0
-    tried: set[int] = set()
-    for pos in sorted(_starts(text, c, heads)):
-        if pos < last_end or pos in tried or (pos and text[pos - 1] in _NO_ATOM_AFTER):
+    for pos in sorted(_starts(text, c, heads)):  # each start once: they come from a set
+        if pos < last_end or (pos and text[pos - 1] in _NO_ATOM_AFTER):
             continue
-        tried.add(pos)
         m = c.atom.match(text, pos)
         if m is None or m.end() == pos:
             continue
@@ -558,7 +556,8 @@ def _currency(pre: str | None, postsym: str | None, postword: str | None, c: _Co
 def _atom(m: regex.Match[str], c: _Compiled) -> _Atom | None:
     # one call for every group: a match is read once (this runs for every number of a text)
     pre, postsym, postword, num, pct, att, scale, phrase, words_ = m.group(*c.atom_groups)
-    currency = _currency(pre, postsym, postword, c)
+    # most numbers of a text have no currency: what _currency gives for three Nones, without the call
+    currency = _currency(pre, postsym, postword, c) if pre or postsym or postword else None
     factor = 1.0
     if num is not None:
         value = parse_number(num)
