@@ -413,15 +413,18 @@ class _Scorer:
     def score(self, i: int, j: int, need: float = 0.0) -> Counterpart | None:
         need = need or ANCHOR_EVIDENCE
         A, B = self.fa.facts[i], self.fb.facts[j]
-        rarity, df_a, df_b = self.rarity, self.fa.df, self.fb.df
-        shared: list[tuple[float, int, int, Fact, Fact]] = []  # (-weight, start in a, rank, x, y)
+        rarity, df_a, df_b, kinds = self.rarity, self.fa.df, self.fb.df, _KINDS
+        # (-weight, start in a, rank, x, y, phrase of x)
+        shared: list[tuple[float, int, int, Fact, Fact, int]] = []
         side_a: dict[int, float] = {}  # evidence(): the points of each phrase, on each side
         side_b: dict[int, float] = {}
         words = 0.0
         anchoring = False  # a kind not in WEAK
-        for key, x in A.items():  # in a's order: ties of the sort below never depend on string hashes
+        k = 0  # the rank of x in a: ties of the sort below never depend on string hashes
+        for key, x in A.items():
             y = B.get(key)
             if y is None:
+                k += 1
                 continue
             kx, ky = x.kind, y.kind
             if kx == "sound" and not x.latin and not y.latin:  # _kind()
@@ -430,33 +433,35 @@ class _Scorer:
                 kind = kx if kx == ky or WEIGHTS[kx] <= WEIGHTS[ky] else ky
             df = (df_a[key], df_b[key])
             weight, rare, common = rarity.get(df) or self._rarity(df)
-            shared.append((-(WEIGHTS[kind] * weight), x.start, len(shared), x, y))
+            kind_weight, strong, weak = kinds[kind]
+            ga = x.start if x.group < 0 else x.group
+            shared.append((-(kind_weight * weight), x.start, k, x, y, ga))
+            k += 1
             if kind == "word":  # evidence(): shared vocabulary, however much, is one weak fact
                 words = WEIGHT_OF_WORDS
                 continue
-            if kind in STRONG:  # _points()
+            if strong:  # _points()
                 pts = 2.0 if rare else 1.0
             else:
-                pts = 0.5 if kind in WEAK or common else 1.0
-            if kind not in WEAK:
+                pts = 0.5 if weak or common else 1.0
+            if not weak:
                 anchoring = True
-            g = x.start if x.group < 0 else x.group
-            if pts > side_a.get(g, 0.0):
-                side_a[g] = pts
+            if pts > side_a.get(ga, 0.0):
+                side_a[ga] = pts
             g = y.start if y.group < 0 else y.group
             if pts > side_b.get(g, 0.0):
                 side_b[g] = pts
         if not shared:
             return None
-        found = min(sum(side_a.values()), sum(side_b.values())) + words
+        in_a, in_b = sum(side_a.values()), sum(side_b.values())
+        found = (in_a if in_a <= in_b else in_b) + words  # min(): the first of equal values, as here
         if found < need or not anchoring:
             return None
         # sorted by weight, heaviest first, then by place in a; the rank keeps the sort stable
         # and the facts themselves are never compared
         shared.sort()
         best: dict[int, float] = {}  # one weight per phrase of a (a name's words, a range's ends)
-        for w, _, _, x, _ in shared:
-            g = x.start if x.group < 0 else x.group
+        for w, _, _, _, _, g in shared:
             if -w > best.get(g, 0.0):
                 best[g] = -w
         fa, fb = self.fa, self.fb
@@ -468,7 +473,11 @@ class _Scorer:
         lb = (pb.end - pb.start) / self.lb
         length = LENGTH_WEIGHT * (min(la, lb) / max(la, lb) if max(la, lb) > 0 else 0)
         score = sum(best.values()) + position + length
-        return Counterpart(pa, pb, round(score, 3), tuple([(x, y) for _, _, _, x, y in shared]), found, position)
+        return Counterpart(pa, pb, round(score, 3), tuple([(x, y) for _, _, _, x, y, _ in shared]), found, position)
+
+
+#: a kind's weight, and whether it is strong and weak (``_points``), read once per shared fact
+_KINDS = {kind: (weight, kind in STRONG, kind in WEAK) for kind, weight in WEIGHTS.items()}
 
 
 def with_near_names(fa: DocumentFacts, fb: DocumentFacts) -> DocumentFacts:
@@ -508,13 +517,22 @@ def counterparts(fa: DocumentFacts, fb: DocumentFacts, min_score: float = MIN_SC
                 index.setdefault(key, []).append(j)
     out: list[Counterpart] = []
     scorer = _Scorer(fa, fb)
+    df_a = fa.df
     for i, found in enumerate(fa.facts):
-        candidates = {j for key in found if fa.df[key] <= COMMON for j in index.get(key, ())}
+        candidates = {j for key in found if df_a[key] <= COMMON for j in index.get(key, ())}
+        if len(candidates) == 1:  # nearly every passage of a long pair: no list of one to sort
+            c = scorer.score(i, candidates.pop(), need)
+            if c is not None and c.score >= min_score:
+                out.append(c)
+            continue
+        mine = []
         for j in sorted(candidates):
             c = scorer.score(i, j, need)
             if c is not None and c.score >= min_score:
-                out.append(c)
-    out.sort(key=lambda c: (c.a.index, -c.score, c.b.index))
+                mine.append(c)
+        # by passage of a, then best first: the passages come in order, so each one's are sorted alone
+        mine.sort(key=lambda c: (-c.score, c.b.index))
+        out += mine
     return out
 
 
