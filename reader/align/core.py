@@ -246,15 +246,15 @@ def _documents_facts(docs: Sequence[tuple[str, str | None, str]],
         for (text, lang, _), ps in zip(docs, cut, strict=True):
             jobs.append((partial(_kept_facts, text, lang, LowerWords(text)), [(p.start, p.end) for p in ps]))
         # the passages of long documents are shared among processes (reader.align.split): the same facts
-        found = in_parts_many(jobs, progress=progress, should_stop=should_stop, transfer=_PlainFacts())
+        # how many passages state each key, counted piece by piece as the facts come (Counter counts
+        # an iterable in C): meanwhile, not in one go after them (0.09 s for the 20k pair)
+        dfs: list[Counter[FactKey]] = [Counter() for _ in docs]
+        found = in_parts_many(jobs, progress=progress, should_stop=should_stop, transfer=_PlainFacts(),
+                              each=lambda part, facts: dfs[part].update(chain.from_iterable(facts)))
         if found is None:
             return None
-        out = []
-        for (text, lang, doc_id), ps, facts in zip(docs, cut, found, strict=True):
-            # one call: Counter counts an iterable in C (0.07 -> 0.05 s a 20k-passage document)
-            df: Counter[FactKey] = Counter(chain.from_iterable(facts))
-            out.append(DocumentFacts(doc_id, lang, len(text), ps, facts, df))
-        return out
+        return [DocumentFacts(doc_id, lang, len(text), ps, facts, df)
+                for (text, lang, doc_id), ps, facts, df in zip(docs, cut, found, dfs, strict=True)]
 
 
 def _kept_facts(text: str, lang: str | None, lower: LowerWords, spans: list[tuple[int, int]]) -> list[dict[FactKey, Fact]]:

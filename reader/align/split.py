@@ -164,7 +164,8 @@ def in_parts(work: Work[T], spans: list[Span], min_passages: int | None = None) 
 def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int | None = None,
                   progress: Callable[[int, int], None] | None = None,
                   should_stop: Callable[[], bool] | None = None,
-                  transfer: Transfer[T] | None = None) -> list[list[T]] | None:
+                  transfer: Transfer[T] | None = None,
+                  each: Callable[[int, list[T]], None] | None = None) -> list[list[T]] | None:
     """``[work(spans) for work, spans in jobs]`` (the facts of several documents, say), computed
     in parts by several processes when the spans of all of them are many; each ``work`` must
     give each span's result from that span alone.
@@ -179,6 +180,9 @@ def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int 
     forked after it is registered, and only spans and results travel.
 
     ``transfer``: how a worker's results are packed for the way back (see :class:`Transfer`).
+    ``each(part, results)`` is called in this process with every piece of ``part``'s results as soon
+    as it is known (in no set order): what is made of all of them (the facts' counts of
+    ``reader.align.core``) is made meanwhile, shared with the workers' time, not after.
     ``progress(done, total)`` is called in this process with the spans done so far;
     ``should_stop()`` is asked before each chunk this process takes: when it says so, the chunks
     not started are dropped and None is returned."""
@@ -188,10 +192,13 @@ def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int 
     if total >= max(threshold, 2) and n >= 2:
         n = min(n, n - others_running())  # the CPUs nobody else is using
     if total < max(threshold, 2) or n < 2:
-        return _here(jobs, total, progress, should_stop)
+        return _here(jobs, total, progress, should_stop, each=each)
     # the first passages of each job here, before forking: what the work builds once and keeps
     # (compiled patterns, tables read from CLDR, imports) is then built once, not again in each worker
     out: list[list[T]] = [work(spans[:WARM_UP]) if WARM_UP > 0 else [] for work, spans in jobs]
+    if each is not None:
+        for part, first in enumerate(out):
+            each(part, first)
     done = sum(len(part) for part in out)
     chunks: list[tuple[int, list[Span]]] = []
     for part, (_, spans) in enumerate(jobs):
@@ -209,7 +216,7 @@ def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int 
             pool = ProcessPoolExecutor(max_workers=n - 1, mp_context=multiprocessing.get_context("fork"),
                                        initializer=_quiet, initargs=(os.getpid(),))
         except (OSError, ValueError):
-            return _here(jobs, total, progress, should_stop, out, done, chunks)
+            return _here(jobs, total, progress, should_stop, out, done, chunks, each)
         try:
             futures: dict[int, Future[object | None]] = {}
             try:
@@ -229,18 +236,21 @@ def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int 
                 # CPython 3.11's executor, when a worker dies, sets an error on every pending
                 # future, fails on a cancelled one (gh-107219) and leaves the other workers running
                 if i in back:
-                    out[part] += back.pop(i)
+                    got = back.pop(i)
                 elif future is None or claims[i] == _FREE:
                     if should_stop is not None and should_stop():
                         return None
                     claims[i] = _HERE
-                    out[part] += jobs[part][0](spans)
+                    got = jobs[part][0](spans)
                 else:
                     try:
                         found = future.result()  # what work gave, in the worker
                     except (OSError, BrokenProcessPool):
                         found = None  # a worker that died (out of memory, killed): done here
-                    out[part] += jobs[part][0](spans) if found is None else unpack(found)
+                    got = jobs[part][0](spans) if found is None else unpack(found)
+                out[part] += got
+                if each is not None:
+                    each(part, got)
                 done += len(spans)
                 if progress is not None:
                     progress(done, total)
@@ -270,7 +280,8 @@ def _read_back(futures: dict[int, Future[object | None]], after: int, back: dict
 
 def _here(jobs: Sequence[tuple[Work[T], list[Span]]], total: int, progress: Callable[[int, int], None] | None,
           should_stop: Callable[[], bool] | None, out: list[list[T]] | None = None, done: int = 0,
-          chunks: list[tuple[int, list[Span]]] | None = None) -> list[list[T]] | None:
+          chunks: list[tuple[int, list[Span]]] | None = None,
+          each: Callable[[int, list[T]], None] | None = None) -> list[list[T]] | None:
     """The work of ``jobs`` in this process, chunk by chunk (``chunks``: what is left after the
     results ``out`` already found, ``done`` spans of ``total``); None when ``should_stop`` says so."""
     if out is None or chunks is None:
@@ -280,7 +291,10 @@ def _here(jobs: Sequence[tuple[Work[T], list[Span]]], total: int, progress: Call
     for part, spans in chunks:
         if should_stop is not None and should_stop():
             return None
-        out[part] += jobs[part][0](spans)
+        got = jobs[part][0](spans)
+        out[part] += got
+        if each is not None:
+            each(part, got)
         done += len(spans)
         if progress is not None:
             progress(done, total)
