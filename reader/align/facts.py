@@ -318,6 +318,11 @@ _FACT_WORD = regex.compile(rf"(?<![\p{{L}}\p{{M}}\p{{N}}])(?![a-z]{{1,{MIN_WORD 
                            r"\p{Latin}[\p{Latin}\p{M}]*(?:[-'’]\p{Latin}+)*(?![\p{L}\p{M}\p{N}])")
 
 
+#: lower-case words take the short way through ``name_facts`` (the same facts as the general way: a
+#: hypothesis test turns this off and compares, ``tests/unit/test_align_facts.py``)
+_LOWER_WORDS_FAST = True
+
+
 def name_facts(text: str, start: int, end: int, lang: str | None = None) -> list[Fact]:
     """Capitalised Latin names (the whole name as ``shown``, one group), their sound, longer
     Latin words, and the sound of words in other scripts (a name there has no capital).
@@ -326,10 +331,21 @@ def name_facts(text: str, start: int, end: int, lang: str | None = None) -> list
     out: list[Fact] = []
     # (word, start, end) of each Latin word: read once, the loop below looks at each several times
     pattern = _LATIN_WORD if lang == "de" else _FACT_WORD  # German reads the determiner before a noun
-    words = [(m.group(), m.start(), m.end()) for m in pattern.finditer(text, start, end)]
+    words = [(m.group(), *m.span()) for m in pattern.finditer(text, start, end)]
     n = len(words)
     i, g, last_name = 0, -1, -1
+    fast = _LOWER_WORDS_FAST
     while i < n:
+        raw = words[i][0]
+        if fast and raw.islower() and "'" not in raw and "’" not in raw:
+            # a lower-case word (most of a text): no name starts with it, it joins no name, and no
+            # article comes off it; it is a word when long enough, what the general path below makes
+            # of it (German's noun after a determiner is a word too)
+            i += 1
+            key = raw.casefold()
+            if len(key) >= MIN_WORD and key not in _STOP:
+                out.append(Fact("word", ("word", key), raw, words[i - 1][1], words[i - 1][2]))
+            continue
         j = i
         # a name: capitalised words separated by single spaces (The Intercept, Deep Fake Love)
         while (words[j][0][0].isupper() and j + 1 < n and words[j + 1][0][0].isupper()

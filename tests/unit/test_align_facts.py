@@ -289,3 +289,26 @@ def test_number_words_by_batch_in_batches_of_their_own():
     each = [number_word_facts(text, s, e, "it") for s, e in spans]
     assert any(each) and number_words_facts(text, spans, "it") == each  # more passages than one batch
     assert len(spans) > facts._BATCH_PASSAGES
+
+
+# --- names: lower-case words take a short way (issue 19 item 9) ----------------------------
+
+_NAME_PIECES = st.sampled_from(["Netflix", "The", "Intercept", "and", "deepfake", "streaming", "dell'Eni", "l’Odel",
+                                "iPhone", "ÉCOLE", "école", "Straße", "den", "Plan", "im", "Jahr", "neuen", "ª", "ǆemal",
+                                "e", "WhatsApp", "Instagram", "stati", "uniti", "O'Brien", "rock-and-roll", "ميتا"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.tuples(_NAME_PIECES, st.sampled_from([" ", " ", ", ", ". ", "\u00A0", "  ", "-", "\n"])),
+                       max_size=14), lang=st.sampled_from(["en", "it", "de", "fr", None]))
+def test_lower_case_words_by_the_short_way_are_the_facts_of_the_general_way(pieces, lang):
+    from reader.align import facts
+
+    text = "".join(w + g for w, g in pieces)
+    fast = facts.name_facts(text, 0, len(text), lang)
+    facts._LOWER_WORDS_FAST = False
+    try:
+        general = facts.name_facts(text, 0, len(text), lang)
+    finally:
+        facts._LOWER_WORDS_FAST = True
+    assert fast == general, (text, lang)
