@@ -8,6 +8,7 @@ and by parallel reading to link the same figure across languages.
 parse_amount("300mila ai 900mila dollari l'anno")
 # {"min": 300000, "max": 900000, "currency": "USD", "period": "year"}
 find_amounts(text, lang=None, numbers=False) -> list[Amount]   # offsets + values
+find_amounts_in(text, spans, lang=None, numbers=False)          # the same, for each span of a long text
 ```
 
 What parses
