@@ -336,7 +336,7 @@ def name_facts(text: str, start: int, end: int, lang: str | None = None) -> list
     i, g, last_name = 0, -1, -1
     fast = _LOWER_WORDS_FAST
     while i < n:
-        raw = words[i][0]
+        raw, w_start, w_end = words[i]
         if fast and raw.islower() and "'" not in raw and "’" not in raw:
             # a lower-case word (most of a text): no name starts with it, it joins no name, and no
             # article comes off it; it is a word when long enough, what the general path below makes
@@ -344,7 +344,7 @@ def name_facts(text: str, start: int, end: int, lang: str | None = None) -> list
             i += 1
             key = raw.casefold()
             if len(key) >= MIN_WORD and key not in _STOP:
-                out.append(Fact("word", ("word", key), raw, words[i - 1][1], words[i - 1][2]))
+                out.append(Fact("word", ("word", key), raw, w_start, w_end))
             continue
         j = i
         # a name: capitalised words separated by single spaces (The Intercept, Deep Fake Love)

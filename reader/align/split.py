@@ -90,11 +90,12 @@ Work = Callable[[list[Span]], list[T]]
 class Transfer(Protocol[T]):
     """How a worker's results travel back, when pickling them as they are costs more than needed:
     ``unpack(pack(results)) == results`` (the facts of ``reader.align.core`` travel as plain
-    tuples: pickling a plain tuple calls no Python code, a fact's reducer does)."""
+    tuples: pickling a plain tuple calls no Python code, a ``Fact`` calls its ``__getnewargs__``)."""
 
     def pack(self, results: list[T]) -> object: ...
 
     def unpack(self, packed: object) -> list[T]: ...
+
 
 #: who took a chunk (``_Job.claims``): nobody yet, this process, a worker
 _FREE, _HERE, _WORKER = 0, 1, 2
@@ -228,8 +229,8 @@ def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int 
             back: dict[int, list[T]] = {}  # the workers' results already read, by chunk
             for i, (part, spans) in enumerate(chunks):
                 # what the workers have sent back meanwhile is read now, between this process's own
-                # chunks: read at the end, it would be work no worker can share (0.2-0.5 s for the
-                # bench's 20k pair, one worker's half of the facts made again here)
+                # chunks: read at the end, it would be work no worker can share (for the bench's 20k
+                # pair, making the worker's half of the facts objects again here: 0.2-0.5 s)
                 _read_back(futures, i, back, unpack)
                 future = futures.get(i)
                 # a chunk no worker has taken is taken back here. A future is never cancelled:

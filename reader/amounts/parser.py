@@ -449,17 +449,22 @@ def _lowered(text: str) -> str:
     return low
 
 
-def _head_positions(text: str, c: _Compiled) -> list[int]:
-    """Where a head of ``c`` (a currency, scale or number-phrase word's first word) starts in the lower
-    case of ``text``, in order, each position once."""
-    low = _lowered(text)
-    found: set[int] = set()
+def _head_hits(low: str, c: _Compiled) -> list[tuple[int, int]]:
+    """(start, end) of every head of ``c`` (a currency, scale or number-phrase word's first word) in
+    ``low`` (a lower-cased text), in order."""
+    hits: list[tuple[int, int]] = []
     for head in c.heads:
         p = low.find(head)
         while p >= 0:
-            found.add(p)
+            hits.append((p, p + len(head)))
             p = low.find(head, p + 1)
-    return sorted(found)
+    hits.sort()
+    return hits
+
+
+def _head_positions(text: str, c: _Compiled) -> list[int]:
+    """Where a head of ``c`` starts in the lower case of ``text``, in order, each position once."""
+    return sorted({a for a, _ in _head_hits(_lowered(text), c)})
 
 
 def _heads_of_spans(text: str, spans: list[tuple[int, int]], c: _Compiled) -> list[list[int]]:
@@ -468,26 +473,19 @@ def _heads_of_spans(text: str, spans: list[tuple[int, int]], c: _Compiled) -> li
     nothing). A head found across a span's edge is no head of that span, as in its own text; the lower
     case of a span is the lower case of the same characters in the larger text (the one letter whose
     lower case depends on its neighbours, a final Greek sigma, is in no head and changes no test of
-    the character before one: ``tests/unit/test_amounts_speed.py``)."""
+    the character before one: ``tests/unit/test_amount_groups.py``)."""
     if not spans:
         return []
     lo, hi = min(s for s, _ in spans), max(e for _, e in spans)
-    low = _lowered(text[lo:hi])
-    hits: list[tuple[int, int]] = []  # (start, end) in text
-    for head in c.heads:
-        p = low.find(head)
-        while p >= 0:
-            hits.append((lo + p, lo + p + len(head)))
-            p = low.find(head, p + 1)
-    hits.sort()
-    starts = [a for a, _ in hits]
+    hits = _head_hits(_lowered(text[lo:hi]), c)
+    starts = [lo + a for a, _ in hits]
     out: list[list[int]] = []
     for s, e in spans:
         k = bisect.bisect_left(starts, s)
         mine: list[int] = []
-        while k < len(hits) and hits[k][0] < e:
-            a, b = hits[k]
-            if b <= e and (not mine or mine[-1] != a - s):
+        while k < len(hits) and starts[k] < e:
+            a = starts[k]
+            if lo + hits[k][1] <= e and (not mine or mine[-1] != a - s):
                 mine.append(a - s)
             k += 1
         out.append(mine)
