@@ -8,8 +8,10 @@ import multiprocessing
 import os
 from os import _exit as end_process  # os._exit: the name clashes with a private Textual one (public API test)
 import random
+import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -128,6 +130,60 @@ def test_a_worker_that_dies_has_its_part_done_here(monkeypatch):
     monkeypatch.setattr(split, "WARM_UP", 2)
     spans = [(i, i + 1) for i in range(50)]
     assert split.in_parts(partial(_square, os.getpid(), True), spans, min_passages=10) == [i * i for i in range(50)]
+    assert not multiprocessing.active_children()
+
+
+class _Negated:
+    """A transfer that changes what travels (each result negated), so a result that skipped it shows."""
+
+    @staticmethod
+    def pack(results: list[int]) -> object:
+        return [-r for r in results]
+
+    @staticmethod
+    def unpack(packed: object) -> list[int]:
+        return [-r for r in packed]  # type: ignore[attr-defined]
+
+
+def _square_waiting_here(parent: int, worked: Any, spans: list[tuple[int, int]]) -> list[int]:
+    # this process waits (at most 5 s) until the worker has done a chunk, and a little more for its
+    # result to arrive: it is then read back between this process's chunks, whatever the machine's pace
+    if os.getpid() == parent:
+        if spans[0][0] >= split.WARM_UP and worked.wait(5):  # not in the warm-up: no worker yet
+            time.sleep(0.05)
+    else:
+        worked.set()
+    return [a * a for a, _ in spans]
+
+
+@needs_fork
+@pytest.mark.parametrize("die", [False, True])
+def test_results_travel_back_by_the_transfer_and_each_piece_is_told_once(die, monkeypatch):
+    """Issue 19 item 9: a worker's results are packed there and unpacked here, read as they arrive,
+    and ``each`` is told every piece once, in any order, whether the worker lives or dies mid-way."""
+    monkeypatch.setattr(split, "WARM_UP", 2)
+    monkeypatch.setattr(split, "CHUNK", 5)
+    monkeypatch.setattr(split, "workers", lambda: 2)
+    monkeypatch.setattr(split, "others_running", lambda: 0)
+    spans = [[(i, i + 1) for i in range(n)] for n in (60, 45)]
+    work = partial(_square, os.getpid(), True) if die else partial(_square_waiting_here, os.getpid(), multiprocessing.get_context("fork").Event())
+    told: list[tuple[int, list[int]]] = []
+    read_back: list[int] = []
+    real_read_back = split._read_back
+
+    def spy(futures, after, back, unpack):  # noqa: ANN001 - the same arguments
+        before = len(back)
+        real_read_back(futures, after, back, unpack)
+        read_back.extend([1] * (len(back) - before))
+
+    monkeypatch.setattr(split, "_read_back", spy)
+    found = split.in_parts_many([(work, spans[0]), (work, spans[1])], min_passages=10, transfer=_Negated(),
+                                each=lambda part, got: told.append((part, list(got))))
+    assert found == [[i * i for i in range(60)], [i * i for i in range(45)]]
+    assert die or read_back, "no result of the worker was read back between this process's chunks"
+    for part in (0, 1):
+        pieces = [got for p, got in told if p == part]
+        assert sorted(x for got in pieces for x in got) == sorted(found[part]) and len(pieces) > 2
     assert not multiprocessing.active_children()
 
 
