@@ -260,8 +260,7 @@ def read_json_array(fh: IO[bytes], *, what: str = "item", max_item_bytes: int = 
     try:
         first = b.peek()
         if not first:
-            yield 0, None, "the file is empty; expected a JSON array"
-            return
+            return  # nothing but blanks: no item (the importer refuses it in one line, "no records")
         if first == "{":
             single = True
         elif first == "[":

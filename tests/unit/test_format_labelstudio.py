@@ -384,10 +384,18 @@ def test_streaming_reader_handles_items_larger_than_a_chunk(tmp_path):
     assert [g[1] for g in got] == values
 
 
+def test_streaming_reader_gives_nothing_for_a_file_of_blanks(tmp_path):
+    """No item and no problem: the importer says "no records to import" in one line (a problem here
+    made a two-line report of "0 record(s), 1 problem(s)" for ``/dev/null`` or an empty pipe)."""
+    for payload in ("", "  \n\t", "\ufeff\n"):
+        path = tmp_path / "blank.json"
+        path.write_text(payload, encoding="utf-8")
+        assert list(iter_json_array(path, what="task", chunk_chars=4)) == []
+
+
 @pytest.mark.parametrize(
     "payload, message",
     [
-        ("", "the file is empty"),
         ('[{"a": 1}, {"b": ', "invalid JSON in task 2"),
         ('[{"a": 1} {"b": 2}]', "expected ',' or ']' after task 1"),
         ('[{"a": 1},', "ends before the JSON array is closed"),

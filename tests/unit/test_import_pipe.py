@@ -273,6 +273,8 @@ def test_a_docbin_from_a_pipe_past_the_limit_is_refused_in_one_line(tmp_path: Pa
     ("jsonl", b"\x00\x01 not json\n", ""),
     ("jsonl", b"", "no records to import (empty "),  # it said "0 record(s)", exit 0
     ("labelstudio", b"[]\n", "no records to import (empty "),
+    ("labelstudio", b"", "no records to import (empty "),  # it said "0 record(s), 1 problem(s)" on two lines
+    ("jsonl", b" \n", "no records to import (empty "),
 ])
 def test_errors_about_standard_input_name_it_as_typed(tmp_path: Path, fmt: str, data: bytes, says: str) -> None:
     """``reader import -``: a format's one-line error names "- (standard input)", not /dev/stdin."""
@@ -293,3 +295,13 @@ def test_a_dash_with_standard_input_closed_says_so(tmp_path: Path) -> None:
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert proc.stderr.splitlines()[0] == ("reader import: '-' reads standard input, which is closed or cannot be "
                                            "opened by name here; give the file's path"), proc.stderr
+
+
+def test_a_device_that_holds_nothing_is_refused_in_one_line(tmp_path: Path) -> None:
+    """``reader import /dev/null -f labelstudio``: one line, as for an empty file (it said "0 record(s),
+    1 problem(s)" and "line 0: the file is empty" on a second line)."""
+    proc = _run(tmp_path, "/dev/null", "--format", "labelstudio")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line == "reader: error: /dev/null: no records to import (empty labelstudio file); nothing was imported", line
+    assert "record(s)" not in proc.stdout and not (tmp_path / "s").exists()
