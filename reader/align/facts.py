@@ -34,7 +34,7 @@ from typing import NamedTuple
 import regex
 
 from reader.align.lexicon import calendar, calendar_pattern, sound_keys, units, word_key
-from reader.amounts import Amount, find_amounts, find_amounts_in, number_words_value
+from reader.amounts import Amount, find_amounts_in, number_words_value
 from reader.suggest import quote as quote_recogniser
 from reader.suggest.base import base_lang
 
@@ -84,14 +84,9 @@ def _fmt(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def amount_facts(text: str, start: int, end: int, lang: str | None) -> list[Fact]:
-    """Amounts of money, ranges, percentages and other numbers in ``text[start:end]``."""
-    return _amount_facts(find_amounts(text[start:end], lang, numbers=True, periods=False), start)
-
-
 def amounts_facts(text: str, spans: list[tuple[int, int]], lang: str | None) -> list[list[Fact]]:
-    """``amount_facts`` of each passage ``text[start:end]`` of ``spans``, the amounts found together
-    (``reader.amounts.find_amounts_in``)."""
+    """Amounts of money, ranges, percentages and other numbers in each passage ``text[start:end]`` of
+    ``spans``, the amounts found together (``reader.amounts.find_amounts_in``)."""
     found = find_amounts_in(text, spans, lang, numbers=True, periods=False)
     return [_amount_facts(amounts, start) for amounts, (start, _) in zip(found, spans, strict=True)]
 
