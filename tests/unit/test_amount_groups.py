@@ -78,3 +78,59 @@ def test_the_anchors_are_the_anchors_without_the_lookahead(pieces):
     plain = re.compile(rf"(?P<d>{P.D}+)|(?P<s>{P._ANCHOR_SYMBOL})|(?P<iso>[A-Z]{{3}}{P.SP})")
     got = [(m.start(), m.end(), m.lastgroup) for m in P._compiled(None).anchor.finditer(text)]
     assert got == [(m.start(), m.end(), m.lastgroup) for m in plain.finditer(text)]
+
+
+# what may follow a number: every word that can join one (or start a word that does), the same
+# words changed a little, ASCII words, letters that are ASCII ignoring case (the Kelvin sign, a long
+# s), separators and spaces of every kind, symbols, signs
+_AFTER_WORDS = sorted({w for t in TABLES.values() for w in [*t.percent, *t.scales, *t.currency_links, *t.currency_words]}
+                      | set(P.SYMBOLS) | set(P.ISO_CODES) | set(P.ATTACHED_SCALES))
+_NUMBERISH = st.sampled_from(["1", "12", "300", "1,234", "1.234", "1,5", "1.234,56", "300 000", "2'500", "٣٠٠", "0", "19"])
+_AFTER = (st.sampled_from(_AFTER_WORDS)
+          | st.sampled_from(_AFTER_WORDS).map(lambda w: w + "x")
+          | st.sampled_from(_AFTER_WORDS).map(lambda w: w[:-1] if len(w) > 1 else w)
+          | st.sampled_from(_AFTER_WORDS).map(str.upper)
+          | st.sampled_from(["for", "May", "maggio", "plan", "on", "x", "Nord", "per", "di", "sk", "ſ", "\u212A", "İ", "é",
+                             "of the", "u.s.", "a", "ab"])
+          | st.sampled_from([" ", "  ", "\u00A0", "\u202F", "\u2009", ".", ",", ";", "-", "/", "(", ")", "\n", "\t", "%",
+                             "٪", "'", "’", "$", "€", "£", "_", "·", "—", "\u0301", "ب", "و"]))
+
+
+#: a number, what comes between, what comes after (the cases the short way decides on), or anything
+_NUMBER_THEN = st.tuples(_NUMBERISH, st.sampled_from(["", " ", " ", "  ", "\u00A0"]), _AFTER,
+                         st.sampled_from(["", "", " ", ".", "x", "é", "\u212A", "%"])).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(pieces=st.lists(_NUMBER_THEN | _NUMBERISH | _AFTER | _PIECES, min_size=1, max_size=12),
+       lang=st.sampled_from([*TABLES, None]))
+def test_plain_numbers_by_the_short_way_are_the_atoms_of_the_pattern(pieces, lang):
+    """A number nothing joins takes the short way through ``_atoms`` (``_plain_atom``, issue 19 item 9):
+    the same atoms as the atom pattern gives, whatever follows the number."""
+    text = "".join(pieces)
+    c = P._compiled(lang)
+    short = P._atoms(text, c)
+    P._PLAIN_ATOMS = False
+    try:
+        general = P._atoms(text, c)
+    finally:
+        P._PLAIN_ATOMS = True
+    assert short == general
+
+
+def test_a_plain_number_is_what_the_pattern_matches():
+    """Each case the short way takes is the pattern's match, and each case it leaves is left to it."""
+    c = P._compiled("en")
+    for text, plain in [("1.", True), ("plan 1 for", True), ("5 May,", True), ("5 million", False), ("5 %", False),
+                        ("5 $", False), ("5 dollars", False), ("5 usd", False), ("5k", False), ("5 sk\u212A", False),
+                        ("5  x", False), ("5\n", True), ("5 of", False), ("5 offered", False), ("5", True)]:
+        at = 0 if text[0].isdigit() else text.index(" ") + 1
+        got = P._plain_atom(text, at, c)
+        assert (got is not None) == plain, text
+        m = c.atom.match(text, at)
+        if got is not None:
+            assert m is not None and (got.start, got.end) == m.span(), text
+    assert " " not in c.plain_safe and "%" not in c.plain_safe and "$" not in c.plain_safe
+    # a word of the tables starting with a letter that is ASCII ignoring case blocks that letter
+    assert P._ascii_prefixes("\u212Aelvin") == ["k"] and P._ascii_prefixes("Euro") == ["euro"]
+    assert P._ascii_prefixes("U.S. dollars") == ["u"] and P._ascii_prefixes("€") == []
