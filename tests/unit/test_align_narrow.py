@@ -1,0 +1,72 @@
+"""Issue 19 item 9: the word and calendar patterns in the stdlib engine for passages of the narrow
+range (``reader.align.narrow``) find what the ``regex`` patterns find, character for character."""
+from __future__ import annotations
+
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reader.align import facts
+from reader.align.lexicon import _narrow_letter, calendar, calendar_pattern, calendar_pattern_narrow
+from reader.align.narrow import RANGE, is_narrow, narrow_characters, narrow_class, narrow_spans
+
+
+def test_each_class_holds_the_characters_of_the_range_its_properties_hold():
+    import re
+
+    every = narrow_characters()
+    assert len(every) == sum(b - a + 1 for a, b in RANGE)
+    for members in (r"\p{L}\p{M}\p{N}", r"\p{Latin}", r"\p{Latin}\p{M}", r"\p{L}\p{M}"):
+        ours, theirs = re.compile(f"[{narrow_class(members)}]"), regex.compile(f"[{members}]")
+        for ch in every:
+            assert bool(ours.fullmatch(ch)) == bool(theirs.fullmatch(ch)), (members, hex(ord(ch)))
+
+
+def test_each_letter_of_a_calendar_name_matches_what_it_matches_ignoring_case():
+    import re
+
+    every = narrow_characters()
+    months, days = calendar()
+    for ch in sorted({ch for name in [*months, *days] for ch in name if ch != " "}):
+        cls = _narrow_letter(ch)
+        theirs = regex.compile(regex.escape(ch), regex.IGNORECASE)
+        hits = {c for c in every if theirs.fullmatch(c)}
+        if cls is None:
+            assert not hits, ch
+        else:
+            assert {c for c in every if re.fullmatch(cls, c)} == hits, ch
+
+
+def test_the_narrow_range_is_what_is_narrow():
+    assert is_narrow("Zoë paid €5 — “à la” ²", 0, 22)
+    assert not is_narrow("مايو", 0, 4) and not is_narrow("Ω", 0, 1) and not is_narrow("日", 0, 1)
+    assert not is_narrow("ب May", 1, 5)  # the character before the passage is read too
+
+
+_NAMES = sorted({n for n in [*calendar()[0], *calendar()[1]] if is_narrow(n, 0, len(n))})
+_PIECES = (st.sampled_from(_NAMES)
+           | st.sampled_from(_NAMES).map(str.upper)
+           | st.sampled_from(_NAMES).map(str.title)
+           | st.sampled_from(_NAMES).map(lambda n: n[:-1])
+           | st.sampled_from(["May", "mayo", "Mayx", "xMay", "5", "25", "²", "’", "'", "-", " ", "\u00A0", "  ", ",", ".",
+                              "\n", "L’Oréal", "d'Arc", "x-ray", "abcd", "abcde", "Nord17", "İ", "ß", "\u212A", "ſ",
+                              "e\u0301", "\u0301", "Ǆ", "ǅ", "ª", "µ", "Ⅻ", "ℂ", "ӧ", "ب", "Ω", "fi", "The", "the"])
+           | st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x36F), max_size=4))
+
+
+@settings(max_examples=600, deadline=None)
+@given(pieces=st.lists(_PIECES, min_size=1, max_size=14), cuts=st.lists(st.integers(0, 80), max_size=5))
+def test_the_narrow_patterns_find_what_the_regex_patterns_find(pieces, cuts):
+    text = " ".join(pieces) if len(pieces) % 2 else "".join(pieces)
+    marks = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
+    spans = [(a, b) for a, b in zip(marks, marks[1:])]
+    assert narrow_spans(text, spans) == [is_narrow(text, a, b) for a, b in spans]
+    for a, b in spans:  # spans cut anywhere: a passage may start right after a letter
+        if not is_narrow(text, a, b):
+            continue
+        for ours, theirs in ((facts._FACT_WORD_NARROW, facts._FACT_WORD), (facts._LATIN_WORD_NARROW, facts._LATIN_WORD),
+                             (calendar_pattern_narrow(), calendar_pattern())):
+            assert [m.span() for m in ours.finditer(text, a, b)] == [m.span() for m in theirs.finditer(text, a, b)]
+        for lang in ("en", "de", "it"):
+            assert facts.name_facts(text, a, b, lang, True) == facts.name_facts(text, a, b, lang, False)
+            assert facts.date_facts(text, a, b, lang, True) == facts.date_facts(text, a, b, lang, False)
