@@ -219,13 +219,22 @@ class _Compiled:
         # each branch starts with one of those characters, so it changes no match
         self.anchor = re.compile(rf"(?={_ANCHOR_FIRST})(?:(?P<d>{D}+)|(?P<s>{_ANCHOR_SYMBOL})|(?P<iso>[A-Z]{{3}}{SP}))")
         # what may follow a number and join its atom (a percent, scale, symbol, code or currency word,
-        # or a word linking one): a number followed by none of it is a plain atom (``_plain_atom``)
+        # or a word linking one): a number followed by none of it is a plain atom (``plain``)
         after_space = [*t.percent, *t.scales, *SYMBOLS, *ISO_CODES, *t.currency_links, *t.currency_words]
         self.plain_blocked = tuple(sorted({p for w in after_space for p in _ascii_prefixes(w)}))
         self.plain_safe = _PLAIN_SAFE - {w[0] for w in [*after_space, *ATTACHED_SCALES] if w}
         # a symbol or code written before a number that starts with a digit: then no start at a
         # digit is plain (none does today)
         self.plain_ok = not any(w[:1].isdigit() for w in [*SYMBOLS, *ISO_CODES])
+        # a plain atom, in the stdlib engine: the number as the atom pattern's first try takes it (an
+        # atomic group: never a shorter one), then the end of the text, a safe sign, or one space and
+        # then the end, a safe sign, or an ASCII word that starts with nothing blocked and goes on with
+        # no other letter (ignoring case, the Kelvin sign is a "k": a word going on with a character
+        # that is not ASCII is left to the atom pattern)
+        safe = "".join(re.escape(ch) for ch in sorted(self.plain_safe))
+        blocked = "|".join(re.escape(b) for b in self.plain_blocked) or "(?!)"
+        self.plain = re.compile(rf"(?>{NUMBER})(?=\Z|[{safe}]| (?:\Z|[{safe}]|(?!(?i:{blocked}))[A-Za-z]+"
+                                r"(?:\Z|(?=[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]))))")
 
 
     def is_number_word(self, word: str) -> bool:
@@ -540,10 +549,11 @@ def _atoms(text: str, c: _Compiled, heads: list[int] | None = None) -> list[_Ato
         if pos < last_end or (pos and text[pos - 1] in _NO_ATOM_AFTER):
             continue
         if plain and "0" <= text[pos] <= "9" and (pos == 0 or text[pos - 1] < "\x80"):
-            atom = _plain_atom(text, pos, c)
-            if atom is not None:
-                out.append(atom)
-                last_end = atom.end
+            # a number nothing joins (c.plain): what the atom pattern gives there, found without it
+            p = c.plain.match(text, pos)
+            if p is not None:
+                last_end = p.end()
+                out.append(_Atom(pos, last_end, parse_number(p.group()), None, False, False))
                 continue
         m = c.atom.match(text, pos)
         if m is None or m.end() == pos:
@@ -555,12 +565,9 @@ def _atoms(text: str, c: _Compiled, heads: list[int] | None = None) -> list[_Ato
     return out
 
 
-#: numbers that nothing joins take the short way through ``_atoms`` (``_plain_atom``; the same atoms
+#: numbers that nothing joins take the short way through ``_atoms`` (``_Compiled.plain``; the same atoms
 #: as the pattern: a hypothesis test in ``tests/unit/test_amount_groups.py`` turns this off and compares)
 _PLAIN_ATOMS = True
-#: the number of the atom pattern, in the stdlib engine (no Unicode property in it)
-_PLAIN_NUMBER = re.compile(NUMBER)
-_ASCII_WORD = re.compile("[A-Za-z]+")
 #: ASCII characters after which a number ends its atom, unless a symbol starts with one
 #: (``_Compiled.plain_safe``): no letter, digit, space (a word may follow) or percent sign
 _PLAIN_SAFE = frozenset(chr(i) for i in range(128) if not chr(i).isalnum() and chr(i) not in " %")
@@ -579,36 +586,6 @@ def _ascii_prefixes(word: str) -> list[str]:
     if lead:
         return ["".join(lead)]
     return [a for a in "abcdefghijklmnopqrstuvwxyz" if word and regex.fullmatch(regex.escape(word[0]), a, regex.IGNORECASE)]
-
-
-def _plain_atom(text: str, pos: int, c: _Compiled) -> _Atom | None:
-    """The atom at ``pos`` (an ASCII digit after an ASCII character the atom pattern's lookbehind
-    allows) when it is a number alone, what ``c.atom.match`` gives there, found without it; None
-    when something may join the number (then the pattern decides). A number alone is followed by
-    the end of the text, by a character of ``c.plain_safe``, or by one space and then one of those
-    or an ASCII word starting with nothing of ``c.plain_blocked``: then no group after the number
-    can match (a word going on with a character that is not ASCII is left to the pattern: ignoring
-    case, the Kelvin sign is a "k"), the pattern's lookahead holds, and it takes the number as the
-    stdlib engine does."""
-    m = _PLAIN_NUMBER.match(text, pos)
-    if m is None:
-        return None
-    q = m.end()
-    nxt = text[q:q + 1]
-    if nxt == " ":
-        nxt = text[q + 1:q + 2]
-        if nxt.isascii() and nxt.isalpha():
-            w = _ASCII_WORD.match(text, q + 1)
-            assert w is not None
-            if w.group().lower().startswith(c.plain_blocked):
-                return None
-            after = text[w.end():w.end() + 1]  # no other letter may go on with the word
-            if after != "" and not (after.isascii() and not after.isalnum()):
-                return None
-            nxt = ""
-    if nxt != "" and nxt not in c.plain_safe:
-        return None
-    return _Atom(pos, q, parse_number(m.group()), None, False, False)
 
 
 def _currency(pre: str | None, postsym: str | None, postword: str | None, c: _Compiled) -> str | None:
