@@ -221,7 +221,7 @@ class _Compiled:
         # what may follow a number and join its atom (a percent, scale, symbol, code or currency word,
         # or a word linking one): a number followed by none of it is a plain atom (``plain``)
         after_space = [*t.percent, *t.scales, *SYMBOLS, *ISO_CODES, *t.currency_links, *t.currency_words]
-        self.plain_blocked = tuple(sorted({p for w in after_space for p in _ascii_prefixes(w)}))
+        self.plain_blocked = tuple(sorted({p for w in after_space if (p := _ascii_start(w)) is not None}))
         self.plain_safe = _PLAIN_SAFE - {w[0] for w in [*after_space, *ATTACHED_SCALES] if w}
         # a symbol or code written before a number that starts with a digit: then no start at a
         # digit is plain (none does today)
@@ -232,9 +232,15 @@ class _Compiled:
         # no other letter (ignoring case, the Kelvin sign is a "k": a word going on with a character
         # that is not ASCII is left to the atom pattern)
         safe = "".join(re.escape(ch) for ch in sorted(self.plain_safe))
-        blocked = "|".join(re.escape(b) for b in self.plain_blocked) or "(?!)"
+        blocked = "|".join(self.plain_blocked) or "(?!)"
         self.plain = re.compile(rf"(?>{NUMBER})(?=\Z|[{safe}]| (?:\Z|[{safe}]|(?!(?i:{blocked}))[A-Za-z]+"
                                 r"(?:\Z|(?=[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]))))")
+        # an ASCII word where no atom can start: no symbol or code before a number, number phrase or
+        # number word starts with it (their first ASCII letters, ignoring case), and no other letter goes
+        # on with it (the atom pattern would then be asked)
+        firsts = sorted({p for w in [*SYMBOLS, *ISO_CODES, *t.phrases, *self.morphemes] for p in _ascii_prefixes(w)})
+        self.no_atom_word = re.compile(rf"(?!(?i:{'|'.join(firsts) or '(?!)'}))[A-Za-z]+"
+                                       r"(?:\Z|(?=[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]))")
 
 
     def is_number_word(self, word: str) -> bool:
@@ -555,6 +561,8 @@ def _atoms(text: str, c: _Compiled, heads: list[int] | None = None) -> list[_Ato
                 last_end = p.end()
                 out.append(_Atom(pos, last_end, parse_number(p.group()), None, False, False))
                 continue
+        elif plain and text[pos] < "\x80" and text[pos].isalpha() and c.no_atom_word.match(text, pos):
+            continue  # a word no atom starts with (a glue word walked back to, "di" in "di 868 euro")
         m = c.atom.match(text, pos)
         if m is None or m.end() == pos:
             continue
@@ -586,6 +594,24 @@ def _ascii_prefixes(word: str) -> list[str]:
     if lead:
         return ["".join(lead)]
     return [a for a in "abcdefghijklmnopqrstuvwxyz" if word and regex.fullmatch(regex.escape(word[0]), a, regex.IGNORECASE)]
+
+
+def _ascii_start(word: str) -> str | None:
+    """A stdlib pattern, to be matched ignoring case, that every text ``word`` (an alternative of the atom
+    pattern) matches at its start begins with: its characters up to the first one that is not ASCII
+    (spaces as the pattern's spaces, either apostrophe), or the ASCII letters a first character that is
+    not ASCII matches ignoring case (the Kelvin sign, "k"); None when it can match no ASCII letter there.
+    Ignoring case, the stdlib engine matches at least what the ``regex`` module matches for an ASCII
+    letter (and "ı" for "i"): a text it finds no start of is no match of ``word``."""
+    out: list[str] = []
+    for ch in word:
+        if not ch.isascii():
+            break
+        out.append(f"{SP}+" if ch == " " else "['’]" if ch == "'" else ch.lower() if ch.isalpha() else re.escape(ch))
+    if out:
+        return "".join(out)
+    letters = _ascii_prefixes(word)
+    return f"[{''.join(letters)}]" if letters else None
 
 
 def _currency(pre: str | None, postsym: str | None, postword: str | None, c: _Compiled) -> str | None:

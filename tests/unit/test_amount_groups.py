@@ -101,12 +101,20 @@ _NUMBER_THEN = st.tuples(_NUMBERISH, st.sampled_from(["", " ", " ", "  ", "\u00A
                          st.sampled_from(["", "", " ", ".", "x", "é", "\u212A", "%"])).map("".join)
 
 
+#: number words, the words that glue them and the words after them, phrases, any word: a phrase of them
+#: ends with a currency word often enough that its words are walked back to as starts
+_WORDS = sorted({w for t in TABLES.values() for w in [*t.morphemes, *t.glue, *t.phrases, *t.currency_words, *t.scales]}
+                | {"di", "de", "of", "und", "the", "il", "plan", "Mezzo", "DUE", "zwei", "vingt-et-un", "ab", "x"})
+_WORD_PHRASE = st.lists(st.sampled_from(_WORDS) | st.sampled_from(_WORDS).map(str.title), min_size=1, max_size=5).map(" ".join)
+
+
 @settings(max_examples=1000, deadline=None)
-@given(pieces=st.lists(_NUMBER_THEN | _NUMBERISH | _AFTER | _PIECES, min_size=1, max_size=12),
+@given(pieces=st.lists(_NUMBER_THEN | _NUMBERISH | _AFTER | _PIECES | _WORD_PHRASE, min_size=1, max_size=12),
        lang=st.sampled_from([*TABLES, None]))
 def test_plain_numbers_by_the_short_way_are_the_atoms_of_the_pattern(pieces, lang):
-    """A number nothing joins takes the short way through ``_atoms`` (``_plain_atom``, issue 19 item 9):
-    the same atoms as the atom pattern gives, whatever follows the number."""
+    """A number nothing joins, and a word no atom starts with, take the short way through ``_atoms``
+    (``_Compiled.plain`` and ``no_atom_word``, issue 19 item 9): the same atoms as the atom pattern gives,
+    whatever follows the number and whatever the word."""
     text = "".join(pieces)
     c = P._compiled(lang)
     short = P._atoms(text, c)
@@ -132,6 +140,12 @@ def test_a_plain_number_is_what_the_pattern_matches():
         if got is not None:
             assert m is not None and got.span() == m.span(), text
     assert " " not in c.plain_safe and "%" not in c.plain_safe and "$" not in c.plain_safe
+    assert c.plain.match("1 per il", 0) is not None and c.plain.match("1 per cento", 0) is None
+    it = P._compiled("it")  # "di" starts no atom; "dieci", "due", "mezzo" may
+    assert it.no_atom_word.match("di 868 euro", 0) and not it.no_atom_word.match("dieci euro", 0)
+    assert not it.no_atom_word.match("mezzo milione", 0) and not it.no_atom_word.match("diè", 0)
+    pt = P._compiled("pt")  # a phrase's first word starts one too ("meio milhão" is no number word)
+    assert not pt.no_atom_word.match("meio milhão", 0) and P.find_amounts("meio milhão de euros", "pt")
     # a word of the tables starting with a letter that is ASCII ignoring case blocks that letter
     assert P._ascii_prefixes("\u212Aelvin") == ["k"] and P._ascii_prefixes("Euro") == ["euro"]
     assert P._ascii_prefixes("U.S. dollars") == ["u"] and P._ascii_prefixes("€") == []
