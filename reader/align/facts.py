@@ -201,18 +201,21 @@ def number_words_facts(text: str, spans: list[tuple[int, int]], lang: str | None
 
 _WORD = regex.compile(r"[\p{L}\p{M}]+(?:['’-][\p{L}\p{M}]+)*")
 _LETTERS = regex.compile(r"[\p{L}\p{M}]+")
+_LETTERS_NARROW = re.compile("[" + narrow_class(r"\p{L}\p{M}") + "]+")
 
 
-def quantity_facts(text: str, numbers: list[Fact], end: int) -> list[Fact]:
-    """A number followed by a CLDR unit word ("five months", "180 litros", "5 أشهر")."""
+def quantity_facts(text: str, numbers: list[Fact], end: int, narrow: bool = False) -> list[Fact]:
+    """A number followed by a CLDR unit word ("five months", "180 litros", "5 أشهر"); ``narrow``: the
+    passage is of the narrow range (``reader.align.narrow``: its words found by the stdlib engine)."""
     table = units()
     out: list[Fact] = []
+    letters: re.Pattern[str] | regex.Pattern[str] = _LETTERS_NARROW if narrow else _LETTERS
     for f in numbers:
         if f.kind not in ("number", "count") or f.key[0] != "value":
             continue
-        m = _LETTERS.match(text, f.end + 1, end) if text[f.end:f.end + 1] in (" ", "\u00A0", "-") else None
+        m = letters.match(text, f.end + 1, end) if text[f.end:f.end + 1] in (" ", "\u00A0", "-") else None
         if m is None:
-            m = _LETTERS.match(text, f.end, end)  # glued: "24enne" is not a unit, "5km" is
+            m = letters.match(text, f.end, end)  # glued: "24enne" is not a unit, "5km" is
         unit = table.get(word_key(m.group())) if m else None
         if unit is not None and m is not None:
             out.append(Fact("quantity", ("quantity", f.key[1], unit), f"{f.shown} {m.group()}",
@@ -456,35 +459,38 @@ def passages_facts(text: str, spans: list[tuple[int, int]], lang: str | None) ->
     dates = [date_facts(text, s, e, lang, n) for (s, e), n in zip(spans, narrow, strict=True)]
     names = [name_facts(text, s, e, lang, n) for (s, e), n in zip(spans, narrow, strict=True)]
     quotes = [quote_facts(text, s, e, lang) for s, e in spans]
-    return [_combine(text, *parts, start, end)
-            for parts, (start, end) in zip(zip(amounts, spoken, dates, names, quotes), spans, strict=True)]
-
-
-def _regroup(f: Fact, days: list[tuple[int, int, int]]) -> Fact:
-    """``f`` in the group of the first date that holds it (``f`` itself if none does)."""
-    for s, e, g in days:
-        if s <= f.start and f.end <= e:
-            return Fact(f.kind, f.key, f.shown, f.start, f.end, g, f.latin)
-    return f
+    return [_combine(text, *parts, start, end, n)
+            for parts, (start, end), n in zip(zip(amounts, spoken, dates, names, quotes), spans, narrow, strict=True)]
 
 
 def _combine(text: str, numbers: list[Fact], spoken: list[Fact], dates: list[Fact], names: list[Fact], quotes: list[Fact],
-             start: int, end: int) -> list[Fact]:
+             start: int, end: int, narrow: bool = False) -> list[Fact]:
     """One passage's facts from each recogniser's, in their order, overlaps resolved."""
     if spoken:
         if numbers:
             taken = _overlaps([(f.start, f.end) for f in numbers], start, end)
             spoken = [f for f in spoken if taken.find(1, f.start - start, f.end - start) < 0]
         numbers = numbers + spoken
-    # the day of a date is part of the date, not a second piece of evidence
-    days = [(f.start, f.end, f.group_id) for f in dates if f.kind == "date"]
-    if days and numbers:
-        numbers = [_regroup(f, days) for f in numbers]
+    if dates and numbers:
+        # the day of a date is part of the date, not a second piece of evidence: a number inside a
+        # date joins the group of the first date holding it
+        days = [(f.start, f.end, f.start if f.group < 0 else f.group) for f in dates if f.kind == "date"]
+        if days:
+            regrouped = []
+            for f in numbers:
+                for s, e, g in days:
+                    if s <= f.start and f.end <= e:
+                        f = Fact(f.kind, f.key, f.shown, f.start, f.end, g, f.latin)
+                        break
+                regrouped.append(f)
+            numbers = regrouped
     # a month, a weekday or a number word is not also a name or a word ("August", "cinque")
-    if numbers or dates:
-        taken = _overlaps([(f.start, f.end) for f in numbers + dates], start, end)
+    if names and (numbers or dates):
+        taken = _overlaps([(f.start, f.end) for f in numbers] + [(f.start, f.end) for f in dates], start, end)
         names = [f for f in names if taken.find(1, f.start - start, f.end - start) < 0]
-    return numbers + quantity_facts(text, numbers, end) + dates + names + quotes
+    if numbers:
+        return numbers + quantity_facts(text, numbers, end, narrow) + dates + names + quotes
+    return dates + names + quotes
 
 
 def reason(kind: str, shown: str) -> str:

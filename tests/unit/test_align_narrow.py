@@ -70,3 +70,17 @@ def test_the_narrow_patterns_find_what_the_regex_patterns_find(pieces, cuts):
         for lang in ("en", "de", "it"):
             assert facts.name_facts(text, a, b, lang, True) == facts.name_facts(text, a, b, lang, False)
             assert facts.date_facts(text, a, b, lang, True) == facts.date_facts(text, a, b, lang, False)
+
+
+_UNITS = st.sampled_from(["5", "24", "180", " ", "-", "\u00A0", "km", "enne", "months", "mesi", "litros", "Jahre", "ans",
+                          "é", "\u0301", "x", "5km", "3 months", "cinque mesi", "24enne", ",", "."])
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_UNITS, min_size=1, max_size=12), lang=st.sampled_from(["en", "it", "es", "de", "fr"]))
+def test_quantities_by_the_narrow_pattern_are_the_quantities(pieces, lang):
+    text = "".join(pieces)
+    if not is_narrow(text, 0, len(text)):
+        return
+    numbers = facts.amounts_facts(text, [(0, len(text))], lang)[0]
+    assert facts.quantity_facts(text, numbers, len(text), True) == facts.quantity_facts(text, numbers, len(text), False)
