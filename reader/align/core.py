@@ -510,16 +510,18 @@ def counterparts(fa: DocumentFacts, fb: DocumentFacts, min_score: float = MIN_SC
     facts of ``fb``: only passages sharing a fact are scored (linear in the shared facts).
     Names that sound nearly alike count as shared (``with_near_names``)."""
     fb = with_near_names(fa, fb)
-    index: dict[FactKey, list[int]] = {}
+    # the keys that find candidates: stated in both documents, in at most COMMON passages of each (a
+    # key only one of them states finds nothing, and is left out of the index and of the lookups)
+    df_a, df_b = fa.df, fb.df
+    usable = {key for key, n in df_b.items() if n <= COMMON and 0 < df_a.get(key, 0) <= COMMON}
+    index: dict[FactKey, list[int]] = {key: [] for key in usable}
     for j, found in enumerate(fb.facts):
-        for key in found:
-            if fb.df[key] <= COMMON:
-                index.setdefault(key, []).append(j)
+        for key in usable.intersection(found):
+            index[key].append(j)
     out: list[Counterpart] = []
     scorer = _Scorer(fa, fb)
-    df_a = fa.df
     for i, found in enumerate(fa.facts):
-        candidates = {j for key in found if df_a[key] <= COMMON for j in index.get(key, ())}
+        candidates = {j for key in usable.intersection(found) for j in index[key]}
         if len(candidates) == 1:  # nearly every passage of a long pair: no list of one to sort
             c = scorer.score(i, candidates.pop(), need)
             if c is not None and c.score >= min_score:
