@@ -359,7 +359,7 @@ def name_facts(text: str, start: int, end: int, lang: str | None = None, narrow:
             # article comes off it; it is a word when long enough, what the general path below makes
             # of it (German's noun after a determiner is a word too)
             i += 1
-            key = raw.casefold()
+            key = raw if raw.isascii() else raw.casefold()  # one string for both (an ASCII lower-case word is its casefold)
             if len(key) >= MIN_WORD and key not in _STOP:
                 out.append(Fact("word", ("word", key), raw, w_start, w_end))
             continue
