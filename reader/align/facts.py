@@ -227,6 +227,10 @@ def quantity_facts(text: str, numbers: list[Fact], end: int, narrow: bool = Fals
 
 _DAY_BEFORE = regex.compile(r"(?<!\p{N})(\p{Nd}{1,2})(?:st|nd|rd|th|er|º|°|\.)?[ \u00A0]+(?:(?:de|of|di)[ \u00A0]+)?\Z")
 _DAY_AFTER = regex.compile(r",?[ \u00A0]+(\p{Nd}{1,2})(?:st|nd|rd|th)?(?![\p{N}:.,]\p{N}|\p{N})")
+# the two in the stdlib engine, for a passage of the narrow range (reader.align.narrow)
+_N, _ND = narrow_class(r"\p{N}"), narrow_class(r"\p{Nd}")
+_DAY_BEFORE_NARROW = re.compile(rf"(?<![{_N}])([{_ND}]{{1,2}})(?:st|nd|rd|th|er|º|°|\.)?[ \u00A0]+(?:(?:de|of|di)[ \u00A0]+)?\Z")
+_DAY_AFTER_NARROW = re.compile(rf",?[ \u00A0]+([{_ND}]{{1,2}})(?:st|nd|rd|th)?(?![{_N}:.,][{_N}]|[{_N}])")
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _CAPITALISED_MONTHS = ("en", "de", "nl")  # "May", "march": only the capitalised word is a month
 _SPACES = regex.compile(r"[ \u00A0]+")
@@ -247,6 +251,8 @@ def date_facts(text: str, start: int, end: int, lang: str | None, narrow: bool |
     if narrow is None:
         narrow = is_narrow(text, start, end)
     pattern: re.Pattern[str] | regex.Pattern[str] = calendar_pattern_narrow() if narrow else calendar_pattern()
+    day_before: re.Pattern[str] | regex.Pattern[str] = _DAY_BEFORE_NARROW if narrow else _DAY_BEFORE
+    day_after: re.Pattern[str] | regex.Pattern[str] = _DAY_AFTER_NARROW if narrow else _DAY_AFTER
     for m in pattern.finditer(text, start, end):
         raw = m.group()
         k = _one_space(word_key(raw))
@@ -256,11 +262,11 @@ def date_facts(text: str, start: int, end: int, lang: str | None, narrow: bool |
             if lang in _CAPITALISED_MONTHS and raw.isascii() and not raw[0].isupper():
                 continue  # "may", "march" in English are no months
             month = months[k]
-            before = _DAY_BEFORE.search(text, max(start, m.start() - 16), m.start())
+            before = day_before.search(text, max(start, m.start() - 16), m.start())
             day, s, e = None, m.start(), m.end()
             if before:
                 day, s = int(before.group(1).translate(_ARABIC_DIGITS)), before.start()
-            elif after := _DAY_AFTER.match(text, m.end(), min(end, m.end() + 8)):  # read only without a day before
+            elif after := day_after.match(text, m.end(), min(end, m.end() + 8)):  # read only without a day before
                 day, e = int(after.group(1).translate(_ARABIC_DIGITS)), after.end()
             if day is not None and 1 <= day <= 31:
                 out.append(Fact("date", ("date", float(month), float(day)), text[s:e], s, e))

@@ -49,6 +49,8 @@ _PIECES = (st.sampled_from(_NAMES)
            | st.sampled_from(_NAMES).map(str.title)
            | st.sampled_from(_NAMES).map(lambda n: n[:-1])
            | st.sampled_from(["May", "mayo", "Mayx", "xMay", "5", "25", "²", "’", "'", "-", " ", "\u00A0", "  ", ",", ".",
+                              "3 ", "3rd ", "12. ", "25 de ", "5 of ", "7º ", ", 4", " 31st", "2:", "1,5", "Ⅻ ", "¹",
+                              "May 123", "¹5 May", "May 5²", "Ⅻ3 May", "May 1:2", "4 May", "May 4", "4º de May",
                               "\n", "L’Oréal", "d'Arc", "x-ray", "abcd", "abcde", "Nord17", "İ", "ß", "\u212A", "ſ",
                               "e\u0301", "\u0301", "Ǆ", "ǅ", "ª", "µ", "Ⅻ", "ℂ", "ӧ", "ب", "Ω", "fi", "The", "the"])
            | st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x36F), max_size=4))
@@ -67,6 +69,11 @@ def test_the_narrow_patterns_find_what_the_regex_patterns_find(pieces, cuts):
         for ours, theirs in ((facts._FACT_WORD_NARROW, facts._FACT_WORD), (facts._LATIN_WORD_NARROW, facts._LATIN_WORD),
                              (calendar_pattern_narrow(), calendar_pattern())):
             assert [m.span() for m in ours.finditer(text, a, b)] == [m.span() for m in theirs.finditer(text, a, b)]
+        for p in range(a, b + 1):  # the day before and after a month, wherever the month is
+            for ours, theirs, lo, hi in ((facts._DAY_BEFORE_NARROW, facts._DAY_BEFORE, max(a, p - 16), p),
+                                         (facts._DAY_AFTER_NARROW, facts._DAY_AFTER, p, min(b, p + 8))):
+                got, want = ours.search(text, lo, hi), theirs.search(text, lo, hi)
+                assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups()))
         for lang in ("en", "de", "it"):
             assert facts.name_facts(text, a, b, lang, True) == facts.name_facts(text, a, b, lang, False)
             assert facts.date_facts(text, a, b, lang, True) == facts.date_facts(text, a, b, lang, False)
