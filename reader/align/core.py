@@ -735,9 +735,8 @@ def _align(fa: DocumentFacts, fb: DocumentFacts, pairs: list[Counterpart] | None
         if c:
             beads.append(([c.a.index], [c.b.index]))
             prev_a, prev_b = c.a.index, c.b.index
-    points = [(0, 0)]
-    for c in anchors:  # inside an anchor pair, the shared facts line up too (figure with figure)
-        points += [(x.start, y.start) for x, y in c.shared]
+    # inside an anchor pair, the shared facts line up too (figure with figure)
+    points = [(0, 0)] + [(x.start, y.start) for c in anchors for x, y in c.shared]
     for xs, ys in beads:
         pa0, pa1 = fa.passages[xs[0]], fa.passages[xs[-1]]
         pb0, pb1 = fb.passages[ys[0]], fb.passages[ys[-1]]

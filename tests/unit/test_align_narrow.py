@@ -63,6 +63,7 @@ def test_the_narrow_patterns_find_what_the_regex_patterns_find(pieces, cuts):
     marks = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
     spans = [(a, b) for a, b in zip(marks, marks[1:])]
     assert narrow_spans(text, spans) == [is_narrow(text, a, b) for a, b in spans]
+    assert narrow_spans(text, spans[::-1]) == [is_narrow(text, a, b) for a, b in spans[::-1]]  # in any order
     for a, b in spans:  # spans cut anywhere: a passage may start right after a letter
         if not is_narrow(text, a, b):
             continue
