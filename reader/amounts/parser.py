@@ -573,8 +573,9 @@ def _atoms(text: str, c: _Compiled, heads: list[int] | None = None) -> list[_Ato
     return out
 
 
-#: numbers that nothing joins take the short way through ``_atoms`` (``_Compiled.plain``; the same atoms
-#: as the pattern: a hypothesis test in ``tests/unit/test_amount_groups.py`` turns this off and compares)
+#: numbers that nothing joins, and ASCII words no atom starts with, take the short way through ``_atoms``
+#: (``_Compiled.plain``, ``_Compiled.no_atom_word``; the same atoms as the pattern: a hypothesis test in
+#: ``tests/unit/test_amount_groups.py`` turns this off and compares)
 _PLAIN_ATOMS = True
 #: ASCII characters after which a number ends its atom, unless a symbol starts with one
 #: (``_Compiled.plain_safe``): no letter, digit, space (a word may follow) or percent sign
