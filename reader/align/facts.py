@@ -355,7 +355,7 @@ def name_facts(text: str, start: int, end: int, lang: str | None = None, narrow:
         pattern = _LATIN_WORD_NARROW if lang == "de" else _FACT_WORD_NARROW
     else:
         pattern = _LATIN_WORD if lang == "de" else _FACT_WORD  # German reads the determiner before a noun
-    words = [(m.group(), *m.span()) for m in pattern.finditer(text, start, end)]
+    words = [(m[0], m.start(), m.end()) for m in pattern.finditer(text, start, end)]
     n = len(words)
     i, g, last_name = 0, -1, -1
     fast = _LOWER_WORDS_FAST
