@@ -92,3 +92,28 @@ def test_quantities_by_the_narrow_pattern_are_the_quantities(pieces, lang):
         return
     numbers = facts.amounts_facts(text, [(0, len(text))], lang)[0]
     assert facts.quantity_facts(text, numbers, len(text), True) == facts.quantity_facts(text, numbers, len(text), False)
+
+
+class _Refused:
+    """A pattern that must not be asked."""
+
+    def finditer(self, *args: object) -> None:
+        raise AssertionError("the regex pattern was asked for a narrow passage")
+
+    match = search = finditer
+
+
+def test_a_narrow_passage_is_read_by_the_stdlib_patterns_and_a_wide_one_by_the_regex_ones(monkeypatch):
+    """The short way is taken (not only equal when taken): with the ``regex`` patterns refused, the facts
+    of a narrow passage are found; a passage of Arabic still asks them."""
+    import pytest
+
+    latin = "1. The council approved plan 1 for the Nord17 district on 5 May, costing €262,120 (5 km)."
+    want = facts.passages_facts(latin, [(0, len(latin))], "en")
+    for name in ("_FACT_WORD", "_LATIN_WORD", "_LETTERS", "_DAY_BEFORE", "_DAY_AFTER"):
+        monkeypatch.setattr(facts, name, _Refused())
+    monkeypatch.setattr(facts, "calendar_pattern", lambda: _Refused())
+    assert facts.passages_facts(latin, [(0, len(latin))], "en") == want
+    arabic = "وافق المجلس على الخطة في 5 مايو"
+    with pytest.raises(AssertionError, match="regex pattern was asked"):
+        facts.passages_facts(arabic, [(0, len(arabic))], "ar")

@@ -149,3 +149,27 @@ def test_a_plain_number_is_what_the_pattern_matches():
     # a word of the tables starting with a letter that is ASCII ignoring case blocks that letter
     assert P._ascii_prefixes("\u212Aelvin") == ["k"] and P._ascii_prefixes("Euro") == ["euro"]
     assert P._ascii_prefixes("U.S. dollars") == ["u"] and P._ascii_prefixes("€") == []
+
+
+def test_the_short_ways_are_taken():
+    """The short ways are taken (not only equal when taken): a plain number and a word no atom starts with
+    never ask the atom pattern; a number followed by a currency word does."""
+
+    class Counted:
+        def __init__(self, pattern):
+            self.pattern, self.asked = pattern, []
+
+        def match(self, text, pos):
+            self.asked.append(text[pos:pos + 5])
+            return self.pattern.match(text, pos)
+
+    c = P._compiled("it")
+    counted = Counted(c.atom)
+    text = "1. Il piano 1 per il quartiere il 19 maggio, con una spesa di 868.821 euro."
+    want = P._atoms(text, c)
+    c.atom = counted
+    try:
+        assert P._atoms(text, c) == want
+    finally:
+        c.atom = counted.pattern
+    assert counted.asked == ["868.8"]  # not "1. Il", "1 per", "19 ma", nor "di 86"
