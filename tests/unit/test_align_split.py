@@ -187,6 +187,89 @@ def test_results_travel_back_by_the_transfer_and_each_piece_is_told_once(die, mo
     assert not multiprocessing.active_children()
 
 
+def _open_fds() -> set[str]:
+    """What this process's open file descriptors are (the memory file shows as "/memfd:...")."""
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            found.add(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            pass  # the listing's own
+    return found
+
+
+def _read_spy(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """How each worker's chunk came back: "memory" (read from the job's memory file) or "executor"."""
+    seen: list[str] = []
+    real = split._Job.read
+
+    def read(self, index, found):  # noqa: ANN001 - the same arguments
+        seen.append("memory" if isinstance(found, split._Left) else "executor")
+        return real(self, index, found)
+
+    monkeypatch.setattr(split._Job, "read", read)
+    return seen
+
+
+@needs_fork
+def test_the_workers_results_come_back_through_memory_and_nothing_stays_open(monkeypatch):
+    """A worker writes each chunk's results to the job's memory file (no pipe to fill, no wait): this
+    process reads them from there, through the transfer, and the file is closed when the work ends."""
+    monkeypatch.setattr(split, "WARM_UP", 2)
+    monkeypatch.setattr(split, "CHUNK", 5)
+    seen = _read_spy(monkeypatch)
+    fds = _open_fds()
+    work = partial(_square_waiting_here, os.getpid(), multiprocessing.get_context("fork").Event())
+    found = split.in_parts_many([(work, [(i, i + 1) for i in range(80)])], min_passages=10, transfer=_Negated())
+    assert found == [[i * i for i in range(80)]]
+    assert seen and set(seen) == {"memory"}
+    assert not {f for f in _open_fds() - fds if "memfd" in f}  # the memory file is closed here
+    assert not multiprocessing.active_children()
+
+
+@needs_fork
+@pytest.mark.parametrize("how", ["no memory file", "larger than a slot", "no room"])
+def test_results_that_cannot_go_through_memory_go_through_the_executor(how, monkeypatch):
+    monkeypatch.setattr(split, "WARM_UP", 2)
+    monkeypatch.setattr(split, "CHUNK", 5)
+    if how == "no memory file":
+        monkeypatch.setattr(split, "_memory_file", lambda: None)
+    elif how == "larger than a slot":
+        monkeypatch.setattr(split, "SLOT", 8)
+    else:
+        def full(*_: object) -> int:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(split.os, "pwrite", full)  # in the forked workers too
+    seen = _read_spy(monkeypatch)
+    work = partial(_square_waiting_here, os.getpid(), multiprocessing.get_context("fork").Event())
+    found = split.in_parts_many([(work, [(i, i + 1) for i in range(80)])], min_passages=10, transfer=_Negated())
+    assert found == [[i * i for i in range(80)]]
+    assert seen and set(seen) == {"executor"}
+    assert not multiprocessing.active_children()
+
+
+@needs_fork
+def test_results_that_cannot_be_read_back_are_found_here(monkeypatch):
+    """A chunk whose results the memory file no longer holds (cut short) is done here instead."""
+    monkeypatch.setattr(split, "WARM_UP", 2)
+    monkeypatch.setattr(split, "CHUNK", 5)
+    real = split._Job.read
+    lost: list[int] = []
+
+    def read(self, index, found):  # noqa: ANN001 - the same arguments
+        if isinstance(found, split._Left):
+            lost.append(index)
+            found = split._Left(0)  # nothing left to read: not a pickle
+        return real(self, index, found)
+
+    monkeypatch.setattr(split._Job, "read", read)
+    work = partial(_square_waiting_here, os.getpid(), multiprocessing.get_context("fork").Event())
+    assert split.in_parts(work, [(i, i + 1) for i in range(80)], min_passages=10) == [i * i for i in range(80)]
+    assert lost
+    assert not multiprocessing.active_children()
+
+
 @needs_fork
 def test_an_error_in_a_worker_is_raised_as_in_one_process(monkeypatch):
     monkeypatch.setattr(split, "WARM_UP", 0)
