@@ -108,14 +108,19 @@ def _amount_facts(amounts: list[Amount], start: int) -> list[Fact]:
         if am.kind != "money":
             if am.is_range:
                 continue
-            out.append(Fact("number" if lo >= 10 else "count", ("value", lo), am.text, a, b))
+            out.append(_new(Fact, ("number" if lo >= 10 else "count", ("value", lo), am.text, a, b, -1, True)))
             continue
         cur = f" {am.currency}" if am.currency else ""
         if am.is_range and hi != lo:
             out.append(Fact("range", ("range", lo, hi), f"{_fmt(lo)}–{_fmt(hi)}{cur}", a, b))
             out.append(Fact("amount", ("value", hi), f"{_fmt(hi)}{cur}", a, b, a))
-        out.append(Fact("amount", ("value", lo), f"{_fmt(lo)}{cur}", a, b, a))
+        out.append(_new(Fact, ("amount", ("value", lo), f"{_fmt(lo)}{cur}", a, b, a, True)))
     return out
+
+
+#: ``_new(Fact, (all seven fields))``: a fact made without the named tuple's ``__new__``, a Python
+#: function called per fact (a long document makes hundreds of thousands), where a recogniser makes most
+_new = tuple.__new__
 
 
 _TEXT2NUM = frozenset({"en", "fr", "es", "it", "de", "pt", "nl", "da"})
@@ -269,11 +274,11 @@ def date_facts(text: str, start: int, end: int, lang: str | None, narrow: bool |
             elif after := day_after.match(text, m.end(), min(end, m.end() + 8)):  # read only without a day before
                 day, e = int(after.group(1).translate(_ARABIC_DIGITS)), after.end()
             if day is not None and 1 <= day <= 31:
-                out.append(Fact("date", ("date", float(month), float(day)), text[s:e], s, e))
+                out.append(_new(Fact, ("date", ("date", float(month), float(day)), text[s:e], s, e, -1, True)))
             else:
-                out.append(Fact("month", ("month", float(month)), raw, m.start(), m.end()))
+                out.append(_new(Fact, ("month", ("month", float(month)), raw, m.start(), m.end(), -1, True)))
         elif k in days:
-            out.append(Fact("weekday", ("weekday", float(days[k])), raw, m.start(), m.end()))
+            out.append(_new(Fact, ("weekday", ("weekday", float(days[k])), raw, m.start(), m.end(), -1, True)))
     return out
 
 
@@ -368,7 +373,7 @@ def name_facts(text: str, start: int, end: int, lang: str | None = None, narrow:
             i += 1
             key = raw if raw.isascii() else raw.casefold()  # one string for both (an ASCII lower-case word is its casefold)
             if len(key) >= MIN_WORD and key not in _STOP:
-                out.append(Fact("word", ("word", key), raw, w_start, w_end))
+                out.append(_new(Fact, ("word", ("word", key), raw, w_start, w_end, -1, True)))
             continue
         j = i
         # a name: capitalised words separated by single spaces (The Intercept, Deep Fake Love)
@@ -392,14 +397,14 @@ def name_facts(text: str, start: int, end: int, lang: str | None = None, narrow:
                     and words[i - 1][0].casefold() in _DE_DETERMINERS \
                     and _is_name_gap(text, words[i - 1][2], m_start):
                 if len(key) >= MIN_WORD:
-                    out.append(Fact("word", ("word", key), w, m_start, m_end))
+                    out.append(_new(Fact, ("word", ("word", key), w, m_start, m_end, -1, True)))
             elif w[0].isupper() or w.isupper():
                 shown = phrase if j > i else w
-                out.append(Fact("name", ("name", key), shown, m_start, m_end, g))
+                out.append(_new(Fact, ("name", ("name", key), shown, m_start, m_end, g, True)))
                 if len(key) >= 3:
-                    out += [Fact("sound", ("sound", s), shown, m_start, m_end, g) for s in sound_keys(w)]
+                    out += [_new(Fact, ("sound", ("sound", s), shown, m_start, m_end, g, True)) for s in sound_keys(w)]
             elif len(key) >= MIN_WORD:
-                out.append(Fact("word", ("word", key), w, m_start, m_end))
+                out.append(_new(Fact, ("word", ("word", key), w, m_start, m_end, -1, True)))
         i = j + 1
     if _OTHER_SCRIPT_MAYBE.search(text, start, end) is None:
         return out  # no letter of another script: no word of one
@@ -487,7 +492,7 @@ def _combine(text: str, numbers: list[Fact], spoken: list[Fact], dates: list[Fac
             for f in numbers:
                 for s, e, g in days:
                     if s <= f.start and f.end <= e:
-                        f = Fact(f.kind, f.key, f.shown, f.start, f.end, g, f.latin)
+                        f = _new(Fact, (f.kind, f.key, f.shown, f.start, f.end, g, f.latin))
                         break
                 regrouped.append(f)
             numbers = regrouped

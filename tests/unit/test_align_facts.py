@@ -312,3 +312,20 @@ def test_lower_case_words_by_the_short_way_are_the_facts_of_the_general_way(piec
     finally:
         facts._LOWER_WORDS_FAST = True
     assert fast == general, (text, lang)
+
+
+def test_every_fact_has_its_seven_fields_of_their_types():
+    """Facts made without the named tuple's ``__new__`` (``facts._new``) hold all seven fields: a
+    tuple one short would still compare, print and travel, and fail only when a field is read."""
+    from reader.align.facts import Fact
+
+    text = ("Netflix pays $300,000 to €900,000; Il 25 aprile 2024 Mario Rossi ha detto «ciao a tutti» "
+            "a Milano, cinque mesi dopo. Monday, 3 March: 38% of 12 km. بريت تايلور في 25 أبريل. Der Plan im Jahr.")
+    for lang in ("en", "it", "de", "ar", None):
+        found = passage_facts(text, 0, len(text), lang)
+        assert {f.kind for f in found} >= {"amount", "name", "word", "date"}
+        for f in found:
+            assert type(f) is Fact and len(f) == len(Fact._fields) == 7
+            assert isinstance(f.kind, str) and isinstance(f.key, tuple) and isinstance(f.shown, str)
+            assert isinstance(f.start, int) and isinstance(f.end, int) and isinstance(f.group, int)
+            assert isinstance(f.latin, bool) and 0 <= f.start < f.end <= len(text)
