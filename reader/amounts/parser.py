@@ -90,6 +90,8 @@ _SPLIT_RE = regex.compile(r"[\s\-]+")
 
 def _key(s: str) -> str:
     """Lookup form of a matched word: no harakat, one space, straight apostrophe, lower case."""
+    if s.isascii() and s.isalpha():
+        return s.lower()  # one ASCII word ("euro", "EUR"): no harakat, space or apostrophe to change
     s = _HARAKAT_RE.sub("", s).replace("’", "'")
     s = _SPACES_RE.sub(" ", s)
     return s.strip().lower()

@@ -173,3 +173,13 @@ def test_the_short_ways_are_taken():
     finally:
         c.atom = counted.pattern
     assert counted.asked == ["868.8"]  # not "1. Il", "1 per", "19 ma", nor "di 86"
+
+
+@settings(max_examples=300, deadline=None)
+@given(word=st.text(st.characters(max_codepoint=0x7F), min_size=1, max_size=12)
+       | st.sampled_from(["euro", "EUR", "Dollari", "mila", "milioni", "a b", "ab\t", " x", "dell’"]))
+def test_the_key_of_an_ascii_word_is_its_lower_case_as_the_general_way(word):
+    """``_key``'s short way (one ASCII word: its lower case) gives what the harakat, space and
+    apostrophe rules give."""
+    general = P._SPACES_RE.sub(" ", P._HARAKAT_RE.sub("", word).replace("’", "'")).strip().lower()
+    assert P._key(word) == general
