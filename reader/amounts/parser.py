@@ -535,13 +535,13 @@ def _starts(text: str, c: _Compiled, heads: list[int] | None = None) -> set[int]
             add(p)
     if heads is None:
         heads = _head_positions(text, c)
-    if heads:
-        low = _lowered(text)
-        for p in heads:
-            prev = low[p - 1] if p else " "
-            if not (prev.isalpha() or unicodedata.category(prev)[0] == "M") or (
-                    prev in "وبل" and (p < 2 or not low[p - 2].isalpha())):
-                _walk_back(text, p, c, out)
+    # the characters before a head, read as they are: no character's lower case differs from it in
+    # being a letter, a mark or one of "وبل" (every code point checked, tests/unit/test_amount_groups.py)
+    for p in heads:
+        prev = text[p - 1] if p else " "
+        if not (prev.isalpha() or unicodedata.category(prev)[0] == "M") or (
+                prev in "وبل" and (p < 2 or not text[p - 2].isalpha())):
+            _walk_back(text, p, c, out)
     return out
 
 

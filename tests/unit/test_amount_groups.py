@@ -183,3 +183,18 @@ def test_the_key_of_an_ascii_word_is_its_lower_case_as_the_general_way(word):
     apostrophe rules give."""
     general = P._SPACES_RE.sub(" ", P._HARAKAT_RE.sub("", word).replace("’", "'")).strip().lower()
     assert P._key(word) == general
+
+
+def test_no_character_before_a_head_reads_differently_in_lower_case():
+    """``_starts`` reads the character before a head as it is, not lower-cased: for every code point
+    whose lower case is one character (``_lowered`` keeps the others), being a letter, a mark, or one
+    of the Arabic prefixes is the same in both cases."""
+    import sys
+    import unicodedata
+
+    def reading(ch: str) -> tuple[bool, bool, bool]:
+        return ch.isalpha(), unicodedata.category(ch)[0] == "M", ch in "وبل"
+
+    differ = [hex(i) for i in range(sys.maxunicode + 1)
+              if len(chr(i).lower()) == 1 and reading(chr(i)) != reading(chr(i).lower())]
+    assert differ == []
