@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, NamedTuple, Protocol, TypeVar, cast
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar, cast
 
 Span = tuple[int, int]
 T = TypeVar("T")
@@ -122,7 +122,7 @@ def _memory_file() -> int | None:
         return None
 
 
-class _Job:
+class _Job(Generic[T]):
     """What forked workers find of one call of :func:`in_parts_many`: the work, and one shared
     byte per chunk saying who took it. The two sides may both take a chunk at the same instant
     (no lock: a worker killed while holding one would block everyone): then it is done twice
@@ -137,8 +137,7 @@ class _Job:
     closed it, however they end; until then it holds the workers' results as written (the file's
     pages are not given back chunk by chunk: for the bench's 20k pair, about 7 MB)."""
 
-    def __init__(self, works: Sequence[Callable[[list[Span]], Sequence[object]]], chunks: int,
-                 pack: Callable[[Any], object] | None = None) -> None:
+    def __init__(self, works: Sequence[Work[T]], chunks: int, pack: Callable[[list[T]], object] | None = None) -> None:
         self.works = works
         self.pack = pack
         self.claims = multiprocessing.RawArray("b", chunks)  # shared memory, inherited by the fork
@@ -181,7 +180,7 @@ class _Job:
             self.results = None
 
 
-_jobs: dict[int, _Job] = {}  # forked workers find their work here
+_jobs: dict[int, _Job[Any]] = {}  # forked workers find their work here (of any job's result type)
 _job_ids = itertools.count()
 
 
@@ -277,7 +276,8 @@ def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int 
     if not chunks:
         return out  # many short documents: the warm-up did them all
     job = next(_job_ids)
-    _jobs[job] = shared = _Job([work for work, _ in jobs], len(chunks), transfer.pack if transfer is not None else None)
+    shared: _Job[T] = _Job([work for work, _ in jobs], len(chunks), transfer.pack if transfer is not None else None)
+    _jobs[job] = shared
     claims = shared.claims
     try:
         try:

@@ -53,7 +53,7 @@ def _facts(text: str, lang: str | None, parallel: bool, monkeypatch: pytest.Monk
 
     def pool(*args: object, **kwargs: object) -> ProcessPoolExecutor:
         pools.append(args)
-        return ProcessPoolExecutor(*args, **kwargs)  # type: ignore[arg-type]
+        return ProcessPoolExecutor(*args, **kwargs)  # type: ignore[call-overload]
 
     with monkeypatch.context() as m:
         m.setattr(split, "PARALLEL_PASSAGES", 4 if parallel else 10**9)
@@ -332,9 +332,9 @@ def test_facts_and_amounts_are_still_frozen_values():
     assert pickle.loads(pickle.dumps(a)) == a and hash(a) == hash(dataclasses.replace(a))
     assert [fl.name for fl in dataclasses.fields(Amount)][-1] == "period_end"
     with pytest.raises(dataclasses.FrozenInstanceError):
-        a.start = 1  # type: ignore[misc]
+        a.start = 1
     with pytest.raises(AttributeError):
-        f.start = 1  # type: ignore[misc]
+        f.start = 1
 
 
 def _slow_square(parent: int, spans: list[tuple[int, int]]) -> list[int]:
