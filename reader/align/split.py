@@ -19,6 +19,7 @@ This module never imports textual.
 from __future__ import annotations
 
 import itertools
+import mmap
 import multiprocessing
 import os
 import pickle
@@ -134,8 +135,8 @@ class _Job(Generic[T]):
     process, busy with its own chunks, has read them: written to memory, they cost the worker no wait
     (the bench's 20k pair: its facts 10-20% sooner). Where no memory file can be made, they travel
     through the executor. The file has no name: it is gone when this process and the workers have
-    closed it, however they end; until then it holds the workers' results as written (the file's
-    pages are not given back chunk by chunk: for the bench's 20k pair, about 7 MB)."""
+    closed it, however they end; the memory of each chunk's results is given back as soon as they are
+    read (:meth:`_give_back`)."""
 
     def __init__(self, works: Sequence[Work[T]], chunks: int, pack: Callable[[list[T]], object] | None = None) -> None:
         self.works = works
@@ -172,7 +173,20 @@ class _Job(Generic[T]):
                 raise OSError(f"chunk {index}: {end - at} bytes of its results missing")
             parts.append(got)
             at += len(got)
+        self._give_back(index * SLOT, found.size)
         return pickle.loads(b"".join(parts))
+
+    def _give_back(self, at: int, size: int) -> None:
+        """The memory of the results at ``at`` (read) given back to the system: the file's pages there
+        are removed (``MADV_REMOVE`` on a shared map of them). Where it cannot be done, they are held until
+        the file is closed."""
+        if self.results is None or size <= 0:
+            return
+        try:
+            with mmap.mmap(self.results, size, offset=at) as view:
+                view.madvise(mmap.MADV_REMOVE, 0, size)
+        except (AttributeError, OSError, ValueError):  # no MADV_REMOVE here: kept until the work ends
+            pass
 
     def close(self) -> None:
         if self.results is not None:

@@ -227,6 +227,26 @@ def test_the_workers_results_come_back_through_memory_and_nothing_stays_open(mon
     assert not multiprocessing.active_children()
 
 
+def test_results_read_back_give_their_memory_back():
+    """Each chunk's results leave the memory file's pages once read: a long document's worker results are
+    not all held until the work ends."""
+    job = split._Job([], 4)
+    if job.results is None:
+        pytest.skip("no memory file here (memfd_create)")
+    try:
+        results = [list(range(i, i + 20_000)) for i in range(3)]
+        left = [job.write(i, got) for i, got in enumerate(results)]
+        assert all(isinstance(x, split._Left) for x in left)
+        held = os.fstat(job.results).st_blocks
+        assert held * 512 >= sum(x.size for x in left)
+        assert job.read(1, left[1]) == results[1]
+        assert os.fstat(job.results).st_blocks < held
+        assert [job.read(i, left[i]) for i in (0, 2)] == [results[0], results[2]]
+        assert os.fstat(job.results).st_blocks == 0
+    finally:
+        job.close()
+
+
 @needs_fork
 @pytest.mark.parametrize("how", ["no memory file", "larger than a slot", "no room"])
 def test_results_that_cannot_go_through_memory_go_through_the_executor(how, monkeypatch):
