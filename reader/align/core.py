@@ -725,18 +725,20 @@ def _align(fa: DocumentFacts, fb: DocumentFacts, pairs: list[Counterpart] | None
             pairs = sorted(pairs + kept, key=lambda c: (c.a.index, -c.score, c.b.index))
             moved = {(c.a.index, c.b.index) for c in kept}
             hints = [c for c in hints if (c.a.index, c.b.index) not in moved]
-    beads: list[tuple[list[int], list[int]]] = []
-    prev_a, prev_b = -1, -1
-    for c in anchors + [None]:
-        next_a = c.a.index if c else len(fa.passages)
-        next_b = c.b.index if c else len(fb.passages)
-        if next_a > prev_a + 1 and next_b > prev_b + 1:  # (no beads where either side of the gap is empty)
-            beads += _length_beads(fa, list(range(prev_a + 1, next_a)), fb, list(range(prev_b + 1, next_b)))
-        if c:
-            beads.append(([c.a.index], [c.b.index]))
-            prev_a, prev_b = c.a.index, c.b.index
     # inside an anchor pair, the shared facts line up too (figure with figure)
     points = [(0, 0)] + [(x.start, y.start) for c in anchors for x, y in c.shared]
+    # each bead's edges: an anchor's passages (a bead of one passage each), and the length-aligned beads
+    # of the passages between two anchors
+    beads: list[tuple[list[int], list[int]]] = []
+    prev_a, prev_b = -1, -1
+    for c in anchors:
+        pa, pb = c.a, c.b
+        if pa.index > prev_a + 1 and pb.index > prev_b + 1:  # (no beads where either side of the gap is empty)
+            beads += _length_beads(fa, list(range(prev_a + 1, pa.index)), fb, list(range(prev_b + 1, pb.index)))
+        points += [(pa.start, pb.start), (pa.end, pb.end)]
+        prev_a, prev_b = pa.index, pb.index
+    if len(fa.passages) > prev_a + 1 and len(fb.passages) > prev_b + 1:
+        beads += _length_beads(fa, list(range(prev_a + 1, len(fa.passages))), fb, list(range(prev_b + 1, len(fb.passages))))
     for xs, ys in beads:
         pa0, pa1 = fa.passages[xs[0]], fa.passages[xs[-1]]
         pb0, pb1 = fb.passages[ys[0]], fb.passages[ys[-1]]
