@@ -9,7 +9,7 @@ document while the workers work from its end (see :func:`in_parts`); the workers
 this process may use, and all of them have ended and been reaped when :func:`in_parts` returns
 (nothing is left behind; the CPU time they used is counted in this process's
 ``RUSAGE_CHILDREN``). A worker leaves each chunk's results in a memory file with no name, read back
-here (:class:`_Job`), not in the executor's pipe, which a chunk's results fill (the worker would
+here (:class:`_ResultsFile`), not in the executor's pipe, which a chunk's results fill (the worker would
 wait for this process to read them). Short documents, a single CPU, a platform without ``fork``, a machine whose
 other CPUs are busy (:func:`others_running`), or a pool that cannot start: the work runs here,
 in one process.
@@ -104,7 +104,7 @@ class Transfer(Protocol[T]):
 #: who took a chunk (``_Job.claims``): nobody yet, this process, a worker
 _FREE, _HERE, _WORKER = 0, 1, 2
 
-#: bytes of the memory file (``_Job.results``) for each chunk's results: chunk ``i`` writes at ``i * SLOT``
+#: bytes of the memory file (:class:`_ResultsFile`) for each chunk's results: chunk ``i`` writes at ``i * SLOT``
 #: (the file is sparse: only what is written takes memory)
 SLOT = 1 << 32
 
@@ -115,39 +115,26 @@ class _Left(NamedTuple):
     size: int
 
 
-def _memory_file() -> int | None:
-    """A file in memory, with no name (``memfd_create``), for the workers' results; None where there is none."""
-    try:
-        return os.memfd_create("reader-split-results")
-    except (AttributeError, OSError):
-        return None
+class _ResultsFile:
+    """Where the workers of one job leave each chunk's results: a file in memory with no name
+    (``memfd_create``, made before the fork, so every worker has it), chunk ``i`` pickled at
+    ``i * SLOT``, read back here and its pages given back at once. Returned through the executor, a
+    chunk's results (about 180 KB for 500 passages of facts) fill its pipe, and the worker waits until
+    this process, busy with its own chunks, has read them: written to memory, they cost the worker no
+    wait (the bench's 20k pair: its facts 4-15% sooner in the runs measured). Where no such file can be made, or a chunk's
+    results do not fit, they travel through the executor. The file is gone when this process and the
+    workers have closed it, however they end."""
 
-
-class _Job(Generic[T]):
-    """What forked workers find of one call of :func:`in_parts_many`: the work, and one shared
-    byte per chunk saying who took it. The two sides may both take a chunk at the same instant
-    (no lock: a worker killed while holding one would block everyone): then it is done twice
-    and the result of this process is kept, nothing is lost or taken from a worker twice.
-
-    ``results``: a memory file the workers write each chunk's results to (pickled, at
-    ``index * SLOT``), read back here with :meth:`read`. Returned through the executor, a chunk's
-    results (about 180 KB for 500 passages of facts) fill its pipe, and the worker waits until this
-    process, busy with its own chunks, has read them: written to memory, they cost the worker no wait
-    (the bench's 20k pair: its facts 10-20% sooner). Where no memory file can be made, they travel
-    through the executor. The file has no name: it is gone when this process and the workers have
-    closed it, however they end; the memory of each chunk's results is given back as soon as they are
-    read (:meth:`_give_back`)."""
-
-    def __init__(self, works: Sequence[Work[T]], chunks: int, pack: Callable[[list[T]], object] | None = None) -> None:
-        self.works = works
-        self.pack = pack
-        self.claims = multiprocessing.RawArray("b", chunks)  # shared memory, inherited by the fork
-        self.results = _memory_file()
+    def __init__(self) -> None:
+        try:
+            self.fd: int | None = os.memfd_create("reader-split-results")
+        except (AttributeError, OSError):
+            self.fd = None
 
     def write(self, index: int, packed: object) -> object:
-        """In a worker: ``packed`` written to the memory file at chunk ``index``'s place, and what
-        says so; ``packed`` itself when it cannot be (no file, no room, larger than a slot)."""
-        if self.results is None:
+        """In a worker: ``packed`` written at chunk ``index``'s place, and what says so (a
+        :class:`_Left`); ``packed`` itself when it cannot be (no file, no room, larger than a slot)."""
+        if self.fd is None:
             return packed
         data = pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
         if len(data) > SLOT:
@@ -155,20 +142,20 @@ class _Job(Generic[T]):
         try:
             view, at = memoryview(data), index * SLOT
             while view:
-                n = os.pwrite(self.results, view, at)
+                n = os.pwrite(self.fd, view, at)
                 view, at = view[n:], at + n
         except OSError:  # no room in memory for it (ENOSPC): through the executor
             return packed
         return _Left(len(data))
 
     def read(self, index: int, found: object) -> object:
-        """Here: what a worker returned for chunk ``index``, its results read from the memory file
-        when it wrote them there."""
-        if not isinstance(found, _Left) or self.results is None:
+        """Here: what a worker returned for chunk ``index``, read from the file when it wrote it there
+        (``OSError`` when part of it is missing)."""
+        if not isinstance(found, _Left) or self.fd is None:
             return found
         parts, at, end = [], index * SLOT, index * SLOT + found.size
         while at < end:
-            got = os.pread(self.results, end - at, at)
+            got = os.pread(self.fd, end - at, at)
             if not got:
                 raise OSError(f"chunk {index}: {end - at} bytes of its results missing")
             parts.append(got)
@@ -180,18 +167,32 @@ class _Job(Generic[T]):
         """The memory of the results at ``at`` (read) given back to the system: the file's pages there
         are removed (``MADV_REMOVE`` on a shared map of them). Where it cannot be done, they are held until
         the file is closed."""
-        if self.results is None or size <= 0:
+        if self.fd is None or size <= 0:
             return
         try:
-            with mmap.mmap(self.results, size, offset=at) as view:
+            with mmap.mmap(self.fd, size, offset=at) as view:
                 view.madvise(mmap.MADV_REMOVE, 0, size)
         except (AttributeError, OSError, ValueError):  # no MADV_REMOVE here: kept until the work ends
             pass
 
     def close(self) -> None:
-        if self.results is not None:
-            os.close(self.results)
-            self.results = None
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+class _Job(Generic[T]):
+    """What forked workers find of one call of :func:`in_parts_many`: the work, one shared
+    byte per chunk saying who took it, and where to leave the results (:class:`_ResultsFile`). The
+    two sides may both take a chunk at the same instant (no lock: a worker killed while holding one
+    would block everyone): then it is done twice and the result of this process is kept, nothing is
+    lost or taken from a worker twice."""
+
+    def __init__(self, works: Sequence[Work[T]], chunks: int, pack: Callable[[list[T]], object] | None = None) -> None:
+        self.works = works
+        self.pack = pack
+        self.claims = multiprocessing.RawArray("b", chunks)  # shared memory, inherited by the fork
+        self.results = _ResultsFile()
 
 
 _jobs: dict[int, _Job[Any]] = {}  # forked workers find their work here (of any job's result type)
@@ -230,7 +231,7 @@ def _run(job: int, index: int, part: int, spans: list[Span]) -> object | None:
         return None
     j.claims[index] = _WORKER
     found = j.works[part](spans)
-    return j.write(index, j.pack(found) if j.pack is not None else found)
+    return j.results.write(index, j.pack(found) if j.pack is not None else found)
 
 
 def in_parts(work: Work[T], spans: list[Span], min_passages: int | None = None) -> list[T]:
@@ -311,7 +312,7 @@ def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int 
             def unpack(i: int, found: object) -> list[T] | None:
                 """Chunk ``i``'s results as a worker returned them; None when they cannot be read."""
                 try:
-                    return unpacked(shared.read(i, found))
+                    return unpacked(shared.results.read(i, found))
                 except (OSError, EOFError, pickle.UnpicklingError):
                     return None
 
@@ -355,7 +356,7 @@ def in_parts_many(jobs: Sequence[tuple[Work[T], list[Span]]], min_passages: int 
         return out
     finally:
         del _jobs[job]
-        shared.close()
+        shared.results.close()
 
 
 def _read_back(futures: dict[int, Future[object | None]], after: int, back: dict[int, list[T]],
