@@ -320,10 +320,11 @@ def test_every_fact_has_its_seven_fields_of_their_types():
     from reader.align.facts import Fact
 
     text = ("Netflix pays $300,000 to €900,000; Il 25 aprile 2024 Mario Rossi ha detto «ciao a tutti» "
-            "a Milano, cinque mesi dopo. Monday, 3 March: 38% of 12 km. بريت تايلور في 25 أبريل. Der Plan im Jahr.")
+            "a Milano, cinque mesi dopo. Monday, 3 March: 38% of 12 km, then in June. بريت تايلور في 25 أبريل. "
+            "Der Plan im Jahr.")
     for lang in ("en", "it", "de", "ar", None):
         found = passage_facts(text, 0, len(text), lang)
-        assert {f.kind for f in found} >= {"amount", "name", "word", "date"}
+        assert {f.kind for f in found} >= {"amount", "name", "word", "date", "weekday", "month", "count"}
         for f in found:
             assert type(f) is Fact and len(f) == len(Fact._fields) == 7
             assert isinstance(f.kind, str) and isinstance(f.key, tuple) and isinstance(f.shown, str)
