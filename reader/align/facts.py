@@ -255,7 +255,9 @@ def date_facts(text: str, start: int, end: int, lang: str | None, narrow: bool |
     out: list[Fact] = []
     if narrow is None:
         narrow = is_narrow(text, start, end)
-    pattern: re.Pattern[str] | regex.Pattern[str] = calendar_pattern_narrow() if narrow else calendar_pattern()
+    pattern: re.Pattern[str] | regex.Pattern[str] | None = calendar_pattern_narrow() if narrow else None
+    if pattern is None:
+        pattern = calendar_pattern()  # the same names in any passage (and where no narrow form can be made)
     day_before: re.Pattern[str] | regex.Pattern[str] = _DAY_BEFORE_NARROW if narrow else _DAY_BEFORE
     day_after: re.Pattern[str] | regex.Pattern[str] = _DAY_AFTER_NARROW if narrow else _DAY_AFTER
     for m in pattern.finditer(text, start, end):

@@ -73,14 +73,16 @@ _NOTHING = "(?!)"  # a branch of the trie that can match nothing (_trie)
 
 
 @lru_cache(maxsize=1)
-def calendar_pattern_narrow() -> re.Pattern[str]:
+def calendar_pattern_narrow() -> re.Pattern[str] | None:
     """``calendar_pattern()`` for a passage of the narrow range (``reader.align.narrow.is_narrow``),
     in the stdlib engine: each letter is the class of the characters of that range it matches
     ignoring case (a name of another script, and the clitic "و", can match nothing there and go), and
     the word's edges are the letters and marks of that range. The pattern starts with the class of
     every name's first letter, which lets the engine skip to the next such letter; the character before
     it is then read (no letter or mark), and the trie of the names starting with that letter follows
-    it. The same matches in such a passage, about twice as fast (``tests/unit/test_align_narrow.py``)."""
+    it. The same matches in such a passage, about twice as fast (``tests/unit/test_align_narrow.py``).
+    None when two names branch on one letter ignoring case (no trie: ``calendar_pattern`` is then read,
+    as it reads its plain list)."""
     months, days = calendar()
     by_first: dict[str, list[str]] = {}
     for name in sorted(set(months) | set(days), key=len, reverse=True):
@@ -89,7 +91,7 @@ def calendar_pattern_narrow() -> re.Pattern[str]:
     for ch in sorted(by_first):  # the order of the trie's own branches
         first, rest = _narrow_letter(ch), _trie(by_first[ch], _narrow_letter)
         if rest is None:
-            raise ValueError("two calendar names differ only by case where the trie branches")
+            return None
         if first is not None and rest != _NOTHING:
             firsts.append(first[1:-1])
             branches.append(f"(?<={first})(?:{rest})")

@@ -64,11 +64,13 @@ def test_the_narrow_patterns_find_what_the_regex_patterns_find(pieces, cuts):
     spans = [(a, b) for a, b in zip(marks, marks[1:])]
     assert narrow_spans(text, spans) == [is_narrow(text, a, b) for a, b in spans]
     assert narrow_spans(text, spans[::-1]) == [is_narrow(text, a, b) for a, b in spans[::-1]]  # in any order
+    calendar_narrow = calendar_pattern_narrow()
+    assert calendar_narrow is not None  # today's calendar names make a trie
     for a, b in spans:  # spans cut anywhere: a passage may start right after a letter
         if not is_narrow(text, a, b):
             continue
         for ours, theirs in ((facts._FACT_WORD_NARROW, facts._FACT_WORD), (facts._LATIN_WORD_NARROW, facts._LATIN_WORD),
-                             (calendar_pattern_narrow(), calendar_pattern())):
+                             (calendar_narrow, calendar_pattern())):
             assert [m.span() for m in ours.finditer(text, a, b)] == [m.span() for m in theirs.finditer(text, a, b)]
         for p in range(a, b + 1):  # the day before and after a month, wherever the month is
             for ours, theirs, lo, hi in ((facts._DAY_BEFORE_NARROW, facts._DAY_BEFORE, max(a, p - 16), p),
@@ -117,3 +119,20 @@ def test_a_narrow_passage_is_read_by_the_stdlib_patterns_and_a_wide_one_by_the_r
     arabic = "وافق المجلس على الخطة في 5 مايو"
     with pytest.raises(AssertionError, match="regex pattern was asked"):
         facts.passages_facts(arabic, [(0, len(arabic))], "ar")
+
+
+def test_calendar_names_that_make_no_narrow_trie_are_read_by_the_regex_pattern(monkeypatch):
+    """Two names branching on one letter ignoring case make no trie: the narrow calendar pattern is then
+    None, and a narrow passage's dates are read by ``calendar_pattern`` (as its plain list), not a crash."""
+    import reader.align.lexicon as lexicon
+
+    text = "On 14 May, Monday, the plan was approved; il 19 maggio."
+    want = facts.date_facts(text, 0, len(text), "en", False)
+    calendar_pattern_narrow.cache_clear()
+    monkeypatch.setattr(lexicon, "_trie", lambda words, letter=None: None)
+    try:
+        assert calendar_pattern_narrow() is None
+        assert facts.date_facts(text, 0, len(text), "en", True) == want
+        assert {f.kind for f in want} >= {"date", "weekday"}
+    finally:
+        calendar_pattern_narrow.cache_clear()
