@@ -346,3 +346,66 @@ async def test_s_selects_the_arabic_sentence_not_the_comma_clause(tmp_path):
         start, end = sentence_bounds(text, at - 3, "ar")
         assert view.selected_text == text[start:end]
         assert "،" in view.selected_text.rstrip("،")  # more than one comma clause
+
+
+class _Held:
+    """ParallelSet.build held until the test lets it go; then one progress call and 'aligned'."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.release, self.done = threading.Event(), threading.Event()
+
+    def __call__(self, parallel, progress, cancelled) -> bool:
+        try:
+            self.release.wait(10)
+            progress(1, 1)
+            return True
+        finally:
+            self.done.set()
+
+
+async def test_leaving_compare_while_it_aligns_drops_the_workers_last_calls(tmp_path, monkeypatch):
+    """q while aligning: the worker's progress and 'aligned' calls come after the screen's widgets are gone.
+
+    They are dropped; before, the first one queried '#compare-status' and the app failed with NoMatches."""
+    import asyncio
+
+    from reader.align import ParallelSet
+
+    held = _Held()
+    monkeypatch.setattr(ParallelSet, "build", lambda self, progress, cancelled: held(self, progress, cancelled))
+    app = make_app(tmp_path, [EN, AR])
+    async with app.run_test(size=(120, 36)) as pilot:
+        compare = app.screen
+        assert isinstance(compare, CompareScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.screen is not compare
+        held.release.set()
+        assert await asyncio.to_thread(held.done.wait, 10)
+        await pilot.pause()
+        assert compare.parallel is None  # the 'aligned' call was dropped too
+    assert app.return_code in (None, 0)
+
+
+async def test_quitting_while_compare_aligns_drops_the_workers_last_calls(tmp_path, monkeypatch):
+    """The app quits while aligning (the CI failure of stop 35): the worker is let go in the middle of the
+    screen's removal, when its children are already gone. Its calls are dropped, not a NoMatches crash."""
+    import asyncio
+
+    from reader.align import ParallelSet
+
+    held = _Held()
+    monkeypatch.setattr(ParallelSet, "build", lambda self, progress, cancelled: held(self, progress, cancelled))
+
+    async def on_unmount(self) -> None:  # Textual dispatches to it from the class
+        held.release.set()
+        await asyncio.to_thread(held.done.wait, 10)
+
+    monkeypatch.setattr(CompareScreen, "on_unmount", on_unmount, raising=False)
+    app = make_app(tmp_path, [EN, AR])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+    assert held.done.is_set()

@@ -25,6 +25,7 @@ from reader.align.links import Proposal, counterpart_spans
 from reader.errors import ReaderError
 from reader.model import Annotation
 from reader.tui.host import reader_app
+from reader.tui.threads import to_ui
 from reader.tui.widgets.keybar import COMPARE_CURATED, KeyBar
 from reader.tui.widgets.pane import DocumentPane
 from reader.tui.dialogs.pick import PickDialog
@@ -94,10 +95,10 @@ class CompareScreen(Screen[None]):
         worker = get_current_worker()
 
         def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(self._show_status, f"aligning… {done}/{total}")
+            to_ui(self, self._show_status, f"aligning… {done}/{total}")
 
         if parallel.build(progress, lambda: worker.is_cancelled):
-            self.app.call_from_thread(self._aligned, parallel)
+            to_ui(self, self._aligned, parallel)
 
     def _aligned(self, parallel: ParallelSet) -> None:
         self.parallel = parallel

@@ -28,6 +28,7 @@ from reader.suggest.engine import quality_report
 from reader.suggest.recommender import PRECISION_FLOOR, Quality
 from reader.text import one_line
 from reader.tui.host import reader_app
+from reader.tui.threads import to_ui
 
 if TYPE_CHECKING:
     from reader.charts import PlotAPI
@@ -113,18 +114,18 @@ class StatsScreen(Screen[None]):
         corpus, store = app.corpus, app.store
         worker = get_current_worker()
         if corpus is None:
-            self.app.call_from_thread(self._done)
+            to_ui(self, self._done)
             return
         stats = compute_stats(corpus, store, app.labels.names)
         if worker.is_cancelled:
             return
-        self.app.call_from_thread(self._show, stats)
+        to_ui(self, self._show, stats)
         try:
             quality, notes = quality_report(list(corpus), store)  # what `reader suggest --report` measures
         except ReaderError as exc:  # one clear line in the notes; the charts stay
             quality, notes = [], [f"recommenders not measured: {exc}"]
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_quality, quality, notes)
+            to_ui(self, self._show_quality, quality, notes)
 
     def _show(self, stats: Stats) -> None:
         self.query_one("#stats-summary", Static).update(one_line(self._summary(stats) + " · measuring recommenders…", 300))

@@ -26,6 +26,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from reader.errors import ReaderError, StoreVersionError
 from reader.protocols import CorpusAPI, SharedSession
+from reader.tui.threads import to_ui
 
 REFRESH_SECONDS = 1.0
 
@@ -68,7 +69,7 @@ class StoreSync:
         try:
             n = self.store.refresh()
         except StoreVersionError as exc:  # a newer reader migrated the store: its changes cannot be read here
-            self.app.call_from_thread(self._stop, str(exc))
+            to_ui(self.app, self._stop, str(exc))
             return
         except ReaderError:
             n = 0  # the connection is away: shown below, the next tick tries again
@@ -77,9 +78,9 @@ class StoreSync:
         since = self.store.offline_since
         line = offline_line(since) if since is not None else None
         if line != self.offline:
-            self.app.call_from_thread(self._show_offline, line)
+            to_ui(self.app, self._show_offline, line)
         if n:
-            self.app.call_from_thread(self._changed, n)
+            to_ui(self.app, self._changed, n)
 
     def _show_offline(self, line: str | None) -> None:
         from reader.tui.widgets.pane import DocumentPane

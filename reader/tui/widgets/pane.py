@@ -27,6 +27,7 @@ from textual.widgets import Static
 
 from reader.tui.services.teamsync import offline_line
 from reader.tui.widgets.panecommands import VISUAL_ORDER_KEY, PaneCommands
+from reader.tui.threads import to_ui
 from reader.annset import Delta
 from reader.controller import AnnotationController, ControllerCorpus, ControllerStore, Outcome, span_label
 from reader.suggest.learn import LearningStore, Relearner, RelearnResult, TextLookup
@@ -449,18 +450,18 @@ class DocumentPane(PaneSearch, PaneSuggest, PaneCommands, Vertical):
 
     def _relearn(self) -> None:
         """Worker thread: retrain from the store's decisions and re-score pending suggestions."""
-        self.app.call_from_thread(self._status, "learning from your decisions…")
+        to_ui(self, self._status, "learning from your decisions…")
 
         def progress(done: int, total: int) -> None:
             filled = round(20 * done / total) if total else 20
-            self.app.call_from_thread(self._status, f"re-scoring suggestions {'█' * filled}{'░' * (20 - filled)} {done}/{total}")
+            to_ui(self, self._status, f"re-scoring suggestions {'█' * filled}{'░' * (20 - filled)} {done}/{total}")
 
         try:
             result = self._relearner.run(self.host.store, self.host.corpus, progress=progress)
         except Exception as exc:  # noqa: BLE001 - shown, never a traceback; the decisions are safe in the store
-            self.app.call_from_thread(self._error, f"re-scoring suggestions failed: {exc}")
+            to_ui(self, self._error, f"re-scoring suggestions failed: {exc}")
             return
-        self.app.call_from_thread(self._relearned, result)
+        to_ui(self, self._relearned, result)
 
     def _relearned(self, result: RelearnResult) -> None:
         if result.rescored:

@@ -14,6 +14,7 @@ from textual.widget import Widget
 
 from reader.text import one_line
 from reader.tui.host import reader_app
+from reader.tui.threads import to_ui
 
 if TYPE_CHECKING:
     from reader.suggest import SuggestReport
@@ -62,11 +63,11 @@ class PaneSuggest(Widget):
         app = reader_app(self)
         store, corpus = app.store, app.corpus
         if corpus is None:
-            self.app.call_from_thread(self._error, "suggesting needs an open corpus")
+            to_ui(self, self._error, "suggesting needs an open corpus")
             return
 
         def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(self._status, f"suggesting {progress_bar(done, total)}")
+            to_ui(self, self._status, f"suggesting {progress_bar(done, total)}")
 
         try:
             learned = load_or_train(store, corpus)
@@ -74,9 +75,9 @@ class PaneSuggest(Widget):
                                  progress=progress, rescorer=learned.rescorer)
             report.model_note = learned.note
         except Exception as exc:  # noqa: BLE001 - shown in one line, never a traceback; the store is intact
-            self.app.call_from_thread(self._error, f"suggesting failed: {exc}")
+            to_ui(self, self._error, f"suggesting failed: {exc}")
             return
-        self.app.call_from_thread(self._suggest_done, report)
+        to_ui(self, self._suggest_done, report)
 
     def _suggest_done(self, report: SuggestReport) -> None:
         self.reload_annotations()
