@@ -3,7 +3,12 @@
 # dependencies: well under a minute on a fresh clone); `make test` installs
 # everything (test tools, spaCy, PostgreSQL, the browser test, learning).
 # Two stamps: a test install satisfies `make run` too.
-PYTHON ?= python3
+# The venv's interpreter: the distribution's CPython (/usr/bin/python3) when it is 3.11 or newer and can
+# make a venv, else python3. Debian, Ubuntu and Fedora build theirs with PGO and LTO; pyenv's default build
+# has neither, and runs our Python code 15-25% slower (the facts of bench_align_scale: bench/README.md,
+# ninth round). `make PYTHON=python3 ...` chooses another; an existing .venv is kept (`make clean` first).
+PYTHON ?= $(shell /usr/bin/python3 -c 'import sys, ensurepip, venv; sys.exit(sys.version_info < (3, 11))' \
+	>/dev/null 2>&1 && echo /usr/bin/python3 || echo python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
