@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import platform
 import sys
@@ -60,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     if args.write_readme:
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        info = f"Last run: {stamp}, Python {platform.python_version()}, {platform.machine()}, {'quick' if args.quick else 'full'} sizes."
+        # the interpreter's own path: the venv's python is a link to it (the Makefile picks the distribution's)
+        info = (f"Last run: {stamp}, Python {platform.python_version()} ({os.path.realpath(sys.executable)}), "
+                f"{platform.machine()}, {'quick' if args.quick else 'full'} sizes.")
         readme = HERE / "README.md"
         text = readme.read_text(encoding="utf-8") if readme.exists() else ""
         head = text.split(MARK)[0].rstrip() + "\n\n" if MARK in text else text.rstrip() + "\n\n"
