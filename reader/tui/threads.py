@@ -10,11 +10,15 @@ while the app quit during an alignment).
 
 ``to_ui`` runs the callback only while the node's message loop still runs
 (``is_running`` turns False as the loop ends, before the children are removed).
-A dropped call is the right outcome: what it would show has no place to go.
+A dropped call is the right outcome: what it would show has no place to go. So is
+a node already out of the app's tree, whose ``app`` a worker's thread cannot
+find (Textual raises ``NoActiveAppError`` there; in the worker, that was an error).
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, ParamSpec
+
+from textual.types import NoActiveAppError
 
 if TYPE_CHECKING:  # pragma: no cover
     from textual.message_pump import MessagePump
@@ -33,4 +37,8 @@ def to_ui(node: "MessagePump", callback: Callable[P, object], *args: P.args, **k
         if node.is_running:
             callback(*args, **kwargs)
 
-    node.app.call_from_thread(guarded)
+    try:
+        app = node.app  # in a worker's thread, found through the node's parents
+    except NoActiveAppError:
+        return  # the node is no longer in the app's tree: what it would show has no place to go
+    app.call_from_thread(guarded)
