@@ -42,7 +42,7 @@ class One(App[None]):
         yield Reporter()
 
 
-async def test_a_running_widget_gets_the_call_in_order() -> None:
+async def test_a_running_widget_gets_the_call() -> None:
     app = One()
     async with app.run_test() as pilot:
         reporter = app.query_one(Reporter)
