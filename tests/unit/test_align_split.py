@@ -171,9 +171,9 @@ def test_results_travel_back_by_the_transfer_and_each_piece_is_told_once(die, mo
     read_back: list[int] = []
     real_read_back = split._read_back
 
-    def spy(futures, after, back, unpack):  # noqa: ANN001 - the same arguments
+    def spy(futures, after, back, unpack, told):  # noqa: ANN001 - the same arguments
         before = len(back)
-        real_read_back(futures, after, back, unpack)
+        real_read_back(futures, after, back, unpack, told)
         read_back.extend([1] * (len(back) - before))
 
     monkeypatch.setattr(split, "_read_back", spy)
@@ -184,6 +184,26 @@ def test_results_travel_back_by_the_transfer_and_each_piece_is_told_once(die, mo
     for part in (0, 1):
         pieces = [got for p, got in told if p == part]
         assert sorted(x for got in pieces for x in got) == sorted(found[part]) and len(pieces) > 2
+    assert not multiprocessing.active_children()
+
+
+@needs_fork
+def test_a_workers_results_are_told_when_read_back_not_when_the_loop_reaches_them(monkeypatch):
+    """Issue 19 item 9: ``each`` hears of a worker's chunk as soon as this process reads it back, between
+    its own chunks. Told when this process's loop reaches that chunk (after its own last one), the
+    worker's half of the facts was counted there, with the other CPU idle. So the chunks are told out
+    of their order: the worker's (from the end) before this process's later ones."""
+    monkeypatch.setattr(split, "WARM_UP", 2)
+    monkeypatch.setattr(split, "CHUNK", 5)
+    monkeypatch.setattr(split, "workers", lambda: 2)
+    work = partial(_square_waiting_here, os.getpid(), multiprocessing.get_context("fork").Event())
+    told: list[list[int]] = []
+    found = split.in_parts_many([(work, [(i, i + 1) for i in range(80)])], min_passages=10,
+                                each=lambda part, got: told.append(list(got)))
+    assert found == [[i * i for i in range(80)]]
+    assert sorted(x for got in told for x in got) == found[0]  # every piece told once
+    firsts = [got[0] for got in told]
+    assert firsts != sorted(firsts), "the chunks were told in their order: a worker's waited for the loop"
     assert not multiprocessing.active_children()
 
 
