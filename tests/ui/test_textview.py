@@ -315,3 +315,100 @@ async def test_background_wrapping_makes_the_height_exact_without_moving_the_tex
         rows_per_line = len(wrap_display_line(line[:-1], view.wrapping.width))
         assert view.virtual_size.height == rows_per_line * 3000 + 1
         assert view.top_offset == top
+
+
+# --- repainting only what changed --------------------------------------------------
+
+def _shown(view: AnnotatedTextView) -> list[str]:
+    """What each row on screen shows, styles included (``render_line`` of every visible row)."""
+    return [repr(list(view.render_line(y))) for y in range(view.scrollable_content_region.height)]
+
+
+def _spy(view: AnnotatedTextView, monkeypatch) -> list[tuple]:
+    """Every ``refresh`` the view asks Textual for: its regions (none: the whole view)."""
+    asked: list[tuple] = []
+    real = view.refresh
+
+    def refresh(*regions, **kwargs):  # noqa: ANN002, ANN003 - the same arguments
+        asked.append(regions)
+        return real(*regions, **kwargs)
+
+    monkeypatch.setattr(view, "refresh", refresh)
+    return asked
+
+
+def _rows_asked(asked: list[tuple]) -> set[int] | None:
+    """The rows on screen the refreshes cover; None when one asked for the whole view."""
+    rows: set[int] = set()
+    for regions in asked:
+        if not regions:
+            return None
+        for r in regions:
+            rows.update(range(r.y, r.y + r.height))
+    return rows
+
+
+async def test_a_change_repaints_the_rows_it_changed_and_only_those(monkeypatch):
+    """A span tagged, removed, a selection made, moved by keys and cleared: every row on screen whose
+    drawing changed is repainted, and nothing else (Textual composes each repainted row again, segment
+    by segment: a tag in a document dense with spans repainted a whole screen of such rows, bench_edit)."""
+    import random
+
+    text = "".join(f"line {i:03d} pays 900,000 dollars a year to the new manager\n" for i in range(80))
+    app = ViewApp(text)
+    async with app.run_test(size=(90, 22)) as pilot:
+        view = app.query_one(AnnotatedTextView)
+        for _ in range(200):
+            if view.height_is_exact:
+                break
+            await pilot.pause(0.02)
+        assert view.height_is_exact
+        view.set_spans([ann(i * 60 + 14, i * 60 + 21, id=f"s{i}") for i in range(0, 80, 2)])
+        await pilot.pause()
+        rng = random.Random(7)
+        added: list[Annotation] = []
+        steps = ["tag", "untag", "select", "keys", "clear"] * 6
+        rng.shuffle(steps)
+        checked = 0
+        for k, step in enumerate(steps):
+            before, top = _shown(view), view.scroll_offset.y
+            asked = _spy(view, monkeypatch)
+            line = rng.randrange(0, 16)  # on screen
+            if step == "tag":
+                a = ann(line * 60 + 5, line * 60 + 8, label="claim", id=f"t{k}")
+                added.append(a)
+                view.update_spans([], [a])
+            elif step == "untag" and added:
+                view.update_spans([added.pop(rng.randrange(len(added)))], [])
+            elif step == "select":
+                view.select(line * 60 + 2, line * 60 + rng.randrange(10, 120))
+            elif step == "keys":
+                await pilot.press("shift+right", "shift+down")
+            else:
+                view.clear_selection()
+            rows = _rows_asked(asked)
+            monkeypatch.undo()
+            await pilot.pause()
+            if view.scroll_offset.y != top:  # the cursor left the screen: a scroll repaints it all
+                continue
+            changed = {y for y, (a, b) in enumerate(zip(before, _shown(view), strict=True)) if a != b}
+            assert rows is not None, f"{step}: the whole view was repainted"
+            assert changed <= rows, f"{step}: rows {sorted(changed - rows)} changed and were not repainted"
+            if step != "select":  # (a new selection repaints every row from the old one's to its own)
+                assert len(rows) <= 6, f"{step}: {len(rows)} rows repainted"
+            checked += 1
+        assert checked >= 20
+
+
+async def test_a_change_while_the_rows_are_still_estimated_repaints_the_whole_view(monkeypatch):
+    """Before the lazy wrap has reached every line, a row's number may still change: the whole view is
+    repainted, as before."""
+    line = "lorem ipsum dolor sit amet " * 5 + "\n"
+    text = line * 3000
+    app = ViewApp(text)
+    async with app.run_test(size=(60, 20)):
+        view = app.query_one(AnnotatedTextView)
+        assert not view.height_is_exact
+        asked = _spy(view, monkeypatch)
+        view.update_spans([], [ann(3, 8)])
+        assert _rows_asked(asked) is None

@@ -321,7 +321,7 @@ class _Search(_ViewPart):
         else:
             for s, e in old + new:
                 self._view._invalidate(s, e)
-        self._view.refresh()
+        self._view._repaint()
         return len(new)
 
     @property
@@ -376,6 +376,9 @@ class AnnotatedTextView(_Search, _SelectionKeys, _MouseSelection, ScrollView, ca
         self.labels = labels or LabelSet()
         self.rtl = rtl
         self._cache: LRUCache[tuple[int, int], Strip] = LRUCache(2048)
+        # the rows (line, row within line) invalidated since the last repaint, or all of them (_repaint)
+        self._dirty_rows: set[tuple[int, int]] = set()
+        self._dirty_all = False
         self.wrapping = WrapLayout(text, 80)
         self.navigator = Navigator(self.wrapping)
         self.span_index = SpanIndex()
@@ -508,7 +511,7 @@ class AnnotatedTextView(_Search, _SelectionKeys, _MouseSelection, ScrollView, ca
         for s, e in self._shade + new:
             self._invalidate(s, e)
         self._shade = new
-        self.refresh()
+        self._repaint()
 
     @property
     def shade(self) -> list[tuple[int, int]]:
@@ -526,10 +529,11 @@ class AnnotatedTextView(_Search, _SelectionKeys, _MouseSelection, ScrollView, ca
     def _spans_changed(self, changed: set[Span]) -> None:
         if len(changed) > 200:
             self._cache.clear()
+            self._dirty_all = True
         else:
             for sp in changed:
                 self._invalidate(sp.start, sp.end)
-        self.refresh()
+        self._repaint()
 
     @property
     def spans(self) -> list[Span]:
@@ -580,8 +584,8 @@ class AnnotatedTextView(_Search, _SelectionKeys, _MouseSelection, ScrollView, ca
                 if sel:
                     self._invalidate(sel[0], sel[1] + 1)
         if scroll and self.is_mounted:
-            self.scroll_to_offset(cursor)
-        self.refresh()
+            self.scroll_to_offset(cursor)  # a scroll repaints the whole view (Textual's ScrollView)
+        self._repaint()
         if self.is_mounted:
             if change.old_cursor != cursor:
                 self.post_message(self.CursorMoved(self, cursor))
@@ -692,15 +696,36 @@ class AnnotatedTextView(_Search, _SelectionKeys, _MouseSelection, ScrollView, ca
         self._reset_layout()
 
     def _invalidate(self, start: int, end: int) -> None:
-        """Drop cached strips of rows showing ``[start, end)``."""
-        if not self._cache:
-            return
+        """Drop cached strips of rows showing ``[start, end)``; :meth:`_repaint` paints those rows again."""
         rows = self.wrapping.rows_to_invalidate(start, end, _BIG_INVALIDATION)
         if rows is None:
             self._cache.clear()
+            self._dirty_all = True
             return
         for key in rows:
             self._cache.discard(key)
+        self._dirty_rows.update(rows)
+
+    def _repaint(self) -> None:
+        """Ask Textual to paint again what :meth:`_invalidate` dropped: only those rows when they are on
+        screen, not the whole view. Textual composes every row it repaints again, segment by segment,
+        so a tag in a row dense with spans cost a whole screen of such rows (bench_edit: the tag at
+        10,000 spans against 10). The whole view when a change was too large or the rows are still
+        estimated (the lazy wrap has not reached every line: a row's number may change)."""
+        rows, self._dirty_rows = self._dirty_rows, set()
+        whole, self._dirty_all = self._dirty_all, False
+        if not self.is_mounted:
+            return
+        layout = self.wrapping
+        if whole or not layout.exact:
+            self.refresh()
+            return
+        top = int(self.scroll_offset.y)
+        bottom = top + self.scrollable_content_region.height  # the row below the last one shown, in case
+        for line, sub in rows:
+            row = layout.line_row(line) + sub
+            if top <= row <= bottom:
+                self.refresh_line(row)
 
     def notify_style_update(self) -> None:
         self._cache.clear()
