@@ -64,9 +64,13 @@ def _fill_store(corpus: Path, store_path: Path, spans: list[tuple[int, int]]) ->
 
 
 async def _painted(app) -> None:
+    """Until the screen has been painted with what is pending (at once when nothing is): Textual
+    runs an after-refresh callback after its next paint, or when it is idle with nothing to paint.
+    Nothing more is asked for: a ``screen.refresh()`` here made every frame a full-screen paint, which
+    a tag never asks for (it composed every row of the view again, and rows dense with spans cost
+    more: the 10,000-span tag's extra over the 10-span one was mostly that paint)."""
     done: asyncio.Future = asyncio.get_running_loop().create_future()
     app.call_after_refresh(lambda: done.done() or done.set_result(None))
-    app.screen.refresh()
     await done
 
 
