@@ -338,7 +338,45 @@ class _Search(_ViewPart):
         return (found.start, found.end) if found else None
 
 
-class AnnotatedTextView(_Search, _SelectionKeys, _MouseSelection, ScrollView, can_focus=True):
+class _Repaint(_ViewPart):
+    """What a change paints again: the view's rows it touches, not the whole view."""
+
+    def _invalidate(self, start: int, end: int) -> None:
+        """Drop cached strips of rows showing ``[start, end)``; :meth:`_repaint` paints those rows again."""
+        view = self._view
+        rows = view.wrapping.rows_to_invalidate(start, end, _BIG_INVALIDATION)
+        if rows is None:
+            view._cache.clear()
+            view._dirty_all = True
+            return
+        for key in rows:
+            view._cache.discard(key)
+        view._dirty_rows.update(rows)
+
+    def _repaint(self) -> None:
+        """Ask Textual to paint again what :meth:`_invalidate` dropped: only those rows when they are on
+        screen, not the whole view. Textual composes every row it repaints again, segment by segment,
+        so a tag in a row dense with spans cost a whole screen of such rows (bench_edit: the tag at
+        10,000 spans against 10). The whole view when a change was too large or the rows are still
+        estimated (the lazy wrap has not reached every line: a row's number may change)."""
+        view = self._view
+        rows, view._dirty_rows = view._dirty_rows, set()
+        whole, view._dirty_all = view._dirty_all, False
+        if not view.is_mounted:
+            return
+        layout = view.wrapping
+        if whole or not layout.exact:
+            view.refresh()
+            return
+        top = int(view.scroll_offset.y)
+        bottom = top + view.scrollable_content_region.height  # the row below the last one shown, in case
+        for line, sub in rows:
+            row = layout.line_row(line) + sub
+            if top <= row <= bottom:
+                view.refresh_line(row)
+
+
+class AnnotatedTextView(_Repaint, _Search, _SelectionKeys, _MouseSelection, ScrollView, can_focus=True):
     """A soft-wrapped, annotated, selectable view of one document."""
 
     COMPONENT_CLASSES = {
@@ -694,38 +732,6 @@ class AnnotatedTextView(_Search, _SelectionKeys, _MouseSelection, ScrollView, ca
 
     def on_mount(self) -> None:
         self._reset_layout()
-
-    def _invalidate(self, start: int, end: int) -> None:
-        """Drop cached strips of rows showing ``[start, end)``; :meth:`_repaint` paints those rows again."""
-        rows = self.wrapping.rows_to_invalidate(start, end, _BIG_INVALIDATION)
-        if rows is None:
-            self._cache.clear()
-            self._dirty_all = True
-            return
-        for key in rows:
-            self._cache.discard(key)
-        self._dirty_rows.update(rows)
-
-    def _repaint(self) -> None:
-        """Ask Textual to paint again what :meth:`_invalidate` dropped: only those rows when they are on
-        screen, not the whole view. Textual composes every row it repaints again, segment by segment,
-        so a tag in a row dense with spans cost a whole screen of such rows (bench_edit: the tag at
-        10,000 spans against 10). The whole view when a change was too large or the rows are still
-        estimated (the lazy wrap has not reached every line: a row's number may change)."""
-        rows, self._dirty_rows = self._dirty_rows, set()
-        whole, self._dirty_all = self._dirty_all, False
-        if not self.is_mounted:
-            return
-        layout = self.wrapping
-        if whole or not layout.exact:
-            self.refresh()
-            return
-        top = int(self.scroll_offset.y)
-        bottom = top + self.scrollable_content_region.height  # the row below the last one shown, in case
-        for line, sub in rows:
-            row = layout.line_row(line) + sub
-            if top <= row <= bottom:
-                self.refresh_line(row)
 
     def notify_style_update(self) -> None:
         self._cache.clear()
