@@ -36,7 +36,7 @@ from typing import Callable, Iterable
 
 from reader import fsutil
 from reader.store.base import TEXTS_SCHEMA, TEXTS_TABLE
-from reader.store.journal import read_journal
+from reader.store.journal import read_journal, read_json_file
 
 ARCHIVE_DIR = "journals"
 PREV_JOURNAL = "journal.prev.jsonl"  # reader.store.engine.JOURNAL_PREV_FILE
@@ -222,11 +222,56 @@ def lost_journal_problems(store: Path) -> list[str]:
     return lines
 
 
+#: a store file (``docs/<name>.json`` or ``texts/<name>.json``) as the list of meta.json names it
+_LISTED_NAME = re.compile(r"(?:docs|texts)/(?![.])[^/\\\x00]+\.json")
+
+
+def listed_names(value: object) -> set[str]:
+    """The store files named by meta.json's list (the ``files`` of its ``_meta`` record: the file engine adds
+    each file it writes, and never removes one, as it never deletes one). Raises ValueError when it is not a
+    list of such names (a name outside ``docs/`` and ``texts/`` is never taken for a path)."""
+    if not isinstance(value, list):
+        raise ValueError(f'"files" in the _meta table is {type(value).__name__}, not a list of file names')
+    for name in value:
+        if not isinstance(name, str) or not _LISTED_NAME.fullmatch(name):
+            raise ValueError(f'"files" in the _meta table names {str(name)[:80]!r}, not a file of docs/ or texts/')
+    return set(value)
+
+
+def listed_files(store: Path) -> set[str]:
+    """The files the list of ``store``'s meta.json names; empty when it has none, or meta.json cannot be read
+    (that is reported as what it is, by the check of meta.json)."""
+    try:
+        data = read_json_file(store / META_KEY)
+        rows = data.get("_meta") if data is not None else None
+        row = next(iter(rows.values()), None) if isinstance(rows, dict) else None
+        return listed_names(row["files"]) if isinstance(row, dict) and "files" in row else set()
+    except (ValueError, OSError):
+        return set()
+
+
+def present_files(store: Path) -> set[str]:
+    """The store files of ``docs/`` and ``texts/`` that are there, named as meta.json's list names them."""
+    found: set[str] = set()
+    for folder in (SHARDS_DIR, TEXTS_DIR):
+        try:
+            with os.scandir(store / folder) as entries:
+                found.update(f"{folder}/{e.name}" for e in entries
+                             if e.name.endswith(".json") and not e.name.startswith((".", fsutil.TMP_PREFIX)))
+        except OSError:  # not there (a new store), not a folder: said where it matters
+            continue
+    return found
+
+
 #: a shard whose ``.bak`` is there without it: never so after a compaction (the .bak is linked first)
 MISSING_SHARD = "missing, but its backup is there (deleted by hand or by a sync client?)"
 #: a shard a kept journal's list names that is gone, with no ``.bak``: never so after a compaction (a shard
 #: is rewritten, never deleted: a document without annotations keeps an empty one)
 MISSING_KNOWN = "missing, but a kept journal names it as a file of the store (deleted by hand or by a sync client?)"
+#: a store file that meta.json's list names, gone with no ``.bak`` and no kept journal naming it (deleted
+#: together with ``journals/``): nothing can rebuild it, and nothing but the list says it was there
+MISSING_LISTED = ("missing, but meta.json lists it as a file of the store (deleted by hand or by a sync client, with "
+                  "the kept journals?)")
 
 
 @dataclass(frozen=True)
@@ -278,19 +323,20 @@ class MissingShard:
         return self.backup or (self.journal_kept and self.first_write is True)
 
 
-def missing_shards(store: Path) -> list[MissingShard]:
+def missing_shards(store: Path, *, listed: bool = True) -> list[MissingShard]:
     """The shards (``docs/``) and imported texts (``texts/``) of ``store`` that are gone: their ``.bak`` is
-    left, or a kept list names them."""
+    left, or a kept list names them, or (``listed``) meta.json's list of the store's files does."""
     known = known_files(store)  # before the folder is listed: a shard a compaction adds meanwhile is not named yet
+    names = listed_files(store) if listed else set()
     found: list[MissingShard] = []
     for folder in (SHARDS_DIR, TEXTS_DIR):
-        found += _missing_in(store / folder, f"{folder}/", known)
+        found += _missing_in(store / folder, f"{folder}/", known, names)
     # each looked up again by name: a listing made while a compaction renamed the shard over may miss it (btrfs
     # gives a renamed name a new place in the folder, and a readdir returns nothing added after its opendir)
     return sorted((m for m in found if not os.path.lexists(m.path)), key=lambda m: m.path)
 
 
-def _missing_in(docs: Path, prefix: str, known: dict[str, KnownFile]) -> list[MissingShard]:
+def _missing_in(docs: Path, prefix: str, known: dict[str, KnownFile], listed: set[str]) -> list[MissingShard]:
     if os.path.lexists(docs) and not docs.is_dir():
         return []  # not a folder: reported (and refused) as such
     present: set[str] = set()
@@ -308,6 +354,10 @@ def _missing_in(docs: Path, prefix: str, known: dict[str, KnownFile]) -> list[Mi
                 or name in present or name in found):
             continue
         found[name] = MissingShard(docs / name, MISSING_KNOWN, False, info.first_write, info.journal_kept)
+    for key in listed:  # what only meta.json's list names (journals/ gone too, or pruned)
+        name = key[len(prefix):]
+        if key.startswith(prefix) and name not in present and name not in found:
+            found[name] = MissingShard(docs / name, MISSING_LISTED, False, None, False)
     return list(found.values())
 
 

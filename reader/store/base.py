@@ -160,6 +160,10 @@ class StoreImage:
         self.meta: dict[str, dict[str, JSON]] = {t: {} for t in META_TABLES}
         self.schema_version = SCHEMA_VERSION
         self.created = ""
+        #: the file engine's list of its store files (``docs/<name>.json``, ``texts/<name>.json``), kept in
+        #: meta.json so that a check finds one that is gone when nothing else names it (``journals/`` deleted
+        #: with it); None where unknown: another engine, or a file store written before the list existed
+        self.files: set[str] | None = None
 
     def put(self, ann: Annotation) -> None:
         old = self.anns.get(ann.id)

@@ -4,7 +4,8 @@ On-disk layout (``annotations/`` by default), schema version 3::
 
     annotations/
       labels.toml             optional label set (see reader.labels)
-      meta.json               tables "_meta" (schema_version, created) and the
+      meta.json               tables "_meta" (schema_version, created, files: every
+                              docs/ and texts/ file written, StoreImage.files) and the
                               workspace tables of reader.store.base.META_TABLES
                               but "documents", each record {"k": key, "v": value}
       meta.json.bak           the previous generation of meta.json
@@ -86,7 +87,7 @@ from reader.store import safety
 from reader.protocols import JSON
 from reader.store.base import (META_TABLES, SCHEMA_VERSION, TEXTS_SCHEMA, TEXTS_TABLE, CommitError, Op, StoreImage,
                                ann_from_record, ann_record)
-from reader.store.archive import ARCHIVE_DIR, JournalArchive, missing_shards
+from reader.store.archive import ARCHIVE_DIR, JournalArchive, listed_names, missing_shards, present_files
 from reader.store.lockfile import WriterLock, in_the_way
 from reader.store.migrate import BACKUP_PREFIX, backup_for_upgrade
 from reader.store.journal import (Journal, JournalCorrupt, Table, dumps, dumps_tables, encode_line, read_journal,
@@ -166,7 +167,7 @@ def refuse_missing_shards(path: Path) -> None:
     When ``journals/`` cannot be read (another user's folder, an I/O error) nothing is refused: the store
     opens as it did before the kept lists were read (`reader store check` names the folder)."""
     try:
-        gone = missing_shards(path)
+        gone = missing_shards(path, listed=False)  # what only meta.json's list names is never rebuildable
     except OSError:
         return
     for missing in gone:
@@ -221,6 +222,7 @@ def read_meta(path: Path, image: StoreImage) -> bool:
         _check_version(path, row["schema_version"])
         image.schema_version = row["schema_version"]
         image.created = str(row.get("created", ""))
+        image.files = listed_names(row["files"]) if "files" in row else None
         for table in META_TABLES:
             rows = data.get(table) or {}
             if not isinstance(rows, dict):
@@ -408,6 +410,8 @@ def meta_tables(image: StoreImage, version: int = SCHEMA_VERSION) -> list[Table]
     Since schema 3 the imported documents are not among them (each is in its ``texts/`` file); before,
     their texts are written one record at a time, never as one string of them all (issue 19)."""
     meta: dict[str, JSON] = {"schema_version": version, "created": image.created or now_iso()}
+    if image.files is not None:  # the store's files, for a check to find one that is gone (StoreImage.files)
+        meta["files"] = sorted(image.files)
     tables: list[Table] = [("_meta", [("1", meta)])]
     for table in META_TABLES:
         if table == TEXTS_TABLE and version >= TEXTS_SCHEMA:
@@ -465,6 +469,7 @@ class FileEngine:
         self._dirty_docs: set[str] = set()
         self._dirty_texts: set[str] = set()  # imported documents whose texts/ file is to be rewritten
         self._dirty_meta = False
+        self._files_grew = False  # files on disk that meta.json's list does not name yet: written at the next compaction
         self.upgraded: tuple[int, Path] | None = None  # (old schema, backup folder) after an upgrade
         self._identity: safety.JournalIdentity | None = None
         self.torn_kept: Path | None = None  # where a torn journal tail was kept on this open
@@ -612,6 +617,12 @@ class FileEngine:
         self._cleanup_tmp()
         self.docs_dir.mkdir(exist_ok=True)
         self.texts_dir.mkdir(exist_ok=True)
+        # meta.json's list of the store's files: every file here is on it (a store written before the list, or
+        # a meta.json rebuilt from its .bak, is missing some); it is written at the next compaction, not now
+        present = present_files(self.path)
+        if image.files is None or not present <= image.files:
+            image.files = present | (image.files or set())
+            self._files_grew = True
         if not has_meta:
             image.created = now_iso()
             fsutil.atomic_write(self.meta_path, dumps_tables(meta_tables(image)), backup=True)
@@ -741,7 +752,8 @@ class FileEngine:
                 if value is None and not path.exists():
                     continue
                 staged.append((fsutil.write_temp(path, dumps_tables(text_tables(doc_id, value))), path))
-            if self._dirty_meta:
+            if self._list_files(path for _tmp, path in staged) or self._dirty_meta:
+                # last: meta.json's list never names a file before it is in place
                 staged.append((fsutil.write_temp(self.meta_path, dumps_tables(meta_tables(self._image))), self.meta_path))
             if self._archive is None:
                 self._archive = JournalArchive(self.path, shard_name)
@@ -770,9 +782,19 @@ class FileEngine:
         self._dirty_docs = set()
         self._dirty_texts = set()
         self._dirty_meta = False
+        self._files_grew = False
         self._journal.reset(keep_previous=self.path / JOURNAL_PREV_FILE)
         self._identity = safety.JournalIdentity(self.journal_path, self._journal.handle)
         self._archive.prune()
+
+    def _list_files(self, written: Iterable[Path]) -> bool:
+        """Add the shards and ``texts/`` files a compaction writes to meta.json's list of the store's files
+        (:attr:`StoreImage.files`): True when the list changed, or grew at opening, and meta.json is to be
+        written with it."""
+        listed = self._image.files if self._image.files is not None else set()
+        new = {f"{path.parent.name}/{path.name}" for path in written} - listed
+        self._image.files = listed | new
+        return bool(new) or self._files_grew
 
     def close(self) -> None:
         if self._journal is not None:

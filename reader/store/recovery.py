@@ -26,8 +26,8 @@ from reader.store.base import TEXTS_TABLE, LayerKey, StoreImage, layer_key
 from reader.store.location import is_database_url
 from reader.store.lockfile import WriterLock, in_the_way
 from reader.store.salvage import Salvage, salvage_shard, split_records
-from reader.store.archive import (ARCHIVE_DIR, MissingShard, cut_new_files, load_archives, lost_journal_problems,
-                                  lost_journals, missing_shards, not_a_folder)
+from reader.store.archive import (ARCHIVE_DIR, MISSING_LISTED, MissingShard, cut_new_files, load_archives,
+                                  lost_journal_problems, lost_journals, missing_shards, not_a_folder)
 from reader.store.engine import (
     DOCS_DIR,
     JOURNAL_FILE,
@@ -522,6 +522,12 @@ class _Recovery:
         """True (a gap noted) when the ``missing`` file had a ``.bak`` that is gone too, or may have had one."""
         if missing is None or missing.backup or missing.first_write is True:
             return False
+        if missing.reason == MISSING_LISTED:
+            lost = ("the imported document's text is lost (`reader import` of the document again brings it back)"
+                    if key.startswith(f"{TEXTS_DIR}/") else "the annotations of its document are lost")
+            self.gaps.append(f"{key}: {reason}; it cannot be rebuilt: no backup, and no kept journal holds it, so it "
+                             f"is left missing: unless a copy of the file is put back from a backup of the store, {lost}")
+            return True
         name = key.rsplit("/", 1)[-1]
         why = (f"it was rewritten since it was made, so it had a backup {name}.bak, which is gone too (the "
                "changes before its last rewrite are lost)" if missing.first_write is False else

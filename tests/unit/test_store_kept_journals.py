@@ -80,7 +80,8 @@ def test_a_kept_journal_goes_once_every_file_it_rewrote_was_rewritten_later(tmp_
     path = tmp_path / "s"
     _session(path, ("a",))
     _session(path, ("b",), state="x")
-    assert _kept(path) == {1: [f"docs/{shard_name('a')}"], 2: [f"docs/{shard_name('b')}", "meta.json"]}
+    # a file written for the first time is added to meta.json's list of the store's files: meta.json too
+    assert _kept(path) == {1: [f"docs/{shard_name('a')}", "meta.json"], 2: [f"docs/{shard_name('b')}", "meta.json"]}
     _session(path, ("a",))  # a rewritten: the first journal is not needed any more
     assert _kept(path) == {2: [f"docs/{shard_name('b')}", "meta.json"], 3: [f"docs/{shard_name('a')}"]}
     _session(path, ("a", "b"), state="y")
@@ -246,7 +247,7 @@ def test_an_unreadable_list_of_a_kept_journal_keeps_it(tmp_path: Path) -> None:
     _damage(path / "docs" / shard_name("a"))
     recover_store(path)
     assert _content(path) == before
-    assert _kept(path)[3] == [f"docs/{shard_name('b')}"]
+    assert _kept(path)[3] == [f"docs/{shard_name('b')}", "meta.json"]  # b is new: added to meta.json's list
 
 
 def test_the_cli_says_which_file_it_could_not_rebuild_in_one_line_and_exits_1(tmp_path: Path,
@@ -371,7 +372,7 @@ def test_the_first_compaction_of_a_store_from_before_keeps_its_journal_prev(tmp_
     _session(path, ("c",))  # replaces journal.prev.jsonl; it is kept as journals/0.jsonl first
     assert _kept(path) == {0: sorted(["meta.json", f"docs/{shard_name('a')}", f"docs/{shard_name('b')}",
                                       f"texts/{shard_name('imp2')}"]),
-                           1: [f"docs/{shard_name('c')}"]}
+                           1: [f"docs/{shard_name('c')}", "meta.json"]}  # c is new: added to meta.json's list
     before = _content(path)
     for victim in (path / "meta.json", path / "docs" / shard_name("a"), path / "docs" / shard_name("b"),
                    path / "texts" / shard_name("imp2")):

@@ -4,6 +4,10 @@ journal deleted, and which files recover cannot rebuild (named by check, each in
 from __future__ import annotations
 
 import errno
+import hashlib
+import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +15,9 @@ import pytest
 from store_sessions import content as _content, corpus as _corpus, recovered_or_refused, session as _session
 from reader import fsutil
 from reader.errors import StoreError
+from reader.model import Document
 from reader.store import AnnotationStore, check_store, recover_store, shard_name
+from reader.store.archive import listed_files
 
 
 def _no_link_in_journals(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -289,3 +295,117 @@ def test_a_cut_compaction_whose_journal_is_damaged_since_is_never_a_false_recove
         assert shard_name("b") in str(exc) and "cannot be rebuilt" in str(exc)
     else:
         assert _content(path) == before, f"reported {summary!r} and lost b's span"
+
+
+# --------------------------------------------------------------------------- gone with journals/: meta.json's list
+
+
+def _with_import(path: Path) -> str:
+    """A store with a's annotation and an imported document annotated; its texts/ file's name."""
+    _session(path, "a", 0, "s0")
+    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
+    text = "Imported: the pay is 300,000 dollars."
+    store.add_documents([Document(id="imp", text=text, sha256=hashlib.sha256(text.encode()).hexdigest(), imported=True)])
+    store.add("imp", 0, 8, "claim")
+    store.close()
+    return shard_name("imp")
+
+
+def _forget_history(path: Path) -> None:
+    """journals/ and journal.prev.jsonl deleted (by hand, a cleanup tool, a copy that left them out)."""
+    shutil.rmtree(path / "journals")
+    (path / "journal.prev.jsonl").unlink(missing_ok=True)
+
+
+@pytest.mark.parametrize("folder", ["texts", "docs"])
+def test_a_folder_deleted_with_the_kept_journals_is_named_by_check_and_recover(tmp_path: Path, folder: str) -> None:
+    """texts/ (or docs/) deleted together with journals/: nothing but meta.json's list of the store's files
+    says they were there. Check said "ok" over the lost imported documents (or every annotation)."""
+    path = tmp_path / "s"
+    name = _with_import(path)
+    gone = [f"{folder}/{name}"] + ([f"docs/{shard_name('a')}"] if folder == "docs" else [])
+    shutil.rmtree(path / folder)
+    _forget_history(path)
+    problems = check_store(path)
+    for key in gone:
+        assert any(key in p and "meta.json lists it" in p for p in problems), problems
+        assert any(key in p and "cannot be rebuilt" in p for p in problems), problems
+    with pytest.raises(StoreError, match="recovery is incomplete.*" + re.escape(gone[0])):
+        recover_store(path)
+    assert all(p.count("\n") == 0 for p in problems)
+
+
+def test_a_text_lost_with_the_kept_journals_is_checked_clean_once_imported_again(tmp_path: Path) -> None:
+    """The store still opens (its other documents and annotations are there); importing the lost document
+    again writes its texts/ file back, and check is clean again."""
+    path = tmp_path / "s"
+    name = _with_import(path)
+    shutil.rmtree(path / "texts")
+    _forget_history(path)
+    assert any(name in p and "reader import" in p for p in check_store(path))
+    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
+    assert {(a.doc_id, a.start) for a in store.all()} == {("a", 0), ("imp", 0)}
+    text = "Imported: the pay is 300,000 dollars."
+    store.add_documents([Document(id="imp", text=text, sha256=hashlib.sha256(text.encode()).hexdigest(), imported=True)])
+    store.close()
+    assert check_store(path) == []
+
+
+def test_the_list_names_a_new_file_only_once_it_is_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A compaction cut after it renamed b's new shard and before meta.json: the list does not name b yet
+    (check is clean), and the next session's compaction adds it."""
+    path = tmp_path / "s"
+    _session(path, "a", 0, "s0")
+    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
+    store.add("b", 1, 2, "claim")
+    real = fsutil.commit_temp
+
+    def commit_temp(tmp: Path, dst: Path, *, backup: bool = False) -> None:
+        if Path(dst).name == "meta.json":
+            raise OSError(errno.EIO, "Input/output error")
+        real(tmp, dst, backup=backup)
+
+    monkeypatch.setattr(fsutil, "commit_temp", commit_temp)
+    with pytest.raises(StoreError):
+        store.compact()
+    monkeypatch.undo()
+    store._engine.close()  # noqa: SLF001 - as a killed process leaves it
+    assert (path / "docs" / shard_name("b")).exists()
+    assert listed_files(path) == {f"docs/{shard_name('a')}"}
+    assert check_store(path) == []
+    _session(path, "c", 2)
+    assert listed_files(path) == {f"docs/{shard_name(d)}" for d in "abc"}
+    assert check_store(path) == []
+
+
+def test_a_store_written_before_the_list_gets_it_at_its_next_compaction(tmp_path: Path) -> None:
+    """meta.json without "files" (an older reader wrote it): a read-only open writes nothing, and the next
+    compaction lists every file there; from then on a deleted one is named."""
+    path = tmp_path / "s"
+    name = _with_import(path)
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    del meta["_meta"]["1"]["files"]
+    (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    before = (path / "meta.json").read_bytes()
+    _content(path)
+    store = AnnotationStore(path, corpus=_corpus(), annotator="x")
+    store.close()  # nothing changed: nothing written
+    assert (path / "meta.json").read_bytes() == before and listed_files(path) == set()
+    _session(path, "b", 3)
+    assert listed_files(path) == {f"docs/{shard_name(d)}" for d in ("a", "b", "imp")} | {f"texts/{name}"}
+
+
+@pytest.mark.parametrize("files", [["../../etc/passwd.json"], ["docs/a/../../x.json"], "docs/a.json", [3],
+                                   ["docs/.hidden.json"], ["docs/a.json\n"]])
+def test_a_hostile_list_in_meta_json_is_one_line_and_never_a_path(tmp_path: Path, files: object) -> None:
+    path = tmp_path / "s"
+    _session(path, "a", 0, "s0")
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    meta["_meta"]["1"]["files"] = files
+    (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(StoreError, match=r"meta\.json.*files") as err:
+        AnnotationStore(path, corpus=_corpus(), annotator="x")
+    assert "\n" not in str(err.value)
+    problems = check_store(path)
+    assert any("meta.json" in p and "files" in p for p in problems), problems
+    assert not any("passwd" in p and "missing" in p for p in problems)
