@@ -55,11 +55,13 @@ def _ip(*args: str) -> None:
 
 class SilentLink:
     def __init__(self, to_host: str, to_port: int) -> None:
-        n = os.getpid() % 60000
+        # one /30 of 10.213.0.0/16 per process (16,384 of them): with the third octet alone taken from the pid
+        # (200 choices), two test workers could give their links one subnet, and a connection took the other's
+        n = os.getpid() % 16384
         self.ns = f"reader-silent-{n}"
         self._host_if, self._ns_if = f"rsa{n}", f"rsb{n}"
-        octet = 16 + n % 200
-        self.host_addr, self.ns_addr = f"10.213.{octet}.1", f"10.213.{octet}.2"
+        net = 4 * n
+        self.host_addr, self.ns_addr = f"10.213.{net >> 8}.{(net & 255) + 1}", f"10.213.{net >> 8}.{(net & 255) + 2}"
         self.port = 5432
         self._to = (to_host, to_port)
         self._procs: list[subprocess.Popen[str]] = []
