@@ -21,6 +21,23 @@ if TYPE_CHECKING:
 UTF8_BOM = codecs.BOM_UTF8
 
 
+def wide_encoding(head: bytes) -> str | None:
+    """"UTF-32" or "UTF-16" when ``head`` (a file's first bytes) starts with that encoding's byte order mark
+    (an editor on Windows saves "Unicode" text so); None otherwise. UTF-32's marks are looked for first: the
+    little-endian one begins with UTF-16's."""
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "UTF-32"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "UTF-16"
+    return None
+
+
+def not_utf8(path: str | os.PathLike[str], encoding: str, then: str) -> str:
+    """The one line for a file of JSON or JSON Lines written in ``encoding`` (:func:`wide_encoding`)."""
+    return (f"{path}: written in {encoding} (its first bytes are a {encoding} byte order mark), not UTF-8; "
+            f"save it as UTF-8 and {then} again")
+
+
 # The `regex` module (grapheme clusters, Unicode properties) takes several milliseconds to
 # import and each pattern as long to compile: they are compiled the first time a document's
 # text is navigated, not when the library is drawn (issue 22: the first screen).

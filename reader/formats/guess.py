@@ -10,6 +10,7 @@ from pathlib import Path
 
 from reader.errors import FormatError
 from reader.formats.base import FORMATS, is_pipe
+from reader.text import not_utf8, wide_encoding
 
 
 def guess_format(path: str | Path) -> str:
@@ -34,6 +35,9 @@ def guess_format(path: str | Path) -> str:
             head = fh.read(1024 * 1024)
     except OSError as exc:
         raise FormatError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    wide = wide_encoding(head)
+    if wide is not None:
+        raise FormatError(not_utf8(path, wide, "import it"))
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     first = head.lstrip()[:1]

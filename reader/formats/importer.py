@@ -33,7 +33,7 @@ from reader.store.reanchor import find_nearest
 from reader.formats.base import Format, ImportItem, ImportNote, ImportProblem, SpanRecord, resolve_format
 from reader.model import (STATUS_ACCEPTED, STATUSES, Annotation, Document, Link, annotator_problem, default_annotator,
                           id_problem, new_id, now_iso)
-from reader.text import normalise_newlines, text_sha256, utf8_size
+from reader.text import normalise_newlines, not_utf8, text_sha256, utf8_size, wide_encoding
 
 if TYPE_CHECKING:
     from reader.protocols import CorpusAPI, StoreAPI
@@ -468,6 +468,14 @@ def check_source(fmt: Format, path: Path) -> None:
         raise FormatError(f"{path}: is a folder, not a {fmt.name} file")
     if path.is_file() and path.stat().st_size == 0:
         raise _no_records(fmt, path)
+    if fmt.kind in ("jsonl", "json") and path.is_file():  # not a pipe: what is read here would be gone
+        try:
+            with open(path, "rb") as fh:
+                wide = wide_encoding(fh.read(4))
+        except OSError:
+            return  # said by the import itself, which reads it
+        if wide is not None:  # every line would be "not valid UTF-8 (byte 0)"
+            raise FormatError(not_utf8(path, wide, "import it"))
 
 
 def _no_records(fmt: Format, path: Path) -> FormatError:

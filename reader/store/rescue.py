@@ -36,7 +36,7 @@ from reader.errors import ReaderError
 from reader.model import Annotation, now_iso
 from reader.redact import redact
 from reader.store.base import Op
-from reader.text import UTF8_BOM
+from reader.text import UTF8_BOM, not_utf8, wide_encoding
 
 
 class RescueTarget(Protocol):
@@ -146,6 +146,9 @@ def _read_lines(path: Path) -> list[bytes]:
     try:
         with open(path, "rb") as fh:
             first = fh.readline(4096).removeprefix(UTF8_BOM)
+            wide = wide_encoding(first)
+            if wide is not None:
+                raise RescueError(not_utf8(path, wide, "restore it"))
             if not _is_header(first):
                 raise RescueError(f"{path}: not a rescue file (its first line is not a reader_rescue header)")
             return (first + fh.read()).split(b"\n")

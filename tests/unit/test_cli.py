@@ -282,6 +282,25 @@ def _store_files(store: Path) -> dict[str, bytes]:
     return {p.relative_to(store).as_posix(): p.read_bytes() for p in sorted(store.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("fmt", [None, "doccano", "jsonl", "labelstudio"])
+def test_import_of_a_utf_16_or_32_file_is_refused_in_one_line_naming_it(seeds, store, tmp_path, capsys, encoding, fmt):
+    """A file saved as "Unicode" by an editor on Windows: guessed, it was "cannot tell its format"; with --format,
+    every line was a problem ("not valid UTF-8 (byte 0)", then "malformed JSON"), and nothing said why."""
+    annotate(seeds, store, "001_228d26dd8dd40e62", "Netflix", "claim")
+    before = _store_files(store)
+    f = tmp_path / ("tasks.json" if fmt == "labelstudio" else "records.jsonl")
+    record = '{"text": "Netflix pays €300,000", "label": [[0, 7, "claim"]]}'
+    body = f"[{record}]" if fmt == "labelstudio" else record + "\n"
+    f.write_bytes(("\ufeff" if encoding.endswith("-be") else "").encode(encoding) + body.encode(encoding))
+    code, out, err = run(capsys, "import", seeds, f, "--store", store, *(["--format", fmt] if fmt else []))
+    assert code == 1, out + err
+    wide = "UTF-32" if encoding.startswith("utf-32") else "UTF-16"
+    assert one_error_line(err) == (f"reader: error: {f}: written in {wide} (its first bytes are a {wide} byte order "
+                                   "mark), not UTF-8; save it as UTF-8 and import it again")
+    assert _store_files(store) == before
+
+
 @pytest.mark.parametrize("content, fmt", [
     (b"", "jsonl"), (b"\n  \n\n", "jsonl"), (b"", "doccano"), (b"\n", "prodigy"),
     (b"[]", "labelstudio"), (b" [ ]\n", "labelstudio"), (b"[]", None),  # None: the format is guessed

@@ -56,7 +56,6 @@ def test_a_rescue_file_with_a_bom_from_standard_input_is_restored(tmp_path):
     BOM, b"", BOM + b"\n",  # empty
     BOM + BOM + b'{"reader_rescue": 1}\n',  # a BOM is taken once, as the canonical text rule does
     b" " + BOM + b'{"reader_rescue": 1}\n',  # not at the start: not a BOM
-    '{"reader_rescue": 1}\n'.encode("utf-16"),  # UTF-16 (with its own BOM) is not a rescue file written by reader
 ])
 def test_what_is_not_a_rescue_file_is_still_refused_in_one_line(tmp_path, capsys, data):
     path = tmp_path / "x.jsonl"
@@ -65,3 +64,19 @@ def test_what_is_not_a_rescue_file_is_still_refused_in_one_line(tmp_path, capsys
     assert code == 1
     (line,) = err.splitlines()
     assert line == f"reader: error: {path}: not a rescue file (its first line is not a reader_rescue header)", line
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_rescue_file_saved_again_in_utf_16_or_32_is_named_as_such_in_one_line(tmp_path, capsys, encoding):
+    """Opened and saved again by an editor that writes "Unicode" (UTF-16 with its byte order mark): it was
+    "not a rescue file", which sent the user looking for another file."""
+    text = rescue_bytes(tmp_path / "s", OPS).decode("utf-8")
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(("\ufeff" if encoding.endswith("-be") else "") .encode(encoding) + text.encode(encoding))
+    code, out, err = _restore(capsys, path, tmp_path / "s")
+    assert code == 1
+    (line,) = err.splitlines()
+    wide = "UTF-32" if encoding.startswith("utf-32") else "UTF-16"
+    assert line == (f"reader: error: {path}: written in {wide} (its first bytes are a {wide} byte order mark), not "
+                    "UTF-8; save it as UTF-8 and restore it again"), line
+    assert not (tmp_path / "s").exists() or _state(tmp_path / "s") == {"k1": None, "k2": None}
