@@ -193,10 +193,11 @@ class Link:
                 "status": self.status, "source": self.source}
 
     @classmethod
-    def from_record(cls, link_id: str, rec: dict[str, Any]) -> "Link":
-        if not isinstance(rec, dict) or not isinstance(rec.get("a"), str) or not isinstance(rec.get("b"), str):
+    def from_record(cls, link_id: str, rec: object) -> "Link":
+        """The link ``link_id`` of its stored record (a JSON value); ValueError when it is not one."""
+        if not isinstance(rec, dict) or not isinstance(a := rec.get("a"), str) or not isinstance(b := rec.get("b"), str):
             raise ValueError(f"link {link_id!r}: fields 'a' and 'b' must be annotation ids")
-        return cls(link_id, rec["a"], rec["b"], str(rec.get("annotator") or ""), str(rec.get("created") or ""),
+        return cls(link_id, a, b, str(rec.get("annotator") or ""), str(rec.get("created") or ""),
                    str(rec.get("status") or STATUS_ACCEPTED), str(rec.get("source") or ""))
 
     def other(self, ann_id: str) -> str:

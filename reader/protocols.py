@@ -19,14 +19,14 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Callable, Literal, Iterable, Iterator, Mapping, Protocol, Self, Sequence, runtime_checkable
+from typing import Any, Union, Callable, Literal, Iterable, Iterator, Mapping, Protocol, Self, Sequence, runtime_checkable
 
 from reader.labels import LabelSet
 from reader.model import Annotation, Change, ClusterDecision, Document, Link, ReanchorReport
 
 #: A decoded JSON value (object, array, string, number, true/false, null).
 #: Checked at run time where it is read; never one of our own objects.
-JSON = Any
+JSON = Union[dict[str, "JSON"], list["JSON"], str, int, float, bool, None]
 #: What :meth:`StoreAPI.add_many` accepts: an annotation, a dict of its
 #: fields, or a tuple ``(doc_id, start, end, label[, note])``.
 AnnotationItem = Annotation | Mapping[str, JSON] | Sequence[JSON]
@@ -97,7 +97,7 @@ class UnsavedWork(Protocol):
     def unsaved(self) -> int: ...
 
     def retry_unsaved(self) -> int: ...
-    def unsaved_changes(self) -> list[Op]: ...
+    def unsaved_changes(self) -> list[list[Op]]: ...
     def discard_unsaved(self) -> int: ...
     def close(self) -> None: ...
 

@@ -58,6 +58,7 @@ from reader.amounts.parser import (
     number_words_value,
     parse_amount,
     parse_number,
+    value_json,
 )
 from reader.amounts.tables import LANGS, TABLES, LangTable
 
@@ -77,4 +78,5 @@ __all__ = [
     "number_words_value",
     "parse_amount",
     "parse_number",
+    "value_json",
 ]

@@ -817,10 +817,10 @@ def parse_amount(s: str, lang: str | None = None) -> JSONValue | None:
     pick = money if money else [a for a in found if a.kind == "number"]
     if len(pick) != 1:
         return None
-    return _json(pick[0].value)
+    return value_json(pick[0].value)
 
 
-def _json(value: AmountValue) -> JSONValue:
+def value_json(value: AmountValue) -> JSONValue:
     """``value`` as the plain JSON object an annotation keeps."""
     return dict(value)
 

@@ -380,7 +380,7 @@ def _stats(ws: Workspace, *, suggestions: bool = False) -> dict[str, Any]:
     if not suggestions:
         return data
     quality, notes = quality_report(list(ws.corpus), ws.store)  # the figures of `reader suggest --report`
-    data["suggestions"] = [dict(q.to_state()) | {"hidden": q.hidden} for q in quality]
+    data["suggestions"] = [q.to_state() | {"hidden": q.hidden} for q in quality]
     data["suggestion_notes"] = notes
     return data
 
@@ -568,7 +568,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         with output.open_workspace(args, readonly=True) as ws:
             quality, notes = quality_report(list(ws.corpus), ws.store, labels)
             if args.json:
-                output.write_json([dict(q.to_state()) | {"hidden": q.hidden} for q in quality])
+                output.write_json([q.to_state() | {"hidden": q.hidden} for q in quality])
                 return output.EXIT_OK
             _print_quality(quality, notes)
         return output.EXIT_OK

@@ -12,6 +12,7 @@ from reader.errors import ReaderError
 from reader.lang import language
 from reader.lang.langtag import normalise_tag
 from reader.model import Document, Paragraph
+from reader.jsonvalue import as_array, as_float, as_int
 from reader.protocols import JSON, LanguageCache
 
 def detection_entry(text: str) -> dict[str, JSON]:
@@ -80,6 +81,12 @@ def clear_override(doc: Document, detected: tuple[str, float] | None) -> None:
         doc.paragraphs = None
 
 
+def _paragraph(value: JSON) -> Paragraph:
+    start, end, lang, confidence = as_array(value, "a detected paragraph")
+    return Paragraph(as_int(start, "a paragraph's start"), as_int(end, "a paragraph's end"), str(lang),
+                     as_float(confidence, "a paragraph's confidence"))
+
+
 def apply_entry(doc: Document, entry: dict[str, JSON], source: str, fixed: str | None) -> tuple[str, float]:
     """Give ``doc`` the languages of a detection ``entry`` (``source``: "detected" or "cache").
 
@@ -88,8 +95,8 @@ def apply_entry(doc: Document, entry: dict[str, JSON], source: str, fixed: str |
     follow it. Returns the detector's (language, confidence).
     """
     detected = str(entry["lang"])
-    confidence = float(entry["confidence"])
-    paragraphs = [Paragraph(int(s), int(e), str(lg), float(c)) for s, e, lg, c in entry["paragraphs"]]
+    confidence = as_float(entry["confidence"], "a detection's confidence")
+    paragraphs = [_paragraph(p) for p in as_array(entry["paragraphs"], "a detection's paragraphs")]
     if fixed:
         doc.paragraphs = remap(paragraphs, detected, fixed)
         if doc.lang_source != "import":

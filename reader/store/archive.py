@@ -36,7 +36,7 @@ from typing import Callable, Iterable
 
 from reader import fsutil
 from reader.store.base import TEXTS_SCHEMA, TEXTS_TABLE
-from reader.store.journal import read_journal, read_json_file
+from reader.store.journal import read_journal, read_json_file, record_ops
 
 ARCHIVE_DIR = "journals"
 PREV_JOURNAL = "journal.prev.jsonl"  # reader.store.engine.JOURNAL_PREV_FILE
@@ -414,7 +414,7 @@ class JournalArchive:
         names: set[str] = set()
         for record in records:
             version = record.get("v")
-            for op in record.get("ops") or []:
+            for op in record_ops(record):
                 if not isinstance(op, list) or len(op) < 2:
                     continue
                 if (op[0] in ("meta", "unmeta") and op[1] == TEXTS_TABLE and len(op) >= 3 and isinstance(version, int)
@@ -422,8 +422,8 @@ class JournalArchive:
                     names.add(f"{TEXTS_DIR}/{self.shard_name(str(op[2]))}")
                 elif op[0] in ("meta", "unmeta"):
                     names.add(META_KEY)
-                elif op[0] == "put" and isinstance(op[1], dict) and isinstance(op[1].get("doc_id"), str):
-                    names.add(f"{SHARDS_DIR}/{self.shard_name(op[1]['doc_id'])}")
+                elif op[0] == "put" and isinstance(op[1], dict) and isinstance(doc_id := op[1].get("doc_id"), str):
+                    names.add(f"{SHARDS_DIR}/{self.shard_name(doc_id)}")
                 elif op[0] == "del" and isinstance(op[1], str):
                     names.add(f"{SHARDS_DIR}/{self.shard_name(op[1])}")
         if names:

@@ -19,10 +19,11 @@ a change to its image first and then hands the operations to its engine's
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Protocol, Sequence, runtime_checkable
+from typing import Protocol, Sequence, runtime_checkable
 
 from reader.errors import StoreError
 from reader.model import STATUS_ACCEPTED, STATUS_SUGGESTED, Annotation
+from reader.jsonvalue import as_object, as_str
 from reader.protocols import JSON as JSON  # re-exported: engines import it from here
 
 #: 2 added the ``links`` table (reader.store.links); 3 moved each imported document (the table
@@ -39,16 +40,26 @@ TEXTS_SCHEMA = 3
 META_TABLES = ("languages", "overrides", "done", "documents", "state", "rejected", "links")
 
 #: One operation (see the module docstring): a JSON array.
-Op = list[Any]
+Op = list[JSON]
 
 
 def op_key(op: Op) -> tuple[str, ...]:
     """The row an operation writes: ("a", annotation id) or ("m", table, key)."""
     if op[0] == "put":
-        return ("a", op[1]["id"])
+        return ("a", as_str(put_record(op)["id"], "an annotation's id"))
     if op[0] == "del":
-        return ("a", op[2])
-    return ("m", op[1], str(op[2]))
+        return ("a", as_str(op[2], "a deletion's annotation id"))
+    return ("m", as_str(op[1], "a table's name"), str(op[2]))
+
+
+def put_record(op: Op) -> dict[str, JSON]:
+    """The annotation record of a ``put`` operation (ValueError when it holds none)."""
+    return as_object(op[1], "a put operation's record")
+
+
+def op_doc(op: Op) -> str:
+    """The document of a ``put`` or ``del`` operation (ValueError when it names none)."""
+    return as_str(put_record(op)["doc_id"] if op[0] == "put" else op[1], "an operation's document id")
 
 
 ANN_FIELDS = frozenset(f.name for f in dataclasses.fields(Annotation))
@@ -206,15 +217,15 @@ class StoreImage:
             return (ann.doc_id,)
         if kind == "del":
             _, doc_id, ann_id = op
-            gone = self.remove(ann_id)
-            return (gone.doc_id if gone else doc_id,)
+            gone = self.remove(as_str(ann_id, "a deletion's annotation id"))
+            return (gone.doc_id if gone else as_str(doc_id, "a deletion's document id"),)
         if kind == "meta":
             _, table, key, value = op
-            self.meta.setdefault(table, {})[key] = value
+            self.meta.setdefault(as_str(table, "a table's name"), {})[as_str(key, "a table's key")] = value
             return ()
         if kind == "unmeta":
             _, table, key = op
-            self.meta.setdefault(table, {}).pop(key, None)
+            self.meta.setdefault(as_str(table, "a table's name"), {}).pop(as_str(key, "a table's key"), None)
             return ()
         raise ValueError(f"unknown operation {kind!r}")
 

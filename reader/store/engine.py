@@ -84,14 +84,15 @@ from reader.errors import (StoreCorruptError, StoreError, StoreLockedError, Stor
                            UnstorableValueError)
 from reader.model import Annotation, now_iso
 from reader.store import safety
+from reader.jsonvalue import as_str
 from reader.protocols import JSON
-from reader.store.base import (META_TABLES, SCHEMA_VERSION, TEXTS_SCHEMA, TEXTS_TABLE, CommitError, Op, StoreImage,
+from reader.store.base import (META_TABLES, SCHEMA_VERSION, TEXTS_SCHEMA, TEXTS_TABLE, CommitError, Op, StoreImage, op_doc,
                                ann_from_record, ann_record)
 from reader.store.archive import ARCHIVE_DIR, JournalArchive, listed_names, missing_shards, present_files
 from reader.store.lockfile import WriterLock, in_the_way
 from reader.store.migrate import BACKUP_PREFIX, backup_for_upgrade
 from reader.store.journal import (Journal, JournalCorrupt, Table, dumps, dumps_tables, encode_line, read_journal,
-                                  read_json_file)
+                                  read_json_file, record_ops)
 
 META_FILE = "meta.json"
 DOCS_DIR = "docs"
@@ -192,11 +193,13 @@ def _unencodable(exc: UnicodeEncodeError) -> str:
     return f"holds a lone surrogate \\u{ord(exc.object[exc.start]):04x}, which cannot be saved as UTF-8"
 
 
-def _check_version(path: Path, found: JSON) -> None:
+def _check_version(path: Path, found: JSON) -> int:
+    """``found``, a file's schema version; ValueError when it is no number, StoreVersionError when newer."""
     if not isinstance(found, int) or isinstance(found, bool):
         raise ValueError(f"schema_version is {found!r}, not a number")
     if found > SCHEMA_VERSION:
         raise StoreVersionError(path, found, SCHEMA_VERSION)
+    return found
 
 
 # --------------------------------------------------------------------------- reading files
@@ -219,8 +222,7 @@ def read_meta(path: Path, image: StoreImage) -> bool:
         row = next(iter(meta_rows.values()))
         if not isinstance(row, dict) or "schema_version" not in row:
             raise ValueError("no schema_version in the _meta table")
-        _check_version(path, row["schema_version"])
-        image.schema_version = row["schema_version"]
+        image.schema_version = _check_version(path, row["schema_version"])
         image.created = str(row.get("created", ""))
         image.files = listed_names(row["files"]) if "files" in row else None
         for table in META_TABLES:
@@ -230,7 +232,7 @@ def read_meta(path: Path, image: StoreImage) -> bool:
             for rec in rows.values():
                 if not isinstance(rec, dict) or "k" not in rec:
                     raise ValueError(f"table {table!r} has a record without a key")
-                image.meta[table][rec["k"]] = rec.get("v")
+                image.meta[table][as_str(rec["k"], f"a key of table {table!r}")] = rec.get("v")
     except ValueError as exc:
         raise StoreCorruptError(path, str(exc), backup_of(path)) from None
     return True
@@ -248,7 +250,7 @@ def read_shard(path: Path) -> tuple[str, list[Annotation]]:
     if not isinstance(row, dict) or not isinstance(row.get("doc_id"), str):
         raise ValueError("the _shard table has no doc_id")
     _check_version(path, row.get("schema_version", SCHEMA_VERSION))
-    doc_id: str = row["doc_id"]
+    doc_id = as_str(row["doc_id"], "the _shard table's doc_id")
     rows = data.get("annotations") or {}
     if not isinstance(rows, dict):
         raise ValueError('table "annotations" is not an object')
@@ -274,7 +276,7 @@ def read_text(path: Path) -> tuple[str, JSON]:
     if not isinstance(row, dict) or not isinstance(row.get("doc_id"), str):
         raise ValueError(f"the {TEXT_INFO} table has no doc_id")
     _check_version(path, row.get("schema_version", SCHEMA_VERSION))
-    doc_id: str = row["doc_id"]
+    doc_id = as_str(row["doc_id"], f"the {TEXT_INFO} table's doc_id")
     rows = data.get(TEXTS_TABLE) or {}
     if not isinstance(rows, dict):
         raise ValueError(f'table "{TEXTS_TABLE}" is not an object')
@@ -373,14 +375,14 @@ def apply_records(records: Iterable[dict[str, JSON]], image: StoreImage, journal
         version = record.get("v", SCHEMA_VERSION)
         if isinstance(version, int) and version > SCHEMA_VERSION:
             raise StoreVersionError(journal_path, version, SCHEMA_VERSION)
-        for op in record["ops"]:
+        for op in record_ops(record):
             try:
                 touched = image.apply(op)
             except (ValueError, TypeError, KeyError) as exc:
                 raise StoreCorruptError(journal_path, f"record {n}: {exc}", None) from None
             if touched:
                 dirty.docs.update(touched)
-            elif (key := text_key(op)) is not None:
+            elif isinstance(op, list) and (key := text_key(op)) is not None:
                 dirty.texts.add(key)
             else:
                 dirty.meta = True
@@ -411,7 +413,7 @@ def meta_tables(image: StoreImage, version: int = SCHEMA_VERSION) -> list[Table]
     their texts are written one record at a time, never as one string of them all (issue 19)."""
     meta: dict[str, JSON] = {"schema_version": version, "created": image.created or now_iso()}
     if image.files is not None:  # the store's files, for a check to find one that is gone (StoreImage.files)
-        meta["files"] = sorted(image.files)
+        meta["files"] = list[JSON](sorted(image.files))
     tables: list[Table] = [("_meta", [("1", meta)])]
     for table in META_TABLES:
         if table == TEXTS_TABLE and version >= TEXTS_SCHEMA:
@@ -691,10 +693,8 @@ class FileEngine:
         except UnicodeEncodeError as exc:  # the store's checks refuse such values first (reader.store.storable)
             raise UnstorableValueError(f"a change to {self.path}", _unencodable(exc)) from None
         for op in ops:
-            if op[0] == "put":
-                self._dirty_docs.add(op[1]["doc_id"])
-            elif op[0] == "del":
-                self._dirty_docs.add(op[1])
+            if op[0] in ("put", "del"):
+                self._dirty_docs.add(op_doc(op))
             elif (key := text_key(op)) is not None:
                 self._dirty_texts.add(key)
             else:

@@ -170,12 +170,12 @@ class GoldWriter(StorePart):
                 key = decision_key(d.doc_id, d.start, d.end)
                 value = decision_value(self._annotator(), d.chose, [a.id for a in added], layer)
                 written.append((key, value))
-                claim = {"decision": key, "by": value["by"], "at": value["at"]}
+                claim: JSON = {"decision": key, "by": value["by"], "at": value["at"]}
                 written += [(claim_key(ann_id), claim) for ann_id in d.claims]
             ops: list[Op] = []
-            for key, value in written:  # first: a conflict on them is the one reported
-                table[key] = value
-                ops.append(["meta", DECISION_TABLE, key, value])
+            for key, row in written:  # first: a conflict on them is the one reported
+                table[key] = row
+                ops.append(["meta", DECISION_TABLE, key, row])
             ops += [["del", old.doc_id, old.id] for old in removed]
             new = [a for added in per for a in added]
             ops += [["put", ann_record(a)] for a in new]

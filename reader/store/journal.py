@@ -238,6 +238,12 @@ def decode_line(line: bytes) -> dict[str, JSON]:
     return record
 
 
+def record_ops(record: dict[str, JSON]) -> list[JSON]:
+    """A journal record's operations (``read_journal`` keeps only records that have a list of them)."""
+    ops = record.get("ops")
+    return ops if isinstance(ops, list) else []
+
+
 def read_journal(raw: bytes, *, strict: bool = True) -> tuple[list[dict[str, JSON]], int, list[JournalCorrupt]]:
     """Parse journal bytes.
 

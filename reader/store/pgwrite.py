@@ -37,7 +37,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from reader.store.base import CommitConflict, Op, op_key
+from reader.store.base import CommitConflict, Op, op_doc, op_key, put_record
 
 #: (kind, ...): ("a", annotation id) or ("m", table, key)
 Key = tuple[str, ...]
@@ -212,13 +212,14 @@ def _statement(op: Op, base: int, ctx: WriteContext) -> tuple[str, dict[str, Any
                               "op": ctx.jsonb(list(op)), "base": base}
     kind = op[0]
     if kind == "put":
-        rec = op[1]
-        params.update(id=enc(rec["id"]), doc=enc(rec["doc_id"]), ann=enc(rec.get("annotator") or ""), rec=ctx.jsonb(rec))
+        rec = put_record(op)
+        params.update(id=enc(op_key(op)[1]), doc=enc(op_doc(op)), ann=enc(str(rec.get("annotator") or "")),
+                      rec=ctx.jsonb(rec))
         return (_PUT_NEW if base == 0 else _PUT_ANY if base == NEW_IN_TX else _PUT_AT), params
     if kind == "del":
-        params["id"] = enc(op[2])
+        params["id"] = enc(op_key(op)[1])
         return _DEL_AT, params
-    params.update(tbl=enc(op[1]), key=enc(str(op[2])))
+    params.update(tbl=enc(op_key(op)[1]), key=enc(str(op[2])))
     if kind == "meta":
         params["value"] = ctx.jsonb(op[3])
         return (_META_NEW if base == 0 else _META_ANY if base == NEW_IN_TX else _META_AT), params
@@ -306,6 +307,5 @@ def same(op: Op, now: Op | None) -> bool:
 def absent_op(key: Key, op: Op) -> Op:
     """The operation that removes ``key`` from an image (it is gone from the store)."""
     if key[0] == "a":
-        doc_id = op[1]["doc_id"] if op[0] == "put" else op[1]
-        return ["del", doc_id, key[1]]
+        return ["del", op_doc(op), key[1]]
     return ["unmeta", key[1], key[2]]

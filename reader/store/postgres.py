@@ -67,7 +67,7 @@ from reader.model import now_iso
 from reader.store.base import JSON, META_TABLES, CommitError, Op, StoreImage, ann_from_record
 from reader.store.pgerrors import CONNECT_TIMEOUT, describe_connect_error, network_defaults
 from reader.store.pgsecurity import LOGINS_KEY, PER_PERSON
-from reader.store.base import op_key
+from reader.store.base import op_key, put_record
 from reader.store.location import URL_SCHEMES, LabelSource, is_database_url, safe_location
 from reader.store.pgwrite import (MIGRATION_3, written_with, Conflict, ConflictError, Versions, WriteContext, absent_op, current,
                                   run_ops, same)
@@ -377,11 +377,11 @@ class PostgresEngine:
                     conflicts = exc.conflicts
                 elif isinstance(exc, psycopg.errors.InsufficientPrivilege):  # SQLSTATE 42501: not this login's layer
                     first = ops[0]
-                    owner = _decode_str(str(first[1].get("annotator") or "")) if first[0] == "put" else ""
+                    owner = _decode_str(str(put_record(first).get("annotator") or "")) if first[0] == "put" else ""
                     conflicts = [Conflict(op_key(first), "forbidden", owner, None, None)]
                 else:  # the layer already has this span (the database's own index)
                     dup = next((op for op in ops if op[0] == "put"), None)
-                    who = _decode_str(str(dup[1].get("annotator") or "")) if dup is not None else ""
+                    who = _decode_str(str(put_record(dup).get("annotator") or "")) if dup is not None else ""
                     conflicts = [Conflict(op_key(dup) if dup else ("a", ""), "duplicate", who, None, None)]
                 try:
                     refusal = self._conflict(conn, ops, conflicts)

@@ -49,7 +49,7 @@ from reader.store.engine import (
     text_key,
     text_tables,
 )
-from reader.store.journal import dumps, dumps_tables, encode_record, read_journal
+from reader.store.journal import dumps, dumps_tables, encode_record, read_journal, record_ops
 
 Record = dict[str, JSON]
 
@@ -322,10 +322,10 @@ def _ops_for(records: list[Record], *, doc_id: str | None = None, meta: bool = F
              text: str | None = None) -> list[Record]:
     """The records' operations on one file: a document's shard (``doc_id``), meta.json (``meta``) or an
     imported document's ``texts/`` file (``text``, its id)."""
-    picked = []
+    picked: list[Record] = []
     for rec in records:
-        ops = []
-        for op in rec.get("ops", []):
+        ops: list[JSON] = []
+        for op in record_ops(rec):
             if not isinstance(op, list) or not op:
                 continue
             if meta and op[0] in ("meta", "unmeta"):
@@ -493,16 +493,18 @@ class _Recovery:
 
     def deleted_later(self) -> set[str]:
         """Annotation ids that the current journal deletes (a salvaged one may rightly be gone)."""
-        return {op[2] for rec in self.records for op in rec.get("ops", [])
-                if isinstance(op, list) and len(op) == 3 and op[0] == "del" and isinstance(op[2], str)}
+        return {ann_id for rec in self.records for op in record_ops(rec)
+                if isinstance(op, list) and len(op) == 3 and op[0] == "del" and isinstance(ann_id := op[2], str)}
 
     def _doc_id_from_journals(self, shard: Path) -> str | None:
         """The document id whose shard name is ``shard``'s, as the journals name it."""
         doc_id = None
         for rec in [r for _path, _files, records in self.kept for r in records] + self.records:
-            for op in rec.get("ops", []):
-                cand = op[1].get("doc_id") if op and op[0] == "put" and isinstance(op[1], dict) else (
-                    op[1] if op and op[0] == "del" and len(op) == 3 else None)
+            for op in record_ops(rec):
+                if not isinstance(op, list) or len(op) < 2:
+                    continue
+                cand = op[1].get("doc_id") if op[0] == "put" and isinstance(op[1], dict) else (
+                    op[1] if op[0] == "del" and len(op) == 3 else None)
                 if isinstance(cand, str) and shard_name(cand) == shard.name:
                     doc_id = cand
         return doc_id
@@ -539,7 +541,7 @@ class _Recovery:
     def _text_id_from_journals(self, path: Path) -> str | None:
         """The imported document whose ``texts/`` file name is ``path``'s, as the journals name it."""
         for rec in [r for _path, _files, records in self.kept for r in records] + self.records:
-            for op in rec.get("ops", []):
+            for op in record_ops(rec):
                 key = text_key(op) if isinstance(op, list) and len(op) >= 3 else None
                 if key is not None and shard_name(key) == path.name:
                     return key

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from reader.model import Annotation
 from reader.store.base import JSON, SCHEMA_VERSION, StoreImage, ann_from_record
+from reader.store.journal import record_ops
 
 _DECODER = json.JSONDecoder()
 
@@ -71,7 +72,7 @@ def record_problem(record: dict[str, JSON]) -> str | None:
     if isinstance(version, int) and version > SCHEMA_VERSION:
         return None
     scratch = StoreImage()
-    for op in record.get("ops", []):
+    for op in record_ops(record):
         try:
             scratch.apply(op)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:

@@ -19,6 +19,7 @@ import dataclasses
 import json
 from typing import Iterable
 
+from reader.jsonvalue import as_array, as_float, as_int, as_object, as_str
 from reader.model import STATUS_ACCEPTED, STATUS_REJECTED, Annotation, Document, Paragraph
 from reader.protocols import JSON, RejectedKey
 from reader.store.base import Op
@@ -43,29 +44,38 @@ def doc_to_record(doc: Document) -> dict[str, JSON]:
     }
 
 
-def doc_from_record(rec: dict[str, JSON]) -> Document:
-    paragraphs = rec.get("paragraphs")
-    text = rec.get("text") or ""
+def doc_from_record(value: JSON) -> Document:
+    """An imported document from its record; ValueError naming the field when the record is not one."""
+    rec = as_object(value, "an imported document's record")
+    paragraphs = as_array(rec.get("paragraphs") or [], "its paragraphs")
+    text = as_str(rec.get("text") or "", "its text")
     return Document(
-        id=rec["id"],
+        id=as_str(rec["id"], "its id"),
         text=text,
-        sha256=rec.get("sha256") or text_sha256(text, "strict"),
+        sha256=as_str(rec.get("sha256") or text_sha256(text, "strict"), "its sha256"),
         path=None,
-        title=rec.get("title") or "",
-        date=rec.get("date"),
+        title=as_str(rec.get("title") or "", "its title"),
+        date=None if rec.get("date") is None else as_str(rec.get("date"), "its date"),
         size=utf8_size(text, "strict"),  # a lone surrogate is refused as before; never the bytes of a book-length text at once (issue 19)
-        lang=rec.get("lang") or "unknown",
-        lang_confidence=float(rec.get("lang_confidence") or 0.0),
-        lang_source=rec.get("lang_source") or "import",
-        paragraphs=[Paragraph(*p) for p in paragraphs] if paragraphs else None,
+        lang=as_str(rec.get("lang") or "unknown", "its language"),
+        lang_confidence=as_float(rec.get("lang_confidence") or 0.0, "its language confidence"),
+        lang_source=as_str(rec.get("lang_source") or "import", "its language source"),
+        paragraphs=[_paragraph(p) for p in paragraphs] if paragraphs else None,
         imported=True,
-        encoding=rec.get("encoding") or "utf-8",
+        encoding=as_str(rec.get("encoding") or "utf-8", "its encoding"),
     )
 
 
-def _plain_json(value: JSON) -> JSON:
+def _paragraph(value: JSON) -> Paragraph:
+    start, end, lang, confidence = as_array(value, "a paragraph")
+    return Paragraph(as_int(start, "a paragraph's start"), as_int(end, "a paragraph's end"),
+                     as_str(lang, "a paragraph's language"), as_float(confidence, "a paragraph's confidence"))
+
+
+def _plain_json(value: JSON | tuple[JSON, ...]) -> JSON:
     """``value`` as JSON would give it back (tuples -> lists); TypeError when it is not JSON."""
-    return json.loads(json.dumps(value))
+    plain: JSON = json.loads(json.dumps(value))
+    return plain
 
 
 class WorkspaceTables(StorePart):
@@ -139,8 +149,8 @@ class WorkspaceTables(StorePart):
             table = self._image.meta["languages"]
             ops: list[Op] = []
             check_storable("the language results", results)
-            for sha, value in results.items():
-                value = _plain_json(value)
+            for sha, result in results.items():
+                value = _plain_json(result)
                 if table.get(sha) != value:
                     table[sha] = value
                     ops.append(["meta", "languages", sha, value])
@@ -149,7 +159,7 @@ class WorkspaceTables(StorePart):
 
     def language_overrides(self) -> dict[str, str]:
         with self._lock:
-            return dict(self._image.meta["overrides"])
+            return {doc_id: lang for doc_id, lang in self._image.meta["overrides"].items() if isinstance(lang, str)}
 
     def set_language_override(self, doc_id: str, lang: str | None) -> None:
         with self._lock:
@@ -187,8 +197,8 @@ class WorkspaceTables(StorePart):
         ``status="rejected"`` and suggestions that were deleted."""
         with self._lock:
             keys: set[RejectedKey] = set()
-            for entry in self._image.meta["rejected"].get(doc_id) or ():
-                keys.add((entry[0], entry[1], entry[2]))
+            for entry in _rejected(self._image.meta["rejected"].get(doc_id)):
+                keys.add(entry)
             for ann in self._image.by_doc.get(doc_id, {}).values():
                 if ann.status == STATUS_REJECTED:
                     keys.add((ann.start, ann.end, ann.label))
@@ -197,9 +207,22 @@ class WorkspaceTables(StorePart):
     def reject_op(self, ann: Annotation) -> Op:
         """Remember ``ann``'s span as rejected (in memory); the operation to commit."""
         table = self._image.meta["rejected"]
-        keys = list(table.get(ann.doc_id) or [])
-        entry = [ann.start, ann.end, ann.label]
+        found = table.get(ann.doc_id)
+        keys: list[JSON] = list(found) if isinstance(found, list) else []
+        entry: list[JSON] = [ann.start, ann.end, ann.label]
         if entry not in keys:
             keys.append(entry)
         table[ann.doc_id] = keys
         return ["meta", "rejected", ann.doc_id, keys]
+
+
+def _rejected(value: JSON) -> list[tuple[int, int, str]]:
+    """The ``(start, end, label)`` of each entry of a document's row of the table "rejected" (entries of
+    another shape, which no version wrote, are passed over: the table only hides suggestions)."""
+    out = []
+    for entry in value if isinstance(value, list) else ():
+        if isinstance(entry, list) and len(entry) >= 3:
+            start, end, label = entry[:3]
+            if isinstance(start, int) and isinstance(end, int) and isinstance(label, str):
+                out.append((start, end, label))
+    return out

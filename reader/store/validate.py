@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, TypeVar
 
 from reader.errors import AnnotationError, DuplicateAnnotationError, OffsetError, UnknownDocumentError
 from reader.labels import LabelSet, annotation_value
@@ -102,17 +102,17 @@ class AnnotationValidator:
         new_label = label if label is not None else old.label
         if label is not None or status is not None:
             self.label(new_label, new_status)
-        changes: dict[str, JSON] = {"label": new_label, "status": new_status}
-        if note is not None:
-            changes["note"] = note
         s = start if start is not None else old.start
         e = end if end is not None else old.end
+        span, orphaned, sha = old.text, old.orphaned, old.doc_sha256
         if (s, e) != (old.start, old.end):
             if self._document(old.doc_id) is None:
                 raise OffsetError(f"{old.doc_id}: cannot move the span: the document's text is not known to the store")
             s, e, span, sha = self.span(old.doc_id, s, e, None)
-            changes.update(start=s, end=e, text=span, orphaned=False, doc_sha256=sha)
-        new = credited(old, _revalue(old, dataclasses.replace(old, **changes)), annotator)
+            orphaned = False
+        moved = dataclasses.replace(old, label=new_label, status=new_status, note=old.note if note is None else note,
+                                    start=s, end=e, text=span, orphaned=orphaned, doc_sha256=sha)
+        new = credited(old, _revalue(old, moved), annotator)
         check_fields(new)
         return new
 
@@ -150,9 +150,9 @@ class AnnotationValidator:
         label, status = fields.get("label"), fields.get("status") or STATUS_ACCEPTED
         self.label(label, status)
         assert isinstance(label, str) and isinstance(status, str)
-        start, end, span, sha = self.span(doc_id, fields.get("start"), fields.get("end"), fields.get("text"))
+        start, end, span, sha = self.span(doc_id, fields.get("start"), fields.get("end"), _given(fields, "text", None))
         stamp = stamp or now_iso()
-        created = fields.get("created") or stamp
+        created = _given(fields, "created", stamp)
         doc_sha256 = fields.get("doc_sha256")
         ann = Annotation(
             id=ann_id or os.urandom(8).hex(),  # same form as model.new_id(), ~15x faster
@@ -161,13 +161,13 @@ class AnnotationValidator:
             end=end,
             label=label,
             text=span,
-            note=fields.get("note") or "",
-            annotator=fields.get("annotator") or self.annotator,
+            note=_given(fields, "note", ""),
+            annotator=_given(fields, "annotator", self.annotator),
             created=created,
-            updated=fields.get("updated") or created,
+            updated=_given(fields, "updated", created),
             doc_sha256=sha or (doc_sha256 if isinstance(doc_sha256, str) else ""),
             status=status,
-            source=fields.get("source") or source,  # the batch's source when the item has none
+            source=_given(fields, "source", source),  # the batch's source when the item has none
             value=annotation_value(label, span, fields.get("value")),
             score=_score(fields.get("score")),
             reason=_text(fields.get("reason")),
@@ -175,6 +175,20 @@ class AnnotationValidator:
         )
         check_fields(ann)  # a lone surrogate in a note, an annotator...: refused before anything changes
         return ann
+
+
+_S = TypeVar("_S", str, None)
+
+
+def _given(fields: Mapping[str, JSON], name: str, default: _S) -> str | _S:
+    """The string field ``name`` of an annotation's ``fields``; ``default`` when it is missing or empty.
+    Another kind of value is refused (a note of 5 was kept as a number, which no reader of the store expects)."""
+    value = fields.get(name)
+    if value is None or value == "":
+        return default
+    if not isinstance(value, str):
+        raise AnnotationError(f"field {name!r} must be a string, got {str(value)[:40]!r}")
+    return value
 
 
 def _score(obj: JSON) -> float | None:

@@ -22,7 +22,7 @@ from reader.suggest.base import Suggestion
 
 if TYPE_CHECKING:
     from reader.model import Annotation, Document
-    from reader.protocols import AnnotationItem, RejectedKey
+    from reader.protocols import JSON, AnnotationItem, RejectedKey
     from reader.suggest.learn import Rescorer
 
 __all__ = [
@@ -193,7 +193,9 @@ def suggest_document(doc: Document, store: SuggestStore, labels: Iterable[str] |
     lang = doc.known_lang
     existing, accepted = _existing(store, doc.id)
     rejected = _rejected_keys(store, doc.id)
-    items: list[dict[str, object]] = []
+    from reader.amounts import value_json
+
+    items: list[dict[str, JSON]] = []
     pending: Counter[str] = Counter()
     sources: Counter[str] = Counter()
     found: list[Suggestion] = []
@@ -230,7 +232,7 @@ def suggest_document(doc: Document, store: SuggestStore, labels: Iterable[str] |
                 "status": "suggested",
                 "source": SOURCE_PREFIX + (s.rule if s.rule in ("match", "model") else s.label),
                 "note": "",
-                "value": s.value,
+                "value": value_json(s.value) if s.value is not None else None,
                 "score": s.score,
                 "reason": s.reason,
             }

@@ -198,7 +198,7 @@ def suggest_all(corpus: Iterable[Document], store: EngineStore, labels: Iterable
         targets = [by_id[i] for i in ids]
     plan = measure(docs, accepted, wanted, models=models)
     if not store.readonly:
-        store.set_state(QUALITY_KEY, [dict(q.to_state()) for q in plan.quality])
+        store.set_state(QUALITY_KEY, [q.to_state() for q in plan.quality])
     report = SuggestReport(min_score=min_score)
     rule_labels = [lab for lab in wanted if lab in RECOGNISERS]
     for n, doc in enumerate(targets, 1):

@@ -42,10 +42,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, TypedDict
+from typing import TYPE_CHECKING, Protocol
 
 import regex
 
+from reader.jsonvalue import as_array, as_int, as_object
 from reader.suggest.base import Suggestion
 
 if TYPE_CHECKING:
@@ -191,20 +192,6 @@ def fingerprint(items: Sequence[Decision], rule_scores: Sequence[float | None] |
     return h.hexdigest()[:32]
 
 
-class ModelState(TypedDict):
-    """A :class:`LinearModel` as the store keeps it (JSON)."""
-
-    format: int
-    label: str
-    intercept: float
-    weights: list[list[float]]  # [[feature index, weight], ...], the non-zero weights by index
-    rule_weight: float
-    counts: dict[str, int]
-    fingerprint: str
-    schema: int
-    sklearn: str
-
-
 @dataclass
 class LinearModel:
     """A trained model as plain data: what the store keeps."""
@@ -220,11 +207,11 @@ class LinearModel:
     fmt: int = MODEL_FORMAT
     _dense: NDArray[np.float64] | None = field(default=None, repr=False, compare=False)
 
-    def to_state(self) -> ModelState:
+    def to_state(self) -> dict[str, JSON]:
         return {
             "format": self.fmt, "label": self.label, "intercept": self.intercept,
             "weights": [[i, w] for i, w in sorted(self.weights.items())], "rule_weight": self.rule_weight,
-            "counts": self.counts,
+            "counts": {k: n for k, n in self.counts.items()},
             "fingerprint": self.fingerprint, "schema": self.schema, "sklearn": self.sklearn,
         }
 
@@ -234,16 +221,19 @@ class LinearModel:
         weight, the intercept and the rule weight must be finite numbers within MAX_ABS_VALUE,
         every feature index in range (a model edited by hand is rebuilt, never trusted)."""
         try:
-            if obj.get("format") != MODEL_FORMAT:
+            state = as_object(obj, "a model")
+            if state.get("format") != MODEL_FORMAT:
                 return None
             weights = {}
-            for i, w in obj["weights"]:
+            for pair in as_array(state["weights"], "its weights"):
+                i, w = as_array(pair, "a weight")
                 if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < 2 * N_FEATURES:
                     return None
                 weights[i] = _model_value(w)
-            return cls(str(obj["label"]), _model_value(obj["intercept"]), weights, dict(obj["counts"]),
-                       str(obj["fingerprint"]), int(obj["schema"]), str(obj["sklearn"]),
-                       _model_value(obj["rule_weight"]))
+            counts = {str(k): as_int(n, "a count") for k, n in as_object(state["counts"], "its counts").items()}
+            return cls(str(state["label"]), _model_value(state["intercept"]), weights, counts,
+                       str(state["fingerprint"]), as_int(state["schema"], "its schema"), str(state["sklearn"]),
+                       _model_value(state["rule_weight"]))
         except (AttributeError, KeyError, TypeError, ValueError):
             return None
 

@@ -36,8 +36,9 @@ import statistics
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING
 
+from reader.protocols import JSON
 from reader.suggest.base import Suggestion
 
 if TYPE_CHECKING:
@@ -55,17 +56,6 @@ MODEL_SOURCE = "suggest:model"
 THRESHOLD = 0.5  # the default threshold (and the one where cross-validation finds no better)
 #: the thresholds cross-validation chooses from (see :func:`cross_validate`)
 THRESHOLDS = tuple(round(0.2 + 0.05 * k, 2) for k in range(13))  # 0.2 .. 0.8
-
-
-class QualityState(TypedDict):
-    label: str
-    kind: str
-    annotations: int
-    documents: int
-    precision: float | None
-    recall: float | None
-    note: str
-    threshold: float
 
 
 @dataclass(frozen=True)
@@ -95,7 +85,7 @@ class Quality:
             text += f". Hidden: precision below {PRECISION_FLOOR:g}"
         return text
 
-    def to_state(self) -> QualityState:
+    def to_state(self) -> dict[str, JSON]:
         return {"label": self.label, "kind": self.kind, "annotations": self.annotations, "documents": self.documents,
                 "precision": self.precision, "recall": self.recall, "note": self.note, "threshold": self.threshold}
 

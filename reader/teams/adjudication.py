@@ -202,8 +202,9 @@ def move_edge(text: str, start: int, end: int, edge: str) -> tuple[int, int] | N
 
 def _decided(store: AdjudicationStore, doc_id: str) -> list[list[int]]:
     value = store.get_state(STATE_PREFIX + doc_id, None)
-    if isinstance(value, dict) and isinstance(value.get("empty"), list):
-        return [list(x) for x in value["empty"] if isinstance(x, list) and len(x) == 2]
+    if isinstance(value, dict) and isinstance(empty := value.get("empty"), list):
+        return [[x[0], x[1]] for x in empty
+                if isinstance(x, list) and len(x) == 2 and isinstance(x[0], int) and isinstance(x[1], int)]
     return []
 
 

@@ -141,11 +141,14 @@ def _when(ann: Annotation) -> datetime:
 # --------------------------------------------------------------------------- one source into the target
 
 
-def _union_rejected(a: JSON, b: JSON) -> list[list[JSON]]:
-    merged = [list(x) for x in (a or [])]
-    for entry in b or []:
-        if list(entry) not in merged:
-            merged.append(list(entry))
+def _union_rejected(a: JSON, b: JSON) -> list[JSON]:
+    """The entries of two rows of a table of lists ("rejected": ``[start, end, label]`` each), each once;
+    an entry that is no list, or a row that is none, is left out."""
+    merged: list[JSON] = []
+    for row in (a, b):
+        for entry in row if isinstance(row, list) else ():
+            if isinstance(entry, list) and entry not in merged:
+                merged.append(list(entry))
     return merged
 
 
@@ -217,6 +220,7 @@ class _Merger:
             if ann.id in lost:
                 continue  # a gold span of a decision that lost to the target's (reported)
             rec = ann_record(ann)
+            added_as = ann.id
             mine = target.anns.get(ann.id)
             if mine is not None and (mine.annotator, mine.doc_id, mine.status) == (ann.annotator, ann.doc_id, ann.status):
                 if ann_record(mine) == rec or _when(ann) <= _when(mine):
@@ -246,11 +250,11 @@ class _Merger:
                     report.renamed.append(f"{name}: id {ann.id} ({ann.annotator}, {ann.doc_id}) is already {why}: "
                                           f"added as {fresh}")
                     id_map[ann.id] = fresh
-                    rec["id"] = fresh
+                    rec["id"] = added_as = fresh
                 report.added[ann.annotator] = report.added.get(ann.annotator, 0) + 1
             ops.append(["put", rec])
             target.apply(ops[-1])
-            self.layers[(ann.status, layer_key(ann))] = rec["id"]
+            self.layers[(ann.status, layer_key(ann))] = added_as
         return ops
 
     def links(self, source: StoreImage, name: str, id_map: dict[str, str]) -> list[Op]:

@@ -325,11 +325,9 @@ class ReaderApp(App[None]):
             value = self.workspace.store.get_state(self._last_key) if self.workspace is not None else None
         except (ReaderError, OSError):
             return None
-        if isinstance(value, dict) and isinstance(value.get("doc_id"), str):
-            try:
-                return value["doc_id"], max(0, int(value.get("offset") or 0))
-            except (TypeError, ValueError):
-                return value["doc_id"], 0
+        if isinstance(value, dict) and isinstance(doc_id := value.get("doc_id"), str):
+            offset = value.get("offset")
+            return doc_id, max(0, offset) if isinstance(offset, int) and not isinstance(offset, bool) else 0
         return None
 
     # --- actions -------------------------------------------------------------

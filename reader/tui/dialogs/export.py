@@ -171,8 +171,8 @@ class ExportDialog(Dialog["ExportResult | None"]):
             value = reader_app(self).store.get_state(STATE_EXPORT)
         except (ReaderError, OSError):
             value = None
-        if isinstance(value, dict) and all(isinstance(value.get(k), str) for k in ("format", "path")):
-            return {"format": value["format"], "path": value["path"]}
+        if isinstance(value, dict) and isinstance(fmt := value.get("format"), str) and isinstance(path := value.get("path"), str):
+            return {"format": fmt, "path": path}
         return dict(_SESSION_EXPORT.get(self.app, {}))
 
     def _remember(self) -> None:

@@ -20,7 +20,7 @@ import signal
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from reader.errors import ReaderError
 from reader.protocols import StoreAPI, UnsavedWork
@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: seconds a SIGTERM/SIGHUP leaves the event loop to get the app out before the watchdog ends the process
 EXIT_GRACE = 0.8
-def _is_ui_state(op: list[object]) -> bool:
+def _is_ui_state(op: Sequence[object]) -> bool:
     """An operation on the ``state`` table (the cursor position, the last export, B mode)."""
     return len(op) >= 2 and op[0] in ("meta", "unmeta") and op[1] == "state"
 
