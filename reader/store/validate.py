@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Callable, Iterable, Mapping, TypeVar
+from typing import Callable, Iterable, Mapping
 
 from reader.errors import AnnotationError, DuplicateAnnotationError, OffsetError, UnknownDocumentError
 from reader.labels import LabelSet, annotation_value
@@ -150,7 +150,10 @@ class AnnotationValidator:
         label, status = fields.get("label"), fields.get("status") or STATUS_ACCEPTED
         self.label(label, status)
         assert isinstance(label, str) and isinstance(status, str)
-        start, end, span, sha = self.span(doc_id, fields.get("start"), fields.get("end"), _given(fields, "text", None))
+        given_text = fields.get("text")  # "" too is checked against the span (it never matches one)
+        if given_text is not None and not isinstance(given_text, str):
+            raise AnnotationError(f"field 'text' must be a string, got {str(given_text)[:40]!r}")
+        start, end, span, sha = self.span(doc_id, fields.get("start"), fields.get("end"), given_text)
         stamp = stamp or now_iso()
         created = _given(fields, "created", stamp)
         doc_sha256 = fields.get("doc_sha256")
@@ -177,10 +180,7 @@ class AnnotationValidator:
         return ann
 
 
-_S = TypeVar("_S", str, None)
-
-
-def _given(fields: Mapping[str, JSON], name: str, default: _S) -> str | _S:
+def _given(fields: Mapping[str, JSON], name: str, default: str) -> str:
     """The string field ``name`` of an annotation's ``fields``; ``default`` when it is missing or empty.
     Another kind of value is refused (a note of 5 was kept as a number, which no reader of the store expects)."""
     value = fields.get(name)

@@ -68,3 +68,12 @@ def test_a_meta_json_row_whose_key_is_not_a_string_is_damage_named_in_one_line(t
     (path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(StoreCorruptError, match=r"meta\.json.*a key of table 'state' is a number, not a string"):
         AnnotationStore(path, readonly=True)
+
+
+def test_an_empty_span_text_is_still_checked_against_the_span(tmp_path: Path) -> None:
+    """A "text" of "" is a text given (it never matches a span), not a text left out: refused as before."""
+    from reader.errors import OffsetError
+
+    with AnnotationStore(tmp_path / "s", corpus=MemoryCorpus([doc("a", TEXT)]), annotator="x") as store:
+        with pytest.raises(OffsetError, match="does not match"):
+            store.add_many([{"doc_id": "a", "start": 0, "end": 3, "label": "claim", "text": ""}])
