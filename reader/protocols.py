@@ -133,6 +133,7 @@ class StoreAPI(LanguageCache, LinkStore, WorkspaceState, UnsavedWork, SharedSess
     path: Path | str  # a folder, or a database URL without its password
     location: str  # what messages name: the folder, or the URL without its password
     upgraded: tuple[int, Path] | None  # (old schema, backup folder) when opening upgraded the store
+    lost_files: list[str]  # a folder store's files meta.json lists that are gone for good (``reader store check``)
     readonly: bool
     readonly_reason: str | None
     annotator: str

@@ -132,6 +132,10 @@ def open_workspace(args: argparse.Namespace, *, readonly: bool, detect: bool = T
     from reader.workspace import Workspace
 
     ws = Workspace.open(args.corpus, args.store, readonly=readonly, detect=detect, annotator=args.annotator)
+    if ws.store.lost_files:
+        from reader.store import lost_files_line
+
+        info(lost_files_line(ws.store.location, ws.store.lost_files))
     report = ws.reanchor_report
     if report is not None and (report.changed or report.missing_documents):
         # documents edited since they were annotated: say what happened to their annotations

@@ -27,6 +27,7 @@ A file that cannot be parsed is never written: opening fails with
 store from the backups and the journals.
 """
 from reader.store.annotations import AnnotationItem, AnnotationStore
+from reader.store.archive import lost_files_line
 from reader.store.base import SCHEMA_VERSION, CommitError, Op, StorageEngine, StoreImage
 from reader.store.engine import FileEngine, shard_name
 from reader.store.history import Change, History
@@ -46,6 +47,7 @@ __all__ = [
     "StorageEngine",
     "StoreImage",
     "check_store",
+    "lost_files_line",
     "recover_store",
     "shard_name",
 ]

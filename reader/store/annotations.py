@@ -204,6 +204,8 @@ class AnnotationStore(UndoMethods):
         self.schema_version = self._image.schema_version
         #: (old schema, backup folder) when opening upgraded an older file store in place
         self.upgraded: tuple[int, Path] | None = self._engine.upgraded if isinstance(self._engine, FileEngine) else None
+        #: files of a folder store that meta.json lists and that are gone, with nothing to rebuild them
+        self.lost_files: list[str] = list(self._engine.lost_files) if isinstance(self._engine, FileEngine) else []
         core = StoreCore(self._lock, self._image, self._history, self._commit, self._check_writable,
                          lambda: self.annotator, lambda: self.readonly)
         self._tables, self._links = WorkspaceTables(core), LinkTable(core)

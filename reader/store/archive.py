@@ -263,6 +263,16 @@ def present_files(store: Path) -> set[str]:
     return found
 
 
+def lost_files_line(location: str, names: list[str]) -> str:
+    """The one line said at opening a store whose meta.json lists ``names`` (``docs/x.json``, ``texts/y.json``)
+    while they are gone with nothing to rebuild them (``AnnotationStore.lost_files``)."""
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    lost = " and ".join(what for what, folder in (("annotations", SHARDS_DIR), ("imported texts", TEXTS_DIR))
+                        if any(n.startswith(f"{folder}/") for n in names))
+    return (f"{location}: {len(names)} file(s) of the store are gone ({shown}) and nothing here can rebuild them: "
+            f"their {lost} are missing unless the files are put back from a backup (`reader store check` names each)")
+
+
 #: a shard whose ``.bak`` is there without it: never so after a compaction (the .bak is linked first)
 MISSING_SHARD = "missing, but its backup is there (deleted by hand or by a sync client?)"
 #: a shard a kept journal's list names that is gone, with no ``.bak``: never so after a compaction (a shard

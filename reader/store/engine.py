@@ -472,6 +472,8 @@ class FileEngine:
         self._dirty_texts: set[str] = set()  # imported documents whose texts/ file is to be rewritten
         self._dirty_meta = False
         self._files_grew = False  # files on disk that meta.json's list does not name yet: written at the next compaction
+        #: files meta.json's list names that are gone, with nothing to rebuild them (``docs/x.json``): found at opening
+        self.lost_files: list[str] = []
         self.upgraded: tuple[int, Path] | None = None  # (old schema, backup folder) after an upgrade
         self._identity: safety.JournalIdentity | None = None
         self.torn_kept: Path | None = None  # where a torn journal tail was kept on this open
@@ -614,6 +616,9 @@ class FileEngine:
         dirty = apply_records(records, image, self.journal_path)
         self._dirty_docs, self._dirty_texts, self._dirty_meta = dirty.docs, dirty.texts, dirty.meta
         self._image = image
+        present = present_files(self.path)
+        # what meta.json's list names and is gone (one that can be rebuilt was refused above): said at opening
+        self.lost_files = sorted(image.files - present) if image.files is not None else []
         if self.readonly:
             return
         self._cleanup_tmp()
@@ -621,7 +626,6 @@ class FileEngine:
         self.texts_dir.mkdir(exist_ok=True)
         # meta.json's list of the store's files: every file here is on it (a store written before the list, or
         # a meta.json rebuilt from its .bak, is missing some); it is written at the next compaction, not now
-        present = present_files(self.path)
         if image.files is None or not present <= image.files:
             image.files = present | (image.files or set())
             self._files_grew = True

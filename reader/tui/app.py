@@ -162,6 +162,11 @@ class ReaderApp(App[None]):
             if self.corpus_problem:
                 notes.append((self.corpus_problem, "error"))
         else:
+            ws_store = self.workspace.store
+            if ws_store.lost_files:
+                from reader.store import lost_files_line
+
+                notes.append((lost_files_line(ws_store.location, ws_store.lost_files), "error"))
             report = self.workspace.reanchor_report
             if report is not None and report.changed:
                 notes.append((report.summary(), "warning"))

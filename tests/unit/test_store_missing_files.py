@@ -409,3 +409,35 @@ def test_a_hostile_list_in_meta_json_is_one_line_and_never_a_path(tmp_path: Path
     problems = check_store(path)
     assert any("meta.json" in p and "files" in p for p in problems), problems
     assert not any("passwd" in p and "missing" in p for p in problems)
+
+
+def test_a_store_whose_listed_files_are_gone_says_so_at_opening(tmp_path: Path) -> None:
+    """Opened without them (nothing can rebuild them), the store said nothing: a's annotations were simply
+    not there. ``lost_files`` names them, and the CLI says so in one line on every command that opens it."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "s"
+    name = _with_import(path)
+    shutil.rmtree(path / "docs")
+    _forget_history(path)
+    with AnnotationStore(path, corpus=_corpus(), readonly=True) as store:
+        assert store.lost_files == [f"docs/{shard_name('a')}", f"docs/{name}"]
+    with AnnotationStore(path, corpus=_corpus(), annotator="x") as store:
+        assert store.lost_files == [f"docs/{shard_name('a')}", f"docs/{name}"]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The salary is 40,000 euros.\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "reader", "docs", str(corpus), "--store", str(path), "--no-detect"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = [line for line in out.stderr.splitlines() if "gone" in line]
+    assert len(lines) == 1 and shard_name("a") in lines[0] and "annotations" in lines[0], out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_a_healthy_store_has_no_lost_files(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    _with_import(path)
+    with AnnotationStore(path, corpus=_corpus(), readonly=True) as store:
+        assert store.lost_files == []
