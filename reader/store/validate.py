@@ -110,9 +110,9 @@ class AnnotationValidator:
                 raise OffsetError(f"{old.doc_id}: cannot move the span: the document's text is not known to the store")
             s, e, span, sha = self.span(old.doc_id, s, e, None)
             orphaned = False
-        moved = dataclasses.replace(old, label=new_label, status=new_status, note=old.note if note is None else note,
-                                    start=s, end=e, text=span, orphaned=orphaned, doc_sha256=sha)
-        new = credited(old, _revalue(old, moved), annotator)
+        changed = dataclasses.replace(old, label=new_label, status=new_status, note=old.note if note is None else note,
+                                      start=s, end=e, text=span, orphaned=orphaned, doc_sha256=sha)
+        new = credited(old, _revalue(old, changed), annotator)
         check_fields(new)
         return new
 
