@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from reader import fsutil
+from reader.jsonvalue import as_array
+from reader.protocols import JSON
 from reader.store.base import TEXTS_SCHEMA, TEXTS_TABLE
 from reader.store.journal import read_journal, read_json_file, record_ops
 
@@ -226,16 +228,16 @@ def lost_journal_problems(store: Path) -> list[str]:
 _LISTED_NAME = re.compile(r"(?:docs|texts)/(?![.])[^/\\\x00]+\.json")
 
 
-def listed_names(value: object) -> set[str]:
+def listed_names(value: JSON) -> set[str]:
     """The store files named by meta.json's list (the ``files`` of its ``_meta`` record: the file engine adds
     each file it writes, and never removes one, as it never deletes one). Raises ValueError when it is not a
     list of such names (a name outside ``docs/`` and ``texts/`` is never taken for a path)."""
-    if not isinstance(value, list):
-        raise ValueError(f'"files" in the _meta table is {type(value).__name__}, not a list of file names')
-    for name in value:
+    names = set()
+    for name in as_array(value, '"files" in the _meta table'):
         if not isinstance(name, str) or not _LISTED_NAME.fullmatch(name):
             raise ValueError(f'"files" in the _meta table names {str(name)[:80]!r}, not a file of docs/ or texts/')
-    return set(value)
+        names.add(name)
+    return names
 
 
 def listed_files(store: Path) -> set[str]:

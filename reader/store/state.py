@@ -72,7 +72,7 @@ def _paragraph(value: JSON) -> Paragraph:
                      as_str(lang, "a paragraph's language"), as_float(confidence, "a paragraph's confidence"))
 
 
-def _plain_json(value: JSON | tuple[JSON, ...]) -> JSON:
+def _plain_json(value: JSON) -> JSON:
     """``value`` as JSON would give it back (tuples -> lists); TypeError when it is not JSON."""
     plain: JSON = json.loads(json.dumps(value))
     return plain
